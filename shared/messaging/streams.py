@@ -1,0 +1,68 @@
+"""Every JetStream stream, declared with its full configuration in one place.
+
+FastStream's `declare=True` would overwrite a stream's config with its defaults, so subscribers
+use `JStream(name, declare=False)` and `ensure_streams` is the only code that creates or updates
+streams (at `concierge up`, and by each service at start-up: idempotent).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import structlog
+from nats.js import JetStreamContext
+from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
+from nats.js.errors import NotFoundError
+
+log = structlog.get_logger()
+
+DAY = 24 * 3600
+DUPLICATE_WINDOW_S = 10 * 60
+
+
+@dataclass(frozen=True)
+class StreamSpec:
+    name: str
+    subjects: tuple[str, ...]
+    description: str
+    max_age_s: int
+
+
+WARRANTY = StreamSpec("WARRANTY", ("warranty.>",), "Facts published by the warranty service", 30 * DAY)
+ORDERS = StreamSpec("ORDERS", ("orders.>",), "Facts published by the orders service", 30 * DAY)
+NOTIFICATIONS = StreamSpec(
+    "NOTIFICATIONS", ("notifications.>",), "Facts published by the notifications service", 30 * DAY
+)
+# Dead letters: `dlq.<STREAM>.<consumer>`; kept longer so an operator can inspect and replay.
+DLQ = StreamSpec("DLQ", ("dlq.>",), "Events a consumer gave up on, with the reason", 90 * DAY)
+
+ALL_STREAMS = (WARRANTY, ORDERS, NOTIFICATIONS, DLQ)
+STREAM_BY_SERVICE = {"warranty": WARRANTY, "orders": ORDERS, "notifications": NOTIFICATIONS}
+
+
+def stream_config(spec: StreamSpec, replicas: int) -> StreamConfig:
+    return StreamConfig(
+        name=spec.name,
+        description=spec.description,
+        subjects=list(spec.subjects),
+        retention=RetentionPolicy.LIMITS,
+        storage=StorageType.FILE,
+        discard=DiscardPolicy.OLD,
+        max_age=spec.max_age_s,
+        duplicate_window=DUPLICATE_WINDOW_S,
+        num_replicas=replicas,
+        allow_direct=True,
+    )
+
+
+async def ensure_streams(js: JetStreamContext, replicas: int = 1) -> None:
+    """Create missing streams and bring existing ones to the declared config."""
+    for spec in ALL_STREAMS:
+        config = stream_config(spec, replicas)
+        try:
+            await js.stream_info(spec.name)
+        except NotFoundError:
+            await js.add_stream(config)
+            log.info("stream.created", stream=spec.name, replicas=replicas)
+        else:
+            await js.update_stream(config)

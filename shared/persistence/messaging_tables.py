@@ -1,0 +1,71 @@
+"""The outbox and inbox tables every service database has.
+
+The tables live in their own `MetaData` (Core tables only generate SQL, so a service's session
+writes them in the same transaction as its own rows). A service's first Alembic migration
+creates them with `create_messaging_tables(op)`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+OUTBOX = "outbox"
+INBOX = "inbox"
+
+
+def _outbox_columns() -> list[Any]:
+    return [
+        # Monotonic sequence: the relay publishes in commit order per process.
+        sa.Column("seq", sa.Integer, sa.Identity(), primary_key=True, autoincrement=True),
+        sa.Column("event_id", sa.String(64), nullable=False, unique=True),
+        sa.Column("subject", sa.String(255), nullable=False),
+        sa.Column("payload", sa.LargeBinary, nullable=False),
+        sa.Column("headers", sa.JSON, nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("published_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    ]
+
+
+def _inbox_columns() -> list[Any]:
+    return [
+        sa.Column("consumer", sa.String(100), primary_key=True),
+        sa.Column("event_id", sa.String(64), primary_key=True),
+        sa.Column("processed_at", sa.DateTime(timezone=True), nullable=False),
+    ]
+
+
+# Only pending rows are indexed, so the relay's scan stays cheap however many rows are kept.
+_PENDING_WHERE = "published_at IS NULL"
+
+
+messaging_metadata = sa.MetaData()
+outbox_table = sa.Table(OUTBOX, messaging_metadata, *_outbox_columns())
+sa.Index(
+    "ix_outbox_pending",
+    outbox_table.c.seq,
+    sqlite_where=sa.text(_PENDING_WHERE),
+    postgresql_where=sa.text(_PENDING_WHERE),
+)
+inbox_table = sa.Table(INBOX, messaging_metadata, *_inbox_columns())
+
+
+def create_messaging_tables(op: Any) -> None:
+    """For a service's first Alembic migration."""
+    op.create_table(OUTBOX, *_outbox_columns())
+    op.create_index(
+        "ix_outbox_pending",
+        OUTBOX,
+        ["seq"],
+        sqlite_where=sa.text(_PENDING_WHERE),
+        postgresql_where=sa.text(_PENDING_WHERE),
+    )
+    op.create_table(INBOX, *_inbox_columns())
+
+
+def drop_messaging_tables(op: Any) -> None:
+    op.drop_table(INBOX)
+    op.drop_index("ix_outbox_pending", table_name=OUTBOX)
+    op.drop_table(OUTBOX)

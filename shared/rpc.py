@@ -1,0 +1,108 @@
+"""Request-reply over NATS (`rpc.<service>.<op>`): the wire format and the client.
+
+Request: JSON body of the operation's request model; headers `X-Correlation-ID` and `X-Actor`
+(who is asking, and for whom). Reply: `{"ok": true, "data": {...}}` or
+`{"ok": false, "error": {"code", "kind", "message", "details"}}`. A domain error raised by a
+service comes back to the caller as the same `DomainError` (same code), so the gateway maps it
+to problem+json without knowing the service's types.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import orjson
+from nats.aio.client import Client
+from nats.errors import NoRespondersError
+from nats.errors import TimeoutError as NatsTimeoutError
+from pydantic import BaseModel, Field
+
+from shared.errors import DomainError, ErrorKind
+from shared.logging import CORRELATION_HEADER, current_correlation_id
+
+ACTOR_HEADER = "X-Actor"
+
+
+class Actor(BaseModel):
+    """Who performs an operation; recorded with every state change."""
+
+    type: Literal["customer", "agent", "partner", "system"]
+    id: str = Field(min_length=1, max_length=200)
+    on_behalf_of: str | None = Field(
+        default=None, description="Customer id an agent or partner acts for."
+    )
+
+    @property
+    def customer_id(self) -> str | None:
+        """The customer whose objects this actor may touch (None: any, for agents/system)."""
+        if self.type == "customer":
+            return self.id
+        return self.on_behalf_of
+
+    def header(self) -> str:
+        return self.model_dump_json(exclude_none=True)
+
+
+SYSTEM_ACTOR = Actor(type="system", id="system")
+
+
+class UpstreamTimeout(DomainError):
+    code = "upstream_timeout"
+    kind = ErrorKind.UNAVAILABLE
+
+
+class UpstreamUnavailable(DomainError):
+    code = "upstream_unavailable"
+    kind = ErrorKind.UNAVAILABLE
+
+
+def ok_reply(data: BaseModel | dict[str, Any] | list[Any] | None) -> bytes:
+    if isinstance(data, BaseModel):
+        data = data.model_dump(mode="json")
+    return orjson.dumps({"ok": True, "data": data})
+
+
+def error_reply(error: DomainError) -> bytes:
+    return orjson.dumps({"ok": False, "error": error.to_dict()})
+
+
+def parse_reply(raw: bytes) -> Any:
+    reply = orjson.loads(raw)
+    if reply.get("ok"):
+        return reply.get("data")
+    raise DomainError.from_dict(reply.get("error") or {})
+
+
+class RpcClient:
+    def __init__(self, nc: Client, default_timeout: float = 5.0) -> None:
+        self.nc = nc
+        self.default_timeout = default_timeout
+
+    async def call(
+        self,
+        subject: str,
+        payload: BaseModel | dict[str, Any] | None = None,
+        *,
+        actor: Actor | None = None,
+        correlation_id: str | None = None,
+        timeout: float | None = None,
+    ) -> Any:
+        if isinstance(payload, BaseModel):
+            body = payload.model_dump_json().encode()
+        else:
+            body = orjson.dumps(payload or {})
+        headers = {}
+        cid = correlation_id or current_correlation_id()
+        if cid:
+            headers[CORRELATION_HEADER] = cid
+        if actor is not None:
+            headers[ACTOR_HEADER] = actor.header()
+        try:
+            msg = await self.nc.request(
+                subject, body, timeout=timeout or self.default_timeout, headers=headers or None
+            )
+        except NoRespondersError as exc:
+            raise UpstreamUnavailable(f"no service is answering {subject}") from exc
+        except (NatsTimeoutError, TimeoutError) as exc:
+            raise UpstreamTimeout(f"{subject} did not answer in time") from exc
+        return parse_reply(msg.data)

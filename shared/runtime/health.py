@@ -1,0 +1,55 @@
+"""A tiny HTTP endpoint for orchestrators: `/healthz` (alive) and `/readyz` (NATS and DB answer).
+
+Plain asyncio, no framework: it must keep answering even when the service's own machinery is
+busy, and it must not install signal handlers of its own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+
+import orjson
+
+ReadyCheck = Callable[[], Awaitable[dict[str, bool]]]
+
+
+class HealthServer:
+    def __init__(self, host: str, port: int, ready_check: ReadyCheck) -> None:
+        self.host = host
+        self.port = port
+        self.ready_check = ready_check
+        self._server: asyncio.Server | None = None
+
+    async def start(self) -> None:
+        self._server = await asyncio.start_server(self._handle, self.host, self.port)
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            request_line = await asyncio.wait_for(reader.readline(), timeout=5)
+            parts = request_line.decode("latin-1").split()
+            path = parts[1] if len(parts) > 1 else "/"
+            if path.startswith("/healthz"):
+                status, body = 200, {"status": "ok"}
+            elif path.startswith("/readyz"):
+                checks = await self.ready_check()
+                status = 200 if all(checks.values()) else 503
+                body = {"status": "ready" if status == 200 else "not_ready", "checks": checks}
+            else:
+                status, body = 404, {"status": "not_found"}
+            payload = orjson.dumps(body)
+            reason = {200: "OK", 404: "Not Found", 503: "Service Unavailable"}[status]
+            writer.write(
+                f"HTTP/1.1 {status} {reason}\r\nContent-Type: application/json\r\n"
+                f"Content-Length: {len(payload)}\r\nConnection: close\r\n\r\n".encode() + payload
+            )
+            await writer.drain()
+        except Exception:
+            pass
+        finally:
+            writer.close()

@@ -1,0 +1,161 @@
+"""The process shell every service runs in.
+
+`ServiceRuntime` owns the broker, the database, the outbox relay, the dead-letter safety net,
+the health endpoint and every background task, and stops them in order on SIGTERM:
+background tasks, then a last outbox flush, then the broker (drain), then the database.
+A service's `app.py` builds one, registers its entrypoints and hands it to `run()`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import structlog
+from faststream import FastStream
+from faststream.nats import NatsBroker
+from nats.aio.client import Client
+from nats.js import JetStreamContext
+
+from shared.contracts.system import PingReply, ping_subject
+from shared.logging import configure_logging
+from shared.messaging.dlq import watch_max_deliveries
+from shared.messaging.glue import ConsumerRuntime, EventRoute, RpcRoute, register_consumer, register_rpc
+from shared.messaging.outbox import OutboxRelay, UnitOfWork
+from shared.messaging.streams import ensure_streams
+from shared.nats_conn import server_list
+from shared.persistence.db import Database
+from shared.persistence.migrations import upgrade_async
+from shared.runtime.health import HealthServer
+from shared.runtime.settings import ServiceSettings
+
+log = structlog.get_logger()
+
+BackgroundFactory = Callable[["ServiceRuntime"], Awaitable[None]]
+
+
+class ServiceRuntime:
+    def __init__(
+        self,
+        name: str,
+        settings: ServiceSettings,
+        *,
+        migrations: Path | None = None,
+    ) -> None:
+        self.name = name
+        self.settings = settings
+        self.migrations = migrations
+        self.broker = NatsBroker(
+            server_list(settings.nats_url),
+            name=f"{name}:{settings.instance}",
+            max_reconnect_attempts=-1,
+            reconnect_time_wait=0.5,
+            graceful_timeout=10.0,
+            log_level=30,
+        )
+        self.db = Database(settings.resolved_database_url(name))
+        self.relay: OutboxRelay | None = None
+        self.uow = UnitOfWork(self.db, on_commit=self._wake_relay)
+        self.consumer_runtime = ConsumerRuntime(self.uow, retry_base_delay=settings.retry_base_delay)
+        self.nc: Client | None = None
+        self.js: JetStreamContext | None = None
+        self._consumers: dict[str, str] = {}
+        self._background: list[BackgroundFactory] = []
+        self._tasks: list[asyncio.Task[None]] = []
+        self._health: HealthServer | None = None
+        self.rpc(RpcRoute(ping_subject(name), self._ping))
+        self.app = FastStream(
+            self.broker,
+            on_startup=[self._on_startup],
+            after_startup=[self._after_startup],
+            on_shutdown=[self._on_shutdown],
+            after_shutdown=[self._after_shutdown],
+        )
+
+    # Registration (called by app.py before start) -------------------------------------
+
+    def rpc(self, route: RpcRoute) -> None:
+        register_rpc(self.broker, route, queue=self.name)
+
+    def consume(self, route: EventRoute) -> None:
+        self._consumers[route.durable] = route.stream.name
+        register_consumer(self.broker, route, self.consumer_runtime)
+
+    def background(self, factory: BackgroundFactory) -> None:
+        """A long-running task (timer, sweeper) owned and cancelled by the runtime."""
+        self._background.append(factory)
+
+    # Lifecycle --------------------------------------------------------------------------
+
+    async def _on_startup(self) -> None:
+        configure_logging(self.name, self.settings.log_format, self.settings.log_level)
+        if self.migrations is not None:
+            await upgrade_async(self.db.url, self.migrations)
+        self.nc = await self.broker.connect()
+        self.js = self.broker.config.connection_state.stream
+        # Streams must exist before the durable consumers are created by broker.start().
+        await ensure_streams(self.js, self.settings.stream_replicas)
+        self.consumer_runtime.js = self.js
+        self.relay = OutboxRelay(self.db, self.js, sweep_interval=self.settings.relay_sweep_interval)
+
+    async def _after_startup(self) -> None:
+        assert self.nc is not None and self.js is not None and self.relay is not None
+        await watch_max_deliveries(self.nc, self.js, self._consumers)
+        self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.name}-relay"))
+        for factory in self._background:
+            self._tasks.append(asyncio.create_task(self._guard(factory), name=factory.__name__))
+        if self.settings.health_port:
+            self._health = HealthServer(self.settings.health_host, self.settings.health_port, self.ready)
+            await self._health.start()
+        log.info("service.started", instance=self.settings.instance, database=self.db.url.split("://")[0])
+
+    async def _guard(self, factory: BackgroundFactory) -> None:
+        while True:
+            try:
+                await factory(self)
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("background.crashed", task=factory.__name__)
+                await asyncio.sleep(1.0)
+
+    async def _on_shutdown(self) -> None:
+        log.info("service.stopping")
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks.clear()
+        if self.relay is not None:
+            try:  # last flush; anything left is published at the next start
+                await asyncio.wait_for(self.relay.publish_pending(), timeout=3)
+            except Exception as exc:
+                log.warning("outbox.final_flush_failed", error=str(exc))
+        if self._health is not None:
+            await self._health.stop()
+
+    async def _after_shutdown(self) -> None:
+        await self.db.dispose()
+        log.info("service.stopped")
+
+    def _wake_relay(self) -> None:
+        if self.relay is not None:
+            self.relay.notify()
+
+    async def ready(self) -> dict[str, bool]:
+        nats_ok = bool(self.nc is not None and self.nc.is_connected)
+        return {"nats": nats_ok, "database": await self.db.ping()}
+
+    async def _ping(self, _request: Any, _actor: Any) -> PingReply:
+        return PingReply(service=self.name, instance=self.settings.instance, database=await self.db.ping())
+
+    def run(self) -> None:
+        try:
+            import uvloop
+
+            uvloop.install()
+        except ImportError:
+            pass
+        asyncio.run(self.app.run())
