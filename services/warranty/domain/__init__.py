@@ -1,0 +1,1 @@
+"""Warranty domain: plain Python rules (labels, policy, claims, RMA, SLA, resolution, abuse)."""
