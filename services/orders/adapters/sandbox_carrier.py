@@ -1,0 +1,129 @@
+"""Sandbox carrier: books shipments (with customs data) and reports tracking on a schedule.
+
+A shipment shows `label_created` at booking, `in_transit` after `in_transit_after` and
+`delivered` after `delivered_after` (both measured on the injected clock). Destinations or HS
+codes listed in `refuse_destinations` / `refuse_hs_codes` are refused, to exercise that path.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from services.orders.domain.clock import Clock, SystemClock
+from services.orders.domain.errors import CarrierRefused, UnknownShipment
+from services.orders.domain.providers import (
+    Shipment,
+    ShipmentRequest,
+    TrackingStatus,
+    TrackingUpdate,
+)
+from shared.errors import Conflict
+
+_NAMESPACE = uuid.UUID("9d6f1f0e-3b1a-4d8e-8f53-2a7c5e0b9c42")
+
+
+@dataclass
+class _Booked:
+    request: ShipmentRequest
+    shipment: Shipment
+    created_at: datetime
+    cancelled_at: datetime | None = None
+
+
+class SandboxCarrierProvider:
+    name = "sandbox-post"
+
+    def __init__(
+        self,
+        clock: Clock | None = None,
+        *,
+        in_transit_after: timedelta = timedelta(seconds=30),
+        delivered_after: timedelta = timedelta(seconds=90),
+        refuse_destinations: frozenset[str] = frozenset(),
+        refuse_hs_codes: frozenset[str] = frozenset(),
+    ) -> None:
+        if delivered_after < in_transit_after:
+            raise ValueError("delivered_after must not be earlier than in_transit_after")
+        self.clock = clock or SystemClock()
+        self.in_transit_after = in_transit_after
+        self.delivered_after = delivered_after
+        self.refuse_destinations = refuse_destinations
+        self.refuse_hs_codes = refuse_hs_codes
+        self._by_key: dict[str, _Booked] = {}
+        self._by_id: dict[str, _Booked] = {}
+
+    async def create_shipment(self, request: ShipmentRequest) -> Shipment:
+        booked = self._by_key.get(request.idempotency_key)
+        if booked is not None:
+            return booked.shipment
+        if request.customs.incoterm != "DDP":
+            raise CarrierRefused(
+                "only DDP shipments are accepted", details={"incoterm": request.customs.incoterm}
+            )
+        if (
+            request.to_region in self.refuse_destinations
+            or request.customs.hs_code in self.refuse_hs_codes
+        ):
+            raise CarrierRefused(
+                "carrier refused the shipment",
+                details={"to_region": request.to_region, "hs_code": request.customs.hs_code},
+            )
+        digest = uuid.uuid5(_NAMESPACE, request.idempotency_key)
+        shipment = Shipment(
+            shipment_id="shp_sbx_" + digest.hex[:20],
+            tracking_number="SBX" + str(digest.int)[:12],
+            carrier=self.name,
+        )
+        booked = _Booked(request, shipment, self.clock.now())
+        self._by_key[request.idempotency_key] = booked
+        self._by_id[shipment.shipment_id] = booked
+        return shipment
+
+    async def cancel(self, shipment_id: str) -> None:
+        booked = self._booked(shipment_id)
+        if booked.cancelled_at is not None:
+            return
+        if self._status_at(booked, self.clock.now()) is TrackingStatus.DELIVERED:
+            raise Conflict("a delivered shipment cannot be cancelled", code="carrier_cannot_cancel")
+        booked.cancelled_at = self.clock.now()
+
+    async def tracking(self, shipment_id: str) -> list[TrackingUpdate]:
+        booked = self._booked(shipment_id)
+        updates = [TrackingUpdate(shipment_id, TrackingStatus.LABEL_CREATED, booked.created_at)]
+        if booked.cancelled_at is not None:
+            updates.append(
+                TrackingUpdate(shipment_id, TrackingStatus.CANCELLED, booked.cancelled_at)
+            )
+            return updates
+        now = self.clock.now()
+        for status, delay in (
+            (TrackingStatus.IN_TRANSIT, self.in_transit_after),
+            (TrackingStatus.DELIVERED, self.delivered_after),
+        ):
+            if now >= booked.created_at + delay:
+                updates.append(TrackingUpdate(shipment_id, status, booked.created_at + delay))
+        return updates
+
+    def request_for(self, shipment_id: str) -> ShipmentRequest:
+        """What was booked, customs data included (tests and operators)."""
+        return self._booked(shipment_id).request
+
+    def is_cancelled(self, shipment_id: str) -> bool:
+        return self._booked(shipment_id).cancelled_at is not None
+
+    def _status_at(self, booked: _Booked, now: datetime) -> TrackingStatus:
+        if now >= booked.created_at + self.delivered_after:
+            return TrackingStatus.DELIVERED
+        if now >= booked.created_at + self.in_transit_after:
+            return TrackingStatus.IN_TRANSIT
+        return TrackingStatus.LABEL_CREATED
+
+    def _booked(self, shipment_id: str) -> _Booked:
+        try:
+            return self._by_id[shipment_id]
+        except KeyError:
+            raise UnknownShipment(
+                "unknown shipment", details={"shipment_id": shipment_id}
+            ) from None

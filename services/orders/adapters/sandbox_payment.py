@@ -1,0 +1,125 @@
+"""Sandbox payment provider (like a card processor's test mode), used by default.
+
+Deterministic test tokens:
+- `tok_ok`: authorized.
+- `tok_declined`: declined (PaymentDeclined).
+- `tok_timeout`: the first `timeouts_before_success` attempts for an idempotency key time out
+  *after* the sandbox has authorized (the answer is lost, as in real life); a retry with the same
+  key returns that same authorization. The ledger is keyed by idempotency key, so a retry can
+  never charge twice.
+Ids are derived from the idempotency key, so they are stable across process restarts.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from dataclasses import dataclass
+
+from services.orders.domain.errors import (
+    IdempotencyMismatch,
+    PaymentDeclined,
+    PaymentTimeout,
+    UnknownAuthorization,
+)
+from services.orders.domain.money import Money
+from services.orders.domain.providers import Authorization, AuthorizationStatus
+from shared.errors import Conflict
+
+TOK_OK = "tok_ok"
+TOK_DECLINED = "tok_declined"
+TOK_TIMEOUT = "tok_timeout"
+_NAMESPACE = uuid.UUID("5b0c4a8e-7d4e-4c57-9a51-0f6d2c1c0a11")
+
+
+@dataclass
+class _Entry:
+    idempotency_key: str
+    token: str
+    amount: Money
+    authorization_id: str
+    status: AuthorizationStatus = AuthorizationStatus.AUTHORIZED
+
+
+class SandboxPaymentProvider:
+    name = "sandbox"
+
+    def __init__(self, timeouts_before_success: int = 1) -> None:
+        self.timeouts_before_success = timeouts_before_success
+        self.ledger: dict[str, _Entry] = {}  # idempotency key -> the one authorization
+        self._by_id: dict[str, _Entry] = {}
+        self.attempts: Counter[str] = Counter()
+
+    async def authorize(self, amount: Money, token: str, idempotency_key: str) -> Authorization:
+        self.attempts[idempotency_key] += 1
+        entry = self.ledger.get(idempotency_key)
+        if entry is not None and (entry.amount != amount or entry.token != token):
+            raise IdempotencyMismatch(
+                "idempotency key reused with different parameters",
+                details={"idempotency_key": idempotency_key},
+            )
+        if token not in (TOK_OK, TOK_TIMEOUT):
+            detail = "card declined" if token == TOK_DECLINED else "unknown test token"
+            raise PaymentDeclined(f"payment declined: {detail}", details={"decline_code": detail})
+        if entry is None:
+            auth_id = "auth_sbx_" + uuid.uuid5(_NAMESPACE, idempotency_key).hex[:20]
+            entry = _Entry(idempotency_key, token, amount, auth_id)
+            self.ledger[idempotency_key] = entry
+            self._by_id[auth_id] = entry
+        if token == TOK_TIMEOUT and self.attempts[idempotency_key] <= self.timeouts_before_success:
+            raise PaymentTimeout(
+                "payment provider timed out; retry with the same idempotency key",
+                details={"idempotency_key": idempotency_key},
+            )
+        return self._view(entry)
+
+    async def void(self, authorization_id: str) -> None:
+        entry = self._entry(authorization_id)
+        if entry.status is AuthorizationStatus.VOIDED:
+            return
+        self._require(entry, AuthorizationStatus.AUTHORIZED, "void")
+        entry.status = AuthorizationStatus.VOIDED
+
+    async def capture(self, authorization_id: str) -> str:
+        entry = self._entry(authorization_id)
+        if entry.status is not AuthorizationStatus.CAPTURED:
+            self._require(entry, AuthorizationStatus.AUTHORIZED, "capture")
+            entry.status = AuthorizationStatus.CAPTURED
+        return "cap_" + authorization_id.removeprefix("auth_")
+
+    async def refund(self, authorization_id: str) -> str:
+        entry = self._entry(authorization_id)
+        if entry.status is not AuthorizationStatus.REFUNDED:
+            self._require(entry, AuthorizationStatus.CAPTURED, "refund")
+            entry.status = AuthorizationStatus.REFUNDED
+        return "re_" + authorization_id.removeprefix("auth_")
+
+    # -- inspection (tests, operators) ---------------------------------------------------
+    def status(self, authorization_id: str) -> AuthorizationStatus:
+        return self._entry(authorization_id).status
+
+    def held(self) -> list[Authorization]:
+        """Authorizations still holding money on a card (authorized or captured)."""
+        live = (AuthorizationStatus.AUTHORIZED, AuthorizationStatus.CAPTURED)
+        return [self._view(e) for e in self.ledger.values() if e.status in live]
+
+    def _entry(self, authorization_id: str) -> _Entry:
+        try:
+            return self._by_id[authorization_id]
+        except KeyError:
+            raise UnknownAuthorization(
+                "unknown authorization", details={"authorization_id": authorization_id}
+            ) from None
+
+    @staticmethod
+    def _require(entry: _Entry, status: AuthorizationStatus, action: str) -> None:
+        if entry.status is not status:
+            raise Conflict(
+                f"cannot {action} an authorization that is {entry.status}",
+                code=f"payment_cannot_{action}",
+                details={"authorization_id": entry.authorization_id},
+            )
+
+    @staticmethod
+    def _view(entry: _Entry) -> Authorization:
+        return Authorization(entry.authorization_id, entry.amount, entry.status)

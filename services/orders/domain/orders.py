@@ -1,0 +1,251 @@
+"""The Order aggregate: the saga's state, each completed step, and the compensations owed.
+
+The aggregate decides; it performs no I/O. The saga runner (handlers) calls a provider, then
+records the outcome here, and publishes the events the aggregate collected. Everything needed to
+resume after a crash (status, steps with their provider ids, compensations done) is in fields.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from services.orders.domain import events as ev
+from services.orders.domain.errors import QuoteNotFound
+from services.orders.domain.quotes import Quote
+from services.orders.domain.saga import (
+    COMPENSATION_OF,
+    CUSTOMER_MESSAGES,
+    NEXT_STEP,
+    TRANSITIONS,
+    Compensation,
+    FailureReason,
+    OrderStatus,
+    Step,
+)
+from shared.errors import InvalidTransition
+
+S = OrderStatus
+
+
+@dataclass(frozen=True, slots=True)
+class StepRecord:
+    step: Step
+    at: datetime
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    reason: FailureReason
+    message: str  # customer-actionable
+    detail: str | None = None  # provider's wording, for agents
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEntry:
+    status: OrderStatus
+    at: datetime
+
+
+@dataclass
+class Order:
+    order_id: str
+    customer_id: str
+    quote: Quote
+    payment_token: str
+    status: OrderStatus
+    created_at: datetime
+    agent_id: str | None = None  # an agent placed it on the customer's behalf
+    steps: dict[Step, StepRecord] = field(default_factory=dict)
+    compensated: dict[Compensation, datetime] = field(default_factory=dict)
+    failure: Failure | None = None
+    timeline: list[TimelineEntry] = field(default_factory=list)
+    pending_events: list[ev.DomainEvent] = field(default_factory=list)
+
+    @classmethod
+    def place(
+        cls,
+        *,
+        order_id: str,
+        quote: Quote,
+        customer_id: str,
+        payment_token: str,
+        now: datetime,
+        agent_id: str | None = None,
+    ) -> Order:
+        """Accept a quote: the price, rate and lines are the quote's, locked."""
+        if quote.customer_id is not None and quote.customer_id != customer_id:
+            raise QuoteNotFound("no such quote", details={"quote_id": quote.quote_id})
+        quote.ensure_valid(now)
+        order = cls(order_id, customer_id, quote, payment_token, S.PENDING, now, agent_id)
+        order.timeline.append(TimelineEntry(S.PENDING, now))
+        order._emit(ev.ORDER_PLACED, now, order._summary())
+        return order
+
+    # -- forward steps -------------------------------------------------------------------
+    @property
+    def next_step(self) -> Step | None:
+        """What the saga runner must do next (None once confirmed or finished)."""
+        return NEXT_STEP.get(self.status)
+
+    def record_payment_authorized(self, authorization_id: str, now: datetime) -> None:
+        amount = self.quote.total
+        data = {"authorization_id": authorization_id, "amount": str(amount.amount)}
+        self._advance(S.PAYMENT_AUTHORIZED, Step.AUTHORIZE_PAYMENT, now, data)
+        self._emit(ev.ORDER_PAYMENT_AUTHORIZED, now, {**data, "currency": amount.currency})
+
+    def record_stock_reserved(self, reservation_id: str, now: datetime) -> None:
+        data = {
+            "reservation_id": reservation_id,
+            "warehouse": self.quote.warehouse,
+            "style": self.quote.style,
+            "quantity": self.quote.quantity,
+        }
+        self._advance(S.STOCK_RESERVED, Step.RESERVE_STOCK, now, data)
+        self._emit(ev.ORDER_STOCK_RESERVED, now, data)
+
+    def record_shipment_created(
+        self, shipment_id: str, tracking_number: str, carrier: str, now: datetime
+    ) -> None:
+        data = {"shipment_id": shipment_id, "tracking_number": tracking_number, "carrier": carrier}
+        self._advance(S.SHIPMENT_CREATED, Step.CREATE_SHIPMENT, now, data)
+        self._emit(ev.ORDER_SHIPMENT_CREATED, now, {**data, "customs": self.customs_data()})
+
+    def confirm(self, now: datetime) -> None:
+        self._advance(S.CONFIRMED, Step.CONFIRM, now, {})
+        self._emit(ev.ORDER_CONFIRMED, now, self._summary())
+
+    def record_shipped(self, capture_id: str, now: datetime) -> None:
+        data = {"capture_id": capture_id, "tracking_number": self.tracking_number}
+        self._advance(S.SHIPPED, Step.CAPTURE_PAYMENT, now, data)
+        self._emit(ev.ORDER_SHIPPED, now, data)
+
+    def record_delivered(self, now: datetime) -> None:
+        self._advance(S.DELIVERED, Step.DELIVER, now, {})
+        self._emit(ev.ORDER_DELIVERED, now, {"tracking_number": self.tracking_number})
+
+    # -- unhappy paths -------------------------------------------------------------------
+    def fail(self, reason: FailureReason, now: datetime, detail: str | None = None) -> None:
+        self._transition(S.FAILED, now)
+        self.failure = Failure(reason, CUSTOMER_MESSAGES[reason], detail)
+        self._emit(
+            ev.ORDER_FAILED,
+            now,
+            {
+                "reason_code": str(reason),
+                "message": self.failure.message,
+                "compensations": [str(c) for c in self.pending_compensations()],
+            },
+        )
+
+    def cancel(self, now: datetime, by: str | None = None) -> None:
+        self._transition(S.CANCELLED, now)
+        data = {"cancelled_by": by, "compensations": [str(c) for c in self.pending_compensations()]}
+        self._emit(ev.ORDER_CANCELLED, now, data)
+
+    def refund(self, refund_id: str, now: datetime) -> None:
+        self._transition(S.REFUNDED, now)
+        amount = self.quote.total
+        data = {"refund_id": refund_id, "amount": str(amount.amount), "currency": amount.currency}
+        self._emit(ev.ORDER_REFUNDED, now, data)
+
+    def pending_compensations(self) -> list[Compensation]:
+        """Compensations still owed, newest completed step first (empty unless failed/cancelled)."""
+        if self.status not in (S.FAILED, S.CANCELLED):
+            return []
+        return [c for c in self.all_compensations() if c not in self.compensated]
+
+    def all_compensations(self) -> list[Compensation]:
+        """Every compensation this order needs, done or not, in the order they must run."""
+        # Steps always complete in the saga's fixed order, so reverse enum order is reverse
+        # completion order (robust to equal timestamps and to rows reloaded in any order).
+        done = [s for s in reversed(list(Step)) if s in self.steps]
+        return [COMPENSATION_OF[s] for s in done if s in COMPENSATION_OF]
+
+    def record_compensated(self, compensation: Compensation, now: datetime) -> bool:
+        """Mark a compensation done; a second call is a no-op and returns False."""
+        if self.status not in (S.FAILED, S.CANCELLED):
+            raise InvalidTransition(
+                f"nothing to undo for an order that is {self.status}",
+                details={"order_id": self.order_id, "status": str(self.status)},
+            )
+        if compensation in self.compensated:
+            return False
+        if compensation not in self.all_compensations():
+            raise InvalidTransition(
+                f"{compensation} does not undo any completed step",
+                details={"order_id": self.order_id, "compensation": str(compensation)},
+            )
+        self.compensated[compensation] = now
+        return True
+
+    # -- views ---------------------------------------------------------------------------
+    def step_data(self, step: Step) -> dict[str, Any]:
+        record = self.steps.get(step)
+        return dict(record.data) if record else {}
+
+    @property
+    def authorization_id(self) -> str | None:
+        return self.step_data(Step.AUTHORIZE_PAYMENT).get("authorization_id")
+
+    @property
+    def reservation_id(self) -> str | None:
+        return self.step_data(Step.RESERVE_STOCK).get("reservation_id")
+
+    @property
+    def shipment_id(self) -> str | None:
+        return self.step_data(Step.CREATE_SHIPMENT).get("shipment_id")
+
+    @property
+    def tracking_number(self) -> str | None:
+        return self.step_data(Step.CREATE_SHIPMENT).get("tracking_number")
+
+    def customs_data(self) -> dict[str, Any]:
+        c = self.quote.customs
+        return {
+            "hs_code": c.hs_code,
+            "origin_country": c.origin_country,
+            "quantity": c.quantity,
+            "declared_value": str(c.declared_value.amount),
+            "currency": c.declared_value.currency,
+            "incoterm": c.incoterm,
+        }
+
+    def pull_events(self) -> list[ev.DomainEvent]:
+        out, self.pending_events = self.pending_events, []
+        return out
+
+    # -- internals -----------------------------------------------------------------------
+    def _transition(self, target: OrderStatus, now: datetime) -> None:
+        if target not in TRANSITIONS[self.status]:
+            raise InvalidTransition(
+                f"an order that is {self.status} cannot become {target}",
+                details={"order_id": self.order_id, "from": str(self.status), "to": str(target)},
+            )
+        self.status = target
+        self.timeline.append(TimelineEntry(target, now))
+
+    def _advance(self, target: OrderStatus, step: Step, now: datetime, data: dict) -> None:
+        self._transition(target, now)
+        self.steps[step] = StepRecord(step, now, data)
+
+    def _summary(self) -> dict[str, Any]:
+        q = self.quote
+        return {
+            "quote_id": q.quote_id,
+            "customer_id": self.customer_id,
+            "agent_id": self.agent_id,
+            "region": q.region,
+            "style": q.style,
+            "quantity": q.quantity,
+            "offer_kind": str(q.offer_kind),
+            "warehouse": q.warehouse,
+            "currency": q.currency,
+            "total": str(q.total.amount),
+        }
+
+    def _emit(self, subject: str, now: datetime, data: dict[str, Any]) -> None:
+        payload = {"order_id": self.order_id, "status": str(self.status), **data}
+        self.pending_events.append(ev.DomainEvent(subject, self.order_id, now, payload))

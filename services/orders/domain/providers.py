@@ -1,0 +1,106 @@
+"""Ports to the outside world: payment, carrier and FX. Sandboxes implement them by default
+(services/orders/adapters/sandbox_*.py); a real provider plugs in through settings.
+
+Every call that changes something at the provider is idempotent: payment calls carry an
+idempotency key, and void/cancel of something already voided/cancelled succeeds without effect,
+so a saga compensation can always be run twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Protocol
+
+from services.orders.domain.money import FxSnapshot, Money
+from services.orders.domain.quotes import CustomsDeclaration
+
+
+class AuthorizationStatus(StrEnum):
+    AUTHORIZED = "authorized"
+    VOIDED = "voided"
+    CAPTURED = "captured"
+    REFUNDED = "refunded"
+
+
+@dataclass(frozen=True, slots=True)
+class Authorization:
+    authorization_id: str
+    amount: Money
+    status: AuthorizationStatus
+
+
+class PaymentProvider(Protocol):
+    async def authorize(self, amount: Money, token: str, idempotency_key: str) -> Authorization:
+        """Hold `amount` on the card. Raises PaymentDeclined, or PaymentTimeout (then retry
+        with the same idempotency key: the provider returns the first result, never a second
+        charge)."""
+        ...
+
+    async def void(self, authorization_id: str) -> None:
+        """Release an uncaptured authorization; voiding twice is a no-op."""
+        ...
+
+    async def capture(self, authorization_id: str) -> str:
+        """Take the authorized money; returns a capture id (same id when repeated)."""
+        ...
+
+    async def refund(self, authorization_id: str) -> str:
+        """Give captured money back; returns a refund id (same id when repeated)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class ShipmentRequest:
+    order_id: str
+    from_warehouse: str
+    to_region: str
+    customs: CustomsDeclaration
+    idempotency_key: str
+
+
+@dataclass(frozen=True, slots=True)
+class Shipment:
+    shipment_id: str
+    tracking_number: str
+    carrier: str
+
+
+class TrackingStatus(StrEnum):
+    LABEL_CREATED = "label_created"
+    IN_TRANSIT = "in_transit"
+    DELIVERED = "delivered"
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True, slots=True)
+class TrackingUpdate:
+    shipment_id: str
+    status: TrackingStatus
+    at: datetime
+
+
+class CarrierProvider(Protocol):
+    async def create_shipment(self, request: ShipmentRequest) -> Shipment:
+        """Book the shipment with its customs declaration (DDP). Raises CarrierRefused.
+        Repeating a request with the same idempotency key returns the same shipment."""
+        ...
+
+    async def cancel(self, shipment_id: str) -> None:
+        """Cancel a booked shipment; cancelling twice is a no-op."""
+        ...
+
+    async def tracking(self, shipment_id: str) -> list[TrackingUpdate]:
+        """Tracking updates so far, oldest first."""
+        ...
+
+
+class FxProvider(Protocol):
+    def snapshot(self) -> FxSnapshot:
+        """The current FX snapshot used for new quotes (issued quotes keep their rate)."""
+        ...
+
+    async def refresh(self) -> FxSnapshot:
+        """Fetch a newer snapshot from the source and make it current."""
+        ...
