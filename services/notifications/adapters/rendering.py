@@ -1,0 +1,149 @@
+"""Render a message kind for a locale from the jinja2 templates shipped with the service.
+
+Layout: `templates/<kind>/<locale>/{subject.txt.j2, body.txt.j2, body.html.j2, short.txt.j2}`.
+A locale falls back to its language (`en-GB` -> `en`) and then to `default`. HTML is
+autoescaped; text templates are not. Money and dates are formatted by Babel for the locale,
+through the `money` and `date` filters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from babel.dates import format_date
+from babel.numbers import format_currency
+
+from ..domain.errors import NotificationError
+from ..domain.messages import message_kind
+from ..domain.preferences import normalise_locale
+from .samples import sample_context
+
+__all__ = ["RenderError", "RenderedMessage", "preview", "render", "sample_context"]
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+SMS_LIMIT = 160
+
+
+class RenderError(NotificationError):
+    """A template could not be rendered (missing data or a broken template)."""
+
+    code = "notifications_render_failed"
+
+
+@dataclass(frozen=True)
+class RenderedMessage:
+    subject: str
+    text: str
+    html: str
+    short_text: str  # for SMS and push: one line, at most SMS_LIMIT characters
+
+
+def _babel_locale(locale: str) -> str:
+    return locale.replace("-", "_")
+
+
+def format_money(amount: Any, currency: str, locale: str) -> str:
+    try:
+        value = amount if isinstance(amount, Decimal) else Decimal(str(amount))
+    except InvalidOperation as exc:
+        raise RenderError(f"not an amount: {amount!r}") from exc
+    return format_currency(value, currency, locale=_babel_locale(locale))
+
+
+def format_day(value: Any, locale: str) -> str:
+    if isinstance(value, str):
+        value = date.fromisoformat(value[:10])
+    if isinstance(value, datetime):
+        value = value.date()
+    return format_date(value, format="long", locale=_babel_locale(locale))
+
+
+@jinja2.pass_context
+def _money_filter(ctx: jinja2.runtime.Context, amount: Any, currency: str) -> str:
+    return format_money(amount, currency, ctx["locale"])
+
+
+@jinja2.pass_context
+def _date_filter(ctx: jinja2.runtime.Context, value: Any) -> str:
+    return format_day(value, ctx["locale"])
+
+
+def build_environment(directory: Path = TEMPLATES_DIR) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(directory)),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",), default=False),
+        undefined=jinja2.StrictUndefined,  # a missing field is a bug, not an empty string
+        keep_trailing_newline=False,
+        trim_blocks=False,
+    )
+    env.filters["money"] = _money_filter
+    env.filters["date"] = _date_filter
+    return env
+
+
+@lru_cache(maxsize=4)
+def _default_environment() -> jinja2.Environment:
+    return build_environment()
+
+
+def locale_chain(locale: str) -> list[str]:
+    """`en-GB` -> [`en-GB`, `en`, `default`]."""
+    chain = [locale]
+    language = locale.split("-")[0]
+    if language != locale:
+        chain.append(language)
+    chain.append("default")
+    return chain
+
+
+def _select(env: jinja2.Environment, kind: str, locale: str, part: str) -> jinja2.Template:
+    names = [f"{kind}/{loc}/{part}" for loc in locale_chain(locale)]
+    try:
+        return env.select_template(names)
+    except jinja2.TemplatesNotFound as exc:
+        raise RenderError(
+            f"no template {part} for {kind}", details={"kind": kind, "locale": locale}
+        ) from exc
+
+
+def render(
+    kind: str,
+    locale: str,
+    context: Mapping[str, Any],
+    env: jinja2.Environment | None = None,
+) -> RenderedMessage:
+    """Render all parts of a message. Raises UnknownMessageKind or RenderError."""
+    message_kind(kind)
+    locale = normalise_locale(locale)
+    env = env or _default_environment()
+    values = {"customer_name": "there", **context, "locale": locale}
+    try:
+        subject = " ".join(_select(env, kind, locale, "subject.txt.j2").render(values).split())
+        values["subject"] = subject
+        text = _select(env, kind, locale, "body.txt.j2").render(values).strip() + "\n"
+        html = _select(env, kind, locale, "body.html.j2").render(values)
+        short = " ".join(_select(env, kind, locale, "short.txt.j2").render(values).split())
+    except jinja2.UndefinedError as exc:
+        raise RenderError(
+            f"missing data for {kind}: {exc.message}", details={"kind": kind, "locale": locale}
+        ) from exc
+    if len(short) > SMS_LIMIT:
+        short = short[: SMS_LIMIT - 1].rstrip() + "…"
+    return RenderedMessage(subject=subject, text=text, html=html, short_text=short)
+
+
+def preview(kind: str, locale: str = "en-US") -> str:
+    """A readable preview with sample data (used by `concierge notify preview KIND`)."""
+    message = render(kind, locale, sample_context(kind, locale))
+    rule = "-" * 72
+    return (
+        f"{kind} [{normalise_locale(locale)}]\n{rule}\nSubject: {message.subject}\n{rule}\n"
+        f"{message.text}{rule}\nSMS/push: {message.short_text}\n{rule}\nHTML:\n{message.html}"
+    )

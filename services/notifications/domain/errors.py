@@ -1,0 +1,58 @@
+"""Errors of the notifications domain, each with a stable code clients can switch on."""
+
+from __future__ import annotations
+
+from shared.errors import DomainError, ErrorKind
+
+
+class NotificationError(DomainError):
+    code = "notifications_error"
+    kind = ErrorKind.INVALID
+
+
+class InvalidContact(NotificationError):
+    """An email, phone number, push token, locale or time zone that cannot be used."""
+
+    code = "notifications_invalid_contact"
+
+
+class InvalidPreferences(NotificationError):
+    """Preferences that break a rule (e.g. every channel of transactional mail switched off)."""
+
+    code = "notifications_invalid_preferences"
+
+
+class TransactionalChannelRequired(InvalidPreferences):
+    """Transactional messages must keep email or the in-app inbox switched on."""
+
+    code = "notifications_transactional_channel_required"
+
+
+class InvalidQuietHours(InvalidPreferences):
+    code = "notifications_invalid_quiet_hours"
+
+
+class UnknownMessageKind(NotificationError):
+    code = "notifications_unknown_message_kind"
+    kind = ErrorKind.NOT_FOUND
+
+
+class UnsupportedLocale(NotificationError):
+    code = "notifications_unsupported_locale"
+
+
+class InvalidWebhookEndpoint(NotificationError):
+    """A webhook URL or event-type filter that cannot be registered."""
+
+    code = "webhooks_invalid_endpoint"
+
+
+class WebhookTargetRefused(NotificationError):
+    """The target resolves to an address we refuse to call (SSRF protection)."""
+
+    code = "webhooks_target_refused"
+    kind = ErrorKind.FORBIDDEN
+
+
+class WebhookSecretError(NotificationError):
+    code = "webhooks_invalid_secret"

@@ -1,0 +1,28 @@
+import pytest
+from pydantic import ValidationError
+
+from services.notifications.settings import NotificationsSettings
+
+
+def test_defaults_are_safe_and_local(monkeypatch):
+    settings = NotificationsSettings()
+    assert settings.env == "local"
+    assert settings.target_policy.allow_private is False
+    assert settings.retry_schedule.scale == 1.0
+
+
+def test_env_overrides(monkeypatch):
+    monkeypatch.setenv("NOTIFICATIONS_WEBHOOK_ALLOW_PRIVATE_TARGETS", "true")
+    monkeypatch.setenv("NOTIFICATIONS_WEBHOOK_RETRY_SCALE", "0.001")
+    monkeypatch.setenv("NOTIFICATIONS_SMTP_PORT", "2525")
+    settings = NotificationsSettings()
+    assert settings.target_policy.allow_private is True
+    assert settings.retry_schedule.scale == 0.001
+    assert settings.smtp_port == 2525
+
+
+def test_production_refuses_private_targets_and_compressed_retries(monkeypatch):
+    monkeypatch.setenv("NOTIFICATIONS_ENV", "production")
+    monkeypatch.setenv("NOTIFICATIONS_WEBHOOK_ALLOW_PRIVATE_TARGETS", "true")
+    with pytest.raises(ValidationError):
+        NotificationsSettings()

@@ -1,0 +1,184 @@
+import itertools
+import random
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from services.notifications.domain.errors import InvalidWebhookEndpoint, WebhookSecretError
+from services.notifications.domain.webhooks import (
+    EndpointSecret,
+    NextStep,
+    OutcomeKind,
+    RetrySchedule,
+    WebhookEndpoint,
+    classify,
+    decide,
+    endpoints_for,
+    parse_retry_after,
+    thin_payload,
+)
+
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+
+
+def _endpoint(**kw) -> WebhookEndpoint:
+    values = {
+        "id": "we_1",
+        "owner": "partner-1",
+        "url": "https://partner.example/hooks",
+        "event_types": ("warranty.claim.*",),
+        "secrets": (EndpointSecret("whsec_AAAA", NOW),),
+    }
+    return WebhookEndpoint(**(values | kw))
+
+
+def test_event_type_filters():
+    endpoint = _endpoint(event_types=("warranty.claim.*", "orders.order.shipped"))
+    assert endpoint.wants("warranty.claim.approved")
+    assert endpoint.wants("orders.order.shipped")
+    assert not endpoint.wants("orders.order.placed")
+    assert _endpoint(event_types=("*",)).wants("orders.order.placed")
+    assert (
+        endpoints_for(
+            [endpoint, _endpoint(id="we_2", event_types=("orders.*",))], "orders.order.placed"
+        )[0].id
+        == "we_2"
+    )
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {"url": "ftp://partner.example/x"},
+        {"url": "/relative"},
+        {"url": "https://user:pw@partner.example/"},
+        {"event_types": ()},
+        {"event_types": ("warranty.*.approved",)},
+    ],
+)
+def test_invalid_endpoints(kw):
+    with pytest.raises(InvalidWebhookEndpoint) as err:
+        _endpoint(**kw)
+    assert err.value.code == "webhooks_invalid_endpoint"
+
+
+def test_endpoint_needs_a_secret():
+    with pytest.raises(WebhookSecretError):
+        _endpoint(secrets=())
+
+
+def test_rotation_keeps_old_secret_during_overlap():
+    endpoint = _endpoint().rotate("whsec_BBBB", NOW, timedelta(hours=24))
+    assert endpoint.signing_secrets(NOW) == ("whsec_AAAA", "whsec_BBBB")
+    assert endpoint.signing_secrets(NOW + timedelta(hours=23)) == ("whsec_AAAA", "whsec_BBBB")
+    assert endpoint.signing_secrets(NOW + timedelta(hours=24)) == ("whsec_BBBB",)
+    # rotating again drops what already expired and shortens nothing still valid beyond reason
+    later = endpoint.rotate("whsec_CCCC", NOW + timedelta(hours=30), timedelta(hours=1))
+    assert [s.value for s in later.secrets] == ["whsec_BBBB", "whsec_CCCC"]
+    with pytest.raises(WebhookSecretError):
+        later.rotate("whsec_CCCC", NOW, timedelta(hours=1))
+
+
+def test_disabled_endpoint_wants_nothing():
+    endpoint = _endpoint().disable(NOW, "http_410")
+    assert not endpoint.enabled
+    assert not endpoint.wants("warranty.claim.approved")
+
+
+def test_schedule_spans_at_least_72_hours_and_grows():
+    schedule = RetrySchedule()
+    delays = schedule.nominal_delays()
+    assert sum(delays) >= 72 * 3600
+    assert sum(delays[:-1]) < 72 * 3600  # no more attempts than needed
+    assert all(b >= a for a, b in itertools.pairwise(delays))
+    assert delays[0] == 10 and max(delays) == 12 * 3600
+    rng = random.Random(7)
+    actual = [schedule.delay_before(n, rng) for n in range(2, schedule.max_attempts + 1)]
+    assert sum(d.total_seconds() for d in actual) >= 72 * 3600
+    for nominal, jittered in zip(delays, actual, strict=True):
+        assert nominal <= jittered.total_seconds() <= nominal * 1.2
+    assert schedule.delay_before(schedule.max_attempts + 1) is None
+    assert schedule.delay_before(1) is None
+
+
+def test_jitter_varies_between_deliveries():
+    schedule = RetrySchedule()
+    rng = random.Random(1)
+    assert len({schedule.delay_before(5, rng) for _ in range(10)}) > 1
+
+
+def test_scale_compresses_the_schedule():
+    fast = RetrySchedule(scale=0.0001, jitter=0)
+    assert fast.delay_before(2) == timedelta(seconds=10 * 0.0001)
+    assert fast.max_attempts == RetrySchedule().max_attempts
+
+
+@pytest.mark.parametrize(
+    ("status", "kind"),
+    [
+        (200, OutcomeKind.DELIVERED),
+        (204, OutcomeKind.DELIVERED),
+        (410, OutcomeKind.DISABLE),
+        (301, OutcomeKind.RETRY),
+        (400, OutcomeKind.RETRY),
+        (404, OutcomeKind.RETRY),
+        (500, OutcomeKind.RETRY),
+        (502, OutcomeKind.RETRY),
+        (None, OutcomeKind.RETRY),
+    ],
+)
+def test_classification(status, kind):
+    assert classify(status, {}, NOW, error="timeout").kind is kind
+
+
+def test_retry_after_seconds_and_http_date():
+    assert parse_retry_after("120", NOW) == timedelta(seconds=120)
+    assert parse_retry_after("Mon, 23 Nov 2026 12:05:00 GMT", NOW) == timedelta(minutes=5)
+    assert parse_retry_after("Mon, 23 Nov 2026 11:00:00 GMT", NOW) == timedelta(0)
+    assert parse_retry_after("soon", NOW) is None
+    assert parse_retry_after(None, NOW) is None
+    outcome = classify(429, {"Retry-After": "600"}, NOW)
+    assert outcome.retry_after == timedelta(minutes=10)
+    assert classify(
+        503, {"retry-after": "Mon, 23 Nov 2026 13:00:00 GMT"}, NOW
+    ).retry_after == timedelta(hours=1)
+
+
+def test_decisions():
+    schedule = RetrySchedule(jitter=0)
+    assert decide(classify(200, {}, NOW), 1, NOW, schedule).step is NextStep.DONE
+    assert decide(classify(410, {}, NOW), 3, NOW, schedule).step is NextStep.DISABLE_ENDPOINT
+    retry = decide(classify(500, {}, NOW), 1, NOW, schedule)
+    assert retry == (retry.__class__(NextStep.RETRY, NOW + timedelta(seconds=10)))
+    honoured = decide(classify(429, {"Retry-After": "3600"}, NOW), 1, NOW, schedule)
+    assert honoured.next_attempt_at == NOW + timedelta(hours=1)
+    # Retry-After shorter than the schedule does not shorten the backoff
+    short = decide(classify(503, {"Retry-After": "1"}, NOW), 5, NOW, schedule)
+    assert short.next_attempt_at == NOW + timedelta(seconds=schedule.nominal_delays()[4])
+    last = decide(classify(500, {}, NOW), schedule.max_attempts, NOW, schedule)
+    assert last.step is NextStep.DEAD_LETTER
+
+
+def test_retry_after_is_capped_and_scaled():
+    schedule = RetrySchedule(jitter=0, scale=0.001)
+    decision = decide(classify(429, {"Retry-After": str(10 * 24 * 3600)}, NOW), 1, NOW, schedule)
+    assert decision.next_attempt_at == NOW + timedelta(seconds=24 * 3600 * 0.001)
+
+
+def test_thin_payload_keeps_only_non_personal_ids():
+    data = {
+        "claim_id": "CLM-1",
+        "rma_id": "RMA-1",
+        "customer_id": "cust-9",
+        "email": "m@example.com",
+        "name": "Margaret",
+        "part_ids": ["p1", "p2"],
+        "address": {"line1": "1 High St"},
+        "order_id": 42,
+    }
+    payload = thin_payload("warranty.claim.approved", NOW, data).to_dict()
+    assert payload == {
+        "type": "warranty.claim.approved",
+        "timestamp": "2026-11-23T12:00:00Z",
+        "data": {"claim_id": "CLM-1", "rma_id": "RMA-1", "part_ids": ["p1", "p2"], "order_id": 42},
+    }
