@@ -1,0 +1,177 @@
+"""Composition root of the gateway: settings, NATS, KV buckets, middleware, routers.
+
+`create_app(settings, nc=None)` connects to NATS in the lifespan (or uses `nc`). Tests that do
+not want NATS pass `runtime_factory` returning a `Runtime` built with fakes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import pkgutil
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from contextlib import asynccontextmanager
+from typing import Any
+
+import structlog
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.responses import JSONResponse, Response
+
+from services.gateway import routers as routers_pkg
+from services.gateway.asyncapi import build_asyncapi
+from services.gateway.docs import custom_openapi
+from services.gateway.errors import Problem, install_error_handlers
+from services.gateway.idempotency import IdempotencyMiddleware
+from services.gateway.limits import BodyLimitMiddleware, RateLimitMiddleware
+from services.gateway.middleware import AuthContextMiddleware, Metrics, RequestContextMiddleware
+from services.gateway.runtime import Runtime, runtime_from_nats
+from services.gateway.settings import GatewaySettings
+from shared.contracts.system import ping_subject
+from shared.errors import DomainError
+from shared.nats_conn import connect
+
+log = structlog.get_logger()
+
+VERSION = "1.0.0"
+DESCRIPTION = """Customer-care API of Concierge: warranty claims and RMAs, cross-region orders,
+notifications and partner webhooks.
+
+Authentication: `Authorization: Bearer <JWT>` for customers and agents; partners send their
+API key as `X-API-Key: ck_...` (or `Authorization: Bearer ck_...`). Every error is
+`application/problem+json` (RFC 9457) with a stable `code`. POSTs accept `Idempotency-Key`.
+"""
+RuntimeFactory = Callable[[GatewaySettings], Awaitable[Runtime]]
+
+
+def discover_routers() -> list[APIRouter]:
+    """Every module in services/gateway/routers/ that defines `router` (service engineers' files)."""
+    found = []
+    for module_info in sorted(pkgutil.iter_modules(routers_pkg.__path__), key=lambda m: m.name):
+        if module_info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{routers_pkg.__name__}.{module_info.name}")
+        router = getattr(module, "router", None)
+        if isinstance(router, APIRouter):
+            found.append(router)
+    return found
+
+
+def create_app(
+    settings: GatewaySettings | None = None,
+    nc: Any = None,
+    *,
+    runtime_factory: RuntimeFactory | None = None,
+    routers: Iterable[APIRouter] | None = None,
+) -> FastAPI:
+    settings = settings or GatewaySettings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        own_connection = False
+        if runtime_factory is not None:
+            runtime = await runtime_factory(settings)
+        else:
+            conn = nc
+            if conn is None:
+                conn = await connect(settings.nats_url, name="gateway")
+                own_connection = True
+            runtime = await runtime_from_nats(settings, conn)
+        app.state.runtime = runtime
+        log.info("gateway.started", env=settings.env)
+        try:
+            yield
+        finally:
+            if own_connection and runtime.nc is not None:
+                await runtime.nc.drain()
+            log.info("gateway.stopped")
+
+    app = FastAPI(
+        title="Concierge API",
+        version=VERSION,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        responses={
+            500: {"model": Problem, "description": "Unexpected error (no details are disclosed)."}
+        },
+    )
+    app.state.settings = settings
+    metrics = Metrics()
+    app.state.metrics = metrics
+    install_error_handlers(app)
+    # add_middleware prepends: the last one added runs first.
+    app.add_middleware(IdempotencyMiddleware)
+    app.add_middleware(RateLimitMiddleware)
+    app.add_middleware(AuthContextMiddleware)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=[
+                "Authorization",
+                "Content-Type",
+                "Idempotency-Key",
+                "X-Request-ID",
+                "Last-Event-ID",
+            ],
+        )
+    app.add_middleware(RequestContextMiddleware, metrics=metrics, hsts=not settings.is_local)
+    _add_operational_routes(app, metrics)
+    for router in discover_routers() if routers is None else routers:
+        app.include_router(router)
+    app.openapi = lambda: custom_openapi(app)  # type: ignore[method-assign]
+    return app
+
+
+def _add_operational_routes(app: FastAPI, metrics: Metrics) -> None:
+    @app.get("/healthz", tags=["operations"], summary="The process is up")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get(
+        "/readyz",
+        tags=["operations"],
+        summary="NATS is connected and every service answers its ping",
+        responses={503: {"description": "Not ready; `checks` says what failed."}},
+    )
+    async def readyz(request: Request) -> JSONResponse:
+        runtime: Runtime = request.app.state.runtime
+        checks = await readiness_checks(runtime)
+        ready = all(checks.values())
+        return JSONResponse(
+            {"status": "ready" if ready else "unavailable", "checks": checks},
+            status_code=200 if ready else 503,
+        )
+
+    @app.get("/metrics", tags=["operations"], summary="Prometheus metrics", response_class=Response)
+    async def metrics_endpoint() -> Response:
+        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+    @app.get(
+        "/asyncapi.json", tags=["operations"], summary="AsyncAPI 3.0 document of partner events"
+    )
+    async def asyncapi() -> JSONResponse:
+        return JSONResponse(build_asyncapi(app.version))
+
+
+async def readiness_checks(runtime: Runtime) -> dict[str, bool]:
+    settings = runtime.settings
+    nats_ok = runtime.nc is None or runtime.nc.is_connected
+
+    async def ping(service: str) -> bool:
+        try:
+            await runtime.rpc.call(
+                ping_subject(service), {}, timeout=settings.ready_timeout_seconds
+            )
+        except (DomainError, TimeoutError, OSError):
+            return False
+        return True
+
+    results = await asyncio.gather(*(ping(s) for s in settings.ready_services))
+    return {
+        "nats": nats_ok,
+        **{f"rpc.{s}": ok for s, ok in zip(settings.ready_services, results, strict=True)},
+    }

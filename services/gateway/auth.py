@@ -1,0 +1,263 @@
+"""Who is calling: bearer JWTs for customers and agents, API keys for partners (OWASP API2).
+
+`Authenticator.authenticate` is called once per request (by `AuthContextMiddleware` so rate
+limits and idempotency keys are per principal); the FastAPI dependencies below read the result
+from the request state and turn "no principal" into a 401 problem.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any, Literal
+
+import jwt
+from fastapi import Depends, Path, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.security import APIKeyHeader, HTTPBearer
+from nats.errors import Error as NatsError
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.gateway.partner_keys import KEY_PREFIX, PartnerKey, PartnerKeyStore
+from services.gateway.settings import GatewaySettings
+from shared.errors import DomainError, ErrorKind
+
+if TYPE_CHECKING:
+    from shared.rpc import Actor
+
+Role = Literal["customer", "agent"]
+PrincipalType = Literal["customer", "agent", "partner"]
+STATE_KEY = "principal"
+_REQUIRED_CLAIMS = ["exp", "iat", "sub", "iss", "aud"]
+
+
+class AuthError(DomainError):
+    code = "invalid_credentials"
+    kind = ErrorKind.UNAUTHORIZED
+
+
+class Forbidden(DomainError):
+    code = "forbidden"
+    kind = ErrorKind.FORBIDDEN
+
+
+class Principal(BaseModel):
+    """An authenticated caller. `id` is the customer id, agent id or partner key id."""
+
+    model_config = ConfigDict(frozen=True)
+
+    type: PrincipalType
+    id: str
+    scopes: frozenset[str] = Field(default_factory=frozenset)
+    event_types: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> str:
+        """Stable per-caller key for rate limits and idempotency scopes."""
+        return f"{self.type}:{self.id}"
+
+    def actor(self, on_behalf_of: str | None = None) -> Actor:
+        from shared.rpc import Actor
+
+        return Actor(type=self.type, id=self.id, on_behalf_of=on_behalf_of)
+
+
+class Authenticator:
+    def __init__(self, settings: GatewaySettings, keys: PartnerKeyStore | None) -> None:
+        self._settings = settings
+        self._keys = keys
+        self._jwks = (
+            jwt.PyJWKClient(settings.jwks_url, cache_keys=True) if settings.jwks_url else None
+        )
+        self._static_key: str | None = settings.jwt_public_key or (
+            settings.jwt_secret if not settings.jwks_url else None
+        )
+
+    async def authenticate(self, headers: dict[str, str]) -> Principal | None:
+        """None when no credentials were sent; AuthError when they are wrong."""
+        api_key = headers.get("x-api-key")
+        authorization = headers.get("authorization", "")
+        scheme, _, credential = authorization.partition(" ")
+        if authorization and scheme.lower() != "bearer":
+            raise AuthError("Use the Bearer scheme.", code="invalid_credentials")
+        credential = credential.strip()
+        if api_key or credential.startswith(KEY_PREFIX):
+            return await self._partner(api_key or credential)
+        if credential:
+            return await self._jwt(credential)
+        return None
+
+    async def _partner(self, plain_key: str) -> Principal:
+        try:
+            record: PartnerKey | None = await self._keys.verify(plain_key) if self._keys else None
+        except (NatsError, TimeoutError) as exc:
+            raise DomainError(
+                "Cannot check API keys right now.",
+                code="upstream_unavailable",
+                kind=ErrorKind.UNAVAILABLE,
+            ) from exc
+        if record is None:
+            raise AuthError("The API key is not valid.", code="invalid_api_key")
+        return Principal(
+            type="partner",
+            id=record.key_id,
+            scopes=frozenset(record.actions),
+            event_types=tuple(record.event_types),
+        )
+
+    async def _jwt(self, token: str) -> Principal:
+        s = self._settings
+        try:
+            header = jwt.get_unverified_header(token)
+            # Checked before any key lookup: `none` and algorithms outside the allow-list never
+            # reach a verifier, whatever the token says about itself.
+            if header.get("alg") not in s.jwt_algorithms:
+                raise AuthError("Token algorithm not accepted.", code="invalid_token")
+            key = await self._signing_key(token, header)
+            claims: dict[str, Any] = jwt.decode(
+                token,
+                key,
+                algorithms=s.jwt_algorithms,
+                audience=s.jwt_audience,
+                issuer=s.jwt_issuer,
+                leeway=s.jwt_leeway_seconds,
+                options={"require": _REQUIRED_CLAIMS},
+            )
+        except jwt.ExpiredSignatureError as exc:
+            raise AuthError("The token has expired.", code="token_expired") from exc
+        except (jwt.PyJWTError, ValueError) as exc:
+            raise AuthError("The token is not valid.", code="invalid_token") from exc
+        role = claims.get("role")
+        if role not in ("customer", "agent") or not isinstance(claims["sub"], str):
+            raise AuthError("The token has no valid role.", code="invalid_token")
+        scope = claims.get("scope", "")
+        return Principal(type=role, id=claims["sub"], scopes=frozenset(str(scope).split()))
+
+    async def _signing_key(self, token: str, header: dict[str, Any]) -> Any:
+        kid = header.get("kid")
+        if self._jwks is not None:
+            if not kid:
+                raise AuthError("The token has no key id.", code="invalid_token")
+            # PyJWKClient is synchronous (urllib); keep the event loop free on a cache miss.
+            # An unknown kid raises PyJWKClientError, a PyJWTError.
+            return (await run_in_threadpool(self._jwks.get_signing_key_from_jwt, token)).key
+        if kid is not None and kid != self._settings.jwt_key_id:
+            raise AuthError("Unknown signing key.", code="invalid_token")
+        return self._static_key
+
+
+def mint_token(
+    settings: GatewaySettings, subject: str, role: Role, ttl_seconds: int, scope: str = ""
+) -> str:
+    """A local-mode HS256 token (used by `concierge token` and by tests)."""
+    import time
+
+    now = int(time.time())
+    claims = {
+        "sub": subject,
+        "role": role,
+        "iss": settings.jwt_issuer,
+        "aud": settings.jwt_audience,
+        "iat": now,
+        "exp": now + ttl_seconds,
+    }
+    if scope:
+        claims["scope"] = scope
+    return jwt.encode(
+        claims, settings.jwt_secret, algorithm="HS256", headers={"kid": settings.jwt_key_id}
+    )
+
+
+# --- FastAPI dependencies -----------------------------------------------------------------------
+
+# Declared so OpenAPI shows both schemes; the middleware has already read the headers.
+_bearer = HTTPBearer(
+    auto_error=False, description="JWT for customers and agents, or a partner key `ck_...`."
+)
+_api_key = APIKeyHeader(name="X-API-Key", auto_error=False, description="Partner API key `ck_...`.")
+
+
+async def current_principal(
+    request: Request,
+    _b: Annotated[Any, Depends(_bearer)] = None,
+    _k: Annotated[Any, Depends(_api_key)] = None,
+) -> Principal:
+    principal = request.scope.get("state", {}).get(STATE_KEY)
+    if isinstance(principal, Principal):
+        return principal
+    error = request.scope.get("state", {}).get("auth_error")
+    if isinstance(error, DomainError):
+        raise error
+    raise AuthError("Authentication required.", code="missing_credentials")
+
+
+async def require_customer_or_agent(
+    principal: Annotated[Principal, Depends(current_principal)],
+) -> Principal:
+    if principal.type not in ("customer", "agent"):
+        raise Forbidden("This operation is for customers and agents.", code="role_not_allowed")
+    return principal
+
+
+async def require_agent(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
+    if principal.type != "agent":
+        raise Forbidden("This operation is for support agents.", code="role_not_allowed")
+    return principal
+
+
+def require_partner(action: str) -> Any:
+    """Dependency factory: a partner whose key carries `action` (see PARTNER_ACTIONS)."""
+
+    async def dependency(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
+        if principal.type != "partner":
+            raise Forbidden("This operation is for partners.", code="role_not_allowed")
+        if action not in principal.scopes:
+            raise Forbidden(f"The API key does not allow '{action}'.", code="action_not_allowed")
+        return principal
+
+    return dependency
+
+
+class Acting(BaseModel):
+    """The customer an operation concerns, and who acts (recorded as the RPC actor)."""
+
+    customer_id: str
+    actor: Any  # shared.rpc.Actor
+
+    @property
+    def on_behalf(self) -> bool:
+        return self.actor.on_behalf_of is not None
+
+
+def acting_customer(principal: Principal, customer_id: str | None) -> Acting:
+    """Customers act for themselves; agents name the customer (`on_behalf_of` is recorded).
+
+    A customer naming someone else gets 404, not 403: whether that customer exists is not theirs
+    to learn (OWASP API1).
+    """
+    if principal.type == "customer":
+        if customer_id is not None and customer_id != principal.id:
+            raise DomainError(
+                "No such customer.", code="customer_not_found", kind=ErrorKind.NOT_FOUND
+            )
+        return Acting(customer_id=principal.id, actor=principal.actor())
+    if principal.type == "agent":
+        if not customer_id:
+            raise DomainError(
+                "Agents must say which customer they act for (customer_id).",
+                code="customer_id_required",
+                kind=ErrorKind.INVALID,
+            )
+        return Acting(customer_id=customer_id, actor=principal.actor(on_behalf_of=customer_id))
+    raise Forbidden("This operation is for customers and agents.", code="role_not_allowed")
+
+
+CustomerIdQuery = Annotated[
+    str | None,
+    Query(
+        max_length=64,
+        pattern=r"^[A-Za-z0-9_.:-]+$",
+        description="Agents only: the customer acted for.",
+    ),
+]
+CustomerIdPath = Annotated[str, Path(max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
+CustomerOrAgent = Annotated[Principal, Depends(require_customer_or_agent)]
+Agent = Annotated[Principal, Depends(require_agent)]

@@ -1,0 +1,212 @@
+"""Resource limits (OWASP API4): body size, per-caller rate, page size, cursor pagination."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import math
+import time
+from collections import OrderedDict
+from typing import Annotated, Any, Generic, TypeVar
+
+from fastapi import Depends, Query, Request
+from pydantic import BaseModel, Field
+from starlette.requests import Request as StarletteRequest
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from services.gateway.auth import STATE_KEY
+from services.gateway.errors import problem_response
+from shared.errors import DomainError, ErrorKind
+
+BODY_SCOPE_KEY = "concierge.body"
+_BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+# Operational endpoints are scraped/probed often and carry no caller.
+UNLIMITED_PATHS = ("/healthz", "/readyz", "/metrics")
+PAGE_SIZE_LIMIT = 100  # hard ceiling shown in OpenAPI; settings may lower it
+
+
+# --- body size ------------------------------------------------------------------------------------
+
+
+class BodyLimitMiddleware:
+    """Reject bodies over the cap with a 413 problem; buffer the rest once for later layers.
+
+    Buffering (bodies are small JSON) lets idempotency fingerprint the body without reading the
+    stream twice, and makes the cap hold even without a Content-Length (chunked uploads).
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in _BODY_METHODS:
+            await self.app(scope, receive, send)
+            return
+        declared = StarletteRequest(scope).headers.get("content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
+            await self._too_large(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        size = 0
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_bytes:
+                await self._too_large(scope, receive, send)
+                return
+            chunks.append(chunk)
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        scope[BODY_SCOPE_KEY] = body
+        await self.app(scope, replay_body(body, receive), send)
+
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = problem_response(
+            413,
+            "body_too_large",
+            f"The request body exceeds {self.max_bytes} bytes.",
+            request=StarletteRequest(scope),
+        )
+        await response(scope, receive, send)
+
+
+def replay_body(body: bytes, receive: Receive) -> Receive:
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()  # later calls wait for the disconnect, as the server would
+
+    return replay
+
+
+# --- rate limits ----------------------------------------------------------------------------------
+
+
+class TokenBucketLimiter:
+    """A token bucket per caller key, in this process.
+
+    Each gateway replica enforces the limit on its own share of traffic; with N replicas behind a
+    load balancer a caller gets at most N times the rate, which is acceptable for abuse control.
+    """
+
+    def __init__(self, per_minute: int, burst: int, max_keys: int = 100_000) -> None:
+        self.rate = per_minute / 60.0
+        self.burst = float(burst)
+        self.max_keys = max_keys
+        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
+
+    def take(self, key: str, now: float | None = None) -> float:
+        """0 when allowed, else the seconds to wait before retrying."""
+        now = time.monotonic() if now is None else now
+        tokens, last = self._buckets.pop(key, (self.burst, now))
+        tokens = min(self.burst, tokens + (now - last) * self.rate)
+        if tokens >= 1.0:
+            self._buckets[key] = (tokens - 1.0, now)
+            wait = 0.0
+        else:
+            self._buckets[key] = (tokens, now)
+            wait = (1.0 - tokens) / self.rate
+        while len(self._buckets) > self.max_keys:
+            self._buckets.popitem(last=False)  # least recently seen caller
+        return wait
+
+
+def caller_key(scope: Scope) -> str:
+    principal = scope.get("state", {}).get(STATE_KEY)
+    if principal is not None:
+        return str(principal.key)
+    client = scope.get("client")
+    return f"ip:{client[0] if client else 'unknown'}"
+
+
+class RateLimitMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith(UNLIMITED_PATHS):
+            await self.app(scope, receive, send)
+            return
+        limiter: TokenBucketLimiter = scope["app"].state.runtime.limiter
+        wait = limiter.take(caller_key(scope))
+        if wait > 0:
+            retry_after = max(1, math.ceil(wait))
+            response = problem_response(
+                429,
+                "rate_limited",
+                f"Too many requests; retry in {retry_after} s.",
+                request=StarletteRequest(scope),
+                headers={"Retry-After": str(retry_after)},
+            )
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+# --- pagination -----------------------------------------------------------------------------------
+
+T = TypeVar("T")
+
+
+class InvalidCursor(DomainError):
+    code = "invalid_cursor"
+    kind = ErrorKind.INVALID
+
+
+def encode_cursor(position: dict[str, Any]) -> str:
+    raw = json.dumps(position, separators=(",", ":"), sort_keys=True).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> dict[str, Any]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        position = json.loads(raw)
+    except (binascii.Error, ValueError) as exc:
+        raise InvalidCursor("The cursor is not one this API returned.") from exc
+    if not isinstance(position, dict):
+        raise InvalidCursor("The cursor is not one this API returned.")
+    return position
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a list. Pass `next_cursor` back as `cursor` to get the next page."""
+
+    items: list[T]
+    next_cursor: str | None = Field(None, description="Opaque; null on the last page.")
+
+    @classmethod
+    def of(cls, items: list[Any], next_position: dict[str, Any] | None) -> Page[Any]:
+        return cls(items=items, next_cursor=encode_cursor(next_position) if next_position else None)
+
+
+class PageParams(BaseModel):
+    limit: int
+    after: dict[str, Any] | None = Field(
+        None, description="Decoded cursor (the service's position)."
+    )
+
+
+def page_params(
+    request: Request,
+    limit: Annotated[int | None, Query(ge=1, le=PAGE_SIZE_LIMIT, description="Page size.")] = None,
+    cursor: Annotated[
+        str | None, Query(max_length=512, description="`next_cursor` of the previous page.")
+    ] = None,
+) -> PageParams:
+    settings = request.app.state.runtime.settings
+    size = min(limit or settings.default_page_size, settings.max_page_size)
+    return PageParams(limit=size, after=decode_cursor(cursor) if cursor else None)
+
+
+Paging = Annotated[PageParams, Depends(page_params)]

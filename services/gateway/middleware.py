@@ -1,0 +1,152 @@
+"""Request context: request id / correlation id, access metrics, security headers, last-resort 500.
+
+Pure ASGI middleware (no BaseHTTPMiddleware) so streaming responses (SSE) pass straight through
+and contextvars bound here are seen by the route and by the RPC client.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from typing import Any
+
+import structlog
+from prometheus_client import CollectorRegistry, Counter, Histogram
+from starlette.datastructures import MutableHeaders
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from services.gateway.auth import STATE_KEY, AuthError
+from services.gateway.errors import problem_response
+from shared.errors import DomainError
+
+log = structlog.get_logger()
+
+REQUEST_ID_HEADER = "X-Request-ID"
+# An incoming id is echoed into logs and headers: accept only short, plain tokens.
+_REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+_DOCS_PATHS = ("/docs", "/redoc")
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cross-Origin-Resource-Policy": "same-origin",
+    "Permissions-Policy": "interest-cohort=()",
+}
+API_CSP = "default-src 'none'; frame-ancestors 'none'"
+
+
+class Metrics:
+    """Per-app Prometheus metrics (one registry per app, so tests can build many apps)."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Counter(
+            "gateway_http_requests_total",
+            "HTTP requests by route template, method and status.",
+            ["method", "route", "status"],
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "gateway_http_request_duration_seconds",
+            "HTTP request latency by route template and method.",
+            ["method", "route"],
+            registry=self.registry,
+            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+        )
+
+
+def _route_template(scope: Scope) -> str:
+    route = scope.get("route")
+    # Unmatched paths share one label so random URLs cannot blow up metric cardinality.
+    return getattr(route, "path", None) or "unmatched"
+
+
+class RequestContextMiddleware:
+    def __init__(self, app: ASGIApp, metrics: Metrics, hsts: bool = False) -> None:
+        self.app = app
+        self.metrics = metrics
+        self.hsts = hsts
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = Request(scope).headers.get(REQUEST_ID_HEADER, "")
+        request_id = incoming if _REQUEST_ID_RE.match(incoming) else uuid.uuid4().hex
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(correlation_id=request_id)
+        scope.setdefault("state", {})["request_id"] = request_id
+        status = 500
+        started = False
+        path = scope.get("path", "")
+
+        async def send_wrapper(message: Message) -> None:
+            nonlocal status, started
+            if message["type"] == "http.response.start":
+                started = True
+                status = message["status"]
+                headers = MutableHeaders(scope=message)
+                headers[REQUEST_ID_HEADER] = request_id
+                for name, value in SECURITY_HEADERS.items():
+                    headers.setdefault(name, value)
+                if not path.startswith(_DOCS_PATHS):
+                    headers.setdefault("Content-Security-Policy", API_CSP)
+                    headers.setdefault("Cache-Control", "no-store")
+                if self.hsts:
+                    headers.setdefault(
+                        "Strict-Transport-Security", "max-age=63072000; includeSubDomains"
+                    )
+            await send(message)
+
+        begin = time.perf_counter()
+        try:
+            await self.app(scope, receive, send_wrapper)
+        except Exception as exc:
+            # Last resort: never let the server's default error page (or a trace) out.
+            log.error("http.unhandled_error", path=path, exc_info=exc)
+            if not started:
+                response = problem_response(
+                    500,
+                    "internal_error",
+                    "Something went wrong on our side; quote the correlation id.",
+                )
+                await response(scope, receive, send_wrapper)
+        finally:
+            route = _route_template(scope)
+            method = scope.get("method", "")
+            self.metrics.requests.labels(method, route, str(status)).inc()
+            self.metrics.latency.labels(method, route).observe(time.perf_counter() - begin)
+
+
+class AuthContextMiddleware:
+    """Authenticate once, early, so rate limits and idempotency keys are per principal.
+
+    A failure is remembered, not answered: routes without auth (health, docs) still work, and
+    routes with auth raise the remembered error through their dependency.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        state: dict[str, Any] = scope.setdefault("state", {})
+        authenticator = scope["app"].state.runtime.authenticator
+        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+        try:
+            principal = await authenticator.authenticate(headers)
+        except AuthError as exc:
+            state["auth_error"] = exc
+            principal = None
+        except DomainError as exc:  # e.g. partner key store unreachable
+            state["auth_error"] = exc
+            principal = None
+        state[STATE_KEY] = principal
+        if principal is not None:
+            structlog.contextvars.bind_contextvars(principal=principal.key)
+        await self.app(scope, receive, send)

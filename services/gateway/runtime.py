@@ -1,0 +1,120 @@
+"""What the gateway holds while it runs, and the FastAPI dependencies that hand it to routers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from nats.aio.client import Client
+from nats.js import JetStreamContext
+from nats.js.errors import BucketNotFoundError
+
+from services.gateway.auth import Authenticator
+from services.gateway.idempotency import BUCKET as IDEMPOTENCY_BUCKET
+from services.gateway.idempotency import IdempotencyStore
+from services.gateway.limits import TokenBucketLimiter
+from services.gateway.partner_keys import BUCKET as PARTNER_KEYS_BUCKET
+from services.gateway.partner_keys import KeyValueLike, PartnerKeyStore
+from services.gateway.settings import GatewaySettings
+from shared.errors import DomainError, ErrorKind
+from shared.rpc import RpcClient
+
+
+@dataclass
+class Runtime:
+    settings: GatewaySettings
+    authenticator: Authenticator
+    idempotency: IdempotencyStore
+    partner_keys: PartnerKeyStore
+    limiter: TokenBucketLimiter
+    rpc: Any  # RpcClient, or a fake with the same `call`
+    js: JetStreamContext | None = None
+    nc: Client | None = None
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+def build_runtime(
+    settings: GatewaySettings,
+    *,
+    idempotency_kv: KeyValueLike,
+    partner_kv: KeyValueLike,
+    rpc: Any,
+    js: JetStreamContext | None = None,
+    nc: Client | None = None,
+) -> Runtime:
+    keys = PartnerKeyStore(partner_kv, settings.api_key_pepper)
+    return Runtime(
+        settings=settings,
+        authenticator=Authenticator(settings, keys),
+        idempotency=IdempotencyStore(idempotency_kv),
+        partner_keys=keys,
+        limiter=TokenBucketLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst),
+        rpc=rpc,
+        js=js,
+        nc=nc,
+    )
+
+
+async def open_bucket(
+    js: JetStreamContext, bucket: str, *, ttl: float | None, history: int, replicas: int
+) -> Any:
+    """Bind to a KV bucket, creating it on first use (idempotent across replicas)."""
+    try:
+        return await js.key_value(bucket)
+    except BucketNotFoundError:
+        return await js.create_key_value(bucket=bucket, ttl=ttl, history=history, replicas=replicas)
+
+
+async def open_buckets(js: JetStreamContext, settings: GatewaySettings) -> tuple[Any, Any]:
+    idempotency = await open_bucket(
+        js,
+        IDEMPOTENCY_BUCKET,
+        ttl=settings.idempotency_ttl_seconds,
+        history=1,
+        replicas=settings.stream_replicas,
+    )
+    partner_keys = await open_bucket(
+        js, PARTNER_KEYS_BUCKET, ttl=None, history=5, replicas=settings.stream_replicas
+    )
+    return idempotency, partner_keys
+
+
+async def runtime_from_nats(settings: GatewaySettings, nc: Client) -> Runtime:
+    js = nc.jetstream()
+    idempotency_kv, partner_kv = await open_buckets(js, settings)
+    rpc = RpcClient(nc, default_timeout=settings.rpc_timeout_seconds)
+    return build_runtime(
+        settings, idempotency_kv=idempotency_kv, partner_kv=partner_kv, rpc=rpc, js=js, nc=nc
+    )
+
+
+# --- dependencies for routers ---------------------------------------------------------------------
+
+
+def get_runtime(request: Request) -> Runtime:
+    return request.app.state.runtime  # type: ignore[no-any-return]
+
+
+def get_rpc(request: Request) -> RpcClient:
+    return get_runtime(request).rpc  # type: ignore[no-any-return]
+
+
+def get_js(request: Request) -> JetStreamContext:
+    js = get_runtime(request).js
+    if js is None:
+        raise DomainError(
+            "Live updates are not available.",
+            code="upstream_unavailable",
+            kind=ErrorKind.UNAVAILABLE,
+        )
+    return js
+
+
+def get_settings(request: Request) -> GatewaySettings:
+    return get_runtime(request).settings
+
+
+Rpc = Annotated[RpcClient, Depends(get_rpc)]
+JetStream = Annotated[JetStreamContext, Depends(get_js)]
+Settings = Annotated[GatewaySettings, Depends(get_settings)]

@@ -1,0 +1,150 @@
+"""Server-Sent Events fed from JetStream: live status of one claim, one order, or one inbox.
+
+Each connection reads the producer's stream through an ordered, ephemeral (memory, R1) consumer
+filtered on the entity's subjects (`warranty.claim.*`) and keeps the events whose CloudEvent
+`subject` is the object id. The SSE `id` is the stream sequence, so a client that reconnects with
+`Last-Event-ID: <seq>` resumes right after the last event it saw, and nothing is missed or
+repeated. Authorization is the router's job and happens before `event_stream_response` is built.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import orjson
+import structlog
+from nats.errors import TimeoutError as NatsTimeoutError
+from nats.js import JetStreamContext
+from nats.js.api import ConsumerConfig, DeliverPolicy
+from sse_starlette import EventSourceResponse, ServerSentEvent
+
+log = structlog.get_logger()
+
+CLAIM_STREAM = ("WARRANTY", "warranty.claim.*")
+ORDER_STREAM = ("ORDERS", "orders.order.*")
+NOTIFICATION_STREAM = ("NOTIFICATIONS", "notifications.message.*")
+INACTIVE_THRESHOLD_S = 30.0  # the server drops a forgotten consumer after this
+
+
+def parse_last_event_id(value: str | None) -> int | None:
+    """The stream sequence a client saw last; anything else starts from the beginning."""
+    if value and value.strip().isdigit():
+        return int(value.strip())
+    return None
+
+
+def _consumer_config(last_seq: int | None) -> ConsumerConfig:
+    if last_seq is None:
+        return ConsumerConfig(
+            deliver_policy=DeliverPolicy.ALL, inactive_threshold=INACTIVE_THRESHOLD_S
+        )
+    return ConsumerConfig(
+        deliver_policy=DeliverPolicy.BY_START_SEQUENCE,
+        opt_start_seq=last_seq + 1,
+        inactive_threshold=INACTIVE_THRESHOLD_S,
+    )
+
+
+async def stream_events(
+    js: JetStreamContext,
+    stream: str,
+    subject_filter: str,
+    object_id: str | None,
+    last_event_id: str | None = None,
+    *,
+    heartbeat_seconds: float = 15.0,
+    match: Callable[[dict[str, Any]], bool] | None = None,
+) -> AsyncIterator[ServerSentEvent]:
+    """Yield the object's events as SSE (and a heartbeat comment when quiet), forever.
+
+    `object_id` is compared with the CloudEvent `subject`; `match` may replace that test (the
+    notifications inbox matches on a field of `data`). Events a partner or customer must not see
+    are the router's business: pass a `match` that drops them.
+    """
+    keep = match or (lambda event: event.get("subject") == object_id)
+    sub = await js.subscribe(
+        subject_filter,
+        stream=stream,
+        ordered_consumer=True,
+        config=_consumer_config(parse_last_event_id(last_event_id)),
+    )
+    try:
+        while True:
+            try:
+                msg = await sub.next_msg(timeout=heartbeat_seconds)
+            except (NatsTimeoutError, TimeoutError):
+                yield ServerSentEvent(comment="heartbeat")
+                continue
+            try:
+                event = orjson.loads(msg.data)
+            except orjson.JSONDecodeError:
+                log.warning("sse.bad_event", stream=stream, subject=msg.subject)
+                continue
+            if not isinstance(event, dict) or not keep(event):
+                continue
+            yield ServerSentEvent(
+                id=str(msg.metadata.sequence.stream),
+                event=str(event.get("type", "message")),
+                data=msg.data.decode(),
+            )
+    finally:
+        # Also runs when the client goes away (the generator is cancelled/closed).
+        try:
+            await asyncio.shield(sub.unsubscribe())
+        except Exception as exc:  # connection already closed: the consumer times out on its own
+            log.debug("sse.unsubscribe_failed", error=str(exc))
+
+
+def event_stream_response(
+    js: JetStreamContext,
+    stream: str,
+    subject_filter: str,
+    object_id: str | None,
+    last_event_id: str | None,
+    *,
+    heartbeat_seconds: float = 15.0,
+    match: Callable[[dict[str, Any]], bool] | None = None,
+) -> EventSourceResponse:
+    events = stream_events(
+        js,
+        stream,
+        subject_filter,
+        object_id,
+        last_event_id,
+        heartbeat_seconds=heartbeat_seconds,
+        match=match,
+    )
+    # sse-starlette's own ping is off: stream_events sends heartbeats when the stream is quiet.
+    return EventSourceResponse(events, ping=0, headers={"X-Accel-Buffering": "no"})
+
+
+def claim_events(
+    js: JetStreamContext, claim_id: str, last_event_id: str | None, heartbeat: float
+) -> EventSourceResponse:
+    return event_stream_response(
+        js, *CLAIM_STREAM, claim_id, last_event_id, heartbeat_seconds=heartbeat
+    )
+
+
+def order_events(
+    js: JetStreamContext, order_id: str, last_event_id: str | None, heartbeat: float
+) -> EventSourceResponse:
+    return event_stream_response(
+        js, *ORDER_STREAM, order_id, last_event_id, heartbeat_seconds=heartbeat
+    )
+
+
+def notification_events(
+    js: JetStreamContext, customer_id: str, last_event_id: str | None, heartbeat: float
+) -> EventSourceResponse:
+    """In-app notifications of one customer (events whose `data.customer_id` is theirs)."""
+
+    def mine(event: dict[str, Any]) -> bool:
+        data = event.get("data")
+        return isinstance(data, dict) and data.get("customer_id") == customer_id
+
+    return event_stream_response(
+        js, *NOTIFICATION_STREAM, None, last_event_id, heartbeat_seconds=heartbeat, match=mine
+    )

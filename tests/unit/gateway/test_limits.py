@@ -1,0 +1,93 @@
+"""OWASP API4 (unrestricted resource consumption): body cap, rate limits, page size cap."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from services.gateway.limits import TokenBucketLimiter, decode_cursor, encode_cursor
+from tests.unit.gateway.conftest import Harness, make_settings
+
+
+def test_body_over_cap_is_413_problem(client: TestClient, harness: Harness) -> None:
+    big = {"name": "x" * (harness.settings.max_body_bytes + 10), "quantity": 1}
+    r = client.post("/v1/test/things", json=big, headers=harness.auth())
+    assert r.status_code == 413
+    assert r.headers["content-type"] == "application/problem+json"
+    assert r.json()["code"] == "body_too_large"
+    assert harness.counter.executions == 0
+
+
+def test_body_cap_holds_without_content_length(client: TestClient, harness: Harness) -> None:
+    def chunks():  # type: ignore[no-untyped-def]
+        for _ in range(40):
+            yield b"x" * 10_000
+
+    r = client.post(
+        "/v1/test/things",
+        content=chunks(),
+        headers={**harness.auth(), "Content-Type": "application/json"},
+    )
+    assert r.status_code == 413
+
+
+def test_rate_limit_gives_429_with_retry_after() -> None:
+    harness = Harness(make_settings(rate_limit_per_minute=60, rate_limit_burst=3))
+    with TestClient(harness.app, raise_server_exceptions=False) as client:
+        headers = harness.auth()
+        statuses = [client.get("/v1/test/things", headers=headers).status_code for _ in range(5)]
+        assert statuses[:3] == [200, 200, 200]
+        assert statuses[3:] == [429, 429]
+        r = client.get("/v1/test/things", headers=headers)
+        assert r.status_code == 429
+        assert r.headers["content-type"] == "application/problem+json"
+        assert r.json()["code"] == "rate_limited"
+        assert int(r.headers["retry-after"]) >= 1
+        # Another caller has their own bucket; health checks are never limited.
+        assert client.get("/v1/test/things", headers=harness.auth("cust-2")).status_code == 200
+        assert client.get("/healthz").status_code == 200
+
+
+def test_token_bucket_refills() -> None:
+    limiter = TokenBucketLimiter(per_minute=60, burst=2)
+    assert limiter.take("a", now=0.0) == 0
+    assert limiter.take("a", now=0.0) == 0
+    assert limiter.take("a", now=0.0) > 0
+    assert limiter.take("a", now=1.01) == 0  # one token per second
+
+
+def test_page_size_is_capped(client: TestClient, harness: Harness) -> None:
+    r = client.get("/v1/test/things", params={"limit": 1000}, headers=harness.auth())
+    assert r.status_code == 422
+    assert r.json()["errors"][0]["loc"] == ["query", "limit"]
+    r = client.get("/v1/test/things", params={"limit": 100}, headers=harness.auth())
+    assert r.status_code == 200 and len(r.json()["items"]) == 100
+
+
+def test_settings_can_lower_the_page_size() -> None:
+    harness = Harness(make_settings(max_page_size=10, default_page_size=5))
+    with TestClient(harness.app) as client:
+        r = client.get("/v1/test/things", params={"limit": 50}, headers=harness.auth())
+        assert len(r.json()["items"]) == 10
+        assert len(client.get("/v1/test/things", headers=harness.auth()).json()["items"]) == 5
+
+
+def test_cursor_pagination_walks_the_list(client: TestClient, harness: Harness) -> None:
+    seen: list[int] = []
+    cursor = None
+    for _ in range(10):
+        params = {"limit": 100, **({"cursor": cursor} if cursor else {})}
+        page = client.get("/v1/test/things", params=params, headers=harness.auth()).json()
+        seen += [item["i"] for item in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == list(range(250))
+
+
+def test_bad_cursor_is_422(client: TestClient, harness: Harness) -> None:
+    r = client.get("/v1/test/things", params={"cursor": "%%%not-base64"}, headers=harness.auth())
+    assert r.status_code == 422 and r.json()["code"] == "invalid_cursor"
+
+
+def test_cursor_round_trip() -> None:
+    assert decode_cursor(encode_cursor({"after": "c-9", "t": 3})) == {"after": "c-9", "t": 3}
