@@ -24,6 +24,7 @@ from nats.js.errors import APIError
 from tests.deploy.conftest import DEPLOY, RunningServer, start_nats_server
 
 PARTNER_DURABLE = "partner-acme"
+VIOLATION_WAIT_S = 3.0  # the server reports a violation asynchronously (-ERR)
 STREAMS = {"WARRANTY": "warranty.>", "ORDERS": "orders.>", "NOTIFICATIONS": "notifications.>"}
 PUBLIC_FILTERS = {"WARRANTY": "warranty.claim.>", "ORDERS": "orders.order.>"}
 CLUSTER_PASSWORDS = {
@@ -50,8 +51,8 @@ class PartnerConn:
     nc: Client
     errors: list[str] = field(default_factory=list)
 
-    async def wait_for_violation(self, fragment: str, timeout: float = 3.0) -> str:
-        deadline = asyncio.get_running_loop().time() + timeout
+    async def wait_for_violation(self, fragment: str) -> str:
+        deadline = asyncio.get_running_loop().time() + VIOLATION_WAIT_S
         while asyncio.get_running_loop().time() < deadline:
             for err in self.errors:
                 if "permissions violation" in err and fragment.lower() in err:
