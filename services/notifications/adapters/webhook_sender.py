@@ -1,7 +1,7 @@
 """Send one signed webhook attempt over HTTP and report what happened (never raises for I/O).
 
-Redirects are not followed, the target is re-checked against the SSRF policy right before the
-request, and the whole attempt has a timeout. Classifying the result is the domain's job.
+Redirects are not followed, the target is checked against the SSRF policy right before the
+request and again on the socket itself (see guarded_transport), and the attempt has a timeout. Classifying the result is the domain's job.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import httpx
 
 from ..domain.errors import WebhookTargetRefused
+from .guarded_transport import guarded_transport
 from .ssrf import Resolver, TargetPolicy, check_target, system_resolver
 
 MAX_RESPONSE_SNIPPET = 512  # bytes of the partner's answer kept for the delivery log
@@ -38,7 +39,10 @@ class WebhookSender:
         self._policy = policy
         self._resolver = resolver
         self._client = client or httpx.AsyncClient(
-            timeout=httpx.Timeout(timeout_seconds), follow_redirects=False
+            transport=guarded_transport(policy, resolver),
+            timeout=httpx.Timeout(timeout_seconds),
+            follow_redirects=False,
+            trust_env=False,  # an env proxy would bypass the per-connection address check
         )
         self._owns_client = client is None
 
@@ -52,6 +56,8 @@ class WebhookSender:
             response = await self._client.post(
                 url, content=body, headers=headers, follow_redirects=False
             )
+        except WebhookTargetRefused as exc:  # DNS changed between the check and the connect
+            return SendResult(None, error=f"target_refused:{exc.details.get('reason')}")
         except httpx.TimeoutException:
             return SendResult(None, error="timeout", duration_ms=_ms(started))
         except httpx.HTTPError as exc:

@@ -92,3 +92,67 @@ async def test_real_http_timeout_against_a_silent_local_server():
         await sender.aclose()
         server.close()
     assert result.status_code is None and result.error == "timeout"
+
+
+async def test_dns_rebinding_is_caught_at_connect_time():
+    """The name resolves to a public address for the check, then to loopback for the socket."""
+    import asyncio
+
+    from services.notifications.adapters.guarded_transport import guarded_transport
+
+    hits = []
+
+    async def handle(reader, writer):
+        hits.append(1)
+        writer.write(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n")
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    answers = iter([["93.184.216.34"], ["127.0.0.1"]])
+
+    async def rebinding(host, port_):
+        return next(answers)
+
+    policy = TargetPolicy()
+    client = httpx.AsyncClient(
+        transport=guarded_transport(policy, rebinding), follow_redirects=False, trust_env=False
+    )
+    sender = WebhookSender(policy=policy, client=client, resolver=rebinding)
+    try:
+        result = await sender.send(f"http://rebind.example:{port}/hook", b"{}", {})
+    finally:
+        await client.aclose()
+        server.close()
+    assert result.status_code is None
+    assert result.error == "target_refused:loopback"
+    assert hits == []
+
+
+async def test_guarded_transport_connects_to_the_vetted_address_when_allowed():
+    import asyncio
+
+    from services.notifications.adapters.guarded_transport import guarded_transport
+
+    async def handle(reader, writer):
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"HTTP/1.1 204 No Content\r\n\r\n")
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+
+    async def resolve(host, port_):
+        return ["127.0.0.1"]
+
+    policy = TargetPolicy(allow_private=True)
+    client = httpx.AsyncClient(transport=guarded_transport(policy, resolve), trust_env=False)
+    sender = WebhookSender(policy=policy, client=client, resolver=resolve)
+    try:
+        result = await sender.send(f"http://partner.test:{port}/hook", b"{}", {})
+    finally:
+        await client.aclose()
+        server.close()
+    assert result.status_code == 204
