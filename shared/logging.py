@@ -46,7 +46,9 @@ def configure_logging(service: str, fmt: str = "auto", level: str = "INFO") -> N
         cache_logger_on_first_use=True,
     )
     # Libraries that log through stdlib (uvicorn, faststream, alembic) go to stderr plainly.
-    logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s %(message)s")
+    logging.basicConfig(
+        level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s %(message)s"
+    )
 
 
 def _identity(_: Any, __: str, event_dict: dict[str, Any]) -> dict[str, Any]:

@@ -16,7 +16,7 @@ def server_list(urls: str) -> list[str]:
 
 async def connect(urls: str, name: str, *, connect_timeout: float = 2.0) -> Client:
     async def on_disconnect() -> None:
-        log.warning("nats.disconnected", connection=name)
+        log.info("nats.disconnected", connection=name)
 
     async def on_reconnect() -> None:
         log.info("nats.reconnected", connection=name)

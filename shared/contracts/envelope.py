@@ -29,7 +29,9 @@ class CloudEvent(BaseModel, Generic[DataT]):
 
     id: str = Field(description="Unique event id; also the `Nats-Msg-Id` header.", min_length=1)
     source: str = Field(description="Producing service, e.g. `/concierge/warranty`.")
-    type: str = Field(description="Event type, equal to the NATS subject, e.g. `warranty.claim.approved`.")
+    type: str = Field(
+        description="Event type, equal to the NATS subject, e.g. `warranty.claim.approved`."
+    )
     subject: str = Field(description="Id of the object the event is about (claim id, order id...).")
     time: datetime = Field(description="When the fact happened (UTC, RFC 3339).")
     specversion: str = Field(default=SPECVERSION, description="CloudEvents version.")

@@ -89,7 +89,9 @@ async def dead_letter(
         H_FAILED_AT: datetime.now(UTC).isoformat(),
     }
     await js.publish(f"dlq.{stream}.{consumer}", payload, headers=dlq_headers)
-    log.error("dlq.dead_lettered", stream=stream, stream_seq=stream_seq, consumer=consumer, reason=reason)
+    log.error(
+        "dlq.dead_lettered", stream=stream, stream_seq=stream_seq, consumer=consumer, reason=reason
+    )
 
 
 async def watch_max_deliveries(nc: Client, js: JetStreamContext, consumers: dict[str, str]) -> Any:
@@ -101,7 +103,11 @@ async def watch_max_deliveries(nc: Client, js: JetStreamContext, consumers: dict
     async def on_advisory(msg: Msg) -> None:
         try:
             advisory = json.loads(msg.data)
-            stream, consumer, seq = advisory["stream"], advisory["consumer"], int(advisory["stream_seq"])
+            stream, consumer, seq = (
+                advisory["stream"],
+                advisory["consumer"],
+                int(advisory["stream_seq"]),
+            )
             original = await js.get_msg(stream, seq)
             await dead_letter(
                 js,

@@ -70,22 +70,35 @@ def register_rpc(broker: NatsBroker, route: RpcRoute, *, queue: str) -> None:
         headers = msg.headers or {}
         bind_correlation_id(headers.get(CORRELATION_HEADER))
         try:
-            actor = Actor.model_validate_json(headers[ACTOR_HEADER]) if ACTOR_HEADER in headers else None
+            actor = (
+                Actor.model_validate_json(headers[ACTOR_HEADER])
+                if ACTOR_HEADER in headers
+                else None
+            )
             payload = orjson.loads(msg.body) if msg.body else {}
-            request = route.request_model.model_validate(payload) if route.request_model else payload
+            request = (
+                route.request_model.model_validate(payload) if route.request_model else payload
+            )
             return ok_reply(await route.handler(request, actor))
         except DomainError as exc:
             log.info("rpc.refused", subject=route.subject, code=exc.code)
             return error_reply(exc)
         except (ValidationError, orjson.JSONDecodeError) as exc:
             return error_reply(
-                DomainError("request does not match the operation's contract", code="invalid_request",
-                            details={"errors": _validation_details(exc)})
+                DomainError(
+                    "request does not match the operation's contract",
+                    code="invalid_request",
+                    details={"errors": _validation_details(exc)},
+                )
             )
         except Exception:
             log.exception("rpc.failed", subject=route.subject)
             return error_reply(
-                DomainError("the service failed to answer", code="internal_error", kind=ErrorKind.UNAVAILABLE)
+                DomainError(
+                    "the service failed to answer",
+                    code="internal_error",
+                    kind=ErrorKind.UNAVAILABLE,
+                )
             )
         finally:
             clear()
@@ -149,7 +162,11 @@ async def _apply(route: EventRoute, rt: ConsumerRuntime, msg: Any) -> None:
                 log.debug("event.duplicate_skipped", consumer=route.durable)
                 return
             await route.handler(tx, event)
-        log.debug("event.applied", consumer=route.durable, ms=round((time.perf_counter() - started) * 1000, 2))
+        log.debug(
+            "event.applied",
+            consumer=route.durable,
+            ms=round((time.perf_counter() - started) * 1000, 2),
+        )
     except DomainError as exc:
         # The domain refused it: retrying cannot help.
         await _dead_letter(route, rt, msg, f"{exc.code}: {exc.message}")

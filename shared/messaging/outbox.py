@@ -34,7 +34,11 @@ MSG_ID_HEADER = "Nats-Msg-Id"
 
 
 def event_headers(event: CloudEvent[Any]) -> dict[str, str]:
-    headers = {MSG_ID_HEADER: event.id, "ce-type": event.type, "content-type": "application/cloudevents+json"}
+    headers = {
+        MSG_ID_HEADER: event.id,
+        "ce-type": event.type,
+        "content-type": "application/cloudevents+json",
+    }
     if event.correlationid:
         headers[CORRELATION_HEADER] = event.correlationid
     return headers
@@ -157,7 +161,9 @@ class OutboxRelay:
             return len(published)
         # PostgreSQL: replicas of a service split the rows with SKIP LOCKED.
         async with self.db.transaction() as session:
-            rows = (await session.execute(self._pending_query().with_for_update(skip_locked=True))).all()
+            rows = (
+                await session.execute(self._pending_query().with_for_update(skip_locked=True))
+            ).all()
             published = await self._publish(rows)
             await self._mark(session, published)
         return len(published)
@@ -177,7 +183,9 @@ class OutboxRelay:
         # Fired together on one connection, so the server stores them in this order.
         results = await asyncio.gather(
             *(
-                self.js.publish(r.subject, r.payload, headers=r.headers, timeout=self.publish_timeout)
+                self.js.publish(
+                    r.subject, r.payload, headers=r.headers, timeout=self.publish_timeout
+                )
                 for r in rows
             ),
             return_exceptions=True,

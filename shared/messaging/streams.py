@@ -28,7 +28,9 @@ class StreamSpec:
     max_age_s: int
 
 
-WARRANTY = StreamSpec("WARRANTY", ("warranty.>",), "Facts published by the warranty service", 30 * DAY)
+WARRANTY = StreamSpec(
+    "WARRANTY", ("warranty.>",), "Facts published by the warranty service", 30 * DAY
+)
 ORDERS = StreamSpec("ORDERS", ("orders.>",), "Facts published by the orders service", 30 * DAY)
 NOTIFICATIONS = StreamSpec(
     "NOTIFICATIONS", ("notifications.>",), "Facts published by the notifications service", 30 * DAY

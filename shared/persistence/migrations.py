@@ -60,7 +60,9 @@ def run_env(target_metadata: Any) -> None:
     async def run_async() -> None:
         config = context.config
         engine = async_engine_from_config(
-            config.get_section(config.config_ini_section, {}), prefix="sqlalchemy.", poolclass=pool.NullPool
+            config.get_section(config.config_ini_section, {}),
+            prefix="sqlalchemy.",
+            poolclass=pool.NullPool,
         )
         async with engine.connect() as connection:
             await connection.run_sync(do_run)

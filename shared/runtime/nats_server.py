@@ -106,7 +106,7 @@ class NatsServer:
         self.store_dir.mkdir(parents=True, exist_ok=True)
         config = self.store_dir / f"{self.server_name}.conf"
         config.write_text(self.config_text())
-        log = open(self.log_file or (self.store_dir / f"{self.server_name}.log"), "ab")  # noqa: SIM115
+        log = open(self.log_file or (self.store_dir / f"{self.server_name}.log"), "ab")
         self.process = subprocess.Popen(
             [str(find_nats_server()), "-c", str(config)],
             stdout=log,
@@ -122,7 +122,9 @@ class NatsServer:
             if self.process is not None and self.process.poll() is not None:
                 raise NatsServerError(f"nats-server exited with code {self.process.returncode}")
             try:
-                with urllib.request.urlopen(f"{self.monitor_url}/healthz?js-enabled-only=true", timeout=1) as r:
+                with urllib.request.urlopen(
+                    f"{self.monitor_url}/healthz?js-enabled-only=true", timeout=1
+                ) as r:
                     if r.status == 200:
                         return
             except OSError:

@@ -22,7 +22,13 @@ from nats.js import JetStreamContext
 from shared.contracts.system import PingReply, ping_subject
 from shared.logging import configure_logging
 from shared.messaging.dlq import watch_max_deliveries
-from shared.messaging.glue import ConsumerRuntime, EventRoute, RpcRoute, register_consumer, register_rpc
+from shared.messaging.glue import (
+    ConsumerRuntime,
+    EventRoute,
+    RpcRoute,
+    register_consumer,
+    register_rpc,
+)
 from shared.messaging.outbox import OutboxRelay, UnitOfWork
 from shared.messaging.streams import ensure_streams
 from shared.nats_conn import server_list
@@ -58,7 +64,9 @@ class ServiceRuntime:
         self.db = Database(settings.resolved_database_url(name))
         self.relay: OutboxRelay | None = None
         self.uow = UnitOfWork(self.db, on_commit=self._wake_relay)
-        self.consumer_runtime = ConsumerRuntime(self.uow, retry_base_delay=settings.retry_base_delay)
+        self.consumer_runtime = ConsumerRuntime(
+            self.uow, retry_base_delay=settings.retry_base_delay
+        )
         self.nc: Client | None = None
         self.js: JetStreamContext | None = None
         self._consumers: dict[str, str] = {}
@@ -98,7 +106,9 @@ class ServiceRuntime:
         # Streams must exist before the durable consumers are created by broker.start().
         await ensure_streams(self.js, self.settings.stream_replicas)
         self.consumer_runtime.js = self.js
-        self.relay = OutboxRelay(self.db, self.js, sweep_interval=self.settings.relay_sweep_interval)
+        self.relay = OutboxRelay(
+            self.db, self.js, sweep_interval=self.settings.relay_sweep_interval
+        )
 
     async def _after_startup(self) -> None:
         assert self.nc is not None and self.js is not None and self.relay is not None
@@ -107,9 +117,13 @@ class ServiceRuntime:
         for factory in self._background:
             self._tasks.append(asyncio.create_task(self._guard(factory), name=factory.__name__))
         if self.settings.health_port:
-            self._health = HealthServer(self.settings.health_host, self.settings.health_port, self.ready)
+            self._health = HealthServer(
+                self.settings.health_host, self.settings.health_port, self.ready
+            )
             await self._health.start()
-        log.info("service.started", instance=self.settings.instance, database=self.db.url.split("://")[0])
+        log.info(
+            "service.started", instance=self.settings.instance, database=self.db.url.split("://")[0]
+        )
 
     async def _guard(self, factory: BackgroundFactory) -> None:
         while True:
@@ -149,13 +163,14 @@ class ServiceRuntime:
         return {"nats": nats_ok, "database": await self.db.ping()}
 
     async def _ping(self, _request: Any, _actor: Any) -> PingReply:
-        return PingReply(service=self.name, instance=self.settings.instance, database=await self.db.ping())
+        return PingReply(
+            service=self.name, instance=self.settings.instance, database=await self.db.ping()
+        )
 
     def run(self) -> None:
         try:
             import uvloop
-
-            uvloop.install()
         except ImportError:
-            pass
-        asyncio.run(self.app.run())
+            asyncio.run(self.app.run())
+        else:
+            uvloop.run(self.app.run())

@@ -24,13 +24,19 @@ class ServiceSettings(BaseSettings):
 
     env: Literal["local", "production"] = "local"
     nats_url: str = Field(default=DEFAULT_NATS_URL, description="Comma-separated NATS server URLs.")
-    database_url: str = Field(default="", description="SQLAlchemy async URL; SQLite file by default.")
-    health_port: int = Field(default=0, ge=0, le=65535, description="HTTP /healthz and /readyz; 0 = off.")
+    database_url: str = Field(
+        default="", description="SQLAlchemy async URL; SQLite file by default."
+    )
+    health_port: int = Field(
+        default=0, ge=0, le=65535, description="HTTP /healthz and /readyz; 0 = off."
+    )
     health_host: str = "127.0.0.1"
     stream_replicas: int = Field(default=1, ge=1, le=5)
     log_format: Literal["auto", "console", "json"] = "auto"
     log_level: str = "INFO"
-    retry_base_delay: float = Field(default=0.5, gt=0, description="Consumer retry backoff base (s).")
+    retry_base_delay: float = Field(
+        default=0.5, gt=0, description="Consumer retry backoff base (s)."
+    )
     relay_sweep_interval: float = Field(default=1.0, gt=0)
     instance: str = Field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
 

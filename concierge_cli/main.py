@@ -1,0 +1,201 @@
+"""The `concierge` command line."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from concierge_cli.output import console, err_console, stack_table
+from concierge_cli.supervisor import Stack, StackConfig, StackError
+from shared.runtime.nats_server import NatsServerError
+from shared.runtime.settings import DEFAULT_NATS_URL
+
+app = typer.Typer(
+    help="Concierge: customer-care backend (warranty, orders, notifications).", no_args_is_help=True
+)
+dlq_app = typer.Typer(help="Inspect and replay dead-lettered events.", no_args_is_help=True)
+app.add_typer(dlq_app, name="dlq")
+
+
+@app.callback()
+def _configure() -> None:
+    from shared.logging import configure_logging
+
+    configure_logging("cli", "console", "WARNING")  # logs go to stderr; stdout stays parseable
+
+
+NatsUrlOption = Annotated[
+    str, typer.Option("--nats-url", envvar="CONCIERGE_NATS_URL", help="NATS server URL(s).")
+]
+
+
+@app.command()
+def up(
+    data_dir: Annotated[
+        Path, typer.Option(help="Folder for databases, JetStream and logs.")
+    ] = Path("var"),
+    nats_url: Annotated[
+        str | None, typer.Option(help="Use this NATS instead of starting one.")
+    ] = None,
+    nats_port: Annotated[int, typer.Option(help="Embedded NATS client port.")] = 4322,
+    nats_monitor_port: Annotated[int, typer.Option(help="Embedded NATS monitoring port.")] = 8322,
+    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Gateway HTTP port.")] = 8000,
+    partner_nats: Annotated[
+        bool,
+        typer.Option(help="Start embedded NATS with the partner-access accounts from deploy/nats."),
+    ] = False,
+) -> None:
+    """Start NATS, the three services and the gateway; Ctrl-C stops everything in order."""
+    data_dir = data_dir.resolve()
+    extra = ""
+    if partner_nats:
+        extra = (Path.cwd() / "deploy" / "nats" / "embedded-partner.conf").read_text()
+    stack = Stack(
+        StackConfig(
+            data_dir, host, nats_url, nats_port, nats_monitor_port, port, nats_extra_config=extra
+        ),
+        cwd=Path.cwd(),
+    )
+    running = stack.running_stack()
+    if running is not None:
+        console.print(stack_table(running, "already running"))
+        console.print(
+            f"A stack is already running on {data_dir} (pid {running['pid']}); not starting another."
+        )
+        raise typer.Exit(0)
+    stopping = False
+
+    def request_stop(*_: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+    started = time.monotonic()
+    try:
+        stack.start()
+    except (StackError, NatsServerError) as exc:
+        err_console.print(f"[red]concierge up failed:[/red] {exc}")
+        stack.stop()
+        raise typer.Exit(1) from exc
+    console.print(stack_table(stack.describe(), "ready"))
+    console.print(
+        f"Ready in {time.monotonic() - started:.1f}s. Logs: {data_dir / 'logs'}. Ctrl-C to stop."
+    )
+    while not stopping:
+        time.sleep(0.2)
+        for name in stack.restart_dead_children():
+            err_console.print(f"[yellow]{name} exited unexpectedly; restarted[/yellow]")
+    console.print("Stopping: gateway, services, NATS...")
+    stack.stop()
+    console.print("Stopped.")
+
+
+@app.command()
+def migrate(
+    service: Annotated[str, typer.Argument(help="warranty | orders | notifications")],
+    revision: Annotated[str, typer.Option(help="Target revision (head, base, or an id).")] = "head",
+    down: Annotated[bool, typer.Option(help="Downgrade to the revision instead.")] = False,
+) -> None:
+    """Apply (or roll back) a service's database migrations."""
+    from shared.persistence.migrations import downgrade, upgrade
+
+    settings, migrations = _service_db(service)
+    url = settings.resolved_database_url(service)
+    (downgrade if down else upgrade)(
+        url, migrations, revision if revision != "head" or not down else "base"
+    )
+    console.print(
+        f"{service}: migrated {'down' if down else 'up'} to {revision} on {url.split('://')[0]}"
+    )
+
+
+def _service_db(service: str) -> tuple[object, Path]:
+    import importlib
+
+    if service not in ("warranty", "orders", "notifications"):
+        raise typer.BadParameter("service must be warranty, orders or notifications")
+    settings_mod = importlib.import_module(f"services.{service}.settings")
+    settings = settings_mod.Settings()
+    return settings, Path(
+        importlib.import_module(f"services.{service}").__file__
+    ).parent / "migrations"  # type: ignore[arg-type]
+
+
+@dlq_app.command("list")
+def dlq_list(
+    nats_url: NatsUrlOption = DEFAULT_NATS_URL,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """List dead-lettered events with their reason."""
+    from shared.messaging.dlq import list_dead_letters
+
+    letters = asyncio.run(_with_js(nats_url, list_dead_letters))
+    rows = [letter.summary() for letter in letters]
+    if as_json:
+        console.print_json(json.dumps(rows))
+        return
+    from rich.table import Table
+
+    table = Table(title=f"Dead letters ({len(rows)})")
+    for col in ("id", "subject", "consumer", "deliveries", "failed_at", "reason"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(
+            *(str(r[c]) for c in ("id", "subject", "consumer", "deliveries", "failed_at", "reason"))
+        )
+    console.print(table)
+
+
+@dlq_app.command("replay")
+def dlq_replay(
+    dlq_id: Annotated[int, typer.Argument(help="Id shown by `concierge dlq list`.")],
+    nats_url: NatsUrlOption = DEFAULT_NATS_URL,
+) -> None:
+    """Publish a dead-lettered event again on its original subject."""
+    from nats.js.errors import NotFoundError
+
+    from shared.messaging.dlq import replay_dead_letter
+
+    try:
+        letter = asyncio.run(_with_js(nats_url, lambda js: replay_dead_letter(js, dlq_id)))
+    except NotFoundError as exc:
+        err_console.print(f"no dead letter with id {dlq_id}")
+        raise typer.Exit(1) from exc
+    console.print(f"replayed {dlq_id} to {letter.original_subject} (consumer {letter.consumer})")
+
+
+async def _with_js(nats_url: str, fn):  # type: ignore[no-untyped-def]
+    from shared.nats_conn import connect
+
+    nc = await connect(nats_url, "concierge-cli")
+    try:
+        return await fn(nc.jetstream())
+    finally:
+        await nc.drain()
+
+
+def _register_optional_commands() -> None:
+    """Commands owned by the gateway and notifications modules."""
+    try:
+        from concierge_cli.auth_commands import partner_app, token
+
+        app.command("token")(token)
+        app.add_typer(partner_app, name="partner")
+    except ImportError:
+        pass
+
+
+_register_optional_commands()
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    app()

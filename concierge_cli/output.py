@@ -1,0 +1,26 @@
+"""Console output helpers (rich) shared by the CLI commands."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+def stack_table(desc: dict[str, object], state: str) -> Table:
+    table = Table(title=f"Concierge stack ({state})")
+    for col in ("service", "pid", "state", "URL"):
+        table.add_column(col)
+    table.add_row("nats", "-", state, str(desc.get("nats_url")))
+    if desc.get("nats_monitor"):
+        table.add_row("nats monitoring", "-", state, str(desc["nats_monitor"]))
+    for proc in desc.get("processes", []):  # type: ignore[union-attr]
+        url = str(proc["health"])
+        table.add_row(str(proc["name"]), str(proc["pid"]), state, url)
+    api = str(desc.get("api"))
+    table.add_row("API", "-", state, api)
+    table.add_row("API docs", "-", state, f"{api}/docs")
+    table.add_row("AsyncAPI (events)", "-", state, f"{api}/asyncapi.json")
+    return table

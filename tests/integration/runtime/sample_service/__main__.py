@@ -1,0 +1,3 @@
+from tests.integration.runtime.sample_service.app import build
+
+build().run()
