@@ -64,8 +64,9 @@ LOOKALIKES = _lookalike_table()
 # Position kinds: L = letter only, D = digit only, E = either.
 _GEN2_KINDS = "LLDDDDEEEEDDDDDE"
 _GEN1_KINDS = "LLDDDD"
-_GEN2_PARTS = ("factory",) * 2 + ("year",) * 2 + ("week",) * 2 + ("style",) * 4
-_GEN2_PARTS += ("serial",) * 5 + ("check",)
+_GEN2_PARTS: tuple[str, ...] = (
+    ("factory",) * 2 + ("year",) * 2 + ("week",) * 2 + ("style",) * 4 + ("serial",) * 5 + ("check",)
+)
 _GEN1_PARTS = ("factory",) * 2 + ("week", "year", "week", "year")
 _EITHER_POSITIONS = (6, 7, 8, 9, 15)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
@@ -194,41 +194,58 @@ def check_coverage(
     _validate_inputs(policy, category, region, today, manufacture_date, purchase_date)
     start, start_rule, start_reason = _start(policy, manufacture_date, purchase_date)
     version = policy.version_on(start)
-    reasons = [start_reason, f"Policy version {version.version} was in force on {start}."]
-    base = dict(
+    decision = CoverageDecision(
+        covered=False,
+        rule=str(Rule.CATEGORY_NOT_COVERED),
         start_rule=str(start_rule),
         policy_version=version.version,
         category=category,
         region=region,
         coverage_start=start,
+        coverage_end=None,
+        months=None,
+        floor_applied=False,
+        reasons=(start_reason, f"Policy version {version.version} was in force on {start}."),
     )
     base_months = version.months_for(category)
     if base_months is None:
-        reasons.append(f"{policy.categories[category]} are not covered by the warranty.")
-        return CoverageDecision(
-            covered=False, rule=str(Rule.CATEGORY_NOT_COVERED), coverage_end=None, months=None,
-            floor_applied=False, reasons=tuple(reasons), **base,
-        )  # fmt: skip
+        reason = f"{policy.categories[category]} are not covered by the warranty."
+        return replace(decision, reasons=(*decision.reasons, reason))
+    return _apply_term(policy, decision, base_months, today)
+
+
+def _apply_term(
+    policy: Policy, decision: CoverageDecision, base_months: int, today: date
+) -> CoverageDecision:
+    start, region, category = decision.coverage_start, decision.region, decision.category
+    reasons = [*decision.reasons]
+    reasons.append(
+        f"{policy.categories[category]}: {base_months} months under {decision.policy_version}."
+    )
     months, floor_applied = base_months, False
     floor = policy.regional_floor
     if floor.applies(region, category) and base_months < floor.minimum_months:
         months, floor_applied = floor.minimum_months, True
+        reasons.append(f"In {region} the term is at least {months} months ({floor.reason}).")
     end = add_months(start, months) - timedelta(days=1)
     base_end = add_months(start, base_months) - timedelta(days=1)
-    reasons.append(f"{policy.categories[category]}: {base_months} months under {version.version}.")
-    if floor_applied:
-        reasons.append(f"In {region} the term is at least {months} months ({floor.reason}).")
     covered = today <= end
     if not covered:
-        rule = Rule.EXPIRED
+        rule = str(Rule.EXPIRED)
         reasons.append(f"Coverage ended on {end}.")
     else:
-        rule = start_rule if today <= base_end else Rule.REGIONAL_FLOOR
+        # The floor decided only if the base term alone would have run out.
+        rule = decision.start_rule if today <= base_end else str(Rule.REGIONAL_FLOOR)
         reasons.append(f"Covered until {end}.")
-    return CoverageDecision(
-        covered=covered, rule=str(rule), coverage_end=end, months=months,
-        floor_applied=floor_applied, reasons=tuple(reasons), **base,
-    )  # fmt: skip
+    return replace(
+        decision,
+        covered=covered,
+        rule=rule,
+        coverage_end=end,
+        months=months,
+        floor_applied=floor_applied,
+        reasons=tuple(reasons),
+    )
 
 
 @dataclass(frozen=True)

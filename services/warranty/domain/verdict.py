@@ -1,0 +1,41 @@
+"""The first decision on a submitted claim: approve, reject, or hand to an agent."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from .abuse import ReviewFlag
+from .claims import Decision
+from .policy import CoverageDecision, DefectAssessment
+
+
+class Outcome(StrEnum):
+    APPROVE = "approve"
+    REJECT = "reject"
+    REVIEW = "review"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    outcome: Outcome
+    decision: Decision
+    review_reasons: tuple[str, ...] = ()
+
+
+def decide(
+    coverage: CoverageDecision, defect: DefectAssessment, flags: tuple[ReviewFlag, ...] = ()
+) -> Verdict:
+    """Abuse flags win (an agent decides); then the coverage term; then the defect itself."""
+    reasons = coverage.reasons + defect.reasons
+    if not coverage.covered:
+        rule = coverage.rule
+    elif not defect.covered:
+        rule = defect.rule
+    else:
+        rule = coverage.rule
+    covered = coverage.covered and defect.covered
+    decision = Decision(covered, rule, coverage.policy_version, reasons)
+    if flags:
+        return Verdict(Outcome.REVIEW, decision, tuple(f.reason for f in flags))
+    return Verdict(Outcome.APPROVE if covered else Outcome.REJECT, decision)

@@ -1,0 +1,244 @@
+from __future__ import annotations
+
+import copy
+from datetime import date, timedelta
+
+import pytest
+
+from services.warranty.domain.claim_states import TRANSITIONS
+from services.warranty.domain.claims import (
+    SYSTEM,
+    Actor,
+    Claim,
+    ClaimItem,
+    ClaimStatus,
+    Decision,
+    Shipment,
+)
+from services.warranty.domain.errors import ClaimInvalidTransition, RmaNotExpired
+from services.warranty.domain.rma import issue_rma
+from shared.errors import InvalidTransition
+
+from .conftest import NOW
+
+CUSTOMER = Actor("customer", "cust-1")
+AGENT = Actor("agent", "agent-7")
+CENTRE = Actor("partner", "repair-us")
+COVERED = Decision(True, "manufacture_plus_shelf", "2024-01", ("covered until 2028-06-14",))
+NOT_COVERED = Decision(False, "expired", "2019-01", ("coverage ended",))
+S = ClaimStatus
+
+
+def new_claim() -> Claim:
+    return Claim.submit(
+        claim_id="clm-1",
+        customer_id="cust-1",
+        region="US",
+        item=ClaimItem(
+            "handbag",
+            label_code="SD-2551-VT02-00120Z",
+            style_code="VT02",
+            manufacture_date=date(2025, 12, 15),
+        ),
+        components=("handles", "piping"),
+        cause="manufacturing_defect",
+        actor=CUSTOMER,
+        at=NOW,
+    )
+
+
+def rma_for(claim: Claim, catalogue, at=NOW):
+    return issue_rma(
+        claim_id=claim.id, region=claim.region, repair_centres=catalogue.repair_centres,
+        issued_at=at, entropy=b"\x01\x02\x03\x04",
+    )  # fmt: skip
+
+
+def walk_to(claim: Claim, target: ClaimStatus, catalogue) -> Claim:
+    t = NOW
+    steps = {
+        S.APPROVED: lambda: claim.approve(COVERED, SYSTEM, t),
+        S.AWAITING_ITEM: lambda: claim.issue_rma(rma_for(claim, catalogue), SYSTEM, t),
+        S.RECEIVED: lambda: claim.receive(CENTRE, t + timedelta(days=3)),
+        S.INSPECTING: lambda: claim.start_inspection(CENTRE, t + timedelta(days=3, hours=1)),
+        S.REPAIRING: lambda: claim.start_repair({"kind": "repair"}, CENTRE, t + timedelta(days=4)),
+        S.SHIPPED_BACK: lambda: claim.ship_back(
+            Shipment("UPS", "1Z999"), CENTRE, t + timedelta(days=8)
+        ),
+        S.DELIVERED: lambda: claim.deliver(SYSTEM, t + timedelta(days=10)),
+        S.CLOSED: lambda: claim.close(SYSTEM, t + timedelta(days=10)),
+    }
+    for status, step in steps.items():
+        if claim.status == target:
+            break
+        step()
+        assert claim.status == status
+    return claim
+
+
+def test_story_happy_path_records_every_step(catalogue):
+    claim = walk_to(new_claim(), S.CLOSED, catalogue)
+    assert [t.to_status for t in claim.transitions] == [
+        S.SUBMITTED, S.APPROVED, S.AWAITING_ITEM, S.RECEIVED, S.INSPECTING, S.REPAIRING,
+        S.SHIPPED_BACK, S.DELIVERED, S.CLOSED,
+    ]  # fmt: skip
+    names = [e.name for e in claim.pull_events()]
+    assert names == [
+        "submitted", "approved", "rma_issued", "received", "inspection_started", "repair_started",
+        "shipped_back", "delivered", "closed",
+    ]  # fmt: skip
+    assert claim.events == [] and not claim.is_open
+    assert claim.transitions[3].actor == CENTRE
+    assert claim.shipment.tracking_number == "1Z999"
+
+
+def test_events_carry_subjects_and_no_personal_data(catalogue):
+    claim = walk_to(new_claim(), S.AWAITING_ITEM, catalogue)
+    events = claim.pull_events()
+    assert events[0].subject == "warranty.claim.submitted"
+    assert events[0].data["customer_id"] == "cust-1"
+    assert events[2].subject == "warranty.claim.rma_issued"
+    assert events[2].data["rma_number"].startswith("RMA-20261123-")
+    flat = repr([e.data for e in events])
+    assert "Secaucus" not in flat  # the repair centre's street address stays out of events
+
+
+def test_review_then_reject():
+    claim = new_claim()
+    claim.flag(("The same label was claimed by another customer.",), SYSTEM, NOW)
+    assert claim.status == S.NEEDS_REVIEW
+    claim.reject(NOT_COVERED, AGENT, NOW, "agent: duplicate")
+    assert claim.status == S.REJECTED and claim.decision == NOT_COVERED
+    assert [e.name for e in claim.events] == ["submitted", "flagged", "rejected"]
+    assert claim.transitions[-1].reason == "agent: duplicate"
+
+
+def test_review_then_approve():
+    claim = new_claim()
+    claim.flag(("too many",), SYSTEM, NOW)
+    claim.approve(COVERED, AGENT, NOW)
+    assert claim.status == S.APPROVED
+
+
+@pytest.mark.parametrize("status", [S.SUBMITTED, S.APPROVED, S.AWAITING_ITEM])
+def test_cancel_allowed(status, catalogue):
+    claim = walk_to(new_claim(), status, catalogue)
+    claim.cancel(CUSTOMER, NOW)
+    assert claim.status == S.CANCELLED and claim.events[-1].name == "cancelled"
+
+
+def test_cancel_from_review():
+    claim = new_claim()
+    claim.flag(("x",), SYSTEM, NOW)
+    claim.cancel(AGENT, NOW)
+    assert claim.status == S.CANCELLED
+
+
+ALL_ACTIONS = sorted(TRANSITIONS)
+
+
+def _attempt(claim: Claim, action: str, catalogue) -> None:
+    calls = {
+        "approve": lambda: claim.approve(COVERED, SYSTEM, NOW),
+        "reject": lambda: claim.reject(NOT_COVERED, SYSTEM, NOW),
+        "flag": lambda: claim.flag(("x",), SYSTEM, NOW),
+        "issue_rma": lambda: claim.issue_rma(rma_for(claim, catalogue), SYSTEM, NOW),
+        "receive": lambda: claim.receive(CENTRE, NOW),
+        "start_inspection": lambda: claim.start_inspection(CENTRE, NOW),
+        "start_repair": lambda: claim.start_repair({"kind": "repair"}, CENTRE, NOW),
+        "start_replacement": lambda: claim.start_replacement({"kind": "replace_same"}, CENTRE, NOW),
+        "issue_store_credit": lambda: claim.issue_store_credit(
+            {"kind": "store_credit"}, CENTRE, NOW
+        ),
+        "ship_back": lambda: claim.ship_back(Shipment("UPS", "1"), CENTRE, NOW),
+        "deliver": lambda: claim.deliver(SYSTEM, NOW),
+        "close": lambda: claim.close(SYSTEM, NOW),
+        "lapse": lambda: claim.lapse(NOW + timedelta(days=31)),
+        "cancel": lambda: claim.cancel(CUSTOMER, NOW),
+    }
+    calls[action]()
+
+
+@pytest.mark.parametrize("status", [S.SUBMITTED, S.APPROVED, S.AWAITING_ITEM, S.RECEIVED, S.INSPECTING,
+                                    S.REPAIRING, S.SHIPPED_BACK, S.DELIVERED, S.CLOSED])  # fmt: skip
+@pytest.mark.parametrize("action", ALL_ACTIONS)
+def test_illegal_transitions_change_nothing(status, action, catalogue):
+    claim = walk_to(new_claim(), status, catalogue)
+    if claim.can(action):
+        _attempt(claim, action, catalogue)
+        assert claim.status == TRANSITIONS[action].target
+        return
+    before = copy.deepcopy(claim)
+    with pytest.raises(InvalidTransition) as exc:
+        _attempt(claim, action, catalogue)
+    assert isinstance(exc.value, ClaimInvalidTransition)
+    assert exc.value.code == "claim_invalid_transition" and exc.value.kind == "conflict"
+    assert exc.value.details["status"] == str(status)
+    assert claim == before
+
+
+def test_approve_needs_a_covered_decision():
+    claim = new_claim()
+    with pytest.raises(ClaimInvalidTransition):
+        claim.approve(NOT_COVERED, SYSTEM, NOW)
+    with pytest.raises(ClaimInvalidTransition):
+        claim.reject(COVERED, SYSTEM, NOW)
+    assert claim.status == S.SUBMITTED and len(claim.events) == 1
+
+
+def test_rma_reminder_then_lapse(catalogue):
+    claim = walk_to(new_claim(), S.AWAITING_ITEM, catalogue)
+    claim.pull_events()
+    assert claim.check_timers(NOW + timedelta(days=24)) == []
+    assert claim.check_timers(NOW + timedelta(days=25)) == ["rma_expiring"]
+    assert claim.check_timers(NOW + timedelta(days=26)) == []  # raised once
+    assert claim.check_timers(NOW + timedelta(days=30)) == ["lapsed"]
+    assert claim.status == S.LAPSED and not claim.is_open
+
+
+def test_lapse_refused_while_rma_valid(catalogue):
+    claim = walk_to(new_claim(), S.AWAITING_ITEM, catalogue)
+    with pytest.raises(RmaNotExpired) as exc:
+        claim.lapse(NOW + timedelta(days=29))
+    assert exc.value.code == "rma_not_expired"
+    assert claim.status == S.AWAITING_ITEM
+
+
+def test_sla_alarms_raised_once_each(catalogue):
+    claim = walk_to(new_claim(), S.REPAIRING, catalogue)
+    received = claim.received_at
+    claim.pull_events()
+    assert claim.check_timers(received + timedelta(days=4, hours=23)) == []
+    assert claim.check_timers(received + timedelta(days=5)) == ["sla_at_risk"]
+    assert claim.check_timers(received + timedelta(days=6)) == []
+    assert claim.check_timers(received + timedelta(days=7)) == ["sla_breached"]
+    assert claim.check_timers(received + timedelta(days=9)) == []
+    assert claim.status == S.REPAIRING
+
+
+def test_breach_found_late_raises_both(catalogue):
+    claim = walk_to(new_claim(), S.RECEIVED, catalogue)
+    claim.pull_events()
+    assert claim.check_timers(claim.received_at + timedelta(days=8)) == [
+        "sla_at_risk",
+        "sla_breached",
+    ]
+
+
+def test_no_sla_alarm_after_shipping(catalogue):
+    claim = walk_to(new_claim(), S.SHIPPED_BACK, catalogue)
+    claim.pull_events()
+    assert claim.check_timers(NOW + timedelta(days=30)) == []
+    assert claim.events == []
+
+
+def test_store_credit_closes_the_claim(catalogue):
+    claim = walk_to(new_claim(), S.INSPECTING, catalogue)
+    claim.issue_store_credit({"kind": "store_credit", "credit_amount": "298.00"}, AGENT, NOW)
+    assert claim.status == S.CLOSED and claim.events[-1].name == "store_credit_issued"
+
+
+def test_order_line_item_key():
+    item = ClaimItem("handbag", order_line_id="ord-1:2")
+    assert item.key == "order_line:ord-1:2"
+    assert ClaimItem("handbag", label_code="SD4129").key == "label:SD4129"
