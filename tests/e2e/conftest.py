@@ -1,0 +1,124 @@
+"""The whole stack, as `concierge up` runs it, for tests that use only the public HTTP API.
+
+One stack per test module (start-up is a few seconds): an embedded nats-server, the three
+services and the gateway as separate processes, SQLite by default or PostgreSQL with
+`CONCIERGE_E2E_DB=postgres` (CI runs both), and a real local SMTP server (aiosmtpd) that
+captures every email the notifications service sends.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email
+import os
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from email.message import Message
+from pathlib import Path
+from typing import Any
+
+import httpx
+import jwt
+import pytest
+from aiosmtpd.controller import Controller
+
+from concierge_cli.supervisor import Stack, StackConfig
+from shared.runtime.nats_server import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+JWT_SECRET = "e2e-secret-" + "x" * 40
+JWT_ISSUER = "concierge-local"
+JWT_AUDIENCE = "concierge-api"
+
+
+class MailSink:
+    """aiosmtpd handler keeping every message it receives."""
+
+    def __init__(self) -> None:
+        self.messages: list[Message] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        self.messages.append(email.message_from_bytes(envelope.content))
+        return "250 OK"
+
+    def to(self, address: str) -> list[Message]:
+        return [m for m in self.messages if address in (m.get("To") or "")]
+
+
+@dataclass
+class RunningStack:
+    api: str
+    nats_url: str
+    data_dir: Path
+    mail: MailSink
+    stack: Stack
+    tokens: dict[str, str] = field(default_factory=dict)
+
+    def token(self, subject: str, role: str = "customer", ttl: int = 3600) -> str:
+        now = int(time.time())
+        claims = {"sub": subject, "role": role, "iss": JWT_ISSUER, "aud": JWT_AUDIENCE, "iat": now, "exp": now + ttl}
+        return jwt.encode(claims, JWT_SECRET, algorithm="HS256")
+
+    def client(self, subject: str, role: str = "customer") -> httpx.Client:
+        return httpx.Client(
+            base_url=self.api, headers={"Authorization": f"Bearer {self.token(subject, role)}"}, timeout=15
+        )
+
+    def log(self, name: str) -> str:
+        return (self.data_dir / "logs" / f"{name}.log").read_text(errors="replace")
+
+
+def _database_env(data_dir: Path) -> dict[str, str]:
+    if os.environ.get("CONCIERGE_E2E_DB") != "postgres":
+        return {}
+    import asyncpg
+
+    base = os.environ.get("CONCIERGE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test").rsplit("/", 1)[0]
+    env = {}
+    for service in ("warranty", "orders", "notifications"):
+        name = f"cc_e2e_{service}_{uuid.uuid4().hex[:8]}"
+
+        async def create(db: str = name) -> None:
+            conn = await asyncpg.connect(f"{base}/test")
+            await conn.execute(f'CREATE DATABASE "{db}"')
+            await conn.close()
+
+        asyncio.run(create())
+        env[f"{service.upper()}_DATABASE_URL"] = f"{base.replace('postgresql://', 'postgresql+asyncpg://')}/{name}"
+    return env
+
+
+@pytest.fixture(scope="module")
+def running_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
+    data_dir = tmp_path_factory.mktemp("stack")
+    mail = MailSink()
+    smtp = Controller(mail, hostname="127.0.0.1", port=free_port())
+    smtp.start()
+    env = {
+        "GATEWAY_JWT_SECRET": JWT_SECRET,
+        "GATEWAY_JWT_ISSUER": JWT_ISSUER,
+        "GATEWAY_JWT_AUDIENCE": JWT_AUDIENCE,
+        "NOTIFICATIONS_SMTP_HOST": "127.0.0.1",
+        "NOTIFICATIONS_SMTP_PORT": str(smtp.port),
+        "NOTIFICATIONS_WEBHOOK_ALLOW_PRIVATE_TARGETS": "true",
+        **_database_env(data_dir),
+    }
+    config = StackConfig(
+        data_dir=data_dir,
+        nats_port=free_port(),
+        nats_monitor_port=free_port(),
+        gateway_port=free_port(),
+        extra_env=env,
+    )
+    stack = Stack(config, cwd=ROOT)
+    try:
+        stack.start(timeout=60)
+    except Exception:
+        stack.stop()
+        smtp.stop()
+        raise
+    yield RunningStack(stack.api_url, stack.nats_url, data_dir, mail, stack)
+    stack.stop()
+    smtp.stop()
