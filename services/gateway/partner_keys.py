@@ -22,6 +22,7 @@ from pydantic import BaseModel, Field
 BUCKET = "partner_keys"
 KEY_PREFIX = "ck_"
 _KEY_RE = re.compile(r"^ck_([a-f0-9]{16})_([A-Za-z0-9_-]{20,100})$")
+_KEY_ID_RE = re.compile(r"^[a-f0-9]{16}$")
 
 # What a partner may do through the HTTP API. Routers name one of these in `require_partner`.
 PARTNER_ACTIONS = {
@@ -125,6 +126,8 @@ class PartnerKeyStore:
         return record
 
     async def _load(self, key_id: str) -> PartnerKey | None:
+        if not _KEY_ID_RE.match(key_id):
+            return None
         try:
             entry = await self._kv.get(key_id)
         except KeyNotFoundError:  # KeyValue.get turns a deleted key into KeyNotFoundError too

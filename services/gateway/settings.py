@@ -12,6 +12,8 @@ from typing import Literal, Self
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from shared.runtime.settings import DEFAULT_NATS_URL
+
 PLACEHOLDER_SECRET = "changethis-local-only-jwt-secret-not-for-production"
 PLACEHOLDER_PEPPER = "changethis-local-only-api-key-pepper"
 
@@ -35,7 +37,7 @@ class GatewaySettings(BaseSettings):
     env: Literal["local", "production"] = "local"
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=0, le=65535)
-    nats_url: str = "nats://127.0.0.1:4222"
+    nats_url: str = DEFAULT_NATS_URL  # same default as every service (`concierge up` NATS)
     log_format: Literal["auto", "console", "json"] = "auto"
     stream_replicas: int = Field(1, ge=1, le=5)
 

@@ -81,7 +81,7 @@ class FakeRpc:
         *,
         actor: Any = None,
         correlation_id: str | None = None,
-        timeout: float | None = None,  # noqa: ASYNC109 - same signature as RpcClient.call
+        timeout: float | None = None,
     ) -> Any:
         self.calls.append(
             {"subject": subject, "payload": payload, "actor": actor, "timeout": timeout}

@@ -1,0 +1,102 @@
+"""Live status streams from JetStream: filtering by object, resumption with Last-Event-ID."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import httpx
+from httpx_sse import aconnect_sse
+
+from services.gateway.sse import stream_events
+from shared.contracts.envelope import RawEvent, new_event_id
+from tests.integration.gateway.conftest import LiveGateway
+
+
+async def publish(js: Any, verb: str, claim_id: str, **data: Any) -> int:
+    event = RawEvent(
+        id=new_event_id(),
+        source="/concierge/warranty",
+        type=f"warranty.claim.{verb}",
+        subject=claim_id,
+        time="2026-01-15T09:30:00Z",
+        data=data,
+    )
+    ack = await js.publish(
+        event.type, event.model_dump_json().encode(), headers={"Nats-Msg-Id": event.id}
+    )
+    return int(ack.seq)
+
+
+async def take(agen: Any, n: int, timeout: float = 5.0) -> list[Any]:
+    out: list[Any] = []
+
+    async def run() -> None:
+        async for item in agen:
+            if item.comment is None:  # skip heartbeats
+                out.append(item)
+                if len(out) == n:
+                    return
+
+    await asyncio.wait_for(run(), timeout)
+    return out
+
+
+async def test_stream_events_filters_by_claim_and_resumes(gateway: LiveGateway) -> None:
+    js = gateway.nc.jetstream()
+    s1 = await publish(js, "opened", "claim-A")
+    await publish(js, "opened", "claim-B")
+    s3 = await publish(js, "approved", "claim-A")
+
+    agen = stream_events(js, "WARRANTY", "warranty.claim.*", "claim-A", None, heartbeat_seconds=0.2)
+    events = await take(agen, 2)
+    await agen.aclose()
+    assert [e.id for e in events] == [str(s1), str(s3)]
+    assert [e.event for e in events] == ["warranty.claim.opened", "warranty.claim.approved"]
+    assert json.loads(events[1].data)["subject"] == "claim-A"
+
+    # Reconnect after the first event: only what came later, and new events live.
+    agen = stream_events(
+        js, "WARRANTY", "warranty.claim.*", "claim-A", str(s1), heartbeat_seconds=0.2
+    )
+    first = await take(agen, 1)
+    assert [e.id for e in first] == [str(s3)]
+    s5 = await publish(js, "shipped", "claim-A")
+    live = await take(agen, 1)
+    await agen.aclose()
+    assert [e.id for e in live] == [str(s5)]
+
+
+async def test_stream_events_sends_heartbeats(gateway: LiveGateway) -> None:
+    agen = stream_events(
+        gateway.nc.jetstream(),
+        "WARRANTY",
+        "warranty.claim.*",
+        "nothing",
+        None,
+        heartbeat_seconds=0.1,
+    )
+    item = await asyncio.wait_for(agen.__anext__(), 3)
+    await agen.aclose()
+    assert item.comment == "heartbeat"
+
+
+async def test_sse_endpoint_over_http(gateway: LiveGateway, served: str) -> None:
+    js = gateway.nc.jetstream()
+    s1 = await publish(js, "opened", "claim-H")
+    await publish(js, "opened", "claim-other")
+    s3 = await publish(js, "approved", "claim-H")
+    async with httpx.AsyncClient(base_url=served, timeout=5) as client:
+        denied = await client.get("/v1/test/claims/claim-H/stream")
+        assert denied.status_code == 401
+        headers = {**gateway.auth(), "Last-Event-ID": str(s1)}
+        async with aconnect_sse(
+            client, "GET", "/v1/test/claims/claim-H/stream", headers=headers
+        ) as source:
+            assert source.response.headers["content-type"].startswith("text/event-stream")
+            got = []
+            async for sse in source.aiter_sse():
+                got.append((sse.id, sse.event))
+                break
+    assert got == [(str(s3), "warranty.claim.approved")]
