@@ -1,0 +1,48 @@
+# The two commands a newcomer needs:  `make run`  and  `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
+PYTEST_ARGS ?=
+
+.PHONY: run test lint typecheck imports docs bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(DEV_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@ $(STAMP)
+
+## Set up and run the whole stack (embedded NATS, three services, gateway) on local defaults.
+run: $(STAMP)
+	$(BIN)/concierge up
+
+## Set up and run the quality gates and the test suite.
+test: $(DEV_STAMP) lint typecheck imports
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(DEV_STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(DEV_STAMP)
+	$(BIN)/mypy shared services concierge_cli
+
+imports: $(DEV_STAMP)
+	$(BIN)/lint-imports
+
+docs: $(DEV_STAMP)
+	$(BIN)/concierge docs
+
+bench: $(DEV_STAMP)
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
