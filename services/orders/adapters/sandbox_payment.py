@@ -73,6 +73,10 @@ class SandboxPaymentProvider:
             )
         return self._view(entry)
 
+    async def find(self, idempotency_key: str) -> Authorization | None:
+        entry = self.ledger.get(idempotency_key)
+        return None if entry is None else self._view(entry)
+
     async def void(self, authorization_id: str) -> None:
         entry = self._entry(authorization_id)
         if entry.status is AuthorizationStatus.VOIDED:

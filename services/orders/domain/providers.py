@@ -38,6 +38,11 @@ class PaymentProvider(Protocol):
         charge)."""
         ...
 
+    async def find(self, idempotency_key: str) -> Authorization | None:
+        """The authorization made under this key, if any (after giving up on timeouts, so a
+        hold the provider did make can still be voided)."""
+        ...
+
     async def void(self, authorization_id: str) -> None:
         """Release an uncaptured authorization; voiding twice is a no-op."""
         ...

@@ -1,0 +1,207 @@
+"""Repositories over one session (the unit of work's transaction): quotes, orders, waitlist."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.orders.adapters import tables as t
+from services.orders.adapters.serialization import (
+    order_from_parts,
+    order_state_to_dict,
+    quote_from_dict,
+    quote_to_dict,
+)
+from services.orders.domain.errors import OrderNotFound, QuoteNotFound
+from services.orders.domain.orders import Order
+from services.orders.domain.quotes import Quote
+from services.orders.domain.saga import OrderStatus
+from shared.errors import Conflict
+
+# Orders the saga runner still has work on (forward steps or compensations).
+ACTIVE_STATUSES = (
+    OrderStatus.PENDING,
+    OrderStatus.PAYMENT_AUTHORIZED,
+    OrderStatus.STOCK_RESERVED,
+    OrderStatus.SHIPMENT_CREATED,
+    OrderStatus.CONFIRMED,
+    OrderStatus.SHIPPED,
+    OrderStatus.FAILED,
+    OrderStatus.CANCELLED,
+)
+
+
+class ConcurrentUpdate(Conflict):
+    code = "order_concurrent_update"
+
+
+class QuoteRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, quote: Quote) -> None:
+        await self.session.execute(
+            sa.insert(t.quotes).values(
+                quote_id=quote.quote_id,
+                customer_id=quote.customer_id,
+                agent_id=quote.agent_id,
+                created_at=quote.created_at,
+                expires_at=quote.expires_at,
+                document=quote_to_dict(quote),
+            )
+        )
+
+    async def get(self, quote_id: str) -> Quote:
+        row = (
+            await self.session.execute(
+                sa.select(t.quotes.c.document).where(t.quotes.c.quote_id == quote_id)
+            )
+        ).first()
+        if row is None:
+            raise QuoteNotFound("no such quote", details={"quote_id": quote_id})
+        return quote_from_dict(row.document)
+
+
+class OrderRepository:
+    """Orders with optimistic concurrency: `save` fails if someone saved in between."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self._versions: dict[str, int] = {}
+
+    async def add(self, order: Order) -> None:
+        self._versions[order.order_id] = 1
+        await self.session.execute(sa.insert(t.orders).values(**self._row(order), version=1))
+
+    async def get(self, order_id: str, *, for_update: bool = False) -> Order:
+        query = sa.select(t.orders).where(t.orders.c.order_id == order_id)
+        if for_update:
+            query = query.with_for_update()  # ignored by SQLite, whose writes are serialised
+        row = (await self.session.execute(query)).first()
+        if row is None:
+            raise OrderNotFound("no such order", details={"order_id": order_id})
+        self._versions[order_id] = row.version
+        return self._from_row(row)
+
+    async def by_quote(self, quote_id: str) -> Order | None:
+        row = (
+            await self.session.execute(sa.select(t.orders).where(t.orders.c.quote_id == quote_id))
+        ).first()
+        if row is None:
+            return None
+        self._versions[row.order_id] = row.version
+        return self._from_row(row)
+
+    async def save(self, order: Order) -> None:
+        version = self._versions[order.order_id]
+        result = await self.session.execute(
+            sa.update(t.orders)
+            .where(t.orders.c.order_id == order.order_id, t.orders.c.version == version)
+            .values(**self._row(order), version=version + 1)
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            raise ConcurrentUpdate(
+                "order changed concurrently", details={"order_id": order.order_id}
+            )
+        self._versions[order.order_id] = version + 1
+
+    async def list_for_customer(self, customer_id: str | None, limit: int = 50) -> list[Order]:
+        query = sa.select(t.orders).order_by(t.orders.c.created_at.desc()).limit(limit)
+        if customer_id is not None:
+            query = query.where(t.orders.c.customer_id == customer_id)
+        return [self._from_row(r) for r in (await self.session.execute(query)).all()]
+
+    async def active_ids(self) -> list[str]:
+        """Orders a restarted runner must look at (forward steps or compensations owed)."""
+        query = sa.select(t.orders.c.order_id).where(
+            t.orders.c.status.in_([str(s) for s in ACTIVE_STATUSES])
+        )
+        return [r.order_id for r in (await self.session.execute(query)).all()]
+
+    @staticmethod
+    def _row(order: Order) -> dict[str, Any]:
+        updated = order.timeline[-1].at if order.timeline else order.created_at
+        return {
+            "order_id": order.order_id,
+            "customer_id": order.customer_id,
+            "agent_id": order.agent_id,
+            "quote_id": order.quote.quote_id,
+            "status": str(order.status),
+            "payment_token": order.payment_token,
+            "created_at": order.created_at,
+            "updated_at": updated,
+            "quote": quote_to_dict(order.quote),
+            "state": order_state_to_dict(order),
+        }
+
+    @staticmethod
+    def _from_row(row: Any) -> Order:
+        return order_from_parts(
+            order_id=row.order_id,
+            customer_id=row.customer_id,
+            agent_id=row.agent_id,
+            payment_token=row.payment_token,
+            status=row.status,
+            created_at=_aware(row.created_at),
+            quote=row.quote,
+            state=row.state,
+        )
+
+
+class WaitlistRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def join(self, customer_id: str, style: str, region: str, now: datetime) -> str:
+        """Idempotent: joining twice keeps the first entry (and its id)."""
+        existing = (
+            await self.session.execute(
+                sa.select(t.waitlist.c.entry_id).where(
+                    t.waitlist.c.customer_id == customer_id,
+                    t.waitlist.c.style == style,
+                    t.waitlist.c.region == region,
+                )
+            )
+        ).first()
+        if existing is not None:
+            return str(existing.entry_id)
+        entry_id = uuid.uuid4().hex
+        await self.session.execute(
+            sa.insert(t.waitlist).values(
+                entry_id=entry_id,
+                customer_id=customer_id,
+                style=style,
+                region=region,
+                created_at=now,
+            )
+        )
+        return entry_id
+
+    async def waiting(self, style: str, region: str) -> list[tuple[str, str]]:
+        """(entry_id, customer_id) of customers not yet told about this style in this region."""
+        w = t.waitlist
+        rows = await self.session.execute(
+            sa.select(w.c.entry_id, w.c.customer_id).where(
+                w.c.style == style, w.c.region == region, w.c.notified_at.is_(None)
+            )
+        )
+        return [(r.entry_id, r.customer_id) for r in rows.all()]
+
+    async def mark_notified(self, entry_ids: list[str], now: datetime) -> None:
+        if entry_ids:
+            await self.session.execute(
+                sa.update(t.waitlist)
+                .where(t.waitlist.c.entry_id.in_(entry_ids))
+                .values(notified_at=now)
+            )
+
+
+def _aware(value: datetime) -> datetime:
+    """SQLite hands back naive datetimes; everything we store is UTC."""
+    from datetime import UTC
+
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)

@@ -1,0 +1,199 @@
+"""Quote and Order <-> JSON-safe dicts, for the database (decimals travel as strings)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from services.orders.domain.catalogue import OfferKind
+from services.orders.domain.landed_cost import LandedCost, LineKind, QuoteLine, TaxTreatment
+from services.orders.domain.money import FxRate, Money
+from services.orders.domain.orders import Failure, Order, StepRecord, TimelineEntry
+from services.orders.domain.quotes import CustomsDeclaration, Quote
+from services.orders.domain.saga import Compensation, FailureReason, OrderStatus, Step
+
+
+def money_out(m: Money | None) -> dict[str, str] | None:
+    return None if m is None else {"amount": str(m.amount), "currency": m.currency}
+
+
+def money_in(d: dict[str, str] | None) -> Money | None:
+    return None if d is None else Money(Decimal(d["amount"]), d["currency"])
+
+
+def _m(d: dict[str, str]) -> Money:
+    m = money_in(d)
+    assert m is not None
+    return m
+
+
+def _line_out(x: QuoteLine) -> dict[str, Any]:
+    return {
+        "kind": str(x.kind),
+        "amount": money_out(x.amount),
+        "description": x.description,
+        "unit_price": money_out(x.unit_price),
+        "quantity": x.quantity,
+        "rate": None if x.rate is None else str(x.rate),
+        "base": money_out(x.base),
+    }
+
+
+def _line_in(d: dict[str, Any]) -> QuoteLine:
+    return QuoteLine(
+        LineKind(d["kind"]),
+        _m(d["amount"]),
+        d["description"],
+        money_in(d.get("unit_price")),
+        d.get("quantity"),
+        None if d.get("rate") is None else Decimal(d["rate"]),
+        money_in(d.get("base")),
+    )
+
+
+def _fx_out(fx: FxRate | None) -> dict[str, str] | None:
+    if fx is None:
+        return None
+    return {
+        "source": fx.source,
+        "target": fx.target,
+        "rate": str(fx.rate),
+        "snapshot_rate": str(fx.snapshot_rate),
+        "margin": str(fx.margin),
+        "as_of": fx.as_of.isoformat(),
+    }
+
+
+def _fx_in(d: dict[str, str] | None) -> FxRate | None:
+    if d is None:
+        return None
+    return FxRate(
+        d["source"],
+        d["target"],
+        Decimal(d["rate"]),
+        Decimal(d["snapshot_rate"]),
+        Decimal(d["margin"]),
+        date.fromisoformat(d["as_of"]),
+    )
+
+
+def quote_to_dict(q: Quote) -> dict[str, Any]:
+    c = q.customs
+    return {
+        "quote_id": q.quote_id,
+        "region": q.region,
+        "style": q.style,
+        "quantity": q.quantity,
+        "offer_kind": str(q.offer_kind),
+        "warehouse": q.warehouse,
+        "source_region": q.source_region,
+        "landed": {
+            "currency": q.landed.currency,
+            "lines": [_line_out(x) for x in q.landed.lines],
+            "total": money_out(q.landed.total),
+            "fx": _fx_out(q.landed.fx),
+            "tax_treatment": str(q.landed.tax_treatment),
+        },
+        "delivery_days": list(q.delivery_days),
+        "customs": {
+            "hs_code": c.hs_code,
+            "origin_country": c.origin_country,
+            "description": c.description,
+            "quantity": c.quantity,
+            "declared_value": money_out(c.declared_value),
+            "incoterm": c.incoterm,
+        },
+        "created_at": q.created_at.isoformat(),
+        "expires_at": q.expires_at.isoformat(),
+        "customer_id": q.customer_id,
+        "agent_id": q.agent_id,
+    }
+
+
+def quote_from_dict(d: dict[str, Any]) -> Quote:
+    landed = d["landed"]
+    c = d["customs"]
+    return Quote(
+        quote_id=d["quote_id"],
+        region=d["region"],
+        style=d["style"],
+        quantity=d["quantity"],
+        offer_kind=OfferKind(d["offer_kind"]),
+        warehouse=d["warehouse"],
+        source_region=d["source_region"],
+        landed=LandedCost(
+            landed["currency"],
+            tuple(_line_in(x) for x in landed["lines"]),
+            _m(landed["total"]),
+            _fx_in(landed["fx"]),
+            TaxTreatment(landed["tax_treatment"]),
+        ),
+        delivery_days=(d["delivery_days"][0], d["delivery_days"][1]),
+        customs=CustomsDeclaration(
+            c["hs_code"],
+            c["origin_country"],
+            c["description"],
+            c["quantity"],
+            _m(c["declared_value"]),
+            c["incoterm"],
+        ),
+        created_at=datetime.fromisoformat(d["created_at"]),
+        expires_at=datetime.fromisoformat(d["expires_at"]),
+        customer_id=d.get("customer_id"),
+        agent_id=d.get("agent_id"),
+    )
+
+
+def order_state_to_dict(o: Order) -> dict[str, Any]:
+    """The saga state beyond the indexed columns (steps, compensations, failure, timeline)."""
+    return {
+        "steps": [
+            {"step": str(r.step), "at": r.at.isoformat(), "data": r.data} for r in o.steps.values()
+        ],
+        "compensated": {str(k): v.isoformat() for k, v in o.compensated.items()},
+        "failure": None
+        if o.failure is None
+        else {
+            "reason": str(o.failure.reason),
+            "message": o.failure.message,
+            "detail": o.failure.detail,
+        },
+        "timeline": [{"status": str(t.status), "at": t.at.isoformat()} for t in o.timeline],
+    }
+
+
+def order_from_parts(
+    *,
+    order_id: str,
+    customer_id: str,
+    agent_id: str | None,
+    payment_token: str,
+    status: str,
+    created_at: datetime,
+    quote: dict[str, Any],
+    state: dict[str, Any],
+) -> Order:
+    failure = state.get("failure")
+    order = Order(
+        order_id=order_id,
+        customer_id=customer_id,
+        quote=quote_from_dict(quote),
+        payment_token=payment_token,
+        status=OrderStatus(status),
+        created_at=created_at,
+        agent_id=agent_id,
+        failure=None
+        if failure is None
+        else Failure(FailureReason(failure["reason"]), failure["message"], failure.get("detail")),
+    )
+    for r in state.get("steps", []):
+        step = Step(r["step"])
+        order.steps[step] = StepRecord(step, datetime.fromisoformat(r["at"]), r["data"])
+    for k, v in state.get("compensated", {}).items():
+        order.compensated[Compensation(k)] = datetime.fromisoformat(v)
+    for t in state.get("timeline", []):
+        order.timeline.append(
+            TimelineEntry(OrderStatus(t["status"]), datetime.fromisoformat(t["at"]))
+        )
+    return order

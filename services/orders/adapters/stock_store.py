@@ -1,0 +1,217 @@
+"""Stock in the database: atomic, idempotent reservations on SQLite and PostgreSQL.
+
+The reservation is one conditional UPDATE (`... WHERE on_hand - reserved >= :q`): on PostgreSQL
+the row lock plus the re-checked predicate serialise concurrent orders for the last units; on
+SQLite writers are serialised anyway. A CHECK constraint (reserved <= on_hand) backs it up.
+The reservation row is keyed by (owner, purpose), so a retried step finds its first reservation
+instead of taking more units.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.orders.adapters import tables as t
+from services.orders.domain.errors import InsufficientStock, InvalidQuantity, UnknownReservation
+from services.orders.domain.stock import Reservation, ReservationStatus
+from shared.errors import InvalidTransition
+
+
+class StockStore:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def seed(self, initial: Mapping[tuple[str, str], int]) -> int:
+        """Insert stock rows that do not exist yet (never overwrites live counts)."""
+        existing = {
+            (r.warehouse, r.style)
+            for r in (await self.session.execute(sa.select(t.stock.c.warehouse, t.stock.c.style)))
+        }
+        rows = [
+            {"warehouse": w, "style": s, "on_hand": q, "reserved": 0}
+            for (w, s), q in initial.items()
+            if (w, s) not in existing
+        ]
+        if rows:
+            await self.session.execute(sa.insert(t.stock), rows)
+        return len(rows)
+
+    async def available(self) -> dict[tuple[str, str], int]:
+        rows = await self.session.execute(
+            sa.select(t.stock.c.warehouse, t.stock.c.style, t.stock.c.on_hand, t.stock.c.reserved)
+        )
+        return {(r.warehouse, r.style): r.on_hand - r.reserved for r in rows}
+
+    async def level(self, warehouse: str, style: str) -> tuple[int, int]:
+        """(on_hand, reserved)."""
+        row = (
+            await self.session.execute(
+                sa.select(t.stock.c.on_hand, t.stock.c.reserved).where(
+                    t.stock.c.warehouse == warehouse, t.stock.c.style == style
+                )
+            )
+        ).first()
+        return (0, 0) if row is None else (row.on_hand, row.reserved)
+
+    async def reserve(
+        self,
+        *,
+        owner_id: str,
+        warehouse: str,
+        style: str,
+        quantity: int,
+        now: datetime,
+        purpose: str = "order",
+    ) -> Reservation:
+        if quantity < 1:
+            raise InvalidQuantity("quantity must be at least 1", details={"quantity": quantity})
+        existing = await self.find(owner_id, purpose)
+        if existing is not None:
+            return existing
+        s = t.stock
+        result = await self.session.execute(
+            sa.update(s)
+            .where(
+                s.c.warehouse == warehouse,
+                s.c.style == style,
+                s.c.on_hand - s.c.reserved >= quantity,
+            )
+            .values(reserved=s.c.reserved + quantity)
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            on_hand, reserved = await self.level(warehouse, style)
+            raise InsufficientStock(
+                f"only {max(on_hand - reserved, 0)} of {style} available at {warehouse}",
+                details={
+                    "warehouse": warehouse,
+                    "style": style,
+                    "requested": quantity,
+                    "available": max(on_hand - reserved, 0),
+                },
+            )
+        reservation = Reservation(
+            uuid.uuid4().hex, owner_id, warehouse, style, quantity, now, purpose=purpose
+        )
+        await self.session.execute(
+            sa.insert(t.reservations).values(
+                reservation_id=reservation.reservation_id,
+                owner_id=owner_id,
+                purpose=purpose,
+                warehouse=warehouse,
+                style=style,
+                quantity=quantity,
+                status=str(ReservationStatus.HELD),
+                created_at=now,
+                updated_at=now,
+            )
+        )
+        return reservation
+
+    async def find(self, owner_id: str, purpose: str = "order") -> Reservation | None:
+        r = t.reservations
+        row = (
+            await self.session.execute(
+                sa.select(r).where(r.c.owner_id == owner_id, r.c.purpose == purpose)
+            )
+        ).first()
+        return None if row is None else _reservation(row)
+
+    async def release(self, reservation_id: str, now: datetime) -> bool:
+        """Give the units back; False (no-op) if already released."""
+        res = await self._get(reservation_id)
+        if res.status is ReservationStatus.RELEASED:
+            return False
+        if res.status is ReservationStatus.COMMITTED:
+            raise InvalidTransition(
+                "units already shipped cannot be released",
+                details={"reservation_id": reservation_id},
+            )
+        await self._set_status(res, ReservationStatus.RELEASED, now, reserved_delta=-res.quantity)
+        return True
+
+    async def commit(self, reservation_id: str, now: datetime) -> bool:
+        """The parcel left: the reserved units leave the stock for good."""
+        res = await self._get(reservation_id)
+        if res.status is ReservationStatus.COMMITTED:
+            return False
+        if res.status is ReservationStatus.RELEASED:
+            raise InvalidTransition(
+                "a released reservation cannot ship", details={"reservation_id": reservation_id}
+            )
+        await self._set_status(
+            res,
+            ReservationStatus.COMMITTED,
+            now,
+            reserved_delta=-res.quantity,
+            on_hand_delta=-res.quantity,
+        )
+        return True
+
+    async def replenish(self, warehouse: str, style: str, quantity: int) -> tuple[int, int]:
+        """Add units; returns (available before, available after)."""
+        on_hand, reserved = await self.level(warehouse, style)
+        s = t.stock
+        if on_hand == 0 and reserved == 0:
+            await self.seed({(warehouse, style): 0})
+        await self.session.execute(
+            sa.update(s)
+            .where(s.c.warehouse == warehouse, s.c.style == style)
+            .values(on_hand=s.c.on_hand + quantity)
+        )
+        return on_hand - reserved, on_hand - reserved + quantity
+
+    async def _get(self, reservation_id: str) -> Reservation:
+        r = t.reservations
+        row = (
+            await self.session.execute(sa.select(r).where(r.c.reservation_id == reservation_id))
+        ).first()
+        if row is None:
+            raise UnknownReservation(
+                "unknown reservation", details={"reservation_id": reservation_id}
+            )
+        return _reservation(row)
+
+    async def _set_status(
+        self,
+        res: Reservation,
+        status: ReservationStatus,
+        now: datetime,
+        *,
+        reserved_delta: int,
+        on_hand_delta: int = 0,
+    ) -> None:
+        r, s = t.reservations, t.stock
+        # Guarded on the old status so two concurrent releases cannot both give units back.
+        changed = await self.session.execute(
+            sa.update(r)
+            .where(r.c.reservation_id == res.reservation_id, r.c.status == str(res.status))
+            .values(status=str(status), updated_at=now)
+        )
+        if changed.rowcount != 1:  # type: ignore[attr-defined]
+            return
+        await self.session.execute(
+            sa.update(s)
+            .where(s.c.warehouse == res.warehouse, s.c.style == res.style)
+            .values(reserved=s.c.reserved + reserved_delta, on_hand=s.c.on_hand + on_hand_delta)
+        )
+
+
+def _reservation(row: sa.Row) -> Reservation:
+    from datetime import UTC
+
+    created = row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=UTC)
+    return Reservation(
+        row.reservation_id,
+        row.owner_id,
+        row.warehouse,
+        row.style,
+        row.quantity,
+        created,
+        ReservationStatus(row.status),
+        row.purpose,
+    )

@@ -1,0 +1,285 @@
+"""Use cases of the orders service: take a command, use repositories, record events.
+
+Wire models stop at entrypoints; these functions take plain values and return domain objects.
+Each write runs in one unit of work, so the state change and its outbox rows commit together.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from typing import Any, Protocol
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.orders.adapters import tables as t
+from services.orders.adapters.repository import OrderRepository, QuoteRepository, WaitlistRepository
+from services.orders.adapters.stock_store import StockStore
+from services.orders.domain import catalogue as cat
+from services.orders.domain import events as ev
+from services.orders.domain.clock import Clock
+from services.orders.domain.errors import OrderNotFound, QuoteNotFound
+from services.orders.domain.money import Money
+from services.orders.domain.orders import Order
+from services.orders.domain.providers import FxProvider
+from services.orders.domain.quotes import Quote, create_quote
+from services.orders.domain.reference import Listing, ReferenceData
+from services.orders.domain.stock import Reservation
+from shared.errors import DomainError, ErrorKind
+
+
+class TxLike(Protocol):
+    session: AsyncSession
+
+    def publish(self, event: Any) -> None: ...
+
+
+UnitOfWorkFactory = Callable[[], AbstractAsyncContextManager[TxLike]]
+# Turns a domain event into the wire envelope (shared.contracts.orders) for the outbox.
+EventMapper = Callable[[ev.DomainEvent], Any]
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who asks: a customer for themselves, an agent (for a customer), or the system."""
+
+    kind: str  # "customer" | "agent" | "partner" | "system"
+    id: str
+    on_behalf_of: str | None = None
+
+    @property
+    def customer_id(self) -> str | None:
+        return self.id if self.kind == "customer" else self.on_behalf_of
+
+    @property
+    def agent_id(self) -> str | None:
+        return self.id if self.kind == "agent" else None
+
+    def may_see(self, owner_id: str) -> bool:
+        if self.kind in ("agent", "system"):
+            return self.on_behalf_of is None or self.on_behalf_of == owner_id
+        return self.customer_id == owner_id
+
+
+class CustomerRequired(DomainError):
+    code = "orders_customer_required"
+    kind = ErrorKind.INVALID
+
+
+@dataclass
+class OrdersService:
+    uow: UnitOfWorkFactory
+    ref: ReferenceData
+    fx: FxProvider
+    clock: Clock
+    to_wire: EventMapper
+    on_order_placed: Callable[[str], None] = lambda _order_id: None  # wakes the saga runner
+
+    # -- reference data ----------------------------------------------------------------
+    async def reference(self, session: AsyncSession) -> ReferenceData:
+        """Packaged data + operator listing overrides + the current FX snapshot."""
+        rows = (await session.execute(sa.select(t.listing_overrides))).all()
+        ref = self.ref.with_fx(self.fx.snapshot())
+        if not rows:
+            return ref
+        overridden = {(r.style, r.region): r.price for r in rows}
+        listings = [x for x in ref.listings if (x.style, x.region) not in overridden]
+        for (style, region), price in overridden.items():
+            if price is not None:
+                currency = ref.region(region).currency
+                listings.append(Listing(style, region, Money(Decimal(price), currency)))
+        return replace(ref, listings=tuple(listings))
+
+    # -- catalogue ---------------------------------------------------------------------
+    async def catalogue(self, region: str) -> list[cat.Offer]:
+        async with self.uow() as tx:
+            ref = await self.reference(tx.session)
+            stock = await StockStore(tx.session).available()
+        return cat.catalogue_for(ref, region, stock)
+
+    async def offer(self, style: str, region: str) -> cat.Offer:
+        async with self.uow() as tx:
+            ref = await self.reference(tx.session)
+            stock = await StockStore(tx.session).available()
+        return cat.offer_for(ref, style, region, stock)
+
+    # -- quotes ------------------------------------------------------------------------
+    async def quote(self, caller: Caller, style: str, region: str, quantity: int) -> Quote:
+        customer = _require_customer(caller)
+        async with self.uow() as tx:
+            ref = await self.reference(tx.session)
+            stock = await StockStore(tx.session).available()
+            q = create_quote(
+                ref,
+                quote_id=_new_id("q"),
+                style=style,
+                region=region,
+                quantity=quantity,
+                now=self.clock.now(),
+                stock=stock,
+                customer_id=customer,
+                agent_id=caller.agent_id,
+            )
+            await QuoteRepository(tx.session).add(q)
+            tx.publish(self.to_wire(q.created_event()))
+        return q
+
+    async def get_quote(self, caller: Caller, quote_id: str) -> Quote:
+        async with self.uow() as tx:
+            q = await QuoteRepository(tx.session).get(quote_id)
+        if q.customer_id is not None and not caller.may_see(q.customer_id):
+            raise QuoteNotFound("no such quote", details={"quote_id": quote_id})
+        return q
+
+    # -- orders ------------------------------------------------------------------------
+    async def place_order(self, caller: Caller, quote_id: str, payment_token: str) -> Order:
+        """Accept a quote. Idempotent per quote: placing it again returns the same order."""
+        customer = _require_customer(caller)
+        async with self.uow() as tx:
+            orders = OrderRepository(tx.session)
+            existing = await orders.by_quote(quote_id)
+            if existing is not None:
+                if existing.customer_id != customer:
+                    raise QuoteNotFound("no such quote", details={"quote_id": quote_id})
+                return existing
+            q = await QuoteRepository(tx.session).get(quote_id)
+            order = Order.place(
+                order_id=_new_id("o"),
+                quote=q,
+                customer_id=customer,
+                payment_token=payment_token,
+                now=self.clock.now(),
+                agent_id=caller.agent_id,
+            )
+            await orders.add(order)
+            for event in order.pull_events():
+                tx.publish(self.to_wire(event))
+        self.on_order_placed(order.order_id)
+        return order
+
+    async def get_order(self, caller: Caller, order_id: str) -> Order:
+        async with self.uow() as tx:
+            order = await OrderRepository(tx.session).get(order_id)
+        if not caller.may_see(order.customer_id):
+            raise OrderNotFound("no such order", details={"order_id": order_id})
+        return order
+
+    async def list_orders(self, caller: Caller, limit: int = 50) -> list[Order]:
+        customer = caller.customer_id
+        if customer is None and caller.kind not in ("agent", "system"):
+            return []
+        async with self.uow() as tx:
+            return await OrderRepository(tx.session).list_for_customer(customer, limit)
+
+    async def cancel_order(self, caller: Caller, order_id: str) -> Order:
+        async with self.uow() as tx:
+            orders = OrderRepository(tx.session)
+            order = await orders.get(order_id, for_update=True)
+            if not caller.may_see(order.customer_id):
+                raise OrderNotFound("no such order", details={"order_id": order_id})
+            order.cancel(self.clock.now(), by=caller.kind)
+            await orders.save(order)
+            for event in order.pull_events():
+                tx.publish(self.to_wire(event))
+        self.on_order_placed(order.order_id)  # the runner performs the compensations
+        return order
+
+    # -- waitlist and listings ---------------------------------------------------------
+    async def join_waitlist(self, caller: Caller, style: str, region: str) -> str:
+        customer = _require_customer(caller)
+        async with self.uow() as tx:
+            ref = await self.reference(tx.session)
+            ref.style(style)
+            ref.region(region)
+            return await WaitlistRepository(tx.session).join(
+                customer, style, region, self.clock.now()
+            )
+
+    async def set_listing(self, style: str, region: str, price: Decimal | None) -> None:
+        """Operator: list (or delist) a style in a region; tells the waitlist when listed."""
+        now = self.clock.now()
+        async with self.uow() as tx:
+            ref = await self.reference(tx.session)
+            ref.style(style)
+            ref.region(region)
+            o = t.listing_overrides
+            await tx.session.execute(sa.delete(o).where(o.c.style == style, o.c.region == region))
+            await tx.session.execute(
+                sa.insert(o).values(
+                    style=style,
+                    region=region,
+                    price=None if price is None else str(price),
+                    updated_at=now,
+                )
+            )
+            event = ev.listing_changed(style, region, price is not None, now)
+            if price is not None:
+                event = await self._with_waitlist(tx, event, style, region)
+            tx.publish(self.to_wire(event))
+
+    async def replenish(self, warehouse: str, style: str, quantity: int) -> None:
+        now = self.clock.now()
+        async with self.uow() as tx:
+            before, after = await StockStore(tx.session).replenish(warehouse, style, quantity)
+            if before > 0 or after <= 0:
+                return
+            region = self.ref.warehouses[warehouse].region
+            event = ev.stock_replenished(style, warehouse, region, after, now)
+            event = await self._with_waitlist(tx, event, style, region)
+            tx.publish(self.to_wire(event))
+
+    async def _with_waitlist(
+        self, tx: TxLike, event: ev.DomainEvent, style: str, region: str
+    ) -> ev.DomainEvent:
+        waitlist = WaitlistRepository(tx.session)
+        waiting = await waitlist.waiting(style, region)
+        await waitlist.mark_notified([entry for entry, _ in waiting], event.occurred_at)
+        data = {**event.data, "waitlisted_customer_ids": [c for _, c in waiting]}
+        return replace(event, data=data)
+
+    # -- replacement stock for warranty ------------------------------------------------
+    async def reserve_replacement(
+        self, claim_id: str, style: str, region: str, quantity: int = 1
+    ) -> Reservation:
+        """Hold a replacement item for a warranty claim at the region's home warehouse."""
+        warehouse = self.ref.region(region).home_warehouse
+        async with self.uow() as tx:
+            return await StockStore(tx.session).reserve(
+                owner_id=claim_id,
+                warehouse=warehouse,
+                style=style,
+                quantity=quantity,
+                now=self.clock.now(),
+                purpose="warranty_replacement",
+            )
+
+    async def release_replacement(self, claim_id: str) -> bool:
+        async with self.uow() as tx:
+            store = StockStore(tx.session)
+            res = await store.find(claim_id, "warranty_replacement")
+            if res is None:
+                return False
+            return await store.release(res.reservation_id, self.clock.now())
+
+    async def seed_stock(self) -> int:
+        initial = {
+            (w.code, style): qty
+            for w in self.ref.warehouses.values()
+            for style, qty in w.initial_stock.items()
+        }
+        async with self.uow() as tx:
+            return await StockStore(tx.session).seed(initial)
+
+
+def _require_customer(caller: Caller) -> str:
+    if caller.customer_id is None:
+        raise CustomerRequired("an agent must say which customer this is for (on_behalf_of)")
+    return caller.customer_id
+
+
+def _new_id(prefix: str) -> str:
+    return f"{prefix}_{uuid.uuid4().hex}"

@@ -1,0 +1,234 @@
+"""Runs the order saga: one step at a time, each recorded before the next begins.
+
+Pattern per step: read the order; call the provider with an idempotency key derived from the
+order and the step (so a repeat after a crash returns the first result); then, in one unit of
+work, re-read the order, record the outcome and queue its events. Stock is local, so reserving
+and recording happen in the same transaction. A restarted runner calls `resume_all()`, which
+finishes forward steps and owed compensations for every unfinished order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+import structlog
+
+from services.orders.adapters.repository import OrderRepository
+from services.orders.adapters.stock_store import StockStore
+from services.orders.domain.clock import Clock
+from services.orders.domain.errors import (
+    CarrierRefused,
+    InsufficientStock,
+    PaymentDeclined,
+    PaymentTimeout,
+)
+from services.orders.domain.orders import Order
+from services.orders.domain.providers import (
+    CarrierProvider,
+    PaymentProvider,
+    ShipmentRequest,
+    TrackingStatus,
+)
+from services.orders.domain.saga import Compensation, FailureReason, OrderStatus, Step
+from services.orders.handlers import EventMapper, UnitOfWorkFactory
+from shared.runtime.faults import crash_point
+
+log = structlog.get_logger()
+S = OrderStatus
+
+
+def step_key(order_id: str, step: Step | Compensation) -> str:
+    return f"{order_id}:{step}"
+
+
+@dataclass
+class SagaRunner:
+    uow: UnitOfWorkFactory
+    payment: PaymentProvider
+    carrier: CarrierProvider
+    clock: Clock
+    to_wire: EventMapper
+    payment_attempts: int = 4
+    retry_delay: float = 0.2
+
+    async def advance(self, order_id: str) -> Order:
+        """Drive an order as far as it can go now (confirmed, or undone after a failure)."""
+        while True:
+            order = await self._load(order_id)
+            if order.status in (S.FAILED, S.CANCELLED) and order.pending_compensations():
+                await self._compensate(order, order.pending_compensations()[0])
+                continue
+            step = order.next_step
+            if step is None:
+                return order
+            await self._forward(order, step)
+
+    async def resume_all(self) -> int:
+        async with self.uow() as tx:
+            ids = await OrderRepository(tx.session).active_ids()
+        for order_id in ids:
+            try:
+                await self.advance(order_id)
+                await self.track(order_id)
+            except Exception:
+                log.exception("saga.resume_failed", order_id=order_id)
+        return len(ids)
+
+    # -- forward steps ---------------------------------------------------------------------
+    async def _forward(self, order: Order, step: Step) -> None:
+        if step is Step.AUTHORIZE_PAYMENT:
+            await self._authorize(order)
+        elif step is Step.RESERVE_STOCK:
+            await self._reserve(order)
+        elif step is Step.CREATE_SHIPMENT:
+            await self._ship(order)
+        elif step is Step.CONFIRM:
+            await self._record(order, S.SHIPMENT_CREATED, lambda o: o.confirm(self.clock.now()))
+
+    async def _authorize(self, order: Order) -> None:
+        now = self.clock.now()
+        if order.quote.is_expired(now):
+            # The locked rate has lapsed before any money moved: ask for a new quote.
+            await self._fail(order, S.PENDING, FailureReason.QUOTE_EXPIRED)
+            return
+        key = step_key(order.order_id, Step.AUTHORIZE_PAYMENT)
+        for attempt in range(1, self.payment_attempts + 1):
+            try:
+                auth = await self.payment.authorize(order.quote.total, order.payment_token, key)
+                break
+            except PaymentDeclined as exc:
+                await self._fail(order, S.PENDING, FailureReason.PAYMENT_DECLINED, exc.message)
+                return
+            except PaymentTimeout:
+                log.warning("saga.payment_timeout", order_id=order.order_id, attempt=attempt)
+                await asyncio.sleep(self.retry_delay * attempt)
+        else:
+            # A timed-out attempt may still have placed a hold: release it before failing.
+            lingering = await self.payment.find(key)
+            if lingering is not None:
+                await self.payment.void(lingering.authorization_id)
+            await self._fail(order, S.PENDING, FailureReason.PAYMENT_UNAVAILABLE)
+            return
+        await self._record(
+            order,
+            S.PENDING,
+            lambda o: o.record_payment_authorized(auth.authorization_id, self.clock.now()),
+        )
+        crash_point("orders.after_payment_authorized")
+
+    async def _reserve(self, order: Order) -> None:
+        async with self.uow() as tx:
+            repo = OrderRepository(tx.session)
+            fresh = await repo.get(order.order_id, for_update=True)
+            if fresh.status is not S.PAYMENT_AUTHORIZED:
+                return
+            q = fresh.quote
+            try:
+                res = await StockStore(tx.session).reserve(
+                    owner_id=fresh.order_id,
+                    warehouse=q.warehouse,
+                    style=q.style,
+                    quantity=q.quantity,
+                    now=self.clock.now(),
+                )
+            except InsufficientStock as exc:
+                fresh.fail(FailureReason.OUT_OF_STOCK, self.clock.now(), exc.message)
+            else:
+                fresh.record_stock_reserved(res.reservation_id, self.clock.now())
+            await self._save(tx, repo, fresh)
+        crash_point("orders.after_stock_reserved")
+
+    async def _ship(self, order: Order) -> None:
+        q = order.quote
+        request = ShipmentRequest(
+            order_id=order.order_id,
+            from_warehouse=q.warehouse,
+            to_region=q.region,
+            customs=q.customs,
+            idempotency_key=step_key(order.order_id, Step.CREATE_SHIPMENT),
+        )
+        try:
+            shipment = await self.carrier.create_shipment(request)
+        except CarrierRefused as exc:
+            await self._fail(order, S.STOCK_RESERVED, FailureReason.CARRIER_REFUSED, exc.message)
+            return
+        await self._record(
+            order,
+            S.STOCK_RESERVED,
+            lambda o: o.record_shipment_created(
+                shipment.shipment_id, shipment.tracking_number, shipment.carrier, self.clock.now()
+            ),
+        )
+        crash_point("orders.after_shipment_created")
+
+    # -- compensations ---------------------------------------------------------------------
+    async def _compensate(self, order: Order, comp: Compensation) -> None:
+        if comp is Compensation.VOID_AUTHORIZATION and order.authorization_id:
+            await self.payment.void(order.authorization_id)
+        elif comp is Compensation.CANCEL_SHIPMENT and order.shipment_id:
+            await self.carrier.cancel(order.shipment_id)
+        async with self.uow() as tx:
+            repo = OrderRepository(tx.session)
+            fresh = await repo.get(order.order_id, for_update=True)
+            if comp is Compensation.RELEASE_STOCK and fresh.reservation_id:
+                await StockStore(tx.session).release(fresh.reservation_id, self.clock.now())
+            if fresh.record_compensated(comp, self.clock.now()):
+                await self._save(tx, repo, fresh)
+        log.info("saga.compensated", order_id=order.order_id, compensation=str(comp))
+
+    # -- after confirmation: tracking --------------------------------------------------------
+    async def track(self, order_id: str) -> Order:
+        """Apply the carrier's tracking: in transit -> shipped (capture), delivered."""
+        order = await self._load(order_id)
+        if order.status not in (S.CONFIRMED, S.SHIPPED) or not order.shipment_id:
+            return order
+        seen = {u.status for u in await self.carrier.tracking(order.shipment_id)}
+        if order.status is S.CONFIRMED and seen & {
+            TrackingStatus.IN_TRANSIT,
+            TrackingStatus.DELIVERED,
+        }:
+            assert order.authorization_id is not None
+            capture_id = await self.payment.capture(order.authorization_id)
+            await self._shipped(order, capture_id)
+            order = await self._load(order_id)
+        if order.status is S.SHIPPED and TrackingStatus.DELIVERED in seen:
+            await self._record(order, S.SHIPPED, lambda o: o.record_delivered(self.clock.now()))
+            order = await self._load(order_id)
+        return order
+
+    async def _shipped(self, order: Order, capture_id: str) -> None:
+        async with self.uow() as tx:
+            repo = OrderRepository(tx.session)
+            fresh = await repo.get(order.order_id, for_update=True)
+            if fresh.status is not S.CONFIRMED:
+                return
+            if fresh.reservation_id:
+                await StockStore(tx.session).commit(fresh.reservation_id, self.clock.now())
+            fresh.record_shipped(capture_id, self.clock.now())
+            await self._save(tx, repo, fresh)
+
+    # -- plumbing ------------------------------------------------------------------------
+    async def _load(self, order_id: str) -> Order:
+        async with self.uow() as tx:
+            return await OrderRepository(tx.session).get(order_id)
+
+    async def _record(self, order: Order, expected: OrderStatus, change) -> None:  # type: ignore[no-untyped-def]
+        async with self.uow() as tx:
+            repo = OrderRepository(tx.session)
+            fresh = await repo.get(order.order_id, for_update=True)
+            if fresh.status is not expected:  # another runner got there first
+                return
+            change(fresh)
+            await self._save(tx, repo, fresh)
+
+    async def _fail(
+        self, order: Order, expected: OrderStatus, reason: FailureReason, detail: str | None = None
+    ) -> None:
+        await self._record(order, expected, lambda o: o.fail(reason, self.clock.now(), detail))
+        log.info("saga.failed", order_id=order.order_id, reason=str(reason))
+
+    async def _save(self, tx, repo: OrderRepository, order: Order) -> None:  # type: ignore[no-untyped-def]
+        await repo.save(order)
+        for event in order.pull_events():
+            tx.publish(self.to_wire(event))

@@ -1,0 +1,151 @@
+"""The order saga against a real database (SQLite and PostgreSQL), with sandbox providers."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from services.orders.adapters.stock_store import StockStore
+from services.orders.domain.errors import QuoteExpired
+from services.orders.domain.saga import OrderStatus
+from shared.persistence.messaging_tables import outbox_table
+from tests.integration.orders.conftest import UK_CUSTOMER, Stack
+
+S = OrderStatus
+
+
+async def level(stack: Stack, warehouse: str, style: str) -> tuple[int, int]:
+    async with stack.db.read() as session:
+        return await StockStore(session).level(warehouse, style)
+
+
+async def subjects(stack: Stack, order_id: str) -> list[str]:
+    async with stack.db.read() as session:
+        rows = await session.execute(
+            sa.select(outbox_table.c.subject, outbox_table.c.payload).order_by(outbox_table.c.seq)
+        )
+        return [r.subject for r in rows if order_id.encode() in r.payload]
+
+
+async def place(stack: Stack, style: str = "TC11", token: str = "tok_ok", qty: int = 1):
+    quote = await stack.service.quote(UK_CUSTOMER, style, "UK", qty)
+    return await stack.service.place_order(UK_CUSTOMER, quote.quote_id, token)
+
+
+async def test_uk_customer_buys_us_only_tc11_to_delivery(stack: Stack) -> None:
+    order = await place(stack)
+    assert str(order.quote.total) == "95.82 GBP" and order.quote.warehouse == "US-NJ"
+    order = await stack.runner.advance(order.order_id)
+    assert order.status is S.CONFIRMED
+    assert await level(stack, "US-NJ", "TC11") == (18, 1)
+    request = stack.carrier.request_for(order.shipment_id)  # type: ignore[arg-type]
+    assert (request.customs.hs_code, request.customs.origin_country) == ("4202.32", "VN")
+    assert request.customs.incoterm == "DDP" and str(request.customs.declared_value) == "60.47 GBP"
+    stack.clock.advance(timedelta(minutes=10))
+    order = await stack.runner.track(order.order_id)
+    assert order.status is S.DELIVERED
+    assert await level(stack, "US-NJ", "TC11") == (17, 0)
+    assert [a.status for a in stack.payment.held()] == ["captured"]
+    assert await subjects(stack, order.order_id) == [
+        "orders.order.placed",
+        "orders.order.payment_authorized",
+        "orders.order.stock_reserved",
+        "orders.order.shipment_created",
+        "orders.order.confirmed",
+        "orders.order.shipped",
+        "orders.order.delivered",
+    ]
+
+
+async def test_declined_payment_fails_and_holds_nothing(stack: Stack) -> None:
+    order = await stack.runner.advance((await place(stack, token="tok_declined")).order_id)
+    assert order.status is S.FAILED and order.failure is not None
+    assert order.failure.reason == "payment_declined" and "another card" in order.failure.message
+    assert await level(stack, "US-NJ", "TC11") == (18, 0)
+    assert stack.payment.held() == []
+
+
+async def test_payment_timeout_is_retried_without_double_charge(stack: Stack) -> None:
+    order = await stack.runner.advance((await place(stack, token="tok_timeout")).order_id)
+    assert order.status is S.CONFIRMED
+    assert len(stack.payment.ledger) == 1 and len(stack.payment.held()) == 1
+
+
+async def test_stock_gone_voids_the_authorization(stack: Stack) -> None:
+    order = await place(stack, style="VT02")
+    async with stack.db.transaction() as session:  # someone else takes the last units
+        await StockStore(session).reserve(
+            owner_id="other", warehouse="US-NJ", style="VT02", quantity=12, now=stack.clock.now()
+        )
+    order = await stack.runner.advance(order.order_id)
+    assert order.status is S.FAILED and order.failure.reason == "out_of_stock"  # type: ignore[union-attr]
+    assert "waitlist" in order.failure.message  # type: ignore[union-attr]
+    assert stack.payment.held() == []
+    assert order.pending_compensations() == []
+
+
+async def test_expired_quote_changes_nothing(stack: Stack) -> None:
+    quote = await stack.service.quote(UK_CUSTOMER, "TC11", "UK", 1)
+    stack.clock.advance(timedelta(minutes=31))
+    with pytest.raises(QuoteExpired):
+        await stack.service.place_order(UK_CUSTOMER, quote.quote_id, "tok_ok")
+    assert await stack.service.list_orders(UK_CUSTOMER) == []
+
+
+async def test_carrier_refusal_releases_stock_and_voids(stack: Stack) -> None:
+    stack.carrier.refuse_destinations = frozenset({"UK"})
+    order = await stack.runner.advance((await place(stack)).order_id)
+    assert order.status is S.FAILED and order.failure.reason == "carrier_refused"  # type: ignore[union-attr]
+    assert await level(stack, "US-NJ", "TC11") == (18, 0)
+    assert stack.payment.held() == []
+
+
+async def test_resume_after_crash_after_stock_reservation(stack: Stack) -> None:
+    order = await place(stack)
+    runner = stack.runner
+    # Run only the first two steps, as a process killed right after reserving would have.
+    for _ in range(2):
+        fresh = await runner._load(order.order_id)
+        await runner._forward(fresh, fresh.next_step)  # type: ignore[arg-type]
+    assert (await runner._load(order.order_id)).status is S.STOCK_RESERVED
+    assert await stack.new_runner().resume_all() == 1
+    order = await runner._load(order.order_id)
+    assert order.status is S.CONFIRMED
+    assert await level(stack, "US-NJ", "TC11") == (18, 1)  # reserved once, not twice
+    assert len(stack.payment.ledger) == 1
+
+
+async def test_cancel_after_crash_compensates_once(stack: Stack) -> None:
+    order = await stack.runner.advance((await place(stack)).order_id)
+    await stack.service.cancel_order(UK_CUSTOMER, order.order_id)
+    await stack.runner.advance(order.order_id)
+    await stack.new_runner().advance(order.order_id)  # a second run changes nothing
+    assert await level(stack, "US-NJ", "TC11") == (18, 0)
+    assert stack.payment.held() == []
+    assert stack.carrier.is_cancelled(order.shipment_id)  # type: ignore[arg-type]
+
+
+async def test_customers_see_only_their_own_orders(stack: Stack) -> None:
+    from services.orders.domain.errors import OrderNotFound
+    from services.orders.handlers import Caller
+
+    order = await place(stack)
+    with pytest.raises(OrderNotFound):
+        await stack.service.get_order(Caller("customer", "someone-else"), order.order_id)
+    agent = Caller("agent", "agent-7", on_behalf_of=UK_CUSTOMER.id)
+    assert (await stack.service.get_order(agent, order.order_id)).order_id == order.order_id
+    assert await stack.service.list_orders(Caller("customer", "someone-else")) == []
+
+
+async def test_agent_places_order_for_customer(stack: Stack) -> None:
+    from services.orders.handlers import Caller
+
+    agent = Caller("agent", "agent-7", on_behalf_of="cust-uk-2")
+    quote = await stack.service.quote(agent, "TC11", "UK", 1)
+    order = await stack.service.place_order(agent, quote.quote_id, "tok_ok")
+    assert order.customer_id == "cust-uk-2" and order.agent_id == "agent-7"
+    assert (
+        await stack.service.place_order(agent, quote.quote_id, "tok_ok")
+    ).order_id == order.order_id
