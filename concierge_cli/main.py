@@ -15,7 +15,7 @@ import typer
 from concierge_cli.output import console, err_console, stack_table
 from concierge_cli.supervisor import Stack, StackConfig, StackError
 from shared.runtime.nats_server import NatsServerError
-from shared.runtime.settings import DEFAULT_NATS_URL
+from shared.runtime.settings import DEFAULT_NATS_URL, ServiceSettings
 
 app = typer.Typer(
     help="Concierge: customer-care backend (warranty, orders, notifications).", no_args_is_help=True
@@ -118,16 +118,16 @@ def migrate(
     )
 
 
-def _service_db(service: str) -> tuple[object, Path]:
+def _service_db(service: str) -> tuple[ServiceSettings, Path]:
     import importlib
 
     if service not in ("warranty", "orders", "notifications"):
         raise typer.BadParameter("service must be warranty, orders or notifications")
     settings_mod = importlib.import_module(f"services.{service}.settings")
-    settings = settings_mod.Settings()
-    return settings, Path(
-        importlib.import_module(f"services.{service}").__file__
-    ).parent / "migrations"  # type: ignore[arg-type]
+    settings: ServiceSettings = settings_mod.Settings()
+    package_file = importlib.import_module(f"services.{service}").__file__
+    assert package_file is not None
+    return settings, Path(package_file).parent / "migrations"
 
 
 @dlq_app.command("list")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.console import Console
 from rich.table import Table
 
@@ -16,7 +18,8 @@ def stack_table(desc: dict[str, object], state: str) -> Table:
     table.add_row("nats", "-", state, str(desc.get("nats_url")))
     if desc.get("nats_monitor"):
         table.add_row("nats monitoring", "-", state, str(desc["nats_monitor"]))
-    for proc in desc.get("processes", []):  # type: ignore[union-attr]
+    processes: list[dict[str, Any]] = desc.get("processes", [])  # type: ignore[assignment]
+    for proc in processes:
         url = str(proc["health"])
         table.add_row(str(proc["name"]), str(proc["pid"]), state, url)
     api = str(desc.get("api"))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import sys
 import uuid
+from collections.abc import Mapping
 from contextvars import Token
 from typing import Any
 
@@ -35,12 +36,13 @@ def configure_logging(service: str, fmt: str = "auto", level: str = "INFO") -> N
         if use_json
         else structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())
     )
+    processors: list[Any] = [
+        *shared_processors,
+        structlog.processors.format_exc_info if use_json else _identity,
+        renderer,
+    ]
     structlog.configure(
-        processors=[
-            *shared_processors,
-            structlog.processors.format_exc_info if use_json else _identity,
-            renderer,
-        ],
+        processors=processors,
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level)),
         logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
         cache_logger_on_first_use=True,
@@ -79,7 +81,7 @@ def current_correlation_id() -> str | None:
     return str(value) if value else None
 
 
-def bind(**fields: Any) -> dict[str, Token[Any]]:
+def bind(**fields: Any) -> Mapping[str, Token[Any]]:
     return structlog.contextvars.bind_contextvars(**fields)
 
 

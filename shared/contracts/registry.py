@@ -19,8 +19,8 @@ M = TypeVar("M", bound=type[BaseModel])
 
 @dataclass(frozen=True)
 class EventSpec:
-    type: str  # also the NATS subject
-    model: type[BaseModel]
+    type: str  # also the NATS subject (type: ignore below: a field named `type`)
+    model: type[BaseModel]  # type: ignore[valid-type]
     partner_visible: bool
     summary: str
 

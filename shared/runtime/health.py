@@ -34,6 +34,7 @@ class HealthServer:
             request_line = await asyncio.wait_for(reader.readline(), timeout=5)
             parts = request_line.decode("latin-1").split()
             path = parts[1] if len(parts) > 1 else "/"
+            body: dict[str, object]
             if path.startswith("/healthz"):
                 status, body = 200, {"status": "ok"}
             elif path.startswith("/readyz"):

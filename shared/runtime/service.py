@@ -57,7 +57,7 @@ class ServiceRuntime:
             server_list(settings.nats_url),
             name=f"{name}:{settings.instance}",
             max_reconnect_attempts=-1,
-            reconnect_time_wait=0.5,
+            reconnect_time_wait=1,
             graceful_timeout=10.0,
             log_level=30,
         )
