@@ -74,13 +74,18 @@ def nats_setup(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Setup
         config = tmp_path / "node.conf"
         config.write_text(SINGLE_NODE_WITH_ACCOUNTS, encoding="utf-8")
         env = CLUSTER_PASSWORDS
-        service_auth = {"user": "concierge", "password": env["NATS_SERVICE_PASSWORD"]}
+        # As docker-compose.yml and the Kubernetes manifests pass it: credentials in the URL.
+        service_auth = {"userinfo": f"concierge:{env['NATS_SERVICE_PASSWORD']}@"}
         partner_auth = {"user": "partner-acme", "password": env["NATS_PARTNER_ACME_PASSWORD"]}
     with start_nats_server(config, store, tmp_path / "nats.log", env) as server:
         yield Setup(server, service_auth, partner_auth)
 
 
 async def _connect(url: str, auth: dict[str, str], errors: list[str] | None = None) -> Client:
+    auth = dict(auth)
+    if userinfo := auth.pop("userinfo", None):
+        url = url.replace("nats://", f"nats://{userinfo}")
+
     async def on_error(exc: Exception) -> None:
         if errors is not None:
             errors.append(str(exc).lower())
