@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel
-from pydantic.json_schema import models_json_schema
+from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from shared.contracts.envelope import SPECVERSION, CloudEvent
 from shared.contracts.registry import EventSpec, load_all
@@ -32,8 +32,9 @@ def _camel(event_type: str) -> str:
 def example_data(model: type[BaseModel]) -> dict[str, Any] | None:
     """An example payload from the model's own examples (model-level first, then per field)."""
     extra = model.model_config.get("json_schema_extra")
-    if isinstance(extra, dict) and isinstance(extra.get("examples"), list) and extra["examples"]:
-        return dict(extra["examples"][0])
+    examples = extra.get("examples") if isinstance(extra, dict) else None
+    if isinstance(examples, list) and examples and isinstance(examples[0], dict):
+        return dict(examples[0])
     data: dict[str, Any] = {}
     for name, field in model.model_fields.items():
         key = field.alias or name
@@ -63,7 +64,10 @@ def _envelope_example(spec: EventSpec) -> dict[str, Any] | None:
 
 def build_asyncapi(version: str = "1.0.0") -> dict[str, Any]:
     specs = sorted((s for s in load_all().values() if s.partner_visible), key=lambda s: s.type)
-    envelopes = [(CloudEvent[s.model], "validation") for s in specs]  # type: ignore[name-defined]
+    envelopes: list[tuple[type[BaseModel], JsonSchemaMode]] = [
+        (CloudEvent[s.model], "validation")  # type: ignore[name-defined]
+        for s in specs
+    ]
     refs, defs = models_json_schema(envelopes, ref_template=REF_TEMPLATE) if envelopes else ({}, {})
     channels: dict[str, Any] = {}
     operations: dict[str, Any] = {}
@@ -74,7 +78,7 @@ def build_asyncapi(version: str = "1.0.0") -> dict[str, Any]:
             "name": spec.type,
             "title": spec.type,
             "summary": spec.summary,
-            "description": (spec.model.__doc__ or spec.summary).strip(),
+            "description": (getattr(spec.model, "__doc__", None) or spec.summary).strip(),
             "contentType": "application/json",
             "payload": refs[envelope],
         }

@@ -7,6 +7,7 @@ exception class name, no internal message ever reaches a client (OWASP API8).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
 
@@ -69,14 +70,18 @@ class Problem(BaseModel):
     )
     title: str = Field(description="Short, human-readable summary of the problem type.")
     status: int = Field(description="HTTP status code.", examples=[404])
-    detail: str | None = Field(None, description="Explanation specific to this occurrence.")
+    detail: str | None = Field(default=None, description="Explanation specific to this occurrence.")
     code: str = Field(
         description="Stable machine-readable error code.", examples=["claim_not_found"]
     )
-    instance: str | None = Field(None, description="The request path that failed.")
-    correlation_id: str | None = Field(None, description="Quote this when asking support.")
-    errors: list[FieldError] | None = Field(None, description="Offending fields (422 only).")
-    details: dict[str, Any] | None = Field(None, description="Extra machine-readable facts.")
+    instance: str | None = Field(default=None, description="The request path that failed.")
+    correlation_id: str | None = Field(default=None, description="Quote this when asking support.")
+    errors: list[FieldError] | None = Field(
+        default=None, description="Offending fields (422 only)."
+    )
+    details: dict[str, Any] | None = Field(
+        default=None, description="Extra machine-readable facts."
+    )
 
 
 def problem_response(
@@ -85,7 +90,7 @@ def problem_response(
     detail: str | None = None,
     *,
     request: Request | None = None,
-    headers: dict[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
     **extra: Any,
 ) -> JSONResponse:
     body: dict[str, Any] = {

@@ -183,7 +183,7 @@ class Page(BaseModel, Generic[T]):
     """One page of a list. Pass `next_cursor` back as `cursor` to get the next page."""
 
     items: list[T]
-    next_cursor: str | None = Field(None, description="Opaque; null on the last page.")
+    next_cursor: str | None = Field(default=None, description="Opaque; null on the last page.")
 
     @classmethod
     def of(cls, items: list[Any], next_position: dict[str, Any] | None) -> Page[Any]:

@@ -36,10 +36,10 @@ class GatewaySettings(BaseSettings):
 
     env: Literal["local", "production"] = "local"
     host: str = "127.0.0.1"
-    port: int = Field(8000, ge=0, le=65535)
+    port: int = Field(default=8000, ge=0, le=65535)
     nats_url: str = DEFAULT_NATS_URL  # same default as every service (`concierge up` NATS)
     log_format: Literal["auto", "console", "json"] = "auto"
-    stream_replicas: int = Field(1, ge=1, le=5)
+    stream_replicas: int = Field(default=1, ge=1, le=5)
 
     # Tokens for customers and agents. HS256 with `jwt_secret` locally; in production a public
     # key (PEM) or a JWKS URL of the identity provider.
@@ -50,24 +50,24 @@ class GatewaySettings(BaseSettings):
     jwt_issuer: str = "concierge-local"
     jwt_audience: str = "concierge-api"
     jwt_algorithms: list[str] = Field(default_factory=lambda: ["HS256"])
-    jwt_leeway_seconds: int = Field(30, ge=0, le=300)
-    jwt_max_ttl_seconds: int = Field(24 * 3600, ge=60)
+    jwt_leeway_seconds: int = Field(default=30, ge=0, le=300)
+    jwt_max_ttl_seconds: int = Field(default=24 * 3600, ge=60)
 
     api_key_pepper: str = PLACEHOLDER_PEPPER
 
     # Limits (OWASP API4: unrestricted resource consumption).
-    rate_limit_per_minute: int = Field(600, ge=1)
-    rate_limit_burst: int = Field(60, ge=1)
-    max_body_bytes: int = Field(256 * 1024, ge=1024)
-    max_page_size: int = Field(100, ge=1, le=1000)
-    default_page_size: int = Field(20, ge=1)
-    rpc_timeout_seconds: float = Field(5.0, gt=0, le=60)
-    ready_timeout_seconds: float = Field(1.0, gt=0, le=10)
+    rate_limit_per_minute: int = Field(default=600, ge=1)
+    rate_limit_burst: int = Field(default=60, ge=1)
+    max_body_bytes: int = Field(default=256 * 1024, ge=1024)
+    max_page_size: int = Field(default=100, ge=1, le=1000)
+    default_page_size: int = Field(default=20, ge=1)
+    rpc_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+    ready_timeout_seconds: float = Field(default=1.0, gt=0, le=10)
     ready_services: list[str] = Field(
         default_factory=lambda: ["warranty", "orders", "notifications"]
     )
-    idempotency_ttl_seconds: int = Field(24 * 3600, ge=60)
-    sse_heartbeat_seconds: float = Field(15.0, gt=0)
+    idempotency_ttl_seconds: int = Field(default=24 * 3600, ge=60)
+    sse_heartbeat_seconds: float = Field(default=15.0, gt=0)
     cors_origins: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")

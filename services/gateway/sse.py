@@ -26,6 +26,15 @@ CLAIM_STREAM = ("WARRANTY", "warranty.claim.*")
 ORDER_STREAM = ("ORDERS", "orders.order.*")
 NOTIFICATION_STREAM = ("NOTIFICATIONS", "notifications.message.*")
 INACTIVE_THRESHOLD_S = 30.0  # the server drops a forgotten consumer after this
+# OpenAPI `responses={200: SSE_RESPONSE}` for stream endpoints.
+SSE_RESPONSE: dict[str, Any] = {
+    "description": (
+        "Server-Sent Events: one `event:` per CloudEvent (`event` = type, `id` = stream sequence, "
+        "`data` = the CloudEvent JSON), `: heartbeat` comments when quiet. Reconnect with "
+        "`Last-Event-ID` to resume after the last event seen."
+    ),
+    "content": {"text/event-stream": {"schema": {"type": "string"}}},
+}
 
 
 def parse_last_event_id(value: str | None) -> int | None:
