@@ -8,6 +8,8 @@ included in a single-node config.
 from __future__ import annotations
 
 import asyncio
+import json
+import re
 import shutil
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
@@ -15,6 +17,7 @@ from pathlib import Path
 
 import nats
 import pytest
+import yaml
 from nats.aio.client import Client
 from nats.errors import NoRespondersError
 from nats.errors import TimeoutError as NatsTimeoutError
@@ -32,6 +35,7 @@ CLUSTER_PASSWORDS = {
     "NATS_PARTNER_ACME_PASSWORD": "partner-test-pw",
     "NATS_SYS_PASSWORD": "sys-test-pw",
 }
+HELM_VARIABLE = re.compile(r'"<< (\$[A-Z_]+) >>"')
 SINGLE_NODE_WITH_ACCOUNTS = """
 server_name: accounts-test
 jetstream { sync_interval: always }
@@ -61,7 +65,14 @@ class PartnerConn:
         raise AssertionError(f"no permissions violation for {fragment!r}; got {self.errors}")
 
 
-@pytest.fixture(params=["embedded", "clustered-accounts"])
+def helm_accounts_config() -> str:
+    """The accounts of deploy/k8s/nats/values.yaml as the chart writes them (JSON is NATS conf)."""
+    values = yaml.safe_load((DEPLOY / "k8s" / "nats" / "values.yaml").read_text())
+    merged = json.dumps(values["config"]["merge"], indent=2)
+    return HELM_VARIABLE.sub(r"\1", merged)  # << $VAR >> is emitted as a bare variable
+
+
+@pytest.fixture(params=["embedded", "clustered-accounts", "helm-values"])
 def nats_setup(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Setup]:
     store = tmp_path / "store"
     store.mkdir()
@@ -70,7 +81,10 @@ def nats_setup(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Setup
         service_auth: dict[str, str] = {}  # no_auth_user maps anonymous local clients to services
         partner_auth = {"user": "partner-acme", "password": "partner-acme-local-only"}
     else:
-        shutil.copy(DEPLOY / "nats" / "accounts.conf", tmp_path / "accounts.conf")
+        if request.param == "helm-values":
+            (tmp_path / "accounts.conf").write_text(helm_accounts_config(), encoding="utf-8")
+        else:
+            shutil.copy(DEPLOY / "nats" / "accounts.conf", tmp_path / "accounts.conf")
         config = tmp_path / "node.conf"
         config.write_text(SINGLE_NODE_WITH_ACCOUNTS, encoding="utf-8")
         env = CLUSTER_PASSWORDS
