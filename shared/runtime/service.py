@@ -9,6 +9,7 @@ A service's `app.py` builds one, registers its entrypoints and hands it to `run(
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -59,7 +60,7 @@ class ServiceRuntime:
             max_reconnect_attempts=-1,
             reconnect_time_wait=1,
             graceful_timeout=10.0,
-            log_level=30,
+            log_level=logging.DEBUG,  # per-message logs from FastStream stay quiet
         )
         self.db = Database(settings.resolved_database_url(name))
         self.relay: OutboxRelay | None = None

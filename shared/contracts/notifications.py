@@ -1,0 +1,308 @@
+"""Public interface of the notifications service: its events and its `rpc.notifications.*` models.
+
+The service owns customers' contact details and preferences, the in-app inbox, the delivery log
+of every message, partner webhook endpoints and the thank-you card. Events carry ids only; the
+message content stays in the service (and in the customer's inbox).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.contracts.registry import event
+
+SOURCE = "/concierge/notifications"
+
+MESSAGE_SENT = "notifications.message.sent"
+MESSAGE_DELIVERED = "notifications.message.delivered"
+MESSAGE_FAILED = "notifications.message.failed"
+WEBHOOK_ENDPOINT_DISABLED = "notifications.webhook.disabled"
+
+RPC_GET_CONTACT = "rpc.notifications.get_contact"
+RPC_PUT_CONTACT = "rpc.notifications.put_contact"
+RPC_GET_PREFERENCES = "rpc.notifications.get_preferences"
+RPC_PUT_PREFERENCES = "rpc.notifications.put_preferences"
+RPC_LIST_INBOX = "rpc.notifications.list_inbox"
+RPC_MARK_READ = "rpc.notifications.mark_read"
+RPC_LIST_MESSAGES = "rpc.notifications.list_messages"
+RPC_THANK_YOU_CARD = "rpc.notifications.thank_you_card"
+RPC_CREATE_WEBHOOK = "rpc.notifications.create_webhook"
+RPC_LIST_WEBHOOKS = "rpc.notifications.list_webhooks"
+RPC_GET_WEBHOOK = "rpc.notifications.get_webhook"
+RPC_DELETE_WEBHOOK = "rpc.notifications.delete_webhook"
+RPC_ROTATE_WEBHOOK_SECRET = "rpc.notifications.rotate_webhook_secret"
+RPC_REPLAY_WEBHOOK = "rpc.notifications.replay_webhook"
+RPC_LIST_WEBHOOK_DELIVERIES = "rpc.notifications.list_webhook_deliveries"
+
+ChannelName = Literal["email", "sms", "push", "in_app"]
+LocaleName = Literal["en-US", "en-GB", "en-IE"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# Events ------------------------------------------------------------------------------------
+
+
+class _MessageEvent(BaseModel):
+    message_id: str = Field(description="Delivery id: one message, one channel, one recipient.")
+    customer_id: str = Field(description="The customer the message is for.")
+    source_event_id: str = Field(description="Id of the claim/order event that caused it.")
+    source_event_type: str = Field(examples=["warranty.claim.approved"])
+    kind: str = Field(description="Message kind from the catalogue.", examples=["claim_approved"])
+    channel: ChannelName
+    attempt: int = Field(ge=1, description="Attempt number on this channel.")
+
+
+@event(MESSAGE_SENT)
+class MessageSent(_MessageEvent):
+    """A message was handed to its channel's provider (SMTP server, SMS or push gateway)."""
+
+    provider_message_id: str | None = Field(default=None, description="Id given by the provider.")
+
+
+@event(MESSAGE_DELIVERED)
+class MessageDelivered(_MessageEvent):
+    """A message reached the customer (in-app: stored in the inbox)."""
+
+
+@event(MESSAGE_FAILED)
+class MessageFailed(_MessageEvent):
+    """An attempt failed. `will_retry` false means the failure is final and recorded."""
+
+    error: str = Field(description="Provider's reason, without personal data.")
+    permanent: bool = Field(description="The provider refused for good (bad number...).")
+    will_retry: bool
+
+
+@event(WEBHOOK_ENDPOINT_DISABLED)
+class WebhookEndpointDisabled(BaseModel):
+    """A partner endpoint was disabled (it answered 410 Gone)."""
+
+    endpoint_id: str
+    reason: str = Field(examples=["http_410"])
+
+
+# Contact and preferences --------------------------------------------------------------------
+
+
+class ContactIn(_Strict):
+    """The customer's contact details (owned by this service; events never carry them)."""
+
+    name: str = Field(default="", max_length=200, description="Used to greet the customer.")
+    email: str | None = Field(default=None, max_length=320, examples=["margaret@example.co.uk"])
+    phone: str | None = Field(
+        default=None, max_length=32, description="E.164.", examples=["+447700900123"]
+    )
+    push_tokens: list[str] = Field(default_factory=list, max_length=10)
+    locale: LocaleName = Field(default="en-US", description="Language and formats of messages.")
+    time_zone: str | None = Field(
+        default=None,
+        description="IANA zone for quiet hours; defaults from the locale.",
+        examples=["Europe/London"],
+    )
+
+
+class PutContactRequest(ContactIn):
+    customer_id: str | None = Field(
+        default=None, description="Only agents set this; customers edit their own."
+    )
+
+
+class CustomerRef(_Strict):
+    customer_id: str | None = Field(default=None, description="Agents only; defaults to caller.")
+
+
+class ContactView(ContactIn):
+    model_config = ConfigDict(extra="ignore")
+    customer_id: str
+    time_zone: str | None = None
+    updated_at: datetime | None = None
+
+
+class QuietHoursModel(_Strict):
+    start: str = Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", examples=["22:00"])
+    end: str = Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", examples=["07:00"])
+
+
+class PreferencesIn(_Strict):
+    """Channels accepted per category; transactional must keep email or in_app."""
+
+    transactional: list[ChannelName] = Field(
+        default_factory=lambda: ["email", "in_app", "push"], examples=[["email", "in_app"]]
+    )
+    marketing: list[ChannelName] = Field(default_factory=list)
+    kind_overrides: dict[str, list[ChannelName]] = Field(
+        default_factory=dict, description="Per message kind, replaces the category's channels."
+    )
+    quiet_hours: QuietHoursModel | None = Field(
+        default=None, description="Local times during which SMS and push wait."
+    )
+
+
+class PutPreferencesRequest(PreferencesIn):
+    customer_id: str | None = None
+
+
+class PreferencesView(PreferencesIn):
+    model_config = ConfigDict(extra="ignore")
+    customer_id: str
+
+
+# Inbox and message log ----------------------------------------------------------------------
+
+
+class ListInboxRequest(_Strict):
+    customer_id: str | None = None
+    unread_only: bool = False
+    limit: int = Field(default=50, ge=1, le=200)
+    before: datetime | None = Field(default=None, description="Page: items created before this.")
+
+
+class InboxItem(BaseModel):
+    id: str
+    kind: str
+    title: str
+    body: str
+    created_at: datetime
+    read_at: datetime | None = None
+    claim_id: str | None = None
+    order_id: str | None = None
+
+
+class InboxPage(BaseModel):
+    items: list[InboxItem]
+    unread: int = Field(description="Unread items in the whole inbox.")
+
+
+class MarkReadRequest(_Strict):
+    item_id: str
+    customer_id: str | None = None
+
+
+class MessageLogEntry(BaseModel):
+    """One message on one channel, with its delivery history."""
+
+    message_id: str
+    kind: str
+    channel: ChannelName
+    status: Literal["pending", "sending", "sent", "delivered", "failed"]
+    attempts: int
+    subject: str
+    created_at: datetime
+    send_at: datetime
+    sent_at: datetime | None = None
+    last_error: str | None = None
+    source_event_id: str
+    source_event_type: str
+
+
+class ListMessagesRequest(_Strict):
+    customer_id: str | None = None
+    limit: int = Field(default=100, ge=1, le=500)
+
+
+class MessageLog(BaseModel):
+    messages: list[MessageLogEntry]
+
+
+class ThankYouCardRequest(_Strict):
+    claim_id: str
+
+
+class ThankYouCardReply(BaseModel):
+    claim_id: str
+    filename: str
+    pdf_base64: str = Field(description="The printable card (application/pdf), base64.")
+
+
+# Webhooks -----------------------------------------------------------------------------------
+
+
+class CreateWebhookRequest(_Strict):
+    url: str = Field(max_length=2000, examples=["https://partner.example/hooks/concierge"])
+    event_types: list[str] = Field(
+        min_length=1,
+        max_length=50,
+        description="Exact types, `prefix.*` or `*`.",
+        examples=[["warranty.claim.*", "orders.order.shipped"]],
+    )
+    description: str = Field(default="", max_length=500)
+
+
+class WebhookEndpointView(BaseModel):
+    id: str
+    url: str
+    event_types: list[str]
+    description: str = ""
+    enabled: bool
+    disabled_reason: str | None = None
+    created_at: datetime
+    secret_rotation_until: datetime | None = Field(
+        default=None, description="While set, an older secret also signs (rotation overlap)."
+    )
+
+
+class WebhookEndpointCreated(WebhookEndpointView):
+    secret: str = Field(description="`whsec_...` signing secret; shown once.")
+
+
+class WebhookRef(_Strict):
+    endpoint_id: str
+
+
+class WebhookList(BaseModel):
+    endpoints: list[WebhookEndpointView]
+
+
+class WebhookSecretRotated(BaseModel):
+    endpoint_id: str
+    secret: str = Field(description="The new `whsec_...` secret.")
+    previous_valid_until: datetime
+
+
+class ReplayWebhookRequest(_Strict):
+    endpoint_id: str
+    delivery_id: str | None = Field(default=None, description="Replay one delivery...")
+    since: datetime | None = Field(default=None, description="...or every event in a range.")
+    until: datetime | None = None
+
+
+class ReplayResult(BaseModel):
+    replayed: list[str] = Field(description="Delivery ids queued again.")
+
+
+class ListWebhookDeliveriesRequest(_Strict):
+    endpoint_id: str
+    status: Literal["pending", "delivered", "dead_letter", "cancelled"] | None = None
+    limit: int = Field(default=100, ge=1, le=500)
+
+
+class WebhookAttemptView(BaseModel):
+    attempt: int
+    at: datetime
+    status_code: int | None = None
+    error: str | None = None
+    duration_ms: int = 0
+
+
+class WebhookDeliveryView(BaseModel):
+    id: str
+    event_id: str
+    event_type: str
+    status: Literal["pending", "delivered", "dead_letter", "cancelled"]
+    attempts: int
+    next_attempt_at: datetime | None = None
+    created_at: datetime
+    delivered_at: datetime | None = None
+    last_status_code: int | None = None
+    last_error: str | None = None
+    history: list[WebhookAttemptView] = Field(default_factory=list)
+
+
+class WebhookDeliveryList(BaseModel):
+    deliveries: list[WebhookDeliveryView]
