@@ -1,6 +1,7 @@
 """Settings of the notifications service (env prefix `NOTIFICATIONS_`).
 
-Every value has a safe local default; production values come from the environment.
+Every value has a safe local default; production values come from the environment. Durations
+that tests compress (webhook retries, delivery retries, worker polling) live here.
 """
 
 from __future__ import annotations
@@ -9,34 +10,37 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
+
+from shared.runtime.settings import ServiceSettings, default_data_dir
 
 from .adapters.ssrf import TargetPolicy
 from .domain.webhooks import RetrySchedule
 
 
-class NotificationsSettings(BaseSettings):
+class Settings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="NOTIFICATIONS_", extra="ignore")
 
-    env: Literal["local", "production"] = "local"
-    log_format: Literal["console", "json"] = "console"
-    nats_url: str = "nats://127.0.0.1:4222"
-    database_url: str = "sqlite+aiosqlite:///var/notifications.db"
-    health_port: int = 0
-    stream_replicas: int = Field(default=1, ge=1, le=5)
-
-    # Mail: "smtp" sends for real; "file" writes .eml files; "console" prints them.
-    mail_sink: Literal["smtp", "file", "console"] = "smtp"
-    mail_dir: Path = Path("var/mail")
+    # Mail: "smtp" sends for real; "file" writes .eml files; "console" prints them. "auto" is
+    # smtp when an SMTP host is configured (always in production), else file (local runs).
+    mail_sink: Literal["auto", "smtp", "file", "console"] = "auto"
+    mail_dir: Path | None = None
     smtp_host: str = "127.0.0.1"
-    smtp_port: int = 1025
+    smtp_port: int = Field(default=1025, ge=1, le=65535)
     smtp_username: str | None = None
     smtp_password: str | None = None
     smtp_start_tls: bool | None = None
     mail_from: str = "Concierge <care@concierge.example>"
-
     sms_provider: Literal["sandbox"] = "sandbox"
     push_provider: Literal["sandbox"] = "sandbox"
+    # Links in messages (RMA form, tracking) point at the public API.
+    public_base_url: str = "http://127.0.0.1:8000"
+
+    # Customer message delivery
+    delivery_poll_interval: float = Field(default=0.5, gt=0)
+    delivery_max_attempts: int = Field(default=6, ge=1)
+    delivery_retry_base_seconds: float = Field(default=30.0, gt=0)
+    delivery_lease_seconds: float = Field(default=60.0, gt=0)
 
     # Webhooks
     webhook_allow_private_targets: bool = False
@@ -44,15 +48,28 @@ class NotificationsSettings(BaseSettings):
     webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
     webhook_retry_scale: float = Field(default=1.0, gt=0, le=1)
     webhook_secret_rotation_overlap_hours: float = Field(default=24.0, ge=0)
+    webhook_poll_interval: float = Field(default=0.5, gt=0)
 
     @model_validator(mode="after")
-    def _refuse_unsafe_production(self) -> NotificationsSettings:
+    def _refuse_unsafe_production(self) -> Settings:
         if self.env == "production":
             if self.webhook_allow_private_targets:
                 raise ValueError("webhook_allow_private_targets must be false in production")
             if self.webhook_retry_scale != 1.0:
                 raise ValueError("webhook_retry_scale compresses retries; only for tests")
         return self
+
+    @property
+    def resolved_mail_sink(self) -> Literal["smtp", "file", "console"]:
+        if self.mail_sink != "auto":
+            return self.mail_sink
+        if self.env == "production" or "smtp_host" in self.model_fields_set:
+            return "smtp"
+        return "file"
+
+    @property
+    def resolved_mail_dir(self) -> Path:
+        return self.mail_dir or default_data_dir() / "mail"
 
     @property
     def target_policy(self) -> TargetPolicy:
@@ -64,3 +81,6 @@ class NotificationsSettings(BaseSettings):
     @property
     def retry_schedule(self) -> RetrySchedule:
         return RetrySchedule(scale=self.webhook_retry_scale)
+
+
+NotificationsSettings = Settings  # the name phase 1 used

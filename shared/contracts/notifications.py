@@ -129,11 +129,15 @@ class QuietHoursModel(_Strict):
     end: str = Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", examples=["07:00"])
 
 
+def _default_transactional() -> list[ChannelName]:
+    return ["email", "in_app", "push"]
+
+
 class PreferencesIn(_Strict):
     """Channels accepted per category; transactional must keep email or in_app."""
 
     transactional: list[ChannelName] = Field(
-        default_factory=lambda: ["email", "in_app", "push"], examples=[["email", "in_app"]]
+        default_factory=_default_transactional, examples=[["email", "in_app"]]
     )
     marketing: list[ChannelName] = Field(default_factory=list)
     kind_overrides: dict[str, list[ChannelName]] = Field(

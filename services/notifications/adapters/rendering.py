@@ -8,6 +8,7 @@ through the `money` and `date` filters.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -29,6 +30,13 @@ __all__ = ["RenderError", "RenderedMessage", "preview", "render", "sample_contex
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 SMS_LIMIT = 160
+# Facts an event may lack: templates test them with `{% if %}`, so they default to None. Any
+# other missing field is a bug and fails the render (StrictUndefined).
+OPTIONAL_FIELDS = (
+    "coverage_end", "rma_expires_on", "received_on", "promised_by", "repair_summary",
+    "tracking_url", "tracking_number", "carrier", "delivery_to", "advice", "amount_released",
+    "price", "reason", "parts",
+)  # fmt: skip
 
 
 class RenderError(NotificationError):
@@ -123,11 +131,18 @@ def render(
     message_kind(kind)
     locale = normalise_locale(locale)
     env = env or _default_environment()
-    values = {"customer_name": "there", **context, "locale": locale}
+    values = {
+        "customer_name": "there",
+        **dict.fromkeys(OPTIONAL_FIELDS),
+        **context,
+        "locale": locale,
+    }
     try:
         subject = " ".join(_select(env, kind, locale, "subject.txt.j2").render(values).split())
         values["subject"] = subject
-        text = _select(env, kind, locale, "body.txt.j2").render(values).strip() + "\n"
+        text = _select(env, kind, locale, "body.txt.j2").render(values)
+        # Paragraphs left out by `{% if %}` would leave gaps.
+        text = re.sub(r"\n[ \t]*(\n[ \t]*)+\n", "\n\n", text).strip() + "\n"
         html = _select(env, kind, locale, "body.html.j2").render(values)
         short = " ".join(_select(env, kind, locale, "short.txt.j2").render(values).split())
     except jinja2.UndefinedError as exc:

@@ -251,5 +251,10 @@ def thin_payload(event_type: str, occurred_at: datetime, data: Mapping[str, Any]
     return WebhookPayload(event_type, occurred_at, kept)
 
 
+def subscribed(patterns: Iterable[str], event_type: str) -> bool:
+    """Whether an endpoint's event-type filters select `event_type`."""
+    return any(_matches(p, event_type) for p in patterns)
+
+
 def endpoints_for(endpoints: Iterable[WebhookEndpoint], event_type: str) -> list[WebhookEndpoint]:
     return [e for e in endpoints if e.wants(event_type)]

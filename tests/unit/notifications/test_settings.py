@@ -1,28 +1,32 @@
 import pytest
 from pydantic import ValidationError
 
-from services.notifications.settings import NotificationsSettings
+from services.notifications.settings import Settings
 
 
 def test_defaults_are_safe_and_local(monkeypatch):
-    settings = NotificationsSettings()
+    monkeypatch.delenv("NOTIFICATIONS_SMTP_HOST", raising=False)
+    settings = Settings()
     assert settings.env == "local"
     assert settings.target_policy.allow_private is False
     assert settings.retry_schedule.scale == 1.0
+    assert settings.resolved_mail_sink == "file"
 
 
 def test_env_overrides(monkeypatch):
     monkeypatch.setenv("NOTIFICATIONS_WEBHOOK_ALLOW_PRIVATE_TARGETS", "true")
     monkeypatch.setenv("NOTIFICATIONS_WEBHOOK_RETRY_SCALE", "0.001")
+    monkeypatch.setenv("NOTIFICATIONS_SMTP_HOST", "127.0.0.1")
     monkeypatch.setenv("NOTIFICATIONS_SMTP_PORT", "2525")
-    settings = NotificationsSettings()
+    settings = Settings()
     assert settings.target_policy.allow_private is True
     assert settings.retry_schedule.scale == 0.001
     assert settings.smtp_port == 2525
+    assert settings.resolved_mail_sink == "smtp"
 
 
 def test_production_refuses_private_targets_and_compressed_retries(monkeypatch):
     monkeypatch.setenv("NOTIFICATIONS_ENV", "production")
     monkeypatch.setenv("NOTIFICATIONS_WEBHOOK_ALLOW_PRIVATE_TARGETS", "true")
     with pytest.raises(ValidationError):
-        NotificationsSettings()
+        Settings()

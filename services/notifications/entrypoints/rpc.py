@@ -1,0 +1,29 @@
+"""`rpc.notifications.*` operations: thin translations to the use cases."""
+
+from __future__ import annotations
+
+from shared.contracts import notifications as c
+from shared.messaging.glue import RpcRoute
+
+from ..handlers import Notifications
+from ..webhook_handlers import Webhooks
+
+
+def rpc_routes(n: Notifications, w: Webhooks) -> list[RpcRoute]:
+    return [
+        RpcRoute(c.RPC_GET_CONTACT, n.get_contact, c.CustomerRef),
+        RpcRoute(c.RPC_PUT_CONTACT, n.put_contact, c.PutContactRequest),
+        RpcRoute(c.RPC_GET_PREFERENCES, n.get_preferences, c.CustomerRef),
+        RpcRoute(c.RPC_PUT_PREFERENCES, n.put_preferences, c.PutPreferencesRequest),
+        RpcRoute(c.RPC_LIST_INBOX, n.list_inbox, c.ListInboxRequest),
+        RpcRoute(c.RPC_MARK_READ, n.mark_read, c.MarkReadRequest),
+        RpcRoute(c.RPC_LIST_MESSAGES, n.list_messages, c.ListMessagesRequest),
+        RpcRoute(c.RPC_THANK_YOU_CARD, n.thank_you_card, c.ThankYouCardRequest),
+        RpcRoute(c.RPC_CREATE_WEBHOOK, w.create, c.CreateWebhookRequest),
+        RpcRoute(c.RPC_LIST_WEBHOOKS, w.list),
+        RpcRoute(c.RPC_GET_WEBHOOK, w.get, c.WebhookRef),
+        RpcRoute(c.RPC_DELETE_WEBHOOK, w.delete, c.WebhookRef),
+        RpcRoute(c.RPC_ROTATE_WEBHOOK_SECRET, w.rotate_secret, c.WebhookRef),
+        RpcRoute(c.RPC_REPLAY_WEBHOOK, w.replay, c.ReplayWebhookRequest),
+        RpcRoute(c.RPC_LIST_WEBHOOK_DELIVERIES, w.deliveries, c.ListWebhookDeliveriesRequest),
+    ]
