@@ -88,6 +88,7 @@ class ClaimEvent:
     occurred_at: datetime
     status: ClaimStatus
     data: Mapping[str, Any] = field(default_factory=dict)
+    seq: int = 0  # the claim's version after this event: with the claim id, a stable event id
 
     @property
     def subject(self) -> str:

@@ -26,7 +26,7 @@ from .claim_states import (
 )
 from .errors import ClaimInvalidTransition, RmaNotExpired
 from .rma import Rma
-from .sla import SlaStatus, sla_status
+from .sla import DEFAULT_TIMINGS, SlaStatus, Timings, sla_due, sla_status
 
 S = ClaimStatus
 
@@ -65,6 +65,7 @@ class Decision:
     rule: str
     policy_version: str | None
     reasons: tuple[str, ...]
+    coverage_end: date | None = None
 
 
 @dataclass(frozen=True)
@@ -131,6 +132,11 @@ class Claim:
     def can(self, action: str) -> bool:
         return self.status in TRANSITIONS[action].sources
 
+    def ensure_can(self, action: str) -> None:
+        """Refuse early, before any side effect outside the aggregate (stock, other services)."""
+        if not self.can(action):
+            raise self._refusal(action)
+
     def _move(
         self,
         action: str,
@@ -141,22 +147,28 @@ class Claim:
     ) -> None:
         move = TRANSITIONS[action]
         if self.status not in move.sources:
-            raise ClaimInvalidTransition(
-                f"A claim that is {self.status} cannot {action.replace('_', ' ')}.",
-                details={
-                    "claim_id": self.id,
-                    "status": str(self.status),
-                    "action": action,
-                    "allowed_from": sorted(str(s) for s in move.sources),
-                },
-            )
+            raise self._refusal(action)
         self.transitions.append(Transition(self.status, move.target, actor, at, reason))
         self.status = move.target
         self._emit(move.event, at, data or {})
 
+    def _refusal(self, action: str) -> ClaimInvalidTransition:
+        return ClaimInvalidTransition(
+            f"A claim that is {self.status} cannot {action.replace('_', ' ')}.",
+            details={
+                "claim_id": self.id,
+                "status": str(self.status),
+                "action": action,
+                "allowed_from": sorted(str(s) for s in TRANSITIONS[action].sources),
+            },
+        )
+
+    def allowed_actions(self) -> list[str]:
+        return [action for action, move in TRANSITIONS.items() if self.status in move.sources]
+
     def _emit(self, name: str, at: datetime, data: Mapping[str, Any]) -> None:
         self.version += 1
-        self.events.append(ClaimEvent(name, self.id, at, self.status, dict(data)))
+        self.events.append(ClaimEvent(name, self.id, at, self.status, dict(data), self.version))
 
     def pull_events(self) -> list[ClaimEvent]:
         """Hand the queued events to the caller (who writes them to the outbox)."""
@@ -179,11 +191,19 @@ class Claim:
         )
         self.decision = decision
 
-    def flag(self, review_reasons: tuple[str, ...], actor: Actor, at: datetime) -> None:
+    def flag(
+        self,
+        review_reasons: tuple[str, ...],
+        actor: Actor,
+        at: datetime,
+        assessment: Decision | None = None,
+    ) -> None:
+        """Hand the claim to an agent; `assessment` is the automatic decision they start from."""
         self._move(
             "flag", actor, at, "; ".join(review_reasons), {"review_reasons": list(review_reasons)}
         )
         self.review_reasons = tuple(review_reasons)
+        self.decision = assessment
 
     def _require_decision(self, decision: Decision, *, covered: bool, action: str) -> None:
         if decision.covered is not covered and self.can(action):
@@ -226,7 +246,7 @@ class Claim:
 
     def ship_back(self, shipment: Shipment, actor: Actor, at: datetime) -> None:
         data = {"carrier": shipment.carrier, "tracking_number": shipment.tracking_number}
-        self._move("ship_back", actor, at, "shipped back", data | {"sla": str(self.sla(at))})
+        self._move("ship_back", actor, at, "shipped back", data)
         self.shipment, self.shipped_at = shipment, at
 
     def deliver(self, actor: Actor, at: datetime) -> None:
@@ -248,10 +268,24 @@ class Claim:
 
     # --- timers (no state change, each fact raised once) -------------------------------------
 
-    def sla(self, now: datetime) -> SlaStatus:
-        return sla_status(self.received_at, now, shipped_at=self.shipped_at)
+    def sla(self, now: datetime, timings: Timings = DEFAULT_TIMINGS) -> SlaStatus:
+        return sla_status(self.received_at, now, shipped_at=self.shipped_at, timings=timings)
 
-    def check_timers(self, now: datetime) -> list[str]:
+    def next_timer_at(self, timings: Timings = DEFAULT_TIMINGS) -> datetime | None:
+        """When `check_timers` next has something to do (persisted so timers survive restarts)."""
+        if self.status is S.AWAITING_ITEM and self.rma is not None:
+            if self.rma_reminder_sent_at is None:
+                return self.rma.reminder_due_at
+            return self.rma.expires_at
+        if self.status in SLA_RUNNING and self.received_at is not None:
+            due = sla_due(self.received_at, timings)
+            if self.sla_at_risk_at is None:
+                return due.at_risk_at
+            if self.sla_breached_at is None:
+                return due.breached_at
+        return None
+
+    def check_timers(self, now: datetime, timings: Timings = DEFAULT_TIMINGS) -> list[str]:
         """Raise the RMA reminder, lapse, and SLA alarms that are due; returns the event names."""
         before = len(self.events)
         if self.status is S.AWAITING_ITEM and self.rma is not None:
@@ -259,9 +293,9 @@ class Claim:
                 self.lapse(now)
             elif self.rma.reminder_due(now) and self.rma_reminder_sent_at is None:
                 self.rma_reminder_sent_at = now
-                self._emit("rma_expiring", now, _rma_data(self.rma))
+                self._emit("rma_reminder", now, _rma_data(self.rma))
         if self.status in SLA_RUNNING:
-            status = self.sla(now)
+            status = self.sla(now, timings)
             if status in (SlaStatus.AT_RISK, SlaStatus.BREACHED) and self.sla_at_risk_at is None:
                 self.sla_at_risk_at = now
                 self._emit("sla_at_risk", now, _sla_data(self))

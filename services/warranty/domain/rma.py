@@ -54,8 +54,8 @@ def issue_rma(
     repair_centres: Mapping[str, RepairCentre],
     issued_at: datetime,
     entropy: bytes,
-    validity_days: int = VALIDITY_DAYS,
-    reminder_days_before_expiry: int = REMINDER_DAYS_BEFORE_EXPIRY,
+    validity: timedelta = timedelta(days=VALIDITY_DAYS),
+    reminder_before_expiry: timedelta = timedelta(days=REMINDER_DAYS_BEFORE_EXPIRY),
 ) -> Rma:
     centre = repair_centres.get(region)
     if centre is None:
@@ -63,12 +63,12 @@ def issue_rma(
             "No repair centre serves this region.",
             details={"region": region, "regions": sorted(repair_centres)},
         )
-    expires_at = issued_at + timedelta(days=validity_days)
+    expires_at = issued_at + validity
     return Rma(
         number=rma_number(issued_at.date(), entropy),
         claim_id=claim_id,
         issued_at=issued_at,
         expires_at=expires_at,
-        reminder_due_at=expires_at - timedelta(days=reminder_days_before_expiry),
+        reminder_due_at=expires_at - reminder_before_expiry,
         repair_centre=centre,
     )

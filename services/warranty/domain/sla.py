@@ -20,22 +20,28 @@ class SlaStatus(StrEnum):
 
 
 @dataclass(frozen=True)
+class Timings:
+    """How long until a claim at the repair centre is at risk, then breached (settings can compress)."""
+
+    at_risk_after: timedelta = timedelta(days=AT_RISK_AFTER_DAYS)
+    breach_after: timedelta = timedelta(days=TURNAROUND_DAYS)
+
+
+DEFAULT_TIMINGS = Timings()
+
+
+@dataclass(frozen=True)
 class SlaDue:
     received_at: datetime
     at_risk_at: datetime
     breached_at: datetime
 
 
-def sla_due(
-    received_at: datetime,
-    *,
-    at_risk_after_days: int = AT_RISK_AFTER_DAYS,
-    turnaround_days: int = TURNAROUND_DAYS,
-) -> SlaDue:
+def sla_due(received_at: datetime, timings: Timings = DEFAULT_TIMINGS) -> SlaDue:
     return SlaDue(
         received_at=received_at,
-        at_risk_at=received_at + timedelta(days=at_risk_after_days),
-        breached_at=received_at + timedelta(days=turnaround_days),
+        at_risk_at=received_at + timings.at_risk_after,
+        breached_at=received_at + timings.breach_after,
     )
 
 
@@ -44,14 +50,11 @@ def sla_status(
     now: datetime,
     *,
     shipped_at: datetime | None = None,
-    at_risk_after_days: int = AT_RISK_AFTER_DAYS,
-    turnaround_days: int = TURNAROUND_DAYS,
+    timings: Timings = DEFAULT_TIMINGS,
 ) -> SlaStatus:
     if received_at is None:
         return SlaStatus.NOT_STARTED
-    due = sla_due(
-        received_at, at_risk_after_days=at_risk_after_days, turnaround_days=turnaround_days
-    )
+    due = sla_due(received_at, timings)
     if shipped_at is not None:
         return SlaStatus.MET if shipped_at < due.breached_at else SlaStatus.MISSED
     if now >= due.breached_at:

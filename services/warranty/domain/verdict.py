@@ -35,7 +35,7 @@ def decide(
     else:
         rule = coverage.rule
     covered = coverage.covered and defect.covered
-    decision = Decision(covered, rule, coverage.policy_version, reasons)
+    decision = Decision(covered, rule, coverage.policy_version, reasons, coverage.coverage_end)
     if flags:
         return Verdict(Outcome.REVIEW, decision, tuple(f.reason for f in flags))
     return Verdict(Outcome.APPROVE if covered else Outcome.REJECT, decision)

@@ -190,7 +190,7 @@ def test_rma_reminder_then_lapse(catalogue):
     claim = walk_to(new_claim(), S.AWAITING_ITEM, catalogue)
     claim.pull_events()
     assert claim.check_timers(NOW + timedelta(days=24)) == []
-    assert claim.check_timers(NOW + timedelta(days=25)) == ["rma_expiring"]
+    assert claim.check_timers(NOW + timedelta(days=25)) == ["rma_reminder"]
     assert claim.check_timers(NOW + timedelta(days=26)) == []  # raised once
     assert claim.check_timers(NOW + timedelta(days=30)) == ["lapsed"]
     assert claim.status == S.LAPSED and not claim.is_open

@@ -1,0 +1,3 @@
+from services.warranty.app import build
+
+build().run()
