@@ -93,24 +93,30 @@ def start_nats_server(
         "-sd",
         str(store_dir),
     ]
+    with run_until_listening(cmd, port, log_file, cwd=store_dir.parent, env=env) as process:
+        yield RunningServer(port=port, process=process)
+
+
+@contextmanager
+def run_until_listening(
+    cmd: list[str], port: int, log_file: Path, *, cwd: Path, env: dict[str, str] | None = None
+) -> Iterator[subprocess.Popen]:
+    """Start `cmd`, wait until it listens on `port`, and always stop it (SIGTERM, then SIGKILL)."""
     with log_file.open("wb") as log:
         process = subprocess.Popen(
-            cmd,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            cwd=store_dir.parent,
-            env={**os.environ, **(env or {})},
+            cmd, stdout=log, stderr=subprocess.STDOUT, cwd=cwd, env={**os.environ, **(env or {})}
         )
     try:
         _wait_for_port(port, process)
-        yield RunningServer(port=port, process=process)
+        yield process
     except Exception:
         print(log_file.read_text(errors="replace"))
         raise
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=5)
