@@ -7,9 +7,10 @@ Each write runs in one unit of work, so the state change and its outbox rows com
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, replace
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any, Protocol
 
@@ -26,7 +27,7 @@ from services.orders.domain.errors import OrderNotFound, QuoteNotFound
 from services.orders.domain.money import Money
 from services.orders.domain.orders import Order
 from services.orders.domain.providers import FxProvider
-from services.orders.domain.quotes import Quote, create_quote
+from services.orders.domain.quotes import QUOTE_TTL, Quote, create_quote
 from services.orders.domain.reference import Listing, ReferenceData
 from services.orders.domain.stock import Reservation
 from shared.errors import DomainError, ErrorKind
@@ -65,6 +66,11 @@ class Caller:
         return self.customer_id == owner_id
 
 
+class UnknownWarehouse(DomainError):
+    code = "stock_unknown_warehouse"
+    kind = ErrorKind.NOT_FOUND
+
+
 class CustomerRequired(DomainError):
     code = "orders_customer_required"
     kind = ErrorKind.INVALID
@@ -78,6 +84,7 @@ class OrdersService:
     clock: Clock
     to_wire: EventMapper
     on_order_placed: Callable[[str], None] = lambda _order_id: None  # wakes the saga runner
+    quote_ttl: timedelta = QUOTE_TTL
 
     # -- reference data ----------------------------------------------------------------
     async def reference(self, session: AsyncSession) -> ReferenceData:
@@ -96,13 +103,13 @@ class OrdersService:
 
     # -- catalogue ---------------------------------------------------------------------
     async def catalogue(self, region: str) -> list[cat.Offer]:
-        async with self.uow() as tx:
+        async with reading(self.uow) as tx:
             ref = await self.reference(tx.session)
             stock = await StockStore(tx.session).available()
         return cat.catalogue_for(ref, region, stock)
 
     async def offer(self, style: str, region: str) -> cat.Offer:
-        async with self.uow() as tx:
+        async with reading(self.uow) as tx:
             ref = await self.reference(tx.session)
             stock = await StockStore(tx.session).available()
         return cat.offer_for(ref, style, region, stock)
@@ -123,13 +130,14 @@ class OrdersService:
                 stock=stock,
                 customer_id=customer,
                 agent_id=caller.agent_id,
+                ttl=self.quote_ttl,
             )
             await QuoteRepository(tx.session).add(q)
             tx.publish(self.to_wire(q.created_event()))
         return q
 
     async def get_quote(self, caller: Caller, quote_id: str) -> Quote:
-        async with self.uow() as tx:
+        async with reading(self.uow) as tx:
             q = await QuoteRepository(tx.session).get(quote_id)
         if q.customer_id is not None and not caller.may_see(q.customer_id):
             raise QuoteNotFound("no such quote", details={"quote_id": quote_id})
@@ -162,7 +170,7 @@ class OrdersService:
         return order
 
     async def get_order(self, caller: Caller, order_id: str) -> Order:
-        async with self.uow() as tx:
+        async with reading(self.uow) as tx:
             order = await OrderRepository(tx.session).get(order_id)
         if not caller.may_see(order.customer_id):
             raise OrderNotFound("no such order", details={"order_id": order_id})
@@ -172,7 +180,7 @@ class OrdersService:
         customer = caller.customer_id
         if customer is None and caller.kind not in ("agent", "system"):
             return []
-        async with self.uow() as tx:
+        async with reading(self.uow) as tx:
             return await OrderRepository(tx.session).list_for_customer(customer, limit)
 
     async def cancel_order(self, caller: Caller, order_id: str) -> Order:
@@ -205,7 +213,7 @@ class OrdersService:
         async with self.uow() as tx:
             ref = await self.reference(tx.session)
             ref.style(style)
-            ref.region(region)
+            currency = ref.region(region).currency
             o = t.listing_overrides
             await tx.session.execute(sa.delete(o).where(o.c.style == style, o.c.region == region))
             await tx.session.execute(
@@ -216,36 +224,51 @@ class OrdersService:
                     updated_at=now,
                 )
             )
-            event = ev.listing_changed(style, region, price is not None, now)
-            if price is not None:
-                event = await self._with_waitlist(tx, event, style, region)
-            tx.publish(self.to_wire(event))
+            listed = None if price is None else Money(price, currency)
+            tx.publish(self.to_wire(ev.listing_changed(style, region, listed, now)))
+            if listed is not None:
+                await self._tell_waitlist(tx, style, region, "listed")
 
     async def replenish(self, warehouse: str, style: str, quantity: int) -> None:
+        """Operator: units arrived; customers waiting for the style in that region are told."""
         now = self.clock.now()
+        self.ref.style(style)
+        if warehouse not in self.ref.warehouses:
+            raise UnknownWarehouse("unknown warehouse", details={"warehouse": warehouse})
         async with self.uow() as tx:
             before, after = await StockStore(tx.session).replenish(warehouse, style, quantity)
             if before > 0 or after <= 0:
                 return
-            region = self.ref.warehouses[warehouse].region
-            event = ev.stock_replenished(style, warehouse, region, after, now)
-            event = await self._with_waitlist(tx, event, style, region)
-            tx.publish(self.to_wire(event))
+            wh = self.ref.warehouses[warehouse]
+            tx.publish(self.to_wire(ev.stock_replenished(style, warehouse, wh.region, after, now)))
+            for region in sorted(wh.ships_to):
+                await self._tell_waitlist(tx, style, region, "back_in_stock")
 
-    async def _with_waitlist(
-        self, tx: TxLike, event: ev.DomainEvent, style: str, region: str
-    ) -> ev.DomainEvent:
+    async def _tell_waitlist(self, tx: TxLike, style: str, region: str, reason: str) -> None:
+        """One event per waiting customer, for regions where the style can now be ordered."""
+        ref = await self.reference(tx.session)
+        stock = await StockStore(tx.session).available()
+        offer = cat.offer_for(ref, style, region, stock)
+        if offer.kind is cat.OfferKind.UNAVAILABLE:
+            return
+        if reason == "back_in_stock" and offer.available <= 0:
+            return
+        now = self.clock.now()
         waitlist = WaitlistRepository(tx.session)
         waiting = await waitlist.waiting(style, region)
-        await waitlist.mark_notified([entry for entry, _ in waiting], event.occurred_at)
-        data = {**event.data, "waitlisted_customer_ids": [c for _, c in waiting]}
-        return replace(event, data=data)
+        for entry_id, customer_id in waiting:
+            event = ev.waitlist_available(
+                entry_id, customer_id, style, offer.style.name, region, reason, offer.price, now
+            )
+            tx.publish(self.to_wire(event))
+        await waitlist.mark_notified([entry for entry, _ in waiting], now)
 
     # -- replacement stock for warranty ------------------------------------------------
     async def reserve_replacement(
         self, claim_id: str, style: str, region: str, quantity: int = 1
     ) -> Reservation:
         """Hold a replacement item for a warranty claim at the region's home warehouse."""
+        self.ref.style(style)
         warehouse = self.ref.region(region).home_warehouse
         async with self.uow() as tx:
             return await StockStore(tx.session).reserve(
@@ -256,6 +279,14 @@ class OrdersService:
                 now=self.clock.now(),
                 purpose="warranty_replacement",
             )
+
+    async def replacement_stock(self, region: str, style: str) -> tuple[str, int]:
+        """(home warehouse of the region, units available there now)."""
+        self.ref.style(style)
+        warehouse = self.ref.region(region).home_warehouse
+        async with reading(self.uow) as tx:
+            on_hand, reserved = await StockStore(tx.session).level(warehouse, style)
+        return warehouse, max(on_hand - reserved, 0)
 
     async def release_replacement(self, claim_id: str) -> bool:
         async with self.uow() as tx:
@@ -273,6 +304,23 @@ class OrdersService:
         }
         async with self.uow() as tx:
             return await StockStore(tx.session).seed(initial)
+
+
+@dataclass
+class _ReadTx:
+    session: AsyncSession
+
+
+@asynccontextmanager
+async def reading(uow: UnitOfWorkFactory) -> AsyncIterator[_ReadTx]:
+    """A read-only session: outside SQLite's writer lock when the unit of work has a database."""
+    db = getattr(uow, "db", None)
+    if db is None:
+        async with uow() as tx:
+            yield _ReadTx(tx.session)
+        return
+    async with db.read() as session:
+        yield _ReadTx(session)
 
 
 def _require_customer(caller: Caller) -> str:

@@ -31,7 +31,7 @@ from services.orders.domain.providers import (
     TrackingStatus,
 )
 from services.orders.domain.saga import Compensation, FailureReason, OrderStatus, Step
-from services.orders.handlers import EventMapper, UnitOfWorkFactory
+from services.orders.handlers import EventMapper, UnitOfWorkFactory, reading
 from shared.runtime.faults import crash_point
 
 log = structlog.get_logger()
@@ -64,9 +64,12 @@ class SagaRunner:
                 return order
             await self._forward(order, step)
 
+    async def active_ids(self) -> list[str]:
+        async with reading(self.uow) as tx:
+            return await OrderRepository(tx.session).active_ids()
+
     async def resume_all(self) -> int:
-        async with self.uow() as tx:
-            ids = await OrderRepository(tx.session).active_ids()
+        ids = await self.active_ids()
         for order_id in ids:
             try:
                 await self.advance(order_id)
@@ -210,7 +213,7 @@ class SagaRunner:
 
     # -- plumbing ------------------------------------------------------------------------
     async def _load(self, order_id: str) -> Order:
-        async with self.uow() as tx:
+        async with reading(self.uow) as tx:
             return await OrderRepository(tx.session).get(order_id)
 
     async def _record(self, order: Order, expected: OrderStatus, change) -> None:  # type: ignore[no-untyped-def]

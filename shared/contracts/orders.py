@@ -32,7 +32,7 @@ RPC_RELEASE_REPLACEMENT = "rpc.orders.release_replacement"
 
 Region = Literal["US", "UK", "EU"]
 Amount = str
-_AMOUNT = {"description": "Decimal string in `currency`.", "examples": ["95.82"]}
+_AMOUNT_DESC = "Decimal string in `currency`, rounded half-up to the minor unit."
 
 
 class _Request(BaseModel):
@@ -58,7 +58,7 @@ class QuoteLineOut(BaseModel):
         description="`vat_included` is informational: already inside the goods price."
     )
     description: str = Field(description="Human-readable label of the line.")
-    amount: Amount = Field(**_AMOUNT)
+    amount: Amount = Field(description=_AMOUNT_DESC, examples=["95.82"])
     unit_price: Amount | None = Field(default=None, description="Goods: price of one unit.")
     quantity: int | None = Field(default=None, description="Goods: number of units.")
     rate: str | None = Field(default=None, description="Duty/VAT rate applied, e.g. `0.20`.")
@@ -128,7 +128,7 @@ class CustomsOut(BaseModel):
     hs_code: str = Field(description="Harmonized System code.", examples=["4202.32"])
     origin_country: str = Field(description="ISO country of origin.", examples=["VN"])
     quantity: int = Field(description="Units declared.")
-    declared_value: Amount = Field(**_AMOUNT)
+    declared_value: Amount = Field(description=_AMOUNT_DESC, examples=["95.82"])
     currency: str = Field(description="Currency of the declared value.")
     incoterm: str = Field(description="Always DDP: nothing is due on delivery.", examples=["DDP"])
 
@@ -148,7 +148,7 @@ class QuoteOut(BaseModel):
     ships_from_region: str = Field(description="Region it ships from.")
     currency: str = Field(description="Currency of every amount.")
     lines: list[QuoteLineOut] = Field(description="Goods, shipping, duty, VAT.")
-    total: Amount = Field(**_AMOUNT)
+    total: Amount = Field(description=_AMOUNT_DESC, examples=["95.82"])
     tax_treatment: str = Field(
         description="none | prices_include_vat | low_value_vat | duty_and_import_vat."
     )
@@ -302,7 +302,7 @@ class QuoteCreated(BaseModel):
     offer_kind: str = Field(description="local or cross_region.")
     warehouse: str = Field(description="Fulfilling warehouse.")
     currency: str = Field(description="Currency.")
-    total: Amount = Field(**_AMOUNT)
+    total: Amount = Field(description=_AMOUNT_DESC, examples=["95.82"])
     fx_rate: str | None = Field(default=None, description="Locked FX rate, if converted.")
     fx_as_of: date | None = Field(default=None, description="FX snapshot date.")
     expires_at: datetime = Field(description="Quote expiry.")
@@ -312,7 +312,7 @@ class OrderItem(BaseModel):
     style: str = Field(description="Style code.")
     name: str = Field(description="Product name.")
     quantity: int = Field(description="Units.")
-    unit_price: Amount = Field(**_AMOUNT)
+    unit_price: Amount = Field(description=_AMOUNT_DESC, examples=["95.82"])
 
 
 class OrderFacts(BaseModel):
@@ -329,7 +329,7 @@ class OrderFacts(BaseModel):
     offer_kind: str = Field(description="local or cross_region.")
     warehouse: str = Field(description="Fulfilling warehouse.")
     currency: str = Field(description="Currency of amounts.")
-    total: Amount = Field(**_AMOUNT)
+    total: Amount = Field(description=_AMOUNT_DESC, examples=["95.82"])
 
 
 @event("orders.order.placed", partner_visible=True)
@@ -348,7 +348,7 @@ class OrderPaymentAuthorized(OrderFacts):
     """The customer's card was authorized for the total."""
 
     authorization_id: str = Field(description="Payment provider's authorization id.")
-    amount: Amount = Field(**_AMOUNT)
+    amount: Amount = Field(description=_AMOUNT_DESC, examples=["95.82"])
 
 
 @event("orders.order.stock_reserved", partner_visible=True)
@@ -424,7 +424,7 @@ class OrderRefunded(OrderFacts):
     """Captured money was refunded."""
 
     refund_id: str = Field(description="Refund id.")
-    refund_amount: Amount = Field(**_AMOUNT)
+    refund_amount: Amount = Field(description=_AMOUNT_DESC, examples=["95.82"])
 
 
 @event("orders.listing.changed", partner_visible=True)

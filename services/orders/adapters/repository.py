@@ -19,20 +19,7 @@ from services.orders.adapters.serialization import (
 from services.orders.domain.errors import OrderNotFound, QuoteNotFound
 from services.orders.domain.orders import Order
 from services.orders.domain.quotes import Quote
-from services.orders.domain.saga import OrderStatus
 from shared.errors import Conflict
-
-# Orders the saga runner still has work on (forward steps or compensations).
-ACTIVE_STATUSES = (
-    OrderStatus.PENDING,
-    OrderStatus.PAYMENT_AUTHORIZED,
-    OrderStatus.STOCK_RESERVED,
-    OrderStatus.SHIPMENT_CREATED,
-    OrderStatus.CONFIRMED,
-    OrderStatus.SHIPPED,
-    OrderStatus.FAILED,
-    OrderStatus.CANCELLED,
-)
 
 
 class ConcurrentUpdate(Conflict):
@@ -117,9 +104,7 @@ class OrderRepository:
 
     async def active_ids(self) -> list[str]:
         """Orders a restarted runner must look at (forward steps or compensations owed)."""
-        query = sa.select(t.orders.c.order_id).where(
-            t.orders.c.status.in_([str(s) for s in ACTIVE_STATUSES])
-        )
+        query = sa.select(t.orders.c.order_id).where(t.orders.c.open_saga.is_(True))
         return [r.order_id for r in (await self.session.execute(query)).all()]
 
     @staticmethod
@@ -136,6 +121,7 @@ class OrderRepository:
             "updated_at": updated,
             "quote": quote_to_dict(order.quote),
             "state": order_state_to_dict(order),
+            "open_saga": order.saga_open,
         }
 
     @staticmethod

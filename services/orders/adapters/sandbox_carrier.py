@@ -9,16 +9,20 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any, Protocol
 
 from services.orders.domain.clock import Clock, SystemClock
 from services.orders.domain.errors import CarrierRefused, UnknownShipment
+from services.orders.domain.money import Money
 from services.orders.domain.providers import (
     Shipment,
     ShipmentRequest,
     TrackingStatus,
     TrackingUpdate,
 )
+from services.orders.domain.quotes import CustomsDeclaration
 from shared.errors import Conflict
 
 _NAMESPACE = uuid.UUID("9d6f1f0e-3b1a-4d8e-8f53-2a7c5e0b9c42")
@@ -32,6 +36,12 @@ class _Booked:
     cancelled_at: datetime | None = None
 
 
+class ShipmentJournal(Protocol):
+    async def save_shipment(self, row: dict[str, Any]) -> None: ...
+
+    async def load_shipments(self) -> list[dict[str, Any]]: ...
+
+
 class SandboxCarrierProvider:
     name = "sandbox-post"
 
@@ -43,6 +53,7 @@ class SandboxCarrierProvider:
         delivered_after: timedelta = timedelta(seconds=90),
         refuse_destinations: frozenset[str] = frozenset(),
         refuse_hs_codes: frozenset[str] = frozenset(),
+        journal: ShipmentJournal | None = None,
     ) -> None:
         if delivered_after < in_transit_after:
             raise ValueError("delivered_after must not be earlier than in_transit_after")
@@ -51,8 +62,38 @@ class SandboxCarrierProvider:
         self.delivered_after = delivered_after
         self.refuse_destinations = refuse_destinations
         self.refuse_hs_codes = refuse_hs_codes
+        self.journal = journal
         self._by_key: dict[str, _Booked] = {}
         self._by_id: dict[str, _Booked] = {}
+
+    async def restore(self) -> int:
+        """Reload booked shipments from the journal (at start-up)."""
+        if self.journal is None:
+            return 0
+        for row in await self.journal.load_shipments():
+            booked = _Booked(
+                _request_from(row["request"]),
+                Shipment(row["shipment_id"], row["tracking_number"], row["carrier"]),
+                _utc(row["created_at"]),
+                None if row["cancelled_at"] is None else _utc(row["cancelled_at"]),
+            )
+            self._by_key[booked.request.idempotency_key] = booked
+            self._by_id[booked.shipment.shipment_id] = booked
+        return len(self._by_id)
+
+    async def _persist(self, booked: _Booked) -> None:
+        if self.journal is not None:
+            await self.journal.save_shipment(
+                {
+                    "shipment_id": booked.shipment.shipment_id,
+                    "idempotency_key": booked.request.idempotency_key,
+                    "tracking_number": booked.shipment.tracking_number,
+                    "carrier": booked.shipment.carrier,
+                    "request": _request_to(booked.request),
+                    "created_at": booked.created_at,
+                    "cancelled_at": booked.cancelled_at,
+                }
+            )
 
     async def create_shipment(self, request: ShipmentRequest) -> Shipment:
         booked = self._by_key.get(request.idempotency_key)
@@ -79,6 +120,7 @@ class SandboxCarrierProvider:
         booked = _Booked(request, shipment, self.clock.now())
         self._by_key[request.idempotency_key] = booked
         self._by_id[shipment.shipment_id] = booked
+        await self._persist(booked)
         return shipment
 
     async def cancel(self, shipment_id: str) -> None:
@@ -88,6 +130,7 @@ class SandboxCarrierProvider:
         if self._status_at(booked, self.clock.now()) is TrackingStatus.DELIVERED:
             raise Conflict("a delivered shipment cannot be cancelled", code="carrier_cannot_cancel")
         booked.cancelled_at = self.clock.now()
+        await self._persist(booked)
 
     async def tracking(self, shipment_id: str) -> list[TrackingUpdate]:
         booked = self._booked(shipment_id)
@@ -127,3 +170,41 @@ class SandboxCarrierProvider:
             raise UnknownShipment(
                 "unknown shipment", details={"shipment_id": shipment_id}
             ) from None
+
+
+def _request_to(r: ShipmentRequest) -> dict[str, Any]:
+    c = r.customs
+    return {
+        "order_id": r.order_id,
+        "from_warehouse": r.from_warehouse,
+        "to_region": r.to_region,
+        "idempotency_key": r.idempotency_key,
+        "customs": {
+            "hs_code": c.hs_code,
+            "origin_country": c.origin_country,
+            "description": c.description,
+            "quantity": c.quantity,
+            "declared_value": str(c.declared_value.amount),
+            "currency": c.declared_value.currency,
+            "incoterm": c.incoterm,
+        },
+    }
+
+
+def _request_from(d: dict[str, Any]) -> ShipmentRequest:
+    c = d["customs"]
+    customs = CustomsDeclaration(
+        c["hs_code"],
+        c["origin_country"],
+        c["description"],
+        c["quantity"],
+        Money(Decimal(c["declared_value"]), c["currency"]),
+        c["incoterm"],
+    )
+    return ShipmentRequest(
+        d["order_id"], d["from_warehouse"], d["to_region"], customs, d["idempotency_key"]
+    )
+
+
+def _utc(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)

@@ -7,7 +7,9 @@ Deterministic test tokens:
   *after* the sandbox has authorized (the answer is lost, as in real life); a retry with the same
   key returns that same authorization. The ledger is keyed by idempotency key, so a retry can
   never charge twice.
-Ids are derived from the idempotency key, so they are stable across process restarts.
+Ids are derived from the idempotency key, so they are stable across process restarts. With a
+`journal` (the service's database), the ledger survives a crash of the orders process: a
+resumed saga still finds, voids or captures what it authorized before.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Protocol
 
 from services.orders.domain.errors import (
     IdempotencyMismatch,
@@ -41,14 +45,53 @@ class _Entry:
     status: AuthorizationStatus = AuthorizationStatus.AUTHORIZED
 
 
+class PaymentJournal(Protocol):
+    async def save_payment(self, row: dict[str, Any]) -> None: ...
+
+    async def load_payments(self) -> list[dict[str, Any]]: ...
+
+
 class SandboxPaymentProvider:
     name = "sandbox"
 
-    def __init__(self, timeouts_before_success: int = 1) -> None:
+    def __init__(
+        self, timeouts_before_success: int = 1, journal: PaymentJournal | None = None
+    ) -> None:
         self.timeouts_before_success = timeouts_before_success
+        self.journal = journal
         self.ledger: dict[str, _Entry] = {}  # idempotency key -> the one authorization
         self._by_id: dict[str, _Entry] = {}
         self.attempts: Counter[str] = Counter()
+
+    async def restore(self) -> int:
+        """Reload the ledger from the journal (at start-up)."""
+        if self.journal is None:
+            return 0
+        for row in await self.journal.load_payments():
+            entry = _Entry(
+                row["idempotency_key"],
+                row["token"],
+                Money(Decimal(row["amount"]), row["currency"]),
+                row["authorization_id"],
+                AuthorizationStatus(row["status"]),
+            )
+            self.ledger[entry.idempotency_key] = entry
+            self._by_id[entry.authorization_id] = entry
+        return len(self.ledger)
+
+    async def _persist(self, entry: _Entry) -> None:
+        if self.journal is not None:
+            await self.journal.save_payment(
+                {
+                    "idempotency_key": entry.idempotency_key,
+                    "authorization_id": entry.authorization_id,
+                    "token": entry.token,
+                    "amount": str(entry.amount.amount),
+                    "currency": entry.amount.currency,
+                    "status": str(entry.status),
+                    "attempts": self.attempts[entry.idempotency_key],
+                }
+            )
 
     async def authorize(self, amount: Money, token: str, idempotency_key: str) -> Authorization:
         self.attempts[idempotency_key] += 1
@@ -66,6 +109,7 @@ class SandboxPaymentProvider:
             entry = _Entry(idempotency_key, token, amount, auth_id)
             self.ledger[idempotency_key] = entry
             self._by_id[auth_id] = entry
+            await self._persist(entry)
         if token == TOK_TIMEOUT and self.attempts[idempotency_key] <= self.timeouts_before_success:
             raise PaymentTimeout(
                 "payment provider timed out; retry with the same idempotency key",
@@ -83,12 +127,14 @@ class SandboxPaymentProvider:
             return
         self._require(entry, AuthorizationStatus.AUTHORIZED, "void")
         entry.status = AuthorizationStatus.VOIDED
+        await self._persist(entry)
 
     async def capture(self, authorization_id: str) -> str:
         entry = self._entry(authorization_id)
         if entry.status is not AuthorizationStatus.CAPTURED:
             self._require(entry, AuthorizationStatus.AUTHORIZED, "capture")
             entry.status = AuthorizationStatus.CAPTURED
+            await self._persist(entry)
         return "cap_" + authorization_id.removeprefix("auth_")
 
     async def refund(self, authorization_id: str) -> str:
@@ -96,6 +142,7 @@ class SandboxPaymentProvider:
         if entry.status is not AuthorizationStatus.REFUNDED:
             self._require(entry, AuthorizationStatus.CAPTURED, "refund")
             entry.status = AuthorizationStatus.REFUNDED
+            await self._persist(entry)
         return "re_" + authorization_id.removeprefix("auth_")
 
     # -- inspection (tests, operators) ---------------------------------------------------

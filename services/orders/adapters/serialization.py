@@ -108,6 +108,7 @@ def quote_to_dict(q: Quote) -> dict[str, Any]:
         "expires_at": q.expires_at.isoformat(),
         "customer_id": q.customer_id,
         "agent_id": q.agent_id,
+        "style_name": q.style_name,
     }
 
 
@@ -142,6 +143,7 @@ def quote_from_dict(d: dict[str, Any]) -> Quote:
         expires_at=datetime.fromisoformat(d["expires_at"]),
         customer_id=d.get("customer_id"),
         agent_id=d.get("agent_id"),
+        style_name=d.get("style_name", ""),
     )
 
 

@@ -33,6 +33,8 @@ orders = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("version", sa.Integer, nullable=False),  # optimistic concurrency
+    # True while the saga runner has work on it (what a restarted runner resumes).
+    sa.Column("open_saga", sa.Boolean, nullable=False, index=True),
     sa.Column("quote", sa.JSON, nullable=False),
     sa.Column("state", sa.JSON, nullable=False),
 )
@@ -97,4 +99,16 @@ sandbox_payments = sa.Table(
     sa.Column("currency", sa.String(3), nullable=False),
     sa.Column("status", sa.String(16), nullable=False),
     sa.Column("attempts", sa.Integer, nullable=False),
+)
+
+sandbox_shipments = sa.Table(
+    "sandbox_shipments",
+    metadata,
+    sa.Column("shipment_id", sa.String(64), primary_key=True),
+    sa.Column("idempotency_key", sa.String(200), nullable=False, unique=True),
+    sa.Column("tracking_number", sa.String(64), nullable=False),
+    sa.Column("carrier", sa.String(64), nullable=False),
+    sa.Column("request", sa.JSON, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("cancelled_at", sa.DateTime(timezone=True), nullable=True),
 )

@@ -19,7 +19,8 @@ def to_cloud_event(event: DomainEvent) -> CloudEvent[Any]:
     spec = EVENT_TYPES.get(event.subject)
     data: dict[str, Any] = event.data
     if spec is not None:
-        data = spec.model.model_validate(event.data).model_dump(mode="json")
+        model: Any = spec.model
+        data = model.model_validate(event.data).model_dump(mode="json")
     return CloudEvent[Any](
         id=new_event_id(),
         source=SOURCE,

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from services.orders.domain.money import Money
+
 QUOTE_CREATED = "orders.quote.created"
 ORDER_PLACED = "orders.order.placed"
 ORDER_PAYMENT_AUTHORIZED = "orders.order.payment_authorized"
@@ -22,6 +24,7 @@ ORDER_CANCELLED = "orders.order.cancelled"
 ORDER_REFUNDED = "orders.order.refunded"
 LISTING_CHANGED = "orders.listing.changed"
 STOCK_REPLENISHED = "orders.stock.replenished"
+WAITLIST_AVAILABLE = "orders.waitlist.available"
 
 ORDER_SUBJECTS = (
     ORDER_PLACED,
@@ -47,11 +50,40 @@ class DomainEvent:
     data: dict[str, Any] = field(default_factory=dict)
 
 
-def listing_changed(style: str, region: str, listed: bool, at: datetime) -> DomainEvent:
-    """A style became (or stopped being) listed in a region: waitlisted customers are told."""
-    return DomainEvent(
-        LISTING_CHANGED, style, at, {"style": style, "region": region, "listed": listed}
-    )
+def listing_changed(style: str, region: str, price: Money | None, at: datetime) -> DomainEvent:
+    """A style became (or stopped being) listed in a region."""
+    data = {
+        "style": style,
+        "region": region,
+        "listed": price is not None,
+        "price": None if price is None else str(price.amount),
+        "currency": None if price is None else price.currency,
+    }
+    return DomainEvent(LISTING_CHANGED, style, at, data)
+
+
+def waitlist_available(
+    entry_id: str,
+    customer_id: str,
+    style: str,
+    item_name: str,
+    region: str,
+    reason: str,
+    price: Money | None,
+    at: datetime,
+) -> DomainEvent:
+    """One waitlisted customer can now order the style in their region."""
+    data = {
+        "entry_id": entry_id,
+        "customer_id": customer_id,
+        "style": style,
+        "item_name": item_name,
+        "region": region,
+        "reason": reason,
+        "price": None if price is None else str(price.amount),
+        "currency": None if price is None else price.currency,
+    }
+    return DomainEvent(WAITLIST_AVAILABLE, entry_id, at, data)
 
 
 def stock_replenished(

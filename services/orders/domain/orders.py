@@ -8,13 +8,15 @@ resume after a crash (status, steps with their provider ids, compensations done)
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from services.orders.domain import events as ev
 from services.orders.domain.errors import QuoteNotFound
+from services.orders.domain.landed_cost import LineKind, TaxTreatment
 from services.orders.domain.quotes import Quote
 from services.orders.domain.saga import (
+    ADVICE_CODES,
     COMPENSATION_OF,
     CUSTOMER_MESSAGES,
     NEXT_STEP,
@@ -81,7 +83,7 @@ class Order:
         quote.ensure_valid(now)
         order = cls(order_id, customer_id, quote, payment_token, S.PENDING, now, agent_id)
         order.timeline.append(TimelineEntry(S.PENDING, now))
-        order._emit(ev.ORDER_PLACED, now, order._summary())
+        order._emit(ev.ORDER_PLACED, now, order._placed_facts())
         return order
 
     # -- forward steps -------------------------------------------------------------------
@@ -94,7 +96,7 @@ class Order:
         amount = self.quote.total
         data = {"authorization_id": authorization_id, "amount": str(amount.amount)}
         self._advance(S.PAYMENT_AUTHORIZED, Step.AUTHORIZE_PAYMENT, now, data)
-        self._emit(ev.ORDER_PAYMENT_AUTHORIZED, now, {**data, "currency": amount.currency})
+        self._emit(ev.ORDER_PAYMENT_AUTHORIZED, now, data)
 
     def record_stock_reserved(self, reservation_id: str, now: datetime) -> None:
         data = {
@@ -114,17 +116,41 @@ class Order:
         self._emit(ev.ORDER_SHIPMENT_CREATED, now, {**data, "customs": self.customs_data()})
 
     def confirm(self, now: datetime) -> None:
-        self._advance(S.CONFIRMED, Step.CONFIRM, now, {})
-        self._emit(ev.ORDER_CONFIRMED, now, self._summary())
+        low, high = self.quote.delivery_days
+        data = {
+            "delivery_from": (now + timedelta(days=low)).date().isoformat(),
+            "delivery_to": (now + timedelta(days=high)).date().isoformat(),
+        }
+        self._advance(S.CONFIRMED, Step.CONFIRM, now, data)
+        self._emit(
+            ev.ORDER_CONFIRMED,
+            now,
+            {
+                **data,
+                "ships_from": self.quote.warehouse,
+                "ships_from_region": self.quote.source_region,
+            },
+        )
 
     def record_shipped(self, capture_id: str, now: datetime) -> None:
-        data = {"capture_id": capture_id, "tracking_number": self.tracking_number}
+        data = {"capture_id": capture_id}
         self._advance(S.SHIPPED, Step.CAPTURE_PAYMENT, now, data)
-        self._emit(ev.ORDER_SHIPPED, now, data)
+        shipment = self.step_data(Step.CREATE_SHIPMENT)
+        self._emit(
+            ev.ORDER_SHIPPED,
+            now,
+            {
+                "shipment_id": shipment.get("shipment_id"),
+                "carrier": shipment.get("carrier"),
+                "tracking_number": shipment.get("tracking_number"),
+                "delivery_to": self.step_data(Step.CONFIRM).get("delivery_to"),
+            },
+        )
 
     def record_delivered(self, now: datetime) -> None:
         self._advance(S.DELIVERED, Step.DELIVER, now, {})
-        self._emit(ev.ORDER_DELIVERED, now, {"tracking_number": self.tracking_number})
+        data = {"tracking_number": self.tracking_number, "delivered_on": now.date().isoformat()}
+        self._emit(ev.ORDER_DELIVERED, now, data)
 
     # -- unhappy paths -------------------------------------------------------------------
     def fail(self, reason: FailureReason, now: datetime, detail: str | None = None) -> None:
@@ -135,21 +161,28 @@ class Order:
             now,
             {
                 "reason_code": str(reason),
+                "advice_code": ADVICE_CODES[reason],
                 "message": self.failure.message,
+                "amount_released": self._held_amount(),
                 "compensations": [str(c) for c in self.pending_compensations()],
             },
         )
 
     def cancel(self, now: datetime, by: str | None = None) -> None:
         self._transition(S.CANCELLED, now)
-        data = {"cancelled_by": by, "compensations": [str(c) for c in self.pending_compensations()]}
+        data = {
+            "cancelled_by": by,
+            "amount_released": self._held_amount(),
+            "compensations": [str(c) for c in self.pending_compensations()],
+        }
         self._emit(ev.ORDER_CANCELLED, now, data)
 
     def refund(self, refund_id: str, now: datetime) -> None:
         self._transition(S.REFUNDED, now)
         amount = self.quote.total
-        data = {"refund_id": refund_id, "amount": str(amount.amount), "currency": amount.currency}
-        self._emit(ev.ORDER_REFUNDED, now, data)
+        self._emit(
+            ev.ORDER_REFUNDED, now, {"refund_id": refund_id, "refund_amount": str(amount.amount)}
+        )
 
     def pending_compensations(self) -> list[Compensation]:
         """Compensations still owed, newest completed step first (empty unless failed/cancelled)."""
@@ -182,6 +215,13 @@ class Order:
         return True
 
     # -- views ---------------------------------------------------------------------------
+    @property
+    def saga_open(self) -> bool:
+        """Whether the runner still has work: a forward step, tracking, or an undo owed."""
+        if self.status in (S.FAILED, S.CANCELLED):
+            return bool(self.pending_compensations())
+        return self.status not in (S.DELIVERED, S.REFUNDED)
+
     def step_data(self, step: Step) -> dict[str, Any]:
         record = self.steps.get(step)
         return dict(record.data) if record else {}
@@ -232,6 +272,7 @@ class Order:
         self.steps[step] = StepRecord(step, now, data)
 
     def _summary(self) -> dict[str, Any]:
+        """Facts every order event carries (ids and business facts, no personal data)."""
         q = self.quote
         return {
             "quote_id": q.quote_id,
@@ -246,6 +287,30 @@ class Order:
             "total": str(q.total.amount),
         }
 
+    def _placed_facts(self) -> dict[str, Any]:
+        q = self.quote
+        goods = q.landed.line(LineKind.GOODS)
+        unit = goods.unit_price if goods and goods.unit_price else q.total
+        return {
+            "items": [
+                {
+                    "style": q.style,
+                    "name": q.style_name,
+                    "quantity": q.quantity,
+                    "unit_price": str(unit.amount),
+                }
+            ],
+            "ships_from_region": q.source_region,
+            "duties_included": q.landed.tax_treatment is TaxTreatment.DUTY_AND_IMPORT_VAT
+            or q.landed.tax_treatment is TaxTreatment.LOW_VALUE_VAT,
+            "delivery_days_min": q.delivery_days[0],
+            "delivery_days_max": q.delivery_days[1],
+        }
+
+    def _held_amount(self) -> str | None:
+        """The card hold being released, if payment had been authorized."""
+        return str(self.quote.total.amount) if Step.AUTHORIZE_PAYMENT in self.steps else None
+
     def _emit(self, subject: str, now: datetime, data: dict[str, Any]) -> None:
-        payload = {"order_id": self.order_id, "status": str(self.status), **data}
+        payload = {"order_id": self.order_id, "status": str(self.status), **self._summary(), **data}
         self.pending_events.append(ev.DomainEvent(subject, self.order_id, now, payload))

@@ -49,6 +49,7 @@ class Quote:
     expires_at: datetime
     customer_id: str | None = None
     agent_id: str | None = None  # set when an agent quoted on the customer's behalf
+    style_name: str = ""
 
     @property
     def currency(self) -> str:
@@ -81,6 +82,7 @@ class Quote:
             "quote_id": self.quote_id,
             "region": self.region,
             "style": self.style,
+            "style_name": self.style_name,
             "quantity": self.quantity,
             "offer_kind": str(self.offer_kind),
             "warehouse": self.warehouse,
@@ -106,6 +108,7 @@ def create_quote(
     stock: StockView | None = None,
     customer_id: str | None = None,
     agent_id: str | None = None,
+    ttl: timedelta = QUOTE_TTL,
 ) -> Quote:
     """Quote `quantity` units of `style` for a customer in `region`, valid for 30 minutes."""
     offer = require_offer(ref, style, region, stock)
@@ -140,7 +143,8 @@ def create_quote(
         delivery_days=(ful.route.days_min, ful.route.days_max),
         customs=customs,
         created_at=now,
-        expires_at=now + QUOTE_TTL,
+        expires_at=now + ttl,
         customer_id=customer_id,
         agent_id=agent_id,
+        style_name=offer.style.name,
     )

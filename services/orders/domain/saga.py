@@ -101,3 +101,13 @@ CUSTOMER_MESSAGES: dict[FailureReason, str] = {
         "Please choose another delivery option or contact us."
     ),
 }
+
+
+# Machine-readable "what you can do", for clients and message templates.
+ADVICE_CODES: dict[FailureReason, str] = {
+    FailureReason.PAYMENT_DECLINED: "use_another_card",
+    FailureReason.PAYMENT_UNAVAILABLE: "retry_later",
+    FailureReason.OUT_OF_STOCK: "join_waitlist",
+    FailureReason.QUOTE_EXPIRED: "request_new_quote",
+    FailureReason.CARRIER_REFUSED: "contact_support",
+}

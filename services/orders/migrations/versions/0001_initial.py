@@ -36,11 +36,13 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("version", sa.Integer, nullable=False),
+        sa.Column("open_saga", sa.Boolean, nullable=False),
         sa.Column("quote", sa.JSON, nullable=False),
         sa.Column("state", sa.JSON, nullable=False),
     )
     op.create_index("ix_orders_customer_id", "orders", ["customer_id"])
     op.create_index("ix_orders_status", "orders", ["status"])
+    op.create_index("ix_orders_open_saga", "orders", ["open_saga"])
     op.create_table(
         "stock",
         sa.Column("warehouse", sa.String(32), primary_key=True),
@@ -89,11 +91,23 @@ def upgrade() -> None:
         sa.Column("status", sa.String(16), nullable=False),
         sa.Column("attempts", sa.Integer, nullable=False),
     )
+    op.create_table(
+        "sandbox_shipments",
+        sa.Column("shipment_id", sa.String(64), primary_key=True),
+        sa.Column("idempotency_key", sa.String(200), nullable=False, unique=True),
+        sa.Column("tracking_number", sa.String(64), nullable=False),
+        sa.Column("carrier", sa.String(64), nullable=False),
+        sa.Column("request", sa.JSON, nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("cancelled_at", sa.DateTime(timezone=True), nullable=True),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("sandbox_shipments")
     for table in ("sandbox_payments", "listing_overrides", "waitlist", "reservations", "stock"):
         op.drop_table(table)
+    op.drop_index("ix_orders_open_saga", table_name="orders")
     op.drop_index("ix_orders_status", table_name="orders")
     op.drop_index("ix_orders_customer_id", table_name="orders")
     op.drop_table("orders")

@@ -1,0 +1,3 @@
+from services.orders.app import build
+
+build().run()

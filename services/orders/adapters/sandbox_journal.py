@@ -1,0 +1,42 @@
+"""Keeps the sandbox providers' state in the orders database, so it survives a crash.
+
+A real payment processor or carrier remembers what it did; the sandboxes must too, or a saga
+resumed after a crash would try to capture an authorization nobody knows. Each write is its own
+short transaction (the provider is "another system"), never inside the saga's unit of work.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from services.orders.adapters import tables as t
+from shared.persistence.db import Database
+
+
+class DatabaseSandboxJournal:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def save_payment(self, row: dict[str, Any]) -> None:
+        await self._upsert(t.sandbox_payments, "idempotency_key", row)
+
+    async def load_payments(self) -> list[dict[str, Any]]:
+        return await self._all(t.sandbox_payments)
+
+    async def save_shipment(self, row: dict[str, Any]) -> None:
+        await self._upsert(t.sandbox_shipments, "shipment_id", row)
+
+    async def load_shipments(self) -> list[dict[str, Any]]:
+        return await self._all(t.sandbox_shipments)
+
+    async def _upsert(self, table: sa.Table, key: str, row: dict[str, Any]) -> None:
+        async with self.db.transaction() as session:
+            await session.execute(sa.delete(table).where(table.c[key] == row[key]))
+            await session.execute(sa.insert(table).values(**row))
+
+    async def _all(self, table: sa.Table) -> list[dict[str, Any]]:
+        async with self.db.read() as session:
+            rows = await session.execute(sa.select(table))
+            return [dict(r._mapping) for r in rows]

@@ -1,0 +1,130 @@
+"""RPC entrypoints (`rpc.orders.*`): translate wire models, call a handler, translate back."""
+
+from __future__ import annotations
+
+import asyncio
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from services.orders.entrypoints.translate import caller, offer_out, order_out, quote_out
+from services.orders.handlers import OrdersService
+from shared.contracts import orders as c
+from shared.errors import DomainError, ErrorKind
+from shared.messaging.glue import RpcRoute
+from shared.rpc import Actor
+
+
+class OperatorOnly(DomainError):
+    code = "orders_operator_only"
+    kind = ErrorKind.FORBIDDEN
+
+
+def _operator(actor: Actor | None) -> None:
+    if actor is not None and actor.type not in ("agent", "system"):
+        raise OperatorOnly("only agents and operators may change listings and stock")
+
+
+def routes(svc: OrdersService, ready: asyncio.Event | None = None) -> list[RpcRoute]:
+    """Every `rpc.orders.*` route; calls wait until start-up (stock seeding) is done."""
+
+    async def catalogue(req: c.CatalogueRequest, _actor: Actor | None) -> c.CatalogueReply:
+        offers = await svc.catalogue(req.region)
+        currency = svc.ref.region(req.region).currency
+        return c.CatalogueReply(
+            region=req.region, currency=currency, offers=[offer_out(o) for o in offers]
+        )
+
+    async def offer(req: c.OfferRequest, _actor: Actor | None) -> c.OfferOut:
+        return offer_out(await svc.offer(req.style, req.region))
+
+    async def quote(req: c.QuoteRequest, actor: Actor | None) -> c.QuoteOut:
+        return quote_out(await svc.quote(caller(actor), req.style, req.region, req.quantity))
+
+    async def get_quote(req: c.GetQuoteRequest, actor: Actor | None) -> c.QuoteOut:
+        return quote_out(await svc.get_quote(caller(actor), req.quote_id))
+
+    async def place(req: c.PlaceOrderRequest, actor: Actor | None) -> c.OrderOut:
+        return order_out(await svc.place_order(caller(actor), req.quote_id, req.payment_token))
+
+    async def get_order(req: c.GetOrderRequest, actor: Actor | None) -> c.OrderOut:
+        return order_out(await svc.get_order(caller(actor), req.order_id))
+
+    async def list_orders(req: c.ListOrdersRequest, actor: Actor | None) -> c.OrderList:
+        orders = await svc.list_orders(caller(actor), req.limit)
+        return c.OrderList(items=[order_out(o) for o in orders])
+
+    async def cancel(req: c.CancelOrderRequest, actor: Actor | None) -> c.OrderOut:
+        return order_out(await svc.cancel_order(caller(actor), req.order_id))
+
+    async def waitlist(req: c.JoinWaitlistRequest, actor: Actor | None) -> c.WaitlistReply:
+        entry = await svc.join_waitlist(caller(actor), req.style, req.region)
+        return c.WaitlistReply(entry_id=entry, style=req.style, region=req.region)
+
+    async def set_listing(req: c.SetListingRequest, actor: Actor | None) -> dict[str, bool]:
+        _operator(actor)
+        try:
+            price = None if req.price is None else Decimal(req.price)
+        except InvalidOperation as exc:
+            raise DomainError("price must be a decimal", code="orders_invalid_price") from exc
+        await svc.set_listing(req.style, req.region, price)
+        return {"ok": True}
+
+    async def replenish(req: c.ReplenishRequest, actor: Actor | None) -> dict[str, bool]:
+        _operator(actor)
+        await svc.replenish(req.warehouse, req.style, req.quantity)
+        return {"ok": True}
+
+    async def replacement_stock(
+        req: c.ReplacementStockRequest, _actor: Actor | None
+    ) -> c.ReplacementStockReply:
+        warehouse, available = await svc.replacement_stock(req.region, req.style)
+        return c.ReplacementStockReply(
+            region=req.region, style=req.style, warehouse=warehouse, available=available
+        )
+
+    async def reserve_replacement(
+        req: c.ReserveReplacementRequest, _actor: Actor | None
+    ) -> c.ReserveReplacementReply:
+        res = await svc.reserve_replacement(req.claim_id, req.style, req.region)
+        return c.ReserveReplacementReply(
+            claim_id=req.claim_id, reservation_id=res.reservation_id, warehouse=res.warehouse
+        )
+
+    async def release_replacement(
+        req: c.ReleaseReplacementRequest, _actor: Actor | None
+    ) -> c.ReleaseReplacementReply:
+        return c.ReleaseReplacementReply(released=await svc.release_replacement(req.claim_id))
+
+    table = [
+        RpcRoute(c.RPC_CATALOGUE, catalogue, c.CatalogueRequest),
+        RpcRoute(c.RPC_OFFER, offer, c.OfferRequest),
+        RpcRoute(c.RPC_QUOTE, quote, c.QuoteRequest),
+        RpcRoute(c.RPC_GET_QUOTE, get_quote, c.GetQuoteRequest),
+        RpcRoute(c.RPC_PLACE_ORDER, place, c.PlaceOrderRequest),
+        RpcRoute(c.RPC_GET_ORDER, get_order, c.GetOrderRequest),
+        RpcRoute(c.RPC_LIST_ORDERS, list_orders, c.ListOrdersRequest),
+        RpcRoute(c.RPC_CANCEL_ORDER, cancel, c.CancelOrderRequest),
+        RpcRoute(c.RPC_JOIN_WAITLIST, waitlist, c.JoinWaitlistRequest),
+        RpcRoute(c.RPC_SET_LISTING, set_listing, c.SetListingRequest),
+        RpcRoute(c.RPC_REPLENISH, replenish, c.ReplenishRequest),
+        RpcRoute(c.RPC_REPLACEMENT_STOCK, replacement_stock, c.ReplacementStockRequest),
+        RpcRoute(c.RPC_RESERVE_REPLACEMENT, reserve_replacement, c.ReserveReplacementRequest),
+        RpcRoute(c.RPC_RELEASE_REPLACEMENT, release_replacement, c.ReleaseReplacementRequest),
+    ]
+    if ready is None:
+        return table
+    return [RpcRoute(r.subject, _gated(r.handler, ready), r.request_model) for r in table]
+
+
+def _gated(handler: Any, ready: asyncio.Event) -> Any:
+    async def wait_then_handle(request: Any, actor: Actor | None) -> Any:
+        if not ready.is_set():
+            try:
+                await asyncio.wait_for(ready.wait(), timeout=10)
+            except TimeoutError as exc:
+                raise DomainError(
+                    "orders service is starting", code="orders_starting", kind=ErrorKind.UNAVAILABLE
+                ) from exc
+        return await handler(request, actor)
+
+    return wait_then_handle

@@ -1,0 +1,51 @@
+"""Settings of the orders service (env prefix `ORDERS_`).
+
+Every value has a safe local default. Durations that tests compress (quote lifetime, carrier
+schedule, saga sweeps) live here. Providers default to the sandboxes; a real provider would be
+another choice here plus its adapter.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import SettingsConfigDict
+
+from shared.runtime.settings import ServiceSettings
+
+
+class Settings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="ORDERS_", extra="ignore")
+
+    quote_ttl_seconds: float = Field(default=1800.0, gt=0, description="Quotes expire (30 min).")
+    # Operator data folder (same file names as services/orders/data); packaged data by default.
+    data_dir: Path | None = None
+    fx_refresh_interval: float = Field(default=3600.0, gt=0)
+
+    payment_provider: Literal["sandbox"] = "sandbox"
+    payment_timeouts_before_success: int = Field(default=1, ge=0)
+    payment_attempts: int = Field(default=4, ge=1)
+    payment_retry_delay: float = Field(default=0.5, ge=0)
+
+    carrier_provider: Literal["sandbox"] = "sandbox"
+    carrier_in_transit_after: float = Field(default=30.0, ge=0, description="Seconds.")
+    carrier_delivered_after: float = Field(default=90.0, ge=0, description="Seconds.")
+    # Comma-separated destination regions the sandbox carrier refuses (to exercise that path).
+    carrier_refuse_destinations: str = ""
+
+    saga_workers: int = Field(default=4, ge=1, le=64)
+    saga_sweep_interval: float = Field(default=2.0, gt=0, description="Resume/tracking sweep (s).")
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_production(self) -> Settings:
+        if self.env == "production" and self.quote_ttl_seconds < 60:
+            raise ValueError("quote_ttl_seconds below a minute is only for tests")
+        return self
+
+    @property
+    def refused_destinations(self) -> frozenset[str]:
+        return frozenset(
+            x.strip() for x in self.carrier_refuse_destinations.split(",") if x.strip()
+        )
