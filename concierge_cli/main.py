@@ -183,6 +183,75 @@ async def _with_js(nats_url: str, fn):  # type: ignore[no-untyped-def]
         await nc.drain()
 
 
+@app.command()
+def status(
+    nats_url: NatsUrlOption = DEFAULT_NATS_URL,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Streams, consumers and lag, DLQ size, and which services answer."""
+    from concierge_cli.status import collect
+    from shared.nats_conn import connect
+
+    async def run() -> dict[str, object]:
+        nc = await connect(nats_url, "concierge-status")
+        try:
+            return await collect(nc)
+        finally:
+            await nc.drain()
+
+    report = asyncio.run(run())
+    if as_json:
+        console.print_json(json.dumps(report, default=str))
+        return
+    from rich.table import Table
+
+    services = Table(title="Services")
+    for col in ("service", "up", "instance", "database"):
+        services.add_column(col)
+    for s in report["services"]:  # type: ignore[attr-defined]
+        services.add_row(
+            s["service"], str(s["up"]), str(s.get("instance", "-")), str(s.get("database", "-"))
+        )
+    streams = Table(title=f"Streams (DLQ size: {report['dlq_size']})")
+    for col in (
+        "stream",
+        "messages",
+        "replicas",
+        "consumer",
+        "pending",
+        "ack pending",
+        "redelivered",
+    ):
+        streams.add_column(col)
+    for st in report["streams"]:  # type: ignore[attr-defined]
+        consumers = st.get("consumers") or [{}]
+        for c in consumers:
+            streams.add_row(
+                st["stream"],
+                str(st.get("messages", st.get("error", ""))),
+                str(st.get("replicas", "")),
+                c.get("name", "-"),
+                str(c.get("pending", "")),
+                str(c.get("ack_pending", "")),
+                str(c.get("redelivered", "")),
+            )
+    console.print(services)
+    console.print(streams)
+
+
+@app.command()
+def docs(
+    out: Annotated[Path, typer.Option(help="Folder for openapi.json and asyncapi.json.")] = Path(
+        "docs"
+    ),
+) -> None:
+    """Write the OpenAPI and AsyncAPI documents (CI checks they are current)."""
+    from services.gateway.docs import write_docs
+
+    for path in write_docs(out):
+        console.print(f"wrote {path}")
+
+
 def _register_optional_commands() -> None:
     """Commands owned by the gateway and notifications modules."""
     try:

@@ -146,6 +146,7 @@ class Stack:
     def start(self, timeout: float = 30.0) -> None:
         self.config.data_dir.mkdir(parents=True, exist_ok=True)
         (self.config.data_dir / "logs").mkdir(exist_ok=True)
+        self.write_lock()  # claimed before anything starts, so a concurrent `up` backs off
         if not port_is_free(self.config.gateway_port, self.config.host):
             raise StackError(
                 f"port {self.config.gateway_port} is already in use: choose another with --port"
@@ -162,10 +163,11 @@ class Stack:
         self.children = [self._child(spec) for spec in (*SERVICES, GATEWAY)]
         for child in self.children[:-1]:
             child.start(self.cwd)
+        self.write_lock()
         self._wait_ready(self.children[:-1], timeout)
         self.children[-1].start(self.cwd)  # the gateway's /readyz needs the services
-        self._wait_ready(self.children[-1:], timeout)
         self.write_lock()
+        self._wait_ready(self.children[-1:], timeout)
 
     def _child(self, spec: ProcessSpec) -> Child:
         p = spec.env_prefix

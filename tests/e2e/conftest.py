@@ -39,7 +39,7 @@ class MailSink:
     def __init__(self) -> None:
         self.messages: list[Message] = []
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.messages.append(email.message_from_bytes(envelope.content))
         return "250 OK"
 
@@ -58,12 +58,21 @@ class RunningStack:
 
     def token(self, subject: str, role: str = "customer", ttl: int = 3600) -> str:
         now = int(time.time())
-        claims = {"sub": subject, "role": role, "iss": JWT_ISSUER, "aud": JWT_AUDIENCE, "iat": now, "exp": now + ttl}
-        return jwt.encode(claims, JWT_SECRET, algorithm="HS256")
+        claims = {
+            "sub": subject,
+            "role": role,
+            "iss": JWT_ISSUER,
+            "aud": JWT_AUDIENCE,
+            "iat": now,
+            "exp": now + ttl,
+        }
+        return jwt.encode(claims, JWT_SECRET, algorithm="HS256", headers={"kid": "local"})
 
     def client(self, subject: str, role: str = "customer") -> httpx.Client:
         return httpx.Client(
-            base_url=self.api, headers={"Authorization": f"Bearer {self.token(subject, role)}"}, timeout=15
+            base_url=self.api,
+            headers={"Authorization": f"Bearer {self.token(subject, role)}"},
+            timeout=15,
         )
 
     def log(self, name: str) -> str:
@@ -75,7 +84,9 @@ def _database_env(data_dir: Path) -> dict[str, str]:
         return {}
     import asyncpg
 
-    base = os.environ.get("CONCIERGE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test").rsplit("/", 1)[0]
+    base = os.environ.get("CONCIERGE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test").rsplit(
+        "/", 1
+    )[0]
     env = {}
     for service in ("warranty", "orders", "notifications"):
         name = f"cc_e2e_{service}_{uuid.uuid4().hex[:8]}"
@@ -86,7 +97,9 @@ def _database_env(data_dir: Path) -> dict[str, str]:
             await conn.close()
 
         asyncio.run(create())
-        env[f"{service.upper()}_DATABASE_URL"] = f"{base.replace('postgresql://', 'postgresql+asyncpg://')}/{name}"
+        env[f"{service.upper()}_DATABASE_URL"] = (
+            f"{base.replace('postgresql://', 'postgresql+asyncpg://')}/{name}"
+        )
     return env
 
 

@@ -1,0 +1,28 @@
+"""A correlation id given at the gateway reaches the log lines of the service that did the work."""
+
+import json
+import uuid
+
+
+def test_request_id_appears_in_the_handling_services_logs(running_stack):
+    request_id = f"corr-{uuid.uuid4().hex[:12]}"
+    with running_stack.client("cus_corr") as http:
+        response = http.post(
+            "/v1/labels/decode",
+            json={"code": "SD-2551-VT02-00120Z"},
+            headers={"X-Request-ID": request_id},
+        )
+    assert response.status_code == 200, response.text
+    assert response.headers["X-Request-ID"] == request_id
+    lines = [
+        json.loads(line)
+        for line in running_stack.log("warranty").splitlines()
+        if line.startswith("{")
+    ]
+    handled = [line for line in lines if line.get("correlation_id") == request_id]
+    assert handled, "the warranty service logged nothing under the gateway's request id"
+    assert any(line["event"] == "rpc.handled" for line in handled)
+    gateway_lines = [
+        json.loads(x) for x in running_stack.log("gateway").splitlines() if x.startswith("{")
+    ]
+    assert any(line.get("correlation_id") == request_id for line in gateway_lines)
