@@ -8,6 +8,7 @@ the documentation: nothing here is written by hand per event.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -29,36 +30,85 @@ def _camel(event_type: str) -> str:
     return "".join(part.capitalize() for part in event_type.split("."))
 
 
-def example_data(model: type[BaseModel]) -> dict[str, Any] | None:
-    """An example payload from the model's own examples (model-level first, then per field)."""
+def example_data(model: type[BaseModel]) -> dict[str, Any]:
+    """An example payload: the model's own examples where it has them, else values derived from
+    its JSON Schema (first enum value, field examples, defaults, typed placeholders)."""
     extra = model.model_config.get("json_schema_extra")
     examples = extra.get("examples") if isinstance(extra, dict) else None
     if isinstance(examples, list) and examples and isinstance(examples[0], dict):
         return dict(examples[0])
-    data: dict[str, Any] = {}
-    for name, field in model.model_fields.items():
-        key = field.alias or name
-        if field.examples:
-            data[key] = field.examples[0]
-        elif field.is_required():
-            return None  # cannot invent a value for a required field honestly
-    return data
+    schema = model.model_json_schema()
+    value = _example_from_schema(schema, schema.get("$defs", {}), "data")
+    return value if isinstance(value, dict) else {}
 
 
-def _envelope_example(spec: EventSpec) -> dict[str, Any] | None:
-    data = example_data(spec.model)
-    if data is None:
+_FORMAT_EXAMPLES = {
+    "date-time": "2026-01-15T09:30:00Z",
+    "date": "2026-01-15",
+    "uuid": "6f1c2d3e-4b5a-4978-8796-a5b4c3d2e1f0",
+    "uri": "https://partner.example/webhooks/concierge",
+    "email": "someone@example.com",
+}
+
+
+def _example_from_schema(
+    schema: dict[str, Any], defs: dict[str, Any], name: str, depth: int = 0
+) -> Any:
+    if depth > 8:
         return None
+    if "$ref" in schema:
+        return _example_from_schema(defs[schema["$ref"].split("/")[-1]], defs, name, depth + 1)
+    for key in ("examples", "enum"):
+        if schema.get(key):
+            return schema[key][0]
+    if "const" in schema:
+        return schema["const"]
+    if "default" in schema and schema["default"] is not None:
+        return schema["default"]
+    for key in ("anyOf", "oneOf", "allOf"):
+        options = [o for o in schema.get(key, []) if o.get("type") != "null"]
+        if options:
+            return _example_from_schema(options[0], defs, name, depth + 1)
+    kind = schema.get("type")
+    if kind == "object":
+        properties = schema.get("properties", {})
+        return {k: _example_from_schema(v, defs, k, depth + 1) for k, v in properties.items()}
+    if kind == "array":
+        return [_example_from_schema(schema.get("items", {}), defs, name, depth + 1)]
+    if kind == "string":
+        return _FORMAT_EXAMPLES.get(schema.get("format", ""), _string_example(schema, name))
+    if kind in ("integer", "number"):
+        if "minimum" in schema:
+            return schema["minimum"]
+        return schema["exclusiveMinimum"] + 1 if "exclusiveMinimum" in schema else 1
+    if kind == "boolean":
+        return True
+    return None
+
+
+def _string_example(schema: dict[str, Any], name: str) -> str:
+    text = f"{name}-1" if name.endswith("id") else name
+    text = text[: schema.get("maxLength", len(text))].ljust(schema.get("minLength", 0), "x")
+    pattern = schema.get("pattern")
+    if pattern is None:
+        return text
+    for candidate in (text, text.replace("_", "-"), "ABC-123", "abc", "1"):
+        if re.search(pattern, candidate):
+            return candidate
+    return text
+
+
+def _envelope_example(spec: EventSpec) -> dict[str, Any]:
     return {
         "id": "0b5d0e5ad5f84c4c9d8f6f0d7f3a1c2e",
         "source": f"/concierge/{spec.type.split('.')[0]}",
         "type": spec.type,
-        "subject": "<object id>",
+        "subject": "CLM-2026-000123" if spec.type.startswith("warranty.") else "ORD-2026-000456",
         "time": EXAMPLE_TIME.isoformat().replace("+00:00", "Z"),
         "specversion": SPECVERSION,
         "correlationid": "5f1c2d3e4b5a69788796a5b4c3d2e1f0",
         "datacontenttype": "application/json",
-        "data": data,
+        "data": example_data(spec.model),
     }
 
 
@@ -82,9 +132,7 @@ def build_asyncapi(version: str = "1.0.0") -> dict[str, Any]:
             "contentType": "application/json",
             "payload": refs[envelope],
         }
-        example = _envelope_example(spec)
-        if example is not None:
-            message["examples"] = [{"name": "example", "payload": example}]
+        message["examples"] = [{"name": "example", "payload": _envelope_example(spec)}]
         messages[ident] = message
         channels[ident] = {
             "address": spec.type,

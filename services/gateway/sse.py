@@ -24,7 +24,8 @@ log = structlog.get_logger()
 
 CLAIM_STREAM = ("WARRANTY", "warranty.claim.*")
 ORDER_STREAM = ("ORDERS", "orders.order.*")
-NOTIFICATION_STREAM = ("NOTIFICATIONS", "notifications.message.*")
+# A message is in the customer's in-app inbox once it is delivered on the in_app channel.
+NOTIFICATION_STREAM = ("NOTIFICATIONS", "notifications.message.delivered")
 INACTIVE_THRESHOLD_S = 30.0  # the server drops a forgotten consumer after this
 # OpenAPI `responses={200: SSE_RESPONSE}` for stream endpoints.
 SSE_RESPONSE: dict[str, Any] = {
@@ -148,12 +149,26 @@ def order_events(
 def notification_events(
     js: JetStreamContext, customer_id: str, last_event_id: str | None, heartbeat: float
 ) -> EventSourceResponse:
-    """In-app notifications of one customer (events whose `data.customer_id` is theirs)."""
+    """In-app notifications of one customer (the content stays behind the inbox RPC)."""
+    return event_stream_response(
+        js,
+        *NOTIFICATION_STREAM,
+        None,
+        last_event_id,
+        heartbeat_seconds=heartbeat,
+        match=in_app_delivery_for(customer_id),
+    )
+
+
+def in_app_delivery_for(customer_id: str) -> Callable[[dict[str, Any]], bool]:
+    """`notifications.message.delivered` on the `in_app` channel for this customer."""
 
     def mine(event: dict[str, Any]) -> bool:
         data = event.get("data")
-        return isinstance(data, dict) and data.get("customer_id") == customer_id
+        return (
+            isinstance(data, dict)
+            and data.get("customer_id") == customer_id
+            and data.get("channel") == "in_app"
+        )
 
-    return event_stream_response(
-        js, *NOTIFICATION_STREAM, None, last_event_id, heartbeat_seconds=heartbeat, match=mine
-    )
+    return mine

@@ -27,12 +27,15 @@ async def test_fifty_concurrent_posts_execute_once_on_real_kv(
         *(http.post(URL, json=BODY, headers=headers) for _ in range(50))
     )
     assert gateway.counter.executions == 1
-    created = [r for r in responses if r.status_code == 201]
-    assert len(created) == 1
     assert {r.status_code for r in responses} <= {201, 409}
+    created = [r for r in responses if r.status_code == 201]
+    # One original; the rest either overlapped it (409) or came after it finished (replay).
+    originals = [r for r in created if "idempotent-replayed" not in r.headers]
+    assert len(originals) == 1
+    assert {r.content for r in created} == {originals[0].content}
     replay = await http.post(URL, json=BODY, headers=headers)
     assert replay.status_code == 201
-    assert replay.content == created[0].content
+    assert replay.content == originals[0].content
     assert replay.headers["idempotent-replayed"] == "true"
     different = await http.post(URL, json={**BODY, "quantity": 3}, headers=headers)
     assert different.status_code == 422 and different.json()["code"] == "idempotency_key_reused"

@@ -6,7 +6,7 @@ import asyncio
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from services.gateway.app import create_app
 from services.gateway.auth import (
@@ -18,6 +18,7 @@ from services.gateway.auth import (
     require_partner,
 )
 from services.gateway.limits import Page, Paging
+from services.gateway.models import RequestModel, ResponseModel
 from services.gateway.runtime import Rpc, Runtime, build_runtime
 from services.gateway.settings import GatewaySettings
 from shared.errors import DomainError, ErrorKind
@@ -26,10 +27,14 @@ from tests.unit.gateway.fakes import FakeKV, FakeRpc
 SECRET = "test-secret-that-is-long-enough-for-hs256-0123456789"
 
 
-class ThingIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ThingIn(RequestModel):
     name: str = Field(min_length=1, max_length=50)
     quantity: int = Field(ge=1, le=10)
+
+
+class ClaimOut(ResponseModel):
+    claim_id: str
+    status: str = "open"
 
 
 class Counter:
@@ -62,9 +67,10 @@ def build_test_router(counter: Counter) -> APIRouter:
     @router.get("/claims/{claim_id}")
     async def get_claim(
         claim_id: str, principal: CustomerOrAgent, rpc: Rpc, customer_id: CustomerIdQuery = None
-    ) -> dict[str, Any]:
+    ) -> ClaimOut:
         acting = acting_customer(principal, customer_id)
-        return await rpc.call("rpc.warranty.get_claim", {"claim_id": claim_id}, actor=acting.actor)
+        data = await rpc.call("rpc.warranty.get_claim", {"claim_id": claim_id}, actor=acting.actor)
+        return ClaimOut.model_validate(data)
 
     @router.get("/domain-error/{kind}")
     async def domain_error(kind: str) -> None:

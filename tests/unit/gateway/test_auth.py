@@ -256,3 +256,30 @@ async def test_partner_keys_are_stored_hashed(harness: Harness) -> None:
     assert stored is not None
     assert plain.encode() not in stored.value
     assert plain.split("_", 2)[2].encode() not in stored.value
+
+
+# --- property-level authorization (OWASP API3) ----------------------------------------------------
+
+
+def test_response_models_drop_fields_they_do_not_declare(
+    client: TestClient, harness: Harness
+) -> None:
+    harness.rpc.handlers["rpc.warranty.get_claim"] = {
+        "claim_id": "c1",
+        "status": "approved",
+        "internal_note": "customer was rude",
+        "other_customer_id": "cust-2",
+    }
+    body = client.get("/v1/test/claims/c1", headers=harness.auth()).json()
+    assert body == {"claim_id": "c1", "status": "approved"}
+
+
+def test_request_models_refuse_unknown_fields(client: TestClient, harness: Harness) -> None:
+    r = client.post(
+        "/v1/test/things",
+        json={"name": "a", "quantity": 1, "owner": "cust-2"},
+        headers=harness.auth(),
+    )
+    assert r.status_code == 422
+    assert r.json()["errors"][0]["loc"] == ["body", "owner"]
+    assert harness.counter.executions == 0

@@ -66,3 +66,13 @@ def test_asyncapi_from_registry(monkeypatch: pytest.MonkeyPatch) -> None:
     jsonschema.validate(example, root)  # the example matches the published schema
     data_schema = doc["components"]["schemas"]["SampleClaimApproved"]
     assert data_schema["properties"]["claim_id"]["description"] == "Claim id."
+
+
+def test_every_partner_event_has_an_example_matching_its_schema() -> None:
+    doc = build_asyncapi()
+    assert doc["channels"], "no partner-visible events registered"
+    for ident, message in doc["components"]["messages"].items():
+        example = message["examples"][0]["payload"]
+        root = {**message["payload"], "components": doc["components"]}
+        jsonschema.validate(example, root)
+        assert example["type"] == message["name"], ident
