@@ -52,9 +52,11 @@ class _MessageEvent(BaseModel):
     message_id: str = Field(description="Delivery id: one message, one channel, one recipient.")
     customer_id: str = Field(description="The customer the message is for.")
     source_event_id: str = Field(description="Id of the claim/order event that caused it.")
-    source_event_type: str = Field(examples=["warranty.claim.approved"])
+    source_event_type: str = Field(
+        description="Type of that event.", examples=["warranty.claim.approved"]
+    )
     kind: str = Field(description="Message kind from the catalogue.", examples=["claim_approved"])
-    channel: ChannelName
+    channel: ChannelName = Field(description="email, sms, push or in_app.")
     attempt: int = Field(ge=1, description="Attempt number on this channel.")
 
 
@@ -76,15 +78,15 @@ class MessageFailed(_MessageEvent):
 
     error: str = Field(description="Provider's reason, without personal data.")
     permanent: bool = Field(description="The provider refused for good (bad number...).")
-    will_retry: bool
+    will_retry: bool = Field(description="Another attempt is scheduled.")
 
 
 @event(WEBHOOK_ENDPOINT_DISABLED)
 class WebhookEndpointDisabled(BaseModel):
     """A partner endpoint was disabled (it answered 410 Gone)."""
 
-    endpoint_id: str
-    reason: str = Field(examples=["http_410"])
+    endpoint_id: str = Field(description="The webhook endpoint.")
+    reason: str = Field(description="Why it was disabled.", examples=["http_410"])
 
 
 # Contact and preferences --------------------------------------------------------------------

@@ -1,0 +1,356 @@
+"""Notifications: the customer's contact details, preferences, inbox and message log; the
+thank-you card; partner webhook endpoints (Standard Webhooks) with replay and delivery log."""
+
+from __future__ import annotations
+
+import base64
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Header, Path, Query, Response
+from pydantic import Field
+
+from services.gateway.auth import (
+    CustomerIdQuery,
+    CustomerOrAgent,
+    Forbidden,
+    Principal,
+    acting_customer,
+    current_principal,
+)
+from services.gateway.errors import problem_responses
+from services.gateway.limits import Page, Paging
+from services.gateway.models import RequestModel, ResponseModel
+from services.gateway.runtime import JetStream, Rpc, Settings
+from services.gateway.sse import SSE_RESPONSE, notification_events
+from shared.contracts import notifications as c
+
+router = APIRouter(prefix="/v1", tags=["notifications"])
+
+Id = Annotated[str, Path(max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
+
+
+def webhook_manager(action: str) -> Any:
+    """Partners whose key allows `action`, and agents (who see every endpoint)."""
+
+    async def dependency(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
+        if principal.type == "agent":
+            return principal
+        if principal.type != "partner":
+            raise Forbidden("Webhooks are managed by partners and agents.", code="role_not_allowed")
+        if action not in principal.scopes:
+            raise Forbidden(f"The API key does not allow '{action}'.", code="action_not_allowed")
+        return principal
+
+    return dependency
+
+
+Manager = Annotated[Principal, Depends(webhook_manager("webhooks.manage"))]
+Replayer = Annotated[Principal, Depends(webhook_manager("webhooks.replay"))]
+AnyCaller = Annotated[Principal, Depends(current_principal)]
+
+
+# Customer side ------------------------------------------------------------------------------
+
+
+class ContactOut(ResponseModel):
+    customer_id: str
+    name: str
+    email: str | None
+    phone: str | None
+    push_tokens: list[str]
+    locale: str = Field(examples=["en-GB"])
+    time_zone: str | None
+    updated_at: datetime | None = None
+
+
+class QuietHoursOut(ResponseModel):
+    start: str = Field(examples=["22:00"])
+    end: str = Field(examples=["07:00"])
+
+
+class PreferencesOut(ResponseModel):
+    customer_id: str
+    transactional: list[c.ChannelName]
+    marketing: list[c.ChannelName]
+    kind_overrides: dict[str, list[c.ChannelName]]
+    quiet_hours: QuietHoursOut | None = None
+
+
+class InboxItemOut(ResponseModel):
+    id: str
+    kind: str = Field(examples=["claim_rma_issued"])
+    title: str
+    body: str
+    created_at: datetime
+    read_at: datetime | None = None
+    claim_id: str | None = None
+    order_id: str | None = None
+
+
+class MessageOut(ResponseModel):
+    """One message on one channel and what happened to it."""
+
+    message_id: str
+    kind: str
+    channel: c.ChannelName
+    status: str = Field(examples=["sent"])
+    attempts: int
+    subject: str
+    created_at: datetime
+    send_at: datetime
+    sent_at: datetime | None = None
+    last_error: str | None = None
+
+
+CONTACT_ERRORS = problem_responses(401, 403, 404, 422, 503, 504)
+
+
+@router.get("/me/contact", response_model=ContactOut, responses=CONTACT_ERRORS,
+            summary="Your contact details")  # fmt: skip
+async def get_contact(
+    principal: CustomerOrAgent, rpc: Rpc, customer_id: CustomerIdQuery = None
+) -> ContactOut:
+    acting = acting_customer(principal, customer_id)
+    data = await rpc.call(
+        c.RPC_GET_CONTACT, {"customer_id": acting.customer_id}, actor=acting.actor
+    )
+    return ContactOut.model_validate(data)
+
+
+@router.put("/me/contact", response_model=ContactOut, responses=CONTACT_ERRORS,
+            summary="Set your contact details (email, phone, push tokens, locale)")  # fmt: skip
+async def put_contact(
+    body: c.ContactIn, principal: CustomerOrAgent, rpc: Rpc, customer_id: CustomerIdQuery = None
+) -> ContactOut:
+    acting = acting_customer(principal, customer_id)
+    request = c.PutContactRequest(**body.model_dump(), customer_id=acting.customer_id)
+    data = await rpc.call(c.RPC_PUT_CONTACT, request, actor=acting.actor)
+    return ContactOut.model_validate(data)
+
+
+@router.get("/me/preferences", response_model=PreferencesOut, responses=CONTACT_ERRORS,
+            summary="Your notification preferences")  # fmt: skip
+async def get_preferences(
+    principal: CustomerOrAgent, rpc: Rpc, customer_id: CustomerIdQuery = None
+) -> PreferencesOut:
+    acting = acting_customer(principal, customer_id)
+    data = await rpc.call(
+        c.RPC_GET_PREFERENCES, {"customer_id": acting.customer_id}, actor=acting.actor
+    )
+    return PreferencesOut.model_validate(data)
+
+
+@router.put("/me/preferences", response_model=PreferencesOut, responses=CONTACT_ERRORS,
+            summary="Choose channels per category and quiet hours")  # fmt: skip
+async def put_preferences(
+    body: c.PreferencesIn, principal: CustomerOrAgent, rpc: Rpc, customer_id: CustomerIdQuery = None
+) -> PreferencesOut:
+    acting = acting_customer(principal, customer_id)
+    request = c.PutPreferencesRequest(**body.model_dump(), customer_id=acting.customer_id)
+    data = await rpc.call(c.RPC_PUT_PREFERENCES, request, actor=acting.actor)
+    return PreferencesOut.model_validate(data)
+
+
+@router.get("/me/notifications", response_model=Page[InboxItemOut], responses=CONTACT_ERRORS,
+            summary="Your in-app inbox, newest first")  # fmt: skip
+async def list_inbox(
+    principal: CustomerOrAgent,
+    rpc: Rpc,
+    paging: Paging,
+    unread_only: Annotated[bool, Query(description="Only unread items.")] = False,
+    customer_id: CustomerIdQuery = None,
+) -> Page[Any]:
+    acting = acting_customer(principal, customer_id)
+    before = (paging.after or {}).get("before")
+    request = c.ListInboxRequest(
+        customer_id=acting.customer_id, unread_only=unread_only, limit=paging.limit, before=before
+    )
+    page = c.InboxPage.model_validate(await rpc.call(c.RPC_LIST_INBOX, request, actor=acting.actor))
+    items = [InboxItemOut.model_validate(i.model_dump()) for i in page.items]
+    nxt = {"before": items[-1].created_at.isoformat()} if len(items) == paging.limit else None
+    return Page.of(items, nxt)
+
+
+@router.post("/me/notifications/{item_id}/read", response_model=InboxItemOut,
+             responses=CONTACT_ERRORS, summary="Mark an inbox item read")  # fmt: skip
+async def mark_read(
+    item_id: Id, principal: CustomerOrAgent, rpc: Rpc, customer_id: CustomerIdQuery = None
+) -> InboxItemOut:
+    acting = acting_customer(principal, customer_id)
+    request = c.MarkReadRequest(item_id=item_id, customer_id=acting.customer_id)
+    data = await rpc.call(c.RPC_MARK_READ, request, actor=acting.actor)
+    return InboxItemOut.model_validate(data)
+
+
+@router.get("/me/notifications/stream", responses={200: SSE_RESPONSE, **problem_responses(401, 403)},
+            summary="Live inbox: a server-sent event per message delivered")  # fmt: skip
+async def inbox_stream(
+    principal: CustomerOrAgent,
+    js: JetStream,
+    settings: Settings,
+    customer_id: CustomerIdQuery = None,
+    last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
+) -> Any:
+    acting = acting_customer(principal, customer_id)
+    return notification_events(
+        js, acting.customer_id, last_event_id, settings.sse_heartbeat_seconds
+    )
+
+
+@router.get("/me/messages", response_model=Page[MessageOut], responses=CONTACT_ERRORS,
+            summary="Delivery log of every message sent to you, per channel")  # fmt: skip
+async def list_messages(
+    principal: CustomerOrAgent, rpc: Rpc, paging: Paging, customer_id: CustomerIdQuery = None
+) -> Page[Any]:
+    acting = acting_customer(principal, customer_id)
+    request = c.ListMessagesRequest(customer_id=acting.customer_id, limit=paging.limit)
+    log = c.MessageLog.model_validate(
+        await rpc.call(c.RPC_LIST_MESSAGES, request, actor=acting.actor)
+    )
+    return Page.of([MessageOut.model_validate(m.model_dump()) for m in log.messages], None)
+
+
+@router.get(
+    "/claims/{claim_id}/thank-you-card.pdf",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}}, **problem_responses(401, 404, 503, 504)},
+    summary="The printable thank-you card packed with a repaired or replaced item",
+)
+async def thank_you_card(claim_id: Id, principal: AnyCaller, rpc: Rpc) -> Response:
+    data = await rpc.call(c.RPC_THANK_YOU_CARD, {"claim_id": claim_id}, actor=principal.actor())
+    card = c.ThankYouCardReply.model_validate(data)
+    return Response(
+        base64.b64decode(card.pdf_base64),
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{card.filename}"'},
+    )
+
+
+# Partner webhooks -----------------------------------------------------------------------------
+
+
+class WebhookOut(ResponseModel):
+    id: str
+    url: str
+    event_types: list[str]
+    description: str = ""
+    enabled: bool
+    disabled_reason: str | None = None
+    created_at: datetime
+    secret_rotation_until: datetime | None = None
+
+
+class WebhookCreatedOut(WebhookOut):
+    secret: str = Field(description="Signing secret (`whsec_...`); shown only now.")
+
+
+class SecretRotatedOut(ResponseModel):
+    endpoint_id: str
+    secret: str = Field(description="The new signing secret; the old one signs until below.")
+    previous_valid_until: datetime
+
+
+class ReplayBody(RequestModel):
+    delivery_id: str | None = Field(default=None, max_length=64, description="One delivery...")
+    since: datetime | None = Field(default=None, description="...or all events from this time")
+    until: datetime | None = Field(default=None, description="...up to this time.")
+
+
+class ReplayOut(ResponseModel):
+    replayed: list[str]
+
+
+class AttemptOut(ResponseModel):
+    attempt: int
+    at: datetime
+    status_code: int | None = None
+    error: str | None = None
+    duration_ms: int = 0
+
+
+class DeliveryOut(ResponseModel):
+    id: str
+    event_id: str
+    event_type: str
+    status: str = Field(examples=["delivered"])
+    attempts: int
+    next_attempt_at: datetime | None = None
+    created_at: datetime
+    delivered_at: datetime | None = None
+    last_status_code: int | None = None
+    last_error: str | None = None
+    history: list[AttemptOut] = Field(default_factory=list)
+
+
+HOOK_ERRORS = problem_responses(401, 403, 404, 422, 503, 504)
+
+
+@router.post("/webhooks", status_code=201, response_model=WebhookCreatedOut, responses=HOOK_ERRORS,
+             summary="Register a webhook endpoint; returns its signing secret")  # fmt: skip
+async def create_webhook(
+    body: c.CreateWebhookRequest, principal: Manager, rpc: Rpc
+) -> WebhookCreatedOut:
+    data = await rpc.call(c.RPC_CREATE_WEBHOOK, body, actor=principal.actor())
+    return WebhookCreatedOut.model_validate(data)
+
+
+@router.get("/webhooks", response_model=Page[WebhookOut], responses=HOOK_ERRORS,
+            summary="Your webhook endpoints")  # fmt: skip
+async def list_webhooks(principal: Manager, rpc: Rpc) -> Page[Any]:
+    data = c.WebhookList.model_validate(
+        await rpc.call(c.RPC_LIST_WEBHOOKS, {}, actor=principal.actor())
+    )
+    return Page.of([WebhookOut.model_validate(e.model_dump()) for e in data.endpoints], None)
+
+
+@router.get("/webhooks/{endpoint_id}", response_model=WebhookOut, responses=HOOK_ERRORS,
+            summary="One webhook endpoint")  # fmt: skip
+async def get_webhook(endpoint_id: Id, principal: Manager, rpc: Rpc) -> WebhookOut:
+    data = await rpc.call(c.RPC_GET_WEBHOOK, {"endpoint_id": endpoint_id}, actor=principal.actor())
+    return WebhookOut.model_validate(data)
+
+
+@router.delete("/webhooks/{endpoint_id}", status_code=204, response_class=Response,
+               responses=HOOK_ERRORS, summary="Delete a webhook endpoint")  # fmt: skip
+async def delete_webhook(endpoint_id: Id, principal: Manager, rpc: Rpc) -> Response:
+    await rpc.call(c.RPC_DELETE_WEBHOOK, {"endpoint_id": endpoint_id}, actor=principal.actor())
+    return Response(status_code=204)
+
+
+@router.post("/webhooks/{endpoint_id}/rotate-secret", response_model=SecretRotatedOut,
+             responses=HOOK_ERRORS, summary="New signing secret; both sign during the overlap")  # fmt: skip
+async def rotate_secret(endpoint_id: Id, principal: Manager, rpc: Rpc) -> SecretRotatedOut:
+    data = await rpc.call(
+        c.RPC_ROTATE_WEBHOOK_SECRET, {"endpoint_id": endpoint_id}, actor=principal.actor()
+    )
+    return SecretRotatedOut.model_validate(data)
+
+
+@router.post("/webhooks/{endpoint_id}/replay", response_model=ReplayOut, responses=HOOK_ERRORS,
+             summary="Send deliveries again, by delivery id or time range")  # fmt: skip
+async def replay(endpoint_id: Id, body: ReplayBody, principal: Replayer, rpc: Rpc) -> ReplayOut:
+    request = c.ReplayWebhookRequest(endpoint_id=endpoint_id, **body.model_dump())
+    data = await rpc.call(c.RPC_REPLAY_WEBHOOK, request, actor=principal.actor())
+    return ReplayOut.model_validate(data)
+
+
+@router.get("/webhooks/{endpoint_id}/deliveries", response_model=Page[DeliveryOut],
+            responses=HOOK_ERRORS, summary="Delivery log (and dead letters) of an endpoint")  # fmt: skip
+async def deliveries(
+    endpoint_id: Id,
+    principal: Replayer,
+    rpc: Rpc,
+    paging: Paging,
+    status: Annotated[
+        Literal["pending", "delivered", "dead_letter", "cancelled"] | None,
+        Query(description="Only deliveries in this state (`dead_letter`: the dead-letter list)."),
+    ] = None,
+) -> Page[Any]:
+    request = c.ListWebhookDeliveriesRequest(
+        endpoint_id=endpoint_id, status=status, limit=paging.limit
+    )
+    data = c.WebhookDeliveryList.model_validate(
+        await rpc.call(c.RPC_LIST_WEBHOOK_DELIVERIES, request, actor=principal.actor())
+    )
+    return Page.of([DeliveryOut.model_validate(d.model_dump()) for d in data.deliveries], None)

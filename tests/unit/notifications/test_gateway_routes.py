@@ -1,0 +1,162 @@
+"""The gateway's notifications routes on fakes (no NATS): auth, ownership, shapes, no leaks."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+
+from services.gateway.app import create_app
+from services.gateway.auth import mint_token
+from services.gateway.routers import notifications as routes
+from services.gateway.runtime import Runtime, build_runtime
+from shared.contracts import notifications as c
+from shared.errors import DomainError, ErrorKind
+from tests.unit.gateway.fakes import FakeKV, FakeRpc
+from tests.unit.gateway.support import make_settings
+
+NOW = datetime(2026, 11, 23, 12, tzinfo=UTC)
+
+
+class App:
+    def __init__(self) -> None:
+        self.settings = make_settings()
+        self.rpc = FakeRpc()
+        self.runtime: Runtime = build_runtime(
+            self.settings, idempotency_kv=FakeKV(), partner_kv=FakeKV(), rpc=self.rpc
+        )
+
+        async def factory(_settings):
+            return self.runtime
+
+        self.app = create_app(self.settings, runtime_factory=factory, routers=[routes.router])
+
+    def auth(self, subject: str = "cust-1", role: str = "customer") -> dict[str, str]:
+        return {"Authorization": f"Bearer {mint_token(self.settings, subject, role, 600)}"}
+
+    async def partner(self, actions: list[str]) -> dict[str, str]:
+        plain, _ = await self.runtime.partner_keys.create("acme", ["warranty.claim.*"], actions)
+        return {"X-API-Key": plain}
+
+
+@pytest.fixture
+async def env() -> AsyncIterator[tuple[App, httpx.AsyncClient]]:
+    app = App()
+    async with app.app.router.lifespan_context(app.app):
+        transport = httpx.ASGITransport(app=app.app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            yield app, client
+
+
+def contact_reply(payload, actor):
+    return {"customer_id": payload.customer_id, **payload.model_dump(exclude={"customer_id"}),
+            "time_zone": "Europe/London", "updated_at": NOW.isoformat()}  # fmt: skip
+
+
+async def test_put_contact_uses_the_callers_id(env):
+    app, client = env
+    app.rpc.handlers[c.RPC_PUT_CONTACT] = contact_reply
+    body = {"name": "Margaret", "email": "m@example.co.uk", "locale": "en-GB"}
+    r = await client.put("/v1/me/contact", json=body, headers=app.auth("cust-1"))
+    assert r.status_code == 200, r.text
+    assert r.json()["customer_id"] == "cust-1"
+    call = app.rpc.calls[-1]
+    assert call["actor"].id == "cust-1" and call["payload"].customer_id == "cust-1"
+
+
+async def test_put_contact_refuses_unknown_fields(env):
+    app, client = env
+    r = await client.put("/v1/me/contact", json={"name": "x", "is_admin": True},
+                         headers=app.auth())  # fmt: skip
+    assert r.status_code == 422
+
+
+async def test_customer_cannot_read_another_customers_inbox(env):
+    app, client = env
+    r = await client.get("/v1/me/notifications?customer_id=cust-2", headers=app.auth("cust-1"))
+    assert r.status_code == 404
+    assert app.rpc.calls == []
+
+
+async def test_inbox_is_paginated_with_a_cursor(env):
+    app, client = env
+    items = [
+        {"id": f"i{n}", "kind": "claim_submitted", "title": "t", "body": "b",
+         "created_at": datetime(2026, 11, 23, 12, n, tzinfo=UTC).isoformat()}
+        for n in range(2)
+    ]  # fmt: skip
+    app.rpc.handlers[c.RPC_LIST_INBOX] = {"items": items, "unread": 2}
+    r = await client.get("/v1/me/notifications?limit=2", headers=app.auth())
+    assert r.status_code == 200, r.text
+    page = r.json()
+    assert [i["id"] for i in page["items"]] == ["i0", "i1"]
+    assert page["next_cursor"]
+    r = await client.get(f"/v1/me/notifications?limit=2&cursor={page['next_cursor']}",
+                         headers=app.auth())  # fmt: skip
+    assert app.rpc.calls[-1]["payload"].before == datetime(2026, 11, 23, 12, 1, tzinfo=UTC)
+
+
+async def test_domain_error_from_the_service_becomes_problem_json(env):
+    app, client = env
+    app.rpc.handlers[c.RPC_PUT_PREFERENCES] = DomainError(
+        "transactional messages must keep email or the in-app inbox on",
+        code="notifications_transactional_channel_required",
+        kind=ErrorKind.INVALID,
+    )
+    r = await client.put("/v1/me/preferences", json={"transactional": ["sms"]}, headers=app.auth())
+    assert r.status_code == 422
+    assert r.json()["code"] == "notifications_transactional_channel_required"
+
+
+async def test_thank_you_card_is_a_pdf(env):
+    app, client = env
+    pdf = b"%PDF-1.4 fake"
+    app.rpc.handlers[c.RPC_THANK_YOU_CARD] = {
+        "claim_id": "CLM-1", "filename": "thank-you-CLM-1.pdf",
+        "pdf_base64": base64.b64encode(pdf).decode(),
+    }  # fmt: skip
+    r = await client.get("/v1/claims/CLM-1/thank-you-card.pdf", headers=app.auth(role="agent"))
+    assert r.status_code == 200
+    assert r.headers["content-type"] == "application/pdf" and r.content == pdf
+
+
+async def test_webhooks_need_a_partner_key_with_the_action_or_an_agent(env):
+    app, client = env
+    created = {
+        "id": "we_1", "url": "https://p.example/h", "event_types": ["warranty.claim.*"],
+        "enabled": True, "created_at": NOW.isoformat(), "secret": "whsec_abc",
+        "owner": "leak-me-not",
+    }  # fmt: skip
+    app.rpc.handlers[c.RPC_CREATE_WEBHOOK] = created
+    body = {"url": "https://p.example/h", "event_types": ["warranty.claim.*"]}
+    r = await client.post("/v1/webhooks", json=body, headers=app.auth())
+    assert r.status_code == 403  # customers may not
+    headers = await app.partner(["events.read"])
+    assert (await client.post("/v1/webhooks", json=body, headers=headers)).status_code == 403
+    headers = await app.partner(["webhooks.manage"])
+    r = await client.post("/v1/webhooks", json=body, headers=headers)
+    assert r.status_code == 201, r.text
+    assert r.json()["secret"] == "whsec_abc" and "owner" not in r.json()
+    assert app.rpc.calls[-1]["actor"].type == "partner"
+    r = await client.post("/v1/webhooks", json=body, headers=app.auth("agent-1", "agent"))
+    assert r.status_code == 201
+
+
+async def test_replay_and_deliveries_need_the_replay_action(env):
+    app, client = env
+    app.rpc.handlers[c.RPC_REPLAY_WEBHOOK] = {"replayed": ["wd_1"]}
+    app.rpc.handlers[c.RPC_LIST_WEBHOOK_DELIVERIES] = {"deliveries": []}
+    manage_only = await app.partner(["webhooks.manage"])
+    r = await client.post("/v1/webhooks/we_1/replay", json={"delivery_id": "wd_1"},
+                          headers=manage_only)  # fmt: skip
+    assert r.status_code == 403
+    replayer = await app.partner(["webhooks.replay"])
+    r = await client.post("/v1/webhooks/we_1/replay", json={"delivery_id": "wd_1"},
+                          headers=replayer)  # fmt: skip
+    assert r.status_code == 200 and r.json() == {"replayed": ["wd_1"]}
+    r = await client.get("/v1/webhooks/we_1/deliveries?status=dead_letter", headers=replayer)
+    assert r.status_code == 200
+    assert app.rpc.calls[-1]["payload"].status == "dead_letter"
