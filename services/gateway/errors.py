@@ -1,8 +1,9 @@
 """Every error leaves the gateway as RFC 9457 `application/problem+json`.
 
 One place maps `DomainError.kind` (and a few transport codes) to HTTP status codes, so services
-never know about HTTP. Unexpected exceptions become a bare 500 problem: no stack trace, no
-exception class name, no internal message ever reaches a client (OWASP API8).
+never know about HTTP. Unexpected exceptions become a bare 500 problem in
+`middleware.RequestContextMiddleware`: no stack trace, no exception class name, no internal
+message ever reaches a client (OWASP API8).
 """
 
 from __future__ import annotations
@@ -154,21 +155,10 @@ async def http_error_handler(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(exc.status_code, code, detail, request=request, headers=exc.headers)
 
 
-async def unhandled_error_handler(request: Request, exc: Exception) -> JSONResponse:
-    log.error("http.unhandled_error", path=request.url.path, exc_info=exc)
-    return problem_response(
-        500,
-        "internal_error",
-        "Something went wrong on our side; quote the correlation id.",
-        request=request,
-    )
-
-
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, domain_error_handler)
     app.add_exception_handler(RequestValidationError, validation_error_handler)
     app.add_exception_handler(StarletteHTTPException, http_error_handler)
-    app.add_exception_handler(Exception, unhandled_error_handler)
 
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
