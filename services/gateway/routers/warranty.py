@@ -1,0 +1,350 @@
+"""Warranty: label decoding, the published policy, coverage checks, claims and the repair centre."""
+
+from __future__ import annotations
+
+import base64
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Path, Query, Response
+from fastapi.responses import HTMLResponse
+from pydantic import Field
+
+from services.gateway.auth import (
+    Agent,
+    CustomerIdQuery,
+    CustomerOrAgent,
+    Principal,
+    acting_customer,
+    current_principal,
+)
+from services.gateway.errors import problem_responses
+from services.gateway.limits import Page, Paging
+from services.gateway.models import RequestModel, ResponseModel
+from services.gateway.runtime import JetStream, Rpc, Settings
+from services.gateway.sse import SSE_RESPONSE, claim_events
+from shared.contracts import warranty as c
+
+router = APIRouter(prefix="/v1", tags=["warranty"])
+
+ClaimId = Annotated[str, Path(max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
+AnyCaller = Annotated[Principal, Depends(current_principal)]
+S = c.Subjects
+
+
+# --- models ------------------------------------------------------------------------------------
+
+
+class DecodeBody(RequestModel):
+    code: str = Field(min_length=1, max_length=64, examples=["SD-2S51-VTO2-0O12OZ"],
+                      description="The label code as read; separators and case are ignored.")  # fmt: skip
+
+
+class DecodedLabelOut(ResponseModel, c.DecodedLabel):
+    """What the label says; `correction` shows any look-alike characters that were repaired."""
+
+
+class CoverageBody(RequestModel, c.CoverageCheckRequest):
+    """Give the label code (no receipt needed) or the style, plus the customer's region."""
+
+
+class CoverageOut(ResponseModel, c.CoverageReply):
+    """Covered or not, from when to when, under which policy version and rule."""
+
+
+class OpenClaimBody(RequestModel, c.OpenClaimRequest):
+    customer_id: str | None = Field(
+        default=None, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$",
+        description="Agents only: the customer the claim is opened for.",
+    )  # fmt: skip
+
+
+class ClaimOut(ResponseModel):
+    """A claim as its owner sees it."""
+
+    id: str
+    status: c.ClaimStatus
+    region: c.Region
+    item: c.ItemInfo
+    components: list[str]
+    cause: str
+    description: str
+    submitted_at: datetime
+    decision: c.DecisionInfo | None = None
+    rma: c.RmaInfo | None = None
+    received_at: datetime | None = None
+    sla: c.SlaInfo
+    resolution: c.ResolutionInfo | None = None
+    shipment: c.ShipmentInfo | None = None
+    version: int
+
+
+class AgentClaimOut(ClaimOut):
+    """A claim as an agent sees it: with the owner and any review reasons."""
+
+    customer_id: str
+    review_reasons: list[str]
+    allowed_actions: list[str]
+
+
+class TimelineEntryOut(ResponseModel):
+    at: datetime
+    from_status: c.ClaimStatus | None
+    to_status: c.ClaimStatus
+    actor_type: str = Field(description="customer, agent, partner or system.")
+    reason: str
+
+
+class AgentTimelineEntryOut(TimelineEntryOut):
+    actor_id: str
+
+
+class TimelineOut(ResponseModel):
+    claim_id: str
+    entries: list[AgentTimelineEntryOut] | list[TimelineEntryOut]
+
+
+class DecisionBody(RequestModel):
+    approve: bool
+    reason: str = Field(min_length=1, max_length=500, examples=["Gift; confirmed by phone."])
+
+
+class CancelBody(RequestModel):
+    reason: str = Field(default="", max_length=500)
+
+
+class ReplacementBody(RequestModel):
+    style_code: str | None = Field(default=None, max_length=8, pattern=r"^[A-Z0-9]{4}$",
+                                   examples=["VT01"], description="Another style the customer chose.")  # fmt: skip
+    store_credit: bool = Field(default=False, description="Settle with store credit instead.")
+
+
+class ShipmentBody(RequestModel):
+    carrier: str = Field(min_length=1, max_length=60, examples=["UPS"])
+    tracking_number: str = Field(min_length=1, max_length=60, pattern=r"^[A-Za-z0-9-]+$",
+                                 examples=["1Z999AA10123456784"])  # fmt: skip
+
+
+class SlaItemOut(ResponseModel, c.SlaItem):
+    pass
+
+
+class SlaBoardOut(ResponseModel):
+    as_of: datetime
+    items: list[SlaItemOut]
+
+
+def claim_out(principal: Principal, data: dict[str, Any]) -> ClaimOut:
+    model = ClaimOut if principal.type == "customer" else AgentClaimOut
+    return model.model_validate(data)
+
+
+# --- labels and policy -------------------------------------------------------------------------
+
+
+@router.post("/labels/decode", response_model=DecodedLabelOut,
+             responses=problem_responses(401, 422, 503, 504), summary="Decode a label code")  # fmt: skip
+async def decode_label(body: DecodeBody, principal: AnyCaller, rpc: Rpc) -> DecodedLabelOut:
+    data = await rpc.call(
+        S.DECODE_LABEL, c.DecodeLabelRequest(code=body.code), actor=principal.actor()
+    )
+    return DecodedLabelOut.model_validate(data)
+
+
+@router.get("/warranty/policy", responses=problem_responses(503, 504),
+            summary="The published warranty policy (machine-readable, versioned; public)")  # fmt: skip
+async def policy(rpc: Rpc) -> dict[str, Any]:
+    # Public on purpose: the policy must be easy to find before anyone has an account.
+    data: dict[str, Any] = await rpc.call(S.POLICY, {})
+    return data
+
+
+@router.get("/warranty/policy.html", response_class=HTMLResponse,
+            responses={200: {"content": {"text/html": {}}}, **problem_responses(503, 504)},
+            summary="The published warranty policy as a readable page (public)")  # fmt: skip
+async def policy_html(rpc: Rpc) -> HTMLResponse:
+    data = await rpc.call(S.POLICY_HTML, {})
+    return HTMLResponse(c.PolicyHtml.model_validate(data).html)
+
+
+@router.post("/warranty/check", response_model=CoverageOut,
+             responses=problem_responses(401, 422, 503, 504),
+             summary="Is an item under warranty (with or without a receipt)?")  # fmt: skip
+async def check_coverage(body: CoverageBody, principal: AnyCaller, rpc: Rpc) -> CoverageOut:
+    request = c.CoverageCheckRequest.model_validate(body.model_dump())
+    return CoverageOut.model_validate(
+        await rpc.call(S.CHECK_COVERAGE, request, actor=principal.actor())
+    )
+
+
+# --- claims ------------------------------------------------------------------------------------
+
+
+@router.post("/claims", status_code=201, response_model=ClaimOut | AgentClaimOut,
+             responses=problem_responses(401, 403, 404, 409, 422, 503, 504),
+             summary="Open a warranty claim")  # fmt: skip
+async def open_claim(body: OpenClaimBody, principal: CustomerOrAgent, rpc: Rpc) -> ClaimOut:
+    acting = acting_customer(principal, body.customer_id)
+    request = c.OpenClaimRequest.model_validate(body.model_dump(exclude={"customer_id"}))
+    return claim_out(principal, await rpc.call(S.OPEN_CLAIM, request, actor=acting.actor))
+
+
+@router.get("/claims", response_model=Page[AgentClaimOut] | Page[ClaimOut],
+            responses=problem_responses(401, 403, 422, 503, 504),
+            summary="List claims (customers: their own; agents: all, filterable)")  # fmt: skip
+async def list_claims(
+    principal: CustomerOrAgent,
+    rpc: Rpc,
+    paging: Paging,
+    customer_id: CustomerIdQuery = None,
+    status: Annotated[list[c.ClaimStatus] | None, Query(max_length=14)] = None,
+    sla: Annotated[c.SlaState | None, Query(description="at_risk or breached")] = None,
+) -> Page[Any]:
+    actor = (
+        principal.actor()
+        if principal.type == "agent"
+        else acting_customer(principal, customer_id).actor
+    )
+    offset = int((paging.after or {}).get("offset", 0))
+    request = c.ListClaimsRequest(
+        status=status, sla=sla if sla in ("at_risk", "breached") else None,  # type: ignore[arg-type]
+        customer_id=customer_id if principal.type == "agent" else None,
+        limit=paging.limit, offset=max(offset, 0),
+    )  # fmt: skip
+    page = c.ClaimList.model_validate(await rpc.call(S.LIST_CLAIMS, request, actor=actor))
+    items = [claim_out(principal, i.model_dump()) for i in page.items]
+    return Page.of(items, {"offset": page.next_offset} if page.next_offset is not None else None)
+
+
+@router.get("/claims/{claim_id}", response_model=ClaimOut | AgentClaimOut,
+            responses=problem_responses(401, 403, 404, 503, 504), summary="One claim")  # fmt: skip
+async def get_claim(claim_id: ClaimId, principal: CustomerOrAgent, rpc: Rpc) -> ClaimOut:
+    return claim_out(
+        principal, await rpc.call(S.GET_CLAIM, {"claim_id": claim_id}, actor=principal.actor())
+    )
+
+
+@router.get("/claims/{claim_id}/timeline", response_model=TimelineOut,
+            responses=problem_responses(401, 403, 404, 503, 504),
+            summary="Every step of a claim: who, when, why")  # fmt: skip
+async def timeline(claim_id: ClaimId, principal: CustomerOrAgent, rpc: Rpc) -> TimelineOut:
+    data = c.Timeline.model_validate(
+        await rpc.call(S.CLAIM_TIMELINE, {"claim_id": claim_id}, actor=principal.actor())
+    )
+    entry = TimelineEntryOut if principal.type == "customer" else AgentTimelineEntryOut
+    return TimelineOut(claim_id=data.claim_id,
+                       entries=[entry.model_validate(e.model_dump()) for e in data.entries])  # type: ignore[arg-type]  # fmt: skip
+
+
+@router.get("/claims/{claim_id}/rma.pdf", response_class=Response,
+            responses={200: {"content": {"application/pdf": {}}},
+                       **problem_responses(401, 403, 404, 409, 503, 504)},
+            summary="The return authorisation form (PDF with a QR code of the RMA number)")  # fmt: skip
+async def rma_pdf(claim_id: ClaimId, principal: CustomerOrAgent, rpc: Rpc) -> Response:
+    pdf = c.RmaPdf.model_validate(
+        await rpc.call(S.RMA_PDF, {"claim_id": claim_id}, actor=principal.actor())
+    )
+    return Response(base64.b64decode(pdf.content_base64), media_type="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="{pdf.filename}"'})  # fmt: skip
+
+
+@router.get("/claims/{claim_id}/stream", responses={200: SSE_RESPONSE, **problem_responses(401, 404)},
+            summary="Live status of a claim (Server-Sent Events)")  # fmt: skip
+async def claim_stream(
+    claim_id: ClaimId,
+    principal: CustomerOrAgent,
+    rpc: Rpc,
+    js: JetStream,
+    settings: Settings,
+    last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
+) -> Any:
+    await rpc.call(S.GET_CLAIM, {"claim_id": claim_id}, actor=principal.actor())
+    return claim_events(js, claim_id, last_event_id, settings.sse_heartbeat_seconds)
+
+
+@router.post("/claims/{claim_id}/cancel", response_model=ClaimOut | AgentClaimOut,
+             responses=problem_responses(401, 403, 404, 409, 422, 503, 504),
+             summary="Withdraw a claim (before the item reaches the repair centre)")  # fmt: skip
+async def cancel_claim(
+    claim_id: ClaimId, body: CancelBody, principal: CustomerOrAgent, rpc: Rpc
+) -> ClaimOut:
+    request = c.CancelClaimRequest(claim_id=claim_id, reason=body.reason)
+    return claim_out(principal, await rpc.call(S.CANCEL_CLAIM, request, actor=principal.actor()))
+
+
+# --- agents and the repair centre --------------------------------------------------------------
+
+
+@router.post("/claims/{claim_id}/decision", response_model=AgentClaimOut,
+             responses=problem_responses(401, 403, 404, 409, 422, 503, 504),
+             summary="Agents: approve or reject a claim flagged for review")  # fmt: skip
+async def decide_claim(
+    claim_id: ClaimId, body: DecisionBody, principal: Agent, rpc: Rpc
+) -> ClaimOut:
+    request = c.DecideClaimRequest(claim_id=claim_id, approve=body.approve, reason=body.reason)
+    return claim_out(principal, await rpc.call(S.DECIDE_CLAIM, request, actor=principal.actor()))
+
+
+async def _centre_action(
+    subject: str, payload: dict[str, Any], principal: Principal, rpc: Any
+) -> ClaimOut:
+    return claim_out(principal, await rpc.call(subject, payload, actor=principal.actor()))
+
+
+_CENTRE = problem_responses(401, 403, 404, 409, 422, 503, 504)
+
+
+@router.post("/claims/{claim_id}/receipt", response_model=AgentClaimOut, responses=_CENTRE,
+             summary="Repair centre: the item arrived (starts the one-week clock)")  # fmt: skip
+async def record_receipt(claim_id: ClaimId, principal: Agent, rpc: Rpc) -> ClaimOut:
+    return await _centre_action(S.RECORD_RECEIPT, {"claim_id": claim_id}, principal, rpc)
+
+
+@router.post("/claims/{claim_id}/inspection", response_model=AgentClaimOut, responses=_CENTRE,
+             summary="Repair centre: inspection started (returns the repair-or-replace plan)")  # fmt: skip
+async def start_inspection(claim_id: ClaimId, principal: Agent, rpc: Rpc) -> ClaimOut:
+    return await _centre_action(S.START_INSPECTION, {"claim_id": claim_id}, principal, rpc)
+
+
+@router.post("/claims/{claim_id}/repair", response_model=AgentClaimOut, responses=_CENTRE,
+             summary="Repair centre: repair with matching parts (reserves them)")  # fmt: skip
+async def start_repair(claim_id: ClaimId, principal: Agent, rpc: Rpc) -> ClaimOut:
+    return await _centre_action(S.START_REPAIR, {"claim_id": claim_id}, principal, rpc)
+
+
+@router.post("/claims/{claim_id}/replacement", response_model=AgentClaimOut, responses=_CENTRE,
+             summary="Repair centre: replace the item, or settle with store credit")  # fmt: skip
+async def start_replacement(
+    claim_id: ClaimId, body: ReplacementBody, principal: Agent, rpc: Rpc
+) -> ClaimOut:
+    payload = {
+        "claim_id": claim_id,
+        "style_code": body.style_code,
+        "store_credit": body.store_credit,
+    }
+    return await _centre_action(S.START_REPLACEMENT, payload, principal, rpc)
+
+
+@router.post("/claims/{claim_id}/shipment", response_model=AgentClaimOut, responses=_CENTRE,
+             summary="Repair centre: shipped back, with tracking")  # fmt: skip
+async def record_shipment(
+    claim_id: ClaimId, body: ShipmentBody, principal: Agent, rpc: Rpc
+) -> ClaimOut:
+    payload = {
+        "claim_id": claim_id,
+        "carrier": body.carrier,
+        "tracking_number": body.tracking_number,
+    }
+    return await _centre_action(S.RECORD_SHIPMENT, payload, principal, rpc)
+
+
+@router.post("/claims/{claim_id}/delivery", response_model=AgentClaimOut, responses=_CENTRE,
+             summary="Repair centre: delivered to the customer (closes the claim)")  # fmt: skip
+async def record_delivery(claim_id: ClaimId, principal: Agent, rpc: Rpc) -> ClaimOut:
+    return await _centre_action(S.RECORD_DELIVERY, {"claim_id": claim_id}, principal, rpc)
+
+
+@router.get("/warranty/sla", response_model=SlaBoardOut, responses=problem_responses(401, 403, 503, 504),
+            summary="Agents: claims at the repair centre, most urgent first")  # fmt: skip
+async def sla_board(principal: Agent, rpc: Rpc) -> SlaBoardOut:
+    return SlaBoardOut.model_validate(await rpc.call(S.SLA_DASHBOARD, {}, actor=principal.actor()))
