@@ -176,12 +176,14 @@ class OrdersService:
             raise OrderNotFound("no such order", details={"order_id": order_id})
         return order
 
-    async def list_orders(self, caller: Caller, limit: int = 50) -> list[Order]:
+    async def list_orders(
+        self, caller: Caller, limit: int = 50, after: dict[str, str] | None = None
+    ) -> tuple[list[Order], dict[str, str] | None]:
         customer = caller.customer_id
         if customer is None and caller.kind not in ("agent", "system"):
-            return []
+            return [], None
         async with reading(self.uow) as tx:
-            return await OrderRepository(tx.session).list_for_customer(customer, limit)
+            return await OrderRepository(tx.session).list_for_customer(customer, limit, after)
 
     async def cancel_order(self, caller: Caller, order_id: str) -> Order:
         async with self.uow() as tx:

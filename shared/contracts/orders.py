@@ -183,6 +183,9 @@ class CancelOrderRequest(GetOrderRequest):
 
 class ListOrdersRequest(_Request):
     limit: int = Field(default=50, ge=1, le=200, description="Most recent first.")
+    after: dict[str, str] | None = Field(
+        default=None, description="Position returned as `next` by the previous page."
+    )
 
 
 class FailureOut(BaseModel):
@@ -220,6 +223,7 @@ class OrderOut(BaseModel):
 
 class OrderList(BaseModel):
     items: list[OrderOut] = Field(description="Orders, most recent first.")
+    next: dict[str, str] | None = Field(default=None, description="Position of the next page.")
 
 
 # -- waitlist, listings, stock ---------------------------------------------------------------

@@ -96,11 +96,28 @@ class OrderRepository:
             )
         self._versions[order.order_id] = version + 1
 
-    async def list_for_customer(self, customer_id: str | None, limit: int = 50) -> list[Order]:
-        query = sa.select(t.orders).order_by(t.orders.c.created_at.desc()).limit(limit)
+    async def list_for_customer(
+        self, customer_id: str | None, limit: int = 50, after: dict[str, str] | None = None
+    ) -> tuple[list[Order], dict[str, str] | None]:
+        """Most recent first, keyset-paginated on (created_at, order_id)."""
+        o = t.orders
+        query = sa.select(o).order_by(o.c.created_at.desc(), o.c.order_id.desc()).limit(limit + 1)
         if customer_id is not None:
-            query = query.where(t.orders.c.customer_id == customer_id)
-        return [self._from_row(r) for r in (await self.session.execute(query)).all()]
+            query = query.where(o.c.customer_id == customer_id)
+        if after:
+            at = datetime.fromisoformat(after["created_at"])
+            query = query.where(
+                sa.or_(
+                    o.c.created_at < at,
+                    sa.and_(o.c.created_at == at, o.c.order_id < after["order_id"]),
+                )
+            )
+        rows = (await self.session.execute(query)).all()
+        orders = [self._from_row(r) for r in rows[:limit]]
+        if len(rows) <= limit:
+            return orders, None
+        last = orders[-1]
+        return orders, {"created_at": last.created_at.isoformat(), "order_id": last.order_id}
 
     async def active_ids(self) -> list[str]:
         """Orders a restarted runner must look at (forward steps or compensations owed)."""

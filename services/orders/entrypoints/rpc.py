@@ -50,8 +50,8 @@ def routes(svc: OrdersService, ready: asyncio.Event | None = None) -> list[RpcRo
         return order_out(await svc.get_order(caller(actor), req.order_id))
 
     async def list_orders(req: c.ListOrdersRequest, actor: Actor | None) -> c.OrderList:
-        orders = await svc.list_orders(caller(actor), req.limit)
-        return c.OrderList(items=[order_out(o) for o in orders])
+        orders, nxt = await svc.list_orders(caller(actor), req.limit, req.after)
+        return c.OrderList(items=[order_out(o) for o in orders], next=nxt)
 
     async def cancel(req: c.CancelOrderRequest, actor: Actor | None) -> c.OrderOut:
         return order_out(await svc.cancel_order(caller(actor), req.order_id))

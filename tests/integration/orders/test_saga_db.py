@@ -91,7 +91,7 @@ async def test_expired_quote_changes_nothing(stack: Stack) -> None:
     stack.clock.advance(timedelta(minutes=31))
     with pytest.raises(QuoteExpired):
         await stack.service.place_order(UK_CUSTOMER, quote.quote_id, "tok_ok")
-    assert await stack.service.list_orders(UK_CUSTOMER) == []
+    assert await stack.service.list_orders(UK_CUSTOMER) == ([], None)
 
 
 async def test_carrier_refusal_releases_stock_and_voids(stack: Stack) -> None:
@@ -136,7 +136,7 @@ async def test_customers_see_only_their_own_orders(stack: Stack) -> None:
         await stack.service.get_order(Caller("customer", "someone-else"), order.order_id)
     agent = Caller("agent", "agent-7", on_behalf_of=UK_CUSTOMER.id)
     assert (await stack.service.get_order(agent, order.order_id)).order_id == order.order_id
-    assert await stack.service.list_orders(Caller("customer", "someone-else")) == []
+    assert await stack.service.list_orders(Caller("customer", "someone-else")) == ([], None)
 
 
 async def test_agent_places_order_for_customer(stack: Stack) -> None:
@@ -149,3 +149,20 @@ async def test_agent_places_order_for_customer(stack: Stack) -> None:
     assert (
         await stack.service.place_order(agent, quote.quote_id, "tok_ok")
     ).order_id == order.order_id
+
+
+async def test_orders_list_is_paginated_most_recent_first(stack: Stack) -> None:
+    placed = []
+    for minute in range(3):
+        placed.append((await place(stack)).order_id)
+        if minute == 0:
+            continue  # two orders share a timestamp: the order id breaks the tie
+        stack.clock.advance(timedelta(minutes=1))
+    first, nxt = await stack.service.list_orders(UK_CUSTOMER, limit=2)
+    assert nxt is not None and len(first) == 2
+    rest, end = await stack.service.list_orders(UK_CUSTOMER, limit=2, after=nxt)
+    assert end is None and len(rest) == 1
+    ids = [o.order_id for o in first + rest]
+    assert sorted(ids) == sorted(placed) and len(set(ids)) == 3
+    times = [o.created_at for o in first + rest]
+    assert times == sorted(times, reverse=True)
