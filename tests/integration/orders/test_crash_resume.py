@@ -1,0 +1,113 @@
+"""Kill the orders process mid-saga (SIGKILL semantics) and check the restart finishes the job.
+
+Nothing is held twice and nothing is lost: the stock is reserved once, the card authorized
+once (the sandbox ledger is journaled in the service's database), and the order reaches
+delivered after the restart.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nats
+import pytest
+import sqlalchemy as sa
+
+from services.orders.adapters import tables as t
+from shared.contracts import orders as c
+from shared.persistence.db import Database
+from shared.rpc import Actor, RpcClient
+from tests.support.processes import service_process
+from tests.support.waiting import eventually
+
+CUSTOMER = Actor(type="customer", id="cust-uk-1")
+FAST = {
+    "ORDERS_CARRIER_IN_TRANSIT_AFTER": "0.3",
+    "ORDERS_CARRIER_DELIVERED_AFTER": "0.6",
+    "ORDERS_SAGA_SWEEP_INTERVAL": "0.2",
+    "ORDERS_PAYMENT_RETRY_DELAY": "0.01",
+}
+
+
+async def snapshot(db_url: str) -> dict:
+    db = Database(db_url)
+    try:
+        async with db.read() as s:
+            stock = (
+                await s.execute(
+                    sa.select(t.stock.c.on_hand, t.stock.c.reserved).where(
+                        t.stock.c.warehouse == "US-NJ", t.stock.c.style == "TC11"
+                    )
+                )
+            ).one()
+            payments = (await s.execute(sa.select(t.sandbox_payments.c.status))).scalars().all()
+            orders = (await s.execute(sa.select(t.orders.c.status))).scalars().all()
+            reservations = (await s.execute(sa.select(t.reservations.c.status))).scalars().all()
+        return {
+            "stock": tuple(stock),
+            "payments": list(payments),
+            "orders": list(orders),
+            "reservations": list(reservations),
+        }
+    finally:
+        await db.dispose()
+
+
+@pytest.mark.parametrize(
+    ("crash_at", "status_at_crash", "stock_at_crash"),
+    [
+        ("orders.after_payment_authorized", "payment_authorized", (18, 0)),
+        ("orders.after_stock_reserved", "stock_reserved", (18, 1)),
+        ("orders.after_shipment_created", "shipment_created", (18, 1)),
+    ],
+)
+async def test_crash_then_resume_to_delivered(
+    nats_server, tmp_path: Path, crash_at: str, status_at_crash: str, stock_at_crash: tuple
+) -> None:
+    db_url = f"sqlite+aiosqlite:///{tmp_path / 'orders.db'}"
+    log = tmp_path / "orders.log"
+    first = service_process(
+        "services.orders",
+        "ORDERS_",
+        nats_server.url,
+        db_url,
+        log,
+        CONCIERGE_CRASH_AT=crash_at,
+        **FAST,
+    ).start()
+    nc = await nats.connect(nats_server.url)
+    rpc = RpcClient(nc, default_timeout=10)
+    try:
+        quote = await rpc.call(c.RPC_QUOTE, {"style": "TC11", "region": "UK"}, actor=CUSTOMER)
+        order = await rpc.call(
+            c.RPC_PLACE_ORDER,
+            {"quote_id": quote["quote_id"], "payment_token": "tok_ok"},
+            actor=CUSTOMER,
+        )
+        assert first.wait_exit(20) == 137, first.logs()[-2000:]
+        at_crash = await snapshot(db_url)
+        assert at_crash["orders"] == [status_at_crash]
+        assert at_crash["stock"] == stock_at_crash
+        assert at_crash["payments"] == ["authorized"]
+
+        second = service_process(
+            "services.orders", "ORDERS_", nats_server.url, db_url, log, **FAST
+        ).start()
+        try:
+
+            async def delivered() -> bool:
+                got = await rpc.call(
+                    c.RPC_GET_ORDER, {"order_id": order["order_id"]}, actor=CUSTOMER
+                )
+                return got["status"] == "delivered"
+
+            await eventually(delivered, timeout=30)
+        finally:
+            second.terminate()
+        after = await snapshot(db_url)
+        assert after["stock"] == (17, 0)  # one unit shipped, none left reserved
+        assert after["payments"] == ["captured"]  # one authorization, captured once
+        assert after["reservations"] == ["committed"]
+    finally:
+        first.kill()
+        await nc.drain()

@@ -1,0 +1,41 @@
+"""Sandbox provider state survives a restart through the database journal."""
+
+from __future__ import annotations
+
+from services.orders.adapters.sandbox_carrier import SandboxCarrierProvider
+from services.orders.adapters.sandbox_journal import DatabaseSandboxJournal
+from services.orders.adapters.sandbox_payment import SandboxPaymentProvider
+from services.orders.domain.money import Money
+from services.orders.domain.providers import AuthorizationStatus, ShipmentRequest
+from services.orders.domain.quotes import create_quote
+from tests.integration.orders.conftest import START, Stack
+
+
+async def test_payment_ledger_survives_restart(stack: Stack) -> None:
+    journal = DatabaseSandboxJournal(stack.db)
+    before = SandboxPaymentProvider(journal=journal)
+    auth = await before.authorize(Money.of("95.82", "GBP"), "tok_ok", "o-1:authorize_payment")
+    await before.capture(auth.authorization_id)
+    after = SandboxPaymentProvider(journal=journal)
+    assert await after.restore() == 1
+    assert after.status(auth.authorization_id) is AuthorizationStatus.CAPTURED
+    again = await after.authorize(Money.of("95.82", "GBP"), "tok_ok", "o-1:authorize_payment")
+    assert again.authorization_id == auth.authorization_id  # no second charge
+
+
+async def test_shipments_survive_restart(stack: Stack) -> None:
+    journal = DatabaseSandboxJournal(stack.db)
+    q = create_quote(
+        stack.service.ref, quote_id="q", style="TC11", region="UK", quantity=1, now=START
+    )
+    request = ShipmentRequest("o-1", "US-NJ", "UK", q.customs, "o-1:create_shipment")
+    before = SandboxCarrierProvider(stack.clock, journal=journal)
+    shipment = await before.create_shipment(request)
+    after = SandboxCarrierProvider(stack.clock, journal=journal)
+    assert await after.restore() == 1
+    assert await after.create_shipment(request) == shipment
+    assert after.request_for(shipment.shipment_id).customs == q.customs
+    await after.cancel(shipment.shipment_id)
+    third = SandboxCarrierProvider(stack.clock, journal=journal)
+    await third.restore()
+    assert third.is_cancelled(shipment.shipment_id)
