@@ -90,6 +90,7 @@ class DeliveryWorker:
             if row is None:
                 continue  # another worker took it
             attempted += 1
+            crash_point("notifications.before_send")
             outcome = await self._send(row)
             crash_point("notifications.after_send")
             await self._record(row, outcome)

@@ -39,11 +39,11 @@ def claim_data(model, **extra):
 
 
 @pytest.fixture
-async def service(nats_server, sqlite_url):
+async def service(nats_server, database_url):
     controller, mailbox = start_smtp()
     settings = Settings(
         nats_url=nats_server.url,
-        database_url=sqlite_url,
+        database_url=database_url,
         smtp_host="127.0.0.1",
         smtp_port=controller.port,
         relay_sweep_interval=0.1,
