@@ -1,0 +1,153 @@
+"""Story 2 through the public HTTP API only: the UK customer who wants a US-only item.
+
+She browses the UK catalogue (region is her choice, nothing redirects her), sees the US-only
+floral tablet sleeve as a cross-region offer, gets GBP quotes that match a hand computation on
+both sides of the £135 threshold, orders with a test card, and the order runs to delivered with
+stock reserved in US-NJ and a shipment carrying customs data; every step is on the ORDERS
+stream. The python-skin satchel is unavailable to her with the CITES reason, and she can join
+the waitlist. A declined card ends the order `failed` with what to do instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import Iterator
+
+import nats
+import orjson
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+STEPS = ["pending", "payment_authorized", "stock_reserved", "shipment_created", "confirmed",
+         "shipped", "delivered"]  # fmt: skip
+
+
+@pytest.fixture(scope="module", autouse=True)
+def fast_carrier() -> Iterator[None]:
+    """Compress the sandbox carrier's schedule for this module's stack only."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("ORDERS_CARRIER_IN_TRANSIT_AFTER", "1")
+        mp.setenv("ORDERS_CARRIER_DELIVERED_AFTER", "2")
+        mp.setenv("ORDERS_SAGA_SWEEP_INTERVAL", "0.5")
+        yield
+
+
+def post(client, url: str, body: dict):
+    return client.post(url, json=body, headers={"Idempotency-Key": uuid.uuid4().hex})
+
+
+def wait_for_status(client, order_id: str, wanted: str, timeout: float = 40) -> dict:
+    deadline = time.monotonic() + timeout
+    while True:
+        order = client.get(f"/v1/orders/{order_id}").json()
+        if order.get("status") == wanted or time.monotonic() > deadline:
+            return order
+        time.sleep(0.3)
+
+
+async def order_events(nats_url: str, order_id: str) -> list[dict]:
+    nc = await nats.connect(nats_url)
+    try:
+        sub = await nc.jetstream().subscribe(
+            "orders.order.>", stream="ORDERS", ordered_consumer=True
+        )
+        found: list[dict] = []
+        try:
+            while True:
+                msg = await sub.next_msg(timeout=1)
+                event = orjson.loads(msg.data)
+                if event["subject"] == order_id:
+                    found.append(event)
+        except nats.errors.TimeoutError:
+            pass
+        await sub.unsubscribe()
+        return found
+    finally:
+        await nc.close()
+
+
+def test_uk_customer_buys_a_us_only_item(running_stack):
+    me = running_stack.client(f"cust-{uuid.uuid4().hex[:8]}")
+
+    r = me.get("/v1/catalog", params={"region": "UK"})
+    assert r.status_code == 200, r.text
+    offers = {o["style"]: o for o in r.json()["offers"]}
+    assert r.json()["currency"] == "GBP"
+    tc11 = offers["TC11"]
+    assert tc11["kind"] == "cross_region" and tc11["warehouse"] == "US-NJ"
+    assert (tc11["delivery_days_min"], tc11["delivery_days_max"]) == (5, 8)
+    assert offers["PY01"]["kind"] == "unavailable"
+    assert offers["PY01"]["reason_code"] == "restricted_material"
+    assert "CITES" in offers["PY01"]["reason"]
+    assert offers["VT01"]["kind"] == "local" and offers["VT01"]["price"] == "259.00"
+
+    # Below £135: 78 USD x 0.7752 = 60.4656 -> 60.47; shipping 25 x 0.7752 = 19.38;
+    # VAT 20% x (60.47 + 19.38) = 15.97; no duty; total 95.82.
+    r = post(me, "/v1/quotes", {"style": "TC11", "region": "UK"})
+    assert r.status_code == 201, r.text
+    quote = r.json()
+    assert {x["kind"]: x["amount"] for x in quote["lines"]} == {
+        "goods": "60.47", "shipping": "19.38", "vat": "15.97"}  # fmt: skip
+    assert quote["total"] == "95.82" and quote["currency"] == "GBP"
+    assert quote["fx"]["rate"] == "0.7752" and quote["fx"]["as_of"] == "2026-11-20"
+
+    # Above £135: 298 x 0.7752 = 231.0096 -> 231.01; duty 3% x (231.01 + 19.38) = 7.51;
+    # import VAT 20% x (250.39 + 7.51 = 257.90) = 51.58; total 309.48.
+    r = post(me, "/v1/quotes", {"style": "VT02", "region": "UK"})
+    assert r.status_code == 201, r.text
+    assert {x["kind"]: x["amount"] for x in r.json()["lines"]} == {
+        "goods": "231.01", "shipping": "19.38", "duty": "7.51", "vat": "51.58"}  # fmt: skip
+    assert r.json()["total"] == "309.48"
+
+    r = post(me, "/v1/orders", {"quote_id": quote["quote_id"], "payment_token": "tok_ok"})
+    assert r.status_code == 201, r.text
+    order_id = r.json()["order_id"]
+    order = wait_for_status(me, order_id, "delivered")
+    assert order["status"] == "delivered", order
+    assert [t["status"] for t in order["timeline"]] == STEPS
+    assert order["quote"]["warehouse"] == "US-NJ" and order["quote"]["total"] == "95.82"
+    assert order["shipment"]["tracking_number"]
+
+    timeline = me.get(f"/v1/orders/{order_id}/timeline").json()
+    assert [t["status"] for t in timeline["timeline"]] == STEPS
+
+    events = asyncio.run(order_events(running_stack.nats_url, order_id))
+    assert [e["type"] for e in events] == [f"orders.order.{s}" for s in ("placed", *STEPS[1:])]
+    reserved = next(e for e in events if e["type"] == "orders.order.stock_reserved")
+    assert reserved["data"]["warehouse"] == "US-NJ"
+    customs = next(e for e in events if e["type"] == "orders.order.shipment_created")
+    assert customs["data"]["customs"] == {
+        "hs_code": "4202.32", "origin_country": "VN", "quantity": 1,
+        "declared_value": "60.47", "currency": "GBP", "incoterm": "DDP"}  # fmt: skip
+
+    stranger = running_stack.client(f"cust-{uuid.uuid4().hex[:8]}")
+    assert stranger.get(f"/v1/orders/{order_id}").status_code == 404
+
+    r = post(me, "/v1/waitlist", {"style": "PY01", "region": "UK"})
+    assert r.status_code == 201, r.text
+
+
+def test_declined_card_fails_with_what_to_do(running_stack):
+    me = running_stack.client(f"cust-{uuid.uuid4().hex[:8]}")
+    quote = post(me, "/v1/quotes", {"style": "TC11", "region": "UK"}).json()
+    r = post(me, "/v1/orders", {"quote_id": quote["quote_id"], "payment_token": "tok_declined"})
+    assert r.status_code == 201, r.text
+    order = wait_for_status(me, r.json()["order_id"], "failed")
+    assert order["status"] == "failed", order
+    assert order["failure"]["reason_code"] == "payment_declined"
+    assert order["failure"]["advice_code"] == "use_another_card"
+
+
+def test_agent_places_the_order_for_her_in_chat(running_stack):
+    customer = f"cust-{uuid.uuid4().hex[:8]}"
+    agent = running_stack.client("agent-chat-1", role="agent")
+    quote = post(agent, "/v1/quotes", {"style": "TC11", "region": "UK", "customer_id": customer})
+    assert quote.status_code == 201, quote.text
+    r = post(agent, "/v1/orders", {"quote_id": quote.json()["quote_id"],
+                                   "payment_token": "tok_ok", "customer_id": customer})  # fmt: skip
+    assert r.status_code == 201, r.text
+    mine = running_stack.client(customer).get(f"/v1/orders/{r.json()['order_id']}").json()
+    assert mine["customer_id"] == customer and mine["placed_by_agent"] is True
