@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import itertools
 from datetime import date, timedelta
-from pathlib import Path
 
 import orjson
 import pytest
@@ -83,8 +82,13 @@ class Env:
 
 
 @pytest.fixture
-async def env(tmp_path: Path):
+async def env(tmp_path):
     url = f"sqlite+aiosqlite:///{tmp_path / 'warranty.db'}"
+    async for e in make_env(url):
+        yield e
+
+
+async def make_env(url: str):
     await upgrade_async(url, MIGRATIONS)
     db = Database(url)
     yield Env(db, Clock(), InMemoryReplacementStock({("EU", "VT02"): 1, ("US", "JR01"): 0}))
