@@ -35,7 +35,7 @@ SMS_LIMIT = 160
 OPTIONAL_FIELDS = (
     "coverage_end", "rma_expires_on", "received_on", "promised_by", "repair_summary",
     "tracking_url", "tracking_number", "carrier", "delivery_to", "advice", "amount_released",
-    "price", "reason", "parts",
+    "price", "reason", "parts", "credit_amount",
 )  # fmt: skip
 
 

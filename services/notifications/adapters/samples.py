@@ -74,7 +74,7 @@ def sample_context(kind: str, locale: str = "en-US") -> dict[str, Any]:
         "currency": regional["currency"],
     }
     if kind.startswith("claim_"):
-        context.update(_CLAIM, ship_to=_SHIP_TO[locale])
+        context.update(_CLAIM, ship_to=_SHIP_TO[locale], credit_amount=amount)
     else:
         context.update(_ORDER)
         context.update(

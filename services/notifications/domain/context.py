@@ -116,6 +116,7 @@ def claim_context(
         "tracking_number": data.get("tracking_number"),
         "tracking_url": data.get("tracking_url"),
         "delivered_on": _day(data.get("occurred_at")),
+        "credit_amount": data.get("amount"),
     }
 
 

@@ -49,6 +49,8 @@ _KINDS = (
     MessageKind("claim_shipped_back", Category.TRANSACTIONAL, _URGENT, "shipped with tracking"),
     MessageKind("claim_delivered", Category.TRANSACTIONAL, _MOBILE, "item delivered"),
     MessageKind("claim_thank_you", Category.TRANSACTIONAL, _BASIC, "thank-you note"),
+    MessageKind("claim_store_credit", Category.TRANSACTIONAL, _BASIC, "store credit instead"),
+    MessageKind("claim_cancelled", Category.TRANSACTIONAL, _BASIC, "claim cancelled"),
     MessageKind("order_placed", Category.TRANSACTIONAL, _BASIC, "order received"),
     MessageKind("order_confirmed", Category.TRANSACTIONAL, _MOBILE, "order confirmed"),
     MessageKind("order_shipped", Category.TRANSACTIONAL, _URGENT, "shipped with tracking"),
@@ -79,6 +81,8 @@ EVENT_MESSAGES: Mapping[str, tuple[str, ...]] = {
     # The thank-you note travels with the item (the card is packed at the same moment).
     "warranty.claim.shipped_back": ("claim_shipped_back", "claim_thank_you"),
     "warranty.claim.delivered": ("claim_delivered",),
+    "warranty.claim.store_credit_issued": ("claim_store_credit",),
+    "warranty.claim.cancelled": ("claim_cancelled",),
     "orders.order.placed": ("order_placed",),
     "orders.order.confirmed": ("order_confirmed",),
     "orders.order.shipped": ("order_shipped",),

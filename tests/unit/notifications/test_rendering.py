@@ -125,3 +125,18 @@ def test_preview():
     assert "Subject: Your return authorisation RMA-2026-000418" in text
     assert "23 December 2026" in text
     assert "Hello Margaret" in text
+
+
+def test_cli_preview_and_kinds():
+    from typer.testing import CliRunner
+
+    from services.notifications.cli import notify_app
+
+    runner = CliRunner()
+    result = runner.invoke(notify_app, ["preview", "order_placed", "--locale", "en-GB"])
+    assert result.exit_code == 0, result.output
+    assert "£60.47" in result.output
+    result = runner.invoke(notify_app, ["kinds"])
+    assert "claim_thank_you" in result.output
+    result = runner.invoke(notify_app, ["preview", "nope"])
+    assert result.exit_code == 2
