@@ -7,6 +7,8 @@ from the request state and turn "no principal" into a 401 problem.
 
 from __future__ import annotations
 
+import time
+from collections import OrderedDict
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import jwt
@@ -27,6 +29,7 @@ Role = Literal["customer", "agent"]
 PrincipalType = Literal["customer", "agent", "partner"]
 STATE_KEY = "principal"
 _REQUIRED_CLAIMS = ["exp", "iat", "sub", "iss", "aud"]
+VERIFIED_CACHE_SIZE = 10_000
 
 
 class AuthError(DomainError):
@@ -70,6 +73,9 @@ class Authenticator:
         self._static_key: str | None = settings.jwt_public_key or (
             settings.jwt_secret if not settings.jwks_url else None
         )
+        # Verified tokens until they expire: a token's content cannot change, and parsing and
+        # verifying it again on every request was most of the gateway's per-request CPU.
+        self._verified: OrderedDict[str, tuple[Principal, float]] = OrderedDict()
 
     async def authenticate(self, headers: dict[str, str]) -> Principal | None:
         """None when no credentials were sent; AuthError when they are wrong."""
@@ -104,6 +110,19 @@ class Authenticator:
         )
 
     async def _jwt(self, token: str) -> Principal:
+        cached = self._verified.get(token)
+        if cached is not None:
+            if cached[1] > time.time():
+                self._verified.move_to_end(token)
+                return cached[0]
+            del self._verified[token]
+        principal, expires = await self._verify_jwt(token)
+        self._verified[token] = (principal, expires)
+        if len(self._verified) > VERIFIED_CACHE_SIZE:
+            self._verified.popitem(last=False)
+        return principal
+
+    async def _verify_jwt(self, token: str) -> tuple[Principal, float]:
         s = self._settings
         try:
             header = jwt.get_unverified_header(token)
@@ -129,7 +148,8 @@ class Authenticator:
         if role not in ("customer", "agent") or not isinstance(claims["sub"], str):
             raise AuthError("The token has no valid role.", code="invalid_token")
         scope = claims.get("scope", "")
-        return Principal(type=role, id=claims["sub"], scopes=frozenset(str(scope).split()))
+        principal = Principal(type=role, id=claims["sub"], scopes=frozenset(str(scope).split()))
+        return principal, float(claims["exp"])
 
     async def _signing_key(self, token: str, header: dict[str, Any]) -> Any:
         kid = header.get("kid")
@@ -148,8 +168,6 @@ def mint_token(
     settings: GatewaySettings, subject: str, role: Role, ttl_seconds: int, scope: str = ""
 ) -> str:
     """A local-mode HS256 token (used by `concierge token` and by tests)."""
-    import time
-
     now = int(time.time())
     claims = {
         "sub": subject,

@@ -283,3 +283,25 @@ def test_request_models_refuse_unknown_fields(client: TestClient, harness: Harne
     assert r.status_code == 422
     assert r.json()["errors"][0]["loc"] == ["body", "owner"]
     assert harness.counter.executions == 0
+
+
+def test_cached_token_is_refused_once_expired(
+    client: TestClient, harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    token = harness.token(ttl=120)
+    assert _get(client, token)[0] == 200  # verified and cached
+    real_time = time.time
+    monkeypatch.setattr("services.gateway.auth.time.time", lambda: real_time() + 3600)
+    monkeypatch.setattr("jwt.api_jwt.datetime", _FutureDatetime)
+    status, body = _get(client, token)
+    assert status == 401 and body["code"] == "token_expired"
+
+
+class _FutureDatetime:
+    """`datetime` one hour ahead, for PyJWT's expiry check."""
+
+    @staticmethod
+    def now(tz: object = None) -> object:
+        from datetime import datetime, timedelta
+
+        return datetime.now(tz) + timedelta(hours=1)  # type: ignore[arg-type]
