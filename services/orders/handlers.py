@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.orders.adapters import tables as t
@@ -147,12 +148,26 @@ class OrdersService:
     async def place_order(self, caller: Caller, quote_id: str, payment_token: str) -> Order:
         """Accept a quote. Idempotent per quote: placing it again returns the same order."""
         customer = _require_customer(caller)
+        try:
+            order = await self._place(caller, customer, quote_id, payment_token)
+        except IntegrityError:
+            # A concurrent request placed this quote first (unique quote_id): answer with it.
+            async with reading(self.uow) as tx:
+                order = await OrderRepository(tx.session).by_quote(quote_id)  # type: ignore[assignment]
+            if order is None:
+                raise
+        if order.customer_id != customer:
+            raise QuoteNotFound("no such quote", details={"quote_id": quote_id})
+        self.on_order_placed(order.order_id)
+        return order
+
+    async def _place(
+        self, caller: Caller, customer: str, quote_id: str, payment_token: str
+    ) -> Order:
         async with self.uow() as tx:
             orders = OrderRepository(tx.session)
             existing = await orders.by_quote(quote_id)
             if existing is not None:
-                if existing.customer_id != customer:
-                    raise QuoteNotFound("no such quote", details={"quote_id": quote_id})
                 return existing
             q = await QuoteRepository(tx.session).get(quote_id)
             order = Order.place(
@@ -166,7 +181,6 @@ class OrdersService:
             await orders.add(order)
             for event in order.pull_events():
                 tx.publish(self.to_wire(event))
-        self.on_order_placed(order.order_id)
         return order
 
     async def get_order(self, caller: Caller, order_id: str) -> Order:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -166,3 +167,20 @@ async def test_orders_list_is_paginated_most_recent_first(stack: Stack) -> None:
     assert sorted(ids) == sorted(placed) and len(set(ids)) == 3
     times = [o.created_at for o in first + rest]
     assert times == sorted(times, reverse=True)
+
+
+async def test_payment_provider_never_answers_fails_and_releases_any_hold(stack: Stack) -> None:
+    stack.payment.timeouts_before_success = 100  # every attempt times out after authorizing
+    order = await stack.runner.advance((await place(stack, token="tok_timeout")).order_id)
+    assert order.status is S.FAILED and order.failure.reason == "payment_unavailable"  # type: ignore[union-attr]
+    assert len(stack.payment.ledger) == 1  # one hold was made, under one key...
+    assert stack.payment.held() == []  # ...and it was voided
+    assert await level(stack, "US-NJ", "TC11") == (18, 0)
+
+
+async def test_concurrent_placements_of_one_quote_make_one_order(stack: Stack) -> None:
+    quote = await stack.service.quote(UK_CUSTOMER, "TC11", "UK", 1)
+    orders = await asyncio.gather(
+        *(stack.service.place_order(UK_CUSTOMER, quote.quote_id, "tok_ok") for _ in range(5))
+    )
+    assert len({o.order_id for o in orders}) == 1
