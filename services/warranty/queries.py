@@ -21,7 +21,7 @@ from shared.errors import Conflict
 from shared.messaging.outbox import Tx
 from shared.rpc import Actor as Requester
 
-from .handlers import ensure_visible, utcnow
+from .access import ensure_visible, utcnow
 
 
 @dataclass

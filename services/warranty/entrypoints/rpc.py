@@ -5,7 +5,8 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from services.warranty.handlers import ClaimRequest, Handlers, ensure_staff
+from services.warranty.access import ensure_staff
+from services.warranty.handlers import ClaimRequest, Handlers
 from services.warranty.queries import Queries
 from shared.contracts import warranty as c
 from shared.messaging.glue import RpcRoute
