@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from shared.errors import Conflict
+
 
 class InMemoryReplacementStock:
     def __init__(self, stock: Mapping[tuple[str, str], int] | None = None) -> None:
@@ -16,8 +18,6 @@ class InMemoryReplacementStock:
     async def reserve(self, claim_id: str, region: str, style: str) -> str:
         if claim_id not in self.reservations:
             if self.stock.get((region, style), 0) < 1:
-                from shared.errors import Conflict
-
                 raise Conflict("out of stock", code="replacement_out_of_stock")
             self.stock[(region, style)] -= 1
             self.reservations[claim_id] = (region, style)

@@ -242,3 +242,25 @@ def test_order_line_item_key():
     item = ClaimItem("handbag", order_line_id="ord-1:2")
     assert item.key == "order_line:ord-1:2"
     assert ClaimItem("handbag", label_code="SD4129").key == "label:SD4129"
+
+
+def test_next_timer_at_follows_the_claim(catalogue):
+    claim = new_claim()
+    assert claim.next_timer_at() is None
+    walk_to(claim, S.AWAITING_ITEM, catalogue)
+    assert claim.next_timer_at() == claim.rma.reminder_due_at
+    claim.check_timers(claim.rma.reminder_due_at)
+    assert claim.next_timer_at() == claim.rma.expires_at
+    claim = walk_to(new_claim(), S.RECEIVED, catalogue)
+    assert claim.next_timer_at() == claim.received_at + timedelta(days=5)
+    claim.check_timers(claim.received_at + timedelta(days=5))
+    assert claim.next_timer_at() == claim.received_at + timedelta(days=7)
+    claim.check_timers(claim.received_at + timedelta(days=7))
+    assert claim.next_timer_at() is None
+
+
+def test_allowed_actions_and_ensure_can(catalogue):
+    claim = walk_to(new_claim(), S.INSPECTING, catalogue)
+    assert claim.allowed_actions() == ["start_repair", "start_replacement", "issue_store_credit"]
+    with pytest.raises(ClaimInvalidTransition):
+        claim.ensure_can("ship_back")
