@@ -25,6 +25,7 @@ from services.orders.domain.errors import (
 )
 from services.orders.domain.orders import Order
 from services.orders.domain.providers import (
+    AuthorizationStatus,
     CarrierProvider,
     PaymentProvider,
     ShipmentRequest,
@@ -59,6 +60,9 @@ class SagaRunner:
             if order.status in (S.FAILED, S.CANCELLED) and order.pending_compensations():
                 await self._compensate(order, order.pending_compensations()[0])
                 continue
+            if order.status in (S.FAILED, S.CANCELLED):
+                await self._release_strays(order)
+                return order
             step = order.next_step
             if step is None:
                 return order
@@ -179,6 +183,25 @@ class SagaRunner:
             if fresh.record_compensated(comp, self.clock.now()):
                 await self._save(tx, repo, fresh)
         log.info("saga.compensated", order_id=order.order_id, compensation=str(comp))
+
+    async def _release_strays(self, order: Order) -> None:
+        """Undo provider effects that happened but were never recorded.
+
+        A step whose provider call succeeded while the order was being cancelled (or while the
+        process died and the order was cancelled before the resume) is not in the order's
+        steps, so no compensation is owed for it. The idempotency key finds it; void and cancel
+        are no-ops when there is nothing to undo.
+        """
+        if Step.AUTHORIZE_PAYMENT not in order.steps:
+            auth = await self.payment.find(step_key(order.order_id, Step.AUTHORIZE_PAYMENT))
+            if auth is not None and auth.status is AuthorizationStatus.AUTHORIZED:
+                await self.payment.void(auth.authorization_id)
+                log.info("saga.stray_released", order_id=order.order_id, step="authorize_payment")
+        if Step.CREATE_SHIPMENT not in order.steps:
+            shipment = await self.carrier.find(step_key(order.order_id, Step.CREATE_SHIPMENT))
+            if shipment is not None:
+                await self.carrier.cancel(shipment.shipment_id)
+                log.info("saga.stray_released", order_id=order.order_id, step="create_shipment")
 
     # -- after confirmation: tracking --------------------------------------------------------
     async def track(self, order_id: str) -> Order:

@@ -123,6 +123,10 @@ class SandboxCarrierProvider:
         await self._persist(booked)
         return shipment
 
+    async def find(self, idempotency_key: str) -> Shipment | None:
+        booked = self._by_key.get(idempotency_key)
+        return None if booked is None else booked.shipment
+
     async def cancel(self, shipment_id: str) -> None:
         booked = self._booked(shipment_id)
         if booked.cancelled_at is not None:

@@ -92,6 +92,10 @@ class CarrierProvider(Protocol):
         Repeating a request with the same idempotency key returns the same shipment."""
         ...
 
+    async def find(self, idempotency_key: str) -> Shipment | None:
+        """The shipment booked under this key, if any."""
+        ...
+
     async def cancel(self, shipment_id: str) -> None:
         """Cancel a booked shipment; cancelling twice is a no-op."""
         ...

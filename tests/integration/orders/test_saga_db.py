@@ -184,3 +184,44 @@ async def test_concurrent_placements_of_one_quote_make_one_order(stack: Stack) -
         *(stack.service.place_order(UK_CUSTOMER, quote.quote_id, "tok_ok") for _ in range(5))
     )
     assert len({o.order_id for o in orders}) == 1
+
+
+class CancelDuring:
+    """Wraps a provider call so the customer cancels while it is in flight."""
+
+    def __init__(self, stack: Stack, inner, method: str) -> None:
+        self.stack, self.inner, self.method = stack, inner, method
+        self.order_id: str | None = None
+
+    def __getattr__(self, name: str):
+        target = getattr(self.inner, name)
+        if name != self.method:
+            return target
+
+        async def call(*args, **kwargs):
+            result = await target(*args, **kwargs)
+            assert self.order_id is not None
+            await self.stack.service.cancel_order(UK_CUSTOMER, self.order_id)
+            return result
+
+        return call
+
+
+@pytest.mark.parametrize("method", ["authorize", "create_shipment"])
+async def test_cancel_while_a_provider_call_is_in_flight_leaves_nothing(
+    stack: Stack, method: str
+) -> None:
+    order = await place(stack)
+    runner = stack.new_runner()
+    if method == "authorize":
+        runner.payment = wrapper = CancelDuring(stack, stack.payment, method)  # type: ignore[assignment]
+    else:
+        runner.carrier = wrapper = CancelDuring(stack, stack.carrier, method)  # type: ignore[assignment]
+    wrapper.order_id = order.order_id
+    order = await runner.advance(order.order_id)
+    assert order.status is S.CANCELLED
+    assert stack.payment.held() == []  # the late authorization was found by its key and voided
+    assert await level(stack, "US-NJ", "TC11") == (18, 0)
+    if method == "create_shipment":
+        shipment = await stack.carrier.find(f"{order.order_id}:create_shipment")
+        assert shipment is not None and stack.carrier.is_cancelled(shipment.shipment_id)
