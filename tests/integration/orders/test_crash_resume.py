@@ -111,3 +111,48 @@ async def test_crash_then_resume_to_delivered(
     finally:
         first.kill()
         await nc.drain()
+
+
+async def test_crash_after_reservation_then_failure_undoes_everything(
+    nats_server, tmp_path: Path
+) -> None:
+    """Killed after reserving; after the restart the carrier refuses: nothing stays held."""
+    db_url = f"sqlite+aiosqlite:///{tmp_path / 'orders.db'}"
+    log = tmp_path / "orders.log"
+    first = service_process(
+        "services.orders", "ORDERS_", nats_server.url, db_url, log,
+        CONCIERGE_CRASH_AT="orders.after_stock_reserved", **FAST,
+    ).start()  # fmt: skip
+    nc = await nats.connect(nats_server.url)
+    rpc = RpcClient(nc, default_timeout=10)
+    second = None
+    try:
+        quote = await rpc.call(c.RPC_QUOTE, {"style": "TC11", "region": "UK"}, actor=CUSTOMER)
+        order = await rpc.call(
+            c.RPC_PLACE_ORDER,
+            {"quote_id": quote["quote_id"], "payment_token": "tok_ok"},
+            actor=CUSTOMER,
+        )
+        assert first.wait_exit(20) == 137
+        assert (await snapshot(db_url))["stock"] == (18, 1)
+        second = service_process(
+            "services.orders", "ORDERS_", nats_server.url, db_url, log,
+            ORDERS_CARRIER_REFUSE_DESTINATIONS="UK", **FAST,
+        ).start()  # fmt: skip
+
+        async def failed() -> dict | None:
+            got = await rpc.call(c.RPC_GET_ORDER, {"order_id": order["order_id"]}, actor=CUSTOMER)
+            done = got["status"] == "failed" and len(got["compensations_done"]) == 2
+            return got if done else None
+
+        got = await eventually(failed, timeout=30)
+        assert got["failure"]["reason_code"] == "carrier_refused"
+        after = await snapshot(db_url)
+        assert after["stock"] == (18, 0)  # no stock held
+        assert after["payments"] == ["voided"]  # no authorization left
+        assert after["reservations"] == ["released"]
+    finally:
+        if second is not None:
+            second.terminate()
+        first.kill()
+        await nc.drain()
