@@ -190,7 +190,10 @@ class ListOrdersRequest(_Request):
 
 class FailureOut(BaseModel):
     reason_code: str = Field(description="payment_declined, out_of_stock, quote_expired...")
-    advice_code: str = Field(description="use_another_card, join_waitlist, request_new_quote...")
+    advice_code: str = Field(
+        description="use_another_card, try_again_later, join_waitlist, request_new_quote, "
+        "contact_support."
+    )
     message: str = Field(description="What happened and what the customer can do.")
 
 
@@ -408,7 +411,10 @@ class OrderFailed(OrderFacts):
         description="payment_declined, payment_unavailable, out_of_stock, "
         "quote_expired, carrier_refused."
     )
-    advice_code: str = Field(description="What the customer can do, as a code.")
+    advice_code: str = Field(
+        description="What the customer can do: use_another_card, try_again_later, join_waitlist, "
+        "request_new_quote, contact_support."
+    )
     message: str = Field(description="Customer-facing explanation and next step.")
     amount_released: Amount | None = Field(default=None, description="Card hold released.")
     compensations: list[str] = Field(description="Undo steps owed, in order.")

@@ -106,7 +106,7 @@ CUSTOMER_MESSAGES: dict[FailureReason, str] = {
 # Machine-readable "what you can do", for clients and message templates.
 ADVICE_CODES: dict[FailureReason, str] = {
     FailureReason.PAYMENT_DECLINED: "use_another_card",
-    FailureReason.PAYMENT_UNAVAILABLE: "retry_later",
+    FailureReason.PAYMENT_UNAVAILABLE: "try_again_later",
     FailureReason.OUT_OF_STOCK: "join_waitlist",
     FailureReason.QUOTE_EXPIRED: "request_new_quote",
     FailureReason.CARRIER_REFUSED: "contact_support",
