@@ -36,6 +36,7 @@ from services.warranty.domain.rma import issue_rma
 from services.warranty.domain.sla import DEFAULT_TIMINGS, Timings
 from services.warranty.domain.verdict import Outcome, decide
 from services.warranty.repair_centre import RepairCentreCases
+from shared.errors import DomainError
 from shared.messaging.outbox import Tx
 from shared.rpc import Actor as Requester
 
@@ -84,6 +85,7 @@ class Handlers(RepairCentreCases):
         *,
         staff_only: bool = True,
     ) -> Claim:
+        structlog.contextvars.bind_contextvars(claim_id=claim_id)
         async with self.uow() as tx:
             repo = self._repo(tx)
             claim = ensure_visible(await repo.get(claim_id, for_update=True), claim_id, requester)
@@ -143,6 +145,7 @@ class Handlers(RepairCentreCases):
         )  # fmt: skip
         defect = assess_defect(self.policy, request.components, request.cause)
         claim_id = new_claim_id(self.entropy(7))
+        structlog.contextvars.bind_contextvars(claim_id=claim_id)
         async with self.uow() as tx:
             repo = self._repo(tx)
             prior = await repo.prior_claims(item.key)
@@ -204,15 +207,21 @@ class Handlers(RepairCentreCases):
             due = await self._repo(tx).due_for_timers(now)
         raised = 0
         for claim_id in due:
-            async with self.uow() as tx:
-                repo = self._repo(tx)
-                claim = await repo.get(claim_id, for_update=True)
-                if claim is None:
-                    continue
-                names = claim.check_timers(now, self.timings)
-                await repo.save(claim)  # also moves next_timer_at on
-                self._publish(tx, claim)
-            raised += len(names)
-            if names:
-                log.info("claim.timers", claim_id=claim_id, events=names)
+            try:
+                raised += await self._apply_timers(claim_id, now)
+            except DomainError as exc:  # e.g. changed meanwhile: the next sweep sees it again
+                log.warning("claim.timers_deferred", claim_id=claim_id, code=exc.code)
         return raised
+
+    async def _apply_timers(self, claim_id: str, now: datetime) -> int:
+        async with self.uow() as tx:
+            repo = self._repo(tx)
+            claim = await repo.get(claim_id, for_update=True)
+            if claim is None:
+                return 0
+            names = claim.check_timers(now, self.timings)
+            await repo.save(claim)  # also moves next_timer_at on
+            self._publish(tx, claim)
+        if names:
+            log.info("claim.timers", claim_id=claim_id, events=names)
+        return len(names)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Response
 from fastapi.responses import HTMLResponse
@@ -198,7 +198,9 @@ async def list_claims(
     paging: Paging,
     customer_id: CustomerIdQuery = None,
     status: Annotated[list[c.ClaimStatus] | None, Query(max_length=14)] = None,
-    sla: Annotated[c.SlaState | None, Query(description="at_risk or breached")] = None,
+    sla: Annotated[
+        Literal["at_risk", "breached"] | None, Query(description="Turnaround at risk or breached.")
+    ] = None,
 ) -> Page[Any]:
     actor = (
         principal.actor()
@@ -207,7 +209,7 @@ async def list_claims(
     )
     offset = int((paging.after or {}).get("offset", 0))
     request = c.ListClaimsRequest(
-        status=status, sla=sla if sla in ("at_risk", "breached") else None,  # type: ignore[arg-type]
+        status=status, sla=sla,
         customer_id=customer_id if principal.type == "agent" else None,
         limit=paging.limit, offset=max(offset, 0),
     )  # fmt: skip
