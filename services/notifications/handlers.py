@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Callable
-from datetime import UTC, datetime, time
+from dataclasses import replace
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -108,10 +109,15 @@ class Notifications:
                 log.error("message.render_failed", kind=kind.name, code=exc.code, error=exc.message)
         now = self.clock()
         created = 0
+        order = {kind.name: i for i, kind in enumerate(kinds)}
         for planned in plan(event.id, event.type, contact, prefs, now):
             message = rendered.get(planned.key.kind)
             if message is None:
                 continue
+            # Two messages from one event go out in catalogue order (shipped back, then thanks).
+            planned = replace(
+                planned, send_at=planned.send_at + timedelta(microseconds=order[planned.key.kind])
+            )
             if await self._store(tx, event, planned, message, now, data):
                 created += 1
         return created

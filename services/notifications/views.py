@@ -20,7 +20,7 @@ def part_labels(parts: Any) -> list[str]:
     labels = []
     for part in parts or []:
         if isinstance(part, dict):
-            name = str(part.get("part", "part")).replace("_", " ")
+            name = _humanise(part.get("part", "part"))
             labels.append(f"{name} ({part['colour']})" if part.get("colour") else name)
         else:
             labels.append(str(part))
@@ -83,3 +83,8 @@ def log_entry(row: Any) -> c.MessageLogEntry:
         source_event_id=row.event_id,
         source_event_type=row.event_type,
     )
+
+
+def _humanise(code: object) -> str:
+    """`HANDLE-PAIR` or `handle_piping` -> `handle pair` / `handle piping`."""
+    return str(code).replace("_", " ").replace("-", " ").lower()

@@ -72,7 +72,7 @@ def _part_names(parts: Any) -> list[str]:
     names = []
     for part in parts or []:
         if isinstance(part, Mapping):
-            label = str(part.get("part", "part")).replace("_", " ")
+            label = _humanise(part.get("part", "part"))
             colour = part.get("colour")
             names.append(f"{label} ({colour})" if colour else label)
         else:
@@ -174,3 +174,8 @@ def message_context(
         context = order_context(payload, base_url=base_url)
     context["customer_name"] = customer_name
     return context
+
+
+def _humanise(code: object) -> str:
+    """`HANDLE-PAIR` or `handle_piping` -> `handle pair` / `handle piping`."""
+    return str(code).replace("_", " ").replace("-", " ").lower()
