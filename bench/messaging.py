@@ -17,7 +17,8 @@ from nats.js.api import StreamConfig
 
 from bench.harness import Comparison
 from shared.contracts.envelope import CloudEvent, RawEvent
-from shared.messaging.glue import ConsumerRuntime, EventRoute, register_consumer
+from shared.messaging.consumer import ConsumerRuntime, register_consumer
+from shared.messaging.glue import EventRoute
 from shared.messaging.outbox import OutboxRelay, Tx, UnitOfWork, encode_event, event_headers
 from shared.messaging.streams import StreamSpec
 from shared.persistence.db import Database

@@ -22,3 +22,19 @@ async def claim_event(session: AsyncSession, consumer: str, event_id: str) -> bo
     stmt = insert(inbox_table).values(**values).on_conflict_do_nothing()
     result = await session.execute(stmt)
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def claim_events(session: AsyncSession, consumer: str, event_ids: list[str]) -> set[str]:
+    """Claim many events in one statement; returns the ids not applied before."""
+    if not event_ids:
+        return set()
+    now = datetime.now(UTC)
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = (
+        insert(inbox_table)
+        .values([{"consumer": consumer, "event_id": e, "processed_at": now} for e in event_ids])
+        .on_conflict_do_nothing()
+        .returning(inbox_table.c.event_id)
+    )
+    return set((await session.execute(stmt)).scalars().all())

@@ -22,14 +22,9 @@ from nats.js import JetStreamContext
 
 from shared.contracts.system import PingReply, ping_subject
 from shared.logging import configure_logging
+from shared.messaging.consumer import ConsumerRuntime, register_consumer
 from shared.messaging.dlq import watch_max_deliveries
-from shared.messaging.glue import (
-    ConsumerRuntime,
-    EventRoute,
-    RpcRoute,
-    register_consumer,
-    register_rpc,
-)
+from shared.messaging.glue import EventRoute, RpcRoute, register_rpc
 from shared.messaging.outbox import OutboxRelay, UnitOfWork
 from shared.messaging.streams import ensure_streams
 from shared.nats_conn import server_list
