@@ -1,0 +1,179 @@
+"""Webhook delivery use cases on SQLite with a scripted sender: retry, dead letter, replay, 410."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from standardwebhooks.webhooks import Webhook
+
+from services.notifications.adapters.ssrf import TargetPolicy
+from services.notifications.adapters.tables import webhook_deliveries
+from services.notifications.adapters.webhook_sender import SendResult
+from services.notifications.domain.webhooks import RetrySchedule
+from services.notifications.webhook_delivery import WebhookWorker
+from services.notifications.webhook_handlers import Webhooks
+from shared.contracts import notifications as c
+from shared.contracts.envelope import RawEvent
+from shared.messaging.outbox import UnitOfWork
+from shared.persistence.db import Database
+from shared.persistence.messaging_tables import outbox_table
+from shared.persistence.migrations import upgrade_async
+from shared.rpc import Actor
+
+MIGRATIONS = Path(__file__).resolve().parents[3] / "services" / "notifications" / "migrations"
+T0 = datetime.now(UTC).replace(microsecond=0)
+PARTNER = Actor(type="partner", id="p1")
+# Three attempts in all: 1 s, then 1 s (span >= 2 s), no jitter.
+SHORT = RetrySchedule(base_seconds=1, multiplier=1, cap_seconds=1, min_span_seconds=2, jitter=0)
+
+
+class ScriptedSender:
+    def __init__(self, statuses: list[int | None], headers: dict[str, str] | None = None) -> None:
+        self.statuses = statuses
+        self.headers = headers or {}
+        self.requests: list[tuple[str, bytes, dict[str, str]]] = []
+
+    async def send(self, url: str, body: bytes, headers: dict[str, str]) -> SendResult:
+        self.requests.append((url, body, headers))
+        status = self.statuses.pop(0) if self.statuses else 200
+        if status is None:
+            return SendResult(None, error="timeout")
+        return SendResult(status, headers=self.headers)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = T0
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+@pytest.fixture
+async def setup(tmp_path):
+    url = f"sqlite+aiosqlite:///{tmp_path / 'w.db'}"
+    await upgrade_async(url, MIGRATIONS)
+    db = Database(url)
+    uow = UnitOfWork(db)
+    clock = Clock()
+
+    async def resolve(host, port):
+        return ["93.184.216.34"]
+
+    hooks = Webhooks(uow, policy=TargetPolicy(), rotation_overlap=timedelta(hours=1),
+                     resolver=resolve, clock=clock)  # fmt: skip
+    endpoint = await hooks.create(
+        c.CreateWebhookRequest(url="https://p.example/h", event_types=["*"]), PARTNER
+    )
+    yield uow, hooks, endpoint, clock
+    await db.dispose()
+
+
+async def fan_out(uow, hooks, event_id: str = "evt-1") -> None:
+    event = RawEvent(id=event_id, source="/t", type="warranty.claim.approved", subject="CLM-1",
+                     time=T0, data={"claim_id": "CLM-1", "customer_id": "c1"})  # fmt: skip
+    async with uow() as tx:
+        await hooks.on_event(tx, event)
+
+
+async def status_of(uow) -> list[tuple[str, int]]:
+    async with uow.db.read() as session:
+        rows = (await session.execute(sa.select(webhook_deliveries))).all()
+    return [(r.status, r.attempts) for r in rows]
+
+
+async def test_retries_until_the_schedule_is_spent_then_dead_letters_and_replays(setup):
+    uow, hooks, endpoint, clock = setup
+    sender = ScriptedSender([500, None, 503])
+    worker = WebhookWorker(uow, sender, SHORT, clock=clock)  # type: ignore[arg-type]
+    await fan_out(uow, hooks)
+    assert await worker.run_once() == 1
+    assert await worker.run_once() == 0  # waiting for the backoff
+    clock.advance(1)
+    assert await worker.run_once() == 1
+    clock.advance(1)
+    assert await worker.run_once() == 1
+    assert await status_of(uow) == [("dead_letter", 3)]
+    dead = await hooks.deliveries(
+        c.ListWebhookDeliveriesRequest(endpoint_id=endpoint.id, status="dead_letter"), PARTNER
+    )
+    [letter] = dead.deliveries
+    assert [a.error for a in letter.history] == ["http_500", "timeout", "http_503"]
+    assert {h["webhook-id"] for _u, _b, h in sender.requests} == {"evt-1"}
+
+    replayed = await hooks.replay(
+        c.ReplayWebhookRequest(endpoint_id=endpoint.id, delivery_id=letter.id), PARTNER
+    )
+    assert replayed.replayed == [letter.id]
+    assert await worker.run_once() == 1
+    assert await status_of(uow) == [("delivered", 1)]
+    _url, body, headers = sender.requests[-1]
+    assert headers["webhook-id"] == "evt-1"
+    assert Webhook(endpoint.secret).verify(body, headers)["data"] == {"claim_id": "CLM-1"}
+
+
+async def test_replay_by_time_range(setup):
+    uow, hooks, endpoint, clock = setup
+    worker = WebhookWorker(uow, ScriptedSender([]), SHORT, clock=clock)  # type: ignore[arg-type]
+    await fan_out(uow, hooks, "evt-a")
+    await fan_out(uow, hooks, "evt-b")
+    await worker.run_once()
+    result = await hooks.replay(
+        c.ReplayWebhookRequest(endpoint_id=endpoint.id, since=T0 - timedelta(minutes=1)), PARTNER
+    )
+    assert len(result.replayed) == 2
+    result = await hooks.replay(
+        c.ReplayWebhookRequest(endpoint_id=endpoint.id, since=T0 + timedelta(minutes=1)), PARTNER
+    )
+    assert result.replayed == []
+
+
+async def test_retry_after_is_honoured(setup):
+    uow, hooks, _endpoint, clock = setup
+    schedule = RetrySchedule(jitter=0)
+    sender = ScriptedSender([429], headers={"retry-after": "120"})
+    worker = WebhookWorker(uow, sender, schedule, clock=clock)  # type: ignore[arg-type]
+    await fan_out(uow, hooks)
+    await worker.run_once()
+    clock.advance(119)
+    assert await worker.run_once() == 0
+    clock.advance(1)
+    assert await worker.run_once() == 1
+    assert await status_of(uow) == [("delivered", 2)]
+
+
+async def test_410_disables_the_endpoint_and_stops_deliveries(setup):
+    uow, hooks, endpoint, clock = setup
+    worker = WebhookWorker(uow, ScriptedSender([410]), SHORT, clock=clock)  # type: ignore[arg-type]
+    await fan_out(uow, hooks, "evt-1")
+    await worker.run_once()
+    view = await hooks.get(c.WebhookRef(endpoint_id=endpoint.id), PARTNER)
+    assert not view.enabled and view.disabled_reason == "http_410"
+    await fan_out(uow, hooks, "evt-2")  # a disabled endpoint gets nothing new
+    assert await status_of(uow) == [("dead_letter", 1)]
+    async with uow.db.read() as session:
+        subjects = (await session.execute(sa.select(outbox_table.c.subject))).scalars().all()
+    assert subjects == [c.WEBHOOK_ENDPOINT_DISABLED]
+
+
+async def test_deleting_an_endpoint_cancels_pending_deliveries(setup):
+    uow, hooks, endpoint, _clock = setup
+    await fan_out(uow, hooks)
+    await hooks.delete(c.WebhookRef(endpoint_id=endpoint.id), PARTNER)
+    assert await status_of(uow) == [("cancelled", 0)]
+    with pytest.raises(Exception) as err:
+        await hooks.get(c.WebhookRef(endpoint_id=endpoint.id), PARTNER)
+    assert err.value.code == "webhooks_endpoint_not_found"
+
+
+async def test_customers_cannot_manage_webhooks(setup):
+    _uow, hooks, _endpoint, _clock = setup
+    with pytest.raises(Exception) as err:
+        await hooks.list({}, Actor(type="customer", id="c1"))
+    assert err.value.code == "notifications_forbidden"
