@@ -7,6 +7,7 @@ ack/nack/term and dead-lettering. Keeping that here means every service fails th
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -63,6 +64,7 @@ def register_rpc(broker: NatsBroker, route: RpcRoute, *, queue: str) -> None:
     async def on_request(msg: NatsMessage) -> bytes:
         headers = msg.headers or {}
         bind_correlation_id(headers.get(CORRELATION_HEADER))
+        started = time.perf_counter()
         try:
             actor = (
                 Actor.model_validate_json(headers[ACTOR_HEADER])
@@ -73,7 +75,9 @@ def register_rpc(broker: NatsBroker, route: RpcRoute, *, queue: str) -> None:
             request = (
                 route.request_model.model_validate(payload) if route.request_model else payload
             )
-            return ok_reply(await route.handler(request, actor))
+            reply = ok_reply(await route.handler(request, actor))
+            log.info("rpc.handled", subject=route.subject, ms=_ms_since(started))
+            return reply
         except DomainError as exc:
             log.info("rpc.refused", subject=route.subject, code=exc.code)
             return error_reply(exc)
@@ -96,6 +100,10 @@ def register_rpc(broker: NatsBroker, route: RpcRoute, *, queue: str) -> None:
             )
         finally:
             clear()
+
+
+def _ms_since(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 2)
 
 
 def _validation_details(exc: Exception) -> list[dict[str, Any]]:
