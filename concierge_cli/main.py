@@ -252,18 +252,17 @@ def docs(
         console.print(f"wrote {path}")
 
 
-def _register_optional_commands() -> None:
-    """Commands owned by the gateway and notifications modules."""
-    try:
-        from concierge_cli.auth_commands import partner_app, token
+def _register_owned_commands() -> None:
+    """Commands whose code lives with the component they serve."""
+    from concierge_cli.auth_commands import partner_app, token
+    from services.notifications.cli import notify_app
 
-        app.command("token")(token)
-        app.add_typer(partner_app, name="partner")
-    except ImportError:
-        pass
+    app.command("token")(token)
+    app.add_typer(partner_app, name="partner")
+    app.add_typer(notify_app, name="notify")
 
 
-_register_optional_commands()
+_register_owned_commands()
 
 if __name__ == "__main__":
     os.environ.setdefault("PYTHONUNBUFFERED", "1")
