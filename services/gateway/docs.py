@@ -9,7 +9,10 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from services.gateway.errors import PROBLEM_MEDIA_TYPE
+from services.gateway.errors import PROBLEM_MEDIA_TYPE, Problem
+
+REF_TEMPLATE = "#/components/schemas/{model}"
+PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 
 IDEMPOTENCY_PARAMETER = {
     "name": "Idempotency-Key",
@@ -28,14 +31,18 @@ REQUEST_ID_PARAMETER = {
     "name": "X-Request-ID",
     "in": "header",
     "required": False,
-    "description": "Correlation id echoed in the response and in every log line; generated if absent.",
-    "schema": {"type": "string", "maxLength": 64, "pattern": "^[A-Za-z0-9._:-]+$"},
+    "description": (
+        "Correlation id echoed in the response and in every log line. A new one is generated when "
+        "it is absent or is not 1-64 characters of `A-Z a-z 0-9 . _ : -`."
+    ),
+    "schema": {"type": "string"},
 }
 
 
 def custom_openapi(app: FastAPI) -> dict[str, Any]:
-    """FastAPI's document plus what middleware adds: the Idempotency-Key header on every POST,
-    and problem+json 413/429 answers that any operation may give."""
+    """FastAPI's document, corrected for what the middleware does: every error is problem+json;
+    any operation may answer 429; POSTs take Idempotency-Key and may answer 413; operations with
+    credentials may answer 401 and 403."""
     if app.openapi_schema:
         return app.openapi_schema
     schema = get_openapi(
@@ -45,31 +52,47 @@ def custom_openapi(app: FastAPI) -> dict[str, Any]:
         routes=app.routes,
         tags=app.openapi_tags,
     )
-    problem_ref = {"$ref": "#/components/schemas/Problem"}
+    schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+    for name, definition in (
+        Problem.model_json_schema(ref_template=REF_TEMPLATE).pop("$defs", {}).items()
+    ):
+        schemas.setdefault(name, definition)
+    schemas.setdefault("Problem", Problem.model_json_schema(ref_template=REF_TEMPLATE))
+    schemas.pop("HTTPValidationError", None)  # FastAPI's 422 body; ours is a Problem
+    schemas.pop("ValidationError", None)
     for path_item in schema.get("paths", {}).values():
         for method, operation in path_item.items():
-            params = operation.setdefault("parameters", [])
-            params.append(dict(REQUEST_ID_PARAMETER))
-            responses = operation.setdefault("responses", {})
-            if "Problem" in schema.get("components", {}).get("schemas", {}):
-                responses.setdefault(
-                    "429",
-                    {
-                        "description": "Too many requests; see Retry-After.",
-                        "content": {PROBLEM_MEDIA_TYPE: {"schema": problem_ref}},
-                    },
-                )
-            if method == "post":
-                params.append(dict(IDEMPOTENCY_PARAMETER))
-                responses.setdefault(
-                    "413",
-                    {
-                        "description": "Request body too large.",
-                        "content": {PROBLEM_MEDIA_TYPE: {"schema": problem_ref}},
-                    },
-                )
+            _complete_operation(method, operation)
     app.openapi_schema = schema
     return schema
+
+
+def _problem(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {PROBLEM_MEDIA_TYPE: {"schema": PROBLEM_REF}}}
+
+
+def _complete_operation(method: str, operation: dict[str, Any]) -> None:
+    params = operation.setdefault("parameters", [])
+    params.append(dict(REQUEST_ID_PARAMETER))
+    responses = operation.setdefault("responses", {})
+    for status, response in responses.items():
+        if status[0] in "45" and status.isdigit():
+            response["content"] = {PROBLEM_MEDIA_TYPE: {"schema": PROBLEM_REF}}
+            if status == "422" and response.get("description") == "Validation Error":
+                response["description"] = "Invalid input; `errors` lists the offending fields."
+    responses.setdefault("429", _problem("Too many requests; see Retry-After."))
+    if "security" in operation:
+        responses.setdefault("401", _problem("Missing or invalid credentials."))
+        responses.setdefault("403", _problem("The caller's role or key does not allow this."))
+    if "requestBody" in operation:
+        responses.setdefault("400", _problem("The body could not be parsed (e.g. not UTF-8)."))
+    if method == "post":
+        params.append(dict(IDEMPOTENCY_PARAMETER))
+        responses.setdefault("413", _problem("Request body too large."))
+        responses.setdefault(
+            "409", _problem("Conflict, or a request with the same Idempotency-Key is in flight.")
+        )
+        responses.setdefault("422", _problem("Invalid input, or an Idempotency-Key reused."))
 
 
 def write_docs(directory: str | Path, app: FastAPI | None = None) -> list[Path]:

@@ -18,6 +18,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse
+from starlette.routing import Match
 
 from shared.errors import DomainError, ErrorKind
 from shared.logging import current_correlation_id
@@ -152,7 +153,23 @@ async def http_error_handler(request: Request, exc: Exception) -> JSONResponse:
     code = HTTP_CODES.get(exc.status_code, "http_error")
     # Framework details (e.g. "Method Not Allowed") are safe; our own code raises DomainError.
     detail = exc.detail if isinstance(exc.detail, str) else None
-    return problem_response(exc.status_code, code, detail, request=request, headers=exc.headers)
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = ", ".join(_allowed_methods(request))
+    return problem_response(exc.status_code, code, detail, request=request, headers=headers)
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Starlette's Allow lists the methods of the first matching route only, and GET and POST on
+    one path are two routes: ask the router which methods fully match this path."""
+    routes = request.app.router.routes
+    return [
+        method
+        for method in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+        if any(
+            route.matches({**request.scope, "method": method})[0] == Match.FULL for route in routes
+        )
+    ]
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -87,7 +87,16 @@ def test_openapi_documents_problems_and_idempotency(client: TestClient) -> None:
     post = doc["paths"]["/v1/test/things"]["post"]
     assert any(p["name"] == "Idempotency-Key" for p in post["parameters"])
     assert "413" in post["responses"] and "429" in post["responses"]
+    assert {"400", "401", "403", "409", "422"} <= post["responses"].keys()
     assert "Problem" in doc["components"]["schemas"]
+    for path_item in doc["paths"].values():
+        for operation in path_item.values():
+            for status, response in operation["responses"].items():
+                if status[0] in "45":  # every documented error is problem+json
+                    assert list(response["content"]) == ["application/problem+json"], (
+                        status,
+                        operation,
+                    )
     assert {"HTTPBearer", "APIKeyHeader"} <= doc["components"]["securitySchemes"].keys()
 
 

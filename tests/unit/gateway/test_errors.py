@@ -91,3 +91,9 @@ def test_unknown_route_and_method_are_problems(client: TestClient) -> None:
     assert r.json()["code"] == "not_found"
     r = client.delete("/healthz")
     assert r.status_code == 405 and r.json()["code"] == "method_not_allowed"
+
+
+def test_405_lists_every_method_of_the_path(client: TestClient) -> None:
+    r = client.delete("/v1/test/things")
+    assert r.status_code == 405
+    assert set(r.headers["allow"].replace(" ", "").split(",")) >= {"GET", "POST"}
