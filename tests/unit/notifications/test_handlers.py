@@ -158,3 +158,31 @@ async def test_webhook_fan_out_only_to_matching_enabled_endpoints(uow):
         waitlist = RawEvent(id="w1", source="/t", type="orders.waitlist.available", subject="x",
                             time=NOW, data={"customer_id": "c1", "entry_id": "e"})  # fmt: skip
         assert await hooks.on_event(tx, waitlist) == 0
+
+
+async def test_waitlist_availability_becomes_a_message(uow):
+    n = Notifications(uow, base_url="http://api", clock=lambda: NOW)
+    await n.put_contact(c.PutContactRequest(email="m@example.co.uk", locale="en-GB"), ME)
+    ev = RawEvent(id="wl-1", source="/t", type="orders.waitlist.available", subject="TC11",
+                  time=NOW, data={"entry_id": "e1", "customer_id": "c1", "style": "TC11",
+                                  "item_name": "Floral tablet sleeve 11-inch", "region": "UK",
+                                  "reason": "listed", "price": "60.47", "currency": "GBP"})  # fmt: skip
+    assert await apply(uow, n, ev) == 2
+    email = next(r for r in await rows(uow, deliveries) if r.channel == "email")
+    assert email.subject == "Floral tablet sleeve 11-inch is now available"
+    assert "£60.47" in email.text_body
+    assert "http://api/v1/products/TC11/offers?region=UK" in email.text_body
+
+
+async def test_order_failed_tells_what_to_do(uow):
+    n = Notifications(uow, base_url="http://api", clock=lambda: NOW)
+    await n.put_contact(c.PutContactRequest(email="m@example.co.uk", locale="en-GB"), ME)
+    ev = RawEvent(id="of-1", source="/t", type="orders.order.failed", subject="ORD-1", time=NOW,
+                  data={"order_id": "ORD-1", "customer_id": "c1", "region": "UK",
+                        "currency": "GBP", "total": "95.82", "reason_code": "payment_declined",
+                        "advice_code": "use_another_card", "status": "failed",
+                        "message": "Your card was declined.", "compensations": []})  # fmt: skip
+    await apply(uow, n, ev)
+    email = next(r for r in await rows(uow, deliveries) if r.channel == "email")
+    assert "Why: Your card was declined." in email.text_body
+    assert "What you can do: Try again with another card" in email.text_body
