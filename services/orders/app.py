@@ -17,6 +17,7 @@ from services.orders.adapters.wire import to_cloud_event
 from services.orders.domain.clock import SystemClock
 from services.orders.entrypoints.rpc import routes
 from services.orders.handlers import OrdersService
+from services.orders.inventory import InventoryService
 from services.orders.saga_runner import SagaRunner
 from services.orders.settings import Settings
 from shared.runtime.service import ServiceRuntime
@@ -111,10 +112,11 @@ def build(settings: Settings | None = None) -> ServiceRuntime:
         on_order_placed=scheduler.wake,
         quote_ttl=timedelta(seconds=settings.quote_ttl_seconds),
     )
+    inventory = InventoryService(service)
     ready = asyncio.Event()
 
     async def start_sagas(_rt: ServiceRuntime) -> None:
-        await service.seed_stock()
+        await inventory.seed_stock()
         await payment.restore()
         await carrier.restore()
         ready.set()
@@ -128,7 +130,7 @@ def build(settings: Settings | None = None) -> ServiceRuntime:
             snapshot = await fx.refresh()
             log.info("fx.refreshed", as_of=snapshot.as_of.isoformat())
 
-    for route in routes(service, ready):
+    for route in routes(service, inventory, ready):
         rt.rpc(route)
     rt.background(start_sagas)
     rt.background(refresh_fx)

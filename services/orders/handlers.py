@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.orders.adapters import tables as t
-from services.orders.adapters.repository import OrderRepository, QuoteRepository, WaitlistRepository
+from services.orders.adapters.repository import OrderRepository, QuoteRepository
 from services.orders.adapters.stock_store import StockStore
 from services.orders.domain import catalogue as cat
 from services.orders.domain import events as ev
@@ -30,7 +30,6 @@ from services.orders.domain.orders import Order
 from services.orders.domain.providers import FxProvider
 from services.orders.domain.quotes import QUOTE_TTL, Quote, create_quote
 from services.orders.domain.reference import Listing, ReferenceData
-from services.orders.domain.stock import Reservation
 from shared.errors import DomainError, ErrorKind
 
 
@@ -65,11 +64,6 @@ class Caller:
         if self.kind in ("agent", "system"):
             return self.on_behalf_of is None or self.on_behalf_of == owner_id
         return self.customer_id == owner_id
-
-
-class UnknownWarehouse(DomainError):
-    code = "stock_unknown_warehouse"
-    kind = ErrorKind.NOT_FOUND
 
 
 class CustomerRequired(DomainError):
@@ -117,7 +111,7 @@ class OrdersService:
 
     # -- quotes ------------------------------------------------------------------------
     async def quote(self, caller: Caller, style: str, region: str, quantity: int) -> Quote:
-        customer = _require_customer(caller)
+        customer = require_customer(caller)
         async with self.uow() as tx:
             ref = await self.reference(tx.session)
             stock = await StockStore(tx.session).available()
@@ -147,7 +141,7 @@ class OrdersService:
     # -- orders ------------------------------------------------------------------------
     async def place_order(self, caller: Caller, quote_id: str, payment_token: str) -> Order:
         """Accept a quote. Idempotent per quote: placing it again returns the same order."""
-        customer = _require_customer(caller)
+        customer = require_customer(caller)
         try:
             order = await self._place(caller, customer, quote_id, payment_token)
         except IntegrityError:
@@ -212,115 +206,6 @@ class OrdersService:
         self.on_order_placed(order.order_id)  # the runner performs the compensations
         return order
 
-    # -- waitlist and listings ---------------------------------------------------------
-    async def join_waitlist(self, caller: Caller, style: str, region: str) -> str:
-        customer = _require_customer(caller)
-        async with self.uow() as tx:
-            ref = await self.reference(tx.session)
-            ref.style(style)
-            ref.region(region)
-            return await WaitlistRepository(tx.session).join(
-                customer, style, region, self.clock.now()
-            )
-
-    async def set_listing(self, style: str, region: str, price: Decimal | None) -> None:
-        """Operator: list (or delist) a style in a region; tells the waitlist when listed."""
-        now = self.clock.now()
-        async with self.uow() as tx:
-            ref = await self.reference(tx.session)
-            ref.style(style)
-            currency = ref.region(region).currency
-            o = t.listing_overrides
-            await tx.session.execute(sa.delete(o).where(o.c.style == style, o.c.region == region))
-            await tx.session.execute(
-                sa.insert(o).values(
-                    style=style,
-                    region=region,
-                    price=None if price is None else str(price),
-                    updated_at=now,
-                )
-            )
-            listed = None if price is None else Money(price, currency)
-            tx.publish(self.to_wire(ev.listing_changed(style, region, listed, now)))
-            if listed is not None:
-                await self._tell_waitlist(tx, style, region, "listed")
-
-    async def replenish(self, warehouse: str, style: str, quantity: int) -> None:
-        """Operator: units arrived; customers waiting for the style in that region are told."""
-        now = self.clock.now()
-        self.ref.style(style)
-        if warehouse not in self.ref.warehouses:
-            raise UnknownWarehouse("unknown warehouse", details={"warehouse": warehouse})
-        async with self.uow() as tx:
-            before, after = await StockStore(tx.session).replenish(warehouse, style, quantity)
-            if before > 0 or after <= 0:
-                return
-            wh = self.ref.warehouses[warehouse]
-            tx.publish(self.to_wire(ev.stock_replenished(style, warehouse, wh.region, after, now)))
-            for region in sorted(wh.ships_to):
-                await self._tell_waitlist(tx, style, region, "back_in_stock")
-
-    async def _tell_waitlist(self, tx: TxLike, style: str, region: str, reason: str) -> None:
-        """One event per waiting customer, for regions where the style can now be ordered."""
-        ref = await self.reference(tx.session)
-        stock = await StockStore(tx.session).available()
-        offer = cat.offer_for(ref, style, region, stock)
-        if offer.kind is cat.OfferKind.UNAVAILABLE:
-            return
-        if reason == "back_in_stock" and offer.available <= 0:
-            return
-        now = self.clock.now()
-        waitlist = WaitlistRepository(tx.session)
-        waiting = await waitlist.waiting(style, region)
-        for entry_id, customer_id in waiting:
-            event = ev.waitlist_available(
-                entry_id, customer_id, style, offer.style.name, region, reason, offer.price, now
-            )
-            tx.publish(self.to_wire(event))
-        await waitlist.mark_notified([entry for entry, _ in waiting], now)
-
-    # -- replacement stock for warranty ------------------------------------------------
-    async def reserve_replacement(
-        self, claim_id: str, style: str, region: str, quantity: int = 1
-    ) -> Reservation:
-        """Hold a replacement item for a warranty claim at the region's home warehouse."""
-        self.ref.style(style)
-        warehouse = self.ref.region(region).home_warehouse
-        async with self.uow() as tx:
-            return await StockStore(tx.session).reserve(
-                owner_id=claim_id,
-                warehouse=warehouse,
-                style=style,
-                quantity=quantity,
-                now=self.clock.now(),
-                purpose="warranty_replacement",
-            )
-
-    async def replacement_stock(self, region: str, style: str) -> tuple[str, int]:
-        """(home warehouse of the region, units available there now)."""
-        self.ref.style(style)
-        warehouse = self.ref.region(region).home_warehouse
-        async with reading(self.uow) as tx:
-            on_hand, reserved = await StockStore(tx.session).level(warehouse, style)
-        return warehouse, max(on_hand - reserved, 0)
-
-    async def release_replacement(self, claim_id: str) -> bool:
-        async with self.uow() as tx:
-            store = StockStore(tx.session)
-            res = await store.find(claim_id, "warranty_replacement")
-            if res is None:
-                return False
-            return await store.release(res.reservation_id, self.clock.now())
-
-    async def seed_stock(self) -> int:
-        initial = {
-            (w.code, style): qty
-            for w in self.ref.warehouses.values()
-            for style, qty in w.initial_stock.items()
-        }
-        async with self.uow() as tx:
-            return await StockStore(tx.session).seed(initial)
-
 
 @dataclass
 class _ReadTx:
@@ -339,7 +224,7 @@ async def reading(uow: UnitOfWorkFactory) -> AsyncIterator[_ReadTx]:
         yield _ReadTx(session)
 
 
-def _require_customer(caller: Caller) -> str:
+def require_customer(caller: Caller) -> str:
     if caller.customer_id is None:
         raise CustomerRequired("an agent must say which customer this is for (on_behalf_of)")
     return caller.customer_id

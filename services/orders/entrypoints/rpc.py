@@ -8,6 +8,7 @@ from typing import Any
 
 from services.orders.entrypoints.translate import caller, offer_out, order_out, quote_out
 from services.orders.handlers import OrdersService
+from services.orders.inventory import InventoryService
 from shared.contracts import orders as c
 from shared.errors import DomainError, ErrorKind
 from shared.messaging.glue import RpcRoute
@@ -24,7 +25,9 @@ def _operator(actor: Actor | None) -> None:
         raise OperatorOnly("only agents and operators may change listings and stock")
 
 
-def routes(svc: OrdersService, ready: asyncio.Event | None = None) -> list[RpcRoute]:
+def routes(
+    svc: OrdersService, inv: InventoryService, ready: asyncio.Event | None = None
+) -> list[RpcRoute]:
     """Every `rpc.orders.*` route; calls wait until start-up (stock seeding) is done."""
 
     async def catalogue(req: c.CatalogueRequest, _actor: Actor | None) -> c.CatalogueReply:
@@ -57,7 +60,7 @@ def routes(svc: OrdersService, ready: asyncio.Event | None = None) -> list[RpcRo
         return order_out(await svc.cancel_order(caller(actor), req.order_id))
 
     async def waitlist(req: c.JoinWaitlistRequest, actor: Actor | None) -> c.WaitlistReply:
-        entry = await svc.join_waitlist(caller(actor), req.style, req.region)
+        entry = await inv.join_waitlist(caller(actor), req.style, req.region)
         return c.WaitlistReply(entry_id=entry, style=req.style, region=req.region)
 
     async def set_listing(req: c.SetListingRequest, actor: Actor | None) -> dict[str, bool]:
@@ -66,18 +69,18 @@ def routes(svc: OrdersService, ready: asyncio.Event | None = None) -> list[RpcRo
             price = None if req.price is None else Decimal(req.price)
         except InvalidOperation as exc:
             raise DomainError("price must be a decimal", code="orders_invalid_price") from exc
-        await svc.set_listing(req.style, req.region, price)
+        await inv.set_listing(req.style, req.region, price)
         return {"ok": True}
 
     async def replenish(req: c.ReplenishRequest, actor: Actor | None) -> dict[str, bool]:
         _operator(actor)
-        await svc.replenish(req.warehouse, req.style, req.quantity)
+        await inv.replenish(req.warehouse, req.style, req.quantity)
         return {"ok": True}
 
     async def replacement_stock(
         req: c.ReplacementStockRequest, _actor: Actor | None
     ) -> c.ReplacementStockReply:
-        warehouse, available = await svc.replacement_stock(req.region, req.style)
+        warehouse, available = await inv.replacement_stock(req.region, req.style)
         return c.ReplacementStockReply(
             region=req.region, style=req.style, warehouse=warehouse, available=available
         )
@@ -85,7 +88,7 @@ def routes(svc: OrdersService, ready: asyncio.Event | None = None) -> list[RpcRo
     async def reserve_replacement(
         req: c.ReserveReplacementRequest, _actor: Actor | None
     ) -> c.ReserveReplacementReply:
-        res = await svc.reserve_replacement(req.claim_id, req.style, req.region)
+        res = await inv.reserve_replacement(req.claim_id, req.style, req.region)
         return c.ReserveReplacementReply(
             claim_id=req.claim_id, reservation_id=res.reservation_id, warehouse=res.warehouse
         )
@@ -93,7 +96,7 @@ def routes(svc: OrdersService, ready: asyncio.Event | None = None) -> list[RpcRo
     async def release_replacement(
         req: c.ReleaseReplacementRequest, _actor: Actor | None
     ) -> c.ReleaseReplacementReply:
-        return c.ReleaseReplacementReply(released=await svc.release_replacement(req.claim_id))
+        return c.ReleaseReplacementReply(released=await inv.release_replacement(req.claim_id))
 
     table = [
         RpcRoute(c.RPC_CATALOGUE, catalogue, c.CatalogueRequest),

@@ -14,6 +14,7 @@ from services.orders.adapters.sandbox_payment import SandboxPaymentProvider
 from services.orders.adapters.wire import to_cloud_event
 from services.orders.domain.clock import FixedClock
 from services.orders.handlers import Caller, OrdersService
+from services.orders.inventory import InventoryService
 from services.orders.saga_runner import SagaRunner
 from shared.messaging.outbox import UnitOfWork
 from shared.persistence.db import Database
@@ -28,6 +29,7 @@ UK_CUSTOMER = Caller("customer", "cust-uk-1")
 class Stack:
     db: Database
     service: OrdersService
+    inventory: InventoryService
     runner: SagaRunner
     payment: SandboxPaymentProvider
     carrier: SandboxCarrierProvider
@@ -55,6 +57,7 @@ async def stack(database_url: str) -> AsyncIterator[Stack]:
     uow = UnitOfWork(db)
     service = OrdersService(uow, load_reference_data(), FileFxProvider(), clock, to_cloud_event)
     runner = SagaRunner(uow, payment, carrier, clock, to_cloud_event, retry_delay=0)
-    await service.seed_stock()
-    yield Stack(db, service, runner, payment, carrier, clock)
+    inventory = InventoryService(service)
+    await inventory.seed_stock()
+    yield Stack(db, service, inventory, runner, payment, carrier, clock)
     await db.dispose()

@@ -27,7 +27,7 @@ from tests.unit.gateway.support import make_settings
 
 def wire_rpc(stack: Stack) -> FakeRpc:
     fake = FakeRpc()
-    for route in routes(stack.service):
+    for route in routes(stack.service, stack.inventory):
 
         async def answer(payload: Any, actor: Any, route=route) -> Any:
             body = payload.model_dump(mode="json") if hasattr(payload, "model_dump") else payload
