@@ -8,7 +8,9 @@
   running is 409 `idempotency_request_in_progress`.
 - 5xx responses release the key (the work may not have happened; retrying must be possible). A
   claim whose owner died is taken over after `LEASE_SECONDS` with a compare-and-set.
-Keys are scoped per principal, so two callers can never see each other's responses.
+Keys are scoped per principal, so two callers can never see each other's responses. Requests
+without valid credentials are not recorded (they fail with 401 anyway, and must not be able to
+fill the bucket).
 The header is optional: a POST without it is simply not deduplicated (documented in OpenAPI).
 """
 
@@ -27,8 +29,9 @@ from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from services.gateway.auth import STATE_KEY
 from services.gateway.errors import problem_response
-from services.gateway.limits import BODY_SCOPE_KEY, caller_key
+from services.gateway.limits import BODY_SCOPE_KEY
 from services.gateway.partner_keys import KeyValueLike
 
 log = structlog.get_logger()
@@ -135,10 +138,14 @@ class IdempotencyMiddleware:
                 scope, receive, send
             )
             return
+        principal = scope.get("state", {}).get(STATE_KEY)
+        if principal is None:
+            await self.app(scope, receive, send)
+            return
         store: IdempotencyStore = scope["app"].state.runtime.idempotency
         body = scope.get(BODY_SCOPE_KEY, b"")
         fp = fingerprint(scope, body)
-        claim, stored = await store.claim(kv_key_for(caller_key(scope), key), fp)
+        claim, stored = await store.claim(kv_key_for(principal.key, key), fp)
         if claim is None:
             assert stored is not None
             await self._answer_existing(stored, fp, request, receive, send)

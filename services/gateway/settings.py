@@ -61,7 +61,7 @@ class GatewaySettings(BaseSettings):
     max_body_bytes: int = Field(default=256 * 1024, ge=1024)
     max_page_size: int = Field(default=100, ge=1, le=1000)
     default_page_size: int = Field(default=20, ge=1)
-    rpc_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+    rpc_timeout_seconds: float = Field(default=5.0, gt=0, le=30)  # < idempotency lease
     ready_timeout_seconds: float = Field(default=1.0, gt=0, le=10)
     ready_services: list[str] = Field(
         default_factory=lambda: ["warranty", "orders", "notifications"]

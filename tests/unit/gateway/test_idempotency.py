@@ -132,3 +132,12 @@ async def test_stale_in_progress_claim_is_taken_over(
     )
     assert r.status_code == 201
     assert harness.counter.executions == 1
+
+
+async def test_unauthenticated_posts_are_not_recorded(
+    harness: Harness, aclient: httpx.AsyncClient
+) -> None:
+    for i in range(3):
+        r = await aclient.post(URL, json=BODY, headers={"Idempotency-Key": f"anon-{i}"})
+        assert r.status_code == 401
+    assert list(harness.idempotency_kv._data) == []
