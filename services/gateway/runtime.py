@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -31,7 +31,6 @@ class Runtime:
     rpc: Any  # RpcClient, or a fake with the same `call`
     js: JetStreamContext | None = None
     nc: Client | None = None
-    extras: dict[str, Any] = field(default_factory=dict)
 
 
 def build_runtime(
