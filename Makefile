@@ -26,7 +26,7 @@ run: $(STAMP)
 
 ## Set up and run the quality gates and the test suite.
 test: $(DEV_STAMP) lint typecheck imports
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n 2 --dist loadfile $(PYTEST_ARGS)
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .

@@ -1,9 +1,9 @@
 """The whole stack, as `concierge up` runs it, for tests that use only the public HTTP API.
 
-One stack per test module (start-up is a few seconds): an embedded nats-server, the three
-services and the gateway as separate processes, SQLite by default or PostgreSQL with
-`CONCIERGE_E2E_DB=postgres` (CI runs both), and a real local SMTP server (aiosmtpd) that
-captures every email the notifications service sends.
+One stack per test module and database backend (start-up is a few seconds): an embedded
+nats-server, the three services and the gateway as separate processes, on SQLite files and then
+on PostgreSQL databases (`CONCIERGE_E2E_DB=sqlite` to run one backend only), and a real local
+SMTP server (aiosmtpd) that captures every email the notifications service sends.
 """
 
 from __future__ import annotations
@@ -79,33 +79,55 @@ class RunningStack:
         return (self.data_dir / "logs" / f"{name}.log").read_text(errors="replace")
 
 
-def _database_env(data_dir: Path) -> dict[str, str]:
-    if os.environ.get("CONCIERGE_E2E_DB") != "postgres":
-        return {}
+PG_DSN = os.environ.get("CONCIERGE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def _pg(sql: str) -> None:
     import asyncpg
 
-    base = os.environ.get("CONCIERGE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test").rsplit(
-        "/", 1
-    )[0]
+    async def run() -> None:
+        conn = await asyncpg.connect(PG_DSN)
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    asyncio.run(run())
+
+
+def _database_env(backend: str, names: list[str]) -> dict[str, str]:
+    """One fresh PostgreSQL database per service (dropped at teardown); SQLite needs nothing."""
+    if backend != "postgres":
+        return {}
+    base = PG_DSN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
     env = {}
     for service in ("warranty", "orders", "notifications"):
         name = f"cc_e2e_{service}_{uuid.uuid4().hex[:8]}"
-
-        async def create(db: str = name) -> None:
-            conn = await asyncpg.connect(f"{base}/test")
-            await conn.execute(f'CREATE DATABASE "{db}"')
-            await conn.close()
-
-        asyncio.run(create())
-        env[f"{service.upper()}_DATABASE_URL"] = (
-            f"{base.replace('postgresql://', 'postgresql+asyncpg://')}/{name}"
-        )
+        _pg(f'CREATE DATABASE "{name}"')
+        names.append(name)
+        env[f"{service.upper()}_DATABASE_URL"] = f"{base}/{name}"
     return env
 
 
-@pytest.fixture(scope="module")
-def running_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
+E2E_BACKENDS = os.environ.get("CONCIERGE_E2E_DB", "sqlite,postgres").split(",")
+
+
+@pytest.fixture(
+    scope="module",
+    params=[
+        pytest.param(b, marks=pytest.mark.postgres) if b == "postgres" else b for b in E2E_BACKENDS
+    ],
+)
+def running_stack(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RunningStack]:
+    """The stack on SQLite files (as `make run`), then on PostgreSQL (as production)."""
+    if request.param == "postgres":
+        request.getfixturevalue("postgres_available") or pytest.skip(
+            "PostgreSQL not reachable (runs in CI)"
+        )
     data_dir = tmp_path_factory.mktemp("stack")
+    databases: list[str] = []
     mail = MailSink()
     smtp = Controller(mail, hostname="127.0.0.1", port=free_port())
     smtp.start()
@@ -116,7 +138,7 @@ def running_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningS
         "NOTIFICATIONS_SMTP_HOST": "127.0.0.1",
         "NOTIFICATIONS_SMTP_PORT": str(smtp.port),
         "NOTIFICATIONS_WEBHOOK_ALLOW_PRIVATE_TARGETS": "true",
-        **_database_env(data_dir),
+        **_database_env(request.param, databases),
     }
     config = StackConfig(
         data_dir=data_dir,
@@ -135,3 +157,5 @@ def running_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningS
     yield RunningStack(stack.api_url, stack.nats_url, data_dir, mail, stack)
     stack.stop()
     smtp.stop()
+    for name in databases:
+        _pg(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
