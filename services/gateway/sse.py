@@ -10,7 +10,7 @@ repeated. Authorization is the router's job and happens before `event_stream_res
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Collection
 from typing import Any
 
 import orjson
@@ -66,12 +66,13 @@ async def stream_events(
     *,
     heartbeat_seconds: float = 15.0,
     match: Callable[[dict[str, Any]], bool] | None = None,
+    types: Collection[str] | None = None,
 ) -> AsyncIterator[ServerSentEvent]:
     """Yield the object's events as SSE (and a heartbeat comment when quiet), forever.
 
     `object_id` is compared with the CloudEvent `subject`; `match` may replace that test (the
-    notifications inbox matches on a field of `data`). Events a partner or customer must not see
-    are the router's business: pass a `match` that drops them.
+    notifications inbox matches on a field of `data`). `types`, when given, is the allow-list of
+    event types this caller may see (e.g. customers do not get agent-only events).
     """
     keep = match or (lambda event: event.get("subject") == object_id)
     sub = await js.subscribe(
@@ -93,6 +94,8 @@ async def stream_events(
                 log.warning("sse.bad_event", stream=stream, subject=msg.subject)
                 continue
             if not isinstance(event, dict) or not keep(event):
+                continue
+            if types is not None and event.get("type") not in types:
                 continue
             yield ServerSentEvent(
                 id=str(msg.metadata.sequence.stream),
@@ -116,6 +119,7 @@ def event_stream_response(
     *,
     heartbeat_seconds: float = 15.0,
     match: Callable[[dict[str, Any]], bool] | None = None,
+    types: Collection[str] | None = None,
 ) -> EventSourceResponse:
     events = stream_events(
         js,
@@ -125,24 +129,33 @@ def event_stream_response(
         last_event_id,
         heartbeat_seconds=heartbeat_seconds,
         match=match,
+        types=types,
     )
     # sse-starlette's own ping is off: stream_events sends heartbeats when the stream is quiet.
     return EventSourceResponse(events, ping=0, headers={"X-Accel-Buffering": "no"})
 
 
 def claim_events(
-    js: JetStreamContext, claim_id: str, last_event_id: str | None, heartbeat: float
+    js: JetStreamContext,
+    claim_id: str,
+    last_event_id: str | None,
+    heartbeat: float,
+    types: Collection[str] | None = None,
 ) -> EventSourceResponse:
     return event_stream_response(
-        js, *CLAIM_STREAM, claim_id, last_event_id, heartbeat_seconds=heartbeat
+        js, *CLAIM_STREAM, claim_id, last_event_id, heartbeat_seconds=heartbeat, types=types
     )
 
 
 def order_events(
-    js: JetStreamContext, order_id: str, last_event_id: str | None, heartbeat: float
+    js: JetStreamContext,
+    order_id: str,
+    last_event_id: str | None,
+    heartbeat: float,
+    types: Collection[str] | None = None,
 ) -> EventSourceResponse:
     return event_stream_response(
-        js, *ORDER_STREAM, order_id, last_event_id, heartbeat_seconds=heartbeat
+        js, *ORDER_STREAM, order_id, last_event_id, heartbeat_seconds=heartbeat, types=types
     )
 
 

@@ -68,6 +68,24 @@ async def test_stream_events_filters_by_claim_and_resumes(gateway: LiveGateway) 
     assert [e.id for e in live] == [str(s5)]
 
 
+async def test_stream_events_allow_list_of_types(gateway: LiveGateway) -> None:
+    js = gateway.nc.jetstream()
+    await publish(js, "flagged", "claim-T", review_reasons=["many claims"])  # agent-only
+    visible = await publish(js, "approved", "claim-T")
+    agen = stream_events(
+        js,
+        "WARRANTY",
+        "warranty.claim.*",
+        "claim-T",
+        None,
+        heartbeat_seconds=0.2,
+        types={"warranty.claim.approved"},
+    )
+    events = await take(agen, 1)
+    await agen.aclose()
+    assert [e.id for e in events] == [str(visible)]
+
+
 async def test_stream_events_sends_heartbeats(gateway: LiveGateway) -> None:
     agen = stream_events(
         gateway.nc.jetstream(),
