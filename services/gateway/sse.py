@@ -4,7 +4,11 @@ Each connection reads the producer's stream through an ordered, ephemeral (memor
 filtered on the entity's subjects (`warranty.claim.*`) and keeps the events whose CloudEvent
 `subject` is the object id. The SSE `id` is the stream sequence, so a client that reconnects with
 `Last-Event-ID: <seq>` resumes right after the last event it saw, and nothing is missed or
-repeated. Authorization is the router's job and happens before `event_stream_response` is built.
+repeated. A new connection (no Last-Event-ID) starts at the stream's current end: it first gets a
+`ready` event whose id is that position (so even a reconnect before any event resumes exactly),
+then live events. History is the object's own GET/timeline, not the stream: replaying 30 days of
+every claim to find one claim's events would cost each connection the whole stream.
+Authorization is the router's job and happens before `event_stream_response` is built.
 """
 
 from __future__ import annotations
@@ -30,9 +34,10 @@ INACTIVE_THRESHOLD_S = 30.0  # the server drops a forgotten consumer after this
 # OpenAPI `responses={200: SSE_RESPONSE}` for stream endpoints.
 SSE_RESPONSE: dict[str, Any] = {
     "description": (
-        "Server-Sent Events: one `event:` per CloudEvent (`event` = type, `id` = stream sequence, "
-        "`data` = the CloudEvent JSON), `: heartbeat` comments when quiet. Reconnect with "
-        "`Last-Event-ID` to resume after the last event seen."
+        "Server-Sent Events: first `event: ready` (its `id` is the current position), then one "
+        "event per CloudEvent (`event` = type, `id` = stream sequence, `data` = the CloudEvent "
+        "JSON), and `: heartbeat` comments when quiet. Reconnect with `Last-Event-ID` to resume "
+        "after the last event seen. Past events: use the object's GET/timeline."
     ),
     "content": {"text/event-stream": {"schema": {"type": "string"}}},
 }
@@ -45,14 +50,10 @@ def parse_last_event_id(value: str | None) -> int | None:
     return None
 
 
-def _consumer_config(last_seq: int | None) -> ConsumerConfig:
-    if last_seq is None:
-        return ConsumerConfig(
-            deliver_policy=DeliverPolicy.ALL, inactive_threshold=INACTIVE_THRESHOLD_S
-        )
+def _consumer_config(start_seq: int) -> ConsumerConfig:
     return ConsumerConfig(
         deliver_policy=DeliverPolicy.BY_START_SEQUENCE,
-        opt_start_seq=last_seq + 1,
+        opt_start_seq=start_seq,
         inactive_threshold=INACTIVE_THRESHOLD_S,
     )
 
@@ -75,11 +76,12 @@ async def stream_events(
     event types this caller may see (e.g. customers do not get agent-only events).
     """
     keep = match or (lambda event: event.get("subject") == object_id)
+    last_seq = parse_last_event_id(last_event_id)
+    if last_seq is None:
+        last_seq = (await js.stream_info(stream)).state.last_seq
+        yield ServerSentEvent(id=str(last_seq), event="ready", data=f'{{"position":{last_seq}}}')
     sub = await js.subscribe(
-        subject_filter,
-        stream=stream,
-        ordered_consumer=True,
-        config=_consumer_config(parse_last_event_id(last_event_id)),
+        subject_filter, stream=stream, ordered_consumer=True, config=_consumer_config(last_seq + 1)
     )
     try:
         while True:

@@ -49,7 +49,7 @@ async def test_stream_events_filters_by_claim_and_resumes(gateway: LiveGateway) 
     await publish(js, "opened", "claim-B")
     s3 = await publish(js, "approved", "claim-A")
 
-    agen = stream_events(js, "WARRANTY", "warranty.claim.*", "claim-A", None, heartbeat_seconds=0.2)
+    agen = stream_events(js, "WARRANTY", "warranty.claim.*", "claim-A", "0", heartbeat_seconds=0.2)
     events = await take(agen, 2)
     await agen.aclose()
     assert [e.id for e in events] == [str(s1), str(s3)]
@@ -77,7 +77,7 @@ async def test_stream_events_allow_list_of_types(gateway: LiveGateway) -> None:
         "WARRANTY",
         "warranty.claim.*",
         "claim-T",
-        None,
+        "0",
         heartbeat_seconds=0.2,
         types={"warranty.claim.approved"},
     )
@@ -86,13 +86,25 @@ async def test_stream_events_allow_list_of_types(gateway: LiveGateway) -> None:
     assert [e.id for e in events] == [str(visible)]
 
 
+async def test_new_connection_starts_at_the_end_with_a_ready_position(gateway: LiveGateway) -> None:
+    js = gateway.nc.jetstream()
+    old = await publish(js, "opened", "claim-N")
+    agen = stream_events(js, "WARRANTY", "warranty.claim.*", "claim-N", None, heartbeat_seconds=0.2)
+    ready = await asyncio.wait_for(agen.__anext__(), 3)
+    assert (ready.event, ready.id) == ("ready", str(old))
+    new = await publish(js, "approved", "claim-N")
+    live = await take(agen, 1)
+    await agen.aclose()
+    assert [e.id for e in live] == [str(new)]
+
+
 async def test_stream_events_sends_heartbeats(gateway: LiveGateway) -> None:
     agen = stream_events(
         gateway.nc.jetstream(),
         "WARRANTY",
         "warranty.claim.*",
         "nothing",
-        None,
+        "0",
         heartbeat_seconds=0.1,
     )
     item = await asyncio.wait_for(agen.__anext__(), 3)
@@ -148,7 +160,7 @@ async def test_in_app_notifications_of_one_customer(gateway: LiveGateway) -> Non
         "NOTIFICATIONS",
         "notifications.message.delivered",
         None,
-        None,
+        "0",
         heartbeat_seconds=0.2,
         match=in_app_delivery_for("cust-A"),
     )
