@@ -127,6 +127,8 @@ def test_configuration_and_secret_references(rendered: list[dict]) -> None:
         assert config[f"{prefix}STREAM_REPLICAS"] == "3"
         if process in SERVICES:
             assert config[f"{prefix}HEALTH_PORT"] == "8081"
+            # The health server binds loopback by default; kubelet probes the pod IP.
+            assert config[f"{prefix}HEALTH_HOST"] == "0.0.0.0"
     deployments = by_kind(rendered, "Deployment")
     for process in ALL_PROCESSES:
         container = _container(deployments[f"concierge-{process}"])

@@ -9,13 +9,9 @@ partner account working across the cluster.
 from __future__ import annotations
 
 import asyncio
-import re
-import shutil
 import time
 import urllib.request
 from collections.abc import Iterator
-from contextlib import ExitStack
-from dataclasses import dataclass
 from pathlib import Path
 
 import nats
@@ -24,9 +20,8 @@ from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js.api import AckPolicy, ConsumerConfig, StorageType, StreamConfig
 from nats.js.errors import ServiceUnavailableError
 
-from tests.deploy.conftest import DEPLOY, free_port, nats_server_binary, run_until_listening
+from tests.deploy.launchers import Node, compose_nats_cluster
 
-NODES = ("nats-1", "nats-2", "nats-3")
 PASSWORDS = {
     "NATS_SERVICE_PASSWORD": "svc-cluster-pw",
     "NATS_PARTNER_ACME_PASSWORD": "partner-cluster-pw",
@@ -35,46 +30,9 @@ PASSWORDS = {
 TOTAL, KILL_AT = 120, 40
 
 
-@dataclass
-class Node:
-    name: str
-    client: int
-    monitor: int
-    process: object = None
-
-
-def _rewrite(text: str, node: Node, cluster_ports: dict[str, int], store: Path) -> str:
-    replacements = [
-        (r"listen: 0\.0\.0\.0:4222", f"listen: 127.0.0.1:{node.client}"),
-        (r"http: 0\.0\.0\.0:8222", f"http: 127.0.0.1:{node.monitor}"),
-        (r"store_dir: /data/jetstream", f'store_dir: "{store}"'),
-        (r"listen: 0\.0\.0\.0:6222", f"listen: 127.0.0.1:{cluster_ports[node.name]}"),
-    ]
-    for pattern, new in replacements:
-        text, count = re.subn(pattern, new, text)
-        assert count == 1, f"{node.name}.conf no longer has exactly one {pattern!r}"
-    return re.sub(
-        r"nats-route://(nats-\d):6222",
-        lambda m: f"nats-route://127.0.0.1:{cluster_ports[m.group(1)]}",
-        text,
-    )
-
-
 @pytest.fixture
 def cluster(tmp_path: Path) -> Iterator[dict[str, Node]]:
-    shutil.copy(DEPLOY / "nats" / "accounts.conf", tmp_path / "accounts.conf")
-    cluster_ports = {name: free_port() for name in NODES}
-    nodes = {name: Node(name, free_port(), free_port()) for name in NODES}
-    with ExitStack() as stack:
-        for name, node in nodes.items():
-            text = (DEPLOY / "nats" / f"{name}.conf").read_text()
-            config = tmp_path / f"{name}.conf"
-            config.write_text(_rewrite(text, node, cluster_ports, tmp_path / name / "js"))
-            cmd = [nats_server_binary(), "-c", str(config)]
-            log = tmp_path / f"{name}.log"
-            node.process = stack.enter_context(
-                run_until_listening(cmd, node.client, log, cwd=tmp_path, env=PASSWORDS)
-            )
+    with compose_nats_cluster(tmp_path, PASSWORDS) as nodes:
         yield nodes
 
 

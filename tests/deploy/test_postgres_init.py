@@ -6,76 +6,25 @@ them (the server refuses to run as root). Skipped when they are missing.
 
 from __future__ import annotations
 
-import glob
 import os
-import pwd
-import shutil
 import subprocess
-import tempfile
 from collections.abc import Iterator
-from pathlib import Path
 
 import asyncpg
 import pytest
 
-from tests.deploy.conftest import DEPLOY, SERVICES, free_port
+from tests.deploy.conftest import DEPLOY, SERVICES
+from tests.deploy.launchers import postgres_cluster
 
 SCRIPT = DEPLOY / "postgres" / "init-databases.sh"
 PASSWORDS = {name: f"{name}-pw-test" for name in SERVICES}
 SUPERUSER_PASSWORD = "super-pw-test"
 
 
-def _server_bin() -> Path | None:
-    found = shutil.which("initdb")
-    if found:
-        return Path(found).resolve().parent
-    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
-    return Path(candidates[-1]).parent if candidates else None
-
-
-def _as_postgres(cmd: list[str]) -> list[str]:
-    if os.geteuid() != 0:
-        return cmd
-    return ["runuser", "-u", "postgres", "--", *cmd]
-
-
-def _initdb(bindir: Path, root: Path) -> Path:
-    pwfile = root / "pw"
-    pwfile.write_text(SUPERUSER_PASSWORD)
-    if os.geteuid() == 0:
-        owner = pwd.getpwnam("postgres")
-        for path in (root, pwfile):
-            os.chown(path, owner.pw_uid, owner.pw_gid)
-    data = root / "data"
-    initdb = [str(bindir / "initdb"), "-D", str(data), "-U", "postgres", f"--pwfile={pwfile}"]
-    initdb += ["--auth-host=scram-sha-256", "--auth-local=trust"]
-    subprocess.run(_as_postgres(initdb), check=True, capture_output=True, timeout=120)
-    return data
-
-
 @pytest.fixture(scope="module")
 def pg_port() -> Iterator[int]:
-    bindir = _server_bin()
-    if bindir is None or shutil.which("psql") is None:
-        pytest.skip("PostgreSQL server binaries or psql not installed")
-    if os.geteuid() == 0:
-        try:
-            pwd.getpwnam("postgres")
-        except KeyError:
-            pytest.skip("running as root without a postgres user")
-    # Not pytest's tmp_path: its parent is private to root and the server runs as postgres.
-    root = Path(tempfile.mkdtemp(prefix="concierge-pg-"))
-    ctl: list[str] = []
-    try:
-        data, port = _initdb(bindir, root), free_port()
-        options = f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off"
-        ctl = [str(bindir / "pg_ctl"), "-D", str(data), "-l", str(root / "log")]
-        subprocess.run(_as_postgres([*ctl, "-o", options, "-w", "start"]), check=True, timeout=60)
+    with postgres_cluster(SUPERUSER_PASSWORD) as port:
         yield port
-    finally:
-        if ctl:
-            subprocess.run(_as_postgres([*ctl, "-m", "immediate", "stop"]), timeout=60)
-        shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
