@@ -49,7 +49,7 @@ def build_test_router(counter: Counter) -> APIRouter:
     async def create_thing(body: ThingIn, principal: CustomerOrAgent) -> dict[str, Any]:
         counter.executions += 1
         n = counter.executions
-        await asyncio.sleep(0.05)  # long enough for concurrent duplicates to overlap
+        await asyncio.sleep(0.2)  # long enough for concurrent duplicates to overlap
         return {"id": f"thing-{n}", "name": body.name, "owner": principal.id}
 
     @router.post("/explode")
