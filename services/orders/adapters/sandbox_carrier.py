@@ -41,6 +41,10 @@ class ShipmentJournal(Protocol):
 
     async def load_shipments(self) -> list[dict[str, Any]]: ...
 
+    async def load_shipment(
+        self, *, key: str | None = None, shipment_id: str | None = None
+    ) -> dict[str, Any] | None: ...
+
 
 class SandboxCarrierProvider:
     name = "sandbox-post"
@@ -71,15 +75,25 @@ class SandboxCarrierProvider:
         if self.journal is None:
             return 0
         for row in await self.journal.load_shipments():
-            booked = _Booked(
-                _request_from(row["request"]),
-                Shipment(row["shipment_id"], row["tracking_number"], row["carrier"]),
-                _utc(row["created_at"]),
-                None if row["cancelled_at"] is None else _utc(row["cancelled_at"]),
-            )
-            self._by_key[booked.request.idempotency_key] = booked
-            self._by_id[booked.shipment.shipment_id] = booked
+            self._remember(row)
         return len(self._by_id)
+
+    def _remember(self, row: dict[str, Any]) -> None:
+        booked = _Booked(
+            _request_from(row["request"]),
+            Shipment(row["shipment_id"], row["tracking_number"], row["carrier"]),
+            _utc(row["created_at"]),
+            None if row["cancelled_at"] is None else _utc(row["cancelled_at"]),
+        )
+        self._by_key[booked.request.idempotency_key] = booked
+        self._by_id[booked.shipment.shipment_id] = booked
+
+    async def _sync(self, *, key: str | None = None, shipment_id: str | None = None) -> None:
+        """Read one booking through from the journal: another replica may have changed it."""
+        if self.journal is not None:
+            row = await self.journal.load_shipment(key=key, shipment_id=shipment_id)
+            if row is not None:
+                self._remember(row)
 
     async def _persist(self, booked: _Booked) -> None:
         if self.journal is not None:
@@ -96,6 +110,7 @@ class SandboxCarrierProvider:
             )
 
     async def create_shipment(self, request: ShipmentRequest) -> Shipment:
+        await self._sync(key=request.idempotency_key)
         booked = self._by_key.get(request.idempotency_key)
         if booked is not None:
             return booked.shipment
@@ -124,10 +139,12 @@ class SandboxCarrierProvider:
         return shipment
 
     async def find(self, idempotency_key: str) -> Shipment | None:
+        await self._sync(key=idempotency_key)
         booked = self._by_key.get(idempotency_key)
         return None if booked is None else booked.shipment
 
     async def cancel(self, shipment_id: str) -> None:
+        await self._sync(shipment_id=shipment_id)
         booked = self._booked(shipment_id)
         if booked.cancelled_at is not None:
             return
@@ -137,6 +154,7 @@ class SandboxCarrierProvider:
         await self._persist(booked)
 
     async def tracking(self, shipment_id: str) -> list[TrackingUpdate]:
+        await self._sync(shipment_id=shipment_id)
         booked = self._booked(shipment_id)
         updates = [TrackingUpdate(shipment_id, TrackingStatus.LABEL_CREATED, booked.created_at)]
         if booked.cancelled_at is not None:

@@ -25,6 +25,24 @@ class DatabaseSandboxJournal:
     async def load_payments(self) -> list[dict[str, Any]]:
         return await self._all(t.sandbox_payments)
 
+    async def load_payment(
+        self, *, key: str | None = None, authorization_id: str | None = None
+    ) -> dict[str, Any] | None:
+        p = t.sandbox_payments
+        where = (
+            p.c.idempotency_key == key
+            if key is not None
+            else p.c.authorization_id == authorization_id
+        )
+        return await self._one(p, where)
+
+    async def load_shipment(
+        self, *, key: str | None = None, shipment_id: str | None = None
+    ) -> dict[str, Any] | None:
+        s = t.sandbox_shipments
+        where = s.c.idempotency_key == key if key is not None else s.c.shipment_id == shipment_id
+        return await self._one(s, where)
+
     async def save_shipment(self, row: dict[str, Any]) -> None:
         await self._upsert(t.sandbox_shipments, "shipment_id", row)
 
@@ -35,6 +53,11 @@ class DatabaseSandboxJournal:
         async with self.db.transaction() as session:
             await session.execute(sa.delete(table).where(table.c[key] == row[key]))
             await session.execute(sa.insert(table).values(**row))
+
+    async def _one(self, table: sa.Table, where: Any) -> dict[str, Any] | None:
+        async with self.db.read() as session:
+            row = (await session.execute(sa.select(table).where(where))).first()
+            return None if row is None else dict(row._mapping)
 
     async def _all(self, table: sa.Table) -> list[dict[str, Any]]:
         async with self.db.read() as session:

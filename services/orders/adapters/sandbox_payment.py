@@ -50,6 +50,10 @@ class PaymentJournal(Protocol):
 
     async def load_payments(self) -> list[dict[str, Any]]: ...
 
+    async def load_payment(
+        self, *, key: str | None = None, authorization_id: str | None = None
+    ) -> dict[str, Any] | None: ...
+
 
 class SandboxPaymentProvider:
     name = "sandbox"
@@ -68,16 +72,27 @@ class SandboxPaymentProvider:
         if self.journal is None:
             return 0
         for row in await self.journal.load_payments():
-            entry = _Entry(
-                row["idempotency_key"],
-                row["token"],
-                Money(Decimal(row["amount"]), row["currency"]),
-                row["authorization_id"],
-                AuthorizationStatus(row["status"]),
-            )
-            self.ledger[entry.idempotency_key] = entry
-            self._by_id[entry.authorization_id] = entry
+            self._remember(row)
         return len(self.ledger)
+
+    def _remember(self, row: dict[str, Any]) -> _Entry:
+        entry = _Entry(
+            row["idempotency_key"],
+            row["token"],
+            Money(Decimal(row["amount"]), row["currency"]),
+            row["authorization_id"],
+            AuthorizationStatus(row["status"]),
+        )
+        self.ledger[entry.idempotency_key] = entry
+        self._by_id[entry.authorization_id] = entry
+        return entry
+
+    async def _sync(self, *, key: str | None = None, authorization_id: str | None = None) -> None:
+        """Read one entry through from the journal: another replica may have changed it."""
+        if self.journal is not None:
+            row = await self.journal.load_payment(key=key, authorization_id=authorization_id)
+            if row is not None:
+                self._remember(row)
 
     async def _persist(self, entry: _Entry) -> None:
         if self.journal is not None:
@@ -95,6 +110,7 @@ class SandboxPaymentProvider:
 
     async def authorize(self, amount: Money, token: str, idempotency_key: str) -> Authorization:
         self.attempts[idempotency_key] += 1
+        await self._sync(key=idempotency_key)
         entry = self.ledger.get(idempotency_key)
         if entry is not None and (entry.amount != amount or entry.token != token):
             raise IdempotencyMismatch(
@@ -118,10 +134,12 @@ class SandboxPaymentProvider:
         return self._view(entry)
 
     async def find(self, idempotency_key: str) -> Authorization | None:
+        await self._sync(key=idempotency_key)
         entry = self.ledger.get(idempotency_key)
         return None if entry is None else self._view(entry)
 
     async def void(self, authorization_id: str) -> None:
+        await self._sync(authorization_id=authorization_id)
         entry = self._entry(authorization_id)
         if entry.status is AuthorizationStatus.VOIDED:
             return
@@ -130,6 +148,7 @@ class SandboxPaymentProvider:
         await self._persist(entry)
 
     async def capture(self, authorization_id: str) -> str:
+        await self._sync(authorization_id=authorization_id)
         entry = self._entry(authorization_id)
         if entry.status is not AuthorizationStatus.CAPTURED:
             self._require(entry, AuthorizationStatus.AUTHORIZED, "capture")
@@ -138,6 +157,7 @@ class SandboxPaymentProvider:
         return "cap_" + authorization_id.removeprefix("auth_")
 
     async def refund(self, authorization_id: str) -> str:
+        await self._sync(authorization_id=authorization_id)
         entry = self._entry(authorization_id)
         if entry.status is not AuthorizationStatus.REFUNDED:
             self._require(entry, AuthorizationStatus.CAPTURED, "refund")

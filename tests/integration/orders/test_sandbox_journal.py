@@ -39,3 +39,26 @@ async def test_shipments_survive_restart(stack: Stack) -> None:
     third = SandboxCarrierProvider(stack.clock, journal=journal)
     await third.restore()
     assert third.is_cancelled(shipment.shipment_id)
+
+
+async def test_two_replicas_share_the_sandbox_state(stack: Stack) -> None:
+    journal = DatabaseSandboxJournal(stack.db)
+    a = SandboxPaymentProvider(journal=journal)
+    b = SandboxPaymentProvider(journal=journal)
+    auth = await a.authorize(Money.of("95.82", "GBP"), "tok_ok", "o-9:authorize_payment")
+    assert (await b.find("o-9:authorize_payment")) == auth  # b never saw it in memory
+    await b.capture(auth.authorization_id)
+    assert a.status(auth.authorization_id) is AuthorizationStatus.AUTHORIZED  # a's stale view...
+    assert await a.capture(auth.authorization_id) == await b.capture(auth.authorization_id)
+    assert a.status(auth.authorization_id) is AuthorizationStatus.CAPTURED  # ...read through
+
+    q = create_quote(
+        stack.service.ref, quote_id="q", style="TC11", region="UK", quantity=1, now=START
+    )
+    request = ShipmentRequest("o-9", "US-NJ", "UK", q.customs, "o-9:create_shipment")
+    ca = SandboxCarrierProvider(stack.clock, journal=journal)
+    cb = SandboxCarrierProvider(stack.clock, journal=journal)
+    shipment = await ca.create_shipment(request)
+    assert await cb.create_shipment(request) == shipment  # same booking, not a second one
+    await cb.cancel(shipment.shipment_id)
+    assert (await ca.tracking(shipment.shipment_id))[-1].status == "cancelled"
