@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import time
+import traceback
 import uuid
 from typing import Any
 
@@ -106,7 +107,15 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send_wrapper)
         except Exception as exc:
             # Last resort: never let the server's default error page (or a trace) out.
-            log.error("http.unhandled_error", path=path, exc_info=exc)
+            # A plain traceback, not exc_info: a renderer that shows frame locals (structlog's
+            # rich console default) would print the request's Authorization header and body,
+            # and took seconds per error on the deep ASGI stack.
+            log.error(
+                "http.unhandled_error",
+                path=path,
+                error=type(exc).__name__,
+                traceback=_plain_traceback(exc),
+            )
             if not started:
                 response = problem_response(
                     500,
@@ -119,6 +128,10 @@ class RequestContextMiddleware:
             method = scope.get("method", "")
             self.metrics.requests.labels(method, route, str(status)).inc()
             self.metrics.latency.labels(method, route).observe(time.perf_counter() - begin)
+
+
+def _plain_traceback(exc: BaseException) -> str:
+    return "".join(traceback.format_exception(exc))
 
 
 class AuthContextMiddleware:

@@ -74,8 +74,11 @@ def test_malformed_json_is_422_problem(client: TestClient, harness: Harness) -> 
     assert r.status_code == 422 and r.json()["code"] == "validation_error"
 
 
-def test_unexpected_exception_is_bare_500(client: TestClient, harness: Harness) -> None:
-    r = client.post("/v1/test/explode", headers=harness.auth())
+def test_unexpected_exception_is_bare_500(
+    client: TestClient, harness: Harness, capsys: pytest.CaptureFixture[str]
+) -> None:
+    headers = harness.auth()
+    r = client.post("/v1/test/explode", headers=headers)
     assert r.status_code == 500
     assert r.headers["content-type"] == "application/problem+json"
     body = r.json()
@@ -83,6 +86,11 @@ def test_unexpected_exception_is_bare_500(client: TestClient, harness: Harness) 
     text = r.text
     for leak in ("RuntimeError", "hunter2", "/srv/app", "Traceback", "db.py"):
         assert leak not in text
+    # The server log has the traceback, but not the caller's credentials.
+    logged = capsys.readouterr()
+    logs = logged.out + logged.err
+    assert "http.unhandled_error" in logs and "RuntimeError" in logs
+    assert headers["Authorization"].split()[1] not in logs
 
 
 def test_unknown_route_and_method_are_problems(client: TestClient) -> None:
