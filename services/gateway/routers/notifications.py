@@ -183,7 +183,7 @@ async def mark_read(
     return InboxItemOut.model_validate(data)
 
 
-@router.get("/me/notifications/stream", responses={200: SSE_RESPONSE, **problem_responses(401, 403)},
+@router.get("/me/notifications/stream", responses={200: SSE_RESPONSE, **problem_responses(401, 403, 404)},
             summary="Live inbox: a server-sent event per message delivered")  # fmt: skip
 async def inbox_stream(
     principal: CustomerOrAgent,

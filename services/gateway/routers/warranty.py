@@ -190,7 +190,7 @@ async def open_claim(body: OpenClaimBody, principal: CustomerOrAgent, rpc: Rpc) 
 
 
 @router.get("/claims", response_model=Page[AgentClaimOut] | Page[ClaimOut],
-            responses=problem_responses(401, 403, 422, 503, 504),
+            responses=problem_responses(401, 403, 404, 422, 503, 504),
             summary="List claims (customers: their own; agents: all, filterable)")  # fmt: skip
 async def list_claims(
     principal: CustomerOrAgent,
