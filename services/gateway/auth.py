@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
+from collections.abc import Iterable
+from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import jwt
@@ -56,6 +58,23 @@ class Principal(BaseModel):
     def key(self) -> str:
         """Stable per-caller key for rate limits and idempotency scopes."""
         return f"{self.type}:{self.id}"
+
+    def allows_event(self, event_type: str) -> bool:
+        """Partners only see the event types their key names (patterns like `warranty.claim.*`);
+        customers and agents are not limited here."""
+        if self.type != "partner":
+            return True
+        return any(fnmatchcase(event_type, pattern) for pattern in self.event_types)
+
+    def require_events(self, event_types: Iterable[str]) -> None:
+        """403 unless every event type is within this caller's scope (e.g. webhook subscriptions)."""
+        refused = sorted(t for t in event_types if not self.allows_event(t))
+        if refused:
+            raise Forbidden(
+                "The API key does not cover these event types.",
+                code="event_type_not_allowed",
+                details={"event_types": refused},
+            )
 
     def actor(self, on_behalf_of: str | None = None) -> Actor:
         from shared.rpc import Actor

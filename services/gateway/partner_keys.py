@@ -13,7 +13,6 @@ import json
 import re
 import secrets
 from datetime import UTC, datetime
-from fnmatch import fnmatchcase
 from typing import Any, Protocol
 
 from nats.js.errors import KeyNotFoundError, NoKeysError
@@ -42,9 +41,6 @@ class PartnerKey(BaseModel):
     actions: list[str]
     created_at: datetime
     revoked_at: datetime | None = None
-
-    def allows_event(self, event_type: str) -> bool:
-        return any(fnmatchcase(event_type, pattern) for pattern in self.event_types)
 
     def public(self) -> dict[str, Any]:
         return self.model_dump(mode="json", exclude={"key_hash"})

@@ -305,3 +305,15 @@ class _FutureDatetime:
         from datetime import datetime, timedelta
 
         return datetime.now(tz) + timedelta(hours=1)  # type: ignore[arg-type]
+
+
+def test_partner_event_scope() -> None:
+    from services.gateway.auth import Forbidden, Principal
+
+    partner = Principal(type="partner", id="k1", event_types=("warranty.claim.*",))
+    partner.require_events(["warranty.claim.approved", "warranty.claim.shipped_back"])
+    with pytest.raises(Forbidden) as refused:
+        partner.require_events(["warranty.claim.approved", "orders.order.placed"])
+    assert refused.value.code == "event_type_not_allowed"
+    assert refused.value.details == {"event_types": ["orders.order.placed"]}
+    Principal(type="agent", id="a1").require_events(["orders.order.placed"])
