@@ -57,7 +57,7 @@ def up(
     data_dir = data_dir.resolve()
     extra = ""
     if partner_nats:
-        extra = (Path.cwd() / "deploy" / "nats" / "embedded-partner.conf").read_text()
+        extra = (Path.cwd() / "deploy" / "nats" / "embedded-accounts.conf").read_text()
     stack = Stack(
         StackConfig(
             data_dir, host, nats_url, nats_port, nats_monitor_port, port, nats_extra_config=extra
