@@ -32,7 +32,7 @@ from services.orders.domain.providers import (
     TrackingStatus,
 )
 from services.orders.domain.saga import Compensation, FailureReason, OrderStatus, Step
-from services.orders.handlers import EventMapper, UnitOfWorkFactory, reading
+from services.orders.handlers import EventMapper, TxLike, UnitOfWorkFactory, reading
 from shared.runtime.faults import crash_point
 
 log = structlog.get_logger()
@@ -117,12 +117,18 @@ class SagaRunner:
                 await self.payment.void(lingering.authorization_id)
             await self._fail(order, S.PENDING, FailureReason.PAYMENT_UNAVAILABLE)
             return
-        await self._record(
-            order,
-            S.PENDING,
-            lambda o: o.record_payment_authorized(auth.authorization_id, self.clock.now()),
-        )
-        crash_point("orders.after_payment_authorized")
+        crash_point("orders.after_payment_authorized")  # authorized, not yet recorded
+        # Recording the authorization and reserving the stock (a local step) share one
+        # transaction: one write instead of two, and no external call sits between them.
+        async with self.uow() as tx:
+            repo = OrderRepository(tx.session)
+            fresh = await repo.get(order.order_id, for_update=True)
+            if fresh.status is not S.PENDING:  # another runner got there first
+                return
+            fresh.record_payment_authorized(auth.authorization_id, self.clock.now())
+            await self._reserve_in(tx, fresh)
+            await self._save(tx, repo, fresh)
+        crash_point("orders.after_stock_reserved")
 
     async def _reserve(self, order: Order) -> None:
         async with self.uow() as tx:
@@ -130,21 +136,24 @@ class SagaRunner:
             fresh = await repo.get(order.order_id, for_update=True)
             if fresh.status is not S.PAYMENT_AUTHORIZED:
                 return
-            q = fresh.quote
-            try:
-                res = await StockStore(tx.session).reserve(
-                    owner_id=fresh.order_id,
-                    warehouse=q.warehouse,
-                    style=q.style,
-                    quantity=q.quantity,
-                    now=self.clock.now(),
-                )
-            except InsufficientStock as exc:
-                fresh.fail(FailureReason.OUT_OF_STOCK, self.clock.now(), exc.message)
-            else:
-                fresh.record_stock_reserved(res.reservation_id, self.clock.now())
+            await self._reserve_in(tx, fresh)
             await self._save(tx, repo, fresh)
         crash_point("orders.after_stock_reserved")
+
+    async def _reserve_in(self, tx: TxLike, order: Order) -> None:
+        q = order.quote
+        try:
+            res = await StockStore(tx.session).reserve(
+                owner_id=order.order_id,
+                warehouse=q.warehouse,
+                style=q.style,
+                quantity=q.quantity,
+                now=self.clock.now(),
+            )
+        except InsufficientStock as exc:
+            order.fail(FailureReason.OUT_OF_STOCK, self.clock.now(), exc.message)
+        else:
+            order.record_stock_reserved(res.reservation_id, self.clock.now())
 
     async def _ship(self, order: Order) -> None:
         q = order.quote
@@ -160,14 +169,16 @@ class SagaRunner:
         except CarrierRefused as exc:
             await self._fail(order, S.STOCK_RESERVED, FailureReason.CARRIER_REFUSED, exc.message)
             return
-        await self._record(
-            order,
-            S.STOCK_RESERVED,
-            lambda o: o.record_shipment_created(
-                shipment.shipment_id, shipment.tracking_number, shipment.carrier, self.clock.now()
-            ),
-        )
-        crash_point("orders.after_shipment_created")
+        crash_point("orders.after_shipment_created")  # booked, not yet recorded
+
+        def record_and_confirm(o: Order) -> None:
+            now = self.clock.now()
+            o.record_shipment_created(
+                shipment.shipment_id, shipment.tracking_number, shipment.carrier, now
+            )
+            o.confirm(now)  # nothing external left to do before confirming
+
+        await self._record(order, S.STOCK_RESERVED, record_and_confirm)
 
     # -- compensations ---------------------------------------------------------------------
     async def _compensate(self, order: Order, comp: Compensation) -> None:

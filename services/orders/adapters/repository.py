@@ -88,7 +88,7 @@ class OrderRepository:
         result = await self.session.execute(
             sa.update(t.orders)
             .where(t.orders.c.order_id == order.order_id, t.orders.c.version == version)
-            .values(**self._row(order), version=version + 1)
+            .values(**self._changes(order), version=version + 1)
         )
         if result.rowcount != 1:  # type: ignore[attr-defined]
             raise ConcurrentUpdate(
@@ -137,6 +137,16 @@ class OrderRepository:
             "created_at": order.created_at,
             "updated_at": updated,
             "quote": quote_to_dict(order.quote),
+            "state": order_state_to_dict(order),
+            "open_saga": order.saga_open,
+        }
+
+    @staticmethod
+    def _changes(order: Order) -> dict[str, Any]:
+        """What a saga step can change (the accepted quote never does)."""
+        return {
+            "status": str(order.status),
+            "updated_at": order.timeline[-1].at if order.timeline else order.created_at,
             "state": order_state_to_dict(order),
             "open_saga": order.saga_open,
         }

@@ -43,11 +43,15 @@ async def snapshot(db_url: str) -> dict:
             payments = (await s.execute(sa.select(t.sandbox_payments.c.status))).scalars().all()
             orders = (await s.execute(sa.select(t.orders.c.status))).scalars().all()
             reservations = (await s.execute(sa.select(t.reservations.c.status))).scalars().all()
+            shipments = (
+                (await s.execute(sa.select(t.sandbox_shipments.c.shipment_id))).scalars().all()
+            )
         return {
             "stock": tuple(stock),
             "payments": list(payments),
             "orders": list(orders),
             "reservations": list(reservations),
+            "shipments": len(shipments),
         }
     finally:
         await db.dispose()
@@ -56,9 +60,11 @@ async def snapshot(db_url: str) -> dict:
 @pytest.mark.parametrize(
     ("crash_at", "status_at_crash", "stock_at_crash"),
     [
-        ("orders.after_payment_authorized", "payment_authorized", (18, 0)),
+        # killed after the provider authorized, before the order recorded it
+        ("orders.after_payment_authorized", "pending", (18, 0)),
         ("orders.after_stock_reserved", "stock_reserved", (18, 1)),
-        ("orders.after_shipment_created", "shipment_created", (18, 1)),
+        # killed after the carrier booked, before the order recorded it
+        ("orders.after_shipment_created", "stock_reserved", (18, 1)),
     ],
 )
 async def test_crash_then_resume_to_delivered(
@@ -108,6 +114,7 @@ async def test_crash_then_resume_to_delivered(
         assert after["stock"] == (17, 0)  # one unit shipped, none left reserved
         assert after["payments"] == ["captured"]  # one authorization, captured once
         assert after["reservations"] == ["committed"]
+        assert after["shipments"] == 1  # booked once, even when killed right after booking
     finally:
         first.kill()
         await nc.drain()
