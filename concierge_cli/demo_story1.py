@@ -7,7 +7,7 @@ from typing import Any
 
 from concierge_cli.demo_centre import CENTRE, SHIPMENT, repair_centre
 from concierge_cli.demo_http import Actor, DemoContext, StepFailed, expect
-from concierge_cli.demo_watch import Inbox, Timeline, check_pdf
+from concierge_cli.demo_watch import Inbox, Timeline, check_pdf, oldest_first
 
 STORY = "Story 1: handbag, no receipt"
 LABEL = "SD-2551-VT02-00120Z"
@@ -182,8 +182,7 @@ def _thank_you_and_inbox(ctx: DemoContext, customer: Actor, inbox: Inbox, claim_
                                       "thank-you card", strict=False))  # fmt: skip
     with http.step(STORY, "Customer's in-app notifications", customer) as step:
         page = http.json(customer, "GET", "/v1/me/notifications", params={"limit": 100})
-        mine = sorted((i for i in page["items"] if i.get("claim_id") == claim_id),
-                      key=lambda i: i["created_at"])  # fmt: skip
+        mine = oldest_first([i for i in page["items"] if i.get("claim_id") == claim_id])
         expect([i["id"] for i in mine] == [i["id"] for i in inbox.items],
                "the inbox does not match the messages seen step by step",
                {"inbox": [i["kind"] for i in mine], "seen": [i["kind"] for i in inbox.items]})  # fmt: skip

@@ -13,6 +13,11 @@ from concierge_cli.demo_http import Actor, DemoHttp, StepFailed, wait_until
 INBOX_PAGE = 100
 
 
+def oldest_first(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The inbox lists newest first; items of one event share a time, so reverse, then sort."""
+    return sorted(reversed(items), key=lambda i: i["created_at"])
+
+
 class Inbox:
     """The customer's in-app inbox; each item is attributed to the first step that saw it."""
 
@@ -26,7 +31,7 @@ class Inbox:
             self.customer, "GET", "/v1/me/notifications", params={"limit": INBOX_PAGE}
         )
         items = [i for i in page["items"] if i["id"] not in self.seen and i.get(key) == value]
-        return sorted(items, key=lambda i: i["created_at"])
+        return oldest_first(items)
 
     def expect(self, kinds: list[str], *, claim_id: str = "", order_id: str = "") -> list[dict]:
         """Wait (bounded) until every kind in `kinds` has arrived for the claim or order."""
