@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from services.gateway.errors import PROBLEM_MEDIA_TYPE, Problem
+from services.gateway.errors import HTTP_CODES, PROBLEM_BASE, PROBLEM_MEDIA_TYPE, Problem
 
 REF_TEMPLATE = "#/components/schemas/{model}"
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
@@ -68,18 +69,15 @@ def custom_openapi(app: FastAPI) -> dict[str, Any]:
 
 
 def _problem(description: str) -> dict[str, Any]:
-    return {"description": description, "content": {PROBLEM_MEDIA_TYPE: {"schema": PROBLEM_REF}}}
+    return {"description": description}  # content (problem+json) is added for every error below
 
 
 def _complete_operation(method: str, operation: dict[str, Any]) -> None:
     params = operation.setdefault("parameters", [])
     params.append(dict(REQUEST_ID_PARAMETER))
     responses = operation.setdefault("responses", {})
-    for status, response in responses.items():
-        if status[0] in "45" and status.isdigit():
-            response["content"] = {PROBLEM_MEDIA_TYPE: {"schema": PROBLEM_REF}}
-            if status == "422" and response.get("description") == "Validation Error":
-                response["description"] = "Invalid input; `errors` lists the offending fields."
+    if responses.get("422", {}).get("description") == "Validation Error":  # FastAPI's wording
+        responses["422"]["description"] = "Invalid input; `errors` lists the offending fields."
     responses.setdefault("429", _problem("Too many requests; see Retry-After."))
     if "security" in operation:
         responses.setdefault("401", _problem("Missing or invalid credentials."))
@@ -93,6 +91,35 @@ def _complete_operation(method: str, operation: dict[str, Any]) -> None:
             "409", _problem("Conflict, or a request with the same Idempotency-Key is in flight.")
         )
         responses.setdefault("422", _problem("Invalid input, or an Idempotency-Key reused."))
+    for status, response in responses.items():
+        if status[0] in "45" and status.isdigit():
+            response["content"] = {
+                PROBLEM_MEDIA_TYPE: {
+                    "schema": PROBLEM_REF,
+                    "example": _problem_example(int(status)),
+                }
+            }
+
+
+_EXAMPLE_CODES = {500: "internal_error", 503: "upstream_unavailable", 504: "upstream_timeout"}
+
+
+def _problem_example(status: int) -> dict[str, Any]:
+    code = HTTP_CODES.get(status) or _EXAMPLE_CODES.get(status, "http_error")
+    example: dict[str, Any] = {
+        "type": PROBLEM_BASE + code,
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": "What went wrong, in words meant for the developer.",
+        "code": code,
+        "instance": "/v1/claims/CLM-2026-000123",
+        "correlation_id": "5f1c2d3e4b5a69788796a5b4c3d2e1f0",
+    }
+    if status == 422:
+        example["errors"] = [
+            {"loc": ["body", "label_code"], "message": "Field required", "type": "missing"}
+        ]
+    return example
 
 
 def write_docs(directory: str | Path, app: FastAPI | None = None) -> list[Path]:
