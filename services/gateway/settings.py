@@ -3,6 +3,7 @@
 Every setting has a safe local default. In production the placeholder secrets stop start-up
 (the same idea as full-stack-fastapi-template's `_check_default_secret`): a gateway that signs
 or checks tokens with a key from the source code is worse than one that does not start.
+List settings are JSON in the environment, e.g. `GATEWAY_JWT_ALGORITHMS='["RS256"]'`.
 """
 
 from __future__ import annotations
