@@ -147,9 +147,13 @@ class DemoHttp:
         self._record(method, path, response.status_code, started)
         self.last_body = response.text[:BODY_LIMIT]
         if response.status_code not in expect:
+            hint = ""
+            if response.status_code == 401:
+                hint = ("; the gateway refused the demo's local token: give --jwt-secret, "
+                        "--jwt-issuer and --jwt-audience (or the GATEWAY_JWT_* the stack uses)")  # fmt: skip
             raise StepFailed(
                 f"{method} {path} answered {response.status_code}, expected "
-                f"{' or '.join(map(str, expect))}",
+                f"{' or '.join(map(str, expect))}{hint}",
                 response,
             )
         return response
