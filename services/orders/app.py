@@ -11,7 +11,11 @@ import structlog
 from services.orders.adapters.fx_file import FileFxProvider
 from services.orders.adapters.reference_data import load_reference_data
 from services.orders.adapters.sandbox_carrier import SandboxCarrierProvider
-from services.orders.adapters.sandbox_journal import DatabaseSandboxJournal
+from services.orders.adapters.sandbox_journal import (
+    DatabaseSandboxJournal,
+    ensure_sandbox_tables,
+    sandbox_url,
+)
 from services.orders.adapters.sandbox_payment import SandboxPaymentProvider
 from services.orders.adapters.wire import to_cloud_event
 from services.orders.domain.clock import SystemClock
@@ -20,6 +24,7 @@ from services.orders.handlers import OrdersService
 from services.orders.inventory import InventoryService
 from services.orders.saga_runner import SagaRunner
 from services.orders.settings import Settings
+from shared.persistence.db import Database
 from shared.runtime.service import ServiceRuntime
 
 log = structlog.get_logger()
@@ -83,7 +88,8 @@ def build(settings: Settings | None = None) -> ServiceRuntime:
     settings = settings or Settings()
     rt = ServiceRuntime("orders", settings, migrations=MIGRATIONS)
     clock = SystemClock()
-    journal = DatabaseSandboxJournal(rt.db)
+    sandbox_db = Database(sandbox_url(rt.db.url))
+    journal = DatabaseSandboxJournal(sandbox_db)
     payment = SandboxPaymentProvider(settings.payment_timeouts_before_success, journal=journal)
     carrier = SandboxCarrierProvider(
         clock,
@@ -116,13 +122,15 @@ def build(settings: Settings | None = None) -> ServiceRuntime:
     ready = asyncio.Event()
 
     async def start_sagas(_rt: ServiceRuntime) -> None:
+        await ensure_sandbox_tables(sandbox_db)
         await inventory.seed_stock()
-        await payment.restore()
-        await carrier.restore()
-        ready.set()
-        resumed = await runner.resume_all()
-        log.info("saga.resumed", orders=resumed)
-        await scheduler.run()
+        ready.set()  # the sandboxes read their journal through on every call: no preload
+        try:
+            resumed = await runner.resume_all()
+            log.info("saga.resumed", orders=resumed)
+            await scheduler.run()
+        finally:
+            await sandbox_db.dispose()
 
     async def refresh_fx(_rt: ServiceRuntime) -> None:
         while True:

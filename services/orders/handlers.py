@@ -112,21 +112,23 @@ class OrdersService:
     # -- quotes ------------------------------------------------------------------------
     async def quote(self, caller: Caller, style: str, region: str, quantity: int) -> Quote:
         customer = require_customer(caller)
+        # Price outside the write transaction (SQLite has one writer): only the insert is in it.
+        async with reading(self.uow) as rx:
+            ref = await self.reference(rx.session)
+            stock = await StockStore(rx.session).available()
+        q = create_quote(
+            ref,
+            quote_id=_new_id("q"),
+            style=style,
+            region=region,
+            quantity=quantity,
+            now=self.clock.now(),
+            stock=stock,
+            customer_id=customer,
+            agent_id=caller.agent_id,
+            ttl=self.quote_ttl,
+        )
         async with self.uow() as tx:
-            ref = await self.reference(tx.session)
-            stock = await StockStore(tx.session).available()
-            q = create_quote(
-                ref,
-                quote_id=_new_id("q"),
-                style=style,
-                region=region,
-                quantity=quantity,
-                now=self.clock.now(),
-                stock=stock,
-                customer_id=customer,
-                agent_id=caller.agent_id,
-                ttl=self.quote_ttl,
-            )
             await QuoteRepository(tx.session).add(q)
             tx.publish(self.to_wire(q.created_event()))
         return q
@@ -158,21 +160,22 @@ class OrdersService:
     async def _place(
         self, caller: Caller, customer: str, quote_id: str, payment_token: str
     ) -> Order:
-        async with self.uow() as tx:
-            orders = OrderRepository(tx.session)
-            existing = await orders.by_quote(quote_id)
+        async with reading(self.uow) as rx:
+            existing = await OrderRepository(rx.session).by_quote(quote_id)
             if existing is not None:
                 return existing
-            q = await QuoteRepository(tx.session).get(quote_id)
-            order = Order.place(
-                order_id=_new_id("o"),
-                quote=q,
-                customer_id=customer,
-                payment_token=payment_token,
-                now=self.clock.now(),
-                agent_id=caller.agent_id,
-            )
-            await orders.add(order)
+            q = await QuoteRepository(rx.session).get(quote_id)
+        order = Order.place(
+            order_id=_new_id("o"),
+            quote=q,
+            customer_id=customer,
+            payment_token=payment_token,
+            now=self.clock.now(),
+            agent_id=caller.agent_id,
+        )
+        # A concurrent placement of the same quote fails here on the unique quote_id.
+        async with self.uow() as tx:
+            await OrderRepository(tx.session).add(order)
             for event in order.pull_events():
                 tx.publish(self.to_wire(event))
         return order

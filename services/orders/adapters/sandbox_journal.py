@@ -7,12 +7,34 @@ short transaction (the provider is "another system"), never inside the saga's un
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.engine import make_url
 
 from services.orders.adapters import tables as t
-from shared.persistence.db import Database
+from shared.persistence.db import Database, is_sqlite
+
+SANDBOX_TABLES = (t.sandbox_payments, t.sandbox_shipments)
+
+
+def sandbox_url(service_url: str) -> str:
+    """Where the sandboxes keep their state: beside the service's SQLite file (its own file, so
+    its writes never queue behind the service's single SQLite writer), or the same PostgreSQL
+    database (tables from the service's migration)."""
+    if not is_sqlite(service_url):
+        return service_url
+    url = make_url(service_url)
+    if not url.database or url.database == ":memory:":
+        return service_url
+    path = Path(url.database)
+    return str(url.set(database=str(path.with_name(path.stem + "-sandbox" + path.suffix))))
+
+
+async def ensure_sandbox_tables(db: Database) -> None:
+    async with db.engine.begin() as conn:
+        await conn.run_sync(lambda c: t.metadata.create_all(c, tables=list(SANDBOX_TABLES)))
 
 
 class DatabaseSandboxJournal:

@@ -14,6 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from services.orders.adapters import tables as t
+from services.orders.adapters.sandbox_journal import sandbox_url
 from shared.contracts import orders as c
 from shared.persistence.db import Database
 from shared.rpc import Actor, RpcClient
@@ -31,6 +32,7 @@ FAST = {
 
 async def snapshot(db_url: str) -> dict:
     db = Database(db_url)
+    sandbox = Database(sandbox_url(db_url))
     try:
         async with db.read() as s:
             stock = (
@@ -40,9 +42,10 @@ async def snapshot(db_url: str) -> dict:
                     )
                 )
             ).one()
-            payments = (await s.execute(sa.select(t.sandbox_payments.c.status))).scalars().all()
             orders = (await s.execute(sa.select(t.orders.c.status))).scalars().all()
             reservations = (await s.execute(sa.select(t.reservations.c.status))).scalars().all()
+        async with sandbox.read() as s:
+            payments = (await s.execute(sa.select(t.sandbox_payments.c.status))).scalars().all()
             shipments = (
                 (await s.execute(sa.select(t.sandbox_shipments.c.shipment_id))).scalars().all()
             )
@@ -55,6 +58,7 @@ async def snapshot(db_url: str) -> dict:
         }
     finally:
         await db.dispose()
+        await sandbox.dispose()
 
 
 @pytest.mark.parametrize(
