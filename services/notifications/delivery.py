@@ -77,7 +77,10 @@ class DeliveryWorker:
                     await session.execute(
                         sa.select(deliveries.c.id)
                         .where(self._due(now))
-                        .order_by(deliveries.c.next_attempt_at)
+                        .order_by(
+                            sa.func.coalesce(deliveries.c.event_time, deliveries.c.next_attempt_at),
+                            deliveries.c.next_attempt_at,
+                        )
                         .limit(self.batch_size)
                     )
                 )

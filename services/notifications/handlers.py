@@ -6,8 +6,7 @@ Delivery over external channels happens later, in `delivery.py`, outside any tra
 
 from __future__ import annotations
 
-from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import structlog
@@ -22,10 +21,11 @@ from .common import Clock, Forbidden, customer_of, message_event, utcnow
 from .customer_handlers import CustomerCare
 from .domain.channels import Channel
 from .domain.context import locale_for_region, message_context
-from .domain.messages import kinds_for_event, plan
+from .domain.messages import CATALOGUE, kinds_for_event, plan
 from .domain.preferences import Contact
 
 log = structlog.get_logger()
+KIND_RANK = {name: rank for rank, name in enumerate(CATALOGUE)}
 
 __all__ = ["Clock", "Forbidden", "Notifications", "customer_of", "message_event", "utcnow"]
 
@@ -69,21 +69,22 @@ class Notifications(CustomerCare):
                 log.error("message.render_failed", kind=kind.name, code=exc.code, error=exc.message)
         now = self.clock()
         created = 0
-        order = {kind.name: i for i, kind in enumerate(kinds)}
         for planned in plan(event.id, event.type, contact, prefs, now):
             message = rendered.get(planned.key.kind)
             if message is None:
                 continue
-            # Two messages from one event go out in catalogue order (shipped back, then thanks).
-            planned = replace(
-                planned, send_at=planned.send_at + timedelta(microseconds=order[planned.key.kind])
-            )
-            if await self._store(tx, event, planned, message, now, data):
+            # Messages go out (and the inbox reads) in the order the facts happened, whatever
+            # order the events were applied in. Facts stamped with the same time (one
+            # transaction of the producer) and the messages of one event follow the catalogue,
+            # which lists each lifecycle in order: a microsecond per catalogue position.
+            happened = event.time if event.time.tzinfo else event.time.replace(tzinfo=UTC)
+            fact_time = happened + timedelta(microseconds=KIND_RANK[planned.key.kind])
+            if await self._store(tx, event, planned, message, now, data, fact_time):
                 created += 1
         return created
 
     async def _store(self, tx: Tx, event: RawEvent, planned: Any, msg: RenderedMessage,
-                     now: datetime, data: dict[str, Any]) -> bool:  # fmt: skip
+                     now: datetime, data: dict[str, Any], fact_time: datetime) -> bool:  # fmt: skip
         key = planned.key
         in_app = key.channel is Channel.IN_APP
         values = {
@@ -102,6 +103,7 @@ class Notifications(CustomerCare):
             "status": "delivered" if in_app else "pending",
             "attempts": 1 if in_app else 0,
             "send_at": planned.send_at,
+            "event_time": fact_time,
             "next_attempt_at": None if in_app else planned.send_at,
             "created_at": now,
             "sent_at": now if in_app else None,
@@ -119,7 +121,7 @@ class Notifications(CustomerCare):
                     "body": msg.text,
                     "claim_id": data.get("claim_id"),
                     "order_id": data.get("order_id"),
-                    "created_at": now,
+                    "created_at": fact_time,  # the inbox reads in the order things happened
                 },
             )
             tx.publish(

@@ -74,6 +74,9 @@ deliveries = sa.Table(
     sa.Column("status", sa.String(16), nullable=False),  # pending|sending|sent|delivered|failed
     sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
     sa.Column("send_at", TZ, nullable=False),
+    # When the fact happened (producer's clock, + 1 µs per extra message of the same event):
+    # due messages go out in this order even when events were applied out of order.
+    sa.Column("event_time", TZ),
     sa.Column("next_attempt_at", TZ),
     sa.Column("lease_until", TZ),
     sa.Column("last_error", sa.Text),
