@@ -90,7 +90,9 @@ def test_story_1_messages_in_british_english_and_the_thank_you_card(running_stac
     got = wait(lambda: len(subjects(running_stack, address)) >= len(expected)
                and subjects(running_stack, address))  # fmt: skip
     log = me.get("/v1/me/messages", params={"limit": 100}).json()["items"]
-    assert got == expected, "\n".join(f"{m['kind']} {m['channel']} {m['send_at']} {m['sent_at']}" for m in log)
+    assert got == expected, "\n".join(
+        f"{m['kind']} {m['channel']} {m['send_at']} {m['sent_at']}" for m in log
+    )
     mails = running_stack.mail.to(address)
     rma_text = body_of(mails[2])
     assert f"/v1/claims/{claim_id}/rma.pdf" in rma_text and "Hello Margaret" in rma_text
