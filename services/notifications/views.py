@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, cast
 
@@ -88,3 +88,35 @@ def log_entry(row: Any) -> c.MessageLogEntry:
 def _humanise(code: object) -> str:
     """`HANDLE-PAIR` or `handle_piping` -> `handle pair` / `handle piping`."""
     return str(code).replace("_", " ").replace("-", " ").lower()
+
+
+def webhook_deliveries(rows: Sequence[Any], attempts: Sequence[Any]) -> c.WebhookDeliveryList:
+    history: dict[str, list[c.WebhookAttemptView]] = {}
+    for at in attempts:
+        history.setdefault(at.delivery_id, []).append(
+            c.WebhookAttemptView(
+                attempt=at.attempt,
+                at=at.at,
+                status_code=at.status_code,
+                error=at.error,
+                duration_ms=at.duration_ms,
+            )
+        )
+    return c.WebhookDeliveryList(
+        deliveries=[
+            c.WebhookDeliveryView(
+                id=r.id,
+                event_id=r.event_id,
+                event_type=r.event_type,
+                status=r.status,
+                attempts=r.attempts,
+                next_attempt_at=r.next_attempt_at,
+                created_at=r.created_at,
+                delivered_at=r.delivered_at,
+                last_status_code=r.last_status_code,
+                last_error=r.last_error,
+                history=history.get(r.id, []),
+            )
+            for r in rows
+        ]
+    )

@@ -23,6 +23,7 @@ from shared.errors import NotFound
 from shared.messaging.outbox import Tx, UnitOfWork
 from shared.rpc import Actor
 
+from . import views
 from .adapters.ssrf import Resolver, TargetPolicy, check_target, system_resolver
 from .adapters.store import insert_ignore
 from .adapters.tables import (
@@ -279,35 +280,7 @@ class Webhooks:
                     sa.select(a).where(a.c.delivery_id.in_([r.id for r in rows])).order_by(a.c.id)
                 )
             ).all()
-        history: dict[str, list[c.WebhookAttemptView]] = {}
-        for at in attempts:
-            history.setdefault(at.delivery_id, []).append(
-                c.WebhookAttemptView(
-                    attempt=at.attempt,
-                    at=at.at,
-                    status_code=at.status_code,
-                    error=at.error,
-                    duration_ms=at.duration_ms,
-                )
-            )
-        return c.WebhookDeliveryList(
-            deliveries=[
-                c.WebhookDeliveryView(
-                    id=r.id,
-                    event_id=r.event_id,
-                    event_type=r.event_type,
-                    status=r.status,
-                    attempts=r.attempts,
-                    next_attempt_at=r.next_attempt_at,
-                    created_at=r.created_at,
-                    delivered_at=r.delivered_at,
-                    last_status_code=r.last_status_code,
-                    last_error=r.last_error,
-                    history=history.get(r.id, []),
-                )
-                for r in rows
-            ]
-        )
+        return views.webhook_deliveries(rows, attempts)
 
     async def _view(self, endpoint_id: str, actor: Actor | None) -> c.WebhookEndpointView:
         where = sa.and_(_owner_filter(actor), webhook_endpoints.c.id == endpoint_id)

@@ -38,7 +38,7 @@ def post(client, url: str, body: Any = None):
     return client.post(url, json=body, headers={"Idempotency-Key": uuid.uuid4().hex})
 
 
-def wait(check, timeout: float = 40.0, interval: float = 0.3):
+def wait(check, timeout: float = 90.0, interval: float = 0.3):
     deadline = time.monotonic() + timeout
     while True:
         value = check()

@@ -69,10 +69,10 @@ async def test_killed_after_leasing_before_sending_sends_once_after_restart(
     nc, _rpc, js = await _setup(nats_server.url)
     try:
         await publish(js, "warranty.claim.submitted", "CLM-K1", _submitted("CLM-K1"))
-        assert proc.wait_exit(20) == 137  # died holding the lease, before sending
+        assert proc.wait_exit(60) == 137  # died holding the lease, before sending
         assert _mine(mailbox.messages) == []
         proc = _process(nats_server, sqlite_url, tmp_path, controller.port).start()
-        await eventually(lambda: _count(mailbox, 1), timeout=20)
+        await eventually(lambda: _count(mailbox, 1), timeout=60)
         await _settle()
         assert len(_mine(mailbox.messages)) == 1
     finally:
@@ -93,7 +93,7 @@ async def test_killed_mid_stream_loses_nothing(nats_server, sqlite_url, tmp_path
         proc.kill()  # SIGKILL while messages are still going out
         sent_before = len(_mine(mailbox.messages))
         proc = _process(nats_server, sqlite_url, tmp_path, controller.port).start()
-        await eventually(lambda: _distinct(mailbox, n), timeout=30)
+        await eventually(lambda: _distinct(mailbox, n), timeout=60)
         await _settle()
         mails = _mine(mailbox.messages)
         ids = [m["Message-ID"] for m in mails]

@@ -173,7 +173,7 @@ async def test_webhook_fails_three_times_then_delivers_once_with_same_id(service
             policy_version="2024-01", reasons=["Covered."],
         )  # fmt: skip
         event_id = await publish(js, "warranty.claim.approved", "CLM-1", approved)
-        await eventually(lambda: _delivered(rpc, created.id), timeout=20)
+        await eventually(lambda: _delivered(rpc, created.id), timeout=40)
         assert [status for _h, _b, status in partner.requests] == [500, 503, 502, 200]
         ids = {h["webhook-id"] for h, _b, _s in partner.requests}
         assert ids == {event_id}
