@@ -59,8 +59,16 @@ class PoisonEvent(DomainError):
     kind = ErrorKind.INVALID
 
 
-def register_rpc(broker: NatsBroker, route: RpcRoute, *, queue: str) -> None:
-    @broker.subscriber(route.subject, queue=queue, title=route.subject)
+# Requests of one subject in progress at once per process. FastStream's default (1) answers them
+# one after another, so every database wait of every request was paid in series; SQLite writes
+# are still serialised by Database's write lock.
+RPC_CONCURRENCY = 32
+
+
+def register_rpc(
+    broker: NatsBroker, route: RpcRoute, *, queue: str, max_workers: int = RPC_CONCURRENCY
+) -> None:
+    @broker.subscriber(route.subject, queue=queue, title=route.subject, max_workers=max_workers)
     async def on_request(msg: NatsMessage) -> bytes:
         headers = msg.headers or {}
         bind_correlation_id(headers.get(CORRELATION_HEADER))
