@@ -32,6 +32,23 @@ class Comparison:
         return "meets" if self.ratio >= self.target_ratio else "MISSES"
 
 
+@dataclass
+class Bound:
+    """An absolute figure with a ceiling (latency, memory, start-up time): no baseline."""
+
+    name: str
+    unit: str
+    value: float
+    limit: float
+
+    @property
+    def verdict(self) -> str:
+        return "meets" if self.value <= self.limit else "MISSES"
+
+
+Row = Comparison | Bound
+
+
 async def rate(n: int, work: Callable[[], Awaitable[None]]) -> float:
     """Items per second for `work`, which must process `n` items."""
     start = time.perf_counter()
@@ -46,12 +63,22 @@ def machine() -> str:
     )
 
 
-def report(results: list[Comparison]) -> None:
+def _number(value: float) -> str:
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.1f}"
+
+
+def report(results: list[Row], notes: list[str] | None = None) -> None:
     console = Console()
     table = Table(title=f"Concierge benchmarks ({machine()})")
     for col in ("benchmark", "value", "baseline", "ratio", "target", "verdict"):
         table.add_column(col)
     for r in results:
+        if isinstance(r, Bound):
+            table.add_row(
+                r.name, f"{_number(r.value)} {r.unit}", "-", "-",
+                f"<= {_number(r.limit)} {r.unit}", r.verdict,
+            )  # fmt: skip
+            continue
         table.add_row(
             r.name,
             f"{r.value:,.0f} {r.unit}",
@@ -61,3 +88,5 @@ def report(results: list[Comparison]) -> None:
             r.verdict,
         )
     console.print(table)
+    for note in notes or []:
+        console.print(f"- {note}", highlight=False, soft_wrap=True)

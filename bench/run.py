@@ -1,26 +1,36 @@
-"""Run the benchmarks: `python bench/run.py [--n 5000]` (or `make bench`).
+"""Run the benchmarks: `python bench/run.py [--quick] [--only messaging|gateway]` (or `make bench`).
 
-Starts its own nats-server on free ports and uses temporary SQLite files, so it runs anywhere
-the project installs. Each figure is a ratio against a baseline measured in this same run.
+Messaging: starts its own nats-server on free ports with temporary SQLite files. Gateway and
+end-to-end: starts the whole stack with `concierge up` in a temporary folder, a bare FastAPI app
+as the HTTP baseline, and drives both from one load generator in its own process. Each ratio is
+against a baseline measured in this same run, on this machine.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.harness import Comparison, report
+from bench.gateway_bench import gateway_benchmarks
+from bench.harness import Row, report
 from bench.messaging import inbox_consumer_vs_bare, relay_vs_raw_publish
 from shared.logging import configure_logging
 from shared.runtime.nats_server import NatsServer, free_port
 
+try:
+    import uvloop
+except ImportError:  # pragma: no cover
+    uvloop = None
 
-async def main(n: int) -> list[Comparison]:
+
+async def messaging(n: int) -> list[Row]:
     configure_logging("bench", "console", "ERROR")
     with tempfile.TemporaryDirectory() as tmp:
         server = NatsServer(
@@ -38,8 +48,28 @@ async def main(n: int) -> list[Comparison]:
             server.stop()
 
 
-if __name__ == "__main__":
+def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--n", type=int, default=5000, help="messages per measurement")
+    parser.add_argument("--n", type=int, default=None, help="messages per messaging measurement")
+    parser.add_argument("--quick", action="store_true", help="shorter runs (noisier figures)")
+    parser.add_argument("--only", choices=("messaging", "gateway"), default=None)
     args = parser.parse_args()
-    report(asyncio.run(main(args.n)))
+    n = args.n or (2000 if args.quick else 5000)
+    started = time.perf_counter()
+    rows: list[Row] = []
+    notes: list[str] = []
+    if args.only in (None, "messaging"):
+        runner = uvloop.run if uvloop is not None else asyncio.run
+        rows += runner(messaging(n))
+    if args.only in (None, "gateway"):
+        rows += gateway_benchmarks(args.quick, notes)
+    load = os.getloadavg()
+    notes.append(
+        f"load average at the end {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}; "
+        f"whole run {time.perf_counter() - started:.0f} s"
+    )
+    report(rows, notes)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,195 @@
+"""The stack under test: `concierge up` as a user runs it, on free ports and a temporary folder.
+
+Only two things differ from `make run`, both for a benchmark's sake and both set through the
+environment the processes already read: the per-caller rate limit is lifted (the load comes from
+a handful of callers), and the orders service reads a copy of its reference data with deep stock
+(thousands of orders must not sell out mid-run). Auth, idempotency, logging and the outbox all run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import jwt
+import psutil
+
+from shared.runtime.nats_server import free_port
+
+ROOT = Path(__file__).resolve().parents[1]
+JWT_SECRET = "bench-secret-" + "x" * 40
+JWT_ISSUER = "concierge-local"
+JWT_AUDIENCE = "concierge-api"
+SERVICE_NAMES = ("gateway", "warranty", "orders", "notifications")
+
+
+def token(subject: str, role: str = "customer", ttl: int = 3600) -> str:
+    now = int(time.time())
+    claims = {"sub": subject, "role": role, "iss": JWT_ISSUER, "aud": JWT_AUDIENCE,
+              "iat": now, "exp": now + ttl}  # fmt: skip
+    return jwt.encode(claims, JWT_SECRET, algorithm="HS256", headers={"kid": "local"})
+
+
+def _deep_stock_data(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for f in (ROOT / "services/orders/data").glob("*.json"):
+        shutil.copy(f, folder / f.name)
+    path = folder / "warehouses.json"
+    data = json.loads(path.read_text())
+    for w in data["warehouses"]:
+        w["initial_stock"] = {style: 1_000_000 for style in w["initial_stock"]}
+    path.write_text(json.dumps(data))
+    return folder
+
+
+def wait_http(url: str, timeout: float, interval: float = 0.05) -> float:
+    """Seconds until `url` answers 200 (raises TimeoutError)."""
+    start = time.perf_counter()
+    while time.perf_counter() - start < timeout:
+        try:
+            with urllib.request.urlopen(url, timeout=1) as r:
+                if r.status == 200:
+                    return time.perf_counter() - start
+        except OSError:
+            pass
+        time.sleep(interval)
+    raise TimeoutError(f"{url} not ready within {timeout}s")
+
+
+class UpStack:
+    """`concierge up` in a subprocess; `start()` returns the seconds until /readyz answered 200."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.port = free_port()
+        self.api = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen[bytes] | None = None
+        self.pids: dict[str, int] = {}
+
+    def start(self, timeout: float = 60.0) -> float:
+        env = os.environ | {
+            "GATEWAY_JWT_SECRET": JWT_SECRET,
+            "GATEWAY_JWT_ISSUER": JWT_ISSUER,
+            "GATEWAY_JWT_AUDIENCE": JWT_AUDIENCE,
+            "GATEWAY_RATE_LIMIT_PER_MINUTE": "100000000",
+            "GATEWAY_RATE_LIMIT_BURST": "1000000",
+            "ORDERS_DATA_DIR": str(_deep_stock_data(self.folder / "orders-data")),
+        }
+        command = [sys.executable, "-m", "concierge_cli.main", "up", "--data-dir",
+                   str(self.folder / "var"), "--port", str(self.port), "--nats-port",
+                   str(free_port()), "--nats-monitor-port", str(free_port())]  # fmt: skip
+        log = open(self.folder / "up.log", "wb")
+        started = time.perf_counter()
+        self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
+        log.close()
+        try:
+            wait_http(f"{self.api}/readyz", timeout)
+        except TimeoutError as exc:
+            self.stop()
+            raise RuntimeError(f"stack not ready; see {self.folder / 'up.log'}") from exc
+        elapsed = time.perf_counter() - started
+        lock = json.loads((self.folder / "var" / "concierge.lock.json").read_text())
+        self.pids = {p["name"]: int(p["pid"]) for p in lock["processes"]}
+        for child in psutil.Process(self.process.pid).children():
+            if "nats-server" in child.name():
+                self.pids["nats-server"] = child.pid
+        return elapsed
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGINT)
+        try:
+            self.process.wait(30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+class RssSampler:
+    """Peak resident memory of each process, sampled every `interval` s in a thread."""
+
+    def __init__(self, pids: dict[str, int], interval: float = 0.1) -> None:
+        self.procs = {name: psutil.Process(pid) for name, pid in pids.items()}
+        self.peak: dict[str, int] = dict.fromkeys(pids, 0)
+        self.interval = interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            for name, p in self.procs.items():
+                try:
+                    self.peak[name] = max(self.peak[name], p.memory_info().rss)
+                except psutil.Error:
+                    pass
+            self._stop.wait(self.interval)
+
+    def __enter__(self) -> RssSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def settle(pids: dict[str, int], idle_cpu: float = 0.15, timeout: float = 10.0) -> float:
+    """Wait until the stack is quiet (sagas and relays of earlier load finished)."""
+    procs = [psutil.Process(pid) for pid in pids.values()]
+    start = time.perf_counter()
+    for p in procs:
+        p.cpu_percent(None)
+    while time.perf_counter() - start < timeout:
+        time.sleep(0.5)
+        busy = sum(p.cpu_percent(None) for p in procs) / 100
+        if busy < idle_cpu:
+            break
+    return time.perf_counter() - start
+
+
+def run_loadgen(spec: dict[str, Any]) -> dict[str, Any]:
+    """One load run in a fresh process (the servers never share the generator's interpreter)."""
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.loadgen"],
+        input=json.dumps(spec).encode(),
+        capture_output=True,
+        cwd=ROOT,
+        check=False,
+    )
+    if out.returncode != 0:
+        raise RuntimeError(f"loadgen failed:\n{out.stderr.decode()[-3000:]}")
+    return dict(json.loads(out.stdout))
+
+
+class BareServer:
+    """The baseline FastAPI app under uvicorn (uvloop, httptools), like the gateway."""
+
+    def __init__(self, canned: Path) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.canned = canned
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def __enter__(self) -> BareServer:
+        command = [sys.executable, "-m", "uvicorn", "bench.bare_app:app", "--port",
+                   str(self.port), "--loop", "uvloop", "--http", "httptools",
+                   "--no-access-log", "--log-level", "warning"]  # fmt: skip
+        env = os.environ | {"BENCH_CANNED": str(self.canned)}
+        self.process = subprocess.Popen(command, cwd=ROOT, env=env)
+        wait_http(f"{self.url}/docs", 20)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        assert self.process is not None
+        self.process.terminate()
+        self.process.wait(10)
