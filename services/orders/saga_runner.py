@@ -10,11 +10,12 @@ finishes forward steps and owed compensations for every unfinished order.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import structlog
 
-from services.orders.adapters.repository import OrderRepository
+from services.orders.adapters.repository import ConcurrentUpdate, OrderRepository
 from services.orders.adapters.stock_store import StockStore
 from services.orders.domain.clock import Clock
 from services.orders.domain.errors import (
@@ -39,6 +40,9 @@ log = structlog.get_logger()
 S = OrderStatus
 
 
+Work = Callable[[TxLike, Order], Awaitable[None]]  # database effects committed with a step
+
+
 def step_key(order_id: str, step: Step | Compensation) -> str:
     return f"{order_id}:{step}"
 
@@ -55,10 +59,12 @@ class SagaRunner:
 
     async def advance(self, order_id: str) -> Order:
         """Drive an order as far as it can go now (confirmed, or undone after a failure)."""
+        order: Order | None = None
         while True:
-            order = await self._load(order_id)
+            # Each step hands back the order it saved; reload only when it did not.
+            order = order or await self._load(order_id)
             if order.status in (S.FAILED, S.CANCELLED) and order.pending_compensations():
-                await self._compensate(order, order.pending_compensations()[0])
+                order = await self._compensate(order, order.pending_compensations()[0])
                 continue
             if order.status in (S.FAILED, S.CANCELLED):
                 await self._release_strays(order)
@@ -66,7 +72,7 @@ class SagaRunner:
             step = order.next_step
             if step is None:
                 return order
-            await self._forward(order, step)
+            order = await self._forward(order, step)
 
     async def active_ids(self) -> list[str]:
         async with reading(self.uow) as tx:
@@ -83,30 +89,30 @@ class SagaRunner:
         return len(ids)
 
     # -- forward steps ---------------------------------------------------------------------
-    async def _forward(self, order: Order, step: Step) -> None:
+    async def _forward(self, order: Order, step: Step) -> Order | None:
+        """Perform one step; the saved order, or None when it changed elsewhere meanwhile."""
         if step is Step.AUTHORIZE_PAYMENT:
-            await self._authorize(order)
-        elif step is Step.RESERVE_STOCK:
-            await self._reserve(order)
-        elif step is Step.CREATE_SHIPMENT:
-            await self._ship(order)
-        elif step is Step.CONFIRM:
-            await self._record(order, S.SHIPMENT_CREATED, lambda o: o.confirm(self.clock.now()))
+            return await self._authorize(order)
+        if step is Step.RESERVE_STOCK:
+            return await self._reserve(order)
+        if step is Step.CREATE_SHIPMENT:
+            return await self._ship(order)
+        return await self._record(order, S.SHIPMENT_CREATED, lambda o: o.confirm(self.clock.now()))
 
-    async def _authorize(self, order: Order) -> None:
+    async def _authorize(self, order: Order) -> Order | None:
         now = self.clock.now()
         if order.quote.is_expired(now):
             # The locked rate has lapsed before any money moved: ask for a new quote.
-            await self._fail(order, S.PENDING, FailureReason.QUOTE_EXPIRED)
-            return
+            return await self._fail(order, S.PENDING, FailureReason.QUOTE_EXPIRED)
         key = step_key(order.order_id, Step.AUTHORIZE_PAYMENT)
         for attempt in range(1, self.payment_attempts + 1):
             try:
                 auth = await self.payment.authorize(order.quote.total, order.payment_token, key)
                 break
             except PaymentDeclined as exc:
-                await self._fail(order, S.PENDING, FailureReason.PAYMENT_DECLINED, exc.message)
-                return
+                return await self._fail(
+                    order, S.PENDING, FailureReason.PAYMENT_DECLINED, exc.message
+                )
             except PaymentTimeout:
                 log.warning("saga.payment_timeout", order_id=order.order_id, attempt=attempt)
                 await asyncio.sleep(self.retry_delay * attempt)
@@ -115,30 +121,23 @@ class SagaRunner:
             lingering = await self.payment.find(key)
             if lingering is not None:
                 await self.payment.void(lingering.authorization_id)
-            await self._fail(order, S.PENDING, FailureReason.PAYMENT_UNAVAILABLE)
-            return
+            return await self._fail(order, S.PENDING, FailureReason.PAYMENT_UNAVAILABLE)
         crash_point("orders.after_payment_authorized")  # authorized, not yet recorded
         # Recording the authorization and reserving the stock (a local step) share one
         # transaction: one write instead of two, and no external call sits between them.
-        async with self.uow() as tx:
-            repo = OrderRepository(tx.session)
-            fresh = await repo.get(order.order_id, for_update=True)
-            if fresh.status is not S.PENDING:  # another runner got there first
-                return
-            fresh.record_payment_authorized(auth.authorization_id, self.clock.now())
-            await self._reserve_in(tx, fresh)
-            await self._save(tx, repo, fresh)
+        if order.status is not S.PENDING:
+            return None
+        order.record_payment_authorized(auth.authorization_id, self.clock.now())
+        saved = await self._commit(order, self._reserve_in)
         crash_point("orders.after_stock_reserved")
+        return saved
 
-    async def _reserve(self, order: Order) -> None:
-        async with self.uow() as tx:
-            repo = OrderRepository(tx.session)
-            fresh = await repo.get(order.order_id, for_update=True)
-            if fresh.status is not S.PAYMENT_AUTHORIZED:
-                return
-            await self._reserve_in(tx, fresh)
-            await self._save(tx, repo, fresh)
+    async def _reserve(self, order: Order) -> Order | None:
+        if order.status is not S.PAYMENT_AUTHORIZED:
+            return None
+        saved = await self._commit(order, self._reserve_in)
         crash_point("orders.after_stock_reserved")
+        return saved
 
     async def _reserve_in(self, tx: TxLike, order: Order) -> None:
         q = order.quote
@@ -155,7 +154,7 @@ class SagaRunner:
         else:
             order.record_stock_reserved(res.reservation_id, self.clock.now())
 
-    async def _ship(self, order: Order) -> None:
+    async def _ship(self, order: Order) -> Order | None:
         q = order.quote
         request = ShipmentRequest(
             order_id=order.order_id,
@@ -167,8 +166,9 @@ class SagaRunner:
         try:
             shipment = await self.carrier.create_shipment(request)
         except CarrierRefused as exc:
-            await self._fail(order, S.STOCK_RESERVED, FailureReason.CARRIER_REFUSED, exc.message)
-            return
+            return await self._fail(
+                order, S.STOCK_RESERVED, FailureReason.CARRIER_REFUSED, exc.message
+            )
         crash_point("orders.after_shipment_created")  # booked, not yet recorded
 
         def record_and_confirm(o: Order) -> None:
@@ -178,22 +178,25 @@ class SagaRunner:
             )
             o.confirm(now)  # nothing external left to do before confirming
 
-        await self._record(order, S.STOCK_RESERVED, record_and_confirm)
+        return await self._record(order, S.STOCK_RESERVED, record_and_confirm)
 
     # -- compensations ---------------------------------------------------------------------
-    async def _compensate(self, order: Order, comp: Compensation) -> None:
+    async def _compensate(self, order: Order, comp: Compensation) -> Order | None:
         if comp is Compensation.VOID_AUTHORIZATION and order.authorization_id:
             await self.payment.void(order.authorization_id)
         elif comp is Compensation.CANCEL_SHIPMENT and order.shipment_id:
             await self.carrier.cancel(order.shipment_id)
-        async with self.uow() as tx:
-            repo = OrderRepository(tx.session)
-            fresh = await repo.get(order.order_id, for_update=True)
-            if comp is Compensation.RELEASE_STOCK and fresh.reservation_id:
-                await StockStore(tx.session).release(fresh.reservation_id, self.clock.now())
-            if fresh.record_compensated(comp, self.clock.now()):
-                await self._save(tx, repo, fresh)
+        if not order.record_compensated(comp, self.clock.now()):
+            return order
+        reservation = order.reservation_id
+
+        async def release(tx: TxLike, _order: Order) -> None:
+            if comp is Compensation.RELEASE_STOCK and reservation:
+                await StockStore(tx.session).release(reservation, self.clock.now())
+
+        saved = await self._commit(order, release)
         log.info("saga.compensated", order_id=order.order_id, compensation=str(comp))
+        return saved
 
     async def _release_strays(self, order: Order) -> None:
         """Undo provider effects that happened but were never recorded.
@@ -227,43 +230,69 @@ class SagaRunner:
         }:
             assert order.authorization_id is not None
             capture_id = await self.payment.capture(order.authorization_id)
-            await self._shipped(order, capture_id)
-            order = await self._load(order_id)
+            order = await self._shipped(order, capture_id) or await self._load(order_id)
         if order.status is S.SHIPPED and TrackingStatus.DELIVERED in seen:
-            await self._record(order, S.SHIPPED, lambda o: o.record_delivered(self.clock.now()))
-            order = await self._load(order_id)
+            delivered = await self._record(
+                order, S.SHIPPED, lambda o: o.record_delivered(self.clock.now())
+            )
+            order = delivered or await self._load(order_id)
         return order
 
-    async def _shipped(self, order: Order, capture_id: str) -> None:
-        async with self.uow() as tx:
-            repo = OrderRepository(tx.session)
-            fresh = await repo.get(order.order_id, for_update=True)
-            if fresh.status is not S.CONFIRMED:
-                return
-            if fresh.reservation_id:
-                await StockStore(tx.session).commit(fresh.reservation_id, self.clock.now())
-            fresh.record_shipped(capture_id, self.clock.now())
-            await self._save(tx, repo, fresh)
+    async def _shipped(self, order: Order, capture_id: str) -> Order | None:
+        reservation = order.reservation_id
+
+        async def ship_units(tx: TxLike, _order: Order) -> None:
+            if reservation:  # the units leave the warehouse for good
+                await StockStore(tx.session).commit(reservation, self.clock.now())
+
+        return await self._record(
+            order,
+            S.CONFIRMED,
+            lambda o: o.record_shipped(capture_id, self.clock.now()),
+            ship_units,
+        )
 
     # -- plumbing ------------------------------------------------------------------------
     async def _load(self, order_id: str) -> Order:
         async with reading(self.uow) as tx:
             return await OrderRepository(tx.session).get(order_id)
 
-    async def _record(self, order: Order, expected: OrderStatus, change) -> None:  # type: ignore[no-untyped-def]
-        async with self.uow() as tx:
-            repo = OrderRepository(tx.session)
-            fresh = await repo.get(order.order_id, for_update=True)
-            if fresh.status is not expected:  # another runner got there first
-                return
-            change(fresh)
-            await self._save(tx, repo, fresh)
+    async def _record(
+        self,
+        order: Order,
+        expected: OrderStatus,
+        change: Callable[[Order], None],
+        work: Work | None = None,
+    ) -> Order | None:
+        if order.status is not expected:
+            return None
+        change(order)
+        return await self._commit(order, work)
+
+    async def _commit(self, order: Order, work: Work | None = None) -> Order | None:
+        """Save the changed order (and `work`'s rows) in one transaction, optimistically.
+
+        No re-read: the save only succeeds if the order's version is still the one loaded, so a
+        concurrent change (a cancel, another runner) rolls everything back, and the caller
+        reloads (None).
+        """
+        try:
+            async with self.uow() as tx:
+                if work is not None:
+                    await work(tx, order)
+                await self._save(tx, OrderRepository(tx.session), order)
+        except ConcurrentUpdate:
+            log.info("saga.concurrent_update", order_id=order.order_id)
+            return None
+        return order
 
     async def _fail(
         self, order: Order, expected: OrderStatus, reason: FailureReason, detail: str | None = None
-    ) -> None:
-        await self._record(order, expected, lambda o: o.fail(reason, self.clock.now(), detail))
+    ) -> Order | None:
         log.info("saga.failed", order_id=order.order_id, reason=str(reason))
+        return await self._record(
+            order, expected, lambda o: o.fail(reason, self.clock.now(), detail)
+        )
 
     async def _save(self, tx, repo: OrderRepository, order: Order) -> None:  # type: ignore[no-untyped-def]
         await repo.save(order)

@@ -58,10 +58,9 @@ class OrderRepository:
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
-        self._versions: dict[str, int] = {}
 
     async def add(self, order: Order) -> None:
-        self._versions[order.order_id] = 1
+        order.version = 1
         await self.session.execute(sa.insert(t.orders).values(**self._row(order), version=1))
 
     async def get(self, order_id: str, *, for_update: bool = False) -> Order:
@@ -71,7 +70,6 @@ class OrderRepository:
         row = (await self.session.execute(query)).first()
         if row is None:
             raise OrderNotFound("no such order", details={"order_id": order_id})
-        self._versions[order_id] = row.version
         return self._from_row(row)
 
     async def by_quote(self, quote_id: str) -> Order | None:
@@ -80,11 +78,10 @@ class OrderRepository:
         ).first()
         if row is None:
             return None
-        self._versions[row.order_id] = row.version
         return self._from_row(row)
 
     async def save(self, order: Order) -> None:
-        version = self._versions[order.order_id]
+        version = order.version
         result = await self.session.execute(
             sa.update(t.orders)
             .where(t.orders.c.order_id == order.order_id, t.orders.c.version == version)
@@ -94,7 +91,7 @@ class OrderRepository:
             raise ConcurrentUpdate(
                 "order changed concurrently", details={"order_id": order.order_id}
             )
-        self._versions[order.order_id] = version + 1
+        order.version = version + 1
 
     async def list_for_customer(
         self, customer_id: str | None, limit: int = 50, after: dict[str, str] | None = None
@@ -153,7 +150,7 @@ class OrderRepository:
 
     @staticmethod
     def _from_row(row: Any) -> Order:
-        return order_from_parts(
+        order = order_from_parts(
             order_id=row.order_id,
             customer_id=row.customer_id,
             agent_id=row.agent_id,
@@ -163,6 +160,8 @@ class OrderRepository:
             quote=row.quote,
             state=row.state,
         )
+        order.version = row.version
+        return order
 
 
 class WaitlistRepository:

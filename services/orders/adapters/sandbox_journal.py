@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 
 from services.orders.adapters import tables as t
@@ -72,9 +73,13 @@ class DatabaseSandboxJournal:
         return await self._all(t.sandbox_shipments)
 
     async def _upsert(self, table: sa.Table, key: str, row: dict[str, Any]) -> None:
+        insert = postgresql.insert if self.db.engine.dialect.name == "postgresql" else sqlite.insert
+        stmt = insert(table).values(**row)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[table.c[key]], set_={k: v for k, v in row.items() if k != key}
+        )
         async with self.db.transaction() as session:
-            await session.execute(sa.delete(table).where(table.c[key] == row[key]))
-            await session.execute(sa.insert(table).values(**row))
+            await session.execute(stmt)
 
     async def _one(self, table: sa.Table, where: Any) -> dict[str, Any] | None:
         async with self.db.read() as session:

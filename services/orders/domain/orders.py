@@ -65,6 +65,8 @@ class Order:
     failure: Failure | None = None
     timeline: list[TimelineEntry] = field(default_factory=list)
     pending_events: list[ev.DomainEvent] = field(default_factory=list)
+    # Concurrency token kept by the repository (optimistic locking); the domain ignores it.
+    version: int = 0
 
     @classmethod
     def place(
