@@ -1,0 +1,113 @@
+"""Chaos: steady orders and claims through the gateway while every process is killed in turn,
+NATS restarts and the notifications consumer is paused past its ack wait; then the checker
+proves nothing was lost or doubled (see checker.py for the rules).
+
+The bounded run (CI) applies each fault once during about 100 s of load, with crash points
+armed in each service's first life (relay killed between publish and mark, the order saga
+killed after reserving stock, the mailer killed after SMTP accepted a message). The long run
+(`--chaos-long`, `CHAOS_DURATION` seconds, default 600) repeats the schedule with more customers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.chaos.checker import Report, check
+from tests.chaos.collect import collect, wait_settled
+from tests.chaos.conftest import ChaosStack
+from tests.chaos.faults import FaultInjector, run_schedule
+from tests.chaos.load import LoadConfig, LoadGenerator
+
+pytestmark = [pytest.mark.e2e, pytest.mark.chaos]
+
+CRASH_POINTS = {
+    "warranty": "relay.after_publish",
+    "orders": "orders.after_stock_reserved",
+    "notifications": "notifications.after_send",
+}
+WEBHOOK_TYPES = ["warranty.claim.*", "orders.order.*"]
+
+
+async def register_partner_webhook(chaos: ChaosStack) -> dict[str, Any]:
+    from concierge_cli.auth_commands import _with_store
+
+    plain, _ = await _with_store(chaos.nats_url, lambda store: store.create(
+        "chaos-partner", WEBHOOK_TYPES, ["webhooks.manage", "webhooks.replay"]))  # fmt: skip
+    async with httpx.AsyncClient(base_url=chaos.api, headers={"X-API-Key": plain}) as partner:
+        r = await partner.post("/v1/webhooks", json={"url": chaos.partner.url,
+                               "event_types": WEBHOOK_TYPES}, headers={"Idempotency-Key": "wh-1"})  # fmt: skip
+    assert r.status_code == 201, r.text
+    return {**r.json(), "since": time.time()}
+
+
+async def run_chaos(chaos: ChaosStack, config: LoadConfig, rounds: int) -> tuple[Report, str]:
+    started = time.monotonic()
+    webhook = await register_partner_webhook(chaos)
+    load = LoadGenerator(chaos.api, chaos.token, config, chaos.data_dir / "requests.jsonl")
+    injector = FaultInjector(chaos.stack)
+    injector.start_watchdog()
+    try:
+        await load.setup()
+        traffic = asyncio.create_task(load.run_until_stopped())
+        try:
+            await run_schedule(injector, rounds=rounds)
+        finally:
+            load.stop()
+            # Requests in flight finish (a retry may wait out the gateway's 60 s lease).
+            await asyncio.wait_for(traffic, config.request_deadline + 30)
+        load_s = time.monotonic() - started
+        busy = await wait_settled(chaos, timeout=150)
+        report = check(await collect(chaos, load, webhook))
+    finally:
+        await injector.stop_watchdog()
+    report.notes += [f"still busy at the deadline: {b}" for b in busy]
+    report.notes += [f"unplanned exit (crash point or crash): {c}" for c in injector.crashes]
+    faults = "\n".join(
+        f"  fault {f['fault']} {f['target']}: recovered in {f['recovered_s']}s {f['note']}".rstrip()
+        for f in injector.summary()
+    )
+    text = (f"{report.text()}\n{faults}\n  load phase {load_s:.0f}s, total "
+            f"{time.monotonic() - started:.0f}s, logs in {chaos.data_dir}")  # fmt: skip
+    (chaos.data_dir / "chaos-report.txt").write_text(text)
+    if not report.ok:  # keep the evidence: pytest's temporary folders are rotated
+        keep = Path(tempfile.gettempdir()) / "concierge-chaos" / time.strftime("%Y%m%d-%H%M%S")
+        shutil.copytree(chaos.data_dir, keep, ignore=shutil.ignore_patterns("jetstream"))
+        text += f"\n  evidence kept in {keep}"
+    return report, text
+
+
+def assert_clean(report: Report, text: str) -> None:
+    print(text)
+    c = report.counts
+    assert report.ok, text
+    # A run that did nothing proves nothing.
+    assert c["orders_delivered"] > 0 and c["claims_closed"] > 0, text
+    assert c["emails"] > 0 and c["webhooks_expected"] > 0, text
+
+
+@pytest.mark.timeout(600)
+async def test_bounded_chaos(chaos_stack_factory: Any) -> None:
+    chaos = chaos_stack_factory(crash_at=CRASH_POINTS)
+    report, text = await run_chaos(chaos, LoadConfig(), rounds=1)
+    assert_clean(report, text)
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(0)
+async def test_long_chaos(chaos_stack_factory: Any, chaos_long: bool) -> None:
+    if not chaos_long:
+        pytest.skip("long chaos run: pass --chaos-long or set CHAOS_DURATION")
+    duration = float(os.environ.get("CHAOS_DURATION", "600"))
+    chaos = chaos_stack_factory(crash_at=CRASH_POINTS)
+    rounds = max(1, round(duration / 110))
+    report, text = await run_chaos(chaos, LoadConfig(customers=16, seed=11), rounds=rounds)
+    assert_clean(report, text)
