@@ -16,7 +16,6 @@ from shared.rpc import Actor
 from . import views
 from .adapters import store
 from .adapters.tables import deliveries, inbox_items
-from .adapters.thank_you_card import ThankYouCard, render_thank_you_card
 from .common import Clock, Forbidden, customer_of, utcnow
 from .domain.channels import Category, Channel
 from .domain.preferences import Contact, Preferences, QuietHours
@@ -147,6 +146,9 @@ class CustomerCare:
         # Customers see only their own claim's card; the repair centre (agent/partner) any.
         if not facts or (actor.type == "customer" and facts["customer_id"] != actor.id):
             raise NotFound("no thank-you card for this claim", code="notifications_card_not_found")
+        # Imported on first use: fpdf2 costs start-up time every process would pay.
+        from .adapters.thank_you_card import ThankYouCard, render_thank_you_card
+
         card = ThankYouCard(
             customer_name=contact.name if contact else "",
             item_name=facts["item_name"],
