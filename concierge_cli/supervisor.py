@@ -178,6 +178,8 @@ class Stack:
             "CONCIERGE_DATA_DIR": str(self.config.data_dir),
             **self.config.extra_env,
         }
+        # Links in customer messages (RMA form, tracking) point at this stack's gateway.
+        env["NOTIFICATIONS_PUBLIC_BASE_URL"] = self.api_url
         if spec.is_gateway:
             env |= {f"{p}HOST": self.config.host, f"{p}PORT": str(self.config.gateway_port)}
             health = f"{self.api_url}/readyz"

@@ -7,9 +7,11 @@ streams (at `concierge up`, and by each service at start-up: idempotent).
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 
 import structlog
+from nats.errors import Error as NatsError
 from nats.js import JetStreamContext
 from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
 from nats.js.errors import NotFoundError
@@ -57,14 +59,33 @@ def stream_config(spec: StreamSpec, replicas: int) -> StreamConfig:
     )
 
 
-async def ensure_streams(js: JetStreamContext, replicas: int = 1) -> None:
-    """Create missing streams and bring existing ones to the declared config."""
-    for spec in ALL_STREAMS:
-        config = stream_config(spec, replicas)
+async def ensure_streams(
+    js: JetStreamContext, replicas: int = 1, *, attempts: int = 20, delay: float = 0.5
+) -> None:
+    """Create missing streams and bring existing ones to the declared config.
+
+    A JetStream cluster that just reported healthy may still be electing its meta leader
+    ("no suitable peers for placement", timeouts): retry for a while instead of crashing.
+    """
+    for attempt in range(1, attempts + 1):
         try:
-            await js.stream_info(spec.name)
-        except NotFoundError:
-            await js.add_stream(config)
-            log.info("stream.created", stream=spec.name, replicas=replicas)
-        else:
-            await js.update_stream(config)
+            for spec in ALL_STREAMS:
+                await _ensure_stream(js, stream_config(spec, replicas))
+            return
+        except (NatsError, TimeoutError) as exc:
+            if attempt == attempts:
+                raise
+            log.warning(
+                "stream.declare_retry", attempt=attempt, error=str(exc) or type(exc).__name__
+            )
+            await asyncio.sleep(delay)
+
+
+async def _ensure_stream(js: JetStreamContext, config: StreamConfig) -> None:
+    try:
+        await js.stream_info(config.name or "")
+    except NotFoundError:
+        await js.add_stream(config)
+        log.info("stream.created", stream=config.name, replicas=config.num_replicas)
+    else:
+        await js.update_stream(config)

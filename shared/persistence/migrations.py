@@ -13,11 +13,13 @@ from typing import Any
 
 from alembic import command, context
 from alembic.config import Config
-from sqlalchemy import pool
+from sqlalchemy import pool, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import async_engine_from_config
 
 from shared.persistence.db import _sqlite_file, is_sqlite
+
+MIGRATION_LOCK_KEY = 72_634_201  # any constant: each service has its own database
 
 
 def alembic_config(database_url: str, script_location: Path) -> Config:
@@ -55,6 +57,11 @@ def run_env(target_metadata: Any) -> None:
             render_as_batch=connection.dialect.name == "sqlite",
         )
         with context.begin_transaction():
+            if connection.dialect.name == "postgresql":
+                # Replicas starting together: one migrates, the others wait and find it done.
+                connection.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY}
+                )
             context.run_migrations()
 
     async def run_async() -> None:
