@@ -179,7 +179,7 @@ class Stack:
             **self.config.extra_env,
         }
         # Links in customer messages (RMA form, tracking) point at this stack's gateway.
-        env["NOTIFICATIONS_PUBLIC_BASE_URL"] = self.api_url
+        env.setdefault("NOTIFICATIONS_PUBLIC_BASE_URL", self.api_url)
         if spec.is_gateway:
             env |= {f"{p}HOST": self.config.host, f"{p}PORT": str(self.config.gateway_port)}
             health = f"{self.api_url}/readyz"
