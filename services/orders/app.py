@@ -23,65 +23,13 @@ from services.orders.entrypoints.rpc import routes
 from services.orders.handlers import OrdersService
 from services.orders.inventory import InventoryService
 from services.orders.saga_runner import SagaRunner
+from services.orders.saga_scheduler import SagaScheduler
 from services.orders.settings import Settings
 from shared.persistence.db import Database
 from shared.runtime.service import ServiceRuntime
 
 log = structlog.get_logger()
 MIGRATIONS = Path(__file__).parent / "migrations"
-
-
-class SagaScheduler:
-    """Runs sagas in the background: new orders at once, the rest on a periodic sweep.
-
-    An order is driven by one task at a time in this process; across processes, each step
-    re-checks the order's status and version before recording, and providers are idempotent.
-    """
-
-    def __init__(self, runner: SagaRunner, workers: int, sweep_interval: float) -> None:
-        self.runner = runner
-        self.workers = workers
-        self.sweep_interval = sweep_interval
-        self.queue: asyncio.Queue[str] = asyncio.Queue()
-        self.busy: set[str] = set()
-
-    def wake(self, order_id: str) -> None:
-        self.queue.put_nowait(order_id)
-
-    async def run(self) -> None:
-        tasks = [asyncio.create_task(self._worker()) for _ in range(self.workers)]
-        tasks.append(asyncio.create_task(self._sweeper()))
-        try:
-            await asyncio.gather(*tasks)
-        finally:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-
-    async def _worker(self) -> None:
-        while True:
-            order_id = await self.queue.get()
-            await self._drive(order_id)
-
-    async def _sweeper(self) -> None:
-        while True:
-            await asyncio.sleep(self.sweep_interval)
-            for order_id in await self.runner.active_ids():
-                await self._drive(order_id)
-
-    async def _drive(self, order_id: str) -> None:
-        if order_id in self.busy:
-            return
-        self.busy.add(order_id)
-        try:
-            await self.runner.advance(order_id)
-            await self.runner.track(order_id)
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("saga.step_failed", order_id=order_id)
-        finally:
-            self.busy.discard(order_id)
 
 
 def build(settings: Settings | None = None) -> ServiceRuntime:
@@ -108,7 +56,9 @@ def build(settings: Settings | None = None) -> ServiceRuntime:
         payment_attempts=settings.payment_attempts,
         retry_delay=settings.payment_retry_delay,
     )
-    scheduler = SagaScheduler(runner, settings.saga_workers, settings.saga_sweep_interval)
+    scheduler = SagaScheduler(
+        runner, settings.saga_workers, settings.saga_sweep_interval, settings.tracking_poll_interval
+    )
     service = OrdersService(
         rt.uow,
         load_reference_data(settings.data_dir),

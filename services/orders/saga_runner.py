@@ -75,8 +75,11 @@ class SagaRunner:
             order = await self._forward(order, step)
 
     async def active_ids(self) -> list[str]:
+        return [order_id for order_id, _ in await self.open_sagas()]
+
+    async def open_sagas(self) -> list[tuple[str, str]]:
         async with reading(self.uow) as tx:
-            return await OrderRepository(tx.session).active_ids()
+            return await OrderRepository(tx.session).open_sagas()
 
     async def resume_all(self) -> int:
         ids = await self.active_ids()

@@ -36,7 +36,10 @@ class Settings(ServiceSettings):
     carrier_refuse_destinations: str = ""
 
     saga_workers: int = Field(default=4, ge=1, le=64)
-    saga_sweep_interval: float = Field(default=2.0, gt=0, description="Resume/tracking sweep (s).")
+    saga_sweep_interval: float = Field(default=2.0, gt=0, description="Resume sweep (s).")
+    tracking_poll_interval: float = Field(
+        default=2.0, gt=0, description="Seconds between tracking polls of one shipped order."
+    )
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:

@@ -32,6 +32,7 @@ def fast_carrier() -> Iterator[None]:
         mp.setenv("ORDERS_CARRIER_IN_TRANSIT_AFTER", "1")
         mp.setenv("ORDERS_CARRIER_DELIVERED_AFTER", "2")
         mp.setenv("ORDERS_SAGA_SWEEP_INTERVAL", "0.5")
+        mp.setenv("ORDERS_TRACKING_POLL_INTERVAL", "0.5")
         yield
 
 

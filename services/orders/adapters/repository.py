@@ -118,8 +118,13 @@ class OrderRepository:
 
     async def active_ids(self) -> list[str]:
         """Orders a restarted runner must look at (forward steps or compensations owed)."""
-        query = sa.select(t.orders.c.order_id).where(t.orders.c.open_saga.is_(True))
-        return [r.order_id for r in (await self.session.execute(query)).all()]
+        return [order_id for order_id, _ in await self.open_sagas()]
+
+    async def open_sagas(self) -> list[tuple[str, str]]:
+        """(order id, status) of every order the saga runner still has work on."""
+        o = t.orders
+        query = sa.select(o.c.order_id, o.c.status).where(o.c.open_saga.is_(True))
+        return [(r.order_id, r.status) for r in (await self.session.execute(query)).all()]
 
     @staticmethod
     def _row(order: Order) -> dict[str, Any]:

@@ -27,6 +27,7 @@ def fast_settings(nats_url: str, db_url: str, **extra) -> Settings:
         carrier_in_transit_after=0.3,
         carrier_delivered_after=0.6,
         saga_sweep_interval=0.2,
+        tracking_poll_interval=0.2,
         payment_retry_delay=0.01,
         **extra,
     )

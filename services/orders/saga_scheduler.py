@@ -1,0 +1,101 @@
+"""Runs sagas in the background: new orders at once, the rest on a periodic sweep.
+
+Workers take orders from a queue (`wake`, called when an order is placed or cancelled). The
+sweeper finds every open saga: orders with forward steps or compensations owed are driven at
+once (this is how a restarted process resumes), orders waiting on the carrier are polled for
+tracking at most every `tracking_interval` seconds each, so a backlog of parcels in transit
+does not turn into a busy loop over the database.
+
+One task drives an order at a time in this process; across processes, saves are optimistic
+(version check) and providers are idempotent, so two replicas sweeping together are safe.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import structlog
+
+from services.orders.domain.saga import OrderStatus
+from services.orders.saga_runner import SagaRunner
+
+log = structlog.get_logger()
+WAITING_ON_CARRIER = {str(OrderStatus.CONFIRMED), str(OrderStatus.SHIPPED)}
+
+
+class SagaScheduler:
+    def __init__(
+        self,
+        runner: SagaRunner,
+        workers: int,
+        sweep_interval: float,
+        tracking_interval: float,
+    ) -> None:
+        self.runner = runner
+        self.workers = workers
+        self.sweep_interval = sweep_interval
+        self.tracking_interval = tracking_interval
+        self.queue: asyncio.Queue[str] = asyncio.Queue()
+        self.busy: set[str] = set()
+        self._next_poll: dict[str, float] = {}
+
+    def wake(self, order_id: str) -> None:
+        self.queue.put_nowait(order_id)
+
+    async def run(self) -> None:
+        tasks = [asyncio.create_task(self._worker()) for _ in range(self.workers)]
+        tasks.append(asyncio.create_task(self._sweeper()))
+        try:
+            await asyncio.gather(*tasks)
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def _worker(self) -> None:
+        while True:
+            order_id = await self.queue.get()
+            await self._drive(order_id)
+
+    async def _sweeper(self) -> None:
+        while True:
+            await asyncio.sleep(self.sweep_interval)
+            try:
+                await self.sweep()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # database briefly unavailable: try again next sweep
+                log.exception("saga.sweep_failed")
+
+    async def sweep(self) -> None:
+        open_sagas = await self.runner.open_sagas()
+        now = time.monotonic()
+        for order_id, status in open_sagas:
+            if status in WAITING_ON_CARRIER:
+                if self._next_poll.get(order_id, 0.0) > now:
+                    continue
+                self._next_poll[order_id] = now + self.tracking_interval
+                await self._drive(order_id, track_only=True)
+            else:
+                await self._drive(order_id)
+        still_open = {order_id for order_id, _ in open_sagas}
+        for order_id in [o for o in self._next_poll if o not in still_open]:
+            del self._next_poll[order_id]
+
+    async def _drive(self, order_id: str, *, track_only: bool = False) -> None:
+        if order_id in self.busy:
+            return
+        self.busy.add(order_id)
+        try:
+            if not track_only:
+                order = await self.runner.advance(order_id)
+                if str(order.status) not in WAITING_ON_CARRIER:
+                    return
+            await self.runner.track(order_id)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("saga.step_failed", order_id=order_id)
+        finally:
+            self.busy.discard(order_id)
