@@ -28,6 +28,7 @@ REQUEST_ID_HEADER = "X-Request-ID"
 # An incoming id is echoed into logs and headers: accept only short, plain tokens.
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 _DOCS_PATHS = ("/docs", "/redoc")
+QUIET_PATHS = ("/healthz", "/readyz", "/metrics")  # probed every few seconds: no access log
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -126,8 +127,18 @@ class RequestContextMiddleware:
         finally:
             route = _route_template(scope)
             method = scope.get("method", "")
+            elapsed = time.perf_counter() - begin
             self.metrics.requests.labels(method, route, str(status)).inc()
-            self.metrics.latency.labels(method, route).observe(time.perf_counter() - begin)
+            self.metrics.latency.labels(method, route).observe(elapsed)
+            if not path.startswith(QUIET_PATHS):
+                # The access log line: carries the correlation id like every other line.
+                log.info(
+                    "http.request",
+                    method=method,
+                    route=route,
+                    status=status,
+                    duration_ms=round(elapsed * 1000, 1),
+                )
 
 
 def _plain_traceback(exc: BaseException) -> str:

@@ -125,3 +125,15 @@ def test_settings_refuse_mixed_or_unknown_algorithms() -> None:
         GatewaySettings(jwt_algorithms=["none"])
     with pytest.raises(ValidationError):
         GatewaySettings(jwt_algorithms=["RS256"])  # no key source
+
+
+def test_access_log_line_carries_the_request_id(
+    client: TestClient, harness: Harness, capsys: pytest.CaptureFixture[str]
+) -> None:
+    client.get("/v1/test/things", headers={**harness.auth(), "X-Request-ID": "acc-42"})
+    client.get("/healthz", headers={"X-Request-ID": "probe-1"})
+    out = capsys.readouterr()
+    logs = out.out + out.err
+    line = next(x for x in logs.splitlines() if "http.request" in x and "acc-42" in x)
+    assert "/v1/test/things" in line and "200" in line
+    assert "probe-1" not in logs
