@@ -182,7 +182,9 @@ class ChaosStack:
         return (self.data_dir / "logs" / f"{name}.log").read_text(errors="replace")
 
 
-def start_chaos_stack(data_dir: Path, crash_at: dict[str, str] | None = None) -> ChaosStack:
+def start_chaos_stack(
+    data_dir: Path, crash_at: dict[str, str] | None = None, extra_env: dict[str, str] | None = None
+) -> ChaosStack:
     """The stack as `concierge up` runs it; `crash_at` arms crash points (service -> names) for
     each named process's first life only (the fault injector disarms them before a restart)."""
     mail = MailSink()
@@ -194,6 +196,7 @@ def start_chaos_stack(data_dir: Path, crash_at: dict[str, str] | None = None) ->
         **CHAOS_ENV,
         "NOTIFICATIONS_SMTP_HOST": "127.0.0.1",
         "NOTIFICATIONS_SMTP_PORT": str(smtp.port),
+        **(extra_env or {}),
     }
     config = StackConfig(data_dir=data_dir, nats_port=free_port(), nats_monitor_port=free_port(),
                          gateway_port=free_port(), extra_env=env)  # fmt: skip
@@ -228,8 +231,10 @@ def chaos_stack_factory(tmp_path: Path) -> Iterator[Any]:
     """Start a stack (optionally with crash points armed); stopped after the test."""
     started: list[ChaosStack] = []
 
-    def factory(crash_at: dict[str, str] | None = None) -> ChaosStack:
-        chaos = start_chaos_stack(tmp_path / f"stack{len(started)}", crash_at)
+    def factory(
+        crash_at: dict[str, str] | None = None, extra_env: dict[str, str] | None = None
+    ) -> ChaosStack:
+        chaos = start_chaos_stack(tmp_path / f"stack{len(started)}", crash_at, extra_env)
         started.append(chaos)
         return chaos
 
