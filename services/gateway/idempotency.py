@@ -39,6 +39,7 @@ log = structlog.get_logger()
 BUCKET = "idempotency"
 HEADER = "idempotency-key"
 REPLAYED_HEADER = "Idempotent-Replayed"
+IDEMPOTENCY_STATE_KEY = "idempotency_key"
 LEASE_SECONDS = 60.0  # longer than any RPC timeout: an in-progress claim older than this is dead
 _KEY_RE = re.compile(r"^[\x21-\x7e]{1,255}$")  # printable ASCII, no spaces (Stripe allows 255)
 _STORED_HEADERS = {"content-type", "location", "etag", "retry-after"}
@@ -106,6 +107,15 @@ class IdempotencyStore:
         await self._kv.delete(claim.kv_key)
 
 
+def request_idempotency_key(request: Request) -> str | None:
+    """Dependency: a stable id for this logical request (same for every retry with the same
+    Idempotency-Key from the same caller), or None without the header. Pass it to a service's
+    create operation so the service can deduplicate too: if the gateway dies after the service
+    acted but before the response was stored, the retry re-executes after the lease."""
+    value = request.scope.get("state", {}).get(IDEMPOTENCY_STATE_KEY)
+    return str(value) if value else None
+
+
 def fingerprint(scope: Scope, body: bytes) -> str:
     h = hashlib.sha256()
     for part in (scope["method"], scope["path"], scope.get("query_string", b"").decode("latin-1")):
@@ -150,6 +160,7 @@ class IdempotencyMiddleware:
             assert stored is not None
             await self._answer_existing(stored, fp, request, receive, send)
             return
+        scope["state"][IDEMPOTENCY_STATE_KEY] = claim.kv_key
         await self._run_and_record(store, claim, scope, receive, send)
 
     async def _answer_existing(

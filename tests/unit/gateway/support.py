@@ -17,6 +17,7 @@ from services.gateway.auth import (
     mint_token,
     require_partner,
 )
+from services.gateway.idempotency import request_idempotency_key
 from services.gateway.limits import Page, Paging
 from services.gateway.models import RequestModel, ResponseModel
 from services.gateway.runtime import Rpc, Runtime, build_runtime
@@ -51,6 +52,12 @@ def build_test_router(counter: Counter) -> APIRouter:
         n = counter.executions
         await asyncio.sleep(0.2)  # long enough for concurrent duplicates to overlap
         return {"id": f"thing-{n}", "name": body.name, "owner": principal.id}
+
+    @router.post("/echo-key")
+    async def echo_key(
+        principal: CustomerOrAgent, key: Annotated[str | None, Depends(request_idempotency_key)]
+    ) -> dict[str, str | None]:
+        return {"key": key}
 
     @router.post("/explode")
     async def explode(principal: CustomerOrAgent) -> dict[str, Any]:

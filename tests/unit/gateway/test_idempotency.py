@@ -141,3 +141,18 @@ async def test_unauthenticated_posts_are_not_recorded(
         r = await aclient.post(URL, json=BODY, headers={"Idempotency-Key": f"anon-{i}"})
         assert r.status_code == 401
     assert list(harness.idempotency_kv._data) == []
+
+
+async def test_routes_get_a_stable_per_caller_request_key(
+    harness: Harness, aclient: httpx.AsyncClient
+) -> None:
+    url = "/v1/test/echo-key"
+    a1 = (
+        await aclient.post(url, headers={**harness.auth("cust-1"), "Idempotency-Key": "k"})
+    ).json()["key"]
+    b = (
+        await aclient.post(url, headers={**harness.auth("cust-2"), "Idempotency-Key": "k"})
+    ).json()["key"]
+    none = (await aclient.post(url, headers=harness.auth("cust-1"))).json()["key"]
+    assert a1 and b and a1 != b
+    assert none is None
