@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -34,6 +34,18 @@ class Queries:
 
     def _repo(self, tx: Tx) -> ClaimsRepository:
         return ClaimsRepository(tx.session, self.catalogue, self.timings)
+
+    @asynccontextmanager
+    async def _reading(self) -> AsyncIterator[Tx]:
+        """A read-only session, outside SQLite's one-writer lock when the unit of work has a
+        database (reading in a write transaction queued every GET behind every write)."""
+        db = getattr(self.uow, "db", None)
+        if db is None:
+            async with self.uow() as tx:
+                yield tx
+            return
+        async with db.read() as session:
+            yield Tx(session)
 
     def decode_label(self, code: str) -> labels.DecodedLabel:
         return labels.decode(code, today=self.clock().date(), catalogue=self.catalogue)
@@ -70,7 +82,7 @@ class Queries:
         return decision, label
 
     async def get_claim(self, requester: Requester | None, claim_id: str) -> Claim:
-        async with self.uow() as tx:
+        async with self._reading() as tx:
             return ensure_visible(await self._repo(tx).get(claim_id), claim_id, requester)
 
     async def list_claims(
@@ -87,7 +99,7 @@ class Queries:
             customer_id = requester.id  # a customer's list is always their own
         if sla is not None:
             statuses = [s for s in (statuses or SLA_RUNNING) if s in SLA_RUNNING]
-        async with self.uow() as tx:
+        async with self._reading() as tx:
             found = await self._repo(tx).find(
                 customer_id=customer_id, statuses=statuses, limit=limit + 1, offset=offset
             )
@@ -104,7 +116,7 @@ class Queries:
 
     async def sla_board(self) -> list[Claim]:
         """Claims at the repair centre, the earliest deadline first."""
-        async with self.uow() as tx:
+        async with self._reading() as tx:
             return await self._repo(tx).at_repair_centre([str(s) for s in SLA_RUNNING])
 
     async def rma_pdf(self, requester: Requester | None, claim_id: str) -> tuple[str, bytes]:
