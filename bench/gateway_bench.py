@@ -19,6 +19,7 @@ from bench.harness import Bound, Comparison, Row
 from bench.stack import (
     SERVICE_NAMES,
     BareServer,
+    CpuMeter,
     RssSampler,
     UpStack,
     run_loadgen,
@@ -79,19 +80,25 @@ def _canned(api: str, subject: str, folder: Path) -> tuple[Path, str]:
 
 
 def _throughput(base: str, d: Durations, requests: list[dict[str, Any]], subject: str,
-                cycle: bool) -> dict[str, Any]:  # fmt: skip
+                cycle: bool, pids: dict[str, int] | None = None) -> dict[str, Any]:  # fmt: skip
     spec = {
         "mode": "throughput", "base_url": base, "connections": CONNECTIONS,
         "warmup": d.warmup, "duration": d.duration, "cycle": cycle, "idempotency": True,
         "headers": _auth(subject), "requests": requests,
     }  # fmt: skip
-    return run_loadgen(spec)
+    with CpuMeter(pids or {}) as cpu:
+        result = run_loadgen(spec)
+    # CPU per successful request in each process (ms): where the time of one request goes.
+    result["cpu_ms"] = {k: 1000 * v / max(1, result["total_ok"]) for k, v in cpu.used.items()}
+    return result
 
 
 def _note(label: str, r: dict[str, Any]) -> str:
+    cpu = ", ".join(f"{k} {v:.1f}" for k, v in r.get("cpu_ms", {}).items())
     return (
         f"{label}: {r['ok_rate']:,.0f}/s, p50 {r['p50_ms']:.1f} ms, p99 {r['p99_ms']:.1f} ms, "
         f"statuses {r['statuses']}, generator CPU {r['client_cpu']:.2f} core"
+        + (f"; CPU ms per request: {cpu}" if cpu else "")
     )
 
 
@@ -126,12 +133,13 @@ def _run(stack: UpStack, folder: Path, d: Durations, notes: list[str]) -> list[R
     settle(stack.pids)
     rows += _e2e(stack, d, e2e_quotes, notes)
     with BareServer(canned) as bare:
-        bare_post = _throughput(bare.url, d, orders, subject, cycle=True)
-        bare_get = _throughput(bare.url, d, get, subject, cycle=True)
+        bare_pids = {"bare": bare.pid}
+        bare_post = _throughput(bare.url, d, orders, subject, cycle=True, pids=bare_pids)
+        bare_get = _throughput(bare.url, d, get, subject, cycle=True, pids=bare_pids)
     settle(stack.pids)
-    gw_get = _throughput(stack.api, d, get, subject, cycle=True)
+    gw_get = _throughput(stack.api, d, get, subject, cycle=True, pids=stack.pids)
     settle(stack.pids)
-    gw_post = _throughput(stack.api, d, orders, subject, cycle=False)
+    gw_post = _throughput(stack.api, d, orders, subject, cycle=False, pids=stack.pids)
     notes += [_note("bare POST /v1/orders", bare_post), _note("gateway POST /v1/orders", gw_post),
               _note("bare GET /v1/claims/{id}", bare_get),
               _note("gateway GET /v1/claims/{id}", gw_get)]  # fmt: skip

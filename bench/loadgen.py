@@ -65,7 +65,7 @@ async def throughput(spec: dict[str, Any]) -> dict[str, Any]:
     statuses: Counter[int] = Counter()
     latencies: list[float] = []
     collected: list[Any] = []
-    counted = [0]
+    counted, total_ok = [0], [0]
     next_index = [0]
     last_done = [0.0]
     proc = psutil.Process()
@@ -89,8 +89,10 @@ async def throughput(spec: dict[str, Any]) -> dict[str, Any]:
                 t0 = time.perf_counter()
                 r = await client.request(method, path, headers=headers, content=content)
                 t1 = time.perf_counter()
-                if collect and r.status_code < 300:
-                    collected.append(r.json()[collect])
+                if r.status_code < 300:
+                    total_ok[0] += 1
+                    if collect:
+                        collected.append(r.json()[collect])
                 if t0 >= window_start and t1 <= window_end:
                     statuses[r.status_code] += 1
                     latencies.append(t1 - t0)
@@ -113,6 +115,7 @@ async def throughput(spec: dict[str, Any]) -> dict[str, Any]:
     cpu = (cpu1.user + cpu1.system) - (cpu0[0].user + cpu0[0].system)
     return {
         "ok_rate": counted[0] / window,
+        "total_ok": total_ok[0],  # warm-up included
         "statuses": {str(k): v for k, v in statuses.items()},
         "p50_ms": percentile(latencies, 0.50) * 1000,
         "p99_ms": percentile(latencies, 0.99) * 1000,

@@ -11,7 +11,7 @@ from pathlib import Path
 import nats
 import sqlalchemy as sa
 from faststream import AckPolicy
-from faststream.nats import ConsumerConfig, DeliverPolicy, JStream, NatsBroker, PullSub
+from faststream.nats import ConsumerConfig, DeliverPolicy, JStream, NatsBroker
 from faststream.nats.annotations import NatsMessage
 from nats.js.api import StreamConfig
 
@@ -118,7 +118,6 @@ async def inbox_consumer_vs_bare(nats_url: str, db_url: str, n: int) -> Comparis
                 for e in [_event(j) for j in range(i, min(n, i + WINDOW))]
             )
         )
-    pull = PullSub(batch_size=64, timeout=1.0)
     config = ConsumerConfig(max_deliver=5, ack_wait=30, deliver_policy=DeliverPolicy.ALL)
 
     bare = NatsBroker(nats_url, log_level=logging.DEBUG)
@@ -128,8 +127,8 @@ async def inbox_consumer_vs_bare(nats_url: str, db_url: str, n: int) -> Comparis
         "bench.item.created",
         stream=JStream("BENCH", declare=False),
         durable="bare",
+        queue="bare",  # the same shape as the services' consumers: push durable, deliver group
         config=config,
-        pull_sub=pull,
         ack_policy=AckPolicy.NACK_ON_ERROR,
     )
     async def bare_handler(msg: NatsMessage) -> None:
@@ -152,14 +151,16 @@ async def inbox_consumer_vs_bare(nats_url: str, db_url: str, n: int) -> Comparis
             done.set()
 
     rt = ConsumerRuntime(UnitOfWork(db), js=js)
-    register_consumer(
+    group = register_consumer(
         guarded,
         EventRoute(
             "guarded", StreamSpec("BENCH", ("bench.>",), "", 0), "bench.item.created", apply
         ),
         rt,
     )
+    runner = asyncio.create_task(group.run())
     guarded_rate = await _consume_rate(guarded, done, n)
+    runner.cancel()
     await db.dispose()
     await nc.drain()
     return Comparison(

@@ -143,6 +143,26 @@ class RssSampler:
         self._thread.join()
 
 
+class CpuMeter:
+    """CPU seconds each process used between enter and exit."""
+
+    def __init__(self, pids: dict[str, int]) -> None:
+        self.procs = {name: psutil.Process(pid) for name, pid in pids.items()}
+        self.used: dict[str, float] = {}
+
+    @staticmethod
+    def _cpu(p: psutil.Process) -> float:
+        t = p.cpu_times()
+        return float(t.user + t.system)
+
+    def __enter__(self) -> CpuMeter:
+        self._start = {name: self._cpu(p) for name, p in self.procs.items()}
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.used = {name: self._cpu(p) - self._start[name] for name, p in self.procs.items()}
+
+
 def settle(pids: dict[str, int], idle_cpu: float = 0.15, timeout: float = 10.0) -> float:
     """Wait until the stack is quiet (sagas and relays of earlier load finished)."""
     procs = [psutil.Process(pid) for pid in pids.values()]
@@ -188,6 +208,11 @@ class BareServer:
         self.process = subprocess.Popen(command, cwd=ROOT, env=env)
         wait_http(f"{self.url}/docs", 20)
         return self
+
+    @property
+    def pid(self) -> int:
+        assert self.process is not None
+        return self.process.pid
 
     def __exit__(self, *exc: object) -> None:
         assert self.process is not None
