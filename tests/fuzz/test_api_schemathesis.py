@@ -19,13 +19,16 @@ opens an endless stream (they have their own tests in tests/integration/gateway/
 
 from __future__ import annotations
 
+import copy
 import json
+from collections import Counter
 from typing import Any
 
 import httpx
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, settings
+from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -54,6 +57,11 @@ CHECKS = [
     response_headers_conformance,
 ]
 STREAMS = r"/stream$"
+STYLES = ["VT01", "VT02", "JR01", "CC01", "TC11", "PC15", "DJ27", "PY01", "ZZ99"]
+REGIONS = ["US", "UK", "EU"]
+LABELS = ["SD-2551-VT02-0012OZ", "sd 2S51 vto2 0o12o z", "SD-2551-VT02-0013OZ"]  # last: bad check
+TOKENS = ["tok_ok", "tok_declined", "tok_unknown"]
+COMPONENTS = ["handles", "straps", "piping", "stitching", "zips", "hardware", "lining", "zip"]
 PARTNER_PATHS = r"^/v1/webhooks"
 REQUEST_TIMEOUT = 20
 
@@ -77,9 +85,60 @@ def _config(*, coverage: bool) -> Any:
     )
 
 
+def _with_links(document: dict[str, Any]) -> dict[str, Any]:
+    """The checked-in document plus the one link dependency analysis cannot infer (the quote id
+    goes into the order's body), so the state machine can order what it was quoted."""
+    document = copy.deepcopy(document)
+    quoted = document["paths"]["/v1/quotes"]["post"]["responses"]["201"]
+    quoted["links"] = {
+        "OrderTheQuote": {
+            "operationId": "place_order_v1_orders_post",
+            "requestBody": {"quote_id": "$response.body#/quote_id", "payment_token": "tok_ok"},
+        }
+    }
+    return document
+
+
 schema = schemathesis.openapi.from_dict(OPENAPI, config=_config(coverage=False)).exclude(
     path_regex=STREAMS
 )
+# The customer's objects only: with every operation in it, the machine spends its few steps on
+# roots that cannot start a chain (agent-only, partner-only, operational endpoints).
+linked_schema = (
+    schemathesis.openapi.from_dict(_with_links(OPENAPI), config=_config(coverage=False))
+    .include(path_regex=r"^/v1/(claims|orders|quotes)")
+    .exclude(path_regex=STREAMS)
+)
+
+# Besides random bodies, bodies a storefront would send, so chains get past validation and
+# reach the services (a quote for a listed style, a claim for a real label, a real order).
+REALISTIC_BODIES: dict[str, st.SearchStrategy[dict[str, Any]]] = {
+    "POST /v1/quotes": st.fixed_dictionaries(
+        {"style": st.sampled_from(STYLES), "region": st.sampled_from(REGIONS)},
+        optional={"quantity": st.integers(1, 4)},
+    ),
+    "POST /v1/claims": st.fixed_dictionaries(
+        {
+            "region": st.sampled_from(REGIONS),
+            "label_code": st.sampled_from(LABELS),
+            "components": st.lists(st.sampled_from(COMPONENTS), min_size=1, max_size=3),
+        },
+        optional={"description": st.text(max_size=40)},
+    ),
+    "POST /v1/orders": st.fixed_dictionaries(
+        {"quote_id": st.just("q-unknown"), "payment_token": st.sampled_from(TOKENS)}
+    ),
+}
+
+
+def _realistic_bodies(context: Any, body: Any) -> st.SearchStrategy[Any]:
+    realistic = REALISTIC_BODIES.get(context.operation.label)
+    if realistic is None:
+        return st.just(body)
+    return st.one_of(realistic, realistic, st.just(body))  # two in three realistic
+
+
+linked_schema.hook("flatmap_body")(_realistic_bodies)
 partner_schema = schema.include(path_regex=PARTNER_PATHS)
 long_schema = schemathesis.openapi.from_dict(OPENAPI, config=_config(coverage=True)).exclude(
     path_regex=STREAMS
@@ -134,21 +193,25 @@ def test_api_as_partner(case: Any, fuzz_stack: FuzzStack) -> None:
     call(case, fuzz_stack, {"X-API-Key": fuzz_stack.partner_key})
 
 
-def test_stateful_links_as_customer(fuzz_stack: FuzzStack) -> None:
+def run_state_machine(stack: FuzzStack, examples: int, steps: int) -> Counter[str]:
     """Chains of calls that follow the links between operations (real ids, not random ones)."""
-    headers = bearer(fuzz_stack, "cus_fuzz_links", "customer")
+    headers = bearer(stack, f"cus_links_{examples}", "customer")
+    seen: Counter[str] = Counter()
 
-    class Machine(schema.as_state_machine()):  # type: ignore[misc]
+    class Machine(linked_schema.as_state_machine()):  # type: ignore[misc]
+        def after_call(self, response: Any, case: Any) -> None:
+            seen[f"{case.operation.label} {response.status_code}"] += 1
+
         def get_call_kwargs(self, case: Any) -> dict[str, Any]:
-            return {"base_url": fuzz_stack.api, "headers": headers, "timeout": REQUEST_TIMEOUT}
+            return {"base_url": stack.api, "headers": headers, "timeout": REQUEST_TIMEOUT}
 
         def validate_response(self, response: Any, case: Any, **kwargs: Any) -> None:
             case.validate_response(response, checks=CHECKS)
 
     Machine.run(
         settings=settings(
-            max_examples=max(3, FUZZ_EXAMPLES),
-            stateful_step_count=6,
+            max_examples=examples,
+            stateful_step_count=steps,
             deadline=None,
             derandomize=True,
             database=None,
@@ -156,6 +219,19 @@ def test_stateful_links_as_customer(fuzz_stack: FuzzStack) -> None:
             phases=[Phase.explicit, Phase.generate],
         )
     )
+    print("stateful calls by operation and status:", dict(sorted(seen.items())))  # -s shows it
+    return seen
+
+
+def test_stateful_links_as_customer(fuzz_stack: FuzzStack) -> None:
+    seen = run_state_machine(fuzz_stack, examples=2 * FUZZ_EXAMPLES, steps=8)
+    assert any(key.endswith(" 201") for key in seen), "no chain got past its first request"
+
+
+@pytest.mark.slow
+@long_only
+def test_stateful_long_run(fuzz_stack: FuzzStack) -> None:
+    run_state_machine(fuzz_stack, examples=FUZZ_EXAMPLES_SLOW, steps=12)
 
 
 @pytest.mark.slow
