@@ -34,7 +34,10 @@ def configure_logging(service: str, fmt: str = "auto", level: str = "INFO") -> N
     renderer: Any = (
         structlog.processors.JSONRenderer()
         if use_json
-        else structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())
+        # Plain tracebacks: rich's frame locals can print request headers (tokens) and are slow.
+        else structlog.dev.ConsoleRenderer(
+            colors=sys.stderr.isatty(), exception_formatter=structlog.dev.plain_traceback
+        )
     )
     processors: list[Any] = [
         *shared_processors,

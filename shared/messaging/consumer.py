@@ -1,13 +1,14 @@
-"""Inbox-guarded JetStream consumers that apply a pulled batch in one transaction.
+"""Inbox-guarded JetStream consumers with group commit, in stream order.
 
-Group commit: FastStream hands the messages of each pull (up to 64) to concurrent handler calls;
-the first call to arrive leads, the others queue behind it, and the leader applies everything
-queued in ONE database transaction: the inbox rows of the whole group are claimed in one
-statement, then each new event is applied; one commit per group instead of one per event. A
-lone message is applied at once (no waiting to fill a batch), so latency stays low. If any event fails, that transaction rolls back and the batch is
-applied again one event per transaction, so a failing event never takes the others down with
-it. Acks are sent only after the commit; a crash before the commit redelivers the batch, and the
-inbox rows committed with the effects make the redelivery harmless.
+Each consumer is a durable push consumer with a deliver group (replicas share it). Its callback
+only queues the message; a per-consumer worker (`GroupCommit.run`) applies whatever is queued,
+up to 64 events, in ONE database transaction: the inbox rows of the group are claimed in one
+statement, then each new event is applied in order. One commit per group instead of one per
+event, and a lone message is applied at once, so latency stays low. If any event fails, the
+transaction rolls back and the group is applied again one event per transaction, so a failing
+event never takes the others down with it. Acks are sent only after the commit; a crash before
+the commit redelivers the group, and the inbox rows committed with the effects make the
+redelivery harmless.
 
 Outcomes per message:
 - applied, or already applied (inbox hit): ack after commit;
@@ -26,7 +27,7 @@ from typing import Any
 
 import structlog
 from faststream import AckPolicy
-from faststream.nats import ConsumerConfig, DeliverPolicy, JStream, NatsBroker, PullSub
+from faststream.nats import ConsumerConfig, DeliverPolicy, JStream, NatsBroker
 from faststream.nats.annotations import NatsMessage
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
@@ -42,7 +43,8 @@ from shared.messaging.outbox import Tx, UnitOfWork
 
 log = structlog.get_logger()
 
-BATCH_SIZE = 64
+BATCH_SIZE = 64  # events applied per transaction, at most
+MAX_IN_FLIGHT = 1024  # unacked deliveries per consumer (JetStream max_ack_pending)
 
 
 @dataclass
@@ -79,77 +81,94 @@ class Delivery:
         return int(self.raw.metadata.num_delivered)
 
 
-def register_consumer(broker: NatsBroker, route: EventRoute, rt: ConsumerRuntime) -> None:
+def register_consumer(broker: NatsBroker, route: EventRoute, rt: ConsumerRuntime) -> GroupCommit:
+    """Subscribe `route` and return its GroupCommit, whose `run()` the owner must keep running."""
+    group = GroupCommit(route, rt)
     config = ConsumerConfig(
         max_deliver=route.max_deliver,
         ack_wait=route.ack_wait_s,
         deliver_policy=DeliverPolicy.ALL,
+        max_ack_pending=MAX_IN_FLIGHT,
     )
 
+    # A push consumer with a deliver group: replicas of a service share the durable, and each
+    # process receives its messages one callback at a time, in stream order.
     @broker.subscriber(
         route.subject,
         stream=JStream(route.stream.name, declare=False),
         durable=route.durable,
+        queue=route.durable,
         config=config,
-        pull_sub=PullSub(batch_size=BATCH_SIZE, timeout=1.0),
         ack_policy=AckPolicy.MANUAL,
         title=route.durable,
     )
     async def on_event(msg: NatsMessage) -> None:
-        await group.submit(msg.raw_message)
+        group.enqueue(msg.raw_message)
 
-    group = GroupCommit(route, rt)
+    return group
 
 
 class GroupCommit:
-    """Applies concurrently arriving deliveries of one consumer together (see module doc)."""
+    """Applies the deliveries of one consumer in arrival order, a group per transaction.
+
+    The subscriber callback only queues a message (so it returns at once and the next one is
+    delivered in order); `run()` takes everything queued, up to BATCH_SIZE, applies it in one
+    transaction, then acks. A lone message is applied at once: no waiting to fill a batch.
+    """
 
     def __init__(self, route: EventRoute, rt: ConsumerRuntime) -> None:
         self.route = route
         self.rt = rt
-        self._queue: list[tuple[Delivery, asyncio.Future[None]]] = []
-        self._leading = False
+        self._queue: list[Msg] = []
+        self._wake = asyncio.Event()
+        self._idle = asyncio.Event()
+        self._idle.set()
 
-    async def submit(self, raw: Msg) -> None:
-        delivery = _parse(raw)
-        if delivery.outcome is not Outcome.POISON:
-            done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-            self._queue.append((delivery, done))
-            if self._leading:
-                await done
-            else:
-                await self._lead()
-        await _settle(self.route, self.rt, delivery)
+    def enqueue(self, raw: Msg) -> None:
+        self._queue.append(raw)
+        self._idle.clear()
+        self._wake.set()
 
-    async def _lead(self) -> None:
-        self._leading = True
-        try:
-            await asyncio.sleep(0)  # let the rest of this pull join the group
+    async def run(self) -> None:
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
             while self._queue:
                 group, self._queue = self._queue[:BATCH_SIZE], self._queue[BATCH_SIZE:]
                 await self._apply(group)
-        finally:
-            self._leading = False
+            self._idle.set()
 
-    async def _apply(self, group: list[tuple[Delivery, asyncio.Future[None]]]) -> None:
-        started = time.perf_counter()
-        deliveries = [d for d, _ in group]
+    async def drain(self, timeout: float) -> None:
+        """Wait (bounded) until what was queued is applied and acked; the rest is redelivered."""
         try:
-            await _apply_in_one_transaction(self.route, self.rt, deliveries)
+            await asyncio.wait_for(self._idle.wait(), timeout)
+        except TimeoutError:
+            log.warning(
+                "consumer.drain_timeout", consumer=self.route.durable, queued=len(self._queue)
+            )
+
+    async def _apply(self, raws: list[Msg]) -> None:
+        started = time.perf_counter()
+        deliveries = [_parse(raw) for raw in raws]
+        valid = [d for d in deliveries if d.outcome is not Outcome.POISON]
+        try:
+            if valid:
+                await _apply_in_one_transaction(self.route, self.rt, valid)
         except Exception as exc:  # the commit itself failed (database down...): retry them all
-            for d in deliveries:
+            for d in valid:
                 d.outcome, d.reason = Outcome.RETRY, f"{type(exc).__name__}: {exc}"
-        finally:
-            for _, done in group:
-                if not done.done():
-                    done.set_result(None)
+        for d in deliveries:
+            try:
+                await _settle(self.route, self.rt, d)
+            except Exception as exc:  # connection lost: the message is redelivered after ack_wait
+                log.warning("consumer.settle_failed", consumer=self.route.durable, error=str(exc))
         applied = sum(d.outcome is Outcome.APPLIED for d in deliveries)
         if applied:
             log.info(
                 "events.applied",
                 consumer=self.route.durable,
                 count=applied,
-                group=len(group),
+                group=len(raws),
                 ms=round((time.perf_counter() - started) * 1000, 2),
             )
 

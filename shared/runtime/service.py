@@ -22,7 +22,7 @@ from nats.js import JetStreamContext
 
 from shared.contracts.system import PingReply, ping_subject
 from shared.logging import configure_logging
-from shared.messaging.consumer import ConsumerRuntime, register_consumer
+from shared.messaging.consumer import ConsumerRuntime, GroupCommit, register_consumer
 from shared.messaging.dlq import watch_max_deliveries
 from shared.messaging.glue import EventRoute, RpcRoute, register_rpc
 from shared.messaging.outbox import OutboxRelay, UnitOfWork
@@ -68,6 +68,8 @@ class ServiceRuntime:
         self._consumers: dict[str, str] = {}
         self._background: list[BackgroundFactory] = []
         self._tasks: list[asyncio.Task[None]] = []
+        self._groups: list[GroupCommit] = []
+        self._group_tasks: list[asyncio.Task[None]] = []
         self._health: HealthServer | None = None
         self.rpc(RpcRoute(ping_subject(name), self._ping))
         self.app = FastStream(
@@ -85,7 +87,7 @@ class ServiceRuntime:
 
     def consume(self, route: EventRoute) -> None:
         self._consumers[route.durable] = route.stream.name
-        register_consumer(self.broker, route, self.consumer_runtime)
+        self._groups.append(register_consumer(self.broker, route, self.consumer_runtime))
 
     def background(self, factory: BackgroundFactory) -> None:
         """A long-running task (timer, sweeper) owned and cancelled by the runtime."""
@@ -109,6 +111,8 @@ class ServiceRuntime:
     async def _after_startup(self) -> None:
         assert self.nc is not None and self.js is not None and self.relay is not None
         await watch_max_deliveries(self.nc, self.js, self._consumers)
+        for group in self._groups:
+            self._group_tasks.append(asyncio.create_task(group.run(), name=group.route.durable))
         self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.name}-relay"))
         for factory in self._background:
             self._tasks.append(asyncio.create_task(self._guard(factory), name=factory.__name__))
@@ -138,6 +142,12 @@ class ServiceRuntime:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks.clear()
+        # Finish and ack what the consumers already hold; anything else is redelivered.
+        await asyncio.gather(*(group.drain(timeout=5) for group in self._groups))
+        for task in self._group_tasks:
+            task.cancel()
+        await asyncio.gather(*self._group_tasks, return_exceptions=True)
+        self._group_tasks.clear()
         if self.relay is not None:
             try:  # last flush; anything left is published at the next start
                 await asyncio.wait_for(self.relay.publish_pending(), timeout=3)
