@@ -8,13 +8,13 @@ from __future__ import annotations
 import json
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError
 
 from shared.contracts.envelope import SPECVERSION, RawEvent, make_event
 from shared.contracts.registry import EventSpec, load_all
-from tests.fuzz.conftest import FUZZ_EXAMPLES
+from tests.fuzz.conftest import FUZZ_EXAMPLES, FUZZ_SEED
 from tests.fuzz.strategies import bad_envelopes, valid_payloads, wrong_payload
 
 SPECS = sorted(load_all().values(), key=lambda s: s.type)
@@ -34,6 +34,7 @@ def test_every_producer_registered_events() -> None:
 
 @pytest.mark.parametrize("spec", SPECS, ids=lambda s: s.type)
 @EXAMPLES
+@seed(FUZZ_SEED)
 @given(data=st.data())
 def test_valid_payload_round_trips_through_the_envelope(
     spec: EventSpec, data: st.DataObject
@@ -61,6 +62,7 @@ def test_valid_payload_round_trips_through_the_envelope(
 
 @pytest.mark.parametrize("spec", SPECS, ids=lambda s: s.type)
 @EXAMPLES
+@seed(FUZZ_SEED)
 @given(data=st.data())
 def test_wrong_payloads_are_refused_by_the_contract(spec: EventSpec, data: st.DataObject) -> None:
     payload = data.draw(wrong_payload(spec.model))
@@ -69,6 +71,7 @@ def test_wrong_payloads_are_refused_by_the_contract(spec: EventSpec, data: st.Da
 
 
 @EXAMPLES
+@seed(FUZZ_SEED)
 @given(data=st.data())
 def test_bad_envelopes_are_refused(data: st.DataObject) -> None:
     spec = data.draw(st.sampled_from(SPECS))
@@ -78,6 +81,7 @@ def test_bad_envelopes_are_refused(data: st.DataObject) -> None:
 
 
 @EXAMPLES
+@seed(FUZZ_SEED)
 @given(junk=st.binary(max_size=256))
 def test_junk_bytes_never_parse_as_an_event(junk: bytes) -> None:
     try:

@@ -18,7 +18,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, given, seed, settings
 from hypothesis import strategies as st
 
 from services.orders.adapters.reference_data import load_reference_data
@@ -28,7 +28,7 @@ from services.orders.domain.money import FxSnapshot, Money, round_half_up
 from services.orders.domain.quotes import Quote, create_quote
 from shared.contracts.orders import QuoteCreated
 from shared.errors import DomainError
-from tests.fuzz.conftest import FUZZ_EXAMPLES
+from tests.fuzz.conftest import FUZZ_EXAMPLES, FUZZ_SEED
 
 REF = load_reference_data()
 NOW = datetime(2026, 11, 23, 17, 0, tzinfo=UTC)
@@ -66,6 +66,7 @@ def _quote(style: str, region: str, quantity: int, fx: FxSnapshot | None = None)
 
 
 @PROPERTIES
+@seed(FUZZ_SEED)
 @given(styles, regions, quantities, snapshots)
 def test_total_is_the_sum_of_the_lines_shown(
     style: str, region: str, quantity: int, fx: FxSnapshot
@@ -84,6 +85,7 @@ def test_total_is_the_sum_of_the_lines_shown(
 
 
 @PROPERTIES
+@seed(FUZZ_SEED)
 @given(styles, regions, quantities, snapshots)
 def test_each_line_follows_from_what_it_shows(
     style: str, region: str, quantity: int, fx: FxSnapshot
@@ -107,6 +109,7 @@ def test_each_line_follows_from_what_it_shows(
 
 
 @PROPERTIES
+@seed(FUZZ_SEED)
 @given(styles, regions, quantities, snapshots)
 def test_tax_treatment_matches_the_lines(
     style: str, region: str, quantity: int, fx: FxSnapshot
@@ -135,6 +138,7 @@ def test_tax_treatment_matches_the_lines(
 
 
 @PROPERTIES
+@seed(FUZZ_SEED)
 @given(styles, regions, quantities, snapshots)
 def test_more_units_never_cost_less(style: str, region: str, quantity: int, fx: FxSnapshot) -> None:
     try:
@@ -147,6 +151,7 @@ def test_more_units_never_cost_less(style: str, region: str, quantity: int, fx: 
 
 
 @PROPERTIES
+@seed(FUZZ_SEED)
 @given(styles, regions, quantities)
 def test_quote_created_event_carries_the_same_total(style: str, region: str, quantity: int) -> None:
     q = _quote(style, region, quantity)
