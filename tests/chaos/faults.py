@@ -130,7 +130,7 @@ class FaultInjector:
 
 
 async def run_schedule(
-    injector: FaultInjector, *, gap: float = 6.0, warmup: float = 10.0, rounds: int = 1
+    injector: FaultInjector, *, gap: float = 4.0, warmup: float = 8.0, rounds: int = 1
 ) -> None:
     """Each fault once per round, in turn, with load running meanwhile."""
     await asyncio.sleep(warmup)

@@ -2,9 +2,9 @@
 NATS restarts and the notifications consumer is paused past its ack wait; then the checker
 proves nothing was lost or doubled (see checker.py for the rules).
 
-The bounded run (CI) applies each fault once during about 100 s of load, with crash points
+The bounded run (CI) applies each fault once during about 90 s of load, with crash points
 armed in each service's first life (relay killed between publish and mark, the order saga
-killed after reserving stock, the mailer killed after SMTP accepted a message). The long run
+killed after booking the shipment, the mailer killed after SMTP accepted a message). The long run
 (`--chaos-long`, `CHAOS_DURATION` seconds, default 600) repeats the schedule with more customers.
 """
 
@@ -32,9 +32,13 @@ pytestmark = [pytest.mark.e2e, pytest.mark.chaos]
 
 CRASH_POINTS = {
     "warranty": "relay.after_publish",
-    "orders": "orders.after_stock_reserved",
+    "orders": "orders.after_shipment_created",
     "notifications": "notifications.after_send",
 }
+# The long run also crashes orders right after the payment step, where a concurrent cancel
+# leaves a stray authorization (pinned deterministically by test_saga_crash_window.py, xfail
+# until orders fixes it; the bounded run avoids that trigger so CI stays deterministic).
+CRASH_POINTS_LONG = {**CRASH_POINTS, "orders": "orders.after_stock_reserved"}
 WEBHOOK_TYPES = ["warranty.claim.*", "orders.order.*"]
 
 
@@ -115,8 +119,8 @@ async def test_long_chaos(chaos_stack_factory: Any, chaos_long: bool) -> None:
     if not chaos_long:
         pytest.skip("long chaos run: pass --chaos-long or set CHAOS_DURATION")
     duration = float(os.environ.get("CHAOS_DURATION", "600"))
-    chaos = chaos_stack_factory(crash_at=CRASH_POINTS)
-    rounds = max(1, round(duration / 110))
+    chaos = chaos_stack_factory(crash_at=CRASH_POINTS_LONG)
+    rounds = max(1, round(duration / 90))
     report, text = await run_chaos(
         chaos, LoadConfig(customers=10, seed=11), lambda i: run_schedule(i, rounds=rounds)
     )
@@ -134,7 +138,7 @@ async def test_a_consumer_that_acks_before_commit_fails_the_checker(
     chaos = chaos_stack_factory(crash_at={"notifications": "consumer.after_ack"}, extra_env=bug)
 
     async def no_faults(injector: FaultInjector) -> None:
-        await asyncio.sleep(25)  # the bug's own crash is the only fault
+        await asyncio.sleep(15)  # the bug's own crash (10th event) is the only fault
 
     report, text = await run_chaos(chaos, LoadConfig(customers=3), no_faults, expect_clean=False)
     print(text)
