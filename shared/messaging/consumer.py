@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import warnings
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
@@ -92,16 +93,22 @@ def register_consumer(broker: NatsBroker, route: EventRoute, rt: ConsumerRuntime
     )
 
     # A push consumer with a deliver group: replicas of a service share the durable, and each
-    # process receives its messages one callback at a time, in stream order.
-    @broker.subscriber(
-        route.subject,
-        stream=JStream(route.stream.name, declare=False),
-        durable=route.durable,
-        queue=route.durable,
-        config=config,
-        ack_policy=AckPolicy.MANUAL,
-        title=route.durable,
-    )
+    # process receives its messages one callback at a time, in stream order. (FastStream warns
+    # about any durable push consumer; with `queue` set it does scale across processes, which
+    # tests/integration/runtime/test_replicas.py shows.)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="The JetStream Push consumer with the `durable`")
+        subscriber = broker.subscriber(
+            route.subject,
+            stream=JStream(route.stream.name, declare=False),
+            durable=route.durable,
+            queue=route.durable,
+            config=config,
+            ack_policy=AckPolicy.MANUAL,
+            title=route.durable,
+        )
+
+    @subscriber
     async def on_event(msg: NatsMessage) -> None:
         group.enqueue(msg.raw_message)
 
