@@ -161,12 +161,12 @@ class Stack:
             )
             self.nats.start()
         self.children = [self._child(spec) for spec in (*SERVICES, GATEWAY)]
-        for child in self.children[:-1]:
+        # All at once: the gateway imports and binds while the services migrate; its /readyz
+        # answers 200 only once every service answers, so readiness keeps the same order.
+        for child in self.children:
             child.start(self.cwd)
         self.write_lock()
         self._wait_ready(self.children[:-1], timeout)
-        self.children[-1].start(self.cwd)  # the gateway's /readyz needs the services
-        self.write_lock()
         self._wait_ready(self.children[-1:], timeout)
 
     def _child(self, spec: ProcessSpec) -> Child:
