@@ -83,8 +83,8 @@ def report(results: list[Row], notes: list[str] | None = None) -> None:
             r.name,
             f"{r.value:,.0f} {r.unit}",
             f"{r.baseline_name}: {r.baseline:,.0f} {r.unit}",
-            f"{r.ratio:.2f}",
-            f">= {r.target_ratio:.2f}" if r.target_ratio is not None else "-",
+            f"{r.ratio:.3f}",
+            f">= {r.target_ratio:.3f}" if r.target_ratio is not None else "-",
             r.verdict,
         )
     console.print(table)
