@@ -291,6 +291,7 @@ HOOK_ERRORS = problem_responses(401, 403, 404, 422, 503, 504)
 async def create_webhook(
     body: c.CreateWebhookRequest, principal: Manager, rpc: Rpc
 ) -> WebhookCreatedOut:
+    principal.require_events(body.event_types)  # a partner key only subscribes within its scope
     data = await rpc.call(c.RPC_CREATE_WEBHOOK, body, actor=principal.actor())
     return WebhookCreatedOut.model_validate(data)
 

@@ -160,3 +160,17 @@ async def test_replay_and_deliveries_need_the_replay_action(env):
     r = await client.get("/v1/webhooks/we_1/deliveries?status=dead_letter", headers=replayer)
     assert r.status_code == 200
     assert app.rpc.calls[-1]["payload"].status == "dead_letter"
+
+
+async def test_partner_cannot_subscribe_beyond_its_keys_event_types(env):
+    """OWASP API5/API1: a key scoped to claim events must not subscribe to order events."""
+    app, client = env
+    app.rpc.handlers[c.RPC_CREATE_WEBHOOK] = lambda payload, actor: pytest.fail(
+        "must not reach the service"
+    )
+    headers = await app.partner(["webhooks.manage"])
+    for event_types in (["orders.order.*"], ["*"], ["warranty.claim.*", "orders.order.shipped"]):
+        r = await client.post("/v1/webhooks", json={"url": "https://partner.example/h", "event_types": event_types},
+                              headers=headers)  # fmt: skip
+        assert r.status_code == 403, r.text
+        assert r.json()["code"] == "event_type_not_allowed"
