@@ -39,6 +39,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from services.warranty.domain.labels import encode_gen2
 from tests.e2e.conftest import ROOT
 from tests.fuzz.conftest import (
     FUZZ_EXAMPLES,
@@ -63,7 +64,15 @@ if os.environ.get("FUZZ_ALL_CHECKS"):  # exploratory: every schemathesis check, 
 STREAMS = r"/stream$"
 STYLES = ["VT01", "VT02", "JR01", "CC01", "TC11", "PC15", "DJ27", "PY01", "ZZ99"]
 REGIONS = ["US", "UK", "EU"]
-LABELS = ["SD-2551-VT02-0012OZ", "sd 2S51 vto2 0o12o z", "SD-2551-VT02-0013OZ"]  # last: bad check
+# Real labels (distinct items: one open claim per item), one as read with look-alikes, one with a
+# bad check character; made recently, so most are under warranty.
+LABELS = [
+    *(encode_gen2(f, 2026, w, s, n) for f, w, s, n in zip(
+        ["SD", "NJ", "FI", "MA"] * 10, range(1, 41), ["VT02", "TC11", "JR01", "CC01"] * 10,
+        range(100, 140), strict=True)),
+    "sd 2S51 vto2 0o12o z",
+    "SD-2551-VT02-0013OZ",
+]  # fmt: skip
 TOKENS = ["tok_ok", "tok_declined", "tok_unknown"]
 COMPONENTS = ["handles", "straps", "piping", "stitching", "zips", "hardware", "lining", "zip"]
 PARTNER_PATHS = r"^/v1/webhooks"
@@ -143,6 +152,27 @@ def _realistic_bodies(context: Any, body: Any) -> st.SearchStrategy[Any]:
 
 
 linked_schema.hook("flatmap_body")(_realistic_bodies)
+
+# The repair centre's side: an agent opens claims for a customer and walks them through
+# decision, receipt, inspection, repair or replacement, shipment and delivery.
+AGENT_ACTS_FOR = "cus_agent_links"
+agent_linked_schema = (
+    schemathesis.openapi.from_dict(_with_links(OPENAPI), config=_config(coverage=False))
+    .include(path_regex=r"^/v1/claims")
+    .exclude(path_regex=STREAMS)
+)
+
+
+def _agent_bodies(context: Any, body: Any) -> st.SearchStrategy[Any]:
+    if context.operation.label != "POST /v1/claims":
+        return st.just(body)
+    realistic = REALISTIC_BODIES["POST /v1/claims"].map(
+        lambda b: {**b, "customer_id": AGENT_ACTS_FOR}
+    )
+    return st.one_of(realistic, realistic, st.just(body))
+
+
+agent_linked_schema.hook("flatmap_body")(_agent_bodies)
 partner_schema = schema.include(path_regex=PARTNER_PATHS)
 long_schema = schemathesis.openapi.from_dict(OPENAPI, config=_config(coverage=True)).exclude(
     path_regex=STREAMS
@@ -210,12 +240,15 @@ def test_api_as_partner(case: Any, fuzz_stack: FuzzStack) -> None:
     call(case, fuzz_stack, {"X-API-Key": fuzz_stack.partner_key})
 
 
-def run_state_machine(stack: FuzzStack, examples: int, steps: int) -> Counter[str]:
+def run_state_machine(
+    stack: FuzzStack, examples: int, steps: int, role: str = "customer"
+) -> Counter[str]:
     """Chains of calls that follow the links between operations (real ids, not random ones)."""
-    headers = bearer(stack, f"cus_links_{examples}", "customer")
+    machine_schema = linked_schema if role == "customer" else agent_linked_schema
+    headers = bearer(stack, f"{role}_links_{examples}", role)
     seen: Counter[str] = Counter()
 
-    class Machine(linked_schema.as_state_machine()):  # type: ignore[misc]
+    class Machine(machine_schema.as_state_machine()):  # type: ignore[misc]
         def after_call(self, response: Any, case: Any) -> None:
             seen[f"{case.operation.label} {response.status_code}"] += 1
 
@@ -249,10 +282,16 @@ def test_stateful_links_as_customer(fuzz_stack: FuzzStack) -> None:
     assert any(key.endswith(" 201") for key in seen), "no chain got past its first request"
 
 
+def test_stateful_links_as_agent(fuzz_stack: FuzzStack) -> None:
+    seen = run_state_machine(fuzz_stack, examples=2 * FUZZ_EXAMPLES, steps=10, role="agent")
+    assert any(key.endswith(" 201") for key in seen), "no chain got past its first request"
+
+
 @pytest.mark.slow
 @long_only
-def test_stateful_long_run(fuzz_stack: FuzzStack) -> None:
-    run_state_machine(fuzz_stack, examples=FUZZ_EXAMPLES_SLOW, steps=12)
+@pytest.mark.parametrize("role", ["customer", "agent"])
+def test_stateful_long_run(fuzz_stack: FuzzStack, role: str) -> None:
+    run_state_machine(fuzz_stack, examples=FUZZ_EXAMPLES_SLOW, steps=12, role=role)
 
 
 @pytest.mark.slow
