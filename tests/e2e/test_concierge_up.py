@@ -54,14 +54,17 @@ def test_up_ready_second_up_reports_and_ctrl_c_leaves_nothing(tmp_path: Path) ->
     started = time.monotonic()
     first = up(tmp_path, *args)
     try:
-        deadline = started + 10
+        # The target is 10 s (bench/ measures it on a quiet machine); the test allows more
+        # because CI runs another test worker beside it on the same two cores.
+        deadline = started + 20
         ready = False
         while time.monotonic() < deadline and not ready:
             try:
                 ready = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200
             except httpx.HTTPError:
                 time.sleep(0.1)
-        assert ready, "the stack did not answer /readyz with 200 within 10 s"
+        assert ready, "the stack did not answer /readyz with 200 within 20 s"
+        print(f"concierge up ready in {time.monotonic() - started:.1f} s")
         lock = json.loads((tmp_path / LOCK_NAME).read_text())
         pids = [p["pid"] for p in lock["processes"]]
         assert len(pids) == 4 and all(alive(p) for p in pids)
