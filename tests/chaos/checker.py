@@ -136,6 +136,12 @@ def _check_requests(s: Snapshot, r: Report) -> None:
     c["requests"] = len(s.requests)
     c["requests_ok"] = sum(1 for q in s.requests if _ok(q))
     c["requests_failed"] = c["requests"] - c["requests_ok"]
+    failures = Counter(
+        f"{q['op']} {q['status']} {(q.get('response') or {}).get('code') or ''}".rstrip()
+        for q in s.requests
+        if not _ok(q)
+    )
+    r.notes += [f"request failed: {what} x{n}" for what, n in sorted(failures.items())]
     c["attempts"] = sum(len(q["attempts"]) for q in s.requests)
     c["retried"] = sum(1 for q in s.requests if len(q["attempts"]) > 1)
     c["replayed"] = sum(1 for q in s.requests for a in q["attempts"] if a.get("replayed"))
