@@ -12,6 +12,7 @@ import functools
 import json
 import string
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from hypothesis import strategies as st
@@ -104,7 +105,7 @@ def _string(node: JSON) -> st.SearchStrategy[str]:
     if fmt is not None:
         raise NotImplementedError(f"string format not handled by the fuzzer: {fmt}")
     if "pattern" in node:
-        return st.from_regex(node["pattern"], fullmatch=True)
+        return st.from_regex(str(node["pattern"]), fullmatch=True)
     return st.text(
         alphabet=string.ascii_letters + string.digits + "-_. ",
         min_size=max(1, node.get("minLength", 1)),
@@ -176,9 +177,7 @@ def wrong_payload(draw: st.DrawFn, model: type[BaseModel]) -> JSON:
         valid.pop(draw(st.sampled_from(required)))
     elif how == "wrong_type" and required:
         field = draw(st.sampled_from(required))
-        valid[field] = draw(
-            WRONG_VALUES.filter(lambda v, f=field: not _accepted(model, valid, f, v))
-        )
+        valid[field] = draw(WRONG_VALUES.filter(partial(_refused, model, valid, field)))
     else:
         return draw(st.one_of(st.lists(st.integers(), max_size=2), st.text(max_size=5), st.none()))
     return valid
@@ -189,12 +188,12 @@ def _required(model: type[BaseModel]) -> list[str]:
     return sorted(model.model_json_schema().get("required", []))
 
 
-def _accepted(model: type[BaseModel], data: JSON, field: str, value: Any) -> bool:
+def _refused(model: type[BaseModel], data: JSON, field: str, value: Any) -> bool:
     try:
         model.model_validate({**data, field: value})
-        return True
-    except ValidationError:
         return False
+    except ValidationError:
+        return True
 
 
 def bad_envelopes(event_type: str, data: JSON) -> st.SearchStrategy[JSON]:

@@ -3,218 +3,34 @@
 Every operation is fuzzed through real HTTP against the whole stack (tests/fuzz/conftest.py), as
 a customer, as an agent, and (for the partner-only webhook operations) with a partner API key.
 Each response must: not be a 5xx; have a documented status code; have a documented content
-type; match the documented body schema; carry the documented headers. A bounded state machine
-then follows the links between operations (ids from one response into the next request).
+type; match the documented body schema; carry the documented headers. Schemas, checks and
+bounds: tests/fuzz/openapi_cases.py; the state machines: test_api_stateful.py.
 
-The cases are generated from docs/openapi.json at collection time (schemathesis' fixture-based
-lazy loader does not work with pytest 9: it reads `Node._nodeid`, which pytest 9 removed), and
-`test_live_openapi_is_the_checked_in_document` proves that file is what the live gateway serves,
-so fuzzing it is fuzzing the live document.
-
-Bounds: FUZZ_EXAMPLES per operation (default 8), derandomized with a fixed seed (FUZZ_SEED), no
-shrinking, no coverage phase. The `slow` variant (FUZZ_LONG=1) runs FUZZ_EXAMPLES_SLOW examples
-with shrinking and the coverage phase. The SSE streams are not fuzzed: a well-formed request
-opens an endless stream (they have their own tests in tests/integration/gateway/test_sse.py).
+Bounds: FUZZ_EXAMPLES per operation (default 8), a fixed seed (FUZZ_SEED), no shrinking, no
+coverage phase. The `slow` variant (FUZZ_LONG=1) runs FUZZ_EXAMPLES_SLOW examples with shrinking
+and the coverage phase.
 """
 
 from __future__ import annotations
 
-import copy
-import json
-import os
-import uuid
-from collections import Counter
 from typing import Any
 
 import httpx
 import pytest
-import schemathesis
-from hypothesis import HealthCheck, Phase, settings
-from hypothesis import strategies as st
-from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import (
-    content_type_conformance,
-    response_headers_conformance,
-    response_schema_conformance,
-    status_code_conformance,
-)
 
-from services.warranty.domain.labels import encode_gen2
-from tests.e2e.conftest import ROOT
-from tests.fuzz.conftest import (
-    FUZZ_EXAMPLES,
-    FUZZ_EXAMPLES_SLOW,
-    FUZZ_SEED,
-    FuzzStack,
-    long_only,
+from tests.fuzz.conftest import FuzzStack, long_only
+from tests.fuzz.openapi_cases import (
+    BOUNDED,
+    LONG,
+    OPENAPI,
+    bearer,
+    call,
+    long_schema,
+    partner_schema,
+    schema,
 )
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
-
-OPENAPI = json.loads((ROOT / "docs" / "openapi.json").read_text())
-CHECKS: list[Any] | None = [
-    not_a_server_error,
-    status_code_conformance,
-    content_type_conformance,
-    response_schema_conformance,
-    response_headers_conformance,
-]
-if os.environ.get("FUZZ_ALL_CHECKS"):  # exploratory: every schemathesis check, e.g. negative data
-    CHECKS = None
-STREAMS = r"/stream$"
-STYLES = ["VT01", "VT02", "JR01", "CC01", "TC11", "PC15", "DJ27", "PY01", "ZZ99"]
-REGIONS = ["US", "UK", "EU"]
-# Real labels (distinct items: one open claim per item), one as read with look-alikes, one with a
-# bad check character; made recently, so most are under warranty.
-LABELS = [
-    *(encode_gen2(f, 2026, w, s, n) for f, w, s, n in zip(
-        ["SD", "NJ", "FI", "MA"] * 10, range(1, 41), ["VT02", "TC11", "JR01", "CC01"] * 10,
-        range(100, 140), strict=True)),
-    "sd 2S51 vto2 0o12o z",
-    "SD-2551-VT02-0013OZ",
-]  # fmt: skip
-TOKENS = ["tok_ok", "tok_declined", "tok_unknown"]
-COMPONENTS = ["handles", "straps", "piping", "stitching", "zips", "hardware", "lining", "zip"]
-PARTNER_PATHS = r"^/v1/webhooks"
-REQUEST_TIMEOUT = 20
-
-
-def _config(*, coverage: bool) -> Any:
-    return schemathesis.Config.from_dict(
-        {
-            "seed": FUZZ_SEED,
-            "generation": {
-                "database": "none",
-                # The credentials are ours: fuzzing the security headers only tests 401s.
-                "with-security-parameters": False,
-            },
-            "phases": {
-                "examples": {"enabled": True},
-                "fuzzing": {"enabled": True},
-                "coverage": {"enabled": coverage},
-                "stateful": {"enabled": True, "max-steps": 6},
-            },
-        }
-    )
-
-
-def _with_links(document: dict[str, Any]) -> dict[str, Any]:
-    """The checked-in document plus the one link dependency analysis cannot infer (the quote id
-    goes into the order's body), so the state machine can order what it was quoted."""
-    document = copy.deepcopy(document)
-    quoted = document["paths"]["/v1/quotes"]["post"]["responses"]["201"]
-    quoted["links"] = {
-        "OrderTheQuote": {
-            "operationId": "place_order_v1_orders_post",
-            "requestBody": {"quote_id": "$response.body#/quote_id", "payment_token": "tok_ok"},
-        }
-    }
-    return document
-
-
-schema = schemathesis.openapi.from_dict(OPENAPI, config=_config(coverage=False)).exclude(
-    path_regex=STREAMS
-)
-# The customer's objects only: with every operation in it, the machine spends its few steps on
-# roots that cannot start a chain (agent-only, partner-only, operational endpoints).
-linked_schema = (
-    schemathesis.openapi.from_dict(_with_links(OPENAPI), config=_config(coverage=False))
-    .include(path_regex=r"^/v1/(claims|orders|quotes)")
-    .exclude(path_regex=STREAMS)
-)
-
-# Besides random bodies, bodies a storefront would send, so chains get past validation and
-# reach the services (a quote for a listed style, a claim for a real label, a real order).
-REALISTIC_BODIES: dict[str, st.SearchStrategy[dict[str, Any]]] = {
-    "POST /v1/quotes": st.fixed_dictionaries(
-        {"style": st.sampled_from(STYLES), "region": st.sampled_from(REGIONS)},
-        optional={"quantity": st.integers(1, 4)},
-    ),
-    "POST /v1/claims": st.fixed_dictionaries(
-        {
-            "region": st.sampled_from(REGIONS),
-            "label_code": st.sampled_from(LABELS),
-            "components": st.lists(st.sampled_from(COMPONENTS), min_size=1, max_size=3),
-        },
-        optional={"description": st.text(max_size=40)},
-    ),
-    "POST /v1/orders": st.fixed_dictionaries(
-        {"quote_id": st.just("q-unknown"), "payment_token": st.sampled_from(TOKENS)}
-    ),
-}
-
-
-def _realistic_bodies(context: Any, body: Any) -> st.SearchStrategy[Any]:
-    realistic = REALISTIC_BODIES.get(context.operation.label)
-    if realistic is None:
-        return st.just(body)
-    return st.one_of(realistic, realistic, st.just(body))  # two in three realistic
-
-
-linked_schema.hook("flatmap_body")(_realistic_bodies)
-
-# The repair centre's side: an agent opens claims for a customer and walks them through
-# decision, receipt, inspection, repair or replacement, shipment and delivery.
-AGENT_ACTS_FOR = "cus_agent_links"
-agent_linked_schema = (
-    schemathesis.openapi.from_dict(_with_links(OPENAPI), config=_config(coverage=False))
-    .include(path_regex=r"^/v1/claims")
-    .exclude(path_regex=STREAMS)
-)
-
-
-def _agent_bodies(context: Any, body: Any) -> st.SearchStrategy[Any]:
-    if context.operation.label != "POST /v1/claims":
-        return st.just(body)
-    realistic = REALISTIC_BODIES["POST /v1/claims"].map(
-        lambda b: {**b, "customer_id": AGENT_ACTS_FOR}
-    )
-    return st.one_of(realistic, realistic, st.just(body))
-
-
-agent_linked_schema.hook("flatmap_body")(_agent_bodies)
-partner_schema = schema.include(path_regex=PARTNER_PATHS)
-long_schema = schemathesis.openapi.from_dict(OPENAPI, config=_config(coverage=True)).exclude(
-    path_regex=STREAMS
-)
-
-BOUNDED = settings(
-    max_examples=FUZZ_EXAMPLES,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=list(HealthCheck),
-    phases=[Phase.explicit, Phase.generate],  # no shrinking in CI: a failure prints its case
-)
-LONG = settings(
-    max_examples=FUZZ_EXAMPLES_SLOW,
-    deadline=None,
-    database=None,
-    suppress_health_check=list(HealthCheck),
-)
-
-
-def bearer(stack: FuzzStack, subject: str, role: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {stack.token(subject, role)}"}
-
-
-def with_fresh_idempotency_key(case: Any, headers: dict[str, str]) -> dict[str, str]:
-    """Generated Idempotency-Keys repeat ("0", "00"...) across different requests, and the
-    gateway rightly answers 422 `idempotency_key_reused`: most POSTs would never reach a
-    service. Keep the generated key as a prefix and make it unique."""
-    key = (case.headers or {}).get("Idempotency-Key")
-    if key is None:
-        return headers
-    return {**headers, "Idempotency-Key": f"{key[:200]}-{uuid.uuid4().hex}"}
-
-
-def call(case: Any, stack: FuzzStack, headers: dict[str, str]) -> None:
-    case.call_and_validate(
-        base_url=stack.api,
-        headers=with_fresh_idempotency_key(case, headers),
-        checks=CHECKS,
-        timeout=REQUEST_TIMEOUT,
-    )
 
 
 def test_live_openapi_is_the_checked_in_document(fuzz_stack: FuzzStack) -> None:
@@ -238,60 +54,6 @@ def test_api_as_agent(case: Any, fuzz_stack: FuzzStack) -> None:
 @BOUNDED
 def test_api_as_partner(case: Any, fuzz_stack: FuzzStack) -> None:
     call(case, fuzz_stack, {"X-API-Key": fuzz_stack.partner_key})
-
-
-def run_state_machine(
-    stack: FuzzStack, examples: int, steps: int, role: str = "customer"
-) -> Counter[str]:
-    """Chains of calls that follow the links between operations (real ids, not random ones)."""
-    machine_schema = linked_schema if role == "customer" else agent_linked_schema
-    headers = bearer(stack, f"{role}_links_{examples}", role)
-    seen: Counter[str] = Counter()
-
-    class Machine(machine_schema.as_state_machine()):  # type: ignore[misc]
-        def after_call(self, response: Any, case: Any) -> None:
-            seen[f"{case.operation.label} {response.status_code}"] += 1
-
-        def get_call_kwargs(self, case: Any) -> dict[str, Any]:
-            return {
-                "base_url": stack.api,
-                "headers": with_fresh_idempotency_key(case, headers),
-                "timeout": REQUEST_TIMEOUT,
-            }
-
-        def validate_response(self, response: Any, case: Any, **kwargs: Any) -> None:
-            case.validate_response(response, checks=CHECKS)
-
-    Machine.run(
-        settings=settings(
-            max_examples=examples,
-            stateful_step_count=steps,
-            deadline=None,
-            derandomize=True,
-            database=None,
-            suppress_health_check=list(HealthCheck),
-            phases=[Phase.explicit, Phase.generate],
-        )
-    )
-    print("stateful calls by operation and status:", dict(sorted(seen.items())))  # -s shows it
-    return seen
-
-
-def test_stateful_links_as_customer(fuzz_stack: FuzzStack) -> None:
-    seen = run_state_machine(fuzz_stack, examples=2 * FUZZ_EXAMPLES, steps=8)
-    assert any(key.endswith(" 201") for key in seen), "no chain got past its first request"
-
-
-def test_stateful_links_as_agent(fuzz_stack: FuzzStack) -> None:
-    seen = run_state_machine(fuzz_stack, examples=2 * FUZZ_EXAMPLES, steps=10, role="agent")
-    assert any(key.endswith(" 201") for key in seen), "no chain got past its first request"
-
-
-@pytest.mark.slow
-@long_only
-@pytest.mark.parametrize("role", ["customer", "agent"])
-def test_stateful_long_run(fuzz_stack: FuzzStack, role: str) -> None:
-    run_state_machine(fuzz_stack, examples=FUZZ_EXAMPLES_SLOW, steps=12, role=role)
 
 
 @pytest.mark.slow

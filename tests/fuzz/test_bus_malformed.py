@@ -82,13 +82,13 @@ def bad_message(draw: st.DrawFn, kind: str) -> Bad:
         filler = draw(st.sampled_from(["x", "é", "\u0000", "{"]))
         body = json.dumps(envelope(event_type, filler * (HUGE // 2))).encode()[:HUGE]
     elif kind == "wrong_payload":
-        body = json.dumps(envelope(event_type, draw(wrong_payload(SPECS[event_type].model))))
-        body = body.encode()
+        wrong = draw(wrong_payload(SPECS[event_type].model))
+        body = json.dumps(envelope(event_type, wrong)).encode()
     elif kind == "unknown_type":
         verb = draw(st.text(alphabet="abcdefghijklmnopqrstuvwxyz_", min_size=3, max_size=12))
         subject = f"{prefix}fuzz.{verb}"
-        body = json.dumps(envelope(subject, {"customer_id": "cus_fuzz", "claim_id": "c1"}))
-        body = body.encode()
+        data = {"customer_id": "cus_fuzz", "claim_id": "c1"}
+        body = json.dumps(envelope(subject, data)).encode()
     else:  # pragma: no cover
         raise AssertionError(kind)
     return Bad(kind, subject, body)
