@@ -33,6 +33,7 @@ LABEL = "SD-2551-VT02-00120Z"
 ORDER_RATE_CEILING = 150  # orders/s: quotes to prepare per second of the orders run
 E2E_RATE = 100.0
 E2E_CUSTOMERS = 10
+E2E_LOW_RATE, LOW_SECONDS = 10.0, 4.0  # a reference run without queueing
 
 
 @dataclass
@@ -123,7 +124,8 @@ def _run(stack: UpStack, folder: Path, d: Durations, notes: list[str]) -> list[R
     n_orders = int(ORDER_RATE_CEILING * (d.warmup + d.duration))
     quotes = make_quotes(stack.api, subject, n_orders)
     e2e_customers = [f"bench-e2e-{uuid.uuid4().hex[:6]}-{i}" for i in range(E2E_CUSTOMERS)]
-    per_customer = int(E2E_RATE * d.e2e / E2E_CUSTOMERS) + 1
+    # The low-rate run comes first and uses the first quotes; the 100/s run, the rest.
+    per_customer = int((E2E_RATE * d.e2e + E2E_LOW_RATE * LOW_SECONDS) / E2E_CUSTOMERS) + 2
     e2e_quotes = {c: make_quotes(stack.api, c, per_customer) for c in e2e_customers}
     orders = [{"method": "POST", "path": "/v1/orders",
                "body": {"quote_id": q, "payment_token": "tok_ok"}} for q in quotes]  # fmt: skip
@@ -131,7 +133,12 @@ def _run(stack: UpStack, folder: Path, d: Durations, notes: list[str]) -> list[R
     rows: list[Row] = []
     # End-to-end first: the throughput runs leave thousands of sagas behind them.
     settle(stack.pids)
-    rows += _e2e(stack, d, e2e_quotes, notes)
+    low_n = int(E2E_LOW_RATE * LOW_SECONDS / E2E_CUSTOMERS) + 1
+    low = {c: q[:low_n] for c, q in e2e_quotes.items()}
+    _e2e_run(stack, E2E_LOW_RATE, LOW_SECONDS, low, notes)  # the path's own latency, no queueing
+    settle(stack.pids)
+    rest = {c: q[low_n:] for c, q in e2e_quotes.items()}
+    rows += _e2e(stack, d, rest, notes)
     with BareServer(canned) as bare:
         bare_pids = {"bare": bare.pid}
         bare_post = _throughput(bare.url, d, orders, subject, cycle=True, pids=bare_pids)
@@ -151,21 +158,28 @@ def _run(stack: UpStack, folder: Path, d: Durations, notes: list[str]) -> list[R
     return rows
 
 
-def _e2e(stack: UpStack, d: Durations, quotes: dict[str, list[str]], notes: list[str]) -> list[Row]:
+def _e2e_run(stack: UpStack, rate: float, seconds: float, quotes: dict[str, list[str]],
+             notes: list[str]) -> dict[str, Any]:  # fmt: skip
     spec = {
-        "mode": "e2e", "base_url": stack.api, "rate": E2E_RATE, "duration": d.e2e,
+        "mode": "e2e", "base_url": stack.api, "rate": rate, "duration": seconds,
         "kind": "order_placed",
         "customers": [{"token": token(c), "quotes": q} for c, q in quotes.items()],
     }  # fmt: skip
-    with RssSampler(stack.pids) as rss:
-        r = run_loadgen(spec)
+    r = run_loadgen(spec)
     notes.append(
-        f"e2e at {E2E_RATE:.0f} orders/s for {d.e2e:.0f} s ({E2E_CUSTOMERS} customers, one SSE "
-        f"inbox stream each): {r['sent']} of {r['orders']} orders sent (achieved "
-        f"{r['achieved_rate']:.1f}/s), {r['delivered']} messages seen, {r['missing']} missing, POST p50 {r['post_p50_ms']:.1f} ms "
-        f"p99 {r['post_p99_ms']:.1f} ms, max {r['max_ms']:.0f} ms, statuses {r['statuses']}, "
-        f"max schedule lag {r['max_schedule_lag_ms']:.0f} ms"
+        f"e2e at {rate:.0f} orders/s for {seconds:.0f} s ({len(quotes)} customers, one SSE inbox "
+        f"stream each): {r['sent']} of {r['orders']} orders sent (achieved "
+        f"{r['achieved_rate']:.1f}/s), {r['delivered']} messages seen, {r['missing']} missing; "
+        f"latency p50 {r['p50_ms']:.1f} ms, p99 {r['p99_ms']:.1f} ms, max {r['max_ms']:.0f} ms; "
+        f"POST p50 {r['post_p50_ms']:.1f} ms, p99 {r['post_p99_ms']:.1f} ms; statuses "
+        f"{r['statuses']}; max schedule lag {r['max_schedule_lag_ms']:.0f} ms"
     )
+    return r
+
+
+def _e2e(stack: UpStack, d: Durations, quotes: dict[str, list[str]], notes: list[str]) -> list[Row]:
+    with RssSampler(stack.pids) as rss:
+        r = _e2e_run(stack, E2E_RATE, d.e2e, quotes, notes)
     notes.append(
         "peak RSS (MiB): " + ", ".join(f"{name} {rss.peak[name] / 2**20:.0f}" for name in rss.peak)
     )
