@@ -53,6 +53,7 @@ LABELS = [
     "sd 2S51 vto2 0o12o z",
     "SD-2551-VT02-0013OZ",
 ]  # fmt: skip
+VALID_LABELS = frozenset(LABELS[:-1])
 TOKENS = ["tok_ok", "tok_declined", "tok_unknown"]
 COMPONENTS = ["handles", "straps", "piping", "stitching", "zips", "hardware", "lining", "zip"]
 PARTNER_PATHS = r"^/v1/webhooks"
