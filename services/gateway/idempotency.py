@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import structlog
+from nats.errors import Error as NatsError
 from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -155,7 +156,18 @@ class IdempotencyMiddleware:
         store: IdempotencyStore = scope["app"].state.runtime.idempotency
         body = scope.get(BODY_SCOPE_KEY, b"")
         fp = fingerprint(scope, body)
-        claim, stored = await store.claim(kv_key_for(principal.key, key), fp)
+        try:
+            claim, stored = await store.claim(kv_key_for(principal.key, key), fp)
+        except (NatsError, TimeoutError) as exc:
+            # The shared store is briefly unreachable (its R3 stream electing a new leader after
+            # a NATS node died): nothing ran, so 503 + Retry-After, not an unhandled 500.
+            log.warning("idempotency.store_unavailable", error=f"{type(exc).__name__}: {exc}")
+            detail = "Cannot record the Idempotency-Key right now; retry with the same key."
+            response = problem_response(
+                503, "upstream_unavailable", detail, request=request, headers={"Retry-After": "1"}
+            )
+            await response(scope, receive, send)
+            return
         if claim is None:
             assert stored is not None
             await self._answer_existing(stored, fp, request, receive, send)
