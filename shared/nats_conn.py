@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlparse
+
 import nats
 import structlog
 from nats.aio.client import Client
@@ -14,6 +16,35 @@ def server_list(urls: str) -> list[str]:
     return [u.strip() for u in urls.split(",") if u.strip()]
 
 
+def credentials(urls: str) -> tuple[str, str] | None:
+    """User and password of the first server URL that carries them.
+
+    Give them to the client as options, not only inside the URLs: a cluster gossips its members'
+    client URLs without credentials, and nats-py adds those to its pool. Reconnecting through
+    one with no user option sends no credentials and gets 'Authorization Violation', which
+    FastStream's error callback re-raises, ending nats-py's reconnect task: the process stayed
+    up but disconnected for good after its NATS node died.
+    """
+    for url in server_list(urls):
+        parsed = urlparse(url if "://" in url else f"nats://{url}")
+        if parsed.username and parsed.password:
+            return parsed.username, parsed.password
+    return None
+
+
+def without_credentials(urls: str) -> list[str]:
+    """The server URLs with the user info of `credentials(urls)` removed (FastStream refuses
+    URL credentials next to its `security` option)."""
+    login = credentials(urls)
+    servers = []
+    for url in server_list(urls):
+        parsed = urlparse(url if "://" in url else f"nats://{url}")
+        if login and (parsed.username, parsed.password) == login:
+            parsed = parsed._replace(netloc=parsed.netloc.rsplit("@", 1)[1])
+        servers.append(parsed.geturl())
+    return servers
+
+
 async def connect(urls: str, name: str, *, connect_timeout: float = 2.0) -> Client:
     async def on_disconnect() -> None:
         log.info("nats.disconnected", connection=name)
@@ -24,8 +55,11 @@ async def connect(urls: str, name: str, *, connect_timeout: float = 2.0) -> Clie
     async def on_error(exc: Exception) -> None:
         log.warning("nats.error", connection=name, error=str(exc))
 
+    user, password = credentials(urls) or (None, None)
     return await nats.connect(
         servers=server_list(urls),
+        user=user,
+        password=password,
         name=name,
         connect_timeout=connect_timeout,
         max_reconnect_attempts=-1,

@@ -17,6 +17,7 @@ from typing import Any
 import structlog
 from faststream import FastStream
 from faststream.nats import NatsBroker
+from faststream.security import SASLPlaintext
 from nats.aio.client import Client
 from nats.js import JetStreamContext
 
@@ -27,7 +28,7 @@ from shared.messaging.dlq import watch_max_deliveries
 from shared.messaging.glue import EventRoute, RpcRoute, register_rpc
 from shared.messaging.outbox import OutboxRelay, UnitOfWork
 from shared.messaging.streams import ensure_streams
-from shared.nats_conn import server_list
+from shared.nats_conn import credentials, without_credentials
 from shared.persistence.db import Database
 from shared.persistence.migrations import upgrade_async
 from shared.runtime.health import HealthServer
@@ -49,8 +50,11 @@ class ServiceRuntime:
         self.name = name
         self.settings = settings
         self.migrations = migrations
+        login = credentials(settings.nats_url)
         self.broker = NatsBroker(
-            server_list(settings.nats_url),
+            without_credentials(settings.nats_url),
+            # Also for the cluster's gossiped URLs, which carry no credentials (see credentials).
+            security=SASLPlaintext(username=login[0], password=login[1]) if login else None,
             name=f"{name}:{settings.instance}",
             max_reconnect_attempts=-1,
             reconnect_time_wait=1,
