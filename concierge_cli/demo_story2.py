@@ -41,7 +41,9 @@ def play(ctx: DemoContext) -> dict[str, Any]:
             tracker.new(until=status, timeout=ctx.delivery_timeout, stop=("cancelled",))
             inbox.expect(kinds, order_id=order_id)
             order = http.json(me, "GET", f"/v1/orders/{order_id}")
-            expect(order["status"] == status, f"order is '{order['status']}'", order)
+            # The carrier may already have delivered by the time the shipped message is read.
+            reached = ("shipped", "delivered") if status == "shipped" else (status,)
+            expect(order["status"] in reached, f"order is '{order['status']}'", order)
             ship = order["shipment"]
             step.details.append(f"{ship['carrier']} {ship['tracking_number']}; "
                                 f"{order['quote']['currency']} {order['quote']['total']} paid, "
