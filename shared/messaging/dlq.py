@@ -65,6 +65,16 @@ class DeadLetter:
         }
 
 
+def header_safe(text: str) -> str:
+    """NATS headers are parsed like email headers: keep them ASCII and on one line."""
+    return (
+        text.encode("ascii", "backslashreplace")
+        .decode("ascii")
+        .replace("\r", " ")
+        .replace("\n", " ")
+    )
+
+
 async def dead_letter(
     js: JetStreamContext,
     *,
@@ -83,7 +93,7 @@ async def dead_letter(
         H_STREAM: stream,
         H_SEQ: str(stream_seq),
         H_CONSUMER: consumer,
-        H_REASON: reason[:2000],
+        H_REASON: header_safe(reason[:2000]),
         H_DELIVERIES: str(deliveries),
         H_HEADERS: json.dumps(headers or {}),
         H_FAILED_AT: datetime.now(UTC).isoformat(),
@@ -130,7 +140,8 @@ async def watch_max_deliveries(nc: Client, js: JetStreamContext, consumers: dict
     return subs
 
 
-def _to_dead_letter(seq: int, headers: dict[str, str], payload: bytes) -> DeadLetter:
+def _to_dead_letter(seq: int, raw_headers: dict[str, object], payload: bytes) -> DeadLetter:
+    headers = {k: str(v) for k, v in raw_headers.items()}  # older letters may hold Header objects
     return DeadLetter(
         seq=seq,
         original_subject=headers.get(H_SUBJECT, ""),

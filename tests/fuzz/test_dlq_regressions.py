@@ -4,22 +4,18 @@ by `list_dead_letters` with `reason` an `email.header.Header`, not a `str`: nats
 message headers with the stdlib email parser. `concierge dlq list` then prints (or fails to
 JSON-encode) an object instead of the reason.
 
-The fix belongs in shared/messaging/dlq.py (make header values ASCII-safe when writing the
-dead letter, e.g. `backslashreplace`, and drop CR/LF, which would otherwise split the header
-block), outside the fuzzing area: reported, pinned here as an expected failure until fixed.
+Fixed in shared/messaging/dlq.py: header values are made ASCII-safe (`backslashreplace`) and
+kept on one line when the dead letter is written.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from shared.messaging.dlq import dead_letter, list_dead_letters
 from shared.messaging.streams import ensure_streams
 
 
-@pytest.mark.xfail(strict=True, reason="shared/messaging/dlq.py keeps non-ASCII header values")
 async def test_non_ascii_reason_reads_back_as_text(nats_client: Any) -> None:
     js = nats_client.jetstream()
     await ensure_streams(js)
