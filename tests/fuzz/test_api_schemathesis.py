@@ -8,7 +8,7 @@ bounds: tests/fuzz/openapi_cases.py; the state machines: test_api_stateful.py.
 
 Bounds: FUZZ_EXAMPLES per operation (default 8), a fixed seed (FUZZ_SEED), no shrinking, no
 coverage phase. The `slow` variant (FUZZ_LONG=1) runs FUZZ_EXAMPLES_SLOW examples with shrinking
-and the coverage phase.
+and the coverage phase (schemathesis' own items: run it without xdist, `-p no:xdist`).
 """
 
 from __future__ import annotations
@@ -17,8 +17,11 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import given, seed
+from hypothesis import strategies as st
+from schemathesis import GenerationMode
 
-from tests.fuzz.conftest import FuzzStack, long_only
+from tests.fuzz.conftest import FUZZ_SEED, FuzzStack, long_only
 from tests.fuzz.openapi_cases import (
     BOUNDED,
     LONG,
@@ -38,22 +41,62 @@ def test_live_openapi_is_the_checked_in_document(fuzz_stack: FuzzStack) -> None:
     assert live == OPENAPI, "docs/openapi.json is stale: run `concierge docs`"
 
 
-@schema.parametrize()
+def _operations(source: Any) -> dict[str, Any]:
+    return {result.ok().label: result.ok() for result in source.get_all_operations()}
+
+
+OPERATIONS = _operations(schema)
+PARTNER_OPERATIONS = _operations(partner_schema)
+
+
+def cases(operation: Any) -> st.SearchStrategy[Any]:
+    """The schema's own examples, valid requests and invalid ones (negative mode)."""
+    return st.one_of(
+        *schema.get_strategies_from_examples(operation),
+        operation.as_strategy(generation_mode=GenerationMode.POSITIVE),
+        operation.as_strategy(generation_mode=GenerationMode.NEGATIVE),
+    )
+
+
+# Plain pytest parametrization (one item per operation, unique ids): schemathesis' own
+# `@schema.parametrize()` items share one node id under pytest 9, so `pytest -n 2` (CI) ran a
+# single operation per test. `@long_schema.parametrize()` below is for runs without xdist.
+@pytest.mark.parametrize("label", sorted(OPERATIONS))
 @BOUNDED
-def test_api_as_customer(case: Any, fuzz_stack: FuzzStack) -> None:
+@seed(FUZZ_SEED)
+@given(data=st.data())
+def test_api_as_customer(fuzz_stack: FuzzStack, label: str, data: st.DataObject) -> None:
+    case = data.draw(cases(OPERATIONS[label]))
     call(case, fuzz_stack, bearer(fuzz_stack, "cus_fuzz", "customer"))
 
 
-@schema.parametrize()
+@pytest.mark.parametrize("label", sorted(OPERATIONS))
 @BOUNDED
-def test_api_as_agent(case: Any, fuzz_stack: FuzzStack) -> None:
+@seed(FUZZ_SEED)
+@given(data=st.data())
+def test_api_as_agent(fuzz_stack: FuzzStack, label: str, data: st.DataObject) -> None:
+    case = data.draw(cases(OPERATIONS[label]))
     call(case, fuzz_stack, bearer(fuzz_stack, "agt_fuzz", "agent"))
 
 
-@partner_schema.parametrize()
+@pytest.mark.parametrize("label", sorted(PARTNER_OPERATIONS))
 @BOUNDED
-def test_api_as_partner(case: Any, fuzz_stack: FuzzStack) -> None:
+@seed(FUZZ_SEED)
+@given(data=st.data())
+def test_api_as_partner(fuzz_stack: FuzzStack, label: str, data: st.DataObject) -> None:
+    case = data.draw(cases(PARTNER_OPERATIONS[label]))
     call(case, fuzz_stack, {"X-API-Key": fuzz_stack.partner_key})
+
+
+def test_every_operation_is_fuzzed() -> None:
+    documented = {
+        f"{method.upper()} {path}"
+        for path, item in OPENAPI["paths"].items()
+        for method in item
+        if not path.endswith("/stream")
+    }
+    assert set(OPERATIONS) == documented
+    assert set(PARTNER_OPERATIONS) == {op for op in documented if " /v1/webhooks" in op}
 
 
 @pytest.mark.slow
