@@ -68,6 +68,14 @@ class SagaRunner:
                 continue
             if order.status in (S.FAILED, S.CANCELLED):
                 await self._release_strays(order)
+                if not order.strays_checked:
+                    # Only now is the saga closed: a crash before this line finds the order
+                    # still open at the next sweep, and the (idempotent) check runs again.
+                    order.strays_checked = True
+                    saved = await self._commit(order)
+                    if saved is None:
+                        order = None
+                        continue
                 return order
             step = order.next_step
             if step is None:

@@ -3,8 +3,9 @@
 The bounded chaos run (run at 17:59, evidence kept) ended with a cancelled order whose payment
 authorization was still `authorized`: the saga had called the payment provider, the customer
 cancelled meanwhile, and the orders process died before the saga noticed the cancel and voided
-the stray hold (`SagaRunner._release_strays`). After the restart nothing looks at it again: a
-cancelled order with no recorded steps is not an open saga.
+the stray hold (`SagaRunner._release_strays`). After the restart nothing looked at it again: a
+cancelled order with no recorded steps was not an open saga. Fixed: a failed or cancelled order
+stays open until the runner has checked for strays (`Order.strays_checked`).
 
 Here the window is widened on purpose: `tok_timeout` makes the first authorization attempt time
 out after the sandbox has placed the hold, and the saga waits `ORDERS_PAYMENT_RETRY_DELAY`
@@ -27,11 +28,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.chaos]
 
 
 @pytest.mark.timeout(300)
-@pytest.mark.xfail(
-    strict=True,
-    reason="orders bug: a hold placed while the order was being cancelled is never voided if "
-    "the process dies before _release_strays runs (cancelled order is no longer an open saga)",
-)
 async def test_cancel_during_payment_retry_then_crash_leaves_no_authorization(
     chaos_stack_factory: Any,
 ) -> None:

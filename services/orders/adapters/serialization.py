@@ -162,6 +162,7 @@ def order_state_to_dict(o: Order) -> dict[str, Any]:
             "detail": o.failure.detail,
         },
         "timeline": [{"status": str(t.status), "at": t.at.isoformat()} for t in o.timeline],
+        "strays_checked": o.strays_checked,
     }
 
 
@@ -189,6 +190,7 @@ def order_from_parts(
         if failure is None
         else Failure(FailureReason(failure["reason"]), failure["message"], failure.get("detail")),
     )
+    order.strays_checked = bool(state.get("strays_checked", False))
     for r in state.get("steps", []):
         step = Step(r["step"])
         order.steps[step] = StepRecord(step, datetime.fromisoformat(r["at"]), r["data"])

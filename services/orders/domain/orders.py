@@ -64,6 +64,9 @@ class Order:
     compensated: dict[Compensation, datetime] = field(default_factory=dict)
     failure: Failure | None = None
     timeline: list[TimelineEntry] = field(default_factory=list)
+    # A failed or cancelled order stays open until the runner has looked for provider effects
+    # that happened but were never recorded (a hold placed while the order was cancelled).
+    strays_checked: bool = False
     pending_events: list[ev.DomainEvent] = field(default_factory=list)
     # Concurrency token kept by the repository (optimistic locking); the domain ignores it.
     version: int = 0
@@ -221,7 +224,7 @@ class Order:
     def saga_open(self) -> bool:
         """Whether the runner still has work: a forward step, tracking, or an undo owed."""
         if self.status in (S.FAILED, S.CANCELLED):
-            return bool(self.pending_compensations())
+            return bool(self.pending_compensations()) or not self.strays_checked
         return self.status not in (S.DELIVERED, S.REFUNDED)
 
     def step_data(self, step: Step) -> dict[str, Any]:
