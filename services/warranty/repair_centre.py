@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
+from dataclasses import replace
 from datetime import datetime
+from decimal import Decimal
 
 import structlog
 
@@ -132,12 +134,15 @@ class RepairCentreCases:
         claim_id: str,
         style_code: str | None = None,
         use_store_credit: bool = False,
+        credit_amount: Decimal | None = None,
     ) -> Claim:
         ensure_staff(requester)
         claim = await self.load(requester, claim_id)
         style = self._style_of(claim)
         if use_store_credit:
-            plan = store_credit(style, claim.region, self.catalogue.currencies)
+            plan = _credit_plan(
+                store_credit(style, claim.region, self.catalogue.currencies), credit_amount
+            )
 
             async def credit(claim: Claim, _tx: Tx, now: datetime) -> None:
                 claim.issue_store_credit(plan.to_dict(), domain_actor(requester), now)
@@ -195,3 +200,25 @@ class RepairCentreCases:
             claim.close(SYSTEM, now, "delivered: claim complete")
 
         return await self._change(requester, claim_id, change)
+
+
+def _credit_plan(plan: ResolutionPlan, agent_amount: Decimal | None) -> ResolutionPlan:
+    """The policy sets store credit at the regional price; an agent sets it only where none exists."""
+    if plan.credit_amount is not None:
+        if agent_amount is not None and agent_amount != plan.credit_amount:
+            raise ResolutionError(
+                f"Store credit is fixed by the policy at {plan.credit_amount} {plan.credit_currency}.",
+                code="store_credit_amount_fixed",
+                kind=ErrorKind.INVALID,
+                details={"credit_amount": str(plan.credit_amount)},
+            )
+        return plan
+    if agent_amount is None:
+        raise ResolutionError(
+            "This style has no price in the customer's region: give the credit_amount to issue.",
+            code="store_credit_amount_required",
+            kind=ErrorKind.INVALID,
+        )
+    return replace(
+        plan, credit_amount=agent_amount, reasons=(*plan.reasons, "Amount set by an agent.")
+    )

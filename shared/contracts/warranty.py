@@ -8,6 +8,7 @@ addresses (the repair centre's address is the brand's, not the customer's).
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -340,6 +341,14 @@ class StartReplacementRequest(ClaimRef):
         default=None, max_length=8, description="Another style chosen by the customer."
     )
     store_credit: bool = Field(default=False, description="Settle with store credit instead.")
+    credit_amount: Decimal | None = Field(
+        default=None,
+        gt=0,
+        max_digits=10,
+        decimal_places=2,
+        description="Store credit set by the agent, only when the style has no price in the "
+        "customer's region (otherwise the policy fixes it at the regional price).",
+    )
 
 
 class RecordShipmentRequest(ClaimRef):

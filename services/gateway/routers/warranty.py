@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 from datetime import datetime
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Response
@@ -117,6 +118,10 @@ class ReplacementBody(RequestModel):
     style_code: str | None = Field(default=None, max_length=8, pattern=r"^[A-Z0-9]{4}$",
                                    examples=["VT01"], description="Another style the customer chose.")  # fmt: skip
     store_credit: bool = Field(default=False, description="Settle with store credit instead.")
+    credit_amount: Decimal | None = Field(default=None, gt=0, max_digits=10, decimal_places=2,
+                                          examples=["231.01"],
+                                          description="With store_credit, only when the style has no "
+                                          "price in the customer's region.")  # fmt: skip
 
 
 class ShipmentBody(RequestModel):
@@ -323,6 +328,7 @@ async def start_replacement(
         "claim_id": claim_id,
         "style_code": body.style_code,
         "store_credit": body.store_credit,
+        "credit_amount": str(body.credit_amount) if body.credit_amount is not None else None,
     }
     return await _centre_action(S.START_REPLACEMENT, payload, principal, rpc)
 

@@ -76,7 +76,9 @@ def routes(h: Handlers, q: Queries) -> list[RpcRoute]:
         return view(await h.start_repair(actor, req.claim_id))
 
     async def replacement(req: c.StartReplacementRequest, actor: Actor | None) -> c.ClaimView:
-        claim = await h.start_replacement(actor, req.claim_id, req.style_code, req.store_credit)
+        claim = await h.start_replacement(
+            actor, req.claim_id, req.style_code, req.store_credit, req.credit_amount
+        )
         return view(claim)
 
     async def shipment(req: c.RecordShipmentRequest, actor: Actor | None) -> c.ClaimView:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import itertools
 from datetime import date, timedelta
+from decimal import Decimal
 
 import orjson
 import pytest
@@ -322,3 +323,36 @@ async def test_replacement_out_of_stock_and_store_credit(env: Env):
         credited.resolution["credit_amount"] == "178.00"
         and credited.resolution["credit_currency"] == "USD"
     )
+
+
+async def test_store_credit_amount_is_the_policys_when_a_regional_price_exists(env: Env):
+    request = ClaimRequest(region="US", components=("handles",), order_line_id="o:8",
+                           style_code="JR01", purchase_date=date(2026, 9, 1))  # fmt: skip
+    claim = await env.h.open_claim(ALICE, request)
+    await env.h.record_receipt(CENTRE, claim.id)
+    await env.h.start_inspection(CENTRE, claim.id)
+    before = await env.snapshot()
+    with pytest.raises(DomainError) as exc:
+        await env.h.start_replacement(
+            CENTRE, claim.id, use_store_credit=True, credit_amount=Decimal("1.00")
+        )
+    assert exc.value.code == "store_credit_amount_fixed"
+    assert await env.snapshot() == before
+
+
+async def test_agent_sets_store_credit_where_the_style_has_no_regional_price(env: Env):
+    # VT02 is listed only in the US: for a UK customer the policy has no regional price.
+    claim = await env.h.open_claim(ALICE, story("UK"))
+    await env.h.record_receipt(CENTRE, claim.id)
+    await env.h.start_inspection(CENTRE, claim.id)
+    before = await env.snapshot()
+    with pytest.raises(DomainError) as exc:
+        await env.h.start_replacement(CENTRE, claim.id, use_store_credit=True)
+    assert exc.value.code == "store_credit_amount_required"
+    assert await env.snapshot() == before
+    credited = await env.h.start_replacement(
+        CENTRE, claim.id, use_store_credit=True, credit_amount=Decimal("231.01")
+    )
+    assert credited.status == "closed"
+    assert credited.resolution["credit_amount"] == "231.01"
+    assert credited.resolution["credit_currency"] == "GBP"
