@@ -50,15 +50,6 @@ CHAOS_ENV = {
 }
 
 
-def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption(
-        "--chaos-long",
-        action="store_true",
-        default=False,
-        help="run the long chaos suite (every fault several times; CHAOS_DURATION sets seconds)",
-    )
-
-
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "chaos: fault-injection runs against the whole stack")
 
