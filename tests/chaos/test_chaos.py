@@ -36,8 +36,7 @@ CRASH_POINTS = {
     "notifications": "notifications.after_send",
 }
 # The long run also crashes orders right after the payment step, where a concurrent cancel
-# leaves a stray authorization (pinned deterministically by test_saga_crash_window.py, xfail
-# until orders fixes it; the bounded run avoids that trigger so CI stays deterministic).
+# used to leave a stray authorization (fixed; test_saga_crash_window.py pins it).
 CRASH_POINTS_LONG = {**CRASH_POINTS, "orders": "orders.after_stock_reserved"}
 WEBHOOK_TYPES = ["warranty.claim.*", "orders.order.*"]
 
