@@ -6,6 +6,7 @@ Each write runs in one unit of work, so the state change and its outbox rows com
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -110,15 +111,27 @@ class OrdersService:
         return cat.offer_for(ref, style, region, stock)
 
     # -- quotes ------------------------------------------------------------------------
-    async def quote(self, caller: Caller, style: str, region: str, quantity: int) -> Quote:
+    async def quote(
+        self, caller: Caller, style: str, region: str, quantity: int, request_id: str | None = None
+    ) -> Quote:
         customer = require_customer(caller)
+        quote_id = _new_id("q")
+        if request_id:
+            # A retry of a request whose quote exists (the gateway died before storing the
+            # response): the quote id is derived from the request id, so the retry finds it.
+            quote_id = "q_" + hashlib.sha256(f"{customer}\0{request_id}".encode()).hexdigest()[:32]
+            async with reading(self.uow) as rx:
+                try:
+                    return await QuoteRepository(rx.session).get(quote_id)
+                except QuoteNotFound:
+                    pass
         # Price outside the write transaction (SQLite has one writer): only the insert is in it.
         async with reading(self.uow) as rx:
             ref = await self.reference(rx.session)
             stock = await StockStore(rx.session).available()
         q = create_quote(
             ref,
-            quote_id=_new_id("q"),
+            quote_id=quote_id,
             style=style,
             region=region,
             quantity=quantity,

@@ -7,6 +7,7 @@ outside any unit of work, because SQLite serialises writers.
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
@@ -130,13 +131,27 @@ class Handlers(RepairCentreCases):
             purchase_date=request.purchase_date,
         )  # fmt: skip
 
-    async def open_claim(self, requester: Requester | None, request: ClaimRequest) -> Claim:
+    async def open_claim(
+        self, requester: Requester | None, request: ClaimRequest, request_id: str | None = None
+    ) -> Claim:
         customer_id = requester.customer_id if requester else None
         if not customer_id:
             raise WarrantyInputError(
                 "A claim belongs to a customer: agents act on behalf of one.",
                 code="claim_customer_required",
             )
+        if request_id:
+            # A retry of a request that already created its claim (the gateway died before it
+            # could store the response): the claim id is derived from the request id.
+            claim_id = new_claim_id(
+                hashlib.sha256(f"{customer_id}\0{request_id}".encode()).digest()
+            )
+            async with self.uow() as tx:
+                existing = await self._repo(tx).get(claim_id)
+            if existing is not None and existing.customer_id == customer_id:
+                return existing
+        else:
+            claim_id = new_claim_id(self.entropy(7))
         now = self.clock()
         item = self.item_for(request, now.date())
         coverage = check_coverage(
@@ -144,7 +159,6 @@ class Handlers(RepairCentreCases):
             manufacture_date=item.manufacture_date, purchase_date=item.purchase_date,
         )  # fmt: skip
         defect = assess_defect(self.policy, request.components, request.cause)
-        claim_id = new_claim_id(self.entropy(7))
         structlog.contextvars.bind_contextvars(claim_id=claim_id)
         async with self.uow() as tx:
             repo = self._repo(tx)

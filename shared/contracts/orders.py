@@ -116,6 +116,12 @@ class QuoteRequest(_Request):
     style: str = Field(description="Style code.", examples=["TC11"], min_length=2, max_length=16)
     region: Region = Field(description="Customer's region (delivery region).", examples=["UK"])
     quantity: int = Field(default=1, ge=1, le=20, description="Units.")
+    request_id: str | None = Field(
+        default=None,
+        max_length=128,
+        description="Stable id of the logical request (the gateway derives it from the caller and "
+        "the Idempotency-Key): a retry with the same id returns the quote it created.",
+    )
 
 
 class GetQuoteRequest(_Request):

@@ -190,6 +190,12 @@ class OpenClaimRequest(_Request):
     purchase_date: date | None = Field(default=None, description="Date on the proof of purchase.")
     description: str = Field(default="", max_length=2000, description="The defect, in words.")
     photo_urls: list[str] = Field(default_factory=list, max_length=10)
+    request_id: str | None = Field(
+        default=None,
+        max_length=128,
+        description="Stable id of the logical request (the gateway derives it from the caller and "
+        "the Idempotency-Key): a retry with the same id returns the claim it created.",
+    )
 
     @model_validator(mode="after")
     def _names_the_item(self) -> OpenClaimRequest:

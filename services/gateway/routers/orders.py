@@ -10,11 +10,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Header, Path, Query
+from fastapi import APIRouter, Depends, Header, Path, Query
 from pydantic import Field
 
 from services.gateway.auth import CustomerIdQuery, CustomerOrAgent, Principal, acting_customer
 from services.gateway.errors import problem_responses
+from services.gateway.idempotency import request_idempotency_key
 from services.gateway.limits import Page, Paging
 from services.gateway.models import RequestModel, ResponseModel
 from services.gateway.runtime import JetStream, Rpc, Settings
@@ -203,9 +204,16 @@ async def offer(
 # Quotes ---------------------------------------------------------------------------------------
 @router.post("/quotes", status_code=201, response_model=QuoteView, responses=WRITE_ERRORS,
              summary="Landed-cost quote in the customer's currency (valid 30 minutes)")  # fmt: skip
-async def create_quote(body: QuoteBody, principal: CustomerOrAgent, rpc: Rpc) -> QuoteView:
+async def create_quote(
+    body: QuoteBody,
+    principal: CustomerOrAgent,
+    rpc: Rpc,
+    request_id: Annotated[str | None, Depends(request_idempotency_key)],
+) -> QuoteView:
     acting = acting_customer(principal, body.customer_id)
-    request = c.QuoteRequest(style=body.style, region=body.region, quantity=body.quantity)
+    request = c.QuoteRequest(
+        style=body.style, region=body.region, quantity=body.quantity, request_id=request_id
+    )
     data = await rpc.call(c.RPC_QUOTE, request, actor=acting.actor)
     return QuoteView.model_validate(data)
 

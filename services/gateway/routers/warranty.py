@@ -20,6 +20,7 @@ from services.gateway.auth import (
     current_principal,
 )
 from services.gateway.errors import problem_responses
+from services.gateway.idempotency import request_idempotency_key
 from services.gateway.limits import Page, Paging
 from services.gateway.models import RequestModel, ResponseModel
 from services.gateway.runtime import JetStream, Rpc, Settings
@@ -27,6 +28,9 @@ from services.gateway.sse import SSE_RESPONSE, claim_events
 from shared.contracts import warranty as c
 
 router = APIRouter(prefix="/v1", tags=["warranty"])
+# Same for every retry with one Idempotency-Key: lets the service deduplicate a create whose
+# response the gateway never stored (it died in between).
+RequestId = Annotated[str | None, Depends(request_idempotency_key)]
 
 ClaimId = Annotated[str, Path(max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
 AnyCaller = Annotated[Principal, Depends(current_principal)]
@@ -188,9 +192,13 @@ async def check_coverage(body: CoverageBody, principal: AnyCaller, rpc: Rpc) -> 
 @router.post("/claims", status_code=201, response_model=ClaimOut | AgentClaimOut,
              responses=problem_responses(401, 403, 404, 409, 422, 503, 504),
              summary="Open a warranty claim")  # fmt: skip
-async def open_claim(body: OpenClaimBody, principal: CustomerOrAgent, rpc: Rpc) -> ClaimOut:
+async def open_claim(
+    body: OpenClaimBody, principal: CustomerOrAgent, rpc: Rpc, request_id: RequestId
+) -> ClaimOut:
     acting = acting_customer(principal, body.customer_id)
-    request = c.OpenClaimRequest.model_validate(body.model_dump(exclude={"customer_id"}))
+    request = c.OpenClaimRequest.model_validate(
+        body.model_dump(exclude={"customer_id"}) | {"request_id": request_id}
+    )
     return claim_out(principal, await rpc.call(S.OPEN_CLAIM, request, actor=acting.actor))
 
 

@@ -41,7 +41,9 @@ def routes(
         return offer_out(await svc.offer(req.style, req.region))
 
     async def quote(req: c.QuoteRequest, actor: Actor | None) -> c.QuoteOut:
-        return quote_out(await svc.quote(caller(actor), req.style, req.region, req.quantity))
+        return quote_out(
+            await svc.quote(caller(actor), req.style, req.region, req.quantity, req.request_id)
+        )
 
     async def get_quote(req: c.GetQuoteRequest, actor: Actor | None) -> c.QuoteOut:
         return quote_out(await svc.get_quote(caller(actor), req.quote_id))

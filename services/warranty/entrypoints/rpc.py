@@ -41,7 +41,7 @@ def routes(h: Handlers, q: Queries) -> list[RpcRoute]:
             label_code=req.label_code, order_line_id=req.order_line_id, style_code=req.style_code,
             category=req.category, purchase_date=req.purchase_date, description=req.description,
         )  # fmt: skip
-        return view(await h.open_claim(actor, request))
+        return view(await h.open_claim(actor, request, request_id=req.request_id))
 
     async def get_claim(req: c.ClaimRef, actor: Actor | None) -> c.ClaimView:
         return view(await q.get_claim(actor, req.claim_id))

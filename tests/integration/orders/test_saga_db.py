@@ -186,6 +186,22 @@ async def test_concurrent_placements_of_one_quote_make_one_order(stack: Stack) -
     assert len({o.order_id for o in orders}) == 1
 
 
+async def test_a_retried_quote_request_returns_the_quote_it_created(stack: Stack) -> None:
+    """The gateway died after the quote was made: the retry (same request id) gets it back."""
+    first = await stack.service.quote(UK_CUSTOMER, "TC11", "UK", 1, request_id="req-9")
+    again = await stack.service.quote(UK_CUSTOMER, "TC11", "UK", 1, request_id="req-9")
+    assert again.quote_id == first.quote_id and again.total == first.total
+    async with stack.db.read() as s:
+        created = (
+            await s.execute(
+                sa.select(sa.func.count()).where(outbox_table.c.subject == "orders.quote.created")
+            )
+        ).scalar()
+    assert created == 1  # one quote, one event
+    fresh = await stack.service.quote(UK_CUSTOMER, "TC11", "UK", 1)
+    assert fresh.quote_id != first.quote_id
+
+
 class CancelDuring:
     """Wraps a provider call so the customer cancels while it is in flight."""
 

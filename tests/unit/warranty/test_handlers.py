@@ -356,3 +356,16 @@ async def test_agent_sets_store_credit_where_the_style_has_no_regional_price(env
     assert credited.status == "closed"
     assert credited.resolution["credit_amount"] == "231.01"
     assert credited.resolution["credit_currency"] == "GBP"
+
+
+async def test_a_retried_request_returns_the_claim_it_created(env: Env):
+    """The gateway died after the claim was created: the retry (same request id) gets it back."""
+    first = await env.h.open_claim(ALICE, story(), request_id="req-1")
+    before = await env.snapshot()
+    again = await env.h.open_claim(ALICE, story(), request_id="req-1")
+    assert again.id == first.id and again.status == first.status
+    assert await env.snapshot() == before  # no second claim, no claim_already_open
+    bobs_item = ClaimRequest(region="US", components=("handles",), order_line_id="o:9",
+                             style_code="JR01", purchase_date=date(2026, 9, 1))  # fmt: skip
+    other = await env.h.open_claim(BOB, bobs_item, request_id="req-1")  # ids are per customer
+    assert other.id != first.id
