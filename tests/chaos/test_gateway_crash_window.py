@@ -3,9 +3,10 @@
 The first bounded chaos run left an orphan quote: the gateway died after forwarding
 `POST /v1/quotes`, the service still created the quote, and the client's retry with the same
 Idempotency-Key waited out the key's 60 s lease (409 in progress) and was then executed a
-second time. Under Stripe semantics the retry gets the first answer; here it gets a second quote
+second time. Under Stripe semantics the retry gets the first answer; it got a second quote
 and, for a claim, a 409 `claim_already_open` about the very claim that request created. The
-gateway cannot know whether the service acted: the key would have to reach the service.
+gateway cannot know whether the service acted, so the key now reaches the service: the gateway
+passes a request id (caller + key) and the service derives the quote or claim id from it.
 
 The window is widened by pausing the service (SIGSTOP) while the request is in flight.
 """
@@ -27,11 +28,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.chaos, pytest.mark.slow]
 
 
 @pytest.mark.timeout(400)
-@pytest.mark.xfail(
-    strict=True,
-    reason="gateway: an Idempotency-Key whose request was in flight when the gateway died is "
-    "re-executed after the 60 s lease (the service never sees the key)",
-)
 async def test_retry_after_gateway_crash_gets_the_first_answer(
     chaos_stack_factory: Any, chaos_long: bool
 ) -> None:
