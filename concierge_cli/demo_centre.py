@@ -60,13 +60,21 @@ def repair_centre(
     ctx: DemoContext, claim_id: str, timeline: Timeline, inbox: Inbox
 ) -> dict[str, Any]:
     _centre_step(ctx, claim_id, RECEIPT, timeline, inbox)
-    plan = _centre_step(ctx, claim_id, INSPECT, timeline, inbox)["resolution"] or {}
+    inspected = _centre_step(ctx, claim_id, INSPECT, timeline, inbox)
+    plan = inspected["resolution"] or {}
     if plan.get("kind") not in RESOLVE:
         raise StepFailed(f"unknown repair-or-replace plan {plan.get('kind')!r}", body=plan)
     action, body, title, status, kinds = RESOLVE[plan["kind"]]
     if plan["kind"] == "replace_other":
         options = plan.get("options") or [{}]
         body = {"style_code": plan.get("replacement_style") or options[0].get("style")}
+    if plan["kind"] == "store_credit" and not plan.get("credit_amount"):
+        # The style has no price in her region: the agent credits what it costs her there.
+        style, region = inspected["item"]["style_code"], inspected["region"]
+        offer = ctx.http.json(
+            CENTRE, "GET", f"/v1/products/{style}/offers", params={"region": region}
+        )
+        body = {"store_credit": True, "credit_amount": offer["price"]}
     claim = _centre_step(ctx, claim_id, (action, body, title, status, kinds), timeline, inbox)
     for spec in RETURN if claim["status"] != "closed" else []:
         claim = _centre_step(ctx, claim_id, spec, timeline, inbox)

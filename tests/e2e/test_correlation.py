@@ -1,6 +1,7 @@
 """A correlation id given at the gateway reaches the log lines of the service that did the work."""
 
 import json
+import time
 import uuid
 
 
@@ -22,7 +23,13 @@ def test_request_id_appears_in_the_handling_services_logs(running_stack):
     handled = [line for line in lines if line.get("correlation_id") == request_id]
     assert handled, "the warranty service logged nothing under the gateway's request id"
     assert any(line["event"] == "rpc.handled" for line in handled)
-    gateway_lines = [
-        json.loads(x) for x in running_stack.log("gateway").splitlines() if x.startswith("{")
-    ]
-    assert any(line.get("correlation_id") == request_id for line in gateway_lines)
+    # The gateway writes its access line after the response has gone out: give it a moment.
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        gateway_lines = [
+            json.loads(x) for x in running_stack.log("gateway").splitlines() if x.startswith("{")
+        ]
+        if any(line.get("correlation_id") == request_id for line in gateway_lines):
+            return
+        time.sleep(0.1)
+    raise AssertionError("the gateway logged nothing under its own request id")
