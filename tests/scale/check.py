@@ -154,6 +154,10 @@ def _objects(s: State, r: Report) -> None:
     )
     c["orders_delivered"] = sum(o["status"] == "delivered" for o in s.orders)
     c["orders_failed"] = sum(o["status"] == "failed" for o in s.orders)
+    for a in s.load.acked:
+        body = s.api.get(a.id, (None, None))[1] or {}
+        if a.kind == "order" and body.get("status") == "failed":
+            c[f"orders_failed_{(body.get('failure') or {}).get('reason_code')}"] += 1
     for o in s.orders:
         if o["status"] not in observe.DONE_ORDER_STATUSES:
             r.problems.append(f"order {o['order_id']} stuck in {o['status']}")
