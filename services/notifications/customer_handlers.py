@@ -95,7 +95,13 @@ class CustomerCare:
         if request.unread_only:
             query = query.where(t.c.read_at.is_(None))
         if request.before is not None:
-            query = query.where(t.c.created_at < request.before)
+            # Items sharing the boundary instant are told apart by id (the sort's tie-break).
+            same_instant = sa.and_(t.c.created_at == request.before, t.c.id > request.before_id)
+            query = query.where(
+                sa.or_(t.c.created_at < request.before, same_instant)
+                if request.before_id
+                else t.c.created_at < request.before
+            )
         query = query.order_by(t.c.created_at.desc(), t.c.id).limit(request.limit)
         unread_q = sa.select(sa.func.count()).where(
             t.c.customer_id == customer_id, t.c.read_at.is_(None)

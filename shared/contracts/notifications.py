@@ -167,6 +167,11 @@ class ListInboxRequest(_Strict):
     unread_only: bool = False
     limit: int = Field(default=50, ge=1, le=200)
     before: datetime | None = Field(default=None, description="Page: items created before this.")
+    before_id: str | None = Field(
+        default=None,
+        max_length=64,
+        description="Page: with `before`, items created at that instant sorting after this id.",
+    )
 
 
 class InboxItem(BaseModel):

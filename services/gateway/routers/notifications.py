@@ -162,13 +162,18 @@ async def list_inbox(
     customer_id: CustomerIdQuery = None,
 ) -> Page[Any]:
     acting = acting_customer(principal, customer_id)
-    before = (paging.after or {}).get("before")
+    cursor = paging.after or {}
     request = c.ListInboxRequest(
-        customer_id=acting.customer_id, unread_only=unread_only, limit=paging.limit, before=before
+        customer_id=acting.customer_id,
+        unread_only=unread_only,
+        limit=paging.limit,
+        before=cursor.get("before"),
+        before_id=cursor.get("before_id"),
     )
     page = c.InboxPage.model_validate(await rpc.call(c.RPC_LIST_INBOX, request, actor=acting.actor))
     items = [InboxItemOut.model_validate(i.model_dump()) for i in page.items]
-    nxt = {"before": items[-1].created_at.isoformat()} if len(items) == paging.limit else None
+    last = items[-1] if len(items) == paging.limit else None
+    nxt = {"before": last.created_at.isoformat(), "before_id": last.id} if last else None
     return Page.of(items, nxt)
 
 

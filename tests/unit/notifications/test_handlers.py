@@ -186,3 +186,32 @@ async def test_order_failed_tells_what_to_do(uow):
     email = next(r for r in await rows(uow, deliveries) if r.channel == "email")
     assert "Why: Your card was declined." in email.text_body
     assert "What you can do: Try again with another card" in email.text_body
+
+
+async def test_inbox_pages_do_not_skip_items_sharing_an_instant(uow):
+    n = Notifications(uow, base_url="http://api", clock=lambda: NOW)
+    async with uow() as tx:  # five items written in the same instant, as one event can make
+        await tx.session.execute(
+            sa.insert(inbox_items),
+            [
+                {
+                    "id": f"i{k}",
+                    "customer_id": "c1",
+                    "kind": "claim_received",
+                    "title": "t",
+                    "body": "b",
+                    "created_at": NOW,
+                }
+                for k in range(5)
+            ],
+        )
+    seen, before, before_id = [], None, None
+    for _ in range(10):
+        page = await n.list_inbox(
+            c.ListInboxRequest(limit=2, before=before, before_id=before_id), ME
+        )
+        seen += [i.id for i in page.items]
+        if len(page.items) < 2:
+            break
+        before, before_id = page.items[-1].created_at, page.items[-1].id
+    assert sorted(seen) == [f"i{k}" for k in range(5)] and len(seen) == 5
