@@ -62,7 +62,7 @@ async def throughput(spec: dict[str, Any]) -> dict[str, Any]:
     connections, cycle = int(spec["connections"]), bool(spec.get("cycle", True))
     warmup, duration = float(spec.get("warmup", 1.0)), float(spec["duration"])
     idempotency, collect = bool(spec.get("idempotency")), spec.get("collect")
-    statuses: Counter[int] = Counter()
+    statuses: Counter[int | str] = Counter()
     latencies: list[float] = []
     collected: list[Any] = []
     counted, total_ok = [0], [0]
@@ -87,7 +87,12 @@ async def throughput(spec: dict[str, Any]) -> dict[str, Any]:
                 if idempotency:
                     headers = headers | {"idempotency-key": uuid.uuid4().hex}
                 t0 = time.perf_counter()
-                r = await client.request(method, path, headers=headers, content=content)
+                try:
+                    r = await client.request(method, path, headers=headers, content=content)
+                except httpx.TransportError as exc:
+                    # A dropped keep-alive connection: count it, as a client would see it.
+                    statuses[type(exc).__name__] += 1
+                    continue
                 t1 = time.perf_counter()
                 if r.status_code < 300:
                     total_ok[0] += 1
