@@ -57,7 +57,11 @@ def build(settings: Settings | None = None) -> ServiceRuntime:
         retry_delay=settings.payment_retry_delay,
     )
     scheduler = SagaScheduler(
-        runner, settings.saga_workers, settings.saga_sweep_interval, settings.tracking_poll_interval
+        runner,
+        settings.saga_workers,
+        settings.saga_sweep_interval,
+        settings.tracking_poll_interval,
+        settings.tracking_poll_max_interval,
     )
     service = OrdersService(
         rt.uow,

@@ -3,8 +3,9 @@
 Workers take orders from a queue (`wake`, called when an order is placed or cancelled). The
 sweeper finds every open saga: orders with forward steps or compensations owed are driven at
 once (this is how a restarted process resumes), orders waiting on the carrier are polled for
-tracking at most every `tracking_interval` seconds each, so a backlog of parcels in transit
-does not turn into a busy loop over the database.
+tracking with a growing interval (`tracking_interval`, doubling up to `max_tracking_interval`
+while nothing changes), so parcels in transit cost a few polls each rather than one every
+couple of seconds for days: the sweep's cost stays small however many parcels are out.
 
 One task drives an order at a time in this process; across processes, saves are optimistic
 (version check) and providers are idempotent, so two replicas sweeping together are safe.
@@ -31,11 +32,14 @@ class SagaScheduler:
         workers: int,
         sweep_interval: float,
         tracking_interval: float,
+        max_tracking_interval: float = 30.0,
     ) -> None:
         self.runner = runner
         self.workers = workers
         self.sweep_interval = sweep_interval
         self.tracking_interval = tracking_interval
+        self.max_tracking_interval = max(tracking_interval, max_tracking_interval)
+        self._polls: dict[str, tuple[int, str]] = {}  # order -> (polls at this status, status)
         self.queue: asyncio.Queue[str] = asyncio.Queue()
         self.busy: set[str] = set()
         self._next_poll: dict[str, float] = {}
@@ -75,13 +79,21 @@ class SagaScheduler:
             if status in WAITING_ON_CARRIER:
                 if self._next_poll.get(order_id, 0.0) > now:
                     continue
-                self._next_poll[order_id] = now + self.tracking_interval
+                self._next_poll[order_id] = now + self._poll_interval(order_id, status)
                 await self._drive(order_id, track_only=True)
             else:
                 await self._drive(order_id)
         still_open = {order_id for order_id, _ in open_sagas}
         for order_id in [o for o in self._next_poll if o not in still_open]:
             del self._next_poll[order_id]
+            self._polls.pop(order_id, None)
+
+    def _poll_interval(self, order_id: str, status: str) -> float:
+        """Back off while the parcel's status stays the same; start again when it moves."""
+        polls, seen = self._polls.get(order_id, (0, status))
+        polls = polls + 1 if seen == status else 1
+        self._polls[order_id] = (polls, status)
+        return float(min(self.max_tracking_interval, self.tracking_interval * 2 ** (polls - 1)))
 
     async def _drive(self, order_id: str, *, track_only: bool = False) -> None:
         if order_id in self.busy:

@@ -37,6 +37,9 @@ class Settings(ServiceSettings):
 
     saga_workers: int = Field(default=4, ge=1, le=64)
     saga_sweep_interval: float = Field(default=2.0, gt=0, description="Resume sweep (s).")
+    tracking_poll_max_interval: float = Field(
+        default=30.0, gt=0, description="Longest wait between tracking polls of one order (s)."
+    )
     tracking_poll_interval: float = Field(
         default=2.0, gt=0, description="Seconds between tracking polls of one shipped order."
     )
