@@ -10,8 +10,6 @@ from __future__ import annotations
 import logging
 import sys
 import uuid
-from collections.abc import Mapping
-from contextvars import Token
 from typing import Any
 
 import structlog
@@ -82,10 +80,6 @@ def bind_correlation_id(correlation_id: str | None) -> str:
 def current_correlation_id() -> str | None:
     value = structlog.contextvars.get_contextvars().get("correlation_id")
     return str(value) if value else None
-
-
-def bind(**fields: Any) -> Mapping[str, Token[Any]]:
-    return structlog.contextvars.bind_contextvars(**fields)
 
 
 def clear() -> None:

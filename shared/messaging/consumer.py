@@ -22,9 +22,8 @@ from __future__ import annotations
 import asyncio
 import time
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
-from typing import Any
 
 import structlog
 from faststream import AckPolicy
@@ -75,7 +74,6 @@ class Delivery:
     event: RawEvent | None = None
     outcome: Outcome = Outcome.APPLIED
     reason: str = ""
-    context: dict[str, Any] = field(default_factory=dict)
 
     @property
     def deliveries(self) -> int:

@@ -16,12 +16,7 @@ async def claim_event(session: AsyncSession, consumer: str, event_id: str) -> bo
     Must run inside the transaction that applies the event: if that transaction rolls back,
     the claim goes with it and the redelivery is applied normally.
     """
-    values = {"consumer": consumer, "event_id": event_id, "processed_at": datetime.now(UTC)}
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(inbox_table).values(**values).on_conflict_do_nothing()
-    result = await session.execute(stmt)
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return event_id in await claim_events(session, consumer, [event_id])
 
 
 async def claim_events(session: AsyncSession, consumer: str, event_ids: list[str]) -> set[str]:
