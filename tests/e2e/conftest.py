@@ -14,6 +14,7 @@ import os
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.message import Message
 from pathlib import Path
@@ -45,6 +46,31 @@ class MailSink:
 
     def to(self, address: str) -> list[Message]:
         return [m for m in self.messages if address in (m.get("To") or "")]
+
+
+@contextmanager
+def local_stack(
+    data_dir: Path, env: dict[str, str], timeout: float = 60
+) -> Iterator[tuple[Stack, MailSink]]:
+    """`concierge up`'s processes on free ports, with an SMTP sink the notifications service uses."""
+    mail = MailSink()
+    smtp = Controller(mail, hostname="127.0.0.1", port=free_port())
+    smtp.start()
+    smtp_env = {"NOTIFICATIONS_SMTP_HOST": "127.0.0.1", "NOTIFICATIONS_SMTP_PORT": str(smtp.port)}
+    config = StackConfig(
+        data_dir=data_dir,
+        nats_port=free_port(),
+        nats_monitor_port=free_port(),
+        gateway_port=free_port(),
+        extra_env={**smtp_env, **env},
+    )
+    stack = Stack(config, cwd=ROOT)
+    try:
+        stack.start(timeout=timeout)
+        yield stack, mail
+    finally:
+        stack.stop()
+        smtp.stop()
 
 
 @dataclass
@@ -128,34 +154,14 @@ def running_stack(
         )
     data_dir = tmp_path_factory.mktemp("stack")
     databases: list[str] = []
-    mail = MailSink()
-    smtp = Controller(mail, hostname="127.0.0.1", port=free_port())
-    smtp.start()
     env = {
         "GATEWAY_JWT_SECRET": JWT_SECRET,
         "GATEWAY_JWT_ISSUER": JWT_ISSUER,
         "GATEWAY_JWT_AUDIENCE": JWT_AUDIENCE,
-        "NOTIFICATIONS_SMTP_HOST": "127.0.0.1",
-        "NOTIFICATIONS_SMTP_PORT": str(smtp.port),
         "NOTIFICATIONS_WEBHOOK_ALLOW_PRIVATE_TARGETS": "true",
         **_database_env(request.param, databases),
     }
-    config = StackConfig(
-        data_dir=data_dir,
-        nats_port=free_port(),
-        nats_monitor_port=free_port(),
-        gateway_port=free_port(),
-        extra_env=env,
-    )
-    stack = Stack(config, cwd=ROOT)
-    try:
-        stack.start(timeout=60)
-    except Exception:
-        stack.stop()
-        smtp.stop()
-        raise
-    yield RunningStack(stack.api_url, stack.nats_url, data_dir, mail, stack)
-    stack.stop()
-    smtp.stop()
+    with local_stack(data_dir, env) as (stack, mail):
+        yield RunningStack(stack.api_url, stack.nats_url, data_dir, mail, stack)
     for name in databases:
         _pg(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -19,17 +19,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 
-from concierge_cli.supervisor import Stack, StackConfig
-from shared.runtime.nats_server import free_port
 from tests.e2e.conftest import (
     JWT_AUDIENCE,
     JWT_ISSUER,
     JWT_SECRET,
-    ROOT,
-    MailSink,
     RunningStack,
+    local_stack,
 )
 
 API_KEY_PEPPER = "fuzz-pepper-" + "p" * 32
@@ -70,9 +66,6 @@ def _create_partner_key(nats_url: str) -> str:
 @pytest.fixture(scope="module")
 def fuzz_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FuzzStack]:
     data_dir: Path = tmp_path_factory.mktemp("fuzz-stack")
-    mail = MailSink()
-    smtp = Controller(mail, hostname="127.0.0.1", port=free_port())
-    smtp.start()
     env = {
         "GATEWAY_JWT_SECRET": JWT_SECRET,
         "GATEWAY_JWT_ISSUER": JWT_ISSUER,
@@ -80,31 +73,12 @@ def fuzz_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FuzzStack]:
         "GATEWAY_API_KEY_PEPPER": API_KEY_PEPPER,
         "GATEWAY_RATE_LIMIT_PER_MINUTE": "1000000",
         "GATEWAY_RATE_LIMIT_BURST": "100000",
-        "NOTIFICATIONS_SMTP_HOST": "127.0.0.1",
-        "NOTIFICATIONS_SMTP_PORT": str(smtp.port),
         "NOTIFICATIONS_WEBHOOK_ALLOW_PRIVATE_TARGETS": "true",
         "NOTIFICATIONS_RETRY_BASE_DELAY": "0.05",
         "WARRANTY_RETRY_BASE_DELAY": "0.05",
         "ORDERS_RETRY_BASE_DELAY": "0.05",
     }
-    config = StackConfig(
-        data_dir=data_dir,
-        nats_port=free_port(),
-        nats_monitor_port=free_port(),
-        gateway_port=free_port(),
-        extra_env=env,
-    )
-    stack = Stack(config, cwd=ROOT)
-    try:
-        stack.start(timeout=60)
-    except Exception:
-        stack.stop()
-        smtp.stop()
-        raise
-    try:
+    with local_stack(data_dir, env) as (stack, mail):
         running = FuzzStack(stack.api_url, stack.nats_url, data_dir, mail, stack)
         running.partner_key = _create_partner_key(stack.nats_url)
         yield running
-    finally:
-        stack.stop()
-        smtp.stop()
