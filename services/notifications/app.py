@@ -11,10 +11,11 @@ from shared.runtime.service import ServiceRuntime
 from .adapters.mail import ConsoleMailSink, FileMailSink, SmtpEmailChannel
 from .adapters.sandbox import SandboxPushProvider, SandboxSmsProvider
 from .adapters.webhook_sender import WebhookSender
-from .delivery import DeliveryWorker
+from .delivery import DeliveryWorker, UncertainPolicy
 from .entrypoints.consumers import event_routes
 from .entrypoints.rpc import rpc_routes
 from .handlers import Notifications
+from .held_messages import HeldMessages
 from .settings import Settings
 from .webhook_delivery import WebhookWorker
 from .webhook_handlers import Webhooks
@@ -33,6 +34,7 @@ def email_channel(settings: Settings) -> Any:
         username=settings.smtp_username,
         password=settings.smtp_password,
         start_tls=settings.smtp_start_tls,
+        timeout_seconds=settings.smtp_timeout_seconds,
     )
 
 
@@ -52,6 +54,7 @@ def build(settings: Settings | None = None, **overrides: Any) -> ServiceRuntime:
         email=overrides.get("email") or email_channel(settings),
         sms=overrides.get("sms") or SandboxSmsProvider(),
         push=overrides.get("push") or SandboxPushProvider(),
+        uncertain=UncertainPolicy(settings.delivery_uncertain),
         max_attempts=settings.delivery_max_attempts,
         retry_base_seconds=settings.delivery_retry_base_seconds,
         lease_seconds=settings.delivery_lease_seconds,
@@ -65,7 +68,8 @@ def build(settings: Settings | None = None, **overrides: Any) -> ServiceRuntime:
         settings.retry_schedule,
         lease_seconds=settings.webhook_timeout_seconds * 3,
     )
-    for route in rpc_routes(notifications, webhooks):
+    held = HeldMessages(rt.uow)
+    for route in rpc_routes(notifications, webhooks, held):
         rt.rpc(route)
     for event_route in event_routes(notifications, webhooks):
         rt.consume(event_route)
@@ -82,5 +86,6 @@ def build(settings: Settings | None = None, **overrides: Any) -> ServiceRuntime:
     rt.notifications = notifications  # type: ignore[attr-defined]
     rt.webhooks = webhooks  # type: ignore[attr-defined]
     rt.delivery = delivery  # type: ignore[attr-defined]
+    rt.held_messages = held  # type: ignore[attr-defined]
     rt.webhook_worker = webhook_worker  # type: ignore[attr-defined]
     return rt

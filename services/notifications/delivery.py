@@ -1,18 +1,31 @@
-"""Delivery of planned messages over email, SMS and push, with per-channel retries.
+"""Delivery of planned messages over email, SMS and push: each message once, none lost.
 
-A due row is first *leased* in its own short transaction (status `sending`, attempts + 1,
-`lease_until`), then sent outside any transaction, then the outcome is recorded together with
-its `notifications.message.*` event. A process killed mid-send leaves a lease that expires and
-the row is tried again; the email's Message-ID is derived from the delivery key, so the rare
-resend after a crash between "SMTP accepted" and "recorded" is recognisable as the same message.
-Only one worker can hold a lease (the UPDATE checks the state it expects).
+No provider here is idempotent, so "exactly once" rests on knowing which messages might have
+been handed over. For each due row the worker
+
+1. *prepares* the send (SMTP: connect, MAIL FROM, RCPT TO): safe to repeat, nothing recorded
+   yet; a refusal here is recorded as an ordinary failure;
+2. *leases* the row in its own committed transaction (status `sending`, attempts + 1,
+   `lease_until`): the durable mark "about to hand over";
+3. *hands over* (SMTP: DATA and its final dot), outside any transaction;
+4. *records* the outcome with its `notifications.message.*` event, fenced on the attempt number
+   so a late writer cannot overwrite a newer decision.
+
+A process killed between 2 and 4 leaves a `sending` row whose lease expires. That row, and a
+hand-over that broke off with no answer, is *uncertain*: the worker asks the channel whether the
+provider accepted it (the file sink can tell; SMTP, SMS and push cannot). If the provider does
+not know, the `uncertain` policy decides: `hold` (default) never sends it again by itself, marks
+it `uncertain` with a `notifications.message.uncertain` event and leaves it to an agent
+(`held_messages.py`); `resend` sends it again with the same Message-ID, trading a possible
+duplicate for no wait. A kill anywhere before 2 costs nothing: the row is still `pending`.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import timedelta
+from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
@@ -22,21 +35,27 @@ from shared.contracts import notifications as c
 from shared.messaging.outbox import UnitOfWork
 from shared.runtime.faults import crash_point
 
+from . import views
 from .adapters.channels import (
-    EmailChannel,
+    Channel,
+    Handoff,
     OutboundEmail,
     OutboundShortMessage,
-    PushProvider,
+    Receipt,
     SendOutcome,
     SendStatus,
-    SmsProvider,
 )
 from .adapters.tables import deliveries
-from .domain.channels import Channel
+from .domain.channels import Channel as ChannelName
 from .domain.messages import DeliveryKey
 from .handlers import Clock, message_event, utcnow
 
 log = structlog.get_logger()
+
+
+class UncertainPolicy(StrEnum):
+    HOLD = "hold"
+    RESEND = "resend"
 
 
 class DeliveryWorker:
@@ -44,9 +63,10 @@ class DeliveryWorker:
         self,
         uow: UnitOfWork,
         *,
-        email: EmailChannel,
-        sms: SmsProvider,
-        push: PushProvider,
+        email: Channel[OutboundEmail],
+        sms: Channel[OutboundShortMessage],
+        push: Channel[OutboundShortMessage],
+        uncertain: UncertainPolicy = UncertainPolicy.HOLD,
         max_attempts: int = 6,
         retry_base_seconds: float = 30.0,
         lease_seconds: float = 60.0,
@@ -54,129 +74,222 @@ class DeliveryWorker:
         clock: Clock = utcnow,
     ) -> None:
         self.uow = uow
-        self.senders: Mapping[str, Any] = {"email": email, "sms": sms, "push": push}
+        self.channels: Mapping[str, Channel[Any]] = {"email": email, "sms": sms, "push": push}
+        self.uncertain = uncertain
         self.max_attempts = max_attempts
         self.retry_base = retry_base_seconds
         self.lease = timedelta(seconds=lease_seconds)
         self.batch_size = batch_size
         self.clock = clock
 
-    def _due(self, now: datetime) -> sa.ColumnElement[bool]:
+    # The loop ----------------------------------------------------------------------------
+
+    async def run_once(self) -> int:
+        """Deliver every due message once and settle interrupted ones; returns how many."""
+        now = self.clock()
         t = deliveries
-        return sa.or_(
+        due = sa.or_(
             sa.and_(t.c.status == "pending", t.c.next_attempt_at <= now),
             sa.and_(t.c.status == "sending", t.c.lease_until <= now),
         )
-
-    async def run_once(self) -> int:
-        """Send every due message once; returns how many were attempted."""
-        now = self.clock()
         async with self.uow.db.read() as session:
-            ids = (
-                (
-                    await session.execute(
-                        sa.select(deliveries.c.id)
-                        .where(self._due(now))
-                        .order_by(
-                            sa.func.coalesce(deliveries.c.event_time, deliveries.c.next_attempt_at),
-                            deliveries.c.next_attempt_at,
-                        )
-                        .limit(self.batch_size)
+            rows = (
+                await session.execute(
+                    sa.select(t)
+                    .where(due)
+                    .order_by(
+                        sa.func.coalesce(t.c.event_time, t.c.next_attempt_at), t.c.next_attempt_at
                     )
+                    .limit(self.batch_size)
                 )
-                .scalars()
-                .all()
-            )
-        attempted = 0
-        for delivery_id in ids:
-            row = await self._lease(delivery_id)
-            if row is None:
-                continue  # another worker took it
-            attempted += 1
-            crash_point("notifications.before_send")
-            outcome = await self._send(row)
-            crash_point("notifications.after_send")
-            await self._record(row, outcome)
-        return attempted
+            ).all()
+        done = 0
+        for row in rows:
+            if row.status == "sending":
+                done += await self._settle_interrupted(row)
+            else:
+                done += await self._deliver(row)
+        return done
 
     async def run_forever(self, poll_interval: float) -> None:
         while True:
             if await self.run_once() == 0:
                 await asyncio.sleep(poll_interval)
 
-    async def _lease(self, delivery_id: str) -> Any:
-        now = self.clock()
+    # One message ---------------------------------------------------------------------------
+
+    async def _deliver(self, row: Any) -> bool:
+        channel = self.channels.get(row.channel)
+        if channel is None:
+            refusal = SendOutcome(
+                SendStatus.PERMANENT_FAILURE, error=f"no_sender_for_{row.channel}"
+            )
+            return await self._finish(row, row.attempts + 1, refusal, expected="pending")
+        message = outbound(row)
+        prepared = await _prepare(channel, message)
+        if isinstance(prepared, SendOutcome):  # refused before anything was handed over
+            return await self._finish(row, row.attempts + 1, prepared, expected="pending")
+        try:
+            crash_point("notifications.before_handoff")
+            attempt = await self._lease(row)
+            if attempt is None:
+                return False  # another worker is sending it
+            crash_point("notifications.before_send")
+            outcome = await _hand_over(prepared)
+            crash_point("notifications.after_send")
+            if outcome.status is SendStatus.UNCERTAIN:
+                return await self._settle(row, attempt, channel, message, outcome.error or "")
+            return await self._finish(row, attempt, outcome, expected="sending")
+        finally:
+            await _close(prepared)
+
+    async def _lease(self, row: Any) -> int | None:
+        """Mark the row `sending` (committed) before the hand-over; None if someone else did."""
         t = deliveries
         async with self.uow() as tx:
             result = await tx.session.execute(
                 sa.update(t)
-                .where(t.c.id == delivery_id, self._due(now))
-                .values(status="sending", lease_until=now + self.lease, attempts=t.c.attempts + 1)
+                .where(t.c.id == row.id, t.c.status == "pending", t.c.attempts == row.attempts)
+                .values(
+                    status="sending",
+                    lease_until=self.clock() + self.lease,
+                    attempts=row.attempts + 1,
+                )
+            )
+        return row.attempts + 1 if result.rowcount else None  # type: ignore[attr-defined]
+
+    # Interrupted hand-overs ----------------------------------------------------------------
+
+    async def _settle_interrupted(self, row: Any) -> bool:
+        """A `sending` row whose lease ran out: its worker died or hung mid hand-over."""
+        channel = self.channels.get(row.channel)
+        if channel is None:
+            return False
+        return await self._settle(row, row.attempts, channel, outbound(row), "interrupted")
+
+    async def _settle(
+        self, row: Any, attempt: int, channel: Channel[Any], message: Any, reason: str
+    ) -> bool:
+        receipt = await _confirm(channel, message)
+        log.warning("message.handoff_uncertain", message_id=row.id, channel=row.channel,
+                    reason=reason, receipt=str(receipt), policy=str(self.uncertain))  # fmt: skip
+        if receipt is Receipt.ACCEPTED:
+            outcome = SendOutcome(SendStatus.SENT)
+        elif receipt is Receipt.NOT_ACCEPTED:
+            outcome = SendOutcome(SendStatus.TRANSIENT_FAILURE, error=f"{reason}; not accepted")
+        elif self.uncertain is UncertainPolicy.RESEND:
+            error = f"{reason}; resending with the same message id"
+            outcome = SendOutcome(SendStatus.TRANSIENT_FAILURE, error=error)
+        else:
+            return await self._hold(row, attempt, reason)
+        return await self._finish(row, attempt, outcome, expected="sending")
+
+    async def _hold(self, row: Any, attempt: int, reason: str) -> bool:
+        t = deliveries
+        async with self.uow() as tx:
+            result = await tx.session.execute(
+                sa.update(t)
+                .where(t.c.id == row.id, t.c.status == "sending", t.c.attempts == attempt)
+                .values(status="uncertain", lease_until=None, last_error=reason[:500])
             )
             if not result.rowcount:  # type: ignore[attr-defined]
-                return None
-            return (await tx.session.execute(sa.select(t).where(t.c.id == delivery_id))).first()
+                return False
+            event = c.MessageUncertain(**_event_base(row, attempt), reason=reason[:500])
+            tx.publish(message_event(c.MESSAGE_UNCERTAIN, event, row.customer_id))
+        return True
 
-    async def _send(self, row: Any) -> SendOutcome:
-        key = DeliveryKey(row.event_id, row.kind, Channel(row.channel), row.recipient)
-        sender = self.senders.get(row.channel)
-        if sender is None:
-            return SendOutcome(SendStatus.PERMANENT_FAILURE, error=f"no_sender_for_{row.channel}")
-        try:
-            if row.channel == "email":
-                message: Any = OutboundEmail(
-                    key, row.address, row.subject, row.text_body, row.html_body
-                )
-            else:
-                message = OutboundShortMessage(key, row.address, row.short_text, row.subject)
-            return await sender.send(message)
-        except Exception as exc:  # a provider bug must not kill the worker
-            log.exception("message.send_crashed", channel=row.channel)
-            return SendOutcome(SendStatus.TRANSIENT_FAILURE, error=type(exc).__name__)
+    # Recording -----------------------------------------------------------------------------
 
-    async def _record(self, row: Any, outcome: SendOutcome) -> None:
+    async def _finish(self, row: Any, attempt: int, outcome: SendOutcome, *, expected: str) -> bool:
+        """Record an outcome and its event, if the row is still where this worker left it."""
         now = self.clock()
         t = deliveries
-        base = {
-            "message_id": row.id,
-            "customer_id": row.customer_id,
-            "source_event_id": row.event_id,
-            "source_event_type": row.event_type,
-            "kind": row.kind,
-            "channel": row.channel,
-            "attempt": row.attempts,
-        }
         event: c.MessageSent | c.MessageFailed
+        if outcome.status is SendStatus.SENT:
+            values: dict[str, Any] = {
+                "status": "sent",
+                "sent_at": now,
+                "provider_message_id": outcome.provider_message_id,
+                "last_error": None,
+            }
+            event = c.MessageSent(
+                **_event_base(row, attempt), provider_message_id=outcome.provider_message_id
+            )
+            type_ = c.MESSAGE_SENT
+        else:
+            retry = outcome.retryable and attempt < self.max_attempts
+            values = {
+                "status": "pending" if retry else "failed",
+                "last_error": outcome.error,
+                "next_attempt_at": now + self._backoff(attempt) if retry else None,
+            }
+            event = c.MessageFailed(
+                **_event_base(row, attempt),
+                error=outcome.error or "unknown",
+                permanent=outcome.status is SendStatus.PERMANENT_FAILURE,
+                will_retry=retry,
+            )
+            type_ = c.MESSAGE_FAILED
+        fence = row.attempts if expected == "pending" else attempt
         async with self.uow() as tx:
-            if outcome.status is SendStatus.SENT:
-                values: dict[str, Any] = {
-                    "status": "sent",
-                    "sent_at": now,
-                    "lease_until": None,
-                    "provider_message_id": outcome.provider_message_id,
-                    "last_error": None,
-                }
-                event = c.MessageSent(**base, provider_message_id=outcome.provider_message_id)
-                type_ = c.MESSAGE_SENT
-            else:
-                retry = outcome.retryable and row.attempts < self.max_attempts
-                values = {
-                    "status": "pending" if retry else "failed",
-                    "lease_until": None,
-                    "last_error": outcome.error,
-                    "next_attempt_at": now + self._backoff(row.attempts) if retry else None,
-                }
-                event = c.MessageFailed(
-                    **base,
-                    error=outcome.error or "unknown",
-                    permanent=outcome.status is SendStatus.PERMANENT_FAILURE,
-                    will_retry=retry,
-                )
-                type_ = c.MESSAGE_FAILED
-            await tx.session.execute(sa.update(t).where(t.c.id == row.id).values(**values))
+            result = await tx.session.execute(
+                sa.update(t)
+                .where(t.c.id == row.id, t.c.status == expected, t.c.attempts == fence)
+                .values(**values, attempts=attempt, lease_until=None)
+            )
+            if not result.rowcount:  # type: ignore[attr-defined]
+                log.warning("message.outcome_superseded", message_id=row.id, attempt=attempt)
+                return False
             tx.publish(message_event(type_, event, row.customer_id))
         log.info("message." + values["status"], kind=row.kind, channel=row.channel,
-                 attempt=row.attempts, error=outcome.error)  # fmt: skip
+                 attempt=attempt, error=outcome.error)  # fmt: skip
+        return True
 
     def _backoff(self, attempts: int) -> timedelta:
         return timedelta(seconds=min(self.retry_base * 2 ** (attempts - 1), 6 * 3600))
+
+
+def outbound(row: Any) -> OutboundEmail | OutboundShortMessage:
+    key = DeliveryKey(row.event_id, row.kind, ChannelName(row.channel), row.recipient)
+    if row.channel == "email":
+        return OutboundEmail(key, row.address, row.subject, row.text_body, row.html_body)
+    return OutboundShortMessage(key, row.address, row.short_text, row.subject)
+
+
+def _event_base(row: Any, attempt: int) -> dict[str, Any]:
+    return views.message_event_fields(row) | {"attempt": attempt}
+
+
+# A provider adapter's bug must not kill the worker: each call is fenced, and the fallback
+# answer is the cautious one for its step.
+
+
+async def _prepare(channel: Channel[Any], message: Any) -> Handoff | SendOutcome:
+    try:
+        return await channel.prepare(message)
+    except Exception as exc:
+        log.exception("message.prepare_crashed")
+        return SendOutcome(SendStatus.TRANSIENT_FAILURE, error=type(exc).__name__)
+
+
+async def _hand_over(prepared: Handoff) -> SendOutcome:
+    try:
+        return await prepared.hand_over()
+    except Exception as exc:  # it may have got as far as the provider: not a plain failure
+        log.exception("message.handoff_crashed")
+        return SendOutcome(SendStatus.UNCERTAIN, error=type(exc).__name__)
+
+
+async def _confirm(channel: Channel[Any], message: Any) -> Receipt:
+    try:
+        return await channel.confirm(message)
+    except Exception:
+        log.exception("message.confirm_crashed")
+        return Receipt.UNKNOWN
+
+
+async def _close(prepared: Handoff) -> None:
+    try:
+        await prepared.close()
+    except Exception:
+        log.exception("message.close_crashed")

@@ -30,6 +30,8 @@ class Settings(ServiceSettings):
     smtp_username: str | None = None
     smtp_password: str | None = None
     smtp_start_tls: bool | None = None
+    # Per SMTP exchange (connect, each command, the reply to DATA's final dot).
+    smtp_timeout_seconds: float = Field(default=15.0, gt=0, le=300)
     mail_from: str = "Concierge <care@concierge.example>"
     sms_provider: Literal["sandbox"] = "sandbox"
     push_provider: Literal["sandbox"] = "sandbox"
@@ -40,7 +42,14 @@ class Settings(ServiceSettings):
     delivery_poll_interval: float = Field(default=0.5, gt=0)
     delivery_max_attempts: int = Field(default=6, ge=1)
     delivery_retry_base_seconds: float = Field(default=30.0, gt=0)
+    # How long a message marked `sending` belongs to the worker handing it over. It must outlast
+    # a slow hand-over (DATA waits up to two SMTP timeouts), else another replica would take a
+    # message still in flight for an interrupted one.
     delivery_lease_seconds: float = Field(default=60.0, gt=0)
+    # A hand-over interrupted with no answer from a provider that cannot be asked: "hold" keeps
+    # it for an agent (no duplicate, maybe a delay); "resend" sends it again with the same
+    # Message-ID (no delay, maybe a duplicate).
+    delivery_uncertain: Literal["hold", "resend"] = "hold"
 
     # Webhooks
     webhook_allow_private_targets: bool = False
@@ -49,6 +58,15 @@ class Settings(ServiceSettings):
     webhook_retry_scale: float = Field(default=1.0, gt=0, le=1)
     webhook_secret_rotation_overlap_hours: float = Field(default=24.0, ge=0)
     webhook_poll_interval: float = Field(default=0.5, gt=0)
+
+    @model_validator(mode="after")
+    def _lease_outlasts_a_handover(self) -> Settings:
+        if self.delivery_lease_seconds < 2 * self.smtp_timeout_seconds:
+            raise ValueError(
+                "delivery_lease_seconds must be at least twice smtp_timeout_seconds "
+                f"({self.delivery_lease_seconds} < 2 x {self.smtp_timeout_seconds})"
+            )
+        return self
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:

@@ -85,6 +85,25 @@ def log_entry(row: Any) -> c.MessageLogEntry:
     )
 
 
+def held_message(row: Any) -> c.HeldMessage:
+    return c.HeldMessage(
+        **log_entry(row).model_dump(), customer_id=row.customer_id, address=row.address
+    )
+
+
+def message_event_fields(row: Any) -> dict[str, Any]:
+    """The fields every `notifications.message.*` event carries, for the row's last attempt."""
+    return {
+        "message_id": row.id,
+        "customer_id": row.customer_id,
+        "source_event_id": row.event_id,
+        "source_event_type": row.event_type,
+        "kind": row.kind,
+        "channel": row.channel,
+        "attempt": max(row.attempts, 1),
+    }
+
+
 def _humanise(code: object) -> str:
     """`HANDLE-PAIR` or `handle_piping` -> `handle pair` / `handle piping`."""
     return str(code).replace("_", " ").replace("-", " ").lower()

@@ -19,6 +19,7 @@ SOURCE = "/concierge/notifications"
 MESSAGE_SENT = "notifications.message.sent"
 MESSAGE_DELIVERED = "notifications.message.delivered"
 MESSAGE_FAILED = "notifications.message.failed"
+MESSAGE_UNCERTAIN = "notifications.message.uncertain"
 WEBHOOK_ENDPOINT_DISABLED = "notifications.webhook.disabled"
 
 RPC_GET_CONTACT = "rpc.notifications.get_contact"
@@ -29,6 +30,8 @@ RPC_LIST_INBOX = "rpc.notifications.list_inbox"
 RPC_MARK_READ = "rpc.notifications.mark_read"
 RPC_LIST_MESSAGES = "rpc.notifications.list_messages"
 RPC_THANK_YOU_CARD = "rpc.notifications.thank_you_card"
+RPC_LIST_HELD_MESSAGES = "rpc.notifications.list_held_messages"
+RPC_RESOLVE_HELD_MESSAGE = "rpc.notifications.resolve_held_message"
 RPC_CREATE_WEBHOOK = "rpc.notifications.create_webhook"
 RPC_LIST_WEBHOOKS = "rpc.notifications.list_webhooks"
 RPC_GET_WEBHOOK = "rpc.notifications.get_webhook"
@@ -79,6 +82,15 @@ class MessageFailed(_MessageEvent):
     error: str = Field(description="Provider's reason, without personal data.")
     permanent: bool = Field(description="The provider refused for good (bad number...).")
     will_retry: bool = Field(description="Another attempt is scheduled.")
+
+
+@event(MESSAGE_UNCERTAIN)
+class MessageUncertain(_MessageEvent):
+    """The hand-over to the provider broke off (crash, lost connection) before its answer, and
+    the provider cannot say whether it took the message. It is held, not sent again, until an
+    agent resolves it (`POST /v1/messages/held/{message_id}/resolve`)."""
+
+    reason: str = Field(description="What interrupted the hand-over.", examples=["interrupted"])
 
 
 @event(WEBHOOK_ENDPOINT_DISABLED)
@@ -201,7 +213,9 @@ class MessageLogEntry(BaseModel):
     message_id: str
     kind: str
     channel: ChannelName
-    status: Literal["pending", "sending", "sent", "delivered", "failed"]
+    status: Literal["pending", "sending", "sent", "delivered", "failed", "uncertain"] = Field(
+        description="`uncertain`: held for an agent after an interrupted hand-over."
+    )
     attempts: int
     subject: str
     created_at: datetime
@@ -219,6 +233,28 @@ class ListMessagesRequest(_Strict):
 
 class MessageLog(BaseModel):
     messages: list[MessageLogEntry]
+
+
+class HeldMessage(MessageLogEntry):
+    """A message whose hand-over was interrupted, waiting for an agent's decision."""
+
+    customer_id: str
+    address: str = Field(description="Where it was going (email address, phone, device token).")
+
+
+class ListHeldMessagesRequest(_Strict):
+    limit: int = Field(default=100, ge=1, le=500)
+
+
+class HeldMessages(BaseModel):
+    messages: list[HeldMessage]
+
+
+class ResolveHeldMessageRequest(_Strict):
+    message_id: str = Field(max_length=64)
+    outcome: Literal["sent", "resend"] = Field(
+        description="`sent`: the provider's records show it went out; `resend`: it did not."
+    )
 
 
 class ThankYouCardRequest(_Strict):

@@ -53,6 +53,26 @@ async def register_partner_webhook(chaos: ChaosStack) -> dict[str, Any]:
     return {**r.json(), "since": time.time()}
 
 
+async def settle_held_messages(chaos: ChaosStack) -> list[str]:
+    """What the runbook asks of an agent (docs/operations.md): for each message held after an
+    interrupted hand-over, look in the mail relay's records (here the SMTP sink) and settle it:
+    `sent` if the relay has it, else `resend`. Through the public API, as an agent."""
+    captured = {m["Message-ID"] for m in chaos.mail.messages}
+    headers = {"Authorization": f"Bearer {chaos.token('agent-chaos', role='agent')}"}
+    decisions = []
+    async with httpx.AsyncClient(base_url=chaos.api, headers=headers, timeout=30) as agent:
+        r = await agent.get("/v1/messages/held", params={"limit": 100})
+        assert r.status_code == 200, r.text
+        for held in r.json()["items"]:
+            mid = held["message_id"]
+            outcome = "sent" if f"<{mid}@notifications.concierge.local>" in captured else "resend"
+            r = await agent.post(f"/v1/messages/held/{mid}/resolve", json={"outcome": outcome},
+                                 headers={"Idempotency-Key": f"settle-{mid}"})  # fmt: skip
+            assert r.status_code == 200, r.text
+            decisions.append(f"{outcome} for {mid} ({held['channel']})")
+    return decisions
+
+
 Schedule = Callable[[FaultInjector], Awaitable[None]]
 
 
@@ -75,7 +95,12 @@ async def run_chaos(
             await asyncio.wait_for(traffic, config.request_deadline + 30)
         load_s = time.monotonic() - started
         busy = await wait_settled(chaos, timeout=200)
+        held = await settle_held_messages(chaos)
+        if held:
+            busy = await wait_settled(chaos, timeout=60)
         report = check(await collect(chaos, load, webhook))
+        report.counts["held_for_agent"] = len(held)
+        report.notes += [f"held after an interrupted hand-over, agent chose {h}" for h in held]
     finally:
         await injector.stop_watchdog()
     report.notes += [f"still busy at the deadline: {b}" for b in busy]

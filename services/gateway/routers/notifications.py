@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Header, Path, Query, Response
 from pydantic import Field
 
 from services.gateway.auth import (
+    Agent,
     CustomerIdQuery,
     CustomerOrAgent,
     Forbidden,
@@ -214,6 +215,46 @@ async def list_messages(
         await rpc.call(c.RPC_LIST_MESSAGES, request, actor=acting.actor)
     )
     return Page.of([MessageOut.model_validate(m.model_dump()) for m in log.messages], None)
+
+
+# Agents: messages held after an interrupted hand-over -----------------------------------------
+
+
+class HeldMessageOut(MessageOut):
+    """A message whose hand-over to the provider broke off unanswered: it may or may not have
+    gone out, so it is not sent again until an agent decides."""
+
+    customer_id: str
+    address: str = Field(description="Where it was going: email address, phone or device token.")
+
+
+class ResolveHeldBody(RequestModel):
+    outcome: Literal["sent", "resend"] = Field(
+        description="`sent`: the provider's records show it went out (recorded, not resent); "
+        "`resend`: they do not (sent again on the next delivery pass)."
+    )
+
+
+@router.get("/messages/held", response_model=Page[HeldMessageOut],
+            responses=problem_responses(401, 403, 503, 504),
+            summary="Messages held for a decision after an interrupted hand-over (agents)")  # fmt: skip
+async def list_held_messages(principal: Agent, rpc: Rpc, paging: Paging) -> Page[Any]:
+    request = c.ListHeldMessagesRequest(limit=paging.limit)
+    held = c.HeldMessages.model_validate(
+        await rpc.call(c.RPC_LIST_HELD_MESSAGES, request, actor=principal.actor())
+    )
+    return Page.of([HeldMessageOut.model_validate(m.model_dump()) for m in held.messages], None)
+
+
+@router.post("/messages/held/{message_id}/resolve", response_model=HeldMessageOut,
+             responses=problem_responses(401, 403, 404, 409, 422, 503, 504),
+             summary="Settle a held message: it was sent, or send it again (agents)")  # fmt: skip
+async def resolve_held_message(
+    message_id: Id, body: ResolveHeldBody, principal: Agent, rpc: Rpc
+) -> Any:
+    request = c.ResolveHeldMessageRequest(message_id=message_id, outcome=body.outcome)
+    data = await rpc.call(c.RPC_RESOLVE_HELD_MESSAGE, request, actor=principal.actor())
+    return HeldMessageOut.model_validate(c.HeldMessage.model_validate(data).model_dump())
 
 
 @router.get(

@@ -1,15 +1,28 @@
 """Channel interfaces: what the delivery use case needs from email, SMS and push providers.
 
-A channel takes one rendered message for one address and answers with an outcome; it never
-raises for provider failures, so the caller can record and retry uniformly. Permanent failures
-(bad number, unknown token, mailbox refused) are not retried; transient ones are.
+Sending is split at the provider's *point of no return*, because no provider here is
+idempotent and a process can die at any instant:
+
+- `prepare(message)` does everything that is safe to repeat (connect, authenticate, announce
+  the sender and recipient) and answers with a `Handoff`, or with a failure `SendOutcome`.
+- `Handoff.hand_over()` is the one step after which the provider may have accepted the message
+  (SMTP: DATA and its terminating dot). The delivery worker records durably that it is about to
+  take this step, so after a crash it knows which messages are *uncertain* rather than unsent.
+- `confirm(message)` asks the provider whether it accepted a message whose hand-over was
+  interrupted. Most providers cannot say (`Receipt.UNKNOWN`); the worker then follows its
+  policy (hold for an agent, or resend with the same Message-ID).
+
+Channels never raise for provider failures, so the caller can record and retry uniformly.
+Permanent failures (bad number, unknown token, mailbox refused) are not retried; transient ones
+are.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from ..domain.messages import DeliveryKey
 
@@ -18,6 +31,17 @@ class SendStatus(StrEnum):
     SENT = "sent"
     TRANSIENT_FAILURE = "transient_failure"
     PERMANENT_FAILURE = "permanent_failure"
+    # The hand-over broke off with no answer (connection lost, timeout after the message was
+    # written): the provider may or may not have the message.
+    UNCERTAIN = "uncertain"
+
+
+class Receipt(StrEnum):
+    """The provider's answer to "did you accept this message?"."""
+
+    ACCEPTED = "accepted"
+    NOT_ACCEPTED = "not_accepted"
+    UNKNOWN = "unknown"
 
 
 @dataclass(frozen=True)
@@ -50,13 +74,46 @@ class OutboundShortMessage:
     title: str = ""
 
 
-class EmailChannel(Protocol):
-    async def send(self, message: OutboundEmail) -> SendOutcome: ...
+class Handoff(Protocol):
+    async def hand_over(self) -> SendOutcome: ...
+
+    async def close(self) -> None:
+        """Release the connection: after the outcome is recorded, or instead of handing over."""
 
 
-class SmsProvider(Protocol):
-    async def send(self, message: OutboundShortMessage) -> SendOutcome: ...
+M = TypeVar("M", contravariant=True)
 
 
-class PushProvider(Protocol):
-    async def send(self, message: OutboundShortMessage) -> SendOutcome: ...
+class Channel(Protocol[M]):
+    async def prepare(self, message: M) -> Handoff | SendOutcome: ...
+
+    async def confirm(self, message: M) -> Receipt: ...
+
+
+EmailChannel = Channel[OutboundEmail]
+SmsProvider = Channel[OutboundShortMessage]
+PushProvider = Channel[OutboundShortMessage]
+
+
+class SingleCallHandoff:
+    """For providers whose whole send is one call: nothing to prepare, the call is the handoff."""
+
+    def __init__(self, send: Callable[[], Awaitable[SendOutcome]]) -> None:
+        self._send = send
+
+    async def hand_over(self) -> SendOutcome:
+        return await self._send()
+
+    async def close(self) -> None:
+        return None
+
+
+async def send_now(channel: Channel[M], message: M) -> SendOutcome:
+    """Prepare and hand over in one go (previews, tests): no crash window to record."""
+    prepared = await channel.prepare(message)
+    if isinstance(prepared, SendOutcome):
+        return prepared
+    try:
+        return await prepared.hand_over()
+    finally:
+        await prepared.close()

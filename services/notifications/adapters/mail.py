@@ -1,7 +1,12 @@
 """Email over real SMTP (aiosmtplib), plus file and console sinks for local runs.
 
 Each message is multipart (plain text + HTML) and its Message-ID is derived from the delivery
-key, so a duplicate that slipped through is recognisable by any mail system downstream.
+key, so the same message always carries the same Message-ID.
+
+SMTP's point of no return is the dot that ends DATA: a server may queue the message the moment
+it reads it, before its 250 reaches us. So `prepare` connects and announces sender and recipient
+(a refusal there is a clean "no"), and `hand_over` sends DATA. If the connection breaks during
+DATA with no answer, the outcome is UNCERTAIN, not a failure to retry blindly.
 """
 
 from __future__ import annotations
@@ -9,13 +14,19 @@ from __future__ import annotations
 import asyncio
 import sys
 from email.message import EmailMessage
-from email.utils import formatdate
+from email.utils import formatdate, parseaddr
 from pathlib import Path
 from typing import TextIO
 
 import aiosmtplib
 
-from .channels import OutboundEmail, SendOutcome, SendStatus
+from .channels import (
+    OutboundEmail,
+    Receipt,
+    SendOutcome,
+    SendStatus,
+    SingleCallHandoff,
+)
 
 MESSAGE_ID_DOMAIN = "notifications.concierge.local"
 
@@ -53,31 +64,67 @@ class SmtpEmailChannel:
         message_id_domain: str = MESSAGE_ID_DOMAIN,
     ) -> None:
         self._host, self._port, self._sender = host, port, sender
+        self._envelope_sender = parseaddr(sender)[1] or sender
         self._username, self._password = username, password
         self._start_tls = start_tls
         self._timeout = timeout_seconds
         self._domain = message_id_domain
 
-    async def send(self, message: OutboundEmail) -> SendOutcome:
-        mime = build_mime(message, self._sender, self._domain)
+    async def prepare(self, message: OutboundEmail) -> SmtpHandoff | SendOutcome:
+        client = aiosmtplib.SMTP(
+            hostname=self._host,
+            port=self._port,
+            username=self._username,
+            password=self._password,
+            start_tls=self._start_tls,
+            timeout=self._timeout,
+        )
         try:
-            await aiosmtplib.send(
-                mime,
-                hostname=self._host,
-                port=self._port,
-                username=self._username,
-                password=self._password,
-                start_tls=self._start_tls,
-                timeout=self._timeout,
-            )
-        except aiosmtplib.SMTPRecipientsRefused as exc:
-            return _failure(exc, permanent=True)
+            await client.connect()
+            await client.mail(self._envelope_sender)
+            await client.rcpt(message.to)
         except aiosmtplib.SMTPResponseException as exc:
-            # 5xx is a definitive "no"; 4xx means try later.
+            await _close(client)
+            # 5xx (e.g. 550 no such mailbox at RCPT) is a definitive "no"; 4xx means later.
             return _failure(exc, permanent=500 <= exc.code < 600)
         except (TimeoutError, aiosmtplib.SMTPException, OSError) as exc:
+            await _close(client)
             return _failure(exc, permanent=False)
-        return SendOutcome(SendStatus.SENT, provider_message_id=str(mime["Message-ID"]))
+        return SmtpHandoff(client, build_mime(message, self._sender, self._domain))
+
+    async def confirm(self, message: OutboundEmail) -> Receipt:
+        return Receipt.UNKNOWN  # SMTP has no way to ask a server what it queued
+
+
+class SmtpHandoff:
+    def __init__(self, client: aiosmtplib.SMTP, mime: EmailMessage) -> None:
+        self._client = client
+        self._mime = mime
+
+    async def hand_over(self) -> SendOutcome:
+        if not self._client.is_connected:  # dropped since `prepare`: nothing was written
+            return SendOutcome(SendStatus.TRANSIENT_FAILURE, error="SMTPServerDisconnected")
+        try:
+            await self._client.data(self._mime.as_bytes())
+        except aiosmtplib.SMTPResponseException as exc:
+            # The server answered: whatever it said, it did not take the message.
+            return _failure(exc, permanent=500 <= exc.code < 600)
+        except (TimeoutError, aiosmtplib.SMTPException, OSError) as exc:
+            # No answer: the server may have read the final dot and queued the message.
+            return SendOutcome(SendStatus.UNCERTAIN, error=f"{type(exc).__name__}: {exc}"[:500])
+        return SendOutcome(SendStatus.SENT, provider_message_id=str(self._mime["Message-ID"]))
+
+    async def close(self) -> None:
+        await _close(self._client)
+
+
+async def _close(client: aiosmtplib.SMTP) -> None:
+    if not client.is_connected:
+        return
+    try:
+        await client.quit()
+    except (TimeoutError, aiosmtplib.SMTPException, OSError):
+        client.close()
 
 
 def _failure(exc: Exception, *, permanent: bool) -> SendOutcome:
@@ -86,19 +133,32 @@ def _failure(exc: Exception, *, permanent: bool) -> SendOutcome:
 
 
 class FileMailSink:
-    """Writes each message as an .eml file named by its delivery key (rewrites are harmless)."""
+    """Writes each message as an .eml file named by its delivery key.
+
+    The rename that publishes a file is atomic, so `confirm` can tell exactly whether an
+    interrupted hand-over took place.
+    """
 
     def __init__(self, directory: Path, sender: str) -> None:
         self._dir = Path(directory)
         self._sender = sender
 
-    async def send(self, message: OutboundEmail) -> SendOutcome:
+    async def prepare(self, message: OutboundEmail) -> SingleCallHandoff:
+        return SingleCallHandoff(lambda: self._write(message))
+
+    async def confirm(self, message: OutboundEmail) -> Receipt:
+        exists = await asyncio.to_thread(self._path(message).exists)
+        return Receipt.ACCEPTED if exists else Receipt.NOT_ACCEPTED
+
+    def _path(self, message: OutboundEmail) -> Path:
+        return self._dir / f"{message.key.digest}.eml"
+
+    async def _write(self, message: OutboundEmail) -> SendOutcome:
         mime = build_mime(message, self._sender)
-        path = self._dir / f"{message.key.digest}.eml"
-        await asyncio.to_thread(self._write, path, mime.as_bytes())
+        await asyncio.to_thread(self._publish, self._path(message), mime.as_bytes())
         return SendOutcome(SendStatus.SENT, provider_message_id=str(mime["Message-ID"]))
 
-    def _write(self, path: Path, data: bytes) -> None:
+    def _publish(self, path: Path, data: bytes) -> None:
         self._dir.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
         tmp.write_bytes(data)
@@ -112,7 +172,13 @@ class ConsoleMailSink:
         self._sender = sender
         self._stream = stream
 
-    async def send(self, message: OutboundEmail) -> SendOutcome:
+    async def prepare(self, message: OutboundEmail) -> SingleCallHandoff:
+        return SingleCallHandoff(lambda: self._print(message))
+
+    async def confirm(self, message: OutboundEmail) -> Receipt:
+        return Receipt.UNKNOWN  # a terminal keeps no record we can read back
+
+    async def _print(self, message: OutboundEmail) -> SendOutcome:
         out = self._stream or sys.stdout
         mid = message_id_for(message)
         out.write(

@@ -11,13 +11,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .channels import OutboundShortMessage, SendOutcome, SendStatus
+from .channels import OutboundShortMessage, Receipt, SendOutcome, SendStatus, SingleCallHandoff
 
 
 @dataclass
 class _Recorder:
+    """A provider whose API is one call per message, recorded in memory (lost on restart)."""
+
     sent: list[OutboundShortMessage] = field(default_factory=list)
     attempts: int = 0
+
+    async def send(self, message: OutboundShortMessage) -> SendOutcome:
+        raise NotImplementedError
+
+    async def prepare(self, message: OutboundShortMessage) -> SingleCallHandoff:
+        return SingleCallHandoff(lambda: self.send(message))
+
+    async def confirm(self, message: OutboundShortMessage) -> Receipt:
+        return Receipt.UNKNOWN  # like most SMS/push APIs: no lookup by our own key
 
     def record(self, message: OutboundShortMessage, prefix: str) -> SendOutcome:
         self.sent.append(message)

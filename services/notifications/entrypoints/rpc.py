@@ -6,10 +6,11 @@ from shared.contracts import notifications as c
 from shared.messaging.glue import RpcRoute
 
 from ..handlers import Notifications
+from ..held_messages import HeldMessages
 from ..webhook_handlers import Webhooks
 
 
-def rpc_routes(n: Notifications, w: Webhooks) -> list[RpcRoute]:
+def rpc_routes(n: Notifications, w: Webhooks, held: HeldMessages) -> list[RpcRoute]:
     return [
         RpcRoute(c.RPC_GET_CONTACT, n.get_contact, c.CustomerRef),
         RpcRoute(c.RPC_PUT_CONTACT, n.put_contact, c.PutContactRequest),
@@ -19,6 +20,8 @@ def rpc_routes(n: Notifications, w: Webhooks) -> list[RpcRoute]:
         RpcRoute(c.RPC_MARK_READ, n.mark_read, c.MarkReadRequest),
         RpcRoute(c.RPC_LIST_MESSAGES, n.list_messages, c.ListMessagesRequest),
         RpcRoute(c.RPC_THANK_YOU_CARD, n.thank_you_card, c.ThankYouCardRequest),
+        RpcRoute(c.RPC_LIST_HELD_MESSAGES, held.list, c.ListHeldMessagesRequest),
+        RpcRoute(c.RPC_RESOLVE_HELD_MESSAGE, held.resolve, c.ResolveHeldMessageRequest),
         RpcRoute(c.RPC_CREATE_WEBHOOK, w.create, c.CreateWebhookRequest),
         RpcRoute(c.RPC_LIST_WEBHOOKS, w.list),
         RpcRoute(c.RPC_GET_WEBHOOK, w.get, c.WebhookRef),

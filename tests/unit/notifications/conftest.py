@@ -1,12 +1,19 @@
 import socket
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
+
+from shared.messaging.outbox import UnitOfWork
+from shared.persistence.db import Database
+from shared.persistence.migrations import upgrade_async
+
+from .raw_smtp import RawSmtpServer
 
 
 def free_port() -> int:
@@ -31,6 +38,7 @@ class CapturingHandler:
         return "250 OK"
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        assert isinstance(envelope.content, bytes)  # bytes unless the server decodes data
         self.envelopes.append(envelope)
         self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
         return "250 Message accepted for delivery"
@@ -53,3 +61,36 @@ def smtp_server() -> Iterator[SmtpServer]:
         yield SmtpServer("127.0.0.1", port, handler)
     finally:
         controller.stop()
+
+
+StartRawSmtp = Callable[..., Awaitable[RawSmtpServer]]
+
+
+@pytest.fixture
+async def raw_smtp() -> AsyncIterator[StartRawSmtp]:
+    """Starts `RawSmtpServer`s on free ports; stops them after the test."""
+    servers: list[RawSmtpServer] = []
+
+    async def start(
+        *, after_dot: str = "250 2.0.0 queued", rcpt_reply: str = "250 2.1.5 OK"
+    ) -> RawSmtpServer:
+        server = await RawSmtpServer(after_dot=after_dot, rcpt_reply=rcpt_reply).start()
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        await server.stop()
+
+
+MIGRATIONS = Path(__file__).resolve().parents[3] / "services" / "notifications" / "migrations"
+
+
+@pytest.fixture
+async def uow(tmp_path: Path) -> AsyncIterator[UnitOfWork]:
+    """The notifications schema, migrated, in a fresh SQLite file."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'n.db'}"
+    await upgrade_async(url, MIGRATIONS)
+    db = Database(url)
+    yield UnitOfWork(db)
+    await db.dispose()

@@ -1,14 +1,21 @@
+import asyncio
 import io
+
+import pytest
 
 from services.notifications.adapters.channels import (
     OutboundEmail,
     OutboundShortMessage,
+    Receipt,
+    SendOutcome,
     SendStatus,
+    send_now,
 )
 from services.notifications.adapters.mail import (
     ConsoleMailSink,
     FileMailSink,
     SmtpEmailChannel,
+    SmtpHandoff,
     message_id_for,
 )
 from services.notifications.adapters.rendering import render, sample_context
@@ -16,7 +23,7 @@ from services.notifications.adapters.sandbox import SandboxPushProvider, Sandbox
 from services.notifications.domain.channels import Channel
 from services.notifications.domain.messages import DeliveryKey
 
-from .conftest import free_port
+from .conftest import StartRawSmtp, free_port
 
 SENDER = "Concierge <care@concierge.example>"
 
@@ -30,7 +37,7 @@ def _email(to: str = "margaret@example.co.uk", event_id: str = "evt-1") -> Outbo
 async def test_smtp_sends_multipart_with_deterministic_message_id(smtp_server):
     channel = SmtpEmailChannel(host=smtp_server.host, port=smtp_server.port, sender=SENDER)
     message = _email()
-    outcome = await channel.send(message)
+    outcome = await send_now(channel, message)
     assert outcome.status is SendStatus.SENT
     assert outcome.provider_message_id == message_id_for(message)
     [received] = smtp_server.handler.messages
@@ -46,16 +53,16 @@ async def test_smtp_sends_multipart_with_deterministic_message_id(smtp_server):
 
 async def test_resend_of_the_same_delivery_has_the_same_message_id(smtp_server):
     channel = SmtpEmailChannel(host=smtp_server.host, port=smtp_server.port, sender=SENDER)
-    await channel.send(_email())
-    await channel.send(_email())
-    await channel.send(_email(event_id="evt-2"))
+    await send_now(channel, _email())
+    await send_now(channel, _email())
+    await send_now(channel, _email(event_id="evt-2"))
     ids = [m["Message-ID"] for m in smtp_server.handler.messages]
     assert ids[0] == ids[1] != ids[2]
 
 
 async def test_refused_recipient_is_a_permanent_failure(smtp_server):
     channel = SmtpEmailChannel(host=smtp_server.host, port=smtp_server.port, sender=SENDER)
-    outcome = await channel.send(_email(to="nobody@refused.example"))
+    outcome = await send_now(channel, _email(to="nobody@refused.example"))
     assert outcome.status is SendStatus.PERMANENT_FAILURE
     assert not outcome.retryable
     assert smtp_server.handler.messages == []
@@ -63,7 +70,7 @@ async def test_refused_recipient_is_a_permanent_failure(smtp_server):
 
 async def test_unreachable_server_is_a_transient_failure():
     channel = SmtpEmailChannel(host="127.0.0.1", port=free_port(), sender=SENDER, timeout_seconds=2)
-    outcome = await channel.send(_email())
+    outcome = await send_now(channel, _email())
     assert outcome.status is SendStatus.TRANSIENT_FAILURE
     assert outcome.retryable
 
@@ -71,8 +78,8 @@ async def test_unreachable_server_is_a_transient_failure():
 async def test_file_sink_writes_one_file_per_delivery(tmp_path):
     sink = FileMailSink(tmp_path / "mail", SENDER)
     message = _email()
-    assert (await sink.send(message)).status is SendStatus.SENT
-    await sink.send(message)  # a duplicate overwrites, it does not add
+    assert (await send_now(sink, message)).status is SendStatus.SENT
+    await send_now(sink, message)  # a duplicate overwrites, it does not add
     files = list((tmp_path / "mail").glob("*.eml"))
     assert [f.name for f in files] == [f"{message.key.digest}.eml"]
     assert b"RMA-2026-000418" in files[0].read_bytes()
@@ -80,7 +87,7 @@ async def test_file_sink_writes_one_file_per_delivery(tmp_path):
 
 async def test_console_sink_prints_text():
     out = io.StringIO()
-    outcome = await ConsoleMailSink(SENDER, stream=out).send(_email())
+    outcome = await send_now(ConsoleMailSink(SENDER, stream=out), _email())
     assert outcome.status is SendStatus.SENT
     assert "Subject: Your return authorisation RMA-2026-000418" in out.getvalue()
 
@@ -91,11 +98,11 @@ def _short(to: str, channel: Channel) -> OutboundShortMessage:
 
 async def test_sandbox_sms_records_and_fails_deterministically():
     sms = SandboxSmsProvider()
-    ok = await sms.send(_short("+447700900123", Channel.SMS))
+    ok = await send_now(sms, _short("+447700900123", Channel.SMS))
     assert ok.status is SendStatus.SENT and ok.provider_message_id.startswith("sms_")
-    bad = await sms.send(_short("+447700900000", Channel.SMS))
+    bad = await send_now(sms, _short("+447700900000", Channel.SMS))
     assert bad.status is SendStatus.PERMANENT_FAILURE and bad.error == "sms_invalid_number"
-    busy = await sms.send(_short("+447700909999", Channel.SMS))
+    busy = await send_now(sms, _short("+447700909999", Channel.SMS))
     assert busy.status is SendStatus.TRANSIENT_FAILURE
     assert [m.to for m in sms.sent] == ["+447700900123"]
     assert sms.attempts == 3
@@ -103,9 +110,212 @@ async def test_sandbox_sms_records_and_fails_deterministically():
 
 async def test_sandbox_push_records_and_fails_deterministically():
     push = SandboxPushProvider()
-    assert (await push.send(_short("tok-1", Channel.PUSH))).status is SendStatus.SENT
+    assert (await send_now(push, _short("tok-1", Channel.PUSH))).status is SendStatus.SENT
     assert (
-        await push.send(_short("invalid-1", Channel.PUSH))
+        await send_now(push, _short("invalid-1", Channel.PUSH))
     ).status is SendStatus.PERMANENT_FAILURE
-    assert (await push.send(_short("flaky-1", Channel.PUSH))).status is SendStatus.TRANSIENT_FAILURE
+    assert (
+        await send_now(push, _short("flaky-1", Channel.PUSH))
+    ).status is SendStatus.TRANSIENT_FAILURE
     assert [m.to for m in push.sent] == ["tok-1"]
+
+
+# --- SMTP: prepare (everything before the point of no return) ---
+
+
+async def test_prepare_refused_at_rcpt_is_a_permanent_failure_and_sends_nothing(smtp_server):
+    channel = SmtpEmailChannel(host=smtp_server.host, port=smtp_server.port, sender=SENDER)
+    prepared = await channel.prepare(_email(to="nobody@refused.example"))
+    assert isinstance(prepared, SendOutcome)
+    assert prepared.status is SendStatus.PERMANENT_FAILURE
+    assert "550" in (prepared.error or "")
+    assert smtp_server.handler.messages == []
+
+
+async def test_prepare_deferred_at_rcpt_is_a_transient_failure(raw_smtp: StartRawSmtp):
+    server = await raw_smtp(rcpt_reply="450 4.2.1 mailbox busy, try later")
+    channel = SmtpEmailChannel(host=server.host, port=server.port, sender=SENDER)
+    prepared = await channel.prepare(_email())
+    assert isinstance(prepared, SendOutcome)
+    assert prepared.status is SendStatus.TRANSIENT_FAILURE
+    assert "DATA" not in server.verbs()
+    assert server.received == []
+
+
+async def test_prepare_against_a_closed_port_is_a_transient_failure():
+    channel = SmtpEmailChannel(host="127.0.0.1", port=free_port(), sender=SENDER, timeout_seconds=2)
+    prepared = await channel.prepare(_email())
+    assert isinstance(prepared, SendOutcome)
+    assert prepared.status is SendStatus.TRANSIENT_FAILURE
+    assert prepared.retryable
+
+
+async def test_prepare_announces_the_envelope_and_an_abandoned_prepare_sends_nothing(
+    raw_smtp: StartRawSmtp,
+):
+    server = await raw_smtp()
+    channel = SmtpEmailChannel(host=server.host, port=server.port, sender=SENDER)
+    handoff = await channel.prepare(_email())
+    assert isinstance(handoff, SmtpHandoff)
+    assert server.commands[-2:] == [
+        "MAIL FROM:<care@concierge.example>",
+        "RCPT TO:<margaret@example.co.uk>",
+    ]
+    await handoff.close()
+    await server.wait_for_session_end()  # close() released the connection
+    assert "DATA" not in server.verbs()
+    assert server.received == []
+
+
+async def test_abandoned_prepare_against_a_real_server_delivers_nothing(smtp_server):
+    channel = SmtpEmailChannel(host=smtp_server.host, port=smtp_server.port, sender=SENDER)
+    handoff = await channel.prepare(_email())
+    assert isinstance(handoff, SmtpHandoff)
+    await handoff.close()
+    assert smtp_server.handler.messages == []
+    # The server itself was fine: a full send through it delivers.
+    assert (await send_now(channel, _email())).status is SendStatus.SENT
+    assert len(smtp_server.handler.messages) == 1
+
+
+# --- SMTP: hand_over (DATA and its final dot) ---
+
+
+async def _prepare(server, **options) -> SmtpHandoff:
+    channel = SmtpEmailChannel(host=server.host, port=server.port, sender=SENDER, **options)
+    handoff = await channel.prepare(_email())
+    assert isinstance(handoff, SmtpHandoff), handoff
+    return handoff
+
+
+async def test_hand_over_to_a_raw_server_that_accepts_is_sent(raw_smtp: StartRawSmtp):
+    # Calibrates the raw server: with a 250 after the dot, the same path is a plain success.
+    server = await raw_smtp(after_dot="250 2.0.0 queued as 1234")
+    handoff = await _prepare(server)
+    try:
+        outcome = await handoff.hand_over()
+    finally:
+        await handoff.close()
+    assert outcome.status is SendStatus.SENT
+    assert outcome.provider_message_id == message_id_for(_email())
+    [received] = server.messages
+    assert received["Message-ID"] == message_id_for(_email())
+
+
+async def test_connection_dropped_after_the_dot_is_uncertain(raw_smtp: StartRawSmtp):
+    server = await raw_smtp(after_dot="drop")
+    handoff = await _prepare(server)
+    try:
+        outcome = await handoff.hand_over()
+    finally:
+        await handoff.close()
+    # The server read the whole message, dot included: it may well have queued it.
+    [received] = server.messages
+    assert received["Message-ID"] == message_id_for(_email())
+    assert outcome.status is SendStatus.UNCERTAIN
+    assert not outcome.retryable
+    assert outcome.provider_message_id is None
+
+
+@pytest.mark.parametrize(
+    ("reply", "status"),
+    [
+        ("451 4.3.0 local error, try again later", SendStatus.TRANSIENT_FAILURE),
+        ("554 5.6.0 message rejected", SendStatus.PERMANENT_FAILURE),
+    ],
+)
+async def test_error_reply_after_the_dot_is_a_plain_failure(
+    raw_smtp: StartRawSmtp, reply: str, status: SendStatus
+):
+    server = await raw_smtp(after_dot=reply)
+    handoff = await _prepare(server)
+    try:
+        outcome = await handoff.hand_over()
+    finally:
+        await handoff.close()
+    assert len(server.received) == 1  # the refusal came after the whole message
+    assert outcome.status is status
+    assert outcome.retryable is (status is SendStatus.TRANSIENT_FAILURE)
+    assert reply[:3] in (outcome.error or "")
+
+
+async def test_server_stalling_after_the_dot_is_uncertain_after_the_timeout(
+    raw_smtp: StartRawSmtp,
+):
+    server = await raw_smtp(after_dot="stall")
+    handoff = await _prepare(server, timeout_seconds=0.5)
+    try:
+        # The channel's own timeout must end the wait, well before ours.
+        outcome = await asyncio.wait_for(handoff.hand_over(), timeout=10)
+    finally:
+        await asyncio.wait_for(handoff.close(), timeout=10)
+    assert len(server.received) == 1
+    assert outcome.status is SendStatus.UNCERTAIN
+    assert not outcome.retryable
+
+
+# --- confirm: did the provider accept an interrupted hand-over? ---
+
+
+async def test_file_sink_confirms_exactly_the_messages_it_wrote(tmp_path):
+    sink = FileMailSink(tmp_path / "mail", SENDER)
+    message, other = _email(), _email(event_id="evt-2")
+    assert await sink.confirm(message) is Receipt.NOT_ACCEPTED
+    assert (await send_now(sink, message)).status is SendStatus.SENT
+    assert await sink.confirm(message) is Receipt.ACCEPTED
+    assert await sink.confirm(other) is Receipt.NOT_ACCEPTED
+
+
+async def test_file_sink_abandoned_prepare_writes_nothing(tmp_path):
+    sink = FileMailSink(tmp_path / "mail", SENDER)
+    message = _email()
+    handoff = await sink.prepare(message)
+    await handoff.close()
+    assert await sink.confirm(message) is Receipt.NOT_ACCEPTED
+    assert list(tmp_path.rglob("*.eml")) == []
+
+
+async def test_console_sink_cannot_confirm():
+    sink = ConsoleMailSink(SENDER, stream=io.StringIO())
+    message = _email()
+    assert (await send_now(sink, message)).status is SendStatus.SENT
+    assert await sink.confirm(message) is Receipt.UNKNOWN
+
+
+async def test_smtp_cannot_confirm(smtp_server):
+    channel = SmtpEmailChannel(host=smtp_server.host, port=smtp_server.port, sender=SENDER)
+    message = _email()
+    assert await channel.confirm(message) is Receipt.UNKNOWN
+    assert (await send_now(channel, message)).status is SendStatus.SENT
+    assert await channel.confirm(message) is Receipt.UNKNOWN
+
+
+@pytest.mark.parametrize(
+    ("provider_class", "to", "channel"),
+    [
+        (SandboxSmsProvider, "+447700900123", Channel.SMS),
+        (SandboxPushProvider, "tok-1", Channel.PUSH),
+    ],
+)
+async def test_sandbox_providers_cannot_confirm(
+    provider_class: type[SandboxSmsProvider | SandboxPushProvider], to: str, channel: Channel
+):
+    provider, message = provider_class(), _short(to, channel)
+    assert await provider.confirm(message) is Receipt.UNKNOWN
+    assert (await send_now(provider, message)).status is SendStatus.SENT
+    assert provider.sent == [message]  # it did record the message, and still cannot say
+    assert await provider.confirm(message) is Receipt.UNKNOWN
+
+
+async def test_connection_lost_before_the_handover_is_a_plain_retry(raw_smtp: StartRawSmtp):
+    server = await raw_smtp()
+    handoff = await _prepare(server)
+    await server.stop()  # the relay restarts between RCPT and DATA
+    await server.wait_for_session_end()
+    await asyncio.sleep(0.05)  # the client reads the EOF
+    try:
+        outcome = await handoff.hand_over()
+    finally:
+        await handoff.close()
+    assert server.messages == []
+    assert outcome.status is SendStatus.TRANSIENT_FAILURE  # nothing written: safe to send again

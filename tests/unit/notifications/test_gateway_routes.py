@@ -174,3 +174,50 @@ async def test_partner_cannot_subscribe_beyond_its_keys_event_types(env):
                               headers=headers)  # fmt: skip
         assert r.status_code == 403, r.text
         assert r.json()["code"] == "event_type_not_allowed"
+
+
+# Held messages (agents only) ------------------------------------------------------------------
+
+
+def held_reply(message_id: str = "d1", status: str = "uncertain") -> dict:
+    return {"message_id": message_id, "kind": "claim_approved", "channel": "email",
+            "status": status, "attempts": 1, "subject": "Approved", "created_at": NOW.isoformat(),
+            "send_at": NOW.isoformat(), "last_error": "interrupted", "source_event_id": "e1",
+            "source_event_type": "warranty.claim.approved", "customer_id": "cust-9",
+            "address": "m@example.co.uk"}  # fmt: skip
+
+
+async def test_only_agents_list_or_settle_held_messages(env):
+    app, client = env
+    app.rpc.handlers[c.RPC_LIST_HELD_MESSAGES] = {"messages": [held_reply()]}
+    for headers in (app.auth("cust-1"), await app.partner(["webhooks.manage"])):
+        assert (await client.get("/v1/messages/held", headers=headers)).status_code == 403
+        r = await client.post("/v1/messages/held/d1/resolve", json={"outcome": "sent"},
+                              headers=headers)  # fmt: skip
+        assert r.status_code == 403
+    assert app.rpc.calls == []  # refused before reaching the service
+    r = await client.get("/v1/messages/held", headers=app.auth("agent-1", role="agent"))
+    assert r.status_code == 200, r.text
+    [item] = r.json()["items"]
+    assert (item["message_id"], item["status"], item["address"]) == ("d1", "uncertain",
+                                                                    "m@example.co.uk")  # fmt: skip
+
+
+async def test_agent_settles_a_held_message(env):
+    app, client = env
+    app.rpc.handlers[c.RPC_RESOLVE_HELD_MESSAGE] = lambda p, a: held_reply(p.message_id, "sent")
+    agent = app.auth("agent-1", role="agent")
+    r = await client.post("/v1/messages/held/d1/resolve", json={"outcome": "sent"}, headers=agent)
+    assert r.status_code == 200, r.text
+    assert r.json()["status"] == "sent"
+    call = app.rpc.calls[-1]
+    assert (call["payload"].message_id, call["payload"].outcome) == ("d1", "sent")
+    assert call["actor"].type == "agent"
+    bad = await client.post("/v1/messages/held/d1/resolve", json={"outcome": "maybe"},
+                            headers=agent)  # fmt: skip
+    assert bad.status_code == 422
+    app.rpc.handlers[c.RPC_RESOLVE_HELD_MESSAGE] = DomainError(
+        "the message is sent, not held", code="notifications_message_not_held",
+        kind=ErrorKind.CONFLICT)  # fmt: skip
+    r = await client.post("/v1/messages/held/d1/resolve", json={"outcome": "resend"}, headers=agent)
+    assert (r.status_code, r.json()["code"]) == (409, "notifications_message_not_held")

@@ -6,10 +6,14 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pytest
 import sqlalchemy as sa
 
-from services.notifications.adapters.channels import SendOutcome, SendStatus
+from services.notifications.adapters.channels import (
+    Receipt,
+    SendOutcome,
+    SendStatus,
+    SingleCallHandoff,
+)
 from services.notifications.adapters.sandbox import SandboxPushProvider, SandboxSmsProvider
 from services.notifications.adapters.ssrf import TargetPolicy
 from services.notifications.adapters.tables import deliveries, inbox_items, webhook_deliveries
@@ -18,10 +22,7 @@ from services.notifications.handlers import Notifications
 from services.notifications.webhook_handlers import Webhooks
 from shared.contracts import notifications as c
 from shared.contracts.envelope import RawEvent
-from shared.messaging.outbox import UnitOfWork
-from shared.persistence.db import Database
 from shared.persistence.messaging_tables import outbox_table
-from shared.persistence.migrations import upgrade_async
 from shared.rpc import Actor
 
 MIGRATIONS = Path(__file__).resolve().parents[3] / "services" / "notifications" / "migrations"
@@ -30,24 +31,24 @@ ME = Actor(type="customer", id="c1")
 
 
 class RecordingEmail:
-    def __init__(self, outcomes=None) -> None:
+    """An email channel whose whole send is one call; scripted outcomes, then success."""
+
+    def __init__(self, outcomes=None, receipt: Receipt = Receipt.UNKNOWN) -> None:
         self.sent = []
         self.outcomes = list(outcomes or [])
+        self.receipt = receipt
+
+    async def prepare(self, message):
+        return SingleCallHandoff(lambda: self.send(message))
+
+    async def confirm(self, message) -> Receipt:
+        return self.receipt
 
     async def send(self, message):
         self.sent.append(message)
         if self.outcomes:
             return self.outcomes.pop(0)
         return SendOutcome(SendStatus.SENT, provider_message_id="mid")
-
-
-@pytest.fixture
-async def uow(tmp_path):
-    url = f"sqlite+aiosqlite:///{tmp_path / 'n.db'}"
-    await upgrade_async(url, MIGRATIONS)
-    db = Database(url)
-    yield UnitOfWork(db)
-    await db.dispose()
 
 
 def event(type_: str, **data) -> RawEvent:

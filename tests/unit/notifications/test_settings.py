@@ -30,3 +30,21 @@ def test_production_refuses_private_targets_and_compressed_retries(monkeypatch):
     monkeypatch.setenv("NOTIFICATIONS_WEBHOOK_ALLOW_PRIVATE_TARGETS", "true")
     with pytest.raises(ValidationError):
         Settings()
+
+
+def test_a_delivery_lease_shorter_than_a_handover_is_refused(monkeypatch):
+    monkeypatch.setenv("NOTIFICATIONS_DELIVERY_LEASE_SECONDS", "20")
+    monkeypatch.setenv("NOTIFICATIONS_SMTP_TIMEOUT_SECONDS", "15")
+    with pytest.raises(ValidationError, match="at least twice smtp_timeout_seconds"):
+        Settings()
+    monkeypatch.setenv("NOTIFICATIONS_SMTP_TIMEOUT_SECONDS", "10")
+    assert Settings().delivery_lease_seconds == 20
+
+
+def test_uncertain_policy_is_hold_unless_told(monkeypatch):
+    assert Settings().delivery_uncertain == "hold"
+    monkeypatch.setenv("NOTIFICATIONS_DELIVERY_UNCERTAIN", "resend")
+    assert Settings().delivery_uncertain == "resend"
+    monkeypatch.setenv("NOTIFICATIONS_DELIVERY_UNCERTAIN", "maybe")
+    with pytest.raises(ValidationError):
+        Settings()
