@@ -47,6 +47,7 @@ def build(settings: Settings | None = None, **overrides: Any) -> ServiceRuntime:
         rt.uow,
         policy=settings.target_policy,
         rotation_overlap=timedelta(hours=settings.webhook_secret_rotation_overlap_hours),
+        secret_box=settings.secret_box,
         **({"resolver": overrides["resolver"]} if "resolver" in overrides else {}),
     )
     delivery = DeliveryWorker(
@@ -66,6 +67,7 @@ def build(settings: Settings | None = None, **overrides: Any) -> ServiceRuntime:
         rt.uow,
         sender,
         settings.retry_schedule,
+        secret_box=settings.secret_box,
         lease_seconds=settings.webhook_timeout_seconds * 3,
     )
     held = HeldMessages(rt.uow)

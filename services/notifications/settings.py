@@ -14,6 +14,7 @@ from pydantic_settings import SettingsConfigDict
 
 from shared.runtime.settings import ServiceSettings, default_data_dir
 
+from .adapters.secret_box import LOCAL_ONLY_KEY, SecretBox
 from .adapters.ssrf import TargetPolicy
 from .domain.webhooks import RetrySchedule
 
@@ -58,6 +59,8 @@ class Settings(ServiceSettings):
     webhook_retry_scale: float = Field(default=1.0, gt=0, le=1)
     webhook_secret_rotation_overlap_hours: float = Field(default=24.0, ge=0)
     webhook_poll_interval: float = Field(default=0.5, gt=0)
+    # Fernet keys sealing webhook signing secrets at rest; the first seals, all open (rotation).
+    webhook_secret_keys: str = LOCAL_ONLY_KEY
 
     @model_validator(mode="after")
     def _lease_outlasts_a_handover(self) -> Settings:
@@ -75,6 +78,16 @@ class Settings(ServiceSettings):
                 raise ValueError("webhook_allow_private_targets must be false in production")
             if self.webhook_retry_scale != 1.0:
                 raise ValueError("webhook_retry_scale compresses retries; only for tests")
+            if LOCAL_ONLY_KEY in self.webhook_secret_keys:
+                raise ValueError(
+                    "NOTIFICATIONS_WEBHOOK_SECRET_KEYS holds the local-only key; set a key of "
+                    "your own in production"
+                )
+        return self
+
+    @model_validator(mode="after")
+    def _keys_are_fernet_keys(self) -> Settings:
+        SecretBox.from_setting(self.webhook_secret_keys)  # fail at start-up, not at first use
         return self
 
     @property
@@ -88,6 +101,10 @@ class Settings(ServiceSettings):
     @property
     def resolved_mail_dir(self) -> Path:
         return self.mail_dir or default_data_dir() / "mail"
+
+    @property
+    def secret_box(self) -> SecretBox:
+        return SecretBox.from_setting(self.webhook_secret_keys)
 
     @property
     def target_policy(self) -> TargetPolicy:

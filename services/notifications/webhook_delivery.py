@@ -18,6 +18,7 @@ import structlog
 from shared.contracts import notifications as c
 from shared.messaging.outbox import UnitOfWork
 
+from .adapters.secret_box import SecretBox, SecretUnreadable
 from .adapters.tables import webhook_attempts, webhook_deliveries, webhook_endpoints
 from .adapters.webhook_sender import SendResult, WebhookSender
 from .adapters.webhook_signing import signed_headers
@@ -27,6 +28,8 @@ from .webhook_handlers import load_endpoint
 
 log = structlog.get_logger()
 
+UNREADABLE_SECRET_RETRY = timedelta(minutes=5)
+
 
 class WebhookWorker:
     def __init__(
@@ -35,6 +38,7 @@ class WebhookWorker:
         sender: WebhookSender,
         schedule: RetrySchedule,
         *,
+        secret_box: SecretBox,
         lease_seconds: float = 60.0,
         batch_size: int = 20,
         clock: Clock = utcnow,
@@ -42,6 +46,7 @@ class WebhookWorker:
     ) -> None:
         self.uow = uow
         self.sender = sender
+        self.box = secret_box
         self.schedule = schedule
         self.lease = timedelta(seconds=lease_seconds)
         self.batch_size = batch_size
@@ -80,7 +85,14 @@ class WebhookWorker:
                 await asyncio.sleep(poll_interval)
 
     async def _attempt(self, delivery_id: str) -> int:
-        leased = await self._lease(delivery_id)
+        try:
+            leased = await self._lease(delivery_id)
+        except SecretUnreadable:
+            # A key was dropped while secrets sealed with it remain: a configuration error.
+            # Never sign with anything else; park the delivery and say so loudly.
+            log.error("webhook.secret_unreadable", delivery_id=delivery_id)
+            await self._postpone(delivery_id, UNREADABLE_SECRET_RETRY)
+            return 0
         if leased is None:
             return 0
         row, endpoint = leased
@@ -115,8 +127,18 @@ class WebhookWorker:
                     webhook_endpoints.c.id == row.endpoint_id,
                     webhook_endpoints.c.deleted_at.is_(None),
                 ),
+                self.box,
             )
         return row, endpoint
+
+    async def _postpone(self, delivery_id: str, delay: timedelta) -> None:
+        t = webhook_deliveries
+        async with self.uow() as tx:
+            await tx.session.execute(
+                sa.update(t)
+                .where(t.c.id == delivery_id)
+                .values(next_attempt_at=self.clock() + delay, last_error="secret_unreadable")
+            )
 
     async def _finish(self, row: Any, result: SendResult | None, decision: Decision,
                       reason: str, started: datetime) -> None:  # fmt: skip

@@ -24,6 +24,7 @@ from shared.messaging.outbox import Tx, UnitOfWork
 from shared.rpc import Actor
 
 from . import views
+from .adapters.secret_box import SecretBox
 from .adapters.ssrf import Resolver, TargetPolicy, check_target, system_resolver
 from .adapters.store import insert_ignore
 from .adapters.tables import (
@@ -58,7 +59,9 @@ def _owner_filter(actor: Actor | None) -> sa.ColumnElement[bool]:
     return sa.and_(live, t.c.owner == actor.id) if actor.type == "partner" else live
 
 
-async def load_endpoint(session: Any, where: sa.ColumnElement[bool]) -> WebhookEndpoint | None:
+async def load_endpoint(
+    session: Any, where: sa.ColumnElement[bool], box: SecretBox
+) -> WebhookEndpoint | None:
     row = (await session.execute(sa.select(webhook_endpoints).where(where))).first()
     if row is None:
         return None
@@ -74,7 +77,9 @@ async def load_endpoint(session: Any, where: sa.ColumnElement[bool]) -> WebhookE
         owner=row.owner,
         url=row.url,
         event_types=tuple(row.event_types),
-        secrets=tuple(EndpointSecret(s.secret, s.created_at, s.expires_at) for s in secret_rows),
+        secrets=tuple(
+            EndpointSecret(box.open(s.secret), s.created_at, s.expires_at) for s in secret_rows
+        ),
         disabled_at=row.disabled_at,
         disabled_reason=row.disabled_reason,
     )
@@ -87,10 +92,12 @@ class Webhooks:
         *,
         policy: TargetPolicy,
         rotation_overlap: timedelta,
+        secret_box: SecretBox,
         resolver: Resolver = system_resolver,
         clock: Clock = utcnow,
     ) -> None:
         self.uow = uow
+        self.box = secret_box
         self.policy = policy
         self.overlap = rotation_overlap
         self.resolver = resolver
@@ -163,7 +170,7 @@ class Webhooks:
             )
             await tx.session.execute(
                 sa.insert(webhook_secrets).values(
-                    endpoint_id=endpoint.id, secret=secret, created_at=now
+                    endpoint_id=endpoint.id, secret=self.box.seal(secret), created_at=now
                 )
             )
         view = await self._view(endpoint.id, actor)
@@ -215,6 +222,7 @@ class Webhooks:
             endpoint = await load_endpoint(
                 tx.session,
                 sa.and_(_owner_filter(actor), webhook_endpoints.c.id == request.endpoint_id),
+                self.box,
             )
             if endpoint is None:
                 raise NotFound("no such webhook endpoint", code="webhooks_endpoint_not_found")
@@ -227,7 +235,7 @@ class Webhooks:
                 await tx.session.execute(
                     sa.insert(webhook_secrets).values(
                         endpoint_id=endpoint.id,
-                        secret=s.value,
+                        secret=self.box.seal(s.value),
                         created_at=s.created_at,
                         expires_at=s.expires_at,
                     )
@@ -285,7 +293,7 @@ class Webhooks:
     async def _view(self, endpoint_id: str, actor: Actor | None) -> c.WebhookEndpointView:
         where = sa.and_(_owner_filter(actor), webhook_endpoints.c.id == endpoint_id)
         async with self.uow.db.read() as session:
-            endpoint = await load_endpoint(session, where)
+            endpoint = await load_endpoint(session, where, self.box)
             row = (await session.execute(sa.select(webhook_endpoints).where(where))).first()
         if endpoint is None or row is None:
             raise NotFound("no such webhook endpoint", code="webhooks_endpoint_not_found")

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 
 from tests.deploy.conftest import COMPOSE_FILE, DEPLOY, SERVICES, free_port
 from tests.deploy.launchers import NATS_NODES, compose_nats_cluster, postgres_cluster
@@ -134,7 +135,10 @@ class Stack:
 @pytest.fixture
 def stack(tmp_path: Path, compose: dict) -> Iterator[Stack]:
     secrets = {
-        name: f"{name.lower()}-0123456789abcdef" * 2
+        # Fernet keys have a format (32 bytes, url-safe base64); passwords are free text.
+        name: Fernet.generate_key().decode()
+        if name.endswith("_SECRET_KEYS")
+        else f"{name.lower()}-0123456789abcdef" * 2
         for name in secret_names(COMPOSE_FILE.read_text())
     }
     services = interpolate(compose, secrets)["services"]

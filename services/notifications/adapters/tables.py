@@ -114,7 +114,8 @@ webhook_secrets = sa.Table(
     metadata,
     sa.Column("id", sa.Integer, sa.Identity(), primary_key=True, autoincrement=True),
     sa.Column("endpoint_id", sa.String(64), nullable=False, index=True),
-    # Stored as issued: HMAC signing needs the secret itself.
+    # Sealed with NOTIFICATIONS_WEBHOOK_SECRET_KEYS (adapters/secret_box.py): HMAC signing needs
+    # the secret itself, so it cannot be hashed like an API key.
     sa.Column("secret", sa.String(200), nullable=False),
     sa.Column("created_at", TZ, nullable=False),
     sa.Column("expires_at", TZ),

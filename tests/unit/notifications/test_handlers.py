@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
+from cryptography.fernet import Fernet
 
 from services.notifications.adapters.channels import (
     Receipt,
@@ -15,6 +16,7 @@ from services.notifications.adapters.channels import (
     SingleCallHandoff,
 )
 from services.notifications.adapters.sandbox import SandboxPushProvider, SandboxSmsProvider
+from services.notifications.adapters.secret_box import SecretBox
 from services.notifications.adapters.ssrf import TargetPolicy
 from services.notifications.adapters.tables import deliveries, inbox_items, webhook_deliveries
 from services.notifications.delivery import DeliveryWorker
@@ -28,6 +30,8 @@ from shared.rpc import Actor
 MIGRATIONS = Path(__file__).resolve().parents[3] / "services" / "notifications" / "migrations"
 NOW = datetime(2026, 11, 23, 23, 30, tzinfo=UTC)
 ME = Actor(type="customer", id="c1")
+
+BOX = SecretBox([Fernet.generate_key().decode()])
 
 
 class RecordingEmail:
@@ -141,7 +145,7 @@ async def test_webhook_fan_out_only_to_matching_enabled_endpoints(uow):
     from datetime import timedelta
 
     hooks = Webhooks(uow, policy=TargetPolicy(), rotation_overlap=timedelta(hours=1),
-                     resolver=resolve, clock=lambda: NOW)  # fmt: skip
+                     secret_box=BOX, resolver=resolve, clock=lambda: NOW)  # fmt: skip
     partner = Actor(type="partner", id="p1")
     claims = await hooks.create(c.CreateWebhookRequest(url="https://p.example/a",
                                                        event_types=["warranty.claim.*"]), partner)  # fmt: skip

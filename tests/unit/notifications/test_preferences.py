@@ -133,3 +133,16 @@ def test_quiet_hours_end_inside_dst_gap_is_never_before_now():
     released = qh.release_time(now, LONDON)
     assert released >= now
     assert released <= datetime(2026, 3, 29, 1, 30, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("text", ["20:4\u0aed", "\u0968\u0966:00", "24:00", "7:00", "07:60"])
+def test_quiet_hours_accept_only_ascii_clock_times(text):
+    """pydantic's regex engine counts any Unicode digit as \\d; the contract spells [0-9] (found
+    by the RPC fuzzer: "20:4૭" passed validation and crashed time.fromisoformat)."""
+    from pydantic import ValidationError
+
+    from shared.contracts.notifications import QuietHoursModel
+
+    with pytest.raises(ValidationError):
+        QuietHoursModel(start=text, end="07:00")
+    assert QuietHoursModel(start="22:00", end="07:00").start == "22:00"

@@ -7,10 +7,12 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from cryptography.fernet import Fernet
 from standardwebhooks.webhooks import Webhook
 
+from services.notifications.adapters.secret_box import SEALED_PREFIX, SecretBox
 from services.notifications.adapters.ssrf import TargetPolicy
-from services.notifications.adapters.tables import webhook_deliveries
+from services.notifications.adapters.tables import webhook_deliveries, webhook_secrets
 from services.notifications.adapters.webhook_sender import SendResult
 from services.notifications.domain.webhooks import RetrySchedule
 from services.notifications.webhook_delivery import WebhookWorker
@@ -28,6 +30,8 @@ T0 = datetime.now(UTC).replace(microsecond=0)
 PARTNER = Actor(type="partner", id="p1")
 # Three attempts in all: 1 s, then 1 s (span >= 2 s), no jitter.
 SHORT = RetrySchedule(base_seconds=1, multiplier=1, cap_seconds=1, min_span_seconds=2, jitter=0)
+
+BOX = SecretBox([Fernet.generate_key().decode()])
 
 
 class ScriptedSender:
@@ -67,7 +71,7 @@ async def setup(tmp_path):
         return ["93.184.216.34"]
 
     hooks = Webhooks(uow, policy=TargetPolicy(), rotation_overlap=timedelta(hours=1),
-                     resolver=resolve, clock=clock)  # fmt: skip
+                     secret_box=BOX, resolver=resolve, clock=clock)  # fmt: skip
     endpoint = await hooks.create(
         c.CreateWebhookRequest(url="https://p.example/h", event_types=["*"]), PARTNER
     )
@@ -91,7 +95,7 @@ async def status_of(uow) -> list[tuple[str, int]]:
 async def test_retries_until_the_schedule_is_spent_then_dead_letters_and_replays(setup):
     uow, hooks, endpoint, clock = setup
     sender = ScriptedSender([500, None, 503])
-    worker = WebhookWorker(uow, sender, SHORT, clock=clock)  # type: ignore[arg-type]
+    worker = WebhookWorker(uow, sender, SHORT, secret_box=BOX, clock=clock)  # type: ignore[arg-type]
     await fan_out(uow, hooks)
     assert await worker.run_once() == 1
     assert await worker.run_once() == 0  # waiting for the backoff
@@ -120,7 +124,7 @@ async def test_retries_until_the_schedule_is_spent_then_dead_letters_and_replays
 
 async def test_replay_by_time_range(setup):
     uow, hooks, endpoint, clock = setup
-    worker = WebhookWorker(uow, ScriptedSender([]), SHORT, clock=clock)  # type: ignore[arg-type]
+    worker = WebhookWorker(uow, ScriptedSender([]), SHORT, secret_box=BOX, clock=clock)  # type: ignore[arg-type]
     await fan_out(uow, hooks, "evt-a")
     await fan_out(uow, hooks, "evt-b")
     await worker.run_once()
@@ -138,7 +142,7 @@ async def test_retry_after_is_honoured(setup):
     uow, hooks, _endpoint, clock = setup
     schedule = RetrySchedule(jitter=0)
     sender = ScriptedSender([429], headers={"retry-after": "120"})
-    worker = WebhookWorker(uow, sender, schedule, clock=clock)  # type: ignore[arg-type]
+    worker = WebhookWorker(uow, sender, schedule, secret_box=BOX, clock=clock)  # type: ignore[arg-type]
     await fan_out(uow, hooks)
     await worker.run_once()
     clock.advance(119)
@@ -150,7 +154,7 @@ async def test_retry_after_is_honoured(setup):
 
 async def test_410_disables_the_endpoint_and_stops_deliveries(setup):
     uow, hooks, endpoint, clock = setup
-    worker = WebhookWorker(uow, ScriptedSender([410]), SHORT, clock=clock)  # type: ignore[arg-type]
+    worker = WebhookWorker(uow, ScriptedSender([410]), SHORT, secret_box=BOX, clock=clock)  # type: ignore[arg-type]
     await fan_out(uow, hooks, "evt-1")
     await worker.run_once()
     view = await hooks.get(c.WebhookRef(endpoint_id=endpoint.id), PARTNER)
@@ -177,3 +181,36 @@ async def test_customers_cannot_manage_webhooks(setup):
     with pytest.raises(Exception) as err:
         await hooks.list({}, Actor(type="customer", id="c1"))
     assert err.value.code == "notifications_forbidden"
+
+
+async def test_the_database_never_holds_a_signing_secret_in_clear(setup):
+    """Create and rotate through the use cases; read the table directly."""
+    uow, hooks, endpoint, _clock = setup
+
+    async def stored() -> list[str]:
+        async with uow.db.read() as session:
+            return list((await session.execute(sa.select(webhook_secrets.c.secret))).scalars())
+
+    [created] = await stored()
+    assert created.startswith(SEALED_PREFIX) and endpoint.secret not in created
+    rotated = await hooks.rotate_secret(c.WebhookRef(endpoint_id=endpoint.id), PARTNER)
+    after = await stored()
+    assert len(after) == 2
+    for value in after:
+        assert value.startswith(SEALED_PREFIX)
+        assert endpoint.secret not in value and rotated.secret not in value
+
+
+async def test_a_secret_sealed_with_a_dropped_key_parks_the_delivery_unsigned(setup):
+    uow, hooks, _endpoint, clock = setup
+    sender = ScriptedSender([])
+    wrong_keys = SecretBox([Fernet.generate_key().decode()])
+    worker = WebhookWorker(uow, sender, SHORT, secret_box=wrong_keys,
+                           clock=clock)  # type: ignore[arg-type]  # fmt: skip
+    await fan_out(uow, hooks)
+    assert await worker.run_once() == 0
+    assert sender.requests == []  # nothing signed with anything else
+    async with uow.db.read() as session:
+        [row] = (await session.execute(sa.select(webhook_deliveries))).all()
+    assert (row.status, row.attempts, row.last_error) == ("pending", 0, "secret_unreadable")
+    assert row.next_attempt_at > clock.now
