@@ -33,7 +33,7 @@ DEFAULT_TIME_ZONES = {
 ALWAYS_ON_CANDIDATES = frozenset({Channel.EMAIL, Channel.IN_APP})
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+_E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")  # [0-9]: \d would take any Unicode digit
 
 
 def normalise_locale(value: str) -> str:

@@ -28,6 +28,7 @@ def test_contact_normalises_locale_phone_and_default_zone():
     [
         ({"email": "not-an-email"}, "notifications_invalid_email"),
         ({"phone": "07700 900123"}, "notifications_invalid_phone"),
+        ({"phone": "+44770090\u0966123"}, "notifications_invalid_phone"),  # a Devanagari zero
         ({"time_zone": "Mars/Olympus"}, "notifications_invalid_time_zone"),
     ],
 )
