@@ -8,10 +8,11 @@ import json
 import math
 import time
 from collections import OrderedDict
+from datetime import datetime
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Query, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.requests import Request as StarletteRequest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -210,3 +211,26 @@ def page_params(
 
 
 Paging = Annotated[PageParams, Depends(page_params)]
+
+
+class NewestFirstPosition(BaseModel):
+    """Where a newest-first list (created_at desc, id) left off: the last item's time and id."""
+
+    model_config = ConfigDict(extra="forbid")
+    before: datetime | None = None
+    before_id: str | None = Field(default=None, max_length=64)
+
+    @classmethod
+    def of(cls, paging: PageParams) -> NewestFirstPosition:
+        try:
+            return cls.model_validate(paging.after or {})
+        except ValidationError as exc:
+            raise InvalidCursor("The cursor is not one this API returned.") from exc
+
+    @staticmethod
+    def after_page(items: list[Any], limit: int, *, key: str = "id") -> dict[str, Any] | None:
+        """The position after a full page (None when this page is the last)."""
+        if not items or len(items) < limit:
+            return None
+        last = items[-1]
+        return {"before": last.created_at.isoformat(), "before_id": getattr(last, key)}

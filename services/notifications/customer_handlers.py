@@ -94,15 +94,7 @@ class CustomerCare:
         query = sa.select(t).where(t.c.customer_id == customer_id)
         if request.unread_only:
             query = query.where(t.c.read_at.is_(None))
-        if request.before is not None:
-            # Items sharing the boundary instant are told apart by id (the sort's tie-break).
-            same_instant = sa.and_(t.c.created_at == request.before, t.c.id > request.before_id)
-            query = query.where(
-                sa.or_(t.c.created_at < request.before, same_instant)
-                if request.before_id
-                else t.c.created_at < request.before
-            )
-        query = query.order_by(t.c.created_at.desc(), t.c.id).limit(request.limit)
+        query = store.newest_first_page(query, t, request, request.limit)
         unread_q = sa.select(sa.func.count()).where(
             t.c.customer_id == customer_id, t.c.read_at.is_(None)
         )
@@ -129,11 +121,8 @@ class CustomerCare:
     ) -> c.MessageLog:
         customer_id = customer_of(actor, request.customer_id)
         t = deliveries
-        query = (
-            sa.select(t)
-            .where(t.c.customer_id == customer_id)
-            .order_by(t.c.created_at.desc(), t.c.id)
-            .limit(request.limit)
+        query = store.newest_first_page(
+            sa.select(t).where(t.c.customer_id == customer_id), t, request, request.limit
         )
         async with self.uow.db.read() as session:
             rows = (await session.execute(query)).all()

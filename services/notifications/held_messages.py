@@ -19,6 +19,7 @@ from shared.messaging.outbox import UnitOfWork
 from shared.rpc import Actor
 
 from . import views
+from .adapters import store
 from .adapters.tables import deliveries
 from .common import Clock, Forbidden, message_event, utcnow
 
@@ -31,12 +32,8 @@ class HeldMessages:
     async def list(self, request: c.ListHeldMessagesRequest, actor: Actor | None) -> c.HeldMessages:
         _require_agent(actor)
         t = deliveries
-        query = (
-            sa.select(t)
-            .where(t.c.status == "uncertain")
-            .order_by(t.c.created_at, t.c.id)
-            .limit(request.limit)
-        )
+        held = sa.select(t).where(t.c.status == "uncertain")
+        query = store.newest_first_page(held, t, request, request.limit)
         async with self.uow.db.read() as session:
             rows = (await session.execute(query)).all()
         return c.HeldMessages(messages=[views.held_message(r) for r in rows])

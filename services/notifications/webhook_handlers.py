@@ -26,7 +26,7 @@ from shared.rpc import Actor
 from . import views
 from .adapters.secret_box import SecretBox
 from .adapters.ssrf import Resolver, TargetPolicy, check_target, system_resolver
-from .adapters.store import insert_ignore
+from .adapters.store import insert_ignore, newest_first_page
 from .adapters.tables import (
     webhook_attempts,
     webhook_deliveries,
@@ -280,7 +280,7 @@ class Webhooks:
         query = sa.select(t).where(t.c.endpoint_id == request.endpoint_id)
         if request.status:
             query = query.where(t.c.status == request.status)
-        query = query.order_by(t.c.created_at.desc(), t.c.id).limit(request.limit)
+        query = newest_first_page(query, t, request, request.limit)
         async with self.uow.db.read() as session:
             rows = (await session.execute(query)).all()
             attempts = (

@@ -174,16 +174,21 @@ class PreferencesView(PreferencesIn):
 # Inbox and message log ----------------------------------------------------------------------
 
 
-class ListInboxRequest(_Strict):
-    customer_id: str | None = None
-    unread_only: bool = False
-    limit: int = Field(default=50, ge=1, le=200)
+class _NewestFirstPage(_Strict):
+    """Keyset paging over (created_at desc, id): pass the last item's time and id back."""
+
     before: datetime | None = Field(default=None, description="Page: items created before this.")
     before_id: str | None = Field(
         default=None,
         max_length=64,
         description="Page: with `before`, items created at that instant sorting after this id.",
     )
+
+
+class ListInboxRequest(_NewestFirstPage):
+    customer_id: str | None = None
+    unread_only: bool = False
+    limit: int = Field(default=50, ge=1, le=200)
 
 
 class InboxItem(BaseModel):
@@ -226,7 +231,7 @@ class MessageLogEntry(BaseModel):
     source_event_type: str
 
 
-class ListMessagesRequest(_Strict):
+class ListMessagesRequest(_NewestFirstPage):
     customer_id: str | None = None
     limit: int = Field(default=100, ge=1, le=500)
 
@@ -242,7 +247,7 @@ class HeldMessage(MessageLogEntry):
     address: str = Field(description="Where it was going (email address, phone, device token).")
 
 
-class ListHeldMessagesRequest(_Strict):
+class ListHeldMessagesRequest(_NewestFirstPage):
     limit: int = Field(default=100, ge=1, le=500)
 
 
@@ -323,7 +328,7 @@ class ReplayResult(BaseModel):
     replayed: list[str] = Field(description="Delivery ids queued again.")
 
 
-class ListWebhookDeliveriesRequest(_Strict):
+class ListWebhookDeliveriesRequest(_NewestFirstPage):
     endpoint_id: str
     status: Literal["pending", "delivered", "dead_letter", "cancelled"] | None = None
     limit: int = Field(default=100, ge=1, le=500)

@@ -20,7 +20,7 @@ from services.gateway.auth import (
     current_principal,
 )
 from services.gateway.errors import problem_responses
-from services.gateway.limits import Page, Paging
+from services.gateway.limits import NewestFirstPosition, Page, Paging
 from services.gateway.models import RequestModel, ResponseModel
 from services.gateway.runtime import JetStream, Rpc, Settings
 from services.gateway.sse import SSE_RESPONSE, notification_events
@@ -163,19 +163,15 @@ async def list_inbox(
     customer_id: CustomerIdQuery = None,
 ) -> Page[Any]:
     acting = acting_customer(principal, customer_id)
-    cursor = paging.after or {}
     request = c.ListInboxRequest(
         customer_id=acting.customer_id,
         unread_only=unread_only,
         limit=paging.limit,
-        before=cursor.get("before"),
-        before_id=cursor.get("before_id"),
+        **NewestFirstPosition.of(paging).model_dump(),
     )
     page = c.InboxPage.model_validate(await rpc.call(c.RPC_LIST_INBOX, request, actor=acting.actor))
     items = [InboxItemOut.model_validate(i.model_dump()) for i in page.items]
-    last = items[-1] if len(items) == paging.limit else None
-    nxt = {"before": last.created_at.isoformat(), "before_id": last.id} if last else None
-    return Page.of(items, nxt)
+    return Page.of(items, NewestFirstPosition.after_page(items, paging.limit))
 
 
 @router.post("/me/notifications/{item_id}/read", response_model=InboxItemOut,
@@ -210,11 +206,16 @@ async def list_messages(
     principal: CustomerOrAgent, rpc: Rpc, paging: Paging, customer_id: CustomerIdQuery = None
 ) -> Page[Any]:
     acting = acting_customer(principal, customer_id)
-    request = c.ListMessagesRequest(customer_id=acting.customer_id, limit=paging.limit)
+    request = c.ListMessagesRequest(
+        customer_id=acting.customer_id,
+        limit=paging.limit,
+        **NewestFirstPosition.of(paging).model_dump(),
+    )
     log = c.MessageLog.model_validate(
         await rpc.call(c.RPC_LIST_MESSAGES, request, actor=acting.actor)
     )
-    return Page.of([MessageOut.model_validate(m.model_dump()) for m in log.messages], None)
+    items = [MessageOut.model_validate(m.model_dump()) for m in log.messages]
+    return Page.of(items, NewestFirstPosition.after_page(items, paging.limit, key="message_id"))
 
 
 # Agents: messages held after an interrupted hand-over -----------------------------------------
@@ -239,11 +240,14 @@ class ResolveHeldBody(RequestModel):
             responses=problem_responses(401, 403, 503, 504),
             summary="Messages held for a decision after an interrupted hand-over (agents)")  # fmt: skip
 async def list_held_messages(principal: Agent, rpc: Rpc, paging: Paging) -> Page[Any]:
-    request = c.ListHeldMessagesRequest(limit=paging.limit)
+    request = c.ListHeldMessagesRequest(
+        limit=paging.limit, **NewestFirstPosition.of(paging).model_dump()
+    )
     held = c.HeldMessages.model_validate(
         await rpc.call(c.RPC_LIST_HELD_MESSAGES, request, actor=principal.actor())
     )
-    return Page.of([HeldMessageOut.model_validate(m.model_dump()) for m in held.messages], None)
+    items = [HeldMessageOut.model_validate(m.model_dump()) for m in held.messages]
+    return Page.of(items, NewestFirstPosition.after_page(items, paging.limit, key="message_id"))
 
 
 @router.post("/messages/held/{message_id}/resolve", response_model=HeldMessageOut,
@@ -395,9 +399,13 @@ async def deliveries(
     ] = None,
 ) -> Page[Any]:
     request = c.ListWebhookDeliveriesRequest(
-        endpoint_id=endpoint_id, status=status, limit=paging.limit
+        endpoint_id=endpoint_id,
+        status=status,
+        limit=paging.limit,
+        **NewestFirstPosition.of(paging).model_dump(),
     )
     data = c.WebhookDeliveryList.model_validate(
         await rpc.call(c.RPC_LIST_WEBHOOK_DELIVERIES, request, actor=principal.actor())
     )
-    return Page.of([DeliveryOut.model_validate(d.model_dump()) for d in data.deliveries], None)
+    items = [DeliveryOut.model_validate(d.model_dump()) for d in data.deliveries]
+    return Page.of(items, NewestFirstPosition.after_page(items, paging.limit))

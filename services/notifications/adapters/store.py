@@ -14,6 +14,21 @@ from ..domain.preferences import Contact, Preferences, QuietHours
 from .tables import contacts, deliveries, inbox_items, preferences, thank_you_cards
 
 
+def newest_first_page(query: Any, table: sa.Table, page: Any, limit: int) -> Any:
+    """`query` ordered (created_at desc, id) from just after the page position `page` gave.
+
+    Rows sharing the boundary instant are told apart by id, the sort's tie-break, so a page
+    boundary inside a burst of same-instant rows neither skips nor repeats any.
+    """
+    created, ident = table.c.created_at, table.c.id
+    if page.before is not None:
+        same_instant = sa.and_(created == page.before, ident > page.before_id)
+        query = query.where(
+            sa.or_(created < page.before, same_instant) if page.before_id else created < page.before
+        )
+    return query.order_by(created.desc(), ident).limit(limit)
+
+
 def insert_ignore(session: AsyncSession, table: sa.Table) -> Any:
     """INSERT ... ON CONFLICT DO NOTHING for the session's dialect."""
     dialect = session.get_bind().dialect.name

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
+from services.gateway import limits as routes_limits
 from services.gateway.app import create_app
 from services.gateway.auth import mint_token
 from services.gateway.routers import notifications as routes
@@ -221,3 +222,24 @@ async def test_agent_settles_a_held_message(env):
         kind=ErrorKind.CONFLICT)  # fmt: skip
     r = await client.post("/v1/messages/held/d1/resolve", json={"outcome": "resend"}, headers=agent)
     assert (r.status_code, r.json()["code"]) == (409, "notifications_message_not_held")
+
+
+async def test_message_log_pages_by_message_id_and_refuses_forged_cursors(env):
+    app, client = env
+    entry = held_reply("d2", "sent")
+    app.rpc.handlers[c.RPC_LIST_MESSAGES] = {"messages": [held_reply("d1", "sent"), entry]}
+    r = await client.get("/v1/me/messages?limit=2", headers=app.auth())
+    assert r.status_code == 200, r.text
+    cursor = r.json()["next_cursor"]
+    r = await client.get(f"/v1/me/messages?limit=2&cursor={cursor}", headers=app.auth())
+    assert r.status_code == 200, r.text
+    payload = app.rpc.calls[-1]["payload"]
+    assert (payload.before, payload.before_id) == (NOW, "d2")
+    r = await client.get("/v1/me/messages?limit=3", headers=app.auth())
+    assert r.json()["next_cursor"] is None  # a short page is the last one
+    calls = len(app.rpc.calls)
+    for position in ({"before": "yesterday"}, {"before_id": "x" * 65}, {"admin": True}):
+        forged = routes_limits.encode_cursor(position)
+        r = await client.get(f"/v1/me/messages?cursor={forged}", headers=app.auth())
+        assert (r.status_code, r.json()["code"]) == (422, "invalid_cursor")
+    assert len(app.rpc.calls) == calls  # refused before reaching the service

@@ -220,3 +220,28 @@ async def test_inbox_pages_do_not_skip_items_sharing_an_instant(uow):
             break
         before, before_id = page.items[-1].created_at, page.items[-1].id
     assert sorted(seen) == [f"i{k}" for k in range(5)] and len(seen) == 5
+
+
+async def test_message_log_pages_walk_every_message_once(uow):
+    n = Notifications(uow, base_url="http://api", clock=lambda: NOW)
+    later = NOW.replace(minute=45)
+    rows_ = [
+        {"id": f"d{k}", "event_id": f"e{k}", "event_type": "warranty.claim.approved",
+         "kind": "claim_approved", "channel": "email", "recipient": customer,
+         "customer_id": customer, "address": "m@example.co.uk", "subject": "s", "text_body": "t",
+         "html_body": "h", "short_text": "", "status": "sent", "attempts": 1, "send_at": NOW,
+         "created_at": later if k < 2 else NOW}
+        for k, customer in enumerate(["c1"] * 7 + ["c2"] * 2)
+    ]  # fmt: skip  # two newer ones, then five sharing one instant, then another customer's
+    async with uow() as tx:
+        await tx.session.execute(sa.insert(deliveries), rows_)
+    seen, before, before_id = [], None, None
+    for _ in range(10):
+        request = c.ListMessagesRequest(limit=2, before=before, before_id=before_id)
+        page = (await n.list_messages(request, ME)).messages
+        seen += [m.message_id for m in page]
+        if len(page) < 2:
+            break
+        before, before_id = page[-1].created_at, page[-1].message_id
+    assert seen[:2] == ["d0", "d1"]  # newest first
+    assert sorted(seen) == [f"d{k}" for k in range(7)] and len(seen) == 7

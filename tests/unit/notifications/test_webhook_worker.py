@@ -214,3 +214,19 @@ async def test_a_secret_sealed_with_a_dropped_key_parks_the_delivery_unsigned(se
         [row] = (await session.execute(sa.select(webhook_deliveries))).all()
     assert (row.status, row.attempts, row.last_error) == ("pending", 0, "secret_unreadable")
     assert row.next_attempt_at > clock.now
+
+
+async def test_delivery_log_pages_walk_every_delivery_once(setup):
+    uow, hooks, endpoint, _clock = setup
+    for k in range(5):  # fanned out at the same instant
+        await fan_out(uow, hooks, event_id=f"evt-{k}")
+    seen, before, before_id = [], None, None
+    for _ in range(10):
+        request = c.ListWebhookDeliveriesRequest(endpoint_id=endpoint.id, limit=2, before=before,
+                                                 before_id=before_id)  # fmt: skip
+        page = (await hooks.deliveries(request, PARTNER)).deliveries
+        seen += [d.event_id for d in page]
+        if len(page) < 2:
+            break
+        before, before_id = page[-1].created_at, page[-1].id
+    assert sorted(seen) == [f"evt-{k}" for k in range(5)] and len(seen) == 5
