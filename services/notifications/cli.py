@@ -1,21 +1,24 @@
-"""`concierge notify ...`: preview message templates with sample data.
+"""`concierge notify ...`: preview message templates; list and settle held messages.
 
 Register with `app.add_typer(notify_app, name="notify")` in concierge_cli/main.py.
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+import asyncio
+from typing import Annotated, Any
 
 import typer
 
+from shared.contracts import notifications as c
 from shared.errors import DomainError
+from shared.runtime.settings import DEFAULT_NATS_URL
 
 from .adapters.rendering import preview
 from .domain.messages import CATALOGUE
 from .domain.preferences import SUPPORTED_LOCALES
 
-notify_app = typer.Typer(help="Notification templates.", no_args_is_help=True)
+notify_app = typer.Typer(help="Notification templates and held messages.", no_args_is_help=True)
 
 
 @notify_app.command("preview")
@@ -37,3 +40,55 @@ def kinds_command() -> None:
     for name, kind in sorted(CATALOGUE.items()):
         channels = ",".join(sorted(kind.channels))
         typer.echo(f"{name:28} {kind.category:13} {channels:24} {kind.description}")
+
+
+NatsUrl = Annotated[
+    str, typer.Option("--nats-url", envvar="CONCIERGE_NATS_URL", help="NATS server URL(s).")
+]
+AgentName = Annotated[
+    str, typer.Option("--agent", help="Who decides; recorded as the acting agent.")
+]
+
+
+@notify_app.command("held")
+def held_command(
+    nats_url: NatsUrl = DEFAULT_NATS_URL,
+    agent: AgentName = "operator",
+) -> None:
+    """List messages held after an interrupted hand-over (see docs/operations.md)."""
+    reply = asyncio.run(_call(nats_url, c.RPC_LIST_HELD_MESSAGES, {"limit": 500}, agent))
+    held = c.HeldMessages.model_validate(reply).messages
+    for m in held:
+        typer.echo(f"{m.message_id}  {m.created_at:%Y-%m-%d %H:%M}  {m.channel:6} {m.kind:28} "
+                   f"{m.customer_id}  {m.address}  ({m.last_error})")  # fmt: skip
+    typer.echo(f"{len(held)} held")
+
+
+@notify_app.command("settle")
+def settle_command(
+    message_id: Annotated[str, typer.Argument(help="Id shown by `concierge notify held`.")],
+    outcome: Annotated[str, typer.Argument(help="sent: the provider has it; resend: it does not.")],
+    nats_url: NatsUrl = DEFAULT_NATS_URL,
+    agent: AgentName = "operator",
+) -> None:
+    """Settle a held message: record it as sent, or send it again."""
+    if outcome not in ("sent", "resend"):
+        raise typer.BadParameter("outcome must be sent or resend")
+    payload = {"message_id": message_id, "outcome": outcome}
+    try:
+        reply = asyncio.run(_call(nats_url, c.RPC_RESOLVE_HELD_MESSAGE, payload, agent))
+    except DomainError as exc:
+        typer.echo(f"{exc.code}: {exc.message}", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(f"{message_id}: {c.HeldMessage.model_validate(reply).status}")
+
+
+async def _call(nats_url: str, subject: str, payload: dict[str, Any], agent: str) -> Any:
+    from shared.nats_conn import connect
+    from shared.rpc import Actor, RpcClient
+
+    nc = await connect(nats_url, "concierge-notify")
+    try:
+        return await RpcClient(nc).call(subject, payload, actor=Actor(type="agent", id=agent))
+    finally:
+        await nc.drain()

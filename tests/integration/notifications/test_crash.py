@@ -9,7 +9,9 @@ server in the test process. SMTP cannot be asked what it received, so a message 
 from __future__ import annotations
 
 import asyncio
+import sys
 from email.message import EmailMessage
+from pathlib import Path
 
 import nats
 
@@ -129,7 +131,12 @@ async def test_killed_after_smtp_accepted_is_held_not_resent(nats_server, sqlite
         assert len(_mine(mailbox.messages)) == 1  # not sent a second time
         [held] = await _held(rpc)
         assert (held.status, held.channel, held.last_error) == ("uncertain", "email", "interrupted")
-        assert await _settle_like_an_agent(rpc, mailbox) == {held.message_id: "sent"}
+        # The operator's view: `concierge notify held`, then `settle ... sent`.
+        listing = await _concierge("notify", "held", "--nats-url", nats_server.url)
+        assert held.message_id in listing and "1 held" in listing
+        settled = await _concierge("notify", "settle", held.message_id, "sent",
+                                   "--nats-url", nats_server.url)  # fmt: skip
+        assert settled.strip() == f"{held.message_id}: sent"
         await _settle()
         assert len(_mine(mailbox.messages)) == 1 and await _held(rpc) == []
     finally:
@@ -189,6 +196,16 @@ async def test_killed_mid_stream_sends_none_twice_and_loses_none(nats_server, sq
         proc.kill()
         await nc.drain()
         controller.stop()
+
+
+async def _concierge(*args: str) -> str:
+    proc = await asyncio.create_subprocess_exec(
+        str(Path(sys.executable).parent / "concierge"), *args,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, err = await asyncio.wait_for(proc.communicate(), 60)
+    assert proc.returncode == 0, err.decode()
+    return out.decode()
 
 
 async def _count(mailbox, n: int) -> bool:
