@@ -69,6 +69,7 @@ def build(settings: Settings | None = None) -> ServiceRuntime:
         fx,
         clock,
         to_cloud_event,
+        carrier=carrier,
         on_order_placed=scheduler.wake,
         quote_ttl=timedelta(seconds=settings.quote_ttl_seconds),
     )

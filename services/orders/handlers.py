@@ -20,17 +20,27 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.orders.adapters import tables as t
-from services.orders.adapters.repository import OrderRepository, QuoteRepository
+from services.orders.adapters.repository import (
+    ConcurrentUpdate,
+    OrderRepository,
+    QuoteRepository,
+)
 from services.orders.adapters.stock_store import StockStore
 from services.orders.domain import catalogue as cat
 from services.orders.domain import events as ev
 from services.orders.domain.clock import Clock
-from services.orders.domain.errors import OrderNotFound, QuoteNotFound
+from services.orders.domain.errors import (
+    OrderAlreadyShipped,
+    OrderNotFound,
+    QuoteNotFound,
+    ShipmentNotCancellable,
+)
 from services.orders.domain.money import Money
 from services.orders.domain.orders import Order
-from services.orders.domain.providers import FxProvider
+from services.orders.domain.providers import CarrierProvider, FxProvider
 from services.orders.domain.quotes import QUOTE_TTL, Quote, create_quote
 from services.orders.domain.reference import Listing, ReferenceData
+from services.orders.domain.saga import SHIPMENT_MAY_BE_BOOKED, Step, step_key
 from shared.errors import DomainError, ErrorKind
 
 
@@ -43,6 +53,9 @@ class TxLike(Protocol):
 UnitOfWorkFactory = Callable[[], AbstractAsyncContextManager[TxLike]]
 # Turns a domain event into the wire envelope (shared.contracts.orders) for the outbox.
 EventMapper = Callable[[ev.DomainEvent], Any]
+# A cancel re-reads and retries when the order moved while the carrier was asked (the saga
+# has at most a few steps left to take, so this is never exhausted in practice).
+CANCEL_ATTEMPTS = 8
 
 
 @dataclass(frozen=True)
@@ -79,6 +92,7 @@ class OrdersService:
     fx: FxProvider
     clock: Clock
     to_wire: EventMapper
+    carrier: CarrierProvider  # consulted by a cancel: has the parcel left?
     on_order_placed: Callable[[str], None] = lambda _order_id: None  # wakes the saga runner
     quote_ttl: timedelta = QUOTE_TTL
 
@@ -210,16 +224,56 @@ class OrdersService:
             return await OrderRepository(tx.session).list_for_customer(customer, limit, after)
 
     async def cancel_order(self, caller: Caller, order_id: str) -> Order:
+        """Cancel before the parcel leaves; the runner then undoes every completed step.
+
+        Whether the parcel has left is the carrier's answer, not our copy of its tracking (polled
+        with a back-off, so it lags): a booked shipment is cancelled at the carrier first, and
+        the cancel is recorded only if the order has not changed since. Otherwise a late cancel
+        would owe a compensation the carrier refuses forever, and the release of the stock and
+        the void of the authorization queued behind it would never run.
+        """
+        for _ in range(CANCEL_ATTEMPTS):
+            async with reading(self.uow) as rx:
+                seen = await OrderRepository(rx.session).get(order_id)
+            if not caller.may_see(seen.customer_id):
+                raise OrderNotFound("no such order", details={"order_id": order_id})
+            seen.check_cancellable()
+            await self._cancel_shipment_first(seen)
+            order = await self._record_cancel(seen, by=caller.kind)
+            if order is not None:
+                self.on_order_placed(order_id)  # the runner performs the compensations
+                return order
+        raise ConcurrentUpdate("order changed concurrently", details={"order_id": order_id})
+
+    async def _cancel_shipment_first(self, order: Order) -> None:
+        if order.status not in SHIPMENT_MAY_BE_BOOKED:
+            return
+        shipment_id = order.shipment_id
+        if shipment_id is None:  # booked by a runner that died before recording it?
+            booked = await self.carrier.find(step_key(order.order_id, Step.CREATE_SHIPMENT))
+            shipment_id = booked.shipment_id if booked else None
+        if shipment_id is None:
+            return
+        try:
+            await self.carrier.cancel(shipment_id)
+        except ShipmentNotCancellable as exc:
+            self.on_order_placed(order.order_id)  # the runner catches up with the tracking
+            raise OrderAlreadyShipped(
+                "the parcel has left the warehouse: the order can no longer be cancelled",
+                details={"order_id": order.order_id, "shipment_status": exc.details.get("status")},
+            ) from exc
+
+    async def _record_cancel(self, seen: Order, by: str) -> Order | None:
+        """Save the cancel if the order is still as seen when the carrier was asked; else None."""
         async with self.uow() as tx:
             orders = OrderRepository(tx.session)
-            order = await orders.get(order_id, for_update=True)
-            if not caller.may_see(order.customer_id):
-                raise OrderNotFound("no such order", details={"order_id": order_id})
-            order.cancel(self.clock.now(), by=caller.kind)
+            order = await orders.get(seen.order_id, for_update=True)
+            if order.version != seen.version:
+                return None  # moved on meanwhile (a step, another cancel): look again
+            order.cancel(self.clock.now(), by=by)
             await orders.save(order)
             for event in order.pull_events():
                 tx.publish(self.to_wire(event))
-        self.on_order_placed(order.order_id)  # the runner performs the compensations
         return order
 
 

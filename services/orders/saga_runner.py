@@ -23,6 +23,7 @@ from services.orders.domain.errors import (
     InsufficientStock,
     PaymentDeclined,
     PaymentTimeout,
+    ShipmentNotCancellable,
 )
 from services.orders.domain.orders import Order
 from services.orders.domain.providers import (
@@ -32,7 +33,7 @@ from services.orders.domain.providers import (
     ShipmentRequest,
     TrackingStatus,
 )
-from services.orders.domain.saga import Compensation, FailureReason, OrderStatus, Step
+from services.orders.domain.saga import Compensation, FailureReason, OrderStatus, Step, step_key
 from services.orders.handlers import EventMapper, TxLike, UnitOfWorkFactory, reading
 from shared.runtime.faults import crash_point
 
@@ -41,10 +42,6 @@ S = OrderStatus
 
 
 Work = Callable[[TxLike, Order], Awaitable[None]]  # database effects committed with a step
-
-
-def step_key(order_id: str, step: Step | Compensation) -> str:
-    return f"{order_id}:{step}"
 
 
 @dataclass
@@ -225,7 +222,18 @@ class SagaRunner:
         if Step.CREATE_SHIPMENT not in order.steps:
             shipment = await self.carrier.find(step_key(order.order_id, Step.CREATE_SHIPMENT))
             if shipment is not None:
-                await self.carrier.cancel(shipment.shipment_id)
+                try:
+                    await self.carrier.cancel(shipment.shipment_id)
+                except ShipmentNotCancellable:
+                    # Booked after the cancel looked, then the process died until the label
+                    # counted as gone. Retrying can never succeed, and nothing of ours rides on
+                    # it (the stock is released, the hold voided, no pick was ever announced).
+                    log.error(
+                        "saga.stray_not_cancellable",
+                        order_id=order.order_id,
+                        shipment_id=shipment.shipment_id,
+                    )
+                    return
                 log.info("saga.stray_released", order_id=order.order_id, step="create_shipment")
 
     # -- after confirmation: tracking --------------------------------------------------------
@@ -235,6 +243,8 @@ class SagaRunner:
         if order.status not in (S.CONFIRMED, S.SHIPPED) or not order.shipment_id:
             return order
         seen = {u.status for u in await self.carrier.tracking(order.shipment_id)}
+        if order.status is S.CONFIRMED and TrackingStatus.CANCELLED in seen:
+            return await self._finish_cancel(order)
         if order.status is S.CONFIRMED and seen & {
             TrackingStatus.IN_TRANSIT,
             TrackingStatus.DELIVERED,
@@ -248,6 +258,13 @@ class SagaRunner:
             )
             order = delivered or await self._load(order_id)
         return order
+
+    async def _finish_cancel(self, order: Order) -> Order:
+        """A live order's shipment is cancelled only by a cancel request, which cancels it at the
+        carrier before recording the cancel: this one's record was lost (crash). Finish it."""
+        log.warning("saga.cancel_finished", order_id=order.order_id)
+        await self._record(order, S.CONFIRMED, lambda o: o.cancel(self.clock.now(), by="system"))
+        return await self.advance(order.order_id)
 
     async def _shipped(self, order: Order, capture_id: str) -> Order | None:
         reservation = order.reservation_id

@@ -1,7 +1,8 @@
 """Sandbox carrier: books shipments (with customs data) and reports tracking on a schedule.
 
 A shipment shows `label_created` at booking, `in_transit` after `in_transit_after` and
-`delivered` after `delivered_after` (both measured on the injected clock). Destinations or HS
+`delivered` after `delivered_after` (both measured on the injected clock); like a real label, a
+shipment can be cancelled only until it leaves (`in_transit`). Destinations or HS
 codes listed in `refuse_destinations` / `refuse_hs_codes` are refused, to exercise that path.
 """
 
@@ -14,7 +15,7 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from services.orders.domain.clock import Clock, SystemClock
-from services.orders.domain.errors import CarrierRefused, UnknownShipment
+from services.orders.domain.errors import CarrierRefused, ShipmentNotCancellable, UnknownShipment
 from services.orders.domain.money import Money
 from services.orders.domain.providers import (
     Shipment,
@@ -23,7 +24,6 @@ from services.orders.domain.providers import (
     TrackingUpdate,
 )
 from services.orders.domain.quotes import CustomsDeclaration
-from shared.errors import Conflict
 
 _NAMESPACE = uuid.UUID("9d6f1f0e-3b1a-4d8e-8f53-2a7c5e0b9c42")
 
@@ -148,8 +148,13 @@ class SandboxCarrierProvider:
         booked = self._booked(shipment_id)
         if booked.cancelled_at is not None:
             return
-        if self._status_at(booked, self.clock.now()) is TrackingStatus.DELIVERED:
-            raise Conflict("a delivered shipment cannot be cancelled", code="carrier_cannot_cancel")
+        status = self._status_at(booked, self.clock.now())
+        if status is not TrackingStatus.LABEL_CREATED:
+            # The order saga relies on this: once a cancel succeeded, the parcel never moves.
+            raise ShipmentNotCancellable(
+                f"a shipment that is {status} cannot be cancelled",
+                details={"shipment_id": shipment_id, "status": str(status)},
+            )
         booked.cancelled_at = self.clock.now()
         await self._persist(booked)
 

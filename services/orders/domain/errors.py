@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shared.errors import DomainError, ErrorKind, NotFound
+from shared.errors import Conflict, DomainError, ErrorKind, NotFound
 
 
 class UnknownRegion(NotFound):
@@ -78,3 +78,15 @@ class CarrierRefused(DomainError):
 
 class UnknownShipment(NotFound):
     code = "carrier_unknown_shipment"
+
+
+class ShipmentNotCancellable(Conflict):
+    """The parcel has left (in transit or delivered): the carrier can no longer cancel it."""
+
+    code = "carrier_cannot_cancel"
+
+
+class OrderAlreadyShipped(Conflict):
+    """A cancel that came after the parcel left, though our copy of the tracking lagged."""
+
+    code = "order_already_shipped"

@@ -182,6 +182,10 @@ class Order:
         }
         self._emit(ev.ORDER_CANCELLED, now, data)
 
+    def check_cancellable(self) -> None:
+        """Raise as `cancel` would, changing nothing (checked before asking the carrier)."""
+        self._check_transition(S.CANCELLED)
+
     def refund(self, refund_id: str, now: datetime) -> None:
         self._transition(S.REFUNDED, now)
         amount = self.quote.total
@@ -264,13 +268,16 @@ class Order:
 
     # -- internals -----------------------------------------------------------------------
     def _transition(self, target: OrderStatus, now: datetime) -> None:
+        self._check_transition(target)
+        self.status = target
+        self.timeline.append(TimelineEntry(target, now))
+
+    def _check_transition(self, target: OrderStatus) -> None:
         if target not in TRANSITIONS[self.status]:
             raise InvalidTransition(
                 f"an order that is {self.status} cannot become {target}",
                 details={"order_id": self.order_id, "from": str(self.status), "to": str(target)},
             )
-        self.status = target
-        self.timeline.append(TimelineEntry(target, now))
 
     def _advance(self, target: OrderStatus, step: Step, now: datetime, data: dict) -> None:
         self._transition(target, now)

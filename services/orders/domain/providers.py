@@ -97,7 +97,8 @@ class CarrierProvider(Protocol):
         ...
 
     async def cancel(self, shipment_id: str) -> None:
-        """Cancel a booked shipment; cancelling twice is a no-op."""
+        """Cancel a booked shipment; cancelling twice is a no-op. Raises ShipmentNotCancellable
+        once the parcel has left (in transit or delivered): from then on it never can be."""
         ...
 
     async def tracking(self, shipment_id: str) -> list[TrackingUpdate]:

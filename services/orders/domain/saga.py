@@ -63,6 +63,16 @@ COMPENSATION_OF: dict[Step, Compensation] = {
     Step.CREATE_SHIPMENT: Compensation.CANCEL_SHIPMENT,
 }
 
+# Where the runner may already have booked a shipment (recorded or not): a cancel must ask the
+# carrier first, since only the carrier knows whether the parcel has left.
+SHIPMENT_MAY_BE_BOOKED = frozenset({S.STOCK_RESERVED, S.SHIPMENT_CREATED, S.CONFIRMED})
+
+
+def step_key(order_id: str, step: Step | Compensation) -> str:
+    """The idempotency key of a step's provider call (a repeat finds the first result)."""
+    return f"{order_id}:{step}"
+
+
 # The forward step the saga runner performs next, by current status (resume after a crash).
 NEXT_STEP: dict[OrderStatus, Step] = {
     S.PENDING: Step.AUTHORIZE_PAYMENT,

@@ -55,7 +55,9 @@ async def stack(database_url: str) -> AsyncIterator[Stack]:
     payment = SandboxPaymentProvider()
     carrier = SandboxCarrierProvider(clock)
     uow = UnitOfWork(db)
-    service = OrdersService(uow, load_reference_data(), FileFxProvider(), clock, to_cloud_event)
+    service = OrdersService(
+        uow, load_reference_data(), FileFxProvider(), clock, to_cloud_event, carrier=carrier
+    )
     runner = SagaRunner(uow, payment, carrier, clock, to_cloud_event, retry_delay=0)
     inventory = InventoryService(service)
     await inventory.seed_stock()

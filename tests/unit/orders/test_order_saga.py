@@ -220,6 +220,17 @@ def test_cancel_before_shipping_undoes_everything(quote, now) -> None:
     assert order.pull_events()[-1].subject == ev.ORDER_CANCELLED
 
 
+def test_cancellable_is_checked_without_changing_anything(quote, now) -> None:
+    order = place(quote, now)
+    run_to(order, S.CONFIRMED, now)
+    order.pull_events()
+    order.check_cancellable()  # asked before the carrier is: the order itself is untouched
+    assert order.status is S.CONFIRMED and order.pull_events() == []
+    run_to(order, S.SHIPPED, now)
+    with pytest.raises(InvalidTransition):
+        order.check_cancellable()
+
+
 def test_shipped_order_cannot_be_cancelled_or_failed_but_can_be_refunded(quote, now) -> None:
     order = place(quote, now)
     run_to(order, S.SHIPPED, now)

@@ -6,7 +6,7 @@ import pytest
 
 from services.orders.adapters.sandbox_carrier import SandboxCarrierProvider
 from services.orders.domain.clock import FixedClock
-from services.orders.domain.errors import CarrierRefused, UnknownShipment
+from services.orders.domain.errors import CarrierRefused, ShipmentNotCancellable, UnknownShipment
 from services.orders.domain.providers import CarrierProvider, ShipmentRequest, TrackingStatus
 from services.orders.domain.quotes import create_quote
 from shared.errors import Conflict
@@ -73,6 +73,17 @@ async def test_delivered_cannot_be_cancelled(request_, now) -> None:
     clock.advance(timedelta(hours=1))
     with pytest.raises(Conflict):
         await sbx.cancel(shp.shipment_id)
+
+
+async def test_a_parcel_in_transit_cannot_be_cancelled(request_, now) -> None:
+    """A cancel that succeeds means the parcel never moves: the order saga relies on it."""
+    sbx, clock = carrier(now)
+    shp = await sbx.create_shipment(request_)
+    clock.advance(timedelta(minutes=1))
+    with pytest.raises(ShipmentNotCancellable) as refused:
+        await sbx.cancel(shp.shipment_id)
+    assert refused.value.code == "carrier_cannot_cancel" and refused.value.kind == "conflict"
+    assert not sbx.is_cancelled(shp.shipment_id)
 
 
 async def test_unknown_shipment(now) -> None:
