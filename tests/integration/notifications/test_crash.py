@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from contextlib import asynccontextmanager
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -94,38 +95,45 @@ async def _settle() -> None:
     await asyncio.sleep(LEASE_SECONDS * 1.5)  # past a lease: a resend would have happened by now
 
 
-async def test_killed_before_the_handover_sends_once_after_restart(
-    nats_server, sqlite_url, tmp_path
-):
+@asynccontextmanager
+async def _killed_at(crash_at: str, nats_server, sqlite_url, tmp_path):
+    """The service armed to die at `crash_at` gets one claim event, dies there (SIGKILL's 137),
+    and is started again unarmed. Yields the mailbox, an RPC client and the mails received
+    before the restart."""
     controller, mailbox = start_smtp()
     proc = _process(nats_server, sqlite_url, tmp_path, controller.port,
-                    CONCIERGE_CRASH_AT="notifications.before_handoff").start()  # fmt: skip
+                    CONCIERGE_CRASH_AT=crash_at).start()  # fmt: skip
     nc, rpc, js = await _setup(nats_server.url)
     try:
         await publish(js, "warranty.claim.submitted", "CLM-K1", _submitted("CLM-K1"))
-        assert proc.wait_exit(60) == 137  # connected and announced the mail, then died
-        assert _mine(mailbox.messages) == []
+        assert proc.wait_exit(60) == 137
+        received_before = len(_mine(mailbox.messages))
         proc = _process(nats_server, sqlite_url, tmp_path, controller.port).start()
-        await eventually(lambda: _count(mailbox, 1), timeout=60)
-        await _settle()
-        assert len(_mine(mailbox.messages)) == 1
-        assert await _held(rpc) == []  # nothing was in doubt
+        yield mailbox, rpc, received_before
     finally:
         proc.kill()
         await nc.drain()
         controller.stop()
 
 
-async def test_killed_after_smtp_accepted_is_held_not_resent(nats_server, sqlite_url, tmp_path):
-    controller, mailbox = start_smtp()
-    proc = _process(nats_server, sqlite_url, tmp_path, controller.port,
-                    CONCIERGE_CRASH_AT="notifications.after_send").start()  # fmt: skip
-    nc, rpc, js = await _setup(nats_server.url)
-    try:
-        await publish(js, "warranty.claim.submitted", "CLM-K2", _submitted("CLM-K2"))
-        assert proc.wait_exit(60) == 137  # SMTP said 250; the process died before recording
+async def test_killed_before_the_handover_sends_once_after_restart(
+    nats_server, sqlite_url, tmp_path
+):
+    # Connected and announced the mail (MAIL FROM, RCPT TO), then died: nothing was in doubt.
+    async with _killed_at("notifications.before_handoff", nats_server, sqlite_url,
+                          tmp_path) as (mailbox, rpc, received_before):  # fmt: skip
+        assert received_before == 0
+        await eventually(lambda: _count(mailbox, 1), timeout=60)
+        await _settle()
         assert len(_mine(mailbox.messages)) == 1
-        proc = _process(nats_server, sqlite_url, tmp_path, controller.port).start()
+        assert await _held(rpc) == []
+
+
+async def test_killed_after_smtp_accepted_is_held_not_resent(nats_server, sqlite_url, tmp_path):
+    # SMTP said 250; the process died before recording it.
+    async with _killed_at("notifications.after_send", nats_server, sqlite_url,
+                          tmp_path) as (mailbox, rpc, received_before):  # fmt: skip
+        assert received_before == 1
         await eventually(lambda: _held_count(rpc, 1), timeout=60)
         await _settle()
         assert len(_mine(mailbox.messages)) == 1  # not sent a second time
@@ -139,24 +147,14 @@ async def test_killed_after_smtp_accepted_is_held_not_resent(nats_server, sqlite
         assert settled.strip() == f"{held.message_id}: sent"
         await _settle()
         assert len(_mine(mailbox.messages)) == 1 and await _held(rpc) == []
-    finally:
-        proc.kill()
-        await nc.drain()
-        controller.stop()
 
 
 async def test_killed_after_marking_before_data_is_held_then_resent_by_the_agent(
     nats_server, sqlite_url, tmp_path
 ):
-    controller, mailbox = start_smtp()
-    proc = _process(nats_server, sqlite_url, tmp_path, controller.port,
-                    CONCIERGE_CRASH_AT="notifications.before_send").start()  # fmt: skip
-    nc, rpc, js = await _setup(nats_server.url)
-    try:
-        await publish(js, "warranty.claim.submitted", "CLM-K3", _submitted("CLM-K3"))
-        assert proc.wait_exit(60) == 137
-        assert _mine(mailbox.messages) == []
-        proc = _process(nats_server, sqlite_url, tmp_path, controller.port).start()
+    async with _killed_at("notifications.before_send", nats_server, sqlite_url,
+                          tmp_path) as (mailbox, rpc, received_before):  # fmt: skip
+        assert received_before == 0
         await eventually(lambda: _held_count(rpc, 1), timeout=60)
         assert _mine(mailbox.messages) == []  # held, not guessed at
         [decision] = (await _settle_like_an_agent(rpc, mailbox)).values()
@@ -164,10 +162,6 @@ async def test_killed_after_marking_before_data_is_held_then_resent_by_the_agent
         await eventually(lambda: _count(mailbox, 1), timeout=30)
         await _settle()
         assert len(_mine(mailbox.messages)) == 1
-    finally:
-        proc.kill()
-        await nc.drain()
-        controller.stop()
 
 
 async def test_killed_mid_stream_sends_none_twice_and_loses_none(nats_server, sqlite_url, tmp_path):

@@ -186,15 +186,7 @@ async def test_a_handover_cut_off_without_an_answer_is_held(uow):
 async def test_a_late_answer_does_not_overwrite_a_newer_decision(uow):
     """Worker A hangs past its lease; B settles the row; A's late "sent" must not land."""
     await plan_one_email(uow)
-    release = asyncio.Event()
-    email = ScriptedEmail()
-    slow_send = email.send
-
-    async def hang(message):
-        await release.wait()
-        return await slow_send(message)
-
-    email.send = hang  # type: ignore[method-assign]
+    email, release = hanging_email()
     a = asyncio.create_task(worker(uow, email).run_once())
     await wait_for_status(uow, "sending", 1)
     assert await worker(uow, ScriptedEmail(), at=LATER).run_once() == 1  # B: held
