@@ -188,7 +188,7 @@ def status(
     nats_url: NatsUrlOption = DEFAULT_NATS_URL,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Streams, consumers and lag, DLQ size, and which services answer."""
+    """Streams, consumers and lag, DLQ size, held messages, and which services answer."""
     from concierge_cli.status import collect
     from shared.nats_conn import connect
 
@@ -212,7 +212,10 @@ def status(
         services.add_row(
             s["service"], str(s["up"]), str(s.get("instance", "-")), str(s.get("database", "-"))
         )
-    streams = Table(title=f"Streams (DLQ size: {report['dlq_size']})")
+    streams = Table(
+        title=f"Streams (DLQ size: {report['dlq_size']}; "
+        f"messages held for an agent: {report['held_messages']})"
+    )
     for col in (
         "stream",
         "messages",

@@ -1,4 +1,5 @@
-"""`concierge status`: streams, consumers and their lag, DLQ size, services answering pings."""
+"""`concierge status`: streams, consumers and their lag, DLQ size, services answering pings, and
+customer messages held for an agent after an interrupted hand-over."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ from typing import Any
 
 from nats.aio.client import Client
 
+from shared.contracts import notifications as nc_contracts
 from shared.contracts.system import ping_subject
 from shared.messaging.streams import ALL_STREAMS, DLQ
-from shared.rpc import RpcClient
+from shared.rpc import Actor, RpcClient
 
 SERVICES = ("warranty", "orders", "notifications")
 
@@ -51,4 +53,26 @@ async def collect(nc: Client) -> dict[str, Any]:
 
     services = await asyncio.gather(*(ping(s) for s in SERVICES))
     dlq = next((s for s in streams if s["stream"] == DLQ.name), {})
-    return {"streams": streams, "services": list(services), "dlq_size": dlq.get("messages", 0)}
+    return {
+        "streams": streams,
+        "services": list(services),
+        "dlq_size": dlq.get("messages", 0),
+        "held_messages": await _held_messages(rpc),
+    }
+
+
+HELD_PAGE = 500
+
+
+async def _held_messages(rpc: RpcClient) -> int | str:
+    """How many messages wait for an agent (`concierge notify held` lists them)."""
+    try:
+        reply = await rpc.call(
+            nc_contracts.RPC_LIST_HELD_MESSAGES,
+            {"limit": HELD_PAGE},
+            actor=Actor(type="agent", id="concierge-status"),
+        )
+    except Exception as exc:
+        return f"unknown ({exc})"
+    held = len(reply["messages"])
+    return f"{held}+" if held == HELD_PAGE else held

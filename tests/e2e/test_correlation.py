@@ -33,3 +33,24 @@ def test_request_id_appears_in_the_handling_services_logs(running_stack):
             return
         time.sleep(0.1)
     raise AssertionError("the gateway logged nothing under its own request id")
+
+
+def test_concierge_status_reports_services_streams_and_held_messages(running_stack):
+    """The operator's one-look view, as printed by `concierge status --json`."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    out = subprocess.run(
+        [str(Path(sys.executable).parent / "concierge"), "status", "--json",
+         "--nats-url", running_stack.nats_url],
+        capture_output=True, text=True, timeout=60, check=True,
+    ).stdout  # fmt: skip
+    report = json.loads(out)
+    assert {s["service"]: s["up"] for s in report["services"]} == {
+        "warranty": True, "orders": True, "notifications": True}  # fmt: skip
+    assert {"WARRANTY", "ORDERS", "NOTIFICATIONS", "DLQ"} <= {
+        s["stream"] for s in report["streams"]
+    }
+    assert report["held_messages"] == 0
+    assert isinstance(report["dlq_size"], int)
