@@ -7,6 +7,7 @@ not want NATS pass `runtime_factory` returning a `Runtime` built with fakes.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
 import pkgutil
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
@@ -26,7 +27,7 @@ from services.gateway.errors import Problem, install_error_handlers
 from services.gateway.idempotency import IdempotencyMiddleware
 from services.gateway.limits import BodyLimitMiddleware, RateLimitMiddleware
 from services.gateway.middleware import AuthContextMiddleware, Metrics, RequestContextMiddleware
-from services.gateway.runtime import Runtime, runtime_from_nats
+from services.gateway.runtime import Runtime, open_replica_census, runtime_from_nats
 from services.gateway.settings import GatewaySettings
 from shared.contracts.system import ping_subject
 from shared.errors import DomainError
@@ -79,10 +80,17 @@ def create_app(
                 own_connection = True
             runtime = await runtime_from_nats(settings, conn)
         app.state.runtime = runtime
+        census = await open_replica_census(runtime) if runtime.js is not None else None
+        census_task = asyncio.create_task(census.run()) if census else None
         log.info("gateway.started", env=settings.env)
         try:
             yield
         finally:
+            if census_task is not None and census is not None:
+                census_task.cancel()
+                await asyncio.wait({census_task}, timeout=5)  # never hold up a stop
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(census.leave(), 5)
             if own_connection and runtime.nc is not None:
                 await runtime.nc.drain()
             log.info("gateway.stopped")

@@ -94,17 +94,23 @@ def replay_body(body: bytes, receive: Receive) -> Receive:
 
 
 class TokenBucketLimiter:
-    """A token bucket per caller key, in this process.
+    """A token bucket per caller key, in this process, sized to this replica's share.
 
-    Each gateway replica enforces the limit on its own share of traffic; with N replicas behind a
-    load balancer a caller gets at most N times the rate, which is acceptable for abuse control.
+    With N gateway replicas (counted by `replicas.ReplicaCensus`) each enforces 1/N of the
+    configured rate and burst, so together they allow the configured limit per caller.
     """
 
     def __init__(self, per_minute: int, burst: int, max_keys: int = 100_000) -> None:
-        self.rate = per_minute / 60.0
-        self.burst = float(burst)
+        self.per_minute = per_minute
+        self.configured_burst = burst
         self.max_keys = max_keys
         self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
+        self.set_share(1)
+
+    def set_share(self, replicas: int) -> None:
+        self.share = replicas
+        self.rate = self.per_minute / 60.0 / replicas
+        self.burst = max(1.0, self.configured_burst / replicas)
 
     def take(self, key: str, now: float | None = None) -> float:
         """0 when allowed, else the seconds to wait before retrying."""

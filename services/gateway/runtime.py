@@ -16,6 +16,8 @@ from services.gateway.idempotency import IdempotencyStore
 from services.gateway.limits import TokenBucketLimiter
 from services.gateway.partner_keys import BUCKET as PARTNER_KEYS_BUCKET
 from services.gateway.partner_keys import KeyValueLike, PartnerKeyStore
+from services.gateway.replicas import BUCKET as REPLICAS_BUCKET
+from services.gateway.replicas import ReplicaCensus
 from services.gateway.settings import GatewaySettings
 from shared.errors import DomainError, ErrorKind
 from shared.rpc import RpcClient
@@ -63,6 +65,21 @@ async def open_bucket(
         return await js.key_value(bucket)
     except BucketNotFoundError:
         return await js.create_key_value(bucket=bucket, ttl=ttl, history=history, replicas=replicas)
+
+
+async def open_replica_census(runtime: Runtime) -> ReplicaCensus:
+    assert runtime.js is not None
+    settings = runtime.settings
+    kv = await open_bucket(
+        runtime.js,
+        REPLICAS_BUCKET,
+        ttl=3 * settings.replica_heartbeat_seconds,  # three missed beats: gone
+        history=1,
+        replicas=settings.stream_replicas,
+    )
+    return ReplicaCensus(
+        runtime.js, kv, settings.instance, runtime.limiter, settings.replica_heartbeat_seconds
+    )
 
 
 async def open_buckets(js: JetStreamContext, settings: GatewaySettings) -> tuple[Any, Any]:

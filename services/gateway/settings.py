@@ -8,6 +8,8 @@ List settings are JSON in the environment, e.g. `GATEWAY_JWT_ALGORITHMS='["RS256
 
 from __future__ import annotations
 
+import os
+import socket
 from typing import Literal, Self
 
 from pydantic import Field, model_validator
@@ -59,6 +61,9 @@ class GatewaySettings(BaseSettings):
     # Limits (OWASP API4: unrestricted resource consumption).
     rate_limit_per_minute: int = Field(default=600, ge=1)
     rate_limit_burst: int = Field(default=60, ge=1)
+    # Each replica enforces 1/N of the limits; N is counted through a NATS KV heartbeat.
+    replica_heartbeat_seconds: float = Field(default=10.0, gt=0, le=300)
+    instance: str = Field(default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}")
     max_body_bytes: int = Field(default=256 * 1024, ge=1024)
     max_page_size: int = Field(default=100, ge=1, le=1000)
     default_page_size: int = Field(default=20, ge=1)

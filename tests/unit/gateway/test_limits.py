@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 
 from services.gateway.limits import TokenBucketLimiter, decode_cursor, encode_cursor
@@ -54,6 +55,18 @@ def test_token_bucket_refills() -> None:
     assert limiter.take("a", now=0.0) == 0
     assert limiter.take("a", now=0.0) > 0
     assert limiter.take("a", now=1.01) == 0  # one token per second
+
+
+def test_each_replica_enforces_its_share_of_the_limit() -> None:
+    limiter = TokenBucketLimiter(per_minute=120, burst=4)
+    limiter.set_share(2)  # two replicas: 60/min and a burst of 2 each
+    assert [limiter.take("a", now=0.0) for _ in range(3)][:2] == [0, 0]
+    assert limiter.take("b", now=0.0) == 0 and limiter.take("b", now=0.0) == 0
+    assert limiter.take("b", now=0.0) == pytest.approx(1.0)  # one token a second, not two
+    limiter.set_share(8)
+    assert limiter.burst == 1.0  # never below one request
+    limiter.set_share(1)
+    assert (limiter.rate, limiter.burst) == (2.0, 4.0)
 
 
 def test_page_size_is_capped(client: TestClient, harness: Harness) -> None:
