@@ -8,11 +8,10 @@ import json
 import math
 import time
 from collections import OrderedDict
-from datetime import datetime
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Query, Request
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 from starlette.requests import Request as StarletteRequest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -223,7 +222,7 @@ class NewestFirstPosition(BaseModel):
     """Where a newest-first list (created_at desc, id) left off: the last item's time and id."""
 
     model_config = ConfigDict(extra="forbid")
-    before: datetime | None = None
+    before: AwareDatetime | None = None
     before_id: str | None = Field(default=None, max_length=64)
 
     @classmethod

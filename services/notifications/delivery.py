@@ -134,14 +134,31 @@ class DeliveryWorker:
             attempt = await self._lease(row)
             if attempt is None:
                 return False  # another worker is sending it
-            crash_point("notifications.before_send")
-            outcome = await _hand_over(prepared)
-            crash_point("notifications.after_send")
-            if outcome.status is SendStatus.UNCERTAIN:
-                return await self._settle(row, attempt, channel, message, outcome.error or "")
-            return await self._finish(row, attempt, outcome, expected="sending")
+            # From the lease on, the message is in doubt until its outcome is recorded. A stop
+            # (the runtime cancels this task) waits for that rather than leave it to be held.
+            finishing = asyncio.ensure_future(
+                self._hand_over_and_record(row, attempt, channel, message, prepared)
+            )
+            try:
+                return await asyncio.shield(finishing)
+            except asyncio.CancelledError:
+                await asyncio.wait({finishing}, timeout=self.lease.total_seconds())
+                raise
         finally:
             await _close(prepared)
+
+    async def _hand_over_and_record(
+        self, row: Any, attempt: int, channel: Channel[Any], message: Any, prepared: Handoff
+    ) -> bool:
+        crash_point("notifications.before_send")
+        outcome = await _hand_over(prepared)
+        crash_point("notifications.after_send")
+        if outcome.status is SendStatus.UNCERTAIN:
+            return await self._settle(row, attempt, channel, message, outcome.error or "")
+        # A "sent" that comes late still lands if nobody has leased the row again since (same
+        # attempt number): another worker may have held it, or queued a resend, in the meantime.
+        late_ok = ("sending", "uncertain", "pending") if outcome.status is SendStatus.SENT else None
+        return await self._finish(row, attempt, outcome, expected="sending", also=late_ok)
 
     async def _lease(self, row: Any) -> int | None:
         """Mark the row `sending` (committed) before the hand-over; None if someone else did."""
@@ -200,8 +217,17 @@ class DeliveryWorker:
 
     # Recording -----------------------------------------------------------------------------
 
-    async def _finish(self, row: Any, attempt: int, outcome: SendOutcome, *, expected: str) -> bool:
-        """Record an outcome and its event, if the row is still where this worker left it."""
+    async def _finish(
+        self,
+        row: Any,
+        attempt: int,
+        outcome: SendOutcome,
+        *,
+        expected: str,
+        also: tuple[str, ...] | None = None,
+    ) -> bool:
+        """Record an outcome and its event, if the row is still where this worker left it
+        (status `expected`, or one of `also`, at the same attempt number)."""
         now = self.clock()
         t = deliveries
         event: c.MessageSent | c.MessageFailed
@@ -234,7 +260,7 @@ class DeliveryWorker:
         async with self.uow() as tx:
             result = await tx.session.execute(
                 sa.update(t)
-                .where(t.c.id == row.id, t.c.status == expected, t.c.attempts == fence)
+                .where(t.c.id == row.id, t.c.status.in_(also or (expected,)), t.c.attempts == fence)
                 .values(**values, attempts=attempt, lease_until=None)
             )
             if not result.rowcount:  # type: ignore[attr-defined]

@@ -12,6 +12,7 @@ provider's own records (the SMTP relay's log, the SMS dashboard) and settles it:
 from __future__ import annotations
 
 import sqlalchemy as sa
+import structlog
 
 from shared.contracts import notifications as c
 from shared.errors import Conflict, NotFound
@@ -22,6 +23,8 @@ from . import views
 from .adapters import store
 from .adapters.tables import deliveries
 from .common import Clock, Forbidden, message_event, utcnow
+
+log = structlog.get_logger()
 
 
 class HeldMessages:
@@ -60,7 +63,12 @@ class HeldMessages:
                 values = {"status": "sent", "sent_at": now, "last_error": None}
             else:
                 values = {"status": "pending", "next_attempt_at": now}
-            await tx.session.execute(sa.update(t).where(held).values(**values))
+            result = await tx.session.execute(sa.update(t).where(held).values(**values))
+            if not result.rowcount:  # type: ignore[attr-defined]  # another agent just settled it
+                raise Conflict("the message was settled meanwhile",
+                               code="notifications_message_not_held")  # fmt: skip
+            log.info("message.settled_by_agent", message_id=row.id, outcome=request.outcome,
+                     agent=actor.id if actor else None)  # fmt: skip
             if request.outcome == "sent":
                 event = c.MessageSent(**views.message_event_fields(row))
                 tx.publish(message_event(c.MESSAGE_SENT, event, row.customer_id))

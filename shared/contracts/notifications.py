@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from shared.contracts.registry import event
 
@@ -177,7 +177,9 @@ class PreferencesView(PreferencesIn):
 class _NewestFirstPage(_Strict):
     """Keyset paging over (created_at desc, id): pass the last item's time and id back."""
 
-    before: datetime | None = Field(default=None, description="Page: items created before this.")
+    before: AwareDatetime | None = Field(
+        default=None, description="Page: items created before this."
+    )
     before_id: str | None = Field(
         default=None,
         max_length=64,

@@ -20,7 +20,8 @@ def default_data_dir() -> Path:
 
 
 class ServiceSettings(BaseSettings):
-    model_config = SettingsConfigDict(extra="ignore")
+    # A failed check must not print the offending values: they may be secrets.
+    model_config = SettingsConfigDict(extra="ignore", hide_input_in_errors=True)
 
     env: Literal["local", "production"] = "local"
     nats_url: str = Field(default=DEFAULT_NATS_URL, description="Comma-separated NATS server URLs.")

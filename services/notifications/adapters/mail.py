@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TextIO
 
 import aiosmtplib
+from aiosmtplib.email import flatten_message
 
 from .channels import (
     OutboundEmail,
@@ -79,40 +80,69 @@ class SmtpEmailChannel:
             start_tls=self._start_tls,
             timeout=self._timeout,
         )
+        mime = build_mime(message, self._sender, self._domain)
         try:
             await client.connect()
-            await client.mail(self._envelope_sender)
-            await client.rcpt(message.to)
+            options, flat = _envelope_options(client, self._envelope_sender, message.to, mime)
+            await client.mail(self._envelope_sender, options=options, encoding="utf-8")
+            await client.rcpt(message.to, encoding="utf-8")
         except aiosmtplib.SMTPResponseException as exc:
             await _close(client)
             # 5xx (e.g. 550 no such mailbox at RCPT) is a definitive "no"; 4xx means later.
             return _failure(exc, permanent=500 <= exc.code < 600)
+        except aiosmtplib.SMTPNotSupported as exc:  # a UTF-8 address the relay cannot take
+            await _close(client)
+            return _failure(exc, permanent=True)
         except (TimeoutError, aiosmtplib.SMTPException, OSError) as exc:
             await _close(client)
             return _failure(exc, permanent=False)
-        return SmtpHandoff(client, build_mime(message, self._sender, self._domain))
+        except BaseException:
+            await _close(client)
+            raise
+        return SmtpHandoff(client, flat, str(mime["Message-ID"]))
 
     async def confirm(self, message: OutboundEmail) -> Receipt:
         return Receipt.UNKNOWN  # SMTP has no way to ask a server what it queued
 
 
+def _envelope_options(
+    client: aiosmtplib.SMTP, sender: str, recipient: str, mime: EmailMessage
+) -> tuple[list[str], bytes]:
+    """What aiosmtplib's `send_message` would declare: SMTPUTF8 for a non-ASCII address,
+    BODY=8BITMIME when the relay offers it (else the body is re-encoded to 7 bit). Our bodies
+    carry `£` and accented names, so this is not optional."""
+    options: list[str] = []
+    utf8 = not (sender + recipient).isascii()
+    if utf8:
+        if not client.supports_extension("smtputf8"):
+            raise aiosmtplib.SMTPNotSupported("the relay does not accept UTF-8 addresses")
+        options.append("SMTPUTF8")
+    if client.supports_extension("8BITMIME"):
+        options.append("BODY=8BITMIME")
+        cte_type = "8bit"
+    else:
+        cte_type = "7bit"
+    return options, flatten_message(mime, utf8=utf8, cte_type=cte_type)
+
+
 class SmtpHandoff:
-    def __init__(self, client: aiosmtplib.SMTP, mime: EmailMessage) -> None:
+    def __init__(self, client: aiosmtplib.SMTP, flat_message: bytes, message_id: str) -> None:
         self._client = client
-        self._mime = mime
+        self._message = flat_message
+        self._message_id = message_id
 
     async def hand_over(self) -> SendOutcome:
         if not self._client.is_connected:  # dropped since `prepare`: nothing was written
             return SendOutcome(SendStatus.TRANSIENT_FAILURE, error="SMTPServerDisconnected")
         try:
-            await self._client.data(self._mime.as_bytes())
+            await self._client.data(self._message)
         except aiosmtplib.SMTPResponseException as exc:
             # The server answered: whatever it said, it did not take the message.
             return _failure(exc, permanent=500 <= exc.code < 600)
         except (TimeoutError, aiosmtplib.SMTPException, OSError) as exc:
             # No answer: the server may have read the final dot and queued the message.
             return SendOutcome(SendStatus.UNCERTAIN, error=f"{type(exc).__name__}: {exc}"[:500])
-        return SendOutcome(SendStatus.SENT, provider_message_id=str(self._mime["Message-ID"]))
+        return SendOutcome(SendStatus.SENT, provider_message_id=self._message_id)
 
     async def close(self) -> None:
         await _close(self._client)

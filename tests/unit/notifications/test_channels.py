@@ -319,3 +319,44 @@ async def test_connection_lost_before_the_handover_is_a_plain_retry(raw_smtp: St
         await handoff.close()
     assert server.messages == []
     assert outcome.status is SendStatus.TRANSIENT_FAILURE  # nothing written: safe to send again
+
+
+def _pounds_email() -> OutboundEmail:
+    key = DeliveryKey("evt-gbp", "order_confirmed", Channel.EMAIL, "cust-1")
+    text = "Dear Zoë, you paid £95.82."
+    return OutboundEmail(
+        key, "zoe@example.co.uk", "Order confirmed: £95.82", text, f"<p>{text}</p>"
+    )
+
+
+async def test_an_8bit_body_is_declared_to_a_relay_that_offers_8bitmime(smtp_server):
+    channel = SmtpEmailChannel(host=smtp_server.host, port=smtp_server.port, sender=SENDER)
+    assert (await send_now(channel, _pounds_email())).status is SendStatus.SENT
+    [envelope] = smtp_server.handler.envelopes
+    assert "BODY=8BITMIME" in envelope.mail_options
+    [received] = smtp_server.handler.messages
+    assert "£95.82" in received.get_body(preferencelist=("plain",)).get_content()
+
+
+async def test_a_relay_without_8bitmime_gets_a_7bit_body(raw_smtp: StartRawSmtp):
+    server = await raw_smtp()  # its EHLO offers no extensions
+    channel = SmtpEmailChannel(host=server.host, port=server.port, sender=SENDER)
+    assert (await send_now(channel, _pounds_email())).status is SendStatus.SENT
+    [raw] = server.received
+    assert raw.isascii()  # re-encoded, as RFC 6152 requires without the extension
+    mail_from = next(c for c in server.commands if c.upper().startswith("MAIL"))
+    assert "8BITMIME" not in mail_from.upper()
+    [received] = server.messages
+    assert (
+        "Dear Zoë, you paid £95.82." in received.get_body(preferencelist=("plain",)).get_content()
+    )
+
+
+async def test_a_utf8_address_to_a_relay_without_smtputf8_is_refused_for_good(
+    raw_smtp: StartRawSmtp,
+):
+    server = await raw_smtp()
+    channel = SmtpEmailChannel(host=server.host, port=server.port, sender=SENDER)
+    message = OutboundEmail(_pounds_email().key, "zoë@exämple.de", "s", "t", "<p>t</p>")
+    outcome = await send_now(channel, message)
+    assert outcome.status is SendStatus.PERMANENT_FAILURE and server.received == []

@@ -183,17 +183,36 @@ async def test_a_handover_cut_off_without_an_answer_is_held(uow):
     assert email.closed == 1
 
 
-async def test_a_late_answer_does_not_overwrite_a_newer_decision(uow):
-    """Worker A hangs past its lease; B settles the row; A's late "sent" must not land."""
+async def test_a_late_sent_still_lands_if_nobody_leased_the_message_again(uow):
+    """Worker A hangs past its lease; B, seeing no answer, holds the message; then A's "sent"
+    arrives. Same attempt number, so it is the truth: recorded, no agent needed."""
     await plan_one_email(uow)
     email, release = hanging_email()
     a = asyncio.create_task(worker(uow, email).run_once())
     await wait_for_status(uow, "sending", 1)
     assert await worker(uow, ScriptedEmail(), at=LATER).run_once() == 1  # B: held
-    release.set()
-    assert await a == 0  # A's outcome was superseded
     assert (await email_row(uow)).status == "uncertain"
-    assert await message_events(uow) == [c.MESSAGE_UNCERTAIN]
+    release.set()
+    assert await a == 1
+    row = await email_row(uow)
+    assert (row.status, row.attempts, len(email.sent)) == ("sent", 1, 1)
+    assert await message_events(uow) == [c.MESSAGE_UNCERTAIN, c.MESSAGE_SENT]
+
+
+async def test_a_stop_during_the_handover_waits_for_its_outcome(uow):
+    """The runtime cancels the worker on SIGTERM; a message already handed over is recorded,
+    not left `sending` to be held after the restart (a rolling deploy would hold messages)."""
+    await plan_one_email(uow)
+    email, release = hanging_email()
+    run = asyncio.create_task(worker(uow, email).run_once())
+    await wait_for_status(uow, "sending", 1)
+    run.cancel()
+    await asyncio.sleep(0.05)
+    assert not run.done()  # still finishing the hand-over
+    release.set()
+    with pytest.raises(asyncio.CancelledError):
+        await run
+    assert (await email_row(uow)).status == "sent"
 
 
 async def test_two_workers_prepare_the_same_message_only_one_hands_it_over(uow):

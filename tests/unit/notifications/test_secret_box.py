@@ -67,3 +67,11 @@ def test_production_refuses_the_local_only_key(monkeypatch):
         Settings()
     monkeypatch.setenv("NOTIFICATIONS_WEBHOOK_SECRET_KEYS", key())
     assert Settings().env == "production"
+
+
+def test_a_settings_error_never_prints_the_values(monkeypatch):
+    monkeypatch.setenv("NOTIFICATIONS_WEBHOOK_SECRET_KEYS", "notakey-but-secret-ish-123")
+    monkeypatch.setenv("NOTIFICATIONS_SMTP_PASSWORD", "hunter2-hunter2")
+    with pytest.raises(ValidationError) as refused:
+        Settings()
+    assert "secret-ish" not in str(refused.value) and "hunter2" not in str(refused.value)
