@@ -40,7 +40,7 @@ from services.orders.domain.orders import Order
 from services.orders.domain.providers import CarrierProvider, FxProvider
 from services.orders.domain.quotes import QUOTE_TTL, Quote, create_quote
 from services.orders.domain.reference import Listing, ReferenceData
-from services.orders.domain.saga import SHIPMENT_MAY_BE_BOOKED, Step, step_key
+from services.orders.domain.saga import SHIPMENT_MAY_BE_BOOKED, OrderStatus, Step, step_key
 from shared.errors import DomainError, ErrorKind
 
 
@@ -232,28 +232,34 @@ class OrdersService:
         would owe a compensation the carrier refuses forever, and the release of the stock and
         the void of the authorization queued behind it would never run.
         """
+        cancelled_at_carrier = False
         for _ in range(CANCEL_ATTEMPTS):
             async with reading(self.uow) as rx:
                 seen = await OrderRepository(rx.session).get(order_id)
             if not caller.may_see(seen.customer_id):
                 raise OrderNotFound("no such order", details={"order_id": order_id})
+            if cancelled_at_carrier and seen.status is OrderStatus.CANCELLED:
+                # Our carrier cancel was seen by the saga's tracking poll first, which recorded
+                # the cancel itself: the request succeeded.
+                return seen
             seen.check_cancellable()
-            await self._cancel_shipment_first(seen)
+            cancelled_at_carrier = await self._cancel_shipment_first(seen) or cancelled_at_carrier
             order = await self._record_cancel(seen, by=caller.kind)
             if order is not None:
                 self.on_order_placed(order_id)  # the runner performs the compensations
                 return order
         raise ConcurrentUpdate("order changed concurrently", details={"order_id": order_id})
 
-    async def _cancel_shipment_first(self, order: Order) -> None:
+    async def _cancel_shipment_first(self, order: Order) -> bool:
+        """Cancel a booked shipment at the carrier; True if there was one to cancel."""
         if order.status not in SHIPMENT_MAY_BE_BOOKED:
-            return
+            return False
         shipment_id = order.shipment_id
         if shipment_id is None:  # booked by a runner that died before recording it?
             booked = await self.carrier.find(step_key(order.order_id, Step.CREATE_SHIPMENT))
             shipment_id = booked.shipment_id if booked else None
         if shipment_id is None:
-            return
+            return False
         try:
             await self.carrier.cancel(shipment_id)
         except ShipmentNotCancellable as exc:
@@ -262,6 +268,7 @@ class OrdersService:
                 "the parcel has left the warehouse: the order can no longer be cancelled",
                 details={"order_id": order.order_id, "shipment_status": exc.details.get("status")},
             ) from exc
+        return True
 
     async def _record_cancel(self, seen: Order, by: str) -> Order | None:
         """Save the cancel if the order is still as seen when the carrier was asked; else None."""

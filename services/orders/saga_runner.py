@@ -261,7 +261,8 @@ class SagaRunner:
 
     async def _finish_cancel(self, order: Order) -> Order:
         """A live order's shipment is cancelled only by a cancel request, which cancels it at the
-        carrier before recording the cancel: this one's record was lost (crash). Finish it."""
+        carrier before recording the cancel: that record was lost (crash) or is still on its
+        way (the request then sees the order cancelled and answers success). Finish it."""
         log.warning("saga.cancel_finished", order_id=order.order_id)
         await self._record(order, S.CONFIRMED, lambda o: o.cancel(self.clock.now(), by="system"))
         return await self.advance(order.order_id)
