@@ -74,7 +74,7 @@ async def _with_store(nats_url: str | None, action: Callable[[PartnerKeyStore], 
     from shared.nats_conn import connect
 
     settings = _settings()
-    nc = await connect(nats_url or settings.nats_url, name="concierge-cli")
+    nc = await connect(nats_url or settings.nats_url, name="concierge-cli", give_up_after=3)
     try:
         _, partner_kv = await open_buckets(nc.jetstream(), settings)
         return await action(PartnerKeyStore(partner_kv, settings.api_key_pepper))

@@ -8,7 +8,7 @@ import os
 import signal
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -30,6 +30,8 @@ def _configure() -> None:
 
     configure_logging("cli", "console", "WARNING")  # logs go to stderr; stdout stays parseable
 
+
+CLI_CONNECT_ATTEMPTS = 3  # then "cannot reach NATS", rather than waiting for ever
 
 NatsUrlOption = Annotated[
     str, typer.Option("--nats-url", envvar="CONCIERGE_NATS_URL", help="NATS server URL(s).")
@@ -174,13 +176,24 @@ def dlq_replay(
 
 
 async def _with_js(nats_url: str, fn):  # type: ignore[no-untyped-def]
-    from shared.nats_conn import connect
-
-    nc = await connect(nats_url, "concierge-cli")
+    nc = await _connect(nats_url, "concierge-cli")
     try:
         return await fn(nc.jetstream())
     finally:
         await nc.drain()
+
+
+async def _connect(nats_url: str, name: str) -> Any:
+    """A few attempts, then a one-line error and exit 1 (not a traceback, not a hang)."""
+    from nats.errors import NoServersError
+
+    from shared.nats_conn import connect
+
+    try:
+        return await connect(nats_url, name, give_up_after=CLI_CONNECT_ATTEMPTS)
+    except (NoServersError, OSError, TimeoutError) as exc:
+        err_console.print(f"cannot reach NATS at {nats_url}: {exc} (is `concierge up` running?)")
+        raise typer.Exit(1) from exc
 
 
 @app.command()
@@ -190,10 +203,9 @@ def status(
 ) -> None:
     """Streams, consumers and lag, DLQ size, held messages, and which services answer."""
     from concierge_cli.status import collect
-    from shared.nats_conn import connect
 
     async def run() -> dict[str, object]:
-        nc = await connect(nats_url, "concierge-status")
+        nc = await _connect(nats_url, "concierge-status")
         try:
             return await collect(nc)
         finally:

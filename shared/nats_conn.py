@@ -45,7 +45,12 @@ def without_credentials(urls: str) -> list[str]:
     return servers
 
 
-async def connect(urls: str, name: str, *, connect_timeout: float = 2.0) -> Client:
+async def connect(
+    urls: str, name: str, *, connect_timeout: float = 2.0, give_up_after: int | None = None
+) -> Client:
+    """Services keep trying for ever (`give_up_after=None`); command-line tools pass a small
+    number of attempts so an unreachable server is an error, not a hang."""
+
     async def on_disconnect() -> None:
         log.info("nats.disconnected", connection=name)
 
@@ -62,7 +67,7 @@ async def connect(urls: str, name: str, *, connect_timeout: float = 2.0) -> Clie
         password=password,
         name=name,
         connect_timeout=connect_timeout,
-        max_reconnect_attempts=-1,
+        max_reconnect_attempts=-1 if give_up_after is None else give_up_after,
         reconnect_time_wait=0.5,
         disconnected_cb=on_disconnect,
         reconnected_cb=on_reconnect,

@@ -9,6 +9,7 @@ import asyncio
 from typing import Annotated, Any
 
 import typer
+from nats import errors as nats_errors
 
 from shared.contracts import notifications as c
 from shared.errors import DomainError
@@ -46,7 +47,7 @@ NatsUrl = Annotated[
     str, typer.Option("--nats-url", envvar="CONCIERGE_NATS_URL", help="NATS server URL(s).")
 ]
 AgentName = Annotated[
-    str, typer.Option("--agent", help="Who decides; recorded as the acting agent.")
+    str, typer.Option("--agent", help="Who decides; logged by the service with the decision.")
 ]
 
 
@@ -56,12 +57,13 @@ def held_command(
     agent: AgentName = "operator",
 ) -> None:
     """List messages held after an interrupted hand-over (see docs/operations.md)."""
-    reply = asyncio.run(_call(nats_url, c.RPC_LIST_HELD_MESSAGES, {"limit": 500}, agent))
-    held = c.HeldMessages.model_validate(reply).messages
-    for m in held:
+    payload = {"limit": HELD_PAGE}
+    held = c.HeldMessages.model_validate(_run(nats_url, c.RPC_LIST_HELD_MESSAGES, payload, agent))
+    for m in held.messages:
         typer.echo(f"{m.message_id}  {m.created_at:%Y-%m-%d %H:%M}  {m.channel:6} {m.kind:28} "
                    f"{m.customer_id}  {m.address}  ({m.last_error})")  # fmt: skip
-    typer.echo(f"{len(held)} held")
+    more = " (the newest; settle these to see the rest)" if len(held.messages) == HELD_PAGE else ""
+    typer.echo(f"{len(held.messages)} held{more}")
 
 
 @notify_app.command("settle")
@@ -75,19 +77,30 @@ def settle_command(
     if outcome not in ("sent", "resend"):
         raise typer.BadParameter("outcome must be sent or resend")
     payload = {"message_id": message_id, "outcome": outcome}
+    reply = _run(nats_url, c.RPC_RESOLVE_HELD_MESSAGE, payload, agent)
+    typer.echo(f"{message_id}: {c.HeldMessage.model_validate(reply).status}")
+
+
+HELD_PAGE = 500
+
+
+def _run(nats_url: str, subject: str, payload: dict[str, Any], agent: str) -> Any:
+    """One RPC as an agent; a refusal or an unreachable service is a message, not a traceback."""
     try:
-        reply = asyncio.run(_call(nats_url, c.RPC_RESOLVE_HELD_MESSAGE, payload, agent))
+        return asyncio.run(_call(nats_url, subject, payload, agent))
     except DomainError as exc:
         typer.echo(f"{exc.code}: {exc.message}", err=True)
         raise typer.Exit(1) from exc
-    typer.echo(f"{message_id}: {c.HeldMessage.model_validate(reply).status}")
+    except (OSError, TimeoutError, nats_errors.Error) as exc:
+        typer.echo(f"cannot reach the notifications service at {nats_url}: {exc}", err=True)
+        raise typer.Exit(1) from exc
 
 
 async def _call(nats_url: str, subject: str, payload: dict[str, Any], agent: str) -> Any:
     from shared.nats_conn import connect
     from shared.rpc import Actor, RpcClient
 
-    nc = await connect(nats_url, "concierge-notify")
+    nc = await connect(nats_url, "concierge-notify", give_up_after=3)
     try:
         return await RpcClient(nc).call(subject, payload, actor=Actor(type="agent", id=agent))
     finally:
