@@ -6,6 +6,7 @@ Register with `app.add_typer(notify_app, name="notify")` in concierge_cli/main.p
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -105,3 +106,33 @@ async def _call(nats_url: str, subject: str, payload: dict[str, Any], agent: str
         return await RpcClient(nc).call(subject, payload, actor=Actor(type="agent", id=agent))
     finally:
         await nc.drain()
+
+
+@notify_app.command("reseal-secrets")
+def reseal_secrets_command() -> None:
+    """Re-seal partners' webhook signing secrets with the first NOTIFICATIONS_WEBHOOK_SECRET_KEYS
+    key (after adding a new key; before dropping the old one). Uses the service's settings."""
+    from shared.messaging.outbox import UnitOfWork
+    from shared.persistence.db import Database
+    from shared.persistence.migrations import upgrade_async
+
+    from .settings import Settings
+    from .webhook_handlers import reseal_secrets
+
+    settings = Settings()
+
+    async def run() -> int:
+        url = settings.resolved_database_url("notifications")
+        await upgrade_async(url, Path(__file__).parent / "migrations")  # as the service does
+        db = Database(url)
+        try:
+            return await reseal_secrets(UnitOfWork(db), settings.secret_box)
+        finally:
+            await db.dispose()
+
+    try:
+        count = asyncio.run(run())
+    except DomainError as exc:
+        typer.echo(f"{exc.code}: {exc.message}", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(f"{count} webhook signing secrets sealed with the first key")

@@ -85,6 +85,22 @@ async def load_endpoint(
     )
 
 
+async def reseal_secrets(uow: UnitOfWork, box: SecretBox) -> int:
+    """Re-seal every stored signing secret with the box's first key; returns how many rows.
+
+    For key rotation and for rows stored before sealing existed. The secrets themselves (and so
+    partners' signatures) do not change. Safe to run twice, and beside running services.
+    """
+    t = webhook_secrets
+    async with uow() as tx:
+        rows = (await tx.session.execute(sa.select(t.c.id, t.c.secret))).all()
+        for row in rows:
+            await tx.session.execute(
+                sa.update(t).where(t.c.id == row.id).values(secret=box.reseal(row.secret))
+            )
+    return len(rows)
+
+
 class Webhooks:
     def __init__(
         self,

@@ -5,10 +5,10 @@ it with a key kept outside the database means a leaked backup or a read-only SQL
 not hand out every partner's signing secret.
 
 Keys come from `NOTIFICATIONS_WEBHOOK_SECRET_KEYS` (comma-separated Fernet keys): the first seals,
-all of them open, so a key is rotated by putting the new one first, rolling the service, rotating
-partners' secrets (each rotation re-seals), then dropping the old key. Values without the
-`sealed:v1:` prefix are rows written before sealing existed; they are read as they are and sealed
-at the endpoint's next secret rotation.
+all of them open. To rotate a key: put the new one first, roll the service, run `concierge notify
+reseal-secrets` (re-seals every stored secret with the new key; partners' secrets do not change),
+then drop the old key. Values without the `sealed:v1:` prefix are rows written before sealing
+existed: they are read as they are, and `reseal-secrets` seals them.
 """
 
 from __future__ import annotations
@@ -49,6 +49,17 @@ class SecretBox:
 
     def seal(self, secret: str) -> str:
         return SEALED_PREFIX + self._fernet.encrypt(secret.encode()).decode()
+
+    def reseal(self, stored: str) -> str:
+        """The same secret sealed with the first key (a plaintext row gets sealed)."""
+        if not stored.startswith(SEALED_PREFIX):
+            return self.seal(stored)
+        token = stored.removeprefix(SEALED_PREFIX).encode()
+        try:
+            return SEALED_PREFIX + self._fernet.rotate(token).decode()
+        except InvalidToken as exc:
+            raise SecretUnreadable("a webhook signing secret cannot be opened with the "
+                                   "configured keys") from exc  # fmt: skip
 
     def open(self, stored: str) -> str:
         if not stored.startswith(SEALED_PREFIX):

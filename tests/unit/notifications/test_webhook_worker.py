@@ -16,7 +16,7 @@ from services.notifications.adapters.tables import webhook_deliveries, webhook_s
 from services.notifications.adapters.webhook_sender import SendResult
 from services.notifications.domain.webhooks import RetrySchedule
 from services.notifications.webhook_delivery import WebhookWorker
-from services.notifications.webhook_handlers import Webhooks
+from services.notifications.webhook_handlers import Webhooks, reseal_secrets
 from shared.contracts import notifications as c
 from shared.contracts.envelope import RawEvent
 from shared.messaging.outbox import UnitOfWork
@@ -31,7 +31,8 @@ PARTNER = Actor(type="partner", id="p1")
 # Three attempts in all: 1 s, then 1 s (span >= 2 s), no jitter.
 SHORT = RetrySchedule(base_seconds=1, multiplier=1, cap_seconds=1, min_span_seconds=2, jitter=0)
 
-BOX = SecretBox([Fernet.generate_key().decode()])
+BOX_KEYS = [Fernet.generate_key().decode()]
+BOX = SecretBox(BOX_KEYS)
 
 
 class ScriptedSender:
@@ -230,3 +231,21 @@ async def test_delivery_log_pages_walk_every_delivery_once(setup):
             break
         before, before_id = page[-1].created_at, page[-1].id
     assert sorted(seen) == [f"evt-{k}" for k in range(5)] and len(seen) == 5
+
+
+async def test_reseal_moves_every_secret_to_the_new_key_without_changing_it(setup):
+    """Key rotation: old rows (one sealed with the old key, one stored before sealing existed)
+    end up sealed with the new key only; the partner's secret and signatures do not change."""
+    uow, _hooks, endpoint, _clock = setup
+    async with uow() as tx:  # a row from before sealing existed
+        await tx.session.execute(sa.insert(webhook_secrets).values(
+            endpoint_id=endpoint.id, secret="whsec_legacy", created_at=T0))  # fmt: skip
+    new = Fernet.generate_key().decode()
+    rotated = SecretBox([new, *BOX_KEYS])
+    assert await reseal_secrets(uow, rotated) == 2
+    assert await reseal_secrets(uow, rotated) == 2  # again: harmless
+    new_only = SecretBox([new])
+    async with uow.db.read() as session:
+        stored = list((await session.execute(sa.select(webhook_secrets.c.secret))).scalars())
+    assert sorted(new_only.open(v) for v in stored) == sorted([endpoint.secret, "whsec_legacy"])
+    assert all(v.startswith(SEALED_PREFIX) for v in stored)
