@@ -70,13 +70,17 @@ async def open_bucket(
 async def open_replica_census(runtime: Runtime) -> ReplicaCensus:
     assert runtime.js is not None
     settings = runtime.settings
+    ttl = 3 * settings.replica_heartbeat_seconds  # three missed beats: gone
     kv = await open_bucket(
-        runtime.js,
-        REPLICAS_BUCKET,
-        ttl=3 * settings.replica_heartbeat_seconds,  # three missed beats: gone
-        history=1,
-        replicas=settings.stream_replicas,
+        runtime.js, REPLICAS_BUCKET, ttl=ttl, history=1, replicas=settings.stream_replicas
     )
+    status = await kv.status()
+    if status.ttl is None or abs(status.ttl - ttl) > 0.001:
+        # The bucket outlives any one setting: a longer heartbeat must lengthen it, or live
+        # replicas would expire between beats and each would enforce too large a share.
+        config = status.stream_info.config
+        config.max_age = ttl
+        await runtime.js.update_stream(config)
     return ReplicaCensus(
         runtime.js, kv, settings.instance, runtime.limiter, settings.replica_heartbeat_seconds
     )

@@ -48,3 +48,17 @@ async def test_a_replica_that_died_stops_counting_after_three_missed_beats(
 
 async def _alone(census: ReplicaCensus) -> bool:
     return census.limiter.share == 1
+
+
+async def test_a_longer_heartbeat_lengthens_the_existing_buckets_ttl(
+    nats_server: Any, nats_client: Any
+) -> None:
+    from services.gateway.app import create_app
+    from tests.unit.gateway.support import make_settings
+
+    for heartbeat in (10.0, 20.0):  # the second deployment beats less often
+        settings = make_settings(nats_url=nats_server.url, replica_heartbeat_seconds=heartbeat)
+        app = create_app(settings, nc=nats_client)
+        async with app.router.lifespan_context(app):
+            kv = await nats_client.jetstream().key_value(BUCKET)
+            assert (await kv.status()).ttl == 3 * heartbeat
