@@ -35,7 +35,9 @@ SYMMETRIC_ALGORITHMS = {"HS256", "HS384", "HS512"}
 
 
 class GatewaySettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="GATEWAY_", extra="ignore", hide_input_in_errors=True)
+    model_config = SettingsConfigDict(
+        env_prefix="GATEWAY_", extra="ignore", hide_input_in_errors=True
+    )
 
     env: Literal["local", "production"] = "local"
     host: str = "127.0.0.1"
