@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
 from typing import Any
@@ -56,6 +57,30 @@ log = structlog.get_logger()
 class UncertainPolicy(StrEnum):
     HOLD = "hold"
     RESEND = "resend"
+
+
+@dataclass(frozen=True)
+class Fence:
+    """Where a worker left a row: its status (one of) and its attempt count. Every write is
+    conditional on it, so a worker whose view is stale (another leased, held or settled the row
+    meanwhile) changes nothing."""
+
+    statuses: tuple[str, ...]
+    attempts: int
+
+    def holds(self, row_id: str) -> sa.ColumnElement[bool]:
+        t = deliveries
+        return sa.and_(
+            t.c.id == row_id, t.c.status.in_(self.statuses), t.c.attempts == self.attempts
+        )
+
+
+def unleased(row: Any) -> Fence:
+    return Fence(("pending",), row.attempts)
+
+
+def leased(attempt: int) -> Fence:
+    return Fence(("sending",), attempt)
 
 
 class DeliveryWorker:
@@ -124,11 +149,11 @@ class DeliveryWorker:
             refusal = SendOutcome(
                 SendStatus.PERMANENT_FAILURE, error=f"no_sender_for_{row.channel}"
             )
-            return await self._finish(row, row.attempts + 1, refusal, expected="pending")
+            return await self._finish(row, row.attempts + 1, refusal, unleased(row))
         message = outbound(row)
         prepared = await _prepare(channel, message)
         if isinstance(prepared, SendOutcome):  # refused before anything was handed over
-            return await self._finish(row, row.attempts + 1, prepared, expected="pending")
+            return await self._finish(row, row.attempts + 1, prepared, unleased(row))
         try:
             crash_point("notifications.before_handoff")
             attempt = await self._lease(row)
@@ -157,8 +182,10 @@ class DeliveryWorker:
             return await self._settle(row, attempt, channel, message, outcome.error or "")
         # A "sent" that comes late still lands if nobody has leased the row again since (same
         # attempt number): another worker may have held it, or queued a resend, in the meantime.
-        late_ok = ("sending", "uncertain", "pending") if outcome.status is SendStatus.SENT else None
-        return await self._finish(row, attempt, outcome, expected="sending", also=late_ok)
+        fence = leased(attempt)
+        if outcome.status is SendStatus.SENT:
+            fence = Fence(("sending", "uncertain", "pending"), attempt)
+        return await self._finish(row, attempt, outcome, fence)
 
     async def _lease(self, row: Any) -> int | None:
         """Mark the row `sending` (committed) before the hand-over; None if someone else did."""
@@ -166,7 +193,7 @@ class DeliveryWorker:
         async with self.uow() as tx:
             result = await tx.session.execute(
                 sa.update(t)
-                .where(t.c.id == row.id, t.c.status == "pending", t.c.attempts == row.attempts)
+                .where(unleased(row).holds(row.id))
                 .values(
                     status="sending",
                     lease_until=self.clock() + self.lease,
@@ -199,14 +226,14 @@ class DeliveryWorker:
             outcome = SendOutcome(SendStatus.TRANSIENT_FAILURE, error=error)
         else:
             return await self._hold(row, attempt, reason)
-        return await self._finish(row, attempt, outcome, expected="sending")
+        return await self._finish(row, attempt, outcome, leased(attempt))
 
     async def _hold(self, row: Any, attempt: int, reason: str) -> bool:
         t = deliveries
         async with self.uow() as tx:
             result = await tx.session.execute(
                 sa.update(t)
-                .where(t.c.id == row.id, t.c.status == "sending", t.c.attempts == attempt)
+                .where(leased(attempt).holds(row.id))
                 .values(status="uncertain", lease_until=None, last_error=reason[:500])
             )
             if not result.rowcount:  # type: ignore[attr-defined]
@@ -217,17 +244,8 @@ class DeliveryWorker:
 
     # Recording -----------------------------------------------------------------------------
 
-    async def _finish(
-        self,
-        row: Any,
-        attempt: int,
-        outcome: SendOutcome,
-        *,
-        expected: str,
-        also: tuple[str, ...] | None = None,
-    ) -> bool:
-        """Record an outcome and its event, if the row is still where this worker left it
-        (status `expected`, or one of `also`, at the same attempt number)."""
+    async def _finish(self, row: Any, attempt: int, outcome: SendOutcome, fence: Fence) -> bool:
+        """Record attempt number `attempt`'s outcome and its event, if `fence` still holds."""
         now = self.clock()
         t = deliveries
         event: c.MessageSent | c.MessageFailed
@@ -256,11 +274,10 @@ class DeliveryWorker:
                 will_retry=retry,
             )
             type_ = c.MESSAGE_FAILED
-        fence = row.attempts if expected == "pending" else attempt
         async with self.uow() as tx:
             result = await tx.session.execute(
                 sa.update(t)
-                .where(t.c.id == row.id, t.c.status.in_(also or (expected,)), t.c.attempts == fence)
+                .where(fence.holds(row.id))
                 .values(**values, attempts=attempt, lease_until=None)
             )
             if not result.rowcount:  # type: ignore[attr-defined]
