@@ -17,12 +17,12 @@ import httpx
 import nats
 import orjson
 import sqlalchemy as sa
-from nats.js.api import ConsumerConfig, DeliverPolicy
 
 from shared.contracts.registry import load_all
 from tests.chaos.checker import DONE_ORDER_STATUSES, Event, Snapshot
 from tests.chaos.conftest import ChaosStack
 from tests.chaos.load import LoadGenerator
+from tests.support.streams import stream_messages
 
 STREAMS = ("WARRANTY", "ORDERS", "NOTIFICATIONS")
 
@@ -41,28 +41,12 @@ def _json(value: Any) -> Any:
 
 
 async def read_stream(js: Any, stream: str) -> list[Event]:
-    info = await js.stream_info(stream)
-    if info.state.messages == 0:
-        return []
-    config = ConsumerConfig(deliver_policy=DeliverPolicy.ALL, mem_storage=True)
-    sub = await js.pull_subscribe("", stream=stream, config=config)
-    events: list[Event] = []
-    try:
-        while True:
-            try:
-                batch = await sub.fetch(500, timeout=2)
-            except nats.errors.TimeoutError:
-                break
-            for msg in batch:
-                await msg.ack()
-                e = orjson.loads(msg.data)
-                when = datetime.fromisoformat(e["time"]).timestamp()
-                events.append(Event(stream, msg.metadata.sequence.stream, e["id"], e["type"],
-                                    e["subject"], e.get("data") or {}, when))  # fmt: skip
-            if batch and batch[-1].metadata.num_pending == 0:
-                break
-    finally:
-        await sub.unsubscribe()
+    events = []
+    for msg in await stream_messages(js, stream, fetch_timeout=2):
+        e = orjson.loads(msg.data)
+        when = datetime.fromisoformat(e["time"]).timestamp()
+        events.append(Event(stream, msg.metadata.sequence.stream, e["id"], e["type"],
+                            e["subject"], e.get("data") or {}, when))  # fmt: skip
     return events
 
 

@@ -20,18 +20,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from stdnum.iso7064 import mod_37_36
+
+from tests.support.labels import story1_label
 
 RETRY_STATUSES = {429, 500, 502, 503, 504}
 REPAIR_STEPS = ("receipt", "inspection", "repair", "shipment", "delivery")
-# Story 1's handbag (made 2025-12-15, UK): covered and approved at once. Broken stitching is
-# repaired without stocked parts (handle parts run out after a few claims).
-LABEL_PREFIX = "SD2551VT02"
-
-
-def label_code(serial: int) -> str:
-    body = f"{LABEL_PREFIX}{serial:05d}"
-    return f"{body[:2]}-{body[2:6]}-{body[6:10]}-{body[10:]}{mod_37_36.calc_check_digit(body)}"
 
 
 @dataclass
@@ -221,7 +214,7 @@ class LoadGenerator:
     async def _claim(
         self, me: httpx.AsyncClient, centre: httpx.AsyncClient, customer: str, rng: random.Random
     ) -> None:
-        code = label_code(next(self._serials) % 100000)
+        code = story1_label(next(self._serials) % 100000)
         body = {"region": "UK", "label_code": code, "components": ["stitching"],
                 "description": f"chaos run {self.run}: stitching came undone"}  # fmt: skip
         claim = await self.call(me, customer, "claim", "POST", "/v1/claims", body,

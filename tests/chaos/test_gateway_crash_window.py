@@ -22,7 +22,8 @@ import pytest
 
 from tests.chaos.collect import query
 from tests.chaos.faults import FaultInjector
-from tests.chaos.load import LoadConfig, LoadGenerator, label_code
+from tests.chaos.load import LoadConfig, LoadGenerator
+from tests.support.labels import story1_label
 
 pytestmark = [pytest.mark.e2e, pytest.mark.chaos, pytest.mark.slow]
 
@@ -38,7 +39,7 @@ async def test_retry_after_gateway_crash_gets_the_first_answer(
     injector.start_watchdog()
     load = LoadGenerator(chaos.api, chaos.token, LoadConfig(), chaos.data_dir / "requests.jsonl")
     customer = load.customers[0]
-    code = label_code(4242)
+    code = story1_label(4242)
     try:
         async with load.client(customer) as me:
             paused = [injector.child(n).process for n in ("warranty", "orders")]

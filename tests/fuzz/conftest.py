@@ -17,8 +17,10 @@ import asyncio
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, Phase, settings
 
 from tests.e2e.conftest import (
     JWT_AUDIENCE,
@@ -35,6 +37,21 @@ FUZZ_SEED = int(os.environ.get("FUZZ_SEED", "20261123"))
 # The `slow` variants run only when asked: FUZZ_LONG=1 pytest tests/fuzz -m slow
 FUZZ_LONG = os.environ.get("FUZZ_LONG", "") not in ("", "0")
 long_only = pytest.mark.skipif(not FUZZ_LONG, reason="long fuzzing: set FUZZ_LONG=1")
+
+
+def bounded_settings(max_examples: int, **extra: Any) -> settings:
+    """Hypothesis settings for a bounded, reproducible run against a live stack: derandomized,
+    no example database, no shrinking (a failure prints its case), and no deadline or health
+    checks (each example is a round trip through real processes)."""
+    return settings(
+        max_examples=max_examples,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+        phases=[Phase.explicit, Phase.generate],
+        **extra,
+    )
 
 
 class FuzzStack(RunningStack):

@@ -17,7 +17,7 @@ import uuid
 from typing import Any
 
 import schemathesis
-from hypothesis import HealthCheck, Phase, settings
+from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -29,7 +29,13 @@ from schemathesis.specs.openapi.checks import (
 
 from services.warranty.domain.labels import encode_gen2
 from tests.e2e.conftest import ROOT
-from tests.fuzz.conftest import FUZZ_EXAMPLES, FUZZ_EXAMPLES_SLOW, FUZZ_SEED, FuzzStack
+from tests.fuzz.conftest import (
+    FUZZ_EXAMPLES,
+    FUZZ_EXAMPLES_SLOW,
+    FUZZ_SEED,
+    FuzzStack,
+    bounded_settings,
+)
 
 OPENAPI = json.loads((ROOT / "docs" / "openapi.json").read_text())
 CHECKS: list[Any] | None = [
@@ -159,14 +165,7 @@ long_schema = schemathesis.openapi.from_dict(OPENAPI, config=_config(coverage=Tr
     path_regex=STREAMS
 )
 
-BOUNDED = settings(
-    max_examples=FUZZ_EXAMPLES,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=list(HealthCheck),
-    phases=[Phase.explicit, Phase.generate],  # no shrinking in CI: a failure prints its case
-)
+BOUNDED = bounded_settings(FUZZ_EXAMPLES)
 LONG = settings(
     max_examples=FUZZ_EXAMPLES_SLOW,
     deadline=None,

@@ -13,11 +13,16 @@ from collections import Counter
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, Phase, settings
 from hypothesis.errors import FlakyStrategyDefinition
 
 from services.warranty.domain.labels import encode_gen2
-from tests.fuzz.conftest import FUZZ_EXAMPLES, FUZZ_EXAMPLES_SLOW, FuzzStack, long_only
+from tests.fuzz.conftest import (
+    FUZZ_EXAMPLES,
+    FUZZ_EXAMPLES_SLOW,
+    FuzzStack,
+    bounded_settings,
+    long_only,
+)
 from tests.fuzz.openapi_cases import (
     AGENT_ACTS_FOR,
     CHECKS,
@@ -88,17 +93,7 @@ def run_state_machine(
             case.validate_response(response, checks=CHECKS)
 
     try:
-        Machine.run(
-            settings=settings(
-                max_examples=examples,
-                stateful_step_count=steps,
-                deadline=None,
-                derandomize=True,
-                database=None,
-                suppress_health_check=list(HealthCheck),
-                phases=[Phase.explicit, Phase.generate],
-            )
-        )
+        Machine.run(settings=bounded_settings(examples, stateful_step_count=steps))
     except FlakyStrategyDefinition as exc:
         warnings.warn(f"state machine stopped early: {str(exc)[:200]}", stacklevel=1)
     print("stateful calls by operation and status:", dict(sorted(seen.items())))  # -s shows it

@@ -23,7 +23,7 @@ from typing import Any
 import httpx
 import nats
 import pytest
-from hypothesis import HealthCheck, Phase, given, seed, settings
+from hypothesis import given, seed
 from hypothesis import strategies as st
 
 from services.notifications.entrypoints.consumers import event_routes
@@ -34,7 +34,7 @@ from shared.messaging.dlq import list_dead_letters
 from shared.messaging.glue import EventRoute
 from shared.messaging.outbox import MSG_ID_HEADER
 from shared.rpc import RpcClient
-from tests.fuzz.conftest import FUZZ_EXAMPLES, FUZZ_SEED, FuzzStack
+from tests.fuzz.conftest import FUZZ_EXAMPLES, FUZZ_SEED, FuzzStack, bounded_settings
 from tests.fuzz.strategies import bad_envelopes, envelope, valid_payloads, wrong_payload
 
 pytestmark = [
@@ -180,14 +180,7 @@ def _wait_for_inbox(stack: FuzzStack, customer_id: str, timeout: float = 20.0) -
 VALID_CLAIMS = valid_payloads(ClaimSubmitted)
 
 
-@settings(
-    max_examples=max(2, FUZZ_EXAMPLES // 2),
-    deadline=None,
-    derandomize=True,
-    database=None,
-    phases=[Phase.explicit, Phase.generate],
-    suppress_health_check=list(HealthCheck),
-)
+@bounded_settings(max(2, FUZZ_EXAMPLES // 2))
 @seed(FUZZ_SEED)
 @given(batch=BATCHES, valid=VALID_CLAIMS)
 def test_malformed_events_are_dead_lettered_and_consumers_live_on(

@@ -18,7 +18,7 @@ from unittest.mock import MagicMock
 import nats
 import orjson
 import pytest
-from hypothesis import HealthCheck, Phase, given, seed, settings
+from hypothesis import given, seed
 from hypothesis import strategies as st
 
 from services.notifications.entrypoints.rpc import rpc_routes as notifications_routes
@@ -27,7 +27,7 @@ from services.warranty.entrypoints.rpc import routes as warranty_routes
 from shared.contracts.system import ping_subject
 from shared.messaging.glue import RpcRoute
 from shared.rpc import ACTOR_HEADER, Actor
-from tests.fuzz.conftest import FUZZ_EXAMPLES, FUZZ_SEED, FuzzStack
+from tests.fuzz.conftest import FUZZ_EXAMPLES, FUZZ_SEED, FuzzStack, bounded_settings
 from tests.fuzz.strategies import from_json_schema
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600)]
@@ -102,14 +102,7 @@ def test_every_service_route_is_fuzzed() -> None:
     assert len(ROUTES) >= 40
 
 
-@settings(
-    max_examples=max(4, FUZZ_EXAMPLES),
-    deadline=None,
-    derandomize=True,
-    database=None,
-    phases=[Phase.explicit, Phase.generate],
-    suppress_health_check=list(HealthCheck),
-)
+@bounded_settings(max(4, FUZZ_EXAMPLES))
 @seed(FUZZ_SEED)
 @given(calls=st.lists(CALLS, min_size=10, max_size=20), junk=st.binary(max_size=64))
 def test_rpc_never_fails_internally(fuzz_stack: FuzzStack, calls: list[Any], junk: bytes) -> None:

@@ -18,16 +18,13 @@ from typing import Any
 
 import httpx
 import jwt
-from stdnum.iso7064 import mod_37_36
 
 from tests.e2e.conftest import JWT_AUDIENCE, JWT_ISSUER, JWT_SECRET
+from tests.support.labels import story1_label
 
 RETRY_STATUSES = {429, 500, 502, 503, 504}
 REQUEST_DEADLINE_S = 90.0  # > the gateway's idempotency lease (60 s) after a lost completion
 REPAIR_STEPS = ("receipt", "inspection", "repair", "shipment", "delivery")
-# The story-1 handbag family (made 2025-12-15, UK): covered, approved and given an RMA at once.
-# Stitching is repaired without stocked parts, so every claim can be driven to `closed`.
-LABEL_PREFIX = "SD2551VT02"
 
 
 def token(subject: str, role: str = "customer") -> str:
@@ -35,11 +32,6 @@ def token(subject: str, role: str = "customer") -> str:
     claims = {"sub": subject, "role": role, "iss": JWT_ISSUER, "aud": JWT_AUDIENCE,
               "iat": now, "exp": now + 3600}  # fmt: skip
     return jwt.encode(claims, JWT_SECRET, algorithm="HS256", headers={"kid": "local"})
-
-
-def label_code(serial: int) -> str:
-    body = f"{LABEL_PREFIX}{serial:05d}"
-    return f"{body[:2]}-{body[2:6]}-{body[6:10]}-{body[10:]}{mod_37_36.calc_check_digit(body)}"
 
 
 @dataclass
@@ -185,7 +177,7 @@ class Load:
             self.acked.append(Acked("order", order.body["order_id"], customer, quote_id))
 
     async def _claim(self, me: Client, centre: Client, customer: str, rng: random.Random) -> None:
-        code = label_code(next(self._serials))
+        code = story1_label(next(self._serials))
         body = {"region": "UK", "label_code": code, "components": ["stitching"],
                 "description": "The stitching on the strap came undone."}  # fmt: skip
         call = await me.request("POST", "/v1/claims", body)

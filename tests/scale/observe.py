@@ -13,11 +13,11 @@ from typing import Any
 import asyncpg
 import nats
 import orjson
-from nats.js.api import ConsumerConfig, DeliverPolicy
 
 from shared.nats_conn import server_list
 from tests.scale.load import Client
 from tests.scale.stack import ScaleStack
+from tests.support.streams import stream_messages
 
 STREAMS = ("WARRANTY", "ORDERS", "NOTIFICATIONS")
 DONE_ORDER_STATUSES = ("delivered", "failed", "cancelled", "refunded")
@@ -38,28 +38,14 @@ async def connect(stack: ScaleStack) -> Any:
 
 
 async def read_stream(js: Any, stream: str) -> list[dict[str, Any]]:
-    """Every message of a stream (ephemeral pull consumer), as decoded CloudEvents plus the
-    stream sequence and the Nats-Msg-Id header."""
-    info = await js.stream_info(stream)
-    if info.state.messages == 0:
-        return []
-    config = ConsumerConfig(deliver_policy=DeliverPolicy.ALL, mem_storage=True)
-    sub = await js.pull_subscribe("", stream=stream, config=config)
-    events: list[dict[str, Any]] = []
-    try:
-        while len(events) < info.state.messages:
-            try:
-                batch = await sub.fetch(500, timeout=5)
-            except nats.errors.TimeoutError:
-                break
-            for msg in batch:
-                await msg.ack()
-                event = orjson.loads(msg.data)
-                event["_seq"] = msg.metadata.sequence.stream
-                event["_msg_id"] = (msg.headers or {}).get("Nats-Msg-Id")
-                events.append(event)
-    finally:
-        await sub.unsubscribe()
+    """Every message of a stream as decoded CloudEvents plus the stream sequence and the
+    Nats-Msg-Id header."""
+    events = []
+    for msg in await stream_messages(js, stream):
+        event = orjson.loads(msg.data)
+        event["_seq"] = msg.metadata.sequence.stream
+        event["_msg_id"] = (msg.headers or {}).get("Nats-Msg-Id")
+        events.append(event)
     return events
 
 

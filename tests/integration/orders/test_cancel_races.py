@@ -213,14 +213,18 @@ async def book_then_crash(stack: Stack, order_id: str) -> None:
     await book(stack, await reserve(stack, order_id))
 
 
-class ShipsWhileCancelLooks:
-    """The cancel finds no shipment; the runner books and records one before the cancel saves."""
+class CarrierStandIn:
+    """The stack's sandbox carrier, with one call overridden to interleave a race."""
 
-    def __init__(self, stack: Stack) -> None:
-        self.stack = stack
+    def __init__(self, stack: Stack, order_id: str = "") -> None:
+        self.stack, self.order_id = stack, order_id
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.stack.carrier, name)
+
+
+class ShipsWhileCancelLooks(CarrierStandIn):
+    """The cancel finds no shipment; the runner books and records one before the cancel saves."""
 
     async def find(self, key: str) -> Any:
         found = await self.stack.carrier.find(key)
@@ -284,16 +288,9 @@ async def test_a_label_booked_after_the_cancel_looked_does_not_keep_the_saga_ope
     assert stack.payment.held() == []
 
 
-class TrackingPollWinsTheRace:
+class TrackingPollWinsTheRace(CarrierStandIn):
     """The carrier cancel succeeds, then the saga's tracking poll sees it and records the cancel
     (as `system`) before the request's own record commits."""
-
-    def __init__(self, stack: Stack, order_id: str) -> None:
-        self.stack = stack
-        self.order_id = order_id
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.stack.carrier, name)
 
     async def cancel(self, shipment_id: str) -> None:
         await self.stack.carrier.cancel(shipment_id)

@@ -188,14 +188,17 @@ async def _prepare(server, **options) -> SmtpHandoff:
     return handoff
 
 
+async def _hand_over(handoff: SmtpHandoff) -> SendOutcome:
+    try:
+        return await handoff.hand_over()
+    finally:
+        await handoff.close()
+
+
 async def test_hand_over_to_a_raw_server_that_accepts_is_sent(raw_smtp: StartRawSmtp):
     # Calibrates the raw server: with a 250 after the dot, the same path is a plain success.
     server = await raw_smtp(after_dot="250 2.0.0 queued as 1234")
-    handoff = await _prepare(server)
-    try:
-        outcome = await handoff.hand_over()
-    finally:
-        await handoff.close()
+    outcome = await _hand_over(await _prepare(server))
     assert outcome.status is SendStatus.SENT
     assert outcome.provider_message_id == message_id_for(_email())
     [received] = server.messages
@@ -204,11 +207,7 @@ async def test_hand_over_to_a_raw_server_that_accepts_is_sent(raw_smtp: StartRaw
 
 async def test_connection_dropped_after_the_dot_is_uncertain(raw_smtp: StartRawSmtp):
     server = await raw_smtp(after_dot="drop")
-    handoff = await _prepare(server)
-    try:
-        outcome = await handoff.hand_over()
-    finally:
-        await handoff.close()
+    outcome = await _hand_over(await _prepare(server))
     # The server read the whole message, dot included: it may well have queued it.
     [received] = server.messages
     assert received["Message-ID"] == message_id_for(_email())
@@ -228,11 +227,7 @@ async def test_error_reply_after_the_dot_is_a_plain_failure(
     raw_smtp: StartRawSmtp, reply: str, status: SendStatus
 ):
     server = await raw_smtp(after_dot=reply)
-    handoff = await _prepare(server)
-    try:
-        outcome = await handoff.hand_over()
-    finally:
-        await handoff.close()
+    outcome = await _hand_over(await _prepare(server))
     assert len(server.received) == 1  # the refusal came after the whole message
     assert outcome.status is status
     assert outcome.retryable is (status is SendStatus.TRANSIENT_FAILURE)
@@ -313,10 +308,7 @@ async def test_connection_lost_before_the_handover_is_a_plain_retry(raw_smtp: St
     await server.stop()  # the relay restarts between RCPT and DATA
     await server.wait_for_session_end()
     await asyncio.sleep(0.05)  # the client reads the EOF
-    try:
-        outcome = await handoff.hand_over()
-    finally:
-        await handoff.close()
+    outcome = await _hand_over(handoff)
     assert server.messages == []
     assert outcome.status is SendStatus.TRANSIENT_FAILURE  # nothing written: safe to send again
 

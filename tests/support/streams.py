@@ -1,0 +1,32 @@
+"""Reading a whole JetStream stream, for checkers that compare it with the databases."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import nats
+from nats.js.api import ConsumerConfig, DeliverPolicy
+
+
+async def stream_messages(js: Any, stream: str, *, fetch_timeout: float = 5.0) -> list[Any]:
+    """Every message of `stream`, oldest first, through an ephemeral in-memory pull consumer
+    (the services' durable consumers are left alone)."""
+    if (await js.stream_info(stream)).state.messages == 0:
+        return []
+    config = ConsumerConfig(deliver_policy=DeliverPolicy.ALL, mem_storage=True)
+    sub = await js.pull_subscribe("", stream=stream, config=config)
+    messages: list[Any] = []
+    try:
+        while True:
+            try:
+                batch = await sub.fetch(500, timeout=fetch_timeout)
+            except nats.errors.TimeoutError:
+                break
+            for msg in batch:
+                await msg.ack()
+                messages.append(msg)
+            if batch and batch[-1].metadata.num_pending == 0:
+                break
+    finally:
+        await sub.unsubscribe()
+    return messages
