@@ -1,0 +1,272 @@
+"""Mutation testing of module-level tables, which mutmut leaves alone (it mutates functions only).
+
+For every UPPER_CASE constant of a domain module that holds data (a dict, set, tuple, range,
+number, or a frozen dataclass such as a transition `Move`), each small change is tried in turn:
+a key or an element dropped, an enum member added to a set that lacks it, a number moved by one,
+two entries of an ordered tuple swapped, a field of a record changed the same ways. The tests are
+run in this process (pytest.main) with the change applied wherever the original object is bound
+(every loaded module that imported it), and the change is undone afterwards. A mutant whose tests
+still pass survived.
+
+    python -m tools.mutation.tables services.orders.domain.saga --tests tests/unit/orders
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import contextlib
+import dataclasses
+import enum
+import importlib
+import io
+import sys
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from types import FunctionType, ModuleType
+from typing import Any
+
+import pytest
+
+Make = Callable[[Any], Any]
+PYTEST_ARGS = ("-x", "-q", "-p", "no:cacheprovider", "-p", "no:randomly", "--no-header")
+
+
+@dataclass(frozen=True)
+class TableMutant:
+    table: str  # module.NAME
+    change: str  # what was changed, e.g. "['approve'].sources + received"
+    make: Make  # original value -> mutated value
+
+
+def _enum_universe(values: Any) -> list[Any]:
+    members = [v for v in values if isinstance(v, enum.Enum)]
+    return list(type(members[0])) if members else []
+
+
+def _variants(value: Any, path: str = "") -> Iterator[tuple[str, Make]]:
+    """Every one-step change of `value`, as (description, function of the original)."""
+    if isinstance(value, bool) or value is None or isinstance(value, type):
+        return
+    if isinstance(value, enum.Enum):
+        for other in type(value):
+            if other is not value:
+                yield f"{path} {value!r} -> {other!r}", lambda v, o=other: o
+        return
+    if isinstance(value, int | float):
+        yield f"{path} {value} -> {value + 1}", lambda v: v + 1
+        yield f"{path} {value} -> {value - 1}", lambda v: v - 1
+    elif isinstance(value, range):
+        yield f"{path} start + 1", lambda v: range(v.start + 1, v.stop)
+        yield f"{path} stop - 1", lambda v: range(v.start, v.stop - 1)
+    elif isinstance(value, str):
+        yield from _str_variants(value, path)
+    elif isinstance(value, frozenset | set):
+        yield from _set_variants(value, path)
+    elif isinstance(value, tuple):
+        yield from _tuple_variants(value, path)
+    elif isinstance(value, Mapping):
+        yield from _mapping_variants(value, path)
+    elif dataclasses.is_dataclass(value):
+        for f in dataclasses.fields(value):
+            inner = getattr(value, f.name)
+            for desc, make in _variants(inner, f"{path}.{f.name}"):
+                yield desc, _replace_field(f.name, make)
+
+
+def _str_variants(value: str, path: str) -> Iterator[tuple[str, Make]]:
+    # Single characters and short codes are data (look-alikes, position kinds); longer strings
+    # are names and texts, whose changes the tests catch through the tables that key on them.
+    if len(value) <= 20 and value:
+        yield f"{path} {value!r} -> {value[:-1]!r}", lambda v: v[:-1]
+        if len(set(value)) > 1:
+            yield f"{path} {value!r} reversed", lambda v: v[::-1]
+
+
+def _set_variants(value: frozenset[Any] | set[Any], path: str) -> Iterator[tuple[str, Make]]:
+    kind = type(value)
+    for item in sorted(value, key=repr):
+        yield f"{path} - {item!r}", lambda v, i=item: kind(x for x in v if x != i)
+    for item in _enum_universe(value):
+        if item not in value:
+            yield f"{path} + {item!r}", lambda v, i=item: kind({*v, i})
+
+
+def _tuple_variants(value: tuple[Any, ...], path: str) -> Iterator[tuple[str, Make]]:
+    for i in range(len(value)):
+        yield f"{path} drop [{i}]", lambda v, i=i: v[:i] + v[i + 1 :]
+    for i in range(len(value) - 1):
+        if value[i] != value[i + 1]:
+            yield (
+                f"{path} swap [{i}] [{i + 1}]",
+                lambda v, i=i: ((*v[:i], v[i + 1], v[i], *v[i + 2 :])),
+            )
+    for i, item in enumerate(value):
+        for desc, make in _variants(item, f"{path}[{i}]"):
+            yield desc, lambda v, i=i, make=make: (*v[:i], make(v[i]), *v[i + 1 :])
+
+
+def _mapping_variants(value: Mapping[Any, Any], path: str) -> Iterator[tuple[str, Make]]:
+    for key in list(value):
+        yield f"{path} del [{key!r}]", lambda v, k=key: {x: y for x, y in v.items() if x != k}
+    for key, inner in value.items():
+        for desc, make in _variants(inner, f"{path}[{key!r}]"):
+            yield desc, lambda v, k=key, make=make: {**v, k: make(v[k])}
+
+
+def _replace_field(name: str, make: Make) -> Make:
+    return lambda v: dataclasses.replace(v, **{name: make(getattr(v, name))})
+
+
+def is_table(name: str, value: Any) -> bool:
+    """UPPER_CASE module constants that hold data (not classes, enums, functions, or types)."""
+    bare = name.lstrip("_")
+    if not bare or bare != bare.upper() or not any(c.isalpha() for c in bare):
+        return False
+    if isinstance(value, type | enum.Enum) or callable(value):
+        return False
+    return any(True for _ in _variants(value))
+
+
+def _assignments(module: ModuleType) -> list[tuple[list[str], ast.stmt]]:
+    """The module's own top-level assignments, in order: (names bound, statement)."""
+    if not module.__file__:
+        return []
+    with open(module.__file__, encoding="utf-8") as source:
+        tree = ast.parse(source.read())
+    found = []
+    for stmt in tree.body:
+        if isinstance(stmt, ast.Assign):
+            targets = [n.id for t in stmt.targets for n in ast.walk(t) if isinstance(n, ast.Name)]
+        elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+            targets = [stmt.target.id] if isinstance(stmt.target, ast.Name) else []
+        else:
+            continue
+        found.append((targets, stmt))
+    return found
+
+
+def _derived(stmt: ast.stmt, module: ModuleType) -> bool:
+    """A table computed from others (a comprehension, or a call of the module's own function):
+    its sources are mutated instead, and it is recomputed from them."""
+    value = getattr(stmt, "value", None)
+    for node in ast.walk(value) if value is not None else ():
+        if isinstance(node, ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp):
+            return True
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            func = getattr(module, node.func.id, None)
+            if isinstance(func, FunctionType) and func.__module__ == module.__name__:
+                return True
+    return False
+
+
+def table_mutants(module_name: str, only: set[str] | None = None) -> list[TableMutant]:
+    """Every one-step change of every table the module itself defines (not those it imports)."""
+    module = importlib.import_module(module_name)
+    found = []
+    for names, stmt in _assignments(module):
+        if _derived(stmt, module):
+            continue
+        for name in names:
+            value = getattr(module, name, None)
+            if (only is None or name in only) and is_table(name, value):
+                for desc, make in _variants(value):
+                    found.append(TableMutant(f"{module_name}.{name}", desc.strip(), make))
+    return found
+
+
+def _holders(original: Any) -> list[tuple[ModuleType, str]]:
+    """Every (module, name) that binds `original`: the defining module and its importers."""
+    return [
+        (m, attr)
+        for m in list(sys.modules.values())
+        if isinstance(m, ModuleType)
+        for attr, value in list(vars(m).items())
+        if value is original
+    ]
+
+
+@contextlib.contextmanager
+def applied(mutant: TableMutant) -> Iterator[None]:
+    """Bind the mutated table wherever the original is bound, recompute the tables defined after
+    it from it (as importing the module would), then put every original back."""
+    module_name, name = mutant.table.rsplit(".", 1)
+    module = sys.modules[module_name]
+    original = getattr(module, name)
+    mutated = mutant.make(original)
+    if isinstance(original, dict) and not isinstance(mutated, type(original)):
+        mutated = type(original)(mutated)
+    assignments = _assignments(module)
+    start = next(i for i, (names, _s) in enumerate(assignments) if name in names)
+    later = [stmt for _names, stmt in assignments[start + 1 :]]
+    before = dict(vars(module))
+    rebound: list[tuple[ModuleType, str, Any]] = []
+    try:
+        setattr(module, name, mutated)
+        for stmt in later:  # derived tables, e.g. TERMINAL from TRANSITIONS
+            exec(compile(ast.Module([stmt], []), module.__file__ or "", "exec"), vars(module))
+        for attr, old in before.items():
+            new = vars(module)[attr]
+            if new is not old:
+                for holder, holder_attr in _holders(old):
+                    rebound.append((holder, holder_attr, old))
+                    setattr(holder, holder_attr, new)
+        yield
+    finally:
+        for holder, holder_attr, old in rebound:
+            setattr(holder, holder_attr, old)
+        for attr, old in before.items():
+            setattr(module, attr, old)
+
+
+def run_tests(tests: list[str]) -> int:
+    """pytest's exit code for `tests`, output swallowed (0 = all passed)."""
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        return int(pytest.main([*PYTEST_ARGS, *tests]))
+
+
+@dataclass
+class TableScore:
+    module: str
+    killed: int = 0
+    survivors: list[TableMutant] = dataclasses.field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return self.killed + len(self.survivors)
+
+
+def score_module(module_name: str, tests: list[str], only: set[str] | None = None) -> TableScore:
+    """Run every table mutant of `module_name` against `tests`."""
+    if run_tests(tests) != 0:
+        raise RuntimeError(f"the tests fail without any mutation: {tests}")
+    score = TableScore(module_name)
+    for mutant in table_mutants(module_name, only):
+        with applied(mutant):
+            killed = run_tests(tests) != 0
+        if killed:
+            score.killed += 1
+        else:
+            score.survivors.append(mutant)
+    return score
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("modules", nargs="+")
+    parser.add_argument("--tests", nargs="+", required=True)
+    parser.add_argument("--only", nargs="*", help="table names (default: every table)")
+    args = parser.parse_args(argv)
+    for module_name in args.modules:
+        started = time.monotonic()
+        score = score_module(module_name, args.tests, set(args.only) if args.only else None)
+        took = time.monotonic() - started
+        print(f"{module_name} tables: {score.killed}/{score.total} killed ({took:.0f} s)")
+        for mutant in score.survivors:
+            print(f"  survived: {mutant.table} {mutant.change}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
