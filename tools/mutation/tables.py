@@ -20,10 +20,12 @@ import dataclasses
 import enum
 import importlib
 import io
+import json
 import sys
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from types import FunctionType, ModuleType
 from typing import Any
 
@@ -257,6 +259,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("modules", nargs="+")
     parser.add_argument("--tests", nargs="+", required=True)
     parser.add_argument("--only", nargs="*", help="table names (default: every table)")
+    parser.add_argument("--report", help="write the result of the last module here (JSON)")
     args = parser.parse_args(argv)
     for module_name in args.modules:
         started = time.monotonic()
@@ -265,6 +268,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{module_name} tables: {score.killed}/{score.total} killed ({took:.0f} s)")
         for mutant in score.survivors:
             print(f"  survived: {mutant.table} {mutant.change}")
+        if args.report:
+            survivors = [f"{m.table} {m.change}" for m in score.survivors]
+            result = {"total": score.total, "killed": score.killed, "survivors": survivors}
+            Path(args.report).write_text(json.dumps(result, indent=2))
     return 0
 
 

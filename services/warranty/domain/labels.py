@@ -50,7 +50,10 @@ TO_DIGIT = {
 }
 
 
-def _lookalike_table() -> dict[str, tuple[str, ...]]:
+def lookalikes() -> dict[str, tuple[str, ...]]:
+    """Each character that has look-alikes, with them (both directions of the two tables).
+
+    Built on each call rather than once at import, so mutation testing reaches it."""
     pairs = list(TO_LETTER.items()) + list(TO_DIGIT.items())
     table: dict[str, set[str]] = {}
     for a, b in pairs:
@@ -58,8 +61,6 @@ def _lookalike_table() -> dict[str, tuple[str, ...]]:
         table.setdefault(b, set()).add(a)
     return {k: tuple(sorted(v)) for k, v in table.items()}
 
-
-LOOKALIKES = _lookalike_table()
 
 # Position kinds: L = letter only, D = digit only, E = either.
 _GEN2_KINDS = "LLDDDDEEEEDDDDDE"
@@ -253,7 +254,8 @@ def _pos(change: CharChange) -> int:
 
 
 def _candidates(fixed: str, catalogue: Catalogue) -> list[str]:
-    options = [(fixed[i], *LOOKALIKES.get(fixed[i], ())) for i in _EITHER_POSITIONS]
+    table = lookalikes()
+    options = [(fixed[i], *table.get(fixed[i], ())) for i in _EITHER_POSITIONS]
     found = []
     for combo in itertools.product(*options):
         chars = list(fixed)
@@ -296,8 +298,9 @@ def _diff(a: str, b: str) -> list[int]:
 
 def _recheck_hint(fixed: str) -> list[dict[str, object]]:
     """Characters in letter-or-digit positions that a reader may have confused."""
+    table = lookalikes()
     return [
         {"position": i + 1, "part": _GEN2_PARTS[i], "read": fixed[i], "could_be": list(alts)}
         for i in _EITHER_POSITIONS
-        if (alts := LOOKALIKES.get(fixed[i]))
+        if (alts := table.get(fixed[i]))
     ]

@@ -253,7 +253,7 @@ def test_ambiguous_correction_lists_candidates():
     for serial in range(2000):
         for read in ("AS1I", "A5I1"):
             body = f"SD2501{read}{serial:05d}"
-            for check in labels.LOOKALIKES:
+            for check in labels.lookalikes():
                 code = body + check
                 try:
                     labels.decode(code, today=TODAY, catalogue=cat)

@@ -155,3 +155,14 @@ def test_a_mismatch_names_every_position_to_recheck(catalogue):
         {"position": 10, "part": "style", "read": "2", "could_be": ["Z"]},
         {"position": 16, "part": "check", "read": "Z", "could_be": ["2"]},
     ]
+
+
+def test_the_lookalike_table_from_the_spec():
+    # label-codes.md: letters-only 0→O, 1→I, 2→Z, 5→S, 8→B; digits-only O/Q/D→0, I/L→1, Z→2,
+    # S→5, G→6, B→8; the either-positions try both directions.
+    assert labels.lookalikes() == {
+        "0": ("D", "O", "Q"), "O": ("0",), "Q": ("0",), "D": ("0",),
+        "1": ("I", "L"), "I": ("1",), "L": ("1",),
+        "2": ("Z",), "Z": ("2",), "5": ("S",), "S": ("5",),
+        "6": ("G",), "G": ("6",), "8": ("B",), "B": ("8",),
+    }  # fmt: skip

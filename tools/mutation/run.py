@@ -1,0 +1,189 @@
+"""`make mutation`: mutmut over every domain module, the table harness over their tables, and a
+score per module.
+
+mutmut runs in a scratch copy (var/mutation/work, ignored by git), one module at a time, niced
+and with a bounded number of children: the machine is shared. Its config is pyproject.toml's
+[tool.mutmut]. The table harness (tables.py) runs the tests that touch each module. Survivors
+are then sorted: a mutant that only changes the text of a message (a string literal with a
+space in it, e.g. an error's wording) is reported apart, and those listed in accepted.toml
+(equivalent mutants, each with its reason) are not counted. The score is
+killed / (mutants - message-only - accepted).
+
+    python -m tools.mutation.run                      # every domain module
+    python -m tools.mutation.run labels policy saga   # some (by module name)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .survivors import message_only
+
+ROOT = Path(__file__).resolve().parents[2]
+WORK = ROOT / "var" / "mutation" / "work"
+REPORT = ROOT / "var" / "mutation" / "report.json"
+ACCEPTED = Path(__file__).with_name("accepted.toml")
+COPY = ("services", "shared", "concierge_cli", "tools", "tests", "pyproject.toml")
+KILLED = {"killed", "timeout", "caught by type check"}
+NICE = ("nice", "-n", "10")
+
+
+@dataclass
+class ModuleScore:
+    module: str  # services.warranty.domain.labels
+    mutants: int = 0
+    killed: int = 0
+    message_only: list[str] = field(default_factory=list)
+    accepted: list[str] = field(default_factory=list)
+    survivors: list[str] = field(default_factory=list)
+
+    @property
+    def counted(self) -> int:
+        return self.mutants - len(self.message_only) - len(self.accepted)
+
+    @property
+    def score(self) -> float:
+        return self.killed / self.counted if self.counted else 1.0
+
+
+def domain_modules() -> list[str]:
+    paths = sorted(ROOT.glob("services/*/domain/*.py"))
+    return [".".join(p.relative_to(ROOT).with_suffix("").parts) for p in paths
+            if p.name != "__init__.py"]  # fmt: skip
+
+
+def prepare_workdir() -> None:
+    """A fresh copy of the code and tests (mutmut never refreshes files it already copied)."""
+    shutil.rmtree(WORK, ignore_errors=True)
+    WORK.mkdir(parents=True)
+    ignore = shutil.ignore_patterns("__pycache__", "*.db", "*.db-*", ".hypothesis")
+    for name in COPY:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, WORK / name, ignore=ignore)
+        else:
+            shutil.copy2(source, WORK / name)
+
+
+def _meta(module: str) -> dict[str, int | None]:
+    path = WORK / "mutants" / (module.replace(".", "/") + ".py.meta")
+    if not path.exists():
+        return {}
+    return json.loads(path.read_text())["exit_code_by_key"]
+
+
+def run_mutmut(module: str, children: int) -> None:
+    mutmut = Path(sys.executable).with_name("mutmut")
+    generated = (WORK / "mutants").exists()
+    if generated and not _meta(module):
+        return  # no function to mutate (tables only: the harness covers it)
+    cmd = [*NICE, str(mutmut), "run", "--max-children", str(children), f"{module}.*"]
+    log = WORK / f"{module}.mutmut.log"
+    with log.open("w") as out:
+        done = subprocess.run(cmd, cwd=WORK, stdout=out, stderr=subprocess.STDOUT, check=False)
+    if done.returncode != 0 and _meta(module):
+        raise RuntimeError(f"mutmut failed on {module}: see {log}")
+
+
+def score_mutmut(module: str, score: ModuleScore, accepted: dict[str, str]) -> None:
+    from mutmut.stats import status_by_exit_code
+
+    source = WORK / "mutants" / (module.replace(".", "/") + ".py")
+    for name, code in sorted(_meta(module).items()):
+        score.mutants += 1
+        if status_by_exit_code[code] in KILLED:
+            score.killed += 1
+        elif name in accepted:
+            score.accepted.append(name)
+        elif message_only(source, name):
+            score.message_only.append(name)
+        else:
+            score.survivors.append(f"{name} ({status_by_exit_code[code]})")
+
+
+def tests_for(module: str) -> list[str]:
+    """Test files of the module's service that use it, or a domain module that imports it."""
+    service, name = module.split(".")[1], module.rsplit(".", 1)[1]
+    domain = ROOT / "services" / service / "domain"
+    users = {name} | {
+        p.stem for p in domain.glob("*.py")
+        if f"from .{name} import" in p.read_text() or f"import {name}" in p.read_text()
+    }  # fmt: skip
+    found = []
+    for test in sorted((ROOT / "tests" / "unit" / service).glob("test_*.py")):
+        text = test.read_text()
+        if any(f"domain.{u} import" in text or f"domain import {u}" in text for u in users):
+            found.append(str(test.relative_to(ROOT)))
+    return found
+
+
+def run_tables(module: str, score: ModuleScore, accepted: dict[str, str]) -> None:
+    from .tables import table_mutants
+
+    tests = tests_for(module)
+    if not table_mutants(module) or not tests:
+        return
+    report = WORK / f"{module}.tables.json"
+    cmd = [*NICE, sys.executable, "-m", "tools.mutation.tables", module, "--report", str(report),
+           "--tests", *tests]  # fmt: skip
+    subprocess.run(cmd, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    result = json.loads(report.read_text())
+    score.mutants += result["total"]
+    score.killed += result["killed"]
+    for survivor in result["survivors"]:
+        if survivor in accepted:
+            score.accepted.append(survivor)
+        else:
+            score.survivors.append(f"table {survivor}")
+
+
+def print_scores(scores: list[ModuleScore]) -> None:
+    print(f"{'module':48} {'mutants':>7} {'killed':>6} {'text':>5} {'equiv':>5} {'score':>6}")
+    for s in scores:
+        print(f"{s.module:48} {s.mutants:7} {s.killed:6} {len(s.message_only):5} "
+              f"{len(s.accepted):5} {s.score:6.1%}")  # fmt: skip
+    for s in scores:
+        for survivor in s.survivors:
+            print(f"  survived: {survivor}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Mutation scores of the domain modules.")
+    parser.add_argument("modules", nargs="*", help="module names (default: every domain module)")
+    parser.add_argument("--children", type=int, default=1, help="mutmut worker processes")
+    parser.add_argument("--floor", type=float, default=0.9)
+    parser.add_argument("--keep", action="store_true", help="reuse var/mutation/work")
+    args = parser.parse_args(argv)
+    modules = [m for m in domain_modules()
+               if not args.modules or m.rsplit(".", 1)[1] in args.modules]  # fmt: skip
+    sections = tomllib.loads(ACCEPTED.read_text())
+    accepted = {name: why for section in sections.values() for name, why in section.items()}
+    if not args.keep or not WORK.exists():
+        prepare_workdir()
+    os.environ.setdefault("PYTHONDONTWRITEBYTECODE", "1")
+    scores = []
+    for module in modules:
+        print(f"mutating {module} ...", flush=True)
+        score = ModuleScore(module)
+        run_mutmut(module, args.children)
+        score_mutmut(module, score, accepted)
+        run_tables(module, score, accepted)
+        scores.append(score)
+    print_scores(scores)
+    REPORT.write_text(json.dumps([s.__dict__ | {"score": s.score} for s in scores], indent=2))
+    below = [s.module for s in scores if s.mutants and s.score < args.floor]
+    if below:
+        print(f"below the floor of {args.floor:.0%}: {', '.join(below)}")
+    return 1 if below else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
