@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 PYTEST_ARGS ?=
 
-.PHONY: run test lint typecheck imports docs bench clean
+.PHONY: run test lint typecheck imports docs bench mutation clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,14 @@ docs: $(DEV_STAMP)
 
 bench: $(DEV_STAMP)
 	$(BIN)/python bench/run.py
+
+## Mutation testing of every domain module: mutmut + the table harness, a score per module
+## (docs/mutation.md). Tens of minutes, so not part of `make test`. Narrow it with
+## MODULES="labels policy"; MUTATION_CHILDREN sets mutmut's worker processes.
+MODULES ?=
+MUTATION_CHILDREN ?= 1
+mutation: $(DEV_STAMP)
+	$(BIN)/python -m tools.mutation.run --children $(MUTATION_CHILDREN) $(MODULES)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
