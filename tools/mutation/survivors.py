@@ -40,15 +40,20 @@ def _differences(a: object, b: object) -> list[tuple[object, object]]:
     return [] if a == b else [(a, b)]
 
 
+def _is_prose(node: object) -> bool:
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, str) and " " in node.value.strip()
+    if isinstance(node, ast.JoinedStr):  # an f-string: prose if its literal text is
+        return any(_is_prose(part) for part in node.values)
+    return False
+
+
 def _is_prose_change(pair: tuple[object, object]) -> bool:
     before, after = pair
-    return (
-        isinstance(before, ast.Constant)
-        and isinstance(before.value, str)
-        and " " in before.value.strip()
-        and isinstance(after, ast.Constant)
-        and (isinstance(after.value, str) or after.value is None)
+    replaced_by_text = isinstance(after, ast.Constant) and (
+        isinstance(after.value, str) or after.value is None
     )
+    return _is_prose(before) and (replaced_by_text or _is_prose(after))
 
 
 def message_only(source: Path, mutant: str) -> bool:
