@@ -60,15 +60,17 @@ def domain_modules() -> list[str]:
             if p.name != "__init__.py"]  # fmt: skip
 
 
-def prepare_workdir() -> None:
-    """A fresh copy of the code and tests (mutmut never refreshes files it already copied)."""
-    shutil.rmtree(WORK, ignore_errors=True)
-    WORK.mkdir(parents=True)
+def prepare_workdir(fresh: bool) -> None:
+    """Copy the code and tests into the scratch directory; `fresh` drops mutmut's earlier results
+    too (otherwise mutmut regenerates the mutants of changed files and keeps the rest)."""
+    if fresh:
+        shutil.rmtree(WORK, ignore_errors=True)
+    WORK.mkdir(parents=True, exist_ok=True)
     ignore = shutil.ignore_patterns("__pycache__", "*.db", "*.db-*", ".hypothesis")
     for name in COPY:
         source = ROOT / name
         if source.is_dir():
-            shutil.copytree(source, WORK / name, ignore=ignore)
+            shutil.copytree(source, WORK / name, ignore=ignore, dirs_exist_ok=True)
         else:
             shutil.copy2(source, WORK / name)
 
@@ -160,14 +162,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("modules", nargs="*", help="module names (default: every domain module)")
     parser.add_argument("--children", type=int, default=1, help="mutmut worker processes")
     parser.add_argument("--floor", type=float, default=0.9)
-    parser.add_argument("--keep", action="store_true", help="reuse var/mutation/work")
+    parser.add_argument("--keep", action="store_true", help="keep earlier mutmut results")
     args = parser.parse_args(argv)
     modules = [m for m in domain_modules()
                if not args.modules or m.rsplit(".", 1)[1] in args.modules]  # fmt: skip
     sections = tomllib.loads(ACCEPTED.read_text())
     accepted = {name: why for section in sections.values() for name, why in section.items()}
-    if not args.keep or not WORK.exists():
-        prepare_workdir()
+    prepare_workdir(fresh=not args.keep)
     os.environ.setdefault("PYTHONDONTWRITEBYTECODE", "1")
     scores = []
     for module in modules:

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 
 from services.warranty.domain.errors import WarrantyInputError
-from services.warranty.domain.policy import check_coverage
+from services.warranty.domain.policy import DefectAssessment, assess_defect, check_coverage
 
 from .conftest import TODAY
 
@@ -165,4 +165,64 @@ def test_the_published_document_in_full(policy):
     assert doc["resolution_order"] == ["repair", "replace_same", "replace_other", "store_credit"]
     assert (doc["rma_validity_days"], doc["turnaround_days"], doc["at_risk_after_days"]) == (
         30, 7, 5,
+    )  # fmt: skip
+
+
+COMPONENTS = [
+    "edge_paint",
+    "handles",
+    "hardware",
+    "lining",
+    "piping",
+    "stitching",
+    "straps",
+    "zips",
+]
+CAUSES = ["manufacturing_defect", "wear", "accident", "water", "heat", "alteration", "lost_parts"]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "code", "details"),
+    [
+        (dict(category="furniture", region="US", purchase_date=date(2025, 1, 1)),
+         "warranty_unknown_category", {"category": "furniture"}),
+        (dict(category="handbag", region="CA", purchase_date=date(2025, 1, 1)),
+         "warranty_unknown_region", {"region": "CA", "known": ["US", "UK", "EU"]}),
+        (dict(category="handbag", region="US"), "warranty_start_unknown", {}),
+    ],
+)  # fmt: skip
+def test_coverage_question_error_details(policy, kwargs, code, details):
+    with pytest.raises(WarrantyInputError) as exc:
+        check_coverage(policy, today=TODAY, **kwargs)
+    assert (exc.value.code, exc.value.details) == (code, details)
+
+
+def test_defect_report_error_details(policy):
+    with pytest.raises(WarrantyInputError) as exc:
+        assess_defect(policy, ["handles", "wheels", "lid"])
+    assert exc.value.details == {"unknown": ["wheels", "lid"], "known": COMPONENTS}
+    with pytest.raises(WarrantyInputError) as exc:
+        assess_defect(policy, ["handles"], "dog")
+    assert exc.value.details == {"cause": "dog", "known": CAUSES}
+
+
+def test_defect_assessment_in_full(policy):
+    covered = assess_defect(policy, ["handles", "piping", "handles"])
+    assert covered == DefectAssessment(
+        True, "component_covered", ("handles", "piping"), "manufacturing_defect",
+        ("Manufacturing defects in handles, piping are covered.",),
+    )  # fmt: skip
+    excluded = assess_defect(policy, ["zips"], "water")
+    assert excluded == DefectAssessment(
+        False, "excluded_cause", ("zips",), "water", ("Not covered: Water damage.",)
+    )
+
+
+def test_stationery_decision_in_full(policy):
+    decision = check_coverage(
+        policy, category="stationery", region="UK", today=TODAY, purchase_date=date(2026, 1, 1)
+    )
+    assert decision.reasons[-1] == "Stationery are not covered by the warranty."
+    assert (decision.months, decision.coverage_start, decision.policy_version) == (
+        None, date(2026, 1, 1), "2024-01",
     )  # fmt: skip
