@@ -212,3 +212,26 @@ def test_code_table_has_no_move_the_spec_lacks():
     """Belt and braces: a move in the code's table that no action of the spec allows."""
     for status, targets in saga.TRANSITIONS.items():
         assert set(targets) == set(SPEC[status][0].values()), status
+
+
+# Every reason an order can fail, with what the customer is told they can do (cross-border.md:
+# "a failed order ends `failed` with a reason the customer can act on").
+FAILURES = {
+    FailureReason.PAYMENT_DECLINED: ("use_another_card", "use another card"),
+    FailureReason.PAYMENT_UNAVAILABLE: ("try_again_later", "try again"),
+    FailureReason.OUT_OF_STOCK: ("join_waitlist", "waitlist"),
+    FailureReason.QUOTE_EXPIRED: ("request_new_quote", "new quote"),
+    FailureReason.CARRIER_REFUSED: ("contact_support", "contact us"),
+}
+
+
+@pytest.mark.parametrize("reason", list(FailureReason))
+def test_every_failure_reason_says_what_to_do(reason, quote, now):
+    advice, words = FAILURES[reason]
+    order = order_in(S.PAYMENT_AUTHORIZED, quote, now)
+    order.pull_events()
+    order.fail(reason, now)
+    [event] = order.pull_events()
+    assert (event.data["reason_code"], event.data["advice_code"]) == (str(reason), advice)
+    assert words in event.data["message"].lower()
+    assert order.failure is not None and order.failure.message == event.data["message"]
