@@ -24,7 +24,14 @@ from tests.unit.orders import test_saga_state_table as saga_spec
 from tests.unit.warranty import test_claim_state_table as claim_spec
 from tools.mutation.tables import TableMutant, applied, table_mutants
 
-FLOOR = 1.0  # every mutant killed
+FLOOR = 1.0  # every mutant killed, but for the equivalent ones below
+# Equivalent: the turnaround clock starts when the item is received (`received_at`), so adding a
+# status the item never reached the repair centre in changes nothing (docs/mutation.md).
+EQUIVALENT = {
+    f"services.warranty.domain.claim_states.SLA_RUNNING + {ClaimStatus(s)!r}"
+    for s in ("submitted", "approved", "rejected", "needs_review", "awaiting_item", "lapsed",
+              "cancelled")
+}  # fmt: skip
 NOW = datetime(2026, 11, 23, 17, 0, tzinfo=UTC)
 
 
@@ -35,6 +42,7 @@ def claims_hold_to_spec() -> None:
         claim_spec.check_pair(status, action, catalogue)
     for status in ClaimStatus:
         claim_spec.check_open_and_terminal(status, catalogue)
+        claim_spec.check_turnaround_clock(status, catalogue)
 
 
 def saga_holds_to_spec() -> None:
@@ -61,7 +69,7 @@ def killed(mutant: TableMutant, spec: Callable[[], None]) -> bool:
 MACHINES = {
     "claims": (
         "services.warranty.domain.claim_states",
-        {"TRANSITIONS", "TERMINAL"},
+        {"TRANSITIONS", "TERMINAL", "SLA_RUNNING", "SYSTEM"},
         claims_hold_to_spec,
     ),
     "order_saga": (
@@ -76,7 +84,9 @@ MACHINES = {
 def test_every_change_to_the_transition_tables_is_caught(machine):
     module, tables, spec = MACHINES[machine]
     spec()  # the unmutated code holds to the spec
-    mutants = table_mutants(module, tables)
+    mutants = [
+        m for m in table_mutants(module, tables) if f"{m.table} {m.change}" not in EQUIVALENT
+    ]
     assert len(mutants) > 50
     survivors = [f"{m.table} {m.change}" for m in mutants if not killed(m, spec)]
     score = 1 - len(survivors) / len(mutants)

@@ -189,6 +189,28 @@ def _holders(original: Any) -> list[tuple[ModuleType, str]]:
     ]
 
 
+def _functions_of(module: ModuleType) -> Iterator[FunctionType]:
+    for value in list(vars(module).values()):
+        if isinstance(value, FunctionType):
+            yield value
+        elif isinstance(value, type) and value.__module__ == module.__name__:
+            yield from (f for f in vars(value).values() if isinstance(f, FunctionType))
+
+
+def _rebind_defaults(old: Any, new: Any, module: ModuleType) -> list[tuple[FunctionType, Any]]:
+    """Default arguments bound to `old` (e.g. `actor: Actor = SYSTEM`) now take `new`."""
+    changed = []
+    for func in _functions_of(module):
+        defaults = func.__defaults__ or ()
+        kwdefaults = func.__kwdefaults__ or {}
+        if any(d is old for d in defaults) or any(d is old for d in kwdefaults.values()):
+            changed.append((func, (func.__defaults__, func.__kwdefaults__)))
+            func.__defaults__ = tuple(new if d is old else d for d in defaults) or None
+            if func.__kwdefaults__:
+                func.__kwdefaults__ = {k: new if d is old else d for k, d in kwdefaults.items()}
+    return changed
+
+
 @contextlib.contextmanager
 def applied(mutant: TableMutant) -> Iterator[None]:
     """Bind the mutated table wherever the original is bound, recompute the tables defined after
@@ -204,6 +226,7 @@ def applied(mutant: TableMutant) -> Iterator[None]:
     later = [stmt for _names, stmt in assignments[start + 1 :]]
     before = dict(vars(module))
     rebound: list[tuple[ModuleType, str, Any]] = []
+    defaults: list[tuple[FunctionType, Any]] = []
     try:
         setattr(module, name, mutated)
         for stmt in later:  # derived tables, e.g. TERMINAL from TRANSITIONS
@@ -214,8 +237,11 @@ def applied(mutant: TableMutant) -> Iterator[None]:
                 for holder, holder_attr in _holders(old):
                     rebound.append((holder, holder_attr, old))
                     setattr(holder, holder_attr, new)
+                    defaults += _rebind_defaults(old, new, holder)
         yield
     finally:
+        for func, (positional, keywords) in defaults:
+            func.__defaults__, func.__kwdefaults__ = positional, keywords
         for holder, holder_attr, old in rebound:
             setattr(holder, holder_attr, old)
         for attr, old in before.items():

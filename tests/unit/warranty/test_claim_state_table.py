@@ -16,7 +16,7 @@ from datetime import timedelta
 import pytest
 
 from services.warranty.domain import claim_states
-from services.warranty.domain.claims import SYSTEM, Claim, ClaimStatus, Shipment
+from services.warranty.domain.claims import SYSTEM, Actor, Claim, ClaimStatus, Shipment
 from services.warranty.domain.errors import ClaimInvalidTransition
 
 from .conftest import NOW
@@ -217,6 +217,8 @@ def check_pair(status: ClaimStatus, action: str, catalogue) -> None:
         assert [e.name for e in claim.pull_events()] == [EVENT[action]]
         last = claim.transitions[-1]
         assert (last.from_status, last.to_status) == (status, allowed[action])
+        if action == "lapse":  # nobody acted: the warranty service's own timer did
+            assert last.actor == Actor("system", "warranty")
         return
     assert not claim.can(action) and action not in claim.allowed_actions()
     with pytest.raises(ClaimInvalidTransition) as refused:
@@ -249,3 +251,26 @@ def test_allowed_actions_per_status_match_the_spec(catalogue):
 @pytest.mark.parametrize("status", list(ClaimStatus))
 def test_open_and_terminal_statuses(status, catalogue):
     check_open_and_terminal(status, catalogue)
+
+
+# The policy's turnaround: the one-week clock runs while the item is at the repair centre
+# (received until shipped back); at risk after 5 days, breached after 7.
+CLOCK_RUNS = {S.RECEIVED, S.INSPECTING, S.REPAIRING, S.REPLACING}
+RECEIVED_AT = NOW + 3 * DAY
+
+
+def check_turnaround_clock(status: ClaimStatus, catalogue) -> None:
+    claim = claim_in(status, catalogue)
+    claim.pull_events()
+    if status is S.AWAITING_ITEM:
+        return  # its timer is the RMA's (test_claims.py::test_rma_reminder_then_lapse)
+    running = status in CLOCK_RUNS
+    assert claim.next_timer_at() == (RECEIVED_AT + 5 * DAY if running else None)
+    expected = ["sla_at_risk", "sla_breached"] if running else []
+    assert claim.check_timers(RECEIVED_AT + 8 * DAY) == expected
+    assert claim.status is status
+
+
+@pytest.mark.parametrize("status", list(ClaimStatus))
+def test_the_turnaround_clock_runs_only_at_the_repair_centre(status, catalogue):
+    check_turnaround_clock(status, catalogue)
