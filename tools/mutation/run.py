@@ -82,12 +82,18 @@ def _meta(module: str) -> dict[str, int | None]:
     return json.loads(path.read_text())["exit_code_by_key"]
 
 
-def run_mutmut(module: str, children: int) -> None:
+def run_mutmut(module: str, children: int, recheck: bool) -> None:
+    """mutmut over one module; with `recheck`, only over its survivors of an earlier run."""
     mutmut = Path(sys.executable).with_name("mutmut")
     generated = (WORK / "mutants").exists()
     if generated and not _meta(module):
         return  # no function to mutate (tables only: the harness covers it)
-    cmd = [*NICE, str(mutmut), "run", "--max-children", str(children), f"{module}.*"]
+    names = [f"{module}.*"]
+    if recheck:
+        names = [name for name, code in _meta(module).items() if code in (0, 5, 33, None)]
+        if not names:
+            return
+    cmd = [*NICE, str(mutmut), "run", "--max-children", str(children), *names]
     log = WORK / f"{module}.mutmut.log"
     with log.open("w") as out:
         done = subprocess.run(cmd, cwd=WORK, stdout=out, stderr=subprocess.STDOUT, check=False)
@@ -163,6 +169,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--children", type=int, default=1, help="mutmut worker processes")
     parser.add_argument("--floor", type=float, default=0.9)
     parser.add_argument("--keep", action="store_true", help="keep earlier mutmut results")
+    parser.add_argument("--recheck", action="store_true",
+                        help="with --keep: run mutmut again on the earlier survivors only")  # fmt: skip
     args = parser.parse_args(argv)
     modules = [m for m in domain_modules()
                if not args.modules or m.rsplit(".", 1)[1] in args.modules]  # fmt: skip
@@ -174,7 +182,7 @@ def main(argv: list[str] | None = None) -> int:
     for module in modules:
         print(f"mutating {module} ...", flush=True)
         score = ModuleScore(module)
-        run_mutmut(module, args.children)
+        run_mutmut(module, args.children, args.recheck and args.keep)
         score_mutmut(module, score, accepted)
         run_tables(module, score, accepted)
         scores.append(score)
