@@ -1,12 +1,11 @@
 """Mutation testing of module-level tables, which mutmut leaves alone (it mutates functions only).
 
-For every UPPER_CASE constant of a domain module that holds data (a dict, set, tuple, range,
-number, or a frozen dataclass such as a transition `Move`), each small change is tried in turn:
-a key or an element dropped, an enum member added to a set that lacks it, a number moved by one,
-two entries of an ordered tuple swapped, a field of a record changed the same ways. The tests are
-run in this process (pytest.main) with the change applied wherever the original object is bound
-(every loaded module that imported it), and the change is undone afterwards. A mutant whose tests
-still pass survived.
+For every UPPER_CASE constant a domain module defines that holds data (a dict, set, tuple,
+range, number, short code, or a frozen dataclass such as a transition `Move`), each one-step
+change of variants.py is tried in turn. The change is bound wherever the original is (the module,
+its importers, default arguments), the tables the module computes from it are recomputed, the
+tests run in this process (pytest.main), and everything is put back. A mutant whose tests still
+pass survived.
 
     python -m tools.mutation.tables services.orders.domain.saga --tests tests/unit/orders
 """
@@ -23,7 +22,7 @@ import io
 import json
 import sys
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import FunctionType, ModuleType
@@ -31,7 +30,8 @@ from typing import Any
 
 import pytest
 
-Make = Callable[[Any], Any]
+from .variants import Make, variants
+
 PYTEST_ARGS = ("-x", "-q", "-p", "no:cacheprovider", "-p", "no:randomly", "--no-header")
 
 
@@ -42,85 +42,6 @@ class TableMutant:
     make: Make  # original value -> mutated value
 
 
-def _enum_universe(values: Any) -> list[Any]:
-    members = [v for v in values if isinstance(v, enum.Enum)]
-    return list(type(members[0])) if members else []
-
-
-def _variants(value: Any, path: str = "") -> Iterator[tuple[str, Make]]:
-    """Every one-step change of `value`, as (description, function of the original)."""
-    if isinstance(value, bool) or value is None or isinstance(value, type):
-        return
-    if isinstance(value, enum.Enum):
-        for other in type(value):
-            if other is not value:
-                yield f"{path} {value!r} -> {other!r}", lambda v, o=other: o
-        return
-    if isinstance(value, int | float):
-        yield f"{path} {value} -> {value + 1}", lambda v: v + 1
-        yield f"{path} {value} -> {value - 1}", lambda v: v - 1
-    elif isinstance(value, range):
-        yield f"{path} start + 1", lambda v: range(v.start + 1, v.stop)
-        yield f"{path} stop - 1", lambda v: range(v.start, v.stop - 1)
-    elif isinstance(value, str):
-        yield from _str_variants(value, path)
-    elif isinstance(value, frozenset | set):
-        yield from _set_variants(value, path)
-    elif isinstance(value, tuple):
-        yield from _tuple_variants(value, path)
-    elif isinstance(value, Mapping):
-        yield from _mapping_variants(value, path)
-    elif dataclasses.is_dataclass(value):
-        for f in dataclasses.fields(value):
-            inner = getattr(value, f.name)
-            for desc, make in _variants(inner, f"{path}.{f.name}"):
-                yield desc, _replace_field(f.name, make)
-
-
-def _str_variants(value: str, path: str) -> Iterator[tuple[str, Make]]:
-    # Single characters and short codes are data (look-alikes, position kinds); longer strings
-    # are names and texts, whose changes the tests catch through the tables that key on them.
-    if len(value) <= 20 and value:
-        yield f"{path} {value!r} -> {value[:-1]!r}", lambda v: v[:-1]
-        if len(set(value)) > 1:
-            yield f"{path} {value!r} reversed", lambda v: v[::-1]
-
-
-def _set_variants(value: frozenset[Any] | set[Any], path: str) -> Iterator[tuple[str, Make]]:
-    kind = type(value)
-    for item in sorted(value, key=repr):
-        yield f"{path} - {item!r}", lambda v, i=item: kind(x for x in v if x != i)
-    for item in _enum_universe(value):
-        if item not in value:
-            yield f"{path} + {item!r}", lambda v, i=item: kind({*v, i})
-
-
-def _tuple_variants(value: tuple[Any, ...], path: str) -> Iterator[tuple[str, Make]]:
-    for i in range(len(value)):
-        yield f"{path} drop [{i}]", lambda v, i=i: v[:i] + v[i + 1 :]
-    for i in range(len(value) - 1):
-        if value[i] != value[i + 1]:
-            yield (
-                f"{path} swap [{i}] [{i + 1}]",
-                lambda v, i=i: ((*v[:i], v[i + 1], v[i], *v[i + 2 :])),
-            )
-    for i, item in enumerate(value):
-        for desc, make in _variants(item, f"{path}[{i}]"):
-            yield desc, lambda v, i=i, make=make: (*v[:i], make(v[i]), *v[i + 1 :])
-
-
-def _mapping_variants(value: Mapping[Any, Any], path: str) -> Iterator[tuple[str, Make]]:
-    for key in list(value):
-        yield f"{path} del [{key!r}]", lambda v, k=key: {x: y for x, y in v.items() if x != k}
-    for key, inner in value.items():
-        for desc, make in _variants(inner, f"{path}[{key!r}]"):
-            yield desc, lambda v, k=key, make=make: {**v, k: make(v[k])}
-
-
-def _replace_field(name: str, make: Make) -> Make:
-    return lambda v: dataclasses.replace(v, **{name: make(getattr(v, name))})
-
-
 def is_table(name: str, value: Any) -> bool:
     """UPPER_CASE module constants that hold data (not classes, enums, functions, or types)."""
     bare = name.lstrip("_")
@@ -128,7 +49,7 @@ def is_table(name: str, value: Any) -> bool:
         return False
     if isinstance(value, type | enum.Enum) or callable(value):
         return False
-    return any(True for _ in _variants(value))
+    return any(True for _ in variants(value))
 
 
 def _assignments(module: ModuleType) -> list[tuple[list[str], ast.stmt]]:
@@ -173,7 +94,7 @@ def table_mutants(module_name: str, only: set[str] | None = None) -> list[TableM
         for name in names:
             value = getattr(module, name, None)
             if (only is None or name in only) and is_table(name, value):
-                for desc, make in _variants(value):
+                for desc, make in variants(value):
                     found.append(TableMutant(f"{module_name}.{name}", desc.strip(), make))
     return found
 
