@@ -3,6 +3,8 @@ repairs in both directions at the letter-or-digit positions, and what a repair r
 
 from __future__ import annotations
 
+import string
+
 import pytest
 
 from services.warranty.domain import labels
@@ -166,3 +168,53 @@ def test_the_lookalike_table_from_the_spec():
         "2": ("Z",), "Z": ("2",), "5": ("S",), "S": ("5",),
         "6": ("G",), "G": ("6",), "8": ("B",), "B": ("8",),
     }  # fmt: skip
+
+
+def test_every_ascii_letter_and_digit_is_read_in_either_case():
+    every = string.ascii_letters + string.digits
+    assert labels.normalize(every) == every.upper()
+
+
+# FF-YYWW-SSSS-NNNNNC (label-codes.md): what each position of a 16-character code is.
+GEN2_PARTS = (
+    ["factory"] * 2 + ["year"] * 2 + ["week"] * 2 + ["style"] * 4 + ["serial"] * 5 + ["check"]
+)
+# FFwywy: factory, then week and year digits interleaved.
+GEN1_PARTS = ["factory", "factory", "week", "year", "week", "year"]
+
+
+@pytest.mark.parametrize("position", [1, 2, 3, 4, 5, 6, 11, 12, 13, 14, 15])
+def test_a_misplaced_character_names_its_position_and_part(catalogue, position):
+    code = CODE.replace("-", "")
+    wrong = "3" if position <= 2 else "X"  # no look-alike: nothing to repair
+    with pytest.raises(LabelUnknownFormat) as exc:
+        decode(code[: position - 1] + wrong + code[position:], catalogue)
+    assert (exc.value.details["position"], exc.value.details["part"]) == (
+        position, GEN2_PARTS[position - 1],
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("position", [1, 2, 3, 4, 5, 6])
+def test_a_misplaced_character_in_a_six_character_code(catalogue, position):
+    wrong = "3" if position <= 2 else "X"
+    with pytest.raises(LabelUnknownFormat) as exc:
+        decode("SD4129"[: position - 1] + wrong + "SD4129"[position:], catalogue)
+    assert exc.value.details["part"] == GEN1_PARTS[position - 1]
+
+
+def test_every_letter_or_digit_position_is_offered_for_rechecking(catalogue):
+    # Style 0125 and check 8 all have look-alikes: a failed check lists the five, in order.
+    with pytest.raises(LabelCheckMismatch) as exc:
+        decode("SD-2551-0125-001208", catalogue)
+    hints = exc.value.details["recheck"]
+    assert [(h["position"], h["part"]) for h in hints] == [
+        (7, "style"), (8, "style"), (9, "style"), (10, "style"), (16, "check"),
+    ]  # fmt: skip
+    assert [h["read"] for h in hints] == ["0", "1", "2", "5", "8"]
+
+
+def test_a_lookalike_in_the_first_style_position_is_repaired():
+    style = "0ACE"
+    printed = labels.encode_gen2("SD", 2026, 1, style, 7).replace("-", "")
+    result = decode(printed[:6] + "O" + printed[7:], _one_style(style))
+    assert result.correction.changes == (CharChange(7, "style", "O", "0"),)
