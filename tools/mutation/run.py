@@ -146,11 +146,11 @@ def run_tables(module: str, score: ModuleScore, accepted: dict[str, str]) -> Non
     result = json.loads(report.read_text())
     score.mutants += result["total"]
     score.killed += result["killed"]
-    for survivor in result["survivors"]:
+    for survivor in (f"table {name}" for name in result["survivors"]):
         if survivor in accepted:
             score.accepted.append(survivor)
         else:
-            score.survivors.append(f"table {survivor}")
+            score.survivors.append(survivor)
 
 
 def print_scores(scores: list[ModuleScore]) -> None:
