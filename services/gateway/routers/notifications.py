@@ -7,7 +7,7 @@ import base64
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Response
+from fastapi import APIRouter, Depends, Path, Query, Response
 from pydantic import Field
 
 from services.gateway.auth import (
@@ -22,8 +22,8 @@ from services.gateway.auth import (
 from services.gateway.errors import problem_responses
 from services.gateway.limits import NewestFirstPosition, Page, Paging
 from services.gateway.models import RequestModel, ResponseModel
-from services.gateway.runtime import JetStream, Rpc, Settings
-from services.gateway.sse import SSE_RESPONSE, notification_events
+from services.gateway.runtime import Rpc
+from services.gateway.sse import SSE_RESPONSE, Streams
 from shared.contracts import notifications as c
 
 router = APIRouter(prefix="/v1", tags=["notifications"])
@@ -189,15 +189,11 @@ async def mark_read(
             summary="Live inbox: a server-sent event per message delivered")  # fmt: skip
 async def inbox_stream(
     principal: CustomerOrAgent,
-    js: JetStream,
-    settings: Settings,
+    streams: Streams,
     customer_id: CustomerIdQuery = None,
-    last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
 ) -> Any:
     acting = acting_customer(principal, customer_id)
-    return notification_events(
-        js, acting.customer_id, last_event_id, settings.sse_heartbeat_seconds
-    )
+    return streams.inbox(acting.customer_id)
 
 
 @router.get("/me/messages", response_model=Page[MessageOut], responses=CONTACT_ERRORS,

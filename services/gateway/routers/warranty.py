@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Response
+from fastapi import APIRouter, Depends, Path, Query, Response
 from fastapi.responses import HTMLResponse
 from pydantic import Field
 
@@ -23,8 +23,8 @@ from services.gateway.errors import problem_responses
 from services.gateway.idempotency import request_idempotency_key
 from services.gateway.limits import Page, Paging
 from services.gateway.models import RequestModel, ResponseModel
-from services.gateway.runtime import JetStream, Rpc, Settings
-from services.gateway.sse import SSE_RESPONSE, claim_events
+from services.gateway.runtime import Rpc
+from services.gateway.sse import SSE_RESPONSE, Streams
 from shared.contracts import warranty as c
 
 router = APIRouter(prefix="/v1", tags=["warranty"])
@@ -269,12 +269,10 @@ async def claim_stream(
     claim_id: ClaimId,
     principal: CustomerOrAgent,
     rpc: Rpc,
-    js: JetStream,
-    settings: Settings,
-    last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
+    streams: Streams,
 ) -> Any:
     await rpc.call(S.GET_CLAIM, {"claim_id": claim_id}, actor=principal.actor())
-    return claim_events(js, claim_id, last_event_id, settings.sse_heartbeat_seconds)
+    return streams.claim(claim_id)
 
 
 @router.post("/claims/{claim_id}/cancel", response_model=ClaimOut | AgentClaimOut,
