@@ -28,8 +28,10 @@ NatsUrl = Annotated[
     str | None,
     typer.Option(
         "--nats-url",
-        envvar="GATEWAY_NATS_URL",
-        help="NATS of the running stack (default: settings).",
+        # CONCIERGE_NATS_URL like every other command; GATEWAY_NATS_URL (the gateway's own
+        # setting, which this option used to read) still works.
+        envvar=["CONCIERGE_NATS_URL", "GATEWAY_NATS_URL"],
+        help="NATS of the running stack (default: the stack on --data-dir, else settings).",
     ),
 ]
 
