@@ -31,6 +31,9 @@ if TYPE_CHECKING:
 Role = Literal["customer", "agent"]
 PrincipalType = Literal["customer", "agent", "partner"]
 STATE_KEY = "principal"
+# Set on the role dependencies below: which caller types they let through (read by docs_roles to
+# say in OpenAPI who may call each operation).
+CALLER_ROLES = "__caller_roles__"
 _REQUIRED_CLAIMS = ["exp", "iat", "sub", "iss", "aud"]
 VERIFIED_CACHE_SIZE = 10_000
 
@@ -261,7 +264,14 @@ def require_partner(action: str) -> Any:
             raise Forbidden(f"The API key does not allow '{action}'.", code="action_not_allowed")
         return principal
 
+    setattr(dependency, CALLER_ROLES, ("partner",))
     return dependency
+
+
+# Who each role dependency lets through (current_principal: any authenticated caller).
+setattr(current_principal, CALLER_ROLES, ("customer", "agent", "partner"))
+setattr(require_customer_or_agent, CALLER_ROLES, ("customer", "agent"))
+setattr(require_agent, CALLER_ROLES, ("agent",))
 
 
 class Acting(BaseModel):

@@ -28,7 +28,7 @@ from nats.js.api import ConsumerConfig, DeliverPolicy
 from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.background import BackgroundTask
 
-from services.gateway.auth import Principal, current_principal
+from services.gateway.auth import CALLER_ROLES, Principal, current_principal
 from services.gateway.runtime import JetStream, get_runtime
 from services.gateway.stream_slots import StreamLease, StreamSlots
 from shared.errors import DomainError
@@ -40,16 +40,6 @@ ORDER_STREAM = ("ORDERS", "orders.order.*")
 # A message is in the customer's in-app inbox once it is delivered on the in_app channel.
 NOTIFICATION_STREAM = ("NOTIFICATIONS", "notifications.message.delivered")
 INACTIVE_THRESHOLD_S = 30.0  # the server drops a forgotten consumer after this
-# OpenAPI `responses={200: SSE_RESPONSE}` for stream endpoints.
-SSE_RESPONSE: dict[str, Any] = {
-    "description": (
-        "Server-Sent Events: first `event: ready` (its `id` is the current position), then one "
-        "event per CloudEvent (`event` = type, `id` = stream sequence, `data` = the CloudEvent "
-        "JSON), and `: heartbeat` comments when quiet. Reconnect with `Last-Event-ID` to resume "
-        "after the last event seen. Past events: use the object's GET/timeline."
-    ),
-    "content": {"text/event-stream": {"schema": {"type": "string"}}},
-}
 
 
 # A resume position is a JetStream stream sequence (uint64). 19 digits always fit, and so does the
@@ -259,6 +249,8 @@ def live_streams(
     )
 
 
+# Needs a principal but restricts no role (the route's own dependency does).
+setattr(live_streams, CALLER_ROLES, ("customer", "agent", "partner"))
 Streams = Annotated[LiveStreams, Depends(live_streams)]
 
 

@@ -19,7 +19,8 @@ from services.gateway.idempotency import request_idempotency_key
 from services.gateway.limits import Page, Paging
 from services.gateway.models import RequestModel, ResponseModel
 from services.gateway.runtime import Rpc
-from services.gateway.sse import SSE_RESPONSE, Streams
+from services.gateway.sse import Streams
+from services.gateway.sse_docs import ORDER_EVENTS_RESPONSE, STREAM_ERRORS
 from shared.contracts import orders as c
 
 router = APIRouter(prefix="/v1", tags=["orders"])
@@ -281,7 +282,7 @@ async def cancel_order(
     return _order_view(data, principal)
 
 
-@router.get("/orders/{order_id}/stream", responses={200: SSE_RESPONSE, **READ_ERRORS},
+@router.get("/orders/{order_id}/stream", responses={200: ORDER_EVENTS_RESPONSE, **STREAM_ERRORS},
             summary="Live order events (Server-Sent Events; resumes with Last-Event-ID)")  # fmt: skip
 async def order_stream(
     order_id: Id,
