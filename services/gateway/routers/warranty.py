@@ -23,7 +23,7 @@ from services.gateway.auth import (
 )
 from services.gateway.errors import problem_responses
 from services.gateway.idempotency import request_idempotency_key
-from services.gateway.limits import Page, Paging
+from services.gateway.limits import InvalidCursor, Page, Paging
 from services.gateway.models import RequestModel, ResponseModel
 from services.gateway.runtime import Rpc
 from services.gateway.sse import Streams
@@ -58,6 +58,14 @@ class CoverageBody(RequestModel, c.CoverageCheckRequest):
 
 class CoverageOut(ResponseModel, c.CoverageReply):
     """Covered or not, from when to when, under which policy version and rule."""
+
+
+def _offset(position: dict[str, Any] | None) -> int:
+    """The claims list's position is an offset; any other cursor names no page of it."""
+    offset = (position or {}).get("offset", 0)
+    if not isinstance(offset, int) or isinstance(offset, bool) or offset < 0:
+        raise InvalidCursor("The cursor is not one this API returned.")
+    return offset
 
 
 class OpenClaimBody(RequestModel, c.OpenClaimRequest):
@@ -235,7 +243,7 @@ async def list_claims(
         if principal.type == "agent"
         else acting_customer(principal, customer_id).actor
     )
-    offset = int((paging.after or {}).get("offset", 0))
+    offset = _offset(paging.after)
     request = c.ListClaimsRequest(
         status=status, sla=sla,
         customer_id=customer_id if principal.type == "agent" else None,
