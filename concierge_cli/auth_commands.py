@@ -28,8 +28,10 @@ NatsUrl = Annotated[
     str | None,
     typer.Option(
         "--nats-url",
-        envvar="GATEWAY_NATS_URL",
-        help="NATS of the running stack (default: settings).",
+        # CONCIERGE_NATS_URL like every other command; GATEWAY_NATS_URL (the gateway's own
+        # setting, which this option used to read) still works.
+        envvar=["CONCIERGE_NATS_URL", "GATEWAY_NATS_URL"],
+        help="NATS of the running stack (default: the stack on --data-dir, else settings).",
     ),
 ]
 
@@ -52,6 +54,7 @@ def token(
 ) -> None:
     """Print a signed JWT for the local gateway (use as `Authorization: Bearer <token>`)."""
     from services.gateway.auth import mint_token
+    from services.gateway.identity import InvalidIdentity
 
     settings = _settings()
     if not settings.is_local:
@@ -66,7 +69,13 @@ def token(
     if ttl > settings.jwt_max_ttl_seconds:
         typer.echo(f"--ttl must be at most {settings.jwt_max_ttl_seconds} s", err=True)
         raise typer.Exit(2)
-    typer.echo(mint_token(settings, customer, role, ttl, scope))  # type: ignore[arg-type]
+    try:
+        signed = mint_token(settings, customer, role, ttl, scope)  # type: ignore[arg-type]
+    except InvalidIdentity as exc:
+        # The gateway would refuse this token with 401 invalid_token: do not hand it out.
+        typer.echo(f"Refusing to mint this token ({exc}).", err=True)
+        raise typer.Exit(2) from exc
+    typer.echo(signed)
 
 
 async def _with_store(nats_url: str | None, action: Callable[[PartnerKeyStore], Awaitable[T]]) -> T:

@@ -8,10 +8,12 @@ import os
 import signal
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
+from concierge_cli.dlq_commands import dlq_app
+from concierge_cli.nats_access import NatsUrlOption, connect_or_exit
 from concierge_cli.output import console, err_console, stack_table
 from concierge_cli.supervisor import Stack, StackConfig, StackError
 from shared.runtime.nats_server import NatsServerError
@@ -20,22 +22,27 @@ from shared.runtime.settings import DEFAULT_NATS_URL, ServiceSettings
 app = typer.Typer(
     help="Concierge: customer-care backend (warranty, orders, notifications).", no_args_is_help=True
 )
-dlq_app = typer.Typer(help="Inspect and replay dead-lettered events.", no_args_is_help=True)
 app.add_typer(dlq_app, name="dlq")
 
 
 @app.callback()
-def _configure() -> None:
+def _configure(
+    ctx: typer.Context,
+    data_dir: Annotated[
+        Path,
+        typer.Option(
+            envvar="CONCIERGE_DATA_DIR",
+            help="Data folder of the running stack: commands use its NATS unless told otherwise.",
+        ),
+    ] = Path("var"),
+) -> None:
+    from concierge_cli.running_stack import nats_url_defaults, running_nats_url
     from shared.logging import configure_logging
 
     configure_logging("cli", "console", "WARNING")  # logs go to stderr; stdout stays parseable
-
-
-CLI_CONNECT_ATTEMPTS = 3  # then "cannot reach NATS", rather than waiting for ever
-
-NatsUrlOption = Annotated[
-    str, typer.Option("--nats-url", envvar="CONCIERGE_NATS_URL", help="NATS server URL(s).")
-]
+    running = running_nats_url(data_dir)
+    if running is not None:
+        ctx.default_map = {**nats_url_defaults(ctx.command, running), **(ctx.default_map or {})}
 
 
 @app.command()
@@ -132,70 +139,6 @@ def _service_db(service: str) -> tuple[ServiceSettings, Path]:
     return settings, Path(package_file).parent / "migrations"
 
 
-@dlq_app.command("list")
-def dlq_list(
-    nats_url: NatsUrlOption = DEFAULT_NATS_URL,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
-) -> None:
-    """List dead-lettered events with their reason."""
-    from shared.messaging.dlq import list_dead_letters
-
-    letters = asyncio.run(_with_js(nats_url, list_dead_letters))
-    rows = [letter.summary() for letter in letters]
-    if as_json:
-        console.print_json(json.dumps(rows))
-        return
-    from rich.table import Table
-
-    table = Table(title=f"Dead letters ({len(rows)})")
-    for col in ("id", "subject", "consumer", "deliveries", "failed_at", "reason"):
-        table.add_column(col)
-    for r in rows:
-        table.add_row(
-            *(str(r[c]) for c in ("id", "subject", "consumer", "deliveries", "failed_at", "reason"))
-        )
-    console.print(table)
-
-
-@dlq_app.command("replay")
-def dlq_replay(
-    dlq_id: Annotated[int, typer.Argument(help="Id shown by `concierge dlq list`.")],
-    nats_url: NatsUrlOption = DEFAULT_NATS_URL,
-) -> None:
-    """Publish a dead-lettered event again on its original subject."""
-    from nats.js.errors import NotFoundError
-
-    from shared.messaging.dlq import replay_dead_letter
-
-    try:
-        letter = asyncio.run(_with_js(nats_url, lambda js: replay_dead_letter(js, dlq_id)))
-    except NotFoundError as exc:
-        err_console.print(f"no dead letter with id {dlq_id}")
-        raise typer.Exit(1) from exc
-    console.print(f"replayed {dlq_id} to {letter.original_subject} (consumer {letter.consumer})")
-
-
-async def _with_js(nats_url: str, fn):  # type: ignore[no-untyped-def]
-    nc = await _connect(nats_url, "concierge-cli")
-    try:
-        return await fn(nc.jetstream())
-    finally:
-        await nc.drain()
-
-
-async def _connect(nats_url: str, name: str) -> Any:
-    """A few attempts, then a one-line error and exit 1 (not a traceback, not a hang)."""
-    from nats.errors import NoServersError
-
-    from shared.nats_conn import connect
-
-    try:
-        return await connect(nats_url, name, give_up_after=CLI_CONNECT_ATTEMPTS)
-    except (NoServersError, OSError, TimeoutError) as exc:
-        err_console.print(f"cannot reach NATS at {nats_url}: {exc} (is `concierge up` running?)")
-        raise typer.Exit(1) from exc
-
-
 @app.command()
 def status(
     nats_url: NatsUrlOption = DEFAULT_NATS_URL,
@@ -205,7 +148,7 @@ def status(
     from concierge_cli.status import collect
 
     async def run() -> dict[str, object]:
-        nc = await _connect(nats_url, "concierge-status")
+        nc = await connect_or_exit(nats_url, "concierge-status")
         try:
             return await collect(nc)
         finally:

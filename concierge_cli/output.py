@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NoReturn
 
+import typer
 from rich.console import Console
 from rich.table import Table
 
 console = Console()
 err_console = Console(stderr=True)
+
+
+def fail(message: str) -> NoReturn:
+    """One plain line on stderr (no rich wrapping or markup: it may quote stored data), exit 1."""
+    typer.echo(" ".join(message.split()), err=True)
+    raise typer.Exit(1)
 
 
 def stack_table(desc: dict[str, object], state: str) -> Table:

@@ -18,9 +18,11 @@ CORRELATION_HEADER = "X-Correlation-ID"
 
 
 def configure_logging(service: str, fmt: str = "auto", level: str = "INFO") -> None:
-    """Configure structlog (and stdlib logging) for one process.
+    """Configure structlog and stdlib logging for one process, with one renderer for both.
 
-    `fmt` is `console`, `json` or `auto` (console on a terminal, JSON otherwise).
+    `fmt` is `console`, `json` or `auto` (console on a terminal, JSON otherwise). In JSON mode
+    every line the process writes is one JSON object: structlog's, and stdlib records from
+    libraries (uvicorn, alembic, nats, FastStream) rendered by the same processors.
     """
     use_json = fmt == "json" or (fmt == "auto" and not sys.stderr.isatty())
     shared_processors: list[Any] = [
@@ -37,21 +39,55 @@ def configure_logging(service: str, fmt: str = "auto", level: str = "INFO") -> N
             colors=sys.stderr.isatty(), exception_formatter=structlog.dev.plain_traceback
         )
     )
-    processors: list[Any] = [
-        *shared_processors,
-        structlog.processors.format_exc_info if use_json else _identity,
-        renderer,
-    ]
+    finish: Any = structlog.processors.format_exc_info if use_json else _identity
     structlog.configure(
-        processors=processors,
+        processors=[*shared_processors, finish, renderer],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level)),
         logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
         cache_logger_on_first_use=True,
     )
-    # Libraries that log through stdlib (uvicorn, faststream, alembic) go to stderr plainly.
-    logging.basicConfig(
-        level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s %(message)s"
+    _route_stdlib_logging(shared_processors, finish, renderer, level)
+
+
+def _route_stdlib_logging(shared: list[Any], finish: Any, renderer: Any, level: str) -> None:
+    """Libraries that log through stdlib go through the same processors, at WARNING and up
+    (uvicorn, alembic and nats are chatty at INFO)."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setLevel(logging.getLevelName(level))
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            foreign_pre_chain=[
+                *shared,
+                structlog.stdlib.add_logger_name,
+                structlog.stdlib.ExtraAdder(),
+            ],
+            processors=[
+                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                finish,
+                renderer,
+            ],
+        )
     )
+    root = logging.getLogger()
+    root.handlers = [handler]
+    root.setLevel(logging.WARNING)
+    # FastStream gives its own loggers a coloured handler and stops them propagating; the broker
+    # and the app get `faststream_logger()` instead, and anything left on these loggers joins
+    # the root handler.
+    for name in FASTSTREAM_LOGGERS:
+        framework = logging.getLogger(name)
+        framework.handlers.clear()
+        framework.propagate = True
+
+
+FASTSTREAM_LOGGERS = ("faststream", "faststream.access")
+
+
+def faststream_logger() -> Any:
+    """The logger to hand FastStream (`NatsBroker(logger=...)`, `FastStream(broker, logger=...)`,
+    as in FastStream's structlog example): its default logger prints coloured text to stdout
+    whatever the process's log format. Per-message DEBUG lines are filtered by the level."""
+    return structlog.get_logger(framework="faststream")
 
 
 def _identity(_: Any, __: str, event_dict: dict[str, Any]) -> dict[str, Any]:

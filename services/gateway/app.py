@@ -17,6 +17,7 @@ from typing import Any
 import structlog
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi_offline import FastAPIOffline
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.responses import JSONResponse, Response
 
@@ -36,6 +37,7 @@ from shared.nats_conn import connect
 log = structlog.get_logger()
 
 VERSION = "1.0.0"
+DOCS_ASSETS_URL = "/docs/assets"
 DESCRIPTION = """Customer-care API of Concierge: warranty claims and RMAs, cross-region orders,
 notifications and partner webhooks.
 
@@ -95,7 +97,10 @@ def create_app(
                 await runtime.nc.drain()
             log.info("gateway.stopped")
 
-    app = FastAPI(
+    # /docs and /redoc load Swagger UI and ReDoc from files inside the fastapi-offline package
+    # (pinned), not from a CDN: the docs work offline and no third-party script runs on them.
+    app = FastAPIOffline(
+        static_url=DOCS_ASSETS_URL,
         title="Concierge API",
         version=VERSION,
         description=DESCRIPTION,

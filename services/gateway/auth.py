@@ -20,6 +20,7 @@ from fastapi.security import APIKeyHeader, HTTPBearer
 from nats.errors import Error as NatsError
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.gateway.identity import InvalidIdentity, identity_from_claims
 from services.gateway.partner_keys import KEY_PREFIX, PartnerKey, PartnerKeyStore
 from services.gateway.settings import GatewaySettings
 from shared.errors import DomainError, ErrorKind
@@ -30,6 +31,9 @@ if TYPE_CHECKING:
 Role = Literal["customer", "agent"]
 PrincipalType = Literal["customer", "agent", "partner"]
 STATE_KEY = "principal"
+# Set on the role dependencies below: which caller types they let through (read by docs_roles to
+# say in OpenAPI who may call each operation).
+CALLER_ROLES = "__caller_roles__"
 _REQUIRED_CLAIMS = ["exp", "iat", "sub", "iss", "aud"]
 VERIFIED_CACHE_SIZE = 10_000
 
@@ -163,12 +167,18 @@ class Authenticator:
             raise AuthError("The token has expired.", code="token_expired") from exc
         except (jwt.PyJWTError, ValueError) as exc:
             raise AuthError("The token is not valid.", code="invalid_token") from exc
-        role = claims.get("role")
-        if role not in ("customer", "agent") or not isinstance(claims["sub"], str):
-            raise AuthError("The token has no valid role.", code="invalid_token")
-        scope = claims.get("scope", "")
-        principal = Principal(type=role, id=claims["sub"], scopes=frozenset(str(scope).split()))
-        return principal, float(claims["exp"])
+        try:
+            identity = identity_from_claims(claims, s.jwt_max_ttl_seconds)
+        except InvalidIdentity as exc:
+            raise AuthError(
+                "The token does not name a valid caller.",
+                code="invalid_token",
+                details={"reason": str(exc)},
+            ) from exc
+        principal = Principal(
+            type=identity.role, id=identity.sub, scopes=frozenset(identity.scope.split())
+        )
+        return principal, float(identity.exp)
 
     async def _signing_key(self, token: str, header: dict[str, Any]) -> Any:
         kid = header.get("kid")
@@ -186,9 +196,12 @@ class Authenticator:
 def mint_token(
     settings: GatewaySettings, subject: str, role: Role, ttl_seconds: int, scope: str = ""
 ) -> str:
-    """A local-mode HS256 token (used by `concierge token` and by tests)."""
+    """A local-mode HS256 token (used by `concierge token` and by tests).
+
+    Raises InvalidIdentity for claims the gateway would refuse (the same check as on the way in).
+    """
     now = int(time.time())
-    claims = {
+    claims: dict[str, Any] = {
         "sub": subject,
         "role": role,
         "iss": settings.jwt_issuer,
@@ -198,6 +211,7 @@ def mint_token(
     }
     if scope:
         claims["scope"] = scope
+    identity_from_claims(claims, settings.jwt_max_ttl_seconds)
     return jwt.encode(
         claims, settings.jwt_secret, algorithm="HS256", headers={"kid": settings.jwt_key_id}
     )
@@ -250,7 +264,14 @@ def require_partner(action: str) -> Any:
             raise Forbidden(f"The API key does not allow '{action}'.", code="action_not_allowed")
         return principal
 
+    setattr(dependency, CALLER_ROLES, ("partner",))
     return dependency
+
+
+# Who each role dependency lets through (current_principal: any authenticated caller).
+setattr(current_principal, CALLER_ROLES, ("customer", "agent", "partner"))
+setattr(require_customer_or_agent, CALLER_ROLES, ("customer", "agent"))
+setattr(require_agent, CALLER_ROLES, ("agent",))
 
 
 class Acting(BaseModel):

@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
+from services.gateway.docs_roles import describe_operations
 from services.gateway.errors import HTTP_CODES, PROBLEM_BASE, PROBLEM_MEDIA_TYPE, Problem
 
 REF_TEMPLATE = "#/components/schemas/{model}"
@@ -64,6 +65,7 @@ def custom_openapi(app: FastAPI) -> dict[str, Any]:
     for path_item in schema.get("paths", {}).values():
         for method, operation in path_item.items():
             _complete_operation(method, operation)
+    describe_operations(app, schema.get("paths", {}))
     app.openapi_schema = schema
     return schema
 

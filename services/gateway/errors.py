@@ -39,7 +39,12 @@ KIND_STATUS: dict[ErrorKind, int] = {
     ErrorKind.GONE: 410,
 }
 # Transport failures that deserve their own status (a timeout is not "down").
-CODE_STATUS: dict[str, int] = {"upstream_timeout": 504, "upstream_unavailable": 503}
+# A malformed header is not a rule broken by a well-formed request: 400, not 422.
+CODE_STATUS: dict[str, int] = {
+    "upstream_timeout": 504,
+    "upstream_unavailable": 503,
+    "invalid_last_event_id": 400,
+}
 # Codes for HTTP errors raised by the framework itself (404 unknown route, 405, 413 ...).
 HTTP_CODES: dict[int, str] = {
     400: "bad_request",

@@ -165,8 +165,14 @@ T = TypeVar("T")
 
 
 class InvalidCursor(DomainError):
-    code = "invalid_cursor"
-    kind = ErrorKind.INVALID
+    """A well-formed cursor that names no position of this list: like an unknown id, 404. (A
+    cursor that is not base64url at all breaks the published pattern: 422 validation_error.)"""
+
+    code = "cursor_not_found"
+    kind = ErrorKind.NOT_FOUND
+
+
+CURSOR_PATTERN = r"^[A-Za-z0-9_-]{1,512}$"  # base64url without padding, as encode_cursor writes
 
 
 def encode_cursor(position: dict[str, Any]) -> str:
@@ -207,7 +213,12 @@ def page_params(
     request: Request,
     limit: Annotated[int | None, Query(ge=1, le=PAGE_SIZE_LIMIT, description="Page size.")] = None,
     cursor: Annotated[
-        str | None, Query(max_length=512, description="`next_cursor` of the previous page.")
+        str | None,
+        Query(
+            max_length=512,
+            pattern=CURSOR_PATTERN,
+            description="`next_cursor` of the previous page (404 `cursor_not_found` for any other).",
+        ),
     ] = None,
 ) -> PageParams:
     settings = request.app.state.runtime.settings

@@ -15,7 +15,8 @@ from typing import Any
 import structlog
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from starlette.datastructures import MutableHeaders
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
+from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.gateway.auth import STATE_KEY, AuthError
@@ -47,7 +48,7 @@ class Metrics:
         self.registry = CollectorRegistry()
         self.requests = Counter(
             "gateway_http_requests_total",
-            "HTTP requests by route template, method and status.",
+            "HTTP requests by route template, method and status (499: the client left first).",
             ["method", "route", "status"],
             registry=self.registry,
         )
@@ -60,10 +61,26 @@ class Metrics:
         )
 
 
+CLIENT_ABORT_STATUS = 499  # nginx's "client closed request": the client left before an answer
+
+
 def _route_template(scope: Scope) -> str:
     route = scope.get("route")
+    template = getattr(route, "path", None)
+    if template is None and "app" in scope:
+        # Requests that end before routing (a client gone mid-body) still name their route.
+        template = _documented_template(scope["app"], scope.get("path", ""))
     # Unmatched paths share one label so random URLs cannot blow up metric cardinality.
-    return getattr(route, "path", None) or "unmatched"
+    return template or "unmatched"
+
+
+def _documented_template(app: Any, path: str) -> str | None:
+    """The OpenAPI path template `path` falls under (the document lists every route once)."""
+    patterns: list[tuple[re.Pattern[str], str]] | None = getattr(app.state, "route_patterns", None)
+    if patterns is None:
+        patterns = [(compile_path(t)[0], t) for t in app.openapi().get("paths", {})]
+        app.state.route_patterns = patterns
+    return next((template for regex, template in patterns if regex.match(path)), None)
 
 
 class RequestContextMiddleware:
@@ -90,33 +107,25 @@ class RequestContextMiddleware:
             if message["type"] == "http.response.start":
                 started = True
                 status = message["status"]
-                headers = MutableHeaders(scope=message)
-                headers[REQUEST_ID_HEADER] = request_id
-                for name, value in SECURITY_HEADERS.items():
-                    headers.setdefault(name, value)
-                if not path.startswith(_DOCS_PATHS):
-                    headers.setdefault("Content-Security-Policy", API_CSP)
-                    headers.setdefault("Cache-Control", "no-store")
-                if self.hsts:
-                    headers.setdefault(
-                        "Strict-Transport-Security", "max-age=63072000; includeSubDomains"
-                    )
+                self._add_headers(MutableHeaders(scope=message), request_id, path)
             await send(message)
+
+        client_gone = False
+
+        async def receive_wrapper() -> Message:
+            nonlocal client_gone
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                client_gone = True
+            return message
 
         begin = time.perf_counter()
         try:
-            await self.app(scope, receive, send_wrapper)
+            await self.app(scope, receive_wrapper, send_wrapper)
+        except ClientDisconnect:
+            client_gone = True
         except Exception as exc:
-            # Last resort: never let the server's default error page (or a trace) out.
-            # A plain traceback, not exc_info: with structlog's console default (rich, frame
-            # locals) one error logged ~600 KB of locals, including truncated Authorization
-            # header values, and blocked the loop for ~15 s on the deep ASGI stack.
-            log.error(
-                "http.unhandled_error",
-                path=path,
-                error=type(exc).__name__,
-                traceback=_plain_traceback(exc),
-            )
+            self._unhandled(exc, path)
             if not started:
                 response = problem_response(
                     500,
@@ -125,20 +134,48 @@ class RequestContextMiddleware:
                 )
                 await response(scope, receive, send_wrapper)
         finally:
-            route = _route_template(scope)
-            method = scope.get("method", "")
-            elapsed = time.perf_counter() - begin
-            self.metrics.requests.labels(method, route, str(status)).inc()
-            self.metrics.latency.labels(method, route).observe(elapsed)
-            if not path.startswith(QUIET_PATHS):
-                # The access log line: carries the correlation id like every other line.
-                log.info(
-                    "http.request",
-                    method=method,
-                    route=route,
-                    status=status,
-                    duration_ms=round(elapsed * 1000, 1),
-                )
+            if client_gone and not started:
+                # Not a server error: nobody was left to answer (counted apart from 5xx).
+                status = CLIENT_ABORT_STATUS
+            self._record(scope, path, status, time.perf_counter() - begin)
+
+    def _add_headers(self, headers: MutableHeaders, request_id: str, path: str) -> None:
+        headers[REQUEST_ID_HEADER] = request_id
+        for name, value in SECURITY_HEADERS.items():
+            headers.setdefault(name, value)
+        if not path.startswith(_DOCS_PATHS):
+            headers.setdefault("Content-Security-Policy", API_CSP)
+            headers.setdefault("Cache-Control", "no-store")
+        if self.hsts:
+            headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+
+    @staticmethod
+    def _unhandled(exc: Exception, path: str) -> None:
+        # Last resort: never let the server's default error page (or a trace) out.
+        # A plain traceback, not exc_info: with structlog's console default (rich, frame
+        # locals) one error logged ~600 KB of locals, including truncated Authorization
+        # header values, and blocked the loop for ~15 s on the deep ASGI stack.
+        log.error(
+            "http.unhandled_error",
+            path=path,
+            error=type(exc).__name__,
+            traceback=_plain_traceback(exc),
+        )
+
+    def _record(self, scope: Scope, path: str, status: int, elapsed: float) -> None:
+        route = _route_template(scope)
+        method = scope.get("method", "")
+        self.metrics.requests.labels(method, route, str(status)).inc()
+        self.metrics.latency.labels(method, route).observe(elapsed)
+        if not path.startswith(QUIET_PATHS):
+            # The access log line: carries the correlation id like every other line.
+            log.info(
+                "http.request",
+                method=method,
+                route=route,
+                status=status,
+                duration_ms=round(elapsed * 1000, 1),
+            )
 
 
 def _plain_traceback(exc: BaseException) -> str:

@@ -19,6 +19,7 @@ from services.gateway.partner_keys import KeyValueLike, PartnerKeyStore
 from services.gateway.replicas import BUCKET as REPLICAS_BUCKET
 from services.gateway.replicas import ReplicaCensus
 from services.gateway.settings import GatewaySettings
+from services.gateway.stream_slots import StreamSlots
 from shared.errors import DomainError, ErrorKind
 from shared.rpc import RpcClient
 
@@ -31,6 +32,7 @@ class Runtime:
     partner_keys: PartnerKeyStore
     limiter: TokenBucketLimiter
     rpc: Any  # RpcClient, or a fake with the same `call`
+    stream_slots: StreamSlots
     js: JetStreamContext | None = None
     nc: Client | None = None
 
@@ -52,6 +54,7 @@ def build_runtime(
         partner_keys=keys,
         limiter=TokenBucketLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst),
         rpc=rpc,
+        stream_slots=StreamSlots(settings.sse_max_streams_per_caller),
         js=js,
         nc=nc,
     )

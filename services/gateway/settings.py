@@ -76,6 +76,9 @@ class GatewaySettings(BaseSettings):
     )
     idempotency_ttl_seconds: int = Field(default=24 * 3600, ge=60)
     sse_heartbeat_seconds: float = Field(default=15.0, gt=0)
+    # Live streams (SSE) one caller may hold open at once on one gateway; the next is 429
+    # `too_many_streams`. Each holds a connection and a JetStream consumer.
+    sse_max_streams_per_caller: int = Field(default=5, ge=1, le=100)
     cors_origins: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")

@@ -14,15 +14,24 @@ Authorization is the router's job and happens before `event_stream_response` is 
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator, Callable, Collection
-from typing import Any
+from dataclasses import dataclass
+from typing import Annotated, Any
 
 import orjson
 import structlog
+from fastapi import Depends, Header, Request
 from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js import JetStreamContext
 from nats.js.api import ConsumerConfig, DeliverPolicy
 from sse_starlette import EventSourceResponse, ServerSentEvent
+from starlette.background import BackgroundTask
+
+from services.gateway.auth import CALLER_ROLES, Principal, current_principal
+from services.gateway.runtime import JetStream, get_runtime
+from services.gateway.stream_slots import StreamLease, StreamSlots
+from shared.errors import DomainError
 
 log = structlog.get_logger()
 
@@ -31,23 +40,42 @@ ORDER_STREAM = ("ORDERS", "orders.order.*")
 # A message is in the customer's in-app inbox once it is delivered on the in_app channel.
 NOTIFICATION_STREAM = ("NOTIFICATIONS", "notifications.message.delivered")
 INACTIVE_THRESHOLD_S = 30.0  # the server drops a forgotten consumer after this
-# OpenAPI `responses={200: SSE_RESPONSE}` for stream endpoints.
-SSE_RESPONSE: dict[str, Any] = {
-    "description": (
-        "Server-Sent Events: first `event: ready` (its `id` is the current position), then one "
-        "event per CloudEvent (`event` = type, `id` = stream sequence, `data` = the CloudEvent "
-        "JSON), and `: heartbeat` comments when quiet. Reconnect with `Last-Event-ID` to resume "
-        "after the last event seen. Past events: use the object's GET/timeline."
-    ),
-    "content": {"text/event-stream": {"schema": {"type": "string"}}},
-}
+
+
+# A resume position is a JetStream stream sequence (uint64). 19 digits always fit, and so does the
+# next sequence the consumer starts at; anything else never reaches NATS (which aborts the stream
+# on an out-of-range start sequence). Published as the header's pattern, enforced here with 400.
+LAST_EVENT_ID_PATTERN = r"^[0-9]{1,19}$"
+_LAST_EVENT_ID_RE = re.compile(LAST_EVENT_ID_PATTERN)
 
 
 def parse_last_event_id(value: str | None) -> int | None:
-    """The stream sequence a client saw last; anything else starts from the beginning."""
-    if value and value.strip().isdigit():
-        return int(value.strip())
-    return None
+    """The stream sequence a client saw last (None: start from now); 400 for anything else."""
+    if value is None:
+        return None
+    if not _LAST_EVENT_ID_RE.fullmatch(value):
+        raise DomainError(
+            "Last-Event-ID must be the `id` of an event this stream sent (1-19 digits).",
+            code="invalid_last_event_id",
+        )
+    return int(value)
+
+
+async def resume_position(
+    last_event_id: Annotated[
+        str | None,
+        Header(
+            alias="Last-Event-ID",
+            description=(
+                "Resume after this event: the `id` of the last event received (a stream "
+                "sequence). Absent: start from now. Anything else is 400 "
+                "`invalid_last_event_id`."
+            ),
+            json_schema_extra={"pattern": LAST_EVENT_ID_PATTERN, "maxLength": 19},
+        ),
+    ] = None,
+) -> int | None:
+    return parse_last_event_id(last_event_id)
 
 
 def _consumer_config(start_seq: int) -> ConsumerConfig:
@@ -63,7 +91,7 @@ async def stream_events(
     stream: str,
     subject_filter: str,
     object_id: str | None,
-    last_event_id: str | None = None,
+    resume_after: int | None = None,
     *,
     heartbeat_seconds: float = 15.0,
     match: Callable[[dict[str, Any]], bool] | None = None,
@@ -76,13 +104,11 @@ async def stream_events(
     event types this caller may see (e.g. customers do not get agent-only events).
     """
     keep = match or (lambda event: event.get("subject") == object_id)
-    last_seq = parse_last_event_id(last_event_id)
+    last_seq = resume_after
     if last_seq is None:
         last_seq = (await js.stream_info(stream)).state.last_seq
         yield ServerSentEvent(id=str(last_seq), event="ready", data=f'{{"position":{last_seq}}}')
-    sub = await js.subscribe(
-        subject_filter, stream=stream, ordered_consumer=True, config=_consumer_config(last_seq + 1)
-    )
+    sub = await _subscribe(js, stream, subject_filter, last_seq + 1)
     try:
         while True:
             try:
@@ -106,73 +132,126 @@ async def stream_events(
             )
     finally:
         # Also runs when the client goes away (the generator is cancelled/closed).
-        try:
-            await asyncio.shield(sub.unsubscribe())
-        except Exception as exc:  # connection already closed: the consumer times out on its own
-            log.debug("sse.unsubscribe_failed", error=str(exc))
+        await asyncio.shield(_close_consumer(js, stream, sub))
 
 
-def event_stream_response(
-    js: JetStreamContext,
-    stream: str,
-    subject_filter: str,
-    object_id: str | None,
-    last_event_id: str | None,
-    *,
-    heartbeat_seconds: float = 15.0,
-    match: Callable[[dict[str, Any]], bool] | None = None,
-    types: Collection[str] | None = None,
-) -> EventSourceResponse:
-    events = stream_events(
-        js,
-        stream,
-        subject_filter,
-        object_id,
-        last_event_id,
-        heartbeat_seconds=heartbeat_seconds,
-        match=match,
-        types=types,
+_closing: set[asyncio.Task[None]] = set()
+
+
+async def _subscribe(js: JetStreamContext, stream: str, subject_filter: str, start: int) -> Any:
+    """An ordered consumer from `start`. A client that leaves while the server is creating it
+    cancels us mid-request: the consumer would still be created, so close it once it exists."""
+    pending = asyncio.ensure_future(
+        js.subscribe(
+            subject_filter, stream=stream, ordered_consumer=True, config=_consumer_config(start)
+        )
     )
-    # sse-starlette's own ping is off: stream_events sends heartbeats when the stream is quiet.
-    return EventSourceResponse(events, ping=0, headers={"X-Accel-Buffering": "no"})
+    try:
+        return await asyncio.shield(pending)
+    except asyncio.CancelledError:
+
+        def close_when_made(task: asyncio.Future[Any]) -> None:
+            if not task.cancelled() and task.exception() is None:
+                closing = asyncio.ensure_future(_close_consumer(js, stream, task.result()))
+                _closing.add(closing)
+                closing.add_done_callback(_closing.discard)
+
+        pending.add_done_callback(close_when_made)
+        raise
 
 
-def claim_events(
-    js: JetStreamContext,
-    claim_id: str,
-    last_event_id: str | None,
-    heartbeat: float,
-    types: Collection[str] | None = None,
-) -> EventSourceResponse:
-    return event_stream_response(
-        js, *CLAIM_STREAM, claim_id, last_event_id, heartbeat_seconds=heartbeat, types=types
+async def _close_consumer(js: JetStreamContext, stream: str, sub: Any) -> None:
+    """Unsubscribe and delete the consumer now: unsubscribing alone leaves it on the server for
+    INACTIVE_THRESHOLD_S, and open consumers are what the per-caller cap is meant to bound."""
+    try:
+        name = (await sub.consumer_info()).name
+        await sub.unsubscribe()
+        await js.delete_consumer(stream, name)
+    except Exception as exc:  # connection already closed: the consumer times out on its own
+        log.debug("sse.unsubscribe_failed", error=str(exc))
+
+
+@dataclass
+class LiveStreams:
+    """What a stream endpoint needs, as one dependency: JetStream, where to resume, and the
+    caller's share of open streams. Authorize first (the object's GET RPC), then call one of
+    `claim`, `order` or `inbox`; the caller's stream slot is taken only then."""
+
+    js: JetStreamContext
+    resume_after: int | None
+    heartbeat_seconds: float
+    slots: StreamSlots
+    caller: str
+
+    def claim(self, claim_id: str, types: Collection[str] | None = None) -> EventSourceResponse:
+        return self._respond(CLAIM_STREAM, claim_id, types=types)
+
+    def order(self, order_id: str, types: Collection[str] | None = None) -> EventSourceResponse:
+        return self._respond(ORDER_STREAM, order_id, types=types)
+
+    def inbox(self, customer_id: str) -> EventSourceResponse:
+        """In-app notifications of one customer (the content stays behind the inbox RPC)."""
+        return self._respond(NOTIFICATION_STREAM, None, match=in_app_delivery_for(customer_id))
+
+    def _respond(
+        self,
+        source: tuple[str, str],
+        object_id: str | None,
+        *,
+        match: Callable[[dict[str, Any]], bool] | None = None,
+        types: Collection[str] | None = None,
+    ) -> EventSourceResponse:
+        lease = self.slots.open(self.caller)  # 429 before anything is sent
+        events = stream_events(
+            self.js,
+            *source,
+            object_id,
+            self.resume_after,
+            heartbeat_seconds=self.heartbeat_seconds,
+            match=match,
+            types=types,
+        )
+        # sse-starlette's own ping is off: stream_events sends heartbeats when the stream is quiet.
+        # The lease goes back when the events end, and again (a no-op) when the response ends, in
+        # case the client left before the generator ever started.
+        return EventSourceResponse(
+            _released_after(events, lease),
+            ping=0,
+            headers={"X-Accel-Buffering": "no"},
+            background=BackgroundTask(lease.release),
+        )
+
+
+async def _released_after(
+    events: AsyncIterator[ServerSentEvent], lease: StreamLease
+) -> AsyncIterator[ServerSentEvent]:
+    try:
+        async for event in events:
+            yield event
+    finally:
+        lease.release()
+        await events.aclose()  # type: ignore[attr-defined]
+
+
+def live_streams(
+    request: Request,
+    principal: Annotated[Principal, Depends(current_principal)],
+    resume_after: Annotated[int | None, Depends(resume_position)],  # 400 before anything else
+    js: JetStream,
+) -> LiveStreams:
+    runtime = get_runtime(request)
+    return LiveStreams(
+        js=js,
+        resume_after=resume_after,
+        heartbeat_seconds=runtime.settings.sse_heartbeat_seconds,
+        slots=runtime.stream_slots,
+        caller=principal.key,
     )
 
 
-def order_events(
-    js: JetStreamContext,
-    order_id: str,
-    last_event_id: str | None,
-    heartbeat: float,
-    types: Collection[str] | None = None,
-) -> EventSourceResponse:
-    return event_stream_response(
-        js, *ORDER_STREAM, order_id, last_event_id, heartbeat_seconds=heartbeat, types=types
-    )
-
-
-def notification_events(
-    js: JetStreamContext, customer_id: str, last_event_id: str | None, heartbeat: float
-) -> EventSourceResponse:
-    """In-app notifications of one customer (the content stays behind the inbox RPC)."""
-    return event_stream_response(
-        js,
-        *NOTIFICATION_STREAM,
-        None,
-        last_event_id,
-        heartbeat_seconds=heartbeat,
-        match=in_app_delivery_for(customer_id),
-    )
+# Needs a principal but restricts no role (the route's own dependency does).
+setattr(live_streams, CALLER_ROLES, ("customer", "agent", "partner"))
+Streams = Annotated[LiveStreams, Depends(live_streams)]
 
 
 def in_app_delivery_for(customer_id: str) -> Callable[[dict[str, Any]], bool]:

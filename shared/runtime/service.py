@@ -22,7 +22,7 @@ from nats.aio.client import Client
 from nats.js import JetStreamContext
 
 from shared.contracts.system import PingReply, ping_subject
-from shared.logging import configure_logging
+from shared.logging import configure_logging, faststream_logger
 from shared.messaging.consumer import ConsumerRuntime, GroupCommit, register_consumer
 from shared.messaging.dlq import watch_max_deliveries
 from shared.messaging.glue import EventRoute, RpcRoute, register_rpc
@@ -60,6 +60,7 @@ class ServiceRuntime:
             reconnect_time_wait=1,
             graceful_timeout=10.0,
             log_level=logging.DEBUG,  # per-message logs from FastStream stay quiet
+            logger=faststream_logger(),  # the process's format (JSON in json mode)
         )
         self.db = Database(settings.resolved_database_url(name))
         self.relay: OutboxRelay | None = None
@@ -78,6 +79,7 @@ class ServiceRuntime:
         self.rpc(RpcRoute(ping_subject(name), self._ping))
         self.app = FastStream(
             self.broker,
+            logger=faststream_logger(),
             on_startup=[self._on_startup],
             after_startup=[self._after_startup],
             on_shutdown=[self._on_shutdown],
@@ -178,6 +180,8 @@ class ServiceRuntime:
         )
 
     def run(self) -> None:
+        # Before FastStream's first line ("app starting"), so that line has the format too.
+        configure_logging(self.name, self.settings.log_format, self.settings.log_level)
         try:
             import uvloop
         except ImportError:

@@ -7,7 +7,7 @@ import base64
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Response
+from fastapi import APIRouter, Depends, Path, Query, Response
 from pydantic import Field
 
 from services.gateway.auth import (
@@ -22,8 +22,9 @@ from services.gateway.auth import (
 from services.gateway.errors import problem_responses
 from services.gateway.limits import NewestFirstPosition, Page, Paging
 from services.gateway.models import RequestModel, ResponseModel
-from services.gateway.runtime import JetStream, Rpc, Settings
-from services.gateway.sse import SSE_RESPONSE, notification_events
+from services.gateway.runtime import Rpc
+from services.gateway.sse import Streams
+from services.gateway.sse_docs import INBOX_EVENTS_RESPONSE, STREAM_ERRORS
 from shared.contracts import notifications as c
 
 router = APIRouter(prefix="/v1", tags=["notifications"])
@@ -185,19 +186,15 @@ async def mark_read(
     return InboxItemOut.model_validate(data)
 
 
-@router.get("/me/notifications/stream", responses={200: SSE_RESPONSE, **problem_responses(401, 403, 404)},
+@router.get("/me/notifications/stream", responses={200: INBOX_EVENTS_RESPONSE, **STREAM_ERRORS},
             summary="Live inbox: a server-sent event per message delivered")  # fmt: skip
 async def inbox_stream(
     principal: CustomerOrAgent,
-    js: JetStream,
-    settings: Settings,
+    streams: Streams,
     customer_id: CustomerIdQuery = None,
-    last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
 ) -> Any:
     acting = acting_customer(principal, customer_id)
-    return notification_events(
-        js, acting.customer_id, last_event_id, settings.sse_heartbeat_seconds
-    )
+    return streams.inbox(acting.customer_id)
 
 
 @router.get("/me/messages", response_model=Page[MessageOut], responses=CONTACT_ERRORS,
@@ -341,6 +338,11 @@ HOOK_ERRORS = problem_responses(401, 403, 404, 422, 503, 504)
 async def create_webhook(
     body: c.CreateWebhookRequest, principal: Manager, rpc: Rpc
 ) -> WebhookCreatedOut:
+    """Register an HTTPS endpoint for some event types (a partner key only within its own event
+    types). The signing secret is returned once; deliveries follow the Standard Webhooks spec.
+
+    **Who may call:** partners whose API key allows `webhooks.manage` (their own endpoints) and support agents (every endpoint).
+    """
     principal.require_events(body.event_types)  # a partner key only subscribes within its scope
     data = await rpc.call(c.RPC_CREATE_WEBHOOK, body, actor=principal.actor())
     return WebhookCreatedOut.model_validate(data)
@@ -349,6 +351,10 @@ async def create_webhook(
 @router.get("/webhooks", response_model=Page[WebhookOut], responses=HOOK_ERRORS,
             summary="Your webhook endpoints")  # fmt: skip
 async def list_webhooks(principal: Manager, rpc: Rpc) -> Page[Any]:
+    """The webhook endpoints the caller may manage, without their secrets.
+
+    **Who may call:** partners whose API key allows `webhooks.manage` (their own endpoints) and support agents (every endpoint).
+    """
     data = c.WebhookList.model_validate(
         await rpc.call(c.RPC_LIST_WEBHOOKS, {}, actor=principal.actor())
     )
@@ -358,6 +364,10 @@ async def list_webhooks(principal: Manager, rpc: Rpc) -> Page[Any]:
 @router.get("/webhooks/{endpoint_id}", response_model=WebhookOut, responses=HOOK_ERRORS,
             summary="One webhook endpoint")  # fmt: skip
 async def get_webhook(endpoint_id: Id, principal: Manager, rpc: Rpc) -> WebhookOut:
+    """One webhook endpoint, without its secret (404 if it is not the caller's).
+
+    **Who may call:** partners whose API key allows `webhooks.manage` (their own endpoints) and support agents (every endpoint).
+    """
     data = await rpc.call(c.RPC_GET_WEBHOOK, {"endpoint_id": endpoint_id}, actor=principal.actor())
     return WebhookOut.model_validate(data)
 
@@ -365,6 +375,10 @@ async def get_webhook(endpoint_id: Id, principal: Manager, rpc: Rpc) -> WebhookO
 @router.delete("/webhooks/{endpoint_id}", status_code=204, response_class=Response,
                responses=HOOK_ERRORS, summary="Delete a webhook endpoint")  # fmt: skip
 async def delete_webhook(endpoint_id: Id, principal: Manager, rpc: Rpc) -> Response:
+    """Delete an endpoint: nothing more is delivered to it.
+
+    **Who may call:** partners whose API key allows `webhooks.manage` (their own endpoints) and support agents (every endpoint).
+    """
     await rpc.call(c.RPC_DELETE_WEBHOOK, {"endpoint_id": endpoint_id}, actor=principal.actor())
     return Response(status_code=204)
 
@@ -372,6 +386,10 @@ async def delete_webhook(endpoint_id: Id, principal: Manager, rpc: Rpc) -> Respo
 @router.post("/webhooks/{endpoint_id}/rotate-secret", response_model=SecretRotatedOut,
              responses=HOOK_ERRORS, summary="New signing secret; both sign during the overlap")  # fmt: skip
 async def rotate_secret(endpoint_id: Id, principal: Manager, rpc: Rpc) -> SecretRotatedOut:
+    """A new signing secret, returned once; the old one keeps signing during the overlap.
+
+    **Who may call:** partners whose API key allows `webhooks.manage` (their own endpoints) and support agents (every endpoint).
+    """
     data = await rpc.call(
         c.RPC_ROTATE_WEBHOOK_SECRET, {"endpoint_id": endpoint_id}, actor=principal.actor()
     )
@@ -381,6 +399,10 @@ async def rotate_secret(endpoint_id: Id, principal: Manager, rpc: Rpc) -> Secret
 @router.post("/webhooks/{endpoint_id}/replay", response_model=ReplayOut, responses=HOOK_ERRORS,
              summary="Send deliveries again, by delivery id or time range")  # fmt: skip
 async def replay(endpoint_id: Id, body: ReplayBody, principal: Replayer, rpc: Rpc) -> ReplayOut:
+    """Queue deliveries again, named by delivery id or by a time range.
+
+    **Who may call:** partners whose API key allows `webhooks.replay` (their own endpoints) and support agents (every endpoint).
+    """
     request = c.ReplayWebhookRequest(endpoint_id=endpoint_id, **body.model_dump())
     data = await rpc.call(c.RPC_REPLAY_WEBHOOK, request, actor=principal.actor())
     return ReplayOut.model_validate(data)
@@ -398,6 +420,10 @@ async def deliveries(
         Query(description="Only deliveries in this state (`dead_letter`: the dead-letter list)."),
     ] = None,
 ) -> Page[Any]:
+    """Deliveries to an endpoint, newest first; `status=dead_letter` is its dead-letter list.
+
+    **Who may call:** partners whose API key allows `webhooks.replay` (their own endpoints) and support agents (every endpoint).
+    """
     request = c.ListWebhookDeliveriesRequest(
         endpoint_id=endpoint_id,
         status=status,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Header, Path, Query
+from fastapi import APIRouter, Depends, Path, Query
 from pydantic import Field
 
 from services.gateway.auth import CustomerIdQuery, CustomerOrAgent, Principal, acting_customer
@@ -18,8 +18,9 @@ from services.gateway.errors import problem_responses
 from services.gateway.idempotency import request_idempotency_key
 from services.gateway.limits import Page, Paging
 from services.gateway.models import RequestModel, ResponseModel
-from services.gateway.runtime import JetStream, Rpc, Settings
-from services.gateway.sse import SSE_RESPONSE, order_events
+from services.gateway.runtime import Rpc
+from services.gateway.sse import Streams
+from services.gateway.sse_docs import ORDER_EVENTS_RESPONSE, STREAM_ERRORS
 from shared.contracts import orders as c
 
 router = APIRouter(prefix="/v1", tags=["orders"])
@@ -281,20 +282,18 @@ async def cancel_order(
     return _order_view(data, principal)
 
 
-@router.get("/orders/{order_id}/stream", responses={200: SSE_RESPONSE, **READ_ERRORS},
+@router.get("/orders/{order_id}/stream", responses={200: ORDER_EVENTS_RESPONSE, **STREAM_ERRORS},
             summary="Live order events (Server-Sent Events; resumes with Last-Event-ID)")  # fmt: skip
 async def order_stream(
     order_id: Id,
     principal: CustomerOrAgent,
     rpc: Rpc,
-    js: JetStream,
-    settings: Settings,
+    streams: Streams,
     customer_id: CustomerIdQuery = None,
-    last_event_id: Annotated[str | None, Header(alias="Last-Event-ID", max_length=32)] = None,
 ):  # type: ignore[no-untyped-def]
     acting = acting_customer(principal, customer_id)
     await rpc.call(c.RPC_GET_ORDER, {"order_id": order_id}, actor=acting.actor)
-    return order_events(js, order_id, last_event_id, settings.sse_heartbeat_seconds)
+    return streams.order(order_id)
 
 
 # Waitlist -------------------------------------------------------------------------------------

@@ -7,9 +7,11 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Response
+from fastapi import APIRouter, Body, Depends, Path, Query, Response
 from fastapi.responses import HTMLResponse
-from pydantic import Field
+from pydantic import Field, model_validator
+from pydantic.json_schema import SkipJsonSchema
+from pydantic_core import PydanticCustomError
 
 from services.gateway.auth import (
     Agent,
@@ -21,10 +23,11 @@ from services.gateway.auth import (
 )
 from services.gateway.errors import problem_responses
 from services.gateway.idempotency import request_idempotency_key
-from services.gateway.limits import Page, Paging
+from services.gateway.limits import InvalidCursor, Page, Paging
 from services.gateway.models import RequestModel, ResponseModel
-from services.gateway.runtime import JetStream, Rpc, Settings
-from services.gateway.sse import SSE_RESPONSE, claim_events
+from services.gateway.runtime import Rpc
+from services.gateway.sse import Streams
+from services.gateway.sse_docs import CLAIM_EVENTS_RESPONSE, STREAM_ERRORS
 from shared.contracts import warranty as c
 
 router = APIRouter(prefix="/v1", tags=["warranty"])
@@ -57,11 +60,29 @@ class CoverageOut(ResponseModel, c.CoverageReply):
     """Covered or not, from when to when, under which policy version and rule."""
 
 
+def _offset(position: dict[str, Any] | None) -> int:
+    """The claims list's position is an offset; any other cursor names no page of it."""
+    offset = (position or {}).get("offset", 0)
+    if not isinstance(offset, int) or isinstance(offset, bool) or offset < 0:
+        raise InvalidCursor("The cursor is not one this API returned.")
+    return offset
+
+
 class OpenClaimBody(RequestModel, c.OpenClaimRequest):
     customer_id: str | None = Field(
         default=None, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$",
         description="Agents only: the customer the claim is opened for.",
     )  # fmt: skip
+    # The gateway sets the contract's request_id from the caller and the Idempotency-Key: it is
+    # neither published nor accepted from clients.
+    request_id: SkipJsonSchema[None] = Field(default=None, exclude=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _refuse_request_id(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "request_id" in data:
+            raise PydanticCustomError("extra_forbidden", "request_id is set by the gateway")
+        return data
 
 
 class ClaimOut(ResponseModel):
@@ -115,7 +136,9 @@ class DecisionBody(RequestModel):
 
 
 class CancelBody(RequestModel):
-    reason: str = Field(default="", max_length=500)
+    """Optional: why the customer withdraws the claim."""
+
+    reason: str = Field(default="", max_length=500, examples=["Found the receipt of a repair"])
 
 
 class ReplacementBody(RequestModel):
@@ -220,7 +243,7 @@ async def list_claims(
         if principal.type == "agent"
         else acting_customer(principal, customer_id).actor
     )
-    offset = int((paging.after or {}).get("offset", 0))
+    offset = _offset(paging.after)
     request = c.ListClaimsRequest(
         status=status, sla=sla,
         customer_id=customer_id if principal.type == "agent" else None,
@@ -263,27 +286,30 @@ async def rma_pdf(claim_id: ClaimId, principal: CustomerOrAgent, rpc: Rpc) -> Re
                     headers={"Content-Disposition": f'inline; filename="{pdf.filename}"'})  # fmt: skip
 
 
-@router.get("/claims/{claim_id}/stream", responses={200: SSE_RESPONSE, **problem_responses(401, 404)},
+@router.get("/claims/{claim_id}/stream", responses={200: CLAIM_EVENTS_RESPONSE, **STREAM_ERRORS},
             summary="Live status of a claim (Server-Sent Events)")  # fmt: skip
 async def claim_stream(
     claim_id: ClaimId,
     principal: CustomerOrAgent,
     rpc: Rpc,
-    js: JetStream,
-    settings: Settings,
-    last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
+    streams: Streams,
 ) -> Any:
     await rpc.call(S.GET_CLAIM, {"claim_id": claim_id}, actor=principal.actor())
-    return claim_events(js, claim_id, last_event_id, settings.sse_heartbeat_seconds)
+    return streams.claim(claim_id)
 
 
 @router.post("/claims/{claim_id}/cancel", response_model=ClaimOut | AgentClaimOut,
              responses=problem_responses(401, 403, 404, 409, 422, 503, 504),
              summary="Withdraw a claim (before the item reaches the repair centre)")  # fmt: skip
 async def cancel_claim(
-    claim_id: ClaimId, body: CancelBody, principal: CustomerOrAgent, rpc: Rpc
+    claim_id: ClaimId,
+    principal: CustomerOrAgent,
+    rpc: Rpc,
+    body: Annotated[CancelBody | None, Body()] = None,
 ) -> ClaimOut:
-    request = c.CancelClaimRequest(claim_id=claim_id, reason=body.reason)
+    """Like order cancel, no body is needed; an optional JSON body may give a `reason`."""
+    reason = body.reason if body is not None else ""
+    request = c.CancelClaimRequest(claim_id=claim_id, reason=reason)
     return claim_out(principal, await rpc.call(S.CANCEL_CLAIM, request, actor=principal.actor()))
 
 

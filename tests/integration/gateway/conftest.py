@@ -11,13 +11,12 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
-from fastapi import APIRouter, FastAPI, Header
+from fastapi import APIRouter, FastAPI
 
 from services.gateway.app import create_app
 from services.gateway.auth import CustomerOrAgent, mint_token
-from services.gateway.runtime import JetStream
 from services.gateway.settings import GatewaySettings
-from services.gateway.sse import claim_events
+from services.gateway.sse import Streams
 from shared.messaging.streams import ensure_streams
 from shared.runtime.nats_server import NatsServer, free_port
 from tests.unit.gateway.support import Counter, build_test_router, make_settings
@@ -27,13 +26,8 @@ def sse_router() -> APIRouter:
     router = APIRouter(prefix="/v1/test")
 
     @router.get("/claims/{claim_id}/stream")
-    async def stream(
-        claim_id: str,
-        principal: CustomerOrAgent,
-        js: JetStream,
-        last_event_id: str | None = Header(None, alias="Last-Event-ID"),
-    ) -> Any:
-        return claim_events(js, claim_id, last_event_id, heartbeat=0.5)
+    async def stream(claim_id: str, principal: CustomerOrAgent, streams: Streams) -> Any:
+        return streams.claim(claim_id)
 
     return router
 
@@ -51,7 +45,9 @@ class LiveGateway:
 
 @pytest.fixture
 async def gateway(nats_server: NatsServer, nats_client: Any) -> AsyncIterator[LiveGateway]:
-    settings = make_settings(nats_url=nats_server.url, rpc_timeout_seconds=0.5)
+    settings = make_settings(
+        nats_url=nats_server.url, rpc_timeout_seconds=0.5, sse_heartbeat_seconds=0.5
+    )
     await ensure_streams(nats_client.jetstream())
     counter = Counter()
     app = create_app(settings, nc=nats_client, routers=[build_test_router(counter), sse_router()])

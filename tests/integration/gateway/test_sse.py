@@ -49,7 +49,7 @@ async def test_stream_events_filters_by_claim_and_resumes(gateway: LiveGateway) 
     await publish(js, "opened", "claim-B")
     s3 = await publish(js, "approved", "claim-A")
 
-    agen = stream_events(js, "WARRANTY", "warranty.claim.*", "claim-A", "0", heartbeat_seconds=0.2)
+    agen = stream_events(js, "WARRANTY", "warranty.claim.*", "claim-A", 0, heartbeat_seconds=0.2)
     events = await take(agen, 2)
     await agen.aclose()
     assert [e.id for e in events] == [str(s1), str(s3)]
@@ -57,9 +57,7 @@ async def test_stream_events_filters_by_claim_and_resumes(gateway: LiveGateway) 
     assert json.loads(events[1].data)["subject"] == "claim-A"
 
     # Reconnect after the first event: only what came later, and new events live.
-    agen = stream_events(
-        js, "WARRANTY", "warranty.claim.*", "claim-A", str(s1), heartbeat_seconds=0.2
-    )
+    agen = stream_events(js, "WARRANTY", "warranty.claim.*", "claim-A", s1, heartbeat_seconds=0.2)
     first = await take(agen, 1)
     assert [e.id for e in first] == [str(s3)]
     s5 = await publish(js, "shipped", "claim-A")
@@ -77,7 +75,7 @@ async def test_stream_events_allow_list_of_types(gateway: LiveGateway) -> None:
         "WARRANTY",
         "warranty.claim.*",
         "claim-T",
-        "0",
+        0,
         heartbeat_seconds=0.2,
         types={"warranty.claim.approved"},
     )
@@ -104,7 +102,7 @@ async def test_stream_events_sends_heartbeats(gateway: LiveGateway) -> None:
         "WARRANTY",
         "warranty.claim.*",
         "nothing",
-        "0",
+        0,
         heartbeat_seconds=0.1,
     )
     item = await asyncio.wait_for(agen.__anext__(), 3)
@@ -160,7 +158,7 @@ async def test_in_app_notifications_of_one_customer(gateway: LiveGateway) -> Non
         "NOTIFICATIONS",
         "notifications.message.delivered",
         None,
-        "0",
+        0,
         heartbeat_seconds=0.2,
         match=in_app_delivery_for("cust-A"),
     )

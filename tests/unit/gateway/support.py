@@ -105,7 +105,10 @@ def make_settings(**overrides: Any) -> GatewaySettings:
 
 
 class Harness:
-    def __init__(self, settings: GatewaySettings) -> None:
+    """The gateway on fakes; with `real_routers` it serves the product's routers instead of the
+    test-only ones (for checks that must hold on every operation)."""
+
+    def __init__(self, settings: GatewaySettings, *, real_routers: bool = False) -> None:
         self.settings = settings
         self.idempotency_kv = FakeKV()
         self.partner_kv = FakeKV()
@@ -118,9 +121,8 @@ class Harness:
         async def factory(_: GatewaySettings) -> Runtime:
             return self.runtime
 
-        self.app = create_app(
-            settings, runtime_factory=factory, routers=[build_test_router(self.counter)]
-        )
+        routers = None if real_routers else [build_test_router(self.counter)]
+        self.app = create_app(settings, runtime_factory=factory, routers=routers)
 
     def token(self, subject: str = "cust-1", role: str = "customer", ttl: int = 600) -> str:
         return mint_token(self.settings, subject, role, ttl)  # type: ignore[arg-type]

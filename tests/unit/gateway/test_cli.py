@@ -43,3 +43,15 @@ def test_partner_create_rejects_unknown_action() -> None:
         app, ["partner", "create", "acme", "-e", "warranty.claim.*", "-a", "root"]
     )
     assert result.exit_code == 2
+
+
+@pytest.mark.parametrize("subject", ["", "c" * 201, "two words"])
+def test_token_refuses_a_subject_the_gateway_would_refuse(subject: str) -> None:
+    result = CliRunner().invoke(app, ["token", "--customer", subject])
+    assert result.exit_code == 2
+    assert "Refusing to mint" in result.output and "eyJ" not in result.output
+
+
+def test_token_refuses_a_ttl_over_the_maximum(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GATEWAY_JWT_MAX_TTL_SECONDS", "600")
+    assert CliRunner().invoke(app, ["token", "--ttl", "601"]).exit_code == 2

@@ -98,9 +98,27 @@ def test_cursor_pagination_walks_the_list(client: TestClient, harness: Harness) 
     assert seen == list(range(250))
 
 
-def test_bad_cursor_is_422(client: TestClient, harness: Harness) -> None:
+def test_malformed_cursor_is_422(client: TestClient, harness: Harness) -> None:
     r = client.get("/v1/test/things", params={"cursor": "%%%not-base64"}, headers=harness.auth())
-    assert r.status_code == 422 and r.json()["code"] == "invalid_cursor"
+    assert r.status_code == 422 and r.json()["code"] == "validation_error"
+
+
+@pytest.mark.parametrize("cursor", ["AAAA", "bm90LWpzb24", "WzFd", "0"])
+def test_well_formed_cursor_this_api_never_wrote_is_404(
+    client: TestClient, harness: Harness, cursor: str
+) -> None:
+    """Like an unknown id (issue 12: a schema-valid request is not 'invalid input')."""
+    r = client.get("/v1/test/things", params={"cursor": cursor}, headers=harness.auth())
+    assert r.status_code == 404 and r.json()["code"] == "cursor_not_found"
+
+
+def test_claims_cursor_with_a_junk_offset_is_404_not_500() -> None:
+    harness = Harness(make_settings(), real_routers=True)
+    with TestClient(harness.app, raise_server_exceptions=False) as client:
+        for position in ({"offset": "abc"}, {"offset": -1}, {"offset": [1]}):
+            r = client.get("/v1/claims", params={"cursor": encode_cursor(position)},
+                           headers=harness.auth())  # fmt: skip
+            assert (r.status_code, r.json()["code"]) == (404, "cursor_not_found"), position
 
 
 def test_cursor_round_trip() -> None:

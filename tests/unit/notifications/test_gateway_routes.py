@@ -242,5 +242,5 @@ async def test_message_log_pages_by_message_id_and_refuses_forged_cursors(env):
     for position in ({"before": "yesterday"}, {"before_id": "x" * 65}, {"admin": True}, naive):
         forged = routes_limits.encode_cursor(position)
         r = await client.get(f"/v1/me/messages?cursor={forged}", headers=app.auth())
-        assert (r.status_code, r.json()["code"]) == (422, "invalid_cursor")
+        assert (r.status_code, r.json()["code"]) == (404, "cursor_not_found")
     assert len(app.rpc.calls) == calls  # refused before reaching the service

@@ -1,0 +1,129 @@
+"""The published API documentation matches the API (issue 12 item 12): every operation says what
+it does and who may call it (derived from the dependency that enforces it, and checked here
+against real calls), the streams describe their events, the claim body does not publish the
+gateway's request_id, claim and order cancel need no body, and /docs works offline."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from services.gateway.docs_roles import WHO_MAY_CALL
+from shared.contracts.orders import RPC_CANCEL_ORDER
+from shared.contracts.warranty import Subjects
+from tests.unit.gateway.support import Harness, make_settings
+
+
+@pytest.fixture(scope="module")
+def harness() -> Harness:
+    return Harness(make_settings(), real_routers=True)
+
+
+@pytest.fixture(scope="module")
+def client(harness: Harness) -> Iterator[TestClient]:
+    with TestClient(harness.app, raise_server_exceptions=False) as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
+def document(client: TestClient) -> dict[str, Any]:
+    return client.get("/openapi.json").json()  # type: ignore[no-any-return]
+
+
+def operations(document: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            yield method.upper(), path, operation
+
+
+def test_every_operation_has_a_description_that_says_who_may_call_it(
+    document: dict[str, Any],
+) -> None:
+    missing = [
+        f"{method} {path}"
+        for method, path, operation in operations(document)
+        if WHO_MAY_CALL not in operation.get("description", "")
+    ]
+    assert missing == []
+    assert len(list(operations(document))) >= 50
+
+
+def test_operations_documented_for_agents_only_refuse_customers(
+    document: dict[str, Any], client: TestClient, harness: Harness
+) -> None:
+    agent_only = [
+        (method, re.sub(r"\{[^}]+\}", "X-1", path))
+        for method, path, operation in operations(document)
+        if f"{WHO_MAY_CALL} support agents." in operation["description"]
+    ]
+    assert len(agent_only) >= 10  # the repair centre's steps, held messages, the SLA board
+    for method, path in agent_only:
+        r = client.request(method, path, headers=harness.auth("cust-1"), json={})
+        assert (r.status_code, r.json()["code"]) == (403, "role_not_allowed"), (method, path)
+
+
+def test_public_operations_need_no_credentials(document: dict[str, Any]) -> None:
+    for method, path, operation in operations(document):
+        public = f"{WHO_MAY_CALL} anyone" in operation["description"]
+        assert public == ("security" not in operation), f"{method} {path}"
+
+
+@pytest.mark.parametrize(
+    "path", ["/v1/claims/{claim_id}/stream", "/v1/orders/{order_id}/stream",
+             "/v1/me/notifications/stream"],
+)  # fmt: skip
+def test_streams_describe_each_event(document: dict[str, Any], path: str) -> None:
+    responses = document["paths"][path]["get"]["responses"]
+    event = responses["200"]["content"]["text/event-stream"]["schema"]
+    assert event["required"] == ["event", "data"]
+    assert event["properties"]["id"]["pattern"] == "^[0-9]{1,19}$"
+    assert event["properties"]["event"]["pattern"].startswith("^(ready|")
+    data = event["properties"]["data"]
+    assert data["contentMediaType"] == "application/json"
+    ready, cloud_event = data["contentSchema"]["anyOf"]
+    assert ready["required"] == ["position"]
+    assert {"id", "type", "source", "time", "data"} <= set(cloud_event["required"])
+    assert {"400", "429"} <= set(responses)  # bad Last-Event-ID, too many streams
+
+
+def test_open_claim_does_not_publish_or_accept_request_id(
+    document: dict[str, Any], client: TestClient, harness: Harness
+) -> None:
+    body = document["components"]["schemas"]["OpenClaimBody"]
+    assert "request_id" not in body["properties"]
+    r = client.post("/v1/claims", headers=harness.auth(), json={
+        "region": "US", "components": ["handles"], "label_code": "SD-2551-VT02-0012OZ",
+        "request_id": "mine"})  # fmt: skip
+    assert r.status_code == 422
+
+
+def test_claim_and_order_cancel_need_no_body(client: TestClient, harness: Harness) -> None:
+    seen: list[Any] = []
+    harness.rpc.handlers[Subjects.CANCEL_CLAIM] = lambda payload, actor: seen.append(payload) or {}
+    harness.rpc.handlers[RPC_CANCEL_ORDER] = lambda payload, actor: seen.append(payload) or {}
+    for path in ("/v1/claims/CLM-1/cancel", "/v1/orders/ORD-1/cancel"):
+        r = client.post(path, headers=harness.auth())
+        assert r.status_code != 422, (path, r.text)
+    assert len(seen) == 2
+    with_reason = client.post("/v1/claims/CLM-1/cancel", headers=harness.auth(),
+                              json={"reason": "found the receipt"})  # fmt: skip
+    assert with_reason.status_code != 422
+    assert seen[-1].reason == "found the receipt"
+
+
+def test_docs_page_loads_nothing_from_another_host(client: TestClient) -> None:
+    for page in ("/docs", "/redoc"):
+        html = client.get(page).text
+        assets = re.findall(r'(?:src|href)="([^"]+)"', html)
+        assert assets, page
+        assert not [a for a in assets if re.match(r"^(https?:)?//", a)], (page, assets)
+        for asset in assets:
+            if asset.startswith("/docs/assets/"):
+                r = client.get(asset)
+                assert r.status_code == 200 and len(r.content) > 1000, asset
+    swagger = client.get("/docs").text
+    assert "/docs/assets/swagger-ui-bundle.js" in swagger
