@@ -225,6 +225,8 @@ class Handlers(RepairCentreCases):
                 raised += await self._apply_timers(claim_id, now)
             except DomainError as exc:  # e.g. changed meanwhile: the next sweep sees it again
                 log.warning("claim.timers_deferred", claim_id=claim_id, code=exc.code)
+            except Exception:  # one broken claim must not hold back every other claim's timers
+                log.exception("claim.timers_failed", claim_id=claim_id)
         return raised
 
     async def _apply_timers(self, claim_id: str, now: datetime) -> int:

@@ -8,10 +8,11 @@ message content stays in the service (and in the customer's inbox).
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from shared.contracts.bounds import WEBHOOK_EVENT_TYPE_MAX, SendableUrl
 from shared.contracts.registry import event
 
 SOURCE = "/concierge/notifications"
@@ -278,8 +279,15 @@ class ThankYouCardReply(BaseModel):
 
 
 class CreateWebhookRequest(_Strict):
-    url: str = Field(max_length=2000, examples=["https://partner.example/hooks/concierge"])
-    event_types: list[str] = Field(
+    """A new endpoint. `https` only in production; at most 20 endpoints per partner (setting
+    `NOTIFICATIONS_WEBHOOK_MAX_ENDPOINTS_PER_PARTNER`); every filter must select a known event
+    type (`/asyncapi.json` lists them)."""
+
+    url: SendableUrl = Field(
+        description="Target URL: no control characters or white space (`webhooks_url_invalid`).",
+        examples=["https://partner.example/hooks/concierge"],
+    )
+    event_types: list[Annotated[str, Field(max_length=WEBHOOK_EVENT_TYPE_MAX)]] = Field(
         min_length=1,
         max_length=50,
         description="Exact types, `prefix.*` or `*`.",
