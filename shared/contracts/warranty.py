@@ -410,7 +410,13 @@ class ClaimSubmitted(ClaimEventData):
 class _Decided(ClaimEventData):
     rule: str = Field(description="Stable id of the rule that decided.")
     policy_version: str | None = Field(description="Policy version applied.")
-    reasons: list[str] = Field(description="Human-readable reasons, in order.")
+    reasons: list[str] = Field(
+        description="Reason codes, in order: the rules that decided (e.g. "
+        "`manufacture_plus_shelf`, `regional_floor_uk_eu`, `component_covered`, `expired`, "
+        "`excluded_cause`, `agent_review`). Never text written by a person: an agent's own "
+        "words stay in the warranty service (claim timeline).",
+        examples=[["manufacture_plus_shelf", "component_covered"]],
+    )
 
 
 @event("warranty.claim.approved", partner_visible=True)
@@ -427,7 +433,11 @@ class ClaimRejected(_Decided):
 class ClaimFlagged(ClaimEventData):
     """The claim needs an agent's review (abuse rules); the claim is now `needs_review`."""
 
-    review_reasons: list[str] = Field(description="Why an agent must look at it.")
+    review_reasons: list[str] = Field(
+        description="Codes of the rules that want an agent's review "
+        "(`label_claimed_by_other_customer`, `too_many_claims_in_year`).",
+        examples=[["label_claimed_by_other_customer"]],
+    )
 
 
 class _WithRma(ClaimEventData):
