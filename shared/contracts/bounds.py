@@ -21,6 +21,11 @@ URL_MAX = 2000  # webhook targets
 PUSH_TOKEN_MAX = 512  # APNs and FCM tokens are well under this
 NOTE_MAX = 2000  # free text written by an agent or a customer
 WEBHOOK_EVENT_TYPE_MAX = 100
+TIME_ZONE_MAX = 64  # IANA zone names are under 40 characters
+
+IdStr = Annotated[str, Field(max_length=ID_MAX)]
+CodeStr = Annotated[str, Field(max_length=CODE_MAX)]
+PushToken = Annotated[str, Field(min_length=1, max_length=PUSH_TOKEN_MAX)]
 
 # Unicode categories that never belong in a URL: controls (C0, DEL, C1), format characters
 # (zero-width and bidi marks) and every kind of space or line separator.

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from shared.contracts.bounds import URL_MAX, IdStr
 from shared.contracts.registry import event
 
 SOURCE = "/concierge/warranty"
@@ -189,7 +190,9 @@ class OpenClaimRequest(_Request):
     )
     purchase_date: date | None = Field(default=None, description="Date on the proof of purchase.")
     description: str = Field(default="", max_length=2000, description="The defect, in words.")
-    photo_urls: list[str] = Field(default_factory=list, max_length=10)
+    photo_urls: list[Annotated[str, Field(max_length=URL_MAX)]] = Field(
+        default_factory=list, max_length=10
+    )
     request_id: str | None = Field(
         default=None,
         max_length=128,
@@ -301,7 +304,7 @@ class ListClaimsRequest(_Request):
     sla: Literal["at_risk", "breached"] | None = Field(
         default=None, description="Only claims whose turnaround is at risk or breached."
     )
-    customer_id: str | None = Field(default=None, description="Agents: one customer's claims.")
+    customer_id: IdStr | None = Field(default=None, description="Agents: one customer's claims.")
     limit: int = Field(default=50, ge=1, le=200)
     offset: int = Field(default=0, ge=0)
 
