@@ -134,16 +134,21 @@ class DeliveryWorker:
         return done
 
     async def _one(self, row: Any) -> bool:
-        """One row, contained: a message that breaks the worker is parked, the rest go on."""
-        try:
-            if row.status == "sending":
-                return await self._settle_interrupted(row)
-            return await self._deliver(row)
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            log.exception("message.delivery_crashed", message_id=row.id)
-            return await self._park(row, f"internal_error:{type(exc).__name__}")
+        """One row, contained: a message that breaks the worker is parked, the rest go on.
+
+        Its log lines and events carry the correlation id of the request that caused it."""
+        with structlog.contextvars.bound_contextvars(
+            correlation_id=row.correlation_id, message_id=row.id
+        ):
+            try:
+                if row.status == "sending":
+                    return await self._settle_interrupted(row)
+                return await self._deliver(row)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.exception("message.delivery_crashed")
+                return await self._park(row, f"internal_error:{type(exc).__name__}")
 
     async def _park(self, row: Any, reason: str) -> bool:
         """Record a permanent failure if the row is still where this worker found it."""

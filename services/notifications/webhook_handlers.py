@@ -20,6 +20,7 @@ from shared.contracts import notifications as c
 from shared.contracts.envelope import RawEvent
 from shared.contracts.registry import EVENT_TYPES, load_all
 from shared.errors import NotFound
+from shared.logging import current_correlation_id
 from shared.messaging.outbox import Tx, UnitOfWork
 from shared.rpc import Actor
 
@@ -167,6 +168,7 @@ class Webhooks:
                     attempts=0,
                     next_attempt_at=now,
                     created_at=now,
+                    correlation_id=current_correlation_id(),
                 )
             )
             created += int(bool(result.rowcount))  # type: ignore[attr-defined]

@@ -25,7 +25,7 @@ from nats.js import errors as js_errors
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.contracts.envelope import CloudEvent
-from shared.logging import CORRELATION_HEADER
+from shared.logging import CORRELATION_HEADER, current_correlation_id
 from shared.persistence.db import Database
 from shared.persistence.messaging_tables import outbox_table
 from shared.runtime.faults import crash_point
@@ -71,7 +71,12 @@ class Tx:
     events: list[CloudEvent[Any]] = field(default_factory=list)
 
     def publish(self, event: CloudEvent[Any]) -> None:
-        """Queue an event; it is written to the outbox in this transaction."""
+        """Queue an event; it is written to the outbox in this transaction.
+
+        An event made without a correlation id gets the one bound here (the request or the
+        event being handled): whatever caused it, its cause can be followed."""
+        if event.correlationid is None and (cause := current_correlation_id()):
+            event = event.model_copy(update={"correlationid": cause})
         self.events.append(event)
 
 

@@ -74,3 +74,48 @@ async def test_a_crashing_background_task_counts_against_readiness(sqlite_url):
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
         await rt.db.dispose()
+
+
+class RecordingLog:
+    def __init__(self) -> None:
+        self.lines: list[tuple[str, dict]] = []
+
+    def info(self, event: str, **fields) -> None:
+        self.lines.append((event, fields))
+
+    def __getattr__(self, _level: str):
+        return lambda event, **fields: None
+
+
+async def test_the_consumers_applied_line_names_the_causing_request(
+    nats_server, sqlite_url, monkeypatch
+):
+    """Issue 12 item 10: `events.applied` carries the correlation id of what it applied."""
+    import nats as nats_client
+
+    from shared.messaging import consumer
+    from shared.rpc import RpcClient
+    from tests.integration.runtime.sample_service.app import SampleSettings, build
+    from tests.integration.runtime.test_outbox_inbox import tally_of
+
+    recorded = RecordingLog()
+    monkeypatch.setattr(consumer, "log", recorded)
+    settings = SampleSettings(
+        nats_url=nats_server.url, database_url=sqlite_url, relay_sweep_interval=0.1
+    )
+    rt = build(settings)
+    await rt.app.start()
+    nc = await nats_client.connect(nats_server.url)
+    try:
+        credit = {"id": "c1", "account": "corr", "amount": 3}
+        await RpcClient(nc).call("rpc.sample.credit", credit, correlation_id="req-credit-1")
+        assert await eventually(lambda: tally_of(rt.db, "corr")) == 3
+
+        async def applied_line():
+            return [f for e, f in recorded.lines if e == "events.applied"]
+
+        [line, *_] = await eventually(applied_line)
+        assert line["correlation_id"] == "req-credit-1"
+    finally:
+        await nc.drain()
+        await rt.app.stop()
