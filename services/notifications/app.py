@@ -48,6 +48,7 @@ def build(settings: Settings | None = None, **overrides: Any) -> ServiceRuntime:
         policy=settings.target_policy,
         rotation_overlap=timedelta(hours=settings.webhook_secret_rotation_overlap_hours),
         secret_box=settings.secret_box,
+        max_endpoints=settings.webhook_max_endpoints_per_partner,
         **({"resolver": overrides["resolver"]} if "resolver" in overrides else {}),
     )
     delivery = DeliveryWorker(

@@ -130,11 +130,47 @@ class DeliveryWorker:
             ).all()
         done = 0
         for row in rows:
-            if row.status == "sending":
-                done += await self._settle_interrupted(row)
-            else:
-                done += await self._deliver(row)
+            done += await self._one(row)
         return done
+
+    async def _one(self, row: Any) -> bool:
+        """One row, contained: a message that breaks the worker is parked, the rest go on.
+
+        Its log lines and events carry the correlation id of the request that caused it."""
+        with structlog.contextvars.bound_contextvars(
+            correlation_id=row.correlation_id, message_id=row.id
+        ):
+            try:
+                if row.status == "sending":
+                    return await self._settle_interrupted(row)
+                return await self._deliver(row)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.exception("message.delivery_crashed")
+                return await self._park(row, f"internal_error:{type(exc).__name__}")
+
+    async def _park(self, row: Any, reason: str) -> bool:
+        """Record a permanent failure if the row is still where this worker found it."""
+        outcome = SendOutcome(SendStatus.PERMANENT_FAILURE, error=reason)
+        fence = Fence((str(row.status),), row.attempts)
+        try:
+            return await self._finish(row, row.attempts, outcome, fence)
+        except Exception:  # the row cannot even be described as an event: mark it alone
+            log.exception("message.park_event_failed", message_id=row.id)
+        try:
+            async with self.uow() as tx:
+                await tx.session.execute(
+                    sa.update(deliveries)
+                    .where(fence.holds(row.id))
+                    .values(
+                        status="failed", last_error=reason, lease_until=None, next_attempt_at=None
+                    )
+                )
+        except Exception:
+            log.exception("message.park_failed", message_id=row.id)
+            return False
+        return True
 
     async def run_forever(self, poll_interval: float) -> None:
         while True:

@@ -13,6 +13,7 @@ import structlog
 
 from shared.contracts import notifications as c
 from shared.contracts.envelope import RawEvent
+from shared.logging import current_correlation_id
 from shared.messaging.outbox import Tx, UnitOfWork
 
 from .adapters import store
@@ -107,6 +108,7 @@ class Notifications(CustomerCare):
             "next_attempt_at": None if in_app else planned.send_at,
             "created_at": now,
             "sent_at": now if in_app else None,
+            "correlation_id": current_correlation_id(),
         }
         if not await store.insert_delivery(tx.session, values):
             return False

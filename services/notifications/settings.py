@@ -54,7 +54,9 @@ class Settings(ServiceSettings):
 
     # Webhooks
     webhook_allow_private_targets: bool = False
+    # Production always requires https (see target_policy); this turns it on for local runs too.
     webhook_require_https: bool = False
+    webhook_max_endpoints_per_partner: int = Field(default=20, ge=1, le=1000)
     webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
     webhook_retry_scale: float = Field(default=1.0, gt=0, le=1)
     webhook_secret_rotation_overlap_hours: float = Field(default=24.0, ge=0)
@@ -110,7 +112,7 @@ class Settings(ServiceSettings):
     def target_policy(self) -> TargetPolicy:
         return TargetPolicy(
             allow_private=self.webhook_allow_private_targets,
-            require_https=self.webhook_require_https,
+            require_https=self.webhook_require_https or self.env == "production",
         )
 
     @property

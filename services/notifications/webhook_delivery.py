@@ -85,6 +85,37 @@ class WebhookWorker:
                 await asyncio.sleep(poll_interval)
 
     async def _attempt(self, delivery_id: str) -> int:
+        """One delivery, contained: whatever goes wrong with it, the worker carries on."""
+        try:
+            return await self._attempt_one(delivery_id)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.exception("webhook.attempt_crashed", delivery_id=delivery_id)
+            return await self._park(delivery_id, f"internal_error:{type(exc).__name__}")
+
+    async def _park(self, delivery_id: str, reason: str) -> int:
+        """Dead-letter a delivery that broke the worker (replayable once the cause is fixed)."""
+        t = webhook_deliveries
+        try:
+            async with self.uow() as tx:
+                await tx.session.execute(
+                    sa.update(t)
+                    .where(t.c.id == delivery_id, t.c.status == "pending")
+                    .values(
+                        status="dead_letter",
+                        next_attempt_at=None,
+                        lease_until=None,
+                        last_error=reason,
+                    )
+                )
+        except Exception:  # the database itself is failing: the lease expires, try later
+            log.exception("webhook.park_failed", delivery_id=delivery_id)
+            return 0
+        log.warning("webhook.dead_letter", delivery_id=delivery_id, reason=reason)
+        return 1
+
+    async def _attempt_one(self, delivery_id: str) -> int:
         try:
             leased = await self._lease(delivery_id)
         except SecretUnreadable:
@@ -96,6 +127,8 @@ class WebhookWorker:
         if leased is None:
             return 0
         row, endpoint = leased
+        # Each attempt runs in its own task (gather): this binding stays with this delivery.
+        structlog.contextvars.bind_contextvars(correlation_id=row.correlation_id)
         now = self.clock()
         if endpoint is None or not endpoint.enabled:
             reason = "endpoint_disabled" if endpoint is not None else "endpoint_deleted"

@@ -20,6 +20,7 @@ from shared.contracts import notifications as c
 from shared.contracts.envelope import RawEvent
 from shared.contracts.registry import EVENT_TYPES, load_all
 from shared.errors import NotFound
+from shared.logging import current_correlation_id
 from shared.messaging.outbox import Tx, UnitOfWork
 from shared.rpc import Actor
 
@@ -34,10 +35,19 @@ from .adapters.tables import (
     webhook_secrets,
 )
 from .adapters.webhook_signing import generate_secret
-from .domain.webhooks import EndpointSecret, WebhookEndpoint, subscribed, thin_payload
+from .domain.errors import WebhookEndpointLimit, WebhookReplayNeedsTarget
+from .domain.webhooks import (
+    EndpointSecret,
+    WebhookEndpoint,
+    check_registration,
+    subscribed,
+    thin_payload,
+)
 from .handlers import Clock, Forbidden, utcnow
 
 PUBLIC_PREFIXES = ("warranty.claim.", "orders.order.")
+# Each endpoint costs a delivery row per matching event: a partner needs a handful, not hundreds.
+MAX_ENDPOINTS_PER_OWNER = 20
 
 
 def partner_may_see(event_type: str) -> bool:
@@ -45,6 +55,11 @@ def partner_may_see(event_type: str) -> bool:
     if spec is not None:
         return spec.partner_visible
     return event_type.startswith(PUBLIC_PREFIXES)
+
+
+def partner_event_types() -> list[str]:
+    """Every registered event type a webhook may deliver."""
+    return sorted(t for t, spec in load_all().items() if spec.partner_visible)
 
 
 def delivery_id(endpoint_id: str, event_id: str) -> str:
@@ -111,8 +126,10 @@ class Webhooks:
         secret_box: SecretBox,
         resolver: Resolver = system_resolver,
         clock: Clock = utcnow,
+        max_endpoints: int = MAX_ENDPOINTS_PER_OWNER,
     ) -> None:
         self.uow = uow
+        self.max_endpoints = max_endpoints
         self.box = secret_box
         self.policy = policy
         self.overlap = rotation_overlap
@@ -151,6 +168,7 @@ class Webhooks:
                     attempts=0,
                     next_attempt_at=now,
                     created_at=now,
+                    correlation_id=current_correlation_id(),
                 )
             )
             created += int(bool(result.rowcount))  # type: ignore[attr-defined]
@@ -163,6 +181,12 @@ class Webhooks:
     ) -> c.WebhookEndpointCreated:
         _owner_filter(actor)
         assert actor is not None
+        check_registration(
+            request.url,
+            request.event_types,
+            require_https=self.policy.require_https,
+            known_types=partner_event_types(),
+        )
         now = self.clock()
         secret = generate_secret()
         endpoint = WebhookEndpoint(
@@ -174,6 +198,7 @@ class Webhooks:
         )
         await check_target(endpoint.url, self.policy, self.resolver)
         async with self.uow() as tx:
+            await self._check_room(tx, actor.id)
             await tx.session.execute(
                 sa.insert(webhook_endpoints).values(
                     id=endpoint.id,
@@ -191,6 +216,16 @@ class Webhooks:
             )
         view = await self._view(endpoint.id, actor)
         return c.WebhookEndpointCreated(**view.model_dump(), secret=secret)
+
+    async def _check_room(self, tx: Tx, owner: str) -> None:
+        t = webhook_endpoints
+        mine = sa.and_(t.c.deleted_at.is_(None), t.c.owner == owner)
+        count = (await tx.session.execute(sa.select(sa.func.count()).where(mine))).scalar_one()
+        if count >= self.max_endpoints:
+            raise WebhookEndpointLimit(
+                f"at most {self.max_endpoints} webhook endpoints per partner",
+                details={"limit": self.max_endpoints},
+            )
 
     async def list(self, _request: Any, actor: Actor | None) -> c.WebhookList:
         where = _owner_filter(actor)
@@ -267,9 +302,7 @@ class Webhooks:
         if request.delivery_id:
             where.append(t.c.id == request.delivery_id)
         elif request.since is None:
-            raise NotFound(
-                "give a delivery_id or a time range", code="webhooks_replay_needs_target"
-            )
+            raise WebhookReplayNeedsTarget("give a delivery_id or a time range")
         else:
             where.append(t.c.occurred_at >= request.since)
             if request.until is not None:

@@ -90,7 +90,11 @@ def build(settings: Settings | None = None) -> ServiceRuntime:
     async def refresh_fx(_rt: ServiceRuntime) -> None:
         while True:
             await asyncio.sleep(settings.fx_refresh_interval)
-            snapshot = await fx.refresh()
+            try:
+                snapshot = await fx.refresh()
+            except Exception:  # an unreadable rates file: keep quoting on the last good rates
+                log.exception("fx.refresh_failed")
+                continue
             log.info("fx.refreshed", as_of=snapshot.as_of.isoformat())
 
     for route in routes(service, inventory, ready):

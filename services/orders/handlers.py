@@ -42,6 +42,7 @@ from services.orders.domain.quotes import QUOTE_TTL, Quote, create_quote
 from services.orders.domain.reference import Listing, ReferenceData
 from services.orders.domain.saga import SHIPMENT_MAY_BE_BOOKED, OrderStatus, Step, step_key
 from shared.errors import DomainError, ErrorKind
+from shared.logging import current_correlation_id
 
 
 class TxLike(Protocol):
@@ -200,6 +201,7 @@ class OrdersService:
             now=self.clock.now(),
             agent_id=caller.agent_id,
         )
+        order.correlation_id = current_correlation_id()
         # A concurrent placement of the same quote fails here on the unique quote_id.
         async with self.uow() as tx:
             await OrderRepository(tx.session).add(order)

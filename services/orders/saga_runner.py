@@ -17,6 +17,7 @@ import structlog
 
 from services.orders.adapters.repository import ConcurrentUpdate, OrderRepository
 from services.orders.adapters.stock_store import StockStore
+from services.orders.correlation import bind_cause, order_log_scope
 from services.orders.domain.clock import Clock
 from services.orders.domain.errors import (
     CarrierRefused,
@@ -56,6 +57,10 @@ class SagaRunner:
 
     async def advance(self, order_id: str) -> Order:
         """Drive an order as far as it can go now (confirmed, or undone after a failure)."""
+        with order_log_scope():
+            return await self._advance(order_id)
+
+    async def _advance(self, order_id: str) -> Order:
         order: Order | None = None
         while True:
             # Each step hands back the order it saved; reload only when it did not.
@@ -239,6 +244,10 @@ class SagaRunner:
     # -- after confirmation: tracking --------------------------------------------------------
     async def track(self, order_id: str) -> Order:
         """Apply the carrier's tracking: in transit -> shipped (capture), delivered."""
+        with order_log_scope():
+            return await self._track(order_id)
+
+    async def _track(self, order_id: str) -> Order:
         order = await self._load(order_id)
         if order.status not in (S.CONFIRMED, S.SHIPPED) or not order.shipment_id:
             return order
@@ -284,7 +293,9 @@ class SagaRunner:
     # -- plumbing ------------------------------------------------------------------------
     async def _load(self, order_id: str) -> Order:
         async with reading(self.uow) as tx:
-            return await OrderRepository(tx.session).get(order_id)
+            order = await OrderRepository(tx.session).get(order_id)
+        bind_cause(order)
+        return order
 
     async def _record(
         self,

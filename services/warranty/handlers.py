@@ -164,8 +164,9 @@ class Handlers(RepairCentreCases):
             repo = self._repo(tx)
             prior = await repo.prior_claims(item.key)
             flags = screen_new_claim(
-                item_key=item.key, customer_id=customer_id, prior=prior, now=now
-            )
+                item_key=item.key, customer_id=customer_id, prior=prior, now=now,
+                sees_every_claim=requester is None or requester.type in ("agent", "system"),
+            )  # fmt: skip
             claim = Claim.submit(
                 claim_id=claim_id, customer_id=customer_id, region=request.region, item=item,
                 components=tuple(request.components), cause=request.cause,
@@ -173,7 +174,8 @@ class Handlers(RepairCentreCases):
             )  # fmt: skip
             verdict = decide(coverage, defect, flags)
             if verdict.outcome is Outcome.REVIEW:
-                claim.flag(verdict.review_reasons, SYSTEM, now, verdict.decision)
+                claim.flag(verdict.review_reasons, SYSTEM, now, verdict.decision,
+                           verdict.review_codes)  # fmt: skip
             elif verdict.outcome is Outcome.APPROVE:
                 claim.approve(verdict.decision, SYSTEM, now)
                 self._issue_rma(claim, now)
@@ -196,6 +198,8 @@ class Handlers(RepairCentreCases):
                 approve, "agent_review", base.policy_version if base else None,
                 (*(base.reasons if base else ()), f"Agent: {reason}"),
                 base.coverage_end if base else None,
+                # The agent's words stay here (timeline, claim view); events get the code.
+                (*(base.reason_codes if base else ()), "agent_review"),
             )  # fmt: skip
             actor = domain_actor(requester)
             if approve:
@@ -225,6 +229,8 @@ class Handlers(RepairCentreCases):
                 raised += await self._apply_timers(claim_id, now)
             except DomainError as exc:  # e.g. changed meanwhile: the next sweep sees it again
                 log.warning("claim.timers_deferred", claim_id=claim_id, code=exc.code)
+            except Exception:  # one broken claim must not hold back every other claim's timers
+                log.exception("claim.timers_failed", claim_id=claim_id)
         return raised
 
     async def _apply_timers(self, claim_id: str, now: datetime) -> int:

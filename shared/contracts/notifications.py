@@ -8,10 +8,18 @@ message content stays in the service (and in the customer's inbox).
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from shared.contracts.bounds import (
+    TIME_ZONE_MAX,
+    WEBHOOK_EVENT_TYPE_MAX,
+    CodeStr,
+    IdStr,
+    PushToken,
+    SendableUrl,
+)
 from shared.contracts.registry import event
 
 SOURCE = "/concierge/notifications"
@@ -112,9 +120,10 @@ class ContactIn(_Strict):
     phone: str | None = Field(
         default=None, max_length=32, description="E.164.", examples=["+447700900123"]
     )
-    push_tokens: list[str] = Field(default_factory=list, max_length=10)
+    push_tokens: list[PushToken] = Field(default_factory=list, max_length=10)
     locale: LocaleName = Field(default="en-US", description="Language and formats of messages.")
     time_zone: str | None = Field(
+        max_length=TIME_ZONE_MAX,
         default=None,
         description="IANA zone for quiet hours; defaults from the locale.",
         examples=["Europe/London"],
@@ -122,13 +131,13 @@ class ContactIn(_Strict):
 
 
 class PutContactRequest(ContactIn):
-    customer_id: str | None = Field(
+    customer_id: IdStr | None = Field(
         default=None, description="Only agents set this; customers edit their own."
     )
 
 
 class CustomerRef(_Strict):
-    customer_id: str | None = Field(default=None, description="Agents only; defaults to caller.")
+    customer_id: IdStr | None = Field(default=None, description="Agents only; defaults to caller.")
 
 
 class ContactView(ContactIn):
@@ -139,8 +148,8 @@ class ContactView(ContactIn):
 
 
 class QuietHoursModel(_Strict):
-    start: str = Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$", examples=["22:00"])
-    end: str = Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$", examples=["07:00"])
+    start: str = Field(max_length=5, pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$", examples=["22:00"])
+    end: str = Field(max_length=5, pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$", examples=["07:00"])
 
 
 def _default_transactional() -> list[ChannelName]:
@@ -154,7 +163,7 @@ class PreferencesIn(_Strict):
         default_factory=_default_transactional, examples=[["email", "in_app"]]
     )
     marketing: list[ChannelName] = Field(default_factory=list)
-    kind_overrides: dict[str, list[ChannelName]] = Field(
+    kind_overrides: dict[CodeStr, list[ChannelName]] = Field(
         default_factory=dict, description="Per message kind, replaces the category's channels."
     )
     quiet_hours: QuietHoursModel | None = Field(
@@ -163,7 +172,7 @@ class PreferencesIn(_Strict):
 
 
 class PutPreferencesRequest(PreferencesIn):
-    customer_id: str | None = None
+    customer_id: IdStr | None = None
 
 
 class PreferencesView(PreferencesIn):
@@ -188,7 +197,7 @@ class _NewestFirstPage(_Strict):
 
 
 class ListInboxRequest(_NewestFirstPage):
-    customer_id: str | None = None
+    customer_id: IdStr | None = None
     unread_only: bool = False
     limit: int = Field(default=50, ge=1, le=200)
 
@@ -210,8 +219,8 @@ class InboxPage(BaseModel):
 
 
 class MarkReadRequest(_Strict):
-    item_id: str
-    customer_id: str | None = None
+    item_id: IdStr
+    customer_id: IdStr | None = None
 
 
 class MessageLogEntry(BaseModel):
@@ -234,7 +243,7 @@ class MessageLogEntry(BaseModel):
 
 
 class ListMessagesRequest(_NewestFirstPage):
-    customer_id: str | None = None
+    customer_id: IdStr | None = None
     limit: int = Field(default=100, ge=1, le=500)
 
 
@@ -265,7 +274,7 @@ class ResolveHeldMessageRequest(_Strict):
 
 
 class ThankYouCardRequest(_Strict):
-    claim_id: str
+    claim_id: IdStr
 
 
 class ThankYouCardReply(BaseModel):
@@ -278,8 +287,15 @@ class ThankYouCardReply(BaseModel):
 
 
 class CreateWebhookRequest(_Strict):
-    url: str = Field(max_length=2000, examples=["https://partner.example/hooks/concierge"])
-    event_types: list[str] = Field(
+    """A new endpoint. `https` only in production; at most 20 endpoints per partner (setting
+    `NOTIFICATIONS_WEBHOOK_MAX_ENDPOINTS_PER_PARTNER`); every filter must select a known event
+    type (`/asyncapi.json` lists them)."""
+
+    url: SendableUrl = Field(
+        description="Target URL: no control characters or white space (`webhooks_url_invalid`).",
+        examples=["https://partner.example/hooks/concierge"],
+    )
+    event_types: list[Annotated[str, Field(max_length=WEBHOOK_EVENT_TYPE_MAX)]] = Field(
         min_length=1,
         max_length=50,
         description="Exact types, `prefix.*` or `*`.",
@@ -306,7 +322,7 @@ class WebhookEndpointCreated(WebhookEndpointView):
 
 
 class WebhookRef(_Strict):
-    endpoint_id: str
+    endpoint_id: IdStr
 
 
 class WebhookList(BaseModel):
@@ -320,8 +336,8 @@ class WebhookSecretRotated(BaseModel):
 
 
 class ReplayWebhookRequest(_Strict):
-    endpoint_id: str
-    delivery_id: str | None = Field(default=None, description="Replay one delivery...")
+    endpoint_id: IdStr
+    delivery_id: IdStr | None = Field(default=None, description="Replay one delivery...")
     since: datetime | None = Field(default=None, description="...or every event in a range.")
     until: datetime | None = None
 
@@ -331,7 +347,7 @@ class ReplayResult(BaseModel):
 
 
 class ListWebhookDeliveriesRequest(_NewestFirstPage):
-    endpoint_id: str
+    endpoint_id: IdStr
     status: Literal["pending", "delivered", "dead_letter", "cancelled"] | None = None
     limit: int = Field(default=100, ge=1, le=500)
 

@@ -12,6 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.contracts.bounds import CodeStr, IdStr
 from shared.contracts.registry import event
 
 # -- subjects ------------------------------------------------------------------------------
@@ -189,8 +190,10 @@ class CancelOrderRequest(GetOrderRequest):
 
 class ListOrdersRequest(_Request):
     limit: int = Field(default=50, ge=1, le=200, description="Most recent first.")
-    after: dict[str, str] | None = Field(
-        default=None, description="Position returned as `next` by the previous page."
+    after: dict[CodeStr, IdStr] | None = Field(
+        default=None,
+        max_length=4,
+        description="Position returned as `next` by the previous page.",
     )
 
 
@@ -254,14 +257,16 @@ class SetListingRequest(_Request):
 
     style: str = Field(description="Style code.", min_length=2, max_length=16)
     region: Region = Field(description="Region.")
-    price: str | None = Field(description="Decimal price in the region's currency, or null.")
+    price: str | None = Field(
+        max_length=32, description="Decimal price in the region's currency, or null."
+    )
 
 
 class ReplenishRequest(_Request):
     """Operator: add units at a warehouse."""
 
-    warehouse: str = Field(description="Warehouse code.", examples=["US-NJ"])
-    style: str = Field(description="Style code.")
+    warehouse: str = Field(description="Warehouse code.", examples=["US-NJ"], max_length=16)
+    style: str = Field(description="Style code.", min_length=2, max_length=16)
     quantity: int = Field(ge=1, le=100000, description="Units added.")
 
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from shared.contracts.bounds import URL_MAX, IdStr
 from shared.contracts.registry import event
 
 SOURCE = "/concierge/warranty"
@@ -189,7 +190,9 @@ class OpenClaimRequest(_Request):
     )
     purchase_date: date | None = Field(default=None, description="Date on the proof of purchase.")
     description: str = Field(default="", max_length=2000, description="The defect, in words.")
-    photo_urls: list[str] = Field(default_factory=list, max_length=10)
+    photo_urls: list[Annotated[str, Field(max_length=URL_MAX)]] = Field(
+        default_factory=list, max_length=10
+    )
     request_id: str | None = Field(
         default=None,
         max_length=128,
@@ -301,7 +304,7 @@ class ListClaimsRequest(_Request):
     sla: Literal["at_risk", "breached"] | None = Field(
         default=None, description="Only claims whose turnaround is at risk or breached."
     )
-    customer_id: str | None = Field(default=None, description="Agents: one customer's claims.")
+    customer_id: IdStr | None = Field(default=None, description="Agents: one customer's claims.")
     limit: int = Field(default=50, ge=1, le=200)
     offset: int = Field(default=0, ge=0)
 
@@ -410,7 +413,13 @@ class ClaimSubmitted(ClaimEventData):
 class _Decided(ClaimEventData):
     rule: str = Field(description="Stable id of the rule that decided.")
     policy_version: str | None = Field(description="Policy version applied.")
-    reasons: list[str] = Field(description="Human-readable reasons, in order.")
+    reasons: list[str] = Field(
+        description="Reason codes, in order: the rules that decided (e.g. "
+        "`manufacture_plus_shelf`, `regional_floor_uk_eu`, `component_covered`, `expired`, "
+        "`excluded_cause`, `agent_review`). Never text written by a person: an agent's own "
+        "words stay in the warranty service (claim timeline).",
+        examples=[["manufacture_plus_shelf", "component_covered"]],
+    )
 
 
 @event("warranty.claim.approved", partner_visible=True)
@@ -427,7 +436,11 @@ class ClaimRejected(_Decided):
 class ClaimFlagged(ClaimEventData):
     """The claim needs an agent's review (abuse rules); the claim is now `needs_review`."""
 
-    review_reasons: list[str] = Field(description="Why an agent must look at it.")
+    review_reasons: list[str] = Field(
+        description="Codes of the rules that want an agent's review "
+        "(`label_claimed_by_other_customer`, `too_many_claims_in_year`).",
+        examples=[["label_claimed_by_other_customer"]],
+    )
 
 
 class _WithRma(ClaimEventData):

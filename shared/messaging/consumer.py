@@ -169,8 +169,11 @@ class GroupCommit:
                 log.warning("consumer.settle_failed", consumer=self.route.durable, error=str(exc))
         applied = sum(d.outcome is Outcome.APPLIED for d in deliveries)
         if applied:
+            causes = sorted({d.event.correlationid for d in valid if d.event.correlationid})  # type: ignore[union-attr]
             log.info(
                 "events.applied",
+                correlation_id=causes[0] if len(causes) == 1 else None,
+                correlation_ids=causes if len(causes) > 1 else None,
                 consumer=self.route.durable,
                 count=applied,
                 group=len(raws),

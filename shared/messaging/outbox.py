@@ -19,11 +19,13 @@ from typing import Any
 import orjson
 import sqlalchemy as sa
 import structlog
+from nats import errors as nats_errors
 from nats.js import JetStreamContext
+from nats.js import errors as js_errors
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.contracts.envelope import CloudEvent
-from shared.logging import CORRELATION_HEADER
+from shared.logging import CORRELATION_HEADER, current_correlation_id
 from shared.persistence.db import Database
 from shared.persistence.messaging_tables import outbox_table
 from shared.runtime.faults import crash_point
@@ -31,6 +33,19 @@ from shared.runtime.faults import crash_point
 log = structlog.get_logger()
 
 MSG_ID_HEADER = "Nats-Msg-Id"
+# `attempts` of a row that can never be published (too big, bad subject or headers): parked
+# for an operator, and no longer holding back the rows behind it.
+PARKED = 1_000_000
+# Refusals that no retry can fix; anything else (timeouts, no responders, a node down) is
+# transient and keeps the row, and the order, for the next sweep.
+PERMANENT_PUBLISH_ERRORS: tuple[type[BaseException], ...] = (
+    nats_errors.MaxPayloadError,
+    nats_errors.BadSubjectError,
+    nats_errors.BadHeaderError,
+    js_errors.BadRequestError,
+    TypeError,
+    ValueError,
+)
 
 
 def event_headers(event: CloudEvent[Any]) -> dict[str, str]:
@@ -56,7 +71,12 @@ class Tx:
     events: list[CloudEvent[Any]] = field(default_factory=list)
 
     def publish(self, event: CloudEvent[Any]) -> None:
-        """Queue an event; it is written to the outbox in this transaction."""
+        """Queue an event; it is written to the outbox in this transaction.
+
+        An event made without a correlation id gets the one bound here (the request or the
+        event being handled): whatever caused it, its cause can be followed."""
+        if event.correlationid is None and (cause := current_correlation_id()):
+            event = event.model_copy(update={"correlationid": cause})
         self.events.append(event)
 
 
@@ -155,31 +175,32 @@ class OutboxRelay:
             # so handlers are not blocked while the relay waits for PubAcks.
             async with self.db.read() as session:
                 rows = (await session.execute(self._pending_query())).all()
-            published = await self._publish(rows)
+            published, parked = await self._publish(rows)
             async with self.db.transaction() as session:
-                await self._mark(session, published)
-            return len(published)
+                await self._mark(session, published, parked)
+            return len(published) + len(parked)
         # PostgreSQL: replicas of a service split the rows with SKIP LOCKED.
         async with self.db.transaction() as session:
             rows = (
                 await session.execute(self._pending_query().with_for_update(skip_locked=True))
             ).all()
-            published = await self._publish(rows)
-            await self._mark(session, published)
-        return len(published)
+            published, parked = await self._publish(rows)
+            await self._mark(session, published, parked)
+        return len(published) + len(parked)
 
     def _pending_query(self) -> sa.Select[Any]:
         t = outbox_table
         return (
             sa.select(t.c.seq, t.c.subject, t.c.payload, t.c.headers)
-            .where(t.c.published_at.is_(None))
+            .where(t.c.published_at.is_(None), t.c.attempts < PARKED)
             .order_by(t.c.seq)
             .limit(self.batch_size)
         )
 
-    async def _publish(self, rows: list[Any]) -> list[int]:
+    async def _publish(self, rows: list[Any]) -> tuple[list[int], list[int]]:
+        """Publish rows in order; returns the published rows and the poisoned (parked) ones."""
         if not rows:
-            return []
+            return [], []
         # Fired together on one connection, so the server stores them in this order.
         results = await asyncio.gather(
             *(
@@ -191,19 +212,27 @@ class OutboxRelay:
             return_exceptions=True,
         )
         published: list[int] = []
+        parked: list[int] = []
         for row, result in zip(rows, results, strict=True):
+            if isinstance(result, PERMANENT_PUBLISH_ERRORS):
+                log.error("outbox.row_parked", seq=row.seq, subject=row.subject,
+                          error=str(result), error_type=type(result).__name__)  # fmt: skip
+                parked.append(row.seq)
+                continue
             if isinstance(result, BaseException):
                 log.warning("outbox.publish_failed", subject=row.subject, error=str(result))
                 break  # keep order: later rows wait for the failed one
             published.append(row.seq)
         if published:
             crash_point("relay.after_publish")
-        return published
+        return published, parked
 
-    async def _mark(self, session: AsyncSession, seqs: list[int]) -> None:
+    async def _mark(self, session: AsyncSession, seqs: list[int], parked: list[int]) -> None:
+        t = outbox_table
+        if parked:
+            await session.execute(sa.update(t).where(t.c.seq.in_(parked)).values(attempts=PARKED))
         if not seqs:
             return
-        t = outbox_table
         await session.execute(
             sa.update(t).where(t.c.seq.in_(seqs)).values(published_at=datetime.now(UTC))
         )

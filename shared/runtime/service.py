@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,11 @@ from shared.runtime.health import HealthServer
 from shared.runtime.settings import ServiceSettings
 
 log = structlog.get_logger()
+
+# A background task that crashed is restarted after a short pause; a loop is contained per item,
+# so a crash means something systemic: the service reports not ready for a while after each.
+BACKGROUND_RESTART_DELAY = 1.0
+BACKGROUND_CRASH_WINDOW = 60.0
 
 BackgroundFactory = Callable[["ServiceRuntime"], Awaitable[None]]
 
@@ -73,6 +79,7 @@ class ServiceRuntime:
         self._consumers: dict[str, str] = {}
         self._background: list[BackgroundFactory] = []
         self._tasks: list[asyncio.Task[None]] = []
+        self._crashed_at: dict[str, float] = {}  # background task -> last crash (monotonic)
         self._groups: list[GroupCommit] = []
         self._group_tasks: list[asyncio.Task[None]] = []
         self._health: HealthServer | None = None
@@ -132,6 +139,7 @@ class ServiceRuntime:
         )
 
     async def _guard(self, factory: BackgroundFactory) -> None:
+        """Restart a crashed background task; while it keeps crashing, /readyz says so."""
         while True:
             try:
                 await factory(self)
@@ -140,7 +148,13 @@ class ServiceRuntime:
                 raise
             except Exception:
                 log.exception("background.crashed", task=factory.__name__)
-                await asyncio.sleep(1.0)
+                self._crashed_at[factory.__name__] = time.monotonic()
+                await asyncio.sleep(BACKGROUND_RESTART_DELAY)
+
+    def background_healthy(self) -> bool:
+        """False while any background task crashed within the last BACKGROUND_CRASH_WINDOW s."""
+        now = time.monotonic()
+        return all(now - at > BACKGROUND_CRASH_WINDOW for at in self._crashed_at.values())
 
     async def _on_shutdown(self) -> None:
         log.info("service.stopping")
@@ -172,7 +186,11 @@ class ServiceRuntime:
 
     async def ready(self) -> dict[str, bool]:
         nats_ok = bool(self.nc is not None and self.nc.is_connected)
-        return {"nats": nats_ok, "database": await self.db.ping()}
+        return {
+            "nats": nats_ok,
+            "database": await self.db.ping(),
+            "background": self.background_healthy(),
+        }
 
     async def _ping(self, _request: Any, _actor: Any) -> PingReply:
         return PingReply(

@@ -22,11 +22,15 @@ from typing import Any
 
 import httpx
 import jwt
+import nats
+import orjson
 import pytest
 from aiosmtpd.controller import Controller
 
 from concierge_cli.supervisor import Stack, StackConfig
 from shared.runtime.nats_server import free_port
+from tests.support.event_scan import scan_event
+from tests.support.streams import stream_messages
 
 ROOT = Path(__file__).resolve().parents[2]
 JWT_SECRET = "e2e-secret-" + "x" * 40
@@ -163,5 +167,29 @@ def running_stack(
     }
     with local_stack(data_dir, env) as (stack, mail):
         yield RunningStack(stack.api_url, stack.nats_url, data_dir, mail, stack)
+        problems = asyncio.run(scan_streams(stack.nats_url))
     for name in databases:
         _pg(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    if problems:
+        pytest.fail("events with personal data or free text:\n" + "\n".join(problems[:20]))
+
+
+EVENT_STREAMS = ("WARRANTY", "ORDERS", "NOTIFICATIONS")
+SCANNED_TYPES: set[str] = set()  # every event type the e2e stacks produced (and scanned)
+
+
+async def scan_streams(nats_url: str) -> list[str]:
+    """Every event the stack published, checked against its contract and for personal data
+    and free text (issue 12 item 5): events carry ids, codes and business facts only."""
+    nc = await nats.connect(nats_url)
+    problems: list[str] = []
+    try:
+        js = nc.jetstream()
+        for stream in EVENT_STREAMS:
+            for msg in await stream_messages(js, stream, fetch_timeout=2.0):
+                event = orjson.loads(msg.data)
+                SCANNED_TYPES.add(str(event.get("type")))
+                problems += scan_event(event)
+    finally:
+        await nc.close()
+    return problems

@@ -70,6 +70,21 @@ async def order_events(nats_url: str, order_id: str) -> list[dict]:
         await nc.close()
 
 
+def assert_notifications_logged(running_stack, request_id: str, timeout: float = 20) -> None:
+    """The notifications service applied the order's events under the request's id."""
+    deadline = time.monotonic() + timeout
+    while True:
+        lines = [orjson.loads(x) for x in running_stack.log("notifications").splitlines()
+                 if x.startswith("{")]  # fmt: skip
+        applied = [line for line in lines if line.get("event") == "events.applied" and (
+            line.get("correlation_id") == request_id
+            or request_id in (line.get("correlation_ids") or []))]  # fmt: skip
+        if applied or time.monotonic() > deadline:
+            break
+        time.sleep(0.3)
+    assert applied, "no events.applied line names the request"
+
+
 def test_uk_customer_buys_a_us_only_item(running_stack):
     me = running_stack.client(f"cust-{uuid.uuid4().hex[:8]}")
 
@@ -103,7 +118,9 @@ def test_uk_customer_buys_a_us_only_item(running_stack):
         "goods": "231.01", "shipping": "19.38", "duty": "7.51", "vat": "51.58"}  # fmt: skip
     assert r.json()["total"] == "309.48"
 
-    r = post(me, "/v1/orders", {"quote_id": quote["quote_id"], "payment_token": "tok_ok"})
+    request_id = f"corr-{uuid.uuid4().hex[:12]}"
+    r = me.post("/v1/orders", json={"quote_id": quote["quote_id"], "payment_token": "tok_ok"},
+                headers={"Idempotency-Key": uuid.uuid4().hex, "X-Request-ID": request_id})  # fmt: skip
     assert r.status_code == 201, r.text
     order_id = r.json()["order_id"]
     order = wait_for_status(me, order_id, "delivered")
@@ -117,6 +134,9 @@ def test_uk_customer_buys_a_us_only_item(running_stack):
 
     events = asyncio.run(order_events(running_stack.nats_url, order_id))
     assert [e["type"] for e in events] == [f"orders.order.{s}" for s in ("placed", *STEPS[1:])]
+    # Issue 12 item 10: every saga step, run later in the background, names the request.
+    assert {e["correlationid"] for e in events} == {request_id}
+    assert_notifications_logged(running_stack, request_id)
     reserved = next(e for e in events if e["type"] == "orders.order.stock_reserved")
     assert reserved["data"]["warehouse"] == "US-NJ"
     customs = next(e for e in events if e["type"] == "orders.order.shipment_created")

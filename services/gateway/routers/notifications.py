@@ -330,7 +330,7 @@ class DeliveryOut(ResponseModel):
     history: list[AttemptOut] = Field(default_factory=list)
 
 
-HOOK_ERRORS = problem_responses(401, 403, 404, 422, 503, 504)
+HOOK_ERRORS = problem_responses(401, 403, 404, 409, 422, 503, 504)
 
 
 @router.post("/webhooks", status_code=201, response_model=WebhookCreatedOut, responses=HOOK_ERRORS,

@@ -53,6 +53,35 @@ class RenderedMessage:
     short_text: str  # for SMS and push: one line, at most SMS_LIMIT characters
 
 
+# The `en` templates are written in US spelling; British and Irish English spell these words
+# with an s. Applied to every rendered part, so a subject and its body always agree. Words that
+# also occur in markup (`color`, `center`) are deliberately not here: HTML bodies pass too.
+BRITISH_SPELLINGS = {
+    "authorization": "authorisation",
+    "authorize": "authorise",
+    "authorized": "authorised",
+    "apologize": "apologise",
+    "apologized": "apologised",
+    "organization": "organisation",
+}
+BRITISH_LOCALES = frozenset({"en-GB", "en-IE"})
+_US_WORD = re.compile(r"\b(" + "|".join(BRITISH_SPELLINGS) + r")(s?)\b", re.IGNORECASE)
+
+
+def localise_spelling(text: str, locale: str) -> str:
+    """US -> British spelling for en-GB and en-IE, keeping an initial capital."""
+    if locale not in BRITISH_LOCALES:
+        return text
+
+    def british(match: re.Match[str]) -> str:
+        word = BRITISH_SPELLINGS[match.group(1).lower()]
+        if match.group(1)[0].isupper():
+            word = word[0].upper() + word[1:]
+        return word + match.group(2)
+
+    return _US_WORD.sub(british, text)
+
+
 def _babel_locale(locale: str) -> str:
     return locale.replace("-", "_")
 
@@ -132,7 +161,7 @@ def render(
     locale = normalise_locale(locale)
     env = env or _default_environment()
     values = {
-        "customer_name": "there",
+        "customer_name": "",  # unknown: templates greet "Hello there" and name no one
         **dict.fromkeys(OPTIONAL_FIELDS),
         **context,
         "locale": locale,
@@ -151,6 +180,9 @@ def render(
         ) from exc
     if len(short) > SMS_LIMIT:
         short = short[: SMS_LIMIT - 1].rstrip() + "…"
+    subject, text, html, short = (
+        localise_spelling(p, locale) for p in (subject, text, html, short)
+    )
     return RenderedMessage(subject=subject, text=text, html=html, short_text=short)
 
 

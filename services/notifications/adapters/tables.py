@@ -61,6 +61,8 @@ deliveries = sa.Table(
     sa.Column("provider_message_id", sa.String(255)),
     sa.Column("created_at", TZ, nullable=False),
     sa.Column("sent_at", TZ),
+    # The request that caused the event: bound on the worker's log lines and its events.
+    sa.Column("correlation_id", sa.String(64)),
     sa.UniqueConstraint("event_id", "kind", "channel", "recipient", name="uq_delivery_key"),
 )
 sa.Index("ix_deliveries_due", deliveries.c.status, deliveries.c.next_attempt_at)
@@ -138,6 +140,8 @@ webhook_deliveries = sa.Table(
     sa.Column("last_error", sa.Text),
     sa.Column("created_at", TZ, nullable=False),
     sa.Column("delivered_at", TZ),
+    # The request that caused the event: bound on the worker's log lines and its events.
+    sa.Column("correlation_id", sa.String(64)),
     sa.UniqueConstraint("endpoint_id", "event_id", name="uq_webhook_delivery"),
 )
 sa.Index("ix_webhook_due", webhook_deliveries.c.status, webhook_deliveries.c.next_attempt_at)

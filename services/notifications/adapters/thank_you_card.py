@@ -88,9 +88,16 @@ def render_thank_you_card(
     pdf.add_page()
     pdf.set_draw_color(120, 90, 60)
     pdf.rect(6, 6, pdf.w - 12, pdf.h - 12)
-    name = card.customer_name.strip() or "friend"
+    name = card.customer_name.strip()
     pdf.set_font(family, size=18)
-    pdf.cell(0, 12, text(f"Thank you, {name}"), new_x="LMARGIN", new_y="NEXT", align="C")
+    pdf.cell(
+        0,
+        12,
+        text(f"Thank you, {name}" if name else "Thank you"),
+        new_x="LMARGIN",
+        new_y="NEXT",
+        align="C",
+    )
     pdf.ln(2)
     pdf.set_font(family, size=10.5)
     body = (

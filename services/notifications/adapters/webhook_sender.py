@@ -15,6 +15,7 @@ from ..domain.errors import WebhookTargetRefused
 from .guarded_transport import guarded_transport
 from .ssrf import Resolver, TargetPolicy, check_target, system_resolver
 
+INVALID_URL = "invalid_url"  # a permanent failure: the domain dead-letters at once
 MAX_RESPONSE_SNIPPET = 512  # bytes of the partner's answer kept for the delivery log
 
 
@@ -58,6 +59,9 @@ class WebhookSender:
             )
         except WebhookTargetRefused as exc:  # DNS changed between the check and the connect
             return SendResult(None, error=f"target_refused:{exc.details.get('reason')}")
+        except (httpx.InvalidURL, httpx.UnsupportedProtocol, ValueError):
+            # Stored before registration refused such URLs: sending again cannot help.
+            return SendResult(None, error=INVALID_URL)
         except httpx.TimeoutException:
             return SendResult(None, error="timeout", duration_ms=_ms(started))
         except httpx.HTTPError as exc:

@@ -35,6 +35,33 @@ ADVICE = {
 }
 
 
+# Warranty decisions arrive as reason codes (events carry no text written by people); these
+# are the customer's words for them. An unknown code is left out rather than shown raw.
+REASON_TEXTS = {
+    "purchase_date": "Your warranty runs from the date you bought the item.",
+    "manufacture_plus_shelf": "No receipt was needed: the label inside told us when it was "
+    "made, and the warranty runs from then plus the time it may have spent in a shop.",
+    "regional_floor_uk_eu": "In your region the warranty lasts at least two years.",
+    "component_covered": "Manufacturing defects in these parts are covered.",
+    "expired": "The warranty on this item has ended.",
+    "category_not_covered": "Items of this kind are not covered by the warranty.",
+    "excluded_cause": "Damage of this kind is not covered by the warranty.",
+    "agent_review": "One of our agents reviewed your claim personally.",
+}
+
+
+def reason_sentence(codes: Any) -> str | None:
+    """The customer's sentence for a decision's reason codes.
+
+    Events published before codes existed carried sentences; those still read as they are."""
+    if not codes:
+        return None
+    if isinstance(codes, str):
+        codes = [codes]
+    parts = [REASON_TEXTS.get(str(c)) or (str(c) if " " in str(c) else None) for c in codes]
+    return _sentence([p for p in parts if p])
+
+
 def locale_for_region(region: str | None) -> str:
     return REGION_LOCALES.get((region or "").upper(), "en-US")
 
@@ -95,7 +122,7 @@ def claim_context(
         "claim_id": claim_id,
         "item_name": data.get("product_name") or facts.get("item_name") or "item",
         "currency": REGION_CURRENCIES.get(str(data.get("region", "")), "USD"),
-        "reason": _sentence(data.get("reasons")),
+        "reason": reason_sentence(data.get("reasons")),
         "review_days": REVIEW_DAYS,
         "turnaround_days": TURNAROUND_DAYS,
         "rma_number": data.get("rma_number") or facts.get("rma_number") or "",

@@ -56,3 +56,34 @@ class WebhookTargetRefused(NotificationError):
 
 class WebhookSecretError(NotificationError):
     code = "webhooks_invalid_secret"
+
+
+class InvalidWebhookUrl(InvalidWebhookEndpoint):
+    """A URL with control characters or white space: no HTTP client can send to it."""
+
+    code = "webhooks_url_invalid"
+
+
+class WebhookHttpsRequired(InvalidWebhookEndpoint):
+    """Outside local mode, webhook targets must use https."""
+
+    code = "webhooks_https_required"
+
+
+class UnknownWebhookEventType(InvalidWebhookEndpoint):
+    """An event-type filter that selects no event type of the registry."""
+
+    code = "webhooks_unknown_event_type"
+
+
+class WebhookEndpointLimit(NotificationError):
+    """The partner already has the maximum number of endpoints (documented in operations.md)."""
+
+    code = "webhooks_endpoint_limit_reached"
+    kind = ErrorKind.CONFLICT
+
+
+class WebhookReplayNeedsTarget(NotificationError):
+    """A replay that names neither a delivery nor a time range."""
+
+    code = "webhooks_replay_needs_target"

@@ -97,7 +97,8 @@ class Contact:
 
     @property
     def greeting_name(self) -> str:
-        return self.name.strip() or "there"
+        """The name to greet with; empty when unknown (templates then name no one)."""
+        return self.name.strip()
 
     def reachable_on(self, channel: Channel) -> bool:
         if channel is Channel.EMAIL:

@@ -15,7 +15,15 @@ from enum import StrEnum
 from typing import Any
 from urllib.parse import urlsplit
 
-from .errors import InvalidWebhookEndpoint, WebhookSecretError
+from shared.contracts.bounds import has_control_characters
+
+from .errors import (
+    InvalidWebhookEndpoint,
+    InvalidWebhookUrl,
+    UnknownWebhookEventType,
+    WebhookHttpsRequired,
+    WebhookSecretError,
+)
 
 # Identifiers that point at a person are kept out of partner payloads, even though they are ids.
 PERSONAL_ID_FIELDS = frozenset({"customer_id", "agent_id", "user_id", "recipient_id"})
@@ -96,6 +104,28 @@ class WebhookEndpoint:
         return replace(self, disabled_at=now, disabled_reason=reason)
 
 
+def check_registration(
+    url: str, event_types: Iterable[str], *, require_https: bool, known_types: Iterable[str]
+) -> None:
+    """Refuse what can be known wrong at registration, before anything is stored.
+
+    A URL that no HTTP client can send to, an `http` target where https is required, and a
+    filter that selects no event type of the registry (a typo would otherwise wait for ever).
+    """
+    if has_control_characters(url):
+        raise InvalidWebhookUrl(
+            "webhook URL holds control characters or white space", details={"url": repr(url)}
+        )
+    if require_https and urlsplit(url).scheme != "https":
+        raise WebhookHttpsRequired("webhook targets must use https here")
+    known = tuple(known_types)
+    for pattern in event_types:
+        if not any(_matches(pattern, t) for t in known):
+            raise UnknownWebhookEventType(
+                f"no event type matches {pattern!r}", details={"event_type": pattern}
+            )
+
+
 def _is_wildcard(pattern: str) -> bool:
     return pattern == "*" or (pattern.endswith(".*") and "*" not in pattern[:-2])
 
@@ -147,6 +177,11 @@ class OutcomeKind(StrEnum):
     DELIVERED = "delivered"
     RETRY = "retry"
     DISABLE = "disable"  # 410 Gone: the partner has removed the endpoint
+    GIVE_UP = "give_up"  # no attempt can ever succeed (e.g. an unsendable URL)
+
+
+# Errors of an attempt that no retry can fix.
+PERMANENT_ERRORS = frozenset({"invalid_url"})
 
 
 @dataclass(frozen=True)
@@ -177,6 +212,8 @@ def classify(
 ) -> AttemptOutcome:
     """What one attempt's response means. `status_code` None = no response (timeout, refused)."""
     if status_code is None:
+        if error in PERMANENT_ERRORS:
+            return AttemptOutcome(OutcomeKind.GIVE_UP, error or "")
         return AttemptOutcome(OutcomeKind.RETRY, error or "no_response")
     if 200 <= status_code < 300:
         return AttemptOutcome(OutcomeKind.DELIVERED, f"http_{status_code}")
@@ -215,6 +252,8 @@ def decide(
         return Decision(NextStep.DONE)
     if outcome.kind is OutcomeKind.DISABLE:
         return Decision(NextStep.DISABLE_ENDPOINT)
+    if outcome.kind is OutcomeKind.GIVE_UP:
+        return Decision(NextStep.DEAD_LETTER)
     delay = schedule.delay_before(attempt + 1, rng)
     if delay is None:
         return Decision(NextStep.DEAD_LETTER)

@@ -163,6 +163,7 @@ def order_state_to_dict(o: Order) -> dict[str, Any]:
         },
         "timeline": [{"status": str(t.status), "at": t.at.isoformat()} for t in o.timeline],
         "strays_checked": o.strays_checked,
+        "correlation_id": o.correlation_id,
     }
 
 
@@ -191,6 +192,7 @@ def order_from_parts(
         else Failure(FailureReason(failure["reason"]), failure["message"], failure.get("detail")),
     )
     order.strays_checked = bool(state.get("strays_checked", False))
+    order.correlation_id = state.get("correlation_id")
     for r in state.get("steps", []):
         step = Step(r["step"])
         order.steps[step] = StepRecord(step, datetime.fromisoformat(r["at"]), r["data"])

@@ -67,6 +67,8 @@ class Order:
     # A failed or cancelled order stays open until the runner has looked for provider effects
     # that happened but were never recorded (a hold placed while the order was cancelled).
     strays_checked: bool = False
+    # The request that placed the order: the saga's later events carry it as their cause.
+    correlation_id: str | None = None
     pending_events: list[ev.DomainEvent] = field(default_factory=list)
     # Concurrency token kept by the repository (optimistic locking); the domain ignores it.
     version: int = 0

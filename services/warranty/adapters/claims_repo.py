@@ -44,7 +44,8 @@ def _decision_to_json(d: Decision | None) -> dict[str, Any] | None:
         return None
     end = d.coverage_end.isoformat() if d.coverage_end else None
     return {"covered": d.covered, "rule": d.rule, "policy_version": d.policy_version,
-            "reasons": list(d.reasons), "coverage_end": end}  # fmt: skip
+            "reasons": list(d.reasons), "coverage_end": end,
+            "reason_codes": list(d.reason_codes)}  # fmt: skip
 
 
 def _decision_from_json(raw: dict[str, Any] | None) -> Decision | None:
@@ -52,7 +53,8 @@ def _decision_from_json(raw: dict[str, Any] | None) -> Decision | None:
         return None
     end = raw.get("coverage_end")
     return Decision(raw["covered"], raw["rule"], raw.get("policy_version"),
-                    tuple(raw.get("reasons") or ()), date.fromisoformat(end) if end else None)  # fmt: skip
+                    tuple(raw.get("reasons") or ()), date.fromisoformat(end) if end else None,
+                    tuple(raw.get("reason_codes") or ()))  # fmt: skip
 
 
 def _row_values(claim: Claim, timings: Timings) -> dict[str, Any]:
@@ -112,7 +114,7 @@ class ClaimsRepository:
             )
         except IntegrityError as exc:
             raise ClaimAlreadyOpen(
-                "This item already has an open claim.", details={"item_key": claim.item.key}
+                "This label is under an open claim.", details={"item_key": claim.item.key}
             ) from exc
         await self._insert_transitions(claim, 0)
         self._loaded[claim.id] = (claim.version, len(claim.transitions))

@@ -31,11 +31,12 @@ def _facts(claim: Claim, catalogue: Catalogue, timings: Timings) -> dict[str, An
         "category": item.category,
         "components": list(claim.components),
         "cause": claim.cause,
-        "review_reasons": list(claim.review_reasons),
     }
     if claim.decision is not None:
         d = claim.decision
-        facts |= {"rule": d.rule, "policy_version": d.policy_version, "reasons": list(d.reasons)}
+        # Codes only: the sentences (and an agent's own words) stay in this service.
+        codes = list(d.reason_codes or (d.rule,))
+        facts |= {"rule": d.rule, "policy_version": d.policy_version, "reasons": codes}
     if claim.rma is not None:
         centre = claim.rma.repair_centre
         facts |= {
@@ -83,6 +84,15 @@ def _resolution_facts(claim: Claim, catalogue: Catalogue) -> dict[str, Any]:
     }
 
 
+def _codes_of(event: ClaimEvent) -> dict[str, Any]:
+    """The codes this very event decided with (an agent's decision, a review's rules)."""
+    if "reason_codes" in event.data:
+        return {"reasons": list(event.data["reason_codes"])}
+    if event.name == "flagged":
+        return {"review_reasons": list(event.data.get("review_codes") or ())}
+    return {}
+
+
 def to_cloud_events(
     claim: Claim, events: list[ClaimEvent], catalogue: Catalogue, timings: Timings
 ) -> list[CloudEvent[Any]]:
@@ -92,7 +102,9 @@ def to_cloud_events(
     for event in events:
         model = EVENT_MODELS[event.name]
         data = model.model_validate(
-            facts | {"status": str(event.status), "occurred_at": event.occurred_at}
+            facts
+            | _codes_of(event)
+            | {"status": str(event.status), "occurred_at": event.occurred_at}
         )
         out.append(
             make_event(

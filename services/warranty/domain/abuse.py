@@ -38,15 +38,19 @@ def screen_new_claim(
     now: datetime,
     window_days: int = WINDOW_DAYS,
     max_claims: int = MAX_CLAIMS_IN_WINDOW,
+    sees_every_claim: bool = False,
 ) -> tuple[ReviewFlag, ...]:
-    """Raise `ClaimAlreadyOpen` or return the reasons an agent must review the new claim."""
+    """Raise `ClaimAlreadyOpen` or return the reasons an agent must review the new claim.
+
+    The open claim's id is named only to its owner or to an agent (`sees_every_claim`):
+    another customer must not learn it."""
     prior = list(prior)
     still_open = [p for p in prior if p.open]
     if still_open:
-        raise ClaimAlreadyOpen(
-            "This item already has an open claim.",
-            details={"item_key": item_key, "claim_id": still_open[0].claim_id},
-        )
+        details = {"item_key": item_key}
+        if sees_every_claim or still_open[0].customer_id == customer_id:
+            details["claim_id"] = still_open[0].claim_id
+        raise ClaimAlreadyOpen("This label is under an open claim.", details=details)
     flags = []
     if any(p.customer_id != customer_id for p in prior):
         flags.append(ReviewFlag(OTHER_CUSTOMER, "The same label was claimed by another customer."))

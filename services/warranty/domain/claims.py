@@ -64,8 +64,10 @@ class Decision:
     covered: bool
     rule: str
     policy_version: str | None
-    reasons: tuple[str, ...]
+    reasons: tuple[str, ...]  # sentences for agents and the claim view; never published
     coverage_end: date | None = None
+    # What events carry instead of `reasons`: stable codes, never text written by a person.
+    reason_codes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -197,11 +199,13 @@ class Claim:
         actor: Actor,
         at: datetime,
         assessment: Decision | None = None,
+        review_codes: tuple[str, ...] = (),
     ) -> None:
-        """Hand the claim to an agent; `assessment` is the automatic decision they start from."""
-        self._move(
-            "flag", actor, at, "; ".join(review_reasons), {"review_reasons": list(review_reasons)}
-        )
+        """Hand the claim to an agent; `assessment` is the automatic decision they start from.
+
+        `review_reasons` are sentences for agents; the event carries `review_codes` only."""
+        data = {"review_reasons": list(review_reasons), "review_codes": list(review_codes)}
+        self._move("flag", actor, at, "; ".join(review_reasons), data)
         self.review_reasons = tuple(review_reasons)
         self.decision = assessment
 
@@ -311,6 +315,7 @@ def _decision_data(decision: Decision) -> dict[str, Any]:
         "rule": decision.rule,
         "policy_version": decision.policy_version,
         "reasons": list(decision.reasons),
+        "reason_codes": list(decision.reason_codes or (decision.rule,)),
     }
 
 

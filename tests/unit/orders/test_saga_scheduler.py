@@ -10,3 +10,42 @@ def test_tracking_poll_interval_doubles_to_the_cap_and_resets_on_a_new_status():
     assert waits == [2.0, 4.0, 8.0, 10.0, 10.0]
     assert scheduler._poll_interval("o1", "shipped") == 2.0  # it moved: look again soon
     assert scheduler._poll_interval("o2", "confirmed") == 2.0  # orders back off independently
+
+
+class _Order:
+    def __init__(self, status: str) -> None:
+        self.status = status
+
+
+class _RunnerWithOnePoisonedOrder:
+    """Driving order `bad` raises (a corrupt saga row); the others advance."""
+
+    def __init__(self) -> None:
+        self.advanced: list[str] = []
+        self.tracked: list[str] = []
+
+    async def open_sagas(self):
+        return [("bad", "placed"), ("good", "placed"), ("parcel-bad", "shipped"),
+                ("parcel", "shipped")]  # fmt: skip
+
+    async def advance(self, order_id: str):
+        if order_id == "bad":
+            raise KeyError("a corrupt saga row")
+        self.advanced.append(order_id)
+        return _Order("delivered")
+
+    async def track(self, order_id: str):
+        if order_id == "parcel-bad":
+            raise RuntimeError("carrier adapter bug")
+        self.tracked.append(order_id)
+
+
+async def test_a_poisoned_order_does_not_stop_the_sweep_nor_the_tracking_polls():
+    runner = _RunnerWithOnePoisonedOrder()
+    scheduler = SagaScheduler(runner=runner, workers=1, sweep_interval=1.0,  # type: ignore[arg-type]
+                              tracking_interval=2.0)  # fmt: skip
+    await scheduler.sweep()
+    await scheduler.sweep()  # and again: the poisoned ones are still contained
+    assert runner.advanced == ["good", "good"]
+    assert runner.tracked == ["parcel"]
+    assert scheduler.busy == set()

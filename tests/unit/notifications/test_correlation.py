@@ -1,0 +1,78 @@
+"""Issue 12 item 10: a message or webhook delivery carries the correlation id of the request
+behind the event that caused it, into the worker's log lines and its own events, although the
+worker runs later, in a background task with nothing bound."""
+
+from __future__ import annotations
+
+import asyncio
+
+import orjson
+import structlog
+
+from services.notifications.adapters.tables import deliveries
+from services.notifications.adapters.webhook_sender import SendResult
+from services.notifications.webhook_delivery import WebhookWorker
+from shared.contracts import notifications as c
+from shared.logging import current_correlation_id
+from shared.persistence.messaging_tables import outbox_table
+
+from .test_delivery_worker import plan_one_email, worker
+from .test_handlers import RecordingEmail, rows
+from .test_webhook_worker import BOX, SHORT, Clock, fan_out, setup  # noqa: F401  (fixture)
+
+
+async def in_background(work):
+    """Run `work` the way the runtime runs a worker: its own task, no request bound."""
+    structlog.contextvars.clear_contextvars()
+    return await asyncio.create_task(work())
+
+
+class CorrelationRecordingEmail(RecordingEmail):
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: list[str | None] = []
+
+    async def send(self, message):
+        self.seen.append(current_correlation_id())
+        return await super().send(message)
+
+
+async def test_message_events_and_logs_carry_the_causing_requests_id(uow):
+    structlog.contextvars.bind_contextvars(correlation_id="req-claim-7")  # as the consumer binds
+    await plan_one_email(uow)
+    email = CorrelationRecordingEmail()
+    with structlog.testing.capture_logs(
+        processors=[structlog.contextvars.merge_contextvars]
+    ) as logs:
+        await in_background(lambda: worker(uow, email).run_once())
+    assert email.seen == ["req-claim-7"]
+    sent = [orjson.loads(r.payload) for r in await rows(uow, outbox_table)
+            if r.subject == c.MESSAGE_SENT]  # fmt: skip
+    assert [e["correlationid"] for e in sent] == ["req-claim-7"]
+    [line] = [entry for entry in logs if entry["event"] == "message.sent"]
+    assert line["correlation_id"] == "req-claim-7"
+    assert {r.correlation_id for r in await rows(uow, deliveries)} == {"req-claim-7"}
+
+
+class RecordingSender:
+    def __init__(self) -> None:
+        self.seen: list[str | None] = []
+
+    async def send(self, url: str, body: bytes, headers: dict[str, str]) -> SendResult:
+        self.seen.append(current_correlation_id())
+        return SendResult(200)
+
+
+async def test_webhook_deliveries_log_the_causing_requests_id(setup):  # noqa: F811
+    uow, hooks, _endpoint, clock = setup
+    structlog.contextvars.bind_contextvars(correlation_id="req-claim-8")
+    await fan_out(uow, hooks)
+    sender = RecordingSender()
+    webhook_worker = WebhookWorker(uow, sender, SHORT, secret_box=BOX, clock=clock)  # type: ignore[arg-type]
+    with structlog.testing.capture_logs(
+        processors=[structlog.contextvars.merge_contextvars]
+    ) as logs:
+        await in_background(webhook_worker.run_once)
+    assert sender.seen == ["req-claim-8"]
+    [line] = [entry for entry in logs if entry["event"] == "webhook.delivered"]
+    assert line["correlation_id"] == "req-claim-8"

@@ -1,0 +1,114 @@
+"""What webhook registration refuses, at the gateway's model and again in the service (issue 12
+items 1 and 9): unsendable URLs, http in production, unknown event types, too many endpoints;
+and a replay that names no target is malformed input (422), not "not found"."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from pydantic import ValidationError
+
+from services.notifications.adapters.ssrf import TargetPolicy
+from services.notifications.settings import Settings
+from services.notifications.webhook_handlers import Webhooks
+from shared.contracts import notifications as c
+from shared.errors import DomainError, ErrorKind
+
+from .test_gateway_routes import env  # noqa: F401  (fixture)
+from .test_poisoned_items import POISONED_URLS, public
+from .test_webhook_worker import BOX, BOX_KEYS, PARTNER
+
+
+def hooks(uow, **kw) -> Webhooks:
+    return Webhooks(uow, policy=kw.pop("policy", TargetPolicy()), resolver=public,
+                    rotation_overlap=timedelta(hours=1), secret_box=BOX, **kw)  # fmt: skip
+
+
+async def refused(service: Webhooks, url: str, event_types: list[str]) -> DomainError:
+    # model_construct: what an RPC caller that skipped the gateway's model could send
+    request = c.CreateWebhookRequest.model_construct(url=url, event_types=event_types)
+    with pytest.raises(DomainError) as exc:
+        await service.create(request, PARTNER)
+    return exc.value
+
+
+@pytest.mark.parametrize("url", [*POISONED_URLS, "https://8.8.8.8/a b", "https://8.8.8.8/\u200bx"])
+async def test_urls_with_control_characters_are_refused_by_the_model_and_the_service(uow, url):
+    with pytest.raises(ValidationError) as exc:
+        c.CreateWebhookRequest(url=url, event_types=["*"])
+    assert exc.value.errors()[0]["type"] == "webhooks_url_invalid"
+    error = await refused(hooks(uow), url, ["*"])
+    assert (error.code, error.kind) == ("webhooks_url_invalid", ErrorKind.INVALID)
+
+
+async def test_the_gateway_answers_422_for_a_url_with_control_characters(env):  # noqa: F811
+    app, client = env
+    headers = await app.partner(["webhooks.manage"])
+    body = {"url": "https://8.8.8.8/hook\r\nX: y", "event_types": ["warranty.claim.delivered"]}
+    r = await client.post("/v1/webhooks", json=body, headers=headers)
+    assert r.status_code == 422
+    problem = r.json()
+    assert problem["code"] == "validation_error"
+    assert [e["type"] for e in problem["errors"]] == ["webhooks_url_invalid"]
+    assert c.RPC_CREATE_WEBHOOK not in [call["subject"] for call in app.rpc.calls]
+
+
+def test_production_requires_https_targets():
+    assert Settings(env="local").target_policy.require_https is False
+    production = Settings(env="production", webhook_secret_keys=BOX_KEYS[0])
+    assert production.target_policy.require_https is True
+
+
+async def test_http_targets_are_refused_where_https_is_required(uow):
+    strict = hooks(uow, policy=TargetPolicy(require_https=True))
+    error = await refused(strict, "http://partner.example/h", ["*"])
+    assert (error.code, error.kind) == ("webhooks_https_required", ErrorKind.INVALID)
+    created = await strict.create(
+        c.CreateWebhookRequest(url="https://partner.example/h", event_types=["*"]), PARTNER
+    )
+    assert created.url == "https://partner.example/h"
+
+
+@pytest.mark.parametrize(
+    "event_types",
+    [["warranty.claim.nonexistent"], ["warranty.claim.approved", "nope.*"], ["orders.nothing.*"]],
+)
+async def test_event_types_that_select_no_registered_event_are_refused(uow, event_types):
+    error = await refused(hooks(uow), "https://partner.example/h", event_types)
+    assert (error.code, error.kind) == ("webhooks_unknown_event_type", ErrorKind.INVALID)
+
+
+@pytest.mark.parametrize("event_types", [["*"], ["warranty.claim.*"], ["orders.order.shipped"]])
+async def test_known_event_types_and_wildcards_are_accepted(uow, event_types):
+    request = c.CreateWebhookRequest(url="https://partner.example/h", event_types=event_types)
+    assert (await hooks(uow).create(request, PARTNER)).event_types == event_types
+
+
+async def test_a_partner_has_at_most_the_documented_number_of_endpoints(uow):
+    capped = hooks(uow, max_endpoints=2)
+    request = c.CreateWebhookRequest(url="https://partner.example/h", event_types=["*"])
+    first = await capped.create(request, PARTNER)
+    await capped.create(request, PARTNER)
+    with pytest.raises(DomainError) as exc:
+        await capped.create(request, PARTNER)
+    assert (exc.value.code, exc.value.kind) == (
+        "webhooks_endpoint_limit_reached",
+        ErrorKind.CONFLICT,
+    )
+    await capped.delete(c.WebhookRef(endpoint_id=first.id), PARTNER)  # room again
+    await capped.create(request, PARTNER)
+
+
+def test_the_default_cap_is_the_documented_one():
+    assert Settings().webhook_max_endpoints_per_partner == 20
+
+
+async def test_a_replay_with_no_target_is_malformed_input(uow):
+    service = hooks(uow)
+    created = await service.create(
+        c.CreateWebhookRequest(url="https://partner.example/h", event_types=["*"]), PARTNER
+    )
+    with pytest.raises(DomainError) as exc:
+        await service.replay(c.ReplayWebhookRequest(endpoint_id=created.id), PARTNER)
+    assert (exc.value.code, exc.value.kind) == ("webhooks_replay_needs_target", ErrorKind.INVALID)
