@@ -46,9 +46,19 @@ BAD_TOKENS = {
     "role unknown": {"role": "admin"},
     "scope not a string": {"scope": ["webhooks.manage"]},
     "scope of 5,000 characters": {"scope": "a " * 2500},
-    "lifetime over the maximum": {"exp": int(time.time()) + MAX_TTL + 120},
-    "exp before iat": {"iat": int(time.time()), "exp": int(time.time()) - 1},
+    # Offsets from the moment the token is minted (None: leave the claim as _token sets it), so
+    # the case means the same however long after import the test runs.
+    "lifetime over the maximum": {"exp": ("now", MAX_TTL + 120)},
+    "exp before iat": {"iat": ("now", 0), "exp": ("now", -1)},
 }
+
+
+def _at_mint_time(overrides: dict[str, Any]) -> dict[str, Any]:
+    now = int(time.time())
+    return {
+        claim: now + value[1] if isinstance(value, tuple) and value[:1] == ("now",) else value
+        for claim, value in overrides.items()
+    }
 
 
 def _protected_operations(app: Any) -> list[tuple[str, str]]:
@@ -72,7 +82,7 @@ def real_client() -> Iterator[TestClient]:
 def test_bad_identity_is_401_invalid_token_on_every_protected_operation(
     real_client: TestClient, case: str
 ) -> None:
-    token = _token(**BAD_TOKENS[case])
+    token = _token(**_at_mint_time(BAD_TOKENS[case]))
     operations = _protected_operations(real_client.app)
     assert len(operations) > 30  # the product's routers, not a toy app
     wrong = {}
