@@ -48,6 +48,7 @@ from .adapters.channels import (
 )
 from .adapters.tables import deliveries
 from .domain.channels import Channel as ChannelName
+from .domain.channels import error_code
 from .domain.messages import DeliveryKey
 from .handlers import Clock, message_event, utcnow
 
@@ -137,9 +138,8 @@ class DeliveryWorker:
         """One row, contained: a message that breaks the worker is parked, the rest go on.
 
         Its log lines and events carry the correlation id of the request that caused it."""
-        with structlog.contextvars.bound_contextvars(
-            correlation_id=row.correlation_id, message_id=row.id
-        ):
+        cause = {"correlation_id": row.correlation_id} if row.correlation_id else {}
+        with structlog.contextvars.bound_contextvars(message_id=row.id, **cause):
             try:
                 if row.status == "sending":
                     return await self._settle_interrupted(row)
@@ -274,7 +274,7 @@ class DeliveryWorker:
             )
             if not result.rowcount:  # type: ignore[attr-defined]
                 return False
-            event = c.MessageUncertain(**_event_base(row, attempt), reason=reason[:500])
+            event = c.MessageUncertain(**_event_base(row, attempt), reason=error_code(reason))
             tx.publish(message_event(c.MESSAGE_UNCERTAIN, event, row.customer_id))
         return True
 
@@ -305,7 +305,7 @@ class DeliveryWorker:
             }
             event = c.MessageFailed(
                 **_event_base(row, attempt),
-                error=outcome.error or "unknown",
+                error=error_code(outcome.error),
                 permanent=outcome.status is SendStatus.PERMANENT_FAILURE,
                 will_retry=retry,
             )
