@@ -37,6 +37,7 @@ from shared.messaging.outbox import UnitOfWork
 from shared.runtime.faults import crash_point
 
 from . import views
+from .adapters import fenced
 from .adapters.channels import (
     Channel,
     Handoff,
@@ -48,6 +49,7 @@ from .adapters.channels import (
 )
 from .adapters.tables import deliveries
 from .domain.channels import Channel as ChannelName
+from .domain.channels import error_code
 from .domain.messages import DeliveryKey
 from .handlers import Clock, message_event, utcnow
 
@@ -137,9 +139,8 @@ class DeliveryWorker:
         """One row, contained: a message that breaks the worker is parked, the rest go on.
 
         Its log lines and events carry the correlation id of the request that caused it."""
-        with structlog.contextvars.bound_contextvars(
-            correlation_id=row.correlation_id, message_id=row.id
-        ):
+        cause = {"correlation_id": row.correlation_id} if row.correlation_id else {}
+        with structlog.contextvars.bound_contextvars(message_id=row.id, **cause):
             try:
                 if row.status == "sending":
                     return await self._settle_interrupted(row)
@@ -187,7 +188,7 @@ class DeliveryWorker:
             )
             return await self._finish(row, row.attempts + 1, refusal, unleased(row))
         message = outbound(row)
-        prepared = await _prepare(channel, message)
+        prepared = await fenced.prepare(channel, message)
         if isinstance(prepared, SendOutcome):  # refused before anything was handed over
             return await self._finish(row, row.attempts + 1, prepared, unleased(row))
         try:
@@ -206,13 +207,13 @@ class DeliveryWorker:
                 await asyncio.wait({finishing}, timeout=self.lease.total_seconds())
                 raise
         finally:
-            await _close(prepared)
+            await fenced.close(prepared)
 
     async def _hand_over_and_record(
         self, row: Any, attempt: int, channel: Channel[Any], message: Any, prepared: Handoff
     ) -> bool:
         crash_point("notifications.before_send")
-        outcome = await _hand_over(prepared)
+        outcome = await fenced.hand_over(prepared)
         crash_point("notifications.after_send")
         if outcome.status is SendStatus.UNCERTAIN:
             return await self._settle(row, attempt, channel, message, outcome.error or "")
@@ -250,7 +251,7 @@ class DeliveryWorker:
     async def _settle(
         self, row: Any, attempt: int, channel: Channel[Any], message: Any, reason: str
     ) -> bool:
-        receipt = await _confirm(channel, message)
+        receipt = await fenced.confirm(channel, message)
         log.warning("message.handoff_uncertain", message_id=row.id, channel=row.channel,
                     reason=reason, receipt=str(receipt), policy=str(self.uncertain))  # fmt: skip
         if receipt is Receipt.ACCEPTED:
@@ -274,7 +275,7 @@ class DeliveryWorker:
             )
             if not result.rowcount:  # type: ignore[attr-defined]
                 return False
-            event = c.MessageUncertain(**_event_base(row, attempt), reason=reason[:500])
+            event = c.MessageUncertain(**_event_base(row, attempt), reason=error_code(reason))
             tx.publish(message_event(c.MESSAGE_UNCERTAIN, event, row.customer_id))
         return True
 
@@ -305,7 +306,7 @@ class DeliveryWorker:
             }
             event = c.MessageFailed(
                 **_event_base(row, attempt),
-                error=outcome.error or "unknown",
+                error=error_code(outcome.error),
                 permanent=outcome.status is SendStatus.PERMANENT_FAILURE,
                 will_retry=retry,
             )
@@ -337,38 +338,3 @@ def outbound(row: Any) -> OutboundEmail | OutboundShortMessage:
 
 def _event_base(row: Any, attempt: int) -> dict[str, Any]:
     return views.message_event_fields(row) | {"attempt": attempt}
-
-
-# A provider adapter's bug must not kill the worker: each call is fenced, and the fallback
-# answer is the cautious one for its step.
-
-
-async def _prepare(channel: Channel[Any], message: Any) -> Handoff | SendOutcome:
-    try:
-        return await channel.prepare(message)
-    except Exception as exc:
-        log.exception("message.prepare_crashed")
-        return SendOutcome(SendStatus.TRANSIENT_FAILURE, error=type(exc).__name__)
-
-
-async def _hand_over(prepared: Handoff) -> SendOutcome:
-    try:
-        return await prepared.hand_over()
-    except Exception as exc:  # it may have got as far as the provider: not a plain failure
-        log.exception("message.handoff_crashed")
-        return SendOutcome(SendStatus.UNCERTAIN, error=type(exc).__name__)
-
-
-async def _confirm(channel: Channel[Any], message: Any) -> Receipt:
-    try:
-        return await channel.confirm(message)
-    except Exception:
-        log.exception("message.confirm_crashed")
-        return Receipt.UNKNOWN
-
-
-async def _close(prepared: Handoff) -> None:
-    try:
-        await prepared.close()
-    except Exception:
-        log.exception("message.close_crashed")

@@ -128,7 +128,8 @@ class WebhookWorker:
             return 0
         row, endpoint = leased
         # Each attempt runs in its own task (gather): this binding stays with this delivery.
-        structlog.contextvars.bind_contextvars(correlation_id=row.correlation_id)
+        if row.correlation_id:
+            structlog.contextvars.bind_contextvars(correlation_id=row.correlation_id)
         now = self.clock()
         if endpoint is None or not endpoint.enabled:
             reason = "endpoint_disabled" if endpoint is not None else "endpoint_deleted"

@@ -193,3 +193,16 @@ async def scan_streams(nats_url: str) -> list[str]:
     finally:
         await nc.close()
     return problems
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Which event types the e2e stacks produced (and so scanned), and which none produced."""
+    if not SCANNED_TYPES:
+        return
+    from shared.contracts.registry import load_all
+
+    unseen = sorted(set(load_all()) - SCANNED_TYPES)
+    terminalreporter.write_line(
+        f"e2e event scan: {len(SCANNED_TYPES)} event types scanned clean; "
+        f"never produced: {', '.join(unseen) or 'none'}"
+    )

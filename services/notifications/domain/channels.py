@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 
 
@@ -22,3 +23,16 @@ class Category(StrEnum):
 
 # Channels that wake people up; only these are held back during quiet hours.
 INTERRUPTING_CHANNELS = frozenset({Channel.SMS, Channel.PUSH})
+
+
+_LEADING_CODE = re.compile(r"[A-Za-z0-9_.-]+")
+
+
+def error_code(error: str | None) -> str:
+    """The code at the head of a provider's error (`SMTPRecipientsRefused`, `sms_invalid_number`).
+
+    Provider messages can quote the recipient (`{'jane@example.com': (550, ...)}`): events carry
+    this code only; the full text stays on the delivery row for agents.
+    """
+    found = _LEADING_CODE.match((error or "").strip())
+    return found.group(0)[:64] if found else "unknown"

@@ -119,3 +119,32 @@ async def test_the_consumers_applied_line_names_the_causing_request(
     finally:
         await nc.drain()
         await rt.app.stop()
+
+
+async def test_the_dlq_watcher_survives_a_poisoned_advisory(nats_server):
+    """Junk on the MAX_DELIVERIES advisory subject, then a real advisory: it is still handled."""
+    import orjson
+
+    from shared.messaging.dlq import (
+        MAX_DELIVERIES_ADVISORY,
+        list_dead_letters,
+        watch_max_deliveries,
+    )
+
+    nc = await nats.connect(nats_server.url)
+    js = nc.jetstream()
+    await ensure_streams(js)
+    try:
+        ack = await js.publish("orders.sample.credited", b'{"x": 1}', headers={"Nats-Msg-Id": "m1"})
+        await watch_max_deliveries(nc, js, {"sample-tally": "ORDERS"})
+        subject = f"{MAX_DELIVERIES_ADVISORY}.ORDERS.sample-tally"
+        for junk in (b"not json", b'{"stream": "ORDERS"}', b'{"stream": "NOPE", "consumer": "x", '
+                     b'"stream_seq": 999}'):  # fmt: skip
+            await nc.publish(subject, junk)
+        advisory = {"stream": "ORDERS", "consumer": "sample-tally", "stream_seq": ack.seq,
+                    "deliveries": 5}  # fmt: skip
+        await nc.publish(subject, orjson.dumps(advisory))
+        [letter] = await eventually(lambda: list_dead_letters(js), timeout=10)
+        assert (letter.original_seq, letter.consumer) == (ack.seq, "sample-tally")
+    finally:
+        await nc.close()
