@@ -157,11 +157,11 @@ def run_tables(module: str, score: ModuleScore, accepted: dict[str, str]) -> Non
 
 
 def print_scores(scores: list[ModuleScore]) -> None:
-    print(f"{'module':44} {'mutants':>7} {'not run':>7} {'killed':>6} {'text':>5} {'equiv':>5} "
+    print(f"{'module':44} {'mutants':>7} {'not run':>7} {'killed':>6} {'text':>5} {'accept':>6} "
           f"{'score':>6}")  # fmt: skip
     for s in scores:
         print(f"{s.module:44} {s.mutants:7} {s.not_run:7} {s.killed:6} {len(s.message_only):5} "
-              f"{len(s.accepted):5} {s.score:6.1%}")  # fmt: skip
+              f"{len(s.accepted):6} {s.score:6.1%}")  # fmt: skip
     for s in scores:
         for survivor in s.survivors:
             print(f"  survived: {survivor}")
