@@ -30,7 +30,7 @@ FLOOR = 1.0  # every mutant killed, but the equivalent ones named in accepted.to
 EQUIVALENT = {
     name.removeprefix("table ")
     for section in tomllib.loads(
-        Path(__file__).parents[2] / "tools" / "mutation" / "accepted.toml".read_text()
+        (Path(__file__).parents[2] / "tools" / "mutation" / "accepted.toml").read_text()
     ).values()
     for name in section
     if name.startswith("table ")

@@ -41,13 +41,14 @@ class ModuleScore:
     module: str  # services.warranty.domain.labels
     mutants: int = 0
     killed: int = 0
+    not_run: int = 0  # mutmut never got to them (a run cut short)
     message_only: list[str] = field(default_factory=list)
     accepted: list[str] = field(default_factory=list)
     survivors: list[str] = field(default_factory=list)
 
     @property
     def counted(self) -> int:
-        return self.mutants - len(self.message_only) - len(self.accepted)
+        return self.mutants - self.not_run - len(self.message_only) - len(self.accepted)
 
     @property
     def score(self) -> float:
@@ -107,7 +108,9 @@ def score_mutmut(module: str, score: ModuleScore, accepted: dict[str, str]) -> N
     source = WORK / "mutants" / (module.replace(".", "/") + ".py")
     for name, code in sorted(_meta(module).items()):
         score.mutants += 1
-        if status_by_exit_code[code] in KILLED:
+        if code is None:
+            score.not_run += 1
+        elif status_by_exit_code[code] in KILLED:
             score.killed += 1
         elif name in accepted:
             score.accepted.append(name)
@@ -154,10 +157,11 @@ def run_tables(module: str, score: ModuleScore, accepted: dict[str, str]) -> Non
 
 
 def print_scores(scores: list[ModuleScore]) -> None:
-    print(f"{'module':48} {'mutants':>7} {'killed':>6} {'text':>5} {'equiv':>5} {'score':>6}")
+    print(f"{'module':44} {'mutants':>7} {'not run':>7} {'killed':>6} {'text':>5} {'accept':>6} "
+          f"{'score':>6}")  # fmt: skip
     for s in scores:
-        print(f"{s.module:48} {s.mutants:7} {s.killed:6} {len(s.message_only):5} "
-              f"{len(s.accepted):5} {s.score:6.1%}")  # fmt: skip
+        print(f"{s.module:44} {s.mutants:7} {s.not_run:7} {s.killed:6} {len(s.message_only):5} "
+              f"{len(s.accepted):6} {s.score:6.1%}")  # fmt: skip
     for s in scores:
         for survivor in s.survivors:
             print(f"  survived: {survivor}")
@@ -169,6 +173,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--children", type=int, default=1, help="mutmut worker processes")
     parser.add_argument("--floor", type=float, default=0.9)
     parser.add_argument("--keep", action="store_true", help="keep earlier mutmut results")
+    parser.add_argument(
+        "--score-only",
+        action="store_true",
+        help="score the results in var/mutation/work without running anything",
+    )
     parser.add_argument("--recheck", action="store_true",
                         help="with --keep: run mutmut again on the earlier survivors only")  # fmt: skip
     args = parser.parse_args(argv)
@@ -176,15 +185,18 @@ def main(argv: list[str] | None = None) -> int:
                if not args.modules or m.rsplit(".", 1)[1] in args.modules]  # fmt: skip
     sections = tomllib.loads(ACCEPTED.read_text())
     accepted = {name: why for section in sections.values() for name, why in section.items()}
-    prepare_workdir(fresh=not args.keep)
+    if not args.score_only:
+        prepare_workdir(fresh=not args.keep)
     os.environ.setdefault("PYTHONDONTWRITEBYTECODE", "1")
     scores = []
     for module in modules:
         print(f"mutating {module} ...", flush=True)
         score = ModuleScore(module)
-        run_mutmut(module, args.children, args.recheck and args.keep)
+        if not args.score_only:
+            run_mutmut(module, args.children, args.recheck and args.keep)
         score_mutmut(module, score, accepted)
-        run_tables(module, score, accepted)
+        if not args.score_only:
+            run_tables(module, score, accepted)
         scores.append(score)
     print_scores(scores)
     REPORT.write_text(json.dumps([s.__dict__ | {"score": s.score} for s in scores], indent=2))

@@ -3,6 +3,7 @@ the base term (and which rule the decision then cites), the floor's own last day
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
@@ -226,3 +227,28 @@ def test_stationery_decision_in_full(policy):
     assert (decision.months, decision.coverage_start, decision.policy_version) == (
         None, date(2026, 1, 1), "2024-01",
     )  # fmt: skip
+
+
+def test_the_floor_never_applies_to_an_excluded_category_even_if_covered(policy):
+    # "never less than 24 months for goods other than stationery": were stationery ever covered
+    # (12 months here), the UK floor would still not lift it.
+    versions = tuple(
+        replace(v, coverage_months={**v.coverage_months, "stationery": 12}) for v in policy.versions
+    )
+    decision = check_coverage(
+        replace(policy, versions=versions), category="stationery", region="UK", today=TODAY,
+        purchase_date=date(2026, 1, 1),
+    )  # fmt: skip
+    assert (decision.months, decision.floor_applied) == (12, False)
+    assert decision.coverage_end == date(2026, 12, 31)
+
+
+def test_a_day_after_the_last_version_ended_uses_the_last(policy):
+    v2019, v2024 = sorted(policy.versions, key=lambda v: v.in_force_from)
+    v2026 = replace(v2024, version="2026-01", in_force_from=date(2026, 1, 1),
+                    in_force_until=date(2027, 12, 31))  # fmt: skip
+    ended = replace(v2024, in_force_until=date(2025, 12, 31))
+    three = replace(policy, versions=(v2019, ended, v2026))
+    assert three.version_on(date(2028, 6, 1)).version == "2026-01"
+    assert three.version_on(date(2025, 12, 31)).version == "2024-01"
+    assert three.version_on(date(2018, 6, 1)).version == "2019-01"
