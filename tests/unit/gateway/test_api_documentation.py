@@ -163,3 +163,52 @@ def test_open_claim_publishes_how_the_item_is_named(
         if not valid:  # what the schema refuses, the API refuses too
             r = client.post("/v1/claims", headers=harness.auth(), json=body)
             assert r.status_code == 422, body
+
+
+PHONES = [
+    "+447700900123",
+    "+44 (7700) 900-123",
+    "+1.555.0100.123",
+    "447700900123",
+    "+0123456789",
+    "+1234",
+    "+١٢٣٤٥٦٧٨",
+    "+44 7700 900123 ext",
+    "\u2003+447700900123\u2003",
+    "+4477009001231234",
+]
+EMAILS = [
+    "a@b.co",
+    "margaret@example.co.uk",
+    "a b@c.d",
+    "a@@b.c",
+    "a@b",
+    "a\u00a0@b.c",
+    "a@b.c\u1680",
+]
+ZONES = ["Europe/London", "America/New_York", "UTC", "Mars/Base", "europe/london", "", "EST5EDT"]
+
+
+def _service_accepts(**fields: Any) -> bool:
+    from services.notifications.domain.preferences import Contact
+    from shared.errors import DomainError
+
+    try:
+        Contact(customer_id="c", **fields)
+    except DomainError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize(("field", "values"),
+                         [("phone", PHONES), ("email", EMAILS), ("time_zone", ZONES)])  # fmt: skip
+def test_contact_constraints_are_the_services_checks(
+    document: dict[str, Any], field: str, values: list[str]
+) -> None:
+    """What the published schema accepts, the notifications service accepts, and the other way
+    round (schemathesis: a schema-valid phone number was refused with 422)."""
+    schema = document["components"]["schemas"]["ContactBody"]
+    validator = jsonschema.Draft202012Validator(schema)
+    for value in values:
+        published = validator.is_valid({field: value})
+        assert published == _service_accepts(**{field: value}), (field, value, published)
