@@ -52,8 +52,24 @@ class DecodedLabelOut(ResponseModel, c.DecodedLabel):
     """What the label says; `correction` shows any look-alike characters that were repaired."""
 
 
+def _present(*fields: str) -> dict[str, Any]:
+    not_blank = {"type": "string", "pattern": NOT_BLANK_PATTERN}
+    return {"required": list(fields), "properties": dict.fromkeys(fields, not_blank)}
+
+
 class CoverageBody(RequestModel, c.CoverageCheckRequest):
     """Give the label code (no receipt needed) or the style, plus the customer's region."""
+
+    # The contract's rule, published: something to check (a label, a style or a category).
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [
+                _present("label_code"),
+                _present("style_code"),
+                {"required": ["category"], "properties": {"category": {"type": "string"}}},
+            ]
+        }
+    )
 
 
 class CoverageOut(ResponseModel, c.CoverageReply):
@@ -66,11 +82,6 @@ def _offset(position: dict[str, Any] | None) -> int:
     if not isinstance(offset, int) or isinstance(offset, bool) or offset < 0:
         raise InvalidCursor("The cursor is not one this API returned.")
     return offset
-
-
-def _present(*fields: str) -> dict[str, Any]:
-    not_blank = {"type": "string", "pattern": NOT_BLANK_PATTERN}
-    return {"required": list(fields), "properties": dict.fromkeys(fields, not_blank)}
 
 
 class OpenClaimBody(RequestModel, c.OpenClaimRequest):

@@ -212,3 +212,23 @@ def test_contact_constraints_are_the_services_checks(
     for value in values:
         published = validator.is_valid({field: value})
         assert published == _service_accepts(**{field: value}), (field, value, published)
+
+
+def test_coverage_check_publishes_that_it_needs_something_to_check(
+    document: dict[str, Any], client: TestClient, harness: Harness
+) -> None:
+    schema = document["components"]["schemas"]["CoverageBody"]
+    validator = jsonschema.Draft202012Validator({**schema, "components": document["components"]})
+    for body, valid in [
+        ({"region": "EU"}, False),
+        ({"region": "EU", "style_code": " "}, False),
+        ({"region": "EU", "category": None}, False),
+        ({"region": "EU", "label_code": "SD-2551-VT02-0012OZ"}, True),
+        ({"region": "EU", "category": "handbag"}, True),
+    ]:
+        assert validator.is_valid(body) == valid, body
+        if not valid:
+            assert (
+                client.post("/v1/warranty/check", headers=harness.auth(), json=body).status_code
+                == 422
+            )
