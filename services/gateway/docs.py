@@ -98,6 +98,8 @@ def _complete_operation(method: str, operation: dict[str, Any]) -> None:
         responses.setdefault("403", _problem("The caller's role or key does not allow this."))
     if "requestBody" in operation:
         responses.setdefault("400", _problem("The body could not be parsed (e.g. not UTF-8)."))
+    if any(p.get("name") == "cursor" and p.get("in") == "query" for p in params):
+        responses.setdefault("404", _problem("Not found, or `cursor_not_found`: no such page."))
     if method == "post":
         params.append(dict(IDEMPOTENCY_PARAMETER))
         responses.setdefault("413", _problem("Request body too large."))

@@ -232,3 +232,9 @@ def test_coverage_check_publishes_that_it_needs_something_to_check(
                 client.post("/v1/warranty/check", headers=harness.auth(), json=body).status_code
                 == 422
             )
+
+
+def test_every_paginated_list_documents_cursor_not_found(document: dict[str, Any]) -> None:
+    for method, path, operation in operations(document):
+        if any(p["name"] == "cursor" for p in operation.get("parameters", [])):
+            assert "404" in operation["responses"], f"{method} {path}"
