@@ -70,12 +70,24 @@ def custom_openapi(app: FastAPI) -> dict[str, Any]:
     return schema
 
 
+def _without_null(schema: dict[str, Any]) -> dict[str, Any]:
+    """A header, query or path value is text or absent, never JSON null: FastAPI publishes an
+    optional parameter as `anyOf: [X, null]`, and a client taking that literally sends "null"."""
+    variants = [v for v in schema.get("anyOf", []) if v.get("type") != "null"]
+    if len(variants) == 1 and len(variants) < len(schema.get("anyOf", [])):
+        rest = {k: v for k, v in schema.items() if k != "anyOf"}
+        return {**variants[0], **rest}
+    return schema
+
+
 def _problem(description: str) -> dict[str, Any]:
     return {"description": description}  # content (problem+json) is added for every error below
 
 
 def _complete_operation(method: str, operation: dict[str, Any]) -> None:
     params = operation.setdefault("parameters", [])
+    for param in params:
+        param["schema"] = _without_null(param.get("schema", {}))
     params.append(dict(REQUEST_ID_PARAMETER))
     responses = operation.setdefault("responses", {})
     if responses.get("422", {}).get("description") == "Validation Error":  # FastAPI's wording
@@ -86,6 +98,8 @@ def _complete_operation(method: str, operation: dict[str, Any]) -> None:
         responses.setdefault("403", _problem("The caller's role or key does not allow this."))
     if "requestBody" in operation:
         responses.setdefault("400", _problem("The body could not be parsed (e.g. not UTF-8)."))
+    if any(p.get("name") == "cursor" and p.get("in") == "query" for p in params):
+        responses.setdefault("404", _problem("Not found, or `cursor_not_found`: no such page."))
     if method == "post":
         params.append(dict(IDEMPOTENCY_PARAMETER))
         responses.setdefault("413", _problem("Request body too large."))

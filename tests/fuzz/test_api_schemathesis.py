@@ -1,10 +1,11 @@
 """Schemathesis against the live gateway's OpenAPI document (issue 5 acceptance, issue 7 item 3).
 
 Every operation is fuzzed through real HTTP against the whole stack (tests/fuzz/conftest.py), as
-a customer, as an agent, and (for the partner-only webhook operations) with a partner API key.
-Each response must: not be a 5xx; have a documented status code; have a documented content
-type; match the documented body schema; carry the documented headers. Schemas, checks and
-bounds: tests/fuzz/openapi_cases.py; the state machines: test_api_stateful.py.
+a customer, as an agent, and (for the partner-only webhook operations) with a partner API key,
+with every check schemathesis runs by default (issue 12): as a customer, that includes
+"schema-valid data is accepted" (ST202), so the published constraints must be the enforced
+ones. Schemas, checks and bounds: tests/fuzz/openapi_cases.py; the state machines:
+test_api_stateful.py.
 
 Bounds: FUZZ_EXAMPLES per operation (default 8), a fixed seed (FUZZ_SEED), no shrinking, no
 coverage phase. The `slow` variant (FUZZ_LONG=1) runs FUZZ_EXAMPLES_SLOW examples with shrinking
@@ -25,6 +26,7 @@ from tests.fuzz.conftest import FUZZ_SEED, FuzzStack, long_only
 from tests.fuzz.openapi_cases import (
     BOUNDED,
     LONG,
+    NOT_FOR_OTHER_ROLES,
     OPENAPI,
     bearer,
     call,
@@ -61,7 +63,26 @@ def cases(operation: Any) -> st.SearchStrategy[Any]:
 # Plain pytest parametrization (one item per operation, unique ids): schemathesis' own
 # `@schema.parametrize()` items share one node id under pytest 9, so `pytest -n 2` (CI) ran a
 # single operation per test. `@long_schema.parametrize()` below is for runs without xdist.
-@pytest.mark.parametrize("label", sorted(OPERATIONS))
+# Open (issue 12): the warranty service answers 422 to well-formed label codes it cannot decode
+# (check character, factory, date) and to coverage checks without a start date; no schema can
+# say which codes are genuine. strict: the mark goes once these are fixed.
+DOMAIN_VERDICTS_ON_VALID_DATA = {
+    "POST /v1/claims",
+    "POST /v1/labels/decode",
+    "POST /v1/warranty/check",
+}
+CUSTOMER_CASES = [
+    pytest.param(
+        label,
+        marks=pytest.mark.xfail(strict=True, reason="issue 12: 422 on schema-valid label codes"),
+    )
+    if label in DOMAIN_VERDICTS_ON_VALID_DATA
+    else label
+    for label in sorted(OPERATIONS)
+]
+
+
+@pytest.mark.parametrize("label", CUSTOMER_CASES)
 @BOUNDED
 @seed(FUZZ_SEED)
 @given(data=st.data())
@@ -76,7 +97,7 @@ def test_api_as_customer(fuzz_stack: FuzzStack, label: str, data: st.DataObject)
 @given(data=st.data())
 def test_api_as_agent(fuzz_stack: FuzzStack, label: str, data: st.DataObject) -> None:
     case = data.draw(cases(OPERATIONS[label]))
-    call(case, fuzz_stack, bearer(fuzz_stack, "agt_fuzz", "agent"))
+    call(case, fuzz_stack, bearer(fuzz_stack, "agt_fuzz", "agent"), NOT_FOR_OTHER_ROLES)
 
 
 @pytest.mark.parametrize("label", sorted(PARTNER_OPERATIONS))
@@ -85,7 +106,7 @@ def test_api_as_agent(fuzz_stack: FuzzStack, label: str, data: st.DataObject) ->
 @given(data=st.data())
 def test_api_as_partner(fuzz_stack: FuzzStack, label: str, data: st.DataObject) -> None:
     case = data.draw(cases(PARTNER_OPERATIONS[label]))
-    call(case, fuzz_stack, {"X-API-Key": fuzz_stack.partner_key})
+    call(case, fuzz_stack, {"X-API-Key": fuzz_stack.partner_key}, NOT_FOR_OTHER_ROLES)
 
 
 def test_every_operation_is_fuzzed() -> None:

@@ -25,8 +25,8 @@ from tests.fuzz.conftest import (
 )
 from tests.fuzz.openapi_cases import (
     AGENT_ACTS_FOR,
-    CHECKS,
     REQUEST_TIMEOUT,
+    STATEFUL_CHECKS,
     VALID_LABELS,
     agent_linked_schema,
     bearer,
@@ -90,7 +90,7 @@ def run_state_machine(
             }
 
         def validate_response(self, response: Any, case: Any, **kwargs: Any) -> None:
-            case.validate_response(response, checks=CHECKS)
+            case.validate_response(response, checks=STATEFUL_CHECKS)
 
     try:
         Machine.run(settings=bounded_settings(examples, stateful_step_count=steps))

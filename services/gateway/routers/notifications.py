@@ -22,6 +22,7 @@ from services.gateway.auth import (
 from services.gateway.errors import problem_responses
 from services.gateway.limits import NewestFirstPosition, Page, Paging
 from services.gateway.models import RequestModel, ResponseModel
+from services.gateway.routers._contact import ContactBody
 from services.gateway.runtime import Rpc
 from services.gateway.sse import Streams
 from services.gateway.sse_docs import INBOX_EVENTS_RESPONSE, STREAM_ERRORS
@@ -123,7 +124,7 @@ async def get_contact(
 @router.put("/me/contact", response_model=ContactOut, responses=CONTACT_ERRORS,
             summary="Set your contact details (email, phone, push tokens, locale)")  # fmt: skip
 async def put_contact(
-    body: c.ContactIn, principal: CustomerOrAgent, rpc: Rpc, customer_id: CustomerIdQuery = None
+    body: ContactBody, principal: CustomerOrAgent, rpc: Rpc, customer_id: CustomerIdQuery = None
 ) -> ContactOut:
     acting = acting_customer(principal, customer_id)
     request = c.PutContactRequest(**body.model_dump(), customer_id=acting.customer_id)

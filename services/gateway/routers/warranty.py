@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Response
 from fastapi.responses import HTMLResponse
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
@@ -24,7 +24,7 @@ from services.gateway.auth import (
 from services.gateway.errors import problem_responses
 from services.gateway.idempotency import request_idempotency_key
 from services.gateway.limits import InvalidCursor, Page, Paging
-from services.gateway.models import RequestModel, ResponseModel
+from services.gateway.models import NOT_BLANK_PATTERN, RequestModel, ResponseModel
 from services.gateway.runtime import Rpc
 from services.gateway.sse import Streams
 from services.gateway.sse_docs import CLAIM_EVENTS_RESPONSE, STREAM_ERRORS
@@ -52,8 +52,24 @@ class DecodedLabelOut(ResponseModel, c.DecodedLabel):
     """What the label says; `correction` shows any look-alike characters that were repaired."""
 
 
+def _present(*fields: str) -> dict[str, Any]:
+    not_blank = {"type": "string", "pattern": NOT_BLANK_PATTERN}
+    return {"required": list(fields), "properties": dict.fromkeys(fields, not_blank)}
+
+
 class CoverageBody(RequestModel, c.CoverageCheckRequest):
     """Give the label code (no receipt needed) or the style, plus the customer's region."""
+
+    # The contract's rule, published: something to check (a label, a style or a category).
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [
+                _present("label_code"),
+                _present("style_code"),
+                {"required": ["category"], "properties": {"category": {"type": "string"}}},
+            ]
+        }
+    )
 
 
 class CoverageOut(ResponseModel, c.CoverageReply):
@@ -69,6 +85,13 @@ def _offset(position: dict[str, Any] | None) -> int:
 
 
 class OpenClaimBody(RequestModel, c.OpenClaimRequest):
+    # The contract's rule, published: a label code, or an order line with its style.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [_present("label_code"), _present("order_line_id", "style_code")]
+        }
+    )
+
     customer_id: str | None = Field(
         default=None, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$",
         description="Agents only: the customer the claim is opened for.",

@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+import jsonschema
 import pytest
 from fastapi.testclient import TestClient
 
@@ -127,3 +128,113 @@ def test_docs_page_loads_nothing_from_another_host(client: TestClient) -> None:
                 assert r.status_code == 200 and len(r.content) > 1000, asset
     swagger = client.get("/docs").text
     assert "/docs/assets/swagger-ui-bundle.js" in swagger
+
+
+def test_parameters_are_never_published_as_nullable(document: dict[str, Any]) -> None:
+    """A header or query value is text or absent: `anyOf: [.., null]` made schemathesis send the
+    text "null" as a schema-valid Last-Event-ID."""
+    nullable = [
+        f"{method} {path} {param['name']}"
+        for method, path, operation in operations(document)
+        for param in operation.get("parameters", [])
+        if "anyOf" in param["schema"] or param["schema"].get("type") == "null"
+    ]
+    assert nullable == []
+
+
+def test_open_claim_publishes_how_the_item_is_named(
+    document: dict[str, Any], client: TestClient, harness: Harness
+) -> None:
+    schema = document["components"]["schemas"]["OpenClaimBody"]
+    assert [branch["required"] for branch in schema["anyOf"]] == [
+        ["label_code"], ["order_line_id", "style_code"]]  # fmt: skip
+    validator = jsonschema.Draft202012Validator({**schema, "components": document["components"]})
+    base = {"region": "US", "components": ["handles"]}
+    for body, valid in [
+        (base, False),
+        ({**base, "label_code": None}, False),
+        ({**base, "label_code": "  \t"}, False),
+        ({**base, "order_line_id": "L1"}, False),
+        ({**base, "label_code": "SD-2551-VT02-0012OZ"}, True),
+        ({**base, "order_line_id": "L1", "style_code": "VT02"}, True),
+    ]:
+        schema_says = validator.is_valid(body)
+        assert schema_says == valid, body
+        if not valid:  # what the schema refuses, the API refuses too
+            r = client.post("/v1/claims", headers=harness.auth(), json=body)
+            assert r.status_code == 422, body
+
+
+PHONES = [
+    "+447700900123",
+    "+44 (7700) 900-123",
+    "+1.555.0100.123",
+    "447700900123",
+    "+0123456789",
+    "+1234",
+    "+١٢٣٤٥٦٧٨",
+    "+44 7700 900123 ext",
+    "\u2003+447700900123\u2003",
+    "+4477009001231234",
+]
+EMAILS = [
+    "a@b.co",
+    "margaret@example.co.uk",
+    "a b@c.d",
+    "a@@b.c",
+    "a@b",
+    "a\u00a0@b.c",
+    "a@b.c\u1680",
+]
+ZONES = ["Europe/London", "America/New_York", "UTC", "Mars/Base", "europe/london", "", "EST5EDT"]
+
+
+def _service_accepts(**fields: Any) -> bool:
+    from services.notifications.domain.preferences import Contact
+    from shared.errors import DomainError
+
+    try:
+        Contact(customer_id="c", **fields)
+    except DomainError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize(("field", "values"),
+                         [("phone", PHONES), ("email", EMAILS), ("time_zone", ZONES)])  # fmt: skip
+def test_contact_constraints_are_the_services_checks(
+    document: dict[str, Any], field: str, values: list[str]
+) -> None:
+    """What the published schema accepts, the notifications service accepts, and the other way
+    round (schemathesis: a schema-valid phone number was refused with 422)."""
+    schema = document["components"]["schemas"]["ContactBody"]
+    validator = jsonschema.Draft202012Validator(schema)
+    for value in values:
+        published = validator.is_valid({field: value})
+        assert published == _service_accepts(**{field: value}), (field, value, published)
+
+
+def test_coverage_check_publishes_that_it_needs_something_to_check(
+    document: dict[str, Any], client: TestClient, harness: Harness
+) -> None:
+    schema = document["components"]["schemas"]["CoverageBody"]
+    validator = jsonschema.Draft202012Validator({**schema, "components": document["components"]})
+    for body, valid in [
+        ({"region": "EU"}, False),
+        ({"region": "EU", "style_code": " "}, False),
+        ({"region": "EU", "category": None}, False),
+        ({"region": "EU", "label_code": "SD-2551-VT02-0012OZ"}, True),
+        ({"region": "EU", "category": "handbag"}, True),
+    ]:
+        assert validator.is_valid(body) == valid, body
+        if not valid:
+            assert (
+                client.post("/v1/warranty/check", headers=harness.auth(), json=body).status_code
+                == 422
+            )
+
+
+def test_every_paginated_list_documents_cursor_not_found(document: dict[str, Any]) -> None:
+    for method, path, operation in operations(document):
+        if any(p["name"] == "cursor" for p in operation.get("parameters", [])):
+            assert "404" in operation["responses"], f"{method} {path}"
