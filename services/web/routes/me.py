@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from services.web.api import ApiError
+from services.web.api import ApiError, Gateway
 from services.web.deps import Api
 from services.web.labels import CHANNELS
 from services.web.routes.common import ObjectId, flash_error
@@ -16,6 +16,18 @@ from services.web.session import CurrentCustomer, Form, flash, set_locale
 from services.web.views import is_fragment, render, see_other
 
 router = APIRouter()
+
+
+async def _contact(api: Gateway, locale: str) -> dict[str, Any]:
+    """The saved contact details, or an empty form for a customer who has none yet."""
+    try:
+        contact: dict[str, Any] = await api.get("/v1/me/contact")
+        return contact
+    except ApiError as exc:
+        if exc.status != 404:
+            raise
+        return {"name": "", "email": None, "phone": None, "push_tokens": [], "locale": locale,
+                "time_zone": None}  # fmt: skip
 
 
 @router.get("/inbox")
@@ -38,14 +50,14 @@ async def mark_read(request: Request, item_id: ObjectId, user: CurrentCustomer, 
 @router.get("/settings")
 async def settings_page(request: Request, user: CurrentCustomer, api: Api) -> Response:
     contact, preferences = await asyncio.gather(
-        api.get("/v1/me/contact"), api.get("/v1/me/preferences")
+        _contact(api, user.locale), api.get("/v1/me/preferences")
     )
     return render(request, "settings.html", contact=contact, prefs=preferences, channels=CHANNELS)
 
 
 @router.post("/settings/contact")
 async def save_contact(request: Request, user: CurrentCustomer, api: Api, form: Form) -> Response:
-    current = await api.get("/v1/me/contact")
+    current = await _contact(api, user.locale)
     body: dict[str, Any] = {
         "name": str(form.get("name") or ""),
         "email": str(form.get("email") or "") or None,
