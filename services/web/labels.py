@@ -103,3 +103,8 @@ TAX_TREATMENT = {
 
 # What the test payment service understands; a real storefront puts its card widget here.
 TEST_CARDS = {"tok_ok": "Test card (approved)", "tok_declined": "Test card (declined)"}
+
+
+def agent_claim_status(code: str) -> str:
+    """Agents read the state itself ('Needs review'), not the customer's reassurance."""
+    return words(code)

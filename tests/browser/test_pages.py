@@ -9,17 +9,14 @@ from __future__ import annotations
 
 import os
 import random
-import time
 import uuid
 from pathlib import Path
 
-import httpx
-import jwt
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import JWT_AUDIENCE, JWT_ISSUER, JWT_SECRET
+from tests.browser.setup_api import api_client, post
 from tests.support.labels import story1_label
 
 pytestmark = pytest.mark.browser
@@ -29,21 +26,6 @@ SHOOT = os.environ.get("CONCIERGE_SCREENSHOTS") == "1"
 AXE = Axe()
 
 
-def _client(console, subject: str, role: str = "customer") -> httpx.Client:
-    now = int(time.time())
-    token = jwt.encode({"sub": subject, "role": role, "iss": JWT_ISSUER, "aud": JWT_AUDIENCE,
-                        "iat": now, "exp": now + 600}, JWT_SECRET, algorithm="HS256",
-                       headers={"kid": "local"})  # fmt: skip
-    return httpx.Client(base_url=console.api, timeout=15,
-                        headers={"Authorization": f"Bearer {token}"})  # fmt: skip
-
-
-def _post(client: httpx.Client, path: str, body: dict | None = None, status: int = 201) -> dict:
-    r = client.post(path, json=body, headers={"Idempotency-Key": uuid.uuid4().hex})
-    assert r.status_code == status, (path, r.text)
-    return r.json()
-
-
 @pytest.fixture(scope="module")
 def world(console) -> dict[str, str]:
     """A customer with a claim at the repair centre, one flagged for review, an order, inbox
@@ -51,22 +33,22 @@ def world(console) -> dict[str, str]:
     customer = f"cust-pages-{uuid.uuid4().hex[:6]}"
     serials = random.sample(range(10_000, 99_999), 2)
     at_centre, reviewed = story1_label(serials[0]), story1_label(serials[1])
-    with _client(console, customer) as me, _client(console, "cust-other") as other, \
-            _client(console, "agent-pages", "agent") as agent:  # fmt: skip
-        hook = _post(agent, "/v1/webhooks", {"url": "http://127.0.0.1:9/hook",
+    with api_client(console.api, customer) as me, api_client(console.api, "cust-other") as other, \
+            api_client(console.api, "agent-pages", "agent") as agent:  # fmt: skip
+        hook = post(agent, "/v1/webhooks", {"url": "http://127.0.0.1:9/hook",
                                              "event_types": ["warranty.claim.*"]})  # fmt: skip
-        claim = _post(me, "/v1/claims", {"region": "UK", "label_code": at_centre,
+        claim = post(me, "/v1/claims", {"region": "UK", "label_code": at_centre,
                                          "components": ["handles", "piping"]})  # fmt: skip
-        _post(agent, f"/v1/claims/{claim['id']}/receipt", status=200)
-        _post(agent, f"/v1/claims/{claim['id']}/inspection", status=200)
-        first = _post(other, "/v1/claims", {"region": "UK", "label_code": reviewed,
+        post(agent, f"/v1/claims/{claim['id']}/receipt", status=200)
+        post(agent, f"/v1/claims/{claim['id']}/inspection", status=200)
+        first = post(other, "/v1/claims", {"region": "UK", "label_code": reviewed,
                                             "components": ["zips"]})  # fmt: skip
-        _post(other, f"/v1/claims/{first['id']}/cancel", {"reason": "wrong bag"}, status=200)
-        flagged = _post(me, "/v1/claims", {"region": "UK", "label_code": reviewed,
+        post(other, f"/v1/claims/{first['id']}/cancel", {"reason": "wrong bag"}, status=200)
+        flagged = post(me, "/v1/claims", {"region": "UK", "label_code": reviewed,
                                            "components": ["zips"]})  # fmt: skip
         assert flagged["status"] == "needs_review", flagged
-        quote = _post(me, "/v1/quotes", {"style": "TC11", "region": "UK"})
-        order = _post(me, "/v1/orders", {"quote_id": quote["quote_id"], "payment_token": "tok_ok"})
+        quote = post(me, "/v1/quotes", {"style": "TC11", "region": "UK"})
+        order = post(me, "/v1/orders", {"quote_id": quote["quote_id"], "payment_token": "tok_ok"})
     return {"customer": customer, "claim": claim["id"], "flagged": flagged["id"],
             "order": order["order_id"], "quote": quote["quote_id"], "hook": hook["id"],
             "label": at_centre}  # fmt: skip

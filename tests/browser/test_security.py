@@ -4,15 +4,14 @@ that lacks the session's CSRF token."""
 
 from __future__ import annotations
 
-import time
+import random
 import uuid
 
-import httpx
-import jwt
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import JWT_AUDIENCE, JWT_ISSUER, JWT_SECRET
+from tests.browser.setup_api import api_client, post
+from tests.support.labels import story1_label
 
 pytestmark = pytest.mark.browser
 
@@ -21,30 +20,16 @@ AGENT_PAGES = ["/agent", "/agent?tab=centre", "/agent?tab=held", "/agent/search?
                "/agent/ops", "/agent/ops/webhooks/wh_x"]  # fmt: skip
 
 
-def _api(console, subject: str, role: str = "customer") -> httpx.Client:
-    now = int(time.time())
-    token = jwt.encode({"sub": subject, "role": role, "iss": JWT_ISSUER, "aud": JWT_AUDIENCE,
-                        "iat": now, "exp": now + 600}, JWT_SECRET, algorithm="HS256",
-                       headers={"kid": "local"})  # fmt: skip
-    return httpx.Client(base_url=console.api, headers={"Authorization": f"Bearer {token}"},
-                        timeout=15)  # fmt: skip
-
-
-def _post(client: httpx.Client, path: str, body: dict) -> dict:
-    r = client.post(path, json=body, headers={"Idempotency-Key": uuid.uuid4().hex})
-    assert r.status_code == 201, r.text
-    return r.json()
-
-
 @pytest.fixture(scope="module")
 def someone_elses(console) -> dict[str, str]:
     """Customer B's claim and order (set up through the API: what matters is A's view)."""
     b = f"cust-b-{uuid.uuid4().hex[:8]}"
-    with _api(console, b) as api:
-        claim = _post(api, "/v1/claims", {"region": "UK", "label_code": "SD-2551-VT02-00120Z",
+    with api_client(console.api, b) as api:
+        label = story1_label(random.randrange(10_000, 99_999))  # one open claim per item
+        claim = post(api, "/v1/claims", {"region": "UK", "label_code": label,
                                           "components": ["handles"]})  # fmt: skip
-        quote = _post(api, "/v1/quotes", {"style": "TC11", "region": "UK"})
-        order = _post(api, "/v1/orders", {"quote_id": quote["quote_id"], "payment_token": "tok_ok"})
+        quote = post(api, "/v1/quotes", {"style": "TC11", "region": "UK"})
+        order = post(api, "/v1/orders", {"quote_id": quote["quote_id"], "payment_token": "tok_ok"})
     return {"customer": b, "claim": claim["id"], "order": order["order_id"],
             "quote": quote["quote_id"]}  # fmt: skip
 

@@ -60,13 +60,15 @@ def test_handbag_without_receipt_through_the_console(sign_in):
     centre.goto(f"/agent/claims/{claim_id}")
     expect(centre.locator("#evidence-title")).to_be_visible()
     expect(centre.get_by_text("San Diego workshop")).to_be_visible()
-    for button, status in [("Record receipt", "Arrived at our repair centre"),
-                           ("Start inspection", "Being inspected"),
-                           ("Repair with parts", "Repair has started")]:  # fmt: skip
+    for button, state, customer_words in [
+        ("Record receipt", "Received", "Arrived at our repair centre"),
+        ("Start inspection", "Inspecting", "Being inspected"),
+        ("Repair with parts", "Repairing", "Repair has started"),
+    ]:
         centre.get_by_role("button", name=button).click()
-        expect(centre.locator("#state-title")).to_contain_text(status)
+        expect(centre.locator("#state-title")).to_contain_text(state)
         # the customer's open page follows without a reload (SSE relayed by the console)
-        expect(customer.locator("#status-title")).to_contain_text(status)
+        expect(customer.locator("#status-title")).to_contain_text(customer_words)
 
     # The promised return date, in the customer's locale (en-GB: "12 December 2026").
     expect(customer.locator(".promise")).to_have_text(re.compile(r"^\d{1,2} [A-Z][a-z]+ \d{4}$"))
@@ -77,7 +79,7 @@ def test_handbag_without_receipt_through_the_console(sign_in):
     expect(centre.locator(".flash.error")).to_contain_text("validation")
     centre.get_by_label("Tracking number").fill("RM123456785GB")
     centre.get_by_role("button", name="Ship back with tracking").click()
-    expect(centre.locator("#state-title")).to_contain_text("On its way back")
+    expect(centre.locator("#state-title")).to_contain_text("Shipped back")
     centre.get_by_role("button", name="Record delivery").click()
     expect(centre.locator("#state-title")).to_contain_text(re.compile("Delivered|Closed"))
 

@@ -37,7 +37,7 @@ def test_uk_customer_buys_a_us_only_item(sign_in):
     expect(me.get_by_label("Deliver to")).to_have_value("UK")
 
     sleeve = me.locator(".offer", has_text="TC11")
-    expect(sleeve).to_contain_text("Ships from another region: US")
+    expect(sleeve).to_contain_text("Ships from the US, duties paid")
     expect(sleeve.locator(".price")).to_have_text("£95.82")
     satchel = me.locator(".offer", has_text="PY01")
     expect(satchel).to_contain_text("CITES")
