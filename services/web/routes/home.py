@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse, Response
 from markupsafe import Markup
 
-from services.web.api import Gateway
+from services.web.api import ApiError, Gateway
 from services.web.session import Form, current_user, set_locale
 from services.web.views import render, see_other
 
@@ -19,6 +19,16 @@ BODY = re.compile(r"<body[^>]*>(.*)</body>", re.S | re.I)
 @router.get("/healthz", response_class=PlainTextResponse)
 async def healthz() -> str:
     return "ok"
+
+
+@router.get("/readyz", response_class=PlainTextResponse)
+async def readyz(request: Request) -> Response:
+    """Ready when the gateway answers: every page needs it."""
+    try:
+        await Gateway(request.app.state.http, None).get_bytes("/healthz")
+    except ApiError:
+        return PlainTextResponse("gateway unreachable", status_code=503)
+    return PlainTextResponse("ok")
 
 
 @router.get("/")
