@@ -64,8 +64,9 @@ def console(tmp_path_factory: pytest.TempPathFactory, chromium_path: str) -> Ite
         yield Console(stack.console_url, stack.api_url, data_dir, mail)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(chromium_path: str) -> Iterator[object]:
+    # Per module: Playwright's sync API is gone before the worker runs any asyncio test module.
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

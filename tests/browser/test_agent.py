@@ -74,3 +74,25 @@ def test_agent_approves_a_flagged_claim_and_replays_a_delivery(sign_in, console,
         agent.reload()
     replay.first.click()
     expect(agent.locator(".flash.success")).to_contain_text("1 deliveries will be sent again")
+
+
+def test_agent_opens_a_claim_for_the_customer_on_the_phone(sign_in):
+    label = story1_label(random.randrange(10_000, 99_999))
+    customer = f"cust-{uuid.uuid4().hex[:8]}"
+    agent = sign_in("agent-phone", role="agent")
+    agent.get_by_role("link", name="Label check").click()
+    agent.get_by_label("Label code").fill(label.lower().replace("0", "o"))
+    agent.get_by_role("button", name="Check").click()
+    expect(agent.locator(".verdict")).to_contain_text(label)
+    agent.get_by_role("button", name="Open claim for this customer").click()
+    expect(agent.get_by_label("Customer id")).to_be_focused()  # required: the browser asks first
+    agent.get_by_label("Customer id").fill(customer)
+    agent.get_by_label("Stitching").check()
+    agent.get_by_role("button", name="Open claim for this customer").click()
+    expect(agent.locator(".flash.success")).to_contain_text("Claim opened")
+    expect(agent.locator(".lead")).to_contain_text(customer)
+    claim_id = agent.get_by_role("heading", level=1).inner_text().split()[-1]
+
+    me = sign_in(customer)
+    me.get_by_role("link", name="My claims", exact=True).click()
+    expect(me.get_by_role("link", name=claim_id)).to_be_visible()

@@ -4,7 +4,9 @@ actions its state allows; a refused action shows the API's problem detail."""
 from __future__ import annotations
 
 import asyncio
+import re
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -13,10 +15,12 @@ from services.web.api import ApiError, Gateway
 from services.web.deps import Api
 from services.web.labels import AGENT_ACTIONS
 from services.web.routes.common import ObjectId, flash_error
+from services.web.routes.warranty import open_claim_from
 from services.web.session import CurrentAgent, Form, flash
 from services.web.views import is_fragment, render, see_other
 
 router = APIRouter(prefix="/agent/claims")
+CUSTOMER = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 
 # Button -> (API step, body built from the form). `approve`/`reject` share the decision call.
 STEPS: dict[str, str] = {
@@ -51,6 +55,17 @@ async def _decoded_label(api: Gateway, claim: dict[str, Any]) -> dict[str, Any] 
         return result
     except ApiError:
         return None  # the claim page stays useful without it
+
+
+@router.post("")
+async def open_for_customer(request: Request, user: CurrentAgent, api: Api, form: Form) -> Response:
+    """An agent on the phone opens the claim for the customer (the API records who did)."""
+    customer_id = str(form.get("customer_id") or "").strip()
+    if not CUSTOMER.match(customer_id):
+        flash(request, "error", "Which customer?", "customer_id_missing",
+              "Type the customer's id to open the claim for them.")  # fmt: skip
+        return see_other(f"/warranty?{urlencode({'code': form.get('label_code') or ''})}")
+    return await open_claim_from(request, api, form, "/agent/claims", customer_id)
 
 
 @router.get("/{claim_id}")

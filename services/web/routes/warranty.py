@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
+from starlette.datastructures import FormData
 
-from services.web.api import ApiError
+from services.web.api import ApiError, Gateway
 from services.web.deps import Api
 from services.web.labels import CAUSES, COMPONENTS, REGIONS
 from services.web.routes.common import ObjectId, default_region, download, flash_error
@@ -41,22 +43,31 @@ async def warranty_check(
                   verdict=verdict, problem=problem, components=COMPONENTS, causes=CAUSES)  # fmt: skip
 
 
-@router.post("/claims")
-async def open_claim(request: Request, user: CurrentCustomer, api: Api, form: Form) -> Response:
+async def open_claim_from(request: Request, api: Gateway, form: FormData, page: str,
+                          customer_id: str | None = None) -> Response:  # fmt: skip
+    """Open a claim from a covered verdict; `customer_id` when an agent opens it for them."""
     body: dict[str, Any] = {
         "region": form.get("region"),
         "label_code": form.get("label_code"),
         "components": form.getlist("components"),
         "cause": form.get("cause") or "manufacturing_defect",
         "description": str(form.get("description") or "")[:2000],
+        "customer_id": customer_id,
     }
     try:
         claim = await api.post("/v1/claims", body, idempotency_key=str(form.get("form_key")))
     except ApiError as exc:
         flash_error(request, exc)
-        return see_other(f"/warranty?code={body['label_code'] or ''}&region={body['region']}")
+        return see_other(
+            f"/warranty?{urlencode({'code': body['label_code'] or '', 'region': body['region']})}"
+        )
     flash(request, "success", "Claim opened", detail=f"Claim {claim['id']} is {claim['status']}.")
-    return see_other(f"/claims/{claim['id']}")
+    return see_other(f"{page}/{claim['id']}")
+
+
+@router.post("/claims")
+async def open_claim(request: Request, user: CurrentCustomer, api: Api, form: Form) -> Response:
+    return await open_claim_from(request, api, form, "/claims")
 
 
 @router.get("/claims")
