@@ -32,7 +32,7 @@ class SignedIn:
 
 
 def _refused(detail: str) -> ApiError:
-    return ApiError(401, "sign_in_failed", "Sign-in did not complete", detail)
+    return ApiError(400, "sign_in_failed", "Sign-in did not complete", detail)
 
 
 async def _discover(settings: WebSettings) -> dict[str, str]:
