@@ -79,6 +79,9 @@ def test_agent_approves_a_flagged_claim_and_replays_a_delivery(sign_in, console,
 def test_agent_opens_a_claim_for_the_customer_on_the_phone(sign_in):
     label = story1_label(random.randrange(10_000, 99_999))
     customer = f"cust-{uuid.uuid4().hex[:8]}"
+    me = sign_in(customer)
+    me.get_by_role("link", name="Inbox", exact=True).click()
+    expect(me.locator("main")).to_contain_text("Nothing yet")
     agent = sign_in("agent-phone", role="agent")
     agent.get_by_role("link", name="Label check").click()
     agent.get_by_label("Label code").fill(label.lower().replace("0", "o"))
@@ -93,6 +96,8 @@ def test_agent_opens_a_claim_for_the_customer_on_the_phone(sign_in):
     expect(agent.locator(".lead")).to_contain_text(customer)
     claim_id = agent.get_by_role("heading", level=1).inner_text().split()[-1]
 
-    me = sign_in(customer)
+    # Her inbox, open all along, shows the news without a reload (the console relays the SSE).
+    expect(me.locator(".inbox")).to_contain_text(f"We've received your claim {claim_id}",
+                                                 timeout=20_000)  # fmt: skip
     me.get_by_role("link", name="My claims", exact=True).click()
     expect(me.get_by_role("link", name=claim_id)).to_be_visible()
