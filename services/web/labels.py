@@ -101,6 +101,15 @@ TAX_TREATMENT = {
     "(delivered duty paid), nothing to pay at the door.",
 }
 
+# What a failed order's `advice_code` lets the customer do next (all start from the catalogue).
+ADVICE = {
+    "use_another_card": "Order again with another card",
+    "try_again_later": "Try again in a few minutes",
+    "join_waitlist": "Join the waitlist",
+    "request_new_quote": "Get a new quote",
+    "contact_support": "Choose another option",
+}
+
 # What the test payment service understands; a real storefront puts its card widget here.
 TEST_CARDS = {"tok_ok": "Test card (approved)", "tok_declined": "Test card (declined)"}
 

@@ -101,3 +101,28 @@ def test_agent_opens_a_claim_for_the_customer_on_the_phone(sign_in):
                                                  timeout=20_000)  # fmt: skip
     me.get_by_role("link", name="My claims", exact=True).click()
     expect(me.get_by_role("link", name=claim_id)).to_be_visible()
+
+
+def test_two_agents_and_a_stale_button(sign_in, browser, console):
+    """A page left open without live updates offers a step another agent already took: the
+    API refuses it and the page shows the problem with its code."""
+    with api_client(console.api, f"cust-{uuid.uuid4().hex[:8]}") as me:
+        claim = post(me, "/v1/claims", {"region": "UK", "components": ["zips"],
+                                        "label_code": story1_label(random.randrange(10_000, 99_999))})  # fmt: skip
+    first = sign_in("agent-one", role="agent")
+    first.goto(f"/agent/claims/{claim['id']}")
+    stale = browser.new_context(base_url=console.url, java_script_enabled=False)
+    second = stale.new_page()
+    second.goto("/sign-in")
+    second.get_by_label("Customer or agent id").fill("agent-two")
+    second.get_by_label("Agent", exact=True).check()
+    second.get_by_role("button", name="Sign in").click()
+    second.goto(f"/agent/claims/{claim['id']}")
+    first.get_by_role("button", name="Record receipt").click()
+    expect(first.locator("#state-title")).to_contain_text("Received")
+    second.get_by_role("button", name="Record receipt").click()
+    problem = second.locator(".flash.error")
+    expect(problem).to_contain_text("cannot")
+    expect(problem.locator("code")).to_have_text(re.compile(r"\w+"))
+    expect(second.get_by_role("button", name="Start inspection")).to_be_visible()
+    stale.close()

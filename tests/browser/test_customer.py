@@ -39,3 +39,18 @@ def test_preferences_quiet_hours_and_locale(sign_in):
     me.get_by_role("link", name="Shop", exact=True).click()
     expect(me.get_by_label("Deliver to")).to_have_value("US")
     expect(me.locator(".price").first).to_contain_text("$")
+
+
+def test_a_declined_card_says_why_and_what_to_do(sign_in):
+    me = sign_in(f"cust-{uuid.uuid4().hex[:8]}", locale="en-GB")
+    me.get_by_role("link", name="Shop", exact=True).click()
+    me.locator(".offer", has_text="TC11").get_by_role(
+        "button", name=re.compile("Get a quote")
+    ).click()
+    me.get_by_label("Payment").select_option("tok_declined")
+    me.get_by_role("button", name=re.compile(r"^Pay £")).click()
+    failure = me.locator("#live .flash.error")
+    expect(failure).to_contain_text("Your card was declined", timeout=20_000)
+    expect(failure.locator("code")).to_have_text("payment_declined")
+    failure.get_by_role("link", name="Order again with another card").click()
+    expect(me.get_by_label("Deliver to")).to_have_value("UK")

@@ -3,8 +3,9 @@
 The browser cannot send the user's bearer token to the gateway itself (it lives in the HttpOnly
 session cookie), so the console opens the stream server-side with the token and relays one
 `update` event per upstream event. The page then re-reads its live part (one GET) through htmx:
-the stream says *that* something changed, the page shows *what*, so a missed event never leaves
-a stale screen after a reconnect.
+the stream says *that* something changed, the page shows *what*. The gateway's first event
+(`ready`, once subscribed) is relayed as an update too, so a change made between rendering the
+page and subscribing (a card declined in 100 ms) or during a reconnect is never missed.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from services.web.session import CurrentUser
 
 router = APIRouter(prefix="/live")
 CustomerQuery = Annotated[str | None, Query(max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
-QUIET = {"ready", ""}
 
 
 async def _relay(api: Gateway, path: str) -> AsyncIterator[bytes]:
@@ -34,8 +34,9 @@ async def _relay(api: Gateway, path: str) -> AsyncIterator[bytes]:
                 if line.startswith("event:"):
                     event = line[6:].strip()
                 elif line == "" and event:
-                    if event not in QUIET:
-                        yield f"event: update\ndata: {event}\n\n".encode()
+                    # `ready` too: whatever happened between rendering the page and subscribing
+                    # (or while reconnecting) is re-read once, then every event follows.
+                    yield f"event: update\ndata: {event}\n\n".encode()
                     event = ""
                 elif line.startswith(":"):
                     yield b": heartbeat\n\n"  # keeps proxies from closing a quiet stream
