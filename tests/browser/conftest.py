@@ -83,9 +83,10 @@ def sign_in(browser, console: Console) -> Iterator[SignIn]:
     """A fresh browser context signed in through the console's own sign-in page."""
     contexts = []
 
-    def open_as(subject: str, role: str = "customer", locale: str = "en-GB"):
+    def open_as(subject: str, role: str = "customer", locale: str = "en-GB",
+                viewport: tuple[int, int] = (1280, 900)):  # fmt: skip
         context = browser.new_context(base_url=console.url, accept_downloads=True,
-                                      viewport={"width": 1280, "height": 900})  # fmt: skip
+                                      viewport={"width": viewport[0], "height": viewport[1]})  # fmt: skip
         context.set_default_timeout(15_000)
         contexts.append(context)
         page = context.new_page()

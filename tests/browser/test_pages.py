@@ -84,6 +84,17 @@ def test_every_customer_page(sign_in, world):
         _check(page, path, shot)
 
 
+def test_customer_pages_on_a_phone(sign_in, world):
+    """Mobile-first: the customer's main pages on a 390 px wide screen, nothing wider than it."""
+    page = sign_in(world["customer"], locale="en-GB", viewport=(390, 844))
+    for path, shot in [(f"/claims/{world['claim']}", "mobile-customer-claim"),
+                       (f"/quotes/{world['quote']}", "mobile-customer-quote"),
+                       (f"/warranty?code={world['label']}&region=UK", None),
+                       ("/shop?region=UK", None), (f"/orders/{world['order']}", None)]:  # fmt: skip
+        _check(page, path, shot)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
+
+
 def test_every_agent_page(sign_in, world):
     page = sign_in("agent-pages", role="agent", locale="en-GB")
     customer = world["customer"]
