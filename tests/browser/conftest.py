@@ -67,7 +67,10 @@ def console(tmp_path_factory: pytest.TempPathFactory, chromium_path: str) -> Ite
 @pytest.fixture(scope="module")
 def browser(chromium_path: str) -> Iterator[object]:
     # Per module: Playwright's sync API is gone before the worker runs any asyncio test module.
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    # Two cores shared with another test worker: assertions wait up to 15 s, not 5.
+    expect.set_options(timeout=15_000)
 
     with sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=chromium_path, args=["--no-sandbox"])

@@ -56,8 +56,13 @@ def test_handbag_without_receipt_through_the_console(sign_in):
         customer.get_by_role("link", name="Download the RMA form (PDF)").click()
     assert rma in _pdf_text(download.value)
 
+    # The parcel reaches the repair centre with the printed form: found by its RMA number.
     centre = sign_in("agent-repair-uk", role="agent")
-    centre.goto(f"/agent/claims/{claim_id}")
+    centre.get_by_role("navigation", name="Main").get_by_role("link", name="Search").click()
+    centre.get_by_label("RMA number").check()
+    centre.get_by_label("Id", exact=True).fill(rma.lower())
+    centre.get_by_role("button", name="Find").click()
+    expect(centre.get_by_role("heading", level=1)).to_have_text(f"Claim {claim_id}")
     expect(centre.locator("#evidence-title")).to_be_visible()
     expect(centre.get_by_text("San Diego workshop")).to_be_visible()
     for button, state, customer_words in [

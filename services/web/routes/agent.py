@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from services.web.api import ApiError
+from services.web.api import ApiError, Gateway
 from services.web.deps import Api
 from services.web.session import CurrentAgent
 from services.web.views import render, see_other
@@ -37,11 +37,12 @@ async def search(
     request: Request,
     user: CurrentAgent,
     api: Api,
-    kind: Annotated[Literal["claim", "customer", "order"], Query()] = "claim",
+    kind: Annotated[Literal["claim", "rma", "customer", "order"], Query()] = "claim",
     q: Annotated[str, Query(max_length=64)] = "",
     customer: Annotated[str, Query(max_length=64)] = "",
 ) -> Response:
-    """Straight to the object: a claim id, a customer id, or an order id with its customer."""
+    """Straight to the object: a claim id, an RMA number, a customer id, or an order id with
+    its customer."""
     q, customer = q.strip(), customer.strip()
     problem = None
     if not ID.match(q):
@@ -53,6 +54,11 @@ async def search(
             problem = "An order is found with its customer's id: type both."
         else:
             return see_other(f"/agent/customers/{customer}/orders/{q}")
+    elif kind == "rma":
+        claim_id = await _claim_by_rma(api, q.upper())
+        if claim_id:
+            return see_other(f"/agent/claims/{claim_id}")
+        problem = f"No claim has RMA number {q} (they read RMA-YYYYMMDD-XXXXXX)."
     else:
         try:
             await api.get(f"/v1/claims/{q}")
@@ -63,3 +69,13 @@ async def search(
             problem = f"No claim {q}."
     return render(request, "agent_queue.html", tab="search", problem=problem, kind=kind, q=q,
                   customer=customer, status_code=404 if problem else 200)  # fmt: skip
+
+
+async def _claim_by_rma(api: Gateway, rma: str) -> str | None:
+    try:
+        found = (await api.get("/v1/claims", rma=rma, limit=1))["items"]
+    except ApiError as exc:
+        if exc.status != 422:  # 422: not shaped like an RMA number
+            raise
+        return None
+    return str(found[0]["id"]) if found else None
