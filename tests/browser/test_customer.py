@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import random
 import re
 import uuid
 
 import pytest
 from playwright.sync_api import expect
+
+from tests.browser.setup_api import api_client, post
+from tests.support.labels import story1_label
 
 pytestmark = pytest.mark.browser
 
@@ -54,3 +58,19 @@ def test_a_declined_card_says_why_and_what_to_do(sign_in):
     expect(failure.locator("code")).to_have_text("payment_declined")
     failure.get_by_role("link", name="Order again with another card").click()
     expect(me.get_by_label("Deliver to")).to_have_value("UK")
+
+
+def test_customer_cancels_a_claim_while_allowed(sign_in, console):
+    customer = f"cust-{uuid.uuid4().hex[:8]}"
+    label = story1_label(random.randrange(10_000, 99_999))
+    with api_client(console.api, customer) as api:
+        claim = post(
+            api, "/v1/claims", {"region": "UK", "label_code": label, "components": ["zips"]}
+        )
+    me = sign_in(customer)
+    me.goto(f"/claims/{claim['id']}")
+    me.get_by_label("Why (optional)").fill("Fixed it myself.")
+    me.get_by_role("button", name="Cancel this claim").click()
+    expect(me.locator(".flash.success")).to_contain_text("Claim cancelled")
+    expect(me.locator("#status-title")).to_contain_text("Cancelled")
+    expect(me.get_by_role("button", name="Cancel this claim")).to_have_count(0)
