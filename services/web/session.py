@@ -99,7 +99,9 @@ async def checked_form(request: Request) -> FormData:
 
 def flash(request: Request, kind: str, title: str, code: str = "", detail: str = "") -> None:
     """A message shown once, on the page the browser is sent to next (post/redirect/get)."""
-    request.session["flash"] = {"kind": kind, "title": title, "code": code, "detail": detail}
+    # It rides in the cookie (4 KB in all): a long problem detail is cut, never the cookie.
+    request.session["flash"] = {"kind": kind, "title": title[:200], "code": code[:80],
+                                "detail": detail[:600]}  # fmt: skip
 
 
 def pop_flash(request: Request) -> dict[str, str] | None:
