@@ -57,5 +57,5 @@ WORKDIR /app
 # Numeric so Kubernetes' runAsNonRoot can verify it without resolving names.
 USER 10001:10001
 
-EXPOSE 8000 8081
+EXPOSE 8000 8080 8081
 CMD ["python", "-m", "services.gateway"]

@@ -57,19 +57,27 @@ def up(
     nats_monitor_port: Annotated[int, typer.Option(help="Embedded NATS monitoring port.")] = 8322,
     host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Gateway HTTP port.")] = 8000,
+    web_port: Annotated[int, typer.Option(help="Console (web) HTTP port.")] = 8080,
     partner_nats: Annotated[
         bool,
         typer.Option(help="Start embedded NATS with the partner-access accounts from deploy/nats."),
     ] = False,
 ) -> None:
-    """Start NATS, the three services and the gateway; Ctrl-C stops everything in order."""
+    """Start NATS, the three services, the gateway and the console; Ctrl-C stops them in order."""
     data_dir = data_dir.resolve()
     extra = ""
     if partner_nats:
         extra = (Path.cwd() / "deploy" / "nats" / "embedded-accounts.conf").read_text()
     stack = Stack(
         StackConfig(
-            data_dir, host, nats_url, nats_port, nats_monitor_port, port, nats_extra_config=extra
+            data_dir,
+            host,
+            nats_url,
+            nats_port,
+            nats_monitor_port,
+            port,
+            web_port,
+            nats_extra_config=extra,
         ),
         cwd=Path.cwd(),
     )
@@ -103,7 +111,7 @@ def up(
         time.sleep(0.2)
         for name in stack.restart_dead_children():
             err_console.print(f"[yellow]{name} exited unexpectedly; restarted[/yellow]")
-    console.print("Stopping: gateway, services, NATS...")
+    console.print("Stopping: console, gateway, services, NATS...")
     stack.stop()
     console.print("Stopped.")
 

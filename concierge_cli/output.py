@@ -33,4 +33,6 @@ def stack_table(desc: dict[str, object], state: str) -> Table:
     table.add_row("API", "-", state, api)
     table.add_row("API docs", "-", state, f"{api}/docs")
     table.add_row("AsyncAPI (events)", "-", state, f"{api}/asyncapi.json")
+    if desc.get("console"):
+        table.add_row("Console (open in a browser)", "-", state, str(desc["console"]))
     return table

@@ -16,6 +16,7 @@ class ProcessSpec:
     module: str  # run as `python -m <module>`
     env_prefix: str
     is_gateway: bool = False
+    is_web: bool = False
 
     def command(self) -> list[str]:
         return [sys.executable, "-m", self.module]
@@ -27,4 +28,6 @@ SERVICES = (
     ProcessSpec("notifications", "services.notifications", "NOTIFICATIONS_"),
 )
 GATEWAY = ProcessSpec("gateway", "services.gateway", "GATEWAY_", is_gateway=True)
-STACK = (*SERVICES, GATEWAY)
+# The console: a client of the gateway's public HTTP API only, started after it, stopped first.
+WEB = ProcessSpec("web", "services.web", "WEB_", is_web=True)
+STACK = (*SERVICES, GATEWAY, WEB)

@@ -1,7 +1,7 @@
-"""`concierge up`: one embedded nats-server, three services and the gateway, stopped in order.
+"""`concierge up`: one embedded nats-server, three services, the gateway and the console.
 
 Children run in their own session (Ctrl-C reaches only the supervisor, which stops them
-gateway-first, services next, NATS last) and die with the supervisor even if it is SIGKILLed
+console and gateway first, services next, NATS last) and die with the supervisor even if it is SIGKILLed
 (PR_SET_PDEATHSIG), so no process is left behind. A lock file in the data folder makes a second
 `concierge up` report the running stack instead of starting a second one on the same files.
 """
@@ -18,7 +18,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from concierge_cli.stack import GATEWAY, SERVICES, ProcessSpec
+from concierge_cli.stack import GATEWAY, SERVICES, WEB, ProcessSpec
 from shared.runtime.nats_server import NatsServer, free_port, port_is_free
 
 LOCK_NAME = "concierge.lock.json"
@@ -88,6 +88,7 @@ class StackConfig:
     nats_port: int = 4322
     nats_monitor_port: int = 8322
     gateway_port: int = 8000
+    web_port: int = 0  # 0: any free port (test stacks); `concierge up` asks for 8080
     nats_extra_config: str = ""
     extra_env: dict[str, str] = field(default_factory=dict)
 
@@ -127,6 +128,7 @@ class Stack:
             "nats_url": self.nats_url,
             "nats_monitor": self.nats.monitor_url if self.nats else None,
             "api": self.api_url,
+            "console": self.console_url,
             "processes": [
                 {"name": c.spec.name, "pid": c.pid, "health": c.health_url, "log": str(c.log_path)}
                 for c in self.children
@@ -141,16 +143,22 @@ class Stack:
     def api_url(self) -> str:
         return f"http://{self.config.host}:{self.config.gateway_port}"
 
+    @property
+    def console_url(self) -> str:
+        return f"http://{self.config.host}:{self.config.web_port}"
+
     # Start -----------------------------------------------------------------------------------
 
     def start(self, timeout: float = 30.0) -> None:
         self.config.data_dir.mkdir(parents=True, exist_ok=True)
         (self.config.data_dir / "logs").mkdir(exist_ok=True)
         self.write_lock()  # claimed before anything starts, so a concurrent `up` backs off
-        if not port_is_free(self.config.gateway_port, self.config.host):
-            raise StackError(
-                f"port {self.config.gateway_port} is already in use: choose another with --port"
-            )
+        if self.config.web_port == 0:
+            self.config.web_port = free_port(self.config.host)
+        for port, option in ((self.config.gateway_port, "--port"),
+                             (self.config.web_port, "--web-port")):  # fmt: skip
+            if not port_is_free(port, self.config.host):
+                raise StackError(f"port {port} is already in use: choose another with {option}")
         if self.config.nats_url is None:
             self.nats = NatsServer(
                 store_dir=self.config.data_dir / "nats",
@@ -160,14 +168,14 @@ class Stack:
                 extra_config=self.config.nats_extra_config,
             )
             self.nats.start()
-        self.children = [self._child(spec) for spec in (*SERVICES, GATEWAY)]
+        self.children = [self._child(spec) for spec in (*SERVICES, GATEWAY, WEB)]
         # All at once: the gateway imports and binds while the services migrate; its /readyz
         # answers 200 only once every service answers, so readiness keeps the same order.
         for child in self.children:
             child.start(self.cwd)
         self.write_lock()
-        self._wait_ready(self.children[:-1], timeout)
-        self._wait_ready(self.children[-1:], timeout)
+        self._wait_ready(self.children[:-2], timeout)
+        self._wait_ready(self.children[-2:], timeout)
 
     def _child(self, spec: ProcessSpec) -> Child:
         p = spec.env_prefix
@@ -180,6 +188,10 @@ class Stack:
         }
         # Links in customer messages (RMA form, tracking) point at this stack's gateway.
         env.setdefault("NOTIFICATIONS_PUBLIC_BASE_URL", self.api_url)
+        if spec.is_web:
+            env |= self._web_env()
+            return Child(spec, env, f"{self.console_url}/healthz",
+                         self.config.data_dir / "logs" / f"{spec.name}.log")  # fmt: skip
         if spec.is_gateway:
             env |= {f"{p}HOST": self.config.host, f"{p}PORT": str(self.config.gateway_port)}
             health = f"{self.api_url}/readyz"
@@ -188,6 +200,17 @@ class Stack:
             env |= {f"{p}HEALTH_PORT": str(port), f"{p}HEALTH_HOST": self.config.host}
             health = f"http://{self.config.host}:{port}/readyz"
         return Child(spec, env, health, self.config.data_dir / "logs" / f"{spec.name}.log")
+
+    def _web_env(self) -> dict[str, str]:
+        """The console calls this stack's gateway; its local "sign in as" page signs tokens the
+        way the gateway checks them (same secret, issuer and audience)."""
+        env = {"WEB_HOST": self.config.host, "WEB_PORT": str(self.config.web_port),
+               "WEB_GATEWAY_URL": self.api_url}  # fmt: skip
+        settings = {**os.environ, **self.config.extra_env}
+        for name in ("SECRET", "ISSUER", "AUDIENCE", "KEY_ID"):
+            if f"GATEWAY_JWT_{name}" in settings:
+                env[f"WEB_LOCAL_JWT_{name}"] = settings[f"GATEWAY_JWT_{name}"]
+        return env
 
     def _wait_ready(self, children: list[Child], timeout: float) -> None:
         deadline = time.monotonic() + timeout
@@ -223,7 +246,7 @@ class Stack:
         return restarted
 
     def stop(self) -> None:
-        """Gateway first (no new requests), then the services (drain), then NATS."""
+        """Console and gateway first (no new requests), then the services (drain), then NATS."""
         for child in reversed(self.children):
             child.stop()
         if self.nats is not None:

@@ -92,6 +92,7 @@ class Queries:
         statuses: Sequence[str] | None = None,
         sla: str | None = None,
         customer_id: str | None = None,
+        rma: str | None = None,
         limit: int = 50,
         offset: int = 0,
     ) -> tuple[list[Claim], int | None]:
@@ -101,7 +102,11 @@ class Queries:
             statuses = [s for s in (statuses or SLA_RUNNING) if s in SLA_RUNNING]
         async with self._reading() as tx:
             found = await self._repo(tx).find(
-                customer_id=customer_id, statuses=statuses, limit=limit + 1, offset=offset
+                customer_id=customer_id,
+                statuses=statuses,
+                rma=rma,
+                limit=limit + 1,
+                offset=offset,
             )
         if sla is not None:
             now = self.clock()

@@ -305,6 +305,9 @@ class ListClaimsRequest(_Request):
         default=None, description="Only claims whose turnaround is at risk or breached."
     )
     customer_id: IdStr | None = Field(default=None, description="Agents: one customer's claims.")
+    rma: str | None = Field(
+        default=None, max_length=32, description="Only the claim with this RMA number."
+    )
     limit: int = Field(default=50, ge=1, le=200)
     offset: int = Field(default=0, ge=0)
 

@@ -42,10 +42,12 @@ def alive(pid: int) -> bool:
 
 
 def test_up_ready_second_up_reports_and_ctrl_c_leaves_nothing(tmp_path: Path) -> None:
-    port, nats_port, mon_port = free_port(), free_port(), free_port()
+    port, nats_port, mon_port, web_port = free_port(), free_port(), free_port(), free_port()
     args = (
         "--port",
         str(port),
+        "--web-port",
+        str(web_port),
         "--nats-port",
         str(nats_port),
         "--nats-monitor-port",
@@ -67,7 +69,8 @@ def test_up_ready_second_up_reports_and_ctrl_c_leaves_nothing(tmp_path: Path) ->
         print(f"concierge up ready in {time.monotonic() - started:.1f} s")
         lock = json.loads((tmp_path / LOCK_NAME).read_text())
         pids = [p["pid"] for p in lock["processes"]]
-        assert len(pids) == 4 and all(alive(p) for p in pids)
+        assert len(pids) == 5 and all(alive(p) for p in pids)  # 3 services, gateway, console
+        assert httpx.get(f"http://127.0.0.1:{web_port}/healthz", timeout=2).status_code == 200
 
         second = subprocess.run(
             [sys.executable, "-m", "concierge_cli.main", "up", "--data-dir", str(tmp_path), *args],
@@ -101,6 +104,8 @@ def test_up_fails_clearly_when_a_port_is_taken(tmp_path: Path) -> None:
             tmp_path,
             "--port",
             str(free_port()),
+            "--web-port",
+            str(free_port()),
             "--nats-port",
             str(taken),
             "--nats-monitor-port",
@@ -113,7 +118,8 @@ def test_up_fails_clearly_when_a_port_is_taken(tmp_path: Path) -> None:
 
 def test_up_with_existing_nats(tmp_path: Path, nats_server) -> None:
     port = free_port()
-    proc = up(tmp_path, "--port", str(port), "--nats-url", nats_server.url)
+    proc = up(tmp_path, "--port", str(port), "--web-port", str(free_port()),
+              "--nats-url", nats_server.url)  # fmt: skip
     try:
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:

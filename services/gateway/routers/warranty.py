@@ -260,6 +260,15 @@ async def list_claims(
     sla: Annotated[
         Literal["at_risk", "breached"] | None, Query(description="Turnaround at risk or breached.")
     ] = None,
+    rma: Annotated[
+        str | None,
+        Query(
+            max_length=32,
+            pattern=r"^RMA-[A-Z0-9-]+$",
+            examples=["RMA-20261123-7K3QX9"],
+            description="Only the claim with this RMA number (a customer: only their own).",
+        ),
+    ] = None,
 ) -> Page[Any]:
     actor = (
         principal.actor()
@@ -268,7 +277,7 @@ async def list_claims(
     )
     offset = _offset(paging.after)
     request = c.ListClaimsRequest(
-        status=status, sla=sla,
+        status=status, sla=sla, rma=rma,
         customer_id=customer_id if principal.type == "agent" else None,
         limit=paging.limit, offset=max(offset, 0),
     )  # fmt: skip

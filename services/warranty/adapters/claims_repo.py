@@ -209,12 +209,15 @@ class ClaimsRepository:
         *,
         customer_id: str | None = None,
         statuses: Sequence[str] | None = None,
+        rma: str | None = None,
         limit: int = 50,
         offset: int = 0,
     ) -> list[Claim]:
         query = sa.select(claims).order_by(claims.c.submitted_at.desc(), claims.c.id)
         if customer_id is not None:
             query = query.where(claims.c.customer_id == customer_id)
+        if rma is not None:
+            query = query.where(claims.c.rma_number == rma)  # unique index
         if statuses:
             query = query.where(claims.c.status.in_(list(statuses)))
         rows = (await self.session.execute(query.limit(limit).offset(offset))).mappings()

@@ -49,7 +49,7 @@ def routes(h: Handlers, q: Queries) -> list[RpcRoute]:
     async def list_claims(req: c.ListClaimsRequest, actor: Actor | None) -> c.ClaimList:
         found, next_offset = await q.list_claims(
             actor, statuses=req.status, sla=req.sla, customer_id=req.customer_id,
-            limit=req.limit, offset=req.offset,
+            rma=req.rma, limit=req.limit, offset=req.offset,
         )  # fmt: skip
         return c.ClaimList(items=[view(x) for x in found], next_offset=next_offset)
 

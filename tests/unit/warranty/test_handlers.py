@@ -369,3 +369,15 @@ async def test_a_retried_request_returns_the_claim_it_created(env: Env):
                              style_code="JR01", purchase_date=date(2026, 9, 1))  # fmt: skip
     other = await env.h.open_claim(BOB, bobs_item, request_id="req-1")  # ids are per customer
     assert other.id != first.id
+
+
+async def test_claims_found_by_rma_number(env: Env):
+    """The console's (and a storefront's "track my return") search: one claim per RMA number,
+    and a customer only ever finds their own."""
+    claim = await env.h.open_claim(ALICE, story())
+    rma = claim.rma.number
+    found, _ = await env.q.list_claims(AGENT, rma=rma)
+    assert [c.id for c in found] == [claim.id]
+    assert (await env.q.list_claims(AGENT, rma="RMA-00000000-NONE"))[0] == []
+    assert (await env.q.list_claims(BOB, rma=rma))[0] == []
+    assert [c.id for c in (await env.q.list_claims(ALICE, rma=rma))[0]] == [claim.id]

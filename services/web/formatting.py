@@ -1,0 +1,71 @@
+"""Money and dates in the reader's locale (Babel): en-GB reads 5 December 2026 and £95.82,
+en-US reads December 5, 2026 and $95.82. The API sends ISO dates and decimal strings."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_time
+from babel.numbers import format_currency, format_decimal, format_percent
+
+ZONES = {"en-GB": "Europe/London", "en-IE": "Europe/Dublin", "en-US": "America/New_York"}
+LOCALES = ("en-GB", "en-US")
+
+
+def _babel(locale: str) -> str:
+    return locale.replace("-", "_")
+
+
+def money(amount: str | Decimal | None, currency: str | None, locale: str) -> str:
+    if amount is None or not currency:
+        return ""
+    try:
+        value = Decimal(str(amount))
+    except InvalidOperation:
+        return str(amount)
+    return format_currency(value, currency, locale=_babel(locale))
+
+
+def rate(value: str | None, locale: str, digits: int = 4) -> str:
+    if value is None:
+        return ""
+    return format_decimal(Decimal(value), format="#,##0." + "0" * digits, locale=_babel(locale))
+
+
+def percent(value: str | None, locale: str) -> str:
+    if value is None:
+        return ""
+    return format_percent(Decimal(value), format="#,##0.##%", locale=_babel(locale))
+
+
+def _parse(value: str | date | datetime) -> date | datetime:
+    if isinstance(value, date):
+        return value
+    if "T" in value:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return date.fromisoformat(value)
+
+
+def day(value: str | date | datetime | None, locale: str) -> str:
+    """A calendar day, long form: '12 December 2026' / 'December 12, 2026'."""
+    if not value:
+        return ""
+    parsed = _parse(value)
+    if isinstance(parsed, datetime):
+        parsed = parsed.astimezone(ZoneInfo(ZONES.get(locale, "UTC"))).date()
+    return format_date(parsed, format="long", locale=_babel(locale))
+
+
+def moment(value: str | datetime | None, locale: str) -> str:
+    """A point in time in the locale's zone: '5 Dec 2026, 14:03' / 'Dec 5, 2026, 9:03\u202fAM'."""
+    if not value:
+        return ""
+    parsed = _parse(value)
+    if not isinstance(parsed, datetime):
+        return day(parsed, locale)
+    local = parsed.astimezone(ZoneInfo(ZONES.get(locale, "UTC")))
+    babel_locale = _babel(locale)
+    when = format_date(local.date(), format="medium", locale=babel_locale)
+    return f"{when}, {format_time(local.time(), format='short', locale=babel_locale)}"

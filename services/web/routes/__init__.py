@@ -1,0 +1,24 @@
+"""The console's pages, one module per area."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from services.web.routes import (
+    agent,
+    agent_claims,
+    agent_customers,
+    auth,
+    home,
+    live,
+    me,
+    operations,
+    shop,
+    warranty,
+)
+
+
+def register(app: FastAPI) -> None:
+    for module in (home, auth, warranty, shop, me, live, agent, agent_claims, agent_customers,
+                   operations):  # fmt: skip
+        app.include_router(module.router)

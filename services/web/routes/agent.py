@@ -1,0 +1,81 @@
+"""Agents: the queue, in tabs (review, repair centre by urgency, held messages) and search."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from services.web.api import ApiError, Gateway
+from services.web.deps import Api
+from services.web.session import CurrentAgent
+from services.web.views import render, see_other
+
+router = APIRouter(prefix="/agent")
+Tab = Literal["review", "centre", "held", "search"]
+ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
+
+
+@router.get("")
+async def queue(request: Request, user: CurrentAgent, api: Api,
+                tab: Annotated[Tab, Query()] = "review") -> Response:  # fmt: skip
+    """One API call per tab: the list the tab shows, nothing per row."""
+    data: dict[str, Any] = {}
+    if tab == "review":
+        data["claims"] = (await api.get("/v1/claims", status="needs_review", limit=100))["items"]
+    elif tab == "centre":
+        data["board"] = await api.get("/v1/warranty/sla")
+    elif tab == "held":
+        data["held"] = (await api.get("/v1/messages/held", limit=100))["items"]
+    return render(request, "agent_queue.html", tab=tab, **data)
+
+
+@router.get("/search")
+async def search(
+    request: Request,
+    user: CurrentAgent,
+    api: Api,
+    kind: Annotated[Literal["claim", "rma", "customer", "order"], Query()] = "claim",
+    q: Annotated[str, Query(max_length=64)] = "",
+    customer: Annotated[str, Query(max_length=64)] = "",
+) -> Response:
+    """Straight to the object: a claim id, an RMA number, a customer id, or an order id with
+    its customer."""
+    q, customer = q.strip(), customer.strip()
+    problem = None
+    if not ID.match(q):
+        problem = "Type an id: letters, digits and - _ . : only."
+    elif kind == "customer":
+        return see_other(f"/agent/customers/{q}")
+    elif kind == "order":
+        if not ID.match(customer):
+            problem = "An order is found with its customer's id: type both."
+        else:
+            return see_other(f"/agent/customers/{customer}/orders/{q}")
+    elif kind == "rma":
+        claim_id = await _claim_by_rma(api, q.upper())
+        if claim_id:
+            return see_other(f"/agent/claims/{claim_id}")
+        problem = f"No claim has RMA number {q} (they read RMA-YYYYMMDD-XXXXXX)."
+    else:
+        try:
+            await api.get(f"/v1/claims/{q}")
+            return see_other(f"/agent/claims/{q}")
+        except ApiError as exc:
+            if exc.status != 404:
+                raise
+            problem = f"No claim {q}."
+    return render(request, "agent_queue.html", tab="search", problem=problem, kind=kind, q=q,
+                  customer=customer, status_code=404 if problem else 200)  # fmt: skip
+
+
+async def _claim_by_rma(api: Gateway, rma: str) -> str | None:
+    try:
+        found = (await api.get("/v1/claims", rma=rma, limit=1))["items"]
+    except ApiError as exc:
+        if exc.status != 422:  # 422: not shaped like an RMA number
+            raise
+        return None
+    return str(found[0]["id"]) if found else None

@@ -1,0 +1,97 @@
+"""Agents: one claim with its evidence (decoded label, review signals, timeline) and exactly the
+actions its state allows; a refused action shows the API's problem detail."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from services.web.api import ApiError, Gateway
+from services.web.deps import Api
+from services.web.labels import AGENT_ACTIONS
+from services.web.routes.common import ObjectId, flash_error
+from services.web.routes.warranty import open_claim_from
+from services.web.session import CurrentAgent, Form, flash
+from services.web.views import is_fragment, render, see_other
+
+router = APIRouter(prefix="/agent/claims")
+CUSTOMER = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
+
+# Button -> (API step, body built from the form). `approve`/`reject` share the decision call.
+STEPS: dict[str, str] = {
+    "approve": "decision", "reject": "decision", "receive": "receipt",
+    "start_inspection": "inspection", "start_repair": "repair",
+    "start_replacement": "replacement", "issue_store_credit": "replacement",
+    "ship_back": "shipment", "deliver": "delivery", "cancel": "cancel",
+}  # fmt: skip
+
+
+def _body(action: str, form: Any) -> dict[str, Any] | None:
+    text = lambda name: str(form.get(name) or "").strip()  # noqa: E731
+    if action in ("approve", "reject"):
+        return {"approve": action == "approve", "reason": text("reason")}
+    if action == "start_replacement":
+        return {"style_code": text("style_code") or None}
+    if action == "issue_store_credit":
+        return {"store_credit": True, "credit_amount": text("credit_amount") or None}
+    if action == "ship_back":
+        return {"carrier": text("carrier"), "tracking_number": text("tracking_number")}
+    if action == "cancel":
+        return {"reason": text("reason")}
+    return None
+
+
+async def _decoded_label(api: Gateway, claim: dict[str, Any]) -> dict[str, Any] | None:
+    code = claim["item"].get("label_code")
+    if not code:
+        return None
+    try:
+        result: dict[str, Any] = await api.post("/v1/labels/decode", {"code": code})
+        return result
+    except ApiError:
+        return None  # the claim page stays useful without it
+
+
+@router.post("")
+async def open_for_customer(request: Request, user: CurrentAgent, api: Api, form: Form) -> Response:
+    """An agent on the phone opens the claim for the customer (the API records who did)."""
+    customer_id = str(form.get("customer_id") or "").strip()
+    if not CUSTOMER.match(customer_id):
+        flash(request, "error", "Which customer?", "customer_id_missing",
+              "Type the customer's id to open the claim for them.")  # fmt: skip
+        return see_other(f"/warranty?{urlencode({'code': form.get('label_code') or ''})}")
+    return await open_claim_from(request, api, form, "/agent/claims", customer_id)
+
+
+@router.get("/{claim_id}")
+async def claim_page(request: Request, claim_id: ObjectId, user: CurrentAgent, api: Api) -> Response:  # fmt: skip
+    claim, timeline = await asyncio.gather(
+        api.get(f"/v1/claims/{claim_id}"), api.get(f"/v1/claims/{claim_id}/timeline")
+    )
+    if is_fragment(request):
+        return render(request, "agent_claim_live.html", claim=claim, entries=timeline["entries"],
+                      actions=AGENT_ACTIONS)  # fmt: skip
+    label = await _decoded_label(api, claim)
+    return render(request, "agent_claim.html", claim=claim, entries=timeline["entries"],
+                  label=label, actions=AGENT_ACTIONS)  # fmt: skip
+
+
+@router.post("/{claim_id}/{action}")
+async def act(request: Request, claim_id: ObjectId, action: str, user: CurrentAgent, api: Api,
+              form: Form) -> Response:  # fmt: skip
+    if action not in STEPS:
+        flash(request, "error", "Unknown action", "unknown_action", action[:40])
+        return see_other(f"/agent/claims/{claim_id}")
+    try:
+        claim = await api.post(f"/v1/claims/{claim_id}/{STEPS[action]}", _body(action, form),
+                               idempotency_key=str(form.get("form_key")))  # fmt: skip
+        flash(request, "success", AGENT_ACTIONS.get(action, action),
+              detail=f"Claim {claim_id} is now {claim['status'].replace('_', ' ')}.")  # fmt: skip
+    except ApiError as exc:
+        flash_error(request, exc)
+    return see_other(f"/agent/claims/{claim_id}")

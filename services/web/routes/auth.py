@@ -1,0 +1,92 @@
+"""Sign-in: OpenID Connect where an issuer is configured; "sign in as" with WEB_ENV=local only.
+
+Either way the session ends up holding a token the gateway verifies on every call: the console
+never decides on its own who may see what. The role read from the token only chooses which pages
+to offer; the gateway refuses an agent call made with a customer's token regardless.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Annotated
+
+import jwt
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+from services.web import oidc
+from services.web.session import Form, Role, sign_in, sign_out
+from services.web.settings import WebSettings
+from services.web.views import render, see_other
+
+router = APIRouter()
+SUBJECT = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
+
+
+def _safe_next(target: str | None) -> str:
+    # Only paths on this site: an open redirect would hand the session to another host.
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return "/"
+
+
+def mint_local_token(settings: WebSettings, subject: str, role: Role) -> str:
+    """The same token `concierge token` prints (gateway's local HS256 secret)."""
+    now = int(time.time())
+    claims = {"sub": subject, "role": role, "iss": settings.local_jwt_issuer,
+              "aud": settings.local_jwt_audience, "iat": now,
+              "exp": now + settings.local_token_ttl_seconds}  # fmt: skip
+    return jwt.encode(claims, settings.local_jwt_secret, algorithm="HS256",
+                      headers={"kid": settings.local_jwt_key_id})  # fmt: skip
+
+
+@router.get("/sign-in", response_class=HTMLResponse)
+async def sign_in_page(request: Request, next: Annotated[str | None, Query()] = None) -> Response:
+    settings: WebSettings = request.app.state.settings
+    return render(request, "sign_in.html", next=_safe_next(next),
+                  local=settings.sign_in_as_enabled, oidc=bool(settings.oidc_issuer))  # fmt: skip
+
+
+@router.post("/sign-in/local")
+async def sign_in_local(request: Request, form: Form) -> Response:
+    settings: WebSettings = request.app.state.settings
+    if not settings.sign_in_as_enabled:
+        return render(request, "error.html", status_code=404,
+                      error={"status": 404, "code": "page_not_found", "title": "Page not found",
+                             "detail": ""})  # fmt: skip
+    subject = str(form.get("subject", "")).strip()
+    role = str(form.get("role", "customer"))
+    locale = str(form.get("locale", settings.default_locale))
+    if (
+        not SUBJECT.match(subject)
+        or role not in ("customer", "agent")
+        or locale not in ("en-GB", "en-US")
+    ):
+        return render(request, "sign_in.html", status_code=422, next=_safe_next(
+            str(form.get("next"))), local=True, oidc=bool(settings.oidc_issuer),
+            problem="Use letters, digits, '-', '_', '.' or ':' for the id (up to 64).")  # fmt: skip
+    token = mint_local_token(settings, subject, role)  # type: ignore[arg-type]
+    sign_in(request, token, subject, role, locale)  # type: ignore[arg-type]
+    return see_other(_safe_next(str(form.get("next") or "/")))
+
+
+@router.get("/sign-in/oidc")
+async def sign_in_oidc(request: Request, next: Annotated[str | None, Query()] = None) -> Response:
+    settings: WebSettings = request.app.state.settings
+    url = await oidc.authorization_url(request, settings, _safe_next(next))
+    return see_other(url)
+
+
+@router.get("/auth/callback")
+async def oidc_callback(request: Request, code: str = "", state: str = "") -> Response:
+    settings: WebSettings = request.app.state.settings
+    result = await oidc.finish(request, settings, code, state)
+    sign_in(request, result.token, result.subject, result.role, settings.default_locale)
+    return see_other(result.next)
+
+
+@router.post("/sign-out")
+async def sign_out_now(request: Request, form: Form) -> Response:
+    sign_out(request)
+    return see_other("/sign-in")

@@ -1,0 +1,200 @@
+"""The catalogue, landed-cost quotes, orders and the waitlist.
+
+The same pages serve a customer (acting for themselves, under /) and an agent acting for a
+customer from the customer view (under /agent/customers/<id>/): the API records that an agent
+placed the order, and the agent sees exactly what the customer would.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from services.web.api import ApiError, Gateway
+from services.web.deps import Api
+from services.web.labels import REGIONS, TEST_CARDS
+from services.web.routes.common import ObjectId, default_region, flash_error
+from services.web.session import CurrentAgent, CurrentCustomer, Form, User, flash
+from services.web.views import is_fragment, render, see_other
+
+router = APIRouter()
+RegionQuery = Annotated[str | None, Query(max_length=2)]
+
+
+@dataclass(frozen=True)
+class Shopper:
+    """Who the order is for (None: the signed-in customer) and where their pages live."""
+
+    customer_id: str | None
+    base: str
+
+    @classmethod
+    def of(cls, user: User, customer_id: str | None = None) -> Shopper:
+        if customer_id is None:
+            return cls(None, "")
+        return cls(customer_id, f"/agent/customers/{customer_id}")
+
+
+async def catalogue(request: Request, api: Gateway, who: Shopper, region: str | None,
+                    locale: str) -> Response:  # fmt: skip
+    region = region if region in REGIONS else default_region(locale)
+    data = await api.get("/v1/catalog", region=region)
+    return render(request, "catalogue.html", catalogue=data, region=region, regions=REGIONS,
+                  who=who)  # fmt: skip
+
+
+async def ask_quote(request: Request, api: Gateway, who: Shopper, form: Form) -> Response:
+    body = {"style": form.get("style"), "region": form.get("region"),
+            "quantity": int(str(form.get("quantity") or 1)), "customer_id": who.customer_id}  # fmt: skip
+    try:
+        quote = await api.post("/v1/quotes", body, idempotency_key=str(form.get("form_key")))
+    except (ApiError, ValueError) as exc:
+        if isinstance(exc, ApiError):
+            flash_error(request, exc)
+        return see_other(f"{who.base}/shop?region={body['region']}")
+    return see_other(f"{who.base}/quotes/{quote['quote_id']}")
+
+
+async def show_quote(request: Request, api: Gateway, who: Shopper, quote_id: str) -> Response:
+    quote = await api.get(f"/v1/quotes/{quote_id}", customer_id=who.customer_id)
+    return render(request, "quote.html", quote=quote, who=who, cards=TEST_CARDS)
+
+
+async def place_order(request: Request, api: Gateway, who: Shopper, form: Form) -> Response:
+    body = {"quote_id": form.get("quote_id"), "payment_token": form.get("payment_token"),
+            "customer_id": who.customer_id}  # fmt: skip
+    try:
+        order = await api.post("/v1/orders", body, idempotency_key=str(form.get("form_key")))
+    except ApiError as exc:
+        flash_error(request, exc)
+        return see_other(f"{who.base}/quotes/{body['quote_id']}")
+    flash(request, "success", "Order placed", detail=f"Order {order['order_id']} is on its way "
+          "through payment, stock and shipping; this page follows it live.")  # fmt: skip
+    return see_other(f"{who.base}/orders/{order['order_id']}")
+
+
+async def join_waitlist(request: Request, api: Gateway, who: Shopper, form: Form) -> Response:
+    body = {"style": form.get("style"), "region": form.get("region"),
+            "customer_id": who.customer_id}  # fmt: skip
+    try:
+        await api.post("/v1/waitlist", body, idempotency_key=str(form.get("form_key")))
+        flash(request, "success", "You're on the waitlist",
+              detail=f"We'll send a message when {body['style']} can be shipped to "
+              f"{body['region']}.")  # fmt: skip
+    except ApiError as exc:
+        flash_error(request, exc)
+    return see_other(f"{who.base}/shop?region={body['region']}")
+
+
+async def list_orders(request: Request, api: Gateway, who: Shopper) -> Response:
+    page = await api.get("/v1/orders", customer_id=who.customer_id, limit=50)
+    return render(request, "orders.html", orders=page["items"], who=who)
+
+
+async def show_order(request: Request, api: Gateway, who: Shopper, order_id: str) -> Response:
+    order = await api.get(f"/v1/orders/{order_id}", customer_id=who.customer_id)
+    template = "order_live.html" if is_fragment(request) else "order.html"
+    return render(request, template, order=order, who=who)
+
+
+async def cancel_order(request: Request, api: Gateway, who: Shopper, order_id: str) -> Response:
+    try:
+        await api.post(f"/v1/orders/{order_id}/cancel", None, customer_id=who.customer_id)
+        flash(request, "success", "Order cancelled", detail="Every completed step is undone.")
+    except ApiError as exc:
+        flash_error(request, exc)
+    return see_other(f"{who.base}/orders/{order_id}")
+
+
+# Customer routes ------------------------------------------------------------------------------
+
+
+@router.get("/shop")
+async def c_catalogue(request: Request, user: CurrentCustomer, api: Api,
+                      region: RegionQuery = None) -> Response:  # fmt: skip
+    return await catalogue(request, api, Shopper.of(user), region, user.locale)
+
+
+@router.post("/quotes")
+async def c_quote(request: Request, user: CurrentCustomer, api: Api, form: Form) -> Response:
+    return await ask_quote(request, api, Shopper.of(user), form)
+
+
+@router.get("/quotes/{quote_id}")
+async def c_show_quote(request: Request, quote_id: ObjectId, user: CurrentCustomer, api: Api) -> Response:  # fmt: skip
+    return await show_quote(request, api, Shopper.of(user), quote_id)
+
+
+@router.post("/orders")
+async def c_order(request: Request, user: CurrentCustomer, api: Api, form: Form) -> Response:
+    return await place_order(request, api, Shopper.of(user), form)
+
+
+@router.post("/waitlist")
+async def c_waitlist(request: Request, user: CurrentCustomer, api: Api, form: Form) -> Response:
+    return await join_waitlist(request, api, Shopper.of(user), form)
+
+
+@router.get("/orders")
+async def c_orders(request: Request, user: CurrentCustomer, api: Api) -> Response:
+    return await list_orders(request, api, Shopper.of(user))
+
+
+@router.get("/orders/{order_id}")
+async def c_show_order(request: Request, order_id: ObjectId, user: CurrentCustomer, api: Api) -> Response:  # fmt: skip
+    return await show_order(request, api, Shopper.of(user), order_id)
+
+
+@router.post("/orders/{order_id}/cancel")
+async def c_cancel(request: Request, order_id: ObjectId, user: CurrentCustomer, api: Api,
+                   form: Form) -> Response:  # fmt: skip
+    return await cancel_order(request, api, Shopper.of(user), order_id)
+
+
+# Agents, for one customer ---------------------------------------------------------------------
+AGENT = "/agent/customers/{customer_id}"
+
+
+@router.get(AGENT + "/shop")
+async def a_catalogue(request: Request, customer_id: ObjectId, user: CurrentAgent, api: Api,
+                      region: RegionQuery = None) -> Response:  # fmt: skip
+    return await catalogue(request, api, Shopper.of(user, customer_id), region, user.locale)
+
+
+@router.post(AGENT + "/quotes")
+async def a_quote(request: Request, customer_id: ObjectId, user: CurrentAgent, api: Api,
+                  form: Form) -> Response:  # fmt: skip
+    return await ask_quote(request, api, Shopper.of(user, customer_id), form)
+
+
+@router.get(AGENT + "/quotes/{quote_id}")
+async def a_show_quote(request: Request, customer_id: ObjectId, quote_id: ObjectId,
+                       user: CurrentAgent, api: Api) -> Response:  # fmt: skip
+    return await show_quote(request, api, Shopper.of(user, customer_id), quote_id)
+
+
+@router.post(AGENT + "/orders")
+async def a_order(request: Request, customer_id: ObjectId, user: CurrentAgent, api: Api,
+                  form: Form) -> Response:  # fmt: skip
+    return await place_order(request, api, Shopper.of(user, customer_id), form)
+
+
+@router.post(AGENT + "/waitlist")
+async def a_waitlist(request: Request, customer_id: ObjectId, user: CurrentAgent, api: Api,
+                     form: Form) -> Response:  # fmt: skip
+    return await join_waitlist(request, api, Shopper.of(user, customer_id), form)
+
+
+@router.get(AGENT + "/orders/{order_id}")
+async def a_show_order(request: Request, customer_id: ObjectId, order_id: ObjectId,
+                       user: CurrentAgent, api: Api) -> Response:  # fmt: skip
+    return await show_order(request, api, Shopper.of(user, customer_id), order_id)
+
+
+@router.post(AGENT + "/orders/{order_id}/cancel")
+async def a_cancel(request: Request, customer_id: ObjectId, order_id: ObjectId,
+                   user: CurrentAgent, api: Api, form: Form) -> Response:  # fmt: skip
+    return await cancel_order(request, api, Shopper.of(user, customer_id), order_id)

@@ -1,0 +1,107 @@
+"""Customers: check an item's warranty from its label, open a claim, follow it to the end."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+from starlette.datastructures import FormData
+
+from services.web.api import ApiError, Gateway
+from services.web.deps import Api
+from services.web.labels import CAUSES, COMPONENTS, REGIONS
+from services.web.routes.common import ObjectId, default_region, download, flash_error
+from services.web.session import CurrentCustomer, CurrentUser, Form, flash
+from services.web.views import is_fragment, render, see_other
+
+router = APIRouter()
+
+
+@router.get("/warranty")
+async def warranty_check(
+    request: Request,
+    user: CurrentUser,
+    api: Api,
+    code: Annotated[str | None, Query(max_length=64)] = None,
+    region: Annotated[str | None, Query(max_length=2)] = None,
+) -> Response:
+    """One API call: the coverage check decodes the label too (with look-alike corrections)."""
+    region = region if region in REGIONS else default_region(user.locale)
+    verdict, problem = None, None
+    if code and code.strip():
+        try:
+            verdict = await api.post("/v1/warranty/check",
+                                     {"region": region, "label_code": code.strip()})  # fmt: skip
+        except ApiError as exc:
+            if exc.status >= 500:
+                raise
+            problem = exc.as_flash()
+    return render(request, "warranty.html", code=code or "", region=region, regions=REGIONS,
+                  verdict=verdict, problem=problem, components=COMPONENTS, causes=CAUSES)  # fmt: skip
+
+
+async def open_claim_from(request: Request, api: Gateway, form: FormData, page: str,
+                          customer_id: str | None = None) -> Response:  # fmt: skip
+    """Open a claim from a covered verdict; `customer_id` when an agent opens it for them."""
+    body: dict[str, Any] = {
+        "region": form.get("region"),
+        "label_code": form.get("label_code"),
+        "components": form.getlist("components"),
+        "cause": form.get("cause") or "manufacturing_defect",
+        "description": str(form.get("description") or "")[:2000],
+        "customer_id": customer_id,
+    }
+    try:
+        claim = await api.post("/v1/claims", body, idempotency_key=str(form.get("form_key")))
+    except ApiError as exc:
+        flash_error(request, exc)
+        return see_other(
+            f"/warranty?{urlencode({'code': body['label_code'] or '', 'region': body['region']})}"
+        )
+    flash(request, "success", "Claim opened", detail=f"Claim {claim['id']} is {claim['status']}.")
+    return see_other(f"{page}/{claim['id']}")
+
+
+@router.post("/claims")
+async def open_claim(request: Request, user: CurrentCustomer, api: Api, form: Form) -> Response:
+    return await open_claim_from(request, api, form, "/claims")
+
+
+@router.get("/claims")
+async def my_claims(request: Request, user: CurrentCustomer, api: Api) -> Response:
+    page = await api.get("/v1/claims", limit=50)
+    return render(request, "claims.html", claims=page["items"])
+
+
+@router.get("/claims/{claim_id}")
+async def claim_page(request: Request, claim_id: ObjectId, user: CurrentCustomer, api: Api) -> Response:  # fmt: skip
+    claim, timeline = await asyncio.gather(
+        api.get(f"/v1/claims/{claim_id}"), api.get(f"/v1/claims/{claim_id}/timeline")
+    )
+    template = "claim_live.html" if is_fragment(request) else "claim.html"
+    return render(request, template, claim=claim, entries=timeline["entries"])
+
+
+@router.post("/claims/{claim_id}/cancel")
+async def cancel_claim(request: Request, claim_id: ObjectId, user: CurrentCustomer, api: Api,
+                       form: Form) -> Response:  # fmt: skip
+    try:
+        await api.post(f"/v1/claims/{claim_id}/cancel",
+                       {"reason": str(form.get("reason") or "")[:500]})  # fmt: skip
+        flash(request, "success", "Claim cancelled")
+    except ApiError as exc:
+        flash_error(request, exc)
+    return see_other(f"/claims/{claim_id}")
+
+
+@router.get("/claims/{claim_id}/rma.pdf")
+async def rma_form(claim_id: ObjectId, user: CurrentUser, api: Api) -> Response:
+    return await download(api, f"/v1/claims/{claim_id}/rma.pdf")
+
+
+@router.get("/claims/{claim_id}/thank-you-card.pdf")
+async def thank_you_card(claim_id: ObjectId, user: CurrentUser, api: Api) -> Response:
+    return await download(api, f"/v1/claims/{claim_id}/thank-you-card.pdf")

@@ -1,0 +1,71 @@
+"""Rendering: Jinja2 templates with the signed-in user, the CSRF token, a one-shot message and
+formatters bound to the reader's locale."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.templating import Jinja2Templates
+
+from services.web import formatting, labels
+from services.web.session import csrf_token, pop_flash
+
+HERE = Path(__file__).parent
+templates = Jinja2Templates(directory=HERE / "templates")  # autoescapes .html
+templates.env.globals["labels"] = labels
+
+
+class Formats:
+    """`fmt.money(...)`, `fmt.day(...)`, `fmt.moment(...)` in templates, in one locale."""
+
+    def __init__(self, locale: str) -> None:
+        self.locale = locale
+
+    def money(self, amount: Any, currency: str | None) -> str:
+        return formatting.money(amount, currency, self.locale)
+
+    def rate(self, value: str | None) -> str:
+        return formatting.rate(value, self.locale)
+
+    def percent(self, value: str | None) -> str:
+        return formatting.percent(value, self.locale)
+
+    def day(self, value: Any) -> str:
+        return formatting.day(value, self.locale)
+
+    def moment(self, value: Any) -> str:
+        return formatting.moment(value, self.locale)
+
+
+def page_locale(request: Request) -> str:
+    return str(request.session.get("locale") or request.app.state.settings.default_locale)
+
+
+def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    session = request.session
+    signed_in = bool(session.get("token"))
+    base = {
+        "request": request,
+        "fmt": Formats(page_locale(request)),
+        "csrf_token": csrf_token(request),
+        # A fresh key per rendered form: sending that form twice does the work once.
+        "form_key": uuid.uuid4().hex,
+        "flash": pop_flash(request),
+        "me": {"subject": session.get("sub"), "role": session.get("role")} if signed_in else None,
+        "settings": request.app.state.settings,
+    }
+    return templates.TemplateResponse(request, template, {**base, **context},
+                                      status_code=status_code)  # fmt: skip
+
+
+def is_fragment(request: Request) -> bool:
+    """htmx asks for the live part of a page only (`HX-Request`)."""
+    return request.headers.get("HX-Request") == "true"
+
+
+def see_other(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)

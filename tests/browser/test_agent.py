@@ -1,0 +1,128 @@
+"""The agent console's own work: decide a flagged claim, replay a webhook delivery, refuse what
+the claim's state does not allow."""
+
+from __future__ import annotations
+
+import random
+import re
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.setup_api import api_client, post
+from tests.support.labels import story1_label
+
+pytestmark = pytest.mark.browser
+
+
+class _Accept(BaseHTTPRequestHandler):
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def partner() -> Iterator[str]:
+    """A partner endpoint that accepts every delivery."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Accept)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/hook"
+    server.shutdown()
+
+
+def test_agent_approves_a_flagged_claim_and_replays_a_delivery(sign_in, console, partner):
+    label = story1_label(random.randrange(10_000, 99_999))
+    customer = f"cust-{uuid.uuid4().hex[:8]}"
+    with api_client(console.api, "cust-first-owner") as first, api_client(console.api, customer) as me, \
+            api_client(console.api, "agent-ops", "agent") as api:  # fmt: skip
+        hook = post(api, "/v1/webhooks", {"url": partner,
+                                           "event_types": ["warranty.claim.*"]})  # fmt: skip
+        earlier = post(first, "/v1/claims", {"region": "UK", "label_code": label,
+                                              "components": ["zips"]})  # fmt: skip
+        post(first, f"/v1/claims/{earlier['id']}/cancel", {}, status=200)
+        flagged = post(me, "/v1/claims", {"region": "UK", "label_code": label,
+                                           "components": ["zips"]})  # fmt: skip
+
+    agent = sign_in("agent-review", role="agent")
+    agent.get_by_role("link", name=flagged["id"]).click()
+    expect(agent.locator("#evidence-title")).to_be_visible()
+    expect(agent.locator("main")).to_contain_text("claimed by another customer")
+    # Exactly what the state allows: a decision or a cancellation, no repair-centre step.
+    expect(agent.get_by_role("button", name="Record receipt")).to_have_count(0)
+    agent.get_by_label("Reason (the customer reads it)").fill("Bought second-hand; label checked.")
+    agent.get_by_role("button", name="Approve").click()
+    expect(agent.locator(".flash.success")).to_contain_text("now awaiting item")
+    expect(agent.get_by_role("button", name="Approve")).to_have_count(0)
+    expect(agent.get_by_role("button", name="Record receipt")).to_be_visible()
+
+    agent.get_by_role("link", name="Operations").click()
+    agent.locator("tr", has_text=hook["id"]).get_by_role("link", name="all").click()
+    agent.get_by_role("link", name="Delivered").click()
+    replay = agent.get_by_role("button", name=re.compile("Replay delivery"))
+    deadline = time.monotonic() + 30
+    while replay.count() == 0 and time.monotonic() < deadline:
+        time.sleep(0.5)
+        agent.reload()
+    replay.first.click()
+    expect(agent.locator(".flash.success")).to_contain_text("1 deliveries will be sent again")
+
+
+def test_agent_opens_a_claim_for_the_customer_on_the_phone(sign_in):
+    label = story1_label(random.randrange(10_000, 99_999))
+    customer = f"cust-{uuid.uuid4().hex[:8]}"
+    me = sign_in(customer)
+    me.get_by_role("link", name="Inbox", exact=True).click()
+    expect(me.locator("main")).to_contain_text("Nothing yet")
+    agent = sign_in("agent-phone", role="agent")
+    agent.get_by_role("link", name="Label check").click()
+    agent.get_by_label("Label code").fill(label.lower().replace("0", "o"))
+    agent.get_by_role("button", name="Check").click()
+    expect(agent.locator(".verdict")).to_contain_text(label)
+    agent.get_by_role("button", name="Open claim for this customer").click()
+    expect(agent.get_by_label("Customer id")).to_be_focused()  # required: the browser asks first
+    agent.get_by_label("Customer id").fill(customer)
+    agent.get_by_label("Stitching").check()
+    agent.get_by_role("button", name="Open claim for this customer").click()
+    expect(agent.locator(".flash.success")).to_contain_text("Claim opened")
+    expect(agent.locator(".lead")).to_contain_text(customer)
+    claim_id = agent.get_by_role("heading", level=1).inner_text().split()[-1]
+
+    # Her inbox, open all along, shows the news without a reload (the console relays the SSE).
+    expect(me.locator(".inbox")).to_contain_text(f"We've received your claim {claim_id}",
+                                                 timeout=20_000)  # fmt: skip
+    me.get_by_role("link", name="My claims", exact=True).click()
+    expect(me.get_by_role("link", name=claim_id)).to_be_visible()
+
+
+def test_two_agents_and_a_stale_button(sign_in, browser, console):
+    """A page left open without live updates offers a step another agent already took: the
+    API refuses it and the page shows the problem with its code."""
+    with api_client(console.api, f"cust-{uuid.uuid4().hex[:8]}") as me:
+        claim = post(me, "/v1/claims", {"region": "UK", "components": ["zips"],
+                                        "label_code": story1_label(random.randrange(10_000, 99_999))})  # fmt: skip
+    first = sign_in("agent-one", role="agent")
+    first.goto(f"/agent/claims/{claim['id']}")
+    stale = browser.new_context(base_url=console.url, java_script_enabled=False)
+    second = stale.new_page()
+    second.goto("/sign-in")
+    second.get_by_label("Customer or agent id").fill("agent-two")
+    second.get_by_label("Agent", exact=True).check()
+    second.get_by_role("button", name="Sign in").click()
+    second.goto(f"/agent/claims/{claim['id']}")
+    first.get_by_role("button", name="Record receipt").click()
+    expect(first.locator("#state-title")).to_contain_text("Received")
+    second.get_by_role("button", name="Record receipt").click()
+    problem = second.locator(".flash.error")
+    expect(problem).to_contain_text("cannot")
+    expect(problem.locator("code")).to_have_text(re.compile(r"\w+"))
+    expect(second.get_by_role("button", name="Start inspection")).to_be_visible()
+    stale.close()

@@ -1,0 +1,44 @@
+"""GET /v1/claims?rma=: the claim list filtered by RMA number (the console's search, a
+storefront's "track my return"); a malformed number is a 422 problem and reaches no service."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from services.gateway.app import create_app
+from services.gateway.routers import warranty
+from tests.unit.gateway.support import Harness
+
+LIST = "rpc.warranty.list_claims"
+
+
+@pytest.fixture
+def client(harness: Harness) -> Iterator[TestClient]:
+    """The real warranty router on the harness's fakes."""
+
+    async def factory(_: object) -> object:
+        return harness.runtime
+
+    app = create_app(harness.settings, runtime_factory=factory, routers=[warranty.router])  # type: ignore[arg-type]
+    with TestClient(app, raise_server_exceptions=False) as c:
+        yield c
+
+
+def test_the_rma_number_reaches_the_service(client: TestClient, harness: Harness) -> None:
+    harness.rpc.handlers[LIST] = {"items": [], "next_offset": None}
+    r = client.get("/v1/claims", params={"rma": "RMA-20261205-KZX6H3"},
+                   headers=harness.auth("agent-1", "agent"))  # fmt: skip
+    assert r.status_code == 200, r.text
+    assert harness.rpc.calls[-1]["payload"].rma == "RMA-20261205-KZX6H3"
+
+
+def test_a_malformed_rma_number_is_a_problem(client: TestClient, harness: Harness) -> None:
+    harness.rpc.handlers[LIST] = {"items": [], "next_offset": None}
+    calls = len(harness.rpc.calls)
+    r = client.get("/v1/claims", params={"rma": "x' OR 1=1"}, headers=harness.auth())
+    assert r.status_code == 422
+    assert r.headers["content-type"].startswith("application/problem+json")
+    assert len(harness.rpc.calls) == calls

@@ -1,0 +1,60 @@
+"""Held messages (a hand-over broke off, so nobody knows whether it went out) are listed for
+agents and settled from the queue. A real held message needs a killed SMTP exchange (the
+notifications service's own tests make one); here the API answers from a stub transport."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from services.web.app import create_app
+from services.web.settings import WebSettings
+
+HELD = {"message_id": "msg_1", "kind": "claim_rma_issued", "channel": "email", "status": "held",
+        "attempts": 1, "subject": "Your return authorisation RMA-20261205-KZX6H3",
+        "created_at": "2026-12-05T10:00:00Z", "send_at": "2026-12-05T10:00:00Z",
+        "customer_id": "cust-1", "address": "margaret@example.co.uk"}  # fmt: skip
+
+
+@pytest.fixture
+def calls() -> list[httpx.Request]:
+    return []
+
+
+@pytest.fixture
+def agent(calls: list[httpx.Request]) -> Iterator[TestClient]:
+    def gateway(request: httpx.Request) -> httpx.Response:
+        calls.append(request)
+        if request.url.path == "/v1/messages/held":
+            return httpx.Response(200, json={"items": [HELD], "next": None})
+        if request.url.path == "/v1/messages/held/msg_1/resolve":
+            return httpx.Response(200, json={**HELD, "status": "sent"})
+        return httpx.Response(404, json={"code": "not_found", "title": "Not Found"})
+
+    app = create_app(WebSettings(_env_file=None))
+    with TestClient(app) as client:
+        app.state.http = httpx.AsyncClient(transport=httpx.MockTransport(gateway),
+                                           base_url="http://gateway")  # fmt: skip
+        page = client.get("/sign-in").text
+        token = page.split('name="csrf_token" value="')[1].split('"')[0]
+        client.post("/sign-in/local", data={"csrf_token": token, "subject": "agent-1",
+                                            "role": "agent", "locale": "en-GB"})  # fmt: skip
+        yield client
+
+
+def test_held_messages_are_listed_and_settled(agent: TestClient, calls: list) -> None:
+    page = agent.get("/agent?tab=held")
+    assert page.status_code == 200
+    assert "margaret@example.co.uk" in page.text and "5 Dec 2026, 10:00" in page.text
+    token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
+    done = agent.post("/agent/ops/held/msg_1", data={"csrf_token": token, "outcome": "resend"})
+    assert done.status_code == 200 and "It will be sent again" in done.text
+    resolve = next(r for r in calls if r.url.path.endswith("/resolve"))
+    assert json.loads(resolve.content) == {"outcome": "resend"}
+    assert resolve.headers["Idempotency-Key"] and resolve.headers["Authorization"].startswith(
+        "Bearer "
+    )

@@ -1,0 +1,95 @@
+"""Production sign-in: the OpenID Connect authorization-code flow with PKCE, against a small
+identity provider served on a free port (discovery, authorize, token)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import threading
+import time
+from collections.abc import Iterator
+from urllib.parse import parse_qs, urlencode, urlparse
+
+import httpx
+import jwt
+import pytest
+import uvicorn
+from fastapi import FastAPI, Form, Request
+from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.testclient import TestClient
+
+from services.web.app import create_app
+from services.web.settings import WebSettings
+from shared.runtime.nats_server import free_port
+
+
+def _identity_provider(base: str) -> FastAPI:
+    idp = FastAPI()
+    challenges: dict[str, str] = {}
+
+    @idp.get("/.well-known/openid-configuration")
+    async def discovery() -> dict[str, str]:
+        return {"issuer": base, "authorization_endpoint": f"{base}/authorize",
+                "token_endpoint": f"{base}/token"}  # fmt: skip
+
+    @idp.get("/authorize")
+    async def authorize(request: Request) -> RedirectResponse:
+        q = request.query_params
+        assert q["response_type"] == "code" and q["code_challenge_method"] == "S256"
+        challenges["code-1"] = q["code_challenge"]
+        back = {"code": "code-1", "state": q["state"]}
+        return RedirectResponse(f"{q['redirect_uri']}?{urlencode(back)}")
+
+    @idp.post("/token")
+    async def token(code: str = Form(), code_verifier: str = Form()) -> JSONResponse:
+        digest = hashlib.sha256(code_verifier.encode()).digest()
+        if base64.urlsafe_b64encode(digest).rstrip(b"=").decode() != challenges.get(code):
+            return JSONResponse({"error": "invalid_grant"}, status_code=400)
+        claims = {"sub": "agent-sso", "role": "agent", "exp": int(time.time()) + 600}
+        return JSONResponse({"access_token": jwt.encode(claims, "k" * 32), "token_type": "Bearer"})
+
+    return idp
+
+
+@pytest.fixture(scope="module")
+def issuer() -> Iterator[str]:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = uvicorn.Server(uvicorn.Config(_identity_provider(base), port=port, log_level="error"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.02)
+    yield base
+    server.should_exit = True
+    thread.join(5)
+
+
+@pytest.fixture
+def console(issuer: str) -> Iterator[TestClient]:
+    settings = WebSettings(_env_file=None, env="production", session_secret="s" * 40,
+                           oidc_issuer=issuer, oidc_client_id="console",
+                           public_url="https://testserver", gateway_url="http://127.0.0.1:9")  # fmt: skip
+    with TestClient(create_app(settings), base_url="https://testserver") as client:
+        yield client
+
+
+def test_sign_in_through_the_identity_provider(console: TestClient) -> None:
+    assert "/sign-in/local" not in console.get("/sign-in").text  # production: no "sign in as"
+    to_idp = console.get("/sign-in/oidc?next=/agent", follow_redirects=False)
+    assert to_idp.status_code == 303
+    back = httpx.get(to_idp.headers["location"])  # the user signs in at the provider
+    callback = urlparse(back.headers["location"])
+    assert callback.path == "/auth/callback"
+    done = console.get(f"/auth/callback?{callback.query}", follow_redirects=False)
+    assert done.status_code == 303 and done.headers["location"] == "/agent"
+    # Signed in as an agent: the agent page is offered (and fails only on the absent gateway).
+    assert console.get("/agent").status_code == 503
+
+
+def test_a_forged_callback_is_refused(console: TestClient) -> None:
+    to_idp = console.get("/sign-in/oidc", follow_redirects=False)
+    query = parse_qs(urlparse(to_idp.headers["location"]).query)
+    forged = console.get(f"/auth/callback?code=code-1&state=not-{query['state'][0]}")
+    assert forged.status_code == 400 and "sign_in_failed" in forged.text
+    assert console.get("/agent", follow_redirects=False).status_code == 303  # still signed out
