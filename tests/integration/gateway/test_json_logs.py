@@ -6,7 +6,6 @@ parsed."""
 from __future__ import annotations
 
 import json
-import logging
 import os
 import signal
 import subprocess
@@ -15,10 +14,7 @@ import time
 from pathlib import Path
 
 import httpx
-import pytest
-import structlog
 
-from shared.logging import configure_logging
 from shared.runtime.nats_server import NatsServer, free_port
 
 
@@ -97,16 +93,22 @@ def test_every_line_of_every_process_is_json(nats_server: NatsServer, tmp_path: 
     assert any(e["event"].startswith("FastStream app start") for e in faststream)
 
 
-def test_stdlib_loggers_render_like_structlog(capsys: pytest.CaptureFixture[str]) -> None:
-    configure_logging("probe", "json", "INFO")
-    try:
-        logging.getLogger("uvicorn.error").warning("port %s busy", 8000)
-        logging.getLogger("faststream").warning("FastStream app starting...")
-        logging.getLogger("alembic.runtime.migration").info("chatty at INFO: not shown")
-        structlog.get_logger().info("probe.done", n=1)
-    finally:
-        configure_logging("tests", "console", "INFO")
-    lines = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line]
+PROBE = """
+import logging, structlog
+from shared.logging import configure_logging
+configure_logging("probe", "json", "INFO")
+logging.getLogger("uvicorn.error").warning("port %s busy", 8000)
+logging.getLogger("faststream").warning("FastStream app starting...")
+logging.getLogger("alembic.runtime.migration").info("chatty at INFO: not shown")
+structlog.get_logger().info("probe.done", n=1)
+"""
+
+
+def test_stdlib_loggers_render_like_structlog() -> None:
+    """In a process of its own: logging configuration is process-wide."""
+    result = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True,
+                            timeout=60, check=True)  # fmt: skip
+    lines = [json.loads(line) for line in result.stderr.splitlines() if line]
     assert [(e["event"], e.get("logger")) for e in lines] == [
         ("port 8000 busy", "uvicorn.error"),
         ("FastStream app starting...", "faststream"),
