@@ -7,8 +7,20 @@
     if (!window.EventSource || el.dataset.liveConnected) return;
     el.dataset.liveConnected = "1";
     var source = new EventSource(el.dataset.live);
+    function refresh() { if (window.htmx) window.htmx.trigger(el, "live-update"); }
+    function typing() {
+      var active = document.activeElement;
+      return el.contains(active) && active.matches("input, textarea, select");
+    }
+    // Never swap a form away under someone typing in it: refresh once they leave it.
     source.addEventListener("update", function () {
-      if (window.htmx) window.htmx.trigger(el, "live-update");
+      if (typing()) { el.dataset.livePending = "1"; } else { refresh(); }
+    });
+    el.addEventListener("focusout", function (event) {
+      if (el.dataset.livePending && !el.contains(event.relatedTarget)) {
+        delete el.dataset.livePending;
+        refresh();
+      }
     });
     source.addEventListener("problem", function () { source.close(); });
   }
