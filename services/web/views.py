@@ -54,7 +54,8 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
         "csrf_token": csrf_token(request),
         # A fresh key per rendered form: sending that form twice does the work once.
         "form_key": uuid.uuid4().hex,
-        "flash": pop_flash(request),
+        # A live fragment never shows (so never consumes) the message meant for the full page.
+        "flash": None if is_fragment(request) else pop_flash(request),
         "me": {"subject": session.get("sub"), "role": session.get("role")} if signed_in else None,
         "settings": request.app.state.settings,
     }

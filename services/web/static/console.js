@@ -3,15 +3,44 @@
 // Without JavaScript the page is complete; it just does not refresh by itself.
 (function () {
   "use strict";
+
+  // Someone is working in the live part (typing in one of its fields, or a field changed):
+  // swapping it now would clear what they typed or move the button they are pressing.
+  function busy(el) {
+    var active = document.activeElement;
+    if (active && el.contains(active) && active.matches("input, textarea, select")) return true;
+    return Array.prototype.some.call(el.querySelectorAll("input, textarea, select"), function (f) {
+      if (f.type === "hidden") return false;
+      if (f.type === "checkbox" || f.type === "radio") return f.checked !== f.defaultChecked;
+      if (f.tagName === "SELECT") {
+        return Array.prototype.some.call(f.options, function (o) { return o.selected !== o.defaultSelected; });
+      }
+      return f.value !== f.defaultValue;
+    });
+  }
+
   function connect(el) {
     if (!window.EventSource || el.dataset.liveConnected) return;
     el.dataset.liveConnected = "1";
     var source = new EventSource(el.dataset.live);
-    source.addEventListener("update", function () {
+    function refresh() {
+      if (busy(el)) { el.dataset.livePending = "1"; return; }
       if (window.htmx) window.htmx.trigger(el, "live-update");
-    });
+    }
+    source.addEventListener("update", refresh);
     source.addEventListener("problem", function () { source.close(); });
+    // The answer may come back after they started typing: keep their work, refresh later.
+    el.addEventListener("htmx:beforeSwap", function (event) {
+      if (busy(el)) { event.detail.shouldSwap = false; el.dataset.livePending = "1"; }
+    });
+    el.addEventListener("focusout", function (event) {
+      if (el.dataset.livePending && !el.contains(event.relatedTarget)) {
+        delete el.dataset.livePending;
+        refresh();
+      }
+    });
   }
+
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-live]").forEach(connect);
   });

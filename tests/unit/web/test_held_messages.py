@@ -58,3 +58,15 @@ def test_held_messages_are_listed_and_settled(agent: TestClient, calls: list) ->
     assert resolve.headers["Idempotency-Key"] and resolve.headers["Authorization"].startswith(
         "Bearer "
     )
+
+
+def test_a_live_read_does_not_eat_the_message_meant_for_the_page(agent: TestClient) -> None:
+    """A live-update read that overlaps a form post (an event of the same action arrives first)
+    renders the fragment only: the post's message stays for the page the browser goes to."""
+    page = agent.get("/agent?tab=held")
+    token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
+    agent.post("/agent/ops/held/msg_1", data={"csrf_token": token, "outcome": "sent"},
+               follow_redirects=False)  # fmt: skip
+    fragment = agent.get("/agent?tab=held", headers={"HX-Request": "true"})
+    assert "set-cookie" not in fragment.headers  # the session is left as the post made it
+    assert "Recorded as sent" in agent.get("/agent?tab=held").text
