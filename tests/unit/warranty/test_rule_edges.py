@@ -53,3 +53,17 @@ def test_an_open_claim_on_the_item_is_named():
         screen_new_claim(item_key="label:SD2551VT0200120Z", customer_id="cust-1", prior=prior,
                          now=NOW)  # fmt: skip
     assert exc.value.details == {"item_key": "label:SD2551VT0200120Z", "claim_id": "clm-1"}
+
+
+@pytest.mark.parametrize(
+    ("age", "flagged"), [(365 * DAY, False), (365 * DAY - timedelta(seconds=1), True)]
+)
+def test_more_than_two_claims_within_a_year(age, flagged):
+    # Two earlier claims, the older one `age` ago: with the new one that makes three in a year
+    # only while the older one is less than a year old.
+    prior = [
+        PriorClaim("clm-1", "cust-1", NOW - age, open=False),
+        PriorClaim("clm-2", "cust-1", NOW - 30 * DAY, open=False),
+    ]
+    flags = screen_new_claim(item_key="label:X", customer_id="cust-1", prior=prior, now=NOW)
+    assert [f.rule for f in flags] == (["too_many_claims_in_year"] if flagged else [])
