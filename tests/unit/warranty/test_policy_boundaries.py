@@ -224,6 +224,7 @@ def test_stationery_decision_in_full(policy):
         policy, category="stationery", region="UK", today=TODAY, purchase_date=date(2026, 1, 1)
     )
     assert decision.reasons[-1] == "Stationery are not covered by the warranty."
+    assert decision.covered is False and decision.floor_applied is False
     assert (decision.months, decision.coverage_start, decision.policy_version) == (
         None, date(2026, 1, 1), "2024-01",
     )  # fmt: skip
