@@ -1,21 +1,33 @@
-"""`Idempotency-Key` on POST, Stripe semantics, shared by replicas through NATS KV `idempotency`.
+"""`Idempotency-Key` on POST, PUT, PATCH and DELETE, Stripe semantics, shared by replicas through
+NATS KV `idempotency`.
 
 - The first request with a key claims it atomically (`kv.create` fails if the key exists) with
-  a fingerprint of method, path, query and body, in state `in_progress`.
+  a fingerprint of method, path, query and body (the body as canonical JSON: key order and
+  whitespace do not matter), in state `in_progress`.
 - When it completes, the status, a few headers and the body are stored (`done`) and a retry with
   the same key and body gets exactly that response again, with `Idempotent-Replayed: true`.
 - The same key with another body is 422 `idempotency_key_reused`; a retry while the first is still
   running is 409 `idempotency_request_in_progress`.
-- 5xx responses release the key (the work may not have happened; retrying must be possible). A
-  claim whose owner died is taken over after `LEASE_SECONDS` with a compare-and-set.
+- Only requests that started executing are stored: a 5xx (the work may not have happened) and a
+  request refused by validation before anything ran (400/422 `validation_error`) release the key,
+  so a corrected retry can use it.
+- The lock is a short lease (`LEASE_SECONDS`) that the owner renews every `HEARTBEAT_SECONDS`
+  while the request runs, and never past the request's deadline (the RPC timeout plus
+  `DEADLINE_MARGIN_SECONDS`). A retry that finds a lapsed lease (its owner died, or overran its
+  deadline) takes the key over at once with a compare-and-set. That is safe because every RPC
+  of the request carries the key (`shared.rpc.REQUEST_KEY_HEADER`) and the services answer a
+  repeat of an applied command with its first reply. Worst case after a gateway crash: a retry
+  waits `LEASE_SECONDS`; behind a live but slow owner, the request's deadline.
 Keys are scoped per principal, so two callers can never see each other's responses. Requests
 without valid credentials are not recorded (they fail with 401 anyway, and must not be able to
 fill the bucket).
-The header is optional: a POST without it is simply not deduplicated (documented in OpenAPI).
+The header is optional: a request without it is simply not deduplicated (documented in OpenAPI).
+KV access goes through the `_kv_*` methods of `IdempotencyStore` only.
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import json
@@ -24,6 +36,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 import structlog
 from nats.errors import Error as NatsError
 from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError
@@ -34,6 +47,7 @@ from services.gateway.auth import STATE_KEY
 from services.gateway.errors import problem_response
 from services.gateway.limits import BODY_SCOPE_KEY
 from services.gateway.partner_keys import KeyValueLike
+from shared.rpc import reset_request_key, set_request_key
 
 log = structlog.get_logger()
 
@@ -41,7 +55,13 @@ BUCKET = "idempotency"
 HEADER = "idempotency-key"
 REPLAYED_HEADER = "Idempotent-Replayed"
 IDEMPOTENCY_STATE_KEY = "idempotency_key"
-LEASE_SECONDS = 60.0  # longer than any RPC timeout: an in-progress claim older than this is dead
+METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+HEARTBEAT_SECONDS = 1.0  # the owner renews its lease this often while the request runs
+LEASE_SECONDS = 3.0  # three missed renewals: the owner is gone, a retry takes over
+DEADLINE_MARGIN_SECONDS = 5.0  # on top of the RPC timeout: the longest a request may hold a key
+LEGACY_LEASE_SECONDS = 60.0  # records written before leases were renewed have no `expires`
+# Refusals before anything ran: not stored, so a corrected retry may reuse the key.
+NOT_STARTED_CODES = frozenset({"validation_error", "bad_request"})
 _KEY_RE = re.compile(r"^[\x21-\x7e]{1,255}$")  # printable ASCII, no spaces (Stripe allows 255)
 _STORED_HEADERS = {"content-type", "location", "etag", "retry-after"}
 
@@ -51,41 +71,89 @@ class Claim:
     kv_key: str
     fingerprint: str
     revision: int
+    deadline: float  # epoch seconds; the lease is never renewed past it
+    owner: str = ""
+
+
+def lease_lapsed(stored: dict[str, Any], now: float) -> bool:
+    """An in-progress record whose owner stopped renewing it (dead) or overran its deadline."""
+    expires = stored.get("expires", stored.get("started", 0.0) + LEGACY_LEASE_SECONDS)
+    return bool(stored["state"] == "in_progress" and now > expires)
 
 
 class IdempotencyStore:
-    def __init__(self, kv: KeyValueLike) -> None:
+    def __init__(
+        self, kv: KeyValueLike, *, deadline_seconds: float = 10.0, owner: str = ""
+    ) -> None:
         self._kv = kv
+        self.deadline_seconds = deadline_seconds
+        self.owner = owner
+
+    # --- the only KV access (a wrapper may ride through a KV leader election here) ----------
+
+    async def _kv_create(self, key: str, value: bytes) -> int:
+        return int(await self._kv.create(key, value))
+
+    async def _kv_get(self, key: str) -> Any:
+        return await self._kv.get(key)
+
+    async def _kv_update(self, key: str, value: bytes, last: int) -> int:
+        return int(await self._kv.update(key, value, last=last))
+
+    async def _kv_delete(self, key: str) -> None:
+        await self._kv.delete(key)
+
+    # --- the protocol --------------------------------------------------------------------------
+
+    def _in_progress(self, fingerprint: str, now: float) -> dict[str, Any]:
+        deadline = now + self.deadline_seconds
+        return {"state": "in_progress", "fingerprint": fingerprint, "owner": self.owner,
+                "started": now, "expires": min(now + LEASE_SECONDS, deadline),
+                "deadline": deadline}  # fmt: skip
 
     async def claim(
         self, kv_key: str, fingerprint: str
     ) -> tuple[Claim | None, dict[str, Any] | None]:
         """(claim, None) when this request owns the key, else (None, stored record)."""
-        record = {"state": "in_progress", "fingerprint": fingerprint, "started": time.time()}
         for _ in range(3):
+            record = self._in_progress(fingerprint, time.time())
             try:
-                revision = await self._kv.create(kv_key, json.dumps(record).encode())
-                return Claim(kv_key, fingerprint, revision), None
+                revision = await self._kv_create(kv_key, json.dumps(record).encode())
+                return self._claim(kv_key, record, revision), None
             except KeyWrongLastSequenceError:
                 pass
             try:
-                entry = await self._kv.get(kv_key)
+                entry = await self._kv_get(kv_key)
             except KeyNotFoundError:
                 continue  # released between our create and get: try to claim again
             stored = json.loads(entry.value)
-            stale = (
-                stored["state"] == "in_progress" and time.time() - stored["started"] > LEASE_SECONDS
-            )
-            if not stale or stored["fingerprint"] != fingerprint:
+            if stored["fingerprint"] != fingerprint or not lease_lapsed(stored, time.time()):
                 return None, stored
-            try:  # take over a dead claim; only one taker wins the compare-and-set
-                revision = await self._kv.update(
+            try:  # take over a lapsed lease; only one taker wins the compare-and-set
+                revision = await self._kv_update(
                     kv_key, json.dumps(record).encode(), last=entry.revision
                 )
-                return Claim(kv_key, fingerprint, revision), None
             except KeyWrongLastSequenceError:
                 continue
+            log.info("idempotency.taken_over", previous_owner=stored.get("owner"))
+            return self._claim(kv_key, record, revision), None
         return None, {"state": "in_progress", "fingerprint": fingerprint}
+
+    def _claim(self, kv_key: str, record: dict[str, Any], revision: int) -> Claim:
+        return Claim(kv_key, record["fingerprint"], revision, record["deadline"], self.owner)
+
+    async def renew(self, claim: Claim) -> bool:
+        """Extend the lease (never past the deadline); False once it cannot be extended."""
+        now = time.time()
+        if now >= claim.deadline:
+            return False
+        record = {"state": "in_progress", "fingerprint": claim.fingerprint, "owner": claim.owner,
+                  "started": now, "expires": min(now + LEASE_SECONDS, claim.deadline),
+                  "deadline": claim.deadline}  # fmt: skip
+        claim.revision = await self._kv_update(
+            claim.kv_key, json.dumps(record).encode(), last=claim.revision
+        )
+        return True
 
     async def complete(
         self, claim: Claim, status: int, headers: list[tuple[bytes, bytes]], body: bytes
@@ -102,27 +170,75 @@ class IdempotencyStore:
             "headers": kept,
             "body": base64.b64encode(body).decode(),
         }
-        await self._kv.update(claim.kv_key, json.dumps(record).encode(), last=claim.revision)
+        await self._kv_update(claim.kv_key, json.dumps(record).encode(), last=claim.revision)
 
     async def release(self, claim: Claim) -> None:
-        await self._kv.delete(claim.kv_key)
+        await self._kv_delete(claim.kv_key)
+
+
+class LeaseKeeper:
+    """Renews a claim's lease while its request runs; stopped before the outcome is written."""
+
+    def __init__(self, store: IdempotencyStore, claim: Claim) -> None:
+        self.store = store
+        self.claim = claim
+        self._stop = asyncio.Event()
+        self._task = asyncio.create_task(self._run())
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await asyncio.wait_for(self._stop.wait(), timeout=HEARTBEAT_SECONDS)
+                return
+            except TimeoutError:
+                pass
+            try:
+                if not await self.store.renew(self.claim):
+                    return  # past the deadline: a retry may take over
+            except Exception as exc:  # taken over, or the store is away: the lease lapses
+                log.warning("idempotency.renew_failed", error=f"{type(exc).__name__}: {exc}")
+                return
+
+    async def stop(self) -> None:
+        self._stop.set()  # wakes the wait; an update in flight finishes first
+        await self._task
 
 
 def request_idempotency_key(request: Request) -> str | None:
     """Dependency: a stable id for this logical request (same for every retry with the same
-    Idempotency-Key from the same caller), or None without the header. Pass it to a service's
-    create operation so the service can deduplicate too: if the gateway dies after the service
-    acted but before the response was stored, the retry re-executes after the lease."""
+    Idempotency-Key from the same caller), or None without the header. Every RPC of the request
+    already carries it (`X-Request-Key`); a create operation may also take it in its contract to
+    derive the new object's id from it."""
     value = request.scope.get("state", {}).get(IDEMPOTENCY_STATE_KEY)
     return str(value) if value else None
+
+
+def canonical_body(body: bytes) -> bytes:
+    """The body as canonical JSON (sorted keys, no whitespace), or as sent if it is not JSON."""
+    if not body:
+        return body
+    try:
+        return orjson.dumps(orjson.loads(body), option=orjson.OPT_SORT_KEYS)
+    except orjson.JSONDecodeError:
+        return body
 
 
 def fingerprint(scope: Scope, body: bytes) -> str:
     h = hashlib.sha256()
     for part in (scope["method"], scope["path"], scope.get("query_string", b"").decode("latin-1")):
         h.update(part.encode() + b"\0")
-    h.update(body)
+    h.update(canonical_body(body))
     return h.hexdigest()
+
+
+def started_executing(status: int, body: bytes) -> bool:
+    """False for a refusal issued before the route ran (malformed or invalid input)."""
+    if status not in (400, 422):
+        return True
+    try:
+        return orjson.loads(body).get("code") not in NOT_STARTED_CODES
+    except (orjson.JSONDecodeError, AttributeError):
+        return True
 
 
 def kv_key_for(principal_key: str, idempotency_key: str) -> str:
@@ -135,7 +251,7 @@ class IdempotencyMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "POST":
+        if scope["type"] != "http" or scope["method"] not in METHODS:
             await self.app(scope, receive, send)
             return
         request = Request(scope)
@@ -220,14 +336,28 @@ class IdempotencyMiddleware:
                 chunks.append(message.get("body", b""))
             await send(message)
 
+        keeper = LeaseKeeper(store, claim)
+        token = set_request_key(claim.kv_key)  # every RPC of this request carries the key
         try:
             await self.app(scope, receive, capture)
         finally:
+            reset_request_key(token)
             # Runs on success, on error and on cancellation: a 5xx or a crash must not pin the key.
-            try:
-                if status >= 500:
-                    await store.release(claim)
-                else:
-                    await store.complete(claim, status, headers, b"".join(chunks))
-            except Exception as exc:  # the response is already sent; the lease covers a lost write
-                log.warning("idempotency.record_failed", error=str(exc), status=status)
+            await keeper.stop()
+            await _record_outcome(store, claim, status, headers, b"".join(chunks))
+
+
+async def _record_outcome(
+    store: IdempotencyStore,
+    claim: Claim,
+    status: int,
+    headers: list[tuple[bytes, bytes]],
+    body: bytes,
+) -> None:
+    try:
+        if status >= 500 or not started_executing(status, body):
+            await store.release(claim)
+        else:
+            await store.complete(claim, status, headers, body)
+    except Exception as exc:  # the response is already sent; the lease covers a lost write
+        log.warning("idempotency.record_failed", error=str(exc), status=status)

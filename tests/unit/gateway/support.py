@@ -53,6 +53,19 @@ def build_test_router(counter: Counter) -> APIRouter:
         await asyncio.sleep(0.2)  # long enough for concurrent duplicates to overlap
         return {"id": f"thing-{n}", "name": body.name, "owner": principal.id}
 
+    @router.delete("/things/{thing_id}", status_code=204)
+    async def delete_thing(thing_id: str, principal: CustomerOrAgent) -> None:
+        counter.executions += 1
+
+    @router.post("/refuse")
+    async def refuse(principal: CustomerOrAgent) -> None:
+        counter.executions += 1
+        raise DomainError("Not now.", code="sample_conflict", kind=ErrorKind.CONFLICT)
+
+    @router.post("/claims/{claim_id}/touch")
+    async def touch_claim(claim_id: str, principal: CustomerOrAgent, rpc: Rpc) -> dict[str, Any]:
+        return dict(await rpc.call("rpc.warranty.get_claim", {"claim_id": claim_id}))
+
     @router.post("/echo-key")
     async def echo_key(
         principal: CustomerOrAgent, key: Annotated[str | None, Depends(request_idempotency_key)]
