@@ -92,6 +92,12 @@ class ProcessedRequests:
 
     def __init__(self, db: Database) -> None:
         self.db = db
+        self._seal: Callable[[bytes], bytes] = bytes
+        self._open: Callable[[bytes], bytes] = bytes
+
+    def protect(self, seal: Callable[[bytes], bytes], open_: Callable[[bytes], bytes]) -> None:
+        """Encrypt stored replies (a service whose replies carry secrets, e.g. signing keys)."""
+        self._seal, self._open = seal, open_
 
     async def find(self, key: str, operation: str) -> tuple[bool, bytes | None]:
         """(recorded?, stored reply or None)."""
@@ -103,14 +109,16 @@ class ProcessedRequests:
                     )
                 )
             ).first()
-        return (row is not None, row.reply if row is not None else None)
+        if row is None:
+            return False, None
+        return True, None if row.reply is None else self._open(row.reply)
 
     async def store_reply(self, key: str, operation: str, reply: bytes) -> None:
         async with self.db.transaction() as session:
             await session.execute(
                 sa.update(table)
                 .where(table.c.request_key == key, table.c.operation == operation)
-                .values(reply=reply)
+                .values(reply=self._seal(reply))
             )
 
     async def purge(self, keep: timedelta = KEEP_FOR) -> int:
