@@ -16,7 +16,7 @@ from shared.errors import NotFound
 from shared.rpc import Actor
 
 from . import views
-from .adapters.tables import deliveries, webhook_endpoints
+from .adapters.tables import deliveries, webhook_deliveries, webhook_endpoints
 from .webhook_handlers import Webhooks, endpoint_id_for_request, load_endpoint
 
 
@@ -44,6 +44,25 @@ class Replies:
 
     async def deleted_webhook(self, request: c.WebhookRef, _actor: Actor | None) -> dict[str, Any]:
         return {"endpoint_id": request.endpoint_id, "deleted": True}
+
+    async def replayed_deliveries(
+        self, request: c.ReplayWebhookRequest, actor: Actor | None
+    ) -> c.ReplayResult:
+        """The deliveries the request named (queued again by the first attempt): running it
+        again would send them a second time."""
+        await self.w._view(request.endpoint_id, actor)
+        t = webhook_deliveries
+        where = [t.c.endpoint_id == request.endpoint_id]
+        if request.delivery_id:
+            where.append(t.c.id == request.delivery_id)
+        else:
+            if request.since is not None:
+                where.append(t.c.occurred_at >= request.since)
+            if request.until is not None:
+                where.append(t.c.occurred_at <= request.until)
+        async with self.w.uow.db.read() as session:
+            ids = (await session.execute(sa.select(t.c.id).where(*where))).scalars().all()
+        return c.ReplayResult(replayed=list(ids))
 
     async def settled_message(
         self, request: c.ResolveHeldMessageRequest, _actor: Actor | None

@@ -12,9 +12,9 @@ from ..webhook_handlers import Webhooks
 
 
 def rpc_routes(n: Notifications, w: Webhooks, held: HeldMessages) -> list[RpcRoute]:
-    # Commands (command=True): a repeat of a keyed request gets the first reply. PUTs, marking
-    # read and replaying deliveries are idempotent by design, so running them again rebuilds it;
-    # the others rebuild it from the state they left (`replies`).
+    # Commands (command=True): a repeat of a keyed request gets the first reply. PUTs and
+    # marking read are idempotent by design, so running them again rebuilds it; the others
+    # rebuild it from the state they left (`replies`).
     r = Replies(w)
     return [
         RpcRoute(c.RPC_GET_CONTACT, n.get_contact, c.CustomerRef),
@@ -52,6 +52,12 @@ def rpc_routes(n: Notifications, w: Webhooks, held: HeldMessages) -> list[RpcRou
             command=True,
             replay=r.rotated_secret,
         ),
-        RpcRoute(c.RPC_REPLAY_WEBHOOK, w.replay, c.ReplayWebhookRequest, command=True),
+        RpcRoute(
+            c.RPC_REPLAY_WEBHOOK,
+            w.replay,
+            c.ReplayWebhookRequest,
+            command=True,
+            replay=r.replayed_deliveries,
+        ),
         RpcRoute(c.RPC_LIST_WEBHOOK_DELIVERIES, w.deliveries, c.ListWebhookDeliveriesRequest),
     ]
