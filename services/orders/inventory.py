@@ -113,15 +113,24 @@ class InventoryService:
         """Hold a replacement item for a warranty claim at the region's home warehouse."""
         self.orders.ref.style(style)
         warehouse = self.orders.ref.region(region).home_warehouse
-        async with self.orders.uow() as tx:
-            return await StockStore(tx.session).reserve(
-                owner_id=claim_id,
-                warehouse=warehouse,
-                style=style,
-                quantity=quantity,
-                now=self.orders.clock.now(),
-                purpose="warranty_replacement",
-            )
+        try:
+            async with self.orders.uow() as tx:
+                return await StockStore(tx.session).reserve(
+                    owner_id=claim_id,
+                    warehouse=warehouse,
+                    style=style,
+                    quantity=quantity,
+                    now=self.orders.clock.now(),
+                    purpose="warranty_replacement",
+                )
+        except IntegrityError:
+            # A concurrent duplicate reserved for this claim first (one reservation per claim):
+            # reserving is idempotent on the claim, so its reservation is the answer.
+            async with reading(self.orders.uow) as rx:
+                existing = await StockStore(rx.session).find(claim_id, "warranty_replacement")
+            if existing is None:
+                raise
+            return existing
 
     async def replacement_stock(self, region: str, style: str) -> tuple[str, int]:
         """(home warehouse of the region, units available there now)."""
