@@ -112,3 +112,16 @@ async def test_a_refusal_is_not_recorded_and_one_key_spans_operations(warranty: 
     assert (await keyed(rpc, "k", S.RECORD_RECEIPT, ref, CENTRE))["status"] == "received"
     inspected = await keyed(rpc, "k", S.START_INSPECTION, ref, CENTRE)
     assert inspected["status"] != "received"  # the same key on another operation ran it
+
+
+async def test_racing_duplicates_of_one_claim_request_get_the_same_claim(warranty: Any) -> None:
+    # Without the key header: the service's own guard (the claim id derived from the request
+    # id; the item's one open claim) must answer duplicates with the claim, not a 409 or 5xx.
+    rpc, _ = warranty
+    body = {"region": "UK", "components": ["stitching"], "label_code": story1_label(1005),
+            "request_id": "req-race"}  # fmt: skip
+    claims = await asyncio.gather(
+        *(rpc.call(S.OPEN_CLAIM, body, actor=CUSTOMER) for _ in range(6)), return_exceptions=True
+    )
+    assert all(isinstance(x, dict) for x in claims), claims
+    assert len({x["id"] for x in claims}) == 1  # type: ignore[index]
