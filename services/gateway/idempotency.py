@@ -16,8 +16,8 @@ NATS KV `idempotency`.
   `DEADLINE_MARGIN_SECONDS`). A retry that finds a lapsed lease (its owner died, or overran its
   deadline) takes the key over at once with a compare-and-set. That is safe because every RPC
   of the request carries the key (`shared.rpc.REQUEST_KEY_HEADER`) and the services answer a
-  repeat of an applied command with its first reply. Worst case after a gateway crash: a retry
-  waits `LEASE_SECONDS`; behind a live but slow owner, the request's deadline.
+  repeat of an applied command with its first reply (`idempotency_lease`). Worst case after a
+  gateway crash: a retry waits `LEASE_SECONDS`; behind a live but slow owner, the deadline.
 Keys are scoped per principal, so two callers can never see each other's responses. Requests
 without valid credentials are not recorded (they fail with 401 anyway, and must not be able to
 fill the bucket).
@@ -27,16 +27,13 @@ KV access goes through the `_kv_*` methods of `IdempotencyStore` only.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import hashlib
 import json
 import re
 import time
-from dataclasses import dataclass
 from typing import Any
 
-import orjson
 import structlog
 from nats.errors import Error as NatsError
 from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError
@@ -45,8 +42,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.gateway.auth import STATE_KEY
 from services.gateway.errors import problem_response
+from services.gateway.idempotency_lease import Claim, LeaseKeeper, in_progress_record, lease_lapsed
 from services.gateway.limits import BODY_SCOPE_KEY
 from services.gateway.partner_keys import KeyValueLike
+from services.gateway.request_fingerprint import fingerprint, started_executing
 from shared.rpc import reset_request_key, set_request_key
 
 log = structlog.get_logger()
@@ -56,29 +55,8 @@ HEADER = "idempotency-key"
 REPLAYED_HEADER = "Idempotent-Replayed"
 IDEMPOTENCY_STATE_KEY = "idempotency_key"
 METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-HEARTBEAT_SECONDS = 1.0  # the owner renews its lease this often while the request runs
-LEASE_SECONDS = 3.0  # three missed renewals: the owner is gone, a retry takes over
-DEADLINE_MARGIN_SECONDS = 5.0  # on top of the RPC timeout: the longest a request may hold a key
-LEGACY_LEASE_SECONDS = 60.0  # records written before leases were renewed have no `expires`
-# Refusals before anything ran: not stored, so a corrected retry may reuse the key.
-NOT_STARTED_CODES = frozenset({"validation_error", "bad_request"})
 _KEY_RE = re.compile(r"^[\x21-\x7e]{1,255}$")  # printable ASCII, no spaces (Stripe allows 255)
 _STORED_HEADERS = {"content-type", "location", "etag", "retry-after"}
-
-
-@dataclass
-class Claim:
-    kv_key: str
-    fingerprint: str
-    revision: int
-    deadline: float  # epoch seconds; the lease is never renewed past it
-    owner: str = ""
-
-
-def lease_lapsed(stored: dict[str, Any], now: float) -> bool:
-    """An in-progress record whose owner stopped renewing it (dead) or overran its deadline."""
-    expires = stored.get("expires", stored.get("started", 0.0) + LEGACY_LEASE_SECONDS)
-    return bool(stored["state"] == "in_progress" and now > expires)
 
 
 class IdempotencyStore:
@@ -106,10 +84,7 @@ class IdempotencyStore:
     # --- the protocol --------------------------------------------------------------------------
 
     def _in_progress(self, fingerprint: str, now: float) -> dict[str, Any]:
-        deadline = now + self.deadline_seconds
-        return {"state": "in_progress", "fingerprint": fingerprint, "owner": self.owner,
-                "started": now, "expires": min(now + LEASE_SECONDS, deadline),
-                "deadline": deadline}  # fmt: skip
+        return in_progress_record(fingerprint, self.owner, now, now + self.deadline_seconds)
 
     async def claim(
         self, kv_key: str, fingerprint: str
@@ -147,9 +122,7 @@ class IdempotencyStore:
         now = time.time()
         if now >= claim.deadline:
             return False
-        record = {"state": "in_progress", "fingerprint": claim.fingerprint, "owner": claim.owner,
-                  "started": now, "expires": min(now + LEASE_SECONDS, claim.deadline),
-                  "deadline": claim.deadline}  # fmt: skip
+        record = in_progress_record(claim.fingerprint, claim.owner, now, claim.deadline)
         claim.revision = await self._kv_update(
             claim.kv_key, json.dumps(record).encode(), last=claim.revision
         )
@@ -176,34 +149,6 @@ class IdempotencyStore:
         await self._kv_delete(claim.kv_key)
 
 
-class LeaseKeeper:
-    """Renews a claim's lease while its request runs; stopped before the outcome is written."""
-
-    def __init__(self, store: IdempotencyStore, claim: Claim) -> None:
-        self.store = store
-        self.claim = claim
-        self._stop = asyncio.Event()
-        self._task = asyncio.create_task(self._run())
-
-    async def _run(self) -> None:
-        while True:
-            try:
-                await asyncio.wait_for(self._stop.wait(), timeout=HEARTBEAT_SECONDS)
-                return
-            except TimeoutError:
-                pass
-            try:
-                if not await self.store.renew(self.claim):
-                    return  # past the deadline: a retry may take over
-            except Exception as exc:  # taken over, or the store is away: the lease lapses
-                log.warning("idempotency.renew_failed", error=f"{type(exc).__name__}: {exc}")
-                return
-
-    async def stop(self) -> None:
-        self._stop.set()  # wakes the wait; an update in flight finishes first
-        await self._task
-
-
 def request_idempotency_key(request: Request) -> str | None:
     """Dependency: a stable id for this logical request (same for every retry with the same
     Idempotency-Key from the same caller), or None without the header. Every RPC of the request
@@ -211,34 +156,6 @@ def request_idempotency_key(request: Request) -> str | None:
     derive the new object's id from it."""
     value = request.scope.get("state", {}).get(IDEMPOTENCY_STATE_KEY)
     return str(value) if value else None
-
-
-def canonical_body(body: bytes) -> bytes:
-    """The body as canonical JSON (sorted keys, no whitespace), or as sent if it is not JSON."""
-    if not body:
-        return body
-    try:
-        return orjson.dumps(orjson.loads(body), option=orjson.OPT_SORT_KEYS)
-    except orjson.JSONDecodeError:
-        return body
-
-
-def fingerprint(scope: Scope, body: bytes) -> str:
-    h = hashlib.sha256()
-    for part in (scope["method"], scope["path"], scope.get("query_string", b"").decode("latin-1")):
-        h.update(part.encode() + b"\0")
-    h.update(canonical_body(body))
-    return h.hexdigest()
-
-
-def started_executing(status: int, body: bytes) -> bool:
-    """False for a refusal issued before the route ran (malformed or invalid input)."""
-    if status not in (400, 422):
-        return True
-    try:
-        return orjson.loads(body).get("code") not in NOT_STARTED_CODES
-    except (orjson.JSONDecodeError, AttributeError):
-        return True
 
 
 def kv_key_for(principal_key: str, idempotency_key: str) -> str:

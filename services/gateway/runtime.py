@@ -12,7 +12,8 @@ from nats.js.errors import BucketNotFoundError
 
 from services.gateway.auth import Authenticator
 from services.gateway.idempotency import BUCKET as IDEMPOTENCY_BUCKET
-from services.gateway.idempotency import DEADLINE_MARGIN_SECONDS, IdempotencyStore
+from services.gateway.idempotency import IdempotencyStore
+from services.gateway.idempotency_lease import DEADLINE_MARGIN_SECONDS
 from services.gateway.limits import TokenBucketLimiter
 from services.gateway.partner_keys import BUCKET as PARTNER_KEYS_BUCKET
 from services.gateway.partner_keys import KeyValueLike, PartnerKeyStore

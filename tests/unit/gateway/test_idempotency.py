@@ -213,10 +213,10 @@ async def test_the_owner_renews_its_lease_while_the_request_runs(
 ) -> None:
     import json
 
-    from services.gateway import idempotency
+    from services.gateway import idempotency_lease
 
-    monkeypatch.setattr(idempotency, "HEARTBEAT_SECONDS", 0.05)  # type: ignore[attr-defined]
-    monkeypatch.setattr(idempotency, "LEASE_SECONDS", 0.1)  # type: ignore[attr-defined]
+    monkeypatch.setattr(idempotency_lease, "HEARTBEAT_SECONDS", 0.05)  # type: ignore[attr-defined]
+    monkeypatch.setattr(idempotency_lease, "LEASE_SECONDS", 0.1)  # type: ignore[attr-defined]
     headers = {**harness.auth(), "Idempotency-Key": "k-slow"}
     slow = asyncio.create_task(aclient.post(URL, json=BODY, headers=headers))  # takes 0.2 s
     await asyncio.sleep(0.15)  # past the first lease: only renewals keep it
