@@ -52,23 +52,29 @@ async def call_until_final(
     body: Any = None,
     *,
     key: str | None = None,
+    apis: list[str] | None = None,
     deadline: float = 90.0,
     pause: float = 0.3,
 ) -> Outcome:
+    """`apis`: gateway replicas behind a load balancer; a refused connection moves the next
+    attempt to the next replica (default: the client's base URL only)."""
     key = key or uuid.uuid4().hex
+    bases = apis or [str(client.base_url).rstrip("/")]
     started = time.monotonic()
     attempts = 0
     while True:
+        base = bases[attempts % len(bases)] if len(bases) > 1 else bases[0]
         attempts += 1
         try:
-            r = await client.request(method, path, json=body, headers={"Idempotency-Key": key})
+            r = await client.request(method, base + path, json=body,
+                                     headers={"Idempotency-Key": key})  # fmt: skip
             if is_final(r):
                 payload = r.json() if r.content else None
                 return Outcome(r.status_code, payload, r.content, attempts,
                                time.monotonic() - started, key,
                                r.headers.get("idempotent-replayed") == "true")  # fmt: skip
         except httpx.TransportError:
-            pass  # the gateway is down or restarting: the same key again
+            pass  # that replica is down or restarting: the same key again, elsewhere
         if time.monotonic() - started > deadline:
             raise AssertionError(f"{method} {path}: no final answer in {deadline}s")
         await asyncio.sleep(pause)
@@ -158,17 +164,39 @@ async def watchdog(chaos: Any, disarm: set[str]) -> AsyncIterator[Watchdog]:
 class CrashWindow:
     """Runs commands with a crash after the owning service's commit and checks the retries:
     `crash` is the service whose process dies after committing, or "gateway" (it dies once it
-    has the service's reply, before answering)."""
+    has the service's reply, before answering). For a gateway crash a standby replica runs
+    beside it, as in production behind a load balancer: the client's retries reach it, so the
+    time to the final answer measures the lock's takeover, not a process restart."""
 
     chaos: Any
     crash: str
     dog: Watchdog
     checked: list[dict[str, Any]] = field(default_factory=list)
+    apis: list[str] = field(default_factory=list)
+    standby: Any = None
 
     def client(self, subject: str, role: str = "customer") -> httpx.AsyncClient:
         token = self.chaos.token(subject, role)
         return httpx.AsyncClient(base_url=self.chaos.api, timeout=30,
                                  headers={"Authorization": f"Bearer {token}"})  # fmt: skip
+
+    async def start_standby(self) -> None:
+        from concierge_cli.supervisor import Child
+        from shared.runtime.nats_server import free_port
+
+        primary = self.dog.child("gateway")
+        port = free_port()
+        env = {**primary.env, "GATEWAY_PORT": str(port)}
+        env.pop("CONCIERGE_CRASH_AT", None)
+        logs = self.chaos.data_dir / "logs" / "gateway-standby.log"
+        self.standby = Child(primary.spec, env, f"http://127.0.0.1:{port}/readyz", logs)
+        self.standby.start(self.chaos.stack.cwd)
+        await asyncio.to_thread(self.chaos.stack._wait_ready, [self.standby], 60)
+        self.apis = [self.chaos.api, f"http://127.0.0.1:{port}"]
+
+    def stop_standby(self) -> None:
+        if self.standby is not None:
+            self.standby.stop()
 
     async def command(self, service: str, subject: str, who: httpx.AsyncClient, caller: str,
                       method: str, path: str, body: Any = None) -> Outcome:  # fmt: skip
@@ -176,12 +204,12 @@ class CrashWindow:
         again for the same key, and the reply the service recorded for its first attempt."""
         if self.crash == "gateway":
             await self.dog.arm("gateway", f"rpc_client.after_reply:{subject}")
-        outcome = await call_until_final(who, method, path, body)
+        outcome = await call_until_final(who, method, path, body, apis=self.apis or None)
         assert 200 <= outcome.status < 300, (subject, outcome.status, outcome.body)
         assert outcome.attempts > 1, f"{subject}: nothing crashed, the window was not hit"
-        again = await who.request(method, path, json=body,
-                                  headers={"Idempotency-Key": outcome.key})  # fmt: skip
-        assert (again.status_code, again.content) == (outcome.status, outcome.raw), subject
+        again = await call_until_final(who, method, path, body, key=outcome.key,
+                                       apis=self.apis or None)  # fmt: skip
+        assert (again.status, again.raw) == (outcome.status, outcome.raw), subject
         recorded = stored_reply(self.chaos.database(service), subject,
                                 kv_key_for(caller, outcome.key))  # fmt: skip
         assert recorded is not None, f"{subject}: the service recorded no reply"
@@ -194,3 +222,17 @@ class CrashWindow:
 
     def slowest(self) -> float:
         return max(c["seconds"] for c in self.checked)
+
+
+@asynccontextmanager
+async def crash_window(chaos: Any, crash: str) -> AsyncIterator[CrashWindow]:
+    """The watchdog, and for a gateway crash a standby gateway replica."""
+    disarm = {"gateway"} if crash == "gateway" else set()
+    async with watchdog(chaos, disarm) as dog:
+        window = CrashWindow(chaos, crash, dog)
+        if crash == "gateway":
+            await window.start_standby()
+        try:
+            yield window
+        finally:
+            window.stop_standby()

@@ -22,7 +22,7 @@ import httpx
 import pytest
 
 from shared.contracts.warranty import Subjects as S
-from tests.chaos.retrying import CrashWindow, watchdog
+from tests.chaos.retrying import CrashWindow, crash_window
 from tests.support.labels import story1_label
 
 pytestmark = [pytest.mark.e2e, pytest.mark.chaos]
@@ -48,7 +48,7 @@ class ClaimFlow:
         return dict(outcome.body)
 
     async def applied_once(self, claim_id: str, status: str, subject: str) -> None:
-        api = self.window.chaos.api
+        api = self.window.apis[-1] if self.window.apis else self.window.chaos.api  # never killed
         async with httpx.AsyncClient(base_url=api, headers=self.agent_headers) as a:
             timeline = (await a.get(f"/v1/claims/{claim_id}/timeline")).json()["entries"]
         into = [e for e in timeline if e["to_status"] == status]
@@ -100,8 +100,8 @@ async def test_claim_commands_survive_a_service_crash_after_commit(
 ) -> None:
     points = ",".join(f"rpc.after_commit:{s}" for s in COMMANDS)
     chaos = chaos_stack_factory(crash_at={"warranty": points}, extra_env=FAST)
-    async with watchdog(chaos, disarm=set()) as dog:  # every command crashes warranty once
-        flow = ClaimFlow(CrashWindow(chaos, "warranty", dog))
+    async with crash_window(chaos, "warranty") as window:  # every command crashes warranty once
+        flow = ClaimFlow(window)
         await flow.run()
     print("\nclaim commands, warranty killed after commit:", flow.window.checked)
 
@@ -111,8 +111,8 @@ async def test_claim_commands_survive_a_gateway_crash_before_the_reply(
     chaos_stack_factory: Any,
 ) -> None:
     chaos = chaos_stack_factory(extra_env=FAST)
-    async with watchdog(chaos, disarm={"gateway"}) as dog:
-        flow = ClaimFlow(CrashWindow(chaos, "gateway", dog))
+    async with crash_window(chaos, "gateway") as window:
+        flow = ClaimFlow(window)
         await flow.run()
     print("\nclaim commands, gateway killed before the reply:", flow.window.checked)
     slowest = max(c["seconds"] for c in flow.window.checked)
@@ -129,8 +129,8 @@ async def test_receipt_retry_gets_the_original_success(
     """The case the chaos run found: 409 `claim_invalid_transition` for a recorded receipt."""
     armed = {"warranty": f"rpc.after_commit:{S.RECORD_RECEIPT}"} if crash == "warranty" else None
     chaos = chaos_stack_factory(crash_at=armed, extra_env=FAST)
-    async with watchdog(chaos, disarm={"gateway"}) as dog:
-        flow = ClaimFlow(CrashWindow(chaos, crash, dog))
+    async with crash_window(chaos, crash) as window:
+        flow = ClaimFlow(window)
         async with flow.client("cust-r") as me, flow.client("agent-1", "agent") as centre:
             body = {"region": "UK", "components": ["stitching"],
                     "label_code": story1_label(uuid.uuid4().int % 90000)}  # fmt: skip

@@ -21,7 +21,7 @@ import pytest
 from shared.contracts import notifications as n
 from shared.contracts import orders as o
 from tests.chaos.collect import query
-from tests.chaos.retrying import CrashWindow, watchdog
+from tests.chaos.retrying import CrashWindow, crash_window
 
 pytestmark = [pytest.mark.e2e, pytest.mark.chaos]
 
@@ -116,8 +116,7 @@ async def test_orders_and_notifications_survive_a_service_crash_after_commit(
     armed = {"orders": ",".join(f"rpc.after_commit:{s}" for s in ORDERS),
              "notifications": ",".join(f"rpc.after_commit:{s}" for s in NOTIFICATIONS)}  # fmt: skip
     chaos = chaos_stack_factory(crash_at=armed, extra_env=ENV)
-    async with watchdog(chaos, disarm=set()) as dog:  # every command crashes its service once
-        window = CrashWindow(chaos, "service", dog)
+    async with crash_window(chaos, "service") as window:  # each command crashes its service
         await run_all(window, "cust-svc")
     print("\norders and notifications, service killed after commit:", window.checked)
 
@@ -127,8 +126,7 @@ async def test_orders_and_notifications_survive_a_gateway_crash_before_the_reply
     chaos_stack_factory: Any,
 ) -> None:
     chaos = chaos_stack_factory(extra_env=ENV)
-    async with watchdog(chaos, disarm={"gateway"}) as dog:
-        window = CrashWindow(chaos, "gateway", dog)
+    async with crash_window(chaos, "gateway") as window:
         await run_all(window, "cust-gw")
     print("\norders and notifications, gateway killed before the reply:", window.checked)
     assert window.slowest() <= 10.0, window.checked
