@@ -1,6 +1,7 @@
-"""Steady load through the gateway, as real clients behave: every POST carries an
-Idempotency-Key, and a 5xx, a 429, a 409 "still in progress" or a broken connection is retried
-with the SAME key and the same body (with backoff) until it gets an answer or its deadline.
+"""Steady load through the gateway, as real clients behave: every POST, PUT and DELETE carries
+an Idempotency-Key, and a 5xx, a 429, a 409 "still in progress" or a broken connection is
+retried with the SAME key and the same body (with backoff) until it gets an answer or its
+deadline.
 
 Every request is logged with all its attempts and its final outcome; the checker later proves
 that each 2xx object exists exactly once. Each intent is unique and recognisable in the system's
@@ -115,7 +116,7 @@ class LoadGenerator:
         intent: str = "",
         idempotent: bool = True,
     ) -> RequestRecord:
-        key = uuid.uuid4().hex if method == "POST" and idempotent else None
+        key = uuid.uuid4().hex if method in ("POST", "PUT", "DELETE") and idempotent else None
         record = RequestRecord(customer, op, method, path, key, body, intent, started=time.time())
         self.records.append(record)
         headers = {"Idempotency-Key": key} if key else {}
