@@ -216,14 +216,15 @@ async def test_the_owner_renews_its_lease_while_the_request_runs(
     from services.gateway import idempotency_lease
 
     monkeypatch.setattr(idempotency_lease, "HEARTBEAT_SECONDS", 0.05)  # type: ignore[attr-defined]
-    monkeypatch.setattr(idempotency_lease, "LEASE_SECONDS", 0.1)  # type: ignore[attr-defined]
+    monkeypatch.setattr(idempotency_lease, "LEASE_SECONDS", 0.3)  # type: ignore[attr-defined]
     headers = {**harness.auth(), "Idempotency-Key": "k-slow"}
-    slow = asyncio.create_task(aclient.post(URL, json=BODY, headers=headers))  # takes 0.2 s
-    await asyncio.sleep(0.15)  # past the first lease: only renewals keep it
+    slow = asyncio.create_task(aclient.post("/v1/test/slow", headers=headers))
+    await asyncio.sleep(1.0)  # several leases long: only the renewals keep the key
     entry = next(v for v in harness.idempotency_kv._data.values() if v is not None)
     assert json.loads(entry.value)["state"] == "in_progress"
-    retry = await aclient.post(URL, json=BODY, headers=headers)
-    assert retry.status_code == 409
+    retry = await aclient.post("/v1/test/slow", headers=headers)
+    assert retry.status_code == 409, retry.text
+    harness.counter.release.set()
     assert (await slow).status_code == 201
     assert harness.counter.executions == 1
 
