@@ -221,9 +221,9 @@ def _one_object_per_intent(s: Snapshot, r: Report) -> None:
     for quote, n in per_quote.items():
         if n > 1:
             r.duplicates.append(f"order intent (quote {quote}) created {n} orders")
-    # Quotes have no events and expire; a POST re-executed after the gateway died mid-request
-    # (its Idempotency-Key lease taken over after 60 s) leaves an orphan quote. Counted and
-    # reported (a known gateway limitation), not a lost or doubled customer-visible effect.
+    # Quotes have no events and expire. Before issue 18 a POST re-executed after the gateway
+    # died mid-request left an orphan quote; none is expected now (the quote id derives from the
+    # request key). Counted and reported, not a lost or doubled customer-visible effect.
     quote_intents = Counter(q["customer"] for q in s.requests if q["op"] == "quote")
     for customer, n in Counter(s.quotes.values()).items():
         if n > quote_intents[customer]:
