@@ -48,28 +48,35 @@ class Renews(Protocol):
 
 
 class LeaseKeeper:
-    """Renews a claim's lease while its request runs; stopped before the outcome is written."""
+    """Renews a claim's lease while its request runs; stopped before the outcome is written.
+    Most requests end within a heartbeat, so the renewing task starts only after one (a timer
+    until then: nothing to cancel on the hot path but a timer handle)."""
 
     def __init__(self, store: Renews, claim: Claim) -> None:
         self.store = store
         self.claim = claim
         self._stop = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._timer = asyncio.get_running_loop().call_later(HEARTBEAT_SECONDS, self._begin)
+
+    def _begin(self) -> None:
         self._task = asyncio.create_task(self._run())
 
     async def _run(self) -> None:
-        while True:
-            try:
-                await asyncio.wait_for(self._stop.wait(), timeout=HEARTBEAT_SECONDS)
-                return
-            except TimeoutError:
-                pass
+        while not self._stop.is_set():
             try:
                 if not await self.store.renew(self.claim):
                     return  # past the deadline: a retry may take over
             except Exception as exc:  # taken over, or the store is away: the lease lapses
                 log.warning("idempotency.renew_failed", error=f"{type(exc).__name__}: {exc}")
                 return
+            try:
+                await asyncio.wait_for(self._stop.wait(), timeout=HEARTBEAT_SECONDS)
+            except TimeoutError:
+                pass
 
     async def stop(self) -> None:
+        self._timer.cancel()
         self._stop.set()  # wakes the wait; an update in flight finishes first
-        await self._task
+        if self._task is not None:
+            await self._task
