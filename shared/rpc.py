@@ -1,7 +1,10 @@
 """Request-reply over NATS (`rpc.<service>.<op>`): the wire format and the client.
 
-Request: JSON body of the operation's request model; headers `X-Correlation-ID` and `X-Actor`
-(who is asking, and for whom). Reply: `{"ok": true, "data": {...}}` or
+Request: JSON body of the operation's request model; headers `X-Correlation-ID`, `X-Actor`
+(who is asking, and for whom) and, for a request the client may retry, `X-Request-Key`: the same
+for every retry of one logical request (the gateway derives it from the caller and the
+Idempotency-Key). A service records it with the effect of a state-changing operation and answers
+a repeat with the first reply (`shared.messaging.requests`). Reply: `{"ok": true, "data": {...}}` or
 `{"ok": false, "error": {"code", "kind", "message", "details"}}`. A domain error raised by a
 service comes back to the caller as the same `DomainError` (same code), so the gateway maps it
 to problem+json without knowing the service's types.
@@ -9,6 +12,7 @@ to problem+json without knowing the service's types.
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from typing import Any, Literal
 
 import orjson
@@ -19,8 +23,27 @@ from pydantic import BaseModel, Field
 
 from shared.errors import DomainError, ErrorKind
 from shared.logging import CORRELATION_HEADER, current_correlation_id
+from shared.runtime.faults import crash_point
 
 ACTOR_HEADER = "X-Actor"
+REQUEST_KEY_HEADER = "X-Request-Key"
+
+# Set by the gateway for the duration of a request that carries an Idempotency-Key, so every
+# RPC it makes passes the key on without each route having to.
+_request_key: ContextVar[str | None] = ContextVar("request_key", default=None)
+
+
+def set_request_key(key: str | None) -> Any:
+    """Bind the request key for the current task; returns a token for `reset_request_key`."""
+    return _request_key.set(key)
+
+
+def reset_request_key(token: Any) -> None:
+    _request_key.reset(token)
+
+
+def current_request_key() -> str | None:
+    return _request_key.get()
 
 
 class Actor(BaseModel):
@@ -97,6 +120,9 @@ class RpcClient:
             headers[CORRELATION_HEADER] = cid
         if actor is not None:
             headers[ACTOR_HEADER] = actor.header()
+        request_key = current_request_key()
+        if request_key:
+            headers[REQUEST_KEY_HEADER] = request_key
         try:
             msg = await self.nc.request(
                 subject, body, timeout=timeout or self.default_timeout, headers=headers or None
@@ -105,4 +131,5 @@ class RpcClient:
             raise UpstreamUnavailable(f"no service is answering {subject}") from exc
         except (NatsTimeoutError, TimeoutError) as exc:
             raise UpstreamTimeout(f"{subject} did not answer in time") from exc
+        crash_point(f"rpc_client.after_reply:{subject}")  # the service acted; nobody heard
         return parse_reply(msg.data)

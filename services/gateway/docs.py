@@ -21,10 +21,12 @@ IDEMPOTENCY_PARAMETER = {
     "in": "header",
     "required": False,
     "description": (
-        "Optional but recommended on every POST. The first response to a key is stored for 24 h "
-        "and replayed (with `Idempotent-Replayed: true`) to a retry with the same key and body; "
-        "the same key with another body is 422 `idempotency_key_reused`; a retry while the first "
-        "is still running is 409 `idempotency_request_in_progress`. Keys are per caller."
+        "Optional but recommended on every POST, PUT and DELETE. The first response to a key is "
+        "stored for 24 h and replayed (with `Idempotent-Replayed: true`) to a retry with the same "
+        "key and body (compared as parsed JSON); the same key with another body is 422 "
+        "`idempotency_key_reused`; a retry while the first is still running is 409 "
+        "`idempotency_request_in_progress`. A request refused by validation is not stored. "
+        "Keys are per caller."
     ),
     "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"},
     "example": "4f6a1c9e-7d2b-4a53-9f1e-2b8c0d3e5a71",
@@ -101,8 +103,9 @@ def _complete_operation(method: str, operation: dict[str, Any]) -> None:
     if any(p.get("name") == "cursor" and p.get("in") == "query" for p in params):
         responses.setdefault("404", _problem("Not found, or `cursor_not_found`: no such page."))
     if method == "post":
-        params.append(dict(IDEMPOTENCY_PARAMETER))
         responses.setdefault("413", _problem("Request body too large."))
+    if method in ("post", "put", "patch", "delete"):
+        params.append(dict(IDEMPOTENCY_PARAMETER))
         responses.setdefault(
             "409", _problem("Conflict, or a request with the same Idempotency-Key is in flight.")
         )

@@ -1,17 +1,28 @@
-"""`Idempotency-Key` on POST, Stripe semantics, shared by replicas through NATS KV `idempotency`.
+"""`Idempotency-Key` on POST, PUT, PATCH and DELETE, Stripe semantics, shared by replicas through
+NATS KV `idempotency`.
 
 - The first request with a key claims it atomically (`kv.create` fails if the key exists) with
-  a fingerprint of method, path, query and body, in state `in_progress`.
+  a fingerprint of method, path, query and body (the body as canonical JSON: key order and
+  whitespace do not matter), in state `in_progress`.
 - When it completes, the status, a few headers and the body are stored (`done`) and a retry with
   the same key and body gets exactly that response again, with `Idempotent-Replayed: true`.
 - The same key with another body is 422 `idempotency_key_reused`; a retry while the first is still
   running is 409 `idempotency_request_in_progress`.
-- 5xx responses release the key (the work may not have happened; retrying must be possible). A
-  claim whose owner died is taken over after `LEASE_SECONDS` with a compare-and-set.
+- Only requests that started executing are stored: a 5xx (the work may not have happened) and a
+  request refused by validation before anything ran (400/422 `validation_error`) release the key,
+  so a corrected retry can use it.
+- The lock is a short lease (`LEASE_SECONDS`) that the owner renews every `HEARTBEAT_SECONDS`
+  while the request runs, and never past the request's deadline (the RPC timeout plus
+  `DEADLINE_MARGIN_SECONDS`). A retry that finds a lapsed lease (its owner died, or overran its
+  deadline) takes the key over at once with a compare-and-set. That is safe because every RPC
+  of the request carries the key (`shared.rpc.REQUEST_KEY_HEADER`) and the services answer a
+  repeat of an applied command with its first reply (`idempotency_lease`). Worst case after a
+  gateway crash: a retry waits `LEASE_SECONDS`; behind a live but slow owner, the deadline.
 Keys are scoped per principal, so two callers can never see each other's responses. Requests
 without valid credentials are not recorded (they fail with 401 anyway, and must not be able to
 fill the bucket).
-The header is optional: a POST without it is simply not deduplicated (documented in OpenAPI).
+The header is optional: a request without it is simply not deduplicated (documented in OpenAPI).
+KV access goes through the `_kv_*` methods of `IdempotencyStore` only.
 """
 
 from __future__ import annotations
@@ -21,7 +32,6 @@ import hashlib
 import json
 import re
 import time
-from dataclasses import dataclass
 from typing import Any
 
 import structlog
@@ -32,8 +42,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.gateway.auth import STATE_KEY
 from services.gateway.errors import problem_response
+from services.gateway.idempotency_lease import Claim, LeaseKeeper, in_progress_record, lease_lapsed
 from services.gateway.limits import BODY_SCOPE_KEY
 from services.gateway.partner_keys import KeyValueLike
+from services.gateway.request_fingerprint import fingerprint, started_executing
+from shared.rpc import reset_request_key, set_request_key
 
 log = structlog.get_logger()
 
@@ -41,51 +54,79 @@ BUCKET = "idempotency"
 HEADER = "idempotency-key"
 REPLAYED_HEADER = "Idempotent-Replayed"
 IDEMPOTENCY_STATE_KEY = "idempotency_key"
-LEASE_SECONDS = 60.0  # longer than any RPC timeout: an in-progress claim older than this is dead
+METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _KEY_RE = re.compile(r"^[\x21-\x7e]{1,255}$")  # printable ASCII, no spaces (Stripe allows 255)
 _STORED_HEADERS = {"content-type", "location", "etag", "retry-after"}
 
 
-@dataclass
-class Claim:
-    kv_key: str
-    fingerprint: str
-    revision: int
-
-
 class IdempotencyStore:
-    def __init__(self, kv: KeyValueLike) -> None:
+    def __init__(
+        self, kv: KeyValueLike, *, deadline_seconds: float = 10.0, owner: str = ""
+    ) -> None:
         self._kv = kv
+        self.deadline_seconds = deadline_seconds
+        self.owner = owner
+
+    # --- the only KV access (a wrapper may ride through a KV leader election here) ----------
+
+    async def _kv_create(self, key: str, value: bytes) -> int:
+        return int(await self._kv.create(key, value))
+
+    async def _kv_get(self, key: str) -> Any:
+        return await self._kv.get(key)
+
+    async def _kv_update(self, key: str, value: bytes, last: int) -> int:
+        return int(await self._kv.update(key, value, last=last))
+
+    async def _kv_delete(self, key: str) -> None:
+        await self._kv.delete(key)
+
+    # --- the protocol --------------------------------------------------------------------------
+
+    def _in_progress(self, fingerprint: str, now: float) -> dict[str, Any]:
+        return in_progress_record(fingerprint, self.owner, now, now + self.deadline_seconds)
 
     async def claim(
         self, kv_key: str, fingerprint: str
     ) -> tuple[Claim | None, dict[str, Any] | None]:
         """(claim, None) when this request owns the key, else (None, stored record)."""
-        record = {"state": "in_progress", "fingerprint": fingerprint, "started": time.time()}
         for _ in range(3):
+            record = self._in_progress(fingerprint, time.time())
             try:
-                revision = await self._kv.create(kv_key, json.dumps(record).encode())
-                return Claim(kv_key, fingerprint, revision), None
+                revision = await self._kv_create(kv_key, json.dumps(record).encode())
+                return self._claim(kv_key, record, revision), None
             except KeyWrongLastSequenceError:
                 pass
             try:
-                entry = await self._kv.get(kv_key)
+                entry = await self._kv_get(kv_key)
             except KeyNotFoundError:
                 continue  # released between our create and get: try to claim again
             stored = json.loads(entry.value)
-            stale = (
-                stored["state"] == "in_progress" and time.time() - stored["started"] > LEASE_SECONDS
-            )
-            if not stale or stored["fingerprint"] != fingerprint:
+            if stored["fingerprint"] != fingerprint or not lease_lapsed(stored, time.time()):
                 return None, stored
-            try:  # take over a dead claim; only one taker wins the compare-and-set
-                revision = await self._kv.update(
+            try:  # take over a lapsed lease; only one taker wins the compare-and-set
+                revision = await self._kv_update(
                     kv_key, json.dumps(record).encode(), last=entry.revision
                 )
-                return Claim(kv_key, fingerprint, revision), None
             except KeyWrongLastSequenceError:
                 continue
+            log.info("idempotency.taken_over", previous_owner=stored.get("owner"))
+            return self._claim(kv_key, record, revision), None
         return None, {"state": "in_progress", "fingerprint": fingerprint}
+
+    def _claim(self, kv_key: str, record: dict[str, Any], revision: int) -> Claim:
+        return Claim(kv_key, record["fingerprint"], revision, record["deadline"], self.owner)
+
+    async def renew(self, claim: Claim) -> bool:
+        """Extend the lease (never past the deadline); False once it cannot be extended."""
+        now = time.time()
+        if now >= claim.deadline:
+            return False
+        record = in_progress_record(claim.fingerprint, claim.owner, now, claim.deadline)
+        claim.revision = await self._kv_update(
+            claim.kv_key, json.dumps(record).encode(), last=claim.revision
+        )
+        return True
 
     async def complete(
         self, claim: Claim, status: int, headers: list[tuple[bytes, bytes]], body: bytes
@@ -102,27 +143,19 @@ class IdempotencyStore:
             "headers": kept,
             "body": base64.b64encode(body).decode(),
         }
-        await self._kv.update(claim.kv_key, json.dumps(record).encode(), last=claim.revision)
+        await self._kv_update(claim.kv_key, json.dumps(record).encode(), last=claim.revision)
 
     async def release(self, claim: Claim) -> None:
-        await self._kv.delete(claim.kv_key)
+        await self._kv_delete(claim.kv_key)
 
 
 def request_idempotency_key(request: Request) -> str | None:
     """Dependency: a stable id for this logical request (same for every retry with the same
-    Idempotency-Key from the same caller), or None without the header. Pass it to a service's
-    create operation so the service can deduplicate too: if the gateway dies after the service
-    acted but before the response was stored, the retry re-executes after the lease."""
+    Idempotency-Key from the same caller), or None without the header. Every RPC of the request
+    already carries it (`X-Request-Key`); a create operation may also take it in its contract to
+    derive the new object's id from it."""
     value = request.scope.get("state", {}).get(IDEMPOTENCY_STATE_KEY)
     return str(value) if value else None
-
-
-def fingerprint(scope: Scope, body: bytes) -> str:
-    h = hashlib.sha256()
-    for part in (scope["method"], scope["path"], scope.get("query_string", b"").decode("latin-1")):
-        h.update(part.encode() + b"\0")
-    h.update(body)
-    return h.hexdigest()
 
 
 def kv_key_for(principal_key: str, idempotency_key: str) -> str:
@@ -135,7 +168,7 @@ class IdempotencyMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "POST":
+        if scope["type"] != "http" or scope["method"] not in METHODS:
             await self.app(scope, receive, send)
             return
         request = Request(scope)
@@ -220,14 +253,28 @@ class IdempotencyMiddleware:
                 chunks.append(message.get("body", b""))
             await send(message)
 
+        keeper = LeaseKeeper(store, claim)
+        token = set_request_key(claim.kv_key)  # every RPC of this request carries the key
         try:
             await self.app(scope, receive, capture)
         finally:
+            reset_request_key(token)
             # Runs on success, on error and on cancellation: a 5xx or a crash must not pin the key.
-            try:
-                if status >= 500:
-                    await store.release(claim)
-                else:
-                    await store.complete(claim, status, headers, b"".join(chunks))
-            except Exception as exc:  # the response is already sent; the lease covers a lost write
-                log.warning("idempotency.record_failed", error=str(exc), status=status)
+            await keeper.stop()
+            await _record_outcome(store, claim, status, headers, b"".join(chunks))
+
+
+async def _record_outcome(
+    store: IdempotencyStore,
+    claim: Claim,
+    status: int,
+    headers: list[tuple[bytes, bytes]],
+    body: bytes,
+) -> None:
+    try:
+        if status >= 500 or not started_executing(status, body):
+            await store.release(claim)
+        else:
+            await store.complete(claim, status, headers, body)
+    except Exception as exc:  # the response is already sent; the lease covers a lost write
+        log.warning("idempotency.record_failed", error=str(exc), status=status)

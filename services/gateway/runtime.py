@@ -13,6 +13,7 @@ from nats.js.errors import BucketNotFoundError
 from services.gateway.auth import Authenticator
 from services.gateway.idempotency import BUCKET as IDEMPOTENCY_BUCKET
 from services.gateway.idempotency import IdempotencyStore
+from services.gateway.idempotency_lease import DEADLINE_MARGIN_SECONDS
 from services.gateway.limits import TokenBucketLimiter
 from services.gateway.partner_keys import BUCKET as PARTNER_KEYS_BUCKET
 from services.gateway.partner_keys import KeyValueLike, PartnerKeyStore
@@ -50,7 +51,11 @@ def build_runtime(
     return Runtime(
         settings=settings,
         authenticator=Authenticator(settings, keys),
-        idempotency=IdempotencyStore(idempotency_kv),
+        idempotency=IdempotencyStore(
+            idempotency_kv,
+            deadline_seconds=settings.rpc_timeout_seconds + DEADLINE_MARGIN_SECONDS,
+            owner=settings.instance,
+        ),
         partner_keys=keys,
         limiter=TokenBucketLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst),
         rpc=rpc,

@@ -72,6 +72,11 @@ def build(settings: Settings | None = None, **overrides: Any) -> ServiceRuntime:
         lease_seconds=settings.webhook_timeout_seconds * 3,
     )
     held = HeldMessages(rt.uow)
+    box = settings.secret_box  # replies to webhook commands carry signing secrets
+    rt.processed_requests.protect(
+        lambda reply: box.seal(reply.decode()).encode(),
+        lambda stored: box.open(stored.decode()).encode(),
+    )
     for route in rpc_routes(notifications, webhooks, held):
         rt.rpc(route)
     for event_route in event_routes(notifications, webhooks):

@@ -22,6 +22,7 @@ from shared.contracts.registry import EVENT_TYPES, load_all
 from shared.errors import NotFound
 from shared.logging import current_correlation_id
 from shared.messaging.outbox import Tx, UnitOfWork
+from shared.messaging.requests import current_scope
 from shared.rpc import Actor
 
 from . import views
@@ -64,6 +65,15 @@ def partner_event_types() -> list[str]:
 
 def delivery_id(endpoint_id: str, event_id: str) -> str:
     return "wd_" + hashlib.sha256(f"{endpoint_id}:{event_id}".encode()).hexdigest()[:24]
+
+
+def endpoint_id_for_request() -> str | None:
+    """A new endpoint's id, derived from the request key when there is one, so the reply to a
+    repeated create finds the endpoint the first attempt made (`replies.Replies`)."""
+    scope = current_scope()
+    if scope is None:
+        return None
+    return "we_" + hashlib.sha256(scope.key.encode()).hexdigest()[:16]
 
 
 def _owner_filter(actor: Actor | None) -> sa.ColumnElement[bool]:
@@ -190,7 +200,7 @@ class Webhooks:
         now = self.clock()
         secret = generate_secret()
         endpoint = WebhookEndpoint(
-            id="we_" + _secrets.token_hex(8),
+            id=endpoint_id_for_request() or "we_" + _secrets.token_hex(8),
             owner=actor.id,
             url=request.url,
             event_types=tuple(request.event_types),

@@ -135,11 +135,9 @@ class OrdersService:
             # A retry of a request whose quote exists (the gateway died before storing the
             # response): the quote id is derived from the request id, so the retry finds it.
             quote_id = "q_" + hashlib.sha256(f"{customer}\0{request_id}".encode()).hexdigest()[:32]
-            async with reading(self.uow) as rx:
-                try:
-                    return await QuoteRepository(rx.session).get(quote_id)
-                except QuoteNotFound:
-                    pass
+            existing = await self._existing_quote(quote_id, customer)
+            if existing is not None:
+                return existing
         # Price outside the write transaction (SQLite has one writer): only the insert is in it.
         async with reading(self.uow) as rx:
             ref = await self.reference(rx.session)
@@ -156,10 +154,25 @@ class OrdersService:
             agent_id=caller.agent_id,
             ttl=self.quote_ttl,
         )
-        async with self.uow() as tx:
-            await QuoteRepository(tx.session).add(q)
-            tx.publish(self.to_wire(q.created_event()))
+        try:
+            async with self.uow() as tx:
+                await QuoteRepository(tx.session).add(q)
+                tx.publish(self.to_wire(q.created_event()))
+        except IntegrityError:
+            # A duplicate of this request (same request id) inserted the quote first: a replay.
+            existing = await self._existing_quote(quote_id, customer)
+            if existing is None:
+                raise
+            return existing
         return q
+
+    async def _existing_quote(self, quote_id: str, customer: str) -> Quote | None:
+        async with reading(self.uow) as rx:
+            try:
+                found = await QuoteRepository(rx.session).get(quote_id)
+            except QuoteNotFound:
+                return None
+        return found if found.customer_id == customer else None
 
     async def get_quote(self, caller: Caller, quote_id: str) -> Quote:
         async with reading(self.uow) as tx:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 
 from services.orders.adapters import tables as t
 from services.orders.adapters.repository import WaitlistRepository
@@ -31,13 +32,21 @@ class InventoryService:
     # -- waitlist and listings ---------------------------------------------------------
     async def join_waitlist(self, caller: Caller, style: str, region: str) -> str:
         customer = require_customer(caller)
-        async with self.orders.uow() as tx:
-            ref = await self.orders.reference(tx.session)
-            ref.style(style)
-            ref.region(region)
-            return await WaitlistRepository(tx.session).join(
-                customer, style, region, self.orders.clock.now()
-            )
+        try:
+            async with self.orders.uow() as tx:
+                ref = await self.orders.reference(tx.session)
+                ref.style(style)
+                ref.region(region)
+                return await WaitlistRepository(tx.session).join(
+                    customer, style, region, self.orders.clock.now()
+                )
+        except IntegrityError:
+            # A concurrent duplicate joined first (one entry per customer, style and region):
+            # joining is idempotent, so its entry is the answer.
+            async with reading(self.orders.uow) as rx:
+                return await WaitlistRepository(rx.session).join(
+                    customer, style, region, self.orders.clock.now()
+                )
 
     async def set_listing(self, style: str, region: str, price: Decimal | None) -> None:
         """Operator: list (or delist) a style in a region; tells the waitlist when listed."""
@@ -104,15 +113,24 @@ class InventoryService:
         """Hold a replacement item for a warranty claim at the region's home warehouse."""
         self.orders.ref.style(style)
         warehouse = self.orders.ref.region(region).home_warehouse
-        async with self.orders.uow() as tx:
-            return await StockStore(tx.session).reserve(
-                owner_id=claim_id,
-                warehouse=warehouse,
-                style=style,
-                quantity=quantity,
-                now=self.orders.clock.now(),
-                purpose="warranty_replacement",
-            )
+        try:
+            async with self.orders.uow() as tx:
+                return await StockStore(tx.session).reserve(
+                    owner_id=claim_id,
+                    warehouse=warehouse,
+                    style=style,
+                    quantity=quantity,
+                    now=self.orders.clock.now(),
+                    purpose="warranty_replacement",
+                )
+        except IntegrityError:
+            # A concurrent duplicate reserved for this claim first (one reservation per claim):
+            # reserving is idempotent on the claim, so its reservation is the answer.
+            async with reading(self.orders.uow) as rx:
+                existing = await StockStore(rx.session).find(claim_id, "warranty_replacement")
+            if existing is None:
+                raise
+            return existing
 
     async def replacement_stock(self, region: str, style: str) -> tuple[str, int]:
         """(home warehouse of the region, units available there now)."""

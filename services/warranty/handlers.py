@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import structlog
+from sqlalchemy.exc import IntegrityError
 
 from services.warranty.access import (
     Forbidden,
@@ -30,7 +31,7 @@ from services.warranty.adapters.events import to_cloud_events
 from services.warranty.domain import labels
 from services.warranty.domain.abuse import screen_new_claim
 from services.warranty.domain.claims import SYSTEM, Claim, ClaimItem, Decision
-from services.warranty.domain.errors import WarrantyInputError
+from services.warranty.domain.errors import ClaimAlreadyOpen, WarrantyInputError
 from services.warranty.domain.policy import Policy, assess_defect, check_coverage
 from services.warranty.domain.reference import Catalogue
 from services.warranty.domain.rma import issue_rma
@@ -146,12 +147,29 @@ class Handlers(RepairCentreCases):
             claim_id = new_claim_id(
                 hashlib.sha256(f"{customer_id}\0{request_id}".encode()).digest()
             )
-            async with self.uow() as tx:
-                existing = await self._repo(tx).get(claim_id)
-            if existing is not None and existing.customer_id == customer_id:
+            existing = await self._existing_claim(claim_id, customer_id)
+            if existing is not None:
                 return existing
         else:
             claim_id = new_claim_id(self.entropy(7))
+        try:
+            return await self._submit(requester, customer_id, claim_id, request)
+        except (IntegrityError, ClaimAlreadyOpen):
+            # A duplicate of this request (same request id) inserted the claim first (the same
+            # id, or the same item's open claim): a replay, answered with that claim.
+            existing = await self._existing_claim(claim_id, customer_id)
+            if existing is None:
+                raise
+            return existing
+
+    async def _existing_claim(self, claim_id: str, customer_id: str) -> Claim | None:
+        async with self.uow() as tx:
+            existing = await self._repo(tx).get(claim_id)
+        return existing if existing is not None and existing.customer_id == customer_id else None
+
+    async def _submit(
+        self, requester: Requester | None, customer_id: str, claim_id: str, request: ClaimRequest
+    ) -> Claim:
         now = self.clock()
         item = self.item_for(request, now.date())
         coverage = check_coverage(

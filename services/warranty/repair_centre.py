@@ -161,7 +161,11 @@ class RepairCentreCases:
         try:
             return await self._change(requester, claim_id, change)
         except Exception:
-            await self.stock.release(claim.id)  # idempotent on the claim id
+            # Release our reservation, unless a twin of this request (a retry that ran while
+            # it was still in flight) already recorded it: reserving is idempotent per claim.
+            current = await self.load(requester, claim_id)
+            if (current.resolution or {}).get("reservation_id") != reservation_id:
+                await self.stock.release(claim.id)  # idempotent on the claim id
             raise
 
     async def _replacement_style(self, claim: Claim, style: Style, choice: str | None) -> str:

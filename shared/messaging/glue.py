@@ -22,8 +22,9 @@ from shared.contracts.envelope import RawEvent
 from shared.errors import DomainError, ErrorKind
 from shared.logging import CORRELATION_HEADER, bind_correlation_id, clear
 from shared.messaging.outbox import Tx
+from shared.messaging.requests import ProcessedRequests, answer_once
 from shared.messaging.streams import StreamSpec
-from shared.rpc import ACTOR_HEADER, Actor, error_reply, ok_reply
+from shared.rpc import ACTOR_HEADER, REQUEST_KEY_HEADER, Actor, error_reply, ok_reply
 
 log = structlog.get_logger()
 
@@ -33,11 +34,20 @@ EventHandler = Callable[[Tx, RawEvent], Awaitable[None]]
 
 @dataclass(frozen=True)
 class RpcRoute:
-    """`rpc.<service>.<op>` answered by `handler(request, actor)`."""
+    """`rpc.<service>.<op>` answered by `handler(request, actor)`.
+
+    `command=True`: the operation changes state, so a repeat of a keyed request (same
+    `X-Request-Key`) gets the first reply instead of running again (`shared.messaging.requests`).
+    `replay(request, actor)` builds that reply from the state the first attempt left when it
+    died before storing its reply; without one, the handler runs again, which suits operations
+    that are idempotent by design (a create keyed by the request, a PUT).
+    """
 
     subject: str
     handler: RpcHandler
     request_model: type[BaseModel] | None = None
+    command: bool = False
+    replay: RpcHandler | None = None
 
 
 @dataclass(frozen=True)
@@ -66,7 +76,12 @@ RPC_CONCURRENCY = 32
 
 
 def register_rpc(
-    broker: NatsBroker, route: RpcRoute, *, queue: str, max_workers: int = RPC_CONCURRENCY
+    broker: NatsBroker,
+    route: RpcRoute,
+    *,
+    queue: str,
+    max_workers: int = RPC_CONCURRENCY,
+    requests: ProcessedRequests | None = None,
 ) -> None:
     @broker.subscriber(route.subject, queue=queue, title=route.subject, max_workers=max_workers)
     async def on_request(msg: NatsMessage) -> bytes:
@@ -83,7 +98,11 @@ def register_rpc(
             request = (
                 route.request_model.model_validate(payload) if route.request_model else payload
             )
-            reply = ok_reply(await route.handler(request, actor))
+            key = headers.get(REQUEST_KEY_HEADER)
+            if route.command and key and requests is not None:
+                reply = await _answer_keyed(route, requests, key, request, actor)
+            else:
+                reply = ok_reply(await route.handler(request, actor))
             log.info("rpc.handled", subject=route.subject, ms=_ms_since(started))
             return reply
         except DomainError as exc:
@@ -108,6 +127,18 @@ def register_rpc(
             )
         finally:
             clear()
+
+
+async def _answer_keyed(
+    route: RpcRoute, requests: ProcessedRequests, key: str, request: Any, actor: Actor | None
+) -> bytes:
+    async def run() -> bytes:
+        return ok_reply(await route.handler(request, actor))
+
+    async def replay() -> bytes:
+        return ok_reply(await (route.replay or route.handler)(request, actor))
+
+    return await answer_once(requests, route.subject, key, run, replay)
 
 
 def _ms_since(started: float) -> float:

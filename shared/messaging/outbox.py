@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.contracts.envelope import CloudEvent
 from shared.logging import CORRELATION_HEADER, current_correlation_id
+from shared.messaging.requests import current_scope, record_effect, watch_writes
 from shared.persistence.db import Database
 from shared.persistence.messaging_tables import outbox_table
 from shared.runtime.faults import crash_point
@@ -108,10 +109,19 @@ class UnitOfWork:
 
     @asynccontextmanager
     async def __call__(self) -> AsyncIterator[Tx]:
+        scope = current_scope()  # a keyed command: its key is recorded with its effect
+        recorded = False
         async with self.db.transaction() as session:
+            if scope is not None:
+                watch_writes(session)
             tx = Tx(session)
             yield tx
             await insert_outbox_rows(session, tx.events)
+            if scope is not None:
+                recorded = await record_effect(session, scope, bool(tx.events))
+        if recorded:
+            assert scope is not None
+            scope.marked = True
         if tx.events and self._on_commit is not None:
             self._on_commit()
 

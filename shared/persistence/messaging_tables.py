@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 OUTBOX = "outbox"
 INBOX = "inbox"
+PROCESSED_REQUESTS = "processed_requests"
 
 
 def _outbox_columns() -> list[Any]:
@@ -37,6 +38,17 @@ def _inbox_columns() -> list[Any]:
     ]
 
 
+def _processed_request_columns() -> list[Any]:
+    # A state-changing RPC that carried a request key (the gateway's Idempotency-Key, scoped by
+    # caller): the row is written in the same transaction as the effect, the reply just after.
+    return [
+        sa.Column("request_key", sa.String(128), primary_key=True),
+        sa.Column("operation", sa.String(100), primary_key=True),
+        sa.Column("reply", sa.LargeBinary, nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    ]
+
+
 # Only pending rows are indexed, so the relay's scan stays cheap however many rows are kept.
 _PENDING_WHERE = "published_at IS NULL"
 
@@ -50,6 +62,10 @@ sa.Index(
     postgresql_where=sa.text(_PENDING_WHERE),
 )
 inbox_table = sa.Table(INBOX, messaging_metadata, *_inbox_columns())
+processed_requests_table = sa.Table(
+    PROCESSED_REQUESTS, messaging_metadata, *_processed_request_columns()
+)
+sa.Index("ix_processed_requests_created_at", processed_requests_table.c.created_at)
 
 
 def create_messaging_tables(op: Any) -> None:
@@ -69,3 +85,14 @@ def drop_messaging_tables(op: Any) -> None:
     op.drop_table(INBOX)
     op.drop_index("ix_outbox_pending", table_name=OUTBOX)
     op.drop_table(OUTBOX)
+
+
+def create_processed_requests_table(op: Any) -> None:
+    """For the migration that adds replayable requests to a service created before them."""
+    op.create_table(PROCESSED_REQUESTS, *_processed_request_columns())
+    op.create_index("ix_processed_requests_created_at", PROCESSED_REQUESTS, ["created_at"])
+
+
+def drop_processed_requests_table(op: Any) -> None:
+    op.drop_index("ix_processed_requests_created_at", table_name=PROCESSED_REQUESTS)
+    op.drop_table(PROCESSED_REQUESTS)

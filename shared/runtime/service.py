@@ -28,6 +28,7 @@ from shared.messaging.consumer import ConsumerRuntime, GroupCommit, register_con
 from shared.messaging.dlq import watch_max_deliveries
 from shared.messaging.glue import EventRoute, RpcRoute, register_rpc
 from shared.messaging.outbox import OutboxRelay, UnitOfWork
+from shared.messaging.requests import ProcessedRequests
 from shared.messaging.streams import ensure_streams
 from shared.nats_conn import credentials, without_credentials
 from shared.persistence.db import Database
@@ -43,6 +44,14 @@ BACKGROUND_RESTART_DELAY = 1.0
 BACKGROUND_CRASH_WINDOW = 60.0
 
 BackgroundFactory = Callable[["ServiceRuntime"], Awaitable[None]]
+PURGE_INTERVAL_SECONDS = 3600.0
+
+
+async def _purge_processed_requests(rt: ServiceRuntime) -> None:
+    """Forget request keys long after any client may retry them (keeps the table small)."""
+    while True:
+        await asyncio.sleep(PURGE_INTERVAL_SECONDS)
+        await rt.processed_requests.purge()
 
 
 class ServiceRuntime:
@@ -71,6 +80,7 @@ class ServiceRuntime:
         self.db = Database(settings.resolved_database_url(name))
         self.relay: OutboxRelay | None = None
         self.uow = UnitOfWork(self.db, on_commit=self._wake_relay)
+        self.processed_requests = ProcessedRequests(self.db)
         self.consumer_runtime = ConsumerRuntime(
             self.uow, retry_base_delay=settings.retry_base_delay
         )
@@ -96,7 +106,7 @@ class ServiceRuntime:
     # Registration (called by app.py before start) -------------------------------------
 
     def rpc(self, route: RpcRoute) -> None:
-        register_rpc(self.broker, route, queue=self.name)
+        register_rpc(self.broker, route, queue=self.name, requests=self.processed_requests)
 
     def consume(self, route: EventRoute) -> None:
         self._consumers[route.durable] = route.stream.name
@@ -127,6 +137,7 @@ class ServiceRuntime:
         for group in self._groups:
             self._group_tasks.append(asyncio.create_task(group.run(), name=group.route.durable))
         self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.name}-relay"))
+        self._background.append(_purge_processed_requests)
         for factory in self._background:
             self._tasks.append(asyncio.create_task(self._guard(factory), name=factory.__name__))
         if self.settings.health_port:

@@ -19,6 +19,9 @@ Rules (after the system has settled):
    every in-app delivery in the inbox; `notifications.message.sent` once per message.
 4. Webhooks: every partner-visible event after the endpoint was registered was delivered with
    webhook-id = event id and answered 2xx; repeated posts only as retries of the same id.
+6. The client's view: a request whose final answer was an error although the system applied
+   it (a retried claim, order, repair-centre step or cancel that exists in the state) is a
+   contradiction; counted with the requests retried and the longest time to a final answer.
 5. Sagas: every order finished (delivered, failed, cancelled, refunded); no stock held and no
    authorization left for a failed or cancelled order; reserved stock = held reservations.
 """
@@ -108,6 +111,9 @@ class Report:
             f"  webhooks: {c['webhooks_expected']} events delivered in {c['webhook_posts']} posts"
             f" ({c['webhook_retries']} retries with the same webhook-id,"
             f" {c['webhook_redelivered']} redelivered after a 2xx)",
+            f"  client view: {c['retried']} requests retried, {c['contradictions']} final answers"
+            f" contradicting the state, longest time to a final answer"
+            f" {c['longest_answer_ms'] / 1000:.1f}s, {c['out_of_stock']} out of stock",
             f"  duplicates found: {len(self.duplicates)}",
             f"  lost: {len(self.lost)}",
             f"  half-done sagas: {len(self.half_done)}",
@@ -169,6 +175,40 @@ def _check_requests(s: Snapshot, r: Report) -> None:
             r.duplicates.append(f"Idempotency-Key {key} answered 2xx with {sorted(ids)}")
     _one_object_per_intent(s, r)
     _steps_visible(s, r)
+    _client_view(s, r)
+
+
+def _client_view(s: Snapshot, r: Report) -> None:
+    c = r.counts
+    c["longest_answer_ms"] = max(
+        (round((q["ended"] - q["started"]) * 1000) for q in s.requests if q.get("ended")),
+        default=0,
+    )
+    c["out_of_stock"] = sum(
+        1 for q in s.requests if (q.get("response") or {}).get("code") == "out_of_stock"
+    )
+    for q in s.requests:
+        if _ok(q) or q["status"] is None or not _applied(s, q):
+            continue
+        c["contradictions"] += 1
+        code = (q.get("response") or {}).get("code")
+        r.inconsistent.append(f"{q['op']} {q['intent']} answered {q['status']} {code} after "
+                              f"{len(q['attempts'])} attempts, but it was applied")  # fmt: skip
+
+
+def _applied(s: Snapshot, q: dict[str, Any]) -> bool:
+    """Does the system's state show the effect this request asked for?"""
+    what = q["intent"].split(":", 1)[1] if ":" in q["intent"] else ""
+    if q["op"] == "claim":
+        return any(x["label_code"] == what for x in s.claims.values())
+    if q["op"] == "order":
+        return any(o["quote_id"] == what for o in s.orders.values())
+    if q["op"].startswith("step:"):
+        claim_id, step = what.split(":")
+        return STEP_STATUS[step] in s.claims.get(claim_id, {}).get("transitions", [])
+    if q["op"] == "cancel":
+        return s.orders.get(what, {}).get("status") in ("cancelled", "refunded")
+    return False
 
 
 def _one_object_per_intent(s: Snapshot, r: Report) -> None:
@@ -181,9 +221,9 @@ def _one_object_per_intent(s: Snapshot, r: Report) -> None:
     for quote, n in per_quote.items():
         if n > 1:
             r.duplicates.append(f"order intent (quote {quote}) created {n} orders")
-    # Quotes have no events and expire; a POST re-executed after the gateway died mid-request
-    # (its Idempotency-Key lease taken over after 60 s) leaves an orphan quote. Counted and
-    # reported (a known gateway limitation), not a lost or doubled customer-visible effect.
+    # Quotes have no events and expire. Before issue 18 a POST re-executed after the gateway
+    # died mid-request left an orphan quote; none is expected now (the quote id derives from the
+    # request key). Counted and reported, not a lost or doubled customer-visible effect.
     quote_intents = Counter(q["customer"] for q in s.requests if q["op"] == "quote")
     for customer, n in Counter(s.quotes.values()).items():
         if n > quote_intents[customer]:

@@ -1,6 +1,7 @@
-"""Steady load through the gateway, as real clients behave: every POST carries an
-Idempotency-Key, and a 5xx, a 429, a 409 "still in progress" or a broken connection is retried
-with the SAME key and the same body (with backoff) until it gets an answer or its deadline.
+"""Steady load through the gateway, as real clients behave: every POST, PUT and DELETE carries
+an Idempotency-Key, and a 5xx, a 429, a 409 "still in progress" or a broken connection is
+retried with the SAME key and the same body (with backoff) until it gets an answer or its
+deadline.
 
 Every request is logged with all its attempts and its final outcome; the checker later proves
 that each 2xx object exists exactly once. Each intent is unique and recognisable in the system's
@@ -20,7 +21,10 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import nats
 
+from shared.contracts.orders import RPC_REPLENISH
+from shared.rpc import Actor, RpcClient
 from tests.support.labels import story1_label
 
 RETRY_STATUSES = {429, 500, 502, 503, 504}
@@ -79,7 +83,7 @@ class LoadConfig:
     order_share: float = 0.55
     drive_claim_share: float = 0.4  # claims the repair centre then takes to `closed`
     cancel_share: float = 0.1
-    request_deadline: float = 120.0  # a little more than the gateway's idempotency lease (60 s)
+    request_deadline: float = 120.0  # far beyond any retry's worst case (docs/operations.md)
     seed: int = 7
 
 
@@ -95,6 +99,8 @@ class LoadGenerator:
         self._serials = itertools.count(random.Random().randrange(0, 90000))
         self._stop = asyncio.Event()
         self.offers: dict[str, list[str]] = {}
+        self.stocked: set[tuple[str, str]] = set()  # (warehouse, style) the orders draw on
+        self.restocks = 0
         self.customers = [f"chaos-{self.run}-{i:02d}" for i in range(config.customers)]
 
     # Requests --------------------------------------------------------------------------------
@@ -110,7 +116,7 @@ class LoadGenerator:
         intent: str = "",
         idempotent: bool = True,
     ) -> RequestRecord:
-        key = uuid.uuid4().hex if method == "POST" and idempotent else None
+        key = uuid.uuid4().hex if method in ("POST", "PUT", "DELETE") and idempotent else None
         record = RequestRecord(customer, op, method, path, key, body, intent, started=time.time())
         self.records.append(record)
         headers = {"Idempotency-Key": key} if key else {}
@@ -163,6 +169,8 @@ class LoadGenerator:
                 offers = rec.response["offers"] if rec.response else []
                 self.offers[region] = [o["style"] for o in offers if o["kind"] == "cross_region"
                                        and o.get("available", 0) > 0]  # fmt: skip
+                self.stocked |= {(o["warehouse"], o["style"]) for o in offers
+                                 if o["style"] in self.offers[region] and o.get("warehouse")}  # fmt: skip
                 assert self.offers[region], f"no cross-region offer in {region}"
         for customer in self.customers:
             async with self.client(customer) as c:
@@ -174,6 +182,28 @@ class LoadGenerator:
 
     def stop(self) -> None:
         self._stop.set()
+
+    async def keep_stocked(self, nats_url: str, every: float = 5.0, units: int = 40) -> None:
+        """The operator's restocking (`rpc.orders.replenish`, as an agent) so that orders never
+        run dry: every phase of the run then exercises payment, shipping and delivery under
+        faults. A call lost to a fault is simply made again at the next tick."""
+        nc = await nats.connect(nats_url, max_reconnect_attempts=-1, reconnect_time_wait=0.5)
+        rpc, operator = RpcClient(nc), Actor(type="agent", id="chaos-operator")
+        try:
+            while not self._stop.is_set():
+                for warehouse, style in sorted(self.stocked):
+                    request = {"warehouse": warehouse, "style": style, "quantity": units}
+                    try:
+                        await rpc.call(RPC_REPLENISH, request, actor=operator, timeout=3)
+                        self.restocks += 1
+                    except Exception:  # a fault is in progress: next tick
+                        pass
+                try:
+                    await asyncio.wait_for(self._stop.wait(), every)
+                except TimeoutError:
+                    pass
+        finally:
+            await nc.close()
 
     async def run_until_stopped(self) -> None:
         await asyncio.gather(*(self._customer(c) for c in self.customers))

@@ -190,3 +190,25 @@ def test_an_unfinished_order_and_inconsistent_stock_are_reported() -> None:
     s.stock[0]["reserved"] = 3
     report = _fails(s, "half_done", "stuck in confirmed")
     assert any("reserved=3" in x for x in report.inconsistent)
+
+
+def test_an_error_answer_for_an_applied_request_contradicts_the_state() -> None:
+    # The chaos run's receipt: applied by the first attempt, the retry was told 409.
+    s = consistent()
+    s.claims["CLM-1"]["transitions"].append("received")
+    refused = request("step:receipt", "step:CLM-1:receipt",
+                      {"code": "claim_invalid_transition"}, key="kr", status=409)  # fmt: skip
+    refused["attempts"] = [{"status": None}, {"status": 409}]
+    s.requests.append(refused)
+    report = check(s)
+    assert not report.ok and report.counts["contradictions"] == 1
+    assert any("step:CLM-1:receipt answered 409" in x for x in report.inconsistent)
+
+
+def test_a_refusal_of_what_never_happened_is_no_contradiction() -> None:
+    s = consistent()
+    refused = request("order", "order:q9", {"code": "out_of_stock"}, key="k9", status=409)
+    s.requests.append(refused)
+    report = check(s)
+    assert report.ok, report.text()
+    assert report.counts["contradictions"] == 0 and report.counts["out_of_stock"] == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -100,25 +101,49 @@ def routes(
     ) -> c.ReleaseReplacementReply:
         return c.ReleaseReplacementReply(released=await inv.release_replacement(req.claim_id))
 
+    async def current_order(req: c.CancelOrderRequest, actor: Actor | None) -> c.OrderOut:
+        """The reply to a cancel that was applied but never answered: the order now."""
+        return order_out(await svc.get_order(caller(actor), req.order_id))
+
+    async def done(_req: Any, actor: Actor | None) -> dict[str, bool]:
+        """The reply to an operator change that was applied but never answered."""
+        _operator(actor)
+        return {"ok": True}
+
     table = [
         RpcRoute(c.RPC_CATALOGUE, catalogue, c.CatalogueRequest),
         RpcRoute(c.RPC_OFFER, offer, c.OfferRequest),
-        RpcRoute(c.RPC_QUOTE, quote, c.QuoteRequest),
+        # Commands: a repeat of a keyed request gets the first reply. Quotes (id derived from
+        # the request id), orders (one per quote), the waitlist and replacement reservations
+        # (one per claim) are idempotent by design, so running them again rebuilds the reply.
+        RpcRoute(c.RPC_QUOTE, quote, c.QuoteRequest, command=True),
         RpcRoute(c.RPC_GET_QUOTE, get_quote, c.GetQuoteRequest),
-        RpcRoute(c.RPC_PLACE_ORDER, place, c.PlaceOrderRequest),
+        RpcRoute(c.RPC_PLACE_ORDER, place, c.PlaceOrderRequest, command=True),
         RpcRoute(c.RPC_GET_ORDER, get_order, c.GetOrderRequest),
         RpcRoute(c.RPC_LIST_ORDERS, list_orders, c.ListOrdersRequest),
-        RpcRoute(c.RPC_CANCEL_ORDER, cancel, c.CancelOrderRequest),
-        RpcRoute(c.RPC_JOIN_WAITLIST, waitlist, c.JoinWaitlistRequest),
-        RpcRoute(c.RPC_SET_LISTING, set_listing, c.SetListingRequest),
-        RpcRoute(c.RPC_REPLENISH, replenish, c.ReplenishRequest),
+        RpcRoute(
+            c.RPC_CANCEL_ORDER, cancel, c.CancelOrderRequest, command=True, replay=current_order
+        ),
+        RpcRoute(c.RPC_JOIN_WAITLIST, waitlist, c.JoinWaitlistRequest, command=True),
+        RpcRoute(c.RPC_SET_LISTING, set_listing, c.SetListingRequest, command=True, replay=done),
+        RpcRoute(c.RPC_REPLENISH, replenish, c.ReplenishRequest, command=True, replay=done),
         RpcRoute(c.RPC_REPLACEMENT_STOCK, replacement_stock, c.ReplacementStockRequest),
-        RpcRoute(c.RPC_RESERVE_REPLACEMENT, reserve_replacement, c.ReserveReplacementRequest),
-        RpcRoute(c.RPC_RELEASE_REPLACEMENT, release_replacement, c.ReleaseReplacementRequest),
+        RpcRoute(
+            c.RPC_RESERVE_REPLACEMENT,
+            reserve_replacement,
+            c.ReserveReplacementRequest,
+            command=True,
+        ),
+        RpcRoute(
+            c.RPC_RELEASE_REPLACEMENT,
+            release_replacement,
+            c.ReleaseReplacementRequest,
+            command=True,
+        ),
     ]
     if ready is None:
         return table
-    return [RpcRoute(r.subject, _gated(r.handler, ready), r.request_model) for r in table]
+    return [replace(r, handler=_gated(r.handler, ready)) for r in table]
 
 
 def _gated(handler: Any, ready: asyncio.Event) -> Any:

@@ -87,6 +87,10 @@ def routes(h: Handlers, q: Queries) -> list[RpcRoute]:
     async def delivery(req: c.ClaimRef, actor: Actor | None) -> c.ClaimView:
         return view(await h.record_delivery(actor, req.claim_id))
 
+    async def current_claim(req: c.ClaimRef, actor: Actor | None) -> c.ClaimView:
+        """The reply to a claim change that was applied but never answered: the claim now."""
+        return view(await q.get_claim(actor, req.claim_id))
+
     async def sla_dashboard(_req: Any, actor: Actor | None) -> c.SlaDashboard:
         ensure_staff(actor)
         now = q.clock()
@@ -100,18 +104,24 @@ def routes(h: Handlers, q: Queries) -> list[RpcRoute]:
         RpcRoute(s.POLICY, policy),
         RpcRoute(s.POLICY_HTML, policy_html),
         RpcRoute(s.CHECK_COVERAGE, check_coverage, c.CoverageCheckRequest),
-        RpcRoute(s.OPEN_CLAIM, open_claim, c.OpenClaimRequest),
+        # The claim id is derived from the request key: running it again finds the claim.
+        RpcRoute(s.OPEN_CLAIM, open_claim, c.OpenClaimRequest, command=True),
         RpcRoute(s.GET_CLAIM, get_claim, c.ClaimRef),
         RpcRoute(s.LIST_CLAIMS, list_claims, c.ListClaimsRequest),
         RpcRoute(s.CLAIM_TIMELINE, timeline, c.ClaimRef),
         RpcRoute(s.RMA_PDF, rma_pdf, c.ClaimRef),
-        RpcRoute(s.DECIDE_CLAIM, decide, c.DecideClaimRequest),
-        RpcRoute(s.CANCEL_CLAIM, cancel, c.CancelClaimRequest),
-        RpcRoute(s.RECORD_RECEIPT, receipt, c.ClaimRef),
-        RpcRoute(s.START_INSPECTION, inspection, c.ClaimRef),
-        RpcRoute(s.START_REPAIR, repair, c.ClaimRef),
-        RpcRoute(s.START_REPLACEMENT, replacement, c.StartReplacementRequest),
-        RpcRoute(s.RECORD_SHIPMENT, shipment, c.RecordShipmentRequest),
-        RpcRoute(s.RECORD_DELIVERY, delivery, c.ClaimRef),
+        *(
+            RpcRoute(subject, handler, model, command=True, replay=current_claim)
+            for subject, handler, model in (
+                (s.DECIDE_CLAIM, decide, c.DecideClaimRequest),
+                (s.CANCEL_CLAIM, cancel, c.CancelClaimRequest),
+                (s.RECORD_RECEIPT, receipt, c.ClaimRef),
+                (s.START_INSPECTION, inspection, c.ClaimRef),
+                (s.START_REPAIR, repair, c.ClaimRef),
+                (s.START_REPLACEMENT, replacement, c.StartReplacementRequest),
+                (s.RECORD_SHIPMENT, shipment, c.RecordShipmentRequest),
+                (s.RECORD_DELIVERY, delivery, c.ClaimRef),
+            )
+        ),
         RpcRoute(s.SLA_DASHBOARD, sla_dashboard),
     ]

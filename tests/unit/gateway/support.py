@@ -41,6 +41,7 @@ class ClaimOut(ResponseModel):
 class Counter:
     def __init__(self) -> None:
         self.executions = 0
+        self.release = asyncio.Event()  # lets /v1/test/slow finish
 
 
 def build_test_router(counter: Counter) -> APIRouter:
@@ -52,6 +53,25 @@ def build_test_router(counter: Counter) -> APIRouter:
         n = counter.executions
         await asyncio.sleep(0.2)  # long enough for concurrent duplicates to overlap
         return {"id": f"thing-{n}", "name": body.name, "owner": principal.id}
+
+    @router.post("/slow", status_code=201)
+    async def slow(principal: CustomerOrAgent) -> dict[str, int]:
+        counter.executions += 1
+        await asyncio.wait_for(counter.release.wait(), timeout=10)
+        return {"execution": counter.executions}
+
+    @router.delete("/things/{thing_id}", status_code=204)
+    async def delete_thing(thing_id: str, principal: CustomerOrAgent) -> None:
+        counter.executions += 1
+
+    @router.post("/refuse")
+    async def refuse(principal: CustomerOrAgent) -> None:
+        counter.executions += 1
+        raise DomainError("Not now.", code="sample_conflict", kind=ErrorKind.CONFLICT)
+
+    @router.post("/claims/{claim_id}/touch")
+    async def touch_claim(claim_id: str, principal: CustomerOrAgent, rpc: Rpc) -> dict[str, Any]:
+        return dict(await rpc.call("rpc.warranty.get_claim", {"claim_id": claim_id}))
 
     @router.post("/echo-key")
     async def echo_key(

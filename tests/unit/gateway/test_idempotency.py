@@ -83,16 +83,78 @@ async def test_server_error_releases_the_key(harness: Harness, aclient: httpx.As
     assert harness.counter.executions == 2  # retried, not replayed
 
 
-async def test_client_errors_are_stored_and_replayed(
+async def test_a_request_refused_by_validation_is_not_stored(
     harness: Harness, aclient: httpx.AsyncClient
 ) -> None:
+    # Stripe: only requests that started executing are stored; a corrected retry with the same
+    # key runs (it used to get 422 idempotency_key_reused).
     headers = {**harness.auth(), "Idempotency-Key": "k-422"}
     first = await aclient.post(URL, json={"name": ""}, headers=headers)
-    second = await aclient.post(URL, json={"name": ""}, headers=headers)
-    assert first.status_code == second.status_code == 422
+    assert first.status_code == 422 and first.json()["code"] == "validation_error"
+    corrected = await aclient.post(URL, json=BODY, headers=headers)
+    assert corrected.status_code == 201, corrected.text
+    assert "idempotent-replayed" not in corrected.headers
+    assert harness.counter.executions == 1
+
+
+async def test_domain_refusals_are_stored_and_replayed(
+    harness: Harness, aclient: httpx.AsyncClient
+) -> None:
+    headers = {**harness.auth(), "Idempotency-Key": "k-409"}
+    first = await aclient.post("/v1/test/refuse", headers=headers)
+    second = await aclient.post("/v1/test/refuse", headers=headers)
+    assert first.status_code == second.status_code == 409
     assert second.headers["idempotent-replayed"] == "true"
     # correlation ids differ per request, but the stored body is replayed byte for byte
     assert first.content == second.content
+    assert harness.counter.executions == 1
+
+
+async def test_fingerprint_is_over_the_parsed_body(
+    harness: Harness, aclient: httpx.AsyncClient
+) -> None:
+    headers = {**harness.auth(), "Idempotency-Key": "k-json",
+               "Content-Type": "application/json"}  # fmt: skip
+    first = await aclient.post(URL, content=b'{"name": "handbag", "quantity": 1}', headers=headers)
+    second = await aclient.post(
+        URL, content=b'{ "quantity":1,\n"name":"handbag" }', headers=headers
+    )
+    assert first.status_code == second.status_code == 201, second.text
+    assert second.headers["idempotent-replayed"] == "true"
+    assert harness.counter.executions == 1
+
+
+async def test_put_and_delete_are_deduplicated_too(
+    harness: Harness, aclient: httpx.AsyncClient
+) -> None:
+    headers = {**harness.auth(), "Idempotency-Key": "k-del"}
+    first = await aclient.delete("/v1/test/things/1", headers=headers)
+    second = await aclient.delete("/v1/test/things/1", headers=headers)
+    assert first.status_code == second.status_code == 204
+    assert second.headers["idempotent-replayed"] == "true"
+    assert harness.counter.executions == 1
+
+
+async def test_every_rpc_of_a_keyed_request_carries_the_key(
+    harness: Harness, aclient: httpx.AsyncClient
+) -> None:
+    seen: list[str | None] = []
+
+    async def get_claim(payload: object, actor: object) -> dict[str, str]:
+        from shared.rpc import current_request_key
+
+        seen.append(current_request_key())
+        return {"claim_id": "c-1"}
+
+    harness.rpc.handlers["rpc.warranty.get_claim"] = get_claim
+    await aclient.post(
+        "/v1/test/claims/c-1/touch", headers={**harness.auth(), "Idempotency-Key": "k"}
+    )
+    await aclient.post(
+        "/v1/test/claims/c-1/touch", headers={**harness.auth(), "Idempotency-Key": "k2"}
+    )
+    await aclient.post("/v1/test/claims/c-1/touch", headers=harness.auth())
+    assert len(seen) == 3 and seen[0] and seen[1] and seen[0] != seen[1] and seen[2] is None
 
 
 async def test_without_key_every_post_executes(
@@ -109,28 +171,61 @@ async def test_invalid_key_is_422(harness: Harness, aclient: httpx.AsyncClient) 
     assert harness.counter.executions == 0
 
 
-async def test_stale_in_progress_claim_is_taken_over(
-    harness: Harness, aclient: httpx.AsyncClient
-) -> None:
+def _in_progress(harness: Harness, **record: object) -> tuple[str, bytes]:
     import json
-    import time
 
-    from services.gateway.idempotency import LEASE_SECONDS, fingerprint, kv_key_for
+    from services.gateway.idempotency import fingerprint, kv_key_for
 
-    headers = {**harness.auth(), "Idempotency-Key": "k-dead"}
     body = json.dumps(BODY, separators=(",", ":")).encode()
     scope = {"method": "POST", "path": URL, "query_string": b""}
-    key = kv_key_for("customer:cust-1", "k-dead")
-    dead = {
-        "state": "in_progress",
-        "fingerprint": fingerprint(scope, body),
-        "started": time.time() - LEASE_SECONDS - 1,
-    }
-    await harness.idempotency_kv.create(key, json.dumps(dead).encode())
-    r = await aclient.post(
-        URL, content=body, headers={**headers, "Content-Type": "application/json"}
-    )
+    stored = {"state": "in_progress", "fingerprint": fingerprint(scope, body), **record}
+    return kv_key_for("customer:cust-1", "k-dead"), json.dumps(stored).encode()
+
+
+async def test_a_lapsed_lease_is_taken_over_at_once(
+    harness: Harness, aclient: httpx.AsyncClient
+) -> None:
+    import time
+
+    # The owner (a gateway replica that died) stopped renewing its lease a moment ago.
+    key, record = _in_progress(harness, started=time.time() - 5, expires=time.time() - 0.1,
+                               deadline=time.time() + 5, owner="dead-replica")  # fmt: skip
+    await harness.idempotency_kv.create(key, record)
+    headers = {**harness.auth(), "Idempotency-Key": "k-dead"}
+    r = await aclient.post(URL, json=BODY, headers=headers)
     assert r.status_code == 201
+    assert harness.counter.executions == 1
+
+
+async def test_a_live_lease_is_respected(harness: Harness, aclient: httpx.AsyncClient) -> None:
+    import time
+
+    key, record = _in_progress(harness, started=time.time(), expires=time.time() + 3,
+                               deadline=time.time() + 10, owner="live-replica")  # fmt: skip
+    await harness.idempotency_kv.create(key, record)
+    r = await aclient.post(URL, json=BODY, headers={**harness.auth(), "Idempotency-Key": "k-dead"})
+    assert r.status_code == 409 and r.json()["code"] == "idempotency_request_in_progress"
+    assert harness.counter.executions == 0
+
+
+async def test_the_owner_renews_its_lease_while_the_request_runs(
+    harness: Harness, aclient: httpx.AsyncClient, monkeypatch: object
+) -> None:
+    import json
+
+    from services.gateway import idempotency_lease
+
+    monkeypatch.setattr(idempotency_lease, "HEARTBEAT_SECONDS", 0.05)  # type: ignore[attr-defined]
+    monkeypatch.setattr(idempotency_lease, "LEASE_SECONDS", 0.3)  # type: ignore[attr-defined]
+    headers = {**harness.auth(), "Idempotency-Key": "k-slow"}
+    slow = asyncio.create_task(aclient.post("/v1/test/slow", headers=headers))
+    await asyncio.sleep(1.0)  # several leases long: only the renewals keep the key
+    entry = next(v for v in harness.idempotency_kv._data.values() if v is not None)
+    assert json.loads(entry.value)["state"] == "in_progress"
+    retry = await aclient.post("/v1/test/slow", headers=headers)
+    assert retry.status_code == 409, retry.text
+    harness.counter.release.set()
+    assert (await slow).status_code == 201
     assert harness.counter.executions == 1
 
 

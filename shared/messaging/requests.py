@@ -1,0 +1,181 @@
+"""Replayable requests: a state-changing RPC repeated with the same request key gets the first reply.
+
+The gateway passes a request key (caller + Idempotency-Key, `shared.rpc.REQUEST_KEY_HEADER`) on
+every RPC of a request. For an operation declared a command (`RpcRoute(command=True)`):
+
+- The first unit of work of the operation that writes anything also inserts a row
+  `(request_key, operation)` into `processed_requests`, in the same transaction as the effect.
+  Once the handler returns, its reply is stored in that row.
+- A repeat (the gateway died before it could store the response, or the service died before it
+  could answer) finds the row and gets the stored reply, byte for byte, without running again.
+- If the service died between the commit and storing the reply, the row has no reply yet: the
+  route's `replay` (or the handler itself, for operations that are idempotent by design) builds it
+  from the state the first attempt left, with marking switched off, and it is stored then.
+- Two attempts running at once (a retry that took over the gateway's lock while the first was
+  still in flight): the second one's effect fails on the domain's own rule or on the row's
+  primary key, and it answers like a repeat.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+import structlog
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.errors import DomainError
+from shared.persistence.db import Database
+from shared.persistence.messaging_tables import processed_requests_table as table
+from shared.runtime.faults import crash_point
+
+log = structlog.get_logger()
+
+# How long a repeat waits for the first attempt to store its reply before building it itself.
+REPLY_WAIT_SECONDS = 1.0
+KEEP_FOR = timedelta(hours=48)  # longer than the gateway keeps an Idempotency-Key (24 h)
+
+
+@dataclass
+class RequestScope:
+    """The keyed command being handled in this task."""
+
+    key: str
+    operation: str
+    marked: bool = False  # a committed transaction recorded the key with its effect
+    replaying: bool = False  # building the reply of an applied request: record nothing
+
+
+_scope: ContextVar[RequestScope | None] = ContextVar("request_scope", default=None)
+
+
+def current_scope() -> RequestScope | None:
+    return _scope.get()
+
+
+# --- inside the effect's transaction (called by the UnitOfWork) ----------------------------------
+
+
+def watch_writes(session: AsyncSession) -> None:
+    """Flag the session once it executes anything but a SELECT (only under a keyed command)."""
+
+    def hook(state: Any) -> None:
+        if not state.is_select:
+            state.session.info["wrote"] = True
+
+    sa.event.listen(session.sync_session, "do_orm_execute", hook)
+
+
+async def record_effect(session: AsyncSession, scope: RequestScope, has_events: bool) -> bool:
+    """Insert the key with the effect; True if this transaction recorded it."""
+    if scope.marked or scope.replaying or not (has_events or session.info.get("wrote")):
+        return False
+    await session.execute(
+        sa.insert(table).values(
+            request_key=scope.key, operation=scope.operation, created_at=datetime.now(UTC)
+        )
+    )
+    return True
+
+
+# --- around the handler (called by the RPC glue) ---------------------------------------------------
+
+
+class ProcessedRequests:
+    """The rows, read and written outside the effect's transaction."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._seal: Callable[[bytes], bytes] = bytes
+        self._open: Callable[[bytes], bytes] = bytes
+
+    def protect(self, seal: Callable[[bytes], bytes], open_: Callable[[bytes], bytes]) -> None:
+        """Encrypt stored replies (a service whose replies carry secrets, e.g. signing keys)."""
+        self._seal, self._open = seal, open_
+
+    async def find(self, key: str, operation: str) -> tuple[bool, bytes | None]:
+        """(recorded?, stored reply or None)."""
+        async with self.db.read() as session:
+            row = (
+                await session.execute(
+                    sa.select(table.c.reply).where(
+                        table.c.request_key == key, table.c.operation == operation
+                    )
+                )
+            ).first()
+        if row is None:
+            return False, None
+        return True, None if row.reply is None else self._open(row.reply)
+
+    async def store_reply(self, key: str, operation: str, reply: bytes) -> None:
+        async with self.db.transaction() as session:
+            await session.execute(
+                sa.update(table)
+                .where(table.c.request_key == key, table.c.operation == operation)
+                .values(reply=self._seal(reply))
+            )
+
+    async def purge(self, keep: timedelta = KEEP_FOR) -> int:
+        async with self.db.transaction() as session:
+            result = await session.execute(
+                sa.delete(table).where(table.c.created_at < datetime.now(UTC) - keep)
+            )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+Run = Callable[[], Awaitable[bytes]]
+
+
+async def answer_once(
+    store: ProcessedRequests, operation: str, key: str, run: Run, replay: Run
+) -> bytes:
+    """Run a keyed command once; a repeat gets the first reply (see the module docstring)."""
+    recorded, reply = await store.find(key, operation)
+    if recorded:
+        return await _answer_repeat(store, operation, key, reply, replay)
+    scope = RequestScope(key, operation)
+    token = _scope.set(scope)
+    try:
+        reply = await run()
+    except (DomainError, IntegrityError):
+        if scope.marked:  # our own first step applied, a later one refused: that is the answer
+            raise
+        # Refused, or lost the race on the key: was it because a twin already applied it?
+        recorded, reply = await store.find(key, operation)
+        if not recorded:
+            raise
+        log.info("rpc.repeat_detected", operation=operation)
+        return await _answer_repeat(store, operation, key, reply, replay)
+    finally:
+        _scope.reset(token)
+    if scope.marked:
+        crash_point(f"rpc.after_commit:{operation}")  # applied; the reply is not stored yet
+        await store.store_reply(key, operation, reply)
+    return reply
+
+
+async def _answer_repeat(
+    store: ProcessedRequests, operation: str, key: str, reply: bytes | None, replay: Run
+) -> bytes:
+    waited = 0.0
+    while reply is None and waited < REPLY_WAIT_SECONDS:  # the first may be storing it now
+        await asyncio.sleep(0.1)
+        waited += 0.1
+        _, reply = await store.find(key, operation)
+    if reply is not None:
+        log.info("rpc.replayed", operation=operation)
+        return reply
+    token = _scope.set(RequestScope(key, operation, replaying=True))
+    try:
+        reply = await replay()
+    finally:
+        _scope.reset(token)
+    await store.store_reply(key, operation, reply)
+    log.info("rpc.replayed", operation=operation, rebuilt=True)
+    return reply
