@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from nats.aio.client import Client
+from nats.errors import NoRespondersError
 from nats.js import JetStreamContext
 from nats.js.errors import BucketNotFoundError
 
 from services.gateway.auth import Authenticator
 from services.gateway.idempotency import BUCKET as IDEMPOTENCY_BUCKET
 from services.gateway.idempotency import IdempotencyStore
+from services.gateway.kv import ATTEMPT_TIMEOUT_S, RidingKV
 from services.gateway.limits import TokenBucketLimiter
 from services.gateway.partner_keys import BUCKET as PARTNER_KEYS_BUCKET
 from services.gateway.partner_keys import KeyValueLike, PartnerKeyStore
@@ -20,7 +24,7 @@ from services.gateway.replicas import BUCKET as REPLICAS_BUCKET
 from services.gateway.replicas import ReplicaCensus
 from services.gateway.settings import GatewaySettings
 from shared.errors import DomainError, ErrorKind
-from shared.rpc import RpcClient
+from shared.rpc import RpcClient, UpstreamUnavailable
 
 
 @dataclass
@@ -44,14 +48,14 @@ def build_runtime(
     js: JetStreamContext | None = None,
     nc: Client | None = None,
 ) -> Runtime:
-    keys = PartnerKeyStore(partner_kv, settings.api_key_pepper)
+    keys = PartnerKeyStore(RidingKV(partner_kv), settings.api_key_pepper)
     return Runtime(
         settings=settings,
         authenticator=Authenticator(settings, keys),
-        idempotency=IdempotencyStore(idempotency_kv),
+        idempotency=IdempotencyStore(RidingKV(idempotency_kv)),
         partner_keys=keys,
         limiter=TokenBucketLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst),
-        rpc=rpc,
+        rpc=RidingRpc(rpc),
         js=js,
         nc=nc,
     )
@@ -102,11 +106,45 @@ async def open_buckets(js: JetStreamContext, settings: GatewaySettings) -> tuple
 
 async def runtime_from_nats(settings: GatewaySettings, nc: Client) -> Runtime:
     js = nc.jetstream()
-    idempotency_kv, partner_kv = await open_buckets(js, settings)
+    # Short requests on the buckets, so RidingKV has room to retry within a request's deadline.
+    idempotency_kv, partner_kv = await open_buckets(
+        nc.jetstream(timeout=ATTEMPT_TIMEOUT_S), settings
+    )
     rpc = RpcClient(nc, default_timeout=settings.rpc_timeout_seconds)
     return build_runtime(
         settings, idempotency_kv=idempotency_kv, partner_kv=partner_kv, rpc=rpc, js=js, nc=nc
     )
+
+
+class RidingRpc:
+    """An RpcClient whose calls retry "no responders" until the call's own timeout.
+
+    No responders means no process received the request (every replica of the service is
+    restarting, or reconnecting after its NATS node died), so retrying can never run it twice.
+    A timeout is NOT retried: the service may have received the request.
+    """
+
+    def __init__(self, rpc: Any) -> None:
+        self._rpc = rpc
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._rpc, name)
+
+    async def call(self, subject: str, payload: Any = None, **options: Any) -> Any:
+        timeout = options.pop("timeout", None)
+        budget = timeout or getattr(self._rpc, "default_timeout", 5.0)
+        deadline, pause = time.monotonic() + budget, 0.05
+        while True:
+            try:
+                return await self._rpc.call(subject, payload, timeout=timeout, **options)
+            except UpstreamUnavailable as exc:
+                if not isinstance(exc.__cause__, NoRespondersError):
+                    raise
+                if time.monotonic() + pause >= deadline:
+                    raise
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, 0.5)
+                timeout = max(deadline - time.monotonic(), 0.05)  # what is left of the budget
 
 
 # --- dependencies for routers ---------------------------------------------------------------------
