@@ -129,11 +129,7 @@ def _add_operational_routes(app: FastAPI, metrics: Metrics) -> None:
         responses={503: {"description": "Not ready; `checks` says what failed."}},
     )
     async def readyz(request: Request) -> JSONResponse:
-        runtime: Runtime | None = getattr(request.app.state, "runtime", None)
-        if runtime is None:  # still starting: say what it waits for
-            reason = request.app.state.startup.state.describe()
-            body = {"status": "unavailable", "checks": {"started": False}, "reason": reason}
-            return JSONResponse(body, status_code=503)
+        runtime: Runtime = request.app.state.runtime
         checks = await readiness_checks(runtime)
         ready = all(checks.values())
         return JSONResponse(

@@ -19,6 +19,7 @@ from typing import Any
 
 import structlog
 from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from services.gateway.errors import problem_response
@@ -31,7 +32,6 @@ from shared.runtime.startup import StartupState, wait_for
 log = structlog.get_logger()
 
 SERVE_AFTER_S = 5.0  # a normal start-up finishes before the first request is served
-OPEN_PATHS = ("/healthz", "/readyz", "/metrics", "/openapi.json", "/docs", "/asyncapi.json")
 RuntimeFactory = Callable[[GatewaySettings], Awaitable[Runtime]]
 
 
@@ -99,19 +99,26 @@ class GatewayStartup:
 
 
 class StartingGate:
-    """503 `service_starting` for every request but the operational ones until start-up is done."""
+    """Until start-up is done: `/healthz` 200, `/readyz` 503 with what it waits for, anything
+    else 503 `service_starting` (the middlewares behind this one need the runtime)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = hasattr(scope["app"].state, "runtime") if "app" in scope else True
-        if scope["type"] != "http" or started or scope["path"].startswith(OPEN_PATHS):
+        if scope["type"] != "http" or started:
             await self.app(scope, receive, send)
             return
         startup: GatewayStartup | None = getattr(scope["app"].state, "startup", None)
-        detail = "The gateway is starting: " + (startup.state.describe() if startup else "")
-        response = problem_response(
-            503, "service_starting", detail, request=Request(scope), headers={"Retry-After": "2"}
-        )
+        reason = startup.state.describe() if startup else "start-up"
+        response: Response
+        if scope["path"] == "/healthz":
+            response = JSONResponse({"status": "ok"})
+        elif scope["path"] == "/readyz":
+            body = {"status": "unavailable", "checks": {"started": False}, "reason": reason}
+            response = JSONResponse(body, status_code=503)
+        else:
+            response = problem_response(503, "service_starting", f"The gateway is {reason}.",
+                                        request=Request(scope), headers={"Retry-After": "2"})  # fmt: skip
         await response(scope, receive, send)

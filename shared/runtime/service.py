@@ -29,7 +29,7 @@ from shared.messaging.dlq import watch_max_deliveries
 from shared.messaging.glue import EventRoute, RpcRoute, register_rpc
 from shared.messaging.outbox import OutboxRelay, UnitOfWork
 from shared.messaging.streams import ensure_streams
-from shared.nats_conn import credentials, without_credentials
+from shared.nats_conn import credentials, probe, without_credentials
 from shared.persistence.db import Database
 from shared.persistence.migrations import upgrade
 from shared.runtime.health import HealthServer
@@ -130,7 +130,7 @@ class ServiceRuntime:
         if self.migrations is not None:
             migrations = self.migrations
             await self._wait_for("database", lambda: _migrate(self.db.url, migrations))
-        self.nc = await self._wait_for("nats", self.broker.connect)
+        self.nc = await self._wait_for("nats", self._connect)
         js = self.js = self.broker.config.connection_state.stream
         replicas = self.settings.stream_replicas
         await self._wait_for("streams", lambda: ensure_streams(js, replicas, attempts=1))
@@ -140,6 +140,10 @@ class ServiceRuntime:
         self.relay = OutboxRelay(
             self.db, self.js, sweep_interval=self.settings.relay_sweep_interval
         )
+
+    async def _connect(self) -> Client:
+        await probe(self.settings.nats_url)  # fails with the reason while NATS is away
+        return await self.broker.connect()
 
     async def _wait_for(self, dependency: str, attempt: Callable[[], Awaitable[T]]) -> T:
         deadline = self.settings.startup_timeout
