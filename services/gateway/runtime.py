@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from nats.aio.client import Client
-from nats.errors import NoRespondersError
 from nats.js import JetStreamContext
 from nats.js.errors import BucketNotFoundError
 
@@ -22,9 +19,10 @@ from services.gateway.partner_keys import BUCKET as PARTNER_KEYS_BUCKET
 from services.gateway.partner_keys import KeyValueLike, PartnerKeyStore
 from services.gateway.replicas import BUCKET as REPLICAS_BUCKET
 from services.gateway.replicas import ReplicaCensus
+from services.gateway.rpc_retry import RidingRpc
 from services.gateway.settings import GatewaySettings
 from shared.errors import DomainError, ErrorKind
-from shared.rpc import RpcClient, UpstreamUnavailable
+from shared.rpc import RpcClient
 
 
 @dataclass
@@ -114,37 +112,6 @@ async def runtime_from_nats(settings: GatewaySettings, nc: Client) -> Runtime:
     return build_runtime(
         settings, idempotency_kv=idempotency_kv, partner_kv=partner_kv, rpc=rpc, js=js, nc=nc
     )
-
-
-class RidingRpc:
-    """An RpcClient whose calls retry "no responders" until the call's own timeout.
-
-    No responders means no process received the request (every replica of the service is
-    restarting, or reconnecting after its NATS node died), so retrying can never run it twice.
-    A timeout is NOT retried: the service may have received the request.
-    """
-
-    def __init__(self, rpc: Any) -> None:
-        self._rpc = rpc
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._rpc, name)
-
-    async def call(self, subject: str, payload: Any = None, **options: Any) -> Any:
-        timeout = options.pop("timeout", None)
-        budget = timeout or getattr(self._rpc, "default_timeout", 5.0)
-        deadline, pause = time.monotonic() + budget, 0.05
-        while True:
-            try:
-                return await self._rpc.call(subject, payload, timeout=timeout, **options)
-            except UpstreamUnavailable as exc:
-                if not isinstance(exc.__cause__, NoRespondersError):
-                    raise
-                if time.monotonic() + pause >= deadline:
-                    raise
-                await asyncio.sleep(pause)
-                pause = min(pause * 2, 0.5)
-                timeout = max(deadline - time.monotonic(), 0.05)  # what is left of the budget
 
 
 # --- dependencies for routers ---------------------------------------------------------------------
