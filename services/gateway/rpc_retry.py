@@ -4,11 +4,12 @@
   restarting, or reconnecting after its NATS node died): retried with a short growing pause
   until the call's own timeout. It can never run anything twice.
 - A timeout may mean the service received the request and acted. It is retried once, and only
-  for a request that carries a `request_id` (the gateway derives it from the caller and the
-  Idempotency-Key): by contract a service answers a repeated `request_id` with what the first
-  one created (claims and quotes derive their ids from it), so a retry cannot create twice. A
-  request in flight on a connection that died with its node is lost without an answer; this
-  turns that 504 into a slower success.
+  when repeating the request is harmless by contract: a request that carries a `request_id`
+  (the gateway derives it from the caller and the Idempotency-Key; a service answers a repeated
+  `request_id` with what the first one created: claims and quotes derive their ids from it),
+  or an operation documented as idempotent (`PlaceOrderRequest`: "placing the same quote twice
+  returns the same order"). A request in flight on a connection that died with its node is
+  lost without an answer; this turns that 504 into a slower success.
 """
 
 from __future__ import annotations
@@ -21,9 +22,12 @@ import structlog
 from nats.errors import NoRespondersError
 from pydantic import BaseModel
 
+from shared.contracts import orders
 from shared.rpc import UpstreamTimeout, UpstreamUnavailable
 
 log = structlog.get_logger()
+
+IDEMPOTENT_BY_CONTRACT = frozenset({orders.RPC_PLACE_ORDER})
 
 
 class RidingRpc:
@@ -39,7 +43,7 @@ class RidingRpc:
         try:
             return await self._until_someone_answers(subject, payload, **options)
         except UpstreamTimeout:
-            if not _carries_request_id(payload):
+            if subject not in IDEMPOTENT_BY_CONTRACT and not _carries_request_id(payload):
                 raise
             log.warning("rpc.retry_after_timeout", subject=subject)
             return await self._until_someone_answers(subject, payload, **options)
