@@ -17,7 +17,7 @@ from nats.js.api import StreamConfig
 
 from bench.harness import Comparison
 from shared.contracts.envelope import CloudEvent, RawEvent
-from shared.messaging.consumer import ConsumerRuntime, register_consumer
+from shared.messaging.consumer import ConsumerRuntime, PullConsumer
 from shared.messaging.glue import EventRoute
 from shared.messaging.outbox import OutboxRelay, Tx, UnitOfWork, encode_event, event_headers
 from shared.messaging.streams import StreamSpec
@@ -127,7 +127,7 @@ async def inbox_consumer_vs_bare(nats_url: str, db_url: str, n: int) -> Comparis
         "bench.item.created",
         stream=JStream("BENCH", declare=False),
         durable="bare",
-        queue="bare",  # the same shape as the services' consumers: push durable, deliver group
+        queue="bare",  # the fastest FastStream shape: a push durable with a deliver group
         config=config,
         ack_policy=AckPolicy.NACK_ON_ERROR,
     )
@@ -140,7 +140,6 @@ async def inbox_consumer_vs_bare(nats_url: str, db_url: str, n: int) -> Comparis
 
     await upgrade_async(db_url, SAMPLE_MIGRATIONS)
     db = Database(db_url)
-    guarded = NatsBroker(nats_url, log_level=logging.DEBUG)
     done, count = asyncio.Event(), [0]
     credits = sa.table("credits", sa.column("id"), sa.column("amount"))
 
@@ -151,15 +150,14 @@ async def inbox_consumer_vs_bare(nats_url: str, db_url: str, n: int) -> Comparis
             done.set()
 
     rt = ConsumerRuntime(UnitOfWork(db), js=js)
-    group = register_consumer(
-        guarded,
-        EventRoute(
-            "guarded", StreamSpec("BENCH", ("bench.>",), "", 0), "bench.item.created", apply
-        ),
-        rt,
-    )
-    runner = asyncio.create_task(group.run())
-    guarded_rate = await _consume_rate(guarded, done, n)
+    spec = StreamSpec("BENCH", ("bench.>",), "", 0)
+    puller = PullConsumer(EventRoute("guarded", spec, "bench.item.created", apply), rt)
+    await puller.bind()  # the services' shape: a durable pull consumer, fetch + group commit
+    started = asyncio.get_running_loop().time()
+    runner = asyncio.create_task(puller.run())
+    await asyncio.wait_for(done.wait(), timeout=120)
+    guarded_rate = n / (asyncio.get_running_loop().time() - started)
+    await puller.drain(timeout=5)
     runner.cancel()
     await db.dispose()
     await nc.drain()

@@ -73,3 +73,22 @@ async def connect(
         reconnected_cb=on_reconnect,
         error_cb=on_error,
     )
+
+
+async def probe(urls: str, *, timeout: float = 2.0) -> None:
+    """Connect once and close: raises with the reason while no server answers (start-up waits
+    log it; the long-lived connections retry silently inside nats-py)."""
+    errors: list[Exception] = []
+
+    async def remember(exc: Exception) -> None:
+        errors.append(exc)
+
+    user, password = credentials(urls) or (None, None)
+    try:
+        nc = await nats.connect(servers=server_list(urls), user=user, password=password,
+                                connect_timeout=timeout, allow_reconnect=False,
+                                max_reconnect_attempts=1, reconnect_time_wait=0.1,
+                                error_cb=remember)  # fmt: skip
+    except Exception as exc:
+        raise (errors[-1] if errors else exc) from exc
+    await nc.close()

@@ -7,7 +7,6 @@ not want NATS pass `runtime_factory` returning a `Runtime` built with fakes.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import importlib
 import pkgutil
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
@@ -28,11 +27,11 @@ from services.gateway.errors import Problem, install_error_handlers
 from services.gateway.idempotency import IdempotencyMiddleware
 from services.gateway.limits import BodyLimitMiddleware, RateLimitMiddleware
 from services.gateway.middleware import AuthContextMiddleware, Metrics, RequestContextMiddleware
-from services.gateway.runtime import Runtime, open_replica_census, runtime_from_nats
+from services.gateway.runtime import Runtime
 from services.gateway.settings import GatewaySettings
+from services.gateway.startup import GatewayStartup, StartingGate
 from shared.contracts.system import ping_subject
 from shared.errors import DomainError
-from shared.nats_conn import connect
 
 log = structlog.get_logger()
 
@@ -72,30 +71,13 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        own_connection = False
-        if runtime_factory is not None:
-            runtime = await runtime_factory(settings)
-        else:
-            conn = nc
-            if conn is None:
-                conn = await connect(settings.nats_url, name="gateway")
-                own_connection = True
-            runtime = await runtime_from_nats(settings, conn)
-        app.state.runtime = runtime
-        census = await open_replica_census(runtime) if runtime.js is not None else None
-        census_task = asyncio.create_task(census.run()) if census else None
-        log.info("gateway.started", env=settings.env)
+        # Waits for NATS and the KV buckets in the background (services/gateway/startup.py).
+        startup = app.state.startup = GatewayStartup(app, settings, nc, runtime_factory)
+        await startup.begin()
         try:
             yield
         finally:
-            if census_task is not None and census is not None:
-                census_task.cancel()
-                await asyncio.wait({census_task}, timeout=5)  # never hold up a stop
-                with contextlib.suppress(Exception):
-                    await asyncio.wait_for(census.leave(), 5)
-            if own_connection and runtime.nc is not None:
-                await runtime.nc.drain()
-            log.info("gateway.stopped")
+            await startup.stop()
 
     # /docs and /redoc load Swagger UI and ReDoc from files inside the fastapi-offline package
     # (pinned), not from a CDN: the docs work offline and no third-party script runs on them.
@@ -131,6 +113,7 @@ def create_app(
                 "Last-Event-ID",
             ],
         )
+    app.add_middleware(StartingGate)
     app.add_middleware(RequestContextMiddleware, metrics=metrics, hsts=not settings.is_local)
     _add_operational_routes(app, metrics)
     for router in discover_routers() if routers is None else routers:

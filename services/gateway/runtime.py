@@ -14,11 +14,13 @@ from services.gateway.auth import Authenticator
 from services.gateway.idempotency import BUCKET as IDEMPOTENCY_BUCKET
 from services.gateway.idempotency import IdempotencyStore
 from services.gateway.idempotency_lease import DEADLINE_MARGIN_SECONDS
+from services.gateway.kv import ATTEMPT_TIMEOUT_S, RidingKV
 from services.gateway.limits import TokenBucketLimiter
 from services.gateway.partner_keys import BUCKET as PARTNER_KEYS_BUCKET
 from services.gateway.partner_keys import KeyValueLike, PartnerKeyStore
 from services.gateway.replicas import BUCKET as REPLICAS_BUCKET
 from services.gateway.replicas import ReplicaCensus
+from services.gateway.rpc_retry import RidingRpc
 from services.gateway.settings import GatewaySettings
 from services.gateway.stream_slots import StreamSlots
 from shared.errors import DomainError, ErrorKind
@@ -47,18 +49,18 @@ def build_runtime(
     js: JetStreamContext | None = None,
     nc: Client | None = None,
 ) -> Runtime:
-    keys = PartnerKeyStore(partner_kv, settings.api_key_pepper)
+    keys = PartnerKeyStore(RidingKV(partner_kv), settings.api_key_pepper)
     return Runtime(
         settings=settings,
         authenticator=Authenticator(settings, keys),
         idempotency=IdempotencyStore(
-            idempotency_kv,
+            RidingKV(idempotency_kv),
             deadline_seconds=settings.rpc_timeout_seconds + DEADLINE_MARGIN_SECONDS,
             owner=settings.instance,
         ),
         partner_keys=keys,
         limiter=TokenBucketLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst),
-        rpc=rpc,
+        rpc=RidingRpc(rpc),
         stream_slots=StreamSlots(settings.sse_max_streams_per_caller),
         js=js,
         nc=nc,
@@ -110,7 +112,10 @@ async def open_buckets(js: JetStreamContext, settings: GatewaySettings) -> tuple
 
 async def runtime_from_nats(settings: GatewaySettings, nc: Client) -> Runtime:
     js = nc.jetstream()
-    idempotency_kv, partner_kv = await open_buckets(js, settings)
+    # Short requests on the buckets, so RidingKV has room to retry within a request's deadline.
+    idempotency_kv, partner_kv = await open_buckets(
+        nc.jetstream(timeout=ATTEMPT_TIMEOUT_S), settings
+    )
     rpc = RpcClient(nc, default_timeout=settings.rpc_timeout_seconds)
     return build_runtime(
         settings, idempotency_kv=idempotency_kv, partner_kv=partner_kv, rpc=rpc, js=js, nc=nc

@@ -1,14 +1,18 @@
-"""Inbox-guarded JetStream consumers with group commit, in stream order.
+"""Inbox-guarded JetStream consumers: durable pull consumers shared by replicas, group commit.
 
-Each consumer is a durable push consumer with a deliver group (replicas share it). Its callback
-only queues the message; a per-consumer worker (`GroupCommit.run`) applies whatever is queued,
-up to 64 events, in ONE database transaction: the inbox rows of the group are claimed in one
-statement, then each new event is applied in order. One commit per group instead of one per
-event, and a lone message is applied at once, so latency stays low. If any event fails, the
-transaction rolls back and the group is applied again one event per transaction, so a failing
-event never takes the others down with it. Acks are sent only after the commit; a crash before
-the commit redelivers the group, and the inbox rows committed with the effects make the
-redelivery harmless.
+Each `EventRoute` is one durable *pull* consumer. Every replica of the service binds to the same
+durable and fetches from it; JetStream hands each message to one fetcher. No replica depends on
+a deliver subject chosen by whoever created the consumer first: with push consumers and a deliver
+group, replicas racing at start-up could leave one of them listening on an inbox nothing
+published to (issue 20). A replica that dies simply stops fetching; what it held unacked is
+redelivered to the others after `ack_wait`.
+
+A replica fetches up to BATCH_SIZE messages (returning as soon as one is there), applies them in
+ONE database transaction (the inbox rows of the group are claimed in one statement, then each
+new event is applied in stream order), acks after the commit, and fetches again. If any event
+fails, the transaction rolls back and the group is applied again one event per transaction, so a
+failing event never takes the others down with it. A crash before the commit redelivers the
+group; the inbox rows committed with the effects make the redelivery harmless.
 
 Outcomes per message:
 - applied, or already applied (inbox hit): ack after commit;
@@ -21,14 +25,10 @@ from __future__ import annotations
 
 import asyncio
 import time
-import warnings
 from dataclasses import dataclass
 from enum import Enum
 
 import structlog
-from faststream import AckPolicy
-from faststream.nats import ConsumerConfig, DeliverPolicy, JStream, NatsBroker
-from faststream.nats.annotations import NatsMessage
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from pydantic import ValidationError
@@ -40,11 +40,13 @@ from shared.messaging.dlq import dead_letter
 from shared.messaging.glue import EventRoute
 from shared.messaging.inbox import claim_event, claim_events
 from shared.messaging.outbox import Tx, UnitOfWork
+from shared.messaging.pull import bind_pull_consumer, pull_config
 
 log = structlog.get_logger()
 
-BATCH_SIZE = 64  # events applied per transaction, at most
-MAX_IN_FLIGHT = 1024  # unacked deliveries per consumer (JetStream max_ack_pending)
+BATCH_SIZE = 64  # events fetched and applied per transaction, at most
+FETCH_WAIT_S = 2.0  # an idle fetch lingers this long; a clean stop waits for it at most this
+FETCH_ERROR_BACKOFF_S = (0.2, 5.0)  # first and longest pause after a failed fetch
 
 
 @dataclass
@@ -80,77 +82,55 @@ class Delivery:
         return int(self.raw.metadata.num_delivered)
 
 
-def register_consumer(broker: NatsBroker, route: EventRoute, rt: ConsumerRuntime) -> GroupCommit:
-    """Subscribe `route` and return its GroupCommit, whose `run()` the owner must keep running."""
-    group = GroupCommit(route, rt)
-    config = ConsumerConfig(
-        max_deliver=route.max_deliver,
-        ack_wait=route.ack_wait_s,
-        deliver_policy=DeliverPolicy.ALL,
-        max_ack_pending=MAX_IN_FLIGHT,
-    )
-
-    # A push consumer with a deliver group: replicas of a service share the durable, and each
-    # process receives its messages one callback at a time, in stream order. (FastStream warns
-    # about any durable push consumer; with `queue` set it does scale across processes, which
-    # tests/integration/runtime/test_replicas.py shows.)
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="The JetStream Push consumer with the `durable`")
-        subscriber = broker.subscriber(
-            route.subject,
-            stream=JStream(route.stream.name, declare=False),
-            durable=route.durable,
-            queue=route.durable,
-            config=config,
-            ack_policy=AckPolicy.MANUAL,
-            title=route.durable,
-        )
-
-    @subscriber
-    async def on_event(msg: NatsMessage) -> None:
-        group.enqueue(msg.raw_message)
-
-    return group
-
-
-class GroupCommit:
-    """Applies the deliveries of one consumer in arrival order, a group per transaction.
-
-    The subscriber callback only queues a message (so it returns at once and the next one is
-    delivered in order); `run()` takes everything queued, up to BATCH_SIZE, applies it in one
-    transaction, then acks. A lone message is applied at once: no waiting to fill a batch.
-    """
+class PullConsumer:
+    """One replica's worker on a shared durable pull consumer: fetch a group, apply, ack, again."""
 
     def __init__(self, route: EventRoute, rt: ConsumerRuntime) -> None:
         self.route = route
         self.rt = rt
-        self._queue: list[Msg] = []
-        self._wake = asyncio.Event()
-        self._idle = asyncio.Event()
-        self._idle.set()
+        self._sub: JetStreamContext.PullSubscription | None = None
+        self._stopping = False
+        self._stopped = asyncio.Event()
+        self.applied = 0  # events this replica applied (for tests and logs)
 
-    def enqueue(self, raw: Msg) -> None:
-        self._queue.append(raw)
-        self._idle.clear()
-        self._wake.set()
+    async def bind(self) -> None:
+        """Create the durable (idempotent across replicas) and subscribe to fetch from it."""
+        assert self.rt.js is not None
+        self._sub = await bind_pull_consumer(
+            self.rt.js, self.route.stream.name, pull_config(self.route)
+        )
 
     async def run(self) -> None:
-        while True:
-            await self._wake.wait()
-            self._wake.clear()
-            while self._queue:
-                group, self._queue = self._queue[:BATCH_SIZE], self._queue[BATCH_SIZE:]
-                await self._apply(group)
-            self._idle.set()
+        pause = FETCH_ERROR_BACKOFF_S[0]
+        try:
+            while not self._stopping:
+                try:
+                    if self._sub is None:
+                        await self.bind()
+                    assert self._sub is not None
+                    raws = await self._sub.fetch(BATCH_SIZE, timeout=FETCH_WAIT_S)
+                except TimeoutError:  # nothing to do (nats.errors.TimeoutError included)
+                    continue
+                except Exception as exc:  # connection lost, consumer gone: bind again, later
+                    log.warning("consumer.fetch_failed", consumer=self.route.durable,
+                                error=f"{type(exc).__name__}: {exc}", retry_in=pause)  # fmt: skip
+                    self._sub = await _unsubscribe(self._sub)
+                    await asyncio.sleep(pause)
+                    pause = min(pause * 2, FETCH_ERROR_BACKOFF_S[1])
+                    continue
+                pause = FETCH_ERROR_BACKOFF_S[0]
+                await self._apply(raws)
+        finally:
+            self._stopped.set()
 
     async def drain(self, timeout: float) -> None:
-        """Wait (bounded) until what was queued is applied and acked; the rest is redelivered."""
+        """Stop fetching; wait (bounded) until the group in hand is applied and acked."""
+        self._stopping = True
         try:
-            await asyncio.wait_for(self._idle.wait(), timeout)
+            await asyncio.wait_for(self._stopped.wait(), timeout)
         except TimeoutError:
-            log.warning(
-                "consumer.drain_timeout", consumer=self.route.durable, queued=len(self._queue)
-            )
+            log.warning("consumer.drain_timeout", consumer=self.route.durable)
+        self._sub = await _unsubscribe(self._sub)
 
     async def _apply(self, raws: list[Msg]) -> None:
         started = time.perf_counter()
@@ -168,6 +148,7 @@ class GroupCommit:
             except Exception as exc:  # connection lost: the message is redelivered after ack_wait
                 log.warning("consumer.settle_failed", consumer=self.route.durable, error=str(exc))
         applied = sum(d.outcome is Outcome.APPLIED for d in deliveries)
+        self.applied += applied
         if applied:
             causes = sorted({d.event.correlationid for d in valid if d.event.correlationid})  # type: ignore[union-attr]
             log.info(
@@ -179,6 +160,18 @@ class GroupCommit:
                 group=len(raws),
                 ms=round((time.perf_counter() - started) * 1000, 2),
             )
+
+
+async def _unsubscribe(
+    sub: JetStreamContext.PullSubscription | None,
+) -> JetStreamContext.PullSubscription | None:
+    """Unsubscribe if subscribed; returns None, the subscription's new value."""
+    if sub is not None:
+        try:
+            await sub.unsubscribe()
+        except Exception:  # already closed with its connection
+            pass
+    return None
 
 
 def _parse(raw: Msg) -> Delivery:

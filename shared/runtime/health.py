@@ -15,10 +15,17 @@ ReadyCheck = Callable[[], Awaitable[dict[str, bool]]]
 
 
 class HealthServer:
-    def __init__(self, host: str, port: int, ready_check: ReadyCheck) -> None:
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        ready_check: ReadyCheck,
+        reason: Callable[[], str] | None = None,
+    ) -> None:
         self.host = host
         self.port = port
         self.ready_check = ready_check
+        self.reason = reason  # why not ready (what start-up waits for), shown on /readyz
         self._server: asyncio.Server | None = None
 
     async def start(self) -> None:
@@ -41,6 +48,8 @@ class HealthServer:
                 checks = await self.ready_check()
                 status = 200 if all(checks.values()) else 503
                 body = {"status": "ready" if status == 200 else "not_ready", "checks": checks}
+                if status != 200 and self.reason is not None:
+                    body["reason"] = self.reason()
             else:
                 status, body = 404, {"status": "not_found"}
             payload = orjson.dumps(body)

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import structlog
 from faststream import FastStream
@@ -24,17 +25,18 @@ from nats.js import JetStreamContext
 
 from shared.contracts.system import PingReply, ping_subject
 from shared.logging import configure_logging, faststream_logger
-from shared.messaging.consumer import ConsumerRuntime, GroupCommit, register_consumer
+from shared.messaging.consumer import ConsumerRuntime, PullConsumer
 from shared.messaging.dlq import watch_max_deliveries
 from shared.messaging.glue import EventRoute, RpcRoute, register_rpc
 from shared.messaging.outbox import OutboxRelay, UnitOfWork
 from shared.messaging.requests import ProcessedRequests
 from shared.messaging.streams import ensure_streams
-from shared.nats_conn import credentials, without_credentials
+from shared.nats_conn import credentials, probe, without_credentials
 from shared.persistence.db import Database
-from shared.persistence.migrations import upgrade_async
+from shared.persistence.migrations import upgrade
 from shared.runtime.health import HealthServer
 from shared.runtime.settings import ServiceSettings
+from shared.runtime.startup import StartupState, wait_for
 
 log = structlog.get_logger()
 
@@ -42,6 +44,21 @@ log = structlog.get_logger()
 # so a crash means something systemic: the service reports not ready for a while after each.
 BACKGROUND_RESTART_DELAY = 1.0
 BACKGROUND_CRASH_WINDOW = 60.0
+
+T = TypeVar("T")
+
+# Alembic's `context` is process-global: runtimes sharing a process (tests, benches) must not
+# upgrade at the same time. Separate processes are serialised by the database (see migrations).
+_ALEMBIC = threading.Lock()
+
+
+async def _migrate(database_url: str, script_location: Path) -> None:
+    def locked() -> None:
+        with _ALEMBIC:
+            upgrade(database_url, script_location)
+
+    await asyncio.to_thread(locked)
+
 
 BackgroundFactory = Callable[["ServiceRuntime"], Awaitable[None]]
 PURGE_INTERVAL_SECONDS = 3600.0
@@ -90,9 +107,10 @@ class ServiceRuntime:
         self._background: list[BackgroundFactory] = []
         self._tasks: list[asyncio.Task[None]] = []
         self._crashed_at: dict[str, float] = {}  # background task -> last crash (monotonic)
-        self._groups: list[GroupCommit] = []
-        self._group_tasks: list[asyncio.Task[None]] = []
+        self._pullers: list[PullConsumer] = []
+        self._puller_tasks: list[asyncio.Task[None]] = []
         self._health: HealthServer | None = None
+        self.startup = StartupState()
         self.rpc(RpcRoute(ping_subject(name), self._ping))
         self.app = FastStream(
             self.broker,
@@ -110,7 +128,7 @@ class ServiceRuntime:
 
     def consume(self, route: EventRoute) -> None:
         self._consumers[route.durable] = route.stream.name
-        self._groups.append(register_consumer(self.broker, route, self.consumer_runtime))
+        self._pullers.append(PullConsumer(route, self.consumer_runtime))
 
     def background(self, factory: BackgroundFactory) -> None:
         """A long-running task (timer, sweeper) owned and cancelled by the runtime."""
@@ -120,31 +138,46 @@ class ServiceRuntime:
 
     async def _on_startup(self) -> None:
         configure_logging(self.name, self.settings.log_format, self.settings.log_level)
+        if self.settings.health_port:  # first, so /readyz says what start-up is waiting for
+            self._health = HealthServer(
+                self.settings.health_host,
+                self.settings.health_port,
+                self.ready,
+                reason=self.startup.describe,
+            )
+            await self._health.start()
         if self.migrations is not None:
-            await upgrade_async(self.db.url, self.migrations)
-        self.nc = await self.broker.connect()
-        self.js = self.broker.config.connection_state.stream
-        # Streams must exist before the durable consumers are created by broker.start().
-        await ensure_streams(self.js, self.settings.stream_replicas)
+            migrations = self.migrations
+            await self._wait_for("database", lambda: _migrate(self.db.url, migrations))
+        self.nc = await self._wait_for("nats", self._connect)
+        js = self.js = self.broker.config.connection_state.stream
+        replicas = self.settings.stream_replicas
+        await self._wait_for("streams", lambda: ensure_streams(js, replicas, attempts=1))
         self.consumer_runtime.js = self.js
+        for puller in self._pullers:  # the streams exist now; consumers are created on them
+            await self._wait_for(f"consumer {puller.route.durable}", puller.bind)
         self.relay = OutboxRelay(
             self.db, self.js, sweep_interval=self.settings.relay_sweep_interval
         )
 
+    async def _connect(self) -> Client:
+        await probe(self.settings.nats_url)  # fails with the reason while NATS is away
+        return await self.broker.connect()
+
+    async def _wait_for(self, dependency: str, attempt: Callable[[], Awaitable[T]]) -> T:
+        deadline = self.settings.startup_timeout
+        return await wait_for(dependency, attempt, state=self.startup, deadline_s=deadline)
+
     async def _after_startup(self) -> None:
         assert self.nc is not None and self.js is not None and self.relay is not None
         await watch_max_deliveries(self.nc, self.js, self._consumers)
-        for group in self._groups:
-            self._group_tasks.append(asyncio.create_task(group.run(), name=group.route.durable))
+        for puller in self._pullers:
+            self._puller_tasks.append(asyncio.create_task(puller.run(), name=puller.route.durable))
         self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.name}-relay"))
         self._background.append(_purge_processed_requests)
         for factory in self._background:
             self._tasks.append(asyncio.create_task(self._guard(factory), name=factory.__name__))
-        if self.settings.health_port:
-            self._health = HealthServer(
-                self.settings.health_host, self.settings.health_port, self.ready
-            )
-            await self._health.start()
+        self.startup.ready = True
         log.info(
             "service.started", instance=self.settings.instance, database=self.db.url.split("://")[0]
         )
@@ -174,11 +207,11 @@ class ServiceRuntime:
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks.clear()
         # Finish and ack what the consumers already hold; anything else is redelivered.
-        await asyncio.gather(*(group.drain(timeout=5) for group in self._groups))
-        for task in self._group_tasks:
+        await asyncio.gather(*(puller.drain(timeout=5) for puller in self._pullers))
+        for task in self._puller_tasks:
             task.cancel()
-        await asyncio.gather(*self._group_tasks, return_exceptions=True)
-        self._group_tasks.clear()
+        await asyncio.gather(*self._puller_tasks, return_exceptions=True)
+        self._puller_tasks.clear()
         if self.relay is not None:
             try:  # last flush; anything left is published at the next start
                 await asyncio.wait_for(self.relay.publish_pending(), timeout=3)
@@ -198,6 +231,7 @@ class ServiceRuntime:
     async def ready(self) -> dict[str, bool]:
         nats_ok = bool(self.nc is not None and self.nc.is_connected)
         return {
+            "started": self.startup.ready,
             "nats": nats_ok,
             "database": await self.db.ping(),
             "background": self.background_healthy(),

@@ -39,6 +39,11 @@ class ServiceSettings(BaseSettings):
         default=0.5, gt=0, description="Consumer retry backoff base (s)."
     )
     relay_sweep_interval: float = Field(default=1.0, gt=0)
+    startup_timeout: float = Field(
+        default=300.0,
+        gt=0,
+        description="How long start-up waits for NATS, the database and JetStream (s).",
+    )
     instance: str = Field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
 
     def resolved_database_url(self, service: str) -> str:

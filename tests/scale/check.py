@@ -268,6 +268,11 @@ def _replicas(s: State, r: Report, killed_service: str) -> None:
             if counts[f"late:{metric}"] == 0:
                 r.problems.append(f"{label} did no work after the faults ({metric}): a replica "
                                   "that stopped working, or replicas that do not split")  # fmt: skip
+        if service == "notifications":  # issue 20: every replica works on every consumer
+            for consumer in sorted(s.inbox_rows):
+                if counts[f"applied:{consumer}"] == 0:
+                    r.problems.append(f"{label} applied no event of {consumer}: a replica "
+                                      "bound to no consumer")  # fmt: skip
         for bad in ("rpc.failed", "background.crashed"):
             if counts[bad]:
                 r.notes.append(f"{label}: {counts[bad]} {bad} log lines")

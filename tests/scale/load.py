@@ -45,6 +45,7 @@ class Call:
     replayed: bool = False
     errors: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    started: float = field(default_factory=time.monotonic)
 
     @property
     def ok(self) -> bool:
@@ -70,6 +71,7 @@ class Client:
             timeout=httpx.Timeout(15.0, connect=3.0),
         )
         self.calls: list[Call] = []
+        self.server_errors: list[tuple[float, str]] = []  # (monotonic time, "503 code") per 5xx
         self._next = random.randrange(len(api_urls))
 
     async def request(
@@ -101,6 +103,8 @@ class Client:
                 call.replayed = r.headers.get("idempotent-replayed") == "true"
                 if retry:
                     call.errors.append(f"{r.status_code} {code}")
+                if r.status_code >= 500:
+                    self.server_errors.append((time.monotonic(), f"{r.status_code} {code}"))
             except (httpx.HTTPError, ValueError) as exc:  # refused, reset, timed out: ambiguous
                 call.status, retry = None, True
                 call.errors.append(type(exc).__name__)
@@ -213,6 +217,16 @@ class Load:
         c["claims_acked"] = sum(a.kind == "claim" for a in self.acked)
         c["claims_closed_by_centre"] = sum(len(a.steps) == len(REPAIR_STEPS) for a in self.acked)
         return c
+
+    def server_errors_between(self, start: float, end: float) -> list[str]:
+        """5xx answers a client saw in [start, end] (monotonic), each attempt counted."""
+        return [f"{what} at +{at - start:.1f}s" for client in self.clients
+                for at, what in client.server_errors if start <= at <= end]  # fmt: skip
+
+    def slowest_between(self, start: float, end: float) -> float:
+        """The longest a request that started in [start, end] took until its final answer."""
+        return max((call.seconds for client in self.clients for call in client.calls
+                    if start <= call.started <= end), default=0.0)  # fmt: skip
 
     def retried(self) -> list[str]:
         return [f"{call.method} {call.path} -> {call.status} in {call.seconds:.1f}s after "

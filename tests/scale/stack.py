@@ -40,7 +40,7 @@ PASSWORDS = {
     "NATS_SYS_PASSWORD": "scale-sys-pw",
 }
 START_TIMEOUT_S = 120.0  # eight Python processes starting at once on a shared 2-core machine
-START_ATTEMPTS = 2  # compose's `restart: unless-stopped`: a replica may lose the start-up race
+START_ATTEMPTS = 1  # every process waits for its dependencies: no restart is needed (issue 20)
 
 
 def _healthy(url: str) -> bool:

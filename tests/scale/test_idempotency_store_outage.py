@@ -3,6 +3,9 @@ new leader after a NATS node was SIGKILLed, `kv.create` raised NoStreamResponseE
 POST with an Idempotency-Key answered an unhandled 500 `internal_error` (logged as
 http.unhandled_error). Nothing ran, so the answer is 503 `upstream_unavailable` with
 Retry-After, and a retry with the same key runs the request once the store answers again.
+
+Issue 20: an election shorter than the gateway's ride-through budget (services/gateway/kv.py)
+is not seen by the client at all: the request is slower and succeeds, and runs once.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import httpx
 import pytest
 from nats.js.errors import NoStreamResponseError
 
+from services.gateway import kv
 from tests.unit.gateway.support import Harness, make_settings
 
 URL = "/v1/test/things"
@@ -38,6 +42,7 @@ async def test_store_outage_is_503_and_the_retry_runs_once(
         raise NoStreamResponseError
 
     monkeypatch.setattr(h.idempotency_kv, "create", no_stream)
+    monkeypatch.setattr(kv, "BUDGET_S", 0.3)  # an outage longer than the ride-through
     headers = {**h.auth(), "Idempotency-Key": "during-failover"}
     r = await client.post(URL, json=BODY, headers=headers)
     assert r.status_code == 503, r.text
@@ -49,3 +54,24 @@ async def test_store_outage_is_503_and_the_retry_runs_once(
     replay = await client.post(URL, json=BODY, headers=headers)
     assert replay.headers["idempotent-replayed"] == "true"
     assert h.counter.executions == 1
+
+
+async def test_an_election_within_the_budget_is_only_slower(
+    harness: tuple[Harness, httpx.AsyncClient], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    h, client = harness
+    create, failures = h.idempotency_kv.create, []
+
+    async def electing(key: str, value: bytes) -> int:
+        if len(failures) < 3:  # three attempts land on a leaderless stream, then it answers
+            failures.append(key)
+            raise NoStreamResponseError
+        return await create(key, value)
+
+    monkeypatch.setattr(h.idempotency_kv, "create", electing)
+    headers = {**h.auth(), "Idempotency-Key": "during-election"}
+    r = await client.post(URL, json=BODY, headers=headers)
+    assert r.status_code == 201, r.text
+    assert len(failures) == 3 and h.counter.executions == 1
+    replay = await client.post(URL, json=BODY, headers=headers)
+    assert replay.headers["idempotent-replayed"] == "true" and h.counter.executions == 1

@@ -3,18 +3,23 @@
 A 3-node JetStream cluster (deploy/nats configs, R3 streams, sync always), two processes of each
 service on PostgreSQL, two gateways. Customers place orders and claims through the gateways'
 public API (Idempotency-Key on every POST, retries with the same key, each retry on the other
-gateway) while the leader of the ORDERS stream is SIGKILLed and brought back, then one process
-of a service (orders by default, `SCALE_KILL_SERVICE`) is SIGKILLed and brought back.
+gateway) while the leader of the ORDERS stream is SIGKILLed and brought back, then the leader of
+the gateway's idempotency KV bucket, then one process of a service (orders by default,
+`SCALE_KILL_SERVICE`) is SIGKILLed and brought back. Every process starts at the same instant,
+once (no restart allowed: start-up waits for its dependencies, issue 20).
 
 After the system settles, from its own state: every acknowledged order and claim exists once
 (gateway GET and its service's database), each transition in its timeline has exactly one event
 in the R3 streams (one CloudEvent id, stored once), each event's customer messages exist once
 per (event, kind, channel) in the database, once in the SMTP sink (Message-ID derived from the
 delivery key) and once in the in-app inbox read through the API; both processes of every
-service did part of the work, and the notifications inbox holds each event once with the
+service did part of the work, and each notifications process applied events of each of its
+consumers (a replica bound to no consumer fails the run); the two leader losses gave clients
+no 5xx from the election (slower answers only; the worst case is printed; a 504 of an RPC whose
+reply was lost with the killed node's connection is reported, see docs/operations.md), and the notifications inbox holds each event once with the
 replicas' logged applies adding up to it (nothing applied twice).
 
-Bounded: `SCALE_LOAD_SECONDS` (default 50) of load with `SCALE_CUSTOMERS` (default 6)
+Bounded: `SCALE_LOAD_SECONDS` (default 65) of load with `SCALE_CUSTOMERS` (default 6)
 customers; about 2-3 minutes in all on a shared 2-core machine.
 """
 
@@ -23,7 +28,7 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -36,9 +41,10 @@ from tests.scale.stack import ScaleStack, scale_stack
 
 pytestmark = [pytest.mark.postgres, pytest.mark.e2e]
 
-LOAD_SECONDS = float(os.environ.get("SCALE_LOAD_SECONDS", "50"))
+LOAD_SECONDS = float(os.environ.get("SCALE_LOAD_SECONDS", "65"))
 CUSTOMERS = int(os.environ.get("SCALE_CUSTOMERS", "6"))
 KILL_SERVICE = os.environ.get("SCALE_KILL_SERVICE", "orders")
+KV_STREAM = "KV_idempotency"  # the gateway's idempotency store, in front of every POST
 SETTLE_TIMEOUT_S = 90.0
 
 
@@ -65,21 +71,34 @@ async def stream_leader(stack: ScaleStack, stream: str) -> str:
         await nc.close()
 
 
-async def inject_faults(stack: ScaleStack, t0: float, log: list[str]) -> str:
+async def lose_leader(
+    stack: ScaleStack, stream: str, note: Callable[[str], None]
+) -> tuple[float, float]:
+    """SIGKILL the node leading `stream`, restart it after 10 s; returns the window (monotonic)
+    in which clients must see no 5xx (the loss, the election, the node's return)."""
+    node = await stream_leader(stack, stream)
+    clients = await asyncio.to_thread(stack.clients_of, node)
+    start = time.monotonic()
+    stack.kill_node(node)
+    note(f"SIGKILL {node} (leader of {stream}), connected: {clients}")
+    await asyncio.sleep(10)
+    took = await asyncio.to_thread(stack.restart_node, node)
+    note(f"{node} restarted, /healthz (JetStream current) after {took:.1f}s")
+    await asyncio.sleep(3)
+    return start, time.monotonic()
+
+
+async def inject_faults(
+    stack: ScaleStack, t0: float, log: list[str], windows: dict[str, tuple[float, float]]
+) -> str:
     """The fault schedule; returns when it was over (ISO UTC, as in the processes' logs)."""
 
     def note(text: str) -> None:
         log.append(f"t={time.monotonic() - t0:5.1f}s {text}")
 
     await asyncio.sleep(8)
-    node = await stream_leader(stack, "ORDERS")
-    clients = await asyncio.to_thread(stack.clients_of, node)
-    stack.kill_node(node)
-    note(f"SIGKILL {node} (leader of the ORDERS stream), connected: {clients}")
-    await asyncio.sleep(10)
-    took = await asyncio.to_thread(stack.restart_node, node)
-    note(f"{node} restarted, /healthz (JetStream current) after {took:.1f}s")
-    await asyncio.sleep(3)
+    windows["ORDERS leader loss"] = await lose_leader(stack, "ORDERS", note)
+    windows["idempotency KV leader loss"] = await lose_leader(stack, KV_STREAM, note)
     victim = stack.services[KILL_SERVICE][0]
     victim.kill()
     note(f"SIGKILL {KILL_SERVICE}-0 (pid {victim.process.pid if victim.process else '?'})")
@@ -95,9 +114,10 @@ async def test_acknowledged_work_survives_node_and_process_loss(stack: ScaleStac
     await load.setup()
     t0 = time.monotonic()
     faults: list[str] = []
+    windows: dict[str, tuple[float, float]] = {}
     traffic = asyncio.create_task(load.run())
     try:
-        faults_over = await inject_faults(stack, t0, faults)
+        faults_over = await inject_faults(stack, t0, faults, windows)
         await asyncio.sleep(max(0.0, LOAD_SECONDS - (time.monotonic() - t0)))
     finally:
         load.stop()
@@ -114,6 +134,19 @@ async def test_acknowledged_work_survives_node_and_process_loss(stack: ScaleStac
     report.notes += [f"client retried: {f}" for f in load.retried()[:20]]
     report.notes.append(f"load {load_s:.0f}s, settled in {settle_s:.0f}s, checked "
                         f"{time.monotonic() - t0 - load_s - settle_s:.0f}s later")  # fmt: skip
+    for fault, (start, end) in windows.items():  # issue 20: leader losses are only slower
+        seen = load.server_errors_between(start, end)
+        # A request in flight on a connection to the killed node loses its reply: the gateway
+        # retries it only when repeating it is harmless by contract (services/gateway/
+        # rpc_retry.py); the others stay a 504 and are reported, not failed (docs/operations.md).
+        lost = [e for e in seen if e.startswith("504 upstream_timeout")]
+        print(f"{fault}: {len(seen) - len(lost)} client-visible 5xx from the election, "
+              f"{len(lost)} 504 for RPCs lost with the node's connections, worst-case request "
+              f"{load.slowest_between(start, end):.1f}s")  # fmt: skip
+        if len(seen) > len(lost):
+            report.problems.append(f"{fault}: clients saw 5xx: {seen[:10]}")
+        elif lost:
+            report.notes.append(f"{fault}: RPC replies lost with the node: {lost}")
     print(report.text())
     assert not still_busy, f"not settled after {SETTLE_TIMEOUT_S}s: {still_busy}"
     assert report.counts["orders_acked"] and report.counts["claims_acked"], "no work was acked"
