@@ -182,3 +182,10 @@ def test_thin_payload_keeps_only_non_personal_ids():
         "timestamp": "2026-11-23T12:00:00Z",
         "data": {"claim_id": "CLM-1", "rma_id": "RMA-1", "part_ids": ["p1", "p2"], "order_id": 42},
     }
+
+
+def test_ids_that_point_at_a_person_never_reach_a_partner():
+    data = {"claim_id": "CLM-1", "customer_id": "c1", "agent_id": "a7", "user_id": "u1",
+            "recipient_id": "r1", "order_ids": ["o1", "o2"], "id": 7, "note": "x"}  # fmt: skip
+    payload = thin_payload("warranty.claim.approved", NOW, data)
+    assert payload.data == {"claim_id": "CLM-1", "order_ids": ["o1", "o2"], "id": 7}
