@@ -58,7 +58,7 @@ def _assignments(module: ModuleType) -> list[tuple[list[str], ast.stmt]]:
         return []
     with open(module.__file__, encoding="utf-8") as source:
         tree = ast.parse(source.read())
-    found = []
+    found: list[tuple[list[str], ast.stmt]] = []
     for stmt in tree.body:
         if isinstance(stmt, ast.Assign):
             targets = [n.id for t in stmt.targets for n in ast.walk(t) if isinstance(n, ast.Name)]
