@@ -230,3 +230,9 @@ def test_payload_timestamps_are_utc():
     paris = timezone(timedelta(hours=1))
     payload = WebhookPayload("t", datetime(2026, 1, 1, 13, 0, tzinfo=paris), {})
     assert payload.to_dict()["timestamp"] == "2026-01-01T12:00:00Z"
+
+
+def test_a_bad_event_type_filter_is_named():
+    with pytest.raises(InvalidWebhookEndpoint) as exc:
+        _endpoint(event_types=("orders.*.placed",))
+    assert exc.value.details == {"event_type": "orders.*.placed"}
