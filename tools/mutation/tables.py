@@ -58,7 +58,7 @@ def _assignments(module: ModuleType) -> list[tuple[list[str], ast.stmt]]:
         return []
     with open(module.__file__, encoding="utf-8") as source:
         tree = ast.parse(source.read())
-    found = []
+    found: list[tuple[list[str], ast.stmt]] = []
     for stmt in tree.body:
         if isinstance(stmt, ast.Assign):
             targets = [n.id for t in stmt.targets for n in ast.walk(t) if isinstance(n, ast.Name)]
@@ -99,14 +99,16 @@ def table_mutants(module_name: str, only: set[str] | None = None) -> list[TableM
     return found
 
 
-def _holders(original: Any) -> list[tuple[ModuleType, str]]:
-    """Every (module, name) that binds `original`: the defining module and its importers."""
+def _holders(original: Any, name: str) -> list[tuple[ModuleType, str]]:
+    """Every (module, name) that binds `original`: the defining module and its importers.
+    Numbers and strings may be shared objects (2 is 2), so for them the name must match too."""
+    shared = isinstance(original, int | float | str)
     return [
         (m, attr)
         for m in list(sys.modules.values())
         if isinstance(m, ModuleType)
         for attr, value in list(vars(m).items())
-        if value is original
+        if value is original and (attr == name or not shared)
     ]
 
 
@@ -155,9 +157,11 @@ def applied(mutant: TableMutant) -> Iterator[None]:
         for attr, old in before.items():
             new = vars(module)[attr]
             if new is not old:
-                for holder, holder_attr in _holders(old):
+                holders = _holders(old, attr)
+                for holder, holder_attr in holders:
                     rebound.append((holder, holder_attr, old))
                     setattr(holder, holder_attr, new)
+                for holder in ({id(m): m for m, _a in holders} | {id(module): module}).values():
                     defaults += _rebind_defaults(old, new, holder)
         yield
     finally:

@@ -1,6 +1,6 @@
 import itertools
 import random
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -11,10 +11,12 @@ from services.notifications.domain.webhooks import (
     OutcomeKind,
     RetrySchedule,
     WebhookEndpoint,
+    WebhookPayload,
     classify,
     decide,
     endpoints_for,
     parse_retry_after,
+    subscribed,
     thin_payload,
 )
 
@@ -182,3 +184,55 @@ def test_thin_payload_keeps_only_non_personal_ids():
         "timestamp": "2026-11-23T12:00:00Z",
         "data": {"claim_id": "CLM-1", "rma_id": "RMA-1", "part_ids": ["p1", "p2"], "order_id": 42},
     }
+
+
+def test_ids_that_point_at_a_person_never_reach_a_partner():
+    data = {"claim_id": "CLM-1", "customer_id": "c1", "agent_id": "a7", "user_id": "u1",
+            "recipient_id": "r1", "order_ids": ["o1", "o2"], "id": 7, "note": "x"}  # fmt: skip
+    payload = thin_payload("warranty.claim.approved", NOW, data)
+    assert payload.data == {"claim_id": "CLM-1", "order_ids": ["o1", "o2"], "id": 7}
+
+
+def test_a_wildcard_matches_its_prefix_and_its_dot_only():
+    assert subscribed(["orders.*"], "orders.order.placed")
+    assert not subscribed(["orders.*"], "orders_archive.x")
+    assert not subscribed(["orders.*"], "ops.thing")
+
+
+def test_a_retry_after_date_without_a_zone_is_read_as_utc():
+    now = datetime(2026, 12, 5, 0, 0, tzinfo=UTC)
+    assert parse_retry_after("Sat, 05 Dec 2026 00:10:00 -0000", now) == timedelta(minutes=10)
+
+
+def test_429_is_an_outcome_to_retry():
+    assert classify(429, {}, NOW).kind is OutcomeKind.RETRY
+
+
+def test_the_jitter_comes_from_the_given_random_source():
+    schedule = RetrySchedule(jitter=0.2)
+    outcome = classify(500, {}, NOW)
+    expected = 10 * (1 + random.Random(7).uniform(0.0, 0.2))
+    decision = decide(outcome, 1, NOW, schedule, random.Random(7))
+    assert decision.next_attempt_at == NOW + timedelta(seconds=expected)
+
+
+def test_id_lists_are_kept_as_lists_of_plain_ids_only():
+    data = {"order_ids": ("o1", "o2"), "item_ids": ["a", {"x": 1}]}
+    assert thin_payload("t", NOW, data).data == {"order_ids": ["o1", "o2"]}
+
+
+def test_a_disabled_endpoint_keeps_its_reason():
+    disabled = _endpoint().disable(NOW, "http_410")
+    assert (disabled.disabled_at, disabled.disabled_reason) == (NOW, "http_410")
+
+
+def test_payload_timestamps_are_utc():
+    paris = timezone(timedelta(hours=1))
+    payload = WebhookPayload("t", datetime(2026, 1, 1, 13, 0, tzinfo=paris), {})
+    assert payload.to_dict()["timestamp"] == "2026-01-01T12:00:00Z"
+
+
+def test_a_bad_event_type_filter_is_named():
+    with pytest.raises(InvalidWebhookEndpoint) as exc:
+        _endpoint(event_types=("orders.*.placed",))
+    assert exc.value.details == {"event_type": "orders.*.placed"}

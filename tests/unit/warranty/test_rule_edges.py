@@ -9,6 +9,7 @@ import pytest
 from services.warranty.domain.abuse import PriorClaim, screen_new_claim
 from services.warranty.domain.errors import ClaimAlreadyOpen
 from services.warranty.domain.policy import assess_defect, check_coverage
+from services.warranty.domain.rma import NoRepairCentre, issue_rma, rma_number
 from services.warranty.domain.sla import SlaStatus, Timings, sla_due, sla_status
 from services.warranty.domain.verdict import Outcome, decide
 
@@ -67,3 +68,28 @@ def test_more_than_two_claims_within_a_year(age, flagged):
     ]
     flags = screen_new_claim(item_key="label:X", customer_id="cust-1", prior=prior, now=NOW)
     assert [f.rule for f in flags] == (["too_many_claims_in_year"] if flagged else [])
+
+
+def _rma(catalogue, region="US"):
+    return issue_rma(claim_id="clm-9", region=region, repair_centres=catalogue.repair_centres,
+                     issued_at=NOW, entropy=b"\x01\x02\x03\x04")  # fmt: skip
+
+
+def test_an_rma_names_its_claim_and_stops_reminding_once_expired(catalogue):
+    rma = _rma(catalogue)
+    assert rma.claim_id == "clm-9"
+    assert rma.expires_at == NOW + 30 * DAY and rma.reminder_due_at == NOW + 25 * DAY
+    assert rma.reminder_due(rma.expires_at - timedelta(seconds=1))
+    assert not rma.reminder_due(rma.expires_at) and rma.is_expired(rma.expires_at)
+
+
+def test_only_the_first_four_bytes_of_entropy_make_the_rma_number():
+    four = rma_number(TODAY, b"\x01\x02\x03\x04")
+    assert rma_number(TODAY, b"\x01\x02\x03\x04\xff\xee") == four
+    assert four.startswith("RMA-20261123-") and len(four) == len("RMA-20261123-") + 6
+
+
+def test_a_region_without_a_repair_centre_is_named(catalogue):
+    with pytest.raises(NoRepairCentre) as exc:
+        _rma(catalogue, region="CA")
+    assert exc.value.details == {"region": "CA", "regions": sorted(catalogue.repair_centres)}
