@@ -34,6 +34,7 @@ class Console:
     api: str
     data_dir: Path
     mail: MailSink
+    nats_url: str
 
     def log(self, name: str) -> str:
         return (self.data_dir / "logs" / f"{name}.log").read_text(errors="replace")
@@ -61,7 +62,7 @@ def console(tmp_path_factory: pytest.TempPathFactory, chromium_path: str) -> Ite
     }
     data_dir = tmp_path_factory.mktemp("console-stack")
     with local_stack(data_dir, env, timeout=90) as (stack, mail):
-        yield Console(stack.console_url, stack.api_url, data_dir, mail)
+        yield Console(stack.console_url, stack.api_url, data_dir, mail, stack.nats_url)
 
 
 @pytest.fixture(scope="module")
