@@ -21,20 +21,22 @@ DeliveryStatus = Literal["pending", "delivered", "dead_letter", "cancelled"]
 
 
 @router.get("")
-async def operations(request: Request, user: CurrentAgent, api: Api) -> Response:
-    hooks, letters = await asyncio.gather(api.get("/v1/webhooks"), _dead_letters(api))
+async def operations(request: Request, user: CurrentAgent, api: Api,
+                     cursor: Annotated[str | None, Query(max_length=512)] = None) -> Response:  # fmt: skip
+    hooks, letters = await asyncio.gather(api.get("/v1/webhooks"), _dead_letters(api, cursor))
     return render(request, "ops.html", endpoints=hooks["items"], dead_letters=letters)
 
 
-async def _dead_letters(api: Gateway) -> dict[str, Any]:
-    """The DLQ's first page, or why this agent cannot see it (no `operations` scope)."""
+async def _dead_letters(api: Gateway, cursor: str | None) -> dict[str, Any]:
+    """A page of the DLQ, oldest first, or why this agent cannot see it (no `operations`
+    scope: the rest of the page still works)."""
     try:
-        page = await api.get("/v1/operations/dead-letters", limit=50)
+        page = await api.get("/v1/operations/dead-letters", limit=50, cursor=cursor)
     except ApiError as exc:
         if exc.status != 403:
             raise
         return {"items": [], "refused": exc}
-    return {"items": page["items"], "more": bool(page["next_cursor"]), "refused": None}
+    return {"items": page["items"], "next_cursor": page["next_cursor"], "refused": None}
 
 
 @router.post("/dead-letters/{letter_id}/replay")
