@@ -55,8 +55,8 @@ async def _replay(js: Any, dlq_id: int) -> Any:
     from nats.errors import Error as NatsError
     from nats.js.errors import NotFoundError
 
-    from concierge_cli.running_stack import is_event_subject
     from shared.messaging.dlq import get_dead_letter, replay_dead_letter
+    from shared.messaging.streams import is_event_subject
 
     try:
         letter = await get_dead_letter(js, dlq_id)

@@ -10,16 +10,14 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from pathlib import Path
 from typing import Any
 
 from concierge_cli.supervisor import LOCK_NAME
-from shared.messaging.streams import NOTIFICATIONS, ORDERS, WARRANTY
+from shared.messaging.streams import is_event_subject
 
 NATS_URL_PARAM = "nats_url"
-EVENT_STREAMS = (WARRANTY, ORDERS, NOTIFICATIONS)
-_TOKEN_RE = re.compile(r"^[^\s*>.]+$")
+__all__ = ["is_event_subject", "nats_url_defaults", "running_nats_url"]
 
 
 def running_nats_url(data_dir: Path) -> str | None:
@@ -51,25 +49,3 @@ def nats_url_defaults(command: Any, url: str) -> dict[str, Any]:
     if any(param.name == NATS_URL_PARAM for param in command.params):
         return {NATS_URL_PARAM: url}
     return {}
-
-
-def is_event_subject(subject: str) -> bool:
-    """A concrete subject (no wildcards, no empty tokens) that an event stream captures: the only
-    kind a dead letter may be replayed to (anything else fails, or lands back in the DLQ)."""
-    tokens = subject.split(".")
-    if not subject or not all(_TOKEN_RE.match(token) for token in tokens):
-        return False
-    return any(
-        _matches(pattern.split("."), tokens)
-        for stream in EVENT_STREAMS
-        for pattern in stream.subjects
-    )
-
-
-def _matches(pattern: list[str], tokens: list[str]) -> bool:
-    for i, part in enumerate(pattern):
-        if part == ">":
-            return len(tokens) > i
-        if i >= len(tokens) or (part != "*" and part != tokens[i]):
-            return False
-    return len(tokens) == len(pattern)

@@ -156,18 +156,24 @@ def _to_dead_letter(seq: int, raw_headers: dict[str, object], payload: bytes) ->
     )
 
 
-async def list_dead_letters(js: JetStreamContext, limit: int = 100) -> list[DeadLetter]:
-    info = await js.stream_info(DLQ.name)
+async def list_dead_letters(
+    js: JetStreamContext, limit: int = 100, after: int = 0
+) -> list[DeadLetter]:
+    """Up to `limit` letters, oldest first, with an id above `after` (a page's last id).
+
+    Each read asks the server for the next letter at or above a sequence, so letters already
+    replayed (deleted) cost nothing however many there are.
+    """
     letters: list[DeadLetter] = []
-    seq = info.state.first_seq
-    while seq and seq <= info.state.last_seq and len(letters) < limit:
+    seq = after + 1
+    while len(letters) < limit:
         try:
-            raw = await js.get_msg(DLQ.name, seq)
+            raw = await js.get_msg(DLQ.name, seq=seq, subject=DLQ.subjects[0], next=True)
         except NotFoundError:
-            seq += 1
-            continue
-        letters.append(_to_dead_letter(seq, dict(raw.headers or {}), raw.data or b""))
-        seq += 1
+            break
+        found = int(raw.seq or seq)
+        letters.append(_to_dead_letter(found, dict(raw.headers or {}), raw.data or b""))
+        seq = found + 1
     return letters
 
 
@@ -187,6 +193,9 @@ async def replay_dead_letter(js: JetStreamContext, seq: int) -> DeadLetter:
     original_id = headers.get(MSG_ID_HEADER, f"{letter.original_stream}:{letter.original_seq}")
     headers[MSG_ID_HEADER] = f"{original_id}:replay:{seq}"
     await js.publish(letter.original_subject, letter.payload, headers=headers)
-    await js.delete_msg(DLQ.name, seq)
+    try:
+        await js.delete_msg(DLQ.name, seq)
+    except NotFoundError:
+        pass  # replayed at the same time by someone else: the duplicate publish was dropped
     log.info("dlq.replayed", dlq_seq=seq, subject=letter.original_subject, consumer=letter.consumer)
     return letter

@@ -8,6 +8,7 @@ streams (at `concierge up`, and by each service at start-up: idempotent).
 from __future__ import annotations
 
 import asyncio
+import re
 from dataclasses import dataclass
 
 import structlog
@@ -20,6 +21,7 @@ log = structlog.get_logger()
 
 DAY = 24 * 3600
 DUPLICATE_WINDOW_S = 10 * 60
+_TOKEN_RE = re.compile(r"^[^\s*>.]+$")
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,7 @@ NOTIFICATIONS = StreamSpec(
 DLQ = StreamSpec("DLQ", ("dlq.>",), "Events a consumer gave up on, with the reason", 90 * DAY)
 
 ALL_STREAMS = (WARRANTY, ORDERS, NOTIFICATIONS, DLQ)
+EVENT_STREAMS = (WARRANTY, ORDERS, NOTIFICATIONS)
 STREAM_BY_SERVICE = {"warranty": WARRANTY, "orders": ORDERS, "notifications": NOTIFICATIONS}
 
 
@@ -89,3 +92,25 @@ async def _ensure_stream(js: JetStreamContext, config: StreamConfig) -> None:
         log.info("stream.created", stream=config.name, replicas=config.num_replicas)
     else:
         await js.update_stream(config)
+
+
+def is_event_subject(subject: str) -> bool:
+    """A concrete subject (no wildcards, no empty tokens) that an event stream captures: the only
+    kind a dead letter may be replayed to (anything else fails, or lands back in the DLQ)."""
+    tokens = subject.split(".")
+    if not subject or not all(_TOKEN_RE.match(token) for token in tokens):
+        return False
+    return any(
+        _matches(pattern.split("."), tokens)
+        for stream in EVENT_STREAMS
+        for pattern in stream.subjects
+    )
+
+
+def _matches(pattern: list[str], tokens: list[str]) -> bool:
+    for i, part in enumerate(pattern):
+        if part == ">":
+            return len(tokens) > i
+        if i >= len(tokens) or (part != "*" and part != tokens[i]):
+            return False
+    return len(tokens) == len(pattern)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,6 +35,7 @@ class Console:
     api: str
     data_dir: Path
     mail: MailSink
+    nats_url: str
 
     def log(self, name: str) -> str:
         return (self.data_dir / "logs" / f"{name}.log").read_text(errors="replace")
@@ -50,18 +52,24 @@ def chromium_path() -> str:
     pytest.skip("Debian's chromium is not installed (CI installs it)")
 
 
-@pytest.fixture(scope="session")
-def console(tmp_path_factory: pytest.TempPathFactory, chromium_path: str) -> Iterator[Console]:
+@contextmanager
+def console_stack(data_dir: Path, carrier: dict[str, str]) -> Iterator[Console]:
+    """`concierge up`'s processes and the console on free ports, with this carrier schedule."""
     env = {
         "GATEWAY_JWT_SECRET": JWT_SECRET,
         "GATEWAY_JWT_ISSUER": JWT_ISSUER,
         "GATEWAY_JWT_AUDIENCE": JWT_AUDIENCE,
         "NOTIFICATIONS_WEBHOOK_ALLOW_PRIVATE_TARGETS": "true",
-        **FAST_CARRIER,
+        **carrier,
     }
-    data_dir = tmp_path_factory.mktemp("console-stack")
     with local_stack(data_dir, env, timeout=90) as (stack, mail):
-        yield Console(stack.console_url, stack.api_url, data_dir, mail)
+        yield Console(stack.console_url, stack.api_url, data_dir, mail, stack.nats_url)
+
+
+@pytest.fixture(scope="session")
+def console(tmp_path_factory: pytest.TempPathFactory, chromium_path: str) -> Iterator[Console]:
+    with console_stack(tmp_path_factory.mktemp("console-stack"), FAST_CARRIER) as console:
+        yield console
 
 
 @pytest.fixture(scope="module")

@@ -126,3 +126,21 @@ def test_two_agents_and_a_stale_button(sign_in, browser, console):
     expect(problem.locator("code")).to_have_text(re.compile(r"\w+"))
     expect(second.get_by_role("button", name="Start inspection")).to_be_visible()
     stale.close()
+
+
+def test_agent_finds_an_order_by_its_id_alone(sign_in, console):
+    customer = f"cust-{uuid.uuid4().hex[:8]}"
+    with api_client(console.api, customer) as me:
+        quote = post(me, "/v1/quotes", {"style": "TC11", "region": "UK"})
+        order = post(me, "/v1/orders", {"quote_id": quote["quote_id"], "payment_token": "tok_ok"})
+    agent = sign_in("agent-search", role="agent")
+    for order_id, found in ((order["order_id"], True), ("ord-nobody-has-this", False)):
+        agent.goto("/agent?tab=search")
+        agent.get_by_label("Order id").check()
+        agent.get_by_label("Id", exact=True).fill(order_id)
+        agent.get_by_role("button", name="Find").click()
+        if found:  # the customer's order page, the customer read from the order itself
+            expect(agent).to_have_url(re.compile(f"/agent/customers/{customer}/orders/{order_id}$"))
+            expect(agent.locator("main")).to_contain_text(order_id)
+        else:
+            expect(agent.locator("main")).to_contain_text(f"No order {order_id}.")

@@ -8,7 +8,7 @@ Agents act for a customer by naming them (`customer_id`); the orders service rec
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query
 from pydantic import Field
@@ -22,6 +22,9 @@ from services.gateway.runtime import Rpc
 from services.gateway.sse import Streams
 from services.gateway.sse_docs import ORDER_EVENTS_RESPONSE, STREAM_ERRORS
 from shared.contracts import orders as c
+
+if TYPE_CHECKING:
+    from shared.rpc import Actor
 
 router = APIRouter(prefix="/v1", tags=["orders"])
 
@@ -253,13 +256,25 @@ async def list_orders(
 
 
 @router.get("/orders/{order_id}", response_model=OrderView, responses=READ_ERRORS,
-            summary="One of your orders")  # fmt: skip
+            summary="One of your orders (agents: any order, by its id alone)")  # fmt: skip
 async def get_order(
     order_id: Id, principal: CustomerOrAgent, rpc: Rpc, customer_id: CustomerIdQuery = None
 ) -> OrderView:
-    acting = acting_customer(principal, customer_id)
-    data = await rpc.call(c.RPC_GET_ORDER, {"order_id": order_id}, actor=acting.actor)
+    """Customers read their own orders. Agents read any order by its id, without naming the
+    customer (a phone call may start with the order number alone); when they name one, an
+    order of someone else is 404 like for customers."""
+    data = await rpc.call(
+        c.RPC_GET_ORDER, {"order_id": order_id}, actor=_reader(principal, customer_id)
+    )
     return _order_view(data, principal)
+
+
+def _reader(principal: Principal, customer_id: str | None) -> Actor:
+    """Who reads an order: an agent naming no customer reads as themselves (the orders service
+    lets agents see every order); everyone else as `acting_customer` says."""
+    if principal.type == "agent" and customer_id is None:
+        return principal.actor()
+    return acting_customer(principal, customer_id).actor
 
 
 @router.get("/orders/{order_id}/timeline", response_model=TimelineView, responses=READ_ERRORS,
@@ -267,8 +282,9 @@ async def get_order(
 async def order_timeline(
     order_id: Id, principal: CustomerOrAgent, rpc: Rpc, customer_id: CustomerIdQuery = None
 ) -> TimelineView:
-    acting = acting_customer(principal, customer_id)
-    data = await rpc.call(c.RPC_GET_ORDER, {"order_id": order_id}, actor=acting.actor)
+    data = await rpc.call(
+        c.RPC_GET_ORDER, {"order_id": order_id}, actor=_reader(principal, customer_id)
+    )
     return TimelineView.model_validate(data)
 
 

@@ -22,6 +22,9 @@ from services.web.views import render, see_other
 
 router = APIRouter()
 SUBJECT = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
+# Local agents may read and replay the event DLQ (gateway scope `operations`); in production the
+# identity provider decides which agents get it.
+LOCAL_AGENT_SCOPES = "operations"
 
 
 def _safe_next(target: str | None) -> str:
@@ -37,6 +40,8 @@ def mint_local_token(settings: WebSettings, subject: str, role: Role) -> str:
     claims = {"sub": subject, "role": role, "iss": settings.local_jwt_issuer,
               "aud": settings.local_jwt_audience, "iat": now,
               "exp": now + settings.local_token_ttl_seconds}  # fmt: skip
+    if role == "agent":
+        claims["scope"] = LOCAL_AGENT_SCOPES  # a local agent is also the operator of the stack
     return jwt.encode(claims, settings.local_jwt_secret, algorithm="HS256",
                       headers={"kid": settings.local_jwt_key_id})  # fmt: skip
 

@@ -138,6 +138,12 @@ async def test_customers_see_only_their_own_orders(stack: Stack) -> None:
     agent = Caller("agent", "agent-7", on_behalf_of=UK_CUSTOMER.id)
     assert (await stack.service.get_order(agent, order.order_id)).order_id == order.order_id
     assert await stack.service.list_orders(Caller("customer", "someone-else")) == ([], None)
+    # An agent finds any order by its id alone (the console's search); acting for another
+    # customer, the order is not theirs to see.
+    by_id = await stack.service.get_order(Caller("agent", "agent-7"), order.order_id)
+    assert by_id.customer_id == UK_CUSTOMER.id
+    with pytest.raises(OrderNotFound):
+        await stack.service.get_order(Caller("agent", "agent-7", "someone-else"), order.order_id)
 
 
 async def test_agent_places_order_for_customer(stack: Stack) -> None:
