@@ -5,10 +5,13 @@ worker runs later, in a background task with nothing bound."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 
 import orjson
+import pytest
 import structlog
 
+from services.notifications import delivery, webhook_delivery
 from services.notifications.adapters.tables import deliveries
 from services.notifications.adapters.webhook_sender import SendResult
 from services.notifications.webhook_delivery import WebhookWorker
@@ -19,6 +22,19 @@ from shared.persistence.messaging_tables import outbox_table
 from .test_delivery_worker import plan_one_email, worker
 from .test_handlers import RecordingEmail, rows
 from .test_webhook_worker import BOX, SHORT, Clock, fan_out, setup  # noqa: F401  (fixture)
+
+
+@pytest.fixture(autouse=True)
+def plain_structlog(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """capture_logs cannot see what an earlier configure_logging() in this worker filtered out
+    (its level) or cached (module loggers): start from structlog's defaults, with fresh worker
+    loggers, and put the process's configuration back afterwards."""
+    saved = structlog.get_config()
+    structlog.reset_defaults()
+    monkeypatch.setattr(delivery, "log", structlog.get_logger())
+    monkeypatch.setattr(webhook_delivery, "log", structlog.get_logger())
+    yield
+    structlog.configure(**saved)
 
 
 async def in_background(work):
