@@ -2,7 +2,7 @@
 
 `from_json_schema` covers the JSON Schema subset pydantic emits for the event contracts (types,
 `anyOf`, `enum`, `const`, `$ref`, `format: date|date-time`, `minimum`/`maximum`, string lengths,
-`pattern`); a keyword it does not know fails loudly, so a new contract construct cannot silently
+`pattern`, mappings with `propertyNames`/`maxProperties`); a keyword it does not know fails loudly, so a new contract construct cannot silently
 shrink what is fuzzed.
 """
 
@@ -42,6 +42,8 @@ HANDLED = {
     "maxItems",
     "properties",
     "required",
+    "maxProperties",
+    "propertyNames",
     "$defs",
 }
 TEXT = st.text(alphabet=string.ascii_letters + string.digits + "-_. ", min_size=1, max_size=20)
@@ -114,6 +116,11 @@ def _string(node: JSON) -> st.SearchStrategy[str]:
 
 
 def _object(node: JSON, root: JSON) -> st.SearchStrategy[JSON]:
+    values = node.get("additionalProperties")
+    if "properties" not in node and isinstance(values, dict):  # a mapping: bounded keys and values
+        keys = from_json_schema({"type": "string", **node.get("propertyNames", {})}, root)
+        size = min(node.get("maxProperties", 3), 3)
+        return st.dictionaries(keys, from_json_schema(values, root), max_size=size)
     properties: JSON = node.get("properties", {})
     required = set(node.get("required", ()))
     return st.fixed_dictionaries(
