@@ -22,6 +22,9 @@ class Settings(ServiceSettings):
     sla_breach_s: float = Field(default=7 * DAY, gt=0, description="Breached after arrival.")
     timer_sweep_interval_s: float = Field(default=30.0, gt=0, description="Timer sweeper period.")
     orders_rpc_timeout_s: float = Field(default=5.0, gt=0)
+    batch_fdr_q: float = Field(default=0.05, gt=0, lt=0.5, description="FDR level of batch flags.")
+    batch_min_claims: int = Field(default=5, ge=1, description="Claims before a batch can flag.")
+    batch_sweep_interval_s: float = Field(default=3600.0, gt=0, description="Batch re-evaluation.")
 
     @property
     def rma_validity(self) -> timedelta:

@@ -29,6 +29,7 @@ EVENT_TYPES: dict[str, EventSpec] = {}
 
 PRODUCER_MODULES = (
     "shared.contracts.warranty",
+    "shared.contracts.warranty_analytics",
     "shared.contracts.orders",
     "shared.contracts.notifications",
 )

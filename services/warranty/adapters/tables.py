@@ -84,3 +84,33 @@ parts_used = sa.Table(
     sa.Column("quantity", sa.Integer, nullable=False),
     sa.Column("reserved_at", UtcDateTime, nullable=False),
 )
+
+# Batch analytics (issue 16): production volumes per batch, and the batches already flagged.
+production_volumes = sa.Table(
+    "production_volumes",
+    metadata,
+    sa.Column("factory", sa.String(2), primary_key=True),
+    sa.Column("iso_year", sa.Integer, primary_key=True),
+    sa.Column("iso_week", sa.Integer, primary_key=True),
+    sa.Column("style", sa.String(8), primary_key=True),
+    sa.Column("units", sa.Integer, nullable=False),
+    sa.Column("uploaded_at", UtcDateTime, nullable=False),
+    sa.Column("uploaded_by", sa.String(200), nullable=False),
+    sa.CheckConstraint("units > 0", name="ck_volumes_units_positive"),
+)
+
+# One row per flagged batch: the primary key is what makes the announcement happen once.
+batch_flags = sa.Table(
+    "batch_flags",
+    metadata,
+    sa.Column("factory", sa.String(2), primary_key=True),
+    sa.Column("iso_year", sa.Integer, primary_key=True),
+    sa.Column("iso_week", sa.Integer, primary_key=True),
+    sa.Column("style", sa.String(8), primary_key=True),
+    sa.Column("claims", sa.Integer, nullable=False),
+    sa.Column("units", sa.Integer, nullable=False),
+    sa.Column("baseline", sa.Float, nullable=False),
+    sa.Column("p_value", sa.Float, nullable=False),
+    sa.Column("q_value", sa.Float, nullable=False),
+    sa.Column("flagged_at", UtcDateTime, nullable=False),
+)

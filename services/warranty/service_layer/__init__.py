@@ -1,0 +1,1 @@
+"""Use cases of the warranty service added after handlers.py/queries.py (one module per group)."""

@@ -1,0 +1,75 @@
+"""Reading a label from a photo: refuse bad files, read off the event loop, judge by the check
+character, and keep the metadata-free photo only when a code was read.
+
+OCR is CPU-bound and takes around a second: it runs in a pool of its own with a bounded number of
+workers, and a bounded queue in front (a burst of photos gets `label_reader_busy`, 503, rather
+than a growing backlog that stalls every later request).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import structlog
+
+from services.warranty.access import utcnow
+from services.warranty.adapters.blob_store import BlobStore
+from services.warranty.adapters.photos import clean_photo
+from services.warranty.domain.label_reading import LabelReader, LabelReading, judge
+from services.warranty.domain.reference import Catalogue
+from shared.errors import DomainError, ErrorKind
+
+log = structlog.get_logger()
+
+
+class ReaderBusy(DomainError):
+    code = "label_reader_busy"
+    kind = ErrorKind.UNAVAILABLE
+
+
+@dataclass(frozen=True)
+class PhotoReading:
+    reading: LabelReading
+    photo_key: str  # the stored, metadata-free copy (claim evidence)
+
+
+@dataclass
+class LabelPhotos:
+    reader: LabelReader
+    blobs: BlobStore
+    catalogue: Catalogue
+    workers: int = 2
+    max_waiting: int = 8
+    clock: Callable[[], datetime] = utcnow
+    _pool: ThreadPoolExecutor = field(init=False)
+    _slots: asyncio.Semaphore | None = field(init=False, default=None)
+
+    def __post_init__(self) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="ocr")
+
+    def _admit(self) -> asyncio.Semaphore:
+        if self._slots is None:  # created on the running loop
+            self._slots = asyncio.Semaphore(self.workers + self.max_waiting)
+        if self._slots.locked():
+            raise ReaderBusy("Too many photos are being read; try again shortly.")
+        return self._slots
+
+    async def read(self, photo: bytes) -> PhotoReading:
+        slots = self._admit()
+        async with slots:
+            loop = asyncio.get_running_loop()
+            clean = await loop.run_in_executor(self._pool, clean_photo, photo)  # refusals first
+            lines = await loop.run_in_executor(self._pool, self.reader.read, clean.data)
+        reading = judge(lines, today=self.clock().date(), catalogue=self.catalogue)
+        key = hashlib.sha256(clean.data).hexdigest() + "." + clean.content_type.split("/")[1]
+        await self.blobs.put(key, clean.data, clean.content_type)
+        log.info("label.photo_read", code=reading.label.code, photo_key=key)
+        return PhotoReading(reading, key)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
