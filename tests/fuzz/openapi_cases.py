@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import copy
 import json
-import uuid
 from typing import Any
 
 import schemathesis
@@ -36,6 +35,8 @@ from tests.fuzz.conftest import (
     FuzzStack,
     bounded_settings,
 )
+from tests.fuzz.domain_verdicts import only_domain_verdicts, operations_config
+from tests.fuzz.idempotency_keys import unique_key
 
 OPENAPI = json.loads((ROOT / "docs" / "openapi.json").read_text())
 # Every check schemathesis runs by default (issue 12: the acceptance run uses them all): not a
@@ -82,6 +83,7 @@ def _config(*, coverage: bool) -> Any:
                 # The credentials are ours: fuzzing the security headers only tests 401s.
                 "with-security-parameters": False,
             },
+            "operations": operations_config(),
             "phases": {
                 "examples": {"enabled": True},
                 "fuzzing": {"enabled": True},
@@ -186,13 +188,13 @@ def bearer(stack: FuzzStack, subject: str, role: str) -> dict[str, str]:
 
 
 def with_fresh_idempotency_key(case: Any, headers: dict[str, str]) -> dict[str, str]:
-    """Generated Idempotency-Keys repeat ("0", "00"...) across different requests, and the
-    gateway rightly answers 422 `idempotency_key_reused`: most POSTs would never reach a
-    service. Keep the generated key as a prefix and make it unique."""
+    """Generated Idempotency-Keys repeat ("0", "00"...) across different requests to one
+    operation, and the gateway rightly answers 422 `idempotency_key_reused`: most POSTs would
+    never reach a service. Keep the generated key as a prefix and make it unique."""
     key = (case.headers or {}).get("Idempotency-Key")
     if key is None:
         return headers
-    return {**headers, "Idempotency-Key": f"{key[:200]}-{uuid.uuid4().hex}"}
+    return {**headers, "Idempotency-Key": unique_key(key)}
 
 
 def call(
@@ -202,6 +204,7 @@ def call(
         base_url=stack.api,
         headers=with_fresh_idempotency_key(case, headers),
         checks=CHECKS,
+        additional_checks=[only_domain_verdicts],
         excluded_checks=excluded,
         timeout=REQUEST_TIMEOUT,
     )

@@ -25,6 +25,7 @@ from services.gateway.errors import problem_responses
 from services.gateway.idempotency import request_idempotency_key
 from services.gateway.limits import InvalidCursor, Page, Paging
 from services.gateway.models import NOT_BLANK_PATTERN, RequestModel, ResponseModel
+from services.gateway.routers._label_code import LabelCode
 from services.gateway.runtime import Rpc
 from services.gateway.sse import Streams
 from services.gateway.sse_docs import CLAIM_EVENTS_RESPONSE, STREAM_ERRORS
@@ -44,8 +45,7 @@ S = c.Subjects
 
 
 class DecodeBody(RequestModel):
-    code: str = Field(min_length=1, max_length=64, examples=["SD-2S51-VTO2-0O12OZ"],
-                      description="The label code as read; separators and case are ignored.")  # fmt: skip
+    code: LabelCode
 
 
 class DecodedLabelOut(ResponseModel, c.DecodedLabel):
@@ -65,11 +65,14 @@ class CoverageBody(RequestModel, c.CoverageCheckRequest):
         json_schema_extra={
             "anyOf": [
                 _present("label_code"),
-                _present("style_code"),
-                {"required": ["category"], "properties": {"category": {"type": "string"}}},
+                # Without a label there is no manufacture date: the start is the purchase date.
+                _present("style_code", "purchase_date"),
+                {"required": ["category", "purchase_date"]},
             ]
         }
     )
+
+    label_code: LabelCode | None = None
 
 
 class CoverageOut(ResponseModel, c.CoverageReply):
@@ -92,6 +95,7 @@ class OpenClaimBody(RequestModel, c.OpenClaimRequest):
         }
     )
 
+    label_code: LabelCode | None = None
     customer_id: str | None = Field(
         default=None, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$",
         description="Agents only: the customer the claim is opened for.",
