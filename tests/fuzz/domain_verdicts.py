@@ -34,6 +34,9 @@ DOMAIN_VERDICT_CODES = frozenset(
         "warranty_purchase_in_future",
         "warranty_manufacture_in_future",
         "warranty_purchase_before_manufacture",
+        # A style (typed, or read from a genuine label) that is not in the catalogue needs a
+        # category: catalogue membership is reference data, not a published constraint.
+        "claim_category_required",
     }
 )
 

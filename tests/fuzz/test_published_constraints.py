@@ -85,6 +85,11 @@ def test_codes_people_type_match_the_pattern(code: str) -> None:
         # No label, so no manufacture date: coverage needs the purchase date.
         ("/v1/warranty/check", {"category": "handbag", "region": "EU"}),
         ("/v1/warranty/check", {"style_code": "VT01", "region": "EU"}),
+        # Was (only_domain_verdicts, coverage phase): a null category met `required`.
+        (
+            "/v1/warranty/check",
+            {"category": None, "style_code": "", "purchase_date": "2000-01-01", "region": "EU"},
+        ),
         ("/v1/me/preferences", {"transactional": ["sms"]}),
         ("/v1/me/preferences", {"kind_overrides": {"no_such_kind": ["email"]}}),
         ("/v1/me/preferences", {"kind_overrides": {"order_shipped": ["sms", "push"]}}),

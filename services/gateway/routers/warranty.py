@@ -67,7 +67,13 @@ class CoverageBody(RequestModel, c.CoverageCheckRequest):
                 _present("label_code"),
                 # Without a label there is no manufacture date: the start is the purchase date.
                 _present("style_code", "purchase_date"),
-                {"required": ["category", "purchase_date"]},
+                {
+                    "required": ["category", "purchase_date"],
+                    "properties": {
+                        "category": {"type": "string"},
+                        "purchase_date": {"type": "string"},
+                    },
+                },
             ]
         }
     )
