@@ -83,6 +83,10 @@ def test_codes_people_type_match_the_pattern(code: str) -> None:
         ("/v1/labels/decode", {"code": "999999"}),
         ("/v1/claims", {"components": ["zips"], "label_code": "0", "region": "EU"}),
         # No label, so no manufacture date: coverage needs the purchase date.
+        (
+            "/v1/claims",
+            {"components": ["zips"], "order_line_id": "0", "style_code": "VT01", "region": "EU"},
+        ),
         ("/v1/warranty/check", {"category": "handbag", "region": "EU"}),
         ("/v1/warranty/check", {"style_code": "VT01", "region": "EU"}),
         # Was (only_domain_verdicts, coverage phase): a null category met `required`.
@@ -110,6 +114,16 @@ def test_bodies_the_services_refuse_are_schema_invalid(
             {"category": "handbag", "region": "EU", "purchase_date": "2026-01-02"},
         ),
         ("/v1/warranty/check", {"label_code": "SD-2619-VT01-00042A", "region": "UK"}),
+        (
+            "/v1/claims",
+            {
+                "components": ["zips"],
+                "order_line_id": "ol-1",
+                "style_code": "VT01",
+                "purchase_date": "2026-01-02",
+                "region": "EU",
+            },
+        ),
         ("/v1/me/preferences", {"transactional": ["sms", "in_app"]}),
         ("/v1/me/preferences", {"kind_overrides": {"order_shipped": ["sms", "email"]}}),
     ],

@@ -94,10 +94,14 @@ def _offset(position: dict[str, Any] | None) -> int:
 
 
 class OpenClaimBody(RequestModel, c.OpenClaimRequest):
-    # The contract's rule, published: a label code, or an order line with its style.
+    # The contract's rule, published: a label code, or an order line with its style and date.
     model_config = ConfigDict(
         json_schema_extra={
-            "anyOf": [_present("label_code"), _present("order_line_id", "style_code")]
+            # Without a label there is no manufacture date: the start is the purchase date.
+            "anyOf": [
+                _present("label_code"),
+                _present("order_line_id", "style_code", "purchase_date"),
+            ]
         }
     )
 
