@@ -26,7 +26,8 @@ IDEMPOTENCY_PARAMETER = {
         "key and body (compared as parsed JSON); the same key with another body is 422 "
         "`idempotency_key_reused`; a retry while the first is still running is 409 "
         "`idempotency_request_in_progress`. A request refused by validation is not stored. "
-        "Keys are per caller."
+        "Keys are per caller and per target (method and path): the same key sent to another "
+        "operation or resource is another request."
     ),
     "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"},
     "example": "4f6a1c9e-7d2b-4a53-9f1e-2b8c0d3e5a71",

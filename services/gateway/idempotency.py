@@ -18,7 +18,8 @@ NATS KV `idempotency`.
   of the request carries the key (`shared.rpc.REQUEST_KEY_HEADER`) and the services answer a
   repeat of an applied command with its first reply (`idempotency_lease`). Worst case after a
   gateway crash: a retry waits `LEASE_SECONDS`; behind a live but slow owner, the deadline.
-Keys are scoped per principal, so two callers can never see each other's responses. Requests
+Keys are scoped per principal and per target (method and path): two callers can never see each
+other's responses, and one key sent to two operations is two requests (`kv_key_for`). Requests
 without valid credentials are not recorded (they fail with 401 anyway, and must not be able to
 fill the bucket).
 The header is optional: a request without it is simply not deduplicated (documented in OpenAPI).
@@ -158,9 +159,18 @@ def request_idempotency_key(request: Request) -> str | None:
     return str(value) if value else None
 
 
-def kv_key_for(principal_key: str, idempotency_key: str) -> str:
+def kv_key_for(principal_key: str, target: str, idempotency_key: str) -> str:
+    """The store key of one logical request: a key is scoped to its caller and its target
+    (`"POST /v1/claims"`). The same key sent to another operation or resource is another
+    request (IETF httpapi Idempotency-Key draft: the key identifies a request to a resource);
+    on the same target with another body or query it is 422 `idempotency_key_reused` (Stripe)."""
     # Hashing makes any header value a valid KV key and keeps caller ids out of the bucket's keys.
-    return hashlib.sha256(f"{principal_key}\0{idempotency_key}".encode()).hexdigest()
+    scoped = f"{principal_key}\0{target}\0{idempotency_key}"
+    return hashlib.sha256(scoped.encode()).hexdigest()
+
+
+def request_target(scope: Scope) -> str:
+    return f"{scope['method']} {scope['path']}"
 
 
 class IdempotencyMiddleware:
@@ -190,7 +200,8 @@ class IdempotencyMiddleware:
         body = scope.get(BODY_SCOPE_KEY, b"")
         fp = fingerprint(scope, body)
         try:
-            claim, stored = await store.claim(kv_key_for(principal.key, key), fp)
+            kv_key = kv_key_for(principal.key, request_target(scope), key)
+            claim, stored = await store.claim(kv_key, fp)
         except (NatsError, TimeoutError) as exc:
             # The shared store is briefly unreachable (its R3 stream electing a new leader after
             # a NATS node died): nothing ran, so 503 + Retry-After, not an unhandled 500.

@@ -217,7 +217,7 @@ class CrashWindow:
                                        apis=self.apis or None)  # fmt: skip
         assert (again.status, again.raw) == (outcome.status, outcome.raw), subject
         recorded = stored_reply(self.chaos.database(service), subject,
-                                kv_key_for(caller, outcome.key))  # fmt: skip
+                                kv_key_for(caller, f"{method} {path}", outcome.key))  # fmt: skip
         assert recorded is not None, f"{subject}: the service recorded no reply"
         if isinstance(outcome.body, dict) and isinstance(recorded, dict):
             differ = same_fields(outcome.body, recorded)

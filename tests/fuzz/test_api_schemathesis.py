@@ -63,26 +63,7 @@ def cases(operation: Any) -> st.SearchStrategy[Any]:
 # Plain pytest parametrization (one item per operation, unique ids): schemathesis' own
 # `@schema.parametrize()` items share one node id under pytest 9, so `pytest -n 2` (CI) ran a
 # single operation per test. `@long_schema.parametrize()` below is for runs without xdist.
-# Open (issue 12): the warranty service answers 422 to well-formed label codes it cannot decode
-# (check character, factory, date) and to coverage checks without a start date; no schema can
-# say which codes are genuine. strict: the mark goes once these are fixed.
-DOMAIN_VERDICTS_ON_VALID_DATA = {
-    "POST /v1/claims",
-    "POST /v1/labels/decode",
-    "POST /v1/warranty/check",
-}
-CUSTOMER_CASES = [
-    pytest.param(
-        label,
-        marks=pytest.mark.xfail(strict=True, reason="issue 12: 422 on schema-valid label codes"),
-    )
-    if label in DOMAIN_VERDICTS_ON_VALID_DATA
-    else label
-    for label in sorted(OPERATIONS)
-]
-
-
-@pytest.mark.parametrize("label", CUSTOMER_CASES)
+@pytest.mark.parametrize("label", sorted(OPERATIONS))
 @BOUNDED
 @seed(FUZZ_SEED)
 @given(data=st.data())

@@ -23,6 +23,7 @@ from services.gateway.errors import problem_responses
 from services.gateway.limits import NewestFirstPosition, Page, Paging
 from services.gateway.models import RequestModel, ResponseModel
 from services.gateway.routers._contact import ContactBody
+from services.gateway.routers._preferences import PreferencesBody
 from services.gateway.runtime import Rpc
 from services.gateway.sse import Streams
 from services.gateway.sse_docs import INBOX_EVENTS_RESPONSE, STREAM_ERRORS
@@ -147,7 +148,7 @@ async def get_preferences(
 @router.put("/me/preferences", response_model=PreferencesOut, responses=CONTACT_ERRORS,
             summary="Choose channels per category and quiet hours")  # fmt: skip
 async def put_preferences(
-    body: c.PreferencesIn, principal: CustomerOrAgent, rpc: Rpc, customer_id: CustomerIdQuery = None
+    body: PreferencesBody, principal: CustomerOrAgent, rpc: Rpc, customer_id: CustomerIdQuery = None
 ) -> PreferencesOut:
     acting = acting_customer(principal, customer_id)
     request = c.PutPreferencesRequest(**body.model_dump(), customer_id=acting.customer_id)

@@ -25,6 +25,7 @@ from services.gateway.errors import problem_responses
 from services.gateway.idempotency import request_idempotency_key
 from services.gateway.limits import InvalidCursor, Page, Paging
 from services.gateway.models import NOT_BLANK_PATTERN, RequestModel, ResponseModel
+from services.gateway.routers._label_code import LabelCode
 from services.gateway.runtime import Rpc
 from services.gateway.sse import Streams
 from services.gateway.sse_docs import CLAIM_EVENTS_RESPONSE, STREAM_ERRORS
@@ -44,8 +45,7 @@ S = c.Subjects
 
 
 class DecodeBody(RequestModel):
-    code: str = Field(min_length=1, max_length=64, examples=["SD-2S51-VTO2-0O12OZ"],
-                      description="The label code as read; separators and case are ignored.")  # fmt: skip
+    code: LabelCode
 
 
 class DecodedLabelOut(ResponseModel, c.DecodedLabel):
@@ -65,11 +65,20 @@ class CoverageBody(RequestModel, c.CoverageCheckRequest):
         json_schema_extra={
             "anyOf": [
                 _present("label_code"),
-                _present("style_code"),
-                {"required": ["category"], "properties": {"category": {"type": "string"}}},
+                # Without a label there is no manufacture date: the start is the purchase date.
+                _present("style_code", "purchase_date"),
+                {
+                    "required": ["category", "purchase_date"],
+                    "properties": {
+                        "category": {"type": "string"},
+                        "purchase_date": {"type": "string"},
+                    },
+                },
             ]
         }
     )
+
+    label_code: LabelCode | None = None
 
 
 class CoverageOut(ResponseModel, c.CoverageReply):
@@ -85,13 +94,18 @@ def _offset(position: dict[str, Any] | None) -> int:
 
 
 class OpenClaimBody(RequestModel, c.OpenClaimRequest):
-    # The contract's rule, published: a label code, or an order line with its style.
+    # The contract's rule, published: a label code, or an order line with its style and date.
     model_config = ConfigDict(
         json_schema_extra={
-            "anyOf": [_present("label_code"), _present("order_line_id", "style_code")]
+            # Without a label there is no manufacture date: the start is the purchase date.
+            "anyOf": [
+                _present("label_code"),
+                _present("order_line_id", "style_code", "purchase_date"),
+            ]
         }
     )
 
+    label_code: LabelCode | None = None
     customer_id: str | None = Field(
         default=None, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$",
         description="Agents only: the customer the claim is opened for.",

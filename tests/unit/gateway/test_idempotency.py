@@ -34,6 +34,23 @@ async def test_same_key_other_body_is_422(harness: Harness, aclient: httpx.Async
     assert harness.counter.executions == 1
 
 
+async def test_one_key_on_two_operations_is_two_requests(
+    harness: Harness, aclient: httpx.AsyncClient
+) -> None:
+    """Issue 12: a key names a request to one target; sent to another operation (or another
+    resource) it is another request, not `idempotency_key_reused`."""
+    headers = {**harness.auth(), "Idempotency-Key": "k-shared"}
+    assert (await aclient.post(URL, json=BODY, headers=headers)).status_code == 201
+    other = await aclient.post("/v1/test/echo-key", headers=headers)
+    assert other.status_code == 200, other.text
+    deleted = await aclient.delete("/v1/test/things/t-1", headers=headers)
+    assert deleted.status_code == 204
+    # ... and each target still replays its own first answer.
+    again = await aclient.post(URL, json=BODY, headers=headers)
+    assert again.headers["idempotent-replayed"] == "true"
+    assert harness.counter.executions == 2
+
+
 async def test_concurrent_duplicate_is_409(harness: Harness, aclient: httpx.AsyncClient) -> None:
     headers = {**harness.auth(), "Idempotency-Key": "k-3"}
     first, second = await asyncio.gather(
@@ -179,7 +196,7 @@ def _in_progress(harness: Harness, **record: object) -> tuple[str, bytes]:
     body = json.dumps(BODY, separators=(",", ":")).encode()
     scope = {"method": "POST", "path": URL, "query_string": b""}
     stored = {"state": "in_progress", "fingerprint": fingerprint(scope, body), **record}
-    return kv_key_for("customer:cust-1", "k-dead"), json.dumps(stored).encode()
+    return kv_key_for("customer:cust-1", f"POST {URL}", "k-dead"), json.dumps(stored).encode()
 
 
 async def test_a_lapsed_lease_is_taken_over_at_once(

@@ -1,0 +1,24 @@
+"""Hooks for the schemathesis CLI acceptance run (issue 12): `SCHEMATHESIS_HOOKS=tests.fuzz.schemathesis_hooks`.
+
+Schemathesis draws `Idempotency-Key` values from a small space ("0", "00"...) and sends the same
+key with different bodies to one operation. The gateway rightly answers that with 422
+`idempotency_key_reused` (IETF httpapi Idempotency-Key draft, Stripe: one key is one request), so
+without this hook most generated requests would test the idempotency store, not the operation.
+The generated key is kept as a prefix (its format is still fuzzed) and made unique per call.
+Importing `domain_verdicts` registers its `only_domain_verdicts` check with the CLI.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import schemathesis
+
+from tests.fuzz import domain_verdicts  # noqa: F401  (registers only_domain_verdicts)
+from tests.fuzz.idempotency_keys import unique_key
+
+
+@schemathesis.hook
+def before_call(ctx: Any, case: Any, **kwargs: Any) -> None:
+    if case.headers and "Idempotency-Key" in case.headers:
+        case.headers["Idempotency-Key"] = unique_key(case.headers["Idempotency-Key"])
