@@ -147,7 +147,7 @@ def test_open_claim_publishes_how_the_item_is_named(
 ) -> None:
     schema = document["components"]["schemas"]["OpenClaimBody"]
     assert [branch["required"] for branch in schema["anyOf"]] == [
-        ["label_code"], ["order_line_id", "style_code"]]  # fmt: skip
+        ["label_code"], ["order_line_id", "style_code", "purchase_date"]]  # fmt: skip
     validator = jsonschema.Draft202012Validator({**schema, "components": document["components"]})
     base = {"region": "US", "components": ["handles"]}
     for body, valid in [
@@ -156,13 +156,19 @@ def test_open_claim_publishes_how_the_item_is_named(
         ({**base, "label_code": "  \t"}, False),
         ({**base, "order_line_id": "L1"}, False),
         ({**base, "label_code": "SD-2551-VT02-0012OZ"}, True),
-        ({**base, "order_line_id": "L1", "style_code": "VT02"}, True),
+        (
+            {**base, "order_line_id": "L1", "style_code": "VT02", "purchase_date": "2026-01-10"},
+            True,
+        ),
     ]:
         schema_says = validator.is_valid(body)
         assert schema_says == valid, body
         if not valid:  # what the schema refuses, the API refuses too
             r = client.post("/v1/claims", headers=harness.auth(), json=body)
             assert r.status_code == 422, body
+    # Published, and refused by the warranty service (422 warranty_start_unknown), not the
+    # gateway: without a label or a purchase date the coverage has no start.
+    assert not validator.is_valid({**base, "order_line_id": "L1", "style_code": "VT02"})
 
 
 PHONES = [
@@ -224,7 +230,7 @@ def test_coverage_check_publishes_that_it_needs_something_to_check(
         ({"region": "EU", "style_code": " "}, False),
         ({"region": "EU", "category": None}, False),
         ({"region": "EU", "label_code": "SD-2551-VT02-0012OZ"}, True),
-        ({"region": "EU", "category": "handbag"}, True),
+        ({"region": "EU", "category": "handbag", "purchase_date": "2026-01-10"}, True),
     ]:
         assert validator.is_valid(body) == valid, body
         if not valid:
@@ -232,6 +238,8 @@ def test_coverage_check_publishes_that_it_needs_something_to_check(
                 client.post("/v1/warranty/check", headers=harness.auth(), json=body).status_code
                 == 422
             )
+    # Published, and refused by the warranty service (422 warranty_start_unknown).
+    assert not validator.is_valid({"region": "EU", "category": "handbag"})
 
 
 def test_every_paginated_list_documents_cursor_not_found(document: dict[str, Any]) -> None:

@@ -107,9 +107,15 @@ async def test_domain_error_from_the_service_becomes_problem_json(env):
         code="notifications_transactional_channel_required",
         kind=ErrorKind.INVALID,
     )
-    r = await client.put("/v1/me/preferences", json={"transactional": ["sms"]}, headers=app.auth())
+    # A body the gateway accepts, so the refusal is the service's (the gateway itself now refuses
+    # transactional lists without email or in_app, as published: validation_error).
+    r = await client.put(
+        "/v1/me/preferences", json={"transactional": ["email"]}, headers=app.auth()
+    )
     assert r.status_code == 422
     assert r.json()["code"] == "notifications_transactional_channel_required"
+    r = await client.put("/v1/me/preferences", json={"transactional": ["sms"]}, headers=app.auth())
+    assert (r.status_code, r.json()["code"]) == (422, "validation_error")
 
 
 async def test_thank_you_card_is_a_pdf(env):
