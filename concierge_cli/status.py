@@ -8,10 +8,11 @@ from typing import Any
 
 from nats.aio.client import Client
 
+from shared.actor import Actor
 from shared.contracts import notifications as nc_contracts
 from shared.contracts.system import ping_subject
 from shared.messaging.streams import ALL_STREAMS, DLQ
-from shared.rpc import Actor, RpcClient
+from shared.rpc import RpcClient
 
 SERVICES = ("warranty", "orders", "notifications")
 
@@ -68,7 +69,7 @@ async def _held_messages(rpc: RpcClient) -> int | str:
     """How many messages wait for an agent (`concierge notify held` lists them)."""
     try:
         reply = await rpc.call(
-            nc_contracts.RPC_LIST_HELD_MESSAGES,
+            nc_contracts.Subjects.LIST_HELD_MESSAGES,
             {"limit": HELD_PAGE},
             actor=Actor(type="agent", id="concierge-status"),
         )

@@ -74,6 +74,13 @@ class NotFound(DomainError):
     kind = ErrorKind.NOT_FOUND
 
 
+class Forbidden(DomainError):
+    """The caller is known but may not do this. Services pass their own stable `code`."""
+
+    code = "forbidden"
+    kind = ErrorKind.FORBIDDEN
+
+
 class Conflict(DomainError):
     code = "conflict"
     kind = ErrorKind.CONFLICT

@@ -13,14 +13,15 @@ to problem+json without knowing the service's types.
 from __future__ import annotations
 
 from contextvars import ContextVar
-from typing import Any, Literal
+from typing import Any
 
 import orjson
 from nats.aio.client import Client
 from nats.errors import NoRespondersError
 from nats.errors import TimeoutError as NatsTimeoutError
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
+from shared.actor import Actor
 from shared.errors import DomainError, ErrorKind
 from shared.logging import CORRELATION_HEADER, current_correlation_id
 from shared.runtime.faults import crash_point
@@ -44,29 +45,6 @@ def reset_request_key(token: Any) -> None:
 
 def current_request_key() -> str | None:
     return _request_key.get()
-
-
-class Actor(BaseModel):
-    """Who performs an operation; recorded with every state change."""
-
-    type: Literal["customer", "agent", "partner", "system"]
-    id: str = Field(min_length=1, max_length=200)
-    on_behalf_of: str | None = Field(
-        default=None, description="Customer id an agent or partner acts for."
-    )
-
-    @property
-    def customer_id(self) -> str | None:
-        """The customer whose objects this actor may touch (None: any, for agents/system)."""
-        if self.type == "customer":
-            return self.id
-        return self.on_behalf_of
-
-    def header(self) -> str:
-        return self.model_dump_json(exclude_none=True)
-
-
-SYSTEM_ACTOR = Actor(type="system", id="system")
 
 
 class UpstreamTimeout(DomainError):

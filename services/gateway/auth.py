@@ -23,10 +23,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from services.gateway.identity import InvalidIdentity, identity_from_claims
 from services.gateway.partner_keys import KEY_PREFIX, PartnerKey, PartnerKeyStore
 from services.gateway.settings import GatewaySettings
-from shared.errors import DomainError, ErrorKind
+from shared.errors import DomainError, ErrorKind, Forbidden
 
 if TYPE_CHECKING:
-    from shared.rpc import Actor
+    from shared.actor import Actor
 
 Role = Literal["customer", "agent"]
 PrincipalType = Literal["customer", "agent", "partner"]
@@ -41,11 +41,6 @@ VERIFIED_CACHE_SIZE = 10_000
 class AuthError(DomainError):
     code = "invalid_credentials"
     kind = ErrorKind.UNAUTHORIZED
-
-
-class Forbidden(DomainError):
-    code = "forbidden"
-    kind = ErrorKind.FORBIDDEN
 
 
 class Principal(BaseModel):
@@ -81,7 +76,7 @@ class Principal(BaseModel):
             )
 
     def actor(self, on_behalf_of: str | None = None) -> Actor:
-        from shared.rpc import Actor
+        from shared.actor import Actor
 
         return Actor(type=self.type, id=self.id, on_behalf_of=on_behalf_of)
 

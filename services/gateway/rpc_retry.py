@@ -27,7 +27,7 @@ from shared.rpc import UpstreamTimeout, UpstreamUnavailable
 
 log = structlog.get_logger()
 
-IDEMPOTENT_BY_CONTRACT = frozenset({orders.RPC_PLACE_ORDER})
+IDEMPOTENT_BY_CONTRACT = frozenset({orders.Subjects.PLACE_ORDER})
 
 
 class RidingRpc:

@@ -59,7 +59,9 @@ def held_command(
 ) -> None:
     """List messages held after an interrupted hand-over (see docs/operations.md)."""
     payload = {"limit": HELD_PAGE}
-    held = c.HeldMessages.model_validate(_run(nats_url, c.RPC_LIST_HELD_MESSAGES, payload, agent))
+    held = c.HeldMessages.model_validate(
+        _run(nats_url, c.Subjects.LIST_HELD_MESSAGES, payload, agent)
+    )
     for m in held.messages:
         typer.echo(f"{m.message_id}  {m.created_at:%Y-%m-%d %H:%M}  {m.channel:6} {m.kind:28} "
                    f"{m.customer_id}  {m.address}  ({m.last_error})")  # fmt: skip
@@ -78,7 +80,7 @@ def settle_command(
     if outcome not in ("sent", "resend"):
         raise typer.BadParameter("outcome must be sent or resend")
     payload = {"message_id": message_id, "outcome": outcome}
-    reply = _run(nats_url, c.RPC_RESOLVE_HELD_MESSAGE, payload, agent)
+    reply = _run(nats_url, c.Subjects.RESOLVE_HELD_MESSAGE, payload, agent)
     typer.echo(f"{message_id}: {c.HeldMessage.model_validate(reply).status}")
 
 
@@ -98,8 +100,9 @@ def _run(nats_url: str, subject: str, payload: dict[str, Any], agent: str) -> An
 
 
 async def _call(nats_url: str, subject: str, payload: dict[str, Any], agent: str) -> Any:
+    from shared.actor import Actor
     from shared.nats_conn import connect
-    from shared.rpc import Actor, RpcClient
+    from shared.rpc import RpcClient
 
     nc = await connect(nats_url, "concierge-notify", give_up_after=3)
     try:

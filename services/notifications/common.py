@@ -6,11 +6,11 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from shared.actor import Actor
 from shared.contracts import notifications as c
 from shared.contracts.envelope import make_event
 from shared.errors import DomainError, ErrorKind, NotFound
 from shared.logging import current_correlation_id
-from shared.rpc import Actor
 
 Clock = Callable[[], datetime]
 

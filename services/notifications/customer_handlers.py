@@ -8,10 +8,10 @@ from datetime import time
 
 import sqlalchemy as sa
 
+from shared.actor import Actor
 from shared.contracts import notifications as c
 from shared.errors import NotFound
 from shared.messaging.outbox import UnitOfWork
-from shared.rpc import Actor
 
 from . import views
 from .adapters import store

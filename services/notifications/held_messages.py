@@ -14,10 +14,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 import structlog
 
+from shared.actor import Actor
 from shared.contracts import notifications as c
 from shared.errors import Conflict, NotFound
 from shared.messaging.outbox import UnitOfWork
-from shared.rpc import Actor
 
 from . import views
 from .adapters import store

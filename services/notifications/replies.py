@@ -11,9 +11,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from shared.actor import Actor
 from shared.contracts import notifications as c
 from shared.errors import NotFound
-from shared.rpc import Actor
 
 from . import views
 from .adapters.tables import deliveries, webhook_deliveries, webhook_endpoints

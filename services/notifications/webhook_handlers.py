@@ -16,6 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from shared.actor import Actor
 from shared.contracts import notifications as c
 from shared.contracts.envelope import RawEvent
 from shared.contracts.registry import EVENT_TYPES, load_all
@@ -23,7 +24,6 @@ from shared.errors import NotFound
 from shared.logging import current_correlation_id
 from shared.messaging.outbox import Tx, UnitOfWork
 from shared.messaging.requests import current_scope
-from shared.rpc import Actor
 
 from . import views
 from .adapters.secret_box import SecretBox

@@ -18,13 +18,13 @@ from services.orders.adapters.sandbox_journal import (
 )
 from services.orders.adapters.sandbox_payment import SandboxPaymentProvider
 from services.orders.adapters.wire import to_cloud_event
-from services.orders.domain.clock import SystemClock
 from services.orders.entrypoints.rpc import routes
 from services.orders.handlers import OrdersService
 from services.orders.inventory import InventoryService
 from services.orders.saga_runner import SagaRunner
 from services.orders.saga_scheduler import SagaScheduler
 from services.orders.settings import Settings
+from shared.clock import SystemClock
 from shared.persistence.db import Database
 from shared.runtime.service import ServiceRuntime
 

@@ -28,7 +28,6 @@ from services.orders.adapters.repository import (
 from services.orders.adapters.stock_store import StockStore
 from services.orders.domain import catalogue as cat
 from services.orders.domain import events as ev
-from services.orders.domain.clock import Clock
 from services.orders.domain.errors import (
     OrderAlreadyShipped,
     OrderNotFound,
@@ -41,6 +40,7 @@ from services.orders.domain.providers import CarrierProvider, FxProvider
 from services.orders.domain.quotes import QUOTE_TTL, Quote, create_quote
 from services.orders.domain.reference import Listing, ReferenceData
 from services.orders.domain.saga import SHIPMENT_MAY_BE_BOOKED, OrderStatus, Step, step_key
+from shared.clock import Clock
 from shared.errors import DomainError, ErrorKind
 from shared.logging import current_correlation_id
 

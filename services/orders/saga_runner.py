@@ -18,7 +18,6 @@ import structlog
 from services.orders.adapters.repository import ConcurrentUpdate, OrderRepository
 from services.orders.adapters.stock_store import StockStore
 from services.orders.correlation import bind_cause, order_log_scope
-from services.orders.domain.clock import Clock
 from services.orders.domain.errors import (
     CarrierRefused,
     InsufficientStock,
@@ -36,6 +35,7 @@ from services.orders.domain.providers import (
 )
 from services.orders.domain.saga import Compensation, FailureReason, OrderStatus, Step, step_key
 from services.orders.handlers import EventMapper, TxLike, UnitOfWorkFactory, reading
+from shared.clock import Clock
 from shared.runtime.faults import crash_point
 
 log = structlog.get_logger()

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from services.warranty.domain.claims import SYSTEM, Actor, Claim
+from shared.actor import Actor as Requester
 from shared.errors import DomainError, ErrorKind, NotFound
-from shared.rpc import Actor as Requester
 
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 STAFF = frozenset({"agent", "partner", "system"})

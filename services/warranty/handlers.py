@@ -38,9 +38,9 @@ from services.warranty.domain.rma import issue_rma
 from services.warranty.domain.sla import DEFAULT_TIMINGS, Timings
 from services.warranty.domain.verdict import Outcome, decide
 from services.warranty.repair_centre import RepairCentreCases
+from shared.actor import Actor as Requester
 from shared.errors import DomainError
 from shared.messaging.outbox import Tx
-from shared.rpc import Actor as Requester
 
 log = structlog.get_logger()
 

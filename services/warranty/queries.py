@@ -17,9 +17,9 @@ from services.warranty.domain.errors import WarrantyInputError
 from services.warranty.domain.policy import CoverageDecision, Policy, check_coverage
 from services.warranty.domain.reference import Catalogue
 from services.warranty.domain.sla import DEFAULT_TIMINGS, SlaStatus, Timings
+from shared.actor import Actor as Requester
 from shared.errors import Conflict
 from shared.messaging.outbox import Tx
-from shared.rpc import Actor as Requester
 
 from .access import ensure_visible, utcnow
 

@@ -25,9 +25,9 @@ from services.warranty.domain.resolution import (
     parts_for_repair,
     store_credit,
 )
+from shared.actor import Actor as Requester
 from shared.errors import DomainError, ErrorKind
 from shared.messaging.outbox import Tx
-from shared.rpc import Actor as Requester
 
 log = structlog.get_logger()
 

@@ -15,21 +15,26 @@ from pydantic import BaseModel, ConfigDict, Field
 from shared.contracts.bounds import CodeStr, IdStr
 from shared.contracts.registry import event
 
+
 # -- subjects ------------------------------------------------------------------------------
-RPC_CATALOGUE = "rpc.orders.catalogue"
-RPC_OFFER = "rpc.orders.offer"
-RPC_QUOTE = "rpc.orders.quote"
-RPC_GET_QUOTE = "rpc.orders.get_quote"
-RPC_PLACE_ORDER = "rpc.orders.place_order"
-RPC_GET_ORDER = "rpc.orders.get_order"
-RPC_LIST_ORDERS = "rpc.orders.list_orders"
-RPC_CANCEL_ORDER = "rpc.orders.cancel_order"
-RPC_JOIN_WAITLIST = "rpc.orders.join_waitlist"
-RPC_SET_LISTING = "rpc.orders.set_listing"
-RPC_REPLENISH = "rpc.orders.replenish"
-RPC_REPLACEMENT_STOCK = "rpc.orders.replacement_stock"
-RPC_RESERVE_REPLACEMENT = "rpc.orders.reserve_replacement"
-RPC_RELEASE_REPLACEMENT = "rpc.orders.release_replacement"
+class Subjects:
+    """The request-reply subjects of the orders service (`rpc.orders.<operation>`)."""
+
+    CATALOGUE = "rpc.orders.catalogue"
+    OFFER = "rpc.orders.offer"
+    QUOTE = "rpc.orders.quote"
+    GET_QUOTE = "rpc.orders.get_quote"
+    PLACE_ORDER = "rpc.orders.place_order"
+    GET_ORDER = "rpc.orders.get_order"
+    LIST_ORDERS = "rpc.orders.list_orders"
+    CANCEL_ORDER = "rpc.orders.cancel_order"
+    JOIN_WAITLIST = "rpc.orders.join_waitlist"
+    SET_LISTING = "rpc.orders.set_listing"
+    REPLENISH = "rpc.orders.replenish"
+    REPLACEMENT_STOCK = "rpc.orders.replacement_stock"
+    RESERVE_REPLACEMENT = "rpc.orders.reserve_replacement"
+    RELEASE_REPLACEMENT = "rpc.orders.release_replacement"
+
 
 Region = Literal["US", "UK", "EU"]
 Amount = str

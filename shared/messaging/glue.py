@@ -18,13 +18,14 @@ from faststream.nats import NatsBroker
 from faststream.nats.annotations import NatsMessage
 from pydantic import BaseModel, ValidationError
 
+from shared.actor import Actor
 from shared.contracts.envelope import RawEvent
 from shared.errors import DomainError, ErrorKind
 from shared.logging import CORRELATION_HEADER, bind_correlation_id, clear
 from shared.messaging.outbox import Tx
 from shared.messaging.requests import ProcessedRequests, answer_once
 from shared.messaging.streams import StreamSpec
-from shared.rpc import ACTOR_HEADER, REQUEST_KEY_HEADER, Actor, error_reply, ok_reply
+from shared.rpc import ACTOR_HEADER, REQUEST_KEY_HEADER, error_reply, ok_reply
 
 log = structlog.get_logger()
 

@@ -23,8 +23,9 @@ from typing import Any
 import httpx
 import nats
 
-from shared.contracts.orders import RPC_REPLENISH
-from shared.rpc import Actor, RpcClient
+from shared.actor import Actor
+from shared.contracts.orders import Subjects as OrdersSubjects
+from shared.rpc import RpcClient
 from tests.support.labels import story1_label
 
 RETRY_STATUSES = {429, 500, 502, 503, 504}
@@ -194,7 +195,7 @@ class LoadGenerator:
                 for warehouse, style in sorted(self.stocked):
                     request = {"warehouse": warehouse, "style": style, "quantity": units}
                     try:
-                        await rpc.call(RPC_REPLENISH, request, actor=operator, timeout=3)
+                        await rpc.call(OrdersSubjects.REPLENISH, request, actor=operator, timeout=3)
                         self.restocks += 1
                     except Exception:  # a fault is in progress: next tick
                         pass

@@ -31,9 +31,14 @@ ENV = {
     "ORDERS_CARRIER_IN_TRANSIT_AFTER": "600",
     "ORDERS_CARRIER_DELIVERED_AFTER": "1200",
 }
-ORDERS = (o.RPC_QUOTE, o.RPC_PLACE_ORDER, o.RPC_CANCEL_ORDER, o.RPC_JOIN_WAITLIST)
-NOTIFICATIONS = (n.RPC_PUT_CONTACT, n.RPC_PUT_PREFERENCES, n.RPC_CREATE_WEBHOOK,
-                 n.RPC_ROTATE_WEBHOOK_SECRET, n.RPC_REPLAY_WEBHOOK, n.RPC_DELETE_WEBHOOK)  # fmt: skip
+ORDERS = (
+    o.Subjects.QUOTE,
+    o.Subjects.PLACE_ORDER,
+    o.Subjects.CANCEL_ORDER,
+    o.Subjects.JOIN_WAITLIST,
+)
+NOTIFICATIONS = (n.Subjects.PUT_CONTACT, n.Subjects.PUT_PREFERENCES, n.Subjects.CREATE_WEBHOOK,
+                 n.Subjects.ROTATE_WEBHOOK_SECRET, n.Subjects.REPLAY_WEBHOOK, n.Subjects.DELETE_WEBHOOK)  # fmt: skip
 
 
 def count(chaos: Any, service: str, sql: str) -> int:
@@ -43,15 +48,15 @@ def count(chaos: Any, service: str, sql: str) -> int:
 async def run_orders(w: CrashWindow, customer: str) -> None:
     caller = f"customer:{customer}"
     async with w.client(customer) as me:
-        quote = (await w.command("orders", o.RPC_QUOTE, me, caller, "POST", "/v1/quotes",
+        quote = (await w.command("orders", o.Subjects.QUOTE, me, caller, "POST", "/v1/quotes",
                                  {"style": "TC11", "region": "UK"})).body  # fmt: skip
-        order = (await w.command("orders", o.RPC_PLACE_ORDER, me, caller, "POST", "/v1/orders",
+        order = (await w.command("orders", o.Subjects.PLACE_ORDER, me, caller, "POST", "/v1/orders",
                                  {"quote_id": quote["quote_id"], "payment_token": "tok_ok"})).body  # fmt: skip
-        cancelled = (await w.command("orders", o.RPC_CANCEL_ORDER, me, caller, "POST",
+        cancelled = (await w.command("orders", o.Subjects.CANCEL_ORDER, me, caller, "POST",
                                      f"/v1/orders/{order['order_id']}/cancel")).body  # fmt: skip
         assert cancelled["order_id"] == order["order_id"]
         assert cancelled["status"] in ("cancelling", "cancelled"), cancelled
-        await w.command("orders", o.RPC_JOIN_WAITLIST, me, caller, "POST", "/v1/waitlist",
+        await w.command("orders", o.Subjects.JOIN_WAITLIST, me, caller, "POST", "/v1/waitlist",
                         {"style": "TC11", "region": "EU"})  # fmt: skip
     mine = f"customer_id = '{customer}'"
     assert count(w.chaos, "orders", f"SELECT count(*) AS n FROM quotes WHERE {mine}") == 1
@@ -63,12 +68,12 @@ async def subscribe_partner(w: CrashWindow, customer: str) -> dict[str, Any]:
     """Contact details, preferences, and a webhook endpoint for the orders' events."""
     caller = f"customer:{customer}"
     async with w.client(customer) as me:
-        await w.command("notifications", n.RPC_PUT_CONTACT, me, caller, "PUT", "/v1/me/contact",
+        await w.command("notifications", n.Subjects.PUT_CONTACT, me, caller, "PUT", "/v1/me/contact",
                         {"name": "Margaret", "email": f"{customer}@example.com"})  # fmt: skip
-        await w.command("notifications", n.RPC_PUT_PREFERENCES, me, caller, "PUT",
+        await w.command("notifications", n.Subjects.PUT_PREFERENCES, me, caller, "PUT",
                         "/v1/me/preferences", {"transactional": ["email", "in_app"]})  # fmt: skip
     async with w.client("agent-hooks", "agent") as agent:
-        hook = (await w.command("notifications", n.RPC_CREATE_WEBHOOK, agent, "agent:agent-hooks",
+        hook = (await w.command("notifications", n.Subjects.CREATE_WEBHOOK, agent, "agent:agent-hooks",
                                 "POST", "/v1/webhooks",
                                 {"url": w.chaos.partner.url, "event_types": ["orders.order.*"]})).body  # fmt: skip
     assert hook["secret"].startswith("whsec_")
@@ -84,15 +89,15 @@ async def manage_webhook(w: CrashWindow, hook: dict[str, Any]) -> None:
         await asyncio.sleep(0.2)
     path = f"/v1/webhooks/{hook['id']}"
     async with w.client("agent-hooks", "agent") as agent:
-        rotated = (await w.command("notifications", n.RPC_ROTATE_WEBHOOK_SECRET, agent,
+        rotated = (await w.command("notifications", n.Subjects.ROTATE_WEBHOOK_SECRET, agent,
                                    "agent:agent-hooks", "POST", f"{path}/rotate-secret")).body  # fmt: skip
         assert rotated["secret"] != hook["secret"]
         since = (datetime.now(UTC) - timedelta(hours=1)).isoformat()
-        replayed = (await w.command("notifications", n.RPC_REPLAY_WEBHOOK, agent,
+        replayed = (await w.command("notifications", n.Subjects.REPLAY_WEBHOOK, agent,
                                     "agent:agent-hooks", "POST", f"{path}/replay",
                                     {"since": since})).body  # fmt: skip
         assert replayed["replayed"], replayed
-        await w.command("notifications", n.RPC_DELETE_WEBHOOK, agent, "agent:agent-hooks",
+        await w.command("notifications", n.Subjects.DELETE_WEBHOOK, agent, "agent:agent-hooks",
                         "DELETE", path)  # fmt: skip
     url = w.chaos.partner.url
     hooks = count(w.chaos, "notifications",

@@ -24,9 +24,10 @@ from hypothesis import strategies as st
 from services.notifications.entrypoints.rpc import rpc_routes as notifications_routes
 from services.orders.entrypoints.rpc import routes as orders_routes
 from services.warranty.entrypoints.rpc import routes as warranty_routes
+from shared.actor import Actor
 from shared.contracts.system import ping_subject
 from shared.messaging.glue import RpcRoute
-from shared.rpc import ACTOR_HEADER, Actor
+from shared.rpc import ACTOR_HEADER
 from tests.fuzz.conftest import FUZZ_EXAMPLES, FUZZ_SEED, FuzzStack, bounded_settings
 from tests.fuzz.strategies import from_json_schema
 

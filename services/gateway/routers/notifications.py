@@ -14,7 +14,6 @@ from services.gateway.auth import (
     Agent,
     CustomerIdQuery,
     CustomerOrAgent,
-    Forbidden,
     Principal,
     acting_customer,
     current_principal,
@@ -28,6 +27,7 @@ from services.gateway.runtime import Rpc
 from services.gateway.sse import Streams
 from services.gateway.sse_docs import INBOX_EVENTS_RESPONSE, STREAM_ERRORS
 from shared.contracts import notifications as c
+from shared.errors import Forbidden
 
 router = APIRouter(prefix="/v1", tags=["notifications"])
 
@@ -117,7 +117,7 @@ async def get_contact(
 ) -> ContactOut:
     acting = acting_customer(principal, customer_id)
     data = await rpc.call(
-        c.RPC_GET_CONTACT, {"customer_id": acting.customer_id}, actor=acting.actor
+        c.Subjects.GET_CONTACT, {"customer_id": acting.customer_id}, actor=acting.actor
     )
     return ContactOut.model_validate(data)
 
@@ -129,7 +129,7 @@ async def put_contact(
 ) -> ContactOut:
     acting = acting_customer(principal, customer_id)
     request = c.PutContactRequest(**body.model_dump(), customer_id=acting.customer_id)
-    data = await rpc.call(c.RPC_PUT_CONTACT, request, actor=acting.actor)
+    data = await rpc.call(c.Subjects.PUT_CONTACT, request, actor=acting.actor)
     return ContactOut.model_validate(data)
 
 
@@ -140,7 +140,7 @@ async def get_preferences(
 ) -> PreferencesOut:
     acting = acting_customer(principal, customer_id)
     data = await rpc.call(
-        c.RPC_GET_PREFERENCES, {"customer_id": acting.customer_id}, actor=acting.actor
+        c.Subjects.GET_PREFERENCES, {"customer_id": acting.customer_id}, actor=acting.actor
     )
     return PreferencesOut.model_validate(data)
 
@@ -152,7 +152,7 @@ async def put_preferences(
 ) -> PreferencesOut:
     acting = acting_customer(principal, customer_id)
     request = c.PutPreferencesRequest(**body.model_dump(), customer_id=acting.customer_id)
-    data = await rpc.call(c.RPC_PUT_PREFERENCES, request, actor=acting.actor)
+    data = await rpc.call(c.Subjects.PUT_PREFERENCES, request, actor=acting.actor)
     return PreferencesOut.model_validate(data)
 
 
@@ -172,7 +172,9 @@ async def list_inbox(
         limit=paging.limit,
         **NewestFirstPosition.of(paging).model_dump(),
     )
-    page = c.InboxPage.model_validate(await rpc.call(c.RPC_LIST_INBOX, request, actor=acting.actor))
+    page = c.InboxPage.model_validate(
+        await rpc.call(c.Subjects.LIST_INBOX, request, actor=acting.actor)
+    )
     items = [InboxItemOut.model_validate(i.model_dump()) for i in page.items]
     return Page.of(items, NewestFirstPosition.after_page(items, paging.limit))
 
@@ -184,7 +186,7 @@ async def mark_read(
 ) -> InboxItemOut:
     acting = acting_customer(principal, customer_id)
     request = c.MarkReadRequest(item_id=item_id, customer_id=acting.customer_id)
-    data = await rpc.call(c.RPC_MARK_READ, request, actor=acting.actor)
+    data = await rpc.call(c.Subjects.MARK_READ, request, actor=acting.actor)
     return InboxItemOut.model_validate(data)
 
 
@@ -211,7 +213,7 @@ async def list_messages(
         **NewestFirstPosition.of(paging).model_dump(),
     )
     log = c.MessageLog.model_validate(
-        await rpc.call(c.RPC_LIST_MESSAGES, request, actor=acting.actor)
+        await rpc.call(c.Subjects.LIST_MESSAGES, request, actor=acting.actor)
     )
     items = [MessageOut.model_validate(m.model_dump()) for m in log.messages]
     return Page.of(items, NewestFirstPosition.after_page(items, paging.limit, key="message_id"))
@@ -243,7 +245,7 @@ async def list_held_messages(principal: Agent, rpc: Rpc, paging: Paging) -> Page
         limit=paging.limit, **NewestFirstPosition.of(paging).model_dump()
     )
     held = c.HeldMessages.model_validate(
-        await rpc.call(c.RPC_LIST_HELD_MESSAGES, request, actor=principal.actor())
+        await rpc.call(c.Subjects.LIST_HELD_MESSAGES, request, actor=principal.actor())
     )
     items = [HeldMessageOut.model_validate(m.model_dump()) for m in held.messages]
     return Page.of(items, NewestFirstPosition.after_page(items, paging.limit, key="message_id"))
@@ -256,7 +258,7 @@ async def resolve_held_message(
     message_id: Id, body: ResolveHeldBody, principal: Agent, rpc: Rpc
 ) -> Any:
     request = c.ResolveHeldMessageRequest(message_id=message_id, outcome=body.outcome)
-    data = await rpc.call(c.RPC_RESOLVE_HELD_MESSAGE, request, actor=principal.actor())
+    data = await rpc.call(c.Subjects.RESOLVE_HELD_MESSAGE, request, actor=principal.actor())
     return HeldMessageOut.model_validate(c.HeldMessage.model_validate(data).model_dump())
 
 
@@ -267,7 +269,9 @@ async def resolve_held_message(
     summary="The printable thank-you card packed with a repaired or replaced item",
 )
 async def thank_you_card(claim_id: Id, principal: AnyCaller, rpc: Rpc) -> Response:
-    data = await rpc.call(c.RPC_THANK_YOU_CARD, {"claim_id": claim_id}, actor=principal.actor())
+    data = await rpc.call(
+        c.Subjects.THANK_YOU_CARD, {"claim_id": claim_id}, actor=principal.actor()
+    )
     card = c.ThankYouCardReply.model_validate(data)
     return Response(
         base64.b64decode(card.pdf_base64),
@@ -346,7 +350,7 @@ async def create_webhook(
     **Who may call:** partners whose API key allows `webhooks.manage` (their own endpoints) and support agents (every endpoint).
     """
     principal.require_events(body.event_types)  # a partner key only subscribes within its scope
-    data = await rpc.call(c.RPC_CREATE_WEBHOOK, body, actor=principal.actor())
+    data = await rpc.call(c.Subjects.CREATE_WEBHOOK, body, actor=principal.actor())
     return WebhookCreatedOut.model_validate(data)
 
 
@@ -358,7 +362,7 @@ async def list_webhooks(principal: Manager, rpc: Rpc) -> Page[Any]:
     **Who may call:** partners whose API key allows `webhooks.manage` (their own endpoints) and support agents (every endpoint).
     """
     data = c.WebhookList.model_validate(
-        await rpc.call(c.RPC_LIST_WEBHOOKS, {}, actor=principal.actor())
+        await rpc.call(c.Subjects.LIST_WEBHOOKS, {}, actor=principal.actor())
     )
     return Page.of([WebhookOut.model_validate(e.model_dump()) for e in data.endpoints], None)
 
@@ -370,7 +374,9 @@ async def get_webhook(endpoint_id: Id, principal: Manager, rpc: Rpc) -> WebhookO
 
     **Who may call:** partners whose API key allows `webhooks.manage` (their own endpoints) and support agents (every endpoint).
     """
-    data = await rpc.call(c.RPC_GET_WEBHOOK, {"endpoint_id": endpoint_id}, actor=principal.actor())
+    data = await rpc.call(
+        c.Subjects.GET_WEBHOOK, {"endpoint_id": endpoint_id}, actor=principal.actor()
+    )
     return WebhookOut.model_validate(data)
 
 
@@ -381,7 +387,7 @@ async def delete_webhook(endpoint_id: Id, principal: Manager, rpc: Rpc) -> Respo
 
     **Who may call:** partners whose API key allows `webhooks.manage` (their own endpoints) and support agents (every endpoint).
     """
-    await rpc.call(c.RPC_DELETE_WEBHOOK, {"endpoint_id": endpoint_id}, actor=principal.actor())
+    await rpc.call(c.Subjects.DELETE_WEBHOOK, {"endpoint_id": endpoint_id}, actor=principal.actor())
     return Response(status_code=204)
 
 
@@ -393,7 +399,7 @@ async def rotate_secret(endpoint_id: Id, principal: Manager, rpc: Rpc) -> Secret
     **Who may call:** partners whose API key allows `webhooks.manage` (their own endpoints) and support agents (every endpoint).
     """
     data = await rpc.call(
-        c.RPC_ROTATE_WEBHOOK_SECRET, {"endpoint_id": endpoint_id}, actor=principal.actor()
+        c.Subjects.ROTATE_WEBHOOK_SECRET, {"endpoint_id": endpoint_id}, actor=principal.actor()
     )
     return SecretRotatedOut.model_validate(data)
 
@@ -406,7 +412,7 @@ async def replay(endpoint_id: Id, body: ReplayBody, principal: Replayer, rpc: Rp
     **Who may call:** partners whose API key allows `webhooks.replay` (their own endpoints) and support agents (every endpoint).
     """
     request = c.ReplayWebhookRequest(endpoint_id=endpoint_id, **body.model_dump())
-    data = await rpc.call(c.RPC_REPLAY_WEBHOOK, request, actor=principal.actor())
+    data = await rpc.call(c.Subjects.REPLAY_WEBHOOK, request, actor=principal.actor())
     return ReplayOut.model_validate(data)
 
 
@@ -433,7 +439,7 @@ async def deliveries(
         **NewestFirstPosition.of(paging).model_dump(),
     )
     data = c.WebhookDeliveryList.model_validate(
-        await rpc.call(c.RPC_LIST_WEBHOOK_DELIVERIES, request, actor=principal.actor())
+        await rpc.call(c.Subjects.LIST_WEBHOOK_DELIVERIES, request, actor=principal.actor())
     )
     items = [DeliveryOut.model_validate(d.model_dump()) for d in data.deliveries]
     return Page.of(items, NewestFirstPosition.after_page(items, paging.limit))

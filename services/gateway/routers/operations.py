@@ -16,12 +16,12 @@ from nats.errors import Error as NatsError
 from nats.js.errors import NotFoundError
 from pydantic import BaseModel, Field, ValidationError
 
-from services.gateway.auth import Forbidden, Principal, current_principal
+from services.gateway.auth import Principal, current_principal
 from services.gateway.errors import problem_responses
 from services.gateway.limits import InvalidCursor, Page, PageParams, Paging
 from services.gateway.models import ResponseModel
 from services.gateway.runtime import JetStream
-from shared.errors import DomainError, ErrorKind
+from shared.errors import DomainError, ErrorKind, Forbidden
 from shared.messaging.dlq import DeadLetter, get_dead_letter, list_dead_letters, replay_dead_letter
 from shared.messaging.streams import is_event_subject
 

@@ -24,7 +24,7 @@ from services.gateway.sse_docs import ORDER_EVENTS_RESPONSE, STREAM_ERRORS
 from shared.contracts import orders as c
 
 if TYPE_CHECKING:
-    from shared.rpc import Actor
+    from shared.actor import Actor
 
 router = APIRouter(prefix="/v1", tags=["orders"])
 
@@ -192,7 +192,7 @@ def _order_view(data: dict, principal: Principal) -> OrderView:
 @router.get("/catalog", response_model=CatalogueView, responses=READ_ERRORS,
             summary="Browse a region's catalogue (local, cross-region and unavailable offers)")  # fmt: skip
 async def catalogue(region: RegionQuery, principal: CustomerOrAgent, rpc: Rpc) -> CatalogueView:
-    data = await rpc.call(c.RPC_CATALOGUE, {"region": region}, actor=principal.actor())
+    data = await rpc.call(c.Subjects.CATALOGUE, {"region": region}, actor=principal.actor())
     return CatalogueView.model_validate(data)
 
 
@@ -201,7 +201,9 @@ async def catalogue(region: RegionQuery, principal: CustomerOrAgent, rpc: Rpc) -
 async def offer(
     style: Style, region: RegionQuery, principal: CustomerOrAgent, rpc: Rpc
 ) -> OfferView:
-    data = await rpc.call(c.RPC_OFFER, {"style": style, "region": region}, actor=principal.actor())
+    data = await rpc.call(
+        c.Subjects.OFFER, {"style": style, "region": region}, actor=principal.actor()
+    )
     return OfferView.model_validate(data)
 
 
@@ -218,7 +220,7 @@ async def create_quote(
     request = c.QuoteRequest(
         style=body.style, region=body.region, quantity=body.quantity, request_id=request_id
     )
-    data = await rpc.call(c.RPC_QUOTE, request, actor=acting.actor)
+    data = await rpc.call(c.Subjects.QUOTE, request, actor=acting.actor)
     return QuoteView.model_validate(data)
 
 
@@ -228,7 +230,7 @@ async def get_quote(
     quote_id: Id, principal: CustomerOrAgent, rpc: Rpc, customer_id: CustomerIdQuery = None
 ) -> QuoteView:
     acting = acting_customer(principal, customer_id)
-    data = await rpc.call(c.RPC_GET_QUOTE, {"quote_id": quote_id}, actor=acting.actor)
+    data = await rpc.call(c.Subjects.GET_QUOTE, {"quote_id": quote_id}, actor=acting.actor)
     return QuoteView.model_validate(data)
 
 
@@ -238,7 +240,7 @@ async def get_quote(
 async def place_order(body: OrderBody, principal: CustomerOrAgent, rpc: Rpc) -> OrderView:
     acting = acting_customer(principal, body.customer_id)
     request = c.PlaceOrderRequest(quote_id=body.quote_id, payment_token=body.payment_token)
-    data = await rpc.call(c.RPC_PLACE_ORDER, request, actor=acting.actor)
+    data = await rpc.call(c.Subjects.PLACE_ORDER, request, actor=acting.actor)
     return _order_view(data, principal)
 
 
@@ -249,7 +251,7 @@ async def list_orders(
 ) -> Page[OrderView]:
     acting = acting_customer(principal, customer_id)
     data = await rpc.call(
-        c.RPC_LIST_ORDERS, {"limit": paging.limit, "after": paging.after}, actor=acting.actor
+        c.Subjects.LIST_ORDERS, {"limit": paging.limit, "after": paging.after}, actor=acting.actor
     )
     items = [_order_view(x, principal) for x in data["items"]]
     return Page[OrderView].of(items, data.get("next"))
@@ -264,7 +266,7 @@ async def get_order(
     customer (a phone call may start with the order number alone); when they name one, an
     order of someone else is 404 like for customers."""
     data = await rpc.call(
-        c.RPC_GET_ORDER, {"order_id": order_id}, actor=_reader(principal, customer_id)
+        c.Subjects.GET_ORDER, {"order_id": order_id}, actor=_reader(principal, customer_id)
     )
     return _order_view(data, principal)
 
@@ -283,7 +285,7 @@ async def order_timeline(
     order_id: Id, principal: CustomerOrAgent, rpc: Rpc, customer_id: CustomerIdQuery = None
 ) -> TimelineView:
     data = await rpc.call(
-        c.RPC_GET_ORDER, {"order_id": order_id}, actor=_reader(principal, customer_id)
+        c.Subjects.GET_ORDER, {"order_id": order_id}, actor=_reader(principal, customer_id)
     )
     return TimelineView.model_validate(data)
 
@@ -294,7 +296,7 @@ async def cancel_order(
     order_id: Id, principal: CustomerOrAgent, rpc: Rpc, customer_id: CustomerIdQuery = None
 ) -> OrderView:
     acting = acting_customer(principal, customer_id)
-    data = await rpc.call(c.RPC_CANCEL_ORDER, {"order_id": order_id}, actor=acting.actor)
+    data = await rpc.call(c.Subjects.CANCEL_ORDER, {"order_id": order_id}, actor=acting.actor)
     return _order_view(data, principal)
 
 
@@ -308,7 +310,7 @@ async def order_stream(
     customer_id: CustomerIdQuery = None,
 ):  # type: ignore[no-untyped-def]
     acting = acting_customer(principal, customer_id)
-    await rpc.call(c.RPC_GET_ORDER, {"order_id": order_id}, actor=acting.actor)
+    await rpc.call(c.Subjects.GET_ORDER, {"order_id": order_id}, actor=acting.actor)
     return streams.order(order_id)
 
 
@@ -318,5 +320,5 @@ async def order_stream(
 async def join_waitlist(body: WaitlistBody, principal: CustomerOrAgent, rpc: Rpc) -> WaitlistView:
     acting = acting_customer(principal, body.customer_id)
     request = c.JoinWaitlistRequest(style=body.style, region=body.region)
-    data = await rpc.call(c.RPC_JOIN_WAITLIST, request, actor=acting.actor)
+    data = await rpc.call(c.Subjects.JOIN_WAITLIST, request, actor=acting.actor)
     return WaitlistView.model_validate(data)

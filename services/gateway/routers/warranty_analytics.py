@@ -6,12 +6,12 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, File, Query, Response, UploadFile
 
-from services.gateway.auth import Agent, Forbidden, Principal
+from services.gateway.auth import Agent, Principal
 from services.gateway.errors import problem_responses
 from services.gateway.models import ResponseModel
 from services.gateway.runtime import Rpc
 from shared.contracts import warranty_analytics as c
-from shared.errors import DomainError, ErrorKind
+from shared.errors import DomainError, ErrorKind, Forbidden
 
 router = APIRouter(prefix="/v1", tags=["warranty analytics"])
 S = c.Subjects

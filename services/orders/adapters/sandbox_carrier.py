@@ -14,7 +14,6 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Protocol
 
-from services.orders.domain.clock import Clock, SystemClock
 from services.orders.domain.errors import CarrierRefused, ShipmentNotCancellable, UnknownShipment
 from services.orders.domain.money import Money
 from services.orders.domain.providers import (
@@ -24,6 +23,7 @@ from services.orders.domain.providers import (
     TrackingUpdate,
 )
 from services.orders.domain.quotes import CustomsDeclaration
+from shared.clock import Clock, SystemClock
 
 _NAMESPACE = uuid.UUID("9d6f1f0e-3b1a-4d8e-8f53-2a7c5e0b9c42")
 

@@ -10,10 +10,10 @@ from typing import Any
 from services.orders.entrypoints.translate import caller, offer_out, order_out, quote_out
 from services.orders.handlers import OrdersService
 from services.orders.inventory import InventoryService
+from shared.actor import Actor
 from shared.contracts import orders as c
 from shared.errors import DomainError, ErrorKind
 from shared.messaging.glue import RpcRoute
-from shared.rpc import Actor
 
 
 class OperatorOnly(DomainError):
@@ -111,31 +111,37 @@ def routes(
         return {"ok": True}
 
     table = [
-        RpcRoute(c.RPC_CATALOGUE, catalogue, c.CatalogueRequest),
-        RpcRoute(c.RPC_OFFER, offer, c.OfferRequest),
+        RpcRoute(c.Subjects.CATALOGUE, catalogue, c.CatalogueRequest),
+        RpcRoute(c.Subjects.OFFER, offer, c.OfferRequest),
         # Commands: a repeat of a keyed request gets the first reply. Quotes (id derived from
         # the request id), orders (one per quote), the waitlist and replacement reservations
         # (one per claim) are idempotent by design, so running them again rebuilds the reply.
-        RpcRoute(c.RPC_QUOTE, quote, c.QuoteRequest, command=True),
-        RpcRoute(c.RPC_GET_QUOTE, get_quote, c.GetQuoteRequest),
-        RpcRoute(c.RPC_PLACE_ORDER, place, c.PlaceOrderRequest, command=True),
-        RpcRoute(c.RPC_GET_ORDER, get_order, c.GetOrderRequest),
-        RpcRoute(c.RPC_LIST_ORDERS, list_orders, c.ListOrdersRequest),
+        RpcRoute(c.Subjects.QUOTE, quote, c.QuoteRequest, command=True),
+        RpcRoute(c.Subjects.GET_QUOTE, get_quote, c.GetQuoteRequest),
+        RpcRoute(c.Subjects.PLACE_ORDER, place, c.PlaceOrderRequest, command=True),
+        RpcRoute(c.Subjects.GET_ORDER, get_order, c.GetOrderRequest),
+        RpcRoute(c.Subjects.LIST_ORDERS, list_orders, c.ListOrdersRequest),
         RpcRoute(
-            c.RPC_CANCEL_ORDER, cancel, c.CancelOrderRequest, command=True, replay=current_order
+            c.Subjects.CANCEL_ORDER,
+            cancel,
+            c.CancelOrderRequest,
+            command=True,
+            replay=current_order,
         ),
-        RpcRoute(c.RPC_JOIN_WAITLIST, waitlist, c.JoinWaitlistRequest, command=True),
-        RpcRoute(c.RPC_SET_LISTING, set_listing, c.SetListingRequest, command=True, replay=done),
-        RpcRoute(c.RPC_REPLENISH, replenish, c.ReplenishRequest, command=True, replay=done),
-        RpcRoute(c.RPC_REPLACEMENT_STOCK, replacement_stock, c.ReplacementStockRequest),
+        RpcRoute(c.Subjects.JOIN_WAITLIST, waitlist, c.JoinWaitlistRequest, command=True),
         RpcRoute(
-            c.RPC_RESERVE_REPLACEMENT,
+            c.Subjects.SET_LISTING, set_listing, c.SetListingRequest, command=True, replay=done
+        ),
+        RpcRoute(c.Subjects.REPLENISH, replenish, c.ReplenishRequest, command=True, replay=done),
+        RpcRoute(c.Subjects.REPLACEMENT_STOCK, replacement_stock, c.ReplacementStockRequest),
+        RpcRoute(
+            c.Subjects.RESERVE_REPLACEMENT,
             reserve_replacement,
             c.ReserveReplacementRequest,
             command=True,
         ),
         RpcRoute(
-            c.RPC_RELEASE_REPLACEMENT,
+            c.Subjects.RELEASE_REPLACEMENT,
             release_replacement,
             c.ReleaseReplacementRequest,
             command=True,

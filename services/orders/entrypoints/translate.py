@@ -9,8 +9,8 @@ from services.orders.domain.orders import Order
 from services.orders.domain.quotes import Quote
 from services.orders.domain.saga import ADVICE_CODES, Compensation, Step
 from services.orders.handlers import Caller
+from shared.actor import Actor
 from shared.contracts import orders as c
-from shared.rpc import Actor
 
 SYSTEM = Caller("system", "system")
 

@@ -5,12 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from shared.contracts.orders import (
-    RPC_RELEASE_REPLACEMENT,
-    RPC_REPLACEMENT_STOCK,
-    RPC_RESERVE_REPLACEMENT,
     ReleaseReplacementRequest,
     ReplacementStockRequest,
     ReserveReplacementRequest,
+    Subjects,
 )
 from shared.rpc import RpcClient
 
@@ -23,7 +21,7 @@ class OrdersReplacementStock:
 
     async def available(self, region: str, style: str) -> int:
         reply = await self._client().call(
-            RPC_REPLACEMENT_STOCK,
+            Subjects.REPLACEMENT_STOCK,
             ReplacementStockRequest(region=region, style=style),  # type: ignore[arg-type]
             timeout=self.timeout,
         )
@@ -31,7 +29,7 @@ class OrdersReplacementStock:
 
     async def reserve(self, claim_id: str, region: str, style: str) -> str:
         reply = await self._client().call(
-            RPC_RESERVE_REPLACEMENT,
+            Subjects.RESERVE_REPLACEMENT,
             ReserveReplacementRequest(claim_id=claim_id, region=region, style=style),  # type: ignore[arg-type]
             timeout=self.timeout,
         )
@@ -39,7 +37,7 @@ class OrdersReplacementStock:
 
     async def release(self, claim_id: str) -> None:
         await self._client().call(
-            RPC_RELEASE_REPLACEMENT,
+            Subjects.RELEASE_REPLACEMENT,
             ReleaseReplacementRequest(claim_id=claim_id),
             timeout=self.timeout,
         )

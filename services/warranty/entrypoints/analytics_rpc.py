@@ -7,9 +7,9 @@ from services.warranty.domain.errors import WarrantyInputError
 from services.warranty.domain.reference import Catalogue
 from services.warranty.domain.volumes import parse_iso_week
 from services.warranty.service_layer.batch_analytics import BatchAnalytics
+from shared.actor import Actor
 from shared.contracts import warranty_analytics as c
 from shared.messaging.glue import RpcRoute
-from shared.rpc import Actor
 
 
 def _week(value: str | None, field: str) -> tuple[int, int] | None:

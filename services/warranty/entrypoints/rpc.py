@@ -8,9 +8,9 @@ from typing import Any
 from services.warranty.access import ensure_staff
 from services.warranty.handlers import ClaimRequest, Handlers
 from services.warranty.queries import Queries
+from shared.actor import Actor
 from shared.contracts import warranty as c
 from shared.messaging.glue import RpcRoute
-from shared.rpc import Actor
 
 from .views import claim_view, coverage_view, label_view, sla_item, timeline_view
 

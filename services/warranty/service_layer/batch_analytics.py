@@ -28,10 +28,10 @@ from services.warranty.domain.batches import (
 )
 from services.warranty.domain.reference import Catalogue
 from services.warranty.domain.volumes import parse_volumes
+from shared.actor import Actor as Requester
 from shared.contracts import warranty_analytics as c
 from shared.errors import DomainError, ErrorKind
 from shared.messaging.outbox import Tx
-from shared.rpc import Actor as Requester
 
 log = structlog.get_logger()
 

@@ -16,9 +16,10 @@ from pathlib import Path
 
 import nats
 
+from shared.actor import Actor
 from shared.contracts import notifications as c
 from shared.contracts import warranty as w
-from shared.rpc import Actor, RpcClient
+from shared.rpc import RpcClient
 from tests.support.processes import service_process
 from tests.support.waiting import eventually
 
@@ -50,7 +51,7 @@ async def _setup(nats_url: str) -> tuple[object, RpcClient, object]:
     nc = await nats.connect(nats_url)
     rpc = RpcClient(nc)
     await rpc.call(
-        c.RPC_PUT_CONTACT,
+        c.Subjects.PUT_CONTACT,
         {"name": "Ada", "email": "ada@example.com", "locale": "en-US"},
         actor=CUSTOMER,
     )
@@ -74,7 +75,7 @@ def _message_ids(mailbox) -> list[str]:
 
 
 async def _held(rpc: RpcClient) -> list[c.HeldMessage]:
-    reply = await rpc.call(c.RPC_LIST_HELD_MESSAGES, {}, actor=AGENT)
+    reply = await rpc.call(c.Subjects.LIST_HELD_MESSAGES, {}, actor=AGENT)
     return c.HeldMessages.model_validate(reply).messages
 
 
@@ -85,7 +86,7 @@ async def _settle_like_an_agent(rpc: RpcClient, mailbox) -> dict[str, str]:
     for held in await _held(rpc):
         sent = f"<{held.message_id}@notifications.concierge.local>" in received
         decisions[held.message_id] = "sent" if sent else "resend"
-        await rpc.call(c.RPC_RESOLVE_HELD_MESSAGE,
+        await rpc.call(c.Subjects.RESOLVE_HELD_MESSAGE,
                        {"message_id": held.message_id, "outcome": decisions[held.message_id]},
                        actor=AGENT)  # fmt: skip
     return decisions

@@ -13,9 +13,10 @@ from standardwebhooks.webhooks import Webhook
 
 from services.notifications.app import build
 from services.notifications.settings import Settings
+from shared.actor import Actor
 from shared.contracts import notifications as c
 from shared.contracts import warranty as w
-from shared.rpc import Actor, RpcClient
+from shared.rpc import RpcClient
 from tests.support.waiting import eventually
 
 from .support import PartnerEndpoint, publish, start_smtp
@@ -66,7 +67,7 @@ async def service(nats_server, database_url):
 async def test_claim_story_messages_inbox_card_and_exactly_once(service):
     _rt, rpc, js, mailbox = service
     await rpc.call(
-        c.RPC_PUT_CONTACT,
+        c.Subjects.PUT_CONTACT,
         {"name": "Margaret", "email": "margaret@example.co.uk", "locale": "en-GB"},
         actor=CUSTOMER,
     )
@@ -109,50 +110,50 @@ async def test_claim_story_messages_inbox_card_and_exactly_once(service):
     # A redelivered event (same event id, new Nats-Msg-Id) changes nothing.
     await publish(js, "warranty.claim.submitted", "CLM-1", submitted, event_id=event_id,
                   msg_id="other-msg-id")  # fmt: skip
-    inbox = c.InboxPage.model_validate(await rpc.call(c.RPC_LIST_INBOX, {}, actor=CUSTOMER))
+    inbox = c.InboxPage.model_validate(await rpc.call(c.Subjects.LIST_INBOX, {}, actor=CUSTOMER))
     assert inbox.unread == 5
-    log = c.MessageLog.model_validate(await rpc.call(c.RPC_LIST_MESSAGES, {}, actor=CUSTOMER))
+    log = c.MessageLog.model_validate(await rpc.call(c.Subjects.LIST_MESSAGES, {}, actor=CUSTOMER))
     assert len([m for m in log.messages if m.kind == "claim_submitted"]) == 2  # email + inbox
     await eventually(lambda: _all_sent(rpc))
     assert len(mailbox.to("margaret@example.co.uk")) == 5
 
     # Thank-you card for the repair centre, through RPC, names the item and the repair.
     card = c.ThankYouCardReply.model_validate(
-        await rpc.call(c.RPC_THANK_YOU_CARD, {"claim_id": "CLM-1"}, actor=PARTNER)
+        await rpc.call(c.Subjects.THANK_YOU_CARD, {"claim_id": "CLM-1"}, actor=PARTNER)
     )
     pdf_text = PdfReader(io.BytesIO(base64.b64decode(card.pdf_base64))).pages[0].extract_text()
     assert "Voyager travel tote" in " ".join(pdf_text.split())
     assert "handle piping" in " ".join(pdf_text.split())
     other = Actor(type="customer", id="someone-else")
     with pytest.raises(Exception) as err:
-        await rpc.call(c.RPC_THANK_YOU_CARD, {"claim_id": "CLM-1"}, actor=other)
+        await rpc.call(c.Subjects.THANK_YOU_CARD, {"claim_id": "CLM-1"}, actor=other)
     assert err.value.code == "notifications_card_not_found"
 
     # Mark one read.
     item = inbox.items[0]
     read = c.InboxItem.model_validate(
-        await rpc.call(c.RPC_MARK_READ, {"item_id": item.id}, actor=CUSTOMER)
+        await rpc.call(c.Subjects.MARK_READ, {"item_id": item.id}, actor=CUSTOMER)
     )
     assert read.read_at is not None
 
 
 async def _all_sent(rpc):
-    log = c.MessageLog.model_validate(await rpc.call(c.RPC_LIST_MESSAGES, {}, actor=CUSTOMER))
+    log = c.MessageLog.model_validate(await rpc.call(c.Subjects.LIST_MESSAGES, {}, actor=CUSTOMER))
     return log.messages and all(m.status in ("sent", "delivered") for m in log.messages)
 
 
 async def test_preferences_validation_travels_back_with_its_code(service):
     _rt, rpc, _js, _mailbox = service
     with pytest.raises(Exception) as err:
-        await rpc.call(c.RPC_PUT_PREFERENCES, {"transactional": ["sms"]}, actor=CUSTOMER)
+        await rpc.call(c.Subjects.PUT_PREFERENCES, {"transactional": ["sms"]}, actor=CUSTOMER)
     assert err.value.code == "notifications_transactional_channel_required"
     prefs = await rpc.call(
-        c.RPC_PUT_PREFERENCES,
+        c.Subjects.PUT_PREFERENCES,
         {"transactional": ["in_app", "sms"], "quiet_hours": {"start": "22:00", "end": "07:00"}},
         actor=CUSTOMER,
     )
     assert prefs["transactional"] == ["in_app", "sms"]
-    again = await rpc.call(c.RPC_GET_PREFERENCES, {}, actor=CUSTOMER)
+    again = await rpc.call(c.Subjects.GET_PREFERENCES, {}, actor=CUSTOMER)
     assert again["quiet_hours"] == {"start": "22:00", "end": "07:00"}
 
 
@@ -162,7 +163,7 @@ async def test_webhook_fails_three_times_then_delivers_once_with_same_id(service
     try:
         created = c.WebhookEndpointCreated.model_validate(
             await rpc.call(
-                c.RPC_CREATE_WEBHOOK,
+                c.Subjects.CREATE_WEBHOOK,
                 {"url": partner.url, "event_types": ["warranty.claim.*"]},
                 actor=PARTNER,
             )
@@ -183,7 +184,7 @@ async def test_webhook_fails_three_times_then_delivers_once_with_same_id(service
         assert payload["data"] == {"claim_id": "CLM-1"}  # no customer id, no names
         log = c.WebhookDeliveryList.model_validate(
             await rpc.call(
-                c.RPC_LIST_WEBHOOK_DELIVERIES, {"endpoint_id": created.id}, actor=PARTNER
+                c.Subjects.LIST_WEBHOOK_DELIVERIES, {"endpoint_id": created.id}, actor=PARTNER
             )
         )
         [delivery] = log.deliveries
@@ -192,10 +193,12 @@ async def test_webhook_fails_three_times_then_delivers_once_with_same_id(service
 
         # Rotation: both signatures are sent, each verifies.
         rotated = c.WebhookSecretRotated.model_validate(
-            await rpc.call(c.RPC_ROTATE_WEBHOOK_SECRET, {"endpoint_id": created.id}, actor=PARTNER)
+            await rpc.call(
+                c.Subjects.ROTATE_WEBHOOK_SECRET, {"endpoint_id": created.id}, actor=PARTNER
+            )
         )
         replay = await rpc.call(
-            c.RPC_REPLAY_WEBHOOK, {"endpoint_id": created.id, "delivery_id": delivery.id},
+            c.Subjects.REPLAY_WEBHOOK, {"endpoint_id": created.id, "delivery_id": delivery.id},
             actor=PARTNER,
         )  # fmt: skip
         assert replay["replayed"] == [delivery.id]
@@ -208,7 +211,7 @@ async def test_webhook_fails_three_times_then_delivers_once_with_same_id(service
 
         # Another partner cannot see this endpoint.
         with pytest.raises(Exception) as err:
-            await rpc.call(c.RPC_GET_WEBHOOK, {"endpoint_id": created.id},
+            await rpc.call(c.Subjects.GET_WEBHOOK, {"endpoint_id": created.id},
                            actor=Actor(type="partner", id="other"))  # fmt: skip
         assert err.value.code == "webhooks_endpoint_not_found"
     finally:
@@ -221,7 +224,7 @@ async def test_410_disables_the_endpoint(service):
     try:
         created = c.WebhookEndpointCreated.model_validate(
             await rpc.call(
-                c.RPC_CREATE_WEBHOOK, {"url": partner.url, "event_types": ["*"]}, actor=PARTNER
+                c.Subjects.CREATE_WEBHOOK, {"url": partner.url, "event_types": ["*"]}, actor=PARTNER
             )
         )
         approved = claim_data(
@@ -230,7 +233,7 @@ async def test_410_disables_the_endpoint(service):
         await publish(js, "warranty.claim.approved", "CLM-9", approved)
 
         async def disabled():
-            view = await rpc.call(c.RPC_GET_WEBHOOK, {"endpoint_id": created.id}, actor=AGENT)
+            view = await rpc.call(c.Subjects.GET_WEBHOOK, {"endpoint_id": created.id}, actor=AGENT)
             return not view["enabled"] and view
 
         view = await eventually(disabled)
@@ -246,7 +249,7 @@ async def test_ssrf_refused_at_registration(nats_server, sqlite_url):
     try:
         with pytest.raises(Exception) as err:
             await RpcClient(nc).call(
-                c.RPC_CREATE_WEBHOOK,
+                c.Subjects.CREATE_WEBHOOK,
                 {"url": "http://169.254.169.254/latest", "event_types": ["*"]},
                 actor=PARTNER,
             )
@@ -257,7 +260,9 @@ async def test_ssrf_refused_at_registration(nats_server, sqlite_url):
 
 
 async def _delivered(rpc, endpoint_id):
-    log = await rpc.call(c.RPC_LIST_WEBHOOK_DELIVERIES, {"endpoint_id": endpoint_id}, actor=PARTNER)
+    log = await rpc.call(
+        c.Subjects.LIST_WEBHOOK_DELIVERIES, {"endpoint_id": endpoint_id}, actor=PARTNER
+    )
     return any(d["status"] == "delivered" for d in log["deliveries"])
 
 

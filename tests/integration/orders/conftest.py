@@ -12,10 +12,10 @@ from services.orders.adapters.reference_data import load_reference_data
 from services.orders.adapters.sandbox_carrier import SandboxCarrierProvider
 from services.orders.adapters.sandbox_payment import SandboxPaymentProvider
 from services.orders.adapters.wire import to_cloud_event
-from services.orders.domain.clock import FixedClock
 from services.orders.handlers import Caller, OrdersService
 from services.orders.inventory import InventoryService
 from services.orders.saga_runner import SagaRunner
+from shared.clock import FixedClock
 from shared.messaging.outbox import UnitOfWork
 from shared.persistence.db import Database
 from shared.persistence.migrations import upgrade_async

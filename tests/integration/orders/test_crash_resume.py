@@ -15,9 +15,10 @@ import sqlalchemy as sa
 
 from services.orders.adapters import tables as t
 from services.orders.adapters.sandbox_journal import sandbox_url
+from shared.actor import Actor
 from shared.contracts import orders as c
 from shared.persistence.db import Database
-from shared.rpc import Actor, RpcClient
+from shared.rpc import RpcClient
 from tests.support.processes import service_process
 from tests.support.waiting import eventually
 
@@ -89,9 +90,9 @@ async def test_crash_then_resume_to_delivered(
     nc = await nats.connect(nats_server.url)
     rpc = RpcClient(nc, default_timeout=10)
     try:
-        quote = await rpc.call(c.RPC_QUOTE, {"style": "TC11", "region": "UK"}, actor=CUSTOMER)
+        quote = await rpc.call(c.Subjects.QUOTE, {"style": "TC11", "region": "UK"}, actor=CUSTOMER)
         order = await rpc.call(
-            c.RPC_PLACE_ORDER,
+            c.Subjects.PLACE_ORDER,
             {"quote_id": quote["quote_id"], "payment_token": "tok_ok"},
             actor=CUSTOMER,
         )
@@ -108,7 +109,7 @@ async def test_crash_then_resume_to_delivered(
 
             async def delivered() -> bool:
                 got = await rpc.call(
-                    c.RPC_GET_ORDER, {"order_id": order["order_id"]}, actor=CUSTOMER
+                    c.Subjects.GET_ORDER, {"order_id": order["order_id"]}, actor=CUSTOMER
                 )
                 return got["status"] == "delivered"
 
@@ -139,9 +140,9 @@ async def test_crash_after_reservation_then_failure_undoes_everything(
     rpc = RpcClient(nc, default_timeout=10)
     second = None
     try:
-        quote = await rpc.call(c.RPC_QUOTE, {"style": "TC11", "region": "UK"}, actor=CUSTOMER)
+        quote = await rpc.call(c.Subjects.QUOTE, {"style": "TC11", "region": "UK"}, actor=CUSTOMER)
         order = await rpc.call(
-            c.RPC_PLACE_ORDER,
+            c.Subjects.PLACE_ORDER,
             {"quote_id": quote["quote_id"], "payment_token": "tok_ok"},
             actor=CUSTOMER,
         )
@@ -153,7 +154,9 @@ async def test_crash_after_reservation_then_failure_undoes_everything(
         ).start()  # fmt: skip
 
         async def failed() -> dict | None:
-            got = await rpc.call(c.RPC_GET_ORDER, {"order_id": order["order_id"]}, actor=CUSTOMER)
+            got = await rpc.call(
+                c.Subjects.GET_ORDER, {"order_id": order["order_id"]}, actor=CUSTOMER
+            )
             done = got["status"] == "failed" and len(got["compensations_done"]) == 2
             return got if done else None
 

@@ -11,9 +11,10 @@ import pytest
 
 from services.orders.app import build
 from services.orders.settings import Settings
+from shared.actor import Actor
 from shared.contracts import orders as c
 from shared.errors import DomainError
-from shared.rpc import Actor, RpcClient
+from shared.rpc import RpcClient
 from tests.support.waiting import eventually
 
 CUSTOMER = Actor(type="customer", id="cust-uk-1")
@@ -46,7 +47,7 @@ async def orders(nats_server, sqlite_url) -> AsyncIterator[tuple[RpcClient, obje
 
 
 async def order_status(rpc: RpcClient, order_id: str) -> str:
-    reply = await rpc.call(c.RPC_GET_ORDER, {"order_id": order_id}, actor=CUSTOMER)
+    reply = await rpc.call(c.Subjects.GET_ORDER, {"order_id": order_id}, actor=CUSTOMER)
     return str(reply["status"])
 
 
@@ -56,13 +57,13 @@ async def test_uk_story_over_nats(orders) -> None:
     seen: list[str] = []
     sub = await js.subscribe("orders.>", ordered_consumer=True, cb=partial(_note, seen))
 
-    catalogue = await rpc.call(c.RPC_CATALOGUE, {"region": "UK"}, actor=CUSTOMER)
+    catalogue = await rpc.call(c.Subjects.CATALOGUE, {"region": "UK"}, actor=CUSTOMER)
     offers = {o["style"]: o for o in catalogue["offers"]}
     assert offers["TC11"]["kind"] == "cross_region" and offers["TC11"]["warehouse"] == "US-NJ"
     assert offers["TC11"]["price"] == "95.82" and offers["TC11"]["delivery_days_min"] == 5
     assert offers["PY01"]["kind"] == "unavailable" and "CITES" in offers["PY01"]["reason"]
 
-    quote = await rpc.call(c.RPC_QUOTE, {"style": "TC11", "region": "UK"}, actor=CUSTOMER)
+    quote = await rpc.call(c.Subjects.QUOTE, {"style": "TC11", "region": "UK"}, actor=CUSTOMER)
     assert [(x["kind"], x["amount"]) for x in quote["lines"]] == [
         ("goods", "60.47"),
         ("shipping", "19.38"),
@@ -71,13 +72,13 @@ async def test_uk_story_over_nats(orders) -> None:
     assert quote["total"] == "95.82" and quote["fx"]["rate"] == "0.7752"
 
     order = await rpc.call(
-        c.RPC_PLACE_ORDER,
+        c.Subjects.PLACE_ORDER,
         {"quote_id": quote["quote_id"], "payment_token": "tok_ok"},
         actor=CUSTOMER,
     )
     order_id = order["order_id"]
     await eventually(lambda: _is(rpc, order_id, "delivered"), timeout=20)
-    final = await rpc.call(c.RPC_GET_ORDER, {"order_id": order_id}, actor=CUSTOMER)
+    final = await rpc.call(c.Subjects.GET_ORDER, {"order_id": order_id}, actor=CUSTOMER)
     assert final["shipment"]["tracking_number"].startswith("SBX")
     assert [t["status"] for t in final["timeline"]] == [
         "pending",
@@ -95,23 +96,23 @@ async def test_uk_story_over_nats(orders) -> None:
 
 async def test_declined_and_not_found_over_nats(orders) -> None:
     rpc, _ = orders
-    quote = await rpc.call(c.RPC_QUOTE, {"style": "VT02", "region": "UK"}, actor=CUSTOMER)
+    quote = await rpc.call(c.Subjects.QUOTE, {"style": "VT02", "region": "UK"}, actor=CUSTOMER)
     assert quote["total"] == "309.48"
     order = await rpc.call(
-        c.RPC_PLACE_ORDER,
+        c.Subjects.PLACE_ORDER,
         {"quote_id": quote["quote_id"], "payment_token": "tok_declined"},
         actor=CUSTOMER,
     )
     await eventually(lambda: _is(rpc, order["order_id"], "failed"))
-    failed = await rpc.call(c.RPC_GET_ORDER, {"order_id": order["order_id"]}, actor=CUSTOMER)
+    failed = await rpc.call(c.Subjects.GET_ORDER, {"order_id": order["order_id"]}, actor=CUSTOMER)
     assert failed["failure"]["reason_code"] == "payment_declined"
     assert failed["failure"]["advice_code"] == "use_another_card"
     stranger = Actor(type="customer", id="someone-else")
     with pytest.raises(DomainError) as err:
-        await rpc.call(c.RPC_GET_ORDER, {"order_id": order["order_id"]}, actor=stranger)
+        await rpc.call(c.Subjects.GET_ORDER, {"order_id": order["order_id"]}, actor=stranger)
     assert err.value.code == "order_not_found"
     with pytest.raises(DomainError) as err:
-        await rpc.call(c.RPC_QUOTE, {"style": "PY01", "region": "UK"}, actor=CUSTOMER)
+        await rpc.call(c.Subjects.QUOTE, {"style": "PY01", "region": "UK"}, actor=CUSTOMER)
     assert err.value.code == "catalogue_not_available"
 
 
@@ -119,16 +120,18 @@ async def test_replacement_stock_for_warranty(orders) -> None:
     rpc, _ = orders
     system = Actor(type="system", id="warranty")
     before = await rpc.call(
-        c.RPC_REPLACEMENT_STOCK, {"region": "UK", "style": "VT01"}, actor=system
+        c.Subjects.REPLACEMENT_STOCK, {"region": "UK", "style": "VT01"}, actor=system
     )
     assert before == {"region": "UK", "style": "VT01", "warehouse": "UK-LON", "available": 10}
     req = {"claim_id": "clm-1", "region": "UK", "style": "VT01"}
-    first = await rpc.call(c.RPC_RESERVE_REPLACEMENT, req, actor=system)
-    again = await rpc.call(c.RPC_RESERVE_REPLACEMENT, req, actor=system)
+    first = await rpc.call(c.Subjects.RESERVE_REPLACEMENT, req, actor=system)
+    again = await rpc.call(c.Subjects.RESERVE_REPLACEMENT, req, actor=system)
     assert first == again
-    after = await rpc.call(c.RPC_REPLACEMENT_STOCK, {"region": "UK", "style": "VT01"}, actor=system)
+    after = await rpc.call(
+        c.Subjects.REPLACEMENT_STOCK, {"region": "UK", "style": "VT01"}, actor=system
+    )
     assert after["available"] == 9
-    released = await rpc.call(c.RPC_RELEASE_REPLACEMENT, {"claim_id": "clm-1"}, actor=system)
+    released = await rpc.call(c.Subjects.RELEASE_REPLACEMENT, {"claim_id": "clm-1"}, actor=system)
     assert released == {"released": True}
 
 
@@ -139,10 +142,10 @@ async def test_waitlist_hears_about_a_new_listing(orders) -> None:
     sub = await js.subscribe(
         "orders.waitlist.available", ordered_consumer=True, cb=partial(_keep, seen)
     )
-    await rpc.call(c.RPC_JOIN_WAITLIST, {"style": "PC15", "region": "US"}, actor=CUSTOMER)
+    await rpc.call(c.Subjects.JOIN_WAITLIST, {"style": "PC15", "region": "US"}, actor=CUSTOMER)
     agent = Actor(type="agent", id="ops-1")
     await rpc.call(
-        c.RPC_SET_LISTING, {"style": "PC15", "region": "US", "price": "45.00"}, actor=agent
+        c.Subjects.SET_LISTING, {"style": "PC15", "region": "US", "price": "45.00"}, actor=agent
     )
     await eventually(lambda: _nonempty(seen))
     data = seen[0]["data"]
@@ -150,7 +153,7 @@ async def test_waitlist_hears_about_a_new_listing(orders) -> None:
     assert data["reason"] == "listed" and data["currency"] == "USD"
     with pytest.raises(DomainError) as err:
         await rpc.call(
-            c.RPC_SET_LISTING, {"style": "PC15", "region": "US", "price": "1"}, actor=CUSTOMER
+            c.Subjects.SET_LISTING, {"style": "PC15", "region": "US", "price": "1"}, actor=CUSTOMER
         )
     assert err.value.code == "orders_operator_only"
     await sub.unsubscribe()

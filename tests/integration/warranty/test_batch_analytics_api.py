@@ -18,7 +18,7 @@ from services.warranty.domain.batches import BatchKey, flag_batches
 from services.warranty.domain.labels import encode_gen2
 from services.warranty.handlers import ClaimRequest
 from services.warranty.settings import Settings
-from shared.rpc import Actor
+from shared.actor import Actor
 from tests.support.waiting import eventually
 from tests.unit.gateway.support import make_settings
 from tests.unit.warranty.batch_simulation import Simulated, simulate

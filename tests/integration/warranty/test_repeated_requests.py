@@ -14,9 +14,10 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from services.warranty.app import build
 from services.warranty.settings import Settings
+from shared.actor import Actor
 from shared.contracts import warranty as c
 from shared.errors import DomainError
-from shared.rpc import Actor, RpcClient, reset_request_key, set_request_key
+from shared.rpc import RpcClient, reset_request_key, set_request_key
 from tests.support.labels import story1_label
 
 CUSTOMER = Actor(type="customer", id="cust-repeat")

@@ -6,8 +6,9 @@ import asyncio
 
 import nats
 
+from shared.actor import Actor
 from shared.contracts import warranty as c
-from shared.rpc import Actor, RpcClient
+from shared.rpc import RpcClient
 from tests.support.processes import service_process
 from tests.support.waiting import eventually
 

@@ -12,10 +12,11 @@ from pypdf import PdfReader
 
 from services.warranty.app import MIGRATIONS, build
 from services.warranty.settings import Settings
+from shared.actor import Actor
 from shared.contracts import warranty as c
 from shared.errors import DomainError
 from shared.persistence.migrations import downgrade, upgrade
-from shared.rpc import Actor, RpcClient
+from shared.rpc import RpcClient
 from tests.support.waiting import eventually
 
 ALICE = Actor(type="customer", id="cust-alice")

@@ -14,7 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from services.gateway.docs_roles import WHO_MAY_CALL
-from shared.contracts.orders import RPC_CANCEL_ORDER
+from shared.contracts.orders import Subjects as OrdersSubjects
 from shared.contracts.warranty import Subjects
 from tests.unit.gateway.support import Harness, make_settings
 
@@ -105,7 +105,9 @@ def test_open_claim_does_not_publish_or_accept_request_id(
 def test_claim_and_order_cancel_need_no_body(client: TestClient, harness: Harness) -> None:
     seen: list[Any] = []
     harness.rpc.handlers[Subjects.CANCEL_CLAIM] = lambda payload, actor: seen.append(payload) or {}
-    harness.rpc.handlers[RPC_CANCEL_ORDER] = lambda payload, actor: seen.append(payload) or {}
+    harness.rpc.handlers[OrdersSubjects.CANCEL_ORDER] = lambda payload, actor: (
+        seen.append(payload) or {}
+    )
     for path in ("/v1/claims/CLM-1/cancel", "/v1/orders/ORD-1/cancel"):
         r = client.post(path, headers=harness.auth())
         assert r.status_code != 422, (path, r.text)

@@ -308,7 +308,8 @@ class _FutureDatetime:
 
 
 def test_partner_event_scope() -> None:
-    from services.gateway.auth import Forbidden, Principal
+    from services.gateway.auth import Principal
+    from shared.errors import Forbidden
 
     partner = Principal(type="partner", id="k1", event_types=("warranty.claim.*",))
     partner.require_events(["warranty.claim.approved", "warranty.claim.shipped_back"])

@@ -8,7 +8,7 @@ import pytest
 from nats.errors import NoRespondersError
 
 from services.gateway.rpc_retry import RidingRpc
-from shared.contracts.orders import RPC_PLACE_ORDER
+from shared.contracts.orders import Subjects
 from shared.rpc import UpstreamTimeout, UpstreamUnavailable
 
 
@@ -61,4 +61,4 @@ async def test_a_service_refusal_is_not_retried() -> None:
 async def test_a_timeout_of_an_idempotent_operation_is_retried_once() -> None:
     rpc = Flaky(UpstreamTimeout("slow"), failures=1)
     body = {"quote_id": "q1", "payment_token": "tok_ok"}
-    assert await RidingRpc(rpc).call(RPC_PLACE_ORDER, body) == {"ok": RPC_PLACE_ORDER}
+    assert await RidingRpc(rpc).call(Subjects.PLACE_ORDER, body) == {"ok": Subjects.PLACE_ORDER}

@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from services.gateway.sse import parse_last_event_id
-from shared.contracts.orders import RPC_GET_ORDER
+from shared.contracts.orders import Subjects as OrdersSubjects
 from shared.contracts.warranty import Subjects
 from tests.unit.gateway.support import Harness, make_settings
 
@@ -47,7 +47,7 @@ class UntouchableJetStream:
 def client() -> Iterator[TestClient]:
     harness = Harness(make_settings(), real_routers=True)
     harness.rpc.handlers[Subjects.GET_CLAIM] = {"claim_id": "CLM-2026-000001", "status": "open"}
-    harness.rpc.handlers[RPC_GET_ORDER] = {"order_id": "ORD-1", "status": "placed"}
+    harness.rpc.handlers[OrdersSubjects.GET_ORDER] = {"order_id": "ORD-1", "status": "placed"}
     with TestClient(harness.app, raise_server_exceptions=False) as c:
         harness.runtime.js = UntouchableJetStream()  # type: ignore[assignment]
         c.headers.update(harness.auth("cust-1"))

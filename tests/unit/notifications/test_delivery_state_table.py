@@ -21,10 +21,10 @@ from services.notifications.adapters.sandbox import SandboxPushProvider, Sandbox
 from services.notifications.adapters.tables import deliveries
 from services.notifications.delivery import DeliveryWorker
 from services.notifications.held_messages import HeldMessages
+from shared.actor import Actor
 from shared.contracts import notifications as c
 from shared.errors import Conflict
 from shared.persistence.messaging_tables import outbox_table
-from shared.rpc import Actor
 
 from .test_delivery_worker import email_row, plan_one_email
 from .test_handlers import NOW, RecordingEmail, rows

@@ -24,10 +24,10 @@ from services.notifications.adapters.tables import deliveries
 from services.notifications.delivery import DeliveryWorker, UncertainPolicy
 from services.notifications.handlers import Notifications
 from services.notifications.held_messages import HeldMessages
+from shared.actor import Actor
 from shared.contracts import notifications as c
 from shared.errors import Conflict, DomainError, NotFound
 from shared.persistence.messaging_tables import outbox_table
-from shared.rpc import Actor
 from tests.support.waiting import eventually
 
 from .test_handlers import ME, NOW, RecordingEmail, apply, event, rows

@@ -59,7 +59,7 @@ def contact_reply(payload, actor):
 
 async def test_put_contact_uses_the_callers_id(env):
     app, client = env
-    app.rpc.handlers[c.RPC_PUT_CONTACT] = contact_reply
+    app.rpc.handlers[c.Subjects.PUT_CONTACT] = contact_reply
     body = {"name": "Margaret", "email": "m@example.co.uk", "locale": "en-GB"}
     r = await client.put("/v1/me/contact", json=body, headers=app.auth("cust-1"))
     assert r.status_code == 200, r.text
@@ -89,7 +89,7 @@ async def test_inbox_is_paginated_with_a_cursor(env):
          "created_at": datetime(2026, 11, 23, 12, n, tzinfo=UTC).isoformat()}
         for n in range(2)
     ]  # fmt: skip
-    app.rpc.handlers[c.RPC_LIST_INBOX] = {"items": items, "unread": 2}
+    app.rpc.handlers[c.Subjects.LIST_INBOX] = {"items": items, "unread": 2}
     r = await client.get("/v1/me/notifications?limit=2", headers=app.auth())
     assert r.status_code == 200, r.text
     page = r.json()
@@ -102,7 +102,7 @@ async def test_inbox_is_paginated_with_a_cursor(env):
 
 async def test_domain_error_from_the_service_becomes_problem_json(env):
     app, client = env
-    app.rpc.handlers[c.RPC_PUT_PREFERENCES] = DomainError(
+    app.rpc.handlers[c.Subjects.PUT_PREFERENCES] = DomainError(
         "transactional messages must keep email or the in-app inbox on",
         code="notifications_transactional_channel_required",
         kind=ErrorKind.INVALID,
@@ -121,7 +121,7 @@ async def test_domain_error_from_the_service_becomes_problem_json(env):
 async def test_thank_you_card_is_a_pdf(env):
     app, client = env
     pdf = b"%PDF-1.4 fake"
-    app.rpc.handlers[c.RPC_THANK_YOU_CARD] = {
+    app.rpc.handlers[c.Subjects.THANK_YOU_CARD] = {
         "claim_id": "CLM-1", "filename": "thank-you-CLM-1.pdf",
         "pdf_base64": base64.b64encode(pdf).decode(),
     }  # fmt: skip
@@ -137,7 +137,7 @@ async def test_webhooks_need_a_partner_key_with_the_action_or_an_agent(env):
         "enabled": True, "created_at": NOW.isoformat(), "secret": "whsec_abc",
         "owner": "leak-me-not",
     }  # fmt: skip
-    app.rpc.handlers[c.RPC_CREATE_WEBHOOK] = created
+    app.rpc.handlers[c.Subjects.CREATE_WEBHOOK] = created
     body = {"url": "https://p.example/h", "event_types": ["warranty.claim.*"]}
     r = await client.post("/v1/webhooks", json=body, headers=app.auth())
     assert r.status_code == 403  # customers may not
@@ -154,8 +154,8 @@ async def test_webhooks_need_a_partner_key_with_the_action_or_an_agent(env):
 
 async def test_replay_and_deliveries_need_the_replay_action(env):
     app, client = env
-    app.rpc.handlers[c.RPC_REPLAY_WEBHOOK] = {"replayed": ["wd_1"]}
-    app.rpc.handlers[c.RPC_LIST_WEBHOOK_DELIVERIES] = {"deliveries": []}
+    app.rpc.handlers[c.Subjects.REPLAY_WEBHOOK] = {"replayed": ["wd_1"]}
+    app.rpc.handlers[c.Subjects.LIST_WEBHOOK_DELIVERIES] = {"deliveries": []}
     manage_only = await app.partner(["webhooks.manage"])
     r = await client.post("/v1/webhooks/we_1/replay", json={"delivery_id": "wd_1"},
                           headers=manage_only)  # fmt: skip
@@ -172,7 +172,7 @@ async def test_replay_and_deliveries_need_the_replay_action(env):
 async def test_partner_cannot_subscribe_beyond_its_keys_event_types(env):
     """OWASP API5/API1: a key scoped to claim events must not subscribe to order events."""
     app, client = env
-    app.rpc.handlers[c.RPC_CREATE_WEBHOOK] = lambda payload, actor: pytest.fail(
+    app.rpc.handlers[c.Subjects.CREATE_WEBHOOK] = lambda payload, actor: pytest.fail(
         "must not reach the service"
     )
     headers = await app.partner(["webhooks.manage"])
@@ -196,7 +196,7 @@ def held_reply(message_id: str = "d1", status: str = "uncertain") -> dict:
 
 async def test_only_agents_list_or_settle_held_messages(env):
     app, client = env
-    app.rpc.handlers[c.RPC_LIST_HELD_MESSAGES] = {"messages": [held_reply()]}
+    app.rpc.handlers[c.Subjects.LIST_HELD_MESSAGES] = {"messages": [held_reply()]}
     for headers in (app.auth("cust-1"), await app.partner(["webhooks.manage"])):
         assert (await client.get("/v1/messages/held", headers=headers)).status_code == 403
         r = await client.post("/v1/messages/held/d1/resolve", json={"outcome": "sent"},
@@ -212,7 +212,9 @@ async def test_only_agents_list_or_settle_held_messages(env):
 
 async def test_agent_settles_a_held_message(env):
     app, client = env
-    app.rpc.handlers[c.RPC_RESOLVE_HELD_MESSAGE] = lambda p, a: held_reply(p.message_id, "sent")
+    app.rpc.handlers[c.Subjects.RESOLVE_HELD_MESSAGE] = lambda p, a: held_reply(
+        p.message_id, "sent"
+    )
     agent = app.auth("agent-1", role="agent")
     r = await client.post("/v1/messages/held/d1/resolve", json={"outcome": "sent"}, headers=agent)
     assert r.status_code == 200, r.text
@@ -223,7 +225,7 @@ async def test_agent_settles_a_held_message(env):
     bad = await client.post("/v1/messages/held/d1/resolve", json={"outcome": "maybe"},
                             headers=agent)  # fmt: skip
     assert bad.status_code == 422
-    app.rpc.handlers[c.RPC_RESOLVE_HELD_MESSAGE] = DomainError(
+    app.rpc.handlers[c.Subjects.RESOLVE_HELD_MESSAGE] = DomainError(
         "the message is sent, not held", code="notifications_message_not_held",
         kind=ErrorKind.CONFLICT)  # fmt: skip
     r = await client.post("/v1/messages/held/d1/resolve", json={"outcome": "resend"}, headers=agent)
@@ -233,7 +235,7 @@ async def test_agent_settles_a_held_message(env):
 async def test_message_log_pages_by_message_id_and_refuses_forged_cursors(env):
     app, client = env
     entry = held_reply("d2", "sent")
-    app.rpc.handlers[c.RPC_LIST_MESSAGES] = {"messages": [held_reply("d1", "sent"), entry]}
+    app.rpc.handlers[c.Subjects.LIST_MESSAGES] = {"messages": [held_reply("d1", "sent"), entry]}
     r = await client.get("/v1/me/messages?limit=2", headers=app.auth())
     assert r.status_code == 200, r.text
     cursor = r.json()["next_cursor"]

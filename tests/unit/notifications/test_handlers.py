@@ -22,10 +22,10 @@ from services.notifications.adapters.tables import deliveries, inbox_items, webh
 from services.notifications.delivery import DeliveryWorker
 from services.notifications.handlers import Notifications
 from services.notifications.webhook_handlers import Webhooks
+from shared.actor import Actor
 from shared.contracts import notifications as c
 from shared.contracts.envelope import RawEvent
 from shared.persistence.messaging_tables import outbox_table
-from shared.rpc import Actor
 
 MIGRATIONS = Path(__file__).resolve().parents[3] / "services" / "notifications" / "migrations"
 NOW = datetime(2026, 11, 23, 23, 30, tzinfo=UTC)

@@ -51,7 +51,7 @@ async def test_the_gateway_answers_422_for_a_url_with_control_characters(env):  
     problem = r.json()
     assert problem["code"] == "validation_error"
     assert [e["type"] for e in problem["errors"]] == ["webhooks_url_invalid"]
-    assert c.RPC_CREATE_WEBHOOK not in [call["subject"] for call in app.rpc.calls]
+    assert c.Subjects.CREATE_WEBHOOK not in [call["subject"] for call in app.rpc.calls]
 
 
 def test_production_requires_https_targets():

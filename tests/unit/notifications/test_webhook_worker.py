@@ -17,13 +17,13 @@ from services.notifications.adapters.webhook_sender import SendResult
 from services.notifications.domain.webhooks import RetrySchedule
 from services.notifications.webhook_delivery import WebhookWorker
 from services.notifications.webhook_handlers import Webhooks, reseal_secrets
+from shared.actor import Actor
 from shared.contracts import notifications as c
 from shared.contracts.envelope import RawEvent
 from shared.messaging.outbox import UnitOfWork
 from shared.persistence.db import Database
 from shared.persistence.messaging_tables import outbox_table
 from shared.persistence.migrations import upgrade_async
-from shared.rpc import Actor
 
 MIGRATIONS = Path(__file__).resolve().parents[3] / "services" / "notifications" / "migrations"
 T0 = datetime.now(UTC).replace(microsecond=0)

@@ -5,10 +5,10 @@ from datetime import datetime, timedelta
 import pytest
 
 from services.orders.adapters.sandbox_carrier import SandboxCarrierProvider
-from services.orders.domain.clock import FixedClock
 from services.orders.domain.errors import CarrierRefused, ShipmentNotCancellable, UnknownShipment
 from services.orders.domain.providers import CarrierProvider, ShipmentRequest, TrackingStatus
 from services.orders.domain.quotes import create_quote
+from shared.clock import FixedClock
 from shared.errors import Conflict
 
 

@@ -18,12 +18,12 @@ from services.warranty.adapters.tables import claims, repair_parts_stock
 from services.warranty.app import MIGRATIONS
 from services.warranty.handlers import ClaimRequest, Handlers
 from services.warranty.queries import Queries
+from shared.actor import Actor
 from shared.errors import DomainError
 from shared.messaging.outbox import UnitOfWork
 from shared.persistence.db import Database
 from shared.persistence.messaging_tables import outbox_table
 from shared.persistence.migrations import upgrade_async
-from shared.rpc import Actor
 
 from .conftest import NOW
 

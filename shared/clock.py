@@ -1,4 +1,4 @@
-"""Injectable clock: the domain never reads the system time itself."""
+"""The one clock of every service: injectable, so the domain never reads the system time itself."""
 
 from __future__ import annotations
 
