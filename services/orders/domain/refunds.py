@@ -158,20 +158,21 @@ def _shipment_refund(
     goods = [line.item.unit_price.times(returning[line.item.style]) for line in returned]
     # The tax difference belongs to the returned lines together (returning one line can move
     # the rest under the low-value threshold), so it is shared pro rata to their goods.
-    duty = apportion((before.duty - after.duty), goods)
-    vat = apportion((before.vat - after.vat), goods)
+    duty = apportion(before.duty - after.duty, goods)
+    vat = apportion(before.vat - after.vat, goods)
     reclaims = _reclaimable(shipment, returning)
     lines = tuple(
         RefundedLine(
-            line.item.style,
-            returning[line.item.style],
-            goods[i],
-            Money.zero(goods[i].currency),
-            duty[i],
-            vat[i],
-            *reclaims[line.item.style],
+            style=line.item.style,
+            quantity=returning[line.item.style],
+            goods=line_goods,
+            shipping=Money.zero(line_goods.currency),
+            duty=line_duty,
+            vat=line_vat,
+            reclaimable_duty=reclaims[line.item.style][0],
+            reclaimable_import_vat=reclaims[line.item.style][1],
         )
-        for i, line in enumerate(returned)
+        for line, line_goods, line_duty, line_vat in zip(returned, goods, duty, vat, strict=True)
     )
     return ShipmentRefund(shipment.warehouse, shipment.treatment, lines, before.total, after.total)
 

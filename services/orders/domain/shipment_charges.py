@@ -111,60 +111,25 @@ def price_items(
 ) -> ShipmentCharges:
     """Goods, shipping, duty and VAT of one shipment by the rules; an empty shipment costs its
     shipping charge and the seller VAT on it (what a customer keeping nothing still pays)."""
-    currency = shipping.currency
-    goods = money_sum([item.goods for item in items], currency)
-    plain = [
-        PricedLine(i, i.goods, Money.zero(currency), None, Money.zero(currency)) for i in items
-    ]
+    zero = Money.zero(shipping.currency)
+    untaxed = [PricedLine(item, item.goods, zero, None, zero) for item in items]
+    goods = money_sum([item.goods for item in items], shipping.currency)
     if not cross_border:
-        return _local(plain, shipping, terms, prices_include_vat)
+        included = zero
+        if prices_include_vat and terms.vat_rate:
+            # VAT inside a tax-inclusive price is shown, not added again (as landed_cost shows
+            # it for a single line): gross x vat / (1 + vat).
+            included = (goods + shipping).times(terms.vat_rate / (1 + terms.vat_rate))
+        return _charges(ShipmentTreatment.LOCAL, untaxed, shipping, terms, vat_included=included)
     if terms.vat_rate == 0:
-        return ShipmentCharges(
-            currency,
-            ShipmentTreatment.UNTAXED_IMPORT,
-            tuple(plain),
-            shipping,
-            Decimal(0),
-            Money.zero(currency),
-            Money.zero(currency),
-        )
+        return _charges(ShipmentTreatment.UNTAXED_IMPORT, untaxed, shipping, terms)
     if goods.amount <= terms.low_value_threshold:
         vat = (goods + shipping).times(terms.vat_rate)
-        return ShipmentCharges(
-            currency,
-            ShipmentTreatment.LOW_VALUE_VAT,
-            tuple(plain),
-            shipping,
-            terms.vat_rate,
-            vat,
-            Money.zero(currency),
-        )
+        return _charges(ShipmentTreatment.LOW_VALUE_VAT, untaxed, shipping, terms, vat=vat)
     return _ddp_import(items, shipping, terms)
 
 
-def _local(
-    plain: list[PricedLine], shipping: Money, terms: TaxTerms, prices_include_vat: bool
-) -> ShipmentCharges:
-    currency = shipping.currency
-    gross = money_sum([line.goods for line in plain], currency) + shipping
-    included = Money.zero(currency)
-    if prices_include_vat and terms.vat_rate:
-        # VAT inside a tax-inclusive price, shown but not added again (as landed_cost shows it
-        # for a single line): gross x vat / (1 + vat).
-        included = gross.times(terms.vat_rate / (1 + terms.vat_rate))
-    return ShipmentCharges(
-        currency,
-        ShipmentTreatment.LOCAL,
-        tuple(plain),
-        shipping,
-        terms.vat_rate,
-        Money.zero(currency),
-        included,
-    )
-
-
 def _ddp_import(items: Sequence[Item], shipping: Money, terms: TaxTerms) -> ShipmentCharges:
-    currency = shipping.currency
     shares = apportion(shipping, [item.goods for item in items])
     lines = []
     for item, share in zip(items, shares, strict=True):
@@ -176,23 +141,29 @@ def _ddp_import(items: Sequence[Item], shipping: Money, terms: TaxTerms) -> Ship
             )
         # Duty is rounded per line: each line is its own entry on the customs declaration.
         lines.append(PricedLine(item, item.goods, share, rate, (item.goods + share).times(rate)))
-    charges = ShipmentCharges(
-        currency,
-        ShipmentTreatment.DDP_IMPORT,
-        tuple(lines),
-        shipping,
-        terms.vat_rate,
-        Money.zero(currency),
-        Money.zero(currency),
-    )
+    goods = money_sum([line.goods for line in lines], shipping.currency)
+    duty = money_sum([line.duty for line in lines], shipping.currency)
     # Import VAT is assessed once on the whole consignment, so it is rounded once.
-    vat = (charges.goods + shipping + charges.duty).times(terms.vat_rate)
+    vat = (goods + shipping + duty).times(terms.vat_rate)
+    return _charges(ShipmentTreatment.DDP_IMPORT, lines, shipping, terms, vat=vat)
+
+
+def _charges(
+    treatment: ShipmentTreatment,
+    lines: Sequence[PricedLine],
+    shipping: Money,
+    terms: TaxTerms,
+    *,
+    vat: Money | None = None,
+    vat_included: Money | None = None,
+) -> ShipmentCharges:
+    zero = Money.zero(shipping.currency)
     return ShipmentCharges(
-        currency,
-        charges.treatment,
-        charges.lines,
-        shipping,
-        terms.vat_rate,
-        vat,
-        Money.zero(currency),
+        currency=shipping.currency,
+        treatment=treatment,
+        lines=tuple(lines),
+        shipping=shipping,
+        vat_rate=terms.vat_rate,
+        vat=vat or zero,
+        vat_included=vat_included or zero,
     )

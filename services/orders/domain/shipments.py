@@ -108,12 +108,12 @@ def source_cart(ref: ReferenceData, cart: Cart, stock: StockView | None) -> list
         ful = offer.fulfilment
         sourced.append(
             SourcedLine(
-                offer.style,
-                line.quantity,
-                ful.warehouse,
-                ful.source_region,
-                ful.listing_price,
-                ful.route,
+                style=offer.style,
+                quantity=line.quantity,
+                warehouse=ful.warehouse,
+                source_region=ful.source_region,
+                list_price=ful.listing_price,
+                route=ful.route,
             )
         )
     return sourced
@@ -144,13 +144,13 @@ def quote_cart(
         _price_shipment(ref, group, cart.region, rates) for group in group_by_warehouse(sourced)
     )
     return CartQuote(
-        quote_id,
-        cart.region,
-        currency,
-        shipments,
-        tuple(r for r in rates.values() if r.source != r.target),
-        now,
-        now + ttl,
+        quote_id=quote_id,
+        region=cart.region,
+        currency=currency,
+        shipments=shipments,
+        fx_rates=tuple(r for r in rates.values() if r.source != r.target),
+        created_at=now,
+        expires_at=now + ttl,
     )
 
 
@@ -169,10 +169,10 @@ def _price_shipment(
     # A unit is converted and rounded first, then multiplied: the customer pays the shown unit.
     items = [
         Item(
-            x.style.style,
-            x.style.hs_code,
-            rates[x.list_price.currency].convert(x.list_price),
-            x.quantity,
+            style=x.style.style,
+            hs_code=x.style.hs_code,
+            unit_price=rates[x.list_price.currency].convert(x.list_price),
+            quantity=x.quantity,
         )
         for x in group
     ]
@@ -189,14 +189,14 @@ def _price_shipment(
     )
     customs = _customs(group, charges) if cross_border else ()
     return Shipment(
-        first.warehouse,
-        first.source_region,
-        destination,
-        (first.route.days_min, first.route.days_max),
-        charges,
-        terms,
-        include_vat,
-        customs,
+        warehouse=first.warehouse,
+        source_region=first.source_region,
+        destination=destination,
+        delivery_days=(first.route.days_min, first.route.days_max),
+        charges=charges,
+        terms=terms,
+        prices_include_vat=include_vat,
+        customs=customs,
     )
 
 
