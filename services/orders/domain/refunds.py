@@ -28,6 +28,17 @@ from services.orders.domain.shipment_charges import (
 )
 from services.orders.domain.shipments import CartQuote, Shipment
 
+# The amounts a refund reports, on the whole and per returned line.
+REFUND_FIGURES = (
+    "total",
+    "goods",
+    "shipping",
+    "duty",
+    "vat",
+    "reclaimable_duty",
+    "reclaimable_import_vat",
+)
+
 
 @dataclass(frozen=True, slots=True)
 class RefundedLine:
@@ -94,6 +105,20 @@ class ReturnRefund:
     @property
     def reclaimable_import_vat(self) -> Money:
         return self._sum("reclaimable_import_vat")
+
+    def figures(self) -> dict[str, object]:
+        """The refund as an `orders.return.refunded` event carries it: codes and amounts only
+        (the service adds the return and order ids), nothing a person wrote."""
+        return {
+            "currency": self.currency,
+            **{name: str(getattr(self, name).amount) for name in REFUND_FIGURES},
+            "lines": [
+                {"style": line.style, "quantity": line.quantity}
+                | {name: str(getattr(line, name).amount) for name in REFUND_FIGURES}
+                for shipment in self.shipments
+                for line in shipment.lines
+            ],
+        }
 
 
 def refund_for_return(

@@ -46,6 +46,34 @@ def test_the_brand_reclaims_duty_and_import_vat_on_the_returned_vt02(
     assert refund.reclaimable_import_vat == gbp("50.75")
 
 
+def test_the_refund_event_figures_are_codes_and_amounts(worked_example: CartQuote) -> None:
+    """The figures for orders.return.refunded: currency, amounts as strings, styles per line."""
+    figures = refund_for_return(worked_example, returning={"VT02": 1}).figures()
+    assert figures == {
+        "currency": "GBP",
+        "total": "288.17",
+        "goods": "231.01",
+        "shipping": "0.00",
+        "duty": "9.13",
+        "vat": "48.03",
+        "reclaimable_duty": "7.39",
+        "reclaimable_import_vat": "50.75",
+        "lines": [
+            {
+                "style": "VT02",
+                "quantity": 1,
+                "total": "288.17",
+                "goods": "231.01",
+                "shipping": "0.00",
+                "duty": "9.13",
+                "vat": "48.03",
+                "reclaimable_duty": "7.39",
+                "reclaimable_import_vat": "50.75",
+            }
+        ],
+    }
+
+
 def test_returning_the_tc11_keeps_the_vt02_over_the_threshold(worked_example: CartQuote) -> None:
     """VT02 kept alone costs 309.48 (still DDP): refund 74.51 = 60.47 + 1.62 duty + 12.42 VAT."""
     refund = refund_for_return(worked_example, returning={"TC11": 1})

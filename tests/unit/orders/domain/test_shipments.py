@@ -74,6 +74,22 @@ def test_mixed_cart_becomes_a_local_and_an_import_shipment(quote_of: QuoteOf) ->
     assert quote.total == gbp("468.48")
 
 
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        ({"PC15": 1, "TC11": 1}, [("UK-LON", "local"), ("US-NJ", "low_value_vat")]),
+        ({"VT02": 1, "CC01": 2}, [("US-NJ", "ddp_import"), ("UK-LON", "local")]),
+        ({"DJ27": 3, "VT02": 1, "TC11": 1}, [("UK-LON", "local"), ("US-NJ", "ddp_import")]),
+    ],
+)
+def test_each_shipment_gets_its_own_treatment(
+    quote_of: QuoteOf, lines: dict[str, int], expected: list[tuple[str, str]]
+) -> None:
+    """Shipments follow the cart's order; each is local, low-value VAT or DDP on its own goods."""
+    quote = quote_of("UK", **lines)
+    assert [(s.warehouse, str(s.treatment)) for s in quote.shipments] == expected
+
+
 def test_goods_at_or_under_the_threshold_pay_seller_vat_and_no_duty(quote_of: QuoteOf) -> None:
     """TC11 alone (60.47 <= 135): VAT 20% on goods plus shipping, no duty, still declared."""
     (shipment,) = quote_of("UK", TC11=1).shipments
