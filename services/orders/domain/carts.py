@@ -47,9 +47,6 @@ class Cart:
     region: str
     lines: tuple[CartLine, ...]
 
-    def quantity_of(self, style: str) -> int:
-        return sum(line.quantity for line in self.lines if line.style == style)
-
 
 def build_cart(
     ref: ReferenceData, policy: CartPolicy, *, region: str, lines: Iterable[CartLine]

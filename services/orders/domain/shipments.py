@@ -87,9 +87,6 @@ class CartQuote:
         """The quote's locked rate (None when every line is priced in the customer's currency)."""
         return self.fx_rates[0] if self.fx_rates else None
 
-    def shipment_of(self, style: str) -> Shipment:
-        return next(s for s in self.shipments if style in s.styles)
-
     def ensure_valid(self, now: datetime) -> None:
         if now >= self.expires_at:
             raise QuoteExpired(

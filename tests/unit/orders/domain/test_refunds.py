@@ -83,6 +83,18 @@ def test_returning_the_tc11_keeps_the_vt02_over_the_threshold(worked_example: Ca
     assert (refund.reclaimable_duty, refund.reclaimable_import_vat) == (gbp("1.74"), gbp("13.25"))
 
 
+def test_part_of_a_line_is_refunded_and_reclaimed_pro_rata(quote_of: QuoteOf) -> None:
+    """3 x TC11 (181.41, DDP, 247.45 paid); 2 kept fall under £135 (168.38): refund 79.07.
+    The brand reclaims a third of the line's duty 5.42 and import VAT 41.24."""
+    order = quote_of("UK", TC11=3)
+    assert order.total == gbp("247.45")
+    refund = refund_for_return(order, returning={"TC11": 1})
+    (line,) = refund.shipments[0].lines
+    assert (line.goods, line.duty, line.vat) == (gbp("60.47"), gbp("5.42"), gbp("13.18"))
+    assert refund.total == gbp("79.07")
+    assert (line.reclaimable_duty, line.reclaimable_import_vat) == (gbp("1.81"), gbp("13.75"))
+
+
 def test_keeping_nothing_still_costs_shipping_and_its_vat(worked_example: CartQuote) -> None:
     """Return both: the customer keeps paying 19.38 shipping + 3.88 VAT on it: refund 360.73."""
     refund = refund_for_return(worked_example, returning={"TC11": 1, "VT02": 1})

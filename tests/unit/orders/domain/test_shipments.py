@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from services.orders.domain.carts import Cart, CartLine
-from services.orders.domain.errors import NotAvailable
+from services.orders.domain.errors import NotAvailable, QuoteExpired
 from services.orders.domain.money import Money, money_sum
 from services.orders.domain.reference import ReferenceData
 from services.orders.domain.shipment_charges import ShipmentTreatment, apportion
@@ -133,9 +133,12 @@ def test_an_unavailable_line_refuses_the_cart(ref: ReferenceData, now: datetime)
     assert err.value.details["style"] == "PY01"
 
 
-def test_the_quote_expires_after_thirty_minutes(worked_example: CartQuote) -> None:
-    """A cart quote is locked for 30 minutes like a single-style quote."""
-    assert (worked_example.expires_at - worked_example.created_at).total_seconds() == 1800
+def test_the_quote_expires_after_thirty_minutes(worked_example: CartQuote, now: datetime) -> None:
+    """A cart quote is locked for 30 minutes like a single-style quote, then refused."""
+    worked_example.ensure_valid(now + timedelta(minutes=29, seconds=59))
+    with pytest.raises(QuoteExpired) as err:
+        worked_example.ensure_valid(now + timedelta(minutes=30))
+    assert err.value.code == "quote_expired"
 
 
 @given(
