@@ -131,74 +131,77 @@ def test_returning_what_was_not_bought_or_already_returned_is_refused(
         refund_for_return(worked_example, returning={"VT02": 1}, previously_returned={"VT02": 1})
 
 
-UK_STYLES = ["TC11", "VT02", "VT01", "JR01", "CC01", "PC15", "DJ27"]
+# The styles each region can buy (PC15 is sold in the UK only; PY01 cannot ship to UK or EU).
+STYLES_FOR = {
+    "UK": ["TC11", "VT02", "VT01", "JR01", "CC01", "PC15", "DJ27"],
+    "EU": ["TC11", "VT02", "VT01", "JR01", "CC01", "DJ27"],
+    "US": ["TC11", "VT02", "VT01", "JR01", "CC01", "DJ27", "PY01"],
+}
+Case = tuple[str, dict[str, int], dict[str, int]]
 NOW = datetime(2026, 11, 23, tzinfo=UTC)
 
 
 @st.composite
-def order_and_return(draw: st.DrawFn) -> tuple[dict[str, int], dict[str, int]]:
-    bought = draw(
-        st.dictionaries(st.sampled_from(UK_STYLES), st.integers(1, 6), min_size=1, max_size=6)
-    )
+def order_and_return(draw: st.DrawFn) -> Case:
+    """A region, a cart bought there, and a non-empty part of it sent back."""
+    region = draw(st.sampled_from(sorted(STYLES_FOR)))
+    styles = st.sampled_from(STYLES_FOR[region])
+    bought = draw(st.dictionaries(styles, st.integers(1, 6), min_size=1, max_size=4))
     returned = {
         style: n for style, q in bought.items() if (n := draw(st.integers(0, q), label=style)) > 0
     }
     if not returned:
         first = next(iter(bought))
         returned = {first: bought[first]}
-    return bought, returned
+    return region, bought, returned
 
 
-def quote(ref: ReferenceData, bought: dict[str, int]) -> CartQuote:
-    cart = Cart("UK", tuple(CartLine(s, q) for s, q in bought.items()))
+def quote(ref: ReferenceData, region: str, bought: dict[str, int]) -> CartQuote:
+    cart = Cart(region, tuple(CartLine(s, q) for s, q in bought.items()))
     return quote_cart(ref, cart, quote_id="q", now=NOW)
 
 
 @settings(max_examples=80, deadline=None)
 @given(case=order_and_return())
-def test_a_refund_is_never_negative_nor_more_than_paid(
-    ref: ReferenceData, case: tuple[dict[str, int], dict[str, int]]
-) -> None:
+def test_a_refund_is_never_negative_nor_more_than_paid(ref: ReferenceData, case: Case) -> None:
     """Any return: 0 <= refund <= paid, and the per-line figures add up to the refund."""
-    bought, returned = case
-    order = quote(ref, bought)
+    region, bought, returned = case
+    order = quote(ref, region, bought)
     refund = refund_for_return(order, returning=returned)
-    assert Money.zero("GBP").amount <= refund.total.amount <= order.total.amount
+    assert Money.zero(order.currency).amount <= refund.total.amount <= order.total.amount
     lines = [line for s in refund.shipments for line in s.lines]
-    assert money_sum([line.total for line in lines], "GBP") == refund.total
+    assert money_sum([line.total for line in lines], order.currency) == refund.total
     assert refund.goods + refund.shipping + refund.duty + refund.vat == refund.total
 
 
 @settings(max_examples=60, deadline=None)
 @given(case=order_and_return())
 def test_returning_everything_leaves_only_shipping_and_its_vat(
-    ref: ReferenceData, case: tuple[dict[str, int], dict[str, int]]
+    ref: ReferenceData, case: Case
 ) -> None:
     """Return all lines: the refund is the paid total minus, per shipment, its shipping charge
     and the seller VAT on it (none for a local, tax-inclusive shipment); the brand reclaims
     exactly the duty and import VAT it paid."""
-    bought, _ = case
-    order = quote(ref, bought)
+    region, bought, _ = case
+    order = quote(ref, region, bought)
     refund = refund_for_return(order, returning=bought)
     still_paid = []
     for s in order.shipments:
         local = s.treatment is ShipmentTreatment.LOCAL
-        vat = Money.zero("GBP") if local else s.charges.shipping.times(s.terms.vat_rate)
+        vat = Money.zero(order.currency) if local else s.charges.shipping.times(s.terms.vat_rate)
         still_paid.append(s.charges.shipping + vat)
-    assert refund.total == order.total - money_sum(still_paid, "GBP")
+    assert refund.total == order.total - money_sum(still_paid, order.currency)
     ddp = [s for s in order.shipments if s.treatment is ShipmentTreatment.DDP_IMPORT]
-    assert refund.reclaimable_duty == money_sum([s.charges.duty for s in ddp], "GBP")
-    assert refund.reclaimable_import_vat == money_sum([s.charges.vat for s in ddp], "GBP")
+    assert refund.reclaimable_duty == money_sum([s.charges.duty for s in ddp], order.currency)
+    assert refund.reclaimable_import_vat == money_sum([s.charges.vat for s in ddp], order.currency)
 
 
 @settings(max_examples=60, deadline=None)
 @given(case=order_and_return())
-def test_a_return_in_two_parts_refunds_the_same_as_in_one(
-    ref: ReferenceData, case: tuple[dict[str, int], dict[str, int]]
-) -> None:
+def test_a_return_in_two_parts_refunds_the_same_as_in_one(ref: ReferenceData, case: Case) -> None:
     """Returning some units now and the rest later refunds what one return of both would."""
-    bought, first = case
-    order = quote(ref, bought)
+    region, bought, first = case
+    order = quote(ref, region, bought)
     rest = {s: q - first.get(s, 0) for s, q in bought.items() if q - first.get(s, 0) > 0}
     whole = refund_for_return(order, returning=bought)
     part_one = refund_for_return(order, returning=first)
