@@ -108,6 +108,18 @@ def _sandbox_carrier(
     )
 
 
+def _scheduler(parts: SagaParts, settings: Settings) -> SagaScheduler:
+    return SagaScheduler(
+        parts.records,
+        parts.saga,
+        parts.tracking,
+        settings.saga_workers,
+        settings.saga_sweep_interval,
+        settings.tracking_poll_interval,
+        settings.tracking_poll_max_interval,
+    )
+
+
 def build(settings: Settings | None = None) -> ServiceRuntime:
     settings = settings or Settings()
     rt = ServiceRuntime("orders", settings, migrations=MIGRATIONS)
@@ -126,15 +138,7 @@ def build(settings: Settings | None = None) -> ServiceRuntime:
         payment_attempts=settings.payment_attempts,
         retry_delay=settings.payment_retry_delay,
     )
-    scheduler = SagaScheduler(
-        parts.records,
-        parts.saga,
-        parts.tracking,
-        settings.saga_workers,
-        settings.saga_sweep_interval,
-        settings.tracking_poll_interval,
-        settings.tracking_poll_max_interval,
-    )
+    scheduler = _scheduler(parts, settings)
     cases = build_use_cases(
         uow,
         load_reference_data(settings.data_dir),

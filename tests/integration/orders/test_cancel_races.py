@@ -1,21 +1,15 @@
 """A cancel must never leave a half-done saga, whatever the carrier did meanwhile.
 
-Found by the bounded chaos run of 2026-11-23 20:04 (evidence kept in
-/tmp/concierge-chaos/20261123-200434): order o_adcdcb2b... was confirmed at 20:03:04.365, the
-sandbox carrier reported it in transit at +1 s and delivered at +2 s (20:03:06.335), but the
-orders service had not polled the tracking again (polls back off from 2 s), so the order was
-still `confirmed` when the customer's cancel (retried after a 504 while orders was being
-killed) arrived at 20:03:06.632. The cancel was accepted on that stale status; the runner's
-first compensation, cancelling the shipment, was refused by the carrier ("a delivered shipment
-cannot be cancelled") on every sweep until the end of the run, so the compensations queued
-behind it never ran: the order stayed cancelled with 1 VT02 reserved and its payment authorized.
+The rule: the carrier, not our lagging copy of its tracking (polled with a back-off), decides
+whether the parcel has left. A booked shipment is cancelled at the carrier before the cancel is
+recorded (refused with `order_already_shipped` once the parcel is in transit or delivered), the
+cancel is recorded only if the order did not move meanwhile, and a shipment found cancelled at
+the carrier finishes a cancel whose commit was lost. Otherwise a cancel accepted on a stale
+`confirmed` would owe a shipment cancel the carrier refuses forever, and the stock release and
+payment void queued behind it would never run.
 
-Fixed: the carrier, not our lagging copy of its tracking, decides whether the parcel has left.
-A booked shipment is cancelled at the carrier before the cancel is recorded (refused with
-`order_already_shipped` once the parcel is in transit), the cancel is recorded only if the order
-did not move meanwhile, and a shipment found cancelled at the carrier finishes a cancel whose
-commit was lost. The runner is driven here the way the scheduler drives it (errors logged, the
-order tried again), and every test checks the saga's end state, not the mechanism.
+The saga is driven here the way the scheduler drives it (errors logged, the order tried again),
+and every test checks the saga's end state, not the mechanism.
 """
 
 from __future__ import annotations
@@ -37,7 +31,7 @@ from shared.persistence.messaging_tables import outbox_table
 from tests.support.orders.stack import UK_CUSTOMER, Stack
 
 S = OrderStatus
-STYLE = "VT02"  # the chaos run's order: US-NJ, 12 on hand
+STYLE = "VT02"  # ships from US-NJ, 12 on hand
 ON_HAND = 12
 
 
@@ -105,7 +99,7 @@ async def confirmed_order(stack: Stack) -> Order:
 async def test_cancel_after_the_carrier_delivered_is_refused_and_the_order_completes(
     stack: Stack,
 ) -> None:
-    """The chaos run's interleaving: confirmed, delivered at the carrier, then cancelled."""
+    """Confirmed, delivered at the carrier before our next poll, then cancelled: refused."""
     order = await confirmed_order(stack)
     # The carrier moves on by itself; our copy of its tracking is polled later.
     stack.clock.advance(stack.carrier.delivered_after + timedelta(seconds=1))
@@ -261,7 +255,7 @@ async def test_cancel_after_a_crash_between_booking_and_recording_a_fresh_label(
 async def test_cancel_after_a_crash_between_booking_and_recording_a_label_that_left(
     stack: Stack,
 ) -> None:
-    """The chaos run's crash point, with a restart slower than the carrier's schedule."""
+    """Killed between booking and recording, restarted after the parcel left: refused."""
     order = await place(stack)
     await book_then_crash(stack, order.order_id)
     stack.clock.advance(stack.carrier.delivered_after + timedelta(seconds=1))

@@ -1,4 +1,4 @@
-"""Issue 18 item 3: duplicates of one create that race each other (a paused orders service
+"""Duplicates of one create that race each other (a paused orders service
 resumed with the same quote request queued several times) must answer with the object the
 first one created, never an IntegrityError (a 5xx at the gateway). On SQLite and PostgreSQL."""
 

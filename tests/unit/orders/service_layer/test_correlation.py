@@ -1,4 +1,4 @@
-"""Issue 12 item 10: the saga's later events carry the correlation id of the request that placed
+"""The saga's later events carry the correlation id of the request that placed
 the order, even when a restarted process drives it, and one order's id never leaks to the next."""
 
 from __future__ import annotations
