@@ -20,7 +20,6 @@ from shared.errors import DomainError, ErrorKind, Forbidden
 from shared.messaging.glue import RpcRoute
 
 A = Actor | None
-OK = {"ok": True}
 
 
 @dataclass(frozen=True)
@@ -97,22 +96,22 @@ def _order_routes(u: UseCases) -> list[RpcRoute]:
 def _stock_routes(u: UseCases) -> list[RpcRoute]:
     async def waitlist(req: c.JoinWaitlistRequest, actor: A) -> c.WaitlistReply:
         entry = await u.waitlist.join(tr.actor_or_system(actor), req.style, req.region)
-        return c.WaitlistReply(entry_id=entry, style=req.style, region=req.region)
+        return tr.waitlist_reply(entry, req.style, req.region)
 
     async def set_listing(req: c.SetListingRequest, actor: A) -> dict[str, bool]:
         _operator(actor)
         await u.inventory.set_listing(req.style, req.region, tr.price_in(req.price))
-        return OK
+        return tr.DONE
 
     async def replenish(req: c.ReplenishRequest, actor: A) -> dict[str, bool]:
         _operator(actor)
         await u.inventory.replenish(req.warehouse, req.style, req.quantity)
-        return OK
+        return tr.DONE
 
     async def done(_req: Any, actor: A) -> dict[str, bool]:
         """The reply to an operator change that was applied but never answered."""
         _operator(actor)
-        return OK
+        return tr.DONE
 
     return [
         RpcRoute(c.Subjects.JOIN_WAITLIST, waitlist, c.JoinWaitlistRequest, command=True),
@@ -133,7 +132,7 @@ def _replacement_routes(u: UseCases) -> list[RpcRoute]:
         return tr.reservation_reply(req.claim_id, res)
 
     async def release(req: c.ReleaseReplacementRequest, _actor: A) -> c.ReleaseReplacementReply:
-        return c.ReleaseReplacementReply(released=await u.replacements.release(req.claim_id))
+        return tr.release_reply(await u.replacements.release(req.claim_id))
 
     return [
         RpcRoute(c.Subjects.REPLACEMENT_STOCK, stock, c.ReplacementStockRequest),

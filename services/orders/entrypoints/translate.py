@@ -15,6 +15,8 @@ from shared.actor import SYSTEM_ACTOR, Actor
 from shared.contracts import orders as c
 from shared.errors import DomainError
 
+DONE = {"ok": True}  # the reply to an operator change
+
 
 def actor_or_system(actor: Actor | None) -> Actor:
     """A request without an actor header comes from inside the system (another service)."""
@@ -161,3 +163,11 @@ def reservation_reply(claim_id: str, res: Reservation) -> c.ReserveReplacementRe
     return c.ReserveReplacementReply(
         claim_id=claim_id, reservation_id=res.reservation_id, warehouse=res.warehouse
     )
+
+
+def waitlist_reply(entry_id: str, style: str, region: str) -> c.WaitlistReply:
+    return c.WaitlistReply(entry_id=entry_id, style=style, region=region)
+
+
+def release_reply(released: bool) -> c.ReleaseReplacementReply:
+    return c.ReleaseReplacementReply(released=released)
