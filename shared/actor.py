@@ -42,7 +42,7 @@ class Actor(BaseModel):
         """Whether an object owned by customer `owner_id` is visible to this actor.
 
         Agents and the system see every customer's objects unless they act for one customer;
-        customers and partners see only the customer's they are (or act for).
+        a customer sees only their own, a partner only those of the customer it acts for.
         """
         if self.type in ("agent", "system"):
             return self.on_behalf_of is None or self.on_behalf_of == owner_id

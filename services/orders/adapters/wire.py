@@ -21,6 +21,7 @@ from shared.contracts.registry import EVENT_TYPES, load_all
 from shared.logging import current_correlation_id
 
 SOURCE = "/concierge/orders"
+_SUBJECTS: dict[type[BaseModel], str] = {}  # contract model -> subject, read from the registry
 
 
 @dataclass(frozen=True)
@@ -157,10 +158,12 @@ MAPPINGS: dict[type, Mapping] = {
 
 def subject_of(model: type[BaseModel]) -> str:
     """The subject the contract registry publishes `model` on."""
-    for spec in (EVENT_TYPES or load_all()).values():
-        if spec.model is model:
-            return spec.type
-    raise LookupError(f"{model.__name__} is not a registered event contract")
+    if not _SUBJECTS:
+        _SUBJECTS.update({spec.model: spec.type for spec in (EVENT_TYPES or load_all()).values()})
+    try:
+        return _SUBJECTS[model]
+    except KeyError:
+        raise LookupError(f"{model.__name__} is not a registered event contract") from None
 
 
 def payload(event: ev.Event) -> dict[str, Any]:
