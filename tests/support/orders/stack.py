@@ -16,6 +16,7 @@ from services.orders.adapters.providers.fx_file import FileFxProvider
 from services.orders.adapters.providers.sandbox_carrier import SandboxCarrierProvider
 from services.orders.adapters.providers.sandbox_payment import SandboxPaymentProvider
 from services.orders.adapters.reference_data import load_reference_data
+from services.orders.adapters.sql_stock_repository import SqlStockRepository
 from services.orders.adapters.unit_of_work import OrdersUnitOfWork
 from services.orders.app import SagaParts, build_saga, build_use_cases
 from services.orders.domain.orders import Order
@@ -77,3 +78,9 @@ async def place(stack: Stack, style: str = "TC11", token: str = "tok_ok", qty: i
     """A UK customer quotes and orders `style` (the saga is not driven)."""
     quote = await stack.cases.quotes.quote(UK_CUSTOMER, style, "UK", qty)
     return await stack.cases.ordering.place_order(UK_CUSTOMER, quote.quote_id, token)
+
+
+async def stock_level(stack: Stack, warehouse: str, style: str) -> tuple[int, int]:
+    """(on hand, reserved) of a style at a warehouse, read straight from the database."""
+    async with stack.db.read() as session:
+        return await SqlStockRepository(session).level(warehouse, style)
