@@ -33,5 +33,20 @@ class Actor(BaseModel):
     def header(self) -> str:
         return self.model_dump_json(exclude_none=True)
 
+    @property
+    def agent_id(self) -> str | None:
+        """The agent acting, if this is one (recorded on what they create for a customer)."""
+        return self.id if self.type == "agent" else None
+
+    def may_see(self, owner_id: str) -> bool:
+        """Whether an object owned by customer `owner_id` is visible to this actor.
+
+        Agents and the system see every customer's objects unless they act for one customer;
+        a customer sees only their own, a partner only those of the customer it acts for.
+        """
+        if self.type in ("agent", "system"):
+            return self.on_behalf_of is None or self.on_behalf_of == owner_id
+        return self.customer_id == owner_id
+
 
 SYSTEM_ACTOR = Actor(type="system", id="system")

@@ -1,35 +1,123 @@
-"""Composition root of the orders service: settings, providers, handlers, saga, entrypoints."""
+"""Composition root of the orders service: settings, providers, use cases, saga, entrypoints."""
 
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
 import structlog
 
-from services.orders.adapters.fx_file import FileFxProvider
-from services.orders.adapters.reference_data import load_reference_data
-from services.orders.adapters.sandbox_carrier import SandboxCarrierProvider
-from services.orders.adapters.sandbox_journal import (
+from services.orders.adapters.providers.fx_file import FileFxProvider
+from services.orders.adapters.providers.sandbox_carrier import SandboxCarrierProvider
+from services.orders.adapters.providers.sandbox_journal import (
     DatabaseSandboxJournal,
     ensure_sandbox_tables,
     sandbox_url,
 )
-from services.orders.adapters.sandbox_payment import SandboxPaymentProvider
-from services.orders.adapters.wire import to_cloud_event
-from services.orders.entrypoints.rpc import routes
-from services.orders.handlers import OrdersService
-from services.orders.inventory import InventoryService
-from services.orders.saga_runner import SagaRunner
-from services.orders.saga_scheduler import SagaScheduler
+from services.orders.adapters.providers.sandbox_payment import SandboxPaymentProvider
+from services.orders.adapters.reference_data import load_reference_data
+from services.orders.adapters.unit_of_work import OrdersUnitOfWork
+from services.orders.domain.ports import CarrierProvider, FxProvider, PaymentProvider
+from services.orders.domain.quotes import QUOTE_TTL
+from services.orders.domain.reference import ReferenceData
+from services.orders.entrypoints.rpc import UseCases, routes
+from services.orders.entrypoints.workers import SagaScheduler
+from services.orders.service_layer.catalogue import Catalogue
+from services.orders.service_layer.inventory import Inventory
+from services.orders.service_layer.order_saga import OrderSaga
+from services.orders.service_layer.ordering import Ordering, WakeSaga, no_saga
+from services.orders.service_layer.quotes import Quotes
+from services.orders.service_layer.replacements import Replacements
+from services.orders.service_layer.saga_compensation import Compensations
+from services.orders.service_layer.saga_records import SagaRecords
+from services.orders.service_layer.shipment_tracking import ShipmentTracking
+from services.orders.service_layer.unit_of_work import UnitOfWork
+from services.orders.service_layer.waitlist import Waitlist
 from services.orders.settings import Settings
-from shared.clock import SystemClock
+from shared.clock import Clock, SystemClock
 from shared.persistence.db import Database
-from shared.runtime.service import ServiceRuntime
+from shared.runtime.service import BackgroundFactory, ServiceRuntime
 
 log = structlog.get_logger()
 MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+@dataclass(frozen=True)
+class SagaParts:
+    records: SagaRecords
+    saga: OrderSaga
+    tracking: ShipmentTracking
+
+
+def build_saga(
+    uow: UnitOfWork,
+    payment: PaymentProvider,
+    carrier: CarrierProvider,
+    clock: Clock,
+    *,
+    payment_attempts: int = 4,
+    retry_delay: float = 0.2,
+) -> SagaParts:
+    records = SagaRecords(uow, clock)
+    undo = Compensations(records, payment, carrier, clock)
+    saga = OrderSaga(
+        records,
+        undo,
+        payment,
+        carrier,
+        clock,
+        payment_attempts=payment_attempts,
+        retry_delay=retry_delay,
+    )
+    return SagaParts(records, saga, ShipmentTracking(records, saga, payment, carrier, clock))
+
+
+def build_use_cases(
+    uow: UnitOfWork,
+    ref: ReferenceData,
+    fx: FxProvider,
+    carrier: CarrierProvider,
+    clock: Clock,
+    *,
+    wake_saga: WakeSaga = no_saga,
+    quote_ttl: timedelta = QUOTE_TTL,
+) -> UseCases:
+    catalogue = Catalogue(uow, ref, fx)
+    waitlist = Waitlist(uow, catalogue, clock)
+    return UseCases(
+        catalogue=catalogue,
+        quotes=Quotes(uow, catalogue, clock, quote_ttl),
+        ordering=Ordering(uow, clock, carrier, wake_saga),
+        waitlist=waitlist,
+        inventory=Inventory(uow, catalogue, waitlist, clock),
+        replacements=Replacements(uow, ref, clock),
+    )
+
+
+def _sandbox_carrier(
+    settings: Settings, clock: Clock, journal: DatabaseSandboxJournal
+) -> SandboxCarrierProvider:
+    return SandboxCarrierProvider(
+        clock,
+        in_transit_after=timedelta(seconds=settings.carrier_in_transit_after),
+        delivered_after=timedelta(seconds=settings.carrier_delivered_after),
+        refuse_destinations=settings.refused_destinations,
+        journal=journal,
+    )
+
+
+def _scheduler(parts: SagaParts, settings: Settings) -> SagaScheduler:
+    return SagaScheduler(
+        parts.records,
+        parts.saga,
+        parts.tracking,
+        settings.saga_workers,
+        settings.saga_sweep_interval,
+        settings.tracking_poll_interval,
+        settings.tracking_poll_max_interval,
+    )
 
 
 def build(settings: Settings | None = None) -> ServiceRuntime:
@@ -39,57 +127,56 @@ def build(settings: Settings | None = None) -> ServiceRuntime:
     sandbox_db = Database(sandbox_url(rt.db.url))
     journal = DatabaseSandboxJournal(sandbox_db)
     payment = SandboxPaymentProvider(settings.payment_timeouts_before_success, journal=journal)
-    carrier = SandboxCarrierProvider(
-        clock,
-        in_transit_after=timedelta(seconds=settings.carrier_in_transit_after),
-        delivered_after=timedelta(seconds=settings.carrier_delivered_after),
-        refuse_destinations=settings.refused_destinations,
-        journal=journal,
-    )
+    carrier = _sandbox_carrier(settings, clock, journal)
     fx = FileFxProvider(settings.data_dir)
-    runner = SagaRunner(
-        rt.uow,
+    uow = OrdersUnitOfWork(rt.uow)
+    parts = build_saga(
+        uow,
         payment,
         carrier,
         clock,
-        to_cloud_event,
         payment_attempts=settings.payment_attempts,
         retry_delay=settings.payment_retry_delay,
     )
-    scheduler = SagaScheduler(
-        runner,
-        settings.saga_workers,
-        settings.saga_sweep_interval,
-        settings.tracking_poll_interval,
-        settings.tracking_poll_max_interval,
-    )
-    service = OrdersService(
-        rt.uow,
+    scheduler = _scheduler(parts, settings)
+    cases = build_use_cases(
+        uow,
         load_reference_data(settings.data_dir),
         fx,
+        carrier,
         clock,
-        to_cloud_event,
-        carrier=carrier,
-        on_order_placed=scheduler.wake,
+        wake_saga=scheduler.wake,
         quote_ttl=timedelta(seconds=settings.quote_ttl_seconds),
     )
-    inventory = InventoryService(service)
     ready = asyncio.Event()
+    for route in routes(cases, ready):
+        rt.rpc(route)
+    rt.background(_start_sagas(sandbox_db, cases.inventory, scheduler, ready))
+    rt.background(_refresh_fx(fx, settings.fx_refresh_interval))
+    return rt
 
+
+def _start_sagas(
+    sandbox_db: Database, inventory: Inventory, scheduler: SagaScheduler, ready: asyncio.Event
+) -> BackgroundFactory:
     async def start_sagas(_rt: ServiceRuntime) -> None:
         await ensure_sandbox_tables(sandbox_db)
         await inventory.seed_stock()
         ready.set()  # the sandboxes read their journal through on every call: no preload
         try:
-            resumed = await runner.resume_all()
+            resumed = await scheduler.resume_all()
             log.info("saga.resumed", orders=resumed)
             await scheduler.run()
         finally:
             await sandbox_db.dispose()
 
+    return start_sagas
+
+
+def _refresh_fx(fx: FileFxProvider, interval: float) -> BackgroundFactory:
     async def refresh_fx(_rt: ServiceRuntime) -> None:
         while True:
-            await asyncio.sleep(settings.fx_refresh_interval)
+            await asyncio.sleep(interval)
             try:
                 snapshot = await fx.refresh()
             except Exception:  # an unreadable rates file: keep quoting on the last good rates
@@ -97,8 +184,4 @@ def build(settings: Settings | None = None) -> ServiceRuntime:
                 continue
             log.info("fx.refreshed", as_of=snapshot.as_of.isoformat())
 
-    for route in routes(service, inventory, ready):
-        rt.rpc(route)
-    rt.background(start_sagas)
-    rt.background(refresh_fx)
-    return rt
+    return refresh_fx

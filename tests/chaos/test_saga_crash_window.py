@@ -3,7 +3,7 @@
 The bounded chaos run (run at 17:59, evidence kept) ended with a cancelled order whose payment
 authorization was still `authorized`: the saga had called the payment provider, the customer
 cancelled meanwhile, and the orders process died before the saga noticed the cancel and voided
-the stray hold (`SagaRunner._release_strays`). After the restart nothing looked at it again: a
+the stray hold (`Compensations.release_strays`). After the restart nothing looked at it again: a
 cancelled order with no recorded steps was not an open saga. Fixed: a failed or cancelled order
 stays open until the runner has checked for strays (`Order.strays_checked`).
 

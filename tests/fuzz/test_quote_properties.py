@@ -22,6 +22,7 @@ from hypothesis import HealthCheck, assume, given, seed, settings
 from hypothesis import strategies as st
 
 from services.orders.adapters.reference_data import load_reference_data
+from services.orders.adapters.wire import payload
 from services.orders.domain.errors import NotAvailable
 from services.orders.domain.landed_cost import LineKind, TaxTreatment
 from services.orders.domain.money import FxSnapshot, Money, round_half_up
@@ -156,6 +157,6 @@ def test_more_units_never_cost_less(style: str, region: str, quantity: int, fx: 
 def test_quote_created_event_carries_the_same_total(style: str, region: str, quantity: int) -> None:
     q = _quote(style, region, quantity)
     event = q.created_event()
-    data = QuoteCreated.model_validate(event.data)
+    data = QuoteCreated.model_validate(payload(event))
     assert Decimal(str(data.total)) == q.total.amount
     assert data.currency == q.currency and data.quantity == quantity

@@ -22,7 +22,7 @@ from services.orders.domain.quotes import create_quote
 from services.orders.domain.saga import OrderStatus
 from services.warranty.adapters.reference_data import load_catalogue
 from services.warranty.domain.claim_states import ClaimStatus
-from tests.unit.orders import test_saga_state_table as saga_spec
+from tests.support.orders import saga_spec
 from tests.unit.warranty import test_claim_state_table as claim_spec
 from tools.mutation.tables import TableMutant, applied, table_mutants
 
@@ -52,12 +52,12 @@ def saga_holds_to_spec() -> None:
     ref = load_reference_data()
     quote = create_quote(ref, quote_id="q-1", style="TC11", region="UK", quantity=1, now=NOW,
                          customer_id="c-1")  # fmt: skip
-    saga_spec.test_the_spec_table_names_every_status_and_every_action_once()
+    saga_spec.check_spec_table_is_complete()
     for status, action in saga_spec.PAIRS:
         saga_spec.check_pair(status, action, quote, NOW)
     for status in OrderStatus:
         saga_spec.check_status(status, quote, NOW)
-    saga_spec.test_code_table_has_no_move_the_spec_lacks()
+    saga_spec.check_code_table_has_no_move_the_spec_lacks()
 
 
 def killed(mutant: TableMutant, spec: Callable[[], None]) -> bool:

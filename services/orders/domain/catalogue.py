@@ -2,7 +2,8 @@
 
 A region is always an explicit choice; any region's catalogue can be browsed. Offers are:
 local (listed in R), cross-region (listed elsewhere, shipped to R from a warehouse there, priced
-as a landed cost in R's currency) or unavailable with a reason the customer can read.
+as a landed cost in R's currency) or unavailable with a reason the customer can read. Which
+warehouse an offer ships from is decided in sourcing.py.
 """
 
 from __future__ import annotations
@@ -14,7 +15,13 @@ from enum import StrEnum
 from services.orders.domain.errors import NotAvailable
 from services.orders.domain.landed_cost import LandedCost, compute_landed_cost
 from services.orders.domain.money import Money
-from services.orders.domain.reference import Listing, ReferenceData, ShippingRoute, Style
+from services.orders.domain.reference import ReferenceData, Style
+from services.orders.domain.sourcing import (
+    Fulfilment,
+    cross_region_sources,
+    local_source,
+    preferred_source,
+)
 
 # (warehouse, style) -> units available now; None means "use the initial stock in the data".
 StockView = Mapping[tuple[str, str], int]
@@ -29,15 +36,6 @@ class OfferKind(StrEnum):
 class UnavailableReason(StrEnum):
     RESTRICTED = "restricted_material"
     NOT_SHIPPED = "not_shipped_to_region"
-
-
-@dataclass(frozen=True, slots=True)
-class Fulfilment:
-    warehouse: str
-    source_region: str  # region whose listing sets the price
-    destination: str
-    listing_price: Money  # unit price in the source region's currency
-    route: ShippingRoute
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +71,7 @@ def offer_for(
     ref: ReferenceData, style_code: str, region: str, stock: StockView | None = None
 ) -> Offer:
     style = ref.style(style_code)
-    home = ref.region(region)
+    ref.region(region)
     if region in style.restrictions:
         return Offer(
             style,
@@ -82,15 +80,12 @@ def offer_for(
             reason_code=UnavailableReason.RESTRICTED,
             reason=f"Cannot be shipped to {region}: {style.restrictions[region]}",
         )
-    local = ref.listing(style_code, region)
+    local = local_source(ref, style_code, region)
     if local is not None:
-        route = ref.route(region, region)
-        if route is not None:
-            ful = Fulfilment(home.home_warehouse, region, region, local.price, route)
-            return _priced(ref, style, region, OfferKind.LOCAL, ful, stock)
+        return _priced(ref, style, region, OfferKind.LOCAL, local, stock)
     candidates = [
         _priced(ref, style, region, OfferKind.CROSS_REGION, ful, stock)
-        for ful in _cross_region_fulfilments(ref, style, region)
+        for ful in cross_region_sources(ref, style, region)
     ]
     if not candidates:
         return Offer(
@@ -101,11 +96,7 @@ def offer_for(
             reason=f"Not listed in {region} and no warehouse that stocks it ships to {region}; "
             "join the waitlist to hear when it is listed in your region.",
         )
-    # Prefer stock on hand, then the lowest landed price, then the fastest delivery.
-    return min(
-        candidates,
-        key=lambda o: (o.available <= 0, o.price.amount if o.price else 0, o.delivery_days),
-    )
+    return preferred_source(candidates)
 
 
 def require_offer(
@@ -119,26 +110,6 @@ def require_offer(
             details={"style": style_code, "region": region, "reason_code": str(offer.reason_code)},
         )
     return offer
-
-
-def _cross_region_fulfilments(ref: ReferenceData, style: Style, region: str) -> list[Fulfilment]:
-    out = []
-    for listing in ref.listings_for(style.style):
-        if listing.region == region:
-            continue
-        out.extend(_from_listing(ref, listing, region))
-    return out
-
-
-def _from_listing(ref: ReferenceData, listing: Listing, region: str) -> list[Fulfilment]:
-    route = ref.route(listing.region, region)
-    if route is None:
-        return []
-    return [
-        Fulfilment(w.code, listing.region, region, listing.price, route)
-        for w in ref.warehouses.values()
-        if w.region == listing.region and region in w.ships_to and w.carries(listing.style)
-    ]
 
 
 def _priced(

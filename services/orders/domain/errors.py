@@ -90,3 +90,13 @@ class OrderAlreadyShipped(Conflict):
     """A cancel that came after the parcel left, though our copy of the tracking lagged."""
 
     code = "order_already_shipped"
+
+
+class ConcurrentUpdate(Conflict):
+    """The order was saved by someone else since it was read; read it again."""
+
+    code = "order_concurrent_update"
+
+
+class UnknownWarehouse(NotFound):
+    code = "stock_unknown_warehouse"

@@ -1,93 +1,180 @@
-"""Domain events of the orders service; `subject` is the NATS subject they are published on.
+"""Domain events of the orders service: one frozen dataclass per fact.
 
-Events carry ids and business facts only (no names, emails, phone numbers or addresses).
+Events carry ids, codes and business facts only (no names, emails, phone numbers or addresses,
+no payment token). Which contract model and subject each one is published as is decided in
+adapters/wire.py, so the domain never repeats a subject string.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Literal
 
 from services.orders.domain.money import Money
 
-QUOTE_CREATED = "orders.quote.created"
-ORDER_PLACED = "orders.order.placed"
-ORDER_PAYMENT_AUTHORIZED = "orders.order.payment_authorized"
-ORDER_STOCK_RESERVED = "orders.order.stock_reserved"
-ORDER_SHIPMENT_CREATED = "orders.order.shipment_created"
-ORDER_CONFIRMED = "orders.order.confirmed"
-ORDER_SHIPPED = "orders.order.shipped"
-ORDER_DELIVERED = "orders.order.delivered"
-ORDER_FAILED = "orders.order.failed"
-ORDER_CANCELLED = "orders.order.cancelled"
-ORDER_REFUNDED = "orders.order.refunded"
-LISTING_CHANGED = "orders.listing.changed"
-STOCK_REPLENISHED = "orders.stock.replenished"
-WAITLIST_AVAILABLE = "orders.waitlist.available"
-
-ORDER_SUBJECTS = (
-    ORDER_PLACED,
-    ORDER_PAYMENT_AUTHORIZED,
-    ORDER_STOCK_RESERVED,
-    ORDER_SHIPMENT_CREATED,
-    ORDER_CONFIRMED,
-    ORDER_SHIPPED,
-    ORDER_DELIVERED,
-    ORDER_FAILED,
-    ORDER_CANCELLED,
-    ORDER_REFUNDED,
-)
+if TYPE_CHECKING:
+    from services.orders.domain.quotes import CustomsDeclaration
+    from services.orders.domain.saga import Compensation, FailureReason, OrderStatus
 
 
-@dataclass(frozen=True, slots=True)
-class DomainEvent:
-    """A fact that happened to one entity (`entity_id` is the order, quote or style id)."""
-
-    subject: str
-    entity_id: str
+@dataclass(frozen=True, slots=True, kw_only=True)
+class QuoteCreated:
+    quote_id: str
+    customer_id: str | None
+    agent_id: str | None
+    region: str
+    style: str
+    quantity: int
+    offer_kind: str
+    warehouse: str
+    total: Money
+    fx_rate: str | None
+    fx_as_of: date | None
+    expires_at: datetime
     occurred_at: datetime
-    data: dict[str, Any] = field(default_factory=dict)
 
 
-def listing_changed(style: str, region: str, price: Money | None, at: datetime) -> DomainEvent:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OrderFacts:
+    """What every order event says about the order (the accepted quote's facts)."""
+
+    order_id: str
+    status: OrderStatus  # after the event
+    quote_id: str
+    customer_id: str
+    agent_id: str | None
+    region: str
+    style: str
+    quantity: int
+    offer_kind: str
+    warehouse: str
+    total: Money
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OrderEvent:
+    """Base of the order's events: the order's facts and when it happened."""
+
+    order: OrderFacts
+    occurred_at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OrderItem:
+    style: str
+    name: str
+    quantity: int
+    unit_price: Money
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OrderPlaced(OrderEvent):
+    items: tuple[OrderItem, ...]
+    ships_from_region: str
+    duties_included: bool
+    delivery_days_min: int
+    delivery_days_max: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OrderPaymentAuthorized(OrderEvent):
+    authorization_id: str
+    amount: Money
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OrderStockReserved(OrderEvent):
+    reservation_id: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OrderShipmentCreated(OrderEvent):
+    shipment_id: str
+    tracking_number: str
+    carrier: str
+    customs: CustomsDeclaration
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OrderConfirmed(OrderEvent):
+    ships_from: str
+    ships_from_region: str
+    delivery_from: date
+    delivery_to: date
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OrderShipped(OrderEvent):
+    shipment_id: str | None
+    carrier: str | None
+    tracking_number: str | None
+    delivery_to: date | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OrderDelivered(OrderEvent):
+    tracking_number: str | None
+    delivered_on: date
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OrderFailed(OrderEvent):
+    reason: FailureReason
+    advice_code: str
+    message: str  # the customer-actionable text of the failure reason, never a person's words
+    amount_released: Money | None
+    compensations: tuple[Compensation, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OrderCancelled(OrderEvent):
+    cancelled_by: str | None  # the actor type: customer, agent or system
+    amount_released: Money | None
+    compensations: tuple[Compensation, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OrderRefunded(OrderEvent):
+    refund_id: str
+    refund_amount: Money
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ListingChanged:
     """A style became (or stopped being) listed in a region."""
-    data = {
-        "style": style,
-        "region": region,
-        "listed": price is not None,
-        "price": None if price is None else str(price.amount),
-        "currency": None if price is None else price.currency,
-    }
-    return DomainEvent(LISTING_CHANGED, style, at, data)
+
+    style: str
+    region: str
+    price: Money | None  # None: delisted
+    occurred_at: datetime
 
 
-def waitlist_available(
-    entry_id: str,
-    customer_id: str,
-    style: str,
-    item_name: str,
-    region: str,
-    reason: str,
-    price: Money | None,
-    at: datetime,
-) -> DomainEvent:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StockReplenished:
+    style: str
+    warehouse: str
+    region: str
+    available: int
+    occurred_at: datetime
+
+
+WaitlistReason = Literal["listed", "back_in_stock"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WaitlistAvailable:
     """One waitlisted customer can now order the style in their region."""
-    data = {
-        "entry_id": entry_id,
-        "customer_id": customer_id,
-        "style": style,
-        "item_name": item_name,
-        "region": region,
-        "reason": reason,
-        "price": None if price is None else str(price.amount),
-        "currency": None if price is None else price.currency,
-    }
-    return DomainEvent(WAITLIST_AVAILABLE, entry_id, at, data)
+
+    entry_id: str
+    customer_id: str
+    style: str
+    item_name: str
+    region: str
+    reason: WaitlistReason
+    price: Money | None
+    occurred_at: datetime
 
 
-def stock_replenished(
-    style: str, warehouse: str, region: str, available: int, at: datetime
-) -> DomainEvent:
-    data = {"style": style, "warehouse": warehouse, "region": region, "available": available}
-    return DomainEvent(STOCK_REPLENISHED, style, at, data)
+# What a unit of work publishes (each concrete class is mapped to its contract in adapters/wire.py).
+Event = QuoteCreated | OrderEvent | ListingChanged | StockReplenished | WaitlistAvailable

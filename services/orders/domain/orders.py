@@ -1,19 +1,20 @@
 """The Order aggregate: the saga's state, each completed step, and the compensations owed.
 
-The aggregate decides; it performs no I/O. The saga runner (handlers) calls a provider, then
-records the outcome here, and publishes the events the aggregate collected. Everything needed to
-resume after a crash (status, steps with their provider ids, compensations done) is in fields.
+The aggregate decides; it performs no I/O. The saga (service_layer/order_saga.py) calls a
+provider, then records the outcome here, and publishes the events the aggregate collected.
+Everything needed to resume after a crash (status, steps, compensations done) is in fields.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from services.orders.domain import events as ev
 from services.orders.domain.errors import QuoteNotFound
-from services.orders.domain.landed_cost import LineKind, TaxTreatment
+from services.orders.domain.money import Money
+from services.orders.domain.order_events import order_facts, order_placed
 from services.orders.domain.quotes import Quote
 from services.orders.domain.saga import (
     ADVICE_CODES,
@@ -69,7 +70,7 @@ class Order:
     strays_checked: bool = False
     # The request that placed the order: the saga's later events carry it as their cause.
     correlation_id: str | None = None
-    pending_events: list[ev.DomainEvent] = field(default_factory=list)
+    pending_events: list[ev.OrderEvent] = field(default_factory=list)
     # Concurrency token kept by the repository (optimistic locking); the domain ignores it.
     version: int = 0
 
@@ -90,7 +91,7 @@ class Order:
         quote.ensure_valid(now)
         order = cls(order_id, customer_id, quote, payment_token, S.PENDING, now, agent_id)
         order.timeline.append(TimelineEntry(S.PENDING, now))
-        order._emit(ev.ORDER_PLACED, now, order._placed_facts())
+        order.pending_events.append(order_placed(order, now))
         return order
 
     # -- forward steps -------------------------------------------------------------------
@@ -103,7 +104,7 @@ class Order:
         amount = self.quote.total
         data = {"authorization_id": authorization_id, "amount": str(amount.amount)}
         self._advance(S.PAYMENT_AUTHORIZED, Step.AUTHORIZE_PAYMENT, now, data)
-        self._emit(ev.ORDER_PAYMENT_AUTHORIZED, now, data)
+        self._emit(ev.OrderPaymentAuthorized, now, authorization_id=authorization_id, amount=amount)
 
     def record_stock_reserved(self, reservation_id: str, now: datetime) -> None:
         data = {
@@ -113,14 +114,14 @@ class Order:
             "quantity": self.quote.quantity,
         }
         self._advance(S.STOCK_RESERVED, Step.RESERVE_STOCK, now, data)
-        self._emit(ev.ORDER_STOCK_RESERVED, now, data)
+        self._emit(ev.OrderStockReserved, now, reservation_id=reservation_id)
 
     def record_shipment_created(
         self, shipment_id: str, tracking_number: str, carrier: str, now: datetime
     ) -> None:
         data = {"shipment_id": shipment_id, "tracking_number": tracking_number, "carrier": carrier}
         self._advance(S.SHIPMENT_CREATED, Step.CREATE_SHIPMENT, now, data)
-        self._emit(ev.ORDER_SHIPMENT_CREATED, now, {**data, "customs": self.customs_data()})
+        self._emit(ev.OrderShipmentCreated, now, **data, customs=self.quote.customs)
 
     def confirm(self, now: datetime) -> None:
         low, high = self.quote.delivery_days
@@ -130,59 +131,57 @@ class Order:
         }
         self._advance(S.CONFIRMED, Step.CONFIRM, now, data)
         self._emit(
-            ev.ORDER_CONFIRMED,
+            ev.OrderConfirmed,
             now,
-            {
-                **data,
-                "ships_from": self.quote.warehouse,
-                "ships_from_region": self.quote.source_region,
-            },
+            delivery_from=date.fromisoformat(data["delivery_from"]),
+            delivery_to=date.fromisoformat(data["delivery_to"]),
+            ships_from=self.quote.warehouse,
+            ships_from_region=self.quote.source_region,
         )
 
     def record_shipped(self, capture_id: str, now: datetime) -> None:
         data = {"capture_id": capture_id}
         self._advance(S.SHIPPED, Step.CAPTURE_PAYMENT, now, data)
         shipment = self.step_data(Step.CREATE_SHIPMENT)
+        delivery_to = self.step_data(Step.CONFIRM).get("delivery_to")
         self._emit(
-            ev.ORDER_SHIPPED,
+            ev.OrderShipped,
             now,
-            {
-                "shipment_id": shipment.get("shipment_id"),
-                "carrier": shipment.get("carrier"),
-                "tracking_number": shipment.get("tracking_number"),
-                "delivery_to": self.step_data(Step.CONFIRM).get("delivery_to"),
-            },
+            shipment_id=shipment.get("shipment_id"),
+            carrier=shipment.get("carrier"),
+            tracking_number=shipment.get("tracking_number"),
+            delivery_to=date.fromisoformat(delivery_to) if delivery_to else None,
         )
 
     def record_delivered(self, now: datetime) -> None:
         self._advance(S.DELIVERED, Step.DELIVER, now, {})
-        data = {"tracking_number": self.tracking_number, "delivered_on": now.date().isoformat()}
-        self._emit(ev.ORDER_DELIVERED, now, data)
+        self._emit(
+            ev.OrderDelivered, now, tracking_number=self.tracking_number, delivered_on=now.date()
+        )
 
     # -- unhappy paths -------------------------------------------------------------------
     def fail(self, reason: FailureReason, now: datetime, detail: str | None = None) -> None:
         self._transition(S.FAILED, now)
         self.failure = Failure(reason, CUSTOMER_MESSAGES[reason], detail)
         self._emit(
-            ev.ORDER_FAILED,
+            ev.OrderFailed,
             now,
-            {
-                "reason_code": str(reason),
-                "advice_code": ADVICE_CODES[reason],
-                "message": self.failure.message,
-                "amount_released": self._held_amount(),
-                "compensations": [str(c) for c in self.pending_compensations()],
-            },
+            reason=reason,
+            advice_code=ADVICE_CODES[reason],
+            message=self.failure.message,
+            amount_released=self._held_amount(),
+            compensations=tuple(self.pending_compensations()),
         )
 
     def cancel(self, now: datetime, by: str | None = None) -> None:
         self._transition(S.CANCELLED, now)
-        data = {
-            "cancelled_by": by,
-            "amount_released": self._held_amount(),
-            "compensations": [str(c) for c in self.pending_compensations()],
-        }
-        self._emit(ev.ORDER_CANCELLED, now, data)
+        self._emit(
+            ev.OrderCancelled,
+            now,
+            cancelled_by=by,
+            amount_released=self._held_amount(),
+            compensations=tuple(self.pending_compensations()),
+        )
 
     def check_cancellable(self) -> None:
         """Raise as `cancel` would, changing nothing (checked before asking the carrier)."""
@@ -190,10 +189,7 @@ class Order:
 
     def refund(self, refund_id: str, now: datetime) -> None:
         self._transition(S.REFUNDED, now)
-        amount = self.quote.total
-        self._emit(
-            ev.ORDER_REFUNDED, now, {"refund_id": refund_id, "refund_amount": str(amount.amount)}
-        )
+        self._emit(ev.OrderRefunded, now, refund_id=refund_id, refund_amount=self.quote.total)
 
     def pending_compensations(self) -> list[Compensation]:
         """Compensations still owed, newest completed step first (empty unless failed/cancelled)."""
@@ -253,18 +249,7 @@ class Order:
     def tracking_number(self) -> str | None:
         return self.step_data(Step.CREATE_SHIPMENT).get("tracking_number")
 
-    def customs_data(self) -> dict[str, Any]:
-        c = self.quote.customs
-        return {
-            "hs_code": c.hs_code,
-            "origin_country": c.origin_country,
-            "quantity": c.quantity,
-            "declared_value": str(c.declared_value.amount),
-            "currency": c.declared_value.currency,
-            "incoterm": c.incoterm,
-        }
-
-    def pull_events(self) -> list[ev.DomainEvent]:
+    def pull_events(self) -> list[ev.OrderEvent]:
         out, self.pending_events = self.pending_events, []
         return out
 
@@ -285,46 +270,9 @@ class Order:
         self._transition(target, now)
         self.steps[step] = StepRecord(step, now, data)
 
-    def _summary(self) -> dict[str, Any]:
-        """Facts every order event carries (ids and business facts, no personal data)."""
-        q = self.quote
-        return {
-            "quote_id": q.quote_id,
-            "customer_id": self.customer_id,
-            "agent_id": self.agent_id,
-            "region": q.region,
-            "style": q.style,
-            "quantity": q.quantity,
-            "offer_kind": str(q.offer_kind),
-            "warehouse": q.warehouse,
-            "currency": q.currency,
-            "total": str(q.total.amount),
-        }
-
-    def _placed_facts(self) -> dict[str, Any]:
-        q = self.quote
-        goods = q.landed.line(LineKind.GOODS)
-        unit = goods.unit_price if goods and goods.unit_price else q.total
-        return {
-            "items": [
-                {
-                    "style": q.style,
-                    "name": q.style_name,
-                    "quantity": q.quantity,
-                    "unit_price": str(unit.amount),
-                }
-            ],
-            "ships_from_region": q.source_region,
-            "duties_included": q.landed.tax_treatment is TaxTreatment.DUTY_AND_IMPORT_VAT
-            or q.landed.tax_treatment is TaxTreatment.LOW_VALUE_VAT,
-            "delivery_days_min": q.delivery_days[0],
-            "delivery_days_max": q.delivery_days[1],
-        }
-
-    def _held_amount(self) -> str | None:
+    def _held_amount(self) -> Money | None:
         """The card hold being released, if payment had been authorized."""
-        return str(self.quote.total.amount) if Step.AUTHORIZE_PAYMENT in self.steps else None
+        return self.quote.total if Step.AUTHORIZE_PAYMENT in self.steps else None
 
-    def _emit(self, subject: str, now: datetime, data: dict[str, Any]) -> None:
-        payload = {"order_id": self.order_id, "status": str(self.status), **self._summary(), **data}
-        self.pending_events.append(ev.DomainEvent(subject, self.order_id, now, payload))
+    def _emit(self, kind: type[ev.OrderEvent], now: datetime, **facts: Any) -> None:
+        self.pending_events.append(kind(order=order_facts(self), occurred_at=now, **facts))

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from services.orders.domain.catalogue import OfferKind, StockView, require_offer
+from services.orders.domain.catalogue import Offer, OfferKind, StockView, require_offer
 from services.orders.domain.errors import QuoteExpired
-from services.orders.domain.events import QUOTE_CREATED, DomainEvent
+from services.orders.domain.events import QuoteCreated
 from services.orders.domain.landed_cost import (
     LandedCost,
     LineKind,
@@ -16,6 +16,7 @@ from services.orders.domain.landed_cost import (
 )
 from services.orders.domain.money import FxRate, Money
 from services.orders.domain.reference import ReferenceData
+from services.orders.domain.sourcing import Fulfilment
 
 QUOTE_TTL = timedelta(minutes=30)
 INCOTERM = "DDP"  # duties and import VAT are collected at checkout: nothing is due at the door
@@ -77,24 +78,22 @@ class Quote:
                 details={"quote_id": self.quote_id, "expired_at": self.expires_at.isoformat()},
             )
 
-    def created_event(self) -> DomainEvent:
-        data = {
-            "quote_id": self.quote_id,
-            "region": self.region,
-            "style": self.style,
-            "style_name": self.style_name,
-            "quantity": self.quantity,
-            "offer_kind": str(self.offer_kind),
-            "warehouse": self.warehouse,
-            "currency": self.currency,
-            "total": str(self.total.amount),
-            "fx_rate": str(self.fx.rate) if self.fx else None,
-            "fx_as_of": self.fx.as_of.isoformat() if self.fx else None,
-            "expires_at": self.expires_at.isoformat(),
-            "customer_id": self.customer_id,
-            "agent_id": self.agent_id,
-        }
-        return DomainEvent(QUOTE_CREATED, self.quote_id, self.created_at, data)
+    def created_event(self) -> QuoteCreated:
+        return QuoteCreated(
+            quote_id=self.quote_id,
+            customer_id=self.customer_id,
+            agent_id=self.agent_id,
+            region=self.region,
+            style=self.style,
+            quantity=self.quantity,
+            offer_kind=str(self.offer_kind),
+            warehouse=self.warehouse,
+            total=self.total,
+            fx_rate=str(self.fx.rate) if self.fx else None,
+            fx_as_of=self.fx.as_of if self.fx else None,
+            expires_at=self.expires_at,
+            occurred_at=self.created_at,
+        )
 
 
 def create_quote(
@@ -114,23 +113,7 @@ def create_quote(
     offer = require_offer(ref, style, region, stock)
     assert offer.fulfilment is not None  # guaranteed for available offers
     ful = offer.fulfilment
-    landed = compute_landed_cost(
-        ref,
-        style=offer.style,
-        unit_price=ful.listing_price,
-        quantity=quantity,
-        route=ful.route,
-        destination=region,
-    )
-    goods = landed.line(LineKind.GOODS)
-    assert goods is not None
-    customs = CustomsDeclaration(
-        hs_code=offer.style.hs_code,
-        origin_country=offer.style.origin,
-        description=f"{offer.style.category}: {offer.style.name}",
-        quantity=quantity,
-        declared_value=goods.amount,
-    )
+    landed = _landed_cost(ref, offer, ful, quantity)
     return Quote(
         quote_id=quote_id,
         region=region,
@@ -141,10 +124,34 @@ def create_quote(
         source_region=ful.source_region,
         landed=landed,
         delivery_days=(ful.route.days_min, ful.route.days_max),
-        customs=customs,
+        customs=_customs(offer, landed, quantity),
         created_at=now,
         expires_at=now + ttl,
         customer_id=customer_id,
         agent_id=agent_id,
         style_name=offer.style.name,
+    )
+
+
+def _landed_cost(ref: ReferenceData, offer: Offer, ful: Fulfilment, quantity: int) -> LandedCost:
+    return compute_landed_cost(
+        ref,
+        style=offer.style,
+        unit_price=ful.listing_price,
+        quantity=quantity,
+        route=ful.route,
+        destination=offer.region,
+    )
+
+
+def _customs(offer: Offer, landed: LandedCost, quantity: int) -> CustomsDeclaration:
+    """The goods line is what customs sees: shipping and taxes are not declared value."""
+    goods = landed.line(LineKind.GOODS)
+    assert goods is not None
+    return CustomsDeclaration(
+        hs_code=offer.style.hs_code,
+        origin_country=offer.style.origin,
+        description=f"{offer.style.category}: {offer.style.name}",
+        quantity=quantity,
+        declared_value=goods.amount,
     )

@@ -1,151 +1,158 @@
-"""RPC entrypoints (`rpc.orders.*`): translate wire models, call a handler, translate back."""
+"""RPC entrypoints (`rpc.orders.*`): parse the request, call a use case with plain values, and
+build the reply in translate.py. The routes are declared per use-case group, below."""
 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import replace
-from decimal import Decimal, InvalidOperation
+from dataclasses import dataclass, replace
 from typing import Any
 
-from services.orders.entrypoints.translate import caller, offer_out, order_out, quote_out
-from services.orders.handlers import OrdersService
-from services.orders.inventory import InventoryService
+from services.orders.entrypoints import translate as tr
+from services.orders.service_layer.catalogue import Catalogue
+from services.orders.service_layer.inventory import Inventory
+from services.orders.service_layer.ordering import Ordering
+from services.orders.service_layer.quotes import Quotes
+from services.orders.service_layer.replacements import Replacements
+from services.orders.service_layer.waitlist import Waitlist
 from shared.actor import Actor
 from shared.contracts import orders as c
-from shared.errors import DomainError, ErrorKind
+from shared.errors import DomainError, ErrorKind, Forbidden
 from shared.messaging.glue import RpcRoute
 
-
-class OperatorOnly(DomainError):
-    code = "orders_operator_only"
-    kind = ErrorKind.FORBIDDEN
+A = Actor | None
 
 
-def _operator(actor: Actor | None) -> None:
+@dataclass(frozen=True)
+class UseCases:
+    """The service layer as the entry points see it (built by app.py)."""
+
+    catalogue: Catalogue
+    quotes: Quotes
+    ordering: Ordering
+    waitlist: Waitlist
+    inventory: Inventory
+    replacements: Replacements
+
+
+def _operator(actor: A) -> None:
     if actor is not None and actor.type not in ("agent", "system"):
-        raise OperatorOnly("only agents and operators may change listings and stock")
-
-
-def routes(
-    svc: OrdersService, inv: InventoryService, ready: asyncio.Event | None = None
-) -> list[RpcRoute]:
-    """Every `rpc.orders.*` route; calls wait until start-up (stock seeding) is done."""
-
-    async def catalogue(req: c.CatalogueRequest, _actor: Actor | None) -> c.CatalogueReply:
-        offers = await svc.catalogue(req.region)
-        currency = svc.ref.region(req.region).currency
-        return c.CatalogueReply(
-            region=req.region, currency=currency, offers=[offer_out(o) for o in offers]
+        raise Forbidden(
+            "only agents and operators may change listings and stock", code="orders_operator_only"
         )
 
-    async def offer(req: c.OfferRequest, _actor: Actor | None) -> c.OfferOut:
-        return offer_out(await svc.offer(req.style, req.region))
 
-    async def quote(req: c.QuoteRequest, actor: Actor | None) -> c.QuoteOut:
-        return quote_out(
-            await svc.quote(caller(actor), req.style, req.region, req.quantity, req.request_id)
-        )
+def _catalogue_routes(u: UseCases) -> list[RpcRoute]:
+    async def catalogue(req: c.CatalogueRequest, _actor: A) -> c.CatalogueReply:
+        offers = await u.catalogue.offers(req.region)
+        return tr.catalogue_reply(req.region, u.catalogue.currency(req.region), offers)
 
-    async def get_quote(req: c.GetQuoteRequest, actor: Actor | None) -> c.QuoteOut:
-        return quote_out(await svc.get_quote(caller(actor), req.quote_id))
+    async def offer(req: c.OfferRequest, _actor: A) -> c.OfferOut:
+        return tr.offer_out(await u.catalogue.offer(req.style, req.region))
 
-    async def place(req: c.PlaceOrderRequest, actor: Actor | None) -> c.OrderOut:
-        return order_out(await svc.place_order(caller(actor), req.quote_id, req.payment_token))
+    async def quote(req: c.QuoteRequest, actor: A) -> c.QuoteOut:
+        who = tr.actor_or_system(actor)
+        q = await u.quotes.quote(who, req.style, req.region, req.quantity, req.request_id)
+        return tr.quote_out(q)
 
-    async def get_order(req: c.GetOrderRequest, actor: Actor | None) -> c.OrderOut:
-        return order_out(await svc.get_order(caller(actor), req.order_id))
+    async def get_quote(req: c.GetQuoteRequest, actor: A) -> c.QuoteOut:
+        return tr.quote_out(await u.quotes.get_quote(tr.actor_or_system(actor), req.quote_id))
 
-    async def list_orders(req: c.ListOrdersRequest, actor: Actor | None) -> c.OrderList:
-        orders, nxt = await svc.list_orders(caller(actor), req.limit, req.after)
-        return c.OrderList(items=[order_out(o) for o in orders], next=nxt)
-
-    async def cancel(req: c.CancelOrderRequest, actor: Actor | None) -> c.OrderOut:
-        return order_out(await svc.cancel_order(caller(actor), req.order_id))
-
-    async def waitlist(req: c.JoinWaitlistRequest, actor: Actor | None) -> c.WaitlistReply:
-        entry = await inv.join_waitlist(caller(actor), req.style, req.region)
-        return c.WaitlistReply(entry_id=entry, style=req.style, region=req.region)
-
-    async def set_listing(req: c.SetListingRequest, actor: Actor | None) -> dict[str, bool]:
-        _operator(actor)
-        try:
-            price = None if req.price is None else Decimal(req.price)
-        except InvalidOperation as exc:
-            raise DomainError("price must be a decimal", code="orders_invalid_price") from exc
-        await inv.set_listing(req.style, req.region, price)
-        return {"ok": True}
-
-    async def replenish(req: c.ReplenishRequest, actor: Actor | None) -> dict[str, bool]:
-        _operator(actor)
-        await inv.replenish(req.warehouse, req.style, req.quantity)
-        return {"ok": True}
-
-    async def replacement_stock(
-        req: c.ReplacementStockRequest, _actor: Actor | None
-    ) -> c.ReplacementStockReply:
-        warehouse, available = await inv.replacement_stock(req.region, req.style)
-        return c.ReplacementStockReply(
-            region=req.region, style=req.style, warehouse=warehouse, available=available
-        )
-
-    async def reserve_replacement(
-        req: c.ReserveReplacementRequest, _actor: Actor | None
-    ) -> c.ReserveReplacementReply:
-        res = await inv.reserve_replacement(req.claim_id, req.style, req.region)
-        return c.ReserveReplacementReply(
-            claim_id=req.claim_id, reservation_id=res.reservation_id, warehouse=res.warehouse
-        )
-
-    async def release_replacement(
-        req: c.ReleaseReplacementRequest, _actor: Actor | None
-    ) -> c.ReleaseReplacementReply:
-        return c.ReleaseReplacementReply(released=await inv.release_replacement(req.claim_id))
-
-    async def current_order(req: c.CancelOrderRequest, actor: Actor | None) -> c.OrderOut:
-        """The reply to a cancel that was applied but never answered: the order now."""
-        return order_out(await svc.get_order(caller(actor), req.order_id))
-
-    async def done(_req: Any, actor: Actor | None) -> dict[str, bool]:
-        """The reply to an operator change that was applied but never answered."""
-        _operator(actor)
-        return {"ok": True}
-
-    table = [
+    return [
         RpcRoute(c.Subjects.CATALOGUE, catalogue, c.CatalogueRequest),
         RpcRoute(c.Subjects.OFFER, offer, c.OfferRequest),
-        # Commands: a repeat of a keyed request gets the first reply. Quotes (id derived from
-        # the request id), orders (one per quote), the waitlist and replacement reservations
-        # (one per claim) are idempotent by design, so running them again rebuilds the reply.
+        # Quote ids derive from the request id: running a repeat again rebuilds the reply.
         RpcRoute(c.Subjects.QUOTE, quote, c.QuoteRequest, command=True),
         RpcRoute(c.Subjects.GET_QUOTE, get_quote, c.GetQuoteRequest),
+    ]
+
+
+def _order_routes(u: UseCases) -> list[RpcRoute]:
+    async def place(req: c.PlaceOrderRequest, actor: A) -> c.OrderOut:
+        who = tr.actor_or_system(actor)
+        return tr.order_out(await u.ordering.place_order(who, req.quote_id, req.payment_token))
+
+    async def get_order(req: c.GetOrderRequest, actor: A) -> c.OrderOut:
+        return tr.order_out(await u.ordering.get_order(tr.actor_or_system(actor), req.order_id))
+
+    async def list_orders(req: c.ListOrdersRequest, actor: A) -> c.OrderList:
+        who = tr.actor_or_system(actor)
+        return tr.order_list(*await u.ordering.list_orders(who, req.limit, req.after))
+
+    async def cancel(req: c.CancelOrderRequest, actor: A) -> c.OrderOut:
+        return tr.order_out(await u.ordering.cancel_order(tr.actor_or_system(actor), req.order_id))
+
+    return [
+        # One order per quote: a repeat of the placement answers with the same order.
         RpcRoute(c.Subjects.PLACE_ORDER, place, c.PlaceOrderRequest, command=True),
         RpcRoute(c.Subjects.GET_ORDER, get_order, c.GetOrderRequest),
         RpcRoute(c.Subjects.LIST_ORDERS, list_orders, c.ListOrdersRequest),
+        # The reply to a cancel that was applied but never answered: the order now.
         RpcRoute(
-            c.Subjects.CANCEL_ORDER,
-            cancel,
-            c.CancelOrderRequest,
-            command=True,
-            replay=current_order,
+            c.Subjects.CANCEL_ORDER, cancel, c.CancelOrderRequest, command=True, replay=get_order
         ),
+    ]
+
+
+def _stock_routes(u: UseCases) -> list[RpcRoute]:
+    async def waitlist(req: c.JoinWaitlistRequest, actor: A) -> c.WaitlistReply:
+        entry = await u.waitlist.join(tr.actor_or_system(actor), req.style, req.region)
+        return tr.waitlist_reply(entry, req.style, req.region)
+
+    async def set_listing(req: c.SetListingRequest, actor: A) -> dict[str, bool]:
+        _operator(actor)
+        await u.inventory.set_listing(req.style, req.region, tr.price_in(req.price))
+        return tr.DONE
+
+    async def replenish(req: c.ReplenishRequest, actor: A) -> dict[str, bool]:
+        _operator(actor)
+        await u.inventory.replenish(req.warehouse, req.style, req.quantity)
+        return tr.DONE
+
+    async def done(_req: Any, actor: A) -> dict[str, bool]:
+        """The reply to an operator change that was applied but never answered."""
+        _operator(actor)
+        return tr.DONE
+
+    return [
         RpcRoute(c.Subjects.JOIN_WAITLIST, waitlist, c.JoinWaitlistRequest, command=True),
         RpcRoute(
             c.Subjects.SET_LISTING, set_listing, c.SetListingRequest, command=True, replay=done
         ),
         RpcRoute(c.Subjects.REPLENISH, replenish, c.ReplenishRequest, command=True, replay=done),
-        RpcRoute(c.Subjects.REPLACEMENT_STOCK, replacement_stock, c.ReplacementStockRequest),
+    ]
+
+
+def _replacement_routes(u: UseCases) -> list[RpcRoute]:
+    async def stock(req: c.ReplacementStockRequest, _actor: A) -> c.ReplacementStockReply:
+        warehouse, available = await u.replacements.available(req.region, req.style)
+        return tr.replacement_stock_reply(req.region, req.style, warehouse, available)
+
+    async def reserve(req: c.ReserveReplacementRequest, _actor: A) -> c.ReserveReplacementReply:
+        res = await u.replacements.reserve(req.claim_id, req.style, req.region)
+        return tr.reservation_reply(req.claim_id, res)
+
+    async def release(req: c.ReleaseReplacementRequest, _actor: A) -> c.ReleaseReplacementReply:
+        return tr.release_reply(await u.replacements.release(req.claim_id))
+
+    return [
+        RpcRoute(c.Subjects.REPLACEMENT_STOCK, stock, c.ReplacementStockRequest),
+        # One reservation per claim: a repeat finds the first.
         RpcRoute(
-            c.Subjects.RESERVE_REPLACEMENT,
-            reserve_replacement,
-            c.ReserveReplacementRequest,
-            command=True,
+            c.Subjects.RESERVE_REPLACEMENT, reserve, c.ReserveReplacementRequest, command=True
         ),
         RpcRoute(
-            c.Subjects.RELEASE_REPLACEMENT,
-            release_replacement,
-            c.ReleaseReplacementRequest,
-            command=True,
+            c.Subjects.RELEASE_REPLACEMENT, release, c.ReleaseReplacementRequest, command=True
         ),
+    ]
+
+
+def routes(u: UseCases, ready: asyncio.Event | None = None) -> list[RpcRoute]:
+    """Every `rpc.orders.*` route; calls wait until start-up (stock seeding) is done."""
+    table = [
+        *_catalogue_routes(u),
+        *_order_routes(u),
+        *_stock_routes(u),
+        *_replacement_routes(u),
     ]
     if ready is None:
         return table
@@ -153,7 +160,7 @@ def routes(
 
 
 def _gated(handler: Any, ready: asyncio.Event) -> Any:
-    async def wait_then_handle(request: Any, actor: Actor | None) -> Any:
+    async def wait_then_handle(request: Any, actor: A) -> Any:
         if not ready.is_set():
             try:
                 await asyncio.wait_for(ready.wait(), timeout=10)

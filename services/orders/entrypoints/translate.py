@@ -1,6 +1,8 @@
-"""Domain objects -> wire models (shared.contracts.orders). Wire models stop here."""
+"""Wire <-> plain values and domain objects (shared.contracts.orders). Wire models stop here."""
 
 from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
 
 from services.orders.domain.catalogue import Offer
 from services.orders.domain.landed_cost import LandedCost, QuoteLine
@@ -8,17 +10,24 @@ from services.orders.domain.money import FxRate, Money
 from services.orders.domain.orders import Order
 from services.orders.domain.quotes import Quote
 from services.orders.domain.saga import ADVICE_CODES, Compensation, Step
-from services.orders.handlers import Caller
-from shared.actor import Actor
+from services.orders.domain.stock import Reservation
+from shared.actor import SYSTEM_ACTOR, Actor
 from shared.contracts import orders as c
+from shared.errors import DomainError
 
-SYSTEM = Caller("system", "system")
+DONE = {"ok": True}  # the reply to an operator change
 
 
-def caller(actor: Actor | None) -> Caller:
-    if actor is None:
-        return SYSTEM
-    return Caller(actor.type, actor.id, actor.on_behalf_of)
+def actor_or_system(actor: Actor | None) -> Actor:
+    """A request without an actor header comes from inside the system (another service)."""
+    return SYSTEM_ACTOR if actor is None else actor
+
+
+def price_in(price: str | None) -> Decimal | None:
+    try:
+        return None if price is None else Decimal(price)
+    except InvalidOperation as exc:
+        raise DomainError("price must be a decimal", code="orders_invalid_price") from exc
 
 
 def _amount(m: Money | None) -> str | None:
@@ -132,3 +141,33 @@ def order_out(o: Order) -> c.OrderOut:
         timeline=[c.TimelineEntryOut(status=str(t.status), at=t.at) for t in o.timeline],
         created_at=o.created_at,
     )
+
+
+def catalogue_reply(region: str, currency: str, offers: list[Offer]) -> c.CatalogueReply:
+    return c.CatalogueReply(region=region, currency=currency, offers=[offer_out(o) for o in offers])
+
+
+def order_list(orders: list[Order], after: dict[str, str] | None) -> c.OrderList:
+    return c.OrderList(items=[order_out(o) for o in orders], next=after)
+
+
+def replacement_stock_reply(
+    region: str, style: str, warehouse: str, available: int
+) -> c.ReplacementStockReply:
+    return c.ReplacementStockReply(
+        region=region, style=style, warehouse=warehouse, available=available
+    )
+
+
+def reservation_reply(claim_id: str, res: Reservation) -> c.ReserveReplacementReply:
+    return c.ReserveReplacementReply(
+        claim_id=claim_id, reservation_id=res.reservation_id, warehouse=res.warehouse
+    )
+
+
+def waitlist_reply(entry_id: str, style: str, region: str) -> c.WaitlistReply:
+    return c.WaitlistReply(entry_id=entry_id, style=style, region=region)
+
+
+def release_reply(released: bool) -> c.ReleaseReplacementReply:
+    return c.ReleaseReplacementReply(released=released)

@@ -1,21 +1,15 @@
 """A cancel must never leave a half-done saga, whatever the carrier did meanwhile.
 
-Found by the bounded chaos run of 2026-11-23 20:04 (evidence kept in
-/tmp/concierge-chaos/20261123-200434): order o_adcdcb2b... was confirmed at 20:03:04.365, the
-sandbox carrier reported it in transit at +1 s and delivered at +2 s (20:03:06.335), but the
-orders service had not polled the tracking again (polls back off from 2 s), so the order was
-still `confirmed` when the customer's cancel (retried after a 504 while orders was being
-killed) arrived at 20:03:06.632. The cancel was accepted on that stale status; the runner's
-first compensation, cancelling the shipment, was refused by the carrier ("a delivered shipment
-cannot be cancelled") on every sweep until the end of the run, so the compensations queued
-behind it never ran: the order stayed cancelled with 1 VT02 reserved and its payment authorized.
+The rule: the carrier, not our lagging copy of its tracking (polled with a back-off), decides
+whether the parcel has left. A booked shipment is cancelled at the carrier before the cancel is
+recorded (refused with `order_already_shipped` once the parcel is in transit or delivered), the
+cancel is recorded only if the order did not move meanwhile, and a shipment found cancelled at
+the carrier finishes a cancel whose commit was lost. Otherwise a cancel accepted on a stale
+`confirmed` would owe a shipment cancel the carrier refuses forever, and the stock release and
+payment void queued behind it would never run.
 
-Fixed: the carrier, not our lagging copy of its tracking, decides whether the parcel has left.
-A booked shipment is cancelled at the carrier before the cancel is recorded (refused with
-`order_already_shipped` once the parcel is in transit), the cancel is recorded only if the order
-did not move meanwhile, and a shipment found cancelled at the carrier finishes a cancel whose
-commit was lost. The runner is driven here the way the scheduler drives it (errors logged, the
-order tried again), and every test checks the saga's end state, not the mechanism.
+The saga is driven here the way the scheduler drives it (errors logged, the order tried again),
+and every test checks the saga's end state, not the mechanism.
 """
 
 from __future__ import annotations
@@ -27,42 +21,42 @@ from typing import Any
 import sqlalchemy as sa
 
 from services.orders.adapters import tables as t
-from services.orders.adapters.stock_store import StockStore
+from services.orders.adapters.sql_stock_repository import SqlStockRepository
+from services.orders.app import SagaParts
 from services.orders.domain.orders import Order
-from services.orders.domain.providers import ShipmentRequest
+from services.orders.domain.ports import ShipmentRequest
 from services.orders.domain.saga import OrderStatus, Step
-from services.orders.saga_runner import SagaRunner
 from shared.errors import DomainError
 from shared.persistence.messaging_tables import outbox_table
-from tests.integration.orders.conftest import UK_CUSTOMER, Stack
+from tests.support.orders.stack import UK_CUSTOMER, Stack
 
 S = OrderStatus
-STYLE = "VT02"  # the chaos run's order: US-NJ, 12 on hand
+STYLE = "VT02"  # ships from US-NJ, 12 on hand
 ON_HAND = 12
 
 
 async def place(stack: Stack) -> Order:
-    quote = await stack.service.quote(UK_CUSTOMER, STYLE, "UK", 1)
-    return await stack.service.place_order(UK_CUSTOMER, quote.quote_id, "tok_ok")
+    quote = await stack.cases.quotes.quote(UK_CUSTOMER, STYLE, "UK", 1)
+    return await stack.cases.ordering.place_order(UK_CUSTOMER, quote.quote_id, "tok_ok")
 
 
 async def cancel(stack: Stack, order_id: str) -> str:
     """The customer's cancel: the order's status on success, the error code on refusal."""
     try:
-        return str((await stack.service.cancel_order(UK_CUSTOMER, order_id)).status)
+        return str((await stack.cases.ordering.cancel_order(UK_CUSTOMER, order_id)).status)
     except DomainError as exc:
         return exc.code
 
 
-async def settle(stack: Stack, order_id: str, runner: SagaRunner | None = None) -> list[str]:
+async def settle(stack: Stack, order_id: str, runner: SagaParts | None = None) -> list[str]:
     """Drive the order as the scheduler does (errors are logged, the order tried again)."""
     runner = runner or stack.new_runner()
     errors: list[str] = []
     for _ in range(5):
         try:
-            order = await runner.advance(order_id)
+            order = await runner.saga.advance(order_id)
             if order.status in (S.CONFIRMED, S.SHIPPED):
-                await runner.track(order_id)
+                await runner.tracking.track(order_id)
         except Exception as exc:  # the scheduler logs saga.step_failed and tries again
             errors.append(getattr(exc, "code", type(exc).__name__))
     return errors
@@ -76,7 +70,7 @@ async def row(stack: Stack, order_id: str) -> Any:
 
 async def level(stack: Stack) -> tuple[int, int]:
     async with stack.db.read() as session:
-        return await StockStore(session).level("US-NJ", STYLE)
+        return await SqlStockRepository(session).level("US-NJ", STYLE)
 
 
 async def assert_saga_done(stack: Stack, order_id: str, errors: list[str]) -> str:
@@ -97,7 +91,7 @@ async def assert_saga_done(stack: Stack, order_id: str, errors: list[str]) -> st
 
 
 async def confirmed_order(stack: Stack) -> Order:
-    order = await stack.runner.advance((await place(stack)).order_id)
+    order = await stack.runner.saga.advance((await place(stack)).order_id)
     assert order.status is S.CONFIRMED and order.shipment_id is not None
     return order
 
@@ -105,7 +99,7 @@ async def confirmed_order(stack: Stack) -> Order:
 async def test_cancel_after_the_carrier_delivered_is_refused_and_the_order_completes(
     stack: Stack,
 ) -> None:
-    """The chaos run's interleaving: confirmed, delivered at the carrier, then cancelled."""
+    """Confirmed, delivered at the carrier before our next poll, then cancelled: refused."""
     order = await confirmed_order(stack)
     # The carrier moves on by itself; our copy of its tracking is polled later.
     stack.clock.advance(stack.carrier.delivered_after + timedelta(seconds=1))
@@ -145,8 +139,8 @@ class CancelDuringCapture:
 async def test_cancel_racing_the_capture_never_cancels_a_charged_order(stack: Stack) -> None:
     order = await confirmed_order(stack)
     stack.clock.advance(stack.carrier.in_transit_after + timedelta(seconds=1))
-    runner = stack.new_runner()
-    runner.payment = racing = CancelDuringCapture(stack, order.order_id)  # type: ignore[assignment]
+    racing = CancelDuringCapture(stack, order.order_id)
+    runner = stack.new_runner(payment=racing)  # type: ignore[arg-type]
     errors = await settle(stack, order.order_id, runner)
     stack.clock.advance(stack.carrier.delivered_after)
     errors += await settle(stack, order.order_id)
@@ -194,9 +188,9 @@ async def test_a_cancel_whose_commit_was_lost_is_finished_by_the_runner(stack: S
 async def reserve(stack: Stack, order_id: str) -> Order:
     """Run the saga's first step only (authorize, and reserve in the same transaction)."""
     runner = stack.new_runner()
-    order = await runner._load(order_id)
-    await runner._forward(order, order.next_step)  # type: ignore[arg-type]
-    order = await runner._load(order_id)
+    order = await runner.records.load(order_id)
+    await runner.saga.step(order, order.next_step)  # type: ignore[arg-type]
+    order = await runner.records.load(order_id)
     assert order.status is S.STOCK_RESERVED
     return order
 
@@ -229,9 +223,9 @@ class ShipsWhileCancelLooks(CarrierStandIn):
     async def find(self, key: str) -> Any:
         found = await self.stack.carrier.find(key)
         runner = self.stack.new_runner()
-        order = await runner._load(key.split(":")[0])
+        order = await runner.records.load(key.split(":")[0])
         if order.status is S.STOCK_RESERVED:
-            await runner._forward(order, Step.CREATE_SHIPMENT)
+            await runner.saga.step(order, Step.CREATE_SHIPMENT)
         return found
 
 
@@ -240,7 +234,7 @@ async def test_cancel_racing_the_shipment_step_cancels_the_shipment_it_did_not_s
 ) -> None:
     order = await place(stack)
     await reserve(stack, order.order_id)
-    stack.service.carrier = ShipsWhileCancelLooks(stack)
+    stack.cases.ordering.carrier = ShipsWhileCancelLooks(stack)
     assert await cancel(stack, order.order_id) == "cancelled"
     stack.clock.advance(stack.carrier.delivered_after + timedelta(seconds=1))  # slow restart
     errors = await settle(stack, order.order_id)
@@ -261,7 +255,7 @@ async def test_cancel_after_a_crash_between_booking_and_recording_a_fresh_label(
 async def test_cancel_after_a_crash_between_booking_and_recording_a_label_that_left(
     stack: Stack,
 ) -> None:
-    """The chaos run's crash point, with a restart slower than the carrier's schedule."""
+    """Killed between booking and recording, restarted after the parcel left: refused."""
     order = await place(stack)
     await book_then_crash(stack, order.order_id)
     stack.clock.advance(stack.carrier.delivered_after + timedelta(seconds=1))
@@ -294,14 +288,14 @@ class TrackingPollWinsTheRace(CarrierStandIn):
 
     async def cancel(self, shipment_id: str) -> None:
         await self.stack.carrier.cancel(shipment_id)
-        await self.stack.new_runner().track(self.order_id)
+        await self.stack.new_runner().tracking.track(self.order_id)
 
 
 async def test_a_cancel_the_tracking_poll_recorded_first_still_answers_cancelled(
     stack: Stack,
 ) -> None:
     order = await confirmed_order(stack)
-    stack.service.carrier = TrackingPollWinsTheRace(stack, order.order_id)
+    stack.cases.ordering.carrier = TrackingPollWinsTheRace(stack, order.order_id)
     assert await cancel(stack, order.order_id) == "cancelled"  # not a 409 for a cancel that worked
     errors = await settle(stack, order.order_id)
     assert await assert_saga_done(stack, order.order_id, errors) == "cancelled"

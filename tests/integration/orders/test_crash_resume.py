@@ -14,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from services.orders.adapters import tables as t
-from services.orders.adapters.sandbox_journal import sandbox_url
+from services.orders.adapters.providers.sandbox_journal import sandbox_url
 from shared.actor import Actor
 from shared.contracts import orders as c
 from shared.persistence.db import Database

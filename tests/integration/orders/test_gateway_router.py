@@ -20,14 +20,14 @@ from services.gateway.routers.orders import router
 from services.gateway.runtime import build_runtime
 from services.orders.entrypoints.rpc import routes
 from shared.rpc import ok_reply
-from tests.integration.orders.conftest import Stack
+from tests.support.orders.stack import Stack
 from tests.unit.gateway.fakes import FakeKV, FakeRpc
 from tests.unit.gateway.support import make_settings
 
 
 def wire_rpc(stack: Stack) -> FakeRpc:
     fake = FakeRpc()
-    for route in routes(stack.service, stack.inventory):
+    for route in routes(stack.cases):
 
         async def answer(payload: Any, actor: Any, route=route) -> Any:
             body = payload.model_dump(mode="json") if hasattr(payload, "model_dump") else payload

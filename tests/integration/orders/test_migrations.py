@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from services.orders.adapters.tables import metadata
 from shared.persistence.db import Database
 from shared.persistence.migrations import downgrade, upgrade
-from tests.integration.orders.conftest import MIGRATIONS
+from tests.support.orders.stack import MIGRATIONS
 
 
 async def table_names(url: str) -> set[str]:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from services.orders.adapters.sandbox_carrier import SandboxCarrierProvider
-from services.orders.adapters.sandbox_journal import DatabaseSandboxJournal
-from services.orders.adapters.sandbox_payment import SandboxPaymentProvider
+from services.orders.adapters.providers.sandbox_carrier import SandboxCarrierProvider
+from services.orders.adapters.providers.sandbox_journal import DatabaseSandboxJournal
+from services.orders.adapters.providers.sandbox_payment import SandboxPaymentProvider
 from services.orders.domain.money import Money
-from services.orders.domain.providers import AuthorizationStatus, ShipmentRequest
+from services.orders.domain.ports import AuthorizationStatus, ShipmentRequest
 from services.orders.domain.quotes import create_quote
-from tests.integration.orders.conftest import START, Stack
+from tests.support.orders.stack import START, Stack
 
 
 async def test_payment_ledger_survives_restart(stack: Stack) -> None:
@@ -26,7 +26,7 @@ async def test_payment_ledger_survives_restart(stack: Stack) -> None:
 async def test_shipments_survive_restart(stack: Stack) -> None:
     journal = DatabaseSandboxJournal(stack.db)
     q = create_quote(
-        stack.service.ref, quote_id="q", style="TC11", region="UK", quantity=1, now=START
+        stack.cases.catalogue.ref, quote_id="q", style="TC11", region="UK", quantity=1, now=START
     )
     request = ShipmentRequest("o-1", "US-NJ", "UK", q.customs, "o-1:create_shipment")
     before = SandboxCarrierProvider(stack.clock, journal=journal)
@@ -53,7 +53,7 @@ async def test_two_replicas_share_the_sandbox_state(stack: Stack) -> None:
     assert a.status(auth.authorization_id) is AuthorizationStatus.CAPTURED  # ...read through
 
     q = create_quote(
-        stack.service.ref, quote_id="q", style="TC11", region="UK", quantity=1, now=START
+        stack.cases.catalogue.ref, quote_id="q", style="TC11", region="UK", quantity=1, now=START
     )
     request = ShipmentRequest("o-9", "US-NJ", "UK", q.customs, "o-9:create_shipment")
     ca = SandboxCarrierProvider(stack.clock, journal=journal)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.orders.adapters.sandbox_payment import SandboxPaymentProvider
+from services.orders.adapters.providers.sandbox_payment import SandboxPaymentProvider
 from services.orders.domain.errors import (
     IdempotencyMismatch,
     PaymentDeclined,
@@ -10,7 +10,7 @@ from services.orders.domain.errors import (
     UnknownAuthorization,
 )
 from services.orders.domain.money import Money
-from services.orders.domain.providers import AuthorizationStatus, PaymentProvider
+from services.orders.domain.ports import AuthorizationStatus, PaymentProvider
 from shared.errors import Conflict
 
 AMOUNT = Money.of("95.82", "GBP")

@@ -1,10 +1,11 @@
-"""The order saga, written out from the spec: every (status, action) pair.
+"""The order saga's spec, written out by hand from cross-border.md: every (status, action) pair.
 
-From cross-border.md and the saga's contract: pending -> payment_authorized -> stock_reserved ->
-shipment_created -> confirmed -> shipped -> delivered. Until it ships an order can fail (payment
-declined, stock gone, carrier refusal, expired quote) or be cancelled; once confirmed nothing can
-fail on our side, though the customer may still cancel; a shipped or delivered order can only be
-refunded. The outcomes are typed out by hand, never derived from `saga.TRANSITIONS`.
+pending -> payment_authorized -> stock_reserved -> shipment_created -> confirmed -> shipped ->
+delivered. Until it ships an order can fail (payment declined, stock gone, carrier refusal,
+expired quote) or be cancelled; once confirmed nothing can fail on our side, though the customer
+may still cancel; a shipped or delivered order can only be refunded. The outcomes are typed out
+by hand, never derived from `saga.TRANSITIONS`. The state-table tests and the table mutation run
+(tests/mutation) both check the code against it.
 """
 
 from __future__ import annotations
@@ -18,8 +19,7 @@ import pytest
 from services.orders.domain import events as ev
 from services.orders.domain import saga
 from services.orders.domain.orders import Order
-from services.orders.domain.quotes import Quote, create_quote
-from services.orders.domain.reference import ReferenceData
+from services.orders.domain.quotes import Quote
 from services.orders.domain.saga import FailureReason, OrderStatus, Step
 from shared.errors import InvalidTransition
 
@@ -81,11 +81,11 @@ SPEC: dict[OrderStatus, tuple[dict[str, OrderStatus], tuple[str, ...]]] = {
     ),
 }  # fmt: skip
 
-EVENT = {
-    "authorize_payment": ev.ORDER_PAYMENT_AUTHORIZED, "reserve_stock": ev.ORDER_STOCK_RESERVED,
-    "create_shipment": ev.ORDER_SHIPMENT_CREATED, "confirm": ev.ORDER_CONFIRMED,
-    "ship": ev.ORDER_SHIPPED, "deliver": ev.ORDER_DELIVERED, "fail": ev.ORDER_FAILED,
-    "cancel": ev.ORDER_CANCELLED, "refund": ev.ORDER_REFUNDED,
+EVENT: dict[str, type[ev.OrderEvent]] = {
+    "authorize_payment": ev.OrderPaymentAuthorized, "reserve_stock": ev.OrderStockReserved,
+    "create_shipment": ev.OrderShipmentCreated, "confirm": ev.OrderConfirmed,
+    "ship": ev.OrderShipped, "deliver": ev.OrderDelivered, "fail": ev.OrderFailed,
+    "cancel": ev.OrderCancelled, "refund": ev.OrderRefunded,
 }  # fmt: skip
 
 # The step the saga runner resumes with after a crash; none once confirmed or finished.
@@ -121,13 +121,6 @@ PATH: dict[OrderStatus, tuple[str, ...]] = {
 }  # fmt: skip
 
 
-@pytest.fixture
-def quote(ref: ReferenceData, now: datetime) -> Quote:
-    return create_quote(
-        ref, quote_id="q-1", style="TC11", region="UK", quantity=1, now=now, customer_id="c-1"
-    )
-
-
 def _calls(order: Order, now: datetime) -> dict[str, Callable[[], None]]:
     return {
         "authorize_payment": lambda: order.record_payment_authorized("auth-1", now),
@@ -155,7 +148,8 @@ def order_in(status: OrderStatus, quote: Quote, now: datetime) -> Order:
 PAIRS = [(status, action) for status in SPEC for action in ACTIONS]
 
 
-def test_the_spec_table_names_every_status_and_every_action_once():
+def check_spec_table_is_complete() -> None:
+    """The spec table names every status and every action once."""
     assert set(SPEC) == set(OrderStatus) == set(NEXT_STEP_BY_SPEC)
     for status, (allowed, refused) in SPEC.items():
         assert not set(allowed) & set(refused), status
@@ -173,7 +167,7 @@ def check_pair(status: OrderStatus, action: str, quote: Quote, now: datetime) ->
     if action in allowed:
         _calls(order, now)[action]()
         assert order.status is allowed[action]
-        assert [e.subject for e in order.pull_events()] == [EVENT[action]]
+        assert [type(e) for e in order.pull_events()] == [EVENT[action]]
         assert order.timeline[-1].status is allowed[action]
         return
     before = copy.deepcopy(order)
@@ -198,40 +192,7 @@ def check_status(status: OrderStatus, quote: Quote, now: datetime) -> None:
     assert (status in saga.SHIPMENT_MAY_BE_BOOKED) is (status in CARRIER_FIRST_BY_SPEC)
 
 
-@pytest.mark.parametrize(("status", "action"), PAIRS, ids=[f"{s}-{a}" for s, a in PAIRS])
-def test_every_status_and_action(status, action, quote, now):
-    check_pair(status, action, quote, now)
-
-
-@pytest.mark.parametrize("status", list(OrderStatus))
-def test_what_each_status_means(status, quote, now):
-    check_status(status, quote, now)
-
-
-def test_code_table_has_no_move_the_spec_lacks():
+def check_code_table_has_no_move_the_spec_lacks() -> None:
     """Belt and braces: a move in the code's table that no action of the spec allows."""
     for status, targets in saga.TRANSITIONS.items():
         assert set(targets) == set(SPEC[status][0].values()), status
-
-
-# Every reason an order can fail, with what the customer is told they can do (cross-border.md:
-# "a failed order ends `failed` with a reason the customer can act on").
-FAILURES = {
-    FailureReason.PAYMENT_DECLINED: ("use_another_card", "use another card"),
-    FailureReason.PAYMENT_UNAVAILABLE: ("try_again_later", "try again"),
-    FailureReason.OUT_OF_STOCK: ("join_waitlist", "waitlist"),
-    FailureReason.QUOTE_EXPIRED: ("request_new_quote", "new quote"),
-    FailureReason.CARRIER_REFUSED: ("contact_support", "contact us"),
-}
-
-
-@pytest.mark.parametrize("reason", list(FailureReason))
-def test_every_failure_reason_says_what_to_do(reason, quote, now):
-    advice, words = FAILURES[reason]
-    order = order_in(S.PAYMENT_AUTHORIZED, quote, now)
-    order.pull_events()
-    order.fail(reason, now)
-    [event] = order.pull_events()
-    assert (event.data["reason_code"], event.data["advice_code"]) == (str(reason), advice)
-    assert words in event.data["message"].lower()
-    assert order.failure is not None and order.failure.message == event.data["message"]

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 from services.orders.domain.errors import CarrierRefused, ShipmentNotCancellable, UnknownShipment
 from services.orders.domain.money import Money
-from services.orders.domain.providers import (
+from services.orders.domain.ports import (
     Shipment,
     ShipmentRequest,
     TrackingStatus,

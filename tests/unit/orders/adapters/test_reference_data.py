@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from services.orders.adapters.fx_file import FileFxProvider
+from services.orders.adapters.providers.fx_file import FileFxProvider
 from services.orders.adapters.reference_data import (
     ReferenceDataInvalid,
     default_folder,
     load_reference_data,
 )
-from services.orders.domain.providers import FxProvider
+from services.orders.domain.ports import FxProvider
 
 
 def copy_data(tmp_path: Path) -> Path:

@@ -1,10 +1,11 @@
 """Tracking polls back off while a parcel's status stays the same, and restart when it moves."""
 
-from services.orders.saga_scheduler import SagaScheduler
+from services.orders.entrypoints.workers import SagaScheduler
 
 
 def test_tracking_poll_interval_doubles_to_the_cap_and_resets_on_a_new_status():
-    scheduler = SagaScheduler(runner=None, workers=1, sweep_interval=1.0,  # type: ignore[arg-type]
+    scheduler = SagaScheduler(sagas=None, saga=None, tracking=None,  # type: ignore[arg-type]
+                              workers=1, sweep_interval=1.0,
                               tracking_interval=2.0, max_tracking_interval=10.0)  # fmt: skip
     waits = [scheduler._poll_interval("o1", "confirmed") for _ in range(5)]
     assert waits == [2.0, 4.0, 8.0, 10.0, 10.0]
@@ -42,8 +43,8 @@ class _RunnerWithOnePoisonedOrder:
 
 async def test_a_poisoned_order_does_not_stop_the_sweep_nor_the_tracking_polls():
     runner = _RunnerWithOnePoisonedOrder()
-    scheduler = SagaScheduler(runner=runner, workers=1, sweep_interval=1.0,  # type: ignore[arg-type]
-                              tracking_interval=2.0)  # fmt: skip
+    scheduler = SagaScheduler(sagas=runner, saga=runner, tracking=runner,  # type: ignore[arg-type]
+                              workers=1, sweep_interval=1.0, tracking_interval=2.0)  # fmt: skip
     await scheduler.sweep()
     await scheduler.sweep()  # and again: the poisoned ones are still contained
     assert runner.advanced == ["good", "good"]

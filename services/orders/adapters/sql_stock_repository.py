@@ -22,7 +22,7 @@ from services.orders.domain.stock import Reservation, ReservationStatus
 from shared.errors import InvalidTransition
 
 
-class StockStore:
+class SqlStockRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
@@ -68,11 +68,21 @@ class StockStore:
         now: datetime,
         purpose: str = "order",
     ) -> Reservation:
+        """Hold units for an owner; a repeat for the same (owner, purpose) finds the first."""
         if quantity < 1:
             raise InvalidQuantity("quantity must be at least 1", details={"quantity": quantity})
         existing = await self.find(owner_id, purpose)
         if existing is not None:
             return existing
+        await self._take(warehouse, style, quantity)
+        reservation = Reservation(
+            uuid.uuid4().hex, owner_id, warehouse, style, quantity, now, purpose=purpose
+        )
+        await self._insert(reservation)
+        return reservation
+
+    async def _take(self, warehouse: str, style: str, quantity: int) -> None:
+        """The one conditional UPDATE that makes an oversell impossible."""
         s = t.stock
         result = await self.session.execute(
             sa.update(s)
@@ -83,34 +93,33 @@ class StockStore:
             )
             .values(reserved=s.c.reserved + quantity)
         )
-        if result.rowcount != 1:  # type: ignore[attr-defined]
-            on_hand, reserved = await self.level(warehouse, style)
-            raise InsufficientStock(
-                f"only {max(on_hand - reserved, 0)} of {style} available at {warehouse}",
-                details={
-                    "warehouse": warehouse,
-                    "style": style,
-                    "requested": quantity,
-                    "available": max(on_hand - reserved, 0),
-                },
-            )
-        reservation = Reservation(
-            uuid.uuid4().hex, owner_id, warehouse, style, quantity, now, purpose=purpose
+        if result.rowcount == 1:  # type: ignore[attr-defined]
+            return
+        on_hand, reserved = await self.level(warehouse, style)
+        raise InsufficientStock(
+            f"only {max(on_hand - reserved, 0)} of {style} available at {warehouse}",
+            details={
+                "warehouse": warehouse,
+                "style": style,
+                "requested": quantity,
+                "available": max(on_hand - reserved, 0),
+            },
         )
+
+    async def _insert(self, res: Reservation) -> None:
         await self.session.execute(
             sa.insert(t.reservations).values(
-                reservation_id=reservation.reservation_id,
-                owner_id=owner_id,
-                purpose=purpose,
-                warehouse=warehouse,
-                style=style,
-                quantity=quantity,
+                reservation_id=res.reservation_id,
+                owner_id=res.owner_id,
+                purpose=res.purpose,
+                warehouse=res.warehouse,
+                style=res.style,
+                quantity=res.quantity,
                 status=str(ReservationStatus.HELD),
-                created_at=now,
-                updated_at=now,
+                created_at=res.created_at,
+                updated_at=res.created_at,
             )
         )
-        return reservation
 
     async def find(self, owner_id: str, purpose: str = "order") -> Reservation | None:
         r = t.reservations

@@ -1,4 +1,4 @@
-"""Issue 12 item 10: the saga's later events carry the correlation id of the request that placed
+"""The saga's later events carry the correlation id of the request that placed
 the order, even when a restarted process drives it, and one order's id never leaks to the next."""
 
 from __future__ import annotations
@@ -12,8 +12,7 @@ import structlog
 
 from shared.logging import current_correlation_id
 from shared.persistence.messaging_tables import outbox_table
-from tests.integration.orders.conftest import Stack
-from tests.integration.orders.test_saga_db import place
+from tests.support.orders.stack import Stack, place
 
 
 async def correlation_ids(stack: Stack, order_id: str) -> dict[str, str | None]:
@@ -32,11 +31,11 @@ async def test_every_saga_event_carries_the_placing_requests_correlation_id(stac
     async def background_saga() -> None:  # as the scheduler runs it: no request bound
         runner = stack.new_runner()  # and as a restarted process would
         for order in (first, second):
-            await runner.advance(order.order_id)
+            await runner.saga.advance(order.order_id)
             assert current_correlation_id() is None  # nothing leaks to the next order
         stack.clock.advance(timedelta(minutes=10))
         for order in (first, second):
-            await runner.track(order.order_id)
+            await runner.tracking.track(order.order_id)
 
     await asyncio.create_task(background_saga())
     ids = await correlation_ids(stack, first.order_id)

@@ -1,5 +1,5 @@
 """Ports to the outside world: payment, carrier and FX. Sandboxes implement them by default
-(services/orders/adapters/sandbox_*.py); a real provider plugs in through settings.
+(services/orders/adapters/providers/); a real provider plugs in through settings.
 
 Every call that changes something at the provider is idempotent: payment calls carry an
 idempotency key, and void/cancel of something already voided/cancelled succeeds without effect,

@@ -4,9 +4,9 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from services.orders.adapters.sandbox_carrier import SandboxCarrierProvider
+from services.orders.adapters.providers.sandbox_carrier import SandboxCarrierProvider
 from services.orders.domain.errors import CarrierRefused, ShipmentNotCancellable, UnknownShipment
-from services.orders.domain.providers import CarrierProvider, ShipmentRequest, TrackingStatus
+from services.orders.domain.ports import CarrierProvider, ShipmentRequest, TrackingStatus
 from services.orders.domain.quotes import create_quote
 from shared.clock import FixedClock
 from shared.errors import Conflict

@@ -7,9 +7,10 @@ from decimal import Decimal
 
 import pytest
 
+from services.orders.adapters.wire import payload, to_cloud_event
 from services.orders.domain.catalogue import OfferKind
 from services.orders.domain.errors import InvalidQuantity, NotAvailable, QuoteExpired
-from services.orders.domain.events import QUOTE_CREATED
+from services.orders.domain.events import QuoteCreated
 from services.orders.domain.landed_cost import LineKind, TaxTreatment
 from services.orders.domain.money import Money
 from services.orders.domain.quotes import create_quote
@@ -152,6 +153,8 @@ def test_quote_created_event_carries_no_personal_data(ref, now) -> None:
         ref, quote_id="q-9", style="TC11", region="UK", quantity=1, now=now, customer_id="c-1"
     )
     event = q.created_event()
-    assert event.subject == QUOTE_CREATED
-    assert event.data["total"] == "95.82" and event.data["fx_rate"] == "0.7752"
-    assert event.data["customer_id"] == "c-1"
+    assert isinstance(event, QuoteCreated)
+    assert to_cloud_event(event).type == "orders.quote.created"
+    data = payload(event)
+    assert data["total"] == "95.82" and data["fx_rate"] == "0.7752"
+    assert data["customer_id"] == "c-1"

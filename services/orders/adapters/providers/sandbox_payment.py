@@ -27,7 +27,7 @@ from services.orders.domain.errors import (
     UnknownAuthorization,
 )
 from services.orders.domain.money import Money
-from services.orders.domain.providers import Authorization, AuthorizationStatus
+from services.orders.domain.ports import Authorization, AuthorizationStatus
 from shared.errors import Conflict
 
 TOK_OK = "tok_ok"

@@ -1,9 +1,8 @@
-"""Repositories over one session (the unit of work's transaction): quotes, orders, waitlist."""
+"""Orders in the database, with optimistic concurrency (a version column checked on save)."""
 
 from __future__ import annotations
 
-import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -13,47 +12,13 @@ from services.orders.adapters import tables as t
 from services.orders.adapters.serialization import (
     order_from_parts,
     order_state_to_dict,
-    quote_from_dict,
     quote_to_dict,
 )
-from services.orders.domain.errors import OrderNotFound, QuoteNotFound
+from services.orders.domain.errors import ConcurrentUpdate, OrderNotFound
 from services.orders.domain.orders import Order
-from services.orders.domain.quotes import Quote
-from shared.errors import Conflict
 
 
-class ConcurrentUpdate(Conflict):
-    code = "order_concurrent_update"
-
-
-class QuoteRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def add(self, quote: Quote) -> None:
-        await self.session.execute(
-            sa.insert(t.quotes).values(
-                quote_id=quote.quote_id,
-                customer_id=quote.customer_id,
-                agent_id=quote.agent_id,
-                created_at=quote.created_at,
-                expires_at=quote.expires_at,
-                document=quote_to_dict(quote),
-            )
-        )
-
-    async def get(self, quote_id: str) -> Quote:
-        row = (
-            await self.session.execute(
-                sa.select(t.quotes.c.document).where(t.quotes.c.quote_id == quote_id)
-            )
-        ).first()
-        if row is None:
-            raise QuoteNotFound("no such quote", details={"quote_id": quote_id})
-        return quote_from_dict(row.document)
-
-
-class OrderRepository:
+class SqlOrderRepository:
     """Orders with optimistic concurrency: `save` fails if someone saved in between."""
 
     def __init__(self, session: AsyncSession) -> None:
@@ -116,10 +81,6 @@ class OrderRepository:
         last = orders[-1]
         return orders, {"created_at": last.created_at.isoformat(), "order_id": last.order_id}
 
-    async def active_ids(self) -> list[str]:
-        """Orders a restarted runner must look at (forward steps or compensations owed)."""
-        return [order_id for order_id, _ in await self.open_sagas()]
-
     async def open_sagas(self) -> list[tuple[str, str]]:
         """(order id, status) of every order the saga runner still has work on."""
         o = t.orders
@@ -169,56 +130,6 @@ class OrderRepository:
         return order
 
 
-class WaitlistRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def join(self, customer_id: str, style: str, region: str, now: datetime) -> str:
-        """Idempotent: joining twice keeps the first entry (and its id)."""
-        existing = (
-            await self.session.execute(
-                sa.select(t.waitlist.c.entry_id).where(
-                    t.waitlist.c.customer_id == customer_id,
-                    t.waitlist.c.style == style,
-                    t.waitlist.c.region == region,
-                )
-            )
-        ).first()
-        if existing is not None:
-            return str(existing.entry_id)
-        entry_id = uuid.uuid4().hex
-        await self.session.execute(
-            sa.insert(t.waitlist).values(
-                entry_id=entry_id,
-                customer_id=customer_id,
-                style=style,
-                region=region,
-                created_at=now,
-            )
-        )
-        return entry_id
-
-    async def waiting(self, style: str, region: str) -> list[tuple[str, str]]:
-        """(entry_id, customer_id) of customers not yet told about this style in this region."""
-        w = t.waitlist
-        rows = await self.session.execute(
-            sa.select(w.c.entry_id, w.c.customer_id).where(
-                w.c.style == style, w.c.region == region, w.c.notified_at.is_(None)
-            )
-        )
-        return [(r.entry_id, r.customer_id) for r in rows.all()]
-
-    async def mark_notified(self, entry_ids: list[str], now: datetime) -> None:
-        if entry_ids:
-            await self.session.execute(
-                sa.update(t.waitlist)
-                .where(t.waitlist.c.entry_id.in_(entry_ids))
-                .values(notified_at=now)
-            )
-
-
 def _aware(value: datetime) -> datetime:
     """SQLite hands back naive datetimes; everything we store is UTC."""
-    from datetime import UTC
-
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)

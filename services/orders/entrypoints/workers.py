@@ -15,26 +15,43 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import Protocol
 
 import structlog
 
+from services.orders.domain.orders import Order
 from services.orders.domain.saga import OrderStatus
-from services.orders.saga_runner import SagaRunner
 
 log = structlog.get_logger()
 WAITING_ON_CARRIER = {str(OrderStatus.CONFIRMED), str(OrderStatus.SHIPPED)}
 
 
+class OpenSagas(Protocol):
+    async def open_sagas(self) -> list[tuple[str, str]]: ...
+
+
+class Saga(Protocol):
+    async def advance(self, order_id: str) -> Order: ...
+
+
+class Tracking(Protocol):
+    async def track(self, order_id: str) -> Order: ...
+
+
 class SagaScheduler:
     def __init__(
         self,
-        runner: SagaRunner,
+        sagas: OpenSagas,
+        saga: Saga,
+        tracking: Tracking,
         workers: int,
         sweep_interval: float,
         tracking_interval: float,
         max_tracking_interval: float = 30.0,
     ) -> None:
-        self.runner = runner
+        self.sagas = sagas
+        self.saga = saga
+        self.tracking = tracking
         self.workers = workers
         self.sweep_interval = sweep_interval
         self.tracking_interval = tracking_interval
@@ -45,7 +62,19 @@ class SagaScheduler:
         self._next_poll: dict[str, float] = {}
 
     def wake(self, order_id: str) -> None:
+        """Drive this order now (it was placed, or cancelled and owes compensations)."""
         self.queue.put_nowait(order_id)
+
+    async def resume_all(self) -> int:
+        """At start-up: finish every saga a previous process left open."""
+        ids = [order_id for order_id, _ in await self.sagas.open_sagas()]
+        for order_id in ids:
+            try:
+                await self.saga.advance(order_id)
+                await self.tracking.track(order_id)
+            except Exception:
+                log.exception("saga.resume_failed", order_id=order_id)
+        return len(ids)
 
     async def run(self) -> None:
         tasks = [asyncio.create_task(self._worker()) for _ in range(self.workers)]
@@ -73,7 +102,7 @@ class SagaScheduler:
                 log.exception("saga.sweep_failed")
 
     async def sweep(self) -> None:
-        open_sagas = await self.runner.open_sagas()
+        open_sagas = await self.sagas.open_sagas()
         now = time.monotonic()
         for order_id, status in open_sagas:
             if status in WAITING_ON_CARRIER:
@@ -101,10 +130,10 @@ class SagaScheduler:
         self.busy.add(order_id)
         try:
             if not track_only:
-                order = await self.runner.advance(order_id)
+                order = await self.saga.advance(order_id)
                 if str(order.status) not in WAITING_ON_CARRIER:
                     return
-            await self.runner.track(order_id)
+            await self.tracking.track(order_id)
         except asyncio.CancelledError:
             raise
         except Exception:

@@ -1,0 +1,50 @@
+"""The orders service's unit of work: one SQL transaction and the repositories over it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from sqlalchemy.exc import IntegrityError
+
+from services.orders.adapters import wire
+from services.orders.adapters.sql_listing_repository import SqlListingRepository
+from services.orders.adapters.sql_order_repository import SqlOrderRepository
+from services.orders.adapters.sql_quote_repository import SqlQuoteRepository
+from services.orders.adapters.sql_stock_repository import SqlStockRepository
+from services.orders.adapters.sql_waitlist_repository import SqlWaitlistRepository
+from services.orders.domain import events as ev
+from services.orders.service_layer.unit_of_work import DuplicateEntry
+from shared.messaging import outbox
+from shared.messaging.unit_of_work import SqlUnitOfWork, ToWire, Work
+
+
+class OrdersWork(Work[ev.Event]):
+    def __init__(self, tx: outbox.Tx, to_wire: ToWire[ev.Event] | None) -> None:
+        super().__init__(tx, to_wire)
+        self.quotes = SqlQuoteRepository(tx.session)
+        self.orders = SqlOrderRepository(tx.session)
+        self.stock = SqlStockRepository(tx.session)
+        self.listings = SqlListingRepository(tx.session)
+        self.waitlist = SqlWaitlistRepository(tx.session)
+
+
+class OrdersUnitOfWork:
+    """Write transactions and read-only snapshots; a broken uniqueness rule is DuplicateEntry
+    (a concurrent duplicate of a request), so the service layer never sees a driver error."""
+
+    def __init__(self, outbox_uow: outbox.UnitOfWork) -> None:
+        self._sql = SqlUnitOfWork(outbox_uow, OrdersWork, wire.to_cloud_event)
+
+    @asynccontextmanager
+    async def __call__(self) -> AsyncIterator[OrdersWork]:
+        try:
+            async with self._sql() as work:
+                yield work
+        except IntegrityError as exc:
+            raise DuplicateEntry("a concurrent duplicate was stored first") from exc
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[OrdersWork]:
+        async with self._sql.read() as work:
+            yield work

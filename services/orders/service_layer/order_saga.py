@@ -1,0 +1,168 @@
+"""The order saga's forward steps: authorize payment, reserve stock, book the shipment, confirm.
+
+Pattern per step: read the order; call the provider with an idempotency key derived from the
+order and the step (so a repeat after a crash returns the first result); then, in one unit of
+work, record the outcome and queue its events. Stock is local, so reserving and recording
+happen in the same transaction. A failed or cancelled order is handed to the compensations.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import structlog
+
+from services.orders.domain.errors import (
+    CarrierRefused,
+    InsufficientStock,
+    PaymentDeclined,
+    PaymentTimeout,
+)
+from services.orders.domain.orders import Order
+from services.orders.domain.ports import CarrierProvider, PaymentProvider, ShipmentRequest
+from services.orders.domain.saga import FailureReason, OrderStatus, Step, step_key
+from services.orders.service_layer.correlation import order_log_scope
+from services.orders.service_layer.saga_compensation import Compensations
+from services.orders.service_layer.saga_records import SagaRecords
+from services.orders.service_layer.unit_of_work import Work
+from shared.clock import Clock
+from shared.runtime.faults import crash_point
+
+log = structlog.get_logger()
+S = OrderStatus
+
+
+class OrderSaga:
+    def __init__(
+        self,
+        records: SagaRecords,
+        compensations: Compensations,
+        payment: PaymentProvider,
+        carrier: CarrierProvider,
+        clock: Clock,
+        *,
+        payment_attempts: int = 4,
+        retry_delay: float = 0.2,
+    ) -> None:
+        self.records = records
+        self.compensations = compensations
+        self.payment = payment
+        self.carrier = carrier
+        self.clock = clock
+        self.payment_attempts = payment_attempts
+        self.retry_delay = retry_delay
+
+    async def advance(self, order_id: str) -> Order:
+        """Drive an order as far as it can go now (confirmed, or undone after a failure)."""
+        with order_log_scope():
+            return await self._advance(order_id)
+
+    async def _advance(self, order_id: str) -> Order:
+        order: Order | None = None
+        while True:
+            # Each step hands back the order it saved; reload only when it did not.
+            order = order or await self.records.load(order_id)
+            if order.status in (S.FAILED, S.CANCELLED):
+                pending = order.pending_compensations()
+                if pending:
+                    order = await self.compensations.compensate(order, pending[0])
+                    continue
+                closed = await self.compensations.close(order)
+                if closed is not None:
+                    return closed
+                order = None  # changed meanwhile: look again
+                continue
+            step = order.next_step
+            if step is None:
+                return order
+            order = await self.step(order, step)
+
+    async def step(self, order: Order, step: Step) -> Order | None:
+        """Perform one step; the saved order, or None when it changed elsewhere meanwhile."""
+        if step is Step.AUTHORIZE_PAYMENT:
+            return await self._authorize(order)
+        if step is Step.RESERVE_STOCK:
+            return await self._reserve(order)
+        if step is Step.CREATE_SHIPMENT:
+            return await self._ship(order)
+        return await self.records.record(
+            order, S.SHIPMENT_CREATED, lambda o: o.confirm(self.clock.now())
+        )
+
+    async def _authorize(self, order: Order) -> Order | None:
+        if order.quote.is_expired(self.clock.now()):
+            # The locked rate has lapsed before any money moved: ask for a new quote.
+            return await self.records.fail(order, S.PENDING, FailureReason.QUOTE_EXPIRED)
+        key = step_key(order.order_id, Step.AUTHORIZE_PAYMENT)
+        for attempt in range(1, self.payment_attempts + 1):
+            try:
+                auth = await self.payment.authorize(order.quote.total, order.payment_token, key)
+                break
+            except PaymentDeclined as exc:
+                reason = FailureReason.PAYMENT_DECLINED
+                return await self.records.fail(order, S.PENDING, reason, exc.message)
+            except PaymentTimeout:
+                log.warning("saga.payment_timeout", order_id=order.order_id, attempt=attempt)
+                await asyncio.sleep(self.retry_delay * attempt)
+        else:
+            # A timed-out attempt may still have placed a hold: release it before failing.
+            lingering = await self.payment.find(key)
+            if lingering is not None:
+                await self.payment.void(lingering.authorization_id)
+            return await self.records.fail(order, S.PENDING, FailureReason.PAYMENT_UNAVAILABLE)
+        crash_point("orders.after_payment_authorized")  # authorized, not yet recorded
+        # Recording the authorization and reserving the stock (a local step) share one
+        # transaction: one write instead of two, and no external call sits between them.
+        if order.status is not S.PENDING:
+            return None
+        order.record_payment_authorized(auth.authorization_id, self.clock.now())
+        saved = await self.records.commit(order, self._reserve_in)
+        crash_point("orders.after_stock_reserved")
+        return saved
+
+    async def _reserve(self, order: Order) -> Order | None:
+        if order.status is not S.PAYMENT_AUTHORIZED:
+            return None
+        saved = await self.records.commit(order, self._reserve_in)
+        crash_point("orders.after_stock_reserved")
+        return saved
+
+    async def _reserve_in(self, work: Work, order: Order) -> None:
+        q = order.quote
+        try:
+            res = await work.stock.reserve(
+                owner_id=order.order_id,
+                warehouse=q.warehouse,
+                style=q.style,
+                quantity=q.quantity,
+                now=self.clock.now(),
+            )
+        except InsufficientStock as exc:
+            order.fail(FailureReason.OUT_OF_STOCK, self.clock.now(), exc.message)
+        else:
+            order.record_stock_reserved(res.reservation_id, self.clock.now())
+
+    async def _ship(self, order: Order) -> Order | None:
+        q = order.quote
+        request = ShipmentRequest(
+            order_id=order.order_id,
+            from_warehouse=q.warehouse,
+            to_region=q.region,
+            customs=q.customs,
+            idempotency_key=step_key(order.order_id, Step.CREATE_SHIPMENT),
+        )
+        try:
+            shipment = await self.carrier.create_shipment(request)
+        except CarrierRefused as exc:
+            reason = FailureReason.CARRIER_REFUSED
+            return await self.records.fail(order, S.STOCK_RESERVED, reason, exc.message)
+        crash_point("orders.after_shipment_created")  # booked, not yet recorded
+
+        def record_and_confirm(o: Order) -> None:
+            now = self.clock.now()
+            o.record_shipment_created(
+                shipment.shipment_id, shipment.tracking_number, shipment.carrier, now
+            )
+            o.confirm(now)  # nothing external left to do before confirming
+
+        return await self.records.record(order, S.STOCK_RESERVED, record_and_confirm)

@@ -1,0 +1,159 @@
+"""Placing, reading and cancelling orders. The saga (order_saga.py) does the rest, woken here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from services.orders.domain.errors import (
+    ConcurrentUpdate,
+    OrderAlreadyShipped,
+    OrderNotFound,
+    QuoteNotFound,
+    ShipmentNotCancellable,
+)
+from services.orders.domain.orders import Order
+from services.orders.domain.ports import CarrierProvider
+from services.orders.domain.saga import SHIPMENT_MAY_BE_BOOKED, OrderStatus, Step, step_key
+from services.orders.service_layer.customers import new_id, require_customer
+from services.orders.service_layer.unit_of_work import DuplicateEntry, UnitOfWork
+from shared.actor import Actor
+from shared.clock import Clock
+from shared.logging import current_correlation_id
+
+# A cancel re-reads and retries when the order moved while the carrier was asked (the saga
+# has at most a few steps left to take, so this is never exhausted in practice).
+CANCEL_ATTEMPTS = 8
+
+WakeSaga = Callable[[str], None]  # "this order has saga work to do now" (placed or cancelled)
+
+
+def no_saga(_order_id: str) -> None:
+    """Without a saga worker (tests that drive the saga by hand) nobody needs waking."""
+
+
+class Ordering:
+    def __init__(
+        self,
+        uow: UnitOfWork,
+        clock: Clock,
+        carrier: CarrierProvider,  # consulted by a cancel: has the parcel left?
+        wake_saga: WakeSaga = no_saga,
+    ) -> None:
+        self.uow = uow
+        self.clock = clock
+        self.carrier = carrier
+        self.wake_saga = wake_saga
+
+    async def place_order(self, actor: Actor, quote_id: str, payment_token: str) -> Order:
+        """Accept a quote. Idempotent per quote: placing it again returns the same order."""
+        customer = require_customer(actor)
+        try:
+            order = await self._place(actor, customer, quote_id, payment_token)
+        except DuplicateEntry:
+            # A concurrent request placed this quote first (unique quote_id): answer with it.
+            async with self.uow.read() as rx:
+                found = await rx.orders.by_quote(quote_id)
+            if found is None:
+                raise
+            order = found
+        if order.customer_id != customer:
+            raise QuoteNotFound("no such quote", details={"quote_id": quote_id})
+        self.wake_saga(order.order_id)
+        return order
+
+    async def _place(self, actor: Actor, customer: str, quote_id: str, token: str) -> Order:
+        async with self.uow.read() as rx:
+            existing = await rx.orders.by_quote(quote_id)
+            if existing is not None:
+                return existing
+            q = await rx.quotes.get(quote_id)
+        order = Order.place(
+            order_id=new_id("o"),
+            quote=q,
+            customer_id=customer,
+            payment_token=token,
+            now=self.clock.now(),
+            agent_id=actor.agent_id,
+        )
+        order.correlation_id = current_correlation_id()
+        # A concurrent placement of the same quote fails here on the unique quote_id.
+        async with self.uow() as work:
+            await work.orders.add(order)
+            for event in order.pull_events():
+                work.publish(event)
+        return order
+
+    async def get_order(self, actor: Actor, order_id: str) -> Order:
+        async with self.uow.read() as rx:
+            order = await rx.orders.get(order_id)
+        if not actor.may_see(order.customer_id):
+            raise OrderNotFound("no such order", details={"order_id": order_id})
+        return order
+
+    async def list_orders(
+        self, actor: Actor, limit: int = 50, after: dict[str, str] | None = None
+    ) -> tuple[list[Order], dict[str, str] | None]:
+        customer = actor.customer_id
+        if customer is None and actor.type not in ("agent", "system"):
+            return [], None
+        async with self.uow.read() as rx:
+            return await rx.orders.list_for_customer(customer, limit, after)
+
+    async def cancel_order(self, actor: Actor, order_id: str) -> Order:
+        """Cancel before the parcel leaves; the saga then undoes every completed step.
+
+        Whether the parcel has left is the carrier's answer, not our copy of its tracking (polled
+        with a back-off, so it lags): a booked shipment is cancelled at the carrier first, and
+        the cancel is recorded only if the order has not changed since. Otherwise a late cancel
+        would owe a compensation the carrier refuses forever, and the release of the stock and
+        the void of the authorization queued behind it would never run.
+        """
+        cancelled_at_carrier = False
+        for _ in range(CANCEL_ATTEMPTS):
+            async with self.uow.read() as rx:
+                seen = await rx.orders.get(order_id)
+            if not actor.may_see(seen.customer_id):
+                raise OrderNotFound("no such order", details={"order_id": order_id})
+            if cancelled_at_carrier and seen.status is OrderStatus.CANCELLED:
+                # Our carrier cancel was seen by the saga's tracking poll first, which recorded
+                # the cancel itself: the request succeeded.
+                return seen
+            seen.check_cancellable()
+            cancelled_at_carrier = await self._cancel_shipment_first(seen) or cancelled_at_carrier
+            order = await self._record_cancel(seen, by=actor.type)
+            if order is not None:
+                self.wake_saga(order_id)  # the saga performs the compensations
+                return order
+        raise ConcurrentUpdate("order changed concurrently", details={"order_id": order_id})
+
+    async def _cancel_shipment_first(self, order: Order) -> bool:
+        """Cancel a booked shipment at the carrier; True if there was one to cancel."""
+        if order.status not in SHIPMENT_MAY_BE_BOOKED:
+            return False
+        shipment_id = order.shipment_id
+        if shipment_id is None:  # booked by a saga step that died before recording it?
+            booked = await self.carrier.find(step_key(order.order_id, Step.CREATE_SHIPMENT))
+            shipment_id = booked.shipment_id if booked else None
+        if shipment_id is None:
+            return False
+        try:
+            await self.carrier.cancel(shipment_id)
+        except ShipmentNotCancellable as exc:
+            self.wake_saga(order.order_id)  # the saga catches up with the tracking
+            raise OrderAlreadyShipped(
+                "the parcel has left the warehouse: the order can no longer be cancelled",
+                details={"order_id": order.order_id, "shipment_status": exc.details.get("status")},
+            ) from exc
+        return True
+
+    async def _record_cancel(self, seen: Order, by: str) -> Order | None:
+        """Save the cancel if the order is still as seen when the carrier was asked; else None."""
+        async with self.uow() as work:
+            order = await work.orders.get(seen.order_id, for_update=True)
+            if order.version != seen.version:
+                return None  # moved on meanwhile (a step, another cancel): look again
+            order.cancel(self.clock.now(), by=by)
+            await work.orders.save(order)
+            for event in order.pull_events():
+                work.publish(event)
+        return order
