@@ -22,8 +22,8 @@ from services.orders.domain.quotes import create_quote
 from services.orders.domain.saga import OrderStatus
 from services.warranty.adapters.reference_data import load_catalogue
 from services.warranty.domain.claim_states import ClaimStatus
+from tests.support.warranty import claim_spec
 from tests.unit.orders import test_saga_state_table as saga_spec
-from tests.unit.warranty import test_claim_state_table as claim_spec
 from tools.mutation.tables import TableMutant, applied, table_mutants
 
 FLOOR = 1.0  # every mutant killed, but the equivalent ones named in accepted.toml
