@@ -104,18 +104,37 @@ def claim_routes(claims: ClaimCases, q: ClaimQueries, replies: ClaimReplies) -> 
     ]
 
 
+Command = tuple[str, Any, type[c.ClaimRef]]  # subject, handler returning the claim, request
+
+
 def claim_change_routes(
     claims: ClaimCases, centre: RepairCentre, q: ClaimQueries, replies: ClaimReplies
 ) -> list[RpcRoute]:
     """Commands on an existing claim; a repeat that was applied but never answered gets the
     claim as it is now."""
 
+    async def current_claim(req: c.ClaimRef, actor: Actor | None) -> c.ClaimView:
+        return replies.claim(await q.get_claim(actor, req.claim_id))
+
+    return [
+        RpcRoute(subject, _replying(change, replies), model, command=True, replay=current_claim)
+        for subject, change, model in (*_decisions(claims), *_repair_centre_steps(centre))
+    ]
+
+
+def _decisions(claims: ClaimCases) -> list[Command]:
     async def decide(req: c.DecideClaimRequest, actor: Actor | None) -> Any:
         return await claims.decide_claim(actor, req.claim_id, req.approve, req.reason)
 
     async def cancel(req: c.CancelClaimRequest, actor: Actor | None) -> Any:
         return await claims.cancel_claim(actor, req.claim_id, req.reason)
 
+    s = c.Subjects
+    return [(s.DECIDE_CLAIM, decide, c.DecideClaimRequest),
+            (s.CANCEL_CLAIM, cancel, c.CancelClaimRequest)]  # fmt: skip
+
+
+def _repair_centre_steps(centre: RepairCentre) -> list[Command]:
     async def receipt(req: c.ClaimRef, actor: Actor | None) -> Any:
         return await centre.record_receipt(actor, req.claim_id)
 
@@ -136,23 +155,14 @@ def claim_change_routes(
     async def delivery(req: c.ClaimRef, actor: Actor | None) -> Any:
         return await centre.record_delivery(actor, req.claim_id)
 
-    async def current_claim(req: c.ClaimRef, actor: Actor | None) -> c.ClaimView:
-        return replies.claim(await q.get_claim(actor, req.claim_id))
-
     s = c.Subjects
-    table: list[tuple[str, Any, type[c.ClaimRef]]] = [
-        (s.DECIDE_CLAIM, decide, c.DecideClaimRequest),
-        (s.CANCEL_CLAIM, cancel, c.CancelClaimRequest),
+    return [
         (s.RECORD_RECEIPT, receipt, c.ClaimRef),
         (s.START_INSPECTION, inspection, c.ClaimRef),
         (s.START_REPAIR, repair, c.ClaimRef),
         (s.START_REPLACEMENT, replacement, c.StartReplacementRequest),
         (s.RECORD_SHIPMENT, shipment, c.RecordShipmentRequest),
         (s.RECORD_DELIVERY, delivery, c.ClaimRef),
-    ]
-    return [
-        RpcRoute(subject, _replying(change, replies), model, command=True, replay=current_claim)
-        for subject, change, model in table
     ]
 
 
