@@ -248,3 +248,14 @@ def check_turnaround_clock(status: ClaimStatus, catalogue) -> None:
     expected = ["sla_at_risk", "sla_breached"] if running else []
     assert claim.check_timers(RECEIVED_AT + 8 * DAY) == expected
     assert claim.status is status
+
+
+def check_spec_table() -> None:
+    """The spec names every status and every action of the code once."""
+    assert set(SPEC) == set(ClaimStatus)
+    assert set(ACTIONS) == set(
+        claim_states.TRANSITIONS
+    )  # an action added to the code must be added here
+    for status, (allowed, refused) in SPEC.items():
+        assert not set(allowed) & set(refused), status
+        assert sorted([*allowed, *refused]) == sorted(ACTIONS), status

@@ -1,3 +1,5 @@
+"""The policy page: the published policy rendered as readable HTML."""
+
 from __future__ import annotations
 
 from services.warranty.adapters.policy_html import render_policy_html

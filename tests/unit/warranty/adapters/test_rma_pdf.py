@@ -1,3 +1,5 @@
+"""The printable RMA form: a PDF that carries the RMA number and where to send the item."""
+
 from __future__ import annotations
 
 import io

@@ -1,3 +1,5 @@
+"""The claim aggregate: the story's transitions, the events they raise, and the timers."""
+
 from __future__ import annotations
 
 from datetime import timedelta

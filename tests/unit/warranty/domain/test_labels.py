@@ -1,3 +1,5 @@
+"""Decoding label codes: both generations, look-alike repairs, and the errors that say what to re-check."""
+
 from __future__ import annotations
 
 from datetime import date

@@ -1,3 +1,5 @@
+"""The published warranty policy: coverage start and length per category and region, and defects."""
+
 from __future__ import annotations
 
 from datetime import date

@@ -1,3 +1,5 @@
+"""Repair or replace (parts, stock, eligible styles, store credit) and the abuse screen of new claims."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta

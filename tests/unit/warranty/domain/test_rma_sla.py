@@ -1,3 +1,5 @@
+"""Return authorisations (number, repair centre, validity, reminder) and the turnaround promise."""
+
 from __future__ import annotations
 
 import re
