@@ -1,65 +1,104 @@
-"""Composition root of the warranty service."""
+"""Composition root of the warranty service: builds each group of use cases and wires them."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from services.warranty.adapters.charts import SvgCharts
 from services.warranty.adapters.orders_stock import OrdersReplacementStock
+from services.warranty.adapters.policy_html import render_policy_html
 from services.warranty.adapters.reference_data import load_catalogue, load_policy
+from services.warranty.adapters.rma_pdf import render_rma_pdf
+from services.warranty.adapters.unit_of_work import WarrantyUnitOfWork, warranty_uow
+from services.warranty.domain.policy import Policy
+from services.warranty.domain.ports import ReplacementStock
 from services.warranty.domain.reference import Catalogue
 from services.warranty.domain.sla import Timings
-from services.warranty.entrypoints.analytics_rpc import analytics_routes
-from services.warranty.entrypoints.batch_timers import batch_sweeper
-from services.warranty.entrypoints.rpc import routes
-from services.warranty.entrypoints.timers import timer_sweeper
-from services.warranty.handlers import Handlers
-from services.warranty.queries import Queries
+from services.warranty.entrypoints.rpc import UseCases, analytics_routes, routes
+from services.warranty.entrypoints.translate import ClaimReplies
+from services.warranty.entrypoints.workers import batch_sweeper, timer_sweeper
 from services.warranty.service_layer.batch_analytics import BatchAnalytics
+from services.warranty.service_layer.claim_changes import ClaimChanges
+from services.warranty.service_layer.claim_queries import ClaimQueries
+from services.warranty.service_layer.claim_timers import ClaimTimers
+from services.warranty.service_layer.claims import ClaimCases, RmaIssuer
+from services.warranty.service_layer.labels_coverage import LabelsAndCoverage
+from services.warranty.service_layer.repair_centre import RepairCentre
 from services.warranty.settings import Settings
+from shared.clock import Clock, SystemClock
 from shared.rpc import RpcClient
 from shared.runtime.service import ServiceRuntime
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def build(settings: Settings | None = None) -> ServiceRuntime:
+@dataclass(frozen=True)
+class ClaimUseCases:
+    """Every claim use case over one unit of work (also what in-process tests drive)."""
+
+    labels: LabelsAndCoverage
+    claims: ClaimCases
+    queries: ClaimQueries
+    repair_centre: RepairCentre
+    timers: ClaimTimers
+
+    def rpc(self) -> UseCases:
+        return UseCases(self.labels, self.claims, self.queries, self.repair_centre)
+
+
+def claim_use_cases(
+    uow: WarrantyUnitOfWork,
+    catalogue: Catalogue,
+    policy: Policy,
+    stock: ReplacementStock,
+    clock: Clock,
+    timings: Timings,
+    rmas: RmaIssuer,
+) -> ClaimUseCases:
+    changes = ClaimChanges(uow, clock)
+    return ClaimUseCases(
+        labels=LabelsAndCoverage(catalogue, policy, clock, render_policy_html),
+        claims=ClaimCases(uow, changes, rmas, catalogue, policy, clock, rmas.entropy),
+        queries=ClaimQueries(uow, catalogue, clock, render_rma_pdf, timings),
+        repair_centre=RepairCentre(uow, changes, catalogue, stock, timings),
+        timers=ClaimTimers(uow, clock, timings),
+    )
+
+
+def build(settings: Settings | None = None, clock: Clock | None = None) -> ServiceRuntime:
     settings = settings or Settings()
+    clock = clock or SystemClock()
     rt = ServiceRuntime("warranty", settings, migrations=MIGRATIONS)
     catalogue, policy = load_catalogue(), load_policy()
     timings = Timings(at_risk_after=settings.sla_at_risk, breach_after=settings.sla_breach)
+    uow = warranty_uow(rt.uow, catalogue, timings)
 
     def rpc_client() -> RpcClient:
         assert rt.nc is not None, "the service has not started"
         return RpcClient(rt.nc)
 
-    handlers = Handlers(
-        uow=rt.uow,
-        catalogue=catalogue,
-        policy=policy,
-        stock=OrdersReplacementStock(rpc_client, settings.orders_rpc_timeout_s),
-        timings=timings,
-        rma_validity=settings.rma_validity,
-        rma_reminder_before=settings.rma_reminder_before,
-    )
-    queries = Queries(uow=rt.uow, catalogue=catalogue, policy=policy, timings=timings)
-    for route in routes(handlers, queries):
+    stock = OrdersReplacementStock(rpc_client, settings.orders_rpc_timeout_s)
+    rmas = RmaIssuer(catalogue, validity=settings.rma_validity,
+                     reminder_before=settings.rma_reminder_before)  # fmt: skip
+    cases = claim_use_cases(uow, catalogue, policy, stock, clock, timings, rmas)
+    for route in routes(cases.rpc(), ClaimReplies(catalogue, timings, clock)):
         rt.rpc(route)
-    batches = build_batch_analytics(rt, catalogue, settings)
-    rt.background(timer_sweeper(handlers, settings.timer_sweep_interval_s))
-    rt.handlers = handlers  # type: ignore[attr-defined]  # for in-process tests
+    rt.background(timer_sweeper(cases.timers, settings.timer_sweep_interval_s))
+    batches = build_batch_analytics(rt, uow, catalogue, settings, clock)
+    rt.use_cases = cases  # type: ignore[attr-defined]  # for in-process tests
     rt.batches = batches  # type: ignore[attr-defined]
     return rt
 
 
 def build_batch_analytics(
-    rt: ServiceRuntime, catalogue: Catalogue, settings: Settings
-) -> BatchAnalytics:
-    """Batch analytics (issue 16): volumes, flags, report and chart, plus the re-evaluation loop."""
-    charts = SvgCharts()
+    rt: ServiceRuntime, uow: WarrantyUnitOfWork, catalogue: Catalogue, settings: Settings,
+    clock: Clock,
+) -> BatchAnalytics:  # fmt: skip
+    """Batch analytics: volumes, flags, report and chart, plus the re-evaluation loop."""
     batches = BatchAnalytics(
-        uow=rt.uow, catalogue=catalogue, promise=settings.sla_breach,
-        render_svg=charts.defect_rate, q=settings.batch_fdr_q,
+        uow=uow, catalogue=catalogue, promise=settings.sla_breach,
+        render_svg=SvgCharts().defect_rate, clock=clock, q=settings.batch_fdr_q,
         min_claims=settings.batch_min_claims,
     )  # fmt: skip
     for route in analytics_routes(batches):

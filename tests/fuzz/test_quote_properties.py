@@ -2,7 +2,7 @@
 
 tests/unit/orders/test_money.py already covers `Money` (minor units, exact addition and
 multiplication of rounded amounts, conversion within half a penny, monotonic conversion) and
-tests/unit/warranty/test_labels_properties.py the label decoder. What was missing is the quote
+tests/unit/warranty/domain/test_labels_properties.py the label decoder. What was missing is the quote
 as a whole, for every style and region on offer, any quantity and any FX snapshot:
 - the total is exactly the sum of the lines that add to it (the customer can re-add them);
 - every line is in the region's currency, at minor units, and not negative;

@@ -1,0 +1,1 @@
+"""Warranty adapters: the SQL repositories and unit of work, the wire mapping, providers."""

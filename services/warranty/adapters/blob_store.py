@@ -1,17 +1,16 @@
 """Blob stores for claim evidence (label photos). The local folder is the default; an
-S3-compatible store is the production plan (not written yet: see the issue 16 report)."""
+S3-compatible store is the production plan (not written yet). Both implement the `BlobStore`
+port of domain/ports.py."""
 
 from __future__ import annotations
 
 import asyncio
 import os
 from pathlib import Path
-from typing import Protocol
 
+from services.warranty.domain.ports import BlobStore
 
-class BlobStore(Protocol):
-    async def put(self, key: str, data: bytes, content_type: str) -> None: ...
-    async def get(self, key: str) -> bytes | None: ...
+__all__ = ["BlobStore", "LocalFolderBlobStore"]
 
 
 class LocalFolderBlobStore:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import datetime
 
 import segno
 from fpdf import FPDF
+
+from services.warranty.domain.rma import RmaForm
+
+__all__ = ["RmaForm", "render_rma_pdf"]
 
 PACKING_INSTRUCTIONS = (
     "Empty all pockets and remove personal items.",
@@ -17,20 +19,6 @@ PACKING_INSTRUCTIONS = (
     "Write the RMA number on the outside of the parcel, next to the address.",
     "Keep the carrier's receipt and tracking number until the item is back with you.",
 )
-
-
-@dataclass(frozen=True)
-class RmaForm:
-    rma_number: str
-    claim_id: str
-    issued_at: datetime
-    expires_at: datetime
-    item_label: str  # label code or order line
-    product_name: str
-    components: tuple[str, ...]
-    decision_summary: str
-    ship_to_name: str
-    ship_to_address: str
 
 
 def _latin1(text: str) -> str:

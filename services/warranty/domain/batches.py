@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
 import numpy as np
 from scipy import stats
@@ -59,6 +60,19 @@ class BatchVerdict:
     p_value: float
     q_value: float  # Benjamini-Hochberg adjusted p-value
     flagged: bool
+
+
+@dataclass(frozen=True)
+class BatchFlag:
+    """A batch as it was flagged (recorded once, with the test's figures at that moment)."""
+
+    batch: BatchKey
+    claims: int
+    units: int
+    baseline: float
+    p_value: float
+    q_value: float
+    flagged_at: datetime
 
 
 def clopper_pearson(claims: int, units: int, confidence: float = CONFIDENCE) -> RateInterval:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+
+from shared.actor import Actor
 
 
 class ClaimStatus(StrEnum):
@@ -61,13 +62,8 @@ TRANSITIONS: Mapping[str, Move] = {
 }
 
 
-@dataclass(frozen=True)
-class Actor:
-    kind: str  # customer | agent | partner | system
-    id: str
-
-
-SYSTEM = Actor("system", "warranty")
+# Who acts when nobody did: the service's own timers and automatic decisions.
+SYSTEM = Actor(type="system", id="warranty")
 
 
 @dataclass(frozen=True)
@@ -77,19 +73,3 @@ class Transition:
     actor: Actor
     at: datetime
     reason: str = ""
-
-
-@dataclass(frozen=True)
-class ClaimEvent:
-    """A fact about a claim; carries ids and business facts only, never personal data."""
-
-    name: str
-    claim_id: str
-    occurred_at: datetime
-    status: ClaimStatus
-    data: Mapping[str, Any] = field(default_factory=dict)
-    seq: int = 0  # the claim's version after this event: with the claim id, a stable event id
-
-    @property
-    def subject(self) -> str:
-        return f"warranty.claim.{self.name}"

@@ -1,79 +1,32 @@
-"""The warranty claim aggregate and its state machine.
+"""The warranty claim aggregate: where a claim changes state.
 
-Every change goes through `_move` (or `_record` for facts that do not change the state): it checks
-the transition table, records who did it, when and why, and queues a domain event named like the
-subject suffix (`warranty.claim.<name>`). A refused transition raises and changes nothing. The
-aggregate never reads a clock: callers pass `at`.
+Every change goes through `_move` (or `_emit` alone for facts that do not change the state): it
+checks the transition table, records who did it, when and why; then the method raises the typed
+event the table names for that move (domain/events.py). A refused transition raises and changes
+nothing. The aggregate never reads a clock: callers pass `at`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
-from .claim_states import (
-    SLA_RUNNING,
-    SYSTEM,
-    TERMINAL,
-    TRANSITIONS,
-    Actor,
-    ClaimEvent,
-    ClaimStatus,
-    Move,
-    Transition,
-)
+from shared.actor import Actor
+
+from . import claim_facts as facts
+from . import events as ev
+from .claim_states import SLA_RUNNING, SYSTEM, TERMINAL, TRANSITIONS, ClaimStatus, Move, Transition
+from .claim_values import ClaimItem, Decision, Shipment
 from .errors import ClaimInvalidTransition, RmaNotExpired
 from .rma import Rma
 from .sla import DEFAULT_TIMINGS, SlaStatus, Timings, sla_due, sla_status
 
 S = ClaimStatus
 
-__all__ = [
-    "SYSTEM",
-    "Actor",
-    "Claim",
-    "ClaimEvent",
-    "ClaimItem",
-    "ClaimStatus",
-    "Decision",
-    "Move",
-    "Shipment",
-    "Transition",
-]
-
-
-@dataclass(frozen=True)
-class ClaimItem:
-    category: str
-    label_code: str | None = None
-    order_line_id: str | None = None
-    style_code: str | None = None
-    manufacture_date: date | None = None
-    purchase_date: date | None = None
-
-    @property
-    def key(self) -> str:
-        """Identifies the physical item for the one-open-claim rule."""
-        return f"label:{self.label_code}" if self.label_code else f"order_line:{self.order_line_id}"
-
-
-@dataclass(frozen=True)
-class Decision:
-    covered: bool
-    rule: str
-    policy_version: str | None
-    reasons: tuple[str, ...]  # sentences for agents and the claim view; never published
-    coverage_end: date | None = None
-    # What events carry instead of `reasons`: stable codes, never text written by a person.
-    reason_codes: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Shipment:
-    carrier: str
-    tracking_number: str
+__all__ = ["SYSTEM", "Actor", "Claim", "ClaimItem", "ClaimStatus", "Decision", "Shipment",
+           "Transition"]  # fmt: skip
 
 
 @dataclass
@@ -98,7 +51,7 @@ class Claim:
     sla_at_risk_at: datetime | None = None
     sla_breached_at: datetime | None = None
     transitions: list[Transition] = field(default_factory=list)
-    events: list[ClaimEvent] = field(default_factory=list)
+    events: list[ev.ClaimEvent] = field(default_factory=list)
     version: int = 0
 
     @classmethod
@@ -117,12 +70,10 @@ class Claim:
     ) -> Claim:
         claim = cls(claim_id, customer_id, region, item, tuple(components), cause, at, description)
         claim.transitions.append(Transition(None, S.SUBMITTED, actor, at, "claim submitted"))
-        claim._emit("submitted", at, {
-            "customer_id": customer_id, "region": region, "item_key": item.key,
-            "label_code": item.label_code, "order_line_id": item.order_line_id,
-            "style_code": item.style_code, "category": item.category,
-            "components": list(components), "cause": cause,
-        })  # fmt: skip
+        claim._emit(ev.ClaimSubmitted(
+            **facts.common(claim, at), category=item.category, components=claim.components,
+            cause=cause, order_line_id=item.order_line_id,
+        ))  # fmt: skip
         return claim
 
     # --- the state machine -------------------------------------------------------------------
@@ -139,20 +90,13 @@ class Claim:
         if not self.can(action):
             raise self._refusal(action)
 
-    def _move(
-        self,
-        action: str,
-        actor: Actor,
-        at: datetime,
-        reason: str,
-        data: Mapping[str, Any] | None = None,
-    ) -> None:
+    def _move(self, action: str, actor: Actor, at: datetime, reason: str) -> Move:
         move = TRANSITIONS[action]
         if self.status not in move.sources:
             raise self._refusal(action)
         self.transitions.append(Transition(self.status, move.target, actor, at, reason))
         self.status = move.target
-        self._emit(move.event, at, data or {})
+        return move
 
     def _refusal(self, action: str) -> ClaimInvalidTransition:
         return ClaimInvalidTransition(
@@ -168,12 +112,14 @@ class Claim:
     def allowed_actions(self) -> list[str]:
         return [action for action, move in TRANSITIONS.items() if self.status in move.sources]
 
-    def _emit(self, name: str, at: datetime, data: Mapping[str, Any]) -> None:
+    def _emit(self, event: ev.ClaimEvent, move: Move | None = None) -> None:
+        if move is not None and event.name != move.event:
+            raise AssertionError(f"the transition table raises {move.event}, not {event.name}")
         self.version += 1
-        self.events.append(ClaimEvent(name, self.id, at, self.status, dict(data), self.version))
+        self.events.append(event)
 
-    def pull_events(self) -> list[ClaimEvent]:
-        """Hand the queued events to the caller (who writes them to the outbox)."""
+    def pull_events(self) -> list[ev.ClaimEvent]:
+        """Hand the queued events to the caller (who publishes them through the unit of work)."""
         events, self.events = self.events, []
         return events
 
@@ -181,17 +127,15 @@ class Claim:
 
     def approve(self, decision: Decision, actor: Actor, at: datetime, reason: str = "") -> None:
         self._require_decision(decision, covered=True, action="approve")
-        self._move(
-            "approve", actor, at, reason or "; ".join(decision.reasons), _decision_data(decision)
-        )
+        move = self._move("approve", actor, at, reason or "; ".join(decision.reasons))
         self.decision = decision
+        self._emit(ev.ClaimApproved(**facts.decided(self, decision, at)), move)
 
     def reject(self, decision: Decision, actor: Actor, at: datetime, reason: str = "") -> None:
         self._require_decision(decision, covered=False, action="reject")
-        self._move(
-            "reject", actor, at, reason or "; ".join(decision.reasons), _decision_data(decision)
-        )
+        move = self._move("reject", actor, at, reason or "; ".join(decision.reasons))
         self.decision = decision
+        self._emit(ev.ClaimRejected(**facts.decided(self, decision, at)), move)
 
     def flag(
         self,
@@ -204,10 +148,12 @@ class Claim:
         """Hand the claim to an agent; `assessment` is the automatic decision they start from.
 
         `review_reasons` are sentences for agents; the event carries `review_codes` only."""
-        data = {"review_reasons": list(review_reasons), "review_codes": list(review_codes)}
-        self._move("flag", actor, at, "; ".join(review_reasons), data)
+        move = self._move("flag", actor, at, "; ".join(review_reasons))
         self.review_reasons = tuple(review_reasons)
         self.decision = assessment
+        self._emit(
+            ev.ClaimFlagged(**facts.common(self, at), review_reasons=tuple(review_codes)), move
+        )
 
     def _require_decision(self, decision: Decision, *, covered: bool, action: str) -> None:
         if decision.covered is not covered and self.can(action):
@@ -219,48 +165,86 @@ class Claim:
     # --- the item's journey ------------------------------------------------------------------
 
     def issue_rma(self, rma: Rma, actor: Actor, at: datetime) -> None:
-        self._move("issue_rma", actor, at, f"RMA {rma.number} issued", {
-            "rma_number": rma.number, "expires_at": rma.expires_at.isoformat(),
-            "repair_centre_region": rma.repair_centre.region,
-        })  # fmt: skip
+        move = self._move("issue_rma", actor, at, f"RMA {rma.number} issued")
         self.rma = rma
+        centre = rma.repair_centre
+        self._emit(ev.ClaimRmaIssued(
+            **facts.with_rma(self, at), repair_centre_region=centre.region,
+            repair_centre_name=centre.name, repair_centre_address=centre.address,
+        ), move)  # fmt: skip
 
-    def receive(self, actor: Actor, at: datetime) -> None:
-        self._move("receive", actor, at, "item arrived at the repair centre", _rma_data(self.rma))
+    def receive(self, actor: Actor, at: datetime, timings: Timings = DEFAULT_TIMINGS) -> None:
+        move = self._move("receive", actor, at, "item arrived at the repair centre")
         self.received_at = at
-
-    def start_inspection(self, actor: Actor, at: datetime) -> None:
-        self._move("start_inspection", actor, at, "inspection started")
-
-    def start_repair(self, resolution: Mapping[str, Any], actor: Actor, at: datetime) -> None:
-        self._move("start_repair", actor, at, "repair started", {"resolution": dict(resolution)})
-        self.resolution = dict(resolution)
-
-    def start_replacement(self, resolution: Mapping[str, Any], actor: Actor, at: datetime) -> None:
-        self._move(
-            "start_replacement", actor, at, "replacement started", {"resolution": dict(resolution)}
+        rma_number = self.rma.number if self.rma else None
+        self._emit(
+            ev.ClaimReceived(**facts.at_centre(self, at, timings), rma_number=rma_number), move
         )
+
+    def start_inspection(
+        self, actor: Actor, at: datetime, timings: Timings = DEFAULT_TIMINGS
+    ) -> None:
+        move = self._move("start_inspection", actor, at, "inspection started")
+        self._emit(ev.ClaimInspectionStarted(**facts.at_centre(self, at, timings)), move)
+
+    def start_repair(
+        self,
+        resolution: Mapping[str, Any],
+        actor: Actor,
+        at: datetime,
+        timings: Timings = DEFAULT_TIMINGS,
+    ) -> None:
+        move = self._move("start_repair", actor, at, "repair started")
         self.resolution = dict(resolution)
+        parts = tuple(dict(p) for p in resolution.get("parts") or ())
+        self._emit(ev.ClaimRepairStarted(**facts.at_centre(self, at, timings), parts=parts,
+                                         components=self.components), move)  # fmt: skip
+
+    def start_replacement(
+        self,
+        resolution: Mapping[str, Any],
+        actor: Actor,
+        at: datetime,
+        timings: Timings = DEFAULT_TIMINGS,
+    ) -> None:
+        move = self._move("start_replacement", actor, at, "replacement started")
+        self.resolution = dict(resolution)
+        self._emit(ev.ClaimReplacementStarted(
+            **facts.at_centre(self, at, timings), replacement_style=resolution.get("replacement_style"),
+            reservation_id=resolution.get("reservation_id"),
+        ), move)  # fmt: skip
 
     def issue_store_credit(self, resolution: Mapping[str, Any], actor: Actor, at: datetime) -> None:
-        self._move(
-            "issue_store_credit", actor, at, "store credit issued", {"resolution": dict(resolution)}
-        )
+        move = self._move("issue_store_credit", actor, at, "store credit issued")
         self.resolution = dict(resolution)
+        self._emit(ev.ClaimStoreCreditIssued(
+            **facts.common(self, at), amount=resolution.get("credit_amount"),
+            currency=resolution.get("credit_currency"),
+        ), move)  # fmt: skip
 
-    def ship_back(self, shipment: Shipment, actor: Actor, at: datetime) -> None:
-        data = {"carrier": shipment.carrier, "tracking_number": shipment.tracking_number}
-        self._move("ship_back", actor, at, "shipped back", data)
+    def ship_back(
+        self, shipment: Shipment, actor: Actor, at: datetime, timings: Timings = DEFAULT_TIMINGS
+    ) -> None:
+        move = self._move("ship_back", actor, at, "shipped back")
         self.shipment, self.shipped_at = shipment, at
+        kept = sla_status(self.received_at, at, shipped_at=at, timings=timings)
+        self._emit(ev.ClaimShippedBack(
+            **facts.at_centre(self, at, timings), carrier=shipment.carrier,
+            tracking_number=shipment.tracking_number,
+            resolution=(self.resolution or {}).get("kind"), sla=str(kept),
+        ), move)  # fmt: skip
 
     def deliver(self, actor: Actor, at: datetime) -> None:
-        self._move("deliver", actor, at, "delivered to the customer")
+        move = self._move("deliver", actor, at, "delivered to the customer")
+        self._emit(ev.ClaimDelivered(**facts.common(self, at)), move)
 
     def close(self, actor: Actor, at: datetime, reason: str = "claim completed") -> None:
-        self._move("close", actor, at, reason)
+        move = self._move("close", actor, at, reason)
+        self._emit(ev.ClaimClosed(**facts.common(self, at)), move)
 
     def cancel(self, actor: Actor, at: datetime, reason: str = "") -> None:
-        self._move("cancel", actor, at, reason or f"cancelled by {actor.kind}")
+        move = self._move("cancel", actor, at, reason or f"cancelled by {actor.type}")
+        self._emit(ev.ClaimCancelled(**facts.common(self, at), cancelled_by=actor.type), move)
 
     def lapse(self, at: datetime, actor: Actor = SYSTEM) -> None:
         if self.can("lapse") and self.rma is not None and not self.rma.is_expired(at):
@@ -268,7 +252,8 @@ class Claim:
                 "The RMA is still valid.",
                 details={"claim_id": self.id, "expires_at": self.rma.expires_at.isoformat()},
             )
-        self._move("lapse", actor, at, "RMA expired before the item arrived", _rma_data(self.rma))
+        move = self._move("lapse", actor, at, "RMA expired before the item arrived")
+        self._emit(ev.ClaimLapsed(**facts.with_rma(self, at)), move)
 
     # --- timers (no state change, each fact raised once) -------------------------------------
 
@@ -297,32 +282,13 @@ class Claim:
                 self.lapse(now)
             elif self.rma.reminder_due(now) and self.rma_reminder_sent_at is None:
                 self.rma_reminder_sent_at = now
-                self._emit("rma_reminder", now, _rma_data(self.rma))
+                self._emit(ev.ClaimRmaReminder(**facts.with_rma(self, now)))
         if self.status in SLA_RUNNING:
             status = self.sla(now, timings)
             if status in (SlaStatus.AT_RISK, SlaStatus.BREACHED) and self.sla_at_risk_at is None:
                 self.sla_at_risk_at = now
-                self._emit("sla_at_risk", now, _sla_data(self))
+                self._emit(ev.ClaimSlaAtRisk(**facts.at_centre(self, now, timings)))
             if status is SlaStatus.BREACHED and self.sla_breached_at is None:
                 self.sla_breached_at = now
-                self._emit("sla_breached", now, _sla_data(self))
+                self._emit(ev.ClaimSlaBreached(**facts.at_centre(self, now, timings)))
         return [e.name for e in self.events[before:]]
-
-
-def _decision_data(decision: Decision) -> dict[str, Any]:
-    return {
-        "covered": decision.covered,
-        "rule": decision.rule,
-        "policy_version": decision.policy_version,
-        "reasons": list(decision.reasons),
-        "reason_codes": list(decision.reason_codes or (decision.rule,)),
-    }
-
-
-def _rma_data(rma: Rma | None) -> dict[str, Any]:
-    return {"rma_number": rma.number} if rma else {}
-
-
-def _sla_data(claim: Claim) -> dict[str, Any]:
-    assert claim.received_at is not None
-    return {"received_at": claim.received_at.isoformat(), "status": str(claim.status)}

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import itertools
 import string
-from dataclasses import dataclass
 from datetime import date
 
 from stdnum.iso7064 import mod_37_36
 
+from .decoded_label import CharChange, Correction, DecodedLabel
 from .errors import (
     LabelAmbiguousCorrection,
     LabelCheckMismatch,
@@ -25,7 +25,7 @@ from .errors import (
     LabelUnknownFactory,
     LabelUnknownFormat,
 )
-from .reference import Catalogue, Factory, Style
+from .reference import Catalogue, Factory
 
 MAX_INPUT_LENGTH = 64
 GEN2_FIRST_YEAR = 2020
@@ -70,40 +70,6 @@ _GEN2_PARTS: tuple[str, ...] = (
 )
 _GEN1_PARTS = ("factory",) * 2 + ("week", "year", "week", "year")
 _EITHER_POSITIONS = (6, 7, 8, 9, 15)
-
-
-@dataclass(frozen=True)
-class CharChange:
-    position: int  # 1-based, in the code without separators
-    part: str
-    read: str
-    corrected: str
-
-
-@dataclass(frozen=True)
-class Correction:
-    applied: bool
-    original: str
-    corrected: str
-    changes: tuple[CharChange, ...] = ()
-
-    @property
-    def positions(self) -> tuple[int, ...]:
-        return tuple(c.position for c in self.changes)
-
-
-@dataclass(frozen=True)
-class DecodedLabel:
-    generation: int
-    code: str  # canonical printed form
-    factory: Factory
-    year: int
-    week: int
-    manufacture_date: date  # Monday of the ISO week
-    style_code: str | None
-    product: Style | None  # catalogue entry when the style is known
-    serial: str | None
-    correction: Correction
 
 
 def normalize(raw: object) -> str:

@@ -72,3 +72,19 @@ def issue_rma(
         reminder_due_at=expires_at - reminder_before_expiry,
         repair_centre=centre,
     )
+
+
+@dataclass(frozen=True)
+class RmaForm:
+    """What the printable return authorisation form says."""
+
+    rma_number: str
+    claim_id: str
+    issued_at: datetime
+    expires_at: datetime
+    item_label: str  # label code or order line
+    product_name: str
+    components: tuple[str, ...]
+    decision_summary: str
+    ship_to_name: str
+    ship_to_address: str

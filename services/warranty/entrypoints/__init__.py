@@ -1,0 +1,1 @@
+"""Warranty entry points: RPC routes, translation at the edge, background workers."""

@@ -1,1 +1,1 @@
-"""Use cases of the warranty service added after handlers.py/queries.py (one module per group)."""
+"""Warranty use cases, one module per group, composed in app.py (no SQL here: see unit_of_work.py)."""

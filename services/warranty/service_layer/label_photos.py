@@ -10,18 +10,15 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime
 
 import structlog
 
-from services.warranty.access import utcnow
-from services.warranty.adapters.blob_store import BlobStore
-from services.warranty.adapters.photos import clean_photo
 from services.warranty.domain.label_reading import LabelReader, LabelReading, judge
+from services.warranty.domain.ports import BlobStore, PhotoCleaner
 from services.warranty.domain.reference import Catalogue
+from shared.clock import Clock, SystemClock
 from shared.errors import DomainError, ErrorKind
 
 log = structlog.get_logger()
@@ -43,9 +40,10 @@ class LabelPhotos:
     reader: LabelReader
     blobs: BlobStore
     catalogue: Catalogue
+    clean: PhotoCleaner  # refuses bad files; strips metadata by re-encoding the pixels
     workers: int = 2
     max_waiting: int = 8
-    clock: Callable[[], datetime] = utcnow
+    clock: Clock = field(default_factory=SystemClock)
     _pool: ThreadPoolExecutor = field(init=False)
     _slots: asyncio.Semaphore | None = field(init=False, default=None)
 
@@ -63,9 +61,9 @@ class LabelPhotos:
         slots = self._admit()
         async with slots:
             loop = asyncio.get_running_loop()
-            clean = await loop.run_in_executor(self._pool, clean_photo, photo)  # refusals first
+            clean = await loop.run_in_executor(self._pool, self.clean, photo)  # refusals first
             lines = await loop.run_in_executor(self._pool, self.reader.read, clean.data)
-        reading = judge(lines, today=self.clock().date(), catalogue=self.catalogue)
+        reading = judge(lines, today=self.clock.now().date(), catalogue=self.catalogue)
         key = hashlib.sha256(clean.data).hexdigest() + "." + clean.content_type.split("/")[1]
         await self.blobs.put(key, clean.data, clean.content_type)
         log.info("label.photo_read", code=reading.label.code, photo_key=key)

@@ -16,12 +16,12 @@ from services.gateway.auth import mint_token
 from services.warranty.app import build
 from services.warranty.domain.batches import BatchKey, flag_batches
 from services.warranty.domain.labels import encode_gen2
-from services.warranty.handlers import ClaimRequest
+from services.warranty.service_layer.claims import ClaimRequest
 from services.warranty.settings import Settings
 from shared.actor import Actor
 from tests.support.waiting import eventually
+from tests.support.warranty.batch_simulation import Simulated, simulate
 from tests.unit.gateway.support import make_settings
-from tests.unit.warranty.batch_simulation import Simulated, simulate
 
 PLANTED = BatchKey("NJ", 2026, 33, "VT02")
 SEED = 11
@@ -49,12 +49,12 @@ async def open_claims(rt: Any, sim: Simulated) -> int:
             code = encode_gen2(batch.factory, batch.year, batch.week, batch.style, serial)
             customer = Actor(type="customer", id=f"cust-{batch.batch_id}-{serial}")
             request = ClaimRequest(region="US", components=("handles",), label_code=code)
-            claim = await rt.handlers.open_claim(customer, request)
+            claim = await rt.use_cases.claims.open_claim(customer, request)
             assert claim.status.value not in ("rejected", "cancelled")
             opened += 1
     # Claims that say nothing about production: wear is not a defect.
     wear = encode_gen2("SD", 2026, 31, "VT01", 90_000)
-    await rt.handlers.open_claim(
+    await rt.use_cases.claims.open_claim(
         Actor(type="customer", id="cust-wear"),
         ClaimRequest(region="UK", components=("straps",), cause="wear", label_code=wear),
     )

@@ -1,4 +1,4 @@
-"""A repeated claim command (same request key) gets the first reply (issue 18), over real NATS,
+"""A repeated claim command (same request key) gets the first reply, over real NATS,
 on SQLite and PostgreSQL: `shared.messaging.requests` behind `RpcRoute(command=True)`."""
 
 from __future__ import annotations

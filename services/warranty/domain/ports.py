@@ -1,0 +1,35 @@
+"""What the warranty use cases need from outside, as protocols the adapters implement."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from .rma import RmaForm
+
+
+class ReplacementStock(Protocol):
+    """Replacement items in the orders service's regional stock, reserved per claim."""
+
+    async def available(self, region: str, style: str) -> int: ...
+    async def reserve(self, claim_id: str, region: str, style: str) -> str: ...
+    async def release(self, claim_id: str) -> None: ...
+
+
+class BlobStore(Protocol):
+    async def put(self, key: str, data: bytes, content_type: str) -> None: ...
+    async def get(self, key: str) -> bytes | None: ...
+
+
+class CleanedPhoto(Protocol):
+    """A photo re-encoded from its pixels only (no EXIF, GPS or other metadata)."""
+
+    @property
+    def data(self) -> bytes: ...
+    @property
+    def content_type(self) -> str: ...
+
+
+PhotoCleaner = Callable[[bytes], CleanedPhoto]
+RmaFormRenderer = Callable[[RmaForm], bytes]
+PolicyRenderer = Callable[[dict[str, Any]], str]

@@ -1,0 +1,47 @@
+"""Background workers: the claim timer sweep and the batch re-evaluation loop.
+
+Both run at start-up first, so anything that fell due while the service was down happens now,
+and both survive a failed round (the database briefly unavailable): they try again next tick.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import structlog
+
+from services.warranty.service_layer.batch_analytics import BatchAnalytics
+from services.warranty.service_layer.claim_timers import ClaimTimers
+
+log = structlog.get_logger()
+
+Worker = Callable[[Any], Awaitable[None]]
+
+
+def _every(
+    name: str, interval: float, work: Callable[[], Awaitable[object]], failed: str
+) -> Worker:
+    async def loop(_rt: Any) -> None:
+        while True:
+            try:
+                await work()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # database briefly unavailable: try again next tick
+                log.warning(failed, error=str(exc), error_type=type(exc).__name__)
+            await asyncio.sleep(interval)
+
+    loop.__name__ = name  # the runtime names the task (and its crash reports) after it
+    return loop
+
+
+def timer_sweeper(timers: ClaimTimers, interval: float) -> Worker:
+    """RMA reminders and lapses, SLA alarms; their due times live in the database."""
+    return _every("sweep_timers", interval, timers.sweep, "timers.sweep_failed")
+
+
+def batch_sweeper(uc: BatchAnalytics, interval: float) -> Worker:
+    """Re-evaluates production batches, since claims keep arriving after the volumes."""
+    return _every("sweep_batches", interval, uc.evaluate, "batches.evaluate_failed")

@@ -1,0 +1,99 @@
+"""Reading claims: one claim, a customer's or an agent's list, the SLA board, the RMA form.
+
+Reads use a read-only snapshot of the unit of work, outside SQLite's one-writer lock (reading in
+a write transaction queued every GET behind every write).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from services.warranty.domain.claim_access import ensure_visible
+from services.warranty.domain.claim_states import SLA_RUNNING
+from services.warranty.domain.claims import Claim
+from services.warranty.domain.ports import RmaFormRenderer
+from services.warranty.domain.reference import Catalogue
+from services.warranty.domain.rma import RmaForm
+from services.warranty.domain.sla import DEFAULT_TIMINGS, SlaStatus, Timings
+from shared.actor import Actor
+from shared.clock import Clock
+from shared.errors import Conflict
+
+from .unit_of_work import UnitOfWork
+
+WANTED_SLA = {
+    "at_risk": frozenset({SlaStatus.AT_RISK, SlaStatus.BREACHED}),
+    "breached": frozenset({SlaStatus.BREACHED}),
+}
+
+
+@dataclass
+class ClaimQueries:
+    uow: UnitOfWork
+    catalogue: Catalogue
+    clock: Clock
+    render_rma_form: RmaFormRenderer
+    timings: Timings = DEFAULT_TIMINGS
+
+    async def get_claim(self, actor: Actor | None, claim_id: str) -> Claim:
+        async with self.uow.read() as work:
+            return ensure_visible(await work.claims.get(claim_id), claim_id, actor)
+
+    async def list_claims(
+        self,
+        actor: Actor | None,
+        *,
+        statuses: Sequence[str] | None = None,
+        sla: str | None = None,
+        customer_id: str | None = None,
+        rma: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> tuple[list[Claim], int | None]:
+        """A page of claims, newest first, and the offset of the next page (None on the last)."""
+        if actor is not None and actor.type == "customer":
+            customer_id = actor.id  # a customer's list is always their own
+        if sla is not None:
+            statuses = [s for s in (statuses or SLA_RUNNING) if s in SLA_RUNNING]
+        async with self.uow.read() as work:
+            found = await work.claims.find(
+                customer_id=customer_id, statuses=statuses, rma=rma, limit=limit + 1,
+                offset=offset,
+            )  # fmt: skip
+        if sla is not None:
+            now = self.clock.now()
+            found = [c for c in found if c.sla(now, self.timings) in WANTED_SLA[sla]]
+        more = len(found) > limit
+        return found[:limit], (offset + limit if more else None)
+
+    async def sla_board(self) -> list[Claim]:
+        """Claims at the repair centre, the earliest deadline first."""
+        async with self.uow.read() as work:
+            return await work.claims.at_repair_centre([str(s) for s in SLA_RUNNING])
+
+    async def rma_pdf(self, actor: Actor | None, claim_id: str) -> tuple[str, bytes]:
+        """The printable RMA form of a claim: (file name, PDF)."""
+        claim = await self.get_claim(actor, claim_id)
+        if claim.rma is None:
+            raise Conflict(
+                "No return authorisation has been issued for this claim.",
+                code="rma_not_issued",
+                details={"claim_id": claim_id, "status": str(claim.status)},
+            )
+        return f"{claim.rma.number}.pdf", self.render_rma_form(self._form(claim))
+
+    def _form(self, claim: Claim) -> RmaForm:
+        assert claim.rma is not None
+        style = self.catalogue.style(claim.item.style_code or "")
+        summary = (
+            "; ".join(claim.decision.reasons[-1:]) if claim.decision else "Approved under warranty."
+        )
+        return RmaForm(
+            rma_number=claim.rma.number, claim_id=claim.id, issued_at=claim.rma.issued_at,
+            expires_at=claim.rma.expires_at,
+            item_label=claim.item.label_code or claim.item.order_line_id or "-",
+            product_name=style.name if style else claim.item.category.replace("_", " "),
+            components=claim.components, decision_summary=summary,
+            ship_to_name=claim.rma.repair_centre.name, ship_to_address=claim.rma.repair_centre.address,
+        )  # fmt: skip
