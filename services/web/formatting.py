@@ -8,7 +8,7 @@ from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
-from babel.numbers import format_currency, format_decimal, format_percent
+from babel.numbers import format_currency, format_decimal, format_percent, format_scientific
 
 ZONES = {"en-GB": "Europe/London", "en-IE": "Europe/Dublin", "en-US": "America/New_York"}
 LOCALES = ("en-GB", "en-US")
@@ -38,6 +38,28 @@ def percent(value: str | None, locale: str) -> str:
     if value is None:
         return ""
     return format_percent(Decimal(value), format="#,##0.##%", locale=_babel(locale))
+
+
+def share(value: float | None, locale: str, digits: int = 2) -> str:
+    """A proportion as a percentage ('1.25%'); a missing figure is an en dash, never 0."""
+    if value is None:
+        return "\u2013"
+    return format_percent(value, format="#,##0." + "0" * digits + "%", locale=_babel(locale))
+
+
+def count(value: int | float | None, locale: str) -> str:
+    if value is None:
+        return "\u2013"
+    return format_decimal(value, format="#,##0.#", locale=_babel(locale))
+
+
+def probability(value: float | None, locale: str) -> str:
+    """A p- or q-value: plain down to 0.001, then scientific ('3.2E-7') so it is never '0'."""
+    if value is None:
+        return "\u2013"
+    if value >= 0.001:
+        return format_decimal(value, format="0.000", locale=_babel(locale))
+    return format_scientific(value, format="0.0E0", locale=_babel(locale))
 
 
 def _parse(value: str | date | datetime) -> date | datetime:
