@@ -81,7 +81,8 @@ def day(value: str | date | datetime | None, locale: str) -> str:
 
 
 def moment(value: str | datetime | None, locale: str) -> str:
-    """A point in time in the locale's zone: '5 Dec 2026, 14:03' / 'Dec 5, 2026, 9:03\u202fAM'."""
+    """A point in time in the locale's zone, named: '5 Dec 2026, 14:03 GMT' /
+    'Dec 5, 2026, 9:03\u202fAM EST'."""
     if not value:
         return ""
     parsed = _parse(value)
@@ -90,4 +91,7 @@ def moment(value: str | datetime | None, locale: str) -> str:
     local = parsed.astimezone(ZoneInfo(ZONES.get(locale, "UTC")))
     babel_locale = _babel(locale)
     when = format_date(local.date(), format="medium", locale=babel_locale)
-    return f"{when}, {format_time(local.time(), format='short', locale=babel_locale)}"
+    # The zone is named (GMT/BST, EST/EDT): a price lock or a deadline must not be read in the
+    # reader's own zone when the console shows another.
+    clock = format_time(local.time(), format="short", locale=babel_locale)
+    return f"{when}, {clock} {local.tzname()}"

@@ -65,6 +65,7 @@ def test_an_operator_uploads_volumes_and_finds_the_planted_batch(sign_in, batche
     # A file with two bad rows: each is listed with its row, column and stable code.
     _upload(agent, "volumes-bad.csv", BAD_CSV)
     expect(agent.get_by_role("alert")).to_contain_text("nothing was changed")
+    expect(agent.get_by_role("alert")).to_be_focused()  # the outcome is where the keyboard is
     if SHOOT:
         agent.screenshot(path=str(SCREENSHOTS / "agent-analytics-refused-csv.png"), full_page=True)
     errors = agent.get_by_role("table", name="Rows refused in volumes-bad.csv")

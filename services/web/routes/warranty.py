@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
+from services.web import labels
 from services.web.api import ApiError, Gateway
 from services.web.deps import Api
 from services.web.labels import CAUSES, COMPONENTS, REGIONS
@@ -61,7 +62,9 @@ async def open_claim_from(request: Request, api: Gateway, form: FormData, page: 
         return see_other(
             f"/warranty?{urlencode({'code': body['label_code'] or '', 'region': body['region']})}"
         )
-    flash(request, "success", "Claim opened", detail=f"Claim {claim['id']} is {claim['status']}.")
+    # The status in the customer's words (an agent opening it for them reads the same sentence).
+    status = labels.claim_status(str(claim["status"]))
+    flash(request, "success", "Claim opened", detail=f"Claim {claim['id']}: {status}.")
     return see_other(f"{page}/{claim['id']}")
 
 

@@ -51,18 +51,18 @@ def test_an_operator_sees_the_link_and_the_figures_in_en_gb(stub_console) -> Non
     agent = stub_console(gateway())
     page = agent.get("/agent/analytics")
     assert page.status_code == 200
-    assert '<a href="/agent/analytics">Analytics</a>' in page.text
+    assert '<a href="/agent/analytics" aria-current="page">Analytics</a>' in page.text
     assert "NJ-2633-VT02" in page.text and "Flagged" in page.text
     assert "0.80%" in page.text and "0.41% to 1.39%" in page.text  # rate and its interval
     assert "3.2E-7" in page.text and "0.15%" in page.text  # p-value never shows as 0
     assert "1,234.5 hours" in page.text and "75.0%" in page.text
     assert "no volume" in page.text  # a batch without volumes has no rate, not 0%
-    assert "5 Dec 2026, 09:30" in page.text  # flagged at, London time
+    assert "5 Dec 2026, 09:30 GMT" in page.text  # flagged at, London time
 
 
 def test_en_us_formats_the_times_in_new_york(stub_console) -> None:
     page = stub_console(gateway(), locale="en-US").get("/agent/analytics")
-    assert "Dec 5, 2026, 4:30\u202fAM" in page.text
+    assert "Dec 5, 2026, 4:30\u202fAM EST" in page.text
 
 
 def test_filters_go_to_the_report_and_to_the_chart(stub_console, gateway_calls) -> None:
