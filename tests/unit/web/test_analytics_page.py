@@ -4,12 +4,14 @@ with the same filters, and a refused CSV shown row by row with its stable codes.
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 import jwt
 
 from tests.unit.web.conftest import csrf, problem
 
-REPORT = {
+REPORT: dict[str, Any] = {
     "as_of": "2026-12-05T10:00:00Z",
     "batches": [
         {"batch_id": "NJ-2633-VT02", "factory": "NJ", "iso_week": "2026-W33", "style_code": "VT02",
