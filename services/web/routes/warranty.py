@@ -39,7 +39,9 @@ async def warranty_check(
         except ApiError as exc:
             if exc.status >= 500:
                 raise
-            problem = exc.as_flash()
+            # The facts behind a refused code (which characters to re-check, the valid readings)
+            # are shown with it: "re-check the marked characters" needs them marked.
+            problem = {**exc.as_flash(), "details": exc.details}
     return render(request, "warranty.html", code=code or "", region=region, regions=REGIONS,
                   verdict=verdict, problem=problem, components=COMPONENTS, causes=CAUSES)  # fmt: skip
 

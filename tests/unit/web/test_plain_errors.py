@@ -78,3 +78,18 @@ def test_a_customers_messages_read_as_words_for_the_agent(stub_console) -> None:
     assert "Held: the hand-over broke off" in page.text
     assert "<code>SMTPRecipientsRefused</code>" in page.text
     assert "ada@example.com" not in page.text
+
+
+def test_a_refused_label_code_marks_what_to_check(stub_console) -> None:
+    """'Re-check the marked characters' needs them marked: the API's candidates and positions
+    are shown with the problem."""
+    details = {"code": "SD-2551-VT02-0012OZ", "positions": [14, 16],
+               "candidates": ["SD-2551-VT02-00120Z", "SD-2551-VT02-0O12OZ"]}  # fmt: skip
+
+    def gateway(request: httpx.Request) -> httpx.Response:
+        return problem(422, "label_ambiguous_correction", details=details)
+
+    page = stub_console(gateway, role="customer").get("/warranty?code=x&region=UK")
+    assert "The label code could be corrected more than one way" in page.text
+    assert "<code>SD-2551-VT02-00120Z</code> or <code>SD-2551-VT02-0O12OZ</code>" in page.text
+    assert "look again at characters 14, 16" in page.text
