@@ -25,6 +25,8 @@ from services.web.views import render, see_other
 router = APIRouter(prefix="/agent/analytics")
 # Read one byte past the gateway's 200 kB so that it, the judge, sees an oversized file.
 UPLOAD_READ_LIMIT = 200_001
+# A request far past that is refused before the form is parsed (and spooled to disk).
+UPLOAD_REQUEST_LIMIT = 1_000_000
 REGIONS = ("US", "UK", "EU")
 
 
@@ -45,6 +47,18 @@ def filters(
 Filters = Annotated[dict[str, str], Depends(filters)]
 
 
+def small_upload(request: Request) -> None:
+    """Refuse an upload whose declared size is far past what the API takes, unread."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > UPLOAD_REQUEST_LIMIT:
+        raise ApiError(413, "volumes_file_too_large",
+                       problems.title_for("volumes_file_too_large", 413),
+                       "Production volumes files are at most 200 kB.")  # fmt: skip
+
+
+SmallUpload = Annotated[None, Depends(small_upload)]
+
+
 @router.get("")
 async def analytics_page(request: Request, user: CurrentOperator, api: Api,
                          chosen: Filters) -> Response:  # fmt: skip
@@ -60,7 +74,7 @@ async def defect_rate_chart(user: CurrentOperator, api: Api, chosen: Filters) ->
 
 @router.post("/volumes")
 async def upload_volumes(request: Request, user: CurrentOperator, api: Api,
-                         form: Form) -> Response:  # fmt: skip
+                         _: SmallUpload, form: Form) -> Response:  # fmt: skip
     upload = form.get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:
         refused = ApiError(

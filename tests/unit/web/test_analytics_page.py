@@ -166,3 +166,22 @@ def test_no_chart_is_drawn_before_any_volume_is_uploaded(stub_console) -> None:
     assert page.status_code == 200
     assert "defect-rate.svg" not in page.text
     assert "has an uploaded volume yet" in page.text
+
+
+def test_an_oversized_file_reaches_the_api_cut_one_byte_past_its_limit(stub_console,
+                                                                       gateway_calls) -> None:  # fmt: skip
+    """The API is the judge of the 200 kB limit: it sees one byte too many, not the whole file;
+    a request far larger is refused before it is read."""
+    too_large = problem(422, "volumes_file_too_large")
+    agent = stub_console(gateway(upload=too_large))
+    token = csrf(agent.get("/agent/analytics").text)
+    page = agent.post("/agent/analytics/volumes", data={"csrf_token": token, "form_key": "k4"},
+                      files={"file": ("big.csv", b"x" * 300_000, "text/csv")})  # fmt: skip
+    assert page.status_code == 422
+    assert "The production volumes file is too large: nothing was changed" in page.text
+    [upload] = [r for r in gateway_calls if r.method == "POST"]
+    assert b"x" * 200_001 in upload.content and b"x" * 200_002 not in upload.content
+    huge = agent.post("/agent/analytics/volumes", data={"csrf_token": token},
+                      files={"file": ("huge.csv", b"x" * 1_100_000, "text/csv")})  # fmt: skip
+    assert huge.status_code == 413 and "volumes_file_too_large" in huge.text
+    assert len([r for r in gateway_calls if r.method == "POST"]) == 1
