@@ -93,3 +93,13 @@ def test_a_refused_label_code_marks_what_to_check(stub_console) -> None:
     assert "The label code could be corrected more than one way" in page.text
     assert "<code>SD-2551-VT02-00120Z</code> or <code>SD-2551-VT02-0O12OZ</code>" in page.text
     assert "look again at characters 14, 16" in page.text
+
+
+def test_the_menu_marks_where_the_agent_is(stub_console) -> None:
+    agent = stub_console(lambda r: httpx.Response(200, json={"items": [], "next_cursor": None}))
+    held = agent.get("/agent?tab=held").text
+    assert '<a href="/agent" aria-current="page">Queue</a>' in held
+    assert '<a href="/agent?tab=search">Search</a>' in held
+    search = agent.get("/agent?tab=search").text
+    assert '<a href="/agent">Queue</a>' in search
+    assert '<a href="/agent?tab=search" aria-current="page">Search</a>' in search
