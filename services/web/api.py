@@ -13,16 +13,21 @@ from typing import Any
 
 import httpx
 
+from services.web import problems
+
 
 class ApiError(Exception):
     """A problem+json answer from the gateway (or the gateway being unreachable)."""
 
-    def __init__(self, status: int, code: str, title: str, detail: str = "") -> None:
+    def __init__(self, status: int, code: str, title: str, detail: str = "",
+                 details: dict[str, Any] | None = None, correlation_id: str = "") -> None:  # fmt: skip
         super().__init__(f"{status} {code}: {detail or title}")
         self.status = status
         self.code = code
         self.title = title
         self.detail = detail
+        self.details = details or {}  # machine-readable facts (e.g. a CSV's errors per row)
+        self.correlation_id = correlation_id  # what support asks for when a person calls
 
     @classmethod
     def from_response(cls, response: httpx.Response) -> ApiError:
@@ -32,11 +37,17 @@ class ApiError(Exception):
             body = {}
         if not isinstance(body, dict):
             body = {}
+        code = str(body.get("code") or f"http_{response.status_code}")
+        details = body.get("details")
         return cls(
             response.status_code,
-            str(body.get("code") or f"http_{response.status_code}"),
-            str(body.get("title") or response.reason_phrase or "Error"),
+            code,
+            # The gateway's title is the HTTP phrase ("Unprocessable Entity"): people read a
+            # sentence about what happened instead; the code stays for support.
+            problems.title_for(code, response.status_code),
             str(body.get("detail") or ""),
+            details if isinstance(details, dict) else None,
+            str(body.get("correlation_id") or ""),
         )
 
     def as_flash(self) -> dict[str, str]:
@@ -68,8 +79,9 @@ class Gateway:
         clean = {k: v for k, v in params.items() if v is not None}
         return (await self._send("GET", path, params=clean)).json()
 
-    async def get_bytes(self, path: str) -> httpx.Response:
-        return await self._send("GET", path)
+    async def get_bytes(self, path: str, **params: Any) -> httpx.Response:
+        clean = {k: v for k, v in params.items() if v is not None}
+        return await self._send("GET", path, params=clean)
 
     async def post(self, path: str, body: Any = None, idempotency_key: str | None = None,
                    **params: Any) -> Any:  # fmt: skip
@@ -79,6 +91,14 @@ class Gateway:
         clean = {k: v for k, v in params.items() if v is not None}
         response = await self._send("POST", path, json=body, params=clean,
                                     headers={"Idempotency-Key": key})  # fmt: skip
+        return response.json() if response.content else None
+
+    async def post_file(self, path: str, field: str, filename: str, content: bytes,
+                        content_type: str, idempotency_key: str) -> Any:  # fmt: skip
+        """A multipart upload of one file (e.g. a CSV), idempotent like every POST."""
+        files = {field: (filename, content, content_type)}
+        response = await self._send("POST", path, files=files,
+                                    headers={"Idempotency-Key": idempotency_key})  # fmt: skip
         return response.json() if response.content else None
 
     async def put(self, path: str, body: Any, **params: Any) -> Any:

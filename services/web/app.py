@@ -15,8 +15,9 @@ from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from services.web import problems
 from services.web.api import ApiError
-from services.web.session import AgentsOnly, CsrfRefused, SignInRequired
+from services.web.session import AgentsOnly, CsrfRefused, OperationsOnly, SignInRequired
 from services.web.settings import WebSettings
 from services.web.views import HERE, render
 
@@ -91,6 +92,12 @@ def _add_error_pages(app: FastAPI) -> None:
         return error_page(request, 404, "page_not_found", "Page not found",
                           "There is no such page for your account.")  # fmt: skip
 
+    @app.exception_handler(OperationsOnly)
+    async def operations_only(request: Request, _: Exception) -> HTMLResponse:
+        return error_page(request, 403, "scope_required", problems.title_for("scope_required", 403),
+                          "Batch analytics and production volumes are for agents who run "
+                          "operations. Ask your team lead for the operations permission.")  # fmt: skip
+
     @app.exception_handler(CsrfRefused)
     async def csrf_refused(request: Request, _: Exception) -> HTMLResponse:
         return error_page(request, 403, "csrf_token_missing", "This form has expired",
@@ -102,7 +109,8 @@ def _add_error_pages(app: FastAPI) -> None:
         if exc.status == 401:  # the token expired: sign in again, then come back
             request.session.clear()
             return RedirectResponse(f"/sign-in?next={request.url.path}", status_code=303)  # type: ignore[return-value]
-        return error_page(request, exc.status, exc.code, exc.title, exc.detail)
+        return error_page(request, exc.status, exc.code, exc.title, exc.detail,
+                          exc.correlation_id)  # fmt: skip
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: Exception) -> HTMLResponse:
@@ -123,6 +131,8 @@ def _add_error_pages(app: FastAPI) -> None:
                           "The console could not show this page. Try again in a moment.")  # fmt: skip
 
 
-def error_page(request: Request, status: int, code: str, title: str, detail: str) -> HTMLResponse:
+def error_page(request: Request, status: int, code: str, title: str, detail: str,
+               reference: str = "") -> HTMLResponse:  # fmt: skip
     return render(request, "error.html", status_code=status,
-                  error={"status": status, "code": code, "title": title, "detail": detail})  # fmt: skip
+                  error={"status": status, "code": code, "title": title, "detail": detail,
+                         "reference": reference})  # fmt: skip

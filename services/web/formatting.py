@@ -8,7 +8,7 @@ from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
-from babel.numbers import format_currency, format_decimal, format_percent
+from babel.numbers import format_currency, format_decimal, format_percent, format_scientific
 
 ZONES = {"en-GB": "Europe/London", "en-IE": "Europe/Dublin", "en-US": "America/New_York"}
 LOCALES = ("en-GB", "en-US")
@@ -40,6 +40,28 @@ def percent(value: str | None, locale: str) -> str:
     return format_percent(Decimal(value), format="#,##0.##%", locale=_babel(locale))
 
 
+def share(value: float | None, locale: str, digits: int = 2) -> str:
+    """A proportion as a percentage ('1.25%'); a missing figure is an en dash, never 0."""
+    if value is None:
+        return "\u2013"
+    return format_percent(value, format="#,##0." + "0" * digits + "%", locale=_babel(locale))
+
+
+def count(value: int | float | None, locale: str) -> str:
+    if value is None:
+        return "\u2013"
+    return format_decimal(value, format="#,##0.#", locale=_babel(locale))
+
+
+def probability(value: float | None, locale: str) -> str:
+    """A p- or q-value: plain down to 0.001, then scientific ('3.2E-7') so it is never '0'."""
+    if value is None:
+        return "\u2013"
+    if value >= 0.001:
+        return format_decimal(value, format="0.000", locale=_babel(locale))
+    return format_scientific(value, format="0.0E0", locale=_babel(locale))
+
+
 def _parse(value: str | date | datetime) -> date | datetime:
     if isinstance(value, date):
         return value
@@ -59,7 +81,8 @@ def day(value: str | date | datetime | None, locale: str) -> str:
 
 
 def moment(value: str | datetime | None, locale: str) -> str:
-    """A point in time in the locale's zone: '5 Dec 2026, 14:03' / 'Dec 5, 2026, 9:03\u202fAM'."""
+    """A point in time in the locale's zone, named: '5 Dec 2026, 14:03 GMT' /
+    'Dec 5, 2026, 9:03\u202fAM EST'."""
     if not value:
         return ""
     parsed = _parse(value)
@@ -68,4 +91,7 @@ def moment(value: str | datetime | None, locale: str) -> str:
     local = parsed.astimezone(ZoneInfo(ZONES.get(locale, "UTC")))
     babel_locale = _babel(locale)
     when = format_date(local.date(), format="medium", locale=babel_locale)
-    return f"{when}, {format_time(local.time(), format='short', locale=babel_locale)}"
+    # The zone is named (GMT/BST, EST/EDT): a price lock or a deadline must not be read in the
+    # reader's own zone when the console shows another.
+    clock = format_time(local.time(), format="short", locale=babel_locale)
+    return f"{when}, {clock} {local.tzname()}"

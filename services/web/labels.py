@@ -43,6 +43,16 @@ SLA = {
     "missed": "Missed",
 }
 
+# A message's delivery state, for the agent reading a customer's messages.
+MESSAGE_STATUS = {
+    "pending": "Waiting to send",
+    "sending": "Being handed over",
+    "sent": "Sent",
+    "delivered": "Delivered",
+    "failed": "Failed",
+    "uncertain": "Held: the hand-over broke off (settle it under Queue > Held messages)",
+}
+
 # The buttons an agent sees for `allowed_actions`; actions the system takes itself
 # (flag, issue_rma, close, lapse) have no button.
 AGENT_ACTIONS = {
@@ -82,6 +92,16 @@ CHANNELS = ("email", "sms", "push", "in_app")
 def words(code: str | None) -> str:
     """A readable form of a snake_case code with no entry above ('edge_paint' -> 'Edge paint')."""
     return (code or "").replace("_", " ").capitalize()
+
+
+def message_status(code: str) -> str:
+    return MESSAGE_STATUS.get(code, words(code))
+
+
+def error_type(error: str | None) -> str:
+    """The kind of a delivery error ('SMTPServerDisconnected'), never the text after it, which
+    may quote an address."""
+    return (error or "").split(":", 1)[0]
 
 
 def claim_status(code: str) -> str:

@@ -29,6 +29,7 @@ class SignedIn:
     subject: str
     role: Role
     next: str
+    scopes: str = ""
 
 
 def _refused(detail: str) -> ApiError:
@@ -89,4 +90,12 @@ async def finish(request: Request, settings: WebSettings, code: str, state: str)
     claims = jwt.decode(token, options={"verify_signature": False})
     role = claims.get(settings.oidc_role_claim, "customer")
     return SignedIn(token, str(claims.get("sub", "")),
-                    "agent" if role == "agent" else "customer", pending.get("next", "/"))  # fmt: skip
+                    "agent" if role == "agent" else "customer", pending.get("next", "/"),
+                    _scopes(claims))  # fmt: skip
+
+
+def _scopes(claims: dict[str, object]) -> str:
+    """The token's `scope` claim (space-separated, RFC 9068), the one the gateway reads; used
+    here only to choose which pages to offer."""
+    scope = claims.get("scope")
+    return scope if isinstance(scope, str) else ""

@@ -18,6 +18,8 @@ from fastapi import Depends, Request
 from starlette.datastructures import FormData
 
 Role = Literal["customer", "agent"]
+# The gateway scope of agents who run operations (event DLQ, production volumes, analytics page).
+OPERATIONS = "operations"
 
 
 @dataclass(frozen=True)
@@ -26,10 +28,15 @@ class User:
     role: Role
     token: str
     locale: str
+    scopes: frozenset[str] = frozenset()
 
     @property
     def is_agent(self) -> bool:
         return self.role == "agent"
+
+    @property
+    def runs_operations(self) -> bool:
+        return self.is_agent and OPERATIONS in self.scopes
 
 
 class SignInRequired(Exception):
@@ -44,11 +51,18 @@ class CsrfRefused(Exception):
     """A form post without the session's CSRF token."""
 
 
-def sign_in(request: Request, token: str, subject: str, role: Role, locale: str) -> None:
+class OperationsOnly(Exception):
+    """An agent without the `operations` scope asked for an operators' page."""
+
+
+def sign_in(request: Request, token: str, subject: str, role: Role, locale: str,
+            scopes: str = "") -> None:  # fmt: skip
     # A fresh session on every sign-in: nothing (CSRF token included) survives from before.
+    # The scopes (as the token states them, space-separated) only choose which pages to offer:
+    # the gateway checks the token itself on every call.
     request.session.clear()
     request.session.update(
-        {"token": token, "sub": subject, "role": role, "locale": locale,
+        {"token": token, "sub": subject, "role": role, "locale": locale, "scopes": scopes,
          "csrf": secrets.token_urlsafe(32)}
     )  # fmt: skip
 
@@ -65,12 +79,19 @@ def current_user(request: Request) -> User:
     s = request.session
     if not s.get("token") or s.get("role") not in ("customer", "agent"):
         raise SignInRequired
-    return User(subject=s["sub"], role=s["role"], token=s["token"], locale=s["locale"])
+    return User(subject=s["sub"], role=s["role"], token=s["token"], locale=s["locale"],
+                scopes=frozenset(str(s.get("scopes") or "").split()))  # fmt: skip
 
 
 def current_agent(user: Annotated[User, Depends(current_user)]) -> User:
     if not user.is_agent:
         raise AgentsOnly
+    return user
+
+
+def current_operator(user: Annotated[User, Depends(current_agent)]) -> User:
+    if not user.runs_operations:
+        raise OperationsOnly
     return user
 
 
@@ -111,5 +132,6 @@ def pop_flash(request: Request) -> dict[str, str] | None:
 
 CurrentUser = Annotated[User, Depends(current_user)]
 CurrentAgent = Annotated[User, Depends(current_agent)]
+CurrentOperator = Annotated[User, Depends(current_operator)]
 CurrentCustomer = Annotated[User, Depends(current_customer)]
 Form = Annotated[FormData, Depends(checked_form)]

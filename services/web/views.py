@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
 from services.web import formatting, labels
-from services.web.session import csrf_token, pop_flash
+from services.web.session import OPERATIONS, csrf_token, pop_flash
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")  # autoescapes .html
@@ -33,6 +33,15 @@ class Formats:
 
     def percent(self, value: str | None) -> str:
         return formatting.percent(value, self.locale)
+
+    def share(self, value: float | None, digits: int = 2) -> str:
+        return formatting.share(value, self.locale, digits)
+
+    def count(self, value: int | float | None) -> str:
+        return formatting.count(value, self.locale)
+
+    def probability(self, value: float | None) -> str:
+        return formatting.probability(value, self.locale)
 
     def day(self, value: Any) -> str:
         return formatting.day(value, self.locale)
@@ -56,11 +65,18 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
         "form_key": uuid.uuid4().hex,
         # A live fragment never shows (so never consumes) the message meant for the full page.
         "flash": None if is_fragment(request) else pop_flash(request),
-        "me": {"subject": session.get("sub"), "role": session.get("role")} if signed_in else None,
+        "me": _me(session) if signed_in else None,
         "settings": request.app.state.settings,
     }
     return templates.TemplateResponse(request, template, {**base, **context},
                                       status_code=status_code)  # fmt: skip
+
+
+def _me(session: dict[str, Any]) -> dict[str, Any]:
+    """Who is signed in, as the page header and navigation need it."""
+    scopes = str(session.get("scopes") or "").split()
+    return {"subject": session.get("sub"), "role": session.get("role"),
+            "operations": OPERATIONS in scopes}  # fmt: skip
 
 
 def is_fragment(request: Request) -> bool:

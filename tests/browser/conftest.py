@@ -9,15 +9,20 @@ Chromium is missing, and fail in CI.
 
 from __future__ import annotations
 
+import email
 import os
 import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from email.message import Message
 from pathlib import Path
+from typing import Any
 
 import pytest
+from aiosmtpd.controller import Controller
 
+from shared.runtime.nats_server import free_port
 from tests.e2e.conftest import JWT_AUDIENCE, JWT_ISSUER, JWT_SECRET, MailSink, local_stack
 
 CHROMIUM = os.environ.get("CONCIERGE_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -39,6 +44,41 @@ class Console:
 
     def log(self, name: str) -> str:
         return (self.data_dir / "logs" / f"{name}.log").read_text(errors="replace")
+
+
+@dataclass
+class CuttingSmtp:
+    """An SMTP server that, while `cutting` is on, reads a whole message (final dot included)
+    and then drops the connection without answering: the sender cannot know whether it was
+    queued, so the notifications service holds the message for an agent. Switched off, it
+    accepts and keeps what it receives, as a healthy relay would."""
+
+    cutting: bool = True
+    received: list[Message] = field(default_factory=list)
+    cut: list[Message] = field(default_factory=list)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        message = email.message_from_bytes(envelope.content)
+        if self.cutting:
+            self.cut.append(message)
+            server.transport.abort()  # no reply after the dot: the hand-over broke off
+        else:
+            self.received.append(message)
+        return "250 OK"
+
+
+@contextmanager
+def cutting_smtp() -> Iterator[tuple[CuttingSmtp, dict[str, str]]]:
+    """The server and the notifications settings that send through it."""
+    handler = CuttingSmtp()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        yield handler, {"NOTIFICATIONS_SMTP_HOST": "127.0.0.1",
+                        "NOTIFICATIONS_SMTP_PORT": str(controller.port),
+                        "NOTIFICATIONS_DELIVERY_POLL_INTERVAL": "0.2"}  # fmt: skip
+    finally:
+        controller.stop()
 
 
 @pytest.fixture(scope="session")

@@ -108,6 +108,7 @@ def test_every_agent_page(sign_in, world):
         (f"/agent/customers/{customer}/quotes/{world['quote']}", None),
         (f"/agent/customers/{customer}/orders/{world['order']}", None),
         ("/agent/ops", "agent-operations"), (f"/agent/ops/webhooks/{world['hook']}", "agent-deliveries"),
+        ("/agent/analytics", None), ("/agent/analytics?week_from=2025-W99", None),
         (f"/warranty?code={world['label']}&region=UK", None),
     ]  # fmt: skip
     for path, shot in pages:

@@ -8,6 +8,7 @@ from services.web.routes import (
     agent,
     agent_claims,
     agent_customers,
+    analytics,
     auth,
     home,
     live,
@@ -20,5 +21,5 @@ from services.web.routes import (
 
 def register(app: FastAPI) -> None:
     for module in (home, auth, warranty, shop, me, live, agent, agent_claims, agent_customers,
-                   operations):  # fmt: skip
+                   operations, analytics):  # fmt: skip
         app.include_router(module.router)

@@ -20,7 +20,8 @@ ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 
 @router.get("")
 async def queue(request: Request, user: CurrentAgent, api: Api,
-                tab: Annotated[Tab, Query()] = "review") -> Response:  # fmt: skip
+                tab: Annotated[Tab, Query()] = "review",
+                cursor: Annotated[str | None, Query(max_length=512)] = None) -> Response:  # fmt: skip
     """One API call per tab: the list the tab shows, nothing per row."""
     data: dict[str, Any] = {}
     if tab == "review":
@@ -28,7 +29,9 @@ async def queue(request: Request, user: CurrentAgent, api: Api,
     elif tab == "centre":
         data["board"] = await api.get("/v1/warranty/sla")
     elif tab == "held":
-        data["held"] = (await api.get("/v1/messages/held", limit=100))["items"]
+        # Paged: past the first hundred, older held messages are one link away, never hidden.
+        page = await api.get("/v1/messages/held", limit=100, cursor=cursor)
+        data["held"], data["held_next"] = page["items"], page.get("next_cursor")
     return render(request, "agent_queue.html", tab=tab, **data)
 
 

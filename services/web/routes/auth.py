@@ -34,14 +34,20 @@ def _safe_next(target: str | None) -> str:
     return "/"
 
 
-def mint_local_token(settings: WebSettings, subject: str, role: Role) -> str:
+def local_scopes(role: str, without_operations: bool) -> str:
+    # Unticked "without the operations permission" keeps the default: a local agent also runs
+    # the stack. Ticked, the console shows what an agent without the scope sees.
+    return LOCAL_AGENT_SCOPES if role == "agent" and not without_operations else ""
+
+
+def mint_local_token(settings: WebSettings, subject: str, role: Role, scopes: str) -> str:
     """The same token `concierge token` prints (gateway's local HS256 secret)."""
     now = int(time.time())
     claims = {"sub": subject, "role": role, "iss": settings.local_jwt_issuer,
               "aud": settings.local_jwt_audience, "iat": now,
               "exp": now + settings.local_token_ttl_seconds}  # fmt: skip
-    if role == "agent":
-        claims["scope"] = LOCAL_AGENT_SCOPES  # a local agent is also the operator of the stack
+    if scopes:
+        claims["scope"] = scopes
     return jwt.encode(claims, settings.local_jwt_secret, algorithm="HS256",
                       headers={"kid": settings.local_jwt_key_id})  # fmt: skip
 
@@ -71,8 +77,9 @@ async def sign_in_local(request: Request, form: Form) -> Response:
         return render(request, "sign_in.html", status_code=422, next=_safe_next(
             str(form.get("next"))), local=True, oidc=bool(settings.oidc_issuer),
             problem="Use letters, digits, '-', '_', '.' or ':' for the id (up to 64).")  # fmt: skip
-    token = mint_local_token(settings, subject, role)  # type: ignore[arg-type]
-    sign_in(request, token, subject, role, locale)  # type: ignore[arg-type]
+    scopes = local_scopes(role, form.get("no_operations") == "1")
+    token = mint_local_token(settings, subject, role, scopes)  # type: ignore[arg-type]
+    sign_in(request, token, subject, role, locale, scopes)  # type: ignore[arg-type]
     return see_other(_safe_next(str(form.get("next") or "/")))
 
 
@@ -87,7 +94,8 @@ async def sign_in_oidc(request: Request, next: Annotated[str | None, Query()] = 
 async def oidc_callback(request: Request, code: str = "", state: str = "") -> Response:
     settings: WebSettings = request.app.state.settings
     result = await oidc.finish(request, settings, code, state)
-    sign_in(request, result.token, result.subject, result.role, settings.default_locale)
+    sign_in(request, result.token, result.subject, result.role, settings.default_locale,
+            result.scopes)  # fmt: skip
     return see_other(result.next)
 
 

@@ -24,8 +24,8 @@ def flash_error(request: Request, exc: ApiError) -> None:
     flash(request, "error", exc.title, exc.code, exc.detail)
 
 
-async def download(api: Gateway, path: str) -> Response:
-    upstream = await api.get_bytes(path)
+async def download(api: Gateway, path: str, **params: str) -> Response:
+    upstream = await api.get_bytes(path, **params)
     return Response(
         upstream.content,
         media_type=upstream.headers.get("content-type", "application/octet-stream"),

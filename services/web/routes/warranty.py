@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
+from services.web import labels
 from services.web.api import ApiError, Gateway
 from services.web.deps import Api
 from services.web.labels import CAUSES, COMPONENTS, REGIONS
@@ -38,7 +39,9 @@ async def warranty_check(
         except ApiError as exc:
             if exc.status >= 500:
                 raise
-            problem = exc.as_flash()
+            # The facts behind a refused code (which characters to re-check, the valid readings)
+            # are shown with it: "re-check the marked characters" needs them marked.
+            problem = {**exc.as_flash(), "details": exc.details}
     return render(request, "warranty.html", code=code or "", region=region, regions=REGIONS,
                   verdict=verdict, problem=problem, components=COMPONENTS, causes=CAUSES)  # fmt: skip
 
@@ -61,7 +64,9 @@ async def open_claim_from(request: Request, api: Gateway, form: FormData, page: 
         return see_other(
             f"/warranty?{urlencode({'code': body['label_code'] or '', 'region': body['region']})}"
         )
-    flash(request, "success", "Claim opened", detail=f"Claim {claim['id']} is {claim['status']}.")
+    # The status in the customer's words (an agent opening it for them reads the same sentence).
+    status = labels.claim_status(str(claim["status"]))
+    flash(request, "success", "Claim opened", detail=f"Claim {claim['id']}: {status}.")
     return see_other(f"{page}/{claim['id']}")
 
 

@@ -41,7 +41,17 @@
     });
   }
 
+  // The outcome of what someone just did (a message after a form, a refusal beside it) takes
+  // the focus, so a keyboard or screen-reader user lands on it instead of the top of the page.
+  function focusOutcome() {
+    var outcome = document.querySelector("main .flash");
+    if (!outcome) return;
+    outcome.setAttribute("tabindex", "-1");
+    outcome.focus();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-live]").forEach(connect);
+    focusOutcome();
   });
 })();

@@ -70,3 +70,21 @@ def test_a_live_read_does_not_eat_the_message_meant_for_the_page(agent: TestClie
     fragment = agent.get("/agent?tab=held", headers={"HX-Request": "true"})
     assert "set-cookie" not in fragment.headers  # the session is left as the post made it
     assert "Recorded as sent" in agent.get("/agent?tab=held").text
+
+
+def test_past_the_first_page_older_held_messages_are_one_link_away(stub_console,
+                                                                   gateway_calls) -> None:  # fmt: skip
+    def gateway(request: httpx.Request) -> httpx.Response:
+        if request.url.path != "/v1/messages/held":
+            return httpx.Response(200, json={"items": [], "next_cursor": None})
+        item = {**HELD, "last_error": "SMTPServerDisconnected: Unexpected EOF received"}
+        return httpx.Response(200, json={"items": [item], "next_cursor": "c1+/="})
+
+    agent = stub_console(gateway)
+    page = agent.get("/agent?tab=held")
+    assert '/agent?tab=held&amp;cursor=c1%2B/%3D">Older held messages' in page.text
+    assert "<code>SMTPServerDisconnected</code>" in page.text
+    assert "Unexpected EOF" not in page.text  # the error type only, never what it quotes
+    assert 'aria-describedby="held-1">It was sent' in page.text  # says which message
+    agent.get("/agent", params={"tab": "held", "cursor": "c1+/="})
+    assert gateway_calls[-1].url.params["cursor"] == "c1+/="

@@ -18,6 +18,7 @@ from fastapi import FastAPI, Form, Request
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.testclient import TestClient
 
+from services.web import oidc
 from services.web.app import create_app
 from services.web.settings import WebSettings
 from shared.runtime.nats_server import free_port
@@ -93,3 +94,15 @@ def test_a_forged_callback_is_refused(console: TestClient) -> None:
     forged = console.get(f"/auth/callback?code=code-1&state=not-{query['state'][0]}")
     assert forged.status_code == 400 and "sign_in_failed" in forged.text
     assert console.get("/agent", follow_redirects=False).status_code == 303  # still signed out
+
+
+def test_the_token_scope_decides_which_operator_pages_are_offered(console: TestClient) -> None:
+    """The provider's token carries no `operations` scope: the analytics page is refused with a
+    page that says why (the gateway would refuse its calls anyway)."""
+    to_idp = console.get("/sign-in/oidc?next=/agent", follow_redirects=False)
+    callback = urlparse(httpx.get(to_idp.headers["location"]).headers["location"])
+    console.get(f"/auth/callback?{callback.query}", follow_redirects=False)
+    refused = console.get("/agent/analytics")
+    assert refused.status_code == 403 and "scope_required" in refused.text
+    assert oidc._scopes({"scope": "openid operations"}) == "openid operations"
+    assert oidc._scopes({"scope": ["operations"]}) == ""  # not the form the gateway reads
