@@ -121,12 +121,21 @@ class ContactIn(_Strict):
     """The customer's contact details (owned by this service; events never carry them)."""
 
     name: str = Field(default="", max_length=200, description="Used to greet the customer.")
-    email: str | None = Field(default=None, max_length=320, examples=["margaret@example.co.uk"])
+    email: str | None = Field(
+        default=None,
+        max_length=320,
+        description="Where emails go.",
+        examples=["margaret@example.co.uk"],
+    )
     phone: str | None = Field(
         default=None, max_length=32, description="E.164.", examples=["+447700900123"]
     )
-    push_tokens: list[PushToken] = Field(default_factory=list, max_length=10)
-    locale: LocaleName = Field(default="en-US", description="Language and formats of messages.")
+    push_tokens: list[PushToken] = Field(
+        default_factory=list, max_length=10, description="Device tokens push messages go to."
+    )
+    locale: LocaleName = Field(
+        default="en-US", description="Language and formats of messages.", examples=["en-GB"]
+    )
     time_zone: str | None = Field(
         max_length=TIME_ZONE_MAX,
         default=None,
@@ -146,15 +155,29 @@ class CustomerRef(_Strict):
 
 
 class ContactView(ContactIn):
+    """The customer's contact details as stored."""
+
     model_config = ConfigDict(extra="ignore")
-    customer_id: str
-    time_zone: str | None = None
-    updated_at: datetime | None = None
+    customer_id: str = Field(description="The customer.")
+    time_zone: str | None = Field(
+        default=None, description="IANA zone for quiet hours; defaults from the locale."
+    )
+    updated_at: datetime | None = Field(default=None, description="Last change; null if never set.")
 
 
 class QuietHoursModel(_Strict):
-    start: str = Field(max_length=5, pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$", examples=["22:00"])
-    end: str = Field(max_length=5, pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$", examples=["07:00"])
+    start: str = Field(
+        max_length=5,
+        pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$",
+        description="Local time quiet hours begin (HH:MM).",
+        examples=["22:00"],
+    )
+    end: str = Field(
+        max_length=5,
+        pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$",
+        description="Local time quiet hours end (HH:MM).",
+        examples=["07:00"],
+    )
 
 
 def _default_transactional() -> list[ChannelName]:
@@ -165,9 +188,13 @@ class PreferencesIn(_Strict):
     """Channels accepted per category; transactional must keep email or in_app."""
 
     transactional: list[ChannelName] = Field(
-        default_factory=_default_transactional, examples=[["email", "in_app"]]
+        default_factory=_default_transactional,
+        description="Channels for messages about claims and orders (keeps email or in_app).",
+        examples=[["email", "in_app"]],
     )
-    marketing: list[ChannelName] = Field(default_factory=list)
+    marketing: list[ChannelName] = Field(
+        default_factory=list, description="Channels for marketing messages (none by default)."
+    )
     kind_overrides: dict[CodeStr, list[ChannelName]] = Field(
         default_factory=dict, description="Per message kind, replaces the category's channels."
     )
@@ -181,8 +208,10 @@ class PutPreferencesRequest(PreferencesIn):
 
 
 class PreferencesView(PreferencesIn):
+    """The customer's notification preferences as stored."""
+
     model_config = ConfigDict(extra="ignore")
-    customer_id: str
+    customer_id: str = Field(description="The customer.")
 
 
 # Inbox and message log ----------------------------------------------------------------------
@@ -208,14 +237,16 @@ class ListInboxRequest(_NewestFirstPage):
 
 
 class InboxItem(BaseModel):
-    id: str
-    kind: str
-    title: str
-    body: str
-    created_at: datetime
-    read_at: datetime | None = None
-    claim_id: str | None = None
-    order_id: str | None = None
+    """One message in the customer's in-app inbox."""
+
+    id: str = Field(description="Inbox item id.")
+    kind: str = Field(description="Message kind.", examples=["claim_rma_issued"])
+    title: str = Field(description="Headline.")
+    body: str = Field(description="The message, as text.")
+    created_at: datetime = Field(description="When it arrived.")
+    read_at: datetime | None = Field(default=None, description="When it was read; null if unread.")
+    claim_id: str | None = Field(default=None, description="Claim it is about, if any.")
+    order_id: str | None = Field(default=None, description="Order it is about, if any.")
 
 
 class InboxPage(BaseModel):
@@ -228,23 +259,29 @@ class MarkReadRequest(_Strict):
     customer_id: IdStr | None = None
 
 
-class MessageLogEntry(BaseModel):
-    """One message on one channel, with its delivery history."""
+class MessageView(BaseModel):
+    """One message on one channel and what happened to it."""
 
-    message_id: str
-    kind: str
-    channel: ChannelName
+    message_id: str = Field(description="Message id.")
+    kind: str = Field(description="Message kind.", examples=["claim_rma_issued"])
+    channel: ChannelName = Field(description="Channel it goes out on.")
     status: Literal["pending", "sending", "sent", "delivered", "failed", "uncertain"] = Field(
-        description="`uncertain`: held for an agent after an interrupted hand-over."
+        description="`uncertain`: held for an agent after an interrupted hand-over.",
+        examples=["sent"],
     )
-    attempts: int
-    subject: str
-    created_at: datetime
-    send_at: datetime
-    sent_at: datetime | None = None
-    last_error: str | None = None
-    source_event_id: str
-    source_event_type: str
+    attempts: int = Field(description="Hand-overs to the provider so far.")
+    subject: str = Field(description="Subject line (or title).")
+    created_at: datetime = Field(description="When the message was created.")
+    send_at: datetime = Field(description="When it is (or was) due to go out.")
+    sent_at: datetime | None = Field(default=None, description="When the provider accepted it.")
+    last_error: str | None = Field(default=None, description="Last provider error, if any.")
+
+
+class MessageLogEntry(MessageView):
+    """One message on one channel, with the event that caused it (not published over HTTP)."""
+
+    source_event_id: str = Field(description="Id of the event that caused the message.")
+    source_event_type: str = Field(description="Type of the event that caused the message.")
 
 
 class ListMessagesRequest(_NewestFirstPage):
@@ -256,11 +293,16 @@ class MessageLog(BaseModel):
     messages: list[MessageLogEntry]
 
 
-class HeldMessage(MessageLogEntry):
-    """A message whose hand-over was interrupted, waiting for an agent's decision."""
+class HeldMessageView(MessageView):
+    """A message whose hand-over to the provider broke off unanswered: it may or may not have
+    gone out, so it is not sent again until an agent decides."""
 
-    customer_id: str
-    address: str = Field(description="Where it was going (email address, phone, device token).")
+    customer_id: str = Field(description="The customer it was for.")
+    address: str = Field(description="Where it was going: email address, phone or device token.")
+
+
+class HeldMessage(HeldMessageView, MessageLogEntry):
+    """A message whose hand-over was interrupted, waiting for an agent's decision."""
 
 
 class ListHeldMessagesRequest(_NewestFirstPage):
@@ -306,24 +348,28 @@ class CreateWebhookRequest(_Strict):
         description="Exact types, `prefix.*` or `*`.",
         examples=[["warranty.claim.*", "orders.order.shipped"]],
     )
-    description: str = Field(default="", max_length=500)
+    description: str = Field(default="", max_length=500, description="A note for the partner.")
 
 
 class WebhookEndpointView(BaseModel):
-    id: str
-    url: str
-    event_types: list[str]
-    description: str = ""
-    enabled: bool
-    disabled_reason: str | None = None
-    created_at: datetime
+    """A partner's webhook endpoint, without its secret."""
+
+    id: str = Field(description="Endpoint id.")
+    url: str = Field(description="Target URL.")
+    event_types: list[str] = Field(description="Exact types, `prefix.*` or `*`.")
+    description: str = Field(default="", description="A note for the partner.")
+    enabled: bool = Field(description="False once disabled after repeated failures.")
+    disabled_reason: str | None = Field(default=None, description="Why it was disabled.")
+    created_at: datetime = Field(description="When it was registered.")
     secret_rotation_until: datetime | None = Field(
         default=None, description="While set, an older secret also signs (rotation overlap)."
     )
 
 
 class WebhookEndpointCreated(WebhookEndpointView):
-    secret: str = Field(description="`whsec_...` signing secret; shown once.")
+    """A new endpoint with its signing secret (shown only now)."""
+
+    secret: str = Field(description="Signing secret (`whsec_...`); shown only now.")
 
 
 class WebhookRef(_Strict):
@@ -335,9 +381,11 @@ class WebhookList(BaseModel):
 
 
 class WebhookSecretRotated(BaseModel):
-    endpoint_id: str
-    secret: str = Field(description="The new `whsec_...` secret.")
-    previous_valid_until: datetime
+    """A new signing secret; the old one keeps signing until `previous_valid_until`."""
+
+    endpoint_id: str = Field(description="Endpoint id.")
+    secret: str = Field(description="The new signing secret; the old one signs until below.")
+    previous_valid_until: datetime = Field(description="When the old secret stops signing.")
 
 
 class ReplayWebhookRequest(_Strict):
@@ -358,25 +406,33 @@ class ListWebhookDeliveriesRequest(_NewestFirstPage):
 
 
 class WebhookAttemptView(BaseModel):
-    attempt: int
-    at: datetime
-    status_code: int | None = None
-    error: str | None = None
-    duration_ms: int = 0
+    """One try at delivering an event to an endpoint."""
+
+    attempt: int = Field(description="1 for the first try.")
+    at: datetime = Field(description="When it was tried.")
+    status_code: int | None = Field(default=None, description="HTTP status the endpoint answered.")
+    error: str | None = Field(default=None, description="What went wrong, if it failed.")
+    duration_ms: int = Field(default=0, description="How long the endpoint took to answer.")
 
 
 class WebhookDeliveryView(BaseModel):
-    id: str
-    event_id: str
-    event_type: str
-    status: Literal["pending", "delivered", "dead_letter", "cancelled"]
-    attempts: int
-    next_attempt_at: datetime | None = None
-    created_at: datetime
-    delivered_at: datetime | None = None
-    last_status_code: int | None = None
-    last_error: str | None = None
-    history: list[WebhookAttemptView] = Field(default_factory=list)
+    """One event's delivery to one endpoint, with its attempts."""
+
+    id: str = Field(description="Delivery id.")
+    event_id: str = Field(description="Id of the event delivered.")
+    event_type: str = Field(description="Type of the event delivered.")
+    status: Literal["pending", "delivered", "dead_letter", "cancelled"] = Field(
+        description="`dead_letter`: retries exhausted.", examples=["delivered"]
+    )
+    attempts: int = Field(description="Tries so far.")
+    next_attempt_at: datetime | None = Field(default=None, description="When it is tried next.")
+    created_at: datetime = Field(description="When the delivery was queued.")
+    delivered_at: datetime | None = Field(default=None, description="When the endpoint took it.")
+    last_status_code: int | None = Field(default=None, description="Last HTTP status answered.")
+    last_error: str | None = Field(default=None, description="Last failure, if any.")
+    history: list[WebhookAttemptView] = Field(
+        default_factory=list, description="Every attempt, oldest first."
+    )
 
 
 class WebhookDeliveryList(BaseModel):

@@ -61,13 +61,16 @@ class QuoteLineOut(BaseModel):
     """One line of a landed-cost breakdown."""
 
     kind: Literal["goods", "shipping", "duty", "vat", "vat_included"] = Field(
-        description="`vat_included` is informational: already inside the goods price."
+        description="`vat_included` is informational: already inside the goods price.",
+        examples=["goods"],
     )
     description: str = Field(description="Human-readable label of the line.")
     amount: Amount = Field(description=_AMOUNT_DESC, examples=["95.82"])
     unit_price: Amount | None = Field(default=None, description="Goods: price of one unit.")
     quantity: int | None = Field(default=None, description="Goods: number of units.")
-    rate: str | None = Field(default=None, description="Duty/VAT rate applied, e.g. `0.20`.")
+    rate: str | None = Field(
+        default=None, description="Duty/VAT rate applied, e.g. `0.20`.", examples=["0.20"]
+    )
     base: Amount | None = Field(default=None, description="Amount the rate was applied to.")
 
 
@@ -89,14 +92,19 @@ class OfferOut(BaseModel):
     name: str = Field(description="Product name.")
     category: str = Field(description="Product category.")
     colour: str = Field(description="Colour.")
-    region: str = Field(description="Customer's region.")
+    region: str = Field(description="Customer's region.", examples=["UK"])
     kind: Literal["local", "cross_region", "unavailable"] = Field(
         description="local: listed in the region; cross_region: ships from another region; "
-        "unavailable: see `reason_code`."
+        "unavailable: see `reason_code`.",
+        examples=["cross_region"],
     )
-    warehouse: str | None = Field(default=None, description="Fulfilling warehouse.")
+    warehouse: str | None = Field(
+        default=None, description="Fulfilling warehouse.", examples=["US-NJ"]
+    )
     ships_from_region: str | None = Field(default=None, description="Region it ships from.")
-    price: Amount | None = Field(default=None, description="Price of one unit, landed.")
+    price: Amount | None = Field(
+        default=None, description="Price of one unit, landed.", examples=["95.82"]
+    )
     currency: str | None = Field(default=None, description="Currency of `price`.")
     lines: list[QuoteLineOut] = Field(default_factory=list, description="Landed cost, one unit.")
     fx: FxOut | None = Field(default=None, description="Rate used when converted.")
@@ -104,14 +112,16 @@ class OfferOut(BaseModel):
     delivery_days_max: int | None = Field(default=None, description="Delivery estimate, days.")
     available: int = Field(default=0, description="Units available at the warehouse now.")
     reason_code: Literal["restricted_material", "not_shipped_to_region"] | None = Field(
-        default=None, description="Why unavailable."
+        default=None, description="Why unavailable.", examples=["restricted_material"]
     )
     reason: str | None = Field(default=None, description="Why unavailable, for the customer.")
 
 
 class CatalogueReply(BaseModel):
-    region: str = Field(description="Region shown.")
-    currency: str = Field(description="Region's currency.")
+    """A region's catalogue: one offer per style."""
+
+    region: str = Field(description="Region shown.", examples=["UK"])
+    currency: str = Field(description="Region's currency.", examples=["GBP"])
     offers: list[OfferOut] = Field(description="One offer per style.")
 
 
@@ -145,12 +155,10 @@ class CustomsOut(BaseModel):
     incoterm: str = Field(description="Always DDP: nothing is due on delivery.", examples=["DDP"])
 
 
-class QuoteOut(BaseModel):
-    """A landed-cost quote: lines, total, the rate used and its expiry."""
+class QuoteView(BaseModel):
+    """A landed-cost quote as its customer sees it: lines, total, the rate used and its expiry."""
 
     quote_id: str = Field(description="Quote id (use it to place the order).")
-    customer_id: str | None = Field(default=None, description="Customer the quote is for.")
-    agent_id: str | None = Field(default=None, description="Agent who asked, if any.")
     region: str = Field(description="Delivery region.")
     style: str = Field(description="Style code.")
     name: str = Field(description="Product name.")
@@ -158,11 +166,12 @@ class QuoteOut(BaseModel):
     offer_kind: Literal["local", "cross_region"] = Field(description="How it is fulfilled.")
     warehouse: str = Field(description="Fulfilling warehouse.")
     ships_from_region: str = Field(description="Region it ships from.")
-    currency: str = Field(description="Currency of every amount.")
+    currency: str = Field(description="Currency of every amount.", examples=["GBP"])
     lines: list[QuoteLineOut] = Field(description="Goods, shipping, duty, VAT.")
     total: Amount = Field(description=_AMOUNT_DESC, examples=["95.82"])
     tax_treatment: str = Field(
-        description="none | prices_include_vat | low_value_vat | duty_and_import_vat."
+        description="none | prices_include_vat | low_value_vat | duty_and_import_vat.",
+        examples=["low_value_vat"],
     )
     fx: FxOut | None = Field(default=None, description="Locked rate when converted.")
     delivery_days_min: int = Field(description="Delivery estimate, days.")
@@ -170,6 +179,13 @@ class QuoteOut(BaseModel):
     customs: CustomsOut = Field(description="Customs data for the shipment.")
     created_at: datetime = Field(description="When quoted.")
     expires_at: datetime = Field(description="Quote expiry (30 minutes after creation).")
+
+
+class QuoteOut(QuoteView):
+    """The service's reply: the public quote plus who it is for (not published over HTTP)."""
+
+    customer_id: str | None = Field(default=None, description="Customer the quote is for.")
+    agent_id: str | None = Field(default=None, description="Agent who asked, if any.")
 
 
 # -- orders --------------------------------------------------------------------------------
@@ -203,10 +219,14 @@ class ListOrdersRequest(_Request):
 
 
 class FailureOut(BaseModel):
-    reason_code: str = Field(description="payment_declined, out_of_stock, quote_expired...")
+    reason_code: str = Field(
+        description="payment_declined, out_of_stock, quote_expired...",
+        examples=["payment_declined"],
+    )
     advice_code: str = Field(
         description="use_another_card, try_again_later, join_waitlist, request_new_quote, "
-        "contact_support."
+        "contact_support.",
+        examples=["use_another_card"],
     )
     message: str = Field(description="What happened and what the customer can do.")
 
@@ -222,20 +242,35 @@ class TimelineEntryOut(BaseModel):
     at: datetime = Field(description="When.")
 
 
-class OrderOut(BaseModel):
-    """An order with its locked quote, saga status and what happened so far."""
+class OrderTimeline(BaseModel):
+    """Every status an order went through, with times."""
 
     order_id: str = Field(description="Order id.")
+    status: str = Field(
+        description="pending, payment_authorized, ... delivered, failed...", examples=["confirmed"]
+    )
+    timeline: list[TimelineEntryOut] = Field(description="Statuses in order.")
+
+
+class OrderView(OrderTimeline):
+    """An order as its customer sees it: the locked quote, saga status and what happened."""
+
     customer_id: str = Field(description="Customer the order belongs to.")
-    agent_id: str | None = Field(default=None, description="Agent who placed it, if any.")
-    status: str = Field(description="pending, payment_authorized, ... delivered, failed...")
-    quote: QuoteOut = Field(description="The accepted quote (prices are locked).")
+    agent_id: str | None = Field(
+        default=None, description="Agent who placed it, if any (shown to agents only)."
+    )
+    quote: QuoteView = Field(description="The accepted quote (prices are locked).")
     failure: FailureOut | None = Field(default=None, description="Why it failed.")
     shipment: ShipmentOut | None = Field(default=None, description="Shipment, once created.")
+    created_at: datetime = Field(description="When placed.")
+
+
+class OrderOut(OrderView):
+    """The service's reply: the public order plus the saga's own bookkeeping."""
+
+    quote: QuoteOut = Field(description="The accepted quote (prices are locked).")
     reservation_id: str | None = Field(default=None, description="Stock reservation.")
     compensations_done: list[str] = Field(default_factory=list, description="Undo steps run.")
-    timeline: list[TimelineEntryOut] = Field(description="Statuses in order.")
-    created_at: datetime = Field(description="When placed.")
 
 
 class OrderList(BaseModel):

@@ -101,7 +101,9 @@ class CorrectionInfo(BaseModel):
     applied: bool = Field(description="Whether any look-alike character was corrected.")
     original: str = Field(description="The code as read (normalised).")
     corrected: str = Field(description="The code after correction.")
-    changes: list[CharChangeInfo] = Field(default_factory=list)
+    changes: list[CharChangeInfo] = Field(
+        description="Each character that was corrected.", default_factory=list
+    )
 
 
 class DecodedLabel(BaseModel):
@@ -109,7 +111,7 @@ class DecodedLabel(BaseModel):
 
     generation: Literal[1, 2] = Field(description="1: six characters (2012-2019); 2: from 2020.")
     code: str = Field(description="Canonical printed form.", examples=["SD-2551-VT02-00120Z"])
-    factory: FactoryInfo
+    factory: FactoryInfo = Field(description="Where the item was made.")
     year: int = Field(description="Year of manufacture.")
     week: int = Field(description="ISO week of manufacture.")
     manufacture_date: date = Field(description="Monday of the ISO week of manufacture.")
@@ -118,7 +120,9 @@ class DecodedLabel(BaseModel):
         default=None, description="Catalogue product, when the style is known."
     )
     serial: str | None = Field(default=None, description="Unit serial (generation 2 only).")
-    correction: CorrectionInfo
+    correction: CorrectionInfo = Field(
+        description="Look-alike characters repaired in the code as read."
+    )
 
 
 # --- policy and coverage -----------------------------------------------------------------------
@@ -151,7 +155,7 @@ class CoverageCheckRequest(_Request):
 class CoverageReply(BaseModel):
     """The coverage decision, with the policy version and the rule that decided it."""
 
-    covered: bool
+    covered: bool = Field(description="Whether the item is under warranty today.")
     rule: str = Field(
         description="purchase_date, manufacture_plus_shelf, regional_floor_uk_eu, "
         "category_not_covered or expired."
@@ -159,12 +163,14 @@ class CoverageReply(BaseModel):
     start_rule: str = Field(
         description="How the start was found: purchase_date or manufacture_plus_shelf."
     )
-    policy_version: str = Field(examples=["2024-01"])
-    category: Category
-    region: Region
-    coverage_start: date
+    policy_version: str = Field(
+        description="Version of the published policy applied.", examples=["2024-01"]
+    )
+    category: Category = Field(description="Warranty category of the item.")
+    region: Region = Field(description="The customer's region.")
+    coverage_start: date = Field(description="First covered day.")
     coverage_end: date | None = Field(description="Last covered day; null if never covered.")
-    months: int | None
+    months: int | None = Field(description="Length of the term in months; null if never covered.")
     floor_applied: bool = Field(description="The UK/EU statutory minimum lengthened the term.")
     reasons: list[str] = Field(description="Human-readable reasons, in order.")
     checked_on: date = Field(description="The day the check was made.")
@@ -191,7 +197,7 @@ class OpenClaimRequest(_Request):
     purchase_date: date | None = Field(default=None, description="Date on the proof of purchase.")
     description: str = Field(default="", max_length=2000, description="The defect, in words.")
     photo_urls: list[Annotated[str, Field(max_length=URL_MAX)]] = Field(
-        default_factory=list, max_length=10
+        default_factory=list, max_length=10, description="Photos of the damage (URLs)."
     )
     request_id: str | None = Field(
         default=None,
@@ -213,89 +219,120 @@ class ClaimRef(_Request):
 
 class ItemInfo(BaseModel):
     key: str = Field(description="Identity of the physical item (label or order line).")
-    category: Category
-    label_code: str | None = None
-    order_line_id: str | None = None
-    style_code: str | None = None
-    product_name: str | None = None
-    manufacture_date: date | None = None
-    purchase_date: date | None = None
+    category: Category = Field(description="Warranty category of the item.")
+    label_code: str | None = Field(
+        default=None, description="Canonical label code, if the item has one."
+    )
+    order_line_id: str | None = Field(
+        default=None, description="Order line, for items bought from us."
+    )
+    style_code: str | None = Field(default=None, description="Style code, when known.")
+    product_name: str | None = Field(
+        default=None, description="Catalogue name of the style, when known."
+    )
+    manufacture_date: date | None = Field(
+        default=None, description="Monday of the ISO week of manufacture (from the label)."
+    )
+    purchase_date: date | None = Field(
+        default=None, description="Date on the proof of purchase, if given."
+    )
 
 
 class DecisionInfo(BaseModel):
-    covered: bool
+    covered: bool = Field(
+        description="Whether the item was under warranty when the claim was opened."
+    )
     rule: str = Field(description="The rule that decided (stable id).")
-    policy_version: str | None
-    reasons: list[str]
+    policy_version: str | None = Field(description="Version of the policy applied, if any.")
+    reasons: list[str] = Field(description="Human-readable reasons, in order.")
 
 
 class ShipTo(BaseModel):
-    region: Region
-    name: str
-    address: str
+    region: Region = Field(description="Region of the repair centre.")
+    name: str = Field(description="Name of the repair centre.")
+    address: str = Field(
+        description="The repair centre's postal address (the brand's, not the customer's)."
+    )
 
 
 class RmaInfo(BaseModel):
-    number: str = Field(examples=["RMA-20261123-7K3QX9"])
-    issued_at: datetime
-    expires_at: datetime
-    reminder_due_at: datetime
-    ship_to: ShipTo
+    number: str = Field(
+        description="Return authorisation number.", examples=["RMA-20261123-7K3QX9"]
+    )
+    issued_at: datetime = Field(description="When the RMA was issued.")
+    expires_at: datetime = Field(description="When the RMA lapses if the item has not arrived.")
+    reminder_due_at: datetime = Field(description="When the customer is reminded to send the item.")
+    ship_to: ShipTo = Field(description="Where to send the item.")
     form_path: str = Field(description="Where to download the PDF form.")
 
 
 class SlaInfo(BaseModel):
-    status: SlaState
-    at_risk_at: datetime | None = None
-    breached_at: datetime | None = None
+    status: SlaState = Field(description="State of the one-week turnaround promise.")
+    at_risk_at: datetime | None = Field(
+        default=None, description="When the turnaround becomes at risk."
+    )
+    breached_at: datetime | None = Field(
+        default=None, description="When the turnaround is breached."
+    )
 
 
 class PartUsed(BaseModel):
-    part: str
-    style: str
-    colour: str
-    quantity: int = 1
+    part: str = Field(description="Part reserved for the repair.")
+    style: str = Field(description="Style the part belongs to.")
+    colour: str = Field(description="Colour of the part.")
+    quantity: int = Field(default=1, description="Units of the part.")
 
 
 class ResolutionInfo(BaseModel):
     kind: Literal[
         "repair", "replace_same", "replace_other", "awaiting_customer_choice", "store_credit"
-    ]
-    parts: list[PartUsed] = Field(default_factory=list)
-    replacement_style: str | None = None
+    ] = Field(description="How the claim is resolved.")
+    parts: list[PartUsed] = Field(default_factory=list, description="Parts reserved for a repair.")
+    replacement_style: str | None = Field(default=None, description="Style sent as replacement.")
     options: list[str] = Field(default_factory=list, description="Styles the customer may choose.")
     credit_amount: str | None = Field(default=None, description="Decimal string.")
-    credit_currency: str | None = None
+    credit_currency: str | None = Field(default=None, description="Currency of the store credit.")
     reservation_id: str | None = Field(default=None, description="Replacement stock reservation.")
-    reasons: list[str] = Field(default_factory=list)
+    reasons: list[str] = Field(default_factory=list, description="Why it was resolved so.")
 
 
 class ShipmentInfo(BaseModel):
-    carrier: str
-    tracking_number: str
-    shipped_at: datetime
+    carrier: str = Field(description="Carrier taking the item back to the customer.")
+    tracking_number: str = Field(description="Carrier's tracking number.")
+    shipped_at: datetime = Field(description="When it was shipped back.")
 
 
-class ClaimView(BaseModel):
-    """A warranty claim as its owner, an agent or the repair centre sees it."""
+class ClaimOwnerView(BaseModel):
+    """A warranty claim as its owner (the customer) sees it."""
 
-    id: str
-    customer_id: str
-    status: ClaimStatus
-    region: Region
-    item: ItemInfo
-    components: list[str]
-    cause: str
-    description: str = ""
-    submitted_at: datetime
-    decision: DecisionInfo | None = None
-    review_reasons: list[str] = Field(default_factory=list)
-    rma: RmaInfo | None = None
-    received_at: datetime | None = None
-    sla: SlaInfo
-    resolution: ResolutionInfo | None = None
-    shipment: ShipmentInfo | None = None
+    id: str = Field(description="Claim id.")
+    status: ClaimStatus = Field(description="Where the claim is in its life.")
+    region: Region = Field(description="The customer's region; decides the repair centre.")
+    item: ItemInfo = Field(description="The item claimed for.")
+    components: list[str] = Field(description="Damaged parts.")
+    cause: str = Field(description="What caused the damage.")
+    description: str = Field(default="", description="The defect, in the customer's words.")
+    submitted_at: datetime = Field(description="When the claim was opened.")
+    decision: DecisionInfo | None = Field(default=None, description="The coverage decision.")
+    rma: RmaInfo | None = Field(default=None, description="Return authorisation, once issued.")
+    received_at: datetime | None = Field(
+        default=None, description="When the repair centre received the item."
+    )
+    sla: SlaInfo = Field(description="The one-week turnaround promise.")
+    resolution: ResolutionInfo | None = Field(
+        default=None, description="Repair or replace plan, once inspected."
+    )
+    shipment: ShipmentInfo | None = Field(default=None, description="Shipment back, once sent.")
     version: int = Field(description="Increases with every change.")
+
+
+class ClaimView(ClaimOwnerView):
+    """A warranty claim as an agent or the repair centre sees it: with owner and review reasons."""
+
+    customer_id: str = Field(description="The customer the claim belongs to.")
+    review_reasons: list[str] = Field(
+        default_factory=list, description="Why the claim was flagged for review."
+    )
     allowed_actions: list[str] = Field(description="Transitions possible from the current status.")
 
 
@@ -317,18 +354,27 @@ class ClaimList(BaseModel):
     next_offset: int | None = Field(description="Offset of the next page, null on the last.")
 
 
-class TimelineEntry(BaseModel):
-    at: datetime
-    from_status: ClaimStatus | None
-    to_status: ClaimStatus
-    actor_type: str
-    actor_id: str
-    reason: str
+class TimelineEntryView(BaseModel):
+    """One step of a claim as its owner sees it: when, from which status to which, and why."""
+
+    at: datetime = Field(description="When the step happened.")
+    from_status: ClaimStatus | None = Field(description="Status before; null for the first step.")
+    to_status: ClaimStatus = Field(description="Status after.")
+    actor_type: str = Field(description="customer, agent, partner or system.")
+    reason: str = Field(description="Why, in words.")
+
+
+class TimelineEntry(TimelineEntryView):
+    """One step of a claim as an agent sees it: with who took it."""
+
+    actor_id: str = Field(description="Id of the customer, agent, partner or system that acted.")
 
 
 class Timeline(BaseModel):
-    claim_id: str
-    entries: list[TimelineEntry]
+    """Every step of a claim: who, when, why."""
+
+    claim_id: str = Field(description="Claim id.")
+    entries: list[TimelineEntry] = Field(description="Steps, oldest first.")
 
 
 class RmaPdf(BaseModel):
@@ -369,20 +415,22 @@ class RecordShipmentRequest(ClaimRef):
 
 
 class SlaItem(BaseModel):
-    claim_id: str
-    status: ClaimStatus
-    region: Region
-    received_at: datetime
-    at_risk_at: datetime
-    breached_at: datetime
-    sla: SlaState
+    """A claim at the repair centre and its turnaround clock."""
+
+    claim_id: str = Field(description="Claim id.")
+    status: ClaimStatus = Field(description="Where the claim is in its life.")
+    region: Region = Field(description="Region of the repair centre.")
+    received_at: datetime = Field(description="When the item arrived (the clock started).")
+    at_risk_at: datetime = Field(description="When the turnaround becomes at risk.")
+    breached_at: datetime = Field(description="When the turnaround is breached.")
+    sla: SlaState = Field(description="State of the turnaround promise now.")
 
 
 class SlaDashboard(BaseModel):
     """Claims at the repair centre, most urgent first."""
 
-    as_of: datetime
-    items: list[SlaItem]
+    as_of: datetime = Field(description="When the board was computed.")
+    items: list[SlaItem] = Field(description="Claims at the repair centre, most urgent first.")
 
 
 # --- events ------------------------------------------------------------------------------------

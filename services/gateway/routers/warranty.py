@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -24,8 +23,9 @@ from services.gateway.auth import (
 from services.gateway.errors import problem_responses
 from services.gateway.idempotency import request_idempotency_key
 from services.gateway.limits import InvalidCursor, Page, Paging
-from services.gateway.models import NOT_BLANK_PATTERN, RequestModel, ResponseModel
-from services.gateway.routers._label_code import LabelCode
+from services.gateway.models import NOT_BLANK_PATTERN, RequestModel
+from services.gateway.routers._ask import ask, read_as
+from services.gateway.routers._label_code import LABEL_CODE_DESCRIPTION, LabelCode
 from services.gateway.runtime import Rpc
 from services.gateway.sse import Streams
 from services.gateway.sse_docs import CLAIM_EVENTS_RESPONSE, STREAM_ERRORS
@@ -46,10 +46,6 @@ S = c.Subjects
 
 class DecodeBody(RequestModel):
     code: LabelCode
-
-
-class DecodedLabelOut(ResponseModel, c.DecodedLabel):
-    """What the label says; `correction` shows any look-alike characters that were repaired."""
 
 
 def _present(*fields: str) -> dict[str, Any]:
@@ -78,11 +74,7 @@ class CoverageBody(RequestModel, c.CoverageCheckRequest):
         }
     )
 
-    label_code: LabelCode | None = None
-
-
-class CoverageOut(ResponseModel, c.CoverageReply):
-    """Covered or not, from when to when, under which policy version and rule."""
+    label_code: LabelCode | None = Field(default=None, description=LABEL_CODE_DESCRIPTION)
 
 
 def _offset(position: dict[str, Any] | None) -> int:
@@ -105,7 +97,7 @@ class OpenClaimBody(RequestModel, c.OpenClaimRequest):
         }
     )
 
-    label_code: LabelCode | None = None
+    label_code: LabelCode | None = Field(default=None, description=LABEL_CODE_DESCRIPTION)
     customer_id: str | None = Field(
         default=None, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$",
         description="Agents only: the customer the claim is opened for.",
@@ -122,60 +114,30 @@ class OpenClaimBody(RequestModel, c.OpenClaimRequest):
         return data
 
 
-class ClaimOut(ResponseModel):
-    """A claim as its owner sees it."""
-
-    id: str
-    status: c.ClaimStatus
-    region: c.Region
-    item: c.ItemInfo
-    components: list[str]
-    cause: str
-    description: str
-    submitted_at: datetime
-    decision: c.DecisionInfo | None = None
-    rma: c.RmaInfo | None = None
-    received_at: datetime | None = None
-    sla: c.SlaInfo
-    resolution: c.ResolutionInfo | None = None
-    shipment: c.ShipmentInfo | None = None
-    version: int
+# A claim as its owner sees it, and as an agent sees it (with owner and review reasons).
+ClaimOut = c.ClaimOwnerView
+AgentClaimOut = c.ClaimView
 
 
-class AgentClaimOut(ClaimOut):
-    """A claim as an agent sees it: with the owner and any review reasons."""
+class TimelineOut(c.Timeline):
+    """Every step of a claim; agents also see who took each step."""
 
-    customer_id: str
-    review_reasons: list[str]
-    allowed_actions: list[str]
-
-
-class TimelineEntryOut(ResponseModel):
-    at: datetime
-    from_status: c.ClaimStatus | None
-    to_status: c.ClaimStatus
-    actor_type: str = Field(description="customer, agent, partner or system.")
-    reason: str
-
-
-class AgentTimelineEntryOut(TimelineEntryOut):
-    actor_id: str
-
-
-class TimelineOut(ResponseModel):
-    claim_id: str
-    entries: list[AgentTimelineEntryOut] | list[TimelineEntryOut]
+    entries: list[c.TimelineEntry] | list[c.TimelineEntryView] = Field(  # type: ignore[assignment]
+        description="Steps, oldest first."
+    )
 
 
 class DecisionBody(RequestModel):
-    approve: bool
-    reason: str = Field(min_length=1, max_length=500, examples=["Gift; confirmed by phone."])
+    approve: bool = Field(description="Approve the claim (true) or reject it (false).")
+    reason: str = Field(min_length=1, max_length=500, examples=["Gift; confirmed by phone."],
+                        description="Why, for the claim's timeline.")  # fmt: skip
 
 
 class CancelBody(RequestModel):
     """Optional: why the customer withdraws the claim."""
 
-    reason: str = Field(default="", max_length=500, examples=["Found the receipt of a repair"])
+    reason: str = Field(default="", max_length=500, examples=["Found the receipt of a repair"],
+                        description="Why the claim is withdrawn, for its timeline.")  # fmt: skip
 
 
 class ReplacementBody(RequestModel):
@@ -189,18 +151,11 @@ class ReplacementBody(RequestModel):
 
 
 class ShipmentBody(RequestModel):
-    carrier: str = Field(min_length=1, max_length=60, examples=["UPS"])
+    carrier: str = Field(min_length=1, max_length=60, examples=["UPS"],
+                         description="Carrier taking the item back to the customer.")  # fmt: skip
     tracking_number: str = Field(min_length=1, max_length=60, pattern=r"^[A-Za-z0-9-]+$",
-                                 examples=["1Z999AA10123456784"])  # fmt: skip
-
-
-class SlaItemOut(ResponseModel, c.SlaItem):
-    pass
-
-
-class SlaBoardOut(ResponseModel):
-    as_of: datetime
-    items: list[SlaItemOut]
+                                 examples=["1Z999AA10123456784"],
+                                 description="Carrier's tracking number.")  # fmt: skip
 
 
 def claim_out(principal: Principal, data: dict[str, Any]) -> ClaimOut:
@@ -211,13 +166,11 @@ def claim_out(principal: Principal, data: dict[str, Any]) -> ClaimOut:
 # --- labels and policy -------------------------------------------------------------------------
 
 
-@router.post("/labels/decode", response_model=DecodedLabelOut,
+@router.post("/labels/decode", response_model=c.DecodedLabel,
              responses=problem_responses(401, 422, 503, 504), summary="Decode a label code")  # fmt: skip
-async def decode_label(body: DecodeBody, principal: AnyCaller, rpc: Rpc) -> DecodedLabelOut:
-    data = await rpc.call(
-        S.DECODE_LABEL, c.DecodeLabelRequest(code=body.code), actor=principal.actor()
-    )
-    return DecodedLabelOut.model_validate(data)
+async def decode_label(body: DecodeBody, principal: AnyCaller, rpc: Rpc) -> c.DecodedLabel:
+    request = c.DecodeLabelRequest(code=body.code)
+    return await ask(rpc, S.DECODE_LABEL, request, principal.actor(), c.DecodedLabel)
 
 
 @router.get("/warranty/policy", responses=problem_responses(503, 504),
@@ -232,18 +185,16 @@ async def policy(rpc: Rpc) -> dict[str, Any]:
             responses={200: {"content": {"text/html": {}}}, **problem_responses(503, 504)},
             summary="The published warranty policy as a readable page (public)")  # fmt: skip
 async def policy_html(rpc: Rpc) -> HTMLResponse:
-    data = await rpc.call(S.POLICY_HTML, {})
-    return HTMLResponse(c.PolicyHtml.model_validate(data).html)
+    page = await ask(rpc, S.POLICY_HTML, {}, None, c.PolicyHtml)
+    return HTMLResponse(page.html)
 
 
-@router.post("/warranty/check", response_model=CoverageOut,
+@router.post("/warranty/check", response_model=c.CoverageReply,
              responses=problem_responses(401, 422, 503, 504),
              summary="Is an item under warranty (with or without a receipt)?")  # fmt: skip
-async def check_coverage(body: CoverageBody, principal: AnyCaller, rpc: Rpc) -> CoverageOut:
+async def check_coverage(body: CoverageBody, principal: AnyCaller, rpc: Rpc) -> c.CoverageReply:
     request = c.CoverageCheckRequest.model_validate(body.model_dump())
-    return CoverageOut.model_validate(
-        await rpc.call(S.CHECK_COVERAGE, request, actor=principal.actor())
-    )
+    return await ask(rpc, S.CHECK_COVERAGE, request, principal.actor(), c.CoverageReply)
 
 
 # --- claims ------------------------------------------------------------------------------------
@@ -295,7 +246,7 @@ async def list_claims(
         customer_id=customer_id if principal.type == "agent" else None,
         limit=paging.limit, offset=max(offset, 0),
     )  # fmt: skip
-    page = c.ClaimList.model_validate(await rpc.call(S.LIST_CLAIMS, request, actor=actor))
+    page = await ask(rpc, S.LIST_CLAIMS, request, actor, c.ClaimList)
     items = [claim_out(principal, i.model_dump()) for i in page.items]
     return Page.of(items, {"offset": page.next_offset} if page.next_offset is not None else None)
 
@@ -312,12 +263,9 @@ async def get_claim(claim_id: ClaimId, principal: CustomerOrAgent, rpc: Rpc) -> 
             responses=problem_responses(401, 403, 404, 503, 504),
             summary="Every step of a claim: who, when, why")  # fmt: skip
 async def timeline(claim_id: ClaimId, principal: CustomerOrAgent, rpc: Rpc) -> TimelineOut:
-    data = c.Timeline.model_validate(
-        await rpc.call(S.CLAIM_TIMELINE, {"claim_id": claim_id}, actor=principal.actor())
-    )
-    entry = TimelineEntryOut if principal.type == "customer" else AgentTimelineEntryOut
-    return TimelineOut(claim_id=data.claim_id,
-                       entries=[entry.model_validate(e.model_dump()) for e in data.entries])  # type: ignore[arg-type]  # fmt: skip
+    data = await ask(rpc, S.CLAIM_TIMELINE, {"claim_id": claim_id}, principal.actor(), c.Timeline)
+    entry = c.TimelineEntryView if principal.type == "customer" else c.TimelineEntry
+    return TimelineOut(claim_id=data.claim_id, entries=read_as(entry, data.entries))
 
 
 @router.get("/claims/{claim_id}/rma.pdf", response_class=Response,
@@ -325,9 +273,7 @@ async def timeline(claim_id: ClaimId, principal: CustomerOrAgent, rpc: Rpc) -> T
                        **problem_responses(401, 403, 404, 409, 503, 504)},
             summary="The return authorisation form (PDF with a QR code of the RMA number)")  # fmt: skip
 async def rma_pdf(claim_id: ClaimId, principal: CustomerOrAgent, rpc: Rpc) -> Response:
-    pdf = c.RmaPdf.model_validate(
-        await rpc.call(S.RMA_PDF, {"claim_id": claim_id}, actor=principal.actor())
-    )
+    pdf = await ask(rpc, S.RMA_PDF, {"claim_id": claim_id}, principal.actor(), c.RmaPdf)
     return Response(base64.b64decode(pdf.content_base64), media_type="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{pdf.filename}"'})  # fmt: skip
 
@@ -432,7 +378,7 @@ async def record_delivery(claim_id: ClaimId, principal: Agent, rpc: Rpc) -> Clai
     return await _centre_action(S.RECORD_DELIVERY, {"claim_id": claim_id}, principal, rpc)
 
 
-@router.get("/warranty/sla", response_model=SlaBoardOut, responses=problem_responses(401, 403, 503, 504),
+@router.get("/warranty/sla", response_model=c.SlaDashboard, responses=problem_responses(401, 403, 503, 504),
             summary="Agents: claims at the repair centre, most urgent first")  # fmt: skip
-async def sla_board(principal: Agent, rpc: Rpc) -> SlaBoardOut:
-    return SlaBoardOut.model_validate(await rpc.call(S.SLA_DASHBOARD, {}, actor=principal.actor()))
+async def sla_board(principal: Agent, rpc: Rpc) -> c.SlaDashboard:
+    return await ask(rpc, S.SLA_DASHBOARD, {}, principal.actor(), c.SlaDashboard)
