@@ -30,7 +30,9 @@ MODULES = (
     "shared.contracts.orders",
     "services.gateway.models",
     "services.gateway.routers.notifications",
+    "services.gateway.routers._webhooks",
     "services.gateway.routers.warranty",
+    "services.gateway.routers._repair_centre",
     "services.gateway.routers.orders",
 )
 

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import base64
-from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Depends, Path, Query, Response
+from fastapi import APIRouter, Body, Depends, Query, Response
 from fastapi.responses import HTMLResponse
 from pydantic import ConfigDict, Field, model_validator
 from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
 from services.gateway.auth import (
-    Agent,
     CustomerIdQuery,
     CustomerOrAgent,
     Principal,
@@ -24,7 +22,9 @@ from services.gateway.errors import problem_responses
 from services.gateway.idempotency import request_idempotency_key
 from services.gateway.limits import InvalidCursor, Page, Paging
 from services.gateway.models import NOT_BLANK_PATTERN, RequestModel
+from services.gateway.routers import _repair_centre as repair_centre
 from services.gateway.routers._ask import ask, read_as
+from services.gateway.routers._claims import AgentClaimOut, ClaimId, ClaimOut, claim_out
 from services.gateway.routers._label_code import LABEL_CODE_DESCRIPTION, LabelCode
 from services.gateway.runtime import Rpc
 from services.gateway.sse import Streams
@@ -36,7 +36,6 @@ router = APIRouter(prefix="/v1", tags=["warranty"])
 # response the gateway never stored (it died in between).
 RequestId = Annotated[str | None, Depends(request_idempotency_key)]
 
-ClaimId = Annotated[str, Path(max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
 AnyCaller = Annotated[Principal, Depends(current_principal)]
 S = c.Subjects
 
@@ -114,11 +113,6 @@ class OpenClaimBody(RequestModel, c.OpenClaimRequest):
         return data
 
 
-# A claim as its owner sees it, and as an agent sees it (with owner and review reasons).
-ClaimOut = c.ClaimOwnerView
-AgentClaimOut = c.ClaimView
-
-
 class TimelineOut(c.Timeline):
     """Every step of a claim; agents also see who took each step."""
 
@@ -127,40 +121,11 @@ class TimelineOut(c.Timeline):
     )
 
 
-class DecisionBody(RequestModel):
-    approve: bool = Field(description="Approve the claim (true) or reject it (false).")
-    reason: str = Field(min_length=1, max_length=500, examples=["Gift; confirmed by phone."],
-                        description="Why, for the claim's timeline.")  # fmt: skip
-
-
 class CancelBody(RequestModel):
     """Optional: why the customer withdraws the claim."""
 
     reason: str = Field(default="", max_length=500, examples=["Found the receipt of a repair"],
                         description="Why the claim is withdrawn, for its timeline.")  # fmt: skip
-
-
-class ReplacementBody(RequestModel):
-    style_code: str | None = Field(default=None, max_length=8, pattern=r"^[A-Z0-9]{4}$",
-                                   examples=["VT01"], description="Another style the customer chose.")  # fmt: skip
-    store_credit: bool = Field(default=False, description="Settle with store credit instead.")
-    credit_amount: Decimal | None = Field(default=None, gt=0, max_digits=10, decimal_places=2,
-                                          examples=["231.01"],
-                                          description="With store_credit, only when the style has no "
-                                          "price in the customer's region.")  # fmt: skip
-
-
-class ShipmentBody(RequestModel):
-    carrier: str = Field(min_length=1, max_length=60, examples=["UPS"],
-                         description="Carrier taking the item back to the customer.")  # fmt: skip
-    tracking_number: str = Field(min_length=1, max_length=60, pattern=r"^[A-Za-z0-9-]+$",
-                                 examples=["1Z999AA10123456784"],
-                                 description="Carrier's tracking number.")  # fmt: skip
-
-
-def claim_out(principal: Principal, data: dict[str, Any]) -> ClaimOut:
-    model = ClaimOut if principal.type == "customer" else AgentClaimOut
-    return model.model_validate(data)
 
 
 # --- labels and policy -------------------------------------------------------------------------
@@ -305,80 +270,5 @@ async def cancel_claim(
     return claim_out(principal, await rpc.call(S.CANCEL_CLAIM, request, actor=principal.actor()))
 
 
-# --- agents and the repair centre --------------------------------------------------------------
-
-
-@router.post("/claims/{claim_id}/decision", response_model=AgentClaimOut,
-             responses=problem_responses(401, 403, 404, 409, 422, 503, 504),
-             summary="Agents: approve or reject a claim flagged for review")  # fmt: skip
-async def decide_claim(
-    claim_id: ClaimId, body: DecisionBody, principal: Agent, rpc: Rpc
-) -> ClaimOut:
-    request = c.DecideClaimRequest(claim_id=claim_id, approve=body.approve, reason=body.reason)
-    return claim_out(principal, await rpc.call(S.DECIDE_CLAIM, request, actor=principal.actor()))
-
-
-async def _centre_action(
-    subject: str, payload: dict[str, Any], principal: Principal, rpc: Any
-) -> ClaimOut:
-    return claim_out(principal, await rpc.call(subject, payload, actor=principal.actor()))
-
-
-_CENTRE = problem_responses(401, 403, 404, 409, 422, 503, 504)
-
-
-@router.post("/claims/{claim_id}/receipt", response_model=AgentClaimOut, responses=_CENTRE,
-             summary="Repair centre: the item arrived (starts the one-week clock)")  # fmt: skip
-async def record_receipt(claim_id: ClaimId, principal: Agent, rpc: Rpc) -> ClaimOut:
-    return await _centre_action(S.RECORD_RECEIPT, {"claim_id": claim_id}, principal, rpc)
-
-
-@router.post("/claims/{claim_id}/inspection", response_model=AgentClaimOut, responses=_CENTRE,
-             summary="Repair centre: inspection started (returns the repair-or-replace plan)")  # fmt: skip
-async def start_inspection(claim_id: ClaimId, principal: Agent, rpc: Rpc) -> ClaimOut:
-    return await _centre_action(S.START_INSPECTION, {"claim_id": claim_id}, principal, rpc)
-
-
-@router.post("/claims/{claim_id}/repair", response_model=AgentClaimOut, responses=_CENTRE,
-             summary="Repair centre: repair with matching parts (reserves them)")  # fmt: skip
-async def start_repair(claim_id: ClaimId, principal: Agent, rpc: Rpc) -> ClaimOut:
-    return await _centre_action(S.START_REPAIR, {"claim_id": claim_id}, principal, rpc)
-
-
-@router.post("/claims/{claim_id}/replacement", response_model=AgentClaimOut, responses=_CENTRE,
-             summary="Repair centre: replace the item, or settle with store credit")  # fmt: skip
-async def start_replacement(
-    claim_id: ClaimId, body: ReplacementBody, principal: Agent, rpc: Rpc
-) -> ClaimOut:
-    payload = {
-        "claim_id": claim_id,
-        "style_code": body.style_code,
-        "store_credit": body.store_credit,
-        "credit_amount": str(body.credit_amount) if body.credit_amount is not None else None,
-    }
-    return await _centre_action(S.START_REPLACEMENT, payload, principal, rpc)
-
-
-@router.post("/claims/{claim_id}/shipment", response_model=AgentClaimOut, responses=_CENTRE,
-             summary="Repair centre: shipped back, with tracking")  # fmt: skip
-async def record_shipment(
-    claim_id: ClaimId, body: ShipmentBody, principal: Agent, rpc: Rpc
-) -> ClaimOut:
-    payload = {
-        "claim_id": claim_id,
-        "carrier": body.carrier,
-        "tracking_number": body.tracking_number,
-    }
-    return await _centre_action(S.RECORD_SHIPMENT, payload, principal, rpc)
-
-
-@router.post("/claims/{claim_id}/delivery", response_model=AgentClaimOut, responses=_CENTRE,
-             summary="Repair centre: delivered to the customer (closes the claim)")  # fmt: skip
-async def record_delivery(claim_id: ClaimId, principal: Agent, rpc: Rpc) -> ClaimOut:
-    return await _centre_action(S.RECORD_DELIVERY, {"claim_id": claim_id}, principal, rpc)
-
-
-@router.get("/warranty/sla", response_model=c.SlaDashboard, responses=problem_responses(401, 403, 503, 504),
-            summary="Agents: claims at the repair centre, most urgent first")  # fmt: skip
-async def sla_board(principal: Agent, rpc: Rpc) -> c.SlaDashboard:
-    return await ask(rpc, S.SLA_DASHBOARD, {}, principal.actor(), c.SlaDashboard)
+# Agents and the repair centre, after the claim routes (routers/_repair_centre.py).
+router.include_router(repair_centre.router)
