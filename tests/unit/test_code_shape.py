@@ -22,7 +22,29 @@ TABLE_FUNCTIONS: dict[str, str] = {}
 # Modules being split on another branch of the same refactor; the lead removes each entry when
 # that branch is merged. Nothing in services/gateway, shared/contracts, shared/messaging/glue.py
 # or shared/runtime may be listed here.
-NOT_YET_SPLIT: set[str] = set()
+NOT_YET_SPLIT: set[str] = {
+    # notifications branch
+    "services/notifications/adapters/thank_you_card.py",
+    "services/notifications/app.py",
+    "services/notifications/delivery.py",
+    "services/notifications/entrypoints/rpc.py",
+    "services/notifications/handlers.py",
+    "services/notifications/webhook_delivery.py",
+    "services/notifications/webhook_handlers.py",
+    # orders branch
+    "services/orders/adapters/stock_store.py",
+    "services/orders/app.py",
+    "services/orders/domain/orders.py",
+    "services/orders/domain/quotes.py",
+    "services/orders/entrypoints/rpc.py",
+    "services/orders/handlers.py",
+    "services/orders/saga_runner.py",
+    # warranty branch
+    "services/warranty/adapters/events.py",
+    "services/warranty/domain/claims.py",
+    "services/warranty/domain/labels.py",
+    "services/warranty/entrypoints/rpc.py",
+}
 
 
 def modules() -> Iterator[Path]:
@@ -65,6 +87,12 @@ def test_every_function_is_at_most_40_lines() -> None:
         if function not in TABLE_FUNCTIONS
     }
     assert not too_long, f"functions over {MAX_FUNCTION_LINES} lines: {too_long}"
+
+
+def test_the_split_areas_are_not_allow_listed() -> None:
+    """The gateway, the contracts, the RPC glue and the runtime were split on this branch."""
+    done = ("services/gateway/", "shared/contracts/", "shared/messaging/glue.py", "shared/runtime/")
+    assert not [f for f in NOT_YET_SPLIT if f.startswith(done)]
 
 
 def test_allow_lists_name_only_what_exists() -> None:

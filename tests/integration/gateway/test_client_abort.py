@@ -1,5 +1,5 @@
-"""A client that leaves in the middle of its request body is a client abort, not a server error
-(issue 12 item 4): /metrics counts it as 499 under its route, and no 5xx is recorded or logged."""
+"""A client that leaves in the middle of its request body is a client abort, not a server error:
+/metrics counts it as 499 under its route, and no 5xx is recorded or logged."""
 
 from __future__ import annotations
 

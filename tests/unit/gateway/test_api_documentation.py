@@ -1,4 +1,4 @@
-"""The published API documentation matches the API (issue 12 item 12): every operation says what
+"""The published API documentation matches the API: every operation says what
 it does and who may call it (derived from the dependency that enforces it, and checked here
 against real calls), the streams describe their events, the claim body does not publish the
 gateway's request_id, claim and order cancel need no body, and /docs works offline."""

@@ -1,5 +1,4 @@
-"""Identity claims are checked once, in the auth layer, for every protected operation (issue 12
-items 2 and 8): a correctly signed token that names nobody sane, or lives longer than
+"""Identity claims are checked once, in the auth layer, for every protected operation: a correctly signed token that names nobody sane, or lives longer than
 `jwt_max_ttl_seconds`, is 401 `invalid_token` everywhere, never a 500 deep in a route."""
 
 from __future__ import annotations

@@ -107,7 +107,7 @@ def test_malformed_cursor_is_422(client: TestClient, harness: Harness) -> None:
 def test_well_formed_cursor_this_api_never_wrote_is_404(
     client: TestClient, harness: Harness, cursor: str
 ) -> None:
-    """Like an unknown id (issue 12: a schema-valid request is not 'invalid input')."""
+    """Like an unknown id (a schema-valid request is not 'invalid input')."""
     r = client.get("/v1/test/things", params={"cursor": cursor}, headers=harness.auth())
     assert r.status_code == 404 and r.json()["code"] == "cursor_not_found"
 

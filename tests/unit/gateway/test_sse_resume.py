@@ -1,4 +1,4 @@
-"""`Last-Event-ID` is checked in one place for every stream (issue 12 item 3): a value that is not
+"""`Last-Event-ID` is checked in one place for every stream: a value that is not
 a stream sequence the gateway could have sent is 400 `invalid_last_event_id` before the stream
 starts, on the claim, order and inbox streams, and never reaches NATS."""
 
