@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.integration.gateway.conftest import LiveGateway
+from tests.support.gateway.live import LiveGateway
 
 
 def request_counts(metrics_text: str) -> dict[tuple[str, str, str], float]:

@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 
 import httpx
 
-from tests.integration.gateway.conftest import LiveGateway
+from tests.support.gateway.live import LiveGateway
 
 URL = "/v1/test/claims/claim-L/stream"
 

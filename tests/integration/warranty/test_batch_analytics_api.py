@@ -19,8 +19,8 @@ from services.warranty.domain.labels import encode_gen2
 from services.warranty.handlers import ClaimRequest
 from services.warranty.settings import Settings
 from shared.actor import Actor
+from tests.support.gateway.harness import make_settings
 from tests.support.waiting import eventually
-from tests.unit.gateway.support import make_settings
 from tests.unit.warranty.batch_simulation import Simulated, simulate
 
 PLANTED = BatchKey("NJ", 2026, 33, "VT02")

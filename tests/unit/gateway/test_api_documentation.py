@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from services.gateway.docs_roles import WHO_MAY_CALL
 from shared.contracts.orders import Subjects as OrdersSubjects
 from shared.contracts.warranty import Subjects
-from tests.unit.gateway.support import Harness, make_settings
+from tests.support.gateway.harness import Harness, make_settings
 
 
 @pytest.fixture(scope="module")

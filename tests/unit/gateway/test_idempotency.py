@@ -6,7 +6,7 @@ import asyncio
 
 import httpx
 
-from tests.unit.gateway.support import Harness
+from tests.support.gateway.harness import Harness
 
 URL = "/v1/test/things"
 BODY = {"name": "handbag", "quantity": 1}

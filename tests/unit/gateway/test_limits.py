@@ -6,7 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from services.gateway.limits import TokenBucketLimiter, decode_cursor, encode_cursor
-from tests.unit.gateway.support import Harness, make_settings
+from tests.support.gateway.harness import Harness, make_settings
 
 
 def test_body_over_cap_is_413_problem(client: TestClient, harness: Harness) -> None:

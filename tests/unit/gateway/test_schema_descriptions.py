@@ -12,8 +12,8 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from tests.support.gateway.harness import Harness, make_settings
 from tests.support.gateway.openapi import reachable_schemas
-from tests.unit.gateway.support import Harness, make_settings
 
 
 def document() -> dict[str, Any]:

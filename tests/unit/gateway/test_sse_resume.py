@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from services.gateway.sse import parse_last_event_id
 from shared.contracts.orders import Subjects as OrdersSubjects
 from shared.contracts.warranty import Subjects
-from tests.unit.gateway.support import Harness, make_settings
+from tests.support.gateway.harness import Harness, make_settings
 
 STREAMS = [
     "/v1/claims/CLM-2026-000001/stream",

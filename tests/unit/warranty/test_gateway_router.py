@@ -23,7 +23,7 @@ from services.warranty.queries import Queries
 from shared.messaging.outbox import UnitOfWork
 from shared.persistence.db import Database
 from shared.persistence.migrations import upgrade_async
-from tests.unit.gateway.support import Harness, make_settings
+from tests.support.gateway.harness import Harness, make_settings
 
 from .conftest import NOW
 
