@@ -57,7 +57,8 @@ class CustomerRef(_Strict):
 class ContactView(ContactIn):
     """The customer's contact details as stored."""
 
-    model_config = ConfigDict(extra="ignore")
+    # A reply always carries every field (null when unset): published as required.
+    model_config = ConfigDict(extra="ignore", json_schema_serialization_defaults_required=True)
     customer_id: str = Field(description="The customer.")
     time_zone: str | None = Field(
         default=None, description="IANA zone for quiet hours; defaults from the locale."
@@ -110,5 +111,6 @@ class PutPreferencesRequest(PreferencesIn):
 class PreferencesView(PreferencesIn):
     """The customer's notification preferences as stored."""
 
-    model_config = ConfigDict(extra="ignore")
+    # A reply always carries every field (null when unset): published as required.
+    model_config = ConfigDict(extra="ignore", json_schema_serialization_defaults_required=True)
     customer_id: str = Field(description="The customer.")

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from shared.contracts.bounds import URL_MAX, IdStr
 from shared.contracts.warranty.subjects import (
@@ -146,6 +146,9 @@ class ShipmentInfo(BaseModel):
 
 class ClaimOwnerView(BaseModel):
     """A warranty claim as its owner (the customer) sees it."""
+
+    # A reply always carries every field (null when unset): published as required.
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)
 
     id: str = Field(description="Claim id.")
     status: ClaimStatus = Field(description="Where the claim is in its life.")
