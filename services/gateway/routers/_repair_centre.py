@@ -15,7 +15,7 @@ from services.gateway.auth import Agent, Principal
 from services.gateway.errors import problem_responses
 from services.gateway.models import RequestModel
 from services.gateway.routers._ask import ask
-from services.gateway.routers._claims import AgentClaimOut, ClaimId, ClaimOut, claim_out
+from services.gateway.routers._claims import AgentClaimOut, ClaimId, ClaimOut, claim_view
 from services.gateway.runtime import Rpc
 from shared.contracts import warranty as c
 
@@ -54,13 +54,13 @@ async def decide_claim(
     claim_id: ClaimId, body: DecisionBody, principal: Agent, rpc: Rpc
 ) -> ClaimOut:
     request = c.DecideClaimRequest(claim_id=claim_id, approve=body.approve, reason=body.reason)
-    return claim_out(principal, await rpc.call(S.DECIDE_CLAIM, request, actor=principal.actor()))
+    return await ask(rpc, S.DECIDE_CLAIM, request, principal.actor(), claim_view(principal))
 
 
 async def _centre_action(
     subject: str, payload: dict[str, Any], principal: Principal, rpc: Any
 ) -> ClaimOut:
-    return claim_out(principal, await rpc.call(subject, payload, actor=principal.actor()))
+    return await ask(rpc, subject, payload, principal.actor(), claim_view(principal))
 
 
 _CENTRE = problem_responses(401, 403, 404, 409, 422, 503, 504)

@@ -17,7 +17,7 @@ from services.gateway.errors import problem_responses
 from services.gateway.idempotency import request_idempotency_key
 from services.gateway.limits import Page, Paging
 from services.gateway.models import RequestModel
-from services.gateway.routers._ask import ask
+from services.gateway.routers._ask import Payload, ask
 from services.gateway.runtime import Rpc
 from services.gateway.sse import Streams
 from services.gateway.sse_docs import ORDER_EVENTS_RESPONSE, STREAM_ERRORS
@@ -82,6 +82,13 @@ def _order_view(data: dict[str, Any], principal: Principal) -> OrderView:
     return view
 
 
+async def _ask_order(
+    rpc: Any, subject: str, payload: Payload, actor: Actor, principal: Principal
+) -> OrderView:
+    """`ask`, for an order: the view depends on who asks, not only on the reply."""
+    return _order_view(await rpc.call(subject, payload, actor=actor), principal)
+
+
 # Catalogue ----------------------------------------------------------------------------------
 @router.get("/catalog", response_model=c.CatalogueReply, responses=READ_ERRORS,
             summary="Browse a region's catalogue (local, cross-region and unavailable offers)")  # fmt: skip
@@ -130,8 +137,7 @@ async def get_quote(
 async def place_order(body: OrderBody, principal: CustomerOrAgent, rpc: Rpc) -> OrderView:
     acting = acting_customer(principal, body.customer_id)
     request = c.PlaceOrderRequest(quote_id=body.quote_id, payment_token=body.payment_token)
-    data = await rpc.call(c.Subjects.PLACE_ORDER, request, actor=acting.actor)
-    return _order_view(data, principal)
+    return await _ask_order(rpc, c.Subjects.PLACE_ORDER, request, acting.actor, principal)
 
 
 @router.get("/orders", response_model=Page[OrderView], responses=READ_ERRORS,
@@ -155,10 +161,8 @@ async def get_order(
     """Customers read their own orders. Agents read any order by its id, without naming the
     customer (a phone call may start with the order number alone); when they name one, an
     order of someone else is 404 like for customers."""
-    data = await rpc.call(
-        c.Subjects.GET_ORDER, {"order_id": order_id}, actor=_reader(principal, customer_id)
-    )
-    return _order_view(data, principal)
+    reader = _reader(principal, customer_id)
+    return await _ask_order(rpc, c.Subjects.GET_ORDER, {"order_id": order_id}, reader, principal)
 
 
 def _reader(principal: Principal, customer_id: str | None) -> Actor:
@@ -184,8 +188,8 @@ async def cancel_order(
     order_id: Id, principal: CustomerOrAgent, rpc: Rpc, customer_id: CustomerIdQuery = None
 ) -> OrderView:
     acting = acting_customer(principal, customer_id)
-    data = await rpc.call(c.Subjects.CANCEL_ORDER, {"order_id": order_id}, actor=acting.actor)
-    return _order_view(data, principal)
+    payload = {"order_id": order_id}
+    return await _ask_order(rpc, c.Subjects.CANCEL_ORDER, payload, acting.actor, principal)
 
 
 @router.get("/orders/{order_id}/stream", responses={200: ORDER_EVENTS_RESPONSE, **STREAM_ERRORS},

@@ -24,7 +24,7 @@ from services.gateway.limits import InvalidCursor, Page, Paging
 from services.gateway.models import NOT_BLANK_PATTERN, RequestModel
 from services.gateway.routers import _repair_centre as repair_centre
 from services.gateway.routers._ask import ask, read_as
-from services.gateway.routers._claims import AgentClaimOut, ClaimId, ClaimOut, claim_out
+from services.gateway.routers._claims import AgentClaimOut, ClaimId, ClaimOut, claim_view
 from services.gateway.routers._label_code import LABEL_CODE_DESCRIPTION, LabelCode
 from services.gateway.runtime import Rpc
 from services.gateway.sse import Streams
@@ -175,7 +175,7 @@ async def open_claim(
     request = c.OpenClaimRequest.model_validate(
         body.model_dump(exclude={"customer_id"}) | {"request_id": request_id}
     )
-    return claim_out(principal, await rpc.call(S.OPEN_CLAIM, request, actor=acting.actor))
+    return await ask(rpc, S.OPEN_CLAIM, request, acting.actor, claim_view(principal))
 
 
 @router.get("/claims", response_model=Page[AgentClaimOut] | Page[ClaimOut],
@@ -212,16 +212,15 @@ async def list_claims(
         limit=paging.limit, offset=max(offset, 0),
     )  # fmt: skip
     page = await ask(rpc, S.LIST_CLAIMS, request, actor, c.ClaimList)
-    items = [claim_out(principal, i.model_dump()) for i in page.items]
+    items = read_as(claim_view(principal), page.items)
     return Page.of(items, {"offset": page.next_offset} if page.next_offset is not None else None)
 
 
 @router.get("/claims/{claim_id}", response_model=ClaimOut | AgentClaimOut,
             responses=problem_responses(401, 403, 404, 503, 504), summary="One claim")  # fmt: skip
 async def get_claim(claim_id: ClaimId, principal: CustomerOrAgent, rpc: Rpc) -> ClaimOut:
-    return claim_out(
-        principal, await rpc.call(S.GET_CLAIM, {"claim_id": claim_id}, actor=principal.actor())
-    )
+    payload = {"claim_id": claim_id}
+    return await ask(rpc, S.GET_CLAIM, payload, principal.actor(), claim_view(principal))
 
 
 @router.get("/claims/{claim_id}/timeline", response_model=TimelineOut,
@@ -267,7 +266,7 @@ async def cancel_claim(
     """Like order cancel, no body is needed; an optional JSON body may give a `reason`."""
     reason = body.reason if body is not None else ""
     request = c.CancelClaimRequest(claim_id=claim_id, reason=reason)
-    return claim_out(principal, await rpc.call(S.CANCEL_CLAIM, request, actor=principal.actor()))
+    return await ask(rpc, S.CANCEL_CLAIM, request, principal.actor(), claim_view(principal))
 
 
 # Agents and the repair centre, after the claim routes (routers/_repair_centre.py).
