@@ -45,6 +45,7 @@ API key as `X-API-Key: ck_...` (or `Authorization: Bearer ck_...`). Every error 
 `application/problem+json` (RFC 9457) with a stable `code`. POSTs accept `Idempotency-Key`.
 """
 RuntimeFactory = Callable[[GatewaySettings], Awaitable[Runtime]]
+CORS_HEADERS = ["Authorization", "Content-Type", "Idempotency-Key", "X-Request-ID", "Last-Event-ID"]
 
 
 def discover_routers() -> list[APIRouter]:
@@ -79,9 +80,23 @@ def create_app(
         finally:
             await startup.stop()
 
+    app = _documented_app(lifespan)
+    app.state.settings = settings
+    metrics = Metrics()
+    app.state.metrics = metrics
+    install_error_handlers(app)
+    _add_middleware(app, settings, metrics)
+    _add_operational_routes(app, metrics)
+    for router in discover_routers() if routers is None else routers:
+        app.include_router(router)
+    app.openapi = lambda: custom_openapi(app)  # type: ignore[method-assign]
+    return app
+
+
+def _documented_app(lifespan: Callable[[FastAPI], Any]) -> FastAPI:
     # /docs and /redoc load Swagger UI and ReDoc from files inside the fastapi-offline package
     # (pinned), not from a CDN: the docs work offline and no third-party script runs on them.
-    app = FastAPIOffline(
+    return FastAPIOffline(
         static_url=DOCS_ASSETS_URL,
         title="Concierge API",
         version=VERSION,
@@ -91,10 +106,9 @@ def create_app(
             500: {"model": Problem, "description": "Unexpected error (no details are disclosed)."}
         },
     )
-    app.state.settings = settings
-    metrics = Metrics()
-    app.state.metrics = metrics
-    install_error_handlers(app)
+
+
+def _add_middleware(app: FastAPI, settings: GatewaySettings, metrics: Metrics) -> None:
     # add_middleware prepends: the last one added runs first.
     app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(RateLimitMiddleware)
@@ -105,21 +119,10 @@ def create_app(
             CORSMiddleware,
             allow_origins=settings.cors_origins,
             allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
-            allow_headers=[
-                "Authorization",
-                "Content-Type",
-                "Idempotency-Key",
-                "X-Request-ID",
-                "Last-Event-ID",
-            ],
+            allow_headers=CORS_HEADERS,
         )
     app.add_middleware(StartingGate)
     app.add_middleware(RequestContextMiddleware, metrics=metrics, hsts=not settings.is_local)
-    _add_operational_routes(app, metrics)
-    for router in discover_routers() if routers is None else routers:
-        app.include_router(router)
-    app.openapi = lambda: custom_openapi(app)  # type: ignore[method-assign]
-    return app
 
 
 def _add_operational_routes(app: FastAPI, metrics: Metrics) -> None:

@@ -112,6 +112,21 @@ def _envelope_example(spec: EventSpec) -> dict[str, Any]:
     }
 
 
+INFO_DESCRIPTION = (
+    "Claim and order events partners may receive, as NATS subjects (subscribe with the "
+    "partner credential) or as Standard Webhooks deliveries. Each message is a "
+    "CloudEvents 1.0 JSON document; events carry ids and business facts, never "
+    "personal data."
+)
+SERVERS = {
+    "nats": {
+        "host": "localhost:4222",
+        "protocol": "nats",
+        "description": "JetStream; partners get subscribe-only credentials.",
+    }
+}
+
+
 def build_asyncapi(version: str = "1.0.0") -> dict[str, Any]:
     specs = sorted((s for s in load_all().values() if s.partner_visible), key=lambda s: s.type)
     envelopes: list[tuple[type[BaseModel], JsonSchemaMode]] = [
@@ -124,49 +139,49 @@ def build_asyncapi(version: str = "1.0.0") -> dict[str, Any]:
     messages: dict[str, Any] = {}
     for spec, envelope in zip(specs, envelopes, strict=True):
         ident = _ident(spec.type)
-        message: dict[str, Any] = {
-            "name": spec.type,
-            "title": spec.type,
-            "summary": spec.summary,
-            "description": (getattr(spec.model, "__doc__", None) or spec.summary).strip(),
-            "contentType": "application/json",
-            "payload": refs[envelope],
-        }
-        message["examples"] = [{"name": "example", "payload": _envelope_example(spec)}]
-        messages[ident] = message
-        channels[ident] = {
-            "address": spec.type,
-            "title": spec.type,
-            "description": f"{spec.summary} Published on JetStream; the CloudEvent `subject` is the object id.",
-            "messages": {ident: {"$ref": f"#/components/messages/{ident}"}},
-        }
-        operations[f"receive{_camel(spec.type)}"] = {
-            "action": "receive",
-            "channel": {"$ref": f"#/channels/{ident}"},
-            "summary": spec.summary,
-            "messages": [{"$ref": f"#/channels/{ident}/messages/{ident}"}],
-        }
+        messages[ident] = _message(spec, refs[envelope])
+        channels[ident] = _channel(spec, ident)
+        operations[f"receive{_camel(spec.type)}"] = _operation(spec, ident)
     return {
         "asyncapi": "3.0.0",
         "info": {
             "title": "Concierge partner events",
             "version": version,
-            "description": (
-                "Claim and order events partners may receive, as NATS subjects (subscribe with the "
-                "partner credential) or as Standard Webhooks deliveries. Each message is a "
-                "CloudEvents 1.0 JSON document; events carry ids and business facts, never "
-                "personal data."
-            ),
+            "description": INFO_DESCRIPTION,
         },
         "defaultContentType": "application/json",
-        "servers": {
-            "nats": {
-                "host": "localhost:4222",
-                "protocol": "nats",
-                "description": "JetStream; partners get subscribe-only credentials.",
-            }
-        },
+        "servers": SERVERS,
         "channels": channels,
         "operations": operations,
         "components": {"messages": messages, "schemas": defs.get("$defs", {})},
+    }
+
+
+def _message(spec: EventSpec, payload: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "name": spec.type,
+        "title": spec.type,
+        "summary": spec.summary,
+        "description": (getattr(spec.model, "__doc__", None) or spec.summary).strip(),
+        "contentType": "application/json",
+        "payload": payload,
+        "examples": [{"name": "example", "payload": _envelope_example(spec)}],
+    }
+
+
+def _channel(spec: EventSpec, ident: str) -> dict[str, Any]:
+    return {
+        "address": spec.type,
+        "title": spec.type,
+        "description": f"{spec.summary} Published on JetStream; the CloudEvent `subject` is the object id.",
+        "messages": {ident: {"$ref": f"#/components/messages/{ident}"}},
+    }
+
+
+def _operation(spec: EventSpec, ident: str) -> dict[str, Any]:
+    return {
+        "action": "receive",
+        "channel": {"$ref": f"#/channels/{ident}"},
+        "summary": spec.summary,
+        "messages": [{"$ref": f"#/channels/{ident}/messages/{ident}"}],
     }

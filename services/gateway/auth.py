@@ -9,76 +9,29 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
-from collections.abc import Iterable
-from fnmatch import fnmatchcase
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import Annotated, Any
 
 import jwt
 from fastapi import Depends, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import APIKeyHeader, HTTPBearer
 from nats.errors import Error as NatsError
-from pydantic import BaseModel, ConfigDict, Field
 
 from services.gateway.identity import InvalidIdentity, identity_from_claims
 from services.gateway.partner_keys import KEY_PREFIX, PartnerKey, PartnerKeyStore
+from services.gateway.principal import Acting as Acting  # re-exported: routers import it here
+from services.gateway.principal import AuthError, Principal, Role
+from services.gateway.principal import PrincipalType as PrincipalType
+from services.gateway.principal import acting_customer as acting_customer
 from services.gateway.settings import GatewaySettings
 from shared.errors import DomainError, ErrorKind, Forbidden
 
-if TYPE_CHECKING:
-    from shared.actor import Actor
-
-Role = Literal["customer", "agent"]
-PrincipalType = Literal["customer", "agent", "partner"]
 STATE_KEY = "principal"
 # Set on the role dependencies below: which caller types they let through (read by docs_roles to
 # say in OpenAPI who may call each operation).
 CALLER_ROLES = "__caller_roles__"
 _REQUIRED_CLAIMS = ["exp", "iat", "sub", "iss", "aud"]
 VERIFIED_CACHE_SIZE = 10_000
-
-
-class AuthError(DomainError):
-    code = "invalid_credentials"
-    kind = ErrorKind.UNAUTHORIZED
-
-
-class Principal(BaseModel):
-    """An authenticated caller. `id` is the customer id, agent id or partner key id."""
-
-    model_config = ConfigDict(frozen=True)
-
-    type: PrincipalType
-    id: str
-    scopes: frozenset[str] = Field(default_factory=frozenset)
-    event_types: tuple[str, ...] = ()
-
-    @property
-    def key(self) -> str:
-        """Stable per-caller key for rate limits and idempotency scopes."""
-        return f"{self.type}:{self.id}"
-
-    def allows_event(self, event_type: str) -> bool:
-        """Partners only see the event types their key names (patterns like `warranty.claim.*`);
-        customers and agents are not limited here."""
-        if self.type != "partner":
-            return True
-        return any(fnmatchcase(event_type, pattern) for pattern in self.event_types)
-
-    def require_events(self, event_types: Iterable[str]) -> None:
-        """403 unless every event type is within this caller's scope (e.g. webhook subscriptions)."""
-        refused = sorted(t for t in event_types if not self.allows_event(t))
-        if refused:
-            raise Forbidden(
-                "The API key does not cover these event types.",
-                code="event_type_not_allowed",
-                details={"event_types": refused},
-            )
-
-    def actor(self, on_behalf_of: str | None = None) -> Actor:
-        from shared.actor import Actor
-
-        return Actor(type=self.type, id=self.id, on_behalf_of=on_behalf_of)
 
 
 class Authenticator:
@@ -267,40 +220,6 @@ def require_partner(action: str) -> Any:
 setattr(current_principal, CALLER_ROLES, ("customer", "agent", "partner"))
 setattr(require_customer_or_agent, CALLER_ROLES, ("customer", "agent"))
 setattr(require_agent, CALLER_ROLES, ("agent",))
-
-
-class Acting(BaseModel):
-    """The customer an operation concerns, and who acts (recorded as the RPC actor)."""
-
-    customer_id: str
-    actor: Any  # shared.rpc.Actor
-
-    @property
-    def on_behalf(self) -> bool:
-        return self.actor.on_behalf_of is not None
-
-
-def acting_customer(principal: Principal, customer_id: str | None) -> Acting:
-    """Customers act for themselves; agents name the customer (`on_behalf_of` is recorded).
-
-    A customer naming someone else gets 404, not 403: whether that customer exists is not theirs
-    to learn (OWASP API1).
-    """
-    if principal.type == "customer":
-        if customer_id is not None and customer_id != principal.id:
-            raise DomainError(
-                "No such customer.", code="customer_not_found", kind=ErrorKind.NOT_FOUND
-            )
-        return Acting(customer_id=principal.id, actor=principal.actor())
-    if principal.type == "agent":
-        if not customer_id:
-            raise DomainError(
-                "Agents must say which customer they act for (customer_id).",
-                code="customer_id_required",
-                kind=ErrorKind.INVALID,
-            )
-        return Acting(customer_id=customer_id, actor=principal.actor(on_behalf_of=customer_id))
-    raise Forbidden("This operation is for customers and agents.", code="role_not_allowed")
 
 
 CustomerIdQuery = Annotated[

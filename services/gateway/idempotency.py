@@ -39,6 +39,7 @@ import structlog
 from nats.errors import Error as NatsError
 from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError
 from starlette.requests import Request
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.gateway.auth import STATE_KEY
@@ -173,6 +174,16 @@ def request_target(scope: Scope) -> str:
     return f"{scope['method']} {scope['path']}"
 
 
+def _store_unavailable(exc: Exception, request: Request) -> Response:
+    """The shared store is briefly unreachable (its R3 stream electing a new leader after a NATS
+    node died): nothing ran, so 503 + Retry-After, not an unhandled 500."""
+    log.warning("idempotency.store_unavailable", error=f"{type(exc).__name__}: {exc}")
+    detail = "Cannot record the Idempotency-Key right now; retry with the same key."
+    return problem_response(
+        503, "upstream_unavailable", detail, request=request, headers={"Retry-After": "1"}
+    )
+
+
 class IdempotencyMiddleware:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -203,14 +214,7 @@ class IdempotencyMiddleware:
             kv_key = kv_key_for(principal.key, request_target(scope), key)
             claim, stored = await store.claim(kv_key, fp)
         except (NatsError, TimeoutError) as exc:
-            # The shared store is briefly unreachable (its R3 stream electing a new leader after
-            # a NATS node died): nothing ran, so 503 + Retry-After, not an unhandled 500.
-            log.warning("idempotency.store_unavailable", error=f"{type(exc).__name__}: {exc}")
-            detail = "Cannot record the Idempotency-Key right now; retry with the same key."
-            response = problem_response(
-                503, "upstream_unavailable", detail, request=request, headers={"Retry-After": "1"}
-            )
-            await response(scope, receive, send)
+            await _store_unavailable(exc, request)(scope, receive, send)
             return
         if claim is None:
             assert stored is not None

@@ -194,7 +194,7 @@ def decode_cursor(cursor: str) -> dict[str, Any]:
 class Page(BaseModel, Generic[T]):
     """One page of a list. Pass `next_cursor` back as `cursor` to get the next page."""
 
-    items: list[T]
+    items: list[T] = Field(description="The items of this page, in the list's order.")
     next_cursor: str | None = Field(default=None, description="Opaque; null on the last page.")
 
     @classmethod

@@ -10,6 +10,7 @@ import re
 import time
 import traceback
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import structlog
@@ -83,6 +84,45 @@ def _documented_template(app: Any, path: str) -> str | None:
     return next((template for regex, template in patterns if regex.match(path)), None)
 
 
+def _bind_request_id(scope: Scope) -> str:
+    """The caller's X-Request-ID when well formed (else a new one), bound to every log line."""
+    incoming = Request(scope).headers.get(REQUEST_ID_HEADER, "")
+    request_id = incoming if _REQUEST_ID_RE.match(incoming) else uuid.uuid4().hex
+    structlog.contextvars.clear_contextvars()
+    structlog.contextvars.bind_contextvars(correlation_id=request_id)
+    scope.setdefault("state", {})["request_id"] = request_id
+    return request_id
+
+
+class _Exchange:
+    """One request's ASGI channels, watched: the status sent, and whether the client left."""
+
+    def __init__(self, receive: Receive, send: Send, on_start: Callable[[Message], None]) -> None:
+        self._receive, self._send, self._on_start = receive, send, on_start
+        self.status = 500
+        self.started = False
+        self.client_gone = False
+
+    async def send(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.started = True
+            self.status = message["status"]
+            self._on_start(message)
+        await self._send(message)
+
+    async def receive(self) -> Message:
+        message = await self._receive()
+        if message["type"] == "http.disconnect":
+            self.client_gone = True
+        return message
+
+    def status_to_record(self) -> int:
+        if self.client_gone and not self.started:
+            # Not a server error: nobody was left to answer (counted apart from 5xx).
+            return CLIENT_ABORT_STATUS
+        return self.status
+
+
 class RequestContextMiddleware:
     def __init__(self, app: ASGIApp, metrics: Metrics, hsts: bool = False) -> None:
         self.app = app
@@ -93,53 +133,30 @@ class RequestContextMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        incoming = Request(scope).headers.get(REQUEST_ID_HEADER, "")
-        request_id = incoming if _REQUEST_ID_RE.match(incoming) else uuid.uuid4().hex
-        structlog.contextvars.clear_contextvars()
-        structlog.contextvars.bind_contextvars(correlation_id=request_id)
-        scope.setdefault("state", {})["request_id"] = request_id
-        status = 500
-        started = False
+        request_id = _bind_request_id(scope)
         path = scope.get("path", "")
-
-        async def send_wrapper(message: Message) -> None:
-            nonlocal status, started
-            if message["type"] == "http.response.start":
-                started = True
-                status = message["status"]
-                self._add_headers(MutableHeaders(scope=message), request_id, path)
-            await send(message)
-
-        client_gone = False
-
-        async def receive_wrapper() -> Message:
-            nonlocal client_gone
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                client_gone = True
-            return message
-
+        exchange = _Exchange(
+            receive, send, lambda message: self._add_headers(message, request_id, path)
+        )
         begin = time.perf_counter()
         try:
-            await self.app(scope, receive_wrapper, send_wrapper)
+            await self.app(scope, exchange.receive, exchange.send)
         except ClientDisconnect:
-            client_gone = True
+            exchange.client_gone = True
         except Exception as exc:
             self._unhandled(exc, path)
-            if not started:
+            if not exchange.started:
                 response = problem_response(
                     500,
                     "internal_error",
                     "Something went wrong on our side; quote the correlation id.",
                 )
-                await response(scope, receive, send_wrapper)
+                await response(scope, receive, exchange.send)
         finally:
-            if client_gone and not started:
-                # Not a server error: nobody was left to answer (counted apart from 5xx).
-                status = CLIENT_ABORT_STATUS
-            self._record(scope, path, status, time.perf_counter() - begin)
+            self._record(scope, path, exchange.status_to_record(), time.perf_counter() - begin)
 
-    def _add_headers(self, headers: MutableHeaders, request_id: str, path: str) -> None:
+    def _add_headers(self, message: Message, request_id: str, path: str) -> None:
+        headers = MutableHeaders(scope=message)
         headers[REQUEST_ID_HEADER] = request_id
         for name, value in SECURITY_HEADERS.items():
             headers.setdefault(name, value)

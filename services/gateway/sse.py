@@ -116,23 +116,36 @@ async def stream_events(
             except (NatsTimeoutError, TimeoutError):
                 yield ServerSentEvent(comment="heartbeat")
                 continue
-            try:
-                event = orjson.loads(msg.data)
-            except orjson.JSONDecodeError:
-                log.warning("sse.bad_event", stream=stream, subject=msg.subject)
-                continue
-            if not isinstance(event, dict) or not keep(event):
-                continue
-            if types is not None and event.get("type") not in types:
-                continue
-            yield ServerSentEvent(
-                id=str(msg.metadata.sequence.stream),
-                event=str(event.get("type", "message")),
-                data=msg.data.decode(),
-            )
+            event = _event_for_caller(msg, stream, keep, types)
+            if event is not None:
+                yield event
     finally:
         # Also runs when the client goes away (the generator is cancelled/closed).
         await asyncio.shield(_close_consumer(js, stream, sub))
+
+
+def _event_for_caller(
+    msg: Any,
+    stream: str,
+    keep: Callable[[dict[str, Any]], bool],
+    types: Collection[str] | None,
+) -> ServerSentEvent | None:
+    """The message as an SSE event, or None when it is unreadable, another object's, or of a
+    type this caller may not see."""
+    try:
+        event = orjson.loads(msg.data)
+    except orjson.JSONDecodeError:
+        log.warning("sse.bad_event", stream=stream, subject=msg.subject)
+        return None
+    if not isinstance(event, dict) or not keep(event):
+        return None
+    if types is not None and event.get("type") not in types:
+        return None
+    return ServerSentEvent(
+        id=str(msg.metadata.sequence.stream),
+        event=str(event.get("type", "message")),
+        data=msg.data.decode(),
+    )
 
 
 _closing: set[asyncio.Task[None]] = set()

@@ -9,18 +9,32 @@ from services.gateway.errors import problem_responses
 from services.gateway.sse import LAST_EVENT_ID_PATTERN
 from shared.contracts.envelope import RawEvent
 
+READY_DATA = {
+    "type": "object",
+    "description": "The first event of a new connection: where the stream starts.",
+    "required": ["position"],
+    "properties": {"position": {"type": "integer", "minimum": 0}},
+}
+
 
 def sse_response(event_pattern: str, events: str) -> dict[str, Any]:
     """OpenAPI `responses={200: ...}` of a stream endpoint: each event's `id`, `event` name and
     JSON `data` schema (OpenAPI 3.1 describes one event of a `text/event-stream` per schema)."""
-    ready = {
-        "type": "object",
-        "description": "The first event of a new connection: where the stream starts.",
-        "required": ["position"],
-        "properties": {"position": {"type": "integer", "minimum": 0}},
+    return {
+        "description": (
+            "Server-Sent Events: first `event: ready` (its `id` is the current position), then one "
+            f"event per CloudEvent ({events}; `event` = type, `id` = stream sequence, `data` = "
+            "the CloudEvent JSON), and `: heartbeat` comments when quiet. Reconnect with "
+            "`Last-Event-ID` to resume after the last event seen; a resumed connection sends no "
+            "`ready`. Past events: use the object's GET/timeline."
+        ),
+        "content": {"text/event-stream": {"schema": _event_schema(event_pattern, events)}},
     }
+
+
+def _event_schema(event_pattern: str, events: str) -> dict[str, Any]:
     cloud_event = RawEvent.model_json_schema(mode="serialization")
-    event_schema = {
+    return {
         "type": "object",
         "required": ["event", "data"],
         "properties": {
@@ -37,21 +51,11 @@ def sse_response(event_pattern: str, events: str) -> dict[str, Any]:
             "data": {
                 "type": "string",
                 "contentMediaType": "application/json",
-                "contentSchema": {"anyOf": [ready, cloud_event]},
+                "contentSchema": {"anyOf": [READY_DATA, cloud_event]},
                 "description": 'JSON: `{"position": n}` for `ready`, else the CloudEvent.',
             },
             "retry": {"type": "integer", "minimum": 0},
         },
-    }
-    return {
-        "description": (
-            "Server-Sent Events: first `event: ready` (its `id` is the current position), then one "
-            f"event per CloudEvent ({events}; `event` = type, `id` = stream sequence, `data` = "
-            "the CloudEvent JSON), and `: heartbeat` comments when quiet. Reconnect with "
-            "`Last-Event-ID` to resume after the last event seen; a resumed connection sends no "
-            "`ready`. Past events: use the object's GET/timeline."
-        ),
-        "content": {"text/event-stream": {"schema": event_schema}},
     }
 
 

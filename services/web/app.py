@@ -75,14 +75,15 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     )
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    _add_error_pages(app)
+    _add_access_pages(app)
+    _add_failure_pages(app)
     from services.web.routes import register
 
     register(app)
     return app
 
 
-def _add_error_pages(app: FastAPI) -> None:
+def _add_access_pages(app: FastAPI) -> None:
     @app.exception_handler(SignInRequired)
     async def sign_in_first(request: Request, _: Exception) -> Response:
         return RedirectResponse(f"/sign-in?next={request.url.path}", status_code=303)
@@ -103,6 +104,8 @@ def _add_error_pages(app: FastAPI) -> None:
         return error_page(request, 403, "csrf_token_missing", "This form has expired",
                           "Reload the page and send the form again.")  # fmt: skip
 
+
+def _add_failure_pages(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def api_error(request: Request, exc: Exception) -> HTMLResponse:
         assert isinstance(exc, ApiError)

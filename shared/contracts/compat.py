@@ -34,16 +34,7 @@ def breaking_changes(
         removed = set(map(str, old_enum)) - set(map(str, new_enum or []))
         if new_enum is not None and removed:
             problems.append(f"{path}: enum values removed {sorted(removed)}")
-    old_props: dict[str, Any] = old.get("properties", {})
-    new_props: dict[str, Any] = new.get("properties", {})
-    for name, old_prop in old_props.items():
-        where = f"{path}.{name}" if path else name
-        if name not in new_props:
-            problems.append(f"{where}: property removed")
-            continue
-        problems.extend(
-            breaking_changes(old_prop, new_props[name], where, old_root=old_root, new_root=new_root)
-        )
+    problems.extend(_property_changes(old, new, path, old_root, new_root))
     newly_required = set(new.get("required", [])) - set(old.get("required", []))
     for name in sorted(newly_required):
         problems.append(f"{path + '.' if path else ''}{name}: became required")
@@ -59,4 +50,21 @@ def breaking_changes(
         new_types = {str(_resolve(n, new_root).get("type")) for n in new["anyOf"]}
         if not old_types <= new_types:
             problems.append(f"{path}: union narrowed {sorted(old_types)} -> {sorted(new_types)}")
+    return problems
+
+
+def _property_changes(
+    old: dict[str, Any], new: dict[str, Any], path: str, old_root: Any, new_root: Any
+) -> list[str]:
+    """Each old property must still exist, and change only compatibly."""
+    problems: list[str] = []
+    new_props: dict[str, Any] = new.get("properties", {})
+    for name, old_prop in old.get("properties", {}).items():
+        where = f"{path}.{name}" if path else name
+        if name not in new_props:
+            problems.append(f"{where}: property removed")
+            continue
+        problems.extend(
+            breaking_changes(old_prop, new_props[name], where, old_root=old_root, new_root=new_root)
+        )
     return problems

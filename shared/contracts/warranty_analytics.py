@@ -73,9 +73,9 @@ class AnalyticsRequest(_Request):
 
 class BatchFigures(BaseModel):
     batch_id: str = Field(description="factory-yyww-style.", examples=["NJ-2507-VT02"])
-    factory: str = Field(examples=["NJ"])
-    iso_week: str = Field(examples=["2025-W07"])
-    style_code: str = Field(examples=["VT02"])
+    factory: str = Field(description="Two-letter factory code.", examples=["NJ"])
+    iso_week: str = Field(description="ISO week of production.", examples=["2025-W07"])
+    style_code: str = Field(description="Style code.", examples=["VT02"])
     claims: int = Field(description="Manufacturing-defect claims (not cancelled or rejected).")
     units: int | None = Field(description="Units produced; null when no volume was uploaded.")
     defect_rate: float | None = Field(description="claims / units.")
@@ -85,13 +85,13 @@ class BatchFigures(BaseModel):
 
 
 class FlaggedBatch(BaseModel):
-    batch_id: str = Field(examples=["NJ-2507-VT02"])
+    batch_id: str = Field(description="factory-yyww-style.", examples=["NJ-2507-VT02"])
     claims: int = Field(description="Claims when it was flagged.")
     units: int = Field(description="Units produced.")
     baseline_rate: float = Field(description="The style's rate without this batch.")
     p_value: float = Field(description="One-sided exact binomial test.")
     q_value: float = Field(description="Benjamini-Hochberg adjusted p-value.")
-    flagged_at: datetime
+    flagged_at: datetime = Field(description="When the batch was flagged.")
 
 
 class SlaFigures(BaseModel):
@@ -104,15 +104,15 @@ class SlaFigures(BaseModel):
 class AnalyticsReport(BaseModel):
     """Claims per batch, component and reason; defect rates; SLA; flagged batches."""
 
-    as_of: datetime
-    batches: list[BatchFigures]
+    as_of: datetime = Field(description="When the report was computed.")
+    batches: list[BatchFigures] = Field(description="Figures per production batch.")
     per_component: dict[str, int] = Field(
         description="Claims naming each component (every claim but cancelled ones)."
     )
     per_reason: dict[str, int] = Field(
         description="Claims per reported cause (every claim but cancelled ones)."
     )
-    sla: SlaFigures
+    sla: SlaFigures = Field(description="How the turnaround promise was kept.")
     flagged: list[FlaggedBatch] = Field(description="Batches flagged so far (within the filters).")
     q: float = Field(description="False discovery rate the flags are controlled at.")
     min_claims: int = Field(description="Claims a batch needs before it can be flagged.")

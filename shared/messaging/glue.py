@@ -86,48 +86,52 @@ def register_rpc(
 ) -> None:
     @broker.subscriber(route.subject, queue=queue, title=route.subject, max_workers=max_workers)
     async def on_request(msg: NatsMessage) -> bytes:
-        headers = msg.headers or {}
-        bind_correlation_id(headers.get(CORRELATION_HEADER))
-        started = time.perf_counter()
-        try:
-            actor = (
-                Actor.model_validate_json(headers[ACTOR_HEADER])
-                if ACTOR_HEADER in headers
-                else None
+        return await _answer(route, requests, msg.headers or {}, msg.body)
+
+
+async def _answer(
+    route: RpcRoute, requests: ProcessedRequests | None, headers: dict[str, str], body: bytes
+) -> bytes:
+    """The reply to one request: the handler's result, or its error as a stable code (a failure
+    is never left unanswered, so the caller is not left waiting for its timeout)."""
+    bind_correlation_id(headers.get(CORRELATION_HEADER))
+    started = time.perf_counter()
+    try:
+        reply = await _handle(route, requests, headers, body)
+        log.info("rpc.handled", subject=route.subject, ms=_ms_since(started))
+        return reply
+    except DomainError as exc:
+        log.info("rpc.refused", subject=route.subject, code=exc.code)
+        return error_reply(exc)
+    except (ValidationError, orjson.JSONDecodeError) as exc:
+        return error_reply(
+            DomainError(
+                "request does not match the operation's contract",
+                code="invalid_request",
+                details={"errors": _validation_details(exc)},
             )
-            payload = orjson.loads(msg.body) if msg.body else {}
-            request = (
-                route.request_model.model_validate(payload) if route.request_model else payload
+        )
+    except Exception:
+        log.exception("rpc.failed", subject=route.subject)
+        return error_reply(
+            DomainError(
+                "the service failed to answer", code="internal_error", kind=ErrorKind.UNAVAILABLE
             )
-            key = headers.get(REQUEST_KEY_HEADER)
-            if route.command and key and requests is not None:
-                reply = await _answer_keyed(route, requests, key, request, actor)
-            else:
-                reply = ok_reply(await route.handler(request, actor))
-            log.info("rpc.handled", subject=route.subject, ms=_ms_since(started))
-            return reply
-        except DomainError as exc:
-            log.info("rpc.refused", subject=route.subject, code=exc.code)
-            return error_reply(exc)
-        except (ValidationError, orjson.JSONDecodeError) as exc:
-            return error_reply(
-                DomainError(
-                    "request does not match the operation's contract",
-                    code="invalid_request",
-                    details={"errors": _validation_details(exc)},
-                )
-            )
-        except Exception:
-            log.exception("rpc.failed", subject=route.subject)
-            return error_reply(
-                DomainError(
-                    "the service failed to answer",
-                    code="internal_error",
-                    kind=ErrorKind.UNAVAILABLE,
-                )
-            )
-        finally:
-            clear()
+        )
+    finally:
+        clear()
+
+
+async def _handle(
+    route: RpcRoute, requests: ProcessedRequests | None, headers: dict[str, str], body: bytes
+) -> bytes:
+    actor = Actor.model_validate_json(headers[ACTOR_HEADER]) if ACTOR_HEADER in headers else None
+    payload = orjson.loads(body) if body else {}
+    request = route.request_model.model_validate(payload) if route.request_model else payload
+    key = headers.get(REQUEST_KEY_HEADER)
+    if route.command and key and requests is not None:
+        return await _answer_keyed(route, requests, key, request, actor)
+    return ok_reply(await route.handler(request, actor))
 
 
 async def _answer_keyed(

@@ -71,6 +71,21 @@ async def _purge_processed_requests(rt: ServiceRuntime) -> None:
         await rt.processed_requests.purge()
 
 
+def _broker(name: str, settings: ServiceSettings) -> NatsBroker:
+    login = credentials(settings.nats_url)
+    return NatsBroker(
+        without_credentials(settings.nats_url),
+        # Also for the cluster's gossiped URLs, which carry no credentials (see credentials).
+        security=SASLPlaintext(username=login[0], password=login[1]) if login else None,
+        name=f"{name}:{settings.instance}",
+        max_reconnect_attempts=-1,
+        reconnect_time_wait=1,
+        graceful_timeout=10.0,
+        log_level=logging.DEBUG,  # per-message logs from FastStream stay quiet
+        logger=faststream_logger(),  # the process's format (JSON in json mode)
+    )
+
+
 class ServiceRuntime:
     def __init__(
         self,
@@ -82,18 +97,7 @@ class ServiceRuntime:
         self.name = name
         self.settings = settings
         self.migrations = migrations
-        login = credentials(settings.nats_url)
-        self.broker = NatsBroker(
-            without_credentials(settings.nats_url),
-            # Also for the cluster's gossiped URLs, which carry no credentials (see credentials).
-            security=SASLPlaintext(username=login[0], password=login[1]) if login else None,
-            name=f"{name}:{settings.instance}",
-            max_reconnect_attempts=-1,
-            reconnect_time_wait=1,
-            graceful_timeout=10.0,
-            log_level=logging.DEBUG,  # per-message logs from FastStream stay quiet
-            logger=faststream_logger(),  # the process's format (JSON in json mode)
-        )
+        self.broker = _broker(name, settings)
         self.db = Database(settings.resolved_database_url(name))
         self.relay: OutboxRelay | None = None
         self.uow = UnitOfWork(self.db, on_commit=self._wake_relay)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import pkgutil
 import types
 import typing
 from collections.abc import Iterator
@@ -29,7 +30,9 @@ MODULES = (
     "shared.contracts.orders",
     "services.gateway.models",
     "services.gateway.routers.notifications",
+    "services.gateway.routers._webhooks",
     "services.gateway.routers.warranty",
+    "services.gateway.routers._repair_centre",
     "services.gateway.routers.orders",
 )
 
@@ -42,9 +45,17 @@ def is_request(model: type[BaseModel]) -> bool:
     )
 
 
+def with_submodules(name: str) -> Iterator[str]:
+    """A module, and every module inside it when it is a package."""
+    yield name
+    module = importlib.import_module(name)
+    for info in pkgutil.walk_packages(getattr(module, "__path__", []), f"{name}."):
+        yield info.name
+
+
 def request_models() -> list[type[BaseModel]]:
     found: dict[str, type[BaseModel]] = {}
-    for name in MODULES:
+    for name in (sub for top in MODULES for sub in with_submodules(top)):
         module = importlib.import_module(name)
         for _, cls in inspect.getmembers(module, inspect.isclass):
             if issubclass(cls, BaseModel) and cls.__module__ == name and is_request(cls):

@@ -17,7 +17,7 @@ import pytest
 from nats.js.errors import NoStreamResponseError
 
 from services.gateway import kv
-from tests.unit.gateway.support import Harness, make_settings
+from tests.support.gateway.harness import Harness, make_settings
 
 URL = "/v1/test/things"
 BODY = {"name": "handbag", "quantity": 1}

@@ -27,7 +27,11 @@ TimeZoneName = Literal[TIME_ZONES]  # type: ignore[valid-type]
 
 class ContactBody(c.ContactIn):
     email: str | None = Field(
-        default=None, max_length=320, pattern=EMAIL_PATTERN, examples=["margaret@example.co.uk"]
+        default=None,
+        max_length=320,
+        pattern=EMAIL_PATTERN,
+        description="Where emails go.",
+        examples=["margaret@example.co.uk"],
     )
     phone: str | None = Field(
         default=None,

@@ -4,7 +4,6 @@ thank-you card; partner webhook endpoints (Standard Webhooks) with replay and de
 from __future__ import annotations
 
 import base64
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Response
@@ -20,143 +19,81 @@ from services.gateway.auth import (
 )
 from services.gateway.errors import problem_responses
 from services.gateway.limits import NewestFirstPosition, Page, Paging
-from services.gateway.models import RequestModel, ResponseModel
+from services.gateway.models import RequestModel
+from services.gateway.routers import _webhooks as webhooks
+from services.gateway.routers._ask import ask, read_as
 from services.gateway.routers._contact import ContactBody
 from services.gateway.routers._preferences import PreferencesBody
 from services.gateway.runtime import Rpc
 from services.gateway.sse import Streams
 from services.gateway.sse_docs import INBOX_EVENTS_RESPONSE, STREAM_ERRORS
 from shared.contracts import notifications as c
-from shared.errors import Forbidden
 
 router = APIRouter(prefix="/v1", tags=["notifications"])
 
 Id = Annotated[str, Path(max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
 
 
-def webhook_manager(action: str) -> Any:
-    """Partners whose key allows `action`, and agents (who see every endpoint)."""
-
-    async def dependency(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
-        if principal.type == "agent":
-            return principal
-        if principal.type != "partner":
-            raise Forbidden("Webhooks are managed by partners and agents.", code="role_not_allowed")
-        if action not in principal.scopes:
-            raise Forbidden(f"The API key does not allow '{action}'.", code="action_not_allowed")
-        return principal
-
-    return dependency
-
-
-Manager = Annotated[Principal, Depends(webhook_manager("webhooks.manage"))]
-Replayer = Annotated[Principal, Depends(webhook_manager("webhooks.replay"))]
 AnyCaller = Annotated[Principal, Depends(current_principal)]
 
 
 # Customer side ------------------------------------------------------------------------------
 
 
-class ContactOut(ResponseModel):
-    customer_id: str
-    name: str
-    email: str | None
-    phone: str | None
-    push_tokens: list[str]
-    locale: str = Field(examples=["en-GB"])
-    time_zone: str | None
-    updated_at: datetime | None = None
-
-
-class QuietHoursOut(ResponseModel):
-    start: str = Field(examples=["22:00"])
-    end: str = Field(examples=["07:00"])
-
-
-class PreferencesOut(ResponseModel):
-    customer_id: str
-    transactional: list[c.ChannelName]
-    marketing: list[c.ChannelName]
-    kind_overrides: dict[str, list[c.ChannelName]]
-    quiet_hours: QuietHoursOut | None = None
-
-
-class InboxItemOut(ResponseModel):
-    id: str
-    kind: str = Field(examples=["claim_rma_issued"])
-    title: str
-    body: str
-    created_at: datetime
-    read_at: datetime | None = None
-    claim_id: str | None = None
-    order_id: str | None = None
-
-
-class MessageOut(ResponseModel):
-    """One message on one channel and what happened to it."""
-
-    message_id: str
-    kind: str
-    channel: c.ChannelName
-    status: str = Field(examples=["sent"])
-    attempts: int
-    subject: str
-    created_at: datetime
-    send_at: datetime
-    sent_at: datetime | None = None
-    last_error: str | None = None
-
-
 CONTACT_ERRORS = problem_responses(401, 403, 404, 422, 503, 504)
 
 
-@router.get("/me/contact", response_model=ContactOut, responses=CONTACT_ERRORS,
+@router.get("/me/contact", response_model=c.ContactView, responses=CONTACT_ERRORS,
             summary="Your contact details")  # fmt: skip
 async def get_contact(
     principal: CustomerOrAgent, rpc: Rpc, customer_id: CustomerIdQuery = None
-) -> ContactOut:
+) -> c.ContactView:
     acting = acting_customer(principal, customer_id)
-    data = await rpc.call(
-        c.Subjects.GET_CONTACT, {"customer_id": acting.customer_id}, actor=acting.actor
+    return await ask(
+        rpc,
+        c.Subjects.GET_CONTACT,
+        {"customer_id": acting.customer_id},
+        acting.actor,
+        c.ContactView,
     )
-    return ContactOut.model_validate(data)
 
 
-@router.put("/me/contact", response_model=ContactOut, responses=CONTACT_ERRORS,
+@router.put("/me/contact", response_model=c.ContactView, responses=CONTACT_ERRORS,
             summary="Set your contact details (email, phone, push tokens, locale)")  # fmt: skip
 async def put_contact(
     body: ContactBody, principal: CustomerOrAgent, rpc: Rpc, customer_id: CustomerIdQuery = None
-) -> ContactOut:
+) -> c.ContactView:
     acting = acting_customer(principal, customer_id)
     request = c.PutContactRequest(**body.model_dump(), customer_id=acting.customer_id)
-    data = await rpc.call(c.Subjects.PUT_CONTACT, request, actor=acting.actor)
-    return ContactOut.model_validate(data)
+    return await ask(rpc, c.Subjects.PUT_CONTACT, request, acting.actor, c.ContactView)
 
 
-@router.get("/me/preferences", response_model=PreferencesOut, responses=CONTACT_ERRORS,
+@router.get("/me/preferences", response_model=c.PreferencesView, responses=CONTACT_ERRORS,
             summary="Your notification preferences")  # fmt: skip
 async def get_preferences(
     principal: CustomerOrAgent, rpc: Rpc, customer_id: CustomerIdQuery = None
-) -> PreferencesOut:
+) -> c.PreferencesView:
     acting = acting_customer(principal, customer_id)
-    data = await rpc.call(
-        c.Subjects.GET_PREFERENCES, {"customer_id": acting.customer_id}, actor=acting.actor
+    return await ask(
+        rpc,
+        c.Subjects.GET_PREFERENCES,
+        {"customer_id": acting.customer_id},
+        acting.actor,
+        c.PreferencesView,
     )
-    return PreferencesOut.model_validate(data)
 
 
-@router.put("/me/preferences", response_model=PreferencesOut, responses=CONTACT_ERRORS,
+@router.put("/me/preferences", response_model=c.PreferencesView, responses=CONTACT_ERRORS,
             summary="Choose channels per category and quiet hours")  # fmt: skip
 async def put_preferences(
     body: PreferencesBody, principal: CustomerOrAgent, rpc: Rpc, customer_id: CustomerIdQuery = None
-) -> PreferencesOut:
+) -> c.PreferencesView:
     acting = acting_customer(principal, customer_id)
     request = c.PutPreferencesRequest(**body.model_dump(), customer_id=acting.customer_id)
-    data = await rpc.call(c.Subjects.PUT_PREFERENCES, request, actor=acting.actor)
-    return PreferencesOut.model_validate(data)
+    return await ask(rpc, c.Subjects.PUT_PREFERENCES, request, acting.actor, c.PreferencesView)
 
 
-@router.get("/me/notifications", response_model=Page[InboxItemOut], responses=CONTACT_ERRORS,
+@router.get("/me/notifications", response_model=Page[c.InboxItem], responses=CONTACT_ERRORS,
             summary="Your in-app inbox, newest first")  # fmt: skip
 async def list_inbox(
     principal: CustomerOrAgent,
@@ -172,22 +109,19 @@ async def list_inbox(
         limit=paging.limit,
         **NewestFirstPosition.of(paging).model_dump(),
     )
-    page = c.InboxPage.model_validate(
-        await rpc.call(c.Subjects.LIST_INBOX, request, actor=acting.actor)
-    )
-    items = [InboxItemOut.model_validate(i.model_dump()) for i in page.items]
+    page = await ask(rpc, c.Subjects.LIST_INBOX, request, acting.actor, c.InboxPage)
+    items = read_as(c.InboxItem, page.items)
     return Page.of(items, NewestFirstPosition.after_page(items, paging.limit))
 
 
-@router.post("/me/notifications/{item_id}/read", response_model=InboxItemOut,
+@router.post("/me/notifications/{item_id}/read", response_model=c.InboxItem,
              responses=CONTACT_ERRORS, summary="Mark an inbox item read")  # fmt: skip
 async def mark_read(
     item_id: Id, principal: CustomerOrAgent, rpc: Rpc, customer_id: CustomerIdQuery = None
-) -> InboxItemOut:
+) -> c.InboxItem:
     acting = acting_customer(principal, customer_id)
     request = c.MarkReadRequest(item_id=item_id, customer_id=acting.customer_id)
-    data = await rpc.call(c.Subjects.MARK_READ, request, actor=acting.actor)
-    return InboxItemOut.model_validate(data)
+    return await ask(rpc, c.Subjects.MARK_READ, request, acting.actor, c.InboxItem)
 
 
 @router.get("/me/notifications/stream", responses={200: INBOX_EVENTS_RESPONSE, **STREAM_ERRORS},
@@ -201,7 +135,7 @@ async def inbox_stream(
     return streams.inbox(acting.customer_id)
 
 
-@router.get("/me/messages", response_model=Page[MessageOut], responses=CONTACT_ERRORS,
+@router.get("/me/messages", response_model=Page[c.MessageView], responses=CONTACT_ERRORS,
             summary="Delivery log of every message sent to you, per channel")  # fmt: skip
 async def list_messages(
     principal: CustomerOrAgent, rpc: Rpc, paging: Paging, customer_id: CustomerIdQuery = None
@@ -212,22 +146,12 @@ async def list_messages(
         limit=paging.limit,
         **NewestFirstPosition.of(paging).model_dump(),
     )
-    log = c.MessageLog.model_validate(
-        await rpc.call(c.Subjects.LIST_MESSAGES, request, actor=acting.actor)
-    )
-    items = [MessageOut.model_validate(m.model_dump()) for m in log.messages]
+    log = await ask(rpc, c.Subjects.LIST_MESSAGES, request, acting.actor, c.MessageLog)
+    items = read_as(c.MessageView, log.messages)
     return Page.of(items, NewestFirstPosition.after_page(items, paging.limit, key="message_id"))
 
 
 # Agents: messages held after an interrupted hand-over -----------------------------------------
-
-
-class HeldMessageOut(MessageOut):
-    """A message whose hand-over to the provider broke off unanswered: it may or may not have
-    gone out, so it is not sent again until an agent decides."""
-
-    customer_id: str
-    address: str = Field(description="Where it was going: email address, phone or device token.")
 
 
 class ResolveHeldBody(RequestModel):
@@ -237,29 +161,29 @@ class ResolveHeldBody(RequestModel):
     )
 
 
-@router.get("/messages/held", response_model=Page[HeldMessageOut],
+@router.get("/messages/held", response_model=Page[c.HeldMessageView],
             responses=problem_responses(401, 403, 503, 504),
             summary="Messages held for a decision after an interrupted hand-over (agents)")  # fmt: skip
 async def list_held_messages(principal: Agent, rpc: Rpc, paging: Paging) -> Page[Any]:
     request = c.ListHeldMessagesRequest(
         limit=paging.limit, **NewestFirstPosition.of(paging).model_dump()
     )
-    held = c.HeldMessages.model_validate(
-        await rpc.call(c.Subjects.LIST_HELD_MESSAGES, request, actor=principal.actor())
-    )
-    items = [HeldMessageOut.model_validate(m.model_dump()) for m in held.messages]
+    held = await ask(rpc, c.Subjects.LIST_HELD_MESSAGES, request, principal.actor(), c.HeldMessages)
+    items = read_as(c.HeldMessageView, held.messages)
     return Page.of(items, NewestFirstPosition.after_page(items, paging.limit, key="message_id"))
 
 
-@router.post("/messages/held/{message_id}/resolve", response_model=HeldMessageOut,
+@router.post("/messages/held/{message_id}/resolve", response_model=c.HeldMessageView,
              responses=problem_responses(401, 403, 404, 409, 422, 503, 504),
              summary="Settle a held message: it was sent, or send it again (agents)")  # fmt: skip
 async def resolve_held_message(
     message_id: Id, body: ResolveHeldBody, principal: Agent, rpc: Rpc
 ) -> Any:
     request = c.ResolveHeldMessageRequest(message_id=message_id, outcome=body.outcome)
-    data = await rpc.call(c.Subjects.RESOLVE_HELD_MESSAGE, request, actor=principal.actor())
-    return HeldMessageOut.model_validate(c.HeldMessage.model_validate(data).model_dump())
+    held = await ask(
+        rpc, c.Subjects.RESOLVE_HELD_MESSAGE, request, principal.actor(), c.HeldMessage
+    )
+    return c.HeldMessageView.model_validate(held.model_dump())
 
 
 @router.get(
@@ -269,10 +193,10 @@ async def resolve_held_message(
     summary="The printable thank-you card packed with a repaired or replaced item",
 )
 async def thank_you_card(claim_id: Id, principal: AnyCaller, rpc: Rpc) -> Response:
-    data = await rpc.call(
-        c.Subjects.THANK_YOU_CARD, {"claim_id": claim_id}, actor=principal.actor()
+    payload = {"claim_id": claim_id}
+    card = await ask(
+        rpc, c.Subjects.THANK_YOU_CARD, payload, principal.actor(), c.ThankYouCardReply
     )
-    card = c.ThankYouCardReply.model_validate(data)
     return Response(
         base64.b64decode(card.pdf_base64),
         media_type="application/pdf",
@@ -280,166 +204,5 @@ async def thank_you_card(claim_id: Id, principal: AnyCaller, rpc: Rpc) -> Respon
     )
 
 
-# Partner webhooks -----------------------------------------------------------------------------
-
-
-class WebhookOut(ResponseModel):
-    id: str
-    url: str
-    event_types: list[str]
-    description: str = ""
-    enabled: bool
-    disabled_reason: str | None = None
-    created_at: datetime
-    secret_rotation_until: datetime | None = None
-
-
-class WebhookCreatedOut(WebhookOut):
-    secret: str = Field(description="Signing secret (`whsec_...`); shown only now.")
-
-
-class SecretRotatedOut(ResponseModel):
-    endpoint_id: str
-    secret: str = Field(description="The new signing secret; the old one signs until below.")
-    previous_valid_until: datetime
-
-
-class ReplayBody(RequestModel):
-    delivery_id: str | None = Field(default=None, max_length=64, description="One delivery...")
-    since: datetime | None = Field(default=None, description="...or all events from this time")
-    until: datetime | None = Field(default=None, description="...up to this time.")
-
-
-class ReplayOut(ResponseModel):
-    replayed: list[str]
-
-
-class AttemptOut(ResponseModel):
-    attempt: int
-    at: datetime
-    status_code: int | None = None
-    error: str | None = None
-    duration_ms: int = 0
-
-
-class DeliveryOut(ResponseModel):
-    id: str
-    event_id: str
-    event_type: str
-    status: str = Field(examples=["delivered"])
-    attempts: int
-    next_attempt_at: datetime | None = None
-    created_at: datetime
-    delivered_at: datetime | None = None
-    last_status_code: int | None = None
-    last_error: str | None = None
-    history: list[AttemptOut] = Field(default_factory=list)
-
-
-HOOK_ERRORS = problem_responses(401, 403, 404, 409, 422, 503, 504)
-
-
-@router.post("/webhooks", status_code=201, response_model=WebhookCreatedOut, responses=HOOK_ERRORS,
-             summary="Register a webhook endpoint; returns its signing secret")  # fmt: skip
-async def create_webhook(
-    body: c.CreateWebhookRequest, principal: Manager, rpc: Rpc
-) -> WebhookCreatedOut:
-    """Register an HTTPS endpoint for some event types (a partner key only within its own event
-    types). The signing secret is returned once; deliveries follow the Standard Webhooks spec.
-
-    **Who may call:** partners whose API key allows `webhooks.manage` (their own endpoints) and support agents (every endpoint).
-    """
-    principal.require_events(body.event_types)  # a partner key only subscribes within its scope
-    data = await rpc.call(c.Subjects.CREATE_WEBHOOK, body, actor=principal.actor())
-    return WebhookCreatedOut.model_validate(data)
-
-
-@router.get("/webhooks", response_model=Page[WebhookOut], responses=HOOK_ERRORS,
-            summary="Your webhook endpoints")  # fmt: skip
-async def list_webhooks(principal: Manager, rpc: Rpc) -> Page[Any]:
-    """The webhook endpoints the caller may manage, without their secrets.
-
-    **Who may call:** partners whose API key allows `webhooks.manage` (their own endpoints) and support agents (every endpoint).
-    """
-    data = c.WebhookList.model_validate(
-        await rpc.call(c.Subjects.LIST_WEBHOOKS, {}, actor=principal.actor())
-    )
-    return Page.of([WebhookOut.model_validate(e.model_dump()) for e in data.endpoints], None)
-
-
-@router.get("/webhooks/{endpoint_id}", response_model=WebhookOut, responses=HOOK_ERRORS,
-            summary="One webhook endpoint")  # fmt: skip
-async def get_webhook(endpoint_id: Id, principal: Manager, rpc: Rpc) -> WebhookOut:
-    """One webhook endpoint, without its secret (404 if it is not the caller's).
-
-    **Who may call:** partners whose API key allows `webhooks.manage` (their own endpoints) and support agents (every endpoint).
-    """
-    data = await rpc.call(
-        c.Subjects.GET_WEBHOOK, {"endpoint_id": endpoint_id}, actor=principal.actor()
-    )
-    return WebhookOut.model_validate(data)
-
-
-@router.delete("/webhooks/{endpoint_id}", status_code=204, response_class=Response,
-               responses=HOOK_ERRORS, summary="Delete a webhook endpoint")  # fmt: skip
-async def delete_webhook(endpoint_id: Id, principal: Manager, rpc: Rpc) -> Response:
-    """Delete an endpoint: nothing more is delivered to it.
-
-    **Who may call:** partners whose API key allows `webhooks.manage` (their own endpoints) and support agents (every endpoint).
-    """
-    await rpc.call(c.Subjects.DELETE_WEBHOOK, {"endpoint_id": endpoint_id}, actor=principal.actor())
-    return Response(status_code=204)
-
-
-@router.post("/webhooks/{endpoint_id}/rotate-secret", response_model=SecretRotatedOut,
-             responses=HOOK_ERRORS, summary="New signing secret; both sign during the overlap")  # fmt: skip
-async def rotate_secret(endpoint_id: Id, principal: Manager, rpc: Rpc) -> SecretRotatedOut:
-    """A new signing secret, returned once; the old one keeps signing during the overlap.
-
-    **Who may call:** partners whose API key allows `webhooks.manage` (their own endpoints) and support agents (every endpoint).
-    """
-    data = await rpc.call(
-        c.Subjects.ROTATE_WEBHOOK_SECRET, {"endpoint_id": endpoint_id}, actor=principal.actor()
-    )
-    return SecretRotatedOut.model_validate(data)
-
-
-@router.post("/webhooks/{endpoint_id}/replay", response_model=ReplayOut, responses=HOOK_ERRORS,
-             summary="Send deliveries again, by delivery id or time range")  # fmt: skip
-async def replay(endpoint_id: Id, body: ReplayBody, principal: Replayer, rpc: Rpc) -> ReplayOut:
-    """Queue deliveries again, named by delivery id or by a time range.
-
-    **Who may call:** partners whose API key allows `webhooks.replay` (their own endpoints) and support agents (every endpoint).
-    """
-    request = c.ReplayWebhookRequest(endpoint_id=endpoint_id, **body.model_dump())
-    data = await rpc.call(c.Subjects.REPLAY_WEBHOOK, request, actor=principal.actor())
-    return ReplayOut.model_validate(data)
-
-
-@router.get("/webhooks/{endpoint_id}/deliveries", response_model=Page[DeliveryOut],
-            responses=HOOK_ERRORS, summary="Delivery log (and dead letters) of an endpoint")  # fmt: skip
-async def deliveries(
-    endpoint_id: Id,
-    principal: Replayer,
-    rpc: Rpc,
-    paging: Paging,
-    status: Annotated[
-        Literal["pending", "delivered", "dead_letter", "cancelled"] | None,
-        Query(description="Only deliveries in this state (`dead_letter`: the dead-letter list)."),
-    ] = None,
-) -> Page[Any]:
-    """Deliveries to an endpoint, newest first; `status=dead_letter` is its dead-letter list.
-
-    **Who may call:** partners whose API key allows `webhooks.replay` (their own endpoints) and support agents (every endpoint).
-    """
-    request = c.ListWebhookDeliveriesRequest(
-        endpoint_id=endpoint_id,
-        status=status,
-        limit=paging.limit,
-        **NewestFirstPosition.of(paging).model_dump(),
-    )
-    data = c.WebhookDeliveryList.model_validate(
-        await rpc.call(c.Subjects.LIST_WEBHOOK_DELIVERIES, request, actor=principal.actor())
-    )
-    items = [DeliveryOut.model_validate(d.model_dump()) for d in data.deliveries]
-    return Page.of(items, NewestFirstPosition.after_page(items, paging.limit))
+# Partner webhooks, after the customer and agent routes (routers/_webhooks.py).
+router.include_router(webhooks.router)

@@ -55,8 +55,8 @@ class DeadLetterOut(ResponseModel):
     """An event a consumer gave up on: where it came from, who failed it, why and when."""
 
     id: int = Field(description="Position in the DLQ; what replay takes.", examples=[7])
-    subject: str = Field(examples=["warranty.claim.approved"])
-    stream: str = Field(examples=["WARRANTY"])
+    subject: str = Field(description="The event's subject.", examples=["warranty.claim.approved"])
+    stream: str = Field(description="The stream it was read from.", examples=["WARRANTY"])
     stream_seq: int = Field(description="The event's position in its own stream.", examples=[42])
     consumer: str = Field(
         description="The consumer that gave up.", examples=["notifications-warranty"]
@@ -67,7 +67,9 @@ class DeadLetterOut(ResponseModel):
         "(`concierge dlq list`).",
         examples=["malformed_event"],
     )
-    deliveries: int = Field(examples=[1])
+    deliveries: int = Field(
+        description="Times the consumer tried it before giving up.", examples=[1]
+    )
     failed_at: str = Field(description="ISO 8601, UTC.", examples=["2026-12-05T01:52:00+00:00"])
     event_id: str | None = Field(description="The CloudEvent id, when it had one.")
     replayable: bool = Field(description="False when its subject is no event stream's.")

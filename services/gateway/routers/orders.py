@@ -7,8 +7,7 @@ Agents act for a customer by naming them (`customer_id`); the orders service rec
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query
 from pydantic import Field
@@ -17,7 +16,8 @@ from services.gateway.auth import CustomerIdQuery, CustomerOrAgent, Principal, a
 from services.gateway.errors import problem_responses
 from services.gateway.idempotency import request_idempotency_key
 from services.gateway.limits import Page, Paging
-from services.gateway.models import RequestModel, ResponseModel
+from services.gateway.models import RequestModel
+from services.gateway.routers._ask import Payload, ask
 from services.gateway.runtime import Rpc
 from services.gateway.sse import Streams
 from services.gateway.sse_docs import ORDER_EVENTS_RESPONSE, STREAM_ERRORS
@@ -37,201 +37,98 @@ READ_ERRORS = problem_responses(401, 404, 422, 503, 504)
 WRITE_ERRORS = problem_responses(401, 404, 409, 410, 422, 503, 504)
 
 
-# Response models ----------------------------------------------------------------------------
-class LineOut(ResponseModel):
-    kind: str = Field(examples=["goods"], description="goods, shipping, duty, vat, vat_included")
-    description: str
-    amount: str = Field(examples=["60.47"])
-    unit_price: str | None = None
-    quantity: int | None = None
-    rate: str | None = Field(default=None, examples=["0.20"])
-    base: str | None = None
+# Response models: the contract's public models; the gateway only adds what it derives --------
+class OrderView(c.OrderView):
+    """An order; `agent_id` is shown to agents only."""
 
-
-class FxOut(ResponseModel):
-    source: str = Field(examples=["USD"])
-    target: str = Field(examples=["GBP"])
-    rate: str = Field(examples=["0.7752"], description="Snapshot rate x (1 + margin).")
-    snapshot_rate: str = Field(examples=["0.7600"])
-    margin: str = Field(examples=["0.02"])
-    as_of: date
-
-
-class OfferView(ResponseModel):
-    style: str = Field(examples=["TC11"])
-    name: str
-    category: str
-    colour: str
-    region: str = Field(examples=["UK"])
-    kind: str = Field(examples=["cross_region"], description="local, cross_region, unavailable")
-    warehouse: str | None = Field(default=None, examples=["US-NJ"])
-    ships_from_region: str | None = None
-    price: str | None = Field(default=None, examples=["95.82"], description="Landed, one unit.")
-    currency: str | None = None
-    lines: list[LineOut] = []
-    fx: FxOut | None = None
-    delivery_days_min: int | None = None
-    delivery_days_max: int | None = None
-    available: int = 0
-    reason_code: str | None = Field(default=None, examples=["restricted_material"])
-    reason: str | None = None
-
-
-class CatalogueView(ResponseModel):
-    region: str = Field(examples=["UK"])
-    currency: str = Field(examples=["GBP"])
-    offers: list[OfferView]
-
-
-class CustomsView(ResponseModel):
-    hs_code: str = Field(examples=["4202.32"])
-    origin_country: str = Field(examples=["VN"])
-    quantity: int
-    declared_value: str
-    currency: str
-    incoterm: str = Field(examples=["DDP"])
-
-
-class QuoteView(ResponseModel):
-    quote_id: str
-    region: str
-    style: str
-    name: str
-    quantity: int
-    offer_kind: str
-    warehouse: str
-    ships_from_region: str
-    currency: str = Field(examples=["GBP"])
-    lines: list[LineOut]
-    total: str = Field(examples=["95.82"])
-    tax_treatment: str = Field(examples=["low_value_vat"])
-    fx: FxOut | None = None
-    delivery_days_min: int
-    delivery_days_max: int
-    customs: CustomsView
-    created_at: datetime
-    expires_at: datetime
-
-
-class FailureView(ResponseModel):
-    reason_code: str = Field(examples=["payment_declined"])
-    advice_code: str = Field(examples=["use_another_card"])
-    message: str
-
-
-class ShipmentView(ResponseModel):
-    shipment_id: str
-    tracking_number: str
-    carrier: str
-
-
-class TimelineEntryView(ResponseModel):
-    status: str
-    at: datetime
-
-
-class OrderView(ResponseModel):
-    order_id: str
-    customer_id: str
     placed_by_agent: bool = Field(description="An agent placed it on the customer's behalf.")
-    agent_id: str | None = Field(default=None, description="Agents only.")
-    status: str = Field(examples=["confirmed"])
-    quote: QuoteView
-    failure: FailureView | None = None
-    shipment: ShipmentView | None = None
-    timeline: list[TimelineEntryView]
-    created_at: datetime
-
-
-class TimelineView(ResponseModel):
-    order_id: str
-    status: str
-    timeline: list[TimelineEntryView]
-
-
-class WaitlistView(ResponseModel):
-    entry_id: str
-    style: str
-    region: str
 
 
 # Request models -----------------------------------------------------------------------------
 class QuoteBody(RequestModel):
-    style: str = Field(min_length=2, max_length=16, pattern=r"^[A-Za-z0-9]+$", examples=["TC11"])
+    style: str = Field(min_length=2, max_length=16, pattern=r"^[A-Za-z0-9]+$", examples=["TC11"],
+                       description="Style code.")  # fmt: skip
     region: Literal["US", "UK", "EU"] = Field(examples=["UK"], description="Delivery region.")
-    quantity: int = Field(default=1, ge=1, le=20)
+    quantity: int = Field(default=1, ge=1, le=20, description="Units.")
     customer_id: str | None = Field(
         default=None, max_length=64, description="Agents only: the customer acted for."
     )
 
 
 class OrderBody(RequestModel):
-    quote_id: str = Field(min_length=1, max_length=64)
-    payment_token: str = Field(min_length=1, max_length=200, examples=["tok_ok"])
+    quote_id: str = Field(min_length=1, max_length=64, description="Quote to accept.")
+    payment_token: str = Field(min_length=1, max_length=200, examples=["tok_ok"],
+                               description="Card token; sandbox: tok_ok, tok_declined, tok_timeout.")  # fmt: skip
     customer_id: str | None = Field(
         default=None, max_length=64, description="Agents only: the customer acted for."
     )
 
 
 class WaitlistBody(RequestModel):
-    style: str = Field(min_length=2, max_length=16, pattern=r"^[A-Za-z0-9]+$", examples=["PY01"])
-    region: Literal["US", "UK", "EU"] = Field(examples=["UK"])
+    style: str = Field(min_length=2, max_length=16, pattern=r"^[A-Za-z0-9]+$", examples=["PY01"],
+                       description="Style code.")  # fmt: skip
+    region: Literal["US", "UK", "EU"] = Field(
+        examples=["UK"], description="Region to be told about."
+    )
     customer_id: str | None = Field(
         default=None, max_length=64, description="Agents only: the customer acted for."
     )
 
 
-def _order_view(data: dict, principal: Principal) -> OrderView:
+def _order_view(data: dict[str, Any], principal: Principal) -> OrderView:
     view = OrderView.model_validate({**data, "placed_by_agent": data.get("agent_id") is not None})
     if principal.type != "agent":
         view.agent_id = None  # staff ids are not the customer's business
     return view
 
 
+async def _ask_order(
+    rpc: Any, subject: str, payload: Payload, actor: Actor, principal: Principal
+) -> OrderView:
+    """`ask`, for an order: the view depends on who asks, not only on the reply."""
+    return _order_view(await rpc.call(subject, payload, actor=actor), principal)
+
+
 # Catalogue ----------------------------------------------------------------------------------
-@router.get("/catalog", response_model=CatalogueView, responses=READ_ERRORS,
+@router.get("/catalog", response_model=c.CatalogueReply, responses=READ_ERRORS,
             summary="Browse a region's catalogue (local, cross-region and unavailable offers)")  # fmt: skip
-async def catalogue(region: RegionQuery, principal: CustomerOrAgent, rpc: Rpc) -> CatalogueView:
-    data = await rpc.call(c.Subjects.CATALOGUE, {"region": region}, actor=principal.actor())
-    return CatalogueView.model_validate(data)
+async def catalogue(region: RegionQuery, principal: CustomerOrAgent, rpc: Rpc) -> c.CatalogueReply:
+    payload = {"region": region}
+    return await ask(rpc, c.Subjects.CATALOGUE, payload, principal.actor(), c.CatalogueReply)
 
 
-@router.get("/products/{style}/offers", response_model=OfferView, responses=READ_ERRORS,
+@router.get("/products/{style}/offers", response_model=c.OfferOut, responses=READ_ERRORS,
             summary="The offer for one style in a region")  # fmt: skip
 async def offer(
     style: Style, region: RegionQuery, principal: CustomerOrAgent, rpc: Rpc
-) -> OfferView:
-    data = await rpc.call(
-        c.Subjects.OFFER, {"style": style, "region": region}, actor=principal.actor()
-    )
-    return OfferView.model_validate(data)
+) -> c.OfferOut:
+    payload = {"style": style, "region": region}
+    return await ask(rpc, c.Subjects.OFFER, payload, principal.actor(), c.OfferOut)
 
 
 # Quotes ---------------------------------------------------------------------------------------
-@router.post("/quotes", status_code=201, response_model=QuoteView, responses=WRITE_ERRORS,
+@router.post("/quotes", status_code=201, response_model=c.QuoteView, responses=WRITE_ERRORS,
              summary="Landed-cost quote in the customer's currency (valid 30 minutes)")  # fmt: skip
 async def create_quote(
     body: QuoteBody,
     principal: CustomerOrAgent,
     rpc: Rpc,
     request_id: Annotated[str | None, Depends(request_idempotency_key)],
-) -> QuoteView:
+) -> c.QuoteView:
     acting = acting_customer(principal, body.customer_id)
     request = c.QuoteRequest(
         style=body.style, region=body.region, quantity=body.quantity, request_id=request_id
     )
-    data = await rpc.call(c.Subjects.QUOTE, request, actor=acting.actor)
-    return QuoteView.model_validate(data)
+    return await ask(rpc, c.Subjects.QUOTE, request, acting.actor, c.QuoteView)
 
 
-@router.get("/quotes/{quote_id}", response_model=QuoteView, responses=READ_ERRORS,
+@router.get("/quotes/{quote_id}", response_model=c.QuoteView, responses=READ_ERRORS,
             summary="A quote you asked for")  # fmt: skip
 async def get_quote(
     quote_id: Id, principal: CustomerOrAgent, rpc: Rpc, customer_id: CustomerIdQuery = None
-) -> QuoteView:
+) -> c.QuoteView:
     acting = acting_customer(principal, customer_id)
-    data = await rpc.call(c.Subjects.GET_QUOTE, {"quote_id": quote_id}, actor=acting.actor)
-    return QuoteView.model_validate(data)
+    return await ask(rpc, c.Subjects.GET_QUOTE, {"quote_id": quote_id}, acting.actor, c.QuoteView)
 
 
 # Orders ---------------------------------------------------------------------------------------
@@ -240,8 +137,7 @@ async def get_quote(
 async def place_order(body: OrderBody, principal: CustomerOrAgent, rpc: Rpc) -> OrderView:
     acting = acting_customer(principal, body.customer_id)
     request = c.PlaceOrderRequest(quote_id=body.quote_id, payment_token=body.payment_token)
-    data = await rpc.call(c.Subjects.PLACE_ORDER, request, actor=acting.actor)
-    return _order_view(data, principal)
+    return await _ask_order(rpc, c.Subjects.PLACE_ORDER, request, acting.actor, principal)
 
 
 @router.get("/orders", response_model=Page[OrderView], responses=READ_ERRORS,
@@ -265,10 +161,8 @@ async def get_order(
     """Customers read their own orders. Agents read any order by its id, without naming the
     customer (a phone call may start with the order number alone); when they name one, an
     order of someone else is 404 like for customers."""
-    data = await rpc.call(
-        c.Subjects.GET_ORDER, {"order_id": order_id}, actor=_reader(principal, customer_id)
-    )
-    return _order_view(data, principal)
+    reader = _reader(principal, customer_id)
+    return await _ask_order(rpc, c.Subjects.GET_ORDER, {"order_id": order_id}, reader, principal)
 
 
 def _reader(principal: Principal, customer_id: str | None) -> Actor:
@@ -279,15 +173,13 @@ def _reader(principal: Principal, customer_id: str | None) -> Actor:
     return acting_customer(principal, customer_id).actor
 
 
-@router.get("/orders/{order_id}/timeline", response_model=TimelineView, responses=READ_ERRORS,
+@router.get("/orders/{order_id}/timeline", response_model=c.OrderTimeline, responses=READ_ERRORS,
             summary="Every status the order went through, with times")  # fmt: skip
 async def order_timeline(
     order_id: Id, principal: CustomerOrAgent, rpc: Rpc, customer_id: CustomerIdQuery = None
-) -> TimelineView:
-    data = await rpc.call(
-        c.Subjects.GET_ORDER, {"order_id": order_id}, actor=_reader(principal, customer_id)
-    )
-    return TimelineView.model_validate(data)
+) -> c.OrderTimeline:
+    reader = _reader(principal, customer_id)
+    return await ask(rpc, c.Subjects.GET_ORDER, {"order_id": order_id}, reader, c.OrderTimeline)
 
 
 @router.post("/orders/{order_id}/cancel", response_model=OrderView, responses=WRITE_ERRORS,
@@ -296,8 +188,8 @@ async def cancel_order(
     order_id: Id, principal: CustomerOrAgent, rpc: Rpc, customer_id: CustomerIdQuery = None
 ) -> OrderView:
     acting = acting_customer(principal, customer_id)
-    data = await rpc.call(c.Subjects.CANCEL_ORDER, {"order_id": order_id}, actor=acting.actor)
-    return _order_view(data, principal)
+    payload = {"order_id": order_id}
+    return await _ask_order(rpc, c.Subjects.CANCEL_ORDER, payload, acting.actor, principal)
 
 
 @router.get("/orders/{order_id}/stream", responses={200: ORDER_EVENTS_RESPONSE, **STREAM_ERRORS},
@@ -315,10 +207,11 @@ async def order_stream(
 
 
 # Waitlist -------------------------------------------------------------------------------------
-@router.post("/waitlist", status_code=201, response_model=WaitlistView, responses=WRITE_ERRORS,
+@router.post("/waitlist", status_code=201, response_model=c.WaitlistReply, responses=WRITE_ERRORS,
              summary="Be told when a style is listed (or back in stock) in your region")  # fmt: skip
-async def join_waitlist(body: WaitlistBody, principal: CustomerOrAgent, rpc: Rpc) -> WaitlistView:
+async def join_waitlist(
+    body: WaitlistBody, principal: CustomerOrAgent, rpc: Rpc
+) -> c.WaitlistReply:
     acting = acting_customer(principal, body.customer_id)
     request = c.JoinWaitlistRequest(style=body.style, region=body.region)
-    data = await rpc.call(c.Subjects.JOIN_WAITLIST, request, actor=acting.actor)
-    return WaitlistView.model_validate(data)
+    return await ask(rpc, c.Subjects.JOIN_WAITLIST, request, acting.actor, c.WaitlistReply)

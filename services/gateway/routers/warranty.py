@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import base64
-from datetime import datetime
-from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Depends, Path, Query, Response
+from fastapi import APIRouter, Body, Depends, Query, Response
 from fastapi.responses import HTMLResponse
 from pydantic import ConfigDict, Field, model_validator
 from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
 from services.gateway.auth import (
-    Agent,
     CustomerIdQuery,
     CustomerOrAgent,
     Principal,
@@ -24,8 +21,11 @@ from services.gateway.auth import (
 from services.gateway.errors import problem_responses
 from services.gateway.idempotency import request_idempotency_key
 from services.gateway.limits import InvalidCursor, Page, Paging
-from services.gateway.models import NOT_BLANK_PATTERN, RequestModel, ResponseModel
-from services.gateway.routers._label_code import LabelCode
+from services.gateway.models import NOT_BLANK_PATTERN, RequestModel
+from services.gateway.routers import _repair_centre as repair_centre
+from services.gateway.routers._ask import ask, read_as
+from services.gateway.routers._claims import AgentClaimOut, ClaimId, ClaimOut, claim_view
+from services.gateway.routers._label_code import LABEL_CODE_DESCRIPTION, LabelCode
 from services.gateway.runtime import Rpc
 from services.gateway.sse import Streams
 from services.gateway.sse_docs import CLAIM_EVENTS_RESPONSE, STREAM_ERRORS
@@ -36,7 +36,6 @@ router = APIRouter(prefix="/v1", tags=["warranty"])
 # response the gateway never stored (it died in between).
 RequestId = Annotated[str | None, Depends(request_idempotency_key)]
 
-ClaimId = Annotated[str, Path(max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
 AnyCaller = Annotated[Principal, Depends(current_principal)]
 S = c.Subjects
 
@@ -46,10 +45,6 @@ S = c.Subjects
 
 class DecodeBody(RequestModel):
     code: LabelCode
-
-
-class DecodedLabelOut(ResponseModel, c.DecodedLabel):
-    """What the label says; `correction` shows any look-alike characters that were repaired."""
 
 
 def _present(*fields: str) -> dict[str, Any]:
@@ -78,11 +73,7 @@ class CoverageBody(RequestModel, c.CoverageCheckRequest):
         }
     )
 
-    label_code: LabelCode | None = None
-
-
-class CoverageOut(ResponseModel, c.CoverageReply):
-    """Covered or not, from when to when, under which policy version and rule."""
+    label_code: LabelCode | None = Field(default=None, description=LABEL_CODE_DESCRIPTION)
 
 
 def _offset(position: dict[str, Any] | None) -> int:
@@ -105,7 +96,7 @@ class OpenClaimBody(RequestModel, c.OpenClaimRequest):
         }
     )
 
-    label_code: LabelCode | None = None
+    label_code: LabelCode | None = Field(default=None, description=LABEL_CODE_DESCRIPTION)
     customer_id: str | None = Field(
         default=None, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$",
         description="Agents only: the customer the claim is opened for.",
@@ -122,102 +113,29 @@ class OpenClaimBody(RequestModel, c.OpenClaimRequest):
         return data
 
 
-class ClaimOut(ResponseModel):
-    """A claim as its owner sees it."""
+class TimelineOut(c.Timeline):
+    """Every step of a claim; agents also see who took each step."""
 
-    id: str
-    status: c.ClaimStatus
-    region: c.Region
-    item: c.ItemInfo
-    components: list[str]
-    cause: str
-    description: str
-    submitted_at: datetime
-    decision: c.DecisionInfo | None = None
-    rma: c.RmaInfo | None = None
-    received_at: datetime | None = None
-    sla: c.SlaInfo
-    resolution: c.ResolutionInfo | None = None
-    shipment: c.ShipmentInfo | None = None
-    version: int
-
-
-class AgentClaimOut(ClaimOut):
-    """A claim as an agent sees it: with the owner and any review reasons."""
-
-    customer_id: str
-    review_reasons: list[str]
-    allowed_actions: list[str]
-
-
-class TimelineEntryOut(ResponseModel):
-    at: datetime
-    from_status: c.ClaimStatus | None
-    to_status: c.ClaimStatus
-    actor_type: str = Field(description="customer, agent, partner or system.")
-    reason: str
-
-
-class AgentTimelineEntryOut(TimelineEntryOut):
-    actor_id: str
-
-
-class TimelineOut(ResponseModel):
-    claim_id: str
-    entries: list[AgentTimelineEntryOut] | list[TimelineEntryOut]
-
-
-class DecisionBody(RequestModel):
-    approve: bool
-    reason: str = Field(min_length=1, max_length=500, examples=["Gift; confirmed by phone."])
+    entries: list[c.TimelineEntry] | list[c.TimelineEntryView] = Field(  # type: ignore[assignment]
+        description="Steps, oldest first."
+    )
 
 
 class CancelBody(RequestModel):
     """Optional: why the customer withdraws the claim."""
 
-    reason: str = Field(default="", max_length=500, examples=["Found the receipt of a repair"])
-
-
-class ReplacementBody(RequestModel):
-    style_code: str | None = Field(default=None, max_length=8, pattern=r"^[A-Z0-9]{4}$",
-                                   examples=["VT01"], description="Another style the customer chose.")  # fmt: skip
-    store_credit: bool = Field(default=False, description="Settle with store credit instead.")
-    credit_amount: Decimal | None = Field(default=None, gt=0, max_digits=10, decimal_places=2,
-                                          examples=["231.01"],
-                                          description="With store_credit, only when the style has no "
-                                          "price in the customer's region.")  # fmt: skip
-
-
-class ShipmentBody(RequestModel):
-    carrier: str = Field(min_length=1, max_length=60, examples=["UPS"])
-    tracking_number: str = Field(min_length=1, max_length=60, pattern=r"^[A-Za-z0-9-]+$",
-                                 examples=["1Z999AA10123456784"])  # fmt: skip
-
-
-class SlaItemOut(ResponseModel, c.SlaItem):
-    pass
-
-
-class SlaBoardOut(ResponseModel):
-    as_of: datetime
-    items: list[SlaItemOut]
-
-
-def claim_out(principal: Principal, data: dict[str, Any]) -> ClaimOut:
-    model = ClaimOut if principal.type == "customer" else AgentClaimOut
-    return model.model_validate(data)
+    reason: str = Field(default="", max_length=500, examples=["Found the receipt of a repair"],
+                        description="Why the claim is withdrawn, for its timeline.")  # fmt: skip
 
 
 # --- labels and policy -------------------------------------------------------------------------
 
 
-@router.post("/labels/decode", response_model=DecodedLabelOut,
+@router.post("/labels/decode", response_model=c.DecodedLabel,
              responses=problem_responses(401, 422, 503, 504), summary="Decode a label code")  # fmt: skip
-async def decode_label(body: DecodeBody, principal: AnyCaller, rpc: Rpc) -> DecodedLabelOut:
-    data = await rpc.call(
-        S.DECODE_LABEL, c.DecodeLabelRequest(code=body.code), actor=principal.actor()
-    )
-    return DecodedLabelOut.model_validate(data)
+async def decode_label(body: DecodeBody, principal: AnyCaller, rpc: Rpc) -> c.DecodedLabel:
+    request = c.DecodeLabelRequest(code=body.code)
+    return await ask(rpc, S.DECODE_LABEL, request, principal.actor(), c.DecodedLabel)
 
 
 @router.get("/warranty/policy", responses=problem_responses(503, 504),
@@ -232,18 +150,16 @@ async def policy(rpc: Rpc) -> dict[str, Any]:
             responses={200: {"content": {"text/html": {}}}, **problem_responses(503, 504)},
             summary="The published warranty policy as a readable page (public)")  # fmt: skip
 async def policy_html(rpc: Rpc) -> HTMLResponse:
-    data = await rpc.call(S.POLICY_HTML, {})
-    return HTMLResponse(c.PolicyHtml.model_validate(data).html)
+    page = await ask(rpc, S.POLICY_HTML, {}, None, c.PolicyHtml)
+    return HTMLResponse(page.html)
 
 
-@router.post("/warranty/check", response_model=CoverageOut,
+@router.post("/warranty/check", response_model=c.CoverageReply,
              responses=problem_responses(401, 422, 503, 504),
              summary="Is an item under warranty (with or without a receipt)?")  # fmt: skip
-async def check_coverage(body: CoverageBody, principal: AnyCaller, rpc: Rpc) -> CoverageOut:
+async def check_coverage(body: CoverageBody, principal: AnyCaller, rpc: Rpc) -> c.CoverageReply:
     request = c.CoverageCheckRequest.model_validate(body.model_dump())
-    return CoverageOut.model_validate(
-        await rpc.call(S.CHECK_COVERAGE, request, actor=principal.actor())
-    )
+    return await ask(rpc, S.CHECK_COVERAGE, request, principal.actor(), c.CoverageReply)
 
 
 # --- claims ------------------------------------------------------------------------------------
@@ -259,7 +175,7 @@ async def open_claim(
     request = c.OpenClaimRequest.model_validate(
         body.model_dump(exclude={"customer_id"}) | {"request_id": request_id}
     )
-    return claim_out(principal, await rpc.call(S.OPEN_CLAIM, request, actor=acting.actor))
+    return await ask(rpc, S.OPEN_CLAIM, request, acting.actor, claim_view(principal))
 
 
 @router.get("/claims", response_model=Page[AgentClaimOut] | Page[ClaimOut],
@@ -295,29 +211,25 @@ async def list_claims(
         customer_id=customer_id if principal.type == "agent" else None,
         limit=paging.limit, offset=max(offset, 0),
     )  # fmt: skip
-    page = c.ClaimList.model_validate(await rpc.call(S.LIST_CLAIMS, request, actor=actor))
-    items = [claim_out(principal, i.model_dump()) for i in page.items]
+    page = await ask(rpc, S.LIST_CLAIMS, request, actor, c.ClaimList)
+    items = read_as(claim_view(principal), page.items)
     return Page.of(items, {"offset": page.next_offset} if page.next_offset is not None else None)
 
 
 @router.get("/claims/{claim_id}", response_model=ClaimOut | AgentClaimOut,
             responses=problem_responses(401, 403, 404, 503, 504), summary="One claim")  # fmt: skip
 async def get_claim(claim_id: ClaimId, principal: CustomerOrAgent, rpc: Rpc) -> ClaimOut:
-    return claim_out(
-        principal, await rpc.call(S.GET_CLAIM, {"claim_id": claim_id}, actor=principal.actor())
-    )
+    payload = {"claim_id": claim_id}
+    return await ask(rpc, S.GET_CLAIM, payload, principal.actor(), claim_view(principal))
 
 
 @router.get("/claims/{claim_id}/timeline", response_model=TimelineOut,
             responses=problem_responses(401, 403, 404, 503, 504),
             summary="Every step of a claim: who, when, why")  # fmt: skip
 async def timeline(claim_id: ClaimId, principal: CustomerOrAgent, rpc: Rpc) -> TimelineOut:
-    data = c.Timeline.model_validate(
-        await rpc.call(S.CLAIM_TIMELINE, {"claim_id": claim_id}, actor=principal.actor())
-    )
-    entry = TimelineEntryOut if principal.type == "customer" else AgentTimelineEntryOut
-    return TimelineOut(claim_id=data.claim_id,
-                       entries=[entry.model_validate(e.model_dump()) for e in data.entries])  # type: ignore[arg-type]  # fmt: skip
+    data = await ask(rpc, S.CLAIM_TIMELINE, {"claim_id": claim_id}, principal.actor(), c.Timeline)
+    entry = c.TimelineEntryView if principal.type == "customer" else c.TimelineEntry
+    return TimelineOut(claim_id=data.claim_id, entries=read_as(entry, data.entries))
 
 
 @router.get("/claims/{claim_id}/rma.pdf", response_class=Response,
@@ -325,9 +237,7 @@ async def timeline(claim_id: ClaimId, principal: CustomerOrAgent, rpc: Rpc) -> T
                        **problem_responses(401, 403, 404, 409, 503, 504)},
             summary="The return authorisation form (PDF with a QR code of the RMA number)")  # fmt: skip
 async def rma_pdf(claim_id: ClaimId, principal: CustomerOrAgent, rpc: Rpc) -> Response:
-    pdf = c.RmaPdf.model_validate(
-        await rpc.call(S.RMA_PDF, {"claim_id": claim_id}, actor=principal.actor())
-    )
+    pdf = await ask(rpc, S.RMA_PDF, {"claim_id": claim_id}, principal.actor(), c.RmaPdf)
     return Response(base64.b64decode(pdf.content_base64), media_type="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{pdf.filename}"'})  # fmt: skip
 
@@ -356,83 +266,8 @@ async def cancel_claim(
     """Like order cancel, no body is needed; an optional JSON body may give a `reason`."""
     reason = body.reason if body is not None else ""
     request = c.CancelClaimRequest(claim_id=claim_id, reason=reason)
-    return claim_out(principal, await rpc.call(S.CANCEL_CLAIM, request, actor=principal.actor()))
+    return await ask(rpc, S.CANCEL_CLAIM, request, principal.actor(), claim_view(principal))
 
 
-# --- agents and the repair centre --------------------------------------------------------------
-
-
-@router.post("/claims/{claim_id}/decision", response_model=AgentClaimOut,
-             responses=problem_responses(401, 403, 404, 409, 422, 503, 504),
-             summary="Agents: approve or reject a claim flagged for review")  # fmt: skip
-async def decide_claim(
-    claim_id: ClaimId, body: DecisionBody, principal: Agent, rpc: Rpc
-) -> ClaimOut:
-    request = c.DecideClaimRequest(claim_id=claim_id, approve=body.approve, reason=body.reason)
-    return claim_out(principal, await rpc.call(S.DECIDE_CLAIM, request, actor=principal.actor()))
-
-
-async def _centre_action(
-    subject: str, payload: dict[str, Any], principal: Principal, rpc: Any
-) -> ClaimOut:
-    return claim_out(principal, await rpc.call(subject, payload, actor=principal.actor()))
-
-
-_CENTRE = problem_responses(401, 403, 404, 409, 422, 503, 504)
-
-
-@router.post("/claims/{claim_id}/receipt", response_model=AgentClaimOut, responses=_CENTRE,
-             summary="Repair centre: the item arrived (starts the one-week clock)")  # fmt: skip
-async def record_receipt(claim_id: ClaimId, principal: Agent, rpc: Rpc) -> ClaimOut:
-    return await _centre_action(S.RECORD_RECEIPT, {"claim_id": claim_id}, principal, rpc)
-
-
-@router.post("/claims/{claim_id}/inspection", response_model=AgentClaimOut, responses=_CENTRE,
-             summary="Repair centre: inspection started (returns the repair-or-replace plan)")  # fmt: skip
-async def start_inspection(claim_id: ClaimId, principal: Agent, rpc: Rpc) -> ClaimOut:
-    return await _centre_action(S.START_INSPECTION, {"claim_id": claim_id}, principal, rpc)
-
-
-@router.post("/claims/{claim_id}/repair", response_model=AgentClaimOut, responses=_CENTRE,
-             summary="Repair centre: repair with matching parts (reserves them)")  # fmt: skip
-async def start_repair(claim_id: ClaimId, principal: Agent, rpc: Rpc) -> ClaimOut:
-    return await _centre_action(S.START_REPAIR, {"claim_id": claim_id}, principal, rpc)
-
-
-@router.post("/claims/{claim_id}/replacement", response_model=AgentClaimOut, responses=_CENTRE,
-             summary="Repair centre: replace the item, or settle with store credit")  # fmt: skip
-async def start_replacement(
-    claim_id: ClaimId, body: ReplacementBody, principal: Agent, rpc: Rpc
-) -> ClaimOut:
-    payload = {
-        "claim_id": claim_id,
-        "style_code": body.style_code,
-        "store_credit": body.store_credit,
-        "credit_amount": str(body.credit_amount) if body.credit_amount is not None else None,
-    }
-    return await _centre_action(S.START_REPLACEMENT, payload, principal, rpc)
-
-
-@router.post("/claims/{claim_id}/shipment", response_model=AgentClaimOut, responses=_CENTRE,
-             summary="Repair centre: shipped back, with tracking")  # fmt: skip
-async def record_shipment(
-    claim_id: ClaimId, body: ShipmentBody, principal: Agent, rpc: Rpc
-) -> ClaimOut:
-    payload = {
-        "claim_id": claim_id,
-        "carrier": body.carrier,
-        "tracking_number": body.tracking_number,
-    }
-    return await _centre_action(S.RECORD_SHIPMENT, payload, principal, rpc)
-
-
-@router.post("/claims/{claim_id}/delivery", response_model=AgentClaimOut, responses=_CENTRE,
-             summary="Repair centre: delivered to the customer (closes the claim)")  # fmt: skip
-async def record_delivery(claim_id: ClaimId, principal: Agent, rpc: Rpc) -> ClaimOut:
-    return await _centre_action(S.RECORD_DELIVERY, {"claim_id": claim_id}, principal, rpc)
-
-
-@router.get("/warranty/sla", response_model=SlaBoardOut, responses=problem_responses(401, 403, 503, 504),
-            summary="Agents: claims at the repair centre, most urgent first")  # fmt: skip
-async def sla_board(principal: Agent, rpc: Rpc) -> SlaBoardOut:
-    return SlaBoardOut.model_validate(await rpc.call(S.SLA_DASHBOARD, {}, actor=principal.actor()))
+# Agents and the repair centre, after the claim routes (routers/_repair_centre.py).
+router.include_router(repair_centre.router)

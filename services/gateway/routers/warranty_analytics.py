@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, File, Query, Response, UploadFile
 
 from services.gateway.auth import Agent, Principal
 from services.gateway.errors import problem_responses
-from services.gateway.models import ResponseModel
+from services.gateway.routers._ask import ask
 from services.gateway.runtime import Rpc
 from shared.contracts import warranty_analytics as c
 from shared.errors import DomainError, ErrorKind, Forbidden
@@ -27,14 +27,6 @@ async def require_operations(principal: Agent) -> Principal:
 
 
 Operator = Annotated[Principal, Depends(require_operations)]
-
-
-class VolumesUploadedOut(ResponseModel, c.VolumesUploaded):
-    """All rows were stored in one transaction, and batches were re-evaluated."""
-
-
-class AnalyticsOut(ResponseModel, c.AnalyticsReport):
-    """Claims per batch, component and reason; defect rates with 95% intervals; SLA; flags."""
 
 
 def _filters(
@@ -76,7 +68,7 @@ async def _csv_text(upload: UploadFile) -> str:
                           ) from exc  # fmt: skip
 
 
-@router.post("/warranty/production-volumes", response_model=VolumesUploadedOut,
+@router.post("/warranty/production-volumes", response_model=c.VolumesUploaded,
              responses=problem_responses(401, 403, 413, 422, 503, 504),
              summary="Upload production volumes (CSV: factory,iso_week,style,units)")  # fmt: skip
 async def upload_volumes(
@@ -84,26 +76,24 @@ async def upload_volumes(
     rpc: Rpc,
     file: Annotated[UploadFile, File(description="CSV, header `factory,iso_week,style,units`; "
                                      "e.g. `SD,2025-W07,VT02,1200`. At most 200 kB, 5000 rows.")],
-) -> VolumesUploadedOut:  # fmt: skip
+) -> c.VolumesUploaded:  # fmt: skip
     """A file with any bad row is refused as a whole (422 `volumes_invalid`, `details.errors`
     lists row, column and code for each); a good file restates the volumes it names.
 
     **Who may call:** support agents whose token carries the `operations` scope."""
     body = c.UploadVolumesRequest(csv=await _csv_text(file))
-    data = await rpc.call(S.UPLOAD_VOLUMES, body, actor=principal.actor())
-    return VolumesUploadedOut.model_validate(data)
+    return await ask(rpc, S.UPLOAD_VOLUMES, body, principal.actor(), c.VolumesUploaded)
 
 
-@router.get("/warranty/analytics", response_model=AnalyticsOut,
+@router.get("/warranty/analytics", response_model=c.AnalyticsReport,
             responses=problem_responses(401, 403, 422, 503, 504),
             summary="Warranty analytics: batches, defect rates, SLA, flagged batches")  # fmt: skip
-async def analytics(principal: Agent, rpc: Rpc, filters: Filters) -> AnalyticsOut:
+async def analytics(principal: Agent, rpc: Rpc, filters: Filters) -> c.AnalyticsReport:
     """Defect rate = manufacturing-defect claims (not cancelled or rejected) / units produced,
     with an exact 95% Clopper-Pearson interval. A batch is flagged when a one-sided exact
     binomial test against its style's baseline survives Benjamini-Hochberg at q (see
     docs/analytics.md). With `region`, claims are that region's and units are the whole batch."""
-    data = await rpc.call(S.BATCH_ANALYTICS, filters, actor=principal.actor())
-    return AnalyticsOut.model_validate(data)
+    return await ask(rpc, S.BATCH_ANALYTICS, filters, principal.actor(), c.AnalyticsReport)
 
 
 @router.get("/warranty/analytics/defect-rate.svg", response_class=Response,
@@ -111,6 +101,6 @@ async def analytics(principal: Agent, rpc: Rpc, filters: Filters) -> AnalyticsOu
                        **problem_responses(401, 403, 422, 503, 504)},
             summary="Chart: defect rate by production week, one line per factory (SVG)")  # fmt: skip
 async def defect_rate_chart(principal: Agent, rpc: Rpc, filters: Filters) -> Response:
-    data = await rpc.call(S.DEFECT_RATE_CHART, filters, actor=principal.actor())
-    svg = c.DefectRateChart.model_validate(data).svg
+    chart = await ask(rpc, S.DEFECT_RATE_CHART, filters, principal.actor(), c.DefectRateChart)
+    svg = chart.svg
     return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "no-store"})

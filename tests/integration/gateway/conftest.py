@@ -11,36 +11,12 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
-from fastapi import APIRouter, FastAPI
 
 from services.gateway.app import create_app
-from services.gateway.auth import CustomerOrAgent, mint_token
-from services.gateway.settings import GatewaySettings
-from services.gateway.sse import Streams
 from shared.messaging.streams import ensure_streams
 from shared.runtime.nats_server import NatsServer, free_port
-from tests.unit.gateway.support import Counter, build_test_router, make_settings
-
-
-def sse_router() -> APIRouter:
-    router = APIRouter(prefix="/v1/test")
-
-    @router.get("/claims/{claim_id}/stream")
-    async def stream(claim_id: str, principal: CustomerOrAgent, streams: Streams) -> Any:
-        return streams.claim(claim_id)
-
-    return router
-
-
-class LiveGateway:
-    def __init__(self, app: FastAPI, settings: GatewaySettings, counter: Counter, nc: Any) -> None:
-        self.app = app
-        self.settings = settings
-        self.counter = counter
-        self.nc = nc
-
-    def auth(self, subject: str = "cust-1", role: str = "customer") -> dict[str, str]:
-        return {"Authorization": f"Bearer {mint_token(self.settings, subject, role, 600)}"}  # type: ignore[arg-type]
+from tests.support.gateway.harness import Counter, build_test_router, make_settings
+from tests.support.gateway.live import LiveGateway, sse_router
 
 
 @pytest.fixture

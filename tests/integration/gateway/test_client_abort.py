@@ -1,5 +1,5 @@
-"""A client that leaves in the middle of its request body is a client abort, not a server error
-(issue 12 item 4): /metrics counts it as 499 under its route, and no 5xx is recorded or logged."""
+"""A client that leaves in the middle of its request body is a client abort, not a server error:
+/metrics counts it as 499 under its route, and no 5xx is recorded or logged."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.integration.gateway.conftest import LiveGateway
+from tests.support.gateway.live import LiveGateway
 
 
 def request_counts(metrics_text: str) -> dict[tuple[str, str, str], float]:

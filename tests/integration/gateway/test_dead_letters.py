@@ -16,7 +16,7 @@ from services.gateway.settings import GatewaySettings
 from shared.messaging.dlq import dead_letter
 from shared.messaging.streams import ensure_streams
 from shared.runtime.nats_server import NatsServer
-from tests.unit.gateway.support import make_settings
+from tests.support.gateway.harness import make_settings
 
 LIST = "/v1/operations/dead-letters"
 SECRET_PAYLOAD = b'{"data": {"email": "ada@example.com"}}'

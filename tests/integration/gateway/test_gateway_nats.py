@@ -12,8 +12,8 @@ from services.gateway.idempotency import BUCKET
 from services.gateway.partner_keys import PartnerKeyStore
 from services.gateway.runtime import open_buckets
 from shared.rpc import ok_reply
-from tests.integration.gateway.conftest import LiveGateway
-from tests.unit.gateway.support import Counter, build_test_router
+from tests.support.gateway.harness import Counter, build_test_router
+from tests.support.gateway.live import LiveGateway
 
 URL = "/v1/test/things"
 BODY = {"name": "handbag", "quantity": 1}

@@ -1,4 +1,4 @@
-"""With LOG_FORMAT=json every line a process writes is JSON (issue 12 item 11), FastStream's own
+"""With LOG_FORMAT=json every line a process writes is JSON, FastStream's own
 logger, uvicorn's and the libraries' included: real processes (a service and the gateway) on a
 real nats-server, started, used, stopped with SIGTERM, and every line of their stdout and stderr
 parsed."""

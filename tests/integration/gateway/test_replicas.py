@@ -54,7 +54,7 @@ async def test_a_longer_heartbeat_lengthens_the_existing_buckets_ttl(
     nats_server: Any, nats_client: Any
 ) -> None:
     from services.gateway.app import create_app
-    from tests.unit.gateway.support import make_settings
+    from tests.support.gateway.harness import make_settings
 
     for heartbeat in (10.0, 20.0):  # the second deployment beats less often
         settings = make_settings(nats_url=nats_server.url, replica_heartbeat_seconds=heartbeat)

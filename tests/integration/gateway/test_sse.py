@@ -11,7 +11,7 @@ from httpx_sse import aconnect_sse
 
 from services.gateway.sse import in_app_delivery_for, stream_events
 from shared.contracts.envelope import RawEvent, new_event_id
-from tests.integration.gateway.conftest import LiveGateway
+from tests.support.gateway.live import LiveGateway
 
 
 async def publish(js: Any, verb: str, claim_id: str, **data: Any) -> int:

@@ -1,6 +1,6 @@
 """Live streams on a real nats-server behind a real uvicorn: each caller holds at most
 `sse_max_streams_per_caller` (429 `too_many_streams` above it, the slot comes back when the
-client leaves), and `Last-Event-ID` is checked before the stream starts (issue 12 items 3, 8)."""
+client leaves), and `Last-Event-ID` is checked before the stream starts."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 
 import httpx
 
-from tests.integration.gateway.conftest import LiveGateway
+from tests.support.gateway.live import LiveGateway
 
 URL = "/v1/test/claims/claim-L/stream"
 

@@ -20,9 +20,9 @@ from services.gateway.routers.orders import router
 from services.gateway.runtime import build_runtime
 from services.orders.entrypoints.rpc import routes
 from shared.rpc import ok_reply
+from tests.support.gateway.fakes import FakeKV, FakeRpc
+from tests.support.gateway.harness import make_settings
 from tests.support.orders.stack import Stack
-from tests.unit.gateway.fakes import FakeKV, FakeRpc
-from tests.unit.gateway.support import make_settings
 
 
 def wire_rpc(stack: Stack) -> FakeRpc:

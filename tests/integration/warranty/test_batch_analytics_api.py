@@ -19,9 +19,9 @@ from services.warranty.domain.labels import encode_gen2
 from services.warranty.service_layer.claims import ClaimRequest
 from services.warranty.settings import Settings
 from shared.actor import Actor
+from tests.support.gateway.harness import make_settings
 from tests.support.waiting import eventually
 from tests.support.warranty.batch_simulation import Simulated, simulate
-from tests.unit.gateway.support import make_settings
 
 PLANTED = BatchKey("NJ", 2026, 33, "VT02")
 SEED = 11

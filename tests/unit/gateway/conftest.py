@@ -1,4 +1,4 @@
-"""Fixtures: a gateway app on fakes (no NATS) with the test-only routes of support.py."""
+"""Fixtures: a gateway app on fakes (no NATS) with the test-only routes of tests/support/gateway."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from services.gateway.settings import GatewaySettings
-from tests.unit.gateway.support import Harness, make_settings
+from tests.support.gateway.harness import Harness, make_settings
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""The published API documentation matches the API (issue 12 item 12): every operation says what
+"""The published API documentation matches the API: every operation says what
 it does and who may call it (derived from the dependency that enforces it, and checked here
 against real calls), the streams describe their events, the claim body does not publish the
 gateway's request_id, claim and order cancel need no body, and /docs works offline."""
@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from services.gateway.docs_roles import WHO_MAY_CALL
 from shared.contracts.orders import Subjects as OrdersSubjects
 from shared.contracts.warranty import Subjects
-from tests.unit.gateway.support import Harness, make_settings
+from tests.support.gateway.harness import Harness, make_settings
 
 
 @pytest.fixture(scope="module")

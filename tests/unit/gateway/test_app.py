@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
 from services.gateway.settings import PLACEHOLDER_PEPPER, PLACEHOLDER_SECRET, GatewaySettings
-from tests.unit.gateway.support import Harness
+from tests.support.gateway.harness import Harness
 
 
 def test_healthz(client: TestClient) -> None:

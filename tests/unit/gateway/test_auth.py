@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 
 from services.gateway.auth import mint_token
 from services.gateway.settings import GatewaySettings
-from tests.unit.gateway.support import SECRET, Harness, make_settings
+from tests.support.gateway.harness import SECRET, Harness, make_settings
 
 URL = "/v1/test/things"
 

@@ -6,7 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from shared.errors import DomainError, ErrorKind
-from tests.unit.gateway.support import Harness
+from tests.support.gateway.harness import Harness
 
 PROBLEM_KEYS = {"type", "title", "status", "detail", "code", "instance", "correlation_id"}
 

@@ -6,7 +6,7 @@ import asyncio
 
 import httpx
 
-from tests.unit.gateway.support import Harness
+from tests.support.gateway.harness import Harness
 
 URL = "/v1/test/things"
 BODY = {"name": "handbag", "quantity": 1}
@@ -37,7 +37,7 @@ async def test_same_key_other_body_is_422(harness: Harness, aclient: httpx.Async
 async def test_one_key_on_two_operations_is_two_requests(
     harness: Harness, aclient: httpx.AsyncClient
 ) -> None:
-    """Issue 12: a key names a request to one target; sent to another operation (or another
+    """A key names a request to one target; sent to another operation (or another
     resource) it is another request, not `idempotency_key_reused`."""
     headers = {**harness.auth(), "Idempotency-Key": "k-shared"}
     assert (await aclient.post(URL, json=BODY, headers=headers)).status_code == 201

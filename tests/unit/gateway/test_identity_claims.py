@@ -1,6 +1,6 @@
-"""Identity claims are checked once, in the auth layer, for every protected operation (issue 12
-items 2 and 8): a correctly signed token that names nobody sane, or lives longer than
-`jwt_max_ttl_seconds`, is 401 `invalid_token` everywhere, never a 500 deep in a route."""
+"""Identity claims are checked once, in the auth layer, for every protected operation: a
+correctly signed token that names nobody sane, or lives longer than `jwt_max_ttl_seconds`, is
+401 `invalid_token` everywhere, never a 500 deep in a route."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 
 from services.gateway.auth import mint_token
 from services.gateway.identity import InvalidIdentity
-from tests.unit.gateway.support import SECRET, Harness, make_settings
+from tests.support.gateway.harness import SECRET, Harness, make_settings
 
 MAX_TTL = 3600
 SETTINGS = make_settings(jwt_max_ttl_seconds=MAX_TTL)

@@ -8,7 +8,7 @@ from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js.errors import KeyWrongLastSequenceError, NoStreamResponseError
 
 from services.gateway.kv import RidingKV
-from tests.unit.gateway.fakes import FakeKV
+from tests.support.gateway.fakes import FakeKV
 
 
 async def test_a_write_that_landed_but_timed_out_returns_its_revision() -> None:

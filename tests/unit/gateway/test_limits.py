@@ -6,7 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from services.gateway.limits import TokenBucketLimiter, decode_cursor, encode_cursor
-from tests.unit.gateway.support import Harness, make_settings
+from tests.support.gateway.harness import Harness, make_settings
 
 
 def test_body_over_cap_is_413_problem(client: TestClient, harness: Harness) -> None:
@@ -107,7 +107,7 @@ def test_malformed_cursor_is_422(client: TestClient, harness: Harness) -> None:
 def test_well_formed_cursor_this_api_never_wrote_is_404(
     client: TestClient, harness: Harness, cursor: str
 ) -> None:
-    """Like an unknown id (issue 12: a schema-valid request is not 'invalid input')."""
+    """Like an unknown id (a schema-valid request is not 'invalid input')."""
     r = client.get("/v1/test/things", params={"cursor": cursor}, headers=harness.auth())
     assert r.status_code == 404 and r.json()["code"] == "cursor_not_found"
 

@@ -1,4 +1,4 @@
-"""`Last-Event-ID` is checked in one place for every stream (issue 12 item 3): a value that is not
+"""`Last-Event-ID` is checked in one place for every stream: a value that is not
 a stream sequence the gateway could have sent is 400 `invalid_last_event_id` before the stream
 starts, on the claim, order and inbox streams, and never reaches NATS."""
 
@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from services.gateway.sse import parse_last_event_id
 from shared.contracts.orders import Subjects as OrdersSubjects
 from shared.contracts.warranty import Subjects
-from tests.unit.gateway.support import Harness, make_settings
+from tests.support.gateway.harness import Harness, make_settings
 
 STREAMS = [
     "/v1/claims/CLM-2026-000001/stream",

@@ -16,8 +16,8 @@ from services.gateway.routers import notifications as routes
 from services.gateway.runtime import Runtime, build_runtime
 from shared.contracts import notifications as c
 from shared.errors import DomainError, ErrorKind
-from tests.unit.gateway.fakes import FakeKV, FakeRpc
-from tests.unit.gateway.support import make_settings
+from tests.support.gateway.fakes import FakeKV, FakeRpc
+from tests.support.gateway.harness import make_settings
 
 NOW = datetime(2026, 11, 23, 12, tzinfo=UTC)
 

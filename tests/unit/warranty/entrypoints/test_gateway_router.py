@@ -26,8 +26,8 @@ from shared.clock import FixedClock
 from shared.messaging.outbox import UnitOfWork
 from shared.persistence.db import Database
 from shared.persistence.migrations import upgrade_async
+from tests.support.gateway.harness import Harness, make_settings
 from tests.support.warranty.dates import NOW
-from tests.unit.gateway.support import Harness, make_settings
 
 
 def bridge(route: Any) -> Any:

@@ -23,7 +23,7 @@ from services.gateway.models import RequestModel, ResponseModel
 from services.gateway.runtime import Rpc, Runtime, build_runtime
 from services.gateway.settings import GatewaySettings
 from shared.errors import DomainError, ErrorKind
-from tests.unit.gateway.fakes import FakeKV, FakeRpc
+from tests.support.gateway.fakes import FakeKV, FakeRpc
 
 SECRET = "test-secret-that-is-long-enough-for-hs256-0123456789"
 

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from services.gateway.app import create_app
 from services.gateway.routers import orders
-from tests.unit.gateway.support import Harness
+from tests.support.gateway.harness import Harness
 
 GET = "rpc.orders.get_order"
 CUSTOMS = {

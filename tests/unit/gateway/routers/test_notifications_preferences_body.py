@@ -1,4 +1,4 @@
-"""Issue 12: `PUT /v1/me/preferences` publishes what the notifications service enforces, and the
+"""`PUT /v1/me/preferences` publishes what the notifications service enforces, and the
 gateway checks it too (a refusal is a 422 `validation_error` naming the field, before any RPC)."""
 
 from __future__ import annotations

@@ -1,0 +1,32 @@
+"""The one body every route shares: ask a service, read its reply as the route's public model.
+
+Errors need no mapping here: the RPC client raises the service's `DomainError` (or
+`upstream_timeout` / `upstream_unavailable`) and the app's one handler turns it into
+problem+json. What is left is reading the reply as the model the route publishes, which drops
+every field the model does not declare (a service adding a field does not publish it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from pydantic import BaseModel
+
+if TYPE_CHECKING:
+    from shared.actor import Actor
+
+Reply = TypeVar("Reply", bound=BaseModel)
+Payload = BaseModel | dict[str, Any]
+
+
+async def ask(
+    rpc: Any, subject: str, payload: Payload, actor: Actor | None, reply: type[Reply]
+) -> Reply:
+    """Call `subject` as `actor` and read the reply as `reply`."""
+    return reply.model_validate(await rpc.call(subject, payload, actor=actor))
+
+
+def read_as(model: type[Reply], items: Sequence[BaseModel]) -> list[Reply]:
+    """Re-read a service's list items as the public model (undeclared fields are dropped)."""
+    return [model.model_validate(item.model_dump()) for item in items]

@@ -1,0 +1,169 @@
+"""Orders, the waitlist, listings and stock: requests and replies of `rpc.orders.*`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+from shared.contracts.bounds import CodeStr, IdStr
+from shared.contracts.orders.catalogue import QuoteOut, QuoteView
+from shared.contracts.orders.subjects import Region, _Request
+
+
+# -- orders --------------------------------------------------------------------------------
+class PlaceOrderRequest(_Request):
+    """Accept a quote and pay. Placing the same quote twice returns the same order."""
+
+    quote_id: str = Field(description="Quote to accept.", min_length=1, max_length=64)
+    payment_token: str = Field(
+        description="Card token; sandbox: tok_ok, tok_declined, tok_timeout.",
+        examples=["tok_ok"],
+        min_length=1,
+        max_length=200,
+    )
+
+
+class GetOrderRequest(_Request):
+    order_id: str = Field(description="Order id.", min_length=1, max_length=64)
+
+
+class CancelOrderRequest(GetOrderRequest):
+    """Cancel before shipping; every completed step is undone."""
+
+
+class ListOrdersRequest(_Request):
+    limit: int = Field(default=50, ge=1, le=200, description="Most recent first.")
+    after: dict[CodeStr, IdStr] | None = Field(
+        default=None,
+        max_length=4,
+        description="Position returned as `next` by the previous page.",
+    )
+
+
+class FailureOut(BaseModel):
+    reason_code: str = Field(
+        description="payment_declined, out_of_stock, quote_expired...",
+        examples=["payment_declined"],
+    )
+    advice_code: str = Field(
+        description="use_another_card, try_again_later, join_waitlist, request_new_quote, "
+        "contact_support.",
+        examples=["use_another_card"],
+    )
+    message: str = Field(description="What happened and what the customer can do.")
+
+
+class ShipmentOut(BaseModel):
+    shipment_id: str = Field(description="Carrier's shipment id.")
+    tracking_number: str = Field(description="Tracking number.")
+    carrier: str = Field(description="Carrier.")
+
+
+class TimelineEntryOut(BaseModel):
+    status: str = Field(description="Status reached.")
+    at: datetime = Field(description="When.")
+
+
+class OrderTimeline(BaseModel):
+    """Every status an order went through, with times."""
+
+    order_id: str = Field(description="Order id.")
+    status: str = Field(
+        description="pending, payment_authorized, ... delivered, failed...", examples=["confirmed"]
+    )
+    timeline: list[TimelineEntryOut] = Field(description="Statuses in order.")
+
+
+class OrderView(OrderTimeline):
+    """An order as its customer sees it: the locked quote, saga status and what happened."""
+
+    customer_id: str = Field(description="Customer the order belongs to.")
+    agent_id: str | None = Field(
+        default=None, description="Agent who placed it, if any (shown to agents only)."
+    )
+    quote: QuoteView = Field(description="The accepted quote (prices are locked).")
+    failure: FailureOut | None = Field(default=None, description="Why it failed.")
+    shipment: ShipmentOut | None = Field(default=None, description="Shipment, once created.")
+    created_at: datetime = Field(description="When placed.")
+
+
+class OrderOut(OrderView):
+    """The service's reply: the public order plus the saga's own bookkeeping."""
+
+    quote: QuoteOut = Field(description="The accepted quote (prices are locked).")
+    reservation_id: str | None = Field(default=None, description="Stock reservation.")
+    compensations_done: list[str] = Field(default_factory=list, description="Undo steps run.")
+
+
+class OrderList(BaseModel):
+    items: list[OrderOut] = Field(description="Orders, most recent first.")
+    next: dict[str, str] | None = Field(default=None, description="Position of the next page.")
+
+
+# -- waitlist, listings, stock ---------------------------------------------------------------
+class JoinWaitlistRequest(_Request):
+    """Be told when a style is listed (or back in stock) in a region."""
+
+    style: str = Field(description="Style code.", examples=["PY01"], min_length=2, max_length=16)
+    region: Region = Field(description="Region to be told about.", examples=["UK"])
+
+
+class WaitlistReply(BaseModel):
+    entry_id: str = Field(description="Waitlist entry id (same id when joined twice).")
+    style: str = Field(description="Style code.")
+    region: str = Field(description="Region.")
+
+
+class SetListingRequest(_Request):
+    """Operator: list a style in a region at a price, or delist it (price null)."""
+
+    style: str = Field(description="Style code.", min_length=2, max_length=16)
+    region: Region = Field(description="Region.")
+    price: str | None = Field(
+        max_length=32, description="Decimal price in the region's currency, or null."
+    )
+
+
+class ReplenishRequest(_Request):
+    """Operator: add units at a warehouse."""
+
+    warehouse: str = Field(description="Warehouse code.", examples=["US-NJ"], max_length=16)
+    style: str = Field(description="Style code.", min_length=2, max_length=16)
+    quantity: int = Field(ge=1, le=100000, description="Units added.")
+
+
+class ReplacementStockRequest(_Request):
+    """Warranty: how many replacement units a region's warehouse has."""
+
+    region: Region = Field(description="Customer's region.")
+    style: str = Field(description="Style code.", min_length=2, max_length=16)
+
+
+class ReplacementStockReply(BaseModel):
+    region: str = Field(description="Region.")
+    style: str = Field(description="Style code.")
+    warehouse: str = Field(description="The region's home warehouse.")
+    available: int = Field(description="Units available now.")
+
+
+class ReserveReplacementRequest(_Request):
+    """Warranty: hold one replacement unit; `claim_id` makes it idempotent."""
+
+    claim_id: str = Field(description="Warranty claim id.", min_length=1, max_length=64)
+    region: Region = Field(description="Customer's region.")
+    style: str = Field(description="Style code.", min_length=2, max_length=16)
+
+
+class ReserveReplacementReply(BaseModel):
+    claim_id: str = Field(description="Warranty claim id.")
+    reservation_id: str = Field(description="Reservation id (same on retry).")
+    warehouse: str = Field(description="Warehouse holding the unit.")
+
+
+class ReleaseReplacementRequest(_Request):
+    claim_id: str = Field(description="Warranty claim id.", min_length=1, max_length=64)
+
+
+class ReleaseReplacementReply(BaseModel):
+    released: bool = Field(description="False when nothing was held (or already released).")
