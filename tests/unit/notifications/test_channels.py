@@ -3,14 +3,6 @@ import io
 
 import pytest
 
-from services.notifications.adapters.channels import (
-    OutboundEmail,
-    OutboundShortMessage,
-    Receipt,
-    SendOutcome,
-    SendStatus,
-    send_now,
-)
 from services.notifications.adapters.mail import (
     ConsoleMailSink,
     FileMailSink,
@@ -22,8 +14,16 @@ from services.notifications.adapters.rendering import render, sample_context
 from services.notifications.adapters.sandbox import SandboxPushProvider, SandboxSmsProvider
 from services.notifications.domain.channels import Channel
 from services.notifications.domain.messages import DeliveryKey
-
-from .conftest import StartRawSmtp, free_port
+from services.notifications.domain.ports import (
+    OutboundEmail,
+    OutboundShortMessage,
+    Receipt,
+    SendOutcome,
+    SendStatus,
+    send_now,
+)
+from shared.runtime.nats_server import free_port
+from tests.support.notifications.raw_smtp import StartRawSmtp
 
 SENDER = "Concierge <care@concierge.example>"
 

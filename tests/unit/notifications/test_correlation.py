@@ -11,17 +11,25 @@ import orjson
 import pytest
 import structlog
 
-from services.notifications import delivery, webhook_delivery
 from services.notifications.adapters.tables import deliveries
-from services.notifications.adapters.webhook_sender import SendResult
-from services.notifications.webhook_delivery import WebhookWorker
+from services.notifications.domain.ports import SendResult
+from services.notifications.service_layer import (
+    delivery_records,
+    message_delivery,
+    webhook_delivery,
+)
 from shared.contracts import notifications as c
 from shared.logging import current_correlation_id
 from shared.persistence.messaging_tables import outbox_table
-
-from .test_delivery_worker import plan_one_email, worker
-from .test_handlers import RecordingEmail, rows
-from .test_webhook_worker import BOX, SHORT, Clock, fan_out, setup  # noqa: F401  (fixture)
+from tests.support.notifications.cases import (
+    SHORT,
+    RecordingEmail,
+    fan_out,
+    plan_one_email,
+    rows,
+    webhook_worker,
+    worker,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -31,7 +39,8 @@ def plain_structlog(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     loggers, and put the process's configuration back afterwards."""
     saved = structlog.get_config()
     structlog.reset_defaults()
-    monkeypatch.setattr(delivery, "log", structlog.get_logger())
+    monkeypatch.setattr(message_delivery, "log", structlog.get_logger())
+    monkeypatch.setattr(delivery_records, "log", structlog.get_logger())
     monkeypatch.setattr(webhook_delivery, "log", structlog.get_logger())
     yield
     structlog.configure(**saved)
@@ -79,16 +88,16 @@ class RecordingSender:
         return SendResult(200)
 
 
-async def test_webhook_deliveries_log_the_causing_requests_id(setup):  # noqa: F811
+async def test_webhook_deliveries_log_the_causing_requests_id(setup):
     uow, hooks, _endpoint, clock = setup
     structlog.contextvars.bind_contextvars(correlation_id="req-claim-8")
     await fan_out(uow, hooks)
     sender = RecordingSender()
-    webhook_worker = WebhookWorker(uow, sender, SHORT, secret_box=BOX, clock=clock)  # type: ignore[arg-type]
+    hook_worker = webhook_worker(uow, sender, SHORT, clock=clock)
     with structlog.testing.capture_logs(
         processors=[structlog.contextvars.merge_contextvars]
     ) as logs:
-        await in_background(webhook_worker.run_once)
+        await in_background(hook_worker.run_once)
     assert sender.seen == ["req-claim-8"]
     [line] = [entry for entry in logs if entry["event"] == "webhook.delivered"]
     assert line["correlation_id"] == "req-claim-8"

@@ -16,18 +16,21 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from services.notifications.adapters.channels import Receipt, SendOutcome, SendStatus
-from services.notifications.adapters.sandbox import SandboxPushProvider, SandboxSmsProvider
 from services.notifications.adapters.tables import deliveries
-from services.notifications.delivery import DeliveryWorker
-from services.notifications.held_messages import HeldMessages
+from services.notifications.domain.ports import Receipt, SendOutcome, SendStatus
 from shared.actor import Actor
 from shared.contracts import notifications as c
 from shared.errors import Conflict
 from shared.persistence.messaging_tables import outbox_table
-
-from .test_delivery_worker import email_row, plan_one_email
-from .test_handlers import NOW, RecordingEmail, rows
+from tests.support.notifications.cases import (
+    NOW,
+    RecordingEmail,
+    delivery_worker,
+    email_row,
+    held_rpc,
+    plan_one_email,
+    rows,
+)
 
 AGENT = Actor(type="agent", id="agent-7")
 LEASE = 60
@@ -162,12 +165,11 @@ async def _put_email_row_in(uow, start: str):
 async def _act(uow, action: str, message_id: str) -> None:
     if action in AGENT_ACTIONS:
         request = c.ResolveHeldMessageRequest(message_id=message_id, outcome=AGENT_ACTIONS[action])
-        await HeldMessages(uow, clock=lambda: AT).resolve(request, AGENT)
+        await held_rpc(uow, AT).resolve(request, AGENT)
         return
     outcome, receipt = PROVIDER[action]
-    worker = DeliveryWorker(uow, email=RecordingEmail([outcome], receipt=receipt),
-                            sms=SandboxSmsProvider(), push=SandboxPushProvider(),
-                            max_attempts=MAX_ATTEMPTS, lease_seconds=LEASE, clock=lambda: AT)  # fmt: skip
+    email = RecordingEmail([outcome], receipt=receipt)
+    worker = delivery_worker(uow, email, max_attempts=MAX_ATTEMPTS, lease_seconds=LEASE, clock=AT)
     await worker.run_once()
 
 

@@ -13,27 +13,32 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from services.notifications.adapters.channels import (
+from services.notifications.adapters.tables import deliveries
+from services.notifications.domain.ports import (
     Receipt,
     SendOutcome,
     SendStatus,
     SingleCallHandoff,
 )
-from services.notifications.adapters.sandbox import SandboxPushProvider, SandboxSmsProvider
-from services.notifications.adapters.tables import deliveries
-from services.notifications.delivery import DeliveryWorker, UncertainPolicy
-from services.notifications.handlers import Notifications
-from services.notifications.held_messages import HeldMessages
+from services.notifications.service_layer.message_delivery import UncertainPolicy
 from shared.actor import Actor
 from shared.contracts import notifications as c
 from shared.errors import Conflict, DomainError, NotFound
 from shared.persistence.messaging_tables import outbox_table
+from tests.support.notifications.cases import (
+    LEASE,
+    ME,
+    NOW,
+    RecordingEmail,
+    email_row,
+    held_rpc,
+    plan_one_email,
+    rows,
+    worker,
+)
 from tests.support.waiting import eventually
 
-from .test_handlers import ME, NOW, RecordingEmail, apply, event, rows
-
 AGENT = Actor(type="agent", id="agent-7")
-LEASE = 60
 
 
 class Killed(BaseException):
@@ -66,24 +71,6 @@ class ScriptedEmail(RecordingEmail):
                 channel.closed += 1
 
         return Handoff(lambda: channel.send(message))
-
-
-def worker(uow, email, *, at=NOW, policy=UncertainPolicy.HOLD) -> DeliveryWorker:
-    return DeliveryWorker(uow, email=email, sms=SandboxSmsProvider(), push=SandboxPushProvider(),
-                          uncertain=policy, lease_seconds=LEASE, retry_base_seconds=10,
-                          clock=lambda: at)  # fmt: skip
-
-
-async def plan_one_email(uow) -> None:
-    n = Notifications(uow, base_url="http://api", clock=lambda: NOW)
-    await n.put_contact(c.PutContactRequest(email="m@example.co.uk", locale="en-GB"), ME)
-    await apply(uow, n, event("warranty.claim.approved", status="approved", rule="r",
-                               policy_version="2024-01", reasons=["Covered."]))  # fmt: skip
-
-
-async def email_row(uow):
-    [row] = [r for r in await rows(uow, deliveries) if r.channel == "email"]
-    return row
 
 
 async def message_events(uow) -> list[str]:
@@ -129,7 +116,7 @@ async def test_killed_before_the_lease_costs_nothing(uow, monkeypatch):
         if name == "notifications.before_handoff":
             raise Killed
 
-    monkeypatch.setattr("services.notifications.delivery.crash_point", die_at)
+    monkeypatch.setattr("services.notifications.service_layer.message_delivery.crash_point", die_at)
     await crash(uow, email)
     row = await email_row(uow)
     assert (row.status, row.attempts) == ("pending", 0)
@@ -258,7 +245,7 @@ async def held_email(uow) -> str:
 
 async def test_agent_lists_and_marks_a_held_message_sent(uow):
     message_id = await held_email(uow)
-    held = HeldMessages(uow, clock=lambda: LATER)
+    held = held_rpc(uow, LATER)
     [listed] = (await held.list(c.ListHeldMessagesRequest(), AGENT)).messages
     assert (listed.message_id, listed.address, listed.customer_id) == (
         message_id, "m@example.co.uk", "c1")  # fmt: skip
@@ -275,7 +262,7 @@ async def test_agent_lists_and_marks_a_held_message_sent(uow):
 
 async def test_agent_resend_goes_out_on_the_next_pass(uow):
     message_id = await held_email(uow)
-    held = HeldMessages(uow, clock=lambda: LATER)
+    held = held_rpc(uow, LATER)
     await held.resolve(c.ResolveHeldMessageRequest(message_id=message_id, outcome="resend"), AGENT)
     email = ScriptedEmail()
     assert await worker(uow, email, at=LATER).run_once() == 1
@@ -285,7 +272,7 @@ async def test_agent_resend_goes_out_on_the_next_pass(uow):
 
 async def test_only_agents_see_or_settle_held_messages(uow):
     message_id = await held_email(uow)
-    held = HeldMessages(uow)
+    held = held_rpc(uow)
     for actor in (ME, Actor(type="partner", id="acme"), None):
         with pytest.raises(DomainError) as refused:
             await held.list(c.ListHeldMessagesRequest(), actor)

@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import orjson
 
-from services.notifications.adapters.channels import SendOutcome, SendStatus
 from services.notifications.adapters.tables import deliveries
+from services.notifications.domain.ports import SendOutcome, SendStatus
 from shared.contracts import notifications as c
 from shared.persistence.messaging_tables import outbox_table
 from tests.support.event_scan import scan_event
-
-from .test_delivery_worker import plan_one_email, worker
-from .test_handlers import RecordingEmail, rows
+from tests.support.notifications.cases import RecordingEmail, plan_one_email, rows, worker
 
 REFUSAL = "SMTPRecipientsRefused: {'m@example.co.uk': (550, b'5.1.1 <m@example.co.uk> unknown')}"
 

@@ -3,53 +3,15 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
-import httpx
 import pytest
 
 from services.gateway import limits as routes_limits
-from services.gateway.app import create_app
-from services.gateway.auth import mint_token
-from services.gateway.routers import notifications as routes
-from services.gateway.runtime import Runtime, build_runtime
 from shared.contracts import notifications as c
 from shared.errors import DomainError, ErrorKind
-from tests.unit.gateway.fakes import FakeKV, FakeRpc
-from tests.unit.gateway.support import make_settings
 
 NOW = datetime(2026, 11, 23, 12, tzinfo=UTC)
-
-
-class App:
-    def __init__(self) -> None:
-        self.settings = make_settings()
-        self.rpc = FakeRpc()
-        self.runtime: Runtime = build_runtime(
-            self.settings, idempotency_kv=FakeKV(), partner_kv=FakeKV(), rpc=self.rpc
-        )
-
-        async def factory(_settings):
-            return self.runtime
-
-        self.app = create_app(self.settings, runtime_factory=factory, routers=[routes.router])
-
-    def auth(self, subject: str = "cust-1", role: str = "customer") -> dict[str, str]:
-        return {"Authorization": f"Bearer {mint_token(self.settings, subject, role, 600)}"}
-
-    async def partner(self, actions: list[str]) -> dict[str, str]:
-        plain, _ = await self.runtime.partner_keys.create("acme", ["warranty.claim.*"], actions)
-        return {"X-API-Key": plain}
-
-
-@pytest.fixture
-async def env() -> AsyncIterator[tuple[App, httpx.AsyncClient]]:
-    app = App()
-    async with app.app.router.lifespan_context(app.app):
-        transport = httpx.ASGITransport(app=app.app, raise_app_exceptions=False)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-            yield app, client
 
 
 def contact_reply(payload, actor):

@@ -2,77 +2,32 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime
-from pathlib import Path
 
 import sqlalchemy as sa
-from cryptography.fernet import Fernet
 
-from services.notifications.adapters.channels import (
-    Receipt,
-    SendOutcome,
-    SendStatus,
-    SingleCallHandoff,
-)
-from services.notifications.adapters.sandbox import SandboxPushProvider, SandboxSmsProvider
-from services.notifications.adapters.secret_box import SecretBox
-from services.notifications.adapters.ssrf import TargetPolicy
 from services.notifications.adapters.tables import deliveries, inbox_items, webhook_deliveries
-from services.notifications.delivery import DeliveryWorker
-from services.notifications.handlers import Notifications
-from services.notifications.webhook_handlers import Webhooks
+from services.notifications.domain.incoming import IncomingEvent
+from services.notifications.domain.ports import SendOutcome, SendStatus
 from shared.actor import Actor
 from shared.contracts import notifications as c
-from shared.contracts.envelope import RawEvent
 from shared.persistence.messaging_tables import outbox_table
-
-MIGRATIONS = Path(__file__).resolve().parents[3] / "services" / "notifications" / "migrations"
-NOW = datetime(2026, 11, 23, 23, 30, tzinfo=UTC)
-ME = Actor(type="customer", id="c1")
-
-BOX = SecretBox([Fernet.generate_key().decode()])
-
-
-class RecordingEmail:
-    """An email channel whose whole send is one call; scripted outcomes, then success."""
-
-    def __init__(self, outcomes=None, receipt: Receipt = Receipt.UNKNOWN) -> None:
-        self.sent = []
-        self.outcomes = list(outcomes or [])
-        self.receipt = receipt
-
-    async def prepare(self, message):
-        return SingleCallHandoff(lambda: self.send(message))
-
-    async def confirm(self, message) -> Receipt:
-        return self.receipt
-
-    async def send(self, message):
-        self.sent.append(message)
-        if self.outcomes:
-            return self.outcomes.pop(0)
-        return SendOutcome(SendStatus.SENT, provider_message_id="mid")
-
-
-def event(type_: str, **data) -> RawEvent:
-    base = {"claim_id": "CLM-1", "customer_id": "c1", "region": "UK", "product_name": "Tote"}
-    return RawEvent(id=uuid.uuid4().hex, source="/t", type=type_, subject="CLM-1", time=NOW,
-                    data=base | data)  # fmt: skip
-
-
-async def rows(uow, table):
-    async with uow.db.read() as session:
-        return (await session.execute(sa.select(table))).all()
-
-
-async def apply(uow, n, ev):
-    async with uow() as tx:
-        return await n.on_event(tx, ev)
+from tests.support.notifications.cases import (
+    ME,
+    NOW,
+    RecordingEmail,
+    apply,
+    customer_rpc,
+    delivery_worker,
+    event,
+    fan_out_event,
+    rows,
+    webhook_rpc,
+)
 
 
 async def test_event_plans_messages_once_and_fills_the_inbox(uow):
-    n = Notifications(uow, base_url="http://api", clock=lambda: NOW)
+    n = customer_rpc(uow)
     await n.put_contact(c.PutContactRequest(name="Margaret", email="m@example.co.uk",
                                             phone="+447700900123", locale="en-GB"), ME)  # fmt: skip
     await n.put_preferences(c.PutPreferencesRequest(
@@ -95,7 +50,7 @@ async def test_event_plans_messages_once_and_fills_the_inbox(uow):
 
 
 async def test_customer_without_contact_gets_the_inbox_only(uow):
-    n = Notifications(uow, base_url="http://api", clock=lambda: NOW)
+    n = customer_rpc(uow)
     await apply(uow, n, event("warranty.claim.submitted", status="submitted", category="handbag",
                                components=["piping"], cause="manufacturing_defect"))  # fmt: skip
     assert [(r.channel, r.status) for r in await rows(uow, deliveries)] == [("in_app", "delivered")]
@@ -103,15 +58,15 @@ async def test_customer_without_contact_gets_the_inbox_only(uow):
 
 
 async def test_delivery_worker_retries_then_records_failure(uow):
-    n = Notifications(uow, base_url="http://api", clock=lambda: NOW)
+    n = customer_rpc(uow)
     await n.put_contact(c.PutContactRequest(email="m@example.co.uk", locale="en-GB"), ME)
     await apply(uow, n, event("warranty.claim.approved", status="approved", rule="r",
                                policy_version="2024-01", reasons=["Covered."]))  # fmt: skip
     transient = SendOutcome(SendStatus.TRANSIENT_FAILURE, error="busy")
     email = RecordingEmail([transient, transient])
     clock = [NOW]
-    worker = DeliveryWorker(uow, email=email, sms=SandboxSmsProvider(), push=SandboxPushProvider(),
-                            max_attempts=3, retry_base_seconds=10, clock=lambda: clock[0])  # fmt: skip
+    worker = delivery_worker(uow, email, max_attempts=3, retry_base_seconds=10,
+                             clock=lambda: clock[0])  # fmt: skip
     assert await worker.run_once() == 1
     assert await worker.run_once() == 0  # not due yet
     clock[0] = NOW.replace(minute=31)
@@ -125,13 +80,12 @@ async def test_delivery_worker_retries_then_records_failure(uow):
 
 
 async def test_permanent_failure_is_final(uow):
-    n = Notifications(uow, base_url="http://api", clock=lambda: NOW)
+    n = customer_rpc(uow)
     await n.put_contact(c.PutContactRequest(email="m@example.co.uk"), ME)
     await apply(uow, n, event("warranty.claim.rejected", status="rejected", rule="r",
                                policy_version="2024-01", reasons=["Wear."]))  # fmt: skip
     email = RecordingEmail([SendOutcome(SendStatus.PERMANENT_FAILURE, error="550")])
-    worker = DeliveryWorker(uow, email=email, sms=SandboxSmsProvider(), push=SandboxPushProvider(),
-                            clock=lambda: NOW)  # fmt: skip
+    worker = delivery_worker(uow, email)
     await worker.run_once()
     log = await n.list_messages(c.ListMessagesRequest(), ME)
     email_entry = next(m for m in log.messages if m.channel == "email")
@@ -142,10 +96,7 @@ async def test_webhook_fan_out_only_to_matching_enabled_endpoints(uow):
     async def resolve(host, port):
         return ["93.184.216.34"]
 
-    from datetime import timedelta
-
-    hooks = Webhooks(uow, policy=TargetPolicy(), rotation_overlap=timedelta(hours=1),
-                     secret_box=BOX, resolver=resolve, clock=lambda: NOW)  # fmt: skip
+    hooks = webhook_rpc(uow, resolver=resolve)
     partner = Actor(type="partner", id="p1")
     claims = await hooks.create(c.CreateWebhookRequest(url="https://p.example/a",
                                                        event_types=["warranty.claim.*"]), partner)  # fmt: skip
@@ -153,23 +104,21 @@ async def test_webhook_fan_out_only_to_matching_enabled_endpoints(uow):
                                               event_types=["orders.*"]), partner)  # fmt: skip
     ev = event("warranty.claim.approved", status="approved", rule="r", policy_version="x",
                reasons=[])  # fmt: skip
-    async with uow() as tx:
-        assert await hooks.on_event(tx, ev) == 1
-        assert await hooks.on_event(tx, ev) == 0
+    assert await fan_out_event(uow, hooks, ev) == 1
+    assert await fan_out_event(uow, hooks, ev) == 0
     [row] = await rows(uow, webhook_deliveries)
     assert row.endpoint_id == claims.id
     assert "customer_id" not in row.payload and "CLM-1" in row.payload
-    async with uow() as tx:  # internal alarms are not for partners... unless registered so
-        waitlist = RawEvent(id="w1", source="/t", type="orders.waitlist.available", subject="x",
-                            time=NOW, data={"customer_id": "c1", "entry_id": "e"})  # fmt: skip
-        assert await hooks.on_event(tx, waitlist) == 0
+    # internal alarms are not for partners... unless registered so
+    waitlist = IncomingEvent(id="w1", type="orders.waitlist.available", time=NOW,
+                             data={"customer_id": "c1", "entry_id": "e"})  # fmt: skip
+    assert await fan_out_event(uow, hooks, waitlist) == 0
 
 
 async def test_waitlist_availability_becomes_a_message(uow):
-    n = Notifications(uow, base_url="http://api", clock=lambda: NOW)
+    n = customer_rpc(uow)
     await n.put_contact(c.PutContactRequest(email="m@example.co.uk", locale="en-GB"), ME)
-    ev = RawEvent(id="wl-1", source="/t", type="orders.waitlist.available", subject="TC11",
-                  time=NOW, data={"entry_id": "e1", "customer_id": "c1", "style": "TC11",
+    ev = IncomingEvent(id="wl-1", type="orders.waitlist.available", time=NOW, data={"entry_id": "e1", "customer_id": "c1", "style": "TC11",
                                   "item_name": "Floral tablet sleeve 11-inch", "region": "UK",
                                   "reason": "listed", "price": "60.47", "currency": "GBP"})  # fmt: skip
     assert await apply(uow, n, ev) == 2
@@ -180,9 +129,9 @@ async def test_waitlist_availability_becomes_a_message(uow):
 
 
 async def test_order_failed_tells_what_to_do(uow):
-    n = Notifications(uow, base_url="http://api", clock=lambda: NOW)
+    n = customer_rpc(uow)
     await n.put_contact(c.PutContactRequest(email="m@example.co.uk", locale="en-GB"), ME)
-    ev = RawEvent(id="of-1", source="/t", type="orders.order.failed", subject="ORD-1", time=NOW,
+    ev = IncomingEvent(id="of-1", type="orders.order.failed", time=NOW,
                   data={"order_id": "ORD-1", "customer_id": "c1", "region": "UK",
                         "currency": "GBP", "total": "95.82", "reason_code": "payment_declined",
                         "advice_code": "use_another_card", "status": "failed",
@@ -194,7 +143,7 @@ async def test_order_failed_tells_what_to_do(uow):
 
 
 async def test_inbox_pages_do_not_skip_items_sharing_an_instant(uow):
-    n = Notifications(uow, base_url="http://api", clock=lambda: NOW)
+    n = customer_rpc(uow)
     async with uow() as tx:  # five items written in the same instant, as one event can make
         await tx.session.execute(
             sa.insert(inbox_items),
@@ -223,7 +172,7 @@ async def test_inbox_pages_do_not_skip_items_sharing_an_instant(uow):
 
 
 async def test_message_log_pages_walk_every_message_once(uow):
-    n = Notifications(uow, base_url="http://api", clock=lambda: NOW)
+    n = customer_rpc(uow)
     later = NOW.replace(minute=45)
     rows_ = [
         {"id": f"d{k}", "event_id": f"e{k}", "event_type": "warranty.claim.approved",

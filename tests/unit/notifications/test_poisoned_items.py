@@ -12,34 +12,32 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from services.notifications import delivery as delivery_module
 from services.notifications.adapters.ssrf import TargetPolicy
 from services.notifications.adapters.tables import deliveries, webhook_deliveries, webhook_endpoints
-from services.notifications.adapters.webhook_sender import SendResult, WebhookSender
-from services.notifications.webhook_delivery import WebhookWorker
-from services.notifications.webhook_handlers import Webhooks
+from services.notifications.adapters.webhook_sender import WebhookSender
+from services.notifications.domain.ports import SendResult
+from services.notifications.entrypoints.rpc import WebhookRpc
+from services.notifications.service_layer import message_delivery as delivery_module
+from tests.support.notifications.cases import (
+    NOW,
+    PARTNER,
+    POISONED_URLS,
+    SHORT,
+    RecordingEmail,
+    SteppingClock,
+    fan_out,
+    plan_one_email,
+    public,
+    rows,
+    webhook_rpc,
+    webhook_worker,
+    worker,
+)
 
-from .test_delivery_worker import plan_one_email, worker
-from .test_handlers import NOW, RecordingEmail, rows
-from .test_webhook_worker import BOX, PARTNER, SHORT, Clock, fan_out
 
-POISONED_URLS = [
-    "https://8.8.8.8/hook\r\nX: y",
-    "https://8.8.8.8/ho\tok",
-    "https://8.8.8.8/hook\x00",
-    "https://8.8.8.8/hook\x7f",
-    "https://8.8.8.8/hook?a=b\nc",
-]
-
-
-async def public(host, port):
-    return ["93.184.216.34"]
-
-
-async def two_endpoints(uow, clock, bad_url: str) -> Webhooks:
+async def two_endpoints(uow, clock, bad_url: str) -> WebhookRpc:
     """A good endpoint, and one whose URL was stored before registration checked it."""
-    hooks = Webhooks(uow, policy=TargetPolicy(), rotation_overlap=timedelta(hours=1),
-                     secret_box=BOX, resolver=public, clock=clock)  # fmt: skip
+    hooks = webhook_rpc(uow, clock)
     from shared.contracts import notifications as c
 
     for url in ("https://good.example/h", "https://bad.example/h"):
@@ -70,7 +68,7 @@ async def outcomes(uow) -> dict[str, tuple[str, str | None]]:
 
 @pytest.mark.parametrize("bad_url", POISONED_URLS)
 async def test_an_unsendable_url_is_dead_lettered_and_the_worker_carries_on(uow, bad_url):
-    clock = Clock()
+    clock = SteppingClock()
     hooks = await two_endpoints(uow, clock, bad_url)
     await fan_out(uow, hooks)
     seen: list[str] = []
@@ -81,8 +79,8 @@ async def test_an_unsendable_url_is_dead_lettered_and_the_worker_carries_on(uow,
 
     client = httpx.AsyncClient(transport=httpx.MockTransport(partner))
     sender = WebhookSender(policy=TargetPolicy(), client=client, resolver=public)
-    webhook_worker = WebhookWorker(uow, sender, SHORT, secret_box=BOX, clock=clock)
-    assert await webhook_worker.run_once() == 2
+    hook_worker = webhook_worker(uow, sender, SHORT, clock=clock)
+    assert await hook_worker.run_once() == 2
     assert await outcomes(uow) == {
         "https://good.example/h": ("delivered", None),
         bad_url: ("dead_letter", "invalid_url"),  # at once: no retry can fix it
@@ -101,17 +99,17 @@ class CrashingSender:
 
 
 async def test_a_delivery_that_crashes_the_worker_is_parked_with_its_reason(uow):
-    clock = Clock()
+    clock = SteppingClock()
     hooks = await two_endpoints(uow, clock, "https://bad.example/h2")
     await fan_out(uow, hooks)
-    webhook_worker = WebhookWorker(uow, CrashingSender(), SHORT, secret_box=BOX, clock=clock)  # type: ignore[arg-type]
-    assert await webhook_worker.run_once() == 2
+    hook_worker = webhook_worker(uow, CrashingSender(), SHORT, clock=clock)
+    assert await hook_worker.run_once() == 2
     assert await outcomes(uow) == {
         "https://good.example/h": ("delivered", None),
         "https://bad.example/h2": ("dead_letter", "internal_error:RuntimeError"),
     }
     clock.advance(3600)
-    assert await webhook_worker.run_once() == 0  # parked: not tried again by itself
+    assert await hook_worker.run_once() == 0  # parked: not tried again by itself
 
 
 async def test_a_message_that_crashes_the_delivery_worker_is_parked_and_others_are_sent(

@@ -130,7 +130,7 @@ def test_preview():
 def test_cli_preview_and_kinds():
     from typer.testing import CliRunner
 
-    from services.notifications.cli import notify_app
+    from services.notifications.entrypoints.cli import notify_app
 
     runner = CliRunner()
     result = runner.invoke(notify_app, ["preview", "order_placed", "--locale", "en-GB"])

@@ -4,11 +4,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from services.notifications.adapters.thank_you_card import (
-    ThankYouCard,
-    ThankYouCardError,
-    render_thank_you_card,
-)
+from services.notifications.adapters.thank_you_card import render_thank_you_card
+from services.notifications.domain.thank_you_card import ThankYouCard, ThankYouCardError
 
 
 def _text(pdf: bytes) -> str:

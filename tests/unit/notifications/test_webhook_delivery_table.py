@@ -17,11 +17,15 @@ import sqlalchemy as sa
 
 from services.notifications.adapters.tables import webhook_deliveries, webhook_endpoints
 from services.notifications.domain.webhooks import NextStep, RetrySchedule, classify, decide
-from services.notifications.webhook_delivery import WebhookWorker
 from shared.contracts import notifications as c
-
-from .test_webhook_worker import BOX, PARTNER, SHORT, T0, ScriptedSender, fan_out
-from .test_webhook_worker import setup as setup  # the fixture
+from tests.support.notifications.cases import (
+    PARTNER,
+    SHORT,
+    T0,
+    ScriptedSender,
+    fan_out,
+    webhook_worker,
+)
 
 DONE, RETRY, DISABLE, DEAD = (
     NextStep.DONE,
@@ -145,7 +149,7 @@ async def _act(uow, hooks, endpoint, clock, action: str) -> None:
         await hooks.delete(ref, PARTNER)
     else:
         sender = ScriptedSender([int(action.removeprefix("attempt_"))])
-        worker = WebhookWorker(uow, sender, SHORT, secret_box=BOX, clock=clock)  # type: ignore[arg-type]
+        worker = webhook_worker(uow, sender, SHORT, clock=clock)
         await worker.run_once()
 
 

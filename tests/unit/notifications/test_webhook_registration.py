@@ -4,28 +4,21 @@ and a replay that names no target is malformed input (422), not "not found"."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from pydantic import ValidationError
 
-from services.notifications.adapters.ssrf import TargetPolicy
+from services.notifications.entrypoints.rpc import WebhookRpc
 from services.notifications.settings import Settings
-from services.notifications.webhook_handlers import Webhooks
 from shared.contracts import notifications as c
 from shared.errors import DomainError, ErrorKind
-
-from .test_gateway_routes import env  # noqa: F401  (fixture)
-from .test_poisoned_items import POISONED_URLS, public
-from .test_webhook_worker import BOX, BOX_KEYS, PARTNER
+from tests.support.notifications.cases import BOX_KEYS, PARTNER, POISONED_URLS, webhook_rpc
 
 
-def hooks(uow, **kw) -> Webhooks:
-    return Webhooks(uow, policy=kw.pop("policy", TargetPolicy()), resolver=public,
-                    rotation_overlap=timedelta(hours=1), secret_box=BOX, **kw)  # fmt: skip
+def hooks(uow, **settings) -> WebhookRpc:
+    return webhook_rpc(uow, **settings)
 
 
-async def refused(service: Webhooks, url: str, event_types: list[str]) -> DomainError:
+async def refused(service: WebhookRpc, url: str, event_types: list[str]) -> DomainError:
     # model_construct: what an RPC caller that skipped the gateway's model could send
     request = c.CreateWebhookRequest.model_construct(url=url, event_types=event_types)
     with pytest.raises(DomainError) as exc:
@@ -42,7 +35,7 @@ async def test_urls_with_control_characters_are_refused_by_the_model_and_the_ser
     assert (error.code, error.kind) == ("webhooks_url_invalid", ErrorKind.INVALID)
 
 
-async def test_the_gateway_answers_422_for_a_url_with_control_characters(env):  # noqa: F811
+async def test_the_gateway_answers_422_for_a_url_with_control_characters(env):
     app, client = env
     headers = await app.partner(["webhooks.manage"])
     body = {"url": "https://8.8.8.8/hook\r\nX: y", "event_types": ["warranty.claim.delivered"]}
@@ -61,7 +54,7 @@ def test_production_requires_https_targets():
 
 
 async def test_http_targets_are_refused_where_https_is_required(uow):
-    strict = hooks(uow, policy=TargetPolicy(require_https=True))
+    strict = hooks(uow, webhook_require_https=True)
     error = await refused(strict, "http://partner.example/h", ["*"])
     assert (error.code, error.kind) == ("webhooks_https_required", ErrorKind.INVALID)
     created = await strict.create(
@@ -86,7 +79,7 @@ async def test_known_event_types_and_wildcards_are_accepted(uow, event_types):
 
 
 async def test_a_partner_has_at_most_the_documented_number_of_endpoints(uow):
-    capped = hooks(uow, max_endpoints=2)
+    capped = hooks(uow, webhook_max_endpoints_per_partner=2)
     request = c.CreateWebhookRequest(url="https://partner.example/h", event_types=["*"])
     first = await capped.create(request, PARTNER)
     await capped.create(request, PARTNER)

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -11,80 +10,22 @@ from cryptography.fernet import Fernet
 from standardwebhooks.webhooks import Webhook
 
 from services.notifications.adapters.secret_box import SEALED_PREFIX, SecretBox
-from services.notifications.adapters.ssrf import TargetPolicy
 from services.notifications.adapters.tables import webhook_deliveries, webhook_secrets
-from services.notifications.adapters.webhook_sender import SendResult
+from services.notifications.adapters.unit_of_work import sql_unit_of_work
 from services.notifications.domain.webhooks import RetrySchedule
-from services.notifications.webhook_delivery import WebhookWorker
-from services.notifications.webhook_handlers import Webhooks, reseal_secrets
+from services.notifications.service_layer.webhooks import reseal_secrets
 from shared.actor import Actor
 from shared.contracts import notifications as c
-from shared.contracts.envelope import RawEvent
-from shared.messaging.outbox import UnitOfWork
-from shared.persistence.db import Database
 from shared.persistence.messaging_tables import outbox_table
-from shared.persistence.migrations import upgrade_async
-
-MIGRATIONS = Path(__file__).resolve().parents[3] / "services" / "notifications" / "migrations"
-T0 = datetime.now(UTC).replace(microsecond=0)
-PARTNER = Actor(type="partner", id="p1")
-# Three attempts in all: 1 s, then 1 s (span >= 2 s), no jitter.
-SHORT = RetrySchedule(base_seconds=1, multiplier=1, cap_seconds=1, min_span_seconds=2, jitter=0)
-
-BOX_KEYS = [Fernet.generate_key().decode()]
-BOX = SecretBox(BOX_KEYS)
-
-
-class ScriptedSender:
-    def __init__(self, statuses: list[int | None], headers: dict[str, str] | None = None) -> None:
-        self.statuses = statuses
-        self.headers = headers or {}
-        self.requests: list[tuple[str, bytes, dict[str, str]]] = []
-
-    async def send(self, url: str, body: bytes, headers: dict[str, str]) -> SendResult:
-        self.requests.append((url, body, headers))
-        status = self.statuses.pop(0) if self.statuses else 200
-        if status is None:
-            return SendResult(None, error="timeout")
-        return SendResult(status, headers=self.headers)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = T0
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
-
-
-@pytest.fixture
-async def setup(tmp_path):
-    url = f"sqlite+aiosqlite:///{tmp_path / 'w.db'}"
-    await upgrade_async(url, MIGRATIONS)
-    db = Database(url)
-    uow = UnitOfWork(db)
-    clock = Clock()
-
-    async def resolve(host, port):
-        return ["93.184.216.34"]
-
-    hooks = Webhooks(uow, policy=TargetPolicy(), rotation_overlap=timedelta(hours=1),
-                     secret_box=BOX, resolver=resolve, clock=clock)  # fmt: skip
-    endpoint = await hooks.create(
-        c.CreateWebhookRequest(url="https://p.example/h", event_types=["*"]), PARTNER
-    )
-    yield uow, hooks, endpoint, clock
-    await db.dispose()
-
-
-async def fan_out(uow, hooks, event_id: str = "evt-1") -> None:
-    event = RawEvent(id=event_id, source="/t", type="warranty.claim.approved", subject="CLM-1",
-                     time=T0, data={"claim_id": "CLM-1", "customer_id": "c1"})  # fmt: skip
-    async with uow() as tx:
-        await hooks.on_event(tx, event)
+from tests.support.notifications.cases import (
+    BOX_KEYS,
+    PARTNER,
+    SHORT,
+    T0,
+    ScriptedSender,
+    fan_out,
+    webhook_worker,
+)
 
 
 async def status_of(uow) -> list[tuple[str, int]]:
@@ -96,7 +37,7 @@ async def status_of(uow) -> list[tuple[str, int]]:
 async def test_retries_until_the_schedule_is_spent_then_dead_letters_and_replays(setup):
     uow, hooks, endpoint, clock = setup
     sender = ScriptedSender([500, None, 503])
-    worker = WebhookWorker(uow, sender, SHORT, secret_box=BOX, clock=clock)  # type: ignore[arg-type]
+    worker = webhook_worker(uow, sender, SHORT, clock=clock)
     await fan_out(uow, hooks)
     assert await worker.run_once() == 1
     assert await worker.run_once() == 0  # waiting for the backoff
@@ -125,7 +66,7 @@ async def test_retries_until_the_schedule_is_spent_then_dead_letters_and_replays
 
 async def test_replay_by_time_range(setup):
     uow, hooks, endpoint, clock = setup
-    worker = WebhookWorker(uow, ScriptedSender([]), SHORT, secret_box=BOX, clock=clock)  # type: ignore[arg-type]
+    worker = webhook_worker(uow, ScriptedSender([]), SHORT, clock=clock)
     await fan_out(uow, hooks, "evt-a")
     await fan_out(uow, hooks, "evt-b")
     await worker.run_once()
@@ -143,7 +84,7 @@ async def test_retry_after_is_honoured(setup):
     uow, hooks, _endpoint, clock = setup
     schedule = RetrySchedule(jitter=0)
     sender = ScriptedSender([429], headers={"retry-after": "120"})
-    worker = WebhookWorker(uow, sender, schedule, secret_box=BOX, clock=clock)  # type: ignore[arg-type]
+    worker = webhook_worker(uow, sender, schedule, clock=clock)
     await fan_out(uow, hooks)
     await worker.run_once()
     clock.advance(119)
@@ -155,7 +96,7 @@ async def test_retry_after_is_honoured(setup):
 
 async def test_410_disables_the_endpoint_and_stops_deliveries(setup):
     uow, hooks, endpoint, clock = setup
-    worker = WebhookWorker(uow, ScriptedSender([410]), SHORT, secret_box=BOX, clock=clock)  # type: ignore[arg-type]
+    worker = webhook_worker(uow, ScriptedSender([410]), SHORT, clock=clock)
     await fan_out(uow, hooks, "evt-1")
     await worker.run_once()
     view = await hooks.get(c.WebhookRef(endpoint_id=endpoint.id), PARTNER)
@@ -206,15 +147,14 @@ async def test_a_secret_sealed_with_a_dropped_key_parks_the_delivery_unsigned(se
     uow, hooks, _endpoint, clock = setup
     sender = ScriptedSender([])
     wrong_keys = SecretBox([Fernet.generate_key().decode()])
-    worker = WebhookWorker(uow, sender, SHORT, secret_box=wrong_keys,
-                           clock=clock)  # type: ignore[arg-type]  # fmt: skip
+    worker = webhook_worker(uow, sender, SHORT, clock=clock, box=wrong_keys)
     await fan_out(uow, hooks)
     assert await worker.run_once() == 0
     assert sender.requests == []  # nothing signed with anything else
     async with uow.db.read() as session:
         [row] = (await session.execute(sa.select(webhook_deliveries))).all()
     assert (row.status, row.attempts, row.last_error) == ("pending", 0, "secret_unreadable")
-    assert row.next_attempt_at > clock.now
+    assert row.next_attempt_at > clock.now()
 
 
 async def test_delivery_log_pages_walk_every_delivery_once(setup):
@@ -242,8 +182,8 @@ async def test_reseal_moves_every_secret_to_the_new_key_without_changing_it(setu
             endpoint_id=endpoint.id, secret="whsec_legacy", created_at=T0))  # fmt: skip
     new = Fernet.generate_key().decode()
     rotated = SecretBox([new, *BOX_KEYS])
-    assert await reseal_secrets(uow, rotated) == 2
-    assert await reseal_secrets(uow, rotated) == 2  # again: harmless
+    assert await reseal_secrets(sql_unit_of_work(uow, rotated)) == 2
+    assert await reseal_secrets(sql_unit_of_work(uow, rotated)) == 2  # again: harmless
     new_only = SecretBox([new])
     async with uow.db.read() as session:
         stored = list((await session.execute(sa.select(webhook_secrets.c.secret))).scalars())

@@ -14,10 +14,11 @@ import pytest
 from pypdf import PdfReader
 
 from services.notifications.adapters.rendering import BRITISH_SPELLINGS, render, sample_context
-from services.notifications.adapters.thank_you_card import ThankYouCard, render_thank_you_card
+from services.notifications.adapters.thank_you_card import render_thank_you_card
 from services.notifications.domain.context import REASON_TEXTS, claim_context
 from services.notifications.domain.messages import CATALOGUE
 from services.notifications.domain.preferences import SUPPORTED_LOCALES, Contact
+from services.notifications.domain.thank_you_card import ThankYouCard
 
 KINDS = sorted(CATALOGUE)
 US_SPELLING = re.compile(r"\b(" + "|".join(BRITISH_SPELLINGS) + r")s?\b", re.IGNORECASE)

@@ -7,7 +7,7 @@ from typing import Any
 
 import structlog
 
-from .channels import Channel, Handoff, Receipt, SendOutcome, SendStatus
+from ..domain.ports import Channel, Handoff, Receipt, SendOutcome, SendStatus
 
 log = structlog.get_logger()
 

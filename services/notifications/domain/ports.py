@@ -1,4 +1,7 @@
-"""Channel interfaces: what the delivery use case needs from email, SMS and push providers.
+"""Provider interfaces the use cases need: channels (email, SMS, push), the template renderer,
+the partner webhook sender and signer, the thank-you card printer, and the SSRF check.
+
+Channels: what the delivery use case needs from email, SMS and push providers.
 
 Sending is split at the provider's *point of no return*, because no provider here is
 idempotent and a process can die at any instant:
@@ -19,12 +22,14 @@ are.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
-from ..domain.messages import DeliveryKey
+from .messages import DeliveryKey
+from .thank_you_card import ThankYouCard
 
 
 class SendStatus(StrEnum):
@@ -117,3 +122,55 @@ async def send_now(channel: Channel[M], message: M) -> SendOutcome:
         return await prepared.hand_over()
     finally:
         await prepared.close()
+
+
+# Templates -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RenderedMessage:
+    subject: str
+    text: str
+    html: str
+    short_text: str  # for SMS and push: one line, at most 160 characters
+
+
+class Renderer(Protocol):
+    """Renders message `kind` for `locale`; raises `RenderError` when it cannot."""
+
+    def __call__(self, kind: str, locale: str, context: Mapping[str, Any]) -> RenderedMessage: ...
+
+
+CardPrinter = Callable[[ThankYouCard], bytes]
+"""Prints the thank-you card: PDF bytes."""
+
+
+# Partner webhooks ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SendResult:
+    status_code: int | None
+    headers: dict[str, str] = field(default_factory=dict)
+    error: str | None = None
+    duration_ms: int = 0
+    response_snippet: str = ""
+
+
+class WebhookPoster(Protocol):
+    async def send(self, url: str, body: bytes, headers: dict[str, str]) -> SendResult: ...
+
+
+class WebhookSigner(Protocol):
+    """The Standard Webhooks headers for one attempt, signed with every active secret."""
+
+    def __call__(
+        self, msg_id: str, timestamp: datetime, body: str, secrets: Sequence[str]
+    ) -> dict[str, str]: ...
+
+
+TargetCheck = Callable[[str], Awaitable[None]]
+"""Refuses (`WebhookTargetRefused`) a URL that points inside the network."""
+
+NewSecret = Callable[[], str]
+"""A fresh signing secret."""

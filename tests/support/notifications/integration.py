@@ -13,6 +13,7 @@ from typing import Any
 from aiosmtpd.controller import Controller
 from pydantic import BaseModel
 
+from shared.actor import Actor
 from shared.contracts.envelope import make_event
 from shared.messaging.outbox import encode_event, event_headers
 from shared.runtime.nats_server import free_port
@@ -93,3 +94,20 @@ async def publish(js: Any, type_: str, subject: str, data: BaseModel, event_id: 
         headers["Nats-Msg-Id"] = msg_id
     await js.publish(type_, encode_event(event), headers=headers)
     return event.id
+
+
+CUSTOMER = Actor(type="customer", id="cust-uk-1")
+NOW = datetime.now(UTC)
+
+
+def claim_data(model: Any, **extra: Any) -> Any:
+    """A claim event payload for CUSTOMER's tote, with `extra` fields."""
+    base = {
+        "claim_id": "CLM-1",
+        "customer_id": CUSTOMER.id,
+        "region": "UK",
+        "style_code": "VT02",
+        "product_name": "Voyager travel tote, luggage brown",
+        "occurred_at": NOW,
+    }
+    return model(**(base | extra))

@@ -16,9 +16,9 @@ from shared.contracts import notifications as c
 from shared.errors import DomainError
 from shared.runtime.settings import DEFAULT_NATS_URL
 
-from .adapters.rendering import preview
-from .domain.messages import CATALOGUE
-from .domain.preferences import SUPPORTED_LOCALES
+from ..adapters.rendering import preview
+from ..domain.messages import CATALOGUE
+from ..domain.preferences import SUPPORTED_LOCALES
 
 notify_app = typer.Typer(help="Notification templates and held messages.", no_args_is_help=True)
 
@@ -119,17 +119,19 @@ def reseal_secrets_command() -> None:
     from shared.persistence.db import Database
     from shared.persistence.migrations import upgrade_async
 
-    from .settings import Settings
-    from .webhook_handlers import reseal_secrets
+    from ..adapters.unit_of_work import sql_unit_of_work
+    from ..service_layer.webhooks import reseal_secrets
+    from ..settings import Settings
 
     settings = Settings()
 
     async def run() -> int:
         url = settings.resolved_database_url("notifications")
-        await upgrade_async(url, Path(__file__).parent / "migrations")  # as the service does
+        migrations = Path(__file__).parents[1] / "migrations"
+        await upgrade_async(url, migrations)  # as the service does
         db = Database(url)
         try:
-            return await reseal_secrets(UnitOfWork(db), settings.secret_box)
+            return await reseal_secrets(sql_unit_of_work(UnitOfWork(db), settings.secret_box))
         finally:
             await db.dispose()
 

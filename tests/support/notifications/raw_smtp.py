@@ -8,6 +8,7 @@ dot that ends DATA it can reply with any line, drop the connection without a wor
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -102,3 +103,6 @@ class RawSmtpServer:
             writer.close()
             self._ended.set()
             self._sessions.pop(task, None)
+
+
+StartRawSmtp = Callable[..., Awaitable[RawSmtpServer]]
