@@ -35,15 +35,20 @@ def _font(pdf: FPDF, font_path: Path | None) -> tuple[str, bool]:
     return "Helvetica", False
 
 
-def render_thank_you_card(
-    card: ThankYouCard, *, font_path: Path | None = None, created_at: datetime | None = None
-) -> bytes:
+def _blank_card(card: ThankYouCard, created_at: datetime | None) -> FPDF:
     pdf = FPDF(orientation="L", unit="mm", format=(105, 148))  # A6
     pdf.set_auto_page_break(auto=False)
     pdf.set_margins(12, 12, 12)
     pdf.set_title(f"Thank you - {card.claim_id}")
     pdf.set_creator("Concierge notifications")
     pdf.set_creation_date(created_at or datetime.now(UTC))
+    return pdf
+
+
+def render_thank_you_card(
+    card: ThankYouCard, *, font_path: Path | None = None, created_at: datetime | None = None
+) -> bytes:
+    pdf = _blank_card(card, created_at)
     family, unicode_ok = _font(pdf, font_path)
 
     def text(value: str) -> str:
