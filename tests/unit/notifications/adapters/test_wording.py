@@ -1,4 +1,4 @@
-"""Issue 12 item 14 (wording) and the customer side of item 5 (reason codes).
+"""Wording and the reasons customers are given.
 
 Every message kind in every locale: British and Irish English never mix US spellings (a subject
 said "authorisation" while its body said "authorization"), and a customer whose name is unknown

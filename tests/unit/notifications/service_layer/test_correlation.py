@@ -1,4 +1,4 @@
-"""Issue 12 item 10: a message or webhook delivery carries the correlation id of the request
+"""A message or webhook delivery carries the correlation id of the request
 behind the event that caused it, into the worker's log lines and its own events, although the
 worker runs later, in a background task with nothing bound."""
 

@@ -1,6 +1,7 @@
 """Message delivery, written out from its contract: every (status, action) pair.
 
-The contract (delivery.py, held_messages.py, the `notifications.message.*` events): a planned
+The contract (domain/deliveries.py, service_layer/message_delivery.py and held_messages.py, the
+`notifications.message.*` events): a planned
 message is `pending`; the worker leases it (`sending`), hands it over and records `sent`, a retry
 (`pending`) or `failed` once the attempts are spent or the provider refused for good. A hand-over
 that broke off without an answer, or a lease that ran out, is asked of the provider; if it cannot

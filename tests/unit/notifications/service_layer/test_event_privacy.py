@@ -1,5 +1,5 @@
-"""A provider's error can quote the recipient; the message events carry only its code (issue 12
-item 5: events carry ids, codes and business facts, never personal data)."""
+"""A provider's error can quote the recipient; the message events carry only its code (events
+carry ids, codes and business facts, never personal data)."""
 
 from __future__ import annotations
 

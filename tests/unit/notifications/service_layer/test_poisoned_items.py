@@ -1,7 +1,8 @@
 """A poisoned item never stops a notifications worker: it is parked with a reason, the rest go on.
 
-Issue 12 item 1: a webhook URL with control characters (stored before registration refused
-them) made `deliver_webhooks` crash on every poll with `httpx.InvalidURL`, for ever.
+A stored item the worker cannot handle (a webhook URL with control characters, stored before
+registration refused them; a message row that breaks the worker) is dead-lettered or failed with
+its reason, once, and every other item is still delivered.
 """
 
 from __future__ import annotations

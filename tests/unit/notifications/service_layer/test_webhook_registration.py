@@ -1,6 +1,6 @@
-"""What webhook registration refuses, at the gateway's model and again in the service (issue 12
-items 1 and 9): unsendable URLs, http in production, unknown event types, too many endpoints;
-and a replay that names no target is malformed input (422), not "not found"."""
+"""What webhook registration refuses, at the gateway's model and again in the service:
+unsendable URLs, http in production, unknown event types, too many endpoints; and a replay that
+names no target is malformed input (422), not "not found"."""
 
 from __future__ import annotations
 
