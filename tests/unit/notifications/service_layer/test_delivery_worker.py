@@ -86,6 +86,8 @@ LATER = NOW + timedelta(seconds=LEASE + 1)
 
 
 async def test_killed_after_the_provider_took_it_is_held_not_resent(uow):
+    """A worker killed after the hand-over leaves the message in doubt: once its lease runs
+    out it is held for an agent, never sent again by itself."""
     await plan_one_email(uow)
     email = ScriptedEmail(die="after_handoff")
     await crash(uow, email)
@@ -100,6 +102,8 @@ async def test_killed_after_the_provider_took_it_is_held_not_resent(uow):
 
 
 async def test_killed_before_handing_over_is_held_too_the_worker_cannot_tell(uow):
+    """A kill after the lease but before the hand-over looks the same from outside: held
+    too."""
     await plan_one_email(uow)
     email = ScriptedEmail(die="before_handoff")
     await crash(uow, email)
@@ -109,6 +113,7 @@ async def test_killed_before_handing_over_is_held_too_the_worker_cannot_tell(uow
 
 
 async def test_killed_before_the_lease_costs_nothing(uow, monkeypatch):
+    """A kill before the lease leaves the message pending: the next pass sends it at once."""
     await plan_one_email(uow)
     email = ScriptedEmail()
 
@@ -126,6 +131,7 @@ async def test_killed_before_the_lease_costs_nothing(uow, monkeypatch):
 
 
 async def test_a_provider_that_can_tell_settles_it_without_an_agent(uow):
+    """When the provider confirms it has the message, the doubt is settled as sent."""
     await plan_one_email(uow)
     await crash(uow, ScriptedEmail(die="after_handoff"))
     await worker(uow, ScriptedEmail(receipt=Receipt.ACCEPTED), at=LATER).run_once()
@@ -135,6 +141,7 @@ async def test_a_provider_that_can_tell_settles_it_without_an_agent(uow):
 
 
 async def test_a_provider_that_never_got_it_gets_it_again(uow):
+    """When the provider says it never got the message, it is retried, and sent once."""
     await plan_one_email(uow)
     await crash(uow, ScriptedEmail(die="before_handoff"))
     email = ScriptedEmail(receipt=Receipt.NOT_ACCEPTED)
@@ -146,6 +153,7 @@ async def test_a_provider_that_never_got_it_gets_it_again(uow):
 
 
 async def test_resend_policy_sends_again_with_the_same_key(uow):
+    """Under the resend policy a message in doubt is sent again with the same delivery key."""
     await plan_one_email(uow)
     email = ScriptedEmail(die="after_handoff")
     await crash(uow, email)
@@ -162,6 +170,7 @@ async def test_resend_policy_sends_again_with_the_same_key(uow):
 
 
 async def test_a_handover_cut_off_without_an_answer_is_held(uow):
+    """A hand-over that breaks off without an answer is held, and its connection closed."""
     await plan_one_email(uow)
     email = ScriptedEmail(die="uncertain")
     assert await worker(uow, email).run_once() == 1
@@ -203,6 +212,8 @@ async def test_a_stop_during_the_handover_waits_for_its_outcome(uow):
 
 
 async def test_two_workers_prepare_the_same_message_only_one_hands_it_over(uow):
+    """Two workers may prepare the same message; only the one holding the lease hands it
+    over."""
     await plan_one_email(uow)
     both_prepared = asyncio.Barrier(2)
     email = ScriptedEmail()
@@ -220,6 +231,8 @@ async def test_two_workers_prepare_the_same_message_only_one_hands_it_over(uow):
 
 
 async def test_a_refusal_before_the_handover_is_recorded_once(uow):
+    """A refusal before the hand-over (nothing sent) is recorded once, as an ordinary
+    failure."""
     await plan_one_email(uow)
     email = RecordingEmail()
 
@@ -244,6 +257,8 @@ async def held_email(uow) -> str:
 
 
 async def test_agent_lists_and_marks_a_held_message_sent(uow):
+    """An agent sees the held message and settles it as sent: recorded with its sent event,
+    off the held list."""
     message_id = await held_email(uow)
     held = held_rpc(uow, LATER)
     [listed] = (await held.list(c.ListHeldMessagesRequest(), AGENT)).messages
@@ -261,6 +276,7 @@ async def test_agent_lists_and_marks_a_held_message_sent(uow):
 
 
 async def test_agent_resend_goes_out_on_the_next_pass(uow):
+    """An agent's resend puts the held message back in the queue: the next pass sends it."""
     message_id = await held_email(uow)
     held = held_rpc(uow, LATER)
     await held.resolve(c.ResolveHeldMessageRequest(message_id=message_id, outcome="resend"), AGENT)
@@ -271,6 +287,7 @@ async def test_agent_resend_goes_out_on_the_next_pass(uow):
 
 
 async def test_only_agents_see_or_settle_held_messages(uow):
+    """Only agents list or settle held messages; others are refused with the service's code."""
     message_id = await held_email(uow)
     held = held_rpc(uow)
     for actor in (ME, Actor(type="partner", id="acme"), None):
@@ -286,6 +303,7 @@ async def test_only_agents_see_or_settle_held_messages(uow):
 
 
 async def test_held_rows_are_not_due(uow):
+    """A held message is never picked up by the worker, however late it gets."""
     await held_email(uow)
     async with uow.db.read() as session:
         held = (await session.execute(sa.select(deliveries.c.status))).scalars().all()

@@ -27,6 +27,8 @@ from tests.support.notifications.cases import (
 
 
 async def test_event_plans_messages_once_and_fills_the_inbox(uow):
+    """An event plans one message per kind, channel and recipient, once; SMS waits out quiet
+    hours in the customer's zone; in-app messages land in the inbox with their event."""
     n = customer_rpc(uow)
     await n.put_contact(c.PutContactRequest(name="Margaret", email="m@example.co.uk",
                                             phone="+447700900123", locale="en-GB"), ME)  # fmt: skip
@@ -50,6 +52,8 @@ async def test_event_plans_messages_once_and_fills_the_inbox(uow):
 
 
 async def test_customer_without_contact_gets_the_inbox_only(uow):
+    """Without contact details a transactional message still reaches the customer: in the
+    inbox."""
     n = customer_rpc(uow)
     await apply(uow, n, event("warranty.claim.submitted", status="submitted", category="handbag",
                                components=["piping"], cause="manufacturing_defect"))  # fmt: skip
@@ -58,6 +62,8 @@ async def test_customer_without_contact_gets_the_inbox_only(uow):
 
 
 async def test_delivery_worker_retries_then_records_failure(uow):
+    """A transient failure is retried after a growing delay, each attempt recorded with its
+    event."""
     n = customer_rpc(uow)
     await n.put_contact(c.PutContactRequest(email="m@example.co.uk", locale="en-GB"), ME)
     await apply(uow, n, event("warranty.claim.approved", status="approved", rule="r",
@@ -80,6 +86,8 @@ async def test_delivery_worker_retries_then_records_failure(uow):
 
 
 async def test_permanent_failure_is_final(uow):
+    """A provider's permanent refusal is not retried; the message log shows it failed, with
+    the reason."""
     n = customer_rpc(uow)
     await n.put_contact(c.PutContactRequest(email="m@example.co.uk"), ME)
     await apply(uow, n, event("warranty.claim.rejected", status="rejected", rule="r",
@@ -93,6 +101,9 @@ async def test_permanent_failure_is_final(uow):
 
 
 async def test_webhook_fan_out_only_to_matching_enabled_endpoints(uow):
+    """An event goes once to each endpoint subscribed to it, without personal ids; events
+    not for partners go nowhere."""
+
     async def resolve(host, port):
         return ["93.184.216.34"]
 
@@ -116,6 +127,8 @@ async def test_webhook_fan_out_only_to_matching_enabled_endpoints(uow):
 
 
 async def test_waitlist_availability_becomes_a_message(uow):
+    """A waitlist availability event tells the customer the item, its price in their
+    currency and where to order it."""
     n = customer_rpc(uow)
     await n.put_contact(c.PutContactRequest(email="m@example.co.uk", locale="en-GB"), ME)
     ev = IncomingEvent(id="wl-1", type="orders.waitlist.available", time=NOW, data={"entry_id": "e1", "customer_id": "c1", "style": "TC11",
@@ -129,6 +142,7 @@ async def test_waitlist_availability_becomes_a_message(uow):
 
 
 async def test_order_failed_tells_what_to_do(uow):
+    """A failed order tells the customer why, and what they can do about it."""
     n = customer_rpc(uow)
     await n.put_contact(c.PutContactRequest(email="m@example.co.uk", locale="en-GB"), ME)
     ev = IncomingEvent(id="of-1", type="orders.order.failed", time=NOW,
@@ -143,6 +157,8 @@ async def test_order_failed_tells_what_to_do(uow):
 
 
 async def test_inbox_pages_do_not_skip_items_sharing_an_instant(uow):
+    """Inbox pages walk every item once, even when a page ends inside items sharing one
+    instant."""
     n = customer_rpc(uow)
     async with uow() as tx:  # five items written in the same instant, as one event can make
         await tx.session.execute(
@@ -172,6 +188,8 @@ async def test_inbox_pages_do_not_skip_items_sharing_an_instant(uow):
 
 
 async def test_message_log_pages_walk_every_message_once(uow):
+    """Message log pages walk each of the customer's messages once, newest first, and no one
+    else's."""
     n = customer_rpc(uow)
     later = NOW.replace(minute=45)
     rows_ = [

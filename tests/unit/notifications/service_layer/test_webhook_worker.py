@@ -35,6 +35,8 @@ async def status_of(uow) -> list[tuple[str, int]]:
 
 
 async def test_retries_until_the_schedule_is_spent_then_dead_letters_and_replays(setup):
+    """Failed deliveries are retried on schedule, dead-lettered when it is spent, and
+    replayed with the same webhook-id."""
     uow, hooks, endpoint, clock = setup
     sender = ScriptedSender([500, None, 503])
     worker = webhook_worker(uow, sender, SHORT, clock=clock)
@@ -65,6 +67,7 @@ async def test_retries_until_the_schedule_is_spent_then_dead_letters_and_replays
 
 
 async def test_replay_by_time_range(setup):
+    """A replay by time range queues again the finished deliveries of that range only."""
     uow, hooks, endpoint, clock = setup
     worker = webhook_worker(uow, ScriptedSender([]), SHORT, clock=clock)
     await fan_out(uow, hooks, "evt-a")
@@ -81,6 +84,7 @@ async def test_replay_by_time_range(setup):
 
 
 async def test_retry_after_is_honoured(setup):
+    """A partner's Retry-After delays the next attempt."""
     uow, hooks, _endpoint, clock = setup
     schedule = RetrySchedule(jitter=0)
     sender = ScriptedSender([429], headers={"retry-after": "120"})
@@ -95,6 +99,7 @@ async def test_retry_after_is_honoured(setup):
 
 
 async def test_410_disables_the_endpoint_and_stops_deliveries(setup):
+    """410 Gone disables the endpoint (with its event); it gets nothing more."""
     uow, hooks, endpoint, clock = setup
     worker = webhook_worker(uow, ScriptedSender([410]), SHORT, clock=clock)
     await fan_out(uow, hooks, "evt-1")
@@ -109,6 +114,7 @@ async def test_410_disables_the_endpoint_and_stops_deliveries(setup):
 
 
 async def test_deleting_an_endpoint_cancels_pending_deliveries(setup):
+    """Deleting an endpoint cancels the deliveries still waiting for it."""
     uow, hooks, endpoint, _clock = setup
     await fan_out(uow, hooks)
     await hooks.delete(c.WebhookRef(endpoint_id=endpoint.id), PARTNER)
@@ -119,6 +125,7 @@ async def test_deleting_an_endpoint_cancels_pending_deliveries(setup):
 
 
 async def test_customers_cannot_manage_webhooks(setup):
+    """Customers may not manage webhooks."""
     _uow, hooks, _endpoint, _clock = setup
     with pytest.raises(Exception) as err:
         await hooks.list({}, Actor(type="customer", id="c1"))
@@ -158,6 +165,7 @@ async def test_a_secret_sealed_with_a_dropped_key_parks_the_delivery_unsigned(se
 
 
 async def test_delivery_log_pages_walk_every_delivery_once(setup):
+    """Delivery log pages walk every delivery once, even within one instant."""
     uow, hooks, endpoint, _clock = setup
     for k in range(5):  # fanned out at the same instant
         await fan_out(uow, hooks, event_id=f"evt-{k}")
