@@ -73,7 +73,7 @@ def delivery_worker(
         "push": overrides.get("push") or SandboxPushProvider(),
     }
     return DeliveryWorker(
-        uow, records, channels, uncertain=UncertainPolicy(settings.delivery_uncertain)
+        uow, records, channels, clock, uncertain=UncertainPolicy(settings.delivery_uncertain)
     )
 
 

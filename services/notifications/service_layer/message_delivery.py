@@ -29,6 +29,7 @@ from typing import Any
 
 import structlog
 
+from shared.clock import Clock
 from shared.runtime.faults import crash_point
 
 from ..domain.channels import Channel as ChannelName
@@ -61,6 +62,7 @@ class DeliveryWorker:
         uow: UnitOfWork,
         records: DeliveryRecords,
         channels: Mapping[str, Channel[Any]],
+        clock: Clock,
         *,
         uncertain: UncertainPolicy = UncertainPolicy.HOLD,
         batch_size: int = 20,
@@ -68,13 +70,14 @@ class DeliveryWorker:
         self.uow = uow
         self.records = records
         self.channels = channels
+        self.clock = clock
         self.uncertain = uncertain
         self.batch_size = batch_size
 
     async def run_once(self) -> int:
         """Deliver every due message once and settle interrupted ones; returns how many."""
         async with self.uow.read() as work:
-            due = await work.messages.due(self.records.clock.now(), self.batch_size)
+            due = await work.messages.due(self.clock.now(), self.batch_size)
         done = 0
         for message in due:
             done += await self._one(message)

@@ -186,7 +186,7 @@ def delivery_worker(
                               retry_base_seconds=retry_base_seconds,
                               lease=timedelta(seconds=lease_seconds))  # fmt: skip
     channels = {"email": email, "sms": SandboxSmsProvider(), "push": SandboxPushProvider()}
-    return DeliveryWorker(work, records, channels, uncertain=uncertain)
+    return DeliveryWorker(work, records, channels, as_clock(clock), uncertain=uncertain)
 
 
 def webhook_worker(
