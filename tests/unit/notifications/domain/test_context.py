@@ -7,6 +7,7 @@ BASE = "https://api.example"
 
 
 def test_claim_context_from_rma_event():
+    """A claim event gives the template its facts: claim, item, RMA and where to send it."""
     data = {
         "claim_id": "CLM-1", "customer_id": "c1", "region": "UK", "product_name": "Tote",
         "rma_number": "RMA-9", "rma_expires_at": "2026-12-23T10:00:00Z",
@@ -25,6 +26,7 @@ def test_claim_context_from_rma_event():
 
 
 def test_claim_context_uses_earlier_facts_for_the_thank_you():
+    """The thank-you note uses facts kept from the claim's earlier events."""
     facts = {"resolution": "repair", "parts": [{"part": "handle_piping", "colour": "brown"}],
              "item_name": "Tote"}  # fmt: skip
     data = {"claim_id": "CLM-1", "customer_id": "c1", "region": "US", "carrier": "UPS",
@@ -36,6 +38,7 @@ def test_claim_context_uses_earlier_facts_for_the_thank_you():
 
 
 def test_missing_optional_facts_drop_their_sentence():
+    """A missing optional fact drops its sentence rather than leave a gap."""
     data = {"claim_id": "CLM-2", "customer_id": "c1", "region": "US", "rma_number": "RMA-2"}
     ctx = message_context("warranty.claim.rma_reminder", data, customer_name="Dana", base_url=BASE)
     message = render("claim_rma_reminder", "en-US", ctx)
@@ -44,6 +47,7 @@ def test_missing_optional_facts_drop_their_sentence():
 
 
 def test_order_context_from_failed_event():
+    """A failed order gives the template the reason and the advice."""
     data = {
         "order_id": "ORD-1", "customer_id": "c1", "region": "UK", "currency": "GBP",
         "total": "60.47", "reason_code": "out_of_stock", "advice_code": "join_waitlist",
@@ -58,6 +62,7 @@ def test_order_context_from_failed_event():
 
 
 def test_order_placed_lists_lines_in_the_customers_currency():
+    """An order confirmation lists its lines in the customer's currency."""
     data = {
         "order_id": "ORD-2", "customer_id": "c1", "region": "US", "currency": "USD",
         "total": "78.00", "duties_included": False,
@@ -71,6 +76,7 @@ def test_order_placed_lists_lines_in_the_customers_currency():
 
 
 def test_region_locales():
+    """Each region has the locale its messages are written in; no region gets en-US."""
     assert locale_for_region("UK") == "en-GB"
     assert locale_for_region("EU") == "en-IE"
     assert locale_for_region(None) == "en-US"

@@ -19,6 +19,7 @@ NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
 
 def test_every_customer_facing_step_has_a_kind():
+    """Every step of a claim or order a customer sees causes a message."""
     claim_steps = [
         "submitted", "approved", "rejected", "needs_review", "rma_issued", "rma_reminder",
         "lapsed", "received", "repair_started", "replacement_started", "sla_breached",
@@ -38,6 +39,7 @@ def test_every_customer_facing_step_has_a_kind():
 
 
 def test_internal_events_send_nothing():
+    """Internal events send the customer nothing."""
     prefs = Preferences("c1")
     assert route("warranty.claim.sla_at_risk", prefs, NOW) == []
     assert route("orders.order.stock_reserved", prefs, NOW) == []
@@ -45,6 +47,8 @@ def test_internal_events_send_nothing():
 
 
 def test_catalogue_is_consistent():
+    """Each kind is filed under its own name, transactional kinds always suit email and the
+    inbox (so routing never comes up empty), and every kind an event names exists."""
     for name, kind in CATALOGUE.items():
         assert kind.name == name
         if kind.category is Category.TRANSACTIONAL:
@@ -56,12 +60,14 @@ def test_catalogue_is_consistent():
 
 
 def test_unknown_kind():
+    """An unknown message kind is refused, naming the known ones."""
     with pytest.raises(UnknownMessageKind) as err:
         message_kind("claim_exploded")
     assert err.value.code == "notifications_unknown_message_kind"
 
 
 def test_route_intersects_kind_channels_and_preferences():
+    """A message goes on the channels its kind suits and the customer accepts."""
     prefs = Preferences(
         "c1",
         opt_ins={Category.TRANSACTIONAL: {Channel.EMAIL, Channel.SMS, Channel.PUSH}},
@@ -75,6 +81,8 @@ def test_route_intersects_kind_channels_and_preferences():
 
 
 def test_route_drops_unreachable_channels_and_falls_back_to_inbox():
+    """Channels without an address are dropped; a transactional message falls back to the
+    inbox."""
     contact = Contact("c1")  # no email, no phone, no device
     prefs = Preferences("c1", opt_ins={Category.TRANSACTIONAL: {Channel.EMAIL}})
     deliveries = route("warranty.claim.approved", prefs, NOW, contact)
@@ -82,6 +90,7 @@ def test_route_drops_unreachable_channels_and_falls_back_to_inbox():
 
 
 def test_route_defers_sms_and_push_in_quiet_hours_only():
+    """Quiet hours defer SMS and push only; email and the inbox go at once."""
     contact = Contact(
         "c1", email="m@example.com", phone="+447700900123", push_tokens=("tok1",), locale="en-GB"
     )
@@ -99,11 +108,13 @@ def test_route_defers_sms_and_push_in_quiet_hours_only():
 
 
 def test_route_requires_aware_now():
+    """Routing refuses a time without a zone."""
     with pytest.raises(ValueError):
         route("orders.order.shipped", Preferences("c1"), datetime(2026, 1, 1))
 
 
 def test_plan_keys_are_deterministic_and_unique():
+    """Each planned delivery has one key, the same however often the event is planned."""
     contact = Contact("c1", email="m@example.com", push_tokens=("tokA", "tokB"))
     prefs = Preferences("c1")
     first = plan("evt-1", "warranty.claim.shipped_back", contact, prefs, NOW)
@@ -120,6 +131,7 @@ def test_plan_keys_are_deterministic_and_unique():
 
 
 def test_delivery_key_digest_is_stable_and_hides_the_address():
+    """The delivery key digest is stable and reveals no address."""
     key = DeliveryKey("evt-1", "order_shipped", Channel.SMS, "c1")
     assert str(key) == "evt-1:order_shipped:sms:c1"
     assert key.digest == DeliveryKey("evt-1", "order_shipped", Channel.SMS, "c1").digest

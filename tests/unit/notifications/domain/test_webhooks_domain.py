@@ -35,6 +35,7 @@ def _endpoint(**kw) -> WebhookEndpoint:
 
 
 def test_event_type_filters():
+    """An endpoint wants the event types its filters select, exactly or by wildcard."""
     endpoint = _endpoint(event_types=("warranty.claim.*", "orders.order.shipped"))
     assert endpoint.wants("warranty.claim.approved")
     assert endpoint.wants("orders.order.shipped")
@@ -59,17 +60,20 @@ def test_event_type_filters():
     ],
 )
 def test_invalid_endpoints(kw):
+    """An endpoint built from invalid values is refused with a stable code."""
     with pytest.raises(InvalidWebhookEndpoint) as err:
         _endpoint(**kw)
     assert err.value.code == "webhooks_invalid_endpoint"
 
 
 def test_endpoint_needs_a_secret():
+    """An endpoint cannot exist without a signing secret."""
     with pytest.raises(WebhookSecretError):
         _endpoint(secrets=())
 
 
 def test_rotation_keeps_old_secret_during_overlap():
+    """After a rotation both secrets sign until the overlap ends; then only the new one."""
     endpoint = _endpoint().rotate("whsec_BBBB", NOW, timedelta(hours=24))
     assert endpoint.signing_secrets(NOW) == ("whsec_AAAA", "whsec_BBBB")
     assert endpoint.signing_secrets(NOW + timedelta(hours=23)) == ("whsec_AAAA", "whsec_BBBB")
@@ -82,12 +86,14 @@ def test_rotation_keeps_old_secret_during_overlap():
 
 
 def test_disabled_endpoint_wants_nothing():
+    """A disabled endpoint wants no event at all."""
     endpoint = _endpoint().disable(NOW, "http_410")
     assert not endpoint.enabled
     assert not endpoint.wants("warranty.claim.approved")
 
 
 def test_schedule_spans_at_least_72_hours_and_grows():
+    """The retry schedule grows and spans at least 72 hours before giving up."""
     schedule = RetrySchedule()
     delays = schedule.nominal_delays()
     assert sum(delays) >= 72 * 3600
@@ -104,12 +110,14 @@ def test_schedule_spans_at_least_72_hours_and_grows():
 
 
 def test_jitter_varies_between_deliveries():
+    """Retry delays are jittered, so deliveries failing together do not retry together."""
     schedule = RetrySchedule()
     rng = random.Random(1)
     assert len({schedule.delay_before(5, rng) for _ in range(10)}) > 1
 
 
 def test_scale_compresses_the_schedule():
+    """The scale setting compresses the whole schedule (tests only)."""
     fast = RetrySchedule(scale=0.0001, jitter=0)
     assert fast.delay_before(2) == timedelta(seconds=10 * 0.0001)
     assert fast.max_attempts == RetrySchedule().max_attempts
@@ -130,10 +138,13 @@ def test_scale_compresses_the_schedule():
     ],
 )
 def test_classification(status, kind):
+    """Each response (2xx, 410, 4xx, 5xx, none) is classified as delivered, gone, permanent
+    or retryable."""
     assert classify(status, {}, NOW, error="timeout").kind is kind
 
 
 def test_retry_after_seconds_and_http_date():
+    """Retry-After is read in seconds and as an HTTP date."""
     assert parse_retry_after("120", NOW) == timedelta(seconds=120)
     assert parse_retry_after("Mon, 23 Nov 2026 12:05:00 GMT", NOW) == timedelta(minutes=5)
     assert parse_retry_after("Mon, 23 Nov 2026 11:00:00 GMT", NOW) == timedelta(0)
@@ -147,6 +158,8 @@ def test_retry_after_seconds_and_http_date():
 
 
 def test_decisions():
+    """The next step follows from the outcome and the attempt: done, retry, disable or dead-
+    letter."""
     schedule = RetrySchedule(jitter=0)
     assert decide(classify(200, {}, NOW), 1, NOW, schedule).step is NextStep.DONE
     assert decide(classify(410, {}, NOW), 3, NOW, schedule).step is NextStep.DISABLE_ENDPOINT
@@ -162,12 +175,14 @@ def test_decisions():
 
 
 def test_retry_after_is_capped_and_scaled():
+    """A partner's Retry-After is capped, and scaled with the schedule."""
     schedule = RetrySchedule(jitter=0, scale=0.001)
     decision = decide(classify(429, {"Retry-After": str(10 * 24 * 3600)}, NOW), 1, NOW, schedule)
     assert decision.next_attempt_at == NOW + timedelta(seconds=24 * 3600 * 0.001)
 
 
 def test_thin_payload_keeps_only_non_personal_ids():
+    """A partner's payload carries the event's non-personal ids and codes only."""
     data = {
         "claim_id": "CLM-1",
         "rma_id": "RMA-1",
@@ -187,6 +202,7 @@ def test_thin_payload_keeps_only_non_personal_ids():
 
 
 def test_ids_that_point_at_a_person_never_reach_a_partner():
+    """Ids that identify a person (customer, agent, user) never reach a partner."""
     data = {"claim_id": "CLM-1", "customer_id": "c1", "agent_id": "a7", "user_id": "u1",
             "recipient_id": "r1", "order_ids": ["o1", "o2"], "id": 7, "note": "x"}  # fmt: skip
     payload = thin_payload("warranty.claim.approved", NOW, data)
@@ -194,21 +210,25 @@ def test_ids_that_point_at_a_person_never_reach_a_partner():
 
 
 def test_a_wildcard_matches_its_prefix_and_its_dot_only():
+    """A wildcard matches its prefix at a dot boundary, not a longer word."""
     assert subscribed(["orders.*"], "orders.order.placed")
     assert not subscribed(["orders.*"], "orders_archive.x")
     assert not subscribed(["orders.*"], "ops.thing")
 
 
 def test_a_retry_after_date_without_a_zone_is_read_as_utc():
+    """A Retry-After date without a zone is read as UTC."""
     now = datetime(2026, 12, 5, 0, 0, tzinfo=UTC)
     assert parse_retry_after("Sat, 05 Dec 2026 00:10:00 -0000", now) == timedelta(minutes=10)
 
 
 def test_429_is_an_outcome_to_retry():
+    """429 Too Many Requests is retried, not given up."""
     assert classify(429, {}, NOW).kind is OutcomeKind.RETRY
 
 
 def test_the_jitter_comes_from_the_given_random_source():
+    """Jitter comes from the random source given, so runs can be repeated."""
     schedule = RetrySchedule(jitter=0.2)
     outcome = classify(500, {}, NOW)
     expected = 10 * (1 + random.Random(7).uniform(0.0, 0.2))
@@ -217,22 +237,26 @@ def test_the_jitter_comes_from_the_given_random_source():
 
 
 def test_id_lists_are_kept_as_lists_of_plain_ids_only():
+    """Lists of ids stay in the payload only when they hold plain ids."""
     data = {"order_ids": ("o1", "o2"), "item_ids": ["a", {"x": 1}]}
     assert thin_payload("t", NOW, data).data == {"order_ids": ["o1", "o2"]}
 
 
 def test_a_disabled_endpoint_keeps_its_reason():
+    """A disabled endpoint keeps the reason it was disabled for."""
     disabled = _endpoint().disable(NOW, "http_410")
     assert (disabled.disabled_at, disabled.disabled_reason) == (NOW, "http_410")
 
 
 def test_payload_timestamps_are_utc():
+    """Payload timestamps are UTC, whatever zone the event came in."""
     paris = timezone(timedelta(hours=1))
     payload = WebhookPayload("t", datetime(2026, 1, 1, 13, 0, tzinfo=paris), {})
     assert payload.to_dict()["timestamp"] == "2026-01-01T12:00:00Z"
 
 
 def test_a_bad_event_type_filter_is_named():
+    """A refused event type filter is named in the error."""
     with pytest.raises(InvalidWebhookEndpoint) as exc:
         _endpoint(event_types=("orders.*.placed",))
     assert exc.value.details == {"event_type": "orders.*.placed"}
