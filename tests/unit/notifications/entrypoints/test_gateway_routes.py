@@ -20,6 +20,7 @@ def contact_reply(payload, actor):
 
 
 async def test_put_contact_uses_the_callers_id(env):
+    """A customer's contact is stored under the caller's own id."""
     app, client = env
     app.rpc.handlers[c.Subjects.PUT_CONTACT] = contact_reply
     body = {"name": "Margaret", "email": "m@example.co.uk", "locale": "en-GB"}
@@ -31,6 +32,7 @@ async def test_put_contact_uses_the_callers_id(env):
 
 
 async def test_put_contact_refuses_unknown_fields(env):
+    """Unknown fields in a contact are refused at the gateway."""
     app, client = env
     r = await client.put("/v1/me/contact", json={"name": "x", "is_admin": True},
                          headers=app.auth())  # fmt: skip
@@ -38,6 +40,7 @@ async def test_put_contact_refuses_unknown_fields(env):
 
 
 async def test_customer_cannot_read_another_customers_inbox(env):
+    """A customer cannot read another customer's inbox."""
     app, client = env
     r = await client.get("/v1/me/notifications?customer_id=cust-2", headers=app.auth("cust-1"))
     assert r.status_code == 404
@@ -45,6 +48,7 @@ async def test_customer_cannot_read_another_customers_inbox(env):
 
 
 async def test_inbox_is_paginated_with_a_cursor(env):
+    """The inbox pages with a cursor, newest first."""
     app, client = env
     items = [
         {"id": f"i{n}", "kind": "claim_submitted", "title": "t", "body": "b",
@@ -63,6 +67,7 @@ async def test_inbox_is_paginated_with_a_cursor(env):
 
 
 async def test_domain_error_from_the_service_becomes_problem_json(env):
+    """A service's domain error reaches the client as problem+json with its code."""
     app, client = env
     app.rpc.handlers[c.Subjects.PUT_PREFERENCES] = DomainError(
         "transactional messages must keep email or the in-app inbox on",
@@ -81,6 +86,7 @@ async def test_domain_error_from_the_service_becomes_problem_json(env):
 
 
 async def test_thank_you_card_is_a_pdf(env):
+    """The thank-you card is served as a PDF download."""
     app, client = env
     pdf = b"%PDF-1.4 fake"
     app.rpc.handlers[c.Subjects.THANK_YOU_CARD] = {
@@ -93,6 +99,7 @@ async def test_thank_you_card_is_a_pdf(env):
 
 
 async def test_webhooks_need_a_partner_key_with_the_action_or_an_agent(env):
+    """Webhooks are managed with a partner key that grants the action, or by an agent."""
     app, client = env
     created = {
         "id": "we_1", "url": "https://p.example/h", "event_types": ["warranty.claim.*"],
@@ -115,6 +122,7 @@ async def test_webhooks_need_a_partner_key_with_the_action_or_an_agent(env):
 
 
 async def test_replay_and_deliveries_need_the_replay_action(env):
+    """Replaying and reading the delivery log need the replay action."""
     app, client = env
     app.rpc.handlers[c.Subjects.REPLAY_WEBHOOK] = {"replayed": ["wd_1"]}
     app.rpc.handlers[c.Subjects.LIST_WEBHOOK_DELIVERIES] = {"deliveries": []}
@@ -157,6 +165,7 @@ def held_reply(message_id: str = "d1", status: str = "uncertain") -> dict:
 
 
 async def test_only_agents_list_or_settle_held_messages(env):
+    """Only agents list or settle held messages."""
     app, client = env
     app.rpc.handlers[c.Subjects.LIST_HELD_MESSAGES] = {"messages": [held_reply()]}
     for headers in (app.auth("cust-1"), await app.partner(["webhooks.manage"])):
@@ -173,6 +182,8 @@ async def test_only_agents_list_or_settle_held_messages(env):
 
 
 async def test_agent_settles_a_held_message(env):
+    """An agent settles a held message (as the actor, with a valid outcome); the service's
+    refusal comes back as 409 with its code."""
     app, client = env
     app.rpc.handlers[c.Subjects.RESOLVE_HELD_MESSAGE] = lambda p, a: held_reply(
         p.message_id, "sent"
@@ -195,6 +206,7 @@ async def test_agent_settles_a_held_message(env):
 
 
 async def test_message_log_pages_by_message_id_and_refuses_forged_cursors(env):
+    """The message log pages by message id and refuses a forged cursor."""
     app, client = env
     entry = held_reply("d2", "sent")
     app.rpc.handlers[c.Subjects.LIST_MESSAGES] = {"messages": [held_reply("d1", "sent"), entry]}

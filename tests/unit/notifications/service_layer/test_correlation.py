@@ -63,6 +63,8 @@ class CorrelationRecordingEmail(RecordingEmail):
 
 
 async def test_message_events_and_logs_carry_the_causing_requests_id(uow):
+    """A message's send, its event and its log lines carry the id of the request that caused
+    it."""
     structlog.contextvars.bind_contextvars(correlation_id="req-claim-7")  # as the consumer binds
     await plan_one_email(uow)
     email = CorrelationRecordingEmail()
@@ -89,6 +91,8 @@ class RecordingSender:
 
 
 async def test_webhook_deliveries_log_the_causing_requests_id(setup):
+    """A webhook delivery's attempt and log lines carry the id of the request that caused
+    it."""
     uow, hooks, _endpoint, clock = setup
     structlog.contextvars.bind_contextvars(correlation_id="req-claim-8")
     await fan_out(uow, hooks)

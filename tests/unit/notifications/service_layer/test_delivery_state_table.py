@@ -145,6 +145,7 @@ PAIRS = [(start, action) for start in SPEC for action in ACTIONS]
 
 
 def test_the_table_names_every_start_and_every_action():
+    """The table below covers every start state and every action."""
     assert set(SPEC) == set(START)
     for start, outcomes in SPEC.items():
         assert sorted(outcomes) == sorted(ACTIONS), start
@@ -176,6 +177,8 @@ async def _act(uow, action: str, message_id: str) -> None:
 
 @pytest.mark.parametrize(("start", "action"), PAIRS, ids=[f"{s}-{a}" for s, a in PAIRS])
 async def test_every_status_and_action(uow, start, action):
+    """Each (status, action) pair ends in the status the table names, and nothing else
+    moves."""
     message_id = await _put_email_row_in(uow, start)
     published_before = len(await rows(uow, outbox_table))
     expected = SPEC[start][action]

@@ -16,6 +16,7 @@ REFUSAL = "SMTPRecipientsRefused: {'m@example.co.uk': (550, b'5.1.1 <m@example.c
 
 
 async def test_a_refusal_quoting_the_address_publishes_only_its_code(uow):
+    """A provider's refusal that quotes the address publishes only its code."""
     await plan_one_email(uow)
     email = RecordingEmail([SendOutcome(SendStatus.PERMANENT_FAILURE, error=REFUSAL)])
     assert await worker(uow, email).run_once() == 1

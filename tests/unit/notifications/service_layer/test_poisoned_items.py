@@ -69,6 +69,8 @@ async def outcomes(uow) -> dict[str, tuple[str, str | None]]:
 
 @pytest.mark.parametrize("bad_url", POISONED_URLS)
 async def test_an_unsendable_url_is_dead_lettered_and_the_worker_carries_on(uow, bad_url):
+    """An unsendable stored URL is dead-lettered at once; the other endpoint still gets its
+    delivery."""
     clock = SteppingClock()
     hooks = await two_endpoints(uow, clock, bad_url)
     await fan_out(uow, hooks)
@@ -100,6 +102,8 @@ class CrashingSender:
 
 
 async def test_a_delivery_that_crashes_the_worker_is_parked_with_its_reason(uow):
+    """A delivery that crashes the worker is parked with the reason, and not retried by
+    itself."""
     clock = SteppingClock()
     hooks = await two_endpoints(uow, clock, "https://bad.example/h2")
     await fan_out(uow, hooks)
@@ -116,6 +120,8 @@ async def test_a_delivery_that_crashes_the_worker_is_parked_with_its_reason(uow)
 async def test_a_message_that_crashes_the_delivery_worker_is_parked_and_others_are_sent(
     uow, monkeypatch
 ):
+    """A message that crashes the delivery worker fails with the reason; the others are
+    sent."""
     await plan_one_email(uow)
     await plan_one_email(uow)  # a second claim event: a second email
     emails = [r for r in await rows(uow, deliveries) if r.channel == "email"]

@@ -67,6 +67,8 @@ ANSWERS: dict[tuple[int | None, str | None], tuple[str, tuple, tuple]] = {
 @pytest.mark.parametrize(("answer", "expected"), list(ANSWERS.items()), ids=str)
 @pytest.mark.parametrize("attempt", [FIRST_ATTEMPT, LAST_ATTEMPT])
 def test_every_answer_at_a_first_and_a_last_attempt(answer, expected, attempt):
+    """Each partner answer leads to the step the table names, at a first and at a last
+    attempt."""
     status_code, retry_after = answer
     reason, after_first, after_last = expected
     headers = {"Retry-After": retry_after} if retry_after else {}
@@ -79,6 +81,7 @@ def test_every_answer_at_a_first_and_a_last_attempt(answer, expected, attempt):
 
 
 def test_retry_after_is_capped_at_a_day():
+    """A partner's Retry-After never postpones a delivery by more than a day."""
     outcome = classify(429, {"retry-after": str(3 * 24 * 3600)}, T0)
     decision = decide(outcome, 1, T0, RetrySchedule(jitter=0))
     assert decision.next_attempt_at == T0 + timedelta(hours=24)
@@ -136,6 +139,7 @@ PAIRS = [(start, action) for start in SPEC for action in ACTIONS]
 
 
 def test_the_table_names_every_start_and_every_action():
+    """The table below covers every start status and every action."""
     assert set(SPEC) == set(START)
     for start, outcomes in SPEC.items():
         assert sorted(outcomes) == sorted(ACTIONS), start
@@ -155,6 +159,7 @@ async def _act(uow, hooks, endpoint, clock, action: str) -> None:
 
 @pytest.mark.parametrize(("start", "action"), PAIRS, ids=[f"{s}-{a}" for s, a in PAIRS])
 async def test_every_status_and_action(setup, start, action):
+    """Each (status, action) pair ends in the status the table names."""
     uow, hooks, endpoint, clock = setup
     await fan_out(uow, hooks)
     status, attempts = START[start]

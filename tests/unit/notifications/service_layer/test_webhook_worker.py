@@ -151,6 +151,8 @@ async def test_the_database_never_holds_a_signing_secret_in_clear(setup):
 
 
 async def test_a_secret_sealed_with_a_dropped_key_parks_the_delivery_unsigned(setup):
+    """A secret sealed with a dropped key is never replaced: the delivery waits unsigned,
+    with the reason."""
     uow, hooks, _endpoint, clock = setup
     sender = ScriptedSender([])
     wrong_keys = SecretBox([Fernet.generate_key().decode()])
