@@ -35,6 +35,8 @@ def _email(to: str = "margaret@example.co.uk", event_id: str = "evt-1") -> Outbo
 
 
 async def test_smtp_sends_multipart_with_deterministic_message_id(smtp_server):
+    """SMTP sends text and HTML in one message whose Message-ID follows from the delivery
+    key."""
     channel = SmtpEmailChannel(host=smtp_server.host, port=smtp_server.port, sender=SENDER)
     message = _email()
     outcome = await send_now(channel, message)
@@ -52,6 +54,8 @@ async def test_smtp_sends_multipart_with_deterministic_message_id(smtp_server):
 
 
 async def test_resend_of_the_same_delivery_has_the_same_message_id(smtp_server):
+    """Sending the same delivery again gives the same Message-ID, so mail systems can
+    deduplicate."""
     channel = SmtpEmailChannel(host=smtp_server.host, port=smtp_server.port, sender=SENDER)
     await send_now(channel, _email())
     await send_now(channel, _email())
@@ -61,6 +65,7 @@ async def test_resend_of_the_same_delivery_has_the_same_message_id(smtp_server):
 
 
 async def test_refused_recipient_is_a_permanent_failure(smtp_server):
+    """A recipient the server refuses is a permanent failure."""
     channel = SmtpEmailChannel(host=smtp_server.host, port=smtp_server.port, sender=SENDER)
     outcome = await send_now(channel, _email(to="nobody@refused.example"))
     assert outcome.status is SendStatus.PERMANENT_FAILURE
@@ -69,6 +74,7 @@ async def test_refused_recipient_is_a_permanent_failure(smtp_server):
 
 
 async def test_unreachable_server_is_a_transient_failure():
+    """An unreachable server is a transient failure, retried later."""
     channel = SmtpEmailChannel(host="127.0.0.1", port=free_port(), sender=SENDER, timeout_seconds=2)
     outcome = await send_now(channel, _email())
     assert outcome.status is SendStatus.TRANSIENT_FAILURE
@@ -76,6 +82,7 @@ async def test_unreachable_server_is_a_transient_failure():
 
 
 async def test_file_sink_writes_one_file_per_delivery(tmp_path):
+    """The file sink writes one file per delivery."""
     sink = FileMailSink(tmp_path / "mail", SENDER)
     message = _email()
     assert (await send_now(sink, message)).status is SendStatus.SENT
@@ -86,6 +93,7 @@ async def test_file_sink_writes_one_file_per_delivery(tmp_path):
 
 
 async def test_console_sink_prints_text():
+    """The console sink prints the text part."""
     out = io.StringIO()
     outcome = await send_now(ConsoleMailSink(SENDER, stream=out), _email())
     assert outcome.status is SendStatus.SENT
@@ -97,6 +105,7 @@ def _short(to: str, channel: Channel) -> OutboundShortMessage:
 
 
 async def test_sandbox_sms_records_and_fails_deterministically():
+    """The SMS sandbox records what it sends and fails for the same numbers every time."""
     sms = SandboxSmsProvider()
     ok = await send_now(sms, _short("+447700900123", Channel.SMS))
     assert ok.status is SendStatus.SENT and ok.provider_message_id.startswith("sms_")
@@ -109,6 +118,7 @@ async def test_sandbox_sms_records_and_fails_deterministically():
 
 
 async def test_sandbox_push_records_and_fails_deterministically():
+    """The push sandbox records what it sends and fails for the same tokens every time."""
     push = SandboxPushProvider()
     assert (await send_now(push, _short("tok-1", Channel.PUSH))).status is SendStatus.SENT
     assert (
@@ -124,6 +134,7 @@ async def test_sandbox_push_records_and_fails_deterministically():
 
 
 async def test_prepare_refused_at_rcpt_is_a_permanent_failure_and_sends_nothing(smtp_server):
+    """A recipient refused while preparing is a permanent failure, and nothing is sent."""
     channel = SmtpEmailChannel(host=smtp_server.host, port=smtp_server.port, sender=SENDER)
     prepared = await channel.prepare(_email(to="nobody@refused.example"))
     assert isinstance(prepared, SendOutcome)
@@ -133,6 +144,7 @@ async def test_prepare_refused_at_rcpt_is_a_permanent_failure_and_sends_nothing(
 
 
 async def test_prepare_deferred_at_rcpt_is_a_transient_failure(raw_smtp: StartRawSmtp):
+    """A recipient deferred while preparing is a transient failure."""
     server = await raw_smtp(rcpt_reply="450 4.2.1 mailbox busy, try later")
     channel = SmtpEmailChannel(host=server.host, port=server.port, sender=SENDER)
     prepared = await channel.prepare(_email())
@@ -143,6 +155,7 @@ async def test_prepare_deferred_at_rcpt_is_a_transient_failure(raw_smtp: StartRa
 
 
 async def test_prepare_against_a_closed_port_is_a_transient_failure():
+    """Preparing against a closed port is a transient failure."""
     channel = SmtpEmailChannel(host="127.0.0.1", port=free_port(), sender=SENDER, timeout_seconds=2)
     prepared = await channel.prepare(_email())
     assert isinstance(prepared, SendOutcome)
@@ -153,6 +166,8 @@ async def test_prepare_against_a_closed_port_is_a_transient_failure():
 async def test_prepare_announces_the_envelope_and_an_abandoned_prepare_sends_nothing(
     raw_smtp: StartRawSmtp,
 ):
+    """Preparing announces sender and recipient only; a prepare never handed over sends
+    nothing."""
     server = await raw_smtp()
     channel = SmtpEmailChannel(host=server.host, port=server.port, sender=SENDER)
     handoff = await channel.prepare(_email())
@@ -168,6 +183,7 @@ async def test_prepare_announces_the_envelope_and_an_abandoned_prepare_sends_not
 
 
 async def test_abandoned_prepare_against_a_real_server_delivers_nothing(smtp_server):
+    """A prepare abandoned against a real server delivers nothing."""
     channel = SmtpEmailChannel(host=smtp_server.host, port=smtp_server.port, sender=SENDER)
     handoff = await channel.prepare(_email())
     assert isinstance(handoff, SmtpHandoff)
@@ -197,6 +213,7 @@ async def _hand_over(handoff: SmtpHandoff) -> SendOutcome:
 
 async def test_hand_over_to_a_raw_server_that_accepts_is_sent(raw_smtp: StartRawSmtp):
     # Calibrates the raw server: with a 250 after the dot, the same path is a plain success.
+    """A hand-over the server accepts after the final dot is sent."""
     server = await raw_smtp(after_dot="250 2.0.0 queued as 1234")
     outcome = await _hand_over(await _prepare(server))
     assert outcome.status is SendStatus.SENT
@@ -206,6 +223,7 @@ async def test_hand_over_to_a_raw_server_that_accepts_is_sent(raw_smtp: StartRaw
 
 
 async def test_connection_dropped_after_the_dot_is_uncertain(raw_smtp: StartRawSmtp):
+    """A connection dropped after the final dot leaves the hand-over in doubt."""
     server = await raw_smtp(after_dot="drop")
     outcome = await _hand_over(await _prepare(server))
     # The server read the whole message, dot included: it may well have queued it.
@@ -226,6 +244,7 @@ async def test_connection_dropped_after_the_dot_is_uncertain(raw_smtp: StartRawS
 async def test_error_reply_after_the_dot_is_a_plain_failure(
     raw_smtp: StartRawSmtp, reply: str, status: SendStatus
 ):
+    """An error reply after the final dot is a plain failure: the server said no."""
     server = await raw_smtp(after_dot=reply)
     outcome = await _hand_over(await _prepare(server))
     assert len(server.received) == 1  # the refusal came after the whole message
@@ -237,6 +256,8 @@ async def test_error_reply_after_the_dot_is_a_plain_failure(
 async def test_server_stalling_after_the_dot_is_uncertain_after_the_timeout(
     raw_smtp: StartRawSmtp,
 ):
+    """A server silent after the final dot leaves the hand-over in doubt once the timeout
+    passes."""
     server = await raw_smtp(after_dot="stall")
     handoff = await _prepare(server, timeout_seconds=0.5)
     try:
@@ -253,6 +274,7 @@ async def test_server_stalling_after_the_dot_is_uncertain_after_the_timeout(
 
 
 async def test_file_sink_confirms_exactly_the_messages_it_wrote(tmp_path):
+    """The file sink confirms exactly the messages it wrote."""
     sink = FileMailSink(tmp_path / "mail", SENDER)
     message, other = _email(), _email(event_id="evt-2")
     assert await sink.confirm(message) is Receipt.NOT_ACCEPTED
@@ -262,6 +284,7 @@ async def test_file_sink_confirms_exactly_the_messages_it_wrote(tmp_path):
 
 
 async def test_file_sink_abandoned_prepare_writes_nothing(tmp_path):
+    """An abandoned prepare writes no file."""
     sink = FileMailSink(tmp_path / "mail", SENDER)
     message = _email()
     handoff = await sink.prepare(message)
@@ -271,6 +294,7 @@ async def test_file_sink_abandoned_prepare_writes_nothing(tmp_path):
 
 
 async def test_console_sink_cannot_confirm():
+    """The console sink cannot say whether it took a message."""
     sink = ConsoleMailSink(SENDER, stream=io.StringIO())
     message = _email()
     assert (await send_now(sink, message)).status is SendStatus.SENT
@@ -278,6 +302,7 @@ async def test_console_sink_cannot_confirm():
 
 
 async def test_smtp_cannot_confirm(smtp_server):
+    """SMTP cannot say whether the relay took a message."""
     channel = SmtpEmailChannel(host=smtp_server.host, port=smtp_server.port, sender=SENDER)
     message = _email()
     assert await channel.confirm(message) is Receipt.UNKNOWN
@@ -295,6 +320,7 @@ async def test_smtp_cannot_confirm(smtp_server):
 async def test_sandbox_providers_cannot_confirm(
     provider_class: type[SandboxSmsProvider | SandboxPushProvider], to: str, channel: Channel
 ):
+    """The SMS and push sandboxes cannot say whether they took a message."""
     provider, message = provider_class(), _short(to, channel)
     assert await provider.confirm(message) is Receipt.UNKNOWN
     assert (await send_now(provider, message)).status is SendStatus.SENT
@@ -303,6 +329,7 @@ async def test_sandbox_providers_cannot_confirm(
 
 
 async def test_connection_lost_before_the_handover_is_a_plain_retry(raw_smtp: StartRawSmtp):
+    """A connection lost before the hand-over is a plain retry: nothing was handed over."""
     server = await raw_smtp()
     handoff = await _prepare(server)
     await server.stop()  # the relay restarts between RCPT and DATA
@@ -322,6 +349,7 @@ def _pounds_email() -> OutboundEmail:
 
 
 async def test_an_8bit_body_is_declared_to_a_relay_that_offers_8bitmime(smtp_server):
+    """An 8-bit body is declared as such to a relay offering 8BITMIME."""
     channel = SmtpEmailChannel(host=smtp_server.host, port=smtp_server.port, sender=SENDER)
     assert (await send_now(channel, _pounds_email())).status is SendStatus.SENT
     [envelope] = smtp_server.handler.envelopes
@@ -331,6 +359,7 @@ async def test_an_8bit_body_is_declared_to_a_relay_that_offers_8bitmime(smtp_ser
 
 
 async def test_a_relay_without_8bitmime_gets_a_7bit_body(raw_smtp: StartRawSmtp):
+    """A relay without 8BITMIME gets a 7-bit body."""
     server = await raw_smtp()  # its EHLO offers no extensions
     channel = SmtpEmailChannel(host=server.host, port=server.port, sender=SENDER)
     assert (await send_now(channel, _pounds_email())).status is SendStatus.SENT
@@ -347,6 +376,7 @@ async def test_a_relay_without_8bitmime_gets_a_7bit_body(raw_smtp: StartRawSmtp)
 async def test_a_utf8_address_to_a_relay_without_smtputf8_is_refused_for_good(
     raw_smtp: StartRawSmtp,
 ):
+    """A UTF-8 address for a relay without SMTPUTF8 is a permanent failure."""
     server = await raw_smtp()
     channel = SmtpEmailChannel(host=server.host, port=server.port, sender=SENDER)
     message = OutboundEmail(_pounds_email().key, "zoë@exämple.de", "s", "t", "<p>t</p>")

@@ -23,6 +23,7 @@ LOCALES = ["en-US", "en-GB", "en-IE"]
 @pytest.mark.parametrize("kind", sorted(CATALOGUE))
 @pytest.mark.parametrize("locale", LOCALES)
 def test_every_kind_renders_in_every_locale(kind, locale):
+    """Every message kind renders in every supported locale, every part."""
     message = render(kind, locale, sample_context(kind, locale))
     assert message.subject and "\n" not in message.subject
     assert message.text.startswith("Hello ")
@@ -33,6 +34,7 @@ def test_every_kind_renders_in_every_locale(kind, locale):
 
 
 def test_babel_formats_per_locale():
+    """Money and dates are formatted the way each locale writes them."""
     day = date(2026, 11, 23)
     assert format_money(Decimal("60.47"), "GBP", "en-GB") == "£60.47"
     assert format_money(Decimal("78"), "USD", "en-US") == "$78.00"
@@ -43,6 +45,7 @@ def test_babel_formats_per_locale():
 
 
 def test_uk_order_uses_pounds_and_british_dates():
+    """A UK order shows pounds and British dates."""
     context = sample_context("order_confirmed", "en-GB")
     context["delivery_from"] = date(2026, 11, 23)
     message = render("order_confirmed", "en-GB", context)
@@ -54,6 +57,7 @@ def test_uk_order_uses_pounds_and_british_dates():
 
 
 def test_html_is_autoescaped_but_text_is_not():
+    """Data is escaped in the HTML part and left as it is in the text part."""
     context = sample_context("claim_submitted", "en-US") | {"customer_name": "<b>Eve</b> & Co"}
     message = render("claim_submitted", "en-US", context)
     assert "&lt;b&gt;Eve&lt;/b&gt; &amp; Co" in message.html
@@ -62,6 +66,7 @@ def test_html_is_autoescaped_but_text_is_not():
 
 
 def test_locale_fallback_per_part():
+    """A part missing for a locale falls back to the language's, part by part."""
     assert locale_chain("en-GB") == ["en-GB", "en", "default"]
     gb = render("claim_rma_issued", "en-GB", sample_context("claim_rma_issued", "en-GB"))
     us = render("claim_rma_issued", "en-US", sample_context("claim_rma_issued", "en-US"))
@@ -71,6 +76,7 @@ def test_locale_fallback_per_part():
 
 
 def test_fallback_to_default_folder(tmp_path: Path):
+    """A kind without its own locale folder uses the default one."""
     base = tmp_path / "order_placed" / "default"
     base.mkdir(parents=True)
     for part, body in {
@@ -89,12 +95,14 @@ def test_fallback_to_default_folder(tmp_path: Path):
 
 
 def test_missing_data_is_a_render_error():
+    """Missing required data is a render error with a stable code."""
     with pytest.raises(RenderError) as err:
         render("claim_rma_issued", "en-GB", {"customer_name": "Margaret"})
     assert err.value.code == "notifications_render_failed"
 
 
 def test_unknown_kind_and_locale():
+    """An unknown kind or locale is refused with a stable code."""
     with pytest.raises(UnknownMessageKind):
         render("nope", "en-GB", {})
     with pytest.raises(Exception) as err:
@@ -103,6 +111,7 @@ def test_unknown_kind_and_locale():
 
 
 def test_thank_you_mentions_the_repair_parts():
+    """The thank-you note names the parts the repair used."""
     context = sample_context("claim_thank_you", "en-GB")
     message = render("claim_thank_you", "en-GB", context)
     assert "handle piping" in message.text
@@ -111,16 +120,19 @@ def test_thank_you_mentions_the_repair_parts():
 
 
 def test_order_failed_says_what_to_do():
+    """A failed-order message says why and what the customer can do."""
     message = render("order_failed", "en-GB", sample_context("order_failed", "en-GB"))
     assert "What you can do: Join the waitlist" in message.text
 
 
 def test_long_short_text_is_truncated():
+    """The SMS and push text is cut to the SMS limit."""
     context = sample_context("order_failed", "en-GB") | {"reason": "x" * 300}
     assert len(render("order_failed", "en-GB", context).short_text) == SMS_LIMIT
 
 
 def test_preview():
+    """A preview shows every part of a kind rendered with sample data."""
     text = preview("claim_rma_issued", "en-GB")
     assert "Subject: Your return authorisation RMA-2026-000418" in text
     assert "23 December 2026" in text
@@ -128,6 +140,7 @@ def test_preview():
 
 
 def test_cli_preview_and_kinds():
+    """The CLI previews a kind and lists the kinds."""
     from typer.testing import CliRunner
 
     from services.notifications.entrypoints.cli import notify_app

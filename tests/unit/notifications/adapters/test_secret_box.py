@@ -22,6 +22,7 @@ def key() -> str:
 
 
 def test_sealed_value_hides_the_secret_and_opens_back():
+    """A sealed value does not contain the secret and opens back to it."""
     box = SecretBox([key()])
     sealed = box.seal(SECRET)
     assert sealed.startswith(SEALED_PREFIX) and SECRET not in sealed
@@ -30,6 +31,7 @@ def test_sealed_value_hides_the_secret_and_opens_back():
 
 
 def test_a_rotated_key_list_still_opens_old_values_and_seals_with_the_new_key():
+    """After a key rotation old values still open, and new ones are sealed with the new key."""
     old, new = key(), key()
     sealed_before = SecretBox([old]).seal(SECRET)
     rotated = SecretBox([new, old])
@@ -40,10 +42,12 @@ def test_a_rotated_key_list_still_opens_old_values_and_seals_with_the_new_key():
 
 
 def test_rows_written_before_sealing_are_read_as_they_are():
+    """Values stored before sealing existed are read as they are."""
     assert SecretBox([key()]).open(SECRET) == SECRET
 
 
 def test_malformed_keys_are_refused_with_a_hint():
+    """Malformed keys are refused with a hint on how to make one."""
     with pytest.raises(ValueError, match="Fernet key"):
         SecretBox(["not-a-key"])
     with pytest.raises(ValueError):
@@ -51,6 +55,7 @@ def test_malformed_keys_are_refused_with_a_hint():
 
 
 def test_settings_check_keys_at_start_up(monkeypatch):
+    """Settings check the keys at start-up, not at first use."""
     monkeypatch.setenv("NOTIFICATIONS_WEBHOOK_SECRET_KEYS", "nope")
     with pytest.raises(ValidationError, match="Fernet key"):
         Settings()
@@ -59,6 +64,7 @@ def test_settings_check_keys_at_start_up(monkeypatch):
 
 
 def test_production_refuses_the_local_only_key(monkeypatch):
+    """Production refuses the local-only key."""
     monkeypatch.setenv("NOTIFICATIONS_ENV", "production")
     with pytest.raises(ValidationError, match="local-only key"):
         Settings()
@@ -70,6 +76,7 @@ def test_production_refuses_the_local_only_key(monkeypatch):
 
 
 def test_a_settings_error_never_prints_the_values(monkeypatch):
+    """A settings error never prints the key values."""
     monkeypatch.setenv("NOTIFICATIONS_WEBHOOK_SECRET_KEYS", "notakey-but-secret-ish-123")
     monkeypatch.setenv("NOTIFICATIONS_SMTP_PASSWORD", "hunter2-hunter2")
     with pytest.raises(ValidationError) as refused:

@@ -36,6 +36,7 @@ def fake_resolver(mapping):
     ],
 )
 async def test_refuses_non_public_addresses(url, reason):
+    """Loopback, private, link-local and other non-public addresses are refused."""
     with pytest.raises(WebhookTargetRefused) as err:
         await check_target(url, STRICT)
     assert err.value.code == "webhooks_target_refused"
@@ -44,12 +45,14 @@ async def test_refuses_non_public_addresses(url, reason):
 
 async def test_refuses_hostnames_that_resolve_to_loopback():
     # the real system resolver: localhost is loopback everywhere
+    """A host name that resolves to loopback is refused."""
     with pytest.raises(WebhookTargetRefused) as err:
         await check_target("http://localhost:8080/hook", STRICT)
     assert err.value.details["reason"] == "loopback"
 
 
 async def test_refuses_when_any_resolved_address_is_private():
+    """A host is refused when any one of its addresses is private."""
     resolver = fake_resolver({"mixed.example": ["93.184.216.34", "10.0.0.7"]})
     with pytest.raises(WebhookTargetRefused) as err:
         await check_target("https://mixed.example/hook", STRICT, resolver)
@@ -57,6 +60,7 @@ async def test_refuses_when_any_resolved_address_is_private():
 
 
 async def test_accepts_public_targets():
+    """Public targets are accepted."""
     resolver = fake_resolver({"partner.example": ["93.184.216.34", "2606:2800:220:1::1"]})
     assert await check_target("https://partner.example/hook", STRICT, resolver) == [
         "93.184.216.34",
@@ -76,12 +80,14 @@ async def test_accepts_public_targets():
     ],
 )
 async def test_refuses_bad_urls(url, reason):
+    """URLs without a usable scheme or host are refused."""
     with pytest.raises(WebhookTargetRefused) as err:
         await check_target(url, STRICT, fake_resolver({"partner.example": ["93.184.216.34"]}))
     assert err.value.details["reason"] == reason
 
 
 async def test_https_can_be_required():
+    """https can be required."""
     policy = TargetPolicy(require_https=True)
     resolver = fake_resolver({"partner.example": ["93.184.216.34"]})
     with pytest.raises(WebhookTargetRefused) as err:
@@ -90,10 +96,12 @@ async def test_https_can_be_required():
 
 
 async def test_private_targets_allowed_by_setting():
+    """Private targets are allowed only when the setting says so."""
     policy = TargetPolicy(allow_private=True)
     assert await check_target("http://127.0.0.1:9/hook", policy) == ["127.0.0.1"]
     assert await check_target("http://localhost:9/hook", policy)
 
 
 def test_public_address_has_no_refusal_reason():
+    """A public address has no refusal reason."""
     assert refusal_reason(ipaddress.ip_address("8.8.8.8")) is None

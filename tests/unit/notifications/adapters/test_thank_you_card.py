@@ -15,6 +15,7 @@ def _text(pdf: bytes) -> str:
 
 
 def test_repair_card_names_customer_item_and_repair():
+    """A repair card names the customer, the item and what was repaired."""
     card = ThankYouCard(
         customer_name="Margaret",
         item_name="Voyager travel tote",
@@ -33,6 +34,7 @@ def test_repair_card_names_customer_item_and_repair():
 
 
 def test_replacement_card():
+    """A replacement card names what replaced the item."""
     card = ThankYouCard(
         "Dana",
         "Juniper crossbody",
@@ -45,12 +47,14 @@ def test_replacement_card():
 
 
 def test_card_without_unicode_font_still_renders():
+    """Without a Unicode font the card still renders."""
     card = ThankYouCard("Zoë Łukasiewicz", "Card case", "repair", "CLM-2", parts=["clasp"])
     text = _text(render_thank_you_card(card, font_path=Path("/nonexistent.ttf")))
     assert "Card case" in text and "clasp" in text
 
 
 def test_card_validation():
+    """A card needs a known resolution and an item name."""
     with pytest.raises(ThankYouCardError):
         ThankYouCard("A", "", "repair", "CLM-3")
     with pytest.raises(ThankYouCardError) as err:

@@ -22,6 +22,7 @@ def _sender(handler, policy=TargetPolicy()) -> WebhookSender:
 
 
 async def test_posts_signed_body_and_partner_can_verify():
+    """The body is posted signed, and the partner can verify it with the library."""
     secret = generate_secret()
     seen = []
 
@@ -40,6 +41,8 @@ async def test_posts_signed_body_and_partner_can_verify():
 
 
 async def test_redirects_are_not_followed():
+    """Redirects are not followed."""
+
     def handler(request: httpx.Request) -> httpx.Response:
         if request.url.path == "/hook":
             return httpx.Response(302, headers={"location": "http://169.254.169.254/"})
@@ -52,6 +55,8 @@ async def test_redirects_are_not_followed():
 
 
 async def test_timeout_is_reported_not_raised():
+    """A timeout is reported as a result, not raised."""
+
     def handler(request: httpx.Request) -> httpx.Response:
         raise httpx.ReadTimeout("slow", request=request)
 
@@ -60,6 +65,8 @@ async def test_timeout_is_reported_not_raised():
 
 
 async def test_connection_error_is_reported():
+    """A connection error is reported as a result."""
+
     def handler(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError("refused", request=request)
 
@@ -68,6 +75,8 @@ async def test_connection_error_is_reported():
 
 
 async def test_private_target_is_refused_before_any_request():
+    """A private target is refused before any request is made."""
+
     def handler(request: httpx.Request) -> httpx.Response:
         raise AssertionError("must not be called")
 
@@ -77,6 +86,7 @@ async def test_private_target_is_refused_before_any_request():
 
 
 async def test_real_http_timeout_against_a_silent_local_server():
+    """A silent server times out within the configured time."""
     import asyncio
 
     async def silent(reader, writer):
@@ -131,6 +141,7 @@ async def test_dns_rebinding_is_caught_at_connect_time():
 
 
 async def test_guarded_transport_connects_to_the_vetted_address_when_allowed():
+    """The guarded transport connects to the address it vetted."""
     import asyncio
 
     from services.notifications.adapters.guarded_transport import guarded_transport

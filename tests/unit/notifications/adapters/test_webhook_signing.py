@@ -18,6 +18,7 @@ def _body() -> str:
 
 
 def test_signature_verifies_with_the_library():
+    """A signature verifies with the Standard Webhooks library."""
     secret = generate_secret()
     assert secret.startswith("whsec_")
     headers = signed_headers("evt-1", datetime.now(UTC), _body(), [secret])
@@ -27,6 +28,7 @@ def test_signature_verifies_with_the_library():
 
 
 def test_both_signatures_sent_during_rotation_and_each_verifies():
+    """During a rotation both signatures are sent, and each verifies."""
     old, new = generate_secret(), generate_secret()
     headers = signed_headers("evt-2", datetime.now(UTC), _body(), [old, new])
     parts = headers["webhook-signature"].split(" ")
@@ -38,6 +40,7 @@ def test_both_signatures_sent_during_rotation_and_each_verifies():
 
 
 def test_tampered_body_fails():
+    """A tampered body fails verification."""
     secret = generate_secret()
     headers = signed_headers("evt-3", datetime.now(UTC), _body(), [secret])
     with pytest.raises(WebhookVerificationError):
@@ -45,6 +48,7 @@ def test_tampered_body_fails():
 
 
 def test_timestamp_is_unix_seconds_of_a_utc_instant():
+    """The timestamp is Unix seconds of a UTC instant."""
     from zoneinfo import ZoneInfo
 
     secret = generate_secret()
@@ -57,6 +61,7 @@ def test_timestamp_is_unix_seconds_of_a_utc_instant():
 
 
 def test_secret_validation():
+    """A secret must be a whsec_ value the library accepts, and signing needs at least one."""
     assert validate_secret(generate_secret())
     with pytest.raises(WebhookSecretError):
         validate_secret("plainsecret")

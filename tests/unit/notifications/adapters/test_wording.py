@@ -33,11 +33,13 @@ def parts(kind: str, locale: str, **context) -> dict[str, str]:
 @pytest.mark.parametrize("locale", ["en-GB", "en-IE"])
 @pytest.mark.parametrize("kind", KINDS)
 def test_british_and_irish_messages_use_british_spelling_throughout(kind, locale):
+    """British and Irish messages use British spelling in every part."""
     for part, text in parts(kind, locale).items():
         assert not US_SPELLING.search(text), (part, text)
 
 
 def test_the_rma_subject_and_body_agree():
+    """The RMA subject and body spell the same words the same way."""
     for locale, word in (("en-US", "authorization"), ("en-GB", "authorisation")):
         message = parts("claim_rma_issued", locale)
         assert word in message["subject"] and word in message["text"]
@@ -46,6 +48,7 @@ def test_the_rma_subject_and_body_agree():
 @pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
 @pytest.mark.parametrize("kind", KINDS)
 def test_an_unknown_name_is_never_filled_with_a_placeholder(kind, locale):
+    """An unknown name is never filled with a placeholder."""
     named = parts(kind, locale, customer_name="Margaret")
     for unknown in ("", None):
         anonymous = parts(kind, locale, customer_name=unknown)
@@ -55,16 +58,19 @@ def test_an_unknown_name_is_never_filled_with_a_placeholder(kind, locale):
 
 
 def test_a_contact_without_a_name_has_no_greeting_name():
+    """A contact without a name has no greeting name."""
     assert Contact("c1", name="  ").greeting_name == ""
 
 
 def test_the_thank_you_card_without_a_name_just_says_thank_you():
+    """The thank-you card without a name just says "Thank you"."""
     card = ThankYouCard(customer_name="", item_name="Tote", resolution="repair", claim_id="CLM-1")
     text = PdfReader(io.BytesIO(render_thank_you_card(card))).pages[0].extract_text()
     assert "Thank you" in text and "friend" not in text and "there" not in text
 
 
 def test_decision_reason_codes_become_the_customers_sentences():
+    """Decision reason codes become sentences the customer reads."""
     data = {"claim_id": "CLM-1", "reasons": ["manufacture_plus_shelf", "component_covered"]}
     reason = claim_context(data, base_url="http://api")["reason"]
     assert REASON_TEXTS["component_covered"].rstrip(".") in reason
