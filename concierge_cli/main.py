@@ -222,7 +222,7 @@ def _register_owned_commands() -> None:
     """Commands whose code lives with the component they serve."""
     from concierge_cli.auth_commands import partner_app, token
     from concierge_cli.demo import demo
-    from services.notifications.cli import notify_app
+    from services.notifications.entrypoints.cli import notify_app
 
     app.command("token")(token)
     app.command("demo")(demo)

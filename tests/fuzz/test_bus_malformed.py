@@ -44,7 +44,7 @@ pytestmark = [
 ]
 
 SERVICES = ("warranty", "orders", "notifications")
-ROUTES: list[EventRoute] = event_routes(None, None)  # type: ignore[arg-type]  # only the routing
+ROUTES: list[EventRoute] = event_routes(None, None, None)  # type: ignore[arg-type]  # only the routing
 SPECS = load_all()
 DLQ_TIMEOUT = 30.0
 HUGE = 400_000  # bytes; under the 1 MiB NATS max_payload, far over any real event

@@ -44,7 +44,9 @@ class Recorder:
 
 
 def _route(recorder: Recorder) -> Any:
-    [warranty] = [r for r in event_routes(recorder, recorder) if r.subject == "warranty.>"]  # type: ignore[arg-type]
+    [warranty] = [
+        r for r in event_routes(recorder, recorder, lambda tx: tx) if r.subject == "warranty.>"
+    ]  # type: ignore[arg-type]
     return warranty
 
 

@@ -38,7 +38,7 @@ ROUTES: list[RpcRoute] = sorted(
     [
         *warranty_routes(MagicMock(), MagicMock()),
         *orders_routes(MagicMock(), MagicMock()),
-        *notifications_routes(MagicMock(), MagicMock(), MagicMock()),
+        *notifications_routes(MagicMock()),
     ],
     key=lambda r: r.subject,
 )

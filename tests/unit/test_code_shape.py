@@ -2,8 +2,7 @@
 every function at most 40 lines (migrations excluded).
 
 A function longer than that is allowed only when it is a declarative table (data, not logic) and
-is listed below with the reason. Whole files may be listed only while another branch of the
-same refactor splits them; those entries go when that branch is merged.
+is listed below with the reason.
 """
 
 from __future__ import annotations
@@ -18,20 +17,6 @@ MAX_FUNCTION_LINES = 40
 
 # Declarative tables: long because they list data, not because they hold logic.
 TABLE_FUNCTIONS: dict[str, str] = {}
-
-# Modules being split on another branch of the same refactor; the lead removes each entry when
-# that branch is merged. Nothing in services/gateway, shared/contracts, shared/messaging/glue.py
-# or shared/runtime may be listed here.
-NOT_YET_SPLIT: set[str] = {
-    # notifications branch
-    "services/notifications/adapters/thank_you_card.py",
-    "services/notifications/app.py",
-    "services/notifications/delivery.py",
-    "services/notifications/entrypoints/rpc.py",
-    "services/notifications/handlers.py",
-    "services/notifications/webhook_delivery.py",
-    "services/notifications/webhook_handlers.py",
-}
 
 
 def modules() -> Iterator[Path]:
@@ -60,7 +45,6 @@ def test_every_module_is_at_most_300_lines() -> None:
         name(path): lines
         for path in modules()
         if (lines := len(path.read_text().splitlines())) > MAX_MODULE_LINES
-        and name(path) not in NOT_YET_SPLIT
     }
     assert not too_long, f"modules over {MAX_MODULE_LINES} lines: {too_long}"
 
@@ -69,22 +53,13 @@ def test_every_function_is_at_most_40_lines() -> None:
     too_long = {
         function: lines
         for path in modules()
-        if name(path) not in NOT_YET_SPLIT
         for function, lines in long_functions(path)
         if function not in TABLE_FUNCTIONS
     }
     assert not too_long, f"functions over {MAX_FUNCTION_LINES} lines: {too_long}"
 
 
-def test_the_split_areas_are_not_allow_listed() -> None:
-    """The gateway, the contracts, the RPC glue and the runtime were split on this branch."""
-    done = ("services/gateway/", "shared/contracts/", "shared/messaging/glue.py", "shared/runtime/")
-    assert not [f for f in NOT_YET_SPLIT if f.startswith(done)]
-
-
 def test_allow_lists_name_only_what_exists() -> None:
     """A stale entry would silently allow the next file or function that takes its name."""
-    files = {name(path) for path in modules()}
     functions = {f for path in modules() for f, _ in long_functions(path)}
-    assert NOT_YET_SPLIT <= files, NOT_YET_SPLIT - files
     assert set(TABLE_FUNCTIONS) <= functions, set(TABLE_FUNCTIONS) - functions

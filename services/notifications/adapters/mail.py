@@ -21,7 +21,7 @@ from typing import TextIO
 import aiosmtplib
 from aiosmtplib.email import flatten_message
 
-from .channels import (
+from ..domain.ports import (
     OutboundEmail,
     Receipt,
     SendOutcome,

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -21,8 +20,9 @@ import jinja2
 from babel.dates import format_date
 from babel.numbers import format_currency
 
-from ..domain.errors import NotificationError
+from ..domain.errors import RenderError
 from ..domain.messages import message_kind
+from ..domain.ports import RenderedMessage
 from ..domain.preferences import normalise_locale
 from .samples import sample_context
 
@@ -37,20 +37,6 @@ OPTIONAL_FIELDS = (
     "tracking_url", "tracking_number", "carrier", "delivery_to", "advice", "amount_released",
     "price", "reason", "parts", "credit_amount",
 )  # fmt: skip
-
-
-class RenderError(NotificationError):
-    """A template could not be rendered (missing data or a broken template)."""
-
-    code = "notifications_render_failed"
-
-
-@dataclass(frozen=True)
-class RenderedMessage:
-    subject: str
-    text: str
-    html: str
-    short_text: str  # for SMS and push: one line, at most SMS_LIMIT characters
 
 
 # The `en` templates are written in US spelling; British and Irish English spell these words

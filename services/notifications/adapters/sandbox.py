@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .channels import OutboundShortMessage, Receipt, SendOutcome, SendStatus, SingleCallHandoff
+from ..domain.ports import OutboundShortMessage, Receipt, SendOutcome, SendStatus, SingleCallHandoff
 
 
 @dataclass

@@ -17,18 +17,13 @@ from collections.abc import Sequence
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
-from shared.errors import DomainError, ErrorKind
+from ..domain.errors import SecretUnreadable
 
 SEALED_PREFIX = "sealed:v1:"
 # A well-formed key for local runs and tests only; production refuses it (settings.py).
 LOCAL_ONLY_KEY = (
     "bG9jYWwtb25seS13ZWJob29rLXNlY3JldC1rZXkhISE="  # "local-only-webhook-secret-key!!!"
 )
-
-
-class SecretUnreadable(DomainError):
-    code = "notifications_webhook_secret_unreadable"
-    kind = ErrorKind.UNAVAILABLE
 
 
 class SecretBox:

@@ -7,54 +7,18 @@ repair and its parts, or the replacement). Rendered with fpdf2; returns the PDF 
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal
 
 from fpdf import FPDF
 
-from ..domain.errors import NotificationError
+from ..domain.thank_you_card import ThankYouCard
 
 # A Unicode font renders any customer name; the built-in Helvetica only knows Latin-1.
 _UNICODE_FONTS = (
     Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
     Path("/usr/share/fonts/dejavu/DejaVuSans.ttf"),
 )
-
-
-class ThankYouCardError(NotificationError):
-    code = "notifications_thank_you_card_invalid"
-
-
-@dataclass(frozen=True)
-class ThankYouCard:
-    customer_name: str
-    item_name: str
-    resolution: Literal["repair", "replacement"]
-    claim_id: str
-    parts: Sequence[str] = field(default_factory=tuple)
-    replacement_name: str | None = None
-    repair_summary: str | None = None
-    signed_by: str = "The Concierge repair team"
-
-    def __post_init__(self) -> None:
-        if self.resolution not in ("repair", "replacement"):
-            raise ThankYouCardError(f"unknown resolution {self.resolution!r}")
-        if not self.item_name.strip():
-            raise ThankYouCardError("the card must name the item")
-
-    def what_we_did(self) -> str:
-        if self.resolution == "repair":
-            done = f"We repaired your {self.item_name}"
-            if self.repair_summary:
-                done += f": {self.repair_summary}"
-            if self.parts:
-                done += f", using new {', '.join(self.parts)}"
-            return done + "."
-        replacement = self.replacement_name or f"a new {self.item_name}"
-        return f"We replaced your {self.item_name} with {replacement}."
 
 
 def _latin1(text: str) -> str:
@@ -71,15 +35,20 @@ def _font(pdf: FPDF, font_path: Path | None) -> tuple[str, bool]:
     return "Helvetica", False
 
 
-def render_thank_you_card(
-    card: ThankYouCard, *, font_path: Path | None = None, created_at: datetime | None = None
-) -> bytes:
+def _blank_card(card: ThankYouCard, created_at: datetime | None) -> FPDF:
     pdf = FPDF(orientation="L", unit="mm", format=(105, 148))  # A6
     pdf.set_auto_page_break(auto=False)
     pdf.set_margins(12, 12, 12)
     pdf.set_title(f"Thank you - {card.claim_id}")
     pdf.set_creator("Concierge notifications")
     pdf.set_creation_date(created_at or datetime.now(UTC))
+    return pdf
+
+
+def render_thank_you_card(
+    card: ThankYouCard, *, font_path: Path | None = None, created_at: datetime | None = None
+) -> bytes:
+    pdf = _blank_card(card, created_at)
     family, unicode_ok = _font(pdf, font_path)
 
     def text(value: str) -> str:

@@ -7,25 +7,16 @@ request and again on the socket itself (see guarded_transport), and the attempt 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
 
 import httpx
 
 from ..domain.errors import WebhookTargetRefused
+from ..domain.ports import SendResult
 from .guarded_transport import guarded_transport
 from .ssrf import Resolver, TargetPolicy, check_target, system_resolver
 
 INVALID_URL = "invalid_url"  # a permanent failure: the domain dead-letters at once
 MAX_RESPONSE_SNIPPET = 512  # bytes of the partner's answer kept for the delivery log
-
-
-@dataclass(frozen=True)
-class SendResult:
-    status_code: int | None
-    headers: dict[str, str] = field(default_factory=dict)
-    error: str | None = None
-    duration_ms: int = 0
-    response_snippet: str = ""
 
 
 class WebhookSender:

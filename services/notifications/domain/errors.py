@@ -87,3 +87,16 @@ class WebhookReplayNeedsTarget(NotificationError):
     """A replay that names neither a delivery nor a time range."""
 
     code = "webhooks_replay_needs_target"
+
+
+class RenderError(NotificationError):
+    """A template could not be rendered (missing data or a broken template)."""
+
+    code = "notifications_render_failed"
+
+
+class SecretUnreadable(DomainError):
+    """A stored signing secret cannot be opened with any configured key."""
+
+    code = "notifications_webhook_secret_unreadable"
+    kind = ErrorKind.UNAVAILABLE

@@ -20,11 +20,9 @@ from shared.actor import Actor
 from shared.contracts import notifications as c
 from shared.contracts import warranty as w
 from shared.rpc import RpcClient
+from tests.support.notifications.integration import claim_data, publish, start_smtp
 from tests.support.processes import service_process
 from tests.support.waiting import eventually
-
-from .support import publish, start_smtp
-from .test_service import claim_data
 
 CUSTOMER = Actor(type="customer", id="cust-crash")
 AGENT = Actor(type="agent", id="agent-crash")

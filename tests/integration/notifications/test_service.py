@@ -17,26 +17,17 @@ from shared.actor import Actor
 from shared.contracts import notifications as c
 from shared.contracts import warranty as w
 from shared.rpc import RpcClient
+from tests.support.notifications.integration import (
+    CUSTOMER,
+    PartnerEndpoint,
+    claim_data,
+    publish,
+    start_smtp,
+)
 from tests.support.waiting import eventually
 
-from .support import PartnerEndpoint, publish, start_smtp
-
-CUSTOMER = Actor(type="customer", id="cust-uk-1")
 PARTNER = Actor(type="partner", id="partner-workshop")
 AGENT = Actor(type="agent", id="agent-7")
-NOW = datetime.now(UTC)
-
-
-def claim_data(model, **extra):
-    base = {
-        "claim_id": "CLM-1",
-        "customer_id": CUSTOMER.id,
-        "region": "UK",
-        "style_code": "VT02",
-        "product_name": "Voyager travel tote, luggage brown",
-        "occurred_at": NOW,
-    }
-    return model(**(base | extra))
 
 
 @pytest.fixture

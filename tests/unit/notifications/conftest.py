@@ -1,19 +1,24 @@
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
+from services.notifications.entrypoints.rpc import WebhookRpc
+from shared.contracts import notifications as c
 from shared.messaging.outbox import UnitOfWork
 from shared.persistence.db import Database
 from shared.persistence.migrations import upgrade_async
 from shared.runtime.nats_server import free_port
-
-from .raw_smtp import RawSmtpServer
+from tests.support.notifications.cases import PARTNER, SteppingClock, webhook_rpc
+from tests.support.notifications.gateway import App
+from tests.support.notifications.raw_smtp import RawSmtpServer, StartRawSmtp
 
 
 @dataclass
@@ -57,9 +62,6 @@ def smtp_server() -> Iterator[SmtpServer]:
         controller.stop()
 
 
-StartRawSmtp = Callable[..., Awaitable[RawSmtpServer]]
-
-
 @pytest.fixture
 async def raw_smtp() -> AsyncIterator[StartRawSmtp]:
     """Starts `RawSmtpServer`s on free ports; stops them after the test."""
@@ -88,3 +90,26 @@ async def uow(tmp_path: Path) -> AsyncIterator[UnitOfWork]:
     db = Database(url)
     yield UnitOfWork(db)
     await db.dispose()
+
+
+@pytest.fixture
+async def setup(
+    uow: UnitOfWork,
+) -> AsyncIterator[tuple[UnitOfWork, WebhookRpc, Any, SteppingClock]]:
+    """A partner's endpoint subscribed to every event, and a clock the test moves."""
+    clock = SteppingClock()
+    hooks = webhook_rpc(uow, clock)
+    endpoint = await hooks.create(
+        c.CreateWebhookRequest(url="https://p.example/h", event_types=["*"]), PARTNER
+    )
+    yield uow, hooks, endpoint, clock
+
+
+@pytest.fixture
+async def env() -> AsyncIterator[tuple[App, httpx.AsyncClient]]:
+    """The gateway (notifications routes only, fake RPC) and an HTTP client for it."""
+    app = App()
+    async with app.app.router.lifespan_context(app.app):
+        transport = httpx.ASGITransport(app=app.app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            yield app, client

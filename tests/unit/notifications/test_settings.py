@@ -5,6 +5,8 @@ from services.notifications.settings import Settings
 
 
 def test_defaults_are_safe_and_local(monkeypatch):
+    """By default: a local run, private webhook targets refused, full retry schedule, mail to
+    files."""
     monkeypatch.delenv("NOTIFICATIONS_SMTP_HOST", raising=False)
     settings = Settings()
     assert settings.env == "local"
@@ -14,6 +16,7 @@ def test_defaults_are_safe_and_local(monkeypatch):
 
 
 def test_env_overrides(monkeypatch):
+    """Settings come from NOTIFICATIONS_* environment variables."""
     monkeypatch.setenv("NOTIFICATIONS_WEBHOOK_ALLOW_PRIVATE_TARGETS", "true")
     monkeypatch.setenv("NOTIFICATIONS_WEBHOOK_RETRY_SCALE", "0.001")
     monkeypatch.setenv("NOTIFICATIONS_SMTP_HOST", "127.0.0.1")
@@ -26,6 +29,7 @@ def test_env_overrides(monkeypatch):
 
 
 def test_production_refuses_private_targets_and_compressed_retries(monkeypatch):
+    """Production refuses private webhook targets and compressed retries."""
     monkeypatch.setenv("NOTIFICATIONS_ENV", "production")
     monkeypatch.setenv("NOTIFICATIONS_WEBHOOK_ALLOW_PRIVATE_TARGETS", "true")
     with pytest.raises(ValidationError):
@@ -33,6 +37,7 @@ def test_production_refuses_private_targets_and_compressed_retries(monkeypatch):
 
 
 def test_a_delivery_lease_shorter_than_a_handover_is_refused(monkeypatch):
+    """A delivery lease shorter than two SMTP timeouts is refused at start-up."""
     monkeypatch.setenv("NOTIFICATIONS_DELIVERY_LEASE_SECONDS", "20")
     monkeypatch.setenv("NOTIFICATIONS_SMTP_TIMEOUT_SECONDS", "15")
     with pytest.raises(ValidationError, match="at least twice smtp_timeout_seconds"):
@@ -42,6 +47,7 @@ def test_a_delivery_lease_shorter_than_a_handover_is_refused(monkeypatch):
 
 
 def test_uncertain_policy_is_hold_unless_told(monkeypatch):
+    """Messages in doubt are held for an agent unless configured to resend."""
     assert Settings().delivery_uncertain == "hold"
     monkeypatch.setenv("NOTIFICATIONS_DELIVERY_UNCERTAIN", "resend")
     assert Settings().delivery_uncertain == "resend"

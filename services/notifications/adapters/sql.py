@@ -1,0 +1,47 @@
+"""SQL building blocks the repositories share: newest-first pages, insert-or-ignore, upsert."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ..domain.paging import Page
+
+
+def newest_first_page(query: Any, table: sa.Table, page: Page) -> Any:
+    """`query` ordered (created_at desc, id) from just after the page position `page` gave.
+
+    Rows sharing the boundary instant are told apart by id, the sort's tie-break, so a page
+    boundary inside a burst of same-instant rows neither skips nor repeats any.
+    """
+    created, ident = table.c.created_at, table.c.id
+    if page.before is not None:
+        same_instant = sa.and_(created == page.before, ident > page.before_id)
+        query = query.where(
+            sa.or_(created < page.before, same_instant) if page.before_id else created < page.before
+        )
+    return query.order_by(created.desc(), ident).limit(page.limit)
+
+
+def insert_ignore(session: AsyncSession, table: sa.Table) -> Any:
+    """INSERT ... ON CONFLICT DO NOTHING for the session's dialect."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(table).on_conflict_do_nothing()
+
+
+def upsert(session: AsyncSession, table: sa.Table, key: str, values: dict[str, Any]) -> Any:
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(table).values(**values)
+    return stmt.on_conflict_do_update(
+        index_elements=[key], set_={k: v for k, v in values.items() if k != key}
+    )
+
+
+def changed(result: Any) -> bool:
+    """Whether a conditional write matched a row (its fence or key still held)."""
+    return bool(result.rowcount)

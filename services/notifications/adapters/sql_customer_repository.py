@@ -1,0 +1,104 @@
+"""Contacts, preferences and the claim facts the thank-you card needs (Core SQL)."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ..domain.channels import Category, Channel
+from ..domain.preferences import Contact, Preferences, QuietHours
+from .sql import upsert
+from .tables import contacts, preferences, thank_you_cards
+
+
+class SqlContactRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, customer_id: str) -> Contact | None:
+        query = sa.select(contacts).where(contacts.c.customer_id == customer_id)
+        row = (await self.session.execute(query)).first()
+        if row is None:
+            return None
+        return Contact(
+            customer_id=row.customer_id,
+            name=row.name,
+            email=row.email,
+            phone=row.phone,
+            push_tokens=tuple(row.push_tokens or ()),
+            locale=row.locale,
+            time_zone=row.time_zone,
+        )
+
+    async def updated_at(self, customer_id: str) -> datetime | None:
+        query = sa.select(contacts.c.updated_at).where(contacts.c.customer_id == customer_id)
+        return (await self.session.execute(query)).scalar()
+
+    async def save(self, contact: Contact, now: datetime) -> None:
+        values = {
+            "customer_id": contact.customer_id,
+            "name": contact.name,
+            "email": contact.email,
+            "phone": contact.phone,
+            "push_tokens": list(contact.push_tokens),
+            "locale": contact.locale,
+            "time_zone": contact.time_zone,
+            "updated_at": now,
+        }
+        await self.session.execute(upsert(self.session, contacts, "customer_id", values))
+
+
+def _hhmm(value: time | None) -> str | None:
+    return value.strftime("%H:%M") if value is not None else None
+
+
+class SqlPreferenceRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, customer_id: str) -> Preferences:
+        query = sa.select(preferences).where(preferences.c.customer_id == customer_id)
+        row = (await self.session.execute(query)).first()
+        if row is None:
+            return Preferences(customer_id)
+        quiet = None
+        if row.quiet_start and row.quiet_end:
+            quiet = QuietHours(
+                time.fromisoformat(row.quiet_start), time.fromisoformat(row.quiet_end)
+            )
+        return Preferences(
+            customer_id,
+            opt_ins={Category(k): frozenset(map(Channel, v)) for k, v in row.opt_ins.items()},
+            kind_overrides={k: frozenset(map(Channel, v)) for k, v in row.kind_overrides.items()},
+            quiet_hours=quiet,
+        )
+
+    async def save(self, prefs: Preferences, now: datetime) -> None:
+        quiet = prefs.quiet_hours
+        values = {
+            "customer_id": prefs.customer_id,
+            "opt_ins": {str(k): sorted(map(str, v)) for k, v in prefs.opt_ins.items()},
+            "kind_overrides": {k: sorted(map(str, v)) for k, v in prefs.kind_overrides.items()},
+            "quiet_start": _hhmm(quiet.start if quiet else None),
+            "quiet_end": _hhmm(quiet.end if quiet else None),
+            "updated_at": now,
+        }
+        await self.session.execute(upsert(self.session, preferences, "customer_id", values))
+
+
+class SqlClaimFactsRepository:
+    """What the thank-you note and card need about a claim, gathered from its events."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, claim_id: str) -> dict[str, Any]:
+        query = sa.select(thank_you_cards).where(thank_you_cards.c.claim_id == claim_id)
+        row = (await self.session.execute(query)).first()
+        return dict(row._mapping) if row is not None else {}
+
+    async def save(self, facts: dict[str, Any]) -> None:
+        await self.session.execute(upsert(self.session, thank_you_cards, "claim_id", facts))

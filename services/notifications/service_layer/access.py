@@ -1,0 +1,37 @@
+"""Who may touch what: customers their own data, agents anyone's, partners their webhooks."""
+
+from __future__ import annotations
+
+from shared.actor import Actor
+from shared.errors import DomainError, Forbidden, NotFound
+
+FORBIDDEN = "notifications_forbidden"
+
+
+def customer_of(actor: Actor | None, requested: str | None) -> str:
+    """Whose data this call may touch: customers only their own, agents anyone they name."""
+    if actor is None or actor.type == "partner":
+        raise Forbidden("only customers and agents manage customer notifications", code=FORBIDDEN)
+    if actor.type == "customer":
+        if requested not in (None, actor.id):
+            raise NotFound("no such customer")
+        return actor.id
+    customer = requested or actor.on_behalf_of
+    if not customer:
+        raise DomainError(
+            "customer_id is required for agents", code="notifications_customer_required"
+        )
+    return customer
+
+
+def require_agent(actor: Actor | None) -> Actor:
+    if actor is None or actor.type != "agent":
+        raise Forbidden("only agents settle held messages", code=FORBIDDEN)
+    return actor
+
+
+def webhook_owner(actor: Actor | None) -> str | None:
+    """Whose endpoints the caller sees: a partner its own, agents and the system all (None)."""
+    if actor is None or actor.type == "customer":
+        raise Forbidden("webhooks are managed by partners and agents", code=FORBIDDEN)
+    return actor.id if actor.type == "partner" else None
