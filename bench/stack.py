@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import shutil
 import signal
 import subprocess
@@ -163,22 +164,11 @@ class CpuMeter:
         self.used = {name: self._cpu(p) - self._start[name] for name, p in self.procs.items()}
 
 
-def settle(pids: dict[str, int], idle_cpu: float = 0.15, timeout: float = 10.0) -> float:
-    """Wait until the stack is quiet (sagas and relays of earlier load finished)."""
-    procs = [psutil.Process(pid) for pid in pids.values()]
-    start = time.perf_counter()
-    for p in procs:
-        p.cpu_percent(None)
-    while time.perf_counter() - start < timeout:
-        time.sleep(0.5)
-        busy = sum(p.cpu_percent(None) for p in procs) / 100
-        if busy < idle_cpu:
-            break
-    return time.perf_counter() - start
-
-
 def run_loadgen(spec: dict[str, Any]) -> dict[str, Any]:
-    """One load run in a fresh process (the servers never share the generator's interpreter)."""
+    """One load run of the Python generator in a fresh process; `generator_cores` in the result
+    is its CPU seconds per wall second (from the finished child's rusage)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
     out = subprocess.run(
         [sys.executable, "-m", "bench.loadgen"],
         input=json.dumps(spec).encode(),
@@ -188,7 +178,10 @@ def run_loadgen(spec: dict[str, Any]) -> dict[str, Any]:
     )
     if out.returncode != 0:
         raise RuntimeError(f"loadgen failed:\n{out.stderr.decode()[-3000:]}")
-    return dict(json.loads(out.stdout))
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    return dict(json.loads(out.stdout)) | {"generator_cores": cpu / wall}
 
 
 class BareServer:
