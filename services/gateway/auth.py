@@ -8,7 +8,6 @@ from the request state and turn "no principal" into a 401 problem.
 from __future__ import annotations
 
 import time
-from collections import OrderedDict
 from collections.abc import Iterable
 from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, Annotated, Any, Literal
@@ -23,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from services.gateway.identity import InvalidIdentity, identity_from_claims
 from services.gateway.partner_keys import KEY_PREFIX, PartnerKey, PartnerKeyStore
 from services.gateway.settings import GatewaySettings
+from services.gateway.token_cache import VerifiedTokenCache
 from shared.errors import DomainError, ErrorKind, Forbidden
 
 if TYPE_CHECKING:
@@ -93,7 +93,7 @@ class Authenticator:
         )
         # Verified tokens until they expire: a token's content cannot change, and parsing and
         # verifying it again on every request was most of the gateway's per-request CPU.
-        self._verified: OrderedDict[str, tuple[Principal, float]] = OrderedDict()
+        self._verified = VerifiedTokenCache[Principal](VERIFIED_CACHE_SIZE)
 
     async def authenticate(self, headers: dict[str, str]) -> Principal | None:
         """None when no credentials were sent; AuthError when they are wrong."""
@@ -128,16 +128,10 @@ class Authenticator:
         )
 
     async def _jwt(self, token: str) -> Principal:
-        cached = self._verified.get(token)
-        if cached is not None:
-            if cached[1] > time.time():
-                self._verified.move_to_end(token)
-                return cached[0]
-            del self._verified[token]
-        principal, expires = await self._verify_jwt(token)
-        self._verified[token] = (principal, expires)
-        if len(self._verified) > VERIFIED_CACHE_SIZE:
-            self._verified.popitem(last=False)
+        principal = self._verified.get(token)
+        if principal is None:
+            principal, expires = await self._verify_jwt(token)
+            self._verified.put(token, principal, expires)
         return principal
 
     async def _verify_jwt(self, token: str) -> tuple[Principal, float]:
