@@ -121,14 +121,16 @@ def http_benchmarks(quick: bool, notes: list[str]) -> tuple[list[Row], float]:
     with tempfile.TemporaryDirectory(prefix="concierge-bench-http-") as tmp:
         folder = Path(tmp)
         stack = UpStack(folder)
-        up_seconds = stack.start()
+        with OthersMeter() as others:
+            up_seconds = stack.start()
         try:
             rows, bare_post_cpu = _run(stack, folder, s, notes)
         finally:
             stack.stop()
     load = describe_load(load_average())
     rows.append(Row("concierge up -> /readyz 200", "s", up_seconds, floor=8.0,
-                    higher_is_better=False, load=load))  # fmt: skip
+                    higher_is_better=False, load=load, loaded=others.cores > 0.25,
+                    idle=f"others used {others.cores:.2f} core while starting"))  # fmt: skip
     return rows, bare_post_cpu
 
 

@@ -69,12 +69,14 @@ def wait_http(url: str, timeout: float, interval: float = 0.05) -> float:
 class UpStack:
     """`concierge up` in a subprocess; `start()` returns the seconds until /readyz answered 200."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, wrapper: list[str] | None = None) -> None:
         self.folder = folder
+        self.wrapper = wrapper or []  # e.g. a profiler: `py-spy record ... --`
         self.port = free_port()
         self.api = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen[bytes] | None = None
         self.pids: dict[str, int] = {}
+        self.supervisor: int | None = None
 
     def start(self, timeout: float = 60.0) -> float:
         env = os.environ | {
@@ -90,7 +92,9 @@ class UpStack:
                    str(free_port()), "--nats-monitor-port", str(free_port())]  # fmt: skip
         log = open(self.folder / "up.log", "wb")
         started = time.perf_counter()
-        self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
+        self.process = subprocess.Popen(
+            [*self.wrapper, *command], cwd=ROOT, env=env, stdout=log, stderr=log
+        )
         log.close()
         try:
             wait_http(f"{self.api}/readyz", timeout)
@@ -100,15 +104,19 @@ class UpStack:
         elapsed = time.perf_counter() - started
         lock = json.loads((self.folder / "var" / "concierge.lock.json").read_text())
         self.pids = {p["name"]: int(p["pid"]) for p in lock["processes"]}
-        for child in psutil.Process(self.process.pid).children():
+        for child in psutil.Process(self.process.pid).children(recursive=True):
             if "nats-server" in child.name():
                 self.pids["nats-server"] = child.pid
+            elif "concierge_cli.main" in " ".join(child.cmdline()):
+                self.supervisor = child.pid
         return elapsed
 
     def stop(self) -> None:
         if self.process is None or self.process.poll() is not None:
             return
-        self.process.send_signal(signal.SIGINT)
+        # Under a wrapper the supervisor is its child: stop it, and the wrapper ends with it.
+        target = self.supervisor if self.wrapper and self.supervisor else self.process.pid
+        os.kill(target, signal.SIGINT)
         try:
             self.process.wait(30)
         except subprocess.TimeoutExpired:
