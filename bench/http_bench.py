@@ -94,7 +94,7 @@ def canned_answers(api: str, folder: Path) -> tuple[Path, str]:
 
 
 def _measure(cmd: list[str], warmup: list[str] | None, pids: dict[str, int]) -> Measured:
-    check = wait_idle(pids)
+    check = wait_idle(pids, timeout=30)
     if warmup is not None:
         wrk.run(warmup)
     with CpuMeter(pids) as cpu, OthersMeter() as others:

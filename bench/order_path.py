@@ -25,7 +25,7 @@ from bench.stack import SERVICE_NAMES, CpuMeter, RssSampler, UpStack, run_loadge
 RATES = (25.0, 50.0, 100.0, 150.0)
 HEADLINE_RATE = 100.0
 CUSTOMERS = 10
-DRAIN_TIMEOUT = 45.0  # s to wait for the saga work of a point to finish before the next
+DRAIN_TIMEOUT = 30.0  # s to wait for the saga work of a point to finish before the next
 
 
 @dataclass(frozen=True)
