@@ -46,6 +46,17 @@ def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """WAL with `synchronous=NORMAL`: a durability trade-off, chosen on purpose.
+
+    In WAL mode NORMAL syncs the WAL at checkpoints, not at every commit. A committed
+    transaction survives a crash of the process (it is in the OS page cache; the chaos and
+    crash-point suites kill services mid-flight and rely on exactly this). A power loss or
+    kernel crash can lose the last transactions before the next checkpoint: the file stays
+    consistent, but an answer already sent (a 201, an acknowledged message) may refer to a
+    commit that is gone, with its outbox and inbox rows. FULL would fsync on every commit,
+    several per order. A deployment that must survive power loss runs on PostgreSQL
+    (`DATABASE_URL`), not on SQLite files.
+    """
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
