@@ -49,7 +49,9 @@ def parse_collapsed(lines: list[str]) -> dict[int, list[tuple[list[str], int]]]:
             continue
         frames = [f for f in stack.split(";") if f]
         pid = next((int(m.group(1)) for f in reversed(frames) if (m := _PROCESS.match(f))), 0)
-        frames = [f for f in frames if not f.startswith("process ")]
+        # No Python frame at all: native code between frames, or a thread py-spy saw nothing in
+        # (SQLAlchemy's greenlets show from their own root instead).
+        frames = [f for f in frames if not f.startswith("process ")] or ["<no Python frame>"]
         out.setdefault(pid, []).append((frames, int(count)))
     return out
 
