@@ -63,8 +63,9 @@ def _auth(subject: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token(subject)}"}
 
 
-def make_quotes(api: str, subject: str, n: int) -> list[str]:
-    """`n` quotes for `subject`, created through the API before any clock starts."""
+def make_quotes(api: str, subject: str, n: int, minimum: float = 0.9) -> list[str]:
+    """Up to `n` quotes for `subject`, created through the API before any clock starts (for at
+    most 120 s); fewer than `minimum` * n is an error."""
     spec = {
         "mode": "throughput", "base_url": api, "connections": 16, "warmup": 0.0,
         "duration": 120.0, "cycle": False, "idempotency": True, "collect": "quote_id",
@@ -72,7 +73,7 @@ def make_quotes(api: str, subject: str, n: int) -> list[str]:
         "requests": [{"method": "POST", "path": "/v1/quotes", "body": QUOTE}] * n,
     }  # fmt: skip
     quotes = run_loadgen(spec)["collected"]
-    if len(quotes) < n * 0.9:
+    if len(quotes) < n * minimum:
         raise RuntimeError(f"only {len(quotes)} of {n} quotes were created")
     return list(quotes)
 
@@ -137,7 +138,10 @@ def http_benchmarks(quick: bool, notes: list[str]) -> tuple[list[Row], float]:
 def _run(stack: UpStack, folder: Path, s: Settings, notes: list[str]) -> tuple[list[Row], float]:
     canned, claim_id = canned_answers(stack.api, folder)
     quotes = folder / "quotes.txt"
-    quotes.write_text("\n".join(make_quotes(stack.api, SUBJECT, s.post_quotes)) + "\n")
+    # Fewer quotes than asked (a slow machine) still run: if the gateway uses them all before
+    # the window closes, its row says INVALID instead of reporting a low rate.
+    made = make_quotes(stack.api, SUBJECT, s.post_quotes, minimum=0.1)
+    quotes.write_text("\n".join(made) + "\n")
     warm_quotes = folder / "warm-quotes.txt"
     warm_quotes.write_text("\n".join(make_quotes(stack.api, SUBJECT, 200)) + "\n")
     with BareServer(canned) as bare:

@@ -88,7 +88,8 @@ def _drive(stack: UpStack, path: str, seconds: float, folder: Path) -> str:
         cmd = wrk.command(f"{stack.api}/v1/claims/{claim_id}", seconds, _auth(SUBJECT), None)
     else:
         quotes = folder / "quotes.txt"
-        quotes.write_text("\n".join(make_quotes(stack.api, SUBJECT, int(seconds * 150))) + "\n")
+        made = make_quotes(stack.api, SUBJECT, int(seconds * 150), minimum=0.05)
+        quotes.write_text("\n".join(made) + "\n")
         wait_idle(stack.pids, timeout=30)
         args = [str(quotes), token(SUBJECT), uuid.uuid4().hex[:12], str(wrk.THREADS)]
         cmd = wrk.command(f"{stack.api}/v1/orders", seconds, {}, args)
