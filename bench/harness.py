@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import platform
+import sys
+import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -80,6 +82,11 @@ def generator_bound(generator_cores: float | None, limit: float = GENERATOR_LIMI
     if generator_cores is not None and generator_cores > limit:
         return f"generator used {generator_cores:.2f} core (> {limit}) against the bare app"
     return ""
+
+
+def progress(message: str) -> None:
+    """A line on stderr while the run goes (the table comes at the end)."""
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
 def target_text(row: Row) -> str:

@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 
 from bench import wrk
-from bench.harness import Row, generator_bound
+from bench.harness import Row, generator_bound, progress
 from bench.quiet import IdleCheck, OthersMeter, describe_load, load_average, wait_idle
 from bench.stack import BareServer, CpuMeter, UpStack, run_loadgen, token
 
@@ -95,6 +95,7 @@ def canned_answers(api: str, folder: Path) -> tuple[Path, str]:
 
 
 def _measure(cmd: list[str], warmup: list[str] | None, pids: dict[str, int]) -> Measured:
+    progress(f"waiting for an idle stack, then wrk {cmd[-1] if '--' not in cmd else 'POST'}")
     check = wait_idle(pids, timeout=30)
     if warmup is not None:
         wrk.run(warmup)
@@ -136,6 +137,7 @@ def http_benchmarks(quick: bool, notes: list[str]) -> tuple[list[Row], float]:
 
 
 def _run(stack: UpStack, folder: Path, s: Settings, notes: list[str]) -> tuple[list[Row], float]:
+    progress(f"http: stack up; creating {s.post_quotes} quotes for the POST runs")
     canned, claim_id = canned_answers(stack.api, folder)
     quotes = folder / "quotes.txt"
     # Fewer quotes than asked (a slow machine) still run: if the gateway uses them all before

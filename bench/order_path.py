@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.curve import CurvePoint, plot, table
-from bench.harness import Row
+from bench.harness import Row, progress
 from bench.http_bench import make_quotes
 from bench.quiet import OthersMeter, describe_load, wait_idle
 from bench.stack import SERVICE_NAMES, CpuMeter, RssSampler, UpStack, run_loadgen, token
@@ -73,12 +73,14 @@ def _curve(stack: UpStack, s: Settings, notes: list[str]) -> list[PointRun]:
     customers = [f"bench-e2e-{uuid.uuid4().hex[:6]}-{i}" for i in range(CUSTOMERS)]
     per_point = {rate: int(rate * s.seconds / CUSTOMERS) + 2 for rate in RATES}
     need = sum(per_point.values())
+    progress(f"orders: stack up; creating {need} quotes for each of {CUSTOMERS} customers")
     quotes = {c: make_quotes(stack.api, c, need) for c in customers}
     runs, used = [], 0
     for rate in RATES:
         n = per_point[rate]
         batch = {c: q[used : used + n] for c, q in quotes.items()}
         used += n
+        progress(f"orders: {rate:.0f} orders/s for {s.seconds:.0f} s (after an idle check)")
         runs.append(_point(stack, rate, s.seconds, batch))
         notes.append(_note(runs[-1]))
     return runs

@@ -26,7 +26,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import wrk
-from bench.harness import Row, report
+from bench.harness import Row, progress, report
 from bench.http_bench import http_benchmarks
 from bench.messaging import inbox_consumer_vs_bare, relay_vs_raw_publish
 from bench.order_path import order_path_benchmarks
@@ -89,6 +89,7 @@ def main() -> int:
     rows: list[Row] = []
     notes: list[str] = [f"load average at the start {load}" + (" (--quick)" if args.quick else "")]
     if args.only in (None, "messaging"):
+        progress("messaging: relay and consumer against bare nats-py/FastStream")
         rows += _messaging_rows(args.n or (2000 if args.quick else 5000))
     bare_post_cpu: float | None = None
     if args.only in (None, "http"):
