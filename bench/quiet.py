@@ -27,13 +27,23 @@ class IdleWatch:
     needed_s: float = QUIET_SECONDS
     quiet_for: float = 0.0
     busiest: tuple[str, float] = ("-", 0.0)
+    quiet_cpu_s: float = 0.0  # CPU seconds of all the processes during the current quiet streak
 
     def add(self, sample: dict[str, float], seconds: float) -> bool:
         """Record `seconds` of CPU use per process; True once idle for `needed_s` in a row."""
         name, cpu = max(sample.items(), key=lambda kv: kv[1], default=("-", 0.0))
         self.busiest = (name, cpu)
-        self.quiet_for = self.quiet_for + seconds if cpu < self.threshold else 0.0
+        if cpu < self.threshold:
+            self.quiet_for += seconds
+            self.quiet_cpu_s += sum(sample.values()) * seconds
+        else:
+            self.quiet_for, self.quiet_cpu_s = 0.0, 0.0
         return self.quiet_for >= self.needed_s
+
+    @property
+    def idle_cores(self) -> float:
+        """What the idle stack uses (timers, pollers), summed over its processes."""
+        return self.quiet_cpu_s / self.quiet_for if self.quiet_for else 0.0
 
 
 @dataclass(frozen=True)
@@ -44,6 +54,7 @@ class IdleCheck:
     busiest_cores: float
     others_cores: float  # CPU used by everything outside the stack while waiting
     load: tuple[float, float, float] = field(default=(0.0, 0.0, 0.0))
+    idle_cores: float = 0.0  # the stack's own use while idle (IdleWatch.idle_cores)
 
     @property
     def machine_quiet(self) -> bool:
@@ -132,4 +143,5 @@ def wait_idle(pids: dict[str, int], timeout: float = 60.0, interval: float = 0.5
                 idle = True
                 break
     name, cpu = watch.busiest
-    return IdleCheck(idle, time.perf_counter() - start, name, cpu, others.cores, load_average())
+    return IdleCheck(idle, time.perf_counter() - start, name, cpu, others.cores, load_average(),
+                     watch.idle_cores)  # fmt: skip

@@ -36,3 +36,11 @@ def test_the_description_says_when_the_stack_or_the_machine_was_busy() -> None:
     assert "MACHINE BUSY" in busy.describe()
     quiet = IdleCheck(True, 3.5, "gateway", 0.01, 0.05)
     assert quiet.describe().startswith("stack idle") and "machine quiet" in quiet.describe()
+
+
+def test_the_idle_stack_s_own_use_is_averaged_over_the_quiet_streak_only() -> None:
+    watch = IdleWatch(threshold=0.05, needed_s=1.0)
+    watch.add({"gateway": 0.5, "orders": 0.0}, 0.5)  # busy: not part of the idle figure
+    watch.add({"gateway": 0.01, "orders": 0.03}, 0.5)
+    watch.add({"gateway": 0.03, "orders": 0.01}, 0.5)
+    assert abs(watch.idle_cores - 0.04) < 1e-9
