@@ -41,8 +41,12 @@ imports: $(DEV_STAMP)
 docs: $(DEV_STAMP)
 	$(BIN)/concierge docs
 
+## Benchmarks (docs/benchmarks.md): wrk drives the HTTP rows. Run on a quiet machine; every row
+## says whether it was. BENCH_ARGS="--quick" for a smoke test, "--only http|orders|messaging".
+BENCH_ARGS ?=
 bench: $(DEV_STAMP)
-	$(BIN)/python bench/run.py
+	@command -v wrk >/dev/null || { echo "make bench needs wrk: sudo apt-get install wrk"; exit 2; }
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 ## Mutation testing of every domain module: mutmut + the table harness, a score per module
 ## (docs/mutation.md). Tens of minutes, so not part of `make test`. Narrow it with

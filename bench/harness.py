@@ -1,59 +1,99 @@
-"""Benchmark harness: every figure is printed next to a baseline measured in the same run."""
+"""Benchmark rows and the report: every figure next to its baseline, target and conditions.
+
+A row is a measured value, optionally a baseline measured in the same run (then the target
+applies to the ratio value/baseline), a floor and a goal from issue 14's table, and the
+conditions it was measured under: the generator's CPU share, the idle check and the load
+average. The verdict says whether the figure counts at all before saying whether it meets.
+"""
 
 from __future__ import annotations
 
+import json
 import platform
+import sys
 import time
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from pathlib import Path
 
 import psutil
 from rich.console import Console
 from rich.table import Table
 
+GENERATOR_LIMIT = 0.5  # cores: a generator busier than this against the bare app is the limit
+
 
 @dataclass
-class Comparison:
+class Row:
     name: str
     unit: str
     value: float
-    baseline_name: str
-    baseline: float
-    target_ratio: float | None
+    floor: float | None = None
+    goal: float | None = None
+    higher_is_better: bool = True  # False for latency, CPU, memory
+    baseline: float | None = None  # when set, floor and goal apply to value / baseline
+    baseline_name: str = ""
+    target_on_ratio: bool = True  # False: the baseline is context, the target is absolute
+    generator_cores: float | None = None  # the generator's CPU against the baseline run
+    idle: str = "-"
+    load: str = "-"
+    invalid: str = ""  # why the figure does not count (generator-bound, quotes ran out, ...)
+    loaded: bool = False  # measured while other work competed for the machine
 
     @property
-    def ratio(self) -> float:
+    def ratio(self) -> float | None:
+        if self.baseline is None:
+            return None
         return self.value / self.baseline if self.baseline else 0.0
 
     @property
-    def verdict(self) -> str:
-        if self.target_ratio is None:
-            return "-"
-        return "meets" if self.ratio >= self.target_ratio else "MISSES"
-
-
-@dataclass
-class Bound:
-    """An absolute figure with a ceiling (latency, memory, start-up time): no baseline."""
-
-    name: str
-    unit: str
-    value: float
-    limit: float
+    def judged(self) -> float:
+        """What the target applies to: the ratio when there is a baseline, else the value."""
+        ratio = self.ratio
+        return self.value if ratio is None or not self.target_on_ratio else ratio
 
     @property
     def verdict(self) -> str:
-        return "meets" if self.value <= self.limit else "MISSES"
+        return verdict(self.judged, self.floor, self.goal, self.higher_is_better,
+                       self.invalid, self.loaded)  # fmt: skip
 
 
-Row = Comparison | Bound
+def verdict(judged: float, floor: float | None, goal: float | None, higher_is_better: bool,
+            invalid: str = "", loaded: bool = False) -> str:  # fmt: skip
+    """`INVALID` when the measurement does not count; otherwise goal / floor / MISSES, marked
+    when the machine was loaded (such a figure is not a result, whatever it says)."""
+    if invalid:
+        return f"INVALID: {invalid}"
+    if floor is None and goal is None:
+        return "-"
+
+    def holds(target: float | None) -> bool:
+        if target is None:
+            return False
+        return judged >= target if higher_is_better else judged <= target
+
+    word = "meets goal" if holds(goal) else "meets floor" if holds(floor) else "MISSES floor"
+    if floor is None and not holds(goal):
+        word = "MISSES goal"
+    return f"{word} (loaded machine, not a result)" if loaded else word
 
 
-async def rate(n: int, work: Callable[[], Awaitable[None]]) -> float:
-    """Items per second for `work`, which must process `n` items."""
-    start = time.perf_counter()
-    await work()
-    return n / (time.perf_counter() - start)
+def generator_bound(generator_cores: float | None, limit: float = GENERATOR_LIMIT) -> str:
+    """The reason a baseline run does not count, or "" when the generator had room."""
+    if generator_cores is not None and generator_cores > limit:
+        return f"generator used {generator_cores:.2f} core (> {limit}) against the bare app"
+    return ""
+
+
+def progress(message: str) -> None:
+    """A line on stderr while the run goes (the table comes at the end)."""
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def target_text(row: Row) -> str:
+    sign = ">=" if row.higher_is_better else "<="
+    parts = [f"floor {sign} {_number(row.floor)}" if row.floor is not None else "",
+             f"goal {sign} {_number(row.goal)}" if row.goal is not None else ""]  # fmt: skip
+    return ", ".join(p for p in parts if p) or "-"
 
 
 def machine() -> str:
@@ -63,30 +103,59 @@ def machine() -> str:
     )
 
 
-def _number(value: float) -> str:
-    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.1f}"
+def _number(value: float | None) -> str:
+    if value is None:
+        return "-"
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    return f"{value:,.1f}" if abs(value) >= 1 else f"{value:.3f}"
 
 
-def report(results: list[Row], notes: list[str] | None = None) -> None:
-    console = Console()
+def cells(row: Row) -> list[str]:
+    """value, baseline, ratio, target, verdict, generator CPU, idle check, load average."""
+    ratio = row.ratio
+    return [
+        row.name,
+        f"{_number(row.value)} {row.unit}",
+        f"{row.baseline_name}: {_number(row.baseline)} {row.unit}" if row.baseline else "-",
+        f"{ratio:.3f}" if ratio is not None else "-",
+        target_text(row),
+        row.verdict,
+        f"{row.generator_cores:.2f} core" if row.generator_cores is not None else "-",
+        row.idle,
+        row.load,
+    ]
+
+
+HEADERS = ("figure", "value", "baseline", "ratio", "target", "verdict", "generator CPU",
+           "idle check", "load avg")  # fmt: skip
+
+
+def report(rows: list[Row], notes: list[str], out_dir: Path | None = None) -> None:
+    console = Console(width=max(Console().width, 200))
     table = Table(title=f"Concierge benchmarks ({machine()})")
-    for col in ("benchmark", "value", "baseline", "ratio", "target", "verdict"):
-        table.add_column(col)
-    for r in results:
-        if isinstance(r, Bound):
-            table.add_row(
-                r.name, f"{_number(r.value)} {r.unit}", "-", "-",
-                f"<= {_number(r.limit)} {r.unit}", r.verdict,
-            )  # fmt: skip
-            continue
-        table.add_row(
-            r.name,
-            f"{r.value:,.0f} {r.unit}",
-            f"{r.baseline_name}: {r.baseline:,.0f} {r.unit}",
-            f"{r.ratio:.3f}",
-            f">= {r.target_ratio:.3f}" if r.target_ratio is not None else "-",
-            r.verdict,
-        )
+    for col in HEADERS:
+        table.add_column(col, overflow="fold")
+    for row in rows:
+        table.add_row(*cells(row))
     console.print(table)
-    for note in notes or []:
+    for note in notes:
         console.print(f"- {note}", highlight=False, soft_wrap=True)
+    if out_dir is not None:
+        write_results(rows, notes, out_dir)
+        console.print(f"results written to {out_dir}/latest.md and latest.json", highlight=False)
+
+
+def markdown(rows: list[Row]) -> str:
+    lines = ["| " + " | ".join(HEADERS) + " |", "|" + " --- |" * len(HEADERS)]
+    lines += ["| " + " | ".join(c.replace("|", "/") for c in cells(r)) + " |" for r in rows]
+    return "\n".join(lines) + "\n"
+
+
+def write_results(rows: list[Row], notes: list[str], out_dir: Path) -> None:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "latest.md").write_text(
+        f"Machine: {machine()}\n\n" + markdown(rows) + "\n" + "".join(f"- {n}\n" for n in notes)
+    )
+    data = [asdict(r) | {"ratio": r.ratio, "verdict": r.verdict} for r in rows]
+    (out_dir / "latest.json").write_text(json.dumps({"rows": data, "notes": notes}, indent=1))

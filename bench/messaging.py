@@ -15,7 +15,7 @@ from faststream.nats import ConsumerConfig, DeliverPolicy, JStream, NatsBroker
 from faststream.nats.annotations import NatsMessage
 from nats.js.api import StreamConfig
 
-from bench.harness import Comparison
+from bench.harness import Row
 from shared.contracts.envelope import CloudEvent, RawEvent
 from shared.messaging.consumer import ConsumerRuntime, PullConsumer
 from shared.messaging.glue import EventRoute
@@ -50,7 +50,7 @@ async def _fresh_stream(js, name: str, subject: str) -> None:  # type: ignore[no
     await js.add_stream(StreamConfig(name=name, subjects=[subject], duplicate_window=600))
 
 
-async def relay_vs_raw_publish(nats_url: str, db_url: str, n: int) -> Comparison:
+async def relay_vs_raw_publish(nats_url: str, db_url: str, n: int) -> Row:
     nc = await nats.connect(nats_url)
     js = nc.jetstream()
     await _fresh_stream(js, "BENCHRAW", "benchraw.>")
@@ -88,14 +88,8 @@ async def relay_vs_raw_publish(nats_url: str, db_url: str, n: int) -> Comparison
     relay_rate = n / (asyncio.get_running_loop().time() - start)
     await db.dispose()
     await nc.drain()
-    return Comparison(
-        "outbox relay -> JetStream",
-        "msg/s",
-        relay_rate,
-        "raw nats-py async publish",
-        raw_rate,
-        0.50,
-    )
+    return Row("outbox relay -> JetStream", "msg/s", relay_rate, floor=0.50,
+               baseline=raw_rate, baseline_name="raw nats-py async publish")  # fmt: skip
 
 
 async def _consume_rate(broker: NatsBroker, done: asyncio.Event, n: int) -> float:
@@ -107,7 +101,7 @@ async def _consume_rate(broker: NatsBroker, done: asyncio.Event, n: int) -> floa
     return n / elapsed
 
 
-async def inbox_consumer_vs_bare(nats_url: str, db_url: str, n: int) -> Comparison:
+async def inbox_consumer_vs_bare(nats_url: str, db_url: str, n: int) -> Row:
     nc = await nats.connect(nats_url)
     js = nc.jetstream()
     await _fresh_stream(js, "BENCH", "bench.>")
@@ -161,11 +155,6 @@ async def inbox_consumer_vs_bare(nats_url: str, db_url: str, n: int) -> Comparis
     runner.cancel()
     await db.dispose()
     await nc.drain()
-    return Comparison(
-        "inbox-guarded consumer (DB write + inbox + ack)",
-        "msg/s",
-        guarded_rate,
-        "bare FastStream JetStream consumer",
-        bare_rate,
-        0.30,
-    )
+    return Row("inbox-guarded consumer (DB write + inbox + ack)", "msg/s", guarded_rate,
+               floor=0.30, baseline=bare_rate,
+               baseline_name="bare FastStream JetStream consumer")  # fmt: skip

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import shutil
 import signal
 import subprocess
@@ -68,12 +69,14 @@ def wait_http(url: str, timeout: float, interval: float = 0.05) -> float:
 class UpStack:
     """`concierge up` in a subprocess; `start()` returns the seconds until /readyz answered 200."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, wrapper: list[str] | None = None) -> None:
         self.folder = folder
+        self.wrapper = wrapper or []  # e.g. a profiler: `py-spy record ... --`
         self.port = free_port()
         self.api = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen[bytes] | None = None
         self.pids: dict[str, int] = {}
+        self.supervisor: int | None = None
 
     def start(self, timeout: float = 60.0) -> float:
         env = os.environ | {
@@ -89,7 +92,9 @@ class UpStack:
                    str(free_port()), "--nats-monitor-port", str(free_port())]  # fmt: skip
         log = open(self.folder / "up.log", "wb")
         started = time.perf_counter()
-        self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
+        self.process = subprocess.Popen(
+            [*self.wrapper, *command], cwd=ROOT, env=env, stdout=log, stderr=log
+        )
         log.close()
         try:
             wait_http(f"{self.api}/readyz", timeout)
@@ -99,15 +104,19 @@ class UpStack:
         elapsed = time.perf_counter() - started
         lock = json.loads((self.folder / "var" / "concierge.lock.json").read_text())
         self.pids = {p["name"]: int(p["pid"]) for p in lock["processes"]}
-        for child in psutil.Process(self.process.pid).children():
+        for child in psutil.Process(self.process.pid).children(recursive=True):
             if "nats-server" in child.name():
                 self.pids["nats-server"] = child.pid
+            elif "concierge_cli.main" in " ".join(child.cmdline()):
+                self.supervisor = child.pid
         return elapsed
 
     def stop(self) -> None:
         if self.process is None or self.process.poll() is not None:
             return
-        self.process.send_signal(signal.SIGINT)
+        # Under a wrapper the supervisor is its child: stop it, and the wrapper ends with it.
+        target = self.supervisor if self.wrapper and self.supervisor else self.process.pid
+        os.kill(target, signal.SIGINT)
         try:
             self.process.wait(30)
         except subprocess.TimeoutExpired:
@@ -163,22 +172,11 @@ class CpuMeter:
         self.used = {name: self._cpu(p) - self._start[name] for name, p in self.procs.items()}
 
 
-def settle(pids: dict[str, int], idle_cpu: float = 0.15, timeout: float = 10.0) -> float:
-    """Wait until the stack is quiet (sagas and relays of earlier load finished)."""
-    procs = [psutil.Process(pid) for pid in pids.values()]
-    start = time.perf_counter()
-    for p in procs:
-        p.cpu_percent(None)
-    while time.perf_counter() - start < timeout:
-        time.sleep(0.5)
-        busy = sum(p.cpu_percent(None) for p in procs) / 100
-        if busy < idle_cpu:
-            break
-    return time.perf_counter() - start
-
-
 def run_loadgen(spec: dict[str, Any]) -> dict[str, Any]:
-    """One load run in a fresh process (the servers never share the generator's interpreter)."""
+    """One load run of the Python generator in a fresh process; `generator_cores` in the result
+    is its CPU seconds per wall second (from the finished child's rusage)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
     out = subprocess.run(
         [sys.executable, "-m", "bench.loadgen"],
         input=json.dumps(spec).encode(),
@@ -188,7 +186,10 @@ def run_loadgen(spec: dict[str, Any]) -> dict[str, Any]:
     )
     if out.returncode != 0:
         raise RuntimeError(f"loadgen failed:\n{out.stderr.decode()[-3000:]}")
-    return dict(json.loads(out.stdout))
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    return dict(json.loads(out.stdout)) | {"generator_cores": cpu / wall}
 
 
 class BareServer:

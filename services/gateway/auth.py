@@ -8,7 +8,6 @@ from the request state and turn "no principal" into a 401 problem.
 from __future__ import annotations
 
 import time
-from collections import OrderedDict
 from typing import Annotated, Any
 
 import jwt
@@ -24,6 +23,7 @@ from services.gateway.principal import AuthError, Principal, Role
 from services.gateway.principal import PrincipalType as PrincipalType
 from services.gateway.principal import acting_customer as acting_customer
 from services.gateway.settings import GatewaySettings
+from services.gateway.token_cache import VerifiedTokenCache
 from shared.errors import DomainError, ErrorKind, Forbidden
 
 STATE_KEY = "principal"
@@ -46,7 +46,7 @@ class Authenticator:
         )
         # Verified tokens until they expire: a token's content cannot change, and parsing and
         # verifying it again on every request was most of the gateway's per-request CPU.
-        self._verified: OrderedDict[str, tuple[Principal, float]] = OrderedDict()
+        self._verified = VerifiedTokenCache[Principal](VERIFIED_CACHE_SIZE)
 
     async def authenticate(self, headers: dict[str, str]) -> Principal | None:
         """None when no credentials were sent; AuthError when they are wrong."""
@@ -81,16 +81,10 @@ class Authenticator:
         )
 
     async def _jwt(self, token: str) -> Principal:
-        cached = self._verified.get(token)
-        if cached is not None:
-            if cached[1] > time.time():
-                self._verified.move_to_end(token)
-                return cached[0]
-            del self._verified[token]
-        principal, expires = await self._verify_jwt(token)
-        self._verified[token] = (principal, expires)
-        if len(self._verified) > VERIFIED_CACHE_SIZE:
-            self._verified.popitem(last=False)
+        principal = self._verified.get(token)
+        if principal is None:
+            principal, expires = await self._verify_jwt(token)
+            self._verified.put(token, principal, expires)
         return principal
 
     async def _verify_jwt(self, token: str) -> tuple[Principal, float]:
