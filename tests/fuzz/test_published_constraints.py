@@ -139,3 +139,41 @@ def test_the_published_message_kinds_are_the_catalogue() -> None:
     assert set(MESSAGE_KINDS) == set(CATALOGUE)
     transactional = {k for k, v in CATALOGUE.items() if v.category is Category.TRANSACTIONAL}
     assert transactional == TRANSACTIONAL_MESSAGE_KINDS
+
+
+def _request_body_properties(openapi: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    """(schema name, property, branch) of every string property of every JSON request body."""
+    schemas = openapi["components"]["schemas"]
+    names = {
+        content["schema"]["$ref"].rsplit("/", 1)[-1]
+        for operations in openapi["paths"].values()
+        for operation in operations.values()
+        for media, content in operation.get("requestBody", {}).get("content", {}).items()
+        if media == "application/json" and "$ref" in content.get("schema", {})
+    }
+    return [
+        (name, prop, branch)
+        for name in sorted(names)
+        for prop, schema in schemas[name].get("properties", {}).items()
+        for branch in schema.get("anyOf", [schema])
+        if branch.get("type") == "string"
+    ]
+
+
+def test_no_request_string_that_must_not_be_empty_accepts_only_whitespace(openapi):
+    """Request strings are stripped before their length is checked, so `minLength: 1` alone
+    would publish `"  "` as valid while the gateway refuses it (schemathesis ST202 on
+    `POST /v1/orders` `payment_token`): each such string also publishes a not-blank rule."""
+    open_ended = [
+        f"{name}.{prop}"
+        for name, prop, branch in _request_body_properties(openapi)
+        if branch.get("minLength", 0) >= 1
+        and not {"pattern", "enum", "format", "const"} & branch.keys()
+    ]
+    assert open_ended == []
+
+
+def test_a_whitespace_only_payment_token_is_outside_the_published_schema(openapi):
+    validate = _body_validator(openapi, "post", "/v1/orders")
+    assert not validate.is_valid({"quote_id": "q_1", "payment_token": "   "})
+    assert validate.is_valid({"quote_id": "q_1", "payment_token": "tok_ok"})
