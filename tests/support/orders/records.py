@@ -23,18 +23,35 @@ async def published(stack: Stack, subject: str) -> list[dict[str, Any]]:
         return [orjson.loads(r.payload)["data"] for r in rows]
 
 
+# The tables a request could write to.
+WRITTEN = {
+    "quotes": t.quotes,
+    "orders": t.orders,
+    "reservations": t.reservations,
+    "outbox": outbox_table,
+}
+
+
 async def counts(stack: Stack) -> dict[str, int]:
-    """Rows in the tables a request could write to (quotes, orders, reservations, outbox)."""
-    tables = {
-        "quotes": t.quotes,
-        "orders": t.orders,
-        "reservations": t.reservations,
-        "outbox": outbox_table,
-    }
-    found = {}
+    """Rows in each table a request could write to."""
     async with stack.db.read() as session:
-        for name, table in tables.items():
-            found[name] = (
+        return {
+            name: (
                 await session.execute(sa.select(sa.func.count()).select_from(table))
             ).scalar_one()
-    return found
+            for name, table in WRITTEN.items()
+        }
+
+
+def counts_now(stack: Stack) -> dict[str, int]:
+    """`counts` from a synchronous test (one driving the gateway's TestClient), read through
+    a short-lived synchronous connection to the same database."""
+    engine = sa.create_engine(stack.db.url.replace("+aiosqlite", "").replace("+asyncpg", ""))
+    try:
+        with engine.connect() as conn:
+            return {
+                name: conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
+                for name, table in WRITTEN.items()
+            }
+    finally:
+        engine.dispose()
