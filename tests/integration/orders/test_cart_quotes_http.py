@@ -144,3 +144,28 @@ def test_ordering_a_cart_quote_is_422_and_changes_nothing(client, stack: Stack) 
     assert (r.status_code, r.json()["code"]) == (422, "order_multi_line_not_supported"), r.text
     assert counts_now(stack) == before
     assert http.get("/v1/orders", headers=me).json()["items"] == []
+
+
+@SQLITE
+def test_a_retried_cart_quote_is_the_same_quote(client, stack: Stack) -> None:
+    """The same Idempotency-Key and body twice: one quote stored, the same answer."""
+    http, settings = client
+    me = {**auth(settings, "cust-uk-1"), "Idempotency-Key": "cart-quote-1"}
+    first = http.post("/v1/quotes", json=WORKED, headers=me)
+    again = http.post("/v1/quotes", json=WORKED, headers=me)
+    assert first.status_code == again.status_code == 201
+    assert again.json() == first.json()
+    assert counts_now(stack)["quotes"] == 1
+
+
+@SQLITE
+def test_an_agent_quotes_a_cart_for_a_customer(client, stack: Stack) -> None:
+    """An agent names the customer; the customer then reads the quote, a stranger cannot."""
+    http, settings = client
+    agent = auth(settings, "agent-7", role="agent")
+    body = {**WORKED, "customer_id": "cust-uk-9"}
+    quote = http.post("/v1/quotes", json=body, headers=agent)
+    assert quote.status_code == 201, quote.text
+    path = f"/v1/quotes/{quote.json()['quote_id']}"
+    assert http.get(path, headers=auth(settings, "cust-uk-9")).json()["total"] == "383.99"
+    assert http.get(path, headers=auth(settings, "cust-other")).status_code == 404
