@@ -9,6 +9,7 @@ from pathlib import Path
 
 import structlog
 
+from services.orders.adapters.cart_and_return_policy import load_cart_and_return_policy
 from services.orders.adapters.providers.fx_file import FileFxProvider
 from services.orders.adapters.providers.sandbox_carrier import SandboxCarrierProvider
 from services.orders.adapters.providers.sandbox_journal import (
@@ -19,6 +20,7 @@ from services.orders.adapters.providers.sandbox_journal import (
 from services.orders.adapters.providers.sandbox_payment import SandboxPaymentProvider
 from services.orders.adapters.reference_data import load_reference_data
 from services.orders.adapters.unit_of_work import OrdersUnitOfWork
+from services.orders.domain.carts import CartPolicy
 from services.orders.domain.ports import CarrierProvider, FxProvider, PaymentProvider
 from services.orders.domain.quotes import QUOTE_TTL
 from services.orders.domain.reference import ReferenceData
@@ -83,12 +85,16 @@ def build_use_cases(
     *,
     wake_saga: WakeSaga = no_saga,
     quote_ttl: timedelta = QUOTE_TTL,
+    cart_policy: CartPolicy | None = None,
 ) -> UseCases:
+    """The use cases over one unit of work; the cart limits default to the packaged policy."""
+    if cart_policy is None:
+        cart_policy, _returns = load_cart_and_return_policy()
     catalogue = Catalogue(uow, ref, fx)
     waitlist = Waitlist(uow, catalogue, clock)
     return UseCases(
         catalogue=catalogue,
-        quotes=Quotes(uow, catalogue, clock, quote_ttl),
+        quotes=Quotes(uow, catalogue, clock, quote_ttl, cart_policy=cart_policy),
         ordering=Ordering(uow, clock, carrier, wake_saga),
         waitlist=waitlist,
         inventory=Inventory(uow, catalogue, waitlist, clock),

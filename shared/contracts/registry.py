@@ -31,6 +31,7 @@ PRODUCER_MODULES = (
     "shared.contracts.warranty",
     "shared.contracts.warranty_analytics",
     "shared.contracts.orders",
+    "shared.contracts.carts",
     "shared.contracts.notifications",
 )
 

@@ -28,6 +28,7 @@ MODULES = (
     "shared.contracts.notifications",
     "shared.contracts.warranty",
     "shared.contracts.orders",
+    "shared.contracts.carts",
     "services.gateway.models",
     "services.gateway.routers.notifications",
     "services.gateway.routers._webhooks",

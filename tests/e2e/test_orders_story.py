@@ -172,3 +172,24 @@ def test_agent_places_the_order_for_her_in_chat(running_stack):
     assert r.status_code == 201, r.text
     mine = running_stack.client(customer).get(f"/v1/orders/{r.json()['order_id']}").json()
     assert mine["customer_id"] == customer and mine["placed_by_agent"] is True
+
+
+def test_uk_customer_quotes_a_cart_across_two_warehouses(running_stack):
+    """Her cart of a UK-listed JR01 and the US-only TC11 + VT02 is quoted as two shipments:
+    UK-LON local, and US-NJ DDP import whose figures are the worked example's (383.99 GBP).
+    Ordering the cart quote is refused (not built yet) and no order appears."""
+    me = running_stack.client(f"cust-{uuid.uuid4().hex[:8]}")
+    lines = [{"style": s, "quantity": 1} for s in ("JR01", "TC11", "VT02")]
+    r = post(me, "/v1/quotes", {"region": "UK", "lines": lines})
+    assert r.status_code == 201, r.text
+    quote = r.json()
+    local, imported = quote["shipments"]
+    assert (local["warehouse"], local["treatment"], local["total"]) == ("UK-LON", "local", "159.00")
+    assert (imported["warehouse"], imported["treatment"]) == ("US-NJ", "ddp_import")
+    assert [x["style"] for x in imported["lines"]] == ["TC11", "VT02"]
+    assert (imported["duty"], imported["vat"], imported["total"]) == ("9.13", "64.00", "383.99")
+    assert quote["total"] == "542.99" and quote["fx"]["rate"] == "0.7752"
+    assert me.get(f"/v1/quotes/{quote['quote_id']}").json() == quote
+    order = post(me, "/v1/orders", {"quote_id": quote["quote_id"], "payment_token": "tok_ok"})
+    assert (order.status_code, order.json()["code"]) == (422, "order_multi_line_not_supported")
+    assert me.get("/v1/orders").json()["items"] == []

@@ -18,10 +18,12 @@ from services.gateway.idempotency import request_idempotency_key
 from services.gateway.limits import Page, Paging
 from services.gateway.models import RequestModel
 from services.gateway.routers._ask import Payload, ask
+from services.gateway.routers._cart_views import LINES_FIELD, CartLines, cart_lines_in
 from services.gateway.runtime import Rpc
 from services.gateway.sse import Streams
 from services.gateway.sse_docs import ORDER_EVENTS_RESPONSE, STREAM_ERRORS
 from shared.contracts import orders as c
+from shared.contracts.carts import CartQuoteView
 
 if TYPE_CHECKING:
     from shared.actor import Actor
@@ -46,8 +48,11 @@ class OrderView(c.OrderView):
 
 # Request models -----------------------------------------------------------------------------
 class QuoteBody(RequestModel):
-    style: str = Field(min_length=2, max_length=16, pattern=r"^[A-Za-z0-9]+$", examples=["TC11"],
-                       description="Style code.")  # fmt: skip
+    style: str | None = Field(
+        default=None, min_length=2, max_length=16, pattern=r"^[A-Za-z0-9]+$", examples=["TC11"],
+        description="Style code (a single-style quote; or send `lines`).",
+    )  # fmt: skip
+    lines: CartLines = LINES_FIELD
     region: Literal["US", "UK", "EU"] = Field(examples=["UK"], description="Delivery region.")
     quantity: int = Field(default=1, ge=1, le=20, description="Units.")
     customer_id: str | None = Field(
@@ -107,28 +112,43 @@ async def offer(
 
 
 # Quotes ---------------------------------------------------------------------------------------
-@router.post("/quotes", status_code=201, response_model=c.QuoteView, responses=WRITE_ERRORS,
+@router.post("/quotes", status_code=201, response_model=c.QuoteView | CartQuoteView, responses=WRITE_ERRORS,
              summary="Landed-cost quote in the customer's currency (valid 30 minutes)")  # fmt: skip
 async def create_quote(
     body: QuoteBody,
     principal: CustomerOrAgent,
     rpc: Rpc,
     request_id: Annotated[str | None, Depends(request_idempotency_key)],
-) -> c.QuoteView:
+) -> c.QuoteView | CartQuoteView:
     acting = acting_customer(principal, body.customer_id)
     request = c.QuoteRequest(
-        style=body.style, region=body.region, quantity=body.quantity, request_id=request_id
+        style=body.style,
+        lines=cart_lines_in(body.lines),
+        region=body.region,
+        quantity=body.quantity,
+        request_id=request_id,
     )
-    return await ask(rpc, c.Subjects.QUOTE, request, acting.actor, c.QuoteView)
+    data = await rpc.call(c.Subjects.QUOTE, request, actor=acting.actor)
+    return _quote_view(data)
 
 
-@router.get("/quotes/{quote_id}", response_model=c.QuoteView, responses=READ_ERRORS,
+def _quote_view(data: dict[str, Any]) -> c.QuoteView | CartQuoteView:
+    """A cart quote has shipments; a single-style quote keeps its own shape."""
+    return (
+        CartQuoteView.model_validate(data)
+        if "shipments" in data
+        else c.QuoteView.model_validate(data)
+    )
+
+
+@router.get("/quotes/{quote_id}", response_model=c.QuoteView | CartQuoteView, responses=READ_ERRORS,
             summary="A quote you asked for")  # fmt: skip
 async def get_quote(
     quote_id: Id, principal: CustomerOrAgent, rpc: Rpc, customer_id: CustomerIdQuery = None
-) -> c.QuoteView:
+) -> c.QuoteView | CartQuoteView:
     acting = acting_customer(principal, customer_id)
-    return await ask(rpc, c.Subjects.GET_QUOTE, {"quote_id": quote_id}, acting.actor, c.QuoteView)
+    data = await rpc.call(c.Subjects.GET_QUOTE, {"quote_id": quote_id}, actor=acting.actor)
+    return _quote_view(data)
 
 
 # Orders ---------------------------------------------------------------------------------------

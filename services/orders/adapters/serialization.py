@@ -22,7 +22,7 @@ def money_in(d: dict[str, str] | None) -> Money | None:
     return None if d is None else Money(Decimal(d["amount"]), d["currency"])
 
 
-def _m(d: dict[str, str]) -> Money:
+def m_in(d: dict[str, str]) -> Money:
     m = money_in(d)
     assert m is not None
     return m
@@ -43,7 +43,7 @@ def _line_out(x: QuoteLine) -> dict[str, Any]:
 def _line_in(d: dict[str, Any]) -> QuoteLine:
     return QuoteLine(
         LineKind(d["kind"]),
-        _m(d["amount"]),
+        m_in(d["amount"]),
         d["description"],
         money_in(d.get("unit_price")),
         d.get("quantity"),
@@ -52,7 +52,7 @@ def _line_in(d: dict[str, Any]) -> QuoteLine:
     )
 
 
-def _fx_out(fx: FxRate | None) -> dict[str, str] | None:
+def fx_out(fx: FxRate | None) -> dict[str, str] | None:
     if fx is None:
         return None
     return {
@@ -65,7 +65,7 @@ def _fx_out(fx: FxRate | None) -> dict[str, str] | None:
     }
 
 
-def _fx_in(d: dict[str, str] | None) -> FxRate | None:
+def fx_in(d: dict[str, str] | None) -> FxRate | None:
     if d is None:
         return None
     return FxRate(
@@ -92,7 +92,7 @@ def quote_to_dict(q: Quote) -> dict[str, Any]:
             "currency": q.landed.currency,
             "lines": [_line_out(x) for x in q.landed.lines],
             "total": money_out(q.landed.total),
-            "fx": _fx_out(q.landed.fx),
+            "fx": fx_out(q.landed.fx),
             "tax_treatment": str(q.landed.tax_treatment),
         },
         "delivery_days": list(q.delivery_days),
@@ -126,8 +126,8 @@ def quote_from_dict(d: dict[str, Any]) -> Quote:
         landed=LandedCost(
             landed["currency"],
             tuple(_line_in(x) for x in landed["lines"]),
-            _m(landed["total"]),
-            _fx_in(landed["fx"]),
+            m_in(landed["total"]),
+            fx_in(landed["fx"]),
             TaxTreatment(landed["tax_treatment"]),
         ),
         delivery_days=(d["delivery_days"][0], d["delivery_days"][1]),
@@ -136,7 +136,7 @@ def quote_from_dict(d: dict[str, Any]) -> Quote:
             c["origin_country"],
             c["description"],
             c["quantity"],
-            _m(c["declared_value"]),
+            m_in(c["declared_value"]),
             c["incoterm"],
         ),
         created_at=datetime.fromisoformat(d["created_at"]),

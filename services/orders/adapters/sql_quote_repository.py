@@ -1,4 +1,7 @@
-"""Quotes in the database: the whole quote is one JSON document (decimals as strings)."""
+"""Quotes in the database: the whole quote is one JSON document (decimals as strings).
+
+A single-style quote and a cart quote share the table: the document says which it is.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +9,15 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.orders.adapters import tables as t
+from services.orders.adapters.cart_serialization import (
+    cart_quote_from_dict,
+    cart_quote_to_dict,
+    is_cart_document,
+)
 from services.orders.adapters.serialization import quote_from_dict, quote_to_dict
 from services.orders.domain.errors import QuoteNotFound
 from services.orders.domain.quotes import Quote
+from services.orders.domain.shipments import CartQuote
 
 
 class SqlQuoteRepository:
@@ -17,7 +26,10 @@ class SqlQuoteRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def add(self, quote: Quote) -> None:
+    async def add(self, quote: Quote | CartQuote) -> None:
+        document = (
+            cart_quote_to_dict(quote) if isinstance(quote, CartQuote) else quote_to_dict(quote)
+        )
         await self.session.execute(
             sa.insert(t.quotes).values(
                 quote_id=quote.quote_id,
@@ -25,11 +37,11 @@ class SqlQuoteRepository:
                 agent_id=quote.agent_id,
                 created_at=quote.created_at,
                 expires_at=quote.expires_at,
-                document=quote_to_dict(quote),
+                document=document,
             )
         )
 
-    async def get(self, quote_id: str) -> Quote:
+    async def get(self, quote_id: str) -> Quote | CartQuote:
         row = (
             await self.session.execute(
                 sa.select(t.quotes.c.document).where(t.quotes.c.quote_id == quote_id)
@@ -37,4 +49,6 @@ class SqlQuoteRepository:
         ).first()
         if row is None:
             raise QuoteNotFound("no such quote", details={"quote_id": quote_id})
+        if is_cart_document(row.document):
+            return cart_quote_from_dict(row.document)
         return quote_from_dict(row.document)

@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from services.orders.domain import events as ev
 from services.orders.domain.money import Money
 from services.orders.domain.quotes import CustomsDeclaration
+from shared.contracts import carts as cc
 from shared.contracts import orders as c
 from shared.contracts.envelope import CloudEvent, new_event_id
 from shared.contracts.registry import EVENT_TYPES, load_all
@@ -82,6 +83,35 @@ def _quote_created(e: ev.QuoteCreated) -> dict[str, Any]:
     }
 
 
+def _cart_quote_created(e: ev.CartQuoteCreated) -> dict[str, Any]:
+    return {
+        "quote_id": e.quote_id,
+        "customer_id": e.customer_id,
+        "agent_id": e.agent_id,
+        "region": e.region,
+        "currency": e.total.currency,
+        "total": _amount(e.total),
+        "fx_rate": e.fx_rate,
+        "fx_as_of": e.fx_as_of,
+        "shipments": [_shipment_summary(s) for s in e.shipments],
+        "expires_at": e.expires_at,
+    }
+
+
+def _shipment_summary(s: ev.ShipmentSummary) -> dict[str, Any]:
+    return {
+        "warehouse": s.warehouse,
+        "ships_from_region": s.source_region,
+        "treatment": s.treatment,
+        "lines": [{"style": style, "quantity": quantity} for style, quantity in s.lines],
+        "goods": _amount(s.goods),
+        "shipping": _amount(s.shipping),
+        "duty": _amount(s.duty),
+        "vat": _amount(s.vat),
+        "total": _amount(s.total),
+    }
+
+
 def _placed(e: ev.OrderPlaced) -> dict[str, Any]:
     items = [
         {
@@ -120,6 +150,7 @@ def _order_id(e: ev.OrderEvent) -> str:
 # fmt: off
 MAPPINGS: dict[type, Mapping] = {
     ev.QuoteCreated: Mapping(c.QuoteCreated, lambda e: e.quote_id, _quote_created),
+    ev.CartQuoteCreated: Mapping(cc.CartQuoteCreated, lambda e: e.quote_id, _cart_quote_created),
     ev.OrderPlaced: Mapping(c.OrderPlaced, _order_id, _placed),
     ev.OrderPaymentAuthorized: Mapping(c.OrderPaymentAuthorized, _order_id, lambda e: {
         **_order(e), "authorization_id": e.authorization_id, "amount": _amount(e.amount)}),

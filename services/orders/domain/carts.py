@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from services.orders.domain.errors import InvalidQuantity
+from services.orders.domain.errors import InvalidQuantity, UnknownStyle
 from services.orders.domain.reference import ReferenceData
-from shared.errors import DomainError
+from shared.errors import DomainError, ErrorKind
 
 
 class CartEmpty(DomainError):
@@ -75,7 +75,14 @@ def build_cart(
 def _check_line(
     ref: ReferenceData, policy: CartPolicy, index: int, line: CartLine, seen: set[str]
 ) -> None:
-    ref.style(line.style)  # UnknownStyle (catalogue_unknown_style) for a style we do not sell
+    try:
+        ref.style(line.style)
+    except UnknownStyle as exc:
+        # A style we do not sell, named in a request body, is bad input (422), not a missing
+        # resource: same code as everywhere, with the line at fault.
+        raise UnknownStyle(
+            exc.message, kind=ErrorKind.INVALID, details={"line": index, "style": line.style}
+        ) from exc
     if not 1 <= line.quantity <= policy.max_quantity_per_line:
         raise InvalidQuantity(
             f"quantity must be between 1 and {policy.max_quantity_per_line}",

@@ -28,6 +28,19 @@ class MultipleShipments(DomainError):
     code = "quote_multiple_shipments"
 
 
+class QuoteStyleOrLines(DomainError):
+    """A quote request names one style (with a quantity) or a cart of lines, never both."""
+
+    code = "quote_style_or_lines"
+
+
+class MultiLineOrderNotSupported(DomainError):
+    """Ordering a cart quote needs the multi-line saga, which does not exist yet: refused
+    before anything is stored, so the quote stays as it was."""
+
+    code = "order_multi_line_not_supported"
+
+
 class QuoteExpired(DomainError):
     code = "quote_expired"
     kind = ErrorKind.GONE

@@ -36,6 +36,38 @@ class QuoteCreated:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ShipmentSummary:
+    """One shipment of a cart quote as figures: where it leaves from, how it is taxed, and what
+    each part costs (the customer's currency)."""
+
+    warehouse: str
+    source_region: str
+    treatment: str  # local, low_value_vat, ddp_import, untaxed_import
+    lines: tuple[tuple[str, int], ...]  # (style, quantity), in cart order
+    goods: Money
+    shipping: Money
+    duty: Money
+    vat: Money
+    total: Money
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CartQuoteCreated:
+    """A quote for a cart of several lines was issued (one or more shipments)."""
+
+    quote_id: str
+    customer_id: str | None
+    agent_id: str | None
+    region: str
+    total: Money
+    fx_rate: str | None
+    fx_as_of: date | None
+    shipments: tuple[ShipmentSummary, ...]
+    expires_at: datetime
+    occurred_at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class OrderFacts:
     """What every order event says about the order (the accepted quote's facts)."""
 
@@ -177,4 +209,11 @@ class WaitlistAvailable:
 
 
 # What a unit of work publishes (each concrete class is mapped to its contract in adapters/wire.py).
-Event = QuoteCreated | OrderEvent | ListingChanged | StockReplenished | WaitlistAvailable
+Event = (
+    QuoteCreated
+    | CartQuoteCreated
+    | OrderEvent
+    | ListingChanged
+    | StockReplenished
+    | WaitlistAvailable
+)

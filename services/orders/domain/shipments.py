@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from services.orders.domain.carts import Cart
 from services.orders.domain.catalogue import StockView, require_offer
 from services.orders.domain.errors import QuoteExpired
+from services.orders.domain.events import CartQuoteCreated, ShipmentSummary
 from services.orders.domain.money import FxRate, Money, money_sum
 from services.orders.domain.quotes import QUOTE_TTL, CustomsDeclaration
 from services.orders.domain.reference import ReferenceData, ShippingRoute, Style
@@ -77,6 +78,8 @@ class CartQuote:
     fx_rates: tuple[FxRate, ...]  # the locked conversions actually used, one per foreign currency
     created_at: datetime
     expires_at: datetime
+    customer_id: str | None = None
+    agent_id: str | None = None  # set when an agent quoted on the customer's behalf
 
     @property
     def total(self) -> Money:
@@ -93,6 +96,36 @@ class CartQuote:
                 "This quote has expired; request a new quote.",
                 details={"quote_id": self.quote_id, "expired_at": self.expires_at.isoformat()},
             )
+
+    def created_event(self) -> CartQuoteCreated:
+        fx = self.fx
+        return CartQuoteCreated(
+            quote_id=self.quote_id,
+            customer_id=self.customer_id,
+            agent_id=self.agent_id,
+            region=self.region,
+            total=self.total,
+            fx_rate=str(fx.rate) if fx else None,
+            fx_as_of=fx.as_of if fx else None,
+            shipments=tuple(_summary(s) for s in self.shipments),
+            expires_at=self.expires_at,
+            occurred_at=self.created_at,
+        )
+
+
+def _summary(s: Shipment) -> ShipmentSummary:
+    c = s.charges
+    return ShipmentSummary(
+        warehouse=s.warehouse,
+        source_region=s.source_region,
+        treatment=str(s.treatment),
+        lines=tuple((line.item.style, line.item.quantity) for line in c.lines),
+        goods=c.goods,
+        shipping=c.shipping,
+        duty=c.duty,
+        vat=c.vat,
+        total=c.total,
+    )
 
 
 def source_cart(ref: ReferenceData, cart: Cart, stock: StockView | None) -> list[SourcedLine]:
@@ -132,6 +165,8 @@ def quote_cart(
     now: datetime,
     stock: StockView | None = None,
     ttl: timedelta = QUOTE_TTL,
+    customer_id: str | None = None,
+    agent_id: str | None = None,
 ) -> CartQuote:
     """Source, group and price a validated cart; the total is the sum of its shipments."""
     currency = ref.region(cart.region).currency
@@ -148,6 +183,8 @@ def quote_cart(
         fx_rates=tuple(r for r in rates.values() if r.source != r.target),
         created_at=now,
         expires_at=now + ttl,
+        customer_id=customer_id,
+        agent_id=agent_id,
     )
 
 

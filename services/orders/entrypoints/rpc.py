@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from services.orders.entrypoints import translate as tr
+from services.orders.entrypoints import translate_carts as trc
 from services.orders.service_layer.catalogue import Catalogue
 from services.orders.service_layer.inventory import Inventory
 from services.orders.service_layer.ordering import Ordering
@@ -15,6 +16,7 @@ from services.orders.service_layer.quotes import Quotes
 from services.orders.service_layer.replacements import Replacements
 from services.orders.service_layer.waitlist import Waitlist
 from shared.actor import Actor
+from shared.contracts import carts as cc
 from shared.contracts import orders as c
 from shared.errors import DomainError, ErrorKind, Forbidden
 from shared.messaging.glue import RpcRoute
@@ -49,13 +51,18 @@ def _catalogue_routes(u: UseCases) -> list[RpcRoute]:
     async def offer(req: c.OfferRequest, _actor: A) -> c.OfferOut:
         return tr.offer_out(await u.catalogue.offer(req.style, req.region))
 
-    async def quote(req: c.QuoteRequest, actor: A) -> c.QuoteOut:
+    async def quote(req: c.QuoteRequest, actor: A) -> c.QuoteOut | cc.CartQuoteOut:
         who = tr.actor_or_system(actor)
+        lines = trc.cart_lines_in(req)
+        if lines is not None:
+            cart = await u.quotes.quote_cart(who, req.region, lines, req.request_id)
+            return trc.cart_quote_out(cart)
+        assert req.style is not None  # cart_lines_in refuses a request with neither
         q = await u.quotes.quote(who, req.style, req.region, req.quantity, req.request_id)
         return tr.quote_out(q)
 
-    async def get_quote(req: c.GetQuoteRequest, actor: A) -> c.QuoteOut:
-        return tr.quote_out(await u.quotes.get_quote(tr.actor_or_system(actor), req.quote_id))
+    async def get_quote(req: c.GetQuoteRequest, actor: A) -> c.QuoteOut | cc.CartQuoteOut:
+        return trc.any_quote_out(await u.quotes.get_quote(tr.actor_or_system(actor), req.quote_id))
 
     return [
         RpcRoute(c.Subjects.CATALOGUE, catalogue, c.CatalogueRequest),

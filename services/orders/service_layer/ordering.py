@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import NoReturn
 
 from services.orders.domain.errors import (
     ConcurrentUpdate,
+    MultiLineOrderNotSupported,
     OrderAlreadyShipped,
     OrderNotFound,
     QuoteNotFound,
@@ -14,6 +16,7 @@ from services.orders.domain.errors import (
 from services.orders.domain.orders import Order
 from services.orders.domain.ports import CarrierProvider
 from services.orders.domain.saga import SHIPMENT_MAY_BE_BOOKED, OrderStatus, Step, step_key
+from services.orders.domain.shipments import CartQuote
 from services.orders.service_layer.customers import new_id, require_customer
 from services.orders.service_layer.unit_of_work import DuplicateEntry, UnitOfWork
 from shared.actor import Actor
@@ -29,6 +32,21 @@ WakeSaga = Callable[[str], None]  # "this order has saga work to do now" (placed
 
 def no_saga(_order_id: str) -> None:
     """Without a saga worker (tests that drive the saga by hand) nobody needs waking."""
+
+
+def _refuse_cart(q: CartQuote, customer: str) -> NoReturn:
+    """A cart quote cannot be ordered yet (the multi-line saga is not built): refused before
+    anything is written. Someone else's quote stays invisible, as for a single-style quote."""
+    if q.customer_id != customer:
+        raise QuoteNotFound("no such quote", details={"quote_id": q.quote_id})
+    raise MultiLineOrderNotSupported(
+        "ordering a quote of several lines is not supported yet; order each style on its own",
+        details={
+            "quote_id": q.quote_id,
+            "shipments": len(q.shipments),
+            "lines": sum(len(s.styles) for s in q.shipments),
+        },
+    )
 
 
 class Ordering:
@@ -67,6 +85,8 @@ class Ordering:
             if existing is not None:
                 return existing
             q = await rx.quotes.get(quote_id)
+        if isinstance(q, CartQuote):
+            _refuse_cart(q, customer)
         order = Order.place(
             order_id=new_id("o"),
             quote=q,

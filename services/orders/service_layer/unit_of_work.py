@@ -16,6 +16,7 @@ from typing import Protocol
 from services.orders.domain import events as ev
 from services.orders.domain.orders import Order
 from services.orders.domain.quotes import Quote
+from services.orders.domain.shipments import CartQuote
 from services.orders.domain.stock import Reservation
 from shared.errors import Conflict
 
@@ -26,10 +27,14 @@ class DuplicateEntry(Conflict):
     code = "orders_duplicate_entry"
 
 
-class QuoteRepository(Protocol):
-    async def add(self, quote: Quote) -> None: ...
+# A stored quote: one style, or a cart split into shipments.
+AnyQuote = Quote | CartQuote
 
-    async def get(self, quote_id: str) -> Quote:
+
+class QuoteRepository(Protocol):
+    async def add(self, quote: AnyQuote) -> None: ...
+
+    async def get(self, quote_id: str) -> AnyQuote:
         """Raises QuoteNotFound."""
         ...
 

@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from shared.contracts.carts import MAX_WIRE_LINES, CartLineIn
 from shared.contracts.orders.subjects import _AMOUNT_DESC, Amount, Region, _Request
 
 
@@ -92,9 +93,23 @@ class CatalogueReply(BaseModel):
 
 # -- quotes --------------------------------------------------------------------------------
 class QuoteRequest(_Request):
-    """Ask for a landed-cost quote; valid 30 minutes. The customer comes from the caller."""
+    """Ask for a landed-cost quote; valid 30 minutes. The customer comes from the caller.
 
-    style: str = Field(description="Style code.", examples=["TC11"], min_length=2, max_length=16)
+    Either one `style` (with `quantity`) or a cart of `lines` (shared/contracts/carts.py), not
+    both: a cart is answered with a `CartQuoteOut`."""
+
+    style: str | None = Field(
+        default=None,
+        description="Style code (single-style quote).",
+        examples=["TC11"],
+        min_length=2,
+        max_length=16,
+    )
+    lines: list[CartLineIn] | None = Field(
+        default=None,
+        max_length=MAX_WIRE_LINES,
+        description="Cart lines, each a distinct style (cart quote; up to 20 lines).",
+    )
     region: Region = Field(description="Customer's region (delivery region).", examples=["UK"])
     quantity: int = Field(default=1, ge=1, le=20, description="Units.")
     request_id: str | None = Field(

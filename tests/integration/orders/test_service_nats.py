@@ -180,3 +180,38 @@ async def _has(seen: list[str], subject: str) -> bool:
 async def _nonempty(seen: list) -> bool:
     await asyncio.sleep(0)
     return bool(seen)
+
+
+async def test_a_cart_quote_over_nats(orders) -> None:
+    """RPC in with `lines`, the cart quote out (383.99 GBP), its event published on
+    orders.cart_quote.created; ordering it is refused with order_multi_line_not_supported."""
+    rpc, nc = orders
+    js = nc.jetstream()
+    seen: list[dict] = []
+    sub = await js.subscribe(
+        "orders.cart_quote.created", ordered_consumer=True, cb=partial(_keep, seen)
+    )
+    lines = [{"style": "TC11", "quantity": 1}, {"style": "VT02", "quantity": 1}]
+    quote = await rpc.call(c.Subjects.QUOTE, {"region": "UK", "lines": lines}, actor=CUSTOMER)
+    assert quote["total"] == "383.99" and quote["fx"]["rate"] == "0.7752"
+    assert [(s["warehouse"], s["treatment"]) for s in quote["shipments"]] == [
+        ("US-NJ", "ddp_import")
+    ]
+    again = await rpc.call(c.Subjects.GET_QUOTE, {"quote_id": quote["quote_id"]}, actor=CUSTOMER)
+    assert again == quote
+    await eventually(lambda: _nonempty(seen))
+    assert seen[0]["subject"] == quote["quote_id"]
+    assert seen[0]["data"]["total"] == "383.99" and seen[0]["data"]["customer_id"] == "cust-uk-1"
+    with pytest.raises(DomainError) as err:
+        await rpc.call(
+            c.Subjects.PLACE_ORDER,
+            {"quote_id": quote["quote_id"], "payment_token": "tok_ok"},
+            actor=CUSTOMER,
+        )
+    assert err.value.code == "order_multi_line_not_supported"
+    with pytest.raises(DomainError) as err:
+        await rpc.call(
+            c.Subjects.QUOTE, {"region": "UK", "style": "TC11", "lines": lines}, actor=CUSTOMER
+        )
+    assert err.value.code == "quote_style_or_lines"
+    await sub.unsubscribe()

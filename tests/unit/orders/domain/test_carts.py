@@ -12,6 +12,7 @@ from services.orders.domain.carts import (
 )
 from services.orders.domain.errors import InvalidQuantity, UnknownRegion, UnknownStyle
 from services.orders.domain.reference import ReferenceData
+from shared.errors import ErrorKind
 
 
 def test_a_valid_cart_keeps_its_lines_in_order(ref: ReferenceData, cart_policy: CartPolicy) -> None:
@@ -84,11 +85,13 @@ def test_quantity_bounds_are_inclusive(
 
 
 def test_an_unknown_style_is_refused(ref: ReferenceData, cart_policy: CartPolicy) -> None:
-    """A style the brand does not sell is refused with catalogue_unknown_style."""
+    """A style the brand does not sell is refused with catalogue_unknown_style, naming the line;
+    in a cart it is bad input (invalid), not a missing resource."""
     with pytest.raises(UnknownStyle) as err:
         build_cart(ref, cart_policy, region="UK", lines=[CartLine("TC11", 1), CartLine("ZZ99", 1)])
     assert err.value.code == "catalogue_unknown_style"
-    assert err.value.details == {"style": "ZZ99"}
+    assert err.value.kind is ErrorKind.INVALID
+    assert err.value.details == {"style": "ZZ99", "line": 1}
 
 
 def test_an_unknown_region_is_refused(ref: ReferenceData, cart_policy: CartPolicy) -> None:

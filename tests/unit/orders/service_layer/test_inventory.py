@@ -4,23 +4,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import orjson
 import pytest
-import sqlalchemy as sa
 
 from services.orders.adapters.sql_stock_repository import SqlStockRepository
 from services.orders.domain.catalogue import OfferKind
 from services.orders.domain.errors import InsufficientStock, UnknownWarehouse
-from shared.persistence.messaging_tables import outbox_table
+from tests.support.orders.records import published
 from tests.support.orders.stack import START, UK_CUSTOMER, Stack
-
-
-async def published(stack: Stack, subject: str) -> list[dict]:
-    async with stack.db.read() as session:
-        rows = await session.execute(
-            sa.select(outbox_table.c.payload).where(outbox_table.c.subject == subject)
-        )
-        return [orjson.loads(r.payload)["data"] for r in rows]
 
 
 async def test_back_in_stock_tells_the_waitlist_once(stack: Stack) -> None:

@@ -1,0 +1,153 @@
+"""CartQuote <-> JSON-safe dict, for the quotes table (decimals travel as strings).
+
+A cart quote keeps everything its shipments were priced with (the converted unit prices, the
+shipping charge, the tax terms), so a later return can reprice the kept lines with the very same
+figures. A stored cart document is marked `"kind": "cart"`; a single-style one has no kind.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from services.orders.adapters.serialization import fx_in, fx_out, m_in, money_out
+from services.orders.domain.quotes import CustomsDeclaration
+from services.orders.domain.shipment_charges import (
+    Item,
+    PricedLine,
+    ShipmentCharges,
+    ShipmentTreatment,
+    TaxTerms,
+)
+from services.orders.domain.shipments import CartQuote, Shipment
+
+CART_KIND = "cart"
+
+
+def is_cart_document(d: dict[str, Any]) -> bool:
+    return d.get("kind") == CART_KIND
+
+
+def cart_quote_to_dict(q: CartQuote) -> dict[str, Any]:
+    return {
+        "kind": CART_KIND,
+        "quote_id": q.quote_id,
+        "region": q.region,
+        "currency": q.currency,
+        "shipments": [_shipment_out(s) for s in q.shipments],
+        "fx_rates": [fx_out(r) for r in q.fx_rates],
+        "created_at": q.created_at.isoformat(),
+        "expires_at": q.expires_at.isoformat(),
+        "customer_id": q.customer_id,
+        "agent_id": q.agent_id,
+    }
+
+
+def cart_quote_from_dict(d: dict[str, Any]) -> CartQuote:
+    return CartQuote(
+        quote_id=d["quote_id"],
+        region=d["region"],
+        currency=d["currency"],
+        shipments=tuple(_shipment_in(s) for s in d["shipments"]),
+        fx_rates=tuple(r for x in d["fx_rates"] if (r := fx_in(x)) is not None),
+        created_at=datetime.fromisoformat(d["created_at"]),
+        expires_at=datetime.fromisoformat(d["expires_at"]),
+        customer_id=d.get("customer_id"),
+        agent_id=d.get("agent_id"),
+    )
+
+
+def _shipment_out(s: Shipment) -> dict[str, Any]:
+    c = s.charges
+    return {
+        "warehouse": s.warehouse,
+        "source_region": s.source_region,
+        "destination": s.destination,
+        "delivery_days": list(s.delivery_days),
+        "prices_include_vat": s.prices_include_vat,
+        "terms": {
+            "destination": s.terms.destination,
+            "vat_rate": str(s.terms.vat_rate),
+            "low_value_threshold": str(s.terms.low_value_threshold),
+            "duty_rates": {hs: str(rate) for hs, rate in s.terms.duty_rates.items()},
+        },
+        "charges": {
+            "currency": c.currency,
+            "treatment": str(c.treatment),
+            "lines": [_line_out(x) for x in c.lines],
+            "shipping": money_out(c.shipping),
+            "vat_rate": str(c.vat_rate),
+            "vat": money_out(c.vat),
+            "vat_included": money_out(c.vat_included),
+        },
+        "customs": [_customs_out(x) for x in s.customs],
+    }
+
+
+def _shipment_in(d: dict[str, Any]) -> Shipment:
+    terms, c = d["terms"], d["charges"]
+    return Shipment(
+        warehouse=d["warehouse"],
+        source_region=d["source_region"],
+        destination=d["destination"],
+        delivery_days=(d["delivery_days"][0], d["delivery_days"][1]),
+        charges=ShipmentCharges(
+            currency=c["currency"],
+            treatment=ShipmentTreatment(c["treatment"]),
+            lines=tuple(_line_in(x) for x in c["lines"]),
+            shipping=m_in(c["shipping"]),
+            vat_rate=Decimal(c["vat_rate"]),
+            vat=m_in(c["vat"]),
+            vat_included=m_in(c["vat_included"]),
+        ),
+        terms=TaxTerms(
+            destination=terms["destination"],
+            vat_rate=Decimal(terms["vat_rate"]),
+            low_value_threshold=Decimal(terms["low_value_threshold"]),
+            duty_rates={hs: Decimal(rate) for hs, rate in terms["duty_rates"].items()},
+        ),
+        prices_include_vat=d["prices_include_vat"],
+        customs=tuple(_customs_in(x) for x in d["customs"]),
+    )
+
+
+def _line_out(x: PricedLine) -> dict[str, Any]:
+    return {
+        "style": x.item.style,
+        "hs_code": x.item.hs_code,
+        "unit_price": money_out(x.item.unit_price),
+        "quantity": x.item.quantity,
+        "goods": money_out(x.goods),
+        "shipping_share": money_out(x.shipping_share),
+        "duty_rate": None if x.duty_rate is None else str(x.duty_rate),
+        "duty": money_out(x.duty),
+    }
+
+
+def _line_in(d: dict[str, Any]) -> PricedLine:
+    item = Item(d["style"], d["hs_code"], m_in(d["unit_price"]), d["quantity"])
+    rate = None if d["duty_rate"] is None else Decimal(d["duty_rate"])
+    return PricedLine(item, m_in(d["goods"]), m_in(d["shipping_share"]), rate, m_in(d["duty"]))
+
+
+def _customs_out(x: CustomsDeclaration) -> dict[str, Any]:
+    return {
+        "hs_code": x.hs_code,
+        "origin_country": x.origin_country,
+        "description": x.description,
+        "quantity": x.quantity,
+        "declared_value": money_out(x.declared_value),
+        "incoterm": x.incoterm,
+    }
+
+
+def _customs_in(d: dict[str, Any]) -> CustomsDeclaration:
+    return CustomsDeclaration(
+        d["hs_code"],
+        d["origin_country"],
+        d["description"],
+        d["quantity"],
+        m_in(d["declared_value"]),
+        d["incoterm"],
+    )

@@ -1,0 +1,103 @@
+"""Wire <-> plain values for cart quotes (shared.contracts.carts). Wire models stop here."""
+
+from __future__ import annotations
+
+from services.orders.domain.carts import CartLine
+from services.orders.domain.errors import QuoteStyleOrLines
+from services.orders.domain.money import FxRate
+from services.orders.domain.quotes import Quote
+from services.orders.domain.shipment_charges import PricedLine
+from services.orders.domain.shipments import CartQuote, Shipment
+from services.orders.entrypoints.translate import quote_out
+from shared.contracts import carts as cc
+from shared.contracts import orders as c
+
+
+def cart_lines_in(req: c.QuoteRequest) -> list[CartLine] | None:
+    """The cart of a quote request, or None when it asks for one style; a request naming both
+    (or neither) is refused before anything is priced."""
+    if (req.style is None) == (req.lines is None):
+        raise QuoteStyleOrLines(
+            "send either `style` (with `quantity`) or `lines`, not both",
+            details={"style": req.style is not None, "lines": req.lines is not None},
+        )
+    if req.lines is None:
+        return None
+    return [CartLine(x.style, x.quantity) for x in req.lines]
+
+
+def any_quote_out(q: Quote | CartQuote) -> c.QuoteOut | cc.CartQuoteOut:
+    return cart_quote_out(q) if isinstance(q, CartQuote) else quote_out(q)
+
+
+def cart_quote_out(q: CartQuote) -> cc.CartQuoteOut:
+    fx = q.fx
+    return cc.CartQuoteOut(
+        quote_id=q.quote_id,
+        customer_id=q.customer_id,
+        agent_id=q.agent_id,
+        region=q.region,
+        currency=q.currency,
+        shipments=[_shipment_out(s) for s in q.shipments],
+        total=str(q.total.amount),
+        fx=None if fx is None else _locked_fx_out(fx),
+        created_at=q.created_at,
+        expires_at=q.expires_at,
+    )
+
+
+def _locked_fx_out(fx: FxRate) -> cc.LockedFxOut:
+    return cc.LockedFxOut(
+        source=fx.source,
+        target=fx.target,
+        rate=str(fx.rate),
+        snapshot_rate=str(fx.snapshot_rate),
+        margin=str(fx.margin),
+        as_of=fx.as_of,
+    )
+
+
+def _shipment_out(s: Shipment) -> cc.QuoteShipmentOut:
+    ch = s.charges
+    return cc.QuoteShipmentOut(
+        warehouse=s.warehouse,
+        ships_from_region=s.source_region,
+        treatment=str(s.treatment),  # type: ignore[arg-type]
+        currency=ch.currency,
+        lines=[_shipment_line_out(x) for x in ch.lines],
+        goods=str(ch.goods.amount),
+        shipping=str(ch.shipping.amount),
+        duty=str(ch.duty.amount),
+        vat_rate=str(ch.vat_rate),
+        vat=str(ch.vat.amount),
+        vat_included=str(ch.vat_included.amount),
+        total=str(ch.total.amount),
+        delivery_days_min=s.delivery_days[0],
+        delivery_days_max=s.delivery_days[1],
+        # Declarations are built line by line, in the shipment's line order.
+        customs=[
+            cc.ShipmentCustomsOut(
+                style=line.item.style,
+                hs_code=cu.hs_code,
+                origin_country=cu.origin_country,
+                quantity=cu.quantity,
+                declared_value=str(cu.declared_value.amount),
+                currency=cu.declared_value.currency,
+                incoterm=cu.incoterm,
+            )
+            for line, cu in zip(ch.lines, s.customs, strict=False)
+        ],
+    )
+
+
+def _shipment_line_out(x: PricedLine) -> cc.ShipmentLineOut:
+    return cc.ShipmentLineOut(
+        style=x.item.style,
+        hs_code=x.item.hs_code,
+        quantity=x.item.quantity,
+        unit_price=str(x.item.unit_price.amount),
+        goods=str(x.goods.amount),
+        shipping_share=str(x.shipping_share.amount),
+        duty_rate=None if x.duty_rate is None else str(x.duty_rate),
+        duty=str(x.duty.amount),
+    )

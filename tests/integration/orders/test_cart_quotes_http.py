@@ -1,0 +1,171 @@
+"""Cart quotes through HTTP: the gateway's orders router over the orders service's real RPC
+handlers and a real database (the `client` fixture, conftest.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.support.orders.gateway import auth
+from tests.support.orders.records import counts_now
+from tests.support.orders.stack import Stack
+
+SQLITE = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+WORKED = {
+    "region": "UK",
+    "lines": [{"style": "TC11", "quantity": 1}, {"style": "VT02", "quantity": 1}],
+}
+
+
+@SQLITE
+def test_the_worked_example_comes_to_383_99_gbp(client, stack: Stack) -> None:
+    """TC11 + VT02 to the UK from US-NJ: one DDP shipment, every figure of the rule to the
+    penny, one total, one locked rate; GET answers the same quote."""
+    http, settings = client
+    me = auth(settings, "cust-uk-1")
+    created = http.post("/v1/quotes", json=WORKED, headers=me)
+    assert created.status_code == 201, created.text
+    quote = created.json()
+    assert (quote["region"], quote["currency"], quote["total"]) == ("UK", "GBP", "383.99")
+    assert (quote["fx"]["source"], quote["fx"]["target"], quote["fx"]["rate"]) == (
+        "USD",
+        "GBP",
+        "0.7752",
+    )
+    (shipment,) = quote["shipments"]
+    assert (shipment["warehouse"], shipment["ships_from_region"]) == ("US-NJ", "US")
+    assert shipment["treatment"] == "ddp_import"
+    figures = {k: shipment[k] for k in ("goods", "shipping", "duty", "vat", "total")}
+    assert figures == {
+        "goods": "291.48",
+        "shipping": "19.38",
+        "duty": "9.13",
+        "vat": "64.00",
+        "total": "383.99",
+    }
+    lines = [
+        (x["style"], x["goods"], x["shipping_share"], x["duty_rate"], x["duty"])
+        for x in shipment["lines"]
+    ]
+    assert lines == [
+        ("TC11", "60.47", "4.02", "0.027", "1.74"),
+        ("VT02", "231.01", "15.36", "0.03", "7.39"),
+    ]
+    customs = [
+        (c["style"], c["hs_code"], c["declared_value"], c["incoterm"]) for c in shipment["customs"]
+    ]
+    assert customs == [("TC11", "4202.32", "60.47", "DDP"), ("VT02", "4202.21", "231.01", "DDP")]
+    again = http.get(f"/v1/quotes/{quote['quote_id']}", headers=me)
+    assert again.status_code == 200 and again.json() == quote
+
+
+@SQLITE
+def test_a_mixed_cart_is_a_local_and_an_import_shipment(client, stack: Stack) -> None:
+    """A UK-listed JR01 and a US-only VT02: UK-LON local (its VAT-inclusive price, no customs)
+    and US-NJ DDP import (duty and import VAT, customs data)."""
+    http, settings = client
+    body = {
+        "region": "UK",
+        "lines": [{"style": "JR01", "quantity": 1}, {"style": "VT02", "quantity": 1}],
+    }
+    quote = http.post("/v1/quotes", json=body, headers=auth(settings, "cust-uk-1")).json()
+    local, imported = quote["shipments"]
+    assert (local["warehouse"], local["treatment"], local["total"]) == ("UK-LON", "local", "159.00")
+    assert (local["vat"], local["vat_included"], local["customs"]) == ("0.00", "26.50", [])
+    assert (imported["warehouse"], imported["treatment"]) == ("US-NJ", "ddp_import")
+    assert (imported["duty"], imported["vat"], imported["total"]) == ("7.51", "51.58", "309.48")
+    assert [c["hs_code"] for c in imported["customs"]] == ["4202.21"]
+    assert quote["total"] == "468.48"
+
+
+@SQLITE
+def test_the_single_style_body_keeps_its_answer(client, stack: Stack) -> None:
+    """Without `lines` the quote is the single-style one, shaped as before (no shipments)."""
+    http, settings = client
+    q = http.post(
+        "/v1/quotes", json={"style": "VT02", "region": "UK"}, headers=auth(settings, "c1")
+    )
+    assert q.status_code == 201, q.text
+    assert q.json()["total"] == "309.48" and q.json()["style"] == "VT02"
+    assert "shipments" not in q.json()
+
+
+def _lines(*pairs: tuple[str, int]) -> list[dict[str, Any]]:
+    return [{"style": s, "quantity": n} for s, n in pairs]
+
+
+BAD = [
+    pytest.param(_lines(*((f"S{i:02d}", 1) for i in range(21))), "cart_too_many_lines", id="21"),
+    pytest.param(_lines(("TC11", 1), ("TC11", 2)), "cart_duplicate_style", id="duplicate"),
+    pytest.param(_lines(("TC11", 0)), "quote_invalid_quantity", id="quantity-0"),
+    pytest.param(_lines(("TC11", 1), ("ZZ99", 1)), "catalogue_unknown_style", id="unknown"),
+    pytest.param([], "cart_empty", id="empty"),
+]
+
+
+@SQLITE
+@pytest.mark.parametrize(("lines", "code"), BAD)
+def test_a_bad_cart_gets_422_with_its_code_and_changes_nothing(
+    client, stack: Stack, lines: list[dict[str, Any]], code: str
+) -> None:
+    """Every broken cart rule is a 422 problem with the rule's stable code; nothing stored."""
+    http, settings = client
+    before = counts_now(stack)
+    r = http.post("/v1/quotes", json={"region": "UK", "lines": lines}, headers=auth(settings, "c1"))
+    assert (r.status_code, r.json()["code"]) == (422, code), r.text
+    assert counts_now(stack) == before
+
+
+@SQLITE
+def test_style_and_lines_together_get_422(client, stack: Stack) -> None:
+    """A body is either one style or a cart: both (or neither) is quote_style_or_lines."""
+    http, settings = client
+    me = auth(settings, "c1")
+    before = counts_now(stack)
+    both = http.post("/v1/quotes", json={**WORKED, "style": "TC11"}, headers=me)
+    assert (both.status_code, both.json()["code"]) == (422, "quote_style_or_lines")
+    neither = http.post("/v1/quotes", json={"region": "UK"}, headers=me)
+    assert (neither.status_code, neither.json()["code"]) == (422, "quote_style_or_lines")
+    assert counts_now(stack) == before
+
+
+@SQLITE
+def test_ordering_a_cart_quote_is_422_and_changes_nothing(client, stack: Stack) -> None:
+    """Multi-line orders are not built yet: a clear 422 with a stable code, no order made."""
+    http, settings = client
+    me = auth(settings, "cust-uk-1")
+    quote = http.post("/v1/quotes", json=WORKED, headers=me).json()
+    before = counts_now(stack)
+    assert (before["quotes"], before["orders"]) == (1, 0)  # the cart quote is there to order
+    r = http.post(
+        "/v1/orders", json={"quote_id": quote["quote_id"], "payment_token": "tok_ok"}, headers=me
+    )
+    assert (r.status_code, r.json()["code"]) == (422, "order_multi_line_not_supported"), r.text
+    assert counts_now(stack) == before
+    assert http.get("/v1/orders", headers=me).json()["items"] == []
+
+
+@SQLITE
+def test_a_retried_cart_quote_is_the_same_quote(client, stack: Stack) -> None:
+    """The same Idempotency-Key and body twice: one quote stored, the same answer."""
+    http, settings = client
+    me = {**auth(settings, "cust-uk-1"), "Idempotency-Key": "cart-quote-1"}
+    first = http.post("/v1/quotes", json=WORKED, headers=me)
+    again = http.post("/v1/quotes", json=WORKED, headers=me)
+    assert first.status_code == again.status_code == 201
+    assert again.json() == first.json()
+    assert counts_now(stack)["quotes"] == 1
+
+
+@SQLITE
+def test_an_agent_quotes_a_cart_for_a_customer(client, stack: Stack) -> None:
+    """An agent names the customer; the customer then reads the quote, a stranger cannot."""
+    http, settings = client
+    agent = auth(settings, "agent-7", role="agent")
+    body = {**WORKED, "customer_id": "cust-uk-9"}
+    quote = http.post("/v1/quotes", json=body, headers=agent)
+    assert quote.status_code == 201, quote.text
+    path = f"/v1/quotes/{quote.json()['quote_id']}"
+    assert http.get(path, headers=auth(settings, "cust-uk-9")).json()["total"] == "383.99"
+    assert http.get(path, headers=auth(settings, "cust-other")).status_code == 404
