@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from services.orders.domain.money import Money
-from services.orders.domain.sourcing import cross_region_sources, preferred_source
+from services.orders.domain.sourcing import cross_region_sources, local_source, preferred_source
 
 
 @dataclass(frozen=True)
@@ -64,3 +64,17 @@ def test_at_the_same_price_the_fastest_delivery_wins():
     fast = Source("fast", 3, gbp("50.00"), (3, 8))
     assert preferred_source([slow, fast]).name == "fast"
     assert preferred_source([fast, slow]).name == "fast"
+
+
+def test_a_warehouse_that_does_not_ship_to_the_customers_region_is_no_candidate(ref):
+    """PC15 is listed in the UK only, and UK-LON ships within the UK only."""
+    assert cross_region_sources(ref, ref.style("PC15"), "US") == []
+    assert cross_region_sources(ref, ref.style("PC15"), "EU") == []
+
+
+def test_a_local_listing_ships_from_the_regions_home_warehouse_at_the_local_price(ref):
+    source = local_source(ref, "CC01", "UK")
+    assert source is not None
+    assert (source.warehouse, source.source_region, source.destination) == ("UK-LON", "UK", "UK")
+    assert source.listing_price == Money.of("59.00", "GBP")
+    assert local_source(ref, "TC11", "UK") is None  # listed in the US only
