@@ -89,6 +89,7 @@ def check_pair(status: ReturnStatus, trigger: str) -> None:
             next_status(status, ReturnTrigger(trigger))
         assert refused.value.code == "return_invalid_transition"
         assert refused.value.details == {"status": str(status), "trigger": trigger}
+        assert f"{status} cannot take {trigger}" in str(refused.value)
         return
     target, changed = next_status(status, ReturnTrigger(trigger))
     if expected == REPEAT:
