@@ -1,5 +1,5 @@
-"""The bounded mutation run that CI does: every one-step change of the claim and order-saga
-transition tables must break the spec tables (tests/unit/*/test_*_state_table.py).
+"""The bounded mutation run that CI does: every one-step change of the claim, order-saga and
+return transition tables must break the spec tables (tests/unit/*/test_*_state_table.py).
 
 A widened table (an action allowed from one more status), a narrowed one, a move to another
 status, a renamed event, a status made terminal or not: each is applied by the table harness
@@ -22,7 +22,7 @@ from services.orders.domain.quotes import create_quote
 from services.orders.domain.saga import OrderStatus
 from services.warranty.adapters.reference_data import load_catalogue
 from services.warranty.domain.claim_states import ClaimStatus
-from tests.support.orders import saga_spec
+from tests.support.orders import returns_spec, saga_spec
 from tests.support.warranty import claim_spec
 from tools.mutation.tables import TableMutant, applied, table_mutants
 
@@ -60,6 +60,12 @@ def saga_holds_to_spec() -> None:
     saga_spec.check_code_table_has_no_move_the_spec_lacks()
 
 
+def returns_hold_to_spec() -> None:
+    returns_spec.check_spec_table_is_complete()
+    for status, trigger in returns_spec.PAIRS:
+        returns_spec.check_pair(status, trigger)
+
+
 def killed(mutant: TableMutant, spec: Callable[[], None]) -> bool:
     with applied(mutant):
         try:
@@ -79,6 +85,11 @@ MACHINES = {
         "services.orders.domain.saga",
         {"TRANSITIONS", "_UNDOABLE", "NEXT_STEP", "SHIPMENT_MAY_BE_BOOKED"},
         saga_holds_to_spec,
+    ),
+    "returns": (
+        "services.orders.domain.returns",
+        {"RETURN_TRANSITIONS", "ALREADY_DONE"},
+        returns_hold_to_spec,
     ),
 }
 

@@ -130,6 +130,7 @@ def tests_for(module: str) -> list[str]:
         if f"from .{name} import" in p.read_text() or f"import {name}" in p.read_text()
     }  # fmt: skip
     found = []
+    # rglob: the tests mirror the code (tests/unit/<svc>/domain/, service_layer/, ...).
     for test in sorted((ROOT / "tests" / "unit" / service).rglob("test_*.py")):
         if test.stem.endswith("_properties"):
             continue  # hypothesis: slow and unrepeatable per mutant (as in [tool.mutmut])

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pytest
@@ -149,3 +150,70 @@ def test_charge_in_full_after_a_cheaper_swap_charges_the_whole_new_item(
     )
     outcome = settle_unreturned(exchange, exchange.parcel_deadline + timedelta(seconds=1))
     assert (outcome.charge, outcome.refund) == (gbp("259.00"), gbp("0"))
+
+
+@dataclass(frozen=True)
+class Priced:
+    """What the price difference reads of a credit and of a replacement quote."""
+
+    total: Money
+
+    @property
+    def currency(self) -> str:
+        return self.total.currency
+
+
+@pytest.mark.parametrize(
+    ("credit", "replacement", "direction", "amount"),
+    [
+        ("59.00", "59.01", DifferenceDirection.CHARGE, "0.01"),
+        ("59.01", "59.00", DifferenceDirection.REFUND, "0.01"),
+        ("59.00", "60.00", DifferenceDirection.CHARGE, "1.00"),
+    ],
+)
+def test_a_penny_of_difference_moves_a_penny(credit, replacement, direction, amount) -> None:
+    """The difference is charged or refunded to the penny, however small."""
+    difference = price_difference(Priced(gbp(credit)), Priced(gbp(replacement)))  # type: ignore[arg-type]
+    assert (difference.direction, difference.amount) == (direction, gbp(amount))
+
+
+def test_a_currency_mismatch_names_both_currencies(quote_of: QuoteOf) -> None:
+    credit = refund_for_return(quote_of("UK", CC01=1), returning={"CC01": 1})
+    with pytest.raises(CurrencyMismatch) as err:
+        price_difference(credit, quote_of("US", CC01=1))
+    assert "GBP" in str(err.value) and "USD" in str(err.value)
+
+
+def test_an_exchange_records_what_it_swaps_and_when_the_parcel_is_due(
+    dearer_exchange: ExchangeOf, now: datetime
+) -> None:
+    exchange = dearer_exchange(ExchangeFallback.CANCEL)
+    assert (exchange.return_id, exchange.replacement_quote_id) == ("r-3", "q-cart")
+    assert exchange.fallback is ExchangeFallback.CANCEL
+    assert exchange.started_at == now
+    assert exchange.parcel_deadline == now + timedelta(days=30)
+
+
+def test_settling_early_names_the_return_and_its_deadline(
+    dearer_exchange: ExchangeOf, now: datetime
+) -> None:
+    exchange = dearer_exchange(ExchangeFallback.CANCEL)
+    with pytest.raises(ExchangeParcelNotOverdue) as err:
+        settle_unreturned(exchange, now)
+    assert err.value.details == {
+        "return_id": "r-3",
+        "deadline": (now + timedelta(days=30)).isoformat(),
+    }
+    assert "still arrive" in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("fallback", "cancels"),
+    [(ExchangeFallback.CHARGE_IN_FULL, False), (ExchangeFallback.CANCEL, True)],
+)
+def test_the_outcome_applies_the_customers_choice(
+    dearer_exchange: ExchangeOf, now: datetime, fallback: ExchangeFallback, cancels: bool
+) -> None:
+    outcome = settle_unreturned(dearer_exchange(fallback), now + timedelta(days=31))
+    assert outcome.action is fallback
+    assert outcome.cancel_replacement is cancels

@@ -204,3 +204,48 @@ def test_a_parcel_cannot_be_cancelled_once_the_carrier_has_it() -> None:
 def test_the_table_and_the_repeats_never_overlap() -> None:
     """A pair is either a move or a tolerated repeat, never both (the table stays unambiguous)."""
     assert not set(RETURN_TRANSITIONS) & ALREADY_DONE
+
+
+DAY = timedelta(days=1)
+TC11_ONE = ReturnLine("TC11", 1, CHANGED_MIND)
+
+
+@pytest.mark.parametrize(
+    ("lines", "delivered_days_ago", "already", "details", "says"),
+    [
+        ((), 1, {}, {}, "at least one line"),
+        ((TC11_ONE, TC11_ONE), 1, {}, {"line": 1, "style": "TC11"}, "TC11 appears twice"),
+        (
+            (ReturnLine("VT02", 1, ReturnReason.FAULTY),),
+            1, {}, {"line": 0, "style": "VT02"}, "warranty claim",
+        ),
+        ((ReturnLine("CC01", 1, CHANGED_MIND),), 1, {}, {"line": 0, "style": "CC01"},
+         "CC01 is not in this order"),
+        ((ReturnLine("TC11", 0, CHANGED_MIND),), 1, {}, {"line": 0, "style": "TC11", "min": 1},
+         "at least 1"),
+        ((TC11_ONE,), None, {}, {"line": 0, "style": "TC11"}, "TC11 has not been delivered"),
+        ((TC11_ONE,), 31, {}, {"line": 0, "style": "TC11", "closed_at": "CLOSED"},
+         "30 days after delivery"),
+        ((TC11_ONE,), 1, {"TC11": 2}, {"line": 0, "style": "TC11", "requested": 1,
+                                         "returnable": 0}, "only 0 of TC11"),
+    ],
+)  # fmt: skip
+def test_each_refusal_names_the_line_and_the_facts_behind_it(
+    return_policy: ReturnPolicy,
+    now: datetime,
+    lines: tuple[ReturnLine, ...],
+    delivered_days_ago: int | None,
+    already: dict[str, int],
+    details: dict[str, object],
+    says: str,
+) -> None:
+    """A refused return names the offending line and style (and the limit it broke) in its
+    details, and says why in words."""
+    delivered = None if delivered_days_ago is None else now - delivered_days_ago * DAY
+    if details.get("closed_at") == "CLOSED":
+        assert delivered is not None
+        details = {**details, "closed_at": (delivered + 30 * DAY).isoformat()}
+    with pytest.raises(DomainError) as err:
+        check(return_policy, *lines, delivered_at=delivered, now=now, already=already)
+    assert (err.value.details or {}) == details
+    assert says in str(err.value)
