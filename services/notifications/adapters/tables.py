@@ -98,7 +98,7 @@ thank_you_cards = sa.Table(
     # The repair/replacement_started event applied (its facts are in); null until then.
     sa.Column("started_event_id", sa.String(64)),
     # The shipped_back event whose thank-you note waits for those facts; null when none waits.
-    sa.Column("closing_event", sa.JSON),
+    sa.Column("closing_event", sa.JSON(none_as_null=True)),
 )
 
 webhook_endpoints = sa.Table(
