@@ -52,6 +52,20 @@ def closing_events(claim_id: str, resolution: str) -> list[tuple[str, Any]]:
             ("warranty.claim.delivered", delivered)]  # fmt: skip
 
 
+def count_applied(planning: Any) -> set[str]:
+    """Record the ids of the events this replica's consumers apply."""
+    ids: set[str] = set()
+    apply = planning.on_event
+
+    async def counting(work: Any, event: Any) -> int:
+        created = await apply(work, event)
+        ids.add(event.id)
+        return int(created)
+
+    planning.on_event = counting
+    return ids
+
+
 @pytest.fixture
 async def replicas(nats_server, database_url):
     controller, mailbox = start_smtp()
@@ -59,12 +73,13 @@ async def replicas(nats_server, database_url):
                         smtp_host="127.0.0.1", smtp_port=controller.port,
                         relay_sweep_interval=0.1, delivery_poll_interval=0.05)  # fmt: skip
     runtimes = [build(settings), build(settings)]
+    applied = [count_applied(rt.use_cases.planning) for rt in runtimes]  # type: ignore[attr-defined]
     for rt in runtimes:  # one after the other: the first migrates the shared database
         await rt.app.start()
     nc = await nats.connect(nats_server.url)
     db = Database(database_url)
     try:
-        yield nc, db, mailbox
+        yield nc, db, mailbox, applied
     finally:
         await nc.drain()
         for rt in runtimes:
@@ -74,7 +89,7 @@ async def replicas(nats_server, database_url):
 
 
 async def test_every_order_of_a_claims_closing_events_gives_one_right_note(replicas):
-    nc, db, mailbox = replicas
+    nc, db, mailbox, applied = replicas
     await RpcClient(nc).call(c.Subjects.PUT_CONTACT,
                              {"name": "Margaret", "email": EMAIL, "locale": "en-GB"},
                              actor=CUSTOMER)  # fmt: skip
@@ -111,6 +126,8 @@ async def test_every_order_of_a_claims_closing_events_gives_one_right_note(repli
         waiting = await session.scalar(sa.select(sa.func.count()).select_from(thank_you_cards)
                                        .where(thank_you_cards.c.closing_event.is_not(None)))  # fmt: skip
     assert waiting == 0
+    print(f"\nevents applied by each replica: {[len(ids) for ids in applied]}")
+    assert all(applied), f"a replica applied no event: {[len(ids) for ids in applied]}"
 
 
 async def _thank_you_rows(db: Database) -> list[Any]:
