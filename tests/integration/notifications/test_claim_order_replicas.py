@@ -38,15 +38,36 @@ def closing_events(claim_id: str, resolution: str) -> list[tuple[str, Any]]:
     """A claim's closing events in the order they happened."""
     common = {"claim_id": claim_id, "product_name": f"Tote {claim_id}"}
     if resolution == "repair":
-        started = ("warranty.claim.repair_started", claim_data(
-            w.ClaimRepairStarted, status="repairing", parts=PARTS, components=["piping"], **common))
+        started = (
+            "warranty.claim.repair_started",
+            claim_data(
+                w.ClaimRepairStarted,
+                status="repairing",
+                parts=PARTS,
+                components=["piping"],
+                **common,
+            ),
+        )
     else:
-        started = ("warranty.claim.replacement_started", claim_data(
-            w.ClaimReplacementStarted, status="replacing", replacement_style="VT05",
-            replacement_name="Voyager black", **common))
-    shipped = claim_data(w.ClaimShippedBack, status="shipped_back", carrier="DPD",
-                         tracking_number="T1", sla="met", **common,
-                         resolution="repair" if resolution == "repair" else "replace_other")
+        started = (
+            "warranty.claim.replacement_started",
+            claim_data(
+                w.ClaimReplacementStarted,
+                status="replacing",
+                replacement_style="VT05",
+                replacement_name="Voyager black",
+                **common,
+            ),
+        )
+    shipped = claim_data(
+        w.ClaimShippedBack,
+        status="shipped_back",
+        carrier="DPD",
+        tracking_number="T1",
+        sla="met",
+        **common,
+        resolution="repair" if resolution == "repair" else "replace_other",
+    )
     delivered = claim_data(w.ClaimDelivered, status="delivered", **common)
     return [started, ("warranty.claim.shipped_back", shipped),
             ("warranty.claim.delivered", delivered)]  # fmt: skip

@@ -35,8 +35,12 @@ def claim_story(claim_id: str, resolution: str) -> list[IncomingEvent]:
         {"type": "warranty.claim.closed"},
     ]  # fmt: skip
     return [
-        IncomingEvent(id=uuid.uuid4().hex, type=step.pop("type"),
-                      time=NOW + timedelta(hours=i), data=base | step)  # fmt: skip
+        IncomingEvent(
+            id=uuid.uuid4().hex,
+            type=step.pop("type"),
+            time=NOW + timedelta(hours=i),
+            data=base | step,
+        )
         for i, step in enumerate(steps)
     ]
 
