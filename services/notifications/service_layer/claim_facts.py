@@ -85,7 +85,7 @@ async def remember_claim_facts(work: Work, event: IncomingEvent, now: datetime) 
 
 def note_must_wait(event: IncomingEvent, facts: dict[str, Any]) -> bool:
     """The closing event arrived before the started event whose facts its note tells."""
-    return event.type == CLOSING and not facts.get("started_event_id")
+    return event.type == CLOSING and bool(facts) and not facts.get("started_event_id")
 
 
 async def hold_note(work: Work, facts: dict[str, Any], closing: IncomingEvent) -> None:
