@@ -95,6 +95,15 @@ class SqlClaimFactsRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
+    async def lock(self, claim_id: str) -> None:
+        """Serialise the claim's read-merge-write across replicas until the transaction ends.
+
+        PostgreSQL: a transaction-scoped advisory lock (the facts row may not exist yet, so a
+        row lock would not do). SQLite: writes are serialised already (one writer)."""
+        if self.session.get_bind().dialect.name == "postgresql":
+            key = sa.func.hashtext("thank_you_cards:" + claim_id)
+            await self.session.execute(sa.select(sa.func.pg_advisory_xact_lock(key)))
+
     async def get(self, claim_id: str) -> dict[str, Any]:
         query = sa.select(thank_you_cards).where(thank_you_cards.c.claim_id == claim_id)
         row = (await self.session.execute(query)).first()

@@ -83,7 +83,7 @@ inbox_items = sa.Table(
 )
 sa.Index("ix_inbox_customer", inbox_items.c.customer_id, inbox_items.c.created_at)
 
-# What the thank-you card needs, captured when the item ships back.
+# What the thank-you note and card need, gathered from the claim's events in any order.
 thank_you_cards = sa.Table(
     "thank_you_cards",
     metadata,
@@ -95,6 +95,10 @@ thank_you_cards = sa.Table(
     sa.Column("replacement_name", sa.String(255)),
     sa.Column("repair_summary", sa.Text),
     sa.Column("created_at", TZ, nullable=False),
+    # The repair/replacement_started event applied (its facts are in); null until then.
+    sa.Column("started_event_id", sa.String(64)),
+    # The shipped_back event whose thank-you note waits for those facts; null when none waits.
+    sa.Column("closing_event", sa.JSON(none_as_null=True)),
 )
 
 webhook_endpoints = sa.Table(

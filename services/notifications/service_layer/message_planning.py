@@ -26,7 +26,13 @@ from ..domain.incoming import IncomingEvent
 from ..domain.messages import CATALOGUE, MessageKind, PlannedDelivery, kinds_for_event, plan
 from ..domain.ports import RenderedMessage, Renderer
 from ..domain.preferences import Contact
-from .claim_facts import remember_claim_facts
+from .claim_facts import (
+    THANK_YOU,
+    hold_note,
+    note_must_wait,
+    remember_claim_facts,
+    take_waiting_note,
+)
 from .unit_of_work import Work
 
 log = structlog.get_logger()
@@ -40,18 +46,31 @@ class MessagePlanning:
         self.clock = clock
 
     async def on_event(self, work: Work, event: IncomingEvent) -> int:
-        """Plan every message an event causes; returns how many deliveries were new."""
-        await remember_claim_facts(work, event, self.clock.now())
-        customer_id = event.data.get("customer_id")
+        """Plan every message an event causes; returns how many deliveries were new.
+
+        A thank-you note whose facts are not in yet waits for them (claim_facts.py): the event
+        that brings them plans it."""
+        facts = await remember_claim_facts(work, event, self.clock.now())
         kinds = kinds_for_event(event.type)
+        if note_must_wait(event, facts):
+            await hold_note(work, facts, event)
+            kinds = tuple(kind for kind in kinds if kind.name != THANK_YOU)
+        created = await self._plan(work, event, kinds, facts)
+        closing = await take_waiting_note(work, facts)
+        if closing is not None:
+            note = tuple(k for k in kinds_for_event(closing.type) if k.name == THANK_YOU)
+            created += await self._plan(work, closing, note, facts)
+        return created
+
+    async def _plan(self, work: Work, event: IncomingEvent, kinds: tuple[MessageKind, ...],
+                    facts: Mapping[str, Any]) -> int:  # fmt: skip
+        customer_id = event.data.get("customer_id")
         if not kinds or not customer_id:
             return 0
         contact = await work.contacts.get(customer_id) or Contact(
             customer_id, locale=locale_for_region(event.data.get("region"))
         )
         prefs = await work.preferences.get(customer_id)
-        data = event.data
-        facts = await work.claim_facts.get(data["claim_id"]) if "claim_id" in data else {}
         rendered = self._render(kinds, contact, event, facts)
         now = self.clock.now()
         created = 0

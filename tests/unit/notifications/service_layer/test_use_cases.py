@@ -35,20 +35,23 @@ async def test_event_plans_messages_once_and_fills_the_inbox(uow):
     await n.put_preferences(c.PutPreferencesRequest(
         transactional=["email", "in_app", "sms"], quiet_hours={"start": "22:00", "end": "07:00"}
     ), ME)  # fmt: skip
+    started = event("warranty.claim.repair_started", parts=[], components=["piping"])
+    assert await apply(uow, n, started) == 2  # repair_started: email, inbox (no push token)
     ev = event("warranty.claim.shipped_back", carrier="DPD", tracking_number="T1",
                resolution="repair", sla="met", status="shipped_back")  # fmt: skip
     assert await apply(uow, n, ev) == 5  # shipped_back: email, sms, inbox; thank_you: email, inbox
     assert await apply(uow, n, ev) == 0  # the same event again: nothing new
-    planned = {(r.kind, r.channel): r for r in await rows(uow, deliveries)}
+    planned = {(r.kind, r.channel): r for r in await rows(uow, deliveries) if r.event_id == ev.id}
     assert planned[("claim_shipped_back", "sms")].next_attempt_at == datetime(
         2026, 11, 24, 7, 0, tzinfo=UTC
     )  # quiet hours in London
     assert planned[("claim_shipped_back", "email")].status == "pending"
     inbox = await n.list_inbox(c.ListInboxRequest(), ME)
-    assert inbox.unread == 2
-    assert {i.kind for i in inbox.items} == {"claim_shipped_back", "claim_thank_you"}
+    assert inbox.unread == 3
+    assert {i.kind for i in inbox.items} == {
+        "claim_repair_started", "claim_shipped_back", "claim_thank_you"}  # fmt: skip
     outbox = await rows(uow, outbox_table)
-    assert [r.subject for r in outbox] == [c.MESSAGE_DELIVERED, c.MESSAGE_DELIVERED]
+    assert [r.subject for r in outbox] == [c.MESSAGE_DELIVERED] * 3
 
 
 async def test_customer_without_contact_gets_the_inbox_only(uow):
