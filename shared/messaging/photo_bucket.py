@@ -30,4 +30,5 @@ async def open_photo_bucket(js: JetStreamContext, replicas: int = 1) -> ObjectSt
     try:
         return await js.object_store(PHOTO_BUCKET)
     except BucketNotFoundError:
-        return await js.create_object_store(config=photo_bucket_config(replicas))
+        # nats-py overwrites `config.bucket` with the `bucket` argument: pass both.
+        return await js.create_object_store(PHOTO_BUCKET, config=photo_bucket_config(replicas))

@@ -19,7 +19,7 @@ from services.gateway.app import create_app
 from services.gateway.auth import mint_token
 from services.warranty.app import build
 from services.warranty.settings import Settings
-from shared.contracts.label_photos import PHOTO_BUCKET
+from shared.contracts.label_photos import PHOTO_BUCKET, PHOTO_TTL_S
 from tests.support.gateway.harness import make_settings
 from tests.support.warranty.photo_set import generate
 
@@ -79,6 +79,8 @@ async def test_a_readable_photo_decodes_to_its_label(stack: Any) -> None:
     assert body["label"] == decoded.json()  # the same shape and content as a typed code
     assert len(list(photos.iterdir())) == 1  # the metadata-free copy, kept as evidence
     assert await objects_left(js) == []  # the hand-off object is deleted once read
+    status = await (await js.object_store(PHOTO_BUCKET)).status()
+    assert status.ttl == PHOTO_TTL_S  # what nobody reads expires
 
 
 async def test_bad_photos_get_stable_refusals_and_change_nothing(stack: Any) -> None:
