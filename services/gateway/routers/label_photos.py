@@ -15,6 +15,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Request, UploadFile
 from fastapi.responses import JSONResponse
+from nats.errors import Error as NatsError
 
 from services.gateway.auth import CustomerOrAgent
 from services.gateway.errors import problem_response, problem_responses
@@ -37,7 +38,8 @@ PHOTO_DESCRIPTION = (
 ERRORS = """Errors: 413 `body_too_large` / `photo_too_large` (over 8 MB; nothing is stored);
 422 `photo_not_an_image`, `photo_too_large` (over 40 megapixels), `photo_too_small`,
 `label_unreadable` (no code with a valid check character; `details.read` lists what was read),
-`label_ambiguous` (more than one valid code); 503 `label_reader_busy` (retry shortly)."""
+`label_ambiguous` (more than one valid code); 503 `label_reader_busy` or `upstream_unavailable`
+(retry shortly)."""
 
 
 async def photo_bucket(request: Request) -> Any:
@@ -80,7 +82,11 @@ async def read_label(
     photo = await image.read(lp.PHOTO_MAX_BYTES + 1)
     if len(photo) > lp.PHOTO_MAX_BYTES:
         return too_large(request)
-    handed = await hand_over(await photo_bucket(request), photo)
+    try:
+        handed = await hand_over(await photo_bucket(request), photo)
+    except (NatsError, TimeoutError) as exc:
+        raise DomainError("The photo could not be handed over; try again shortly.",
+                          code="upstream_unavailable", kind=ErrorKind.UNAVAILABLE) from exc  # fmt: skip
     return await ask(
         _Timed(rpc, READ_TIMEOUT_S), lp.Subjects.READ_LABEL, handed, principal.actor(),
         lp.LabelPhotoReading,

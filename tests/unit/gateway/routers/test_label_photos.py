@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from nats.errors import TimeoutError as NatsTimeoutError
 
 from services.gateway.limits import MULTIPART_MARGIN, PHOTO_ROUTE, BodyLimitMiddleware
 from shared.contracts import label_photos as lp
@@ -99,3 +100,17 @@ def decoded_label() -> dict[str, Any]:
         "correction": {"applied": False, "original": "SD2551VT0200120Z",
                        "corrected": "SD2551VT0200120Z", "changes": []},
     }  # fmt: skip
+
+
+class BrokenBucket(FakeObjectBucket):
+    async def put(self, name: str, data: bytes) -> None:
+        raise NatsTimeoutError
+
+
+def test_a_bucket_that_fails_is_503_and_no_rpc_is_sent(photo_gateway) -> None:  # type: ignore[no-untyped-def]
+    harness, _bucket, client = photo_gateway
+    harness.app.state.photo_bucket = BrokenBucket()
+    with client:
+        r = upload(client, harness, b"\xff\xd8 a photo")
+    assert r.status_code == 503 and r.json()["code"] == "upstream_unavailable"
+    assert harness.rpc.calls == []
