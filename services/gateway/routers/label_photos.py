@@ -67,7 +67,7 @@ async def hand_over(bucket: Any, photo: bytes) -> lp.ReadLabelRequest:
 @router.post(
     "/labels/read",
     response_model=lp.LabelPhotoReading,
-    responses=problem_responses(401, 403, 413, 422, 429, 503, 504),
+    responses=problem_responses(401, 403, 410, 413, 422, 429, 503, 504),
     summary="Read the label code from a photo",
     description="Read the code on a photographed label, judged by its check character like a "
     "typed code, and decode it (the same answer as `POST /v1/labels/decode`, plus what was read "
