@@ -27,10 +27,11 @@ from shared.messaging.photo_bucket import open_photo_bucket
 
 router = APIRouter(prefix="/v1", tags=["warranty"])
 
-# OCR takes about a second and a half per photo, and a photo may wait its turn in the reader's
-# bounded queue: longer than the gateway's default RPC budget. Reading changes no state, so a
-# retried request only reads again.
-READ_TIMEOUT_S = 20.0
+# OCR takes about a second and a half per photo on a quiet machine, the engine's first reading in
+# a process several times that, and a photo may wait its turn in the reader's bounded queue: far
+# longer than the gateway's default RPC budget. Reading changes no state, so a retried request
+# (even one whose Idempotency-Key lease ran out meanwhile) only reads again.
+READ_TIMEOUT_S = 30.0
 PHOTO_DESCRIPTION = (
     "The photo of the label: JPEG, PNG or WebP, at most 8 MB and 40 megapixels. Metadata (EXIF, "
     "GPS) is stripped before the photo is kept."
