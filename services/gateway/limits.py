@@ -8,6 +8,7 @@ import json
 import math
 import time
 from collections import OrderedDict
+from collections.abc import Mapping
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Query, Request
@@ -17,6 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.gateway.auth import STATE_KEY
 from services.gateway.errors import problem_response
+from shared.contracts.label_photos import PHOTO_MAX_BYTES
 from shared.errors import DomainError, ErrorKind
 
 BODY_SCOPE_KEY = "concierge.body"
@@ -24,6 +26,12 @@ _BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 # Operational endpoints are scraped/probed often and carry no caller.
 UNLIMITED_PATHS = ("/healthz", "/readyz", "/metrics")
 PAGE_SIZE_LIMIT = 100  # hard ceiling shown in OpenAPI; settings may lower it
+PHOTO_ROUTE = "/v1/labels/read"
+MULTIPART_MARGIN = 64 * 1024  # the form's boundaries and part headers around an 8 MB photo
+# Routes allowed more than the gateway-wide cap: (method, path) -> bytes. Nothing else is.
+ROUTE_BODY_CAPS: Mapping[tuple[str, str], int] = {
+    ("POST", PHOTO_ROUTE): PHOTO_MAX_BYTES + MULTIPART_MARGIN,
+}
 
 
 # --- body size ------------------------------------------------------------------------------------
@@ -32,21 +40,30 @@ PAGE_SIZE_LIMIT = 100  # hard ceiling shown in OpenAPI; settings may lower it
 class BodyLimitMiddleware:
     """Reject bodies over the cap with a 413 problem; buffer the rest once for later layers.
 
-    Buffering (bodies are small JSON) lets idempotency fingerprint the body without reading the
-    stream twice, and makes the cap hold even without a Content-Length (chunked uploads).
+    The cap is `max_bytes` for every route except those in `route_caps` (the label photo upload).
+    Buffering (bodies are small JSON; a photo is at most 8 MB) lets idempotency fingerprint the
+    body without reading the stream twice, and makes the cap hold even without a Content-Length
+    (chunked uploads): an over-size body is refused before any route, so nothing is stored.
     """
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(
+        self, app: ASGIApp, max_bytes: int, route_caps: Mapping[tuple[str, str], int] | None = None
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.route_caps = ROUTE_BODY_CAPS if route_caps is None else route_caps
+
+    def cap_for(self, method: str, path: str) -> int:
+        return self.route_caps.get((method, path.rstrip("/") or "/"), self.max_bytes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in _BODY_METHODS:
             await self.app(scope, receive, send)
             return
+        cap = self.cap_for(scope["method"], scope["path"])
         declared = StarletteRequest(scope).headers.get("content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
-            await self._too_large(scope, receive, send)
+        if declared is not None and (not declared.isdigit() or int(declared) > cap):
+            await self._too_large(cap, scope, receive, send)
             return
         chunks: list[bytes] = []
         size = 0
@@ -57,8 +74,8 @@ class BodyLimitMiddleware:
                 return
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.max_bytes:
-                await self._too_large(scope, receive, send)
+            if size > cap:
+                await self._too_large(cap, scope, receive, send)
                 return
             chunks.append(chunk)
             more = message.get("more_body", False)
@@ -66,13 +83,11 @@ class BodyLimitMiddleware:
         scope[BODY_SCOPE_KEY] = body
         await self.app(scope, replay_body(body, receive), send)
 
-    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _too_large(self, cap: int, scope: Scope, receive: Receive, send: Send) -> None:
         response = problem_response(
-            413,
-            "body_too_large",
-            f"The request body exceeds {self.max_bytes} bytes.",
-            request=StarletteRequest(scope),
-        )
+            413, "body_too_large", f"The request body exceeds {cap} bytes.",
+            request=StarletteRequest(scope), max_bytes=cap,
+        )  # fmt: skip
         await response(scope, receive, send)
 
 

@@ -5,9 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from services.warranty.adapters.blob_store import LocalFolderBlobStore
 from services.warranty.adapters.charts import SvgCharts
 from services.warranty.adapters.orders_stock import OrdersReplacementStock
+from services.warranty.adapters.photo_inbox import ObjectStorePhotoInbox
+from services.warranty.adapters.photos import clean_photo
 from services.warranty.adapters.policy_html import render_policy_html
+from services.warranty.adapters.rapid_ocr import RapidOcrReader
 from services.warranty.adapters.reference_data import load_catalogue, load_policy
 from services.warranty.adapters.rma_pdf import render_rma_pdf
 from services.warranty.adapters.unit_of_work import WarrantyUnitOfWork, warranty_uow
@@ -15,7 +19,12 @@ from services.warranty.domain.policy import Policy
 from services.warranty.domain.ports import ReplacementStock
 from services.warranty.domain.reference import Catalogue
 from services.warranty.domain.sla import Timings
-from services.warranty.entrypoints.rpc import UseCases, analytics_routes, routes
+from services.warranty.entrypoints.rpc import (
+    UseCases,
+    analytics_routes,
+    label_photo_routes,
+    routes,
+)
 from services.warranty.entrypoints.translate import ClaimReplies
 from services.warranty.entrypoints.workers import batch_sweeper, timer_sweeper
 from services.warranty.service_layer.batch_analytics import BatchAnalytics
@@ -23,12 +32,14 @@ from services.warranty.service_layer.claim_changes import ClaimChanges
 from services.warranty.service_layer.claim_queries import ClaimQueries
 from services.warranty.service_layer.claim_timers import ClaimTimers
 from services.warranty.service_layer.claims import ClaimCases, RmaIssuer
+from services.warranty.service_layer.label_photos import LabelPhotos
 from services.warranty.service_layer.labels_coverage import LabelsAndCoverage
 from services.warranty.service_layer.repair_centre import RepairCentre
 from services.warranty.settings import Settings
 from shared.clock import Clock, SystemClock
 from shared.rpc import RpcClient
 from shared.runtime.service import ServiceRuntime
+from shared.runtime.settings import default_data_dir
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -86,9 +97,25 @@ def build(settings: Settings | None = None, clock: Clock | None = None) -> Servi
         rt.rpc(route)
     rt.background(timer_sweeper(cases.timers, settings.timer_sweep_interval_s))
     batches = build_batch_analytics(rt, uow, catalogue, settings, clock)
+    rt.photos = build_label_photos(rt, catalogue, settings, clock)  # type: ignore[attr-defined]
     rt.use_cases = cases  # type: ignore[attr-defined]  # for in-process tests
     rt.batches = batches  # type: ignore[attr-defined]
     return rt
+
+
+def build_label_photos(
+    rt: ServiceRuntime, catalogue: Catalogue, settings: Settings, clock: Clock
+) -> LabelPhotos:
+    """Reading labels from photos the gateway hands over through the object store."""
+    folder = settings.photo_dir or default_data_dir() / "warranty-photos"
+    photos = LabelPhotos(
+        reader=RapidOcrReader(), blobs=LocalFolderBlobStore(folder), catalogue=catalogue,
+        clean=clean_photo, workers=settings.ocr_workers, clock=clock,
+        inbox=ObjectStorePhotoInbox(lambda: rt.js, settings.stream_replicas),
+    )  # fmt: skip
+    for route in label_photo_routes(photos):
+        rt.rpc(route)
+    return photos
 
 
 def build_batch_analytics(

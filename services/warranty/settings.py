@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
@@ -25,6 +26,10 @@ class Settings(ServiceSettings):
     batch_fdr_q: float = Field(default=0.05, gt=0, lt=0.5, description="FDR level of batch flags.")
     batch_min_claims: int = Field(default=5, ge=1, description="Claims before a batch can flag.")
     batch_sweep_interval_s: float = Field(default=3600.0, gt=0, description="Batch re-evaluation.")
+    photo_dir: Path | None = Field(
+        default=None, description="Label photos kept (default: data dir)."
+    )
+    ocr_workers: int = Field(default=2, ge=1, le=16, description="Photos read at the same time.")
 
     @property
     def rma_validity(self) -> timedelta:

@@ -22,7 +22,7 @@ from schemathesis import GenerationMode
 
 CONFIG_FILE = Path(__file__).with_name("schemathesis.toml")
 DOMAIN_VERDICT_OPERATIONS = frozenset(
-    {"POST /v1/claims", "POST /v1/labels/decode", "POST /v1/warranty/check"}
+    {"POST /v1/claims", "POST /v1/labels/decode", "POST /v1/warranty/check", "POST /v1/labels/read"}
 )
 DOMAIN_VERDICT_CODES = frozenset(
     {
@@ -37,6 +37,12 @@ DOMAIN_VERDICT_CODES = frozenset(
         # A style (typed, or read from a genuine label) that is not in the catalogue needs a
         # category: catalogue membership is reference data, not a published constraint.
         "claim_category_required",
+        # A photo upload: a schema says "a file", not "a legible label photo" (docs/label-photos.md).
+        "photo_not_an_image",
+        "photo_too_large",
+        "photo_too_small",
+        "label_unreadable",
+        "label_ambiguous",
     }
 )
 

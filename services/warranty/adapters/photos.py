@@ -18,6 +18,7 @@ from shared.errors import DomainError, ErrorKind
 
 MAX_BYTES = 8 * 1024 * 1024
 MAX_PIXELS = 40_000_000
+MIN_SIDE = 32  # pixels: below this no label code could be legible
 FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 # Pillow's own guard, at our limit (its default is ~89 MP): a warning above, an error at twice.
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
@@ -53,6 +54,9 @@ def _open(data: bytes) -> Image.Image:
     if image.width * image.height > MAX_PIXELS:
         raise PhotoRefused("The photo has more than 40 megapixels.", code="photo_too_large",
                            details={"max_pixels": MAX_PIXELS})  # fmt: skip
+    if min(image.width, image.height) < MIN_SIDE:
+        raise PhotoRefused(f"The photo is smaller than {MIN_SIDE} pixels on a side.",
+                           code="photo_too_small", details={"min_side": MIN_SIDE})  # fmt: skip
     return image
 
 

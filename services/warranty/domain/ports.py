@@ -21,6 +21,14 @@ class BlobStore(Protocol):
     async def get(self, key: str) -> bytes | None: ...
 
 
+class PhotoInbox(Protocol):
+    """Photos handed over by the gateway (too large for a message), each taken once by name."""
+
+    async def take(self, name: str, sha256: str) -> bytes:
+        """The photo's bytes, checked against `sha256`; the photo is gone from the inbox after."""
+        ...
+
+
 class CleanedPhoto(Protocol):
     """A photo re-encoded from its pixels only (no EXIF, GPS or other metadata)."""
 

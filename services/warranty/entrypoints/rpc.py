@@ -13,9 +13,11 @@ from services.warranty.domain.claim_access import ensure_staff
 from services.warranty.service_layer.batch_analytics import BatchAnalytics
 from services.warranty.service_layer.claim_queries import ClaimQueries
 from services.warranty.service_layer.claims import ClaimCases
+from services.warranty.service_layer.label_photos import LabelPhotos
 from services.warranty.service_layer.labels_coverage import LabelsAndCoverage
 from services.warranty.service_layer.repair_centre import RepairCentre
 from shared.actor import Actor
+from shared.contracts import label_photos as lp
 from shared.contracts import warranty as c
 from shared.contracts import warranty_analytics as ca
 from shared.messaging.glue import RpcRoute
@@ -64,6 +66,17 @@ def label_routes(uc: LabelsAndCoverage, replies: ClaimReplies) -> list[RpcRoute]
         RpcRoute(s.POLICY_HTML, policy_html),
         RpcRoute(s.CHECK_COVERAGE, check_coverage, c.CoverageCheckRequest),
     ]
+
+
+def label_photo_routes(photos: LabelPhotos) -> list[RpcRoute]:
+    async def read_label(req: lp.ReadLabelRequest, _actor: Actor | None) -> lp.LabelPhotoReading:
+        found = (await photos.read_handed_over(req.object_name, req.sha256)).reading
+        return lp.LabelPhotoReading(
+            read_text=found.raw_text, confidence=found.confidence,
+            candidates=list(found.candidates), label=label_view(found.label),
+        )  # fmt: skip
+
+    return [RpcRoute(lp.Subjects.READ_LABEL, read_label, lp.ReadLabelRequest)]
 
 
 def claim_routes(claims: ClaimCases, q: ClaimQueries, replies: ClaimReplies) -> list[RpcRoute]:

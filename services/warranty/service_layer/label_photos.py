@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import structlog
 
 from services.warranty.domain.label_reading import LabelReader, LabelReading, judge
-from services.warranty.domain.ports import BlobStore, PhotoCleaner
+from services.warranty.domain.ports import BlobStore, PhotoCleaner, PhotoInbox
 from services.warranty.domain.reference import Catalogue
 from shared.clock import Clock, SystemClock
 from shared.errors import DomainError, ErrorKind
@@ -44,6 +44,7 @@ class LabelPhotos:
     workers: int = 2
     max_waiting: int = 8
     clock: Clock = field(default_factory=SystemClock)
+    inbox: PhotoInbox | None = None  # where the gateway hands over photos too large for a message
     _pool: ThreadPoolExecutor = field(init=False)
     _slots: asyncio.Semaphore | None = field(init=False, default=None)
 
@@ -68,6 +69,12 @@ class LabelPhotos:
         await self.blobs.put(key, clean.data, clean.content_type)
         log.info("label.photo_read", code=reading.label.code, photo_key=key)
         return PhotoReading(reading, key)
+
+    async def read_handed_over(self, name: str, sha256: str) -> PhotoReading:
+        """Read the photo the gateway put into the inbox under `name` (taken once, then gone)."""
+        if self.inbox is None:
+            raise ReaderBusy("Photo hand-over is not configured.", code="label_reader_unavailable")
+        return await self.read(await self.inbox.take(name, sha256))
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)

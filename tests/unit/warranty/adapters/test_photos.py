@@ -36,6 +36,14 @@ def test_not_an_image_is_refused() -> None:
     assert caught.value.code == "photo_not_an_image"
 
 
+def test_a_photo_too_small_to_show_a_code_is_refused() -> None:
+    out = io.BytesIO()
+    Image.new("RGB", (400, 20), (255, 255, 255)).save(out, "PNG")
+    with pytest.raises(PhotoRefused) as caught:
+        clean_photo(out.getvalue())
+    assert caught.value.code == "photo_too_small"
+
+
 def test_a_gif_is_refused() -> None:
     out = io.BytesIO()
     Image.new("RGB", (10, 10)).save(out, "GIF")

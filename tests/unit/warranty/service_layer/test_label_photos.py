@@ -61,3 +61,30 @@ async def test_a_slow_reading_does_not_stall_the_loop_and_bursts_are_bounded(tmp
     with pytest.raises(ReaderBusy):
         await photos.read(label_photo())
     assert (await first).reading.label.code == CODE and (await second).photo_key
+
+
+class FakeInbox:
+    """Photos handed over by name; each is taken once."""
+
+    def __init__(self, photos: dict[str, bytes]) -> None:
+        self.photos = photos
+        self.taken: list[tuple[str, str]] = []
+
+    async def take(self, name: str, sha256: str) -> bytes:
+        self.taken.append((name, sha256))
+        return self.photos.pop(name)
+
+
+async def test_a_handed_over_photo_is_taken_from_the_inbox_and_read(tmp_path: Path) -> None:
+    inbox = FakeInbox({"photo-1": label_photo()})
+    photos = use_case(tmp_path, FakeReader([CODE]), inbox=inbox)
+    result = await photos.read_handed_over("photo-1", "ab" * 32)
+    assert result.reading.label.code == CODE
+    assert inbox.taken == [("photo-1", "ab" * 32)] and inbox.photos == {}
+
+
+async def test_a_refused_handed_over_photo_stores_nothing(tmp_path: Path) -> None:
+    photos = use_case(tmp_path, FakeReader([CODE]), inbox=FakeInbox({"photo-1": b"GIF89a"}))
+    with pytest.raises(PhotoRefused):
+        await photos.read_handed_over("photo-1", "ab" * 32)
+    assert not (tmp_path / "blobs").exists()
