@@ -3,6 +3,7 @@ scripted channels and a clock the test controls."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -10,6 +11,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from cryptography.fernet import Fernet
+from standardwebhooks import Webhook
 
 from services.notifications import app
 from services.notifications.adapters.sandbox import SandboxPushProvider, SandboxSmsProvider
@@ -238,3 +240,15 @@ async def plan_one_email(uow: UnitOfWork) -> None:
 async def email_row(uow: UnitOfWork) -> Any:
     [row] = [r for r in await rows(uow, deliveries) if r.channel == "email"]
     return row
+
+
+def verified_at_its_timestamp(secret: str, body: str | bytes, headers: dict[str, str]) -> Any:
+    """The payload of a signed delivery, once its Standard Webhooks signature checks out for the
+    timestamp it carries. The library's `verify()` also refuses a timestamp more than 5 minutes
+    from the wall clock, which a delivery signed on a test's stepping clock (T0, fixed when the
+    test session started) can be by the time a long run reaches the test."""
+    text = body.decode() if isinstance(body, bytes) else body
+    signed_at = datetime.fromtimestamp(int(headers["webhook-timestamp"]), UTC)
+    expected = Webhook(secret).sign(headers["webhook-id"], signed_at, text)
+    assert expected in headers["webhook-signature"].split(" ")
+    return json.loads(text)

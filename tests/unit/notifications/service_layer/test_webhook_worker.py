@@ -7,7 +7,6 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 from cryptography.fernet import Fernet
-from standardwebhooks.webhooks import Webhook
 
 from services.notifications.adapters.secret_box import SEALED_PREFIX, SecretBox
 from services.notifications.adapters.tables import webhook_deliveries, webhook_secrets
@@ -24,6 +23,7 @@ from tests.support.notifications.cases import (
     T0,
     ScriptedSender,
     fan_out,
+    verified_at_its_timestamp,
     webhook_worker,
 )
 
@@ -63,7 +63,9 @@ async def test_retries_until_the_schedule_is_spent_then_dead_letters_and_replays
     assert await status_of(uow) == [("delivered", 1)]
     _url, body, headers = sender.requests[-1]
     assert headers["webhook-id"] == "evt-1"
-    assert Webhook(endpoint.secret).verify(body, headers)["data"] == {"claim_id": "CLM-1"}
+    assert verified_at_its_timestamp(endpoint.secret, body, headers)["data"] == {
+        "claim_id": "CLM-1"
+    }
 
 
 async def test_replay_by_time_range(setup):
