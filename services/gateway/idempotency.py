@@ -30,11 +30,11 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 import re
 import time
 from typing import Any
 
+import orjson
 import structlog
 from nats.errors import Error as NatsError
 from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError
@@ -95,7 +95,7 @@ class IdempotencyStore:
         for _ in range(3):
             record = self._in_progress(fingerprint, time.time())
             try:
-                revision = await self._kv_create(kv_key, json.dumps(record).encode())
+                revision = await self._kv_create(kv_key, orjson.dumps(record))
                 return self._claim(kv_key, record, revision), None
             except KeyWrongLastSequenceError:
                 pass
@@ -103,13 +103,11 @@ class IdempotencyStore:
                 entry = await self._kv_get(kv_key)
             except KeyNotFoundError:
                 continue  # released between our create and get: try to claim again
-            stored = json.loads(entry.value)
+            stored = orjson.loads(entry.value)
             if stored["fingerprint"] != fingerprint or not lease_lapsed(stored, time.time()):
                 return None, stored
             try:  # take over a lapsed lease; only one taker wins the compare-and-set
-                revision = await self._kv_update(
-                    kv_key, json.dumps(record).encode(), last=entry.revision
-                )
+                revision = await self._kv_update(kv_key, orjson.dumps(record), last=entry.revision)
             except KeyWrongLastSequenceError:
                 continue
             log.info("idempotency.taken_over", previous_owner=stored.get("owner"))
@@ -126,7 +124,7 @@ class IdempotencyStore:
             return False
         record = in_progress_record(claim.fingerprint, claim.owner, now, claim.deadline)
         claim.revision = await self._kv_update(
-            claim.kv_key, json.dumps(record).encode(), last=claim.revision
+            claim.kv_key, orjson.dumps(record), last=claim.revision
         )
         return True
 
@@ -145,7 +143,7 @@ class IdempotencyStore:
             "headers": kept,
             "body": base64.b64encode(body).decode(),
         }
-        await self._kv_update(claim.kv_key, json.dumps(record).encode(), last=claim.revision)
+        await self._kv_update(claim.kv_key, orjson.dumps(record), last=claim.revision)
 
     async def release(self, claim: Claim) -> None:
         await self._kv_delete(claim.kv_key)

@@ -86,6 +86,12 @@ async def record_effect(session: AsyncSession, scope: RequestScope, has_events: 
 
 # --- around the handler (called by the RPC glue) ---------------------------------------------------
 
+# Built once: every keyed RPC looks its key up, and a module-level statement keeps its memoized
+# cache key, where a statement built per call is walked again to compute it.
+_FIND = sa.select(table.c.reply).where(
+    table.c.request_key == sa.bindparam("key"), table.c.operation == sa.bindparam("operation")
+)
+
 
 class ProcessedRequests:
     """The rows, read and written outside the effect's transaction."""
@@ -102,13 +108,8 @@ class ProcessedRequests:
     async def find(self, key: str, operation: str) -> tuple[bool, bytes | None]:
         """(recorded?, stored reply or None)."""
         async with self.db.read() as session:
-            row = (
-                await session.execute(
-                    sa.select(table.c.reply).where(
-                        table.c.request_key == key, table.c.operation == operation
-                    )
-                )
-            ).first()
+            connection = await session.connection()  # Core: a plain select needs no ORM layer
+            row = (await connection.execute(_FIND, {"key": key, "operation": operation})).first()
         if row is None:
             return False, None
         return True, None if row.reply is None else self._open(row.reply)

@@ -17,6 +17,11 @@ from services.orders.adapters.serialization import (
 from services.orders.domain.errors import ConcurrentUpdate, OrderNotFound
 from services.orders.domain.orders import Order
 
+# The hot read, built once: a module-level statement keeps its memoized cache key (a statement
+# built per call is walked again to compute it on every execution).
+_GET = sa.select(t.orders).where(t.orders.c.order_id == sa.bindparam("order_id"))
+_GET_FOR_UPDATE = _GET.with_for_update()  # ignored by SQLite, whose writes are serialised
+
 
 class SqlOrderRepository:
     """Orders with optimistic concurrency: `save` fails if someone saved in between."""
@@ -29,10 +34,8 @@ class SqlOrderRepository:
         await self.session.execute(sa.insert(t.orders).values(**self._row(order), version=1))
 
     async def get(self, order_id: str, *, for_update: bool = False) -> Order:
-        query = sa.select(t.orders).where(t.orders.c.order_id == order_id)
-        if for_update:
-            query = query.with_for_update()  # ignored by SQLite, whose writes are serialised
-        row = (await self.session.execute(query)).first()
+        query = _GET_FOR_UPDATE if for_update else _GET
+        row = (await self.session.execute(query, {"order_id": order_id})).first()
         if row is None:
             raise OrderNotFound("no such order", details={"order_id": order_id})
         return self._from_row(row)
@@ -87,6 +90,22 @@ class SqlOrderRepository:
         query = sa.select(o.c.order_id, o.c.status).where(o.c.open_saga.is_(True))
         return [(r.order_id, r.status) for r in (await self.session.execute(query)).all()]
 
+    async def due_sagas(self, now: datetime) -> list[tuple[str, str]]:
+        """(order id, status) of the open sagas whose next check is due (an index range scan)."""
+        o = t.orders
+        query = sa.select(o.c.order_id, o.c.status).where(o.c.next_check_at <= now)
+        return [(r.order_id, r.status) for r in (await self.session.execute(query)).all()]
+
+    async def defer(self, order_id: str, until: datetime) -> None:
+        """Look at this open saga again at `until`. A schedule, not order state: the version is
+        not bumped, and a later save of the order makes it due again at once."""
+        o = t.orders
+        await self.session.execute(
+            sa.update(o)
+            .where(o.c.order_id == order_id, o.c.open_saga.is_(True))
+            .values(next_check_at=until)
+        )
+
     @staticmethod
     def _row(order: Order) -> dict[str, Any]:
         updated = order.timeline[-1].at if order.timeline else order.created_at
@@ -102,16 +121,19 @@ class SqlOrderRepository:
             "quote": quote_to_dict(order.quote),
             "state": order_state_to_dict(order),
             "open_saga": order.saga_open,
+            "next_check_at": updated if order.saga_open else None,
         }
 
     @staticmethod
     def _changes(order: Order) -> dict[str, Any]:
         """What a saga step can change (the accepted quote never does)."""
+        updated = order.timeline[-1].at if order.timeline else order.created_at
         return {
             "status": str(order.status),
-            "updated_at": order.timeline[-1].at if order.timeline else order.created_at,
+            "updated_at": updated,
             "state": order_state_to_dict(order),
             "open_saga": order.saga_open,
+            "next_check_at": updated if order.saga_open else None,  # changed: look again now
         }
 
     @staticmethod

@@ -35,6 +35,9 @@ orders = sa.Table(
     sa.Column("version", sa.Integer, nullable=False),  # optimistic concurrency
     # True while the saga runner has work on it (what a restarted runner resumes).
     sa.Column("open_saga", sa.Boolean, nullable=False, index=True),
+    # When the saga sweep looks at this order next (NULL once the saga is closed): the sweep
+    # reads only due orders, so parcels in transit cost nothing between their tracking polls.
+    sa.Column("next_check_at", sa.DateTime(timezone=True), nullable=True, index=True),
     sa.Column("quote", sa.JSON, nullable=False),
     sa.Column("state", sa.JSON, nullable=False),
 )

@@ -1,11 +1,12 @@
 """Runs sagas in the background: new orders at once, the rest on a periodic sweep.
 
 Workers take orders from a queue (`wake`, called when an order is placed or cancelled). The
-sweeper finds every open saga: orders with forward steps or compensations owed are driven at
-once (this is how a restarted process resumes), orders waiting on the carrier are polled for
-tracking with a growing interval (`tracking_interval`, doubling up to `max_tracking_interval`
-while nothing changes), so parcels in transit cost a few polls each rather than one every
-couple of seconds for days: the sweep's cost stays small however many parcels are out.
+sweeper reads the open sagas that are due (an indexed `next_check_at`; a save makes an order due
+at once): orders with forward steps or compensations owed are driven at once (this is how a
+restarted process resumes), orders waiting on the carrier are polled for tracking and deferred
+with a growing interval (`tracking_interval`, doubling up to `max_tracking_interval` while
+nothing changes), so parcels in transit cost a few polls each and nothing between them: the
+sweep's cost follows the orders that are due, not how many parcels are out.
 
 One task drives an order at a time in this process; across processes, saves are optimistic
 (version check) and providers are idempotent, so two replicas sweeping together are safe.
@@ -14,7 +15,6 @@ One task drives an order at a time in this process; across processes, saves are 
 from __future__ import annotations
 
 import asyncio
-import time
 from typing import Protocol
 
 import structlog
@@ -28,6 +28,10 @@ WAITING_ON_CARRIER = {str(OrderStatus.CONFIRMED), str(OrderStatus.SHIPPED)}
 
 class OpenSagas(Protocol):
     async def open_sagas(self) -> list[tuple[str, str]]: ...
+
+    async def due_sagas(self) -> list[tuple[str, str]]: ...
+
+    async def defer(self, order_id: str, seconds: float) -> None: ...
 
 
 class Saga(Protocol):
@@ -59,7 +63,6 @@ class SagaScheduler:
         self._polls: dict[str, tuple[int, str]] = {}  # order -> (polls at this status, status)
         self.queue: asyncio.Queue[str] = asyncio.Queue()
         self.busy: set[str] = set()
-        self._next_poll: dict[str, float] = {}
 
     def wake(self, order_id: str) -> None:
         """Drive this order now (it was placed, or cancelled and owes compensations)."""
@@ -102,20 +105,13 @@ class SagaScheduler:
                 log.exception("saga.sweep_failed")
 
     async def sweep(self) -> None:
-        open_sagas = await self.sagas.open_sagas()
-        now = time.monotonic()
-        for order_id, status in open_sagas:
+        for order_id, status in await self.sagas.due_sagas():
             if status in WAITING_ON_CARRIER:
-                if self._next_poll.get(order_id, 0.0) > now:
-                    continue
-                self._next_poll[order_id] = now + self._poll_interval(order_id, status)
+                interval = self._poll_interval(order_id, status)
                 await self._drive(order_id, track_only=True)
+                await self.sagas.defer(order_id, interval)
             else:
                 await self._drive(order_id)
-        still_open = {order_id for order_id, _ in open_sagas}
-        for order_id in [o for o in self._next_poll if o not in still_open]:
-            del self._next_poll[order_id]
-            self._polls.pop(order_id, None)
 
     def _poll_interval(self, order_id: str, status: str) -> float:
         """Back off while the parcel's status stays the same; start again when it moves."""
@@ -129,11 +125,13 @@ class SagaScheduler:
             return
         self.busy.add(order_id)
         try:
+            order: Order | None = None
             if not track_only:
                 order = await self.saga.advance(order_id)
-                if str(order.status) not in WAITING_ON_CARRIER:
-                    return
-            await self.tracking.track(order_id)
+            if order is None or str(order.status) in WAITING_ON_CARRIER:
+                order = await self.tracking.track(order_id)
+            if order is not None and not order.saga_open:
+                self._polls.pop(order_id, None)  # done: forget its back-off
         except asyncio.CancelledError:
             raise
         except Exception:

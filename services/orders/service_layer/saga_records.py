@@ -8,6 +8,7 @@ reports None so the saga reloads the order and looks again.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 
 import structlog
 
@@ -38,6 +39,16 @@ class SagaRecords:
         """(order id, status) of every order the saga still has work on."""
         async with self.uow.read() as rx:
             return await rx.orders.open_sagas()
+
+    async def due_sagas(self) -> list[tuple[str, str]]:
+        """(order id, status) of the open sagas due for a look now."""
+        async with self.uow.read() as rx:
+            return await rx.orders.due_sagas(self.clock.now())
+
+    async def defer(self, order_id: str, seconds: float) -> None:
+        """Look at this open saga again in `seconds` (a tracking poll backing off)."""
+        async with self.uow() as tx:
+            await tx.orders.defer(order_id, self.clock.now() + timedelta(seconds=seconds))
 
     async def record(
         self,

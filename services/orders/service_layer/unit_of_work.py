@@ -60,6 +60,14 @@ class OrderRepository(Protocol):
         """(order id, status) of every order the saga still has work on."""
         ...
 
+    async def due_sagas(self, now: datetime) -> list[tuple[str, str]]:
+        """(order id, status) of the open sagas due for a look at `now`."""
+        ...
+
+    async def defer(self, order_id: str, until: datetime) -> None:
+        """Do not look at this open saga before `until` (a save makes it due again)."""
+        ...
+
 
 class StockRepository(Protocol):
     async def seed(self, initial: Mapping[tuple[str, str], int]) -> int: ...

@@ -16,6 +16,7 @@ def test_tracking_poll_interval_doubles_to_the_cap_and_resets_on_a_new_status():
 class _Order:
     def __init__(self, status: str) -> None:
         self.status = status
+        self.saga_open = status not in ("delivered", "failed", "cancelled")
 
 
 class _RunnerWithOnePoisonedOrder:
@@ -24,10 +25,15 @@ class _RunnerWithOnePoisonedOrder:
     def __init__(self) -> None:
         self.advanced: list[str] = []
         self.tracked: list[str] = []
+        self.deferred: set[str] = set()
 
-    async def open_sagas(self):
-        return [("bad", "placed"), ("good", "placed"), ("parcel-bad", "shipped"),
-                ("parcel", "shipped")]  # fmt: skip
+    async def due_sagas(self):
+        due = [("bad", "placed"), ("good", "placed"), ("parcel-bad", "shipped"),
+               ("parcel", "shipped")]  # fmt: skip
+        return [(order_id, status) for order_id, status in due if order_id not in self.deferred]
+
+    async def defer(self, order_id: str, seconds: float) -> None:
+        self.deferred.add(order_id)
 
     async def advance(self, order_id: str):
         if order_id == "bad":
