@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import FAST_CARRIER, Console, console_stack
-from tests.browser.test_story2 import _pay, _quote
+from tests.support.browser.shop import pay, quote
 
 pytestmark = pytest.mark.browser
 
@@ -31,8 +31,8 @@ def console(tmp_path_factory: pytest.TempPathFactory, chromium_path: str) -> Ite
 def test_a_customer_cancels_an_order_before_it_ships(sign_in):
     me = sign_in("cust-cancels")
     me.goto("/shop?region=UK")
-    _quote(me, "TC11")
-    _pay(me)
+    quote(me, "TC11")
+    pay(me)
     expect(me.locator("#order-status")).to_contain_text("Confirmed", timeout=30_000)
     expect(me.locator("main")).to_contain_text("Tracking")  # booked, still at the depot
 

@@ -14,20 +14,9 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
+from tests.support.browser.shop import pay, quote
+
 pytestmark = pytest.mark.browser
-
-
-def _quote(page, style: str) -> None:
-    offer = page.locator(".offer", has_text=style)
-    offer.get_by_role("button", name=re.compile("Get a quote")).click()
-    expect(page.get_by_role("heading", name="Landed cost in GBP")).to_be_visible()
-
-
-def _pay(page) -> str:
-    page.get_by_label("Payment").select_option("tok_ok")
-    page.get_by_role("button", name=re.compile(r"^Pay £")).click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Order ")
-    return page.get_by_role("heading", level=1).inner_text().split()[-1]
 
 
 def test_uk_customer_buys_a_us_only_item(sign_in):
@@ -45,12 +34,12 @@ def test_uk_customer_buys_a_us_only_item(sign_in):
     expect(me.locator(".flash.success")).to_contain_text("waitlist")
 
     # Over £135: duty with its HS code and import VAT, all paid at checkout.
-    _quote(me, "VT02")
+    quote(me, "VT02")
     expect(me.get_by_role("row", name=re.compile("Import duty"))).to_contain_text("HS code")
     expect(me.locator(".total")).to_have_text("£309.48")
     me.get_by_role("link", name="Shop", exact=True).click()
 
-    _quote(me, "TC11")
+    quote(me, "TC11")
     lines = me.locator("table.quote tbody")
     expect(lines).to_contain_text("Goods")
     expect(lines).to_contain_text("Shipping")
@@ -60,7 +49,7 @@ def test_uk_customer_buys_a_us_only_item(sign_in):
     expect(facts).to_contain_text("UK low-value goods")
     expect(facts).to_contain_text(re.compile(r"1 USD = 0\.\d{4} GBP"))
     expect(facts).to_contain_text("Price locked until")
-    order_id = _pay(me)
+    order_id = pay(me)
 
     # Followed live to delivery (carrier schedule compressed), with tracking.
     expect(me.locator("#order-status")).to_contain_text("Delivered", timeout=45_000)
@@ -75,9 +64,9 @@ def test_uk_customer_buys_a_us_only_item(sign_in):
     expect(agent.locator("section", has_text="Orders")).to_contain_text(order_id)
     agent.get_by_role("link", name="Order on behalf of this customer").click()
     expect(agent.locator(".notice")).to_contain_text(customer_id)
-    _quote(agent, "TC11")
+    quote(agent, "TC11")
     expect(agent.locator(".total")).to_have_text("£95.82")
-    on_behalf = _pay(agent)
+    on_behalf = pay(agent)
     expect(agent.locator("#live")).to_contain_text("agent-chat-uk")
 
     me.get_by_role("link", name="My orders", exact=True).click()

@@ -29,7 +29,7 @@ from cryptography.fernet import Fernet
 
 from tests.deploy.conftest import COMPOSE_FILE, DEPLOY, SERVICES, free_port
 from tests.deploy.launchers import NATS_NODES, compose_nats_cluster, postgres_cluster
-from tests.deploy.test_compose import interpolate, secret_names
+from tests.support.deploy.compose import interpolate, secret_names
 
 READY_TIMEOUT_S = 90
 MAX_RESTARTS = 3

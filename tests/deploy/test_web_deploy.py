@@ -10,7 +10,7 @@ from concierge_cli.stack import WEB
 from services.web.settings import WebSettings
 from tests.deploy.conftest import COMPOSE_FILE, DEPLOY
 from tests.deploy.k8s_render import render
-from tests.deploy.test_compose import interpolate
+from tests.support.deploy.compose import interpolate
 
 COMMAND = ["python", "-m", WEB.module]
 

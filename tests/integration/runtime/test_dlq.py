@@ -12,8 +12,8 @@ import nats
 from shared.messaging.dlq import list_dead_letters
 from shared.persistence.db import Database
 from shared.rpc import RpcClient
-from tests.integration.runtime.test_outbox_inbox import tally_of
 from tests.support.processes import ROOT, service_process
+from tests.support.runtime.sample_events import tally_of
 from tests.support.waiting import eventually
 
 

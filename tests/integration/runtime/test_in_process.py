@@ -4,7 +4,7 @@ import nats
 
 from shared.rpc import RpcClient
 from tests.integration.runtime.sample_service.app import SampleSettings, build
-from tests.integration.runtime.test_outbox_inbox import tally_of
+from tests.support.runtime.sample_events import tally_of
 from tests.support.waiting import eventually
 
 

@@ -8,41 +8,21 @@ relay that marks before publishing loses the event when killed.
 from __future__ import annotations
 
 import asyncio
-import uuid
-from pathlib import Path
 
 import nats
 import pytest
 import sqlalchemy as sa
 
-from shared.contracts.envelope import make_event
 from shared.messaging.outbox import OutboxRelay, UnitOfWork
 from shared.messaging.streams import ensure_streams
 from shared.persistence.db import Database
 from shared.persistence.messaging_tables import outbox_table
 from shared.persistence.migrations import upgrade_async
 from shared.rpc import RpcClient
-from tests.integration.runtime.sample_service.app import SUBJECT, Credit, tally
+from tests.integration.runtime.sample_service.app import SUBJECT
 from tests.support.processes import service_process
+from tests.support.runtime.sample_events import MIGRATIONS, credit_event, stream_count, tally_of
 from tests.support.waiting import eventually
-
-MIGRATIONS = Path(__file__).parent / "sample_service" / "migrations"
-
-
-async def stream_count(js, subject: str = SUBJECT) -> int:
-    info = await js.stream_info("ORDERS", subjects_filter=subject)
-    return int((info.state.subjects or {}).get(subject, 0))
-
-
-def credit_event(account: str = "acct", amount: int = 5, event_id: str | None = None):
-    event_id = event_id or uuid.uuid4().hex
-    return make_event(
-        type=SUBJECT,
-        source="/test",
-        subject=account,
-        data=Credit(id=event_id, account=account, amount=amount),
-        event_id=event_id,
-    )
 
 
 async def test_events_are_published_only_after_commit(nats_server, database_url):
@@ -81,13 +61,6 @@ async def test_events_are_published_only_after_commit(nats_server, database_url)
         await task
         await nc.drain()
         await db.dispose()
-
-
-async def tally_of(db: Database, account: str) -> int | None:
-    async with db.read() as s:
-        return (
-            await s.execute(sa.select(tally.c.total).where(tally.c.account == account))
-        ).scalar()
 
 
 async def test_relay_killed_between_publish_and_mark_republishes_and_consumer_applies_once(

@@ -19,9 +19,8 @@ from shared.persistence.messaging_tables import outbox_table
 from shared.persistence.migrations import upgrade_async
 from shared.runtime.service import ServiceRuntime
 from shared.runtime.settings import ServiceSettings
+from tests.support.runtime.sample_events import MIGRATIONS, credit_event, stream_count
 from tests.support.waiting import eventually
-
-from .test_outbox_inbox import MIGRATIONS, credit_event, stream_count
 
 
 async def test_a_row_too_big_to_publish_is_parked_and_the_rows_behind_it_go_out(
@@ -96,7 +95,7 @@ async def test_the_consumers_applied_line_names_the_causing_request(
     from shared.messaging import consumer
     from shared.rpc import RpcClient
     from tests.integration.runtime.sample_service.app import SampleSettings, build
-    from tests.integration.runtime.test_outbox_inbox import tally_of
+    from tests.support.runtime.sample_events import tally_of
 
     recorded = RecordingLog()
     monkeypatch.setattr(consumer, "log", recorded)

@@ -8,8 +8,7 @@ from nats.js.api import AckPolicy, ConsumerConfig
 
 from shared.messaging.streams import ensure_streams
 from tests.integration.runtime.sample_service.app import SUBJECT, SampleSettings, build
-from tests.integration.runtime.test_outbox_inbox import credit_event
-from tests.integration.runtime.test_replicas import DURABLE, STREAM, account_total
+from tests.support.runtime.sample_events import DURABLE, STREAM, account_total, credit_event
 from tests.support.waiting import eventually
 
 

@@ -19,26 +19,18 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nats
-import sqlalchemy as sa
 from nats.js import JetStreamContext
 
 from shared.persistence.db import Database
-from tests.integration.runtime.sample_service.app import SUBJECT, SampleSettings, build, tally
-from tests.integration.runtime.test_outbox_inbox import credit_event
+from tests.integration.runtime.sample_service.app import SUBJECT, SampleSettings, build
 from tests.support.processes import ServiceProcess, service_process
+from tests.support.runtime.sample_events import DURABLE, STREAM, account_total, credit_event
 from tests.support.waiting import eventually
 
 ROUNDS = int(os.environ.get("REPLICA_RACE_ROUNDS", "4"))
 REPLICAS = 3
-DURABLE, STREAM = "sample-tally", "ORDERS"
 ACK_WAIT_S = 5.0  # the sample consumer's ack wait
 BUSY_MACHINE_SLACK_S = 10.0
-
-
-async def account_total(db: Database, account: str) -> int:
-    async with db.read() as s:
-        value = await s.scalar(sa.select(tally.c.total).where(tally.c.account == account))
-    return int(value or 0)
 
 
 async def shares(dbs: list[Database], account: str) -> list[int]:

@@ -1,0 +1,1 @@
+"""Helpers for the runtime integration tests (the sample service)."""
