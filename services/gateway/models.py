@@ -18,7 +18,7 @@ NOT_BLANK_PATTERN = (
 )
 
 
-def _publish_not_blank(schema: dict[str, Any]) -> None:
+def publish_not_blank(schema: dict[str, Any]) -> None:
     """Say in the schema what stripping enforces: a required-length string cannot be blank.
 
     Request strings are stripped before their length is checked, so `"  "` for a field with
@@ -40,7 +40,7 @@ def _publish_not_blank(schema: dict[str, Any]) -> None:
 
 class RequestModel(BaseModel):
     model_config = ConfigDict(
-        extra="forbid", str_strip_whitespace=True, json_schema_extra=_publish_not_blank
+        extra="forbid", str_strip_whitespace=True, json_schema_extra=publish_not_blank
     )
 
 

@@ -22,7 +22,13 @@ from schemathesis import GenerationMode
 
 CONFIG_FILE = Path(__file__).with_name("schemathesis.toml")
 DOMAIN_VERDICT_OPERATIONS = frozenset(
-    {"POST /v1/claims", "POST /v1/labels/decode", "POST /v1/warranty/check", "POST /v1/labels/read"}
+    {
+        "POST /v1/claims",
+        "POST /v1/labels/decode",
+        "POST /v1/warranty/check",
+        "POST /v1/quotes",
+        "POST /v1/labels/read",
+    }
 )
 DOMAIN_VERDICT_CODES = frozenset(
     {
@@ -37,6 +43,12 @@ DOMAIN_VERDICT_CODES = frozenset(
         # A style (typed, or read from a genuine label) that is not in the catalogue needs a
         # category: catalogue membership is reference data, not a published constraint.
         "claim_category_required",
+        # A cart: its limits are operator data (services/orders/data/carts_and_returns.json), and
+        # distinct styles from the catalogue are not a schema's to say.
+        "cart_too_many_lines",
+        "cart_duplicate_style",
+        "quote_invalid_quantity",
+        "catalogue_unknown_style",
         # A photo upload: a schema says "a file", not "a legible label photo" (docs/label-photos.md).
         "photo_not_an_image",
         "photo_too_large",

@@ -10,13 +10,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from services.gateway.auth import CustomerIdQuery, CustomerOrAgent, Principal, acting_customer
 from services.gateway.errors import problem_responses
 from services.gateway.idempotency import request_idempotency_key
 from services.gateway.limits import Page, Paging
-from services.gateway.models import RequestModel
+from services.gateway.models import RequestModel, publish_not_blank
 from services.gateway.routers._ask import Payload, ask
 from services.gateway.routers._cart_views import LINES_FIELD, CartLines, cart_lines_in
 from services.gateway.runtime import Rpc
@@ -47,7 +47,20 @@ class OrderView(c.OrderView):
 
 
 # Request models -----------------------------------------------------------------------------
+def _style_or_lines(schema: dict[str, Any]) -> None:
+    """Publish the body's rule: one style (with `quantity`) or a cart of `lines`, never both."""
+    publish_not_blank(schema)
+    schema["anyOf"] = [
+        {"required": ["style"], "properties": {"style": {"type": "string"},
+                                               "lines": {"type": "null"}}},
+        {"required": ["lines"], "properties": {"lines": {"type": "array", "minItems": 1},
+                                               "style": {"type": "null"}}},
+    ]  # fmt: skip
+
+
 class QuoteBody(RequestModel):
+    model_config = ConfigDict(json_schema_extra=_style_or_lines)
+
     style: str | None = Field(
         default=None, min_length=2, max_length=16, pattern=r"^[A-Za-z0-9]+$", examples=["TC11"],
         description="Style code (a single-style quote; or send `lines`).",
