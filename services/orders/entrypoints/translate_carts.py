@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from services.orders.domain.carts import CartLine
-from services.orders.domain.errors import QuoteStyleOrLines
+from services.orders.domain.errors import QuoteQuantityWithLines, QuoteStyleOrLines
 from services.orders.domain.money import FxRate
 from services.orders.domain.orders import Order
 from services.orders.domain.quotes import Quote
@@ -25,6 +25,11 @@ def cart_lines_in(req: c.QuoteRequest) -> list[CartLine] | None:
         )
     if req.lines is None:
         return None
+    if "quantity" in req.model_fields_set:
+        raise QuoteQuantityWithLines(
+            "`quantity` is for a single-style quote; give each cart line its own quantity",
+            details={"quantity": req.quantity, "lines": len(req.lines)},
+        )
     return [CartLine(x.style, x.quantity) for x in req.lines]
 
 
