@@ -211,9 +211,7 @@ async def test_a_cart_quote_over_nats(orders) -> None:
     assert order["cart"]["total"] == "383.99" and order["quote"]["total"] == "383.99"
     await eventually(lambda: _is(rpc, order["order_id"], "delivered"), timeout=20)
     final = await rpc.call(c.Subjects.GET_ORDER, {"order_id": order["order_id"]}, actor=CUSTOMER)
-    assert [(p["warehouse"], p["status"]) for p in final["shipments"]] == [
-        ("US-NJ", "delivered")
-    ]
+    assert [(p["warehouse"], p["status"]) for p in final["shipments"]] == [("US-NJ", "delivered")]
     with pytest.raises(DomainError) as err:
         await rpc.call(
             c.Subjects.QUOTE, {"region": "UK", "style": "TC11", "lines": lines}, actor=CUSTOMER
