@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import NoReturn
 
 from services.orders.domain.errors import (
@@ -39,7 +39,9 @@ class Ordering:
         clock: Clock,
         carrier: CarrierProvider,  # consulted by a cancel: has the parcel left?
         wake_saga: WakeSaga = no_saga,
+        style_names: Mapping[str, str] | None = None,  # product names, for a cart's placed event
     ) -> None:
+        self.style_names = style_names or {}
         self.uow = uow
         self.clock = clock
         self.carrier = carrier
@@ -75,6 +77,7 @@ class Ordering:
             payment_token=token,
             now=self.clock.now(),
             agent_id=actor.agent_id,
+            names=self.style_names,
         )
         order.correlation_id = current_correlation_id()
         # A concurrent placement of the same quote fails here on the unique quote_id.

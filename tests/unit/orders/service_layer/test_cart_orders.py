@@ -63,6 +63,7 @@ async def test_the_events_carry_every_line_and_parcel(stack: Stack) -> None:
     order = await stack.runner.saga.advance((await place_cart(stack, MIXED)).order_id)
     (placed,) = await published(stack, "orders.order.placed")
     assert [(i["style"], i["quantity"]) for i in placed["items"]] == [("JR01", 1), ("VT02", 1)]
+    assert all(i["name"] and i["name"] != i["style"] for i in placed["items"])  # product names
     assert placed["total"] == "468.48" and placed["duties_included"] is True
     created = await published(stack, "orders.order.shipment_created")
     assert [(e["parcel_warehouse"], e["shipment_id"]) for e in created] == [
