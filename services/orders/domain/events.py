@@ -136,7 +136,7 @@ class OrderShipmentUpdated(OrderEvent):
 
     shipment_id: str
     warehouse: str
-    status: str  # in_transit, delivered
+    status: str  # in_transit, delivered, cancelled
     tracking_number: str
 
 

@@ -256,6 +256,10 @@ class Order(OrderViews):
                 details={"order_id": self.order_id, "compensation": str(compensation)},
             )
         self.compensated[compensation] = now
+        if compensation is Compensation.CANCEL_SHIPMENT:  # every parcel was cancelled
+            self._move_parcels(
+                now, ShipmentStatus.CANCELLED, {p.shipment_id for p in self.shipments}
+            )
         return True
 
     # -- views ---------------------------------------------------------------------------

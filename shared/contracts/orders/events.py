@@ -107,7 +107,7 @@ class OrderShipmentUpdated(OrderFacts):
 
     shipment_id: str = Field(description="Carrier's shipment id.")
     parcel_warehouse: str = Field(description="Warehouse the parcel left from.")
-    shipment_status: str = Field(description="in_transit or delivered.")
+    shipment_status: str = Field(description="in_transit, delivered or cancelled.")
     tracking_number: str = Field(description="Tracking number.")
 
 

@@ -168,6 +168,7 @@ async def test_cancelling_a_cart_order_cancels_every_parcel(stack: Stack) -> Non
     order = await stack.runner.saga.advance(order.order_id)
     assert order.status is S.CANCELLED and not order.saga_open
     assert all(stack.carrier.is_cancelled(p.shipment_id) for p in order.shipments)
+    assert [p.status for p in order.shipments] == [ShipmentStatus.CANCELLED] * 2
     assert await stock_level(stack, "UK-LON", "JR01") == (8, 0)
     assert await stock_level(stack, "US-NJ", "VT02") == (12, 0)
     assert stack.payment.held() == []
