@@ -151,22 +151,25 @@ class Ordering:
             try:
                 await self.carrier.cancel(shipment_id)
             except ShipmentNotCancellable as exc:
-                self._already_shipped(order, exc)
+                self._already_shipped(order, exc.details.get("status"), exc)
         return True
 
     async def _refuse_if_left(self, order: Order, shipment_id: str) -> None:
         seen = {u.status for u in await self.carrier.tracking(shipment_id)}
-        if seen & {TrackingStatus.IN_TRANSIT, TrackingStatus.DELIVERED}:
-            self._already_shipped(
-                order, ShipmentNotCancellable("left", details={"status": "in_transit"})
-            )
+        left = seen & {TrackingStatus.IN_TRANSIT, TrackingStatus.DELIVERED}
+        if left:
+            t = TrackingStatus
+            status = t.DELIVERED if t.DELIVERED in left else t.IN_TRANSIT
+            self._already_shipped(order, str(status), None)
 
-    def _already_shipped(self, order: Order, exc: ShipmentNotCancellable) -> NoReturn:
+    def _already_shipped(
+        self, order: Order, status: str | None, cause: Exception | None
+    ) -> NoReturn:
         self.wake_saga(order.order_id)  # the saga catches up with the tracking
         raise OrderAlreadyShipped(
             "the parcel has left the warehouse: the order can no longer be cancelled",
-            details={"order_id": order.order_id, "shipment_status": exc.details.get("status")},
-        ) from exc
+            details={"order_id": order.order_id, "shipment_status": status},
+        ) from cause
 
     async def _record_cancel(self, seen: Order, by: str) -> Order | None:
         """Save the cancel if the order is still as seen when the carrier was asked; else None."""

@@ -6,8 +6,11 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
+import pytest
+
 from services.orders.adapters.sql_stock_repository import SqlStockRepository
 from services.orders.domain.carts import CartLine
+from services.orders.domain.errors import OrderAlreadyShipped
 from services.orders.domain.order_shipments import ShipmentStatus
 from services.orders.domain.orders import Order
 from services.orders.domain.ports import (
@@ -191,3 +194,17 @@ async def test_a_restart_between_two_bookings_books_each_parcel_once(stack: Stac
     assert order.shipments[0].shipment_id == booked_before_crash.shipment_id
     mine = [k for k in stack.carrier._by_key if k.startswith(placed.order_id)]
     assert sorted(mine) == sorted(p.idempotency_key for p in placed.parcel_plans)
+
+
+async def test_no_parcel_is_cancelled_once_one_has_left(stack: Stack) -> None:
+    """The US-NJ parcel is already in transit (booked earlier at the carrier): the cancel is
+    refused and the UK-LON parcel, still at its warehouse, is not cancelled either."""
+    order = await stack.runner.saga.advance((await place_cart(stack, MIXED)).order_id)
+    local, imported = order.shipments
+    booked = stack.carrier._by_id[imported.shipment_id]
+    booked.created_at -= stack.carrier.in_transit_after  # it left a moment ago
+    with pytest.raises(OrderAlreadyShipped) as err:
+        await stack.cases.ordering.cancel_order(UK_CUSTOMER, order.order_id)
+    assert err.value.details["shipment_status"] == "in_transit"
+    assert not stack.carrier.is_cancelled(local.shipment_id)
+    assert (await stack.runner.records.load(order.order_id)).status is S.CONFIRMED
