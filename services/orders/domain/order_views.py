@@ -69,6 +69,14 @@ class OrderViews:
     def shipment_id(self) -> str | None:
         return self.step_data(Step.CREATE_SHIPMENT).get("shipment_id")
 
+    def leaving_parcel(self, ids: set[str]) -> dict[str, Any]:
+        """The carrier facts of the first parcel among `ids` (the booking step's otherwise)."""
+        parcel = next((p for p in self.shipments if p.shipment_id in ids), None)
+        if parcel is None:
+            return self.step_data(Step.CREATE_SHIPMENT)
+        keys = ("shipment_id", "carrier", "tracking_number")
+        return {k: getattr(parcel, k) for k in keys}
+
     @property
     def tracking_number(self) -> str | None:
         return self.step_data(Step.CREATE_SHIPMENT).get("tracking_number")

@@ -162,7 +162,7 @@ class Order(OrderViews):
         self._advance(S.SHIPPED, Step.CAPTURE_PAYMENT, now, data)
         ids = {p.shipment_id for p in self.shipments} if left is None else set(left)
         self._move_parcels(now, ShipmentStatus.IN_TRANSIT, ids)
-        shipment = self.step_data(Step.CREATE_SHIPMENT)
+        shipment = self.leaving_parcel(ids)
         delivery_to = self.step_data(Step.CONFIRM).get("delivery_to")
         self._emit(
             ev.OrderShipped,

@@ -134,6 +134,20 @@ async def test_a_mixed_cart_is_two_parcels_tracked_on_their_own(stack: Stack) ->
     assert view.cart is not None and view.cart.total == "468.48"
 
 
+async def test_shipped_names_the_parcel_that_left(stack: Stack) -> None:
+    order = await stack.runner.saga.advance((await place_cart(stack, MIXED)).order_id)
+    local, imported = order.shipments
+    carrier = LaggingCarrier(stack, held_back=local.shipment_id)
+    stack.clock.advance(timedelta(minutes=1))
+    order = await stack.new_runner(carrier=carrier).tracking.track(order.order_id)  # type: ignore[arg-type]
+    assert order.status is S.SHIPPED
+    (shipped,) = await published(stack, "orders.order.shipped")
+    assert (shipped["shipment_id"], shipped["tracking_number"]) == (
+        imported.shipment_id,
+        imported.tracking_number,
+    )
+
+
 async def test_one_line_sold_out_releases_everything_and_names_the_line(stack: Stack) -> None:
     placed = await place_cart(stack, WORKED)
     async with stack.db.transaction() as session:  # someone else takes every VT02
