@@ -30,6 +30,9 @@ class LabelReader(Protocol):
     """An OCR engine. Blocking and CPU-bound: callers run it in a worker pool."""
 
     def read(self, image: bytes) -> list[TextLine]: ...
+    def warm_up(self) -> None:
+        """Load the model now (blocking), so the first photo is not slow."""
+        ...
 
 
 @dataclass(frozen=True)
