@@ -1,6 +1,7 @@
 """The `BlobStore` port, one contract for both adapters: the local folder, and an S3-compatible
 bucket served by moto's server over real HTTP (as MinIO or AWS would be reached). Also: the
-settings that choose the store, and a bad configuration stopping the service at start."""
+settings that choose the store (tests/integration/warranty/test_photo_store_start.py: an
+unusable bucket stops the service at start)."""
 
 from __future__ import annotations
 
@@ -16,36 +17,26 @@ from services.warranty.adapters.blob_store import (
     LocalFolderBlobStore,
     S3BlobStore,
 )
-from services.warranty.app import blob_store_from, build
+from services.warranty.app import blob_store_from
 from services.warranty.settings import Settings
-from shared.runtime.nats_server import free_port
-from shared.runtime.startup import DependencyUnavailable
+from tests.support.warranty.s3 import TEST_CREDENTIALS, create_bucket, moto_s3
 
 BUCKET = "concierge-photos"
 
 
 @pytest.fixture(scope="module")
 def s3_endpoint() -> Iterator[str]:
-    from moto.server import ThreadedMotoServer
-
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
-    server.start()
-    yield f"http://127.0.0.1:{port}"
-    server.stop()
+    with moto_s3() as endpoint:
+        yield endpoint
 
 
 @pytest.fixture
 def s3_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                        "AWS_DEFAULT_REGION": "us-east-1"}.items():  # fmt: skip
+    for name, value in TEST_CREDENTIALS.items():
         monkeypatch.setenv(name, value)
 
 
-def s3_bucket(endpoint: str, name: str) -> None:
-    import boto3
-
-    boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1").create_bucket(Bucket=name)
+s3_bucket = create_bucket
 
 
 @pytest.fixture(params=["local", "s3"])
@@ -120,20 +111,3 @@ def test_a_bad_store_configuration_is_refused_with_the_reason(
     with pytest.raises(ValidationError) as caught:
         Settings()
     assert message in str(caught.value)
-
-
-async def test_the_service_does_not_start_on_a_bucket_it_cannot_use(
-    s3_endpoint: str, s3_credentials: None, tmp_path: Path
-) -> None:
-    settings = Settings(
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'w.db'}", nats_url="nats://127.0.0.1:1",
-        blob_store="s3", blob_bucket="missing-bucket", blob_endpoint_url=s3_endpoint,
-        startup_timeout=0.5,
-    )  # fmt: skip
-    rt = build(settings)
-    try:
-        with pytest.raises(DependencyUnavailable) as caught:
-            await rt.app.start()
-        assert "photo store" in str(caught.value) and "missing-bucket" in str(caught.value)
-    finally:
-        rt.photos.close()
