@@ -42,7 +42,9 @@ PHOTO_DESCRIPTION = (
 )
 ERRORS = """Errors: 413 `body_too_large` / `photo_too_large` (over 8 MB; nothing is stored);
 422 `photo_not_an_image`, `photo_too_large` (over 40 megapixels), `photo_too_small`,
-`label_unreadable` (no code with a valid check character; `details.read` lists what was read),
+`label_unreadable` (no code with a valid check character; `details.read` lists what was read and,
+when a well-formed code failed its check, `details.code` and `details.recheck` the characters to
+re-check),
 `label_ambiguous` (more than one valid code); 503 `label_reader_busy` or `upstream_unavailable`
 (retry shortly)."""
 
