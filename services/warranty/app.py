@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
+import structlog
+
 from services.warranty.adapters.blob_store import LocalFolderBlobStore, S3BlobStore
 from services.warranty.adapters.charts import SvgCharts
 from services.warranty.adapters.orders_stock import OrdersReplacementStock
@@ -49,6 +51,7 @@ from shared.runtime.service import ServiceRuntime
 from shared.runtime.settings import default_data_dir
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+log = structlog.get_logger()
 
 
 @dataclass(frozen=True)
@@ -117,7 +120,11 @@ def blob_store_from(settings: Settings) -> BlobStore:
         assert settings.blob_bucket is not None  # the settings refuse s3 without a bucket
         return S3BlobStore(settings.blob_bucket, endpoint_url=settings.blob_endpoint_url,
                            region=settings.blob_region, prefix=settings.blob_prefix)  # fmt: skip
-    return LocalFolderBlobStore(settings.photo_dir or default_data_dir() / "warranty-photos")
+    folder = settings.photo_dir or default_data_dir() / "warranty-photos"
+    if settings.env == "production":  # replicas do not share a local folder, nor keep it
+        log.warning("photos.local_store_in_production", folder=str(folder),
+                    hint="set WARRANTY_BLOB_STORE=s3 and WARRANTY_BLOB_BUCKET")  # fmt: skip
+    return LocalFolderBlobStore(folder)
 
 
 def build_label_photos(

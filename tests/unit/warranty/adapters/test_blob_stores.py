@@ -111,3 +111,12 @@ def test_a_bad_store_configuration_is_refused_with_the_reason(
     with pytest.raises(ValidationError) as caught:
         Settings()
     assert message in str(caught.value)
+
+
+def test_a_production_service_on_the_local_folder_is_warned(tmp_path: Path) -> None:
+    from structlog.testing import capture_logs
+
+    with capture_logs() as logs:
+        blob_store_from(Settings(photo_dir=tmp_path, env="production"))
+        blob_store_from(Settings(photo_dir=tmp_path))
+    assert [e["event"] for e in logs] == ["photos.local_store_in_production"]
