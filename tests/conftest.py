@@ -14,6 +14,10 @@ from shared.runtime.nats_server import NatsServer, free_port
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 PG_ADMIN_DSN = os.environ.get("CONCIERGE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+# Test runs start the warranty service many times: loading the OCR model at each start (and
+# holding /readyz until it is loaded) would cost seconds of CPU each time. The tests of the
+# warm-up itself, and the e2e photo story, turn it on.
+os.environ.setdefault("WARRANTY_OCR_WARMUP", "false")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -103,7 +103,7 @@ def _envelope_example(spec: EventSpec) -> dict[str, Any]:
         "id": "0b5d0e5ad5f84c4c9d8f6f0d7f3a1c2e",
         "source": f"/concierge/{spec.type.split('.')[0]}",
         "type": spec.type,
-        "subject": "CLM-2026-000123" if spec.type.startswith("warranty.") else "ORD-2026-000456",
+        "subject": _example_subject(spec.type),
         "time": EXAMPLE_TIME.isoformat().replace("+00:00", "Z"),
         "specversion": SPECVERSION,
         "correlationid": "5f1c2d3e4b5a69788796a5b4c3d2e1f0",
@@ -112,8 +112,16 @@ def _envelope_example(spec: EventSpec) -> dict[str, Any]:
     }
 
 
+def _example_subject(event_type: str) -> str:
+    """The CloudEvents `subject`: the id of the object the event is about."""
+    if event_type.startswith("warranty.batch."):
+        return "NJ-2507-VT02"  # factory, ISO year and week, style
+    return "CLM-2026-000123" if event_type.startswith("warranty.") else "ORD-2026-000456"
+
+
 INFO_DESCRIPTION = (
-    "Claim and order events partners may receive, as NATS subjects (subscribe with the "
+    "Claim, order and production-batch events partners may receive (quality partners: "
+    "`warranty.batch.flagged`, a batch whose defect rate is significantly high), as NATS subjects (subscribe with the "
     "partner credential) or as Standard Webhooks deliveries. Each message is a "
     "CloudEvents 1.0 JSON document; events carry ids and business facts, never "
     "personal data."

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
-from services.warranty.adapters.blob_store import LocalFolderBlobStore
+import structlog
+
+from services.warranty.adapters.blob_store import LocalFolderBlobStore, S3BlobStore
 from services.warranty.adapters.charts import SvgCharts
 from services.warranty.adapters.orders_stock import OrdersReplacementStock
 from services.warranty.adapters.photo_inbox import ObjectStorePhotoInbox
@@ -16,7 +19,7 @@ from services.warranty.adapters.reference_data import load_catalogue, load_polic
 from services.warranty.adapters.rma_pdf import render_rma_pdf
 from services.warranty.adapters.unit_of_work import WarrantyUnitOfWork, warranty_uow
 from services.warranty.domain.policy import Policy
-from services.warranty.domain.ports import ReplacementStock
+from services.warranty.domain.ports import BlobStore, ReplacementStock
 from services.warranty.domain.reference import Catalogue
 from services.warranty.domain.sla import Timings
 from services.warranty.entrypoints.rpc import (
@@ -26,9 +29,15 @@ from services.warranty.entrypoints.rpc import (
     routes,
 )
 from services.warranty.entrypoints.translate import ClaimReplies
-from services.warranty.entrypoints.workers import batch_sweeper, timer_sweeper
+from services.warranty.entrypoints.workers import (
+    batch_sweeper,
+    ocr_warm_up,
+    photo_sweeper,
+    timer_sweeper,
+)
 from services.warranty.service_layer.batch_analytics import BatchAnalytics
 from services.warranty.service_layer.claim_changes import ClaimChanges
+from services.warranty.service_layer.claim_evidence import ClaimEvidence
 from services.warranty.service_layer.claim_queries import ClaimQueries
 from services.warranty.service_layer.claim_timers import ClaimTimers
 from services.warranty.service_layer.claims import ClaimCases, RmaIssuer
@@ -42,6 +51,7 @@ from shared.runtime.service import ServiceRuntime
 from shared.runtime.settings import default_data_dir
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+log = structlog.get_logger()
 
 
 @dataclass(frozen=True)
@@ -97,24 +107,46 @@ def build(settings: Settings | None = None, clock: Clock | None = None) -> Servi
         rt.rpc(route)
     rt.background(timer_sweeper(cases.timers, settings.timer_sweep_interval_s))
     batches = build_batch_analytics(rt, uow, catalogue, settings, clock)
-    rt.photos = build_label_photos(rt, catalogue, settings, clock)  # type: ignore[attr-defined]
+    rt.photos = build_label_photos(rt, uow, catalogue, settings, clock)  # type: ignore[attr-defined]
     rt.use_cases = cases  # type: ignore[attr-defined]  # for in-process tests
     rt.batches = batches  # type: ignore[attr-defined]
     return rt
 
 
-def build_label_photos(
-    rt: ServiceRuntime, catalogue: Catalogue, settings: Settings, clock: Clock
-) -> LabelPhotos:
-    """Reading labels from photos the gateway hands over through the object store."""
+def blob_store_from(settings: Settings) -> BlobStore:
+    """The store of kept photos the settings name (checked at start-up: a wrong bucket or an
+    unwritable folder stops the service with the reason)."""
+    if settings.blob_store == "s3":
+        assert settings.blob_bucket is not None  # the settings refuse s3 without a bucket
+        return S3BlobStore(settings.blob_bucket, endpoint_url=settings.blob_endpoint_url,
+                           region=settings.blob_region, prefix=settings.blob_prefix)  # fmt: skip
     folder = settings.photo_dir or default_data_dir() / "warranty-photos"
+    if settings.env == "production":  # replicas do not share a local folder, nor keep it
+        log.warning("photos.local_store_in_production", folder=str(folder),
+                    hint="set WARRANTY_BLOB_STORE=s3 and WARRANTY_BLOB_BUCKET")  # fmt: skip
+    return LocalFolderBlobStore(folder)
+
+
+def build_label_photos(
+    rt: ServiceRuntime, uow: WarrantyUnitOfWork, catalogue: Catalogue, settings: Settings,
+    clock: Clock,
+) -> LabelPhotos:  # fmt: skip
+    """Reading labels from photos the gateway hands over through the object store, and the
+    photos kept as claim evidence."""
+    blobs = blob_store_from(settings)
+    hand_over = ObjectStorePhotoInbox(lambda: rt.js, settings.stream_replicas)
     photos = LabelPhotos(
-        reader=RapidOcrReader(), blobs=LocalFolderBlobStore(folder), catalogue=catalogue,
-        clean=clean_photo, workers=settings.ocr_workers, clock=clock,
-        inbox=ObjectStorePhotoInbox(lambda: rt.js, settings.stream_replicas),
+        reader=RapidOcrReader(), blobs=blobs, catalogue=catalogue, clean=clean_photo, uow=uow,
+        workers=settings.ocr_workers, clock=clock, inbox=hand_over,
     )  # fmt: skip
-    for route in label_photo_routes(photos):
+    evidence = ClaimEvidence(uow, blobs, clock, timedelta(seconds=settings.photo_retention_s))
+    for route in label_photo_routes(photos, evidence, hand_over):
         rt.rpc(route)
+    rt.dependency("photo store", blobs.check)
+    rt.background(photo_sweeper(evidence, min(settings.photo_retention_s, 3600.0)))
+    if settings.ocr_warmup:
+        rt.ready_check("ocr", lambda: photos.warmed)
+        rt.background(ocr_warm_up(photos, settings.ocr_warmup_timeout_s))
     return photos
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from shared.runtime.settings import ServiceSettings
@@ -27,9 +28,35 @@ class Settings(ServiceSettings):
     batch_min_claims: int = Field(default=5, ge=1, description="Claims before a batch can flag.")
     batch_sweep_interval_s: float = Field(default=3600.0, gt=0, description="Batch re-evaluation.")
     photo_dir: Path | None = Field(
-        default=None, description="Label photos kept (default: data dir)."
+        default=None, description="Label photos kept (local blob store; default: data dir)."
     )
     ocr_workers: int = Field(default=2, ge=1, le=16, description="Photos read at the same time.")
+    ocr_warmup: bool = Field(
+        default=True, description="Load the OCR model at start; /readyz waits for it."
+    )
+    ocr_warmup_timeout_s: float = Field(
+        default=120.0, gt=0, description="Longest /readyz waits for the OCR model to load."
+    )
+    # Where kept label photos live: a local folder, or an S3-compatible bucket in production.
+    blob_store: Literal["local", "s3"] = Field(default="local", description="Photo store kind.")
+    blob_bucket: str | None = Field(
+        default=None, min_length=3, max_length=63, pattern=r"^[a-z0-9][a-z0-9.-]+[a-z0-9]$",
+        description="S3 bucket (required with blob_store=s3).",
+    )  # fmt: skip
+    blob_endpoint_url: str | None = Field(
+        default=None, pattern=r"^https?://", description="S3-compatible endpoint (not AWS)."
+    )
+    blob_region: str | None = Field(default=None, description="S3 region.")
+    blob_prefix: str = Field(default="", max_length=200, description="Key prefix in the bucket.")
+    photo_retention_s: float = Field(
+        default=DAY, gt=0, description="How long a photo no claim took is kept."
+    )
+
+    @model_validator(mode="after")
+    def _blob_store_is_complete(self) -> Settings:
+        if self.blob_store == "s3" and not self.blob_bucket:
+            raise ValueError("WARRANTY_BLOB_STORE=s3 needs WARRANTY_BLOB_BUCKET")
+        return self
 
     @property
     def rma_validity(self) -> timedelta:

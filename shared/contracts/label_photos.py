@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.contracts.warranty.claims import PHOTO_ID_PATTERN
 from shared.contracts.warranty.labels import DecodedLabel
 
 PHOTO_BUCKET = "LABEL_PHOTOS"
@@ -24,6 +25,7 @@ OBJECT_NAME_PATTERN = r"^[A-Za-z0-9_-]{16,64}$"
 
 class Subjects:
     READ_LABEL = "rpc.warranty.read_label"
+    CLAIM_PHOTO = "rpc.warranty.claim_photo"
 
 
 class ReadLabelRequest(BaseModel):
@@ -57,3 +59,18 @@ class LabelPhotoReading(BaseModel):
     label: DecodedLabel = Field(
         description="The decoded label, the same as `POST /v1/labels/decode` answers for the code."
     )
+    photo_id: str = Field(
+        pattern=PHOTO_ID_PATTERN, examples=["PH-7K3QX9M2B4C6D8F0G1H2"],
+        description="The kept photo (metadata stripped). Give it as `photo_id` to "
+        "`POST /v1/claims` to keep the photo as the claim's evidence; a photo no claim takes "
+        "is deleted after a day.",
+    )  # fmt: skip
+
+
+class ClaimPhotoHandOut(BaseModel):
+    """Reply of `rpc.warranty.claim_photo`: the claim's evidence photo waits in the object store
+    bucket (too large for a message); the caller reads it once and deletes it."""
+
+    object_name: str = Field(pattern=OBJECT_NAME_PATTERN, description="Name in `LABEL_PHOTOS`.")
+    sha256: str = Field(pattern=SHA256_PATTERN, description="Hex SHA-256 of the bytes.")
+    content_type: str = Field(description="Media type of the image.", examples=["image/jpeg"])

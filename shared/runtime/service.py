@@ -114,6 +114,8 @@ class ServiceRuntime:
         self._pullers: list[PullConsumer] = []
         self._puller_tasks: list[asyncio.Task[None]] = []
         self._health: HealthServer | None = None
+        self._dependencies: list[tuple[str, Callable[[], Awaitable[object]]]] = []
+        self._ready_checks: dict[str, Callable[[], bool]] = {}
         self.startup = StartupState()
         self.rpc(RpcRoute(ping_subject(name), self._ping))
         self.app = FastStream(
@@ -138,6 +140,14 @@ class ServiceRuntime:
         """A long-running task (timer, sweeper) owned and cancelled by the runtime."""
         self._background.append(factory)
 
+    def dependency(self, name: str, attempt: Callable[[], Awaitable[object]]) -> None:
+        """Something start-up waits for (retried, named on /readyz) after the database."""
+        self._dependencies.append((name, attempt))
+
+    def ready_check(self, name: str, check: Callable[[], bool]) -> None:
+        """One more condition of /readyz (e.g. a model loaded in the background)."""
+        self._ready_checks[name] = check
+
     # Lifecycle --------------------------------------------------------------------------
 
     async def _on_startup(self) -> None:
@@ -153,6 +163,8 @@ class ServiceRuntime:
         if self.migrations is not None:
             migrations = self.migrations
             await self._wait_for("database", lambda: _migrate(self.db.url, migrations))
+        for name, attempt in self._dependencies:
+            await self._wait_for(name, attempt)
         self.nc = await self._wait_for("nats", self._connect)
         js = self.js = self.broker.config.connection_state.stream
         replicas = self.settings.stream_replicas
@@ -239,7 +251,7 @@ class ServiceRuntime:
             "nats": nats_ok,
             "database": await self.db.ping(),
             "background": self.background_healthy(),
-        }
+        } | {name: check() for name, check in self._ready_checks.items()}
 
     async def _ping(self, _request: Any, _actor: Any) -> PingReply:
         return PingReply(

@@ -32,7 +32,11 @@ from tests.deploy.conftest import DEPLOY, RunningServer, free_port, start_nats_s
 PARTNER_DURABLE = "partner-acme"
 VIOLATION_WAIT_S = 3.0  # the server reports a violation asynchronously (-ERR)
 STREAMS = {"WARRANTY": "warranty.>", "ORDERS": "orders.>", "NOTIFICATIONS": "notifications.>"}
-PUBLIC_FILTERS = {"WARRANTY": "warranty.claim.>", "ORDERS": "orders.order.>"}
+# Claim events, and production batches flagged for a high defect rate (quality partners).
+PUBLIC_FILTERS = {
+    "WARRANTY": ["warranty.claim.>", "warranty.batch.>"],
+    "ORDERS": ["orders.order.>"],
+}
 CLUSTER_PASSWORDS = {
     "NATS_SERVICE_PASSWORD": "svc-test-pw",
     "NATS_PARTNER_ACME_PASSWORD": "partner-test-pw",
@@ -148,7 +152,7 @@ async def service(nats_setup: Setup) -> AsyncIterator[Client]:
         await js.add_consumer(
             stream,
             ConsumerConfig(
-                durable_name=PARTNER_DURABLE, filter_subject=public, ack_policy=AckPolicy.EXPLICIT
+                durable_name=PARTNER_DURABLE, filter_subjects=public, ack_policy=AckPolicy.EXPLICIT
             ),
         )
     await js.add_consumer(
@@ -156,6 +160,7 @@ async def service(nats_setup: Setup) -> AsyncIterator[Client]:
     )
     await js.publish("warranty.claim.approved", b'{"claim_id": "c-1"}')
     await js.publish("warranty.label.decoded", b'{"label": "internal"}')
+    await js.publish("warranty.batch.flagged", b'{"batch_id": "NJ-2507-VT02"}')
     await js.publish("orders.order.placed", b'{"order_id": "o-1"}')
     await js.publish("notifications.message.delivered", b'{"message_id": "m-1"}')
     yield nc
@@ -175,14 +180,15 @@ async def test_partner_fetches_and_acks_from_its_own_durable(
 ) -> None:
     js = partner.nc.jetstream()
     for stream, expected in (
-        ("WARRANTY", "warranty.claim.approved"),
-        ("ORDERS", "orders.order.placed"),
+        ("WARRANTY", ["warranty.claim.approved", "warranty.batch.flagged"]),
+        ("ORDERS", ["orders.order.placed"]),
     ):
         sub = await js.pull_subscribe_bind(PARTNER_DURABLE, stream=stream)
         msgs = await sub.fetch(batch=10, timeout=3)
         # The durable's filter keeps non-public events (warranty.label.*) out of the partner's view.
-        assert [m.subject for m in msgs] == [expected]
-        await msgs[0].ack_sync(timeout=3)
+        assert [m.subject for m in msgs] == expected
+        for msg in msgs:
+            await msg.ack_sync(timeout=3)
         info = await service.jetstream().consumer_info(stream, PARTNER_DURABLE)
         assert info.num_ack_pending == 0
         assert info.ack_floor.stream_seq >= 1
@@ -208,6 +214,25 @@ async def test_partner_receives_live_public_events(partner: PartnerConn, service
     assert msg.subject == "warranty.claim.rejected"
 
 
+async def test_a_quality_partner_receives_flagged_batches_live(
+    partner: PartnerConn, service: Client
+) -> None:
+    sub = await partner.nc.subscribe("warranty.batch.>")
+    await partner.nc.flush()
+    for _attempt in range(25):  # the import's interest arrives asynchronously (see above)
+        await service.publish("warranty.batch.flagged", b'{"batch_id": "NJ-2507-VT02"}')
+        await service.flush()
+        try:
+            msg = await sub.next_msg(timeout=0.2)
+            break
+        except NatsTimeoutError:
+            continue
+    else:
+        pytest.fail("no batch event reached the partner in 5 s")
+    assert msg.subject == "warranty.batch.flagged" and b"NJ-2507-VT02" in msg.data
+    assert partner.errors == []
+
+
 @pytest.mark.parametrize("subject", ["warranty.claim.x", "orders.order.x"])
 async def test_partner_cannot_publish_events(
     partner: PartnerConn, service: Client, subject: str
@@ -217,7 +242,7 @@ async def test_partner_cannot_publish_events(
     await partner.wait_for_violation(f'publish to "{subject}"')
     stream = "WARRANTY" if subject.startswith("warranty") else "ORDERS"
     info = await service.jetstream().stream_info(stream)
-    assert info.state.messages == (2 if stream == "WARRANTY" else 1)
+    assert info.state.messages == (3 if stream == "WARRANTY" else 1)
 
 
 async def test_partner_cannot_call_rpc(partner: PartnerConn, service: Client) -> None:

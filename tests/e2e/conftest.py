@@ -164,6 +164,8 @@ def running_stack(
         "GATEWAY_JWT_AUDIENCE": JWT_AUDIENCE,
         "NOTIFICATIONS_WEBHOOK_ALLOW_PRIVATE_TARGETS": "true",
         **_database_env(request.param, databases),
+        # A module may set more of the stack's environment (e.g. turn the OCR warm-up on).
+        **getattr(request.module, "STACK_ENV", {}),
     }
     with local_stack(data_dir, env) as (stack, mail):
         yield RunningStack(stack.api_url, stack.nats_url, data_dir, mail, stack)

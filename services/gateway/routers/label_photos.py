@@ -1,25 +1,29 @@
-"""`POST /v1/labels/read`: read the label code from a photo.
+"""`POST /v1/labels/read`: read the label code from a photo; `GET /v1/claims/{id}/photo`: the
+photo kept as a claim's evidence.
 
 A photo (up to 8 MB; the body cap of this one route is raised in limits.py) does not fit in a
 NATS message, so it is handed over through the JetStream object store bucket declared in
 shared/messaging/photo_bucket.py: the gateway puts the bytes there under a random name and asks
 the warranty service with the name and the SHA-256 only. The service reads the object, checks
 the hash, reads the label and deletes the object; one never read expires with the bucket's TTL.
+A claim's evidence photo comes back the same way, in the other direction.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import secrets
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Request, UploadFile
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from nats.errors import Error as NatsError
 
 from services.gateway.auth import CustomerOrAgent
 from services.gateway.errors import problem_response, problem_responses
 from services.gateway.routers._ask import ask
+from services.gateway.routers._claims import ClaimId
 from services.gateway.runtime import Rpc, get_runtime
 from shared.contracts import label_photos as lp
 from shared.errors import DomainError, ErrorKind
@@ -38,7 +42,9 @@ PHOTO_DESCRIPTION = (
 )
 ERRORS = """Errors: 413 `body_too_large` / `photo_too_large` (over 8 MB; nothing is stored);
 422 `photo_not_an_image`, `photo_too_large` (over 40 megapixels), `photo_too_small`,
-`label_unreadable` (no code with a valid check character; `details.read` lists what was read),
+`label_unreadable` (no code with a valid check character; `details.read` lists what was read and,
+when a well-formed code failed its check, `details.code` and `details.recheck` the characters to
+re-check),
 `label_ambiguous` (more than one valid code); 503 `label_reader_busy` or `upstream_unavailable`
 (retry shortly)."""
 
@@ -92,6 +98,43 @@ async def read_label(
         _Timed(rpc, READ_TIMEOUT_S), lp.Subjects.READ_LABEL, handed, principal.actor(),
         lp.LabelPhotoReading,
     )  # fmt: skip
+
+
+@router.get(
+    "/claims/{claim_id}/photo",
+    response_class=Response,
+    responses={200: {"content": {m: {} for m in lp.PHOTO_MEDIA_TYPES},
+                     "description": "The image, metadata stripped."},
+               **problem_responses(401, 403, 404, 503, 504)},
+    summary="The label photo kept as a claim's evidence",
+    description="The photo the claim was opened from (`photo_id` on `POST /v1/claims`), for "
+    "agents and the claim's owner; anyone else, and a claim without a photo, gets 404.",
+)  # fmt: skip
+async def claim_photo(
+    request: Request, claim_id: ClaimId, principal: CustomerOrAgent, rpc: Rpc
+) -> Response:
+    out = await ask(rpc, lp.Subjects.CLAIM_PHOTO, {"claim_id": claim_id}, principal.actor(),
+                    lp.ClaimPhotoHandOut)  # fmt: skip
+    data = await take_back(await photo_bucket(request), out)
+    return Response(data, media_type=out.content_type, headers={
+        "Cache-Control": "private, no-store", "Content-Disposition": "inline",
+    })  # fmt: skip
+
+
+async def take_back(bucket: Any, out: lp.ClaimPhotoHandOut) -> bytes:
+    """Read the photo the service put into the bucket, once; then delete it."""
+    try:
+        data: bytes = (await bucket.get(out.object_name)).data or b""
+    except (NatsError, TimeoutError) as exc:
+        raise DomainError("The photo could not be fetched; try again shortly.",
+                          code="upstream_unavailable", kind=ErrorKind.UNAVAILABLE) from exc  # fmt: skip
+    finally:
+        with contextlib.suppress(NatsError, TimeoutError):
+            await bucket.delete(out.object_name)
+    if hashlib.sha256(data).hexdigest() != out.sha256:
+        raise DomainError("The photo was damaged on the way; try again.",
+                          code="upstream_unavailable", kind=ErrorKind.UNAVAILABLE)  # fmt: skip
+    return data
 
 
 def too_large(request: Request) -> JSONResponse:

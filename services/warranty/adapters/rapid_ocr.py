@@ -26,6 +26,11 @@ class RapidOcrReader:
                 self._engine = RapidOCR()
             return self._engine
 
+    def warm_up(self) -> None:
+        """Load both models and run them once on a blank image (ONNX Runtime builds its
+        sessions lazily: the first real photo would pay for it)."""
+        self._get_engine()(np.full((48, 160, 3), 255, dtype=np.uint8))
+
     def read(self, image: bytes) -> list[TextLine]:
         pixels = np.array(Image.open(io.BytesIO(image)).convert("RGB"))
         result, _elapsed = self._get_engine()(pixels)

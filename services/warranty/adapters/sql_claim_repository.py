@@ -82,6 +82,7 @@ def _row_values(claim: Claim, timings: Timings) -> dict[str, Any]:
         "sla_at_risk_at": claim.sla_at_risk_at,
         "sla_breached_at": claim.sla_breached_at,
         "next_timer_at": claim.next_timer_at(timings),
+        "evidence_photo_id": claim.evidence_photo_id,
     }
 
 
@@ -178,7 +179,7 @@ class SqlClaimRepository:
             rma=rma, received_at=r["received_at"], resolution=r["resolution"], shipment=shipment,
             shipped_at=r["shipped_at"], rma_reminder_sent_at=r["rma_reminder_sent_at"],
             sla_at_risk_at=r["sla_at_risk_at"], sla_breached_at=r["sla_breached_at"],
-            version=r["version"],
+            version=r["version"], evidence_photo_id=r["evidence_photo_id"],
         )  # fmt: skip
 
     async def prior_claims(self, item_key: str) -> list[PriorClaim]:

@@ -47,6 +47,8 @@ claims = sa.Table(
     sa.Column("sla_breached_at", UtcDateTime, nullable=True),
     # The durable schedule: when the timer sweeper must next look at this claim.
     sa.Column("next_timer_at", UtcDateTime, nullable=True, index=True),
+    # The label photo kept as evidence (label_photos.photo_id), when the claim was opened from one.
+    sa.Column("evidence_photo_id", sa.String(24), nullable=True),
 )
 
 claim_transitions = sa.Table(
@@ -113,4 +115,18 @@ batch_flags = sa.Table(
     sa.Column("p_value", sa.Float, nullable=False),
     sa.Column("q_value", sa.Float, nullable=False),
     sa.Column("flagged_at", UtcDateTime, nullable=False),
+)
+
+# Label photos read (issue 16): kept, metadata-free, in the blob store under `blob_key`; a claim
+# opened with the photo's id takes it as evidence (claim_id, once set, never changes).
+label_photos = sa.Table(
+    "label_photos",
+    metadata,
+    sa.Column("photo_id", sa.String(24), primary_key=True),
+    sa.Column("blob_key", sa.String(64), nullable=False),
+    sa.Column("content_type", sa.String(20), nullable=False),
+    sa.Column("label_code", sa.String(32), nullable=False),
+    sa.Column("uploaded_by", sa.String(200), nullable=True),
+    sa.Column("uploaded_at", UtcDateTime, nullable=False, index=True),
+    sa.Column("claim_id", sa.String(40), nullable=True, unique=True),
 )

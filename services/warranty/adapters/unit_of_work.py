@@ -14,6 +14,7 @@ from shared.messaging.unit_of_work import SqlUnitOfWork, ToWire, Work
 from .sql_batch_repository import SqlBatchRepository
 from .sql_claim_repository import SqlClaimRepository
 from .sql_parts_repository import SqlPartsRepository
+from .sql_photo_repository import SqlPhotoRepository
 from .wire import WarrantyWire
 
 
@@ -25,6 +26,7 @@ class WarrantyWork(Work[WarrantyEvent]):
         self.claims = SqlClaimRepository(tx.session, catalogue, timings)
         self.parts = SqlPartsRepository(tx.session)
         self.batches = SqlBatchRepository(tx.session)
+        self.photos = SqlPhotoRepository(tx.session)
 
 
 class WarrantyUnitOfWork(SqlUnitOfWork[WarrantyWork]):

@@ -50,6 +50,7 @@ class Claim:
     rma_reminder_sent_at: datetime | None = None
     sla_at_risk_at: datetime | None = None
     sla_breached_at: datetime | None = None
+    evidence_photo_id: str | None = None  # the label photo the claim was opened from
     transitions: list[Transition] = field(default_factory=list)
     events: list[ev.ClaimEvent] = field(default_factory=list)
     version: int = 0

@@ -30,6 +30,9 @@ class LabelReader(Protocol):
     """An OCR engine. Blocking and CPU-bound: callers run it in a worker pool."""
 
     def read(self, image: bytes) -> list[TextLine]: ...
+    def warm_up(self) -> None:
+        """Load the model now (blocking), so the first photo is not slow."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -58,15 +61,21 @@ def candidates(lines: list[TextLine]) -> list[TextLine]:
     return out
 
 
-def _decode(text: str, today: date, catalogue: Catalogue) -> labels.DecodedLabel | None:
+def _decode(
+    line: TextLine, today: date, catalogue: Catalogue, near_misses: list[dict[str, object]]
+) -> labels.DecodedLabel | None:
+    """The code a candidate text decodes to; a well-formed code whose check fails is noted in
+    `near_misses` with the characters to re-check."""
     try:
-        label = labels.decode(text, today=today, catalogue=catalogue)
+        label = labels.decode(line.text, today=today, catalogue=catalogue)
     except LabelError as exc:
         if exc.code == "label_ambiguous_correction":
             raise LabelAmbiguous(
                 "The photo reads as more than one valid code.",
-                details={"read": text, **exc.details},
+                details={"read": line.text, **exc.details},
             ) from exc
+        if exc.code == "label_check_mismatch":
+            near_misses.append({"read": line.text, "confidence": line.confidence, **exc.details})
         return None
     return label if label.generation == 2 else None
 
@@ -75,17 +84,21 @@ def judge(lines: list[TextLine], *, today: date, catalogue: Catalogue) -> LabelR
     """The one code the photo shows, or LabelUnreadable / LabelAmbiguous with what was read."""
     tried = candidates(lines)
     found: dict[str, tuple[labels.DecodedLabel, TextLine]] = {}
+    near_misses: list[dict[str, object]] = []
     for line in tried:
-        label = _decode(line.text, today, catalogue)
+        label = _decode(line, today, catalogue, near_misses)
         if label is not None and label.code not in found:
             found[label.code] = (label, line)
     read = [line.text for line in lines]
     if not found:
+        # The likeliest near miss (a well-formed code failing its check) says what to re-check.
+        best = max(near_misses, key=lambda m: m["confidence"], default=None)  # type: ignore[arg-type,return-value]
         raise LabelUnreadable(
             "No label code with a valid check character could be read; retake the photo or "
             "type the code.",
-            details={"read": read},
-        )
+            details={"read": read} | ({"code": best["code"], "recheck": best["recheck"]}
+                                      if best else {}),
+        )  # fmt: skip
     if len(found) > 1:
         raise LabelAmbiguous(
             "The photo shows more than one valid code.",

@@ -17,8 +17,21 @@ class ReplacementStock(Protocol):
 
 
 class BlobStore(Protocol):
+    """Where kept photos live: a local folder by default, an S3-compatible bucket in production.
+    Keys are flat names (`[A-Za-z0-9._-]`, no leading dot)."""
+
     async def put(self, key: str, data: bytes, content_type: str) -> None: ...
-    async def get(self, key: str) -> bytes | None: ...
+    async def get(self, key: str) -> bytes | None:
+        """The bytes, or None when there is no such key."""
+        ...
+
+    async def delete(self, key: str) -> None:
+        """Remove the key; removing a missing key is not an error."""
+        ...
+
+    async def check(self) -> None:
+        """Raise when the store cannot be used (missing bucket, no access): checked at start."""
+        ...
 
 
 class PhotoInbox(Protocol):
@@ -26,6 +39,14 @@ class PhotoInbox(Protocol):
 
     async def take(self, name: str, sha256: str) -> bytes:
         """The photo's bytes, checked against `sha256`; the photo is gone from the inbox after."""
+        ...
+
+
+class PhotoOutbox(Protocol):
+    """Photos handed to the gateway the same way, in the other direction."""
+
+    async def give(self, data: bytes) -> tuple[str, str]:
+        """Put the bytes where the gateway reads them; (object name, hex SHA-256)."""
         ...
 
 

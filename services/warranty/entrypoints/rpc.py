@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from services.warranty.domain.claim_access import ensure_staff
+from services.warranty.domain.ports import PhotoOutbox
 from services.warranty.service_layer.batch_analytics import BatchAnalytics
+from services.warranty.service_layer.claim_evidence import ClaimEvidence
 from services.warranty.service_layer.claim_queries import ClaimQueries
 from services.warranty.service_layer.claims import ClaimCases
 from services.warranty.service_layer.label_photos import LabelPhotos
@@ -68,15 +70,29 @@ def label_routes(uc: LabelsAndCoverage, replies: ClaimReplies) -> list[RpcRoute]
     ]
 
 
-def label_photo_routes(photos: LabelPhotos) -> list[RpcRoute]:
-    async def read_label(req: lp.ReadLabelRequest, _actor: Actor | None) -> lp.LabelPhotoReading:
-        found = (await photos.read_handed_over(req.object_name, req.sha256)).reading
+def label_photo_routes(
+    photos: LabelPhotos, evidence: ClaimEvidence, outbox: PhotoOutbox
+) -> list[RpcRoute]:
+    async def read_label(req: lp.ReadLabelRequest, actor: Actor | None) -> lp.LabelPhotoReading:
+        uploaded_by = actor.customer_id if actor else None
+        done = await photos.read_handed_over(req.object_name, req.sha256, uploaded_by)
+        found = done.reading
         return lp.LabelPhotoReading(
             read_text=found.raw_text, confidence=found.confidence,
             candidates=list(found.candidates), label=label_view(found.label),
+            photo_id=done.photo_id,
         )  # fmt: skip
 
-    return [RpcRoute(lp.Subjects.READ_LABEL, read_label, lp.ReadLabelRequest)]
+    async def claim_photo(req: c.ClaimRef, actor: Actor | None) -> lp.ClaimPhotoHandOut:
+        photo = await evidence.claim_photo(actor, req.claim_id)
+        name, sha256 = await outbox.give(photo.data)
+        return lp.ClaimPhotoHandOut(object_name=name, sha256=sha256,
+                                    content_type=photo.content_type)  # fmt: skip
+
+    return [
+        RpcRoute(lp.Subjects.READ_LABEL, read_label, lp.ReadLabelRequest),
+        RpcRoute(lp.Subjects.CLAIM_PHOTO, claim_photo, c.ClaimRef),
+    ]
 
 
 def claim_routes(claims: ClaimCases, q: ClaimQueries, replies: ClaimReplies) -> list[RpcRoute]:

@@ -110,6 +110,9 @@ def claim_view(claim: Claim, catalogue: Catalogue, timings: Timings, now: dateti
             "shipped_at": claim.shipped_at,
         } if claim.shipment else None,
         "version": claim.version,
+        "evidence_photo": {
+            "photo_id": claim.evidence_photo_id, "path": f"/v1/claims/{claim.id}/photo",
+        } if claim.evidence_photo_id else None,
         "allowed_actions": claim.allowed_actions(),
     })  # fmt: skip
 
@@ -143,6 +146,7 @@ def claim_request(req: c.OpenClaimRequest) -> ClaimRequest:
         region=req.region, components=tuple(req.components), cause=req.cause,
         label_code=req.label_code, order_line_id=req.order_line_id, style_code=req.style_code,
         category=req.category, purchase_date=req.purchase_date, description=req.description,
+        photo_id=req.photo_id,
     )  # fmt: skip
 
 

@@ -1,6 +1,7 @@
-"""Background workers: the claim timer sweep and the batch re-evaluation loop.
+"""Background workers: the claim timer sweep, the batch re-evaluation loop, the sweep of label
+photos no claim took, and the OCR model's warm-up.
 
-Both run at start-up first, so anything that fell due while the service was down happens now,
+The sweeps run at start-up first, so anything that fell due while the service was down happens now,
 and both survive a failed round (the database briefly unavailable): they try again next tick.
 """
 
@@ -13,7 +14,9 @@ from typing import Any
 import structlog
 
 from services.warranty.service_layer.batch_analytics import BatchAnalytics
+from services.warranty.service_layer.claim_evidence import ClaimEvidence
 from services.warranty.service_layer.claim_timers import ClaimTimers
+from services.warranty.service_layer.label_photos import LabelPhotos
 
 log = structlog.get_logger()
 
@@ -40,6 +43,20 @@ def _every(
 def timer_sweeper(timers: ClaimTimers, interval: float) -> Worker:
     """RMA reminders and lapses, SLA alarms; their due times live in the database."""
     return _every("sweep_timers", interval, timers.sweep, "timers.sweep_failed")
+
+
+def photo_sweeper(uc: ClaimEvidence, interval: float) -> Worker:
+    """Deletes label photos that no claim took within the retention period."""
+    return _every("sweep_photos", interval, uc.forget_unclaimed, "label.photo_sweep_failed")
+
+
+def ocr_warm_up(photos: LabelPhotos, timeout: float) -> Worker:
+    """Loads the OCR model once, at start; /readyz reports `ocr` false until it is done."""
+
+    async def warm_up_ocr(_rt: Any) -> None:
+        await photos.warm_up(timeout)
+
+    return warm_up_ocr
 
 
 def batch_sweeper(uc: BatchAnalytics, interval: float) -> Worker:

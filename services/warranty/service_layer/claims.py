@@ -19,6 +19,7 @@ from services.warranty.domain.abuse import screen_new_claim
 from services.warranty.domain.claim_access import DECIDERS, ensure_decider, recorded
 from services.warranty.domain.claims import SYSTEM, Claim, ClaimItem, Decision
 from services.warranty.domain.errors import ClaimAlreadyOpen, WarrantyInputError
+from services.warranty.domain.evidence import ensure_attachable
 from services.warranty.domain.policy import Policy, assess_defect, check_coverage
 from services.warranty.domain.reference import Catalogue
 from services.warranty.domain.rma import issue_rma
@@ -50,6 +51,7 @@ class ClaimRequest:
     category: str | None = None
     purchase_date: date | None = None
     description: str = ""
+    photo_id: str | None = None  # a label photo read earlier, kept as the claim's evidence
 
 
 @dataclass
@@ -159,10 +161,23 @@ class ClaimCases:
                 actor=recorded(actor), at=now, description=request.description,
             )  # fmt: skip
             self._apply_verdict(claim, decide(coverage, defect, flags), now)
-            await work.claims.add(claim)
+            await self._take_evidence(work, actor, request.photo_id, claim)
             publish_events(work, claim)
         log.info("claim.opened", claim_id=claim.id, status=str(claim.status))
         return claim
+
+    async def _take_evidence(
+        self, work: Work, actor: Actor | None, photo_id: str | None, claim: Claim
+    ) -> None:
+        """Save the claim, with the label photo it was opened from as its evidence (a twin of
+        this request that saved the claim first is found by `add`, before the photo is looked
+        at; a refused photo rolls the whole claim back)."""
+        claim.evidence_photo_id = photo_id
+        await work.claims.add(claim)
+        if photo_id:
+            photo = await work.photos.get(photo_id)
+            ensure_attachable(photo, photo_id, actor, claim.item.label_code)
+            await work.photos.attach(photo_id, claim.id)
 
     def _apply_verdict(self, claim: Claim, verdict: Verdict, now: datetime) -> None:
         if verdict.outcome is Outcome.REVIEW:

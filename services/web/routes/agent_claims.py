@@ -14,7 +14,7 @@ from fastapi.responses import Response
 from services.web.api import ApiError, Gateway
 from services.web.deps import Api
 from services.web.labels import AGENT_ACTIONS
-from services.web.routes.common import ObjectId, flash_error
+from services.web.routes.common import ObjectId, download, flash_error
 from services.web.routes.warranty import open_claim_from
 from services.web.session import CurrentAgent, Form, flash
 from services.web.views import is_fragment, render, see_other
@@ -79,6 +79,15 @@ async def claim_page(request: Request, claim_id: ObjectId, user: CurrentAgent, a
     label = await _decoded_label(api, claim)
     return render(request, "agent_claim.html", claim=claim, entries=timeline["entries"],
                   label=label, actions=AGENT_ACTIONS)  # fmt: skip
+
+
+@router.get("/{claim_id}/photo")
+async def evidence_photo(claim_id: ObjectId, user: CurrentAgent, api: Api) -> Response:
+    """The label photo the claim was opened from, served from the console's origin (the page's
+    CSP allows images from 'self' only); the API decides who may see it."""
+    photo = await download(api, f"/v1/claims/{claim_id}/photo")
+    photo.headers["Cache-Control"] = "private, no-store"
+    return photo
 
 
 @router.post("/{claim_id}/{action}")

@@ -19,6 +19,8 @@ from shared.contracts.warranty.subjects import (
     _Request,
 )
 
+PHOTO_ID_PATTERN = r"^PH-[0-9A-Z]{20}$"  # a label photo kept by `POST /v1/labels/read`
+
 # --- claims ------------------------------------------------------------------------------------
 
 
@@ -41,6 +43,12 @@ class OpenClaimRequest(_Request):
     photo_urls: list[Annotated[str, Field(max_length=URL_MAX)]] = Field(
         default_factory=list, max_length=10, description="Photos of the damage (URLs)."
     )
+    photo_id: str | None = Field(
+        default=None, max_length=23, pattern=PHOTO_ID_PATTERN, examples=["PH-7K3QX9M2B4C6D8F0G1H2"],
+        description="The `photo_id` that `POST /v1/labels/read` answered: the label photo is "
+        "kept as the claim's evidence. It must be the caller's own photo (agents: one an agent "
+        "read, or the customer's they act for), not yet on a claim, of the same label code.",
+    )  # fmt: skip
     request_id: str | None = Field(
         default=None,
         max_length=128,
@@ -144,6 +152,16 @@ class ShipmentInfo(BaseModel):
     shipped_at: datetime = Field(description="When it was shipped back.")
 
 
+class EvidencePhotoInfo(BaseModel):
+    """The label photo kept as the claim's evidence (metadata stripped)."""
+
+    photo_id: str = Field(description="Id of the photo.", examples=["PH-7K3QX9M2B4C6D8F0G1H2"])
+    path: str = Field(
+        description="Where agents and the claim's owner fetch the image.",
+        examples=["/v1/claims/CLM-0123456789/photo"],
+    )
+
+
 class ClaimOwnerView(BaseModel):
     """A warranty claim as its owner (the customer) sees it."""
 
@@ -168,6 +186,9 @@ class ClaimOwnerView(BaseModel):
         default=None, description="Repair or replace plan, once inspected."
     )
     shipment: ShipmentInfo | None = Field(default=None, description="Shipment back, once sent.")
+    evidence_photo: EvidencePhotoInfo | None = Field(
+        default=None, description="The label photo the claim was opened from, if any."
+    )
     version: int = Field(description="Increases with every change.")
 
 

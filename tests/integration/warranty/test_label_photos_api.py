@@ -77,7 +77,8 @@ async def test_a_readable_photo_decodes_to_its_label(stack: Any) -> None:
     assert 0 < body["confidence"] <= 1 and body["read_text"] in body["candidates"]
     decoded = await http.post("/v1/labels/decode", json={"code": sample.code}, headers=headers)
     assert body["label"] == decoded.json()  # the same shape and content as a typed code
-    assert len(list(photos.iterdir())) == 1  # the metadata-free copy, kept as evidence
+    assert len(list(photos.iterdir())) == 1  # the metadata-free copy, kept for a claim
+    assert body["photo_id"].startswith("PH-")
     assert await objects_left(js) == []  # the hand-off object is deleted once read
     status = await (await js.object_store(PHOTO_BUCKET)).status()
     assert status.ttl == PHOTO_TTL_S  # what nobody reads expires
@@ -93,3 +94,45 @@ async def test_bad_photos_get_stable_refusals_and_change_nothing(stack: Any) -> 
     assert oversize.status_code == 413 and oversize.json()["code"] == "body_too_large"
     assert not photos.exists() or list(photos.iterdir()) == []
     assert await objects_left(js) == []
+
+
+async def test_a_claim_opened_from_a_photo_shows_it_to_its_owner_and_agents(stack: Any) -> None:
+    http, headers, _photos, js = stack
+    sample = generate(1)[0]
+    with_gps = add_gps(sample.photo)
+    reading = (await upload(http, headers, with_gps)).json()
+    body = {"region": "UK", "components": ["handles"], "label_code": reading["label"]["code"],
+            "photo_id": reading["photo_id"]}  # fmt: skip
+    opened = await http.post("/v1/claims", json=body, headers=headers | {"Idempotency-Key": "k1"})
+    assert opened.status_code == 201, opened.text
+    claim = opened.json()
+    assert claim["evidence_photo"] == {
+        "photo_id": reading["photo_id"], "path": f"/v1/claims/{claim['id']}/photo"}  # fmt: skip
+    settings = make_settings()
+    for subject, role in (("cust-1", "customer"), ("agent-1", "agent")):
+        token = mint_token(settings, subject, role, 600)  # type: ignore[arg-type]
+        got = await http.get(claim["evidence_photo"]["path"],
+                             headers={"Authorization": f"Bearer {token}"})  # fmt: skip
+        assert got.status_code == 200 and got.headers["content-type"] == "image/jpeg"
+        image = Image.open(io.BytesIO(got.content))
+        assert image.size == Image.open(io.BytesIO(sample.photo)).size and not image.getexif()
+    stranger = mint_token(settings, "cust-2", "customer", 600)  # type: ignore[arg-type]
+    other = await http.get(claim["evidence_photo"]["path"],
+                           headers={"Authorization": f"Bearer {stranger}"})  # fmt: skip
+    assert other.status_code == 404 and other.json()["code"] == "claim_not_found"
+    cancel = await http.post(f"/v1/claims/{claim['id']}/cancel",
+                             headers=headers | {"Idempotency-Key": "k2"})  # fmt: skip
+    assert cancel.status_code == 200, cancel.text
+    reuse = await http.post("/v1/claims", json=body, headers=headers | {"Idempotency-Key": "k3"})
+    assert reuse.status_code == 409 and reuse.json()["code"] == "photo_already_attached"
+    assert await objects_left(js) == []  # every hand-off object, both ways, is gone
+
+
+def add_gps(photo: bytes) -> bytes:
+    """The photo as a phone sends it: with the camera's make and the GPS position in EXIF."""
+    tags = Image.Exif()
+    tags[0x010F] = "PhoneMaker"
+    tags[0x8825] = {1: "N", 2: (48.0, 51.0, 24.0)}
+    out = io.BytesIO()
+    Image.open(io.BytesIO(photo)).save(out, "JPEG", quality=90, exif=tags.tobytes())
+    return out.getvalue()

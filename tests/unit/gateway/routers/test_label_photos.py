@@ -1,5 +1,6 @@
 """`POST /v1/labels/read` on fakes: the photo route's own body cap, and the hand-off of the photo
-through the object store (the RPC carries the object's name and hash, never the bytes)."""
+through the object store (the RPC carries the object's name and hash, never the bytes); and
+`GET /v1/claims/{id}/photo`, the hand-off back."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from nats.errors import TimeoutError as NatsTimeoutError
 
 from services.gateway.limits import MULTIPART_MARGIN, PHOTO_ROUTE, BodyLimitMiddleware
 from shared.contracts import label_photos as lp
+from shared.errors import NotFound
 from tests.support.gateway.harness import Harness
 from tests.support.photo_bucket import FakeObjectBucket
 
@@ -19,6 +21,7 @@ READING = {
     "read_text": "SD-2551-VT02-00120Z",
     "confidence": 0.9,
     "candidates": ["SD-2551-VT02-00120Z"],
+    "photo_id": "PH-7K3QX9M2B4C6D8F0G1H2",
 }
 
 
@@ -117,3 +120,48 @@ def test_a_bucket_that_fails_is_503_and_no_rpc_is_sent(photo_gateway) -> None:  
         r = upload(client, harness, b"\xff\xd8 a photo")
     assert r.status_code == 503 and r.json()["code"] == "upstream_unavailable"
     assert harness.rpc.calls == []
+
+
+JPEG = b"\xff\xd8\xff\xe0 pixels of a label"
+
+
+def hand_out(bucket: FakeObjectBucket, data: bytes, sha256: str | None = None) -> Any:
+    async def answer(payload: Any, actor: Any) -> dict[str, str]:
+        bucket.objects["photo-out-0123456789"] = data
+        digest = sha256 or hashlib.sha256(data).hexdigest()
+        return {"object_name": "photo-out-0123456789", "sha256": digest,
+                "content_type": "image/jpeg"}  # fmt: skip
+
+    return answer
+
+
+def test_a_claim_photo_comes_back_through_the_bucket_and_is_deleted(photo_gateway) -> None:  # type: ignore[no-untyped-def]
+    harness, bucket, client = photo_gateway
+    harness.rpc.handlers[lp.Subjects.CLAIM_PHOTO] = hand_out(bucket, JPEG)
+    with client:
+        r = client.get("/v1/claims/CLM-1/photo", headers=harness.auth("agent-1", "agent"))
+    assert r.status_code == 200 and r.content == JPEG
+    assert r.headers["content-type"] == "image/jpeg"
+    assert "no-store" in r.headers["cache-control"]
+    assert bucket.objects == {} and bucket.deleted == ["photo-out-0123456789"]
+    (call,) = harness.rpc.calls
+    assert call["payload"] == {"claim_id": "CLM-1"} and call["actor"].id == "agent-1"
+
+
+def test_a_claim_photo_of_someone_else_is_404(photo_gateway) -> None:  # type: ignore[no-untyped-def]
+    harness, _bucket, client = photo_gateway
+    harness.rpc.handlers[lp.Subjects.CLAIM_PHOTO] = NotFound("No such claim.",
+                                                             code="claim_not_found")  # fmt: skip
+    with client:
+        r = client.get("/v1/claims/CLM-1/photo", headers=harness.auth("cust-2"))
+    assert r.status_code == 404 and r.json()["code"] == "claim_not_found"
+    assert harness.rpc.calls[0]["actor"].id == "cust-2"
+
+
+def test_a_claim_photo_damaged_on_the_way_is_503_and_still_deleted(photo_gateway) -> None:  # type: ignore[no-untyped-def]
+    harness, bucket, client = photo_gateway
+    harness.rpc.handlers[lp.Subjects.CLAIM_PHOTO] = hand_out(bucket, JPEG, sha256="0" * 64)
+    with client:
+        r = client.get("/v1/claims/CLM-1/photo", headers=harness.auth())
+    assert r.status_code == 503 and r.json()["code"] == "upstream_unavailable"
+    assert bucket.objects == {}

@@ -41,6 +41,10 @@ def test_a_failing_check_character_is_never_accepted(catalogue) -> None:
     with pytest.raises(LabelUnreadable) as caught:
         judge(lines(wrong), today=TODAY, catalogue=catalogue)
     assert caught.value.details["read"] == [wrong]
+    # What to re-check: the letter-or-digit positions a reader may have confused.
+    assert caught.value.details["code"] == wrong
+    recheck = caught.value.details["recheck"]
+    assert recheck and all({"position", "part", "read", "could_be"} <= set(r) for r in recheck)
 
 
 def test_first_generation_codes_are_not_taken_from_photos(catalogue) -> None:
