@@ -43,10 +43,25 @@ def configure_logging(service: str, fmt: str = "auto", level: str = "INFO") -> N
     structlog.configure(
         processors=[*shared_processors, finish, renderer],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level)),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        logger_factory=structlog.PrintLoggerFactory(file=_CurrentStderr()),
         cache_logger_on_first_use=True,
     )
     _route_stdlib_logging(shared_processors, finish, renderer, level)
+
+
+class _CurrentStderr:
+    """Writes to whatever `sys.stderr` is at the moment of writing.
+
+    Loggers are cached on first use, so a logger bound to the stream object of configure time
+    would keep writing there after the stream is replaced (a test's capture, a daemon that
+    redirects its output); looking it up per write keeps every cached logger honest.
+    """
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
 
 
 def _route_stdlib_logging(shared: list[Any], finish: Any, renderer: Any, level: str) -> None:
