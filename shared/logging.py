@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import sys
 import uuid
-from typing import Any
+from typing import Any, TextIO, cast
 
 import structlog
 
@@ -43,7 +43,7 @@ def configure_logging(service: str, fmt: str = "auto", level: str = "INFO") -> N
     structlog.configure(
         processors=[*shared_processors, finish, renderer],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level)),
-        logger_factory=structlog.PrintLoggerFactory(file=_CurrentStderr()),
+        logger_factory=structlog.PrintLoggerFactory(file=cast(TextIO, _CurrentStderr())),
         cache_logger_on_first_use=True,
     )
     _route_stdlib_logging(shared_processors, finish, renderer, level)
