@@ -1,0 +1,38 @@
+"""RPC entrypoints of returns and exchanges (`rpc.orders.*_return*`)."""
+
+from __future__ import annotations
+
+from services.orders.entrypoints import translate as tr
+from services.orders.entrypoints import translate_returns as trr
+from services.orders.service_layer.returns import Returns
+from shared.actor import Actor
+from shared.contracts import orders as c
+from shared.messaging.glue import RpcRoute
+
+A = Actor | None
+
+
+def return_routes(returns: Returns) -> list[RpcRoute]:
+    async def request(req: c.RequestReturnRequest, actor: A) -> c.ReturnOut:
+        ret = await returns.request_return(
+            tr.actor_or_system(actor),
+            req.order_id,
+            trr.return_lines_in(req),
+            exchange=trr.exchange_in(req),
+            request_id=req.request_id,
+        )
+        return trr.return_out(ret)
+
+    async def get(req: c.GetReturnRequest, actor: A) -> c.ReturnOut:
+        return trr.return_out(await returns.get_return(tr.actor_or_system(actor), req.return_id))
+
+    async def list_for_order(req: c.ListReturnsRequest, actor: A) -> c.ReturnList:
+        who = tr.actor_or_system(actor)
+        return trr.return_list(*await returns.list_returns(who, req.order_id, req.limit, req.after))
+
+    return [
+        # The return id derives from the request id: running a repeat again finds the return.
+        RpcRoute(c.Subjects.REQUEST_RETURN, request, c.RequestReturnRequest, command=True),
+        RpcRoute(c.Subjects.GET_RETURN, get, c.GetReturnRequest),
+        RpcRoute(c.Subjects.LIST_RETURNS, list_for_order, c.ListReturnsRequest),
+    ]

@@ -1,0 +1,30 @@
+"""Returns over the orders stack: a delivered order to return, and the return worker's steps."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from services.orders.app import build_return_processing
+from services.orders.domain.orders import Order
+from services.orders.domain.returns import ReturnLine, ReturnReason
+from services.orders.service_layer.return_processing import ReturnProcessing
+from tests.support.orders.stack import Stack, place
+
+
+async def delivered(stack: Stack, style: str = "VT02", qty: int = 1) -> Order:
+    """A UK customer's order of `style`, driven by the saga and the carrier to delivered."""
+    order = await stack.runner.saga.advance((await place(stack, style=style, qty=qty)).order_id)
+    stack.clock.advance(timedelta(seconds=100))  # past the sandbox's delivery time
+    order = await stack.runner.tracking.track(order.order_id)
+    assert str(order.status) == "delivered", order.status
+    return order
+
+
+def processing(stack: Stack) -> ReturnProcessing:
+    return build_return_processing(
+        stack.uow, stack.cases, stack.payment, stack.carrier, stack.clock
+    )
+
+
+def line(style: str, quantity: int = 1, reason: str = "changed_mind") -> ReturnLine:
+    return ReturnLine(style, quantity, ReturnReason(reason))
