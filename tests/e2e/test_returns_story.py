@@ -1,0 +1,112 @@
+"""Story 2 continued, through the public HTTP API only: the UK customer sends back the VT02 she
+bought from the US. The order runs to delivered (sandbox carrier), she asks for a return and
+gets a free label declared as returned goods with the refund breakdown; nothing is paid until
+the carrier scans the parcel in; then the refund is paid once and `orders.return.refunded`
+carries the figures to the penny, with the duty and import VAT the brand can reclaim.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import Iterator
+
+import nats
+import orjson
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module", autouse=True)
+def fast_carrier() -> Iterator[None]:
+    """Compress the sandbox carrier's schedules for this module's stack only."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("ORDERS_CARRIER_IN_TRANSIT_AFTER", "1")
+        mp.setenv("ORDERS_CARRIER_DELIVERED_AFTER", "2")
+        mp.setenv("ORDERS_SAGA_SWEEP_INTERVAL", "0.5")
+        mp.setenv("ORDERS_TRACKING_POLL_INTERVAL", "0.5")
+        mp.setenv("ORDERS_CARRIER_RETURN_PICKED_UP_AFTER", "2")
+        mp.setenv("ORDERS_CARRIER_RETURN_SCANNED_IN_AFTER", "4")
+        mp.setenv("ORDERS_RETURN_SWEEP_INTERVAL", "0.5")
+        mp.setenv("ORDERS_RETURN_POLL_INTERVAL", "0.5")
+        yield
+
+
+def post(client, url: str, body: dict):
+    return client.post(url, json=body, headers={"Idempotency-Key": uuid.uuid4().hex})
+
+
+def wait_for(client, url: str, wanted: str, timeout: float = 40) -> dict:
+    deadline = time.monotonic() + timeout
+    while True:
+        found = client.get(url).json()
+        if found.get("status") == wanted or time.monotonic() > deadline:
+            return found
+        time.sleep(0.3)
+
+
+async def return_events(nats_url: str, return_id: str) -> list[dict]:
+    nc = await nats.connect(nats_url)
+    try:
+        js = nc.jetstream()
+        sub = await js.subscribe("orders.return.>", stream="ORDERS", ordered_consumer=True)
+        found: list[dict] = []
+        try:
+            while True:
+                event = orjson.loads((await sub.next_msg(timeout=1)).data)
+                if event["subject"] == return_id:
+                    found.append(event)
+        except nats.errors.TimeoutError:
+            pass
+        await sub.unsubscribe()
+        return found
+    finally:
+        await nc.close()
+
+
+def test_uk_customer_returns_the_us_item_and_is_refunded_by_the_rule(running_stack):
+    me = running_stack.client(f"cust-{uuid.uuid4().hex[:8]}")
+    quote = post(me, "/v1/quotes", {"style": "VT02", "region": "UK"}).json()
+    assert quote["total"] == "309.48"
+    order = post(me, "/v1/orders", {"quote_id": quote["quote_id"], "payment_token": "tok_ok"})
+    assert order.status_code == 201, order.text
+    order_id = order.json()["order_id"]
+    url = f"/v1/orders/{order_id}/returns"
+    body = {"lines": [{"style": "VT02", "quantity": 1, "reason": "changed_mind"}]}
+    early = post(me, url, body)
+    if early.status_code == 409:  # asked before delivery: refused with a stable code
+        assert early.json()["code"] == "return_not_delivered"
+    assert wait_for(me, f"/v1/orders/{order_id}", "delivered")["status"] == "delivered"
+
+    stranger = running_stack.client(f"cust-{uuid.uuid4().hex[:8]}")
+    assert post(stranger, url, body).status_code == 404
+    r = post(me, url, body)
+    assert r.status_code == 201, r.text
+    ret = r.json()
+    # Paid 309.48; keeping nothing still costs the shipping 19.38 and 20% VAT on it (3.88).
+    assert ret["refund"] | {"lines": None} == {
+        "currency": "GBP", "total": "286.22", "goods": "231.01", "shipping": "0.00",
+        "duty": "7.51", "vat": "47.70", "reclaimable_duty": "7.51",
+        "reclaimable_import_vat": "51.58", "lines": None}  # fmt: skip
+    [label] = ret["labels"]
+    assert label["warehouse"] == "US-NJ" and label["tracking_number"]
+    assert label["customs"] == [{
+        "hs_code": "4202.21", "origin_country": label["customs"][0]["origin_country"],
+        "description": label["customs"][0]["description"], "quantity": 1,
+        "declared_value": "231.01", "currency": "GBP", "procedure": "returned_goods"}]  # fmt: skip
+
+    done = wait_for(me, f"/v1/returns/{ret['return_id']}", "refunded")
+    assert done["status"] == "refunded", done
+    assert done["amount_refunded"] == "286.22" and done["refund_id"]
+    events = asyncio.run(return_events(running_stack.nats_url, ret["return_id"]))
+    types = [e["type"] for e in events]
+    assert types[0] == "orders.return.requested" and types[-1] == "orders.return.refunded"
+    assert types.count("orders.return.refunded") == 1
+    assert "orders.return.received" in types
+    refunded = events[-1]["data"]
+    assert refunded["amount_refunded"] == "286.22" and refunded["order_id"] == order_id
+    assert refunded["refund"]["reclaimable_duty"] == "7.51"
+    assert refunded["refund"]["reclaimable_import_vat"] == "51.58"
+    assert refunded["refund"]["lines"][0]["total"] == "286.22"
