@@ -92,9 +92,9 @@ class Returns:
         plan = await self._plan(actor, order_id, lines)
         labels = await self._labels(return_id, plan, lines)
         ret = self._new_return(return_id, actor, plan, lines, labels)
-        if exchange is not None:
-            ret.exchange = await self.exchanges.start(ret, plan.order, plan.refund, exchange)
         try:
+            if exchange is not None:
+                ret.exchange = await self.exchanges.start(ret, plan.order, plan.refund, exchange)
             await self._store(ret, plan.order, lines)
         except DuplicateEntry:
             found = await self._find(return_id, customer)
