@@ -33,6 +33,7 @@ from services.orders.service_layer.order_saga import OrderSaga
 from services.orders.service_layer.ordering import Ordering, WakeSaga, no_saga
 from services.orders.service_layer.quotes import Quotes
 from services.orders.service_layer.replacements import Replacements
+from services.orders.service_layer.return_cancellation import ReturnCancellation
 from services.orders.service_layer.return_exchanges import Exchanges
 from services.orders.service_layer.return_processing import ReturnProcessing
 from services.orders.service_layer.returns import Returns
@@ -107,6 +108,7 @@ def build_use_cases(
         inventory=Inventory(uow, catalogue, waitlist, clock),
         replacements=Replacements(uow, ref, clock),
         returns=Returns(uow, ref, carrier, clock, return_policy, exchanges),
+        return_cancellation=ReturnCancellation(uow, carrier, payment, clock),
     )
 
 
@@ -114,7 +116,9 @@ def build_return_processing(
     uow: UnitOfWork, cases: UseCases, payment: PaymentProvider, carrier: CarrierProvider,
     clock: Clock,
 ) -> ReturnProcessing:  # fmt: skip
-    return ReturnProcessing(uow, payment, carrier, cases.returns.exchanges, clock)
+    return ReturnProcessing(
+        uow, payment, carrier, cases.returns.exchanges, clock, cases.return_cancellation
+    )
 
 
 def _sandbox_carrier(

@@ -137,3 +137,15 @@ def _reader(principal: Principal, customer_id: str | None) -> Any:
     if principal.type == "agent" and customer_id is None:
         return principal.actor()
     return acting_customer(principal, customer_id).actor
+
+
+@router.post("/returns/{return_id}/cancel", response_model=ReturnView, responses=WRITE_ERRORS,
+             summary="Cancel a return before the carrier has the parcel (keep the goods)")  # fmt: skip
+async def cancel_return(
+    return_id: Id, principal: CustomerOrAgent, rpc: Rpc, customer_id: CustomerIdQuery = None
+) -> ReturnView:
+    """An exchange's difference already charged is refunded and the new item released.
+    Refused with `return_parcel_on_its_way` once the carrier has the parcel."""
+    acting = acting_customer(principal, customer_id)
+    data = await rpc.call(c.Subjects.CANCEL_RETURN, {"return_id": return_id}, actor=acting.actor)
+    return _view(data, principal)

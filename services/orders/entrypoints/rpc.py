@@ -15,6 +15,7 @@ from services.orders.service_layer.inventory import Inventory
 from services.orders.service_layer.ordering import Ordering
 from services.orders.service_layer.quotes import Quotes
 from services.orders.service_layer.replacements import Replacements
+from services.orders.service_layer.return_cancellation import ReturnCancellation
 from services.orders.service_layer.returns import Returns
 from services.orders.service_layer.waitlist import Waitlist
 from shared.actor import Actor
@@ -37,6 +38,7 @@ class UseCases:
     inventory: Inventory
     replacements: Replacements
     returns: Returns
+    return_cancellation: ReturnCancellation
 
 
 def _operator(actor: A) -> None:
@@ -163,7 +165,7 @@ def routes(u: UseCases, ready: asyncio.Event | None = None) -> list[RpcRoute]:
         *_order_routes(u),
         *_stock_routes(u),
         *_replacement_routes(u),
-        *return_routes(u.returns),
+        *return_routes(u.returns, u.return_cancellation),
     ]
     if ready is None:
         return table

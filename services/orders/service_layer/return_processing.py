@@ -21,6 +21,7 @@ from services.orders.domain.order_returns import Return
 from services.orders.domain.orders import Order
 from services.orders.domain.ports import CarrierProvider, PaymentProvider, TrackingStatus
 from services.orders.domain.returns import ReturnStatus, ReturnTrigger
+from services.orders.service_layer.return_cancellation import ReturnCancellation
 from services.orders.service_layer.return_exchanges import Exchanges
 from services.orders.service_layer.unit_of_work import UnitOfWork, Work
 from shared.clock import Clock
@@ -40,7 +41,9 @@ class ReturnProcessing:
         carrier: CarrierProvider,
         exchanges: Exchanges,
         clock: Clock,
+        cancellation: ReturnCancellation,
     ) -> None:
+        self.cancellation = cancellation
         self.uow = uow
         self.payment = payment
         self.carrier = carrier
@@ -76,6 +79,8 @@ class ReturnProcessing:
             for label in ret.labels
         ]
         now = self.clock.now()
+        if ret.status is S.AWAITING_PARCEL and any(TrackingStatus.CANCELLED in s for s in seen):
+            return await self.cancellation.finish(ret)  # cancelled at the carrier, not recorded
         if seen and all(TrackingStatus.DELIVERED in s for s in seen):
             return await self._record(ret, lambda r: r.apply(T.PARCEL_SCANNED_IN, now))
         if ret.status is S.AWAITING_PARCEL and any(s & MOVED for s in seen):

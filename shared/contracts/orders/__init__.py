@@ -71,6 +71,7 @@ from shared.contracts.orders.return_events import (
     ReturnRequested,
 )
 from shared.contracts.orders.returns import (
+    CancelReturnRequest,
     ExchangeOut,
     GetReturnRequest,
     ListReturnsRequest,
@@ -90,6 +91,7 @@ from shared.contracts.orders.subjects import Amount, Region, Subjects
 __all__ = [
     "Amount",
     "CancelOrderRequest",
+    "CancelReturnRequest",
     "CatalogueReply",
     "CatalogueRequest",
     "CustomsOut",

@@ -49,6 +49,10 @@ class GetReturnRequest(_Request):
     return_id: str = Field(description="Return id.", min_length=1, max_length=64)
 
 
+class CancelReturnRequest(GetReturnRequest):
+    """The customer keeps the goods: cancel before the carrier has the parcel."""
+
+
 class ListReturnsRequest(_Request):
     order_id: str = Field(description="Order id.", min_length=1, max_length=64)
     limit: int = Field(default=50, ge=1, le=200, description="Oldest first.")

@@ -28,6 +28,7 @@ class Subjects:
     REQUEST_RETURN = "rpc.orders.request_return"
     GET_RETURN = "rpc.orders.get_return"
     LIST_RETURNS = "rpc.orders.list_returns"
+    CANCEL_RETURN = "rpc.orders.cancel_return"
 
 
 Region = Literal["US", "UK", "EU"]

@@ -67,3 +67,18 @@ def test_faulty_goes_to_warranty_and_an_agent_returns_for_a_customer(client, sta
     assert r.json()["agent_id"] == "agent-7" and r.json()["started_by_agent"] is True
     mine = http.get(f"/v1/returns/{r.json()['return_id']}", headers=me).json()
     assert mine["agent_id"] is None and mine["started_by_agent"] is True
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_customer_cancels_a_return_before_sending_it(client, stack: Stack) -> None:
+    http, settings = client
+    me, stranger = auth(settings, "cust-uk-1"), auth(settings, "cust-other")
+    order = http.portal.call(delivered, stack, "VT02")  # type: ignore[union-attr]
+    ret = http.post(f"/v1/orders/{order.order_id}/returns", json=BODY, headers=me | key("c1"))
+    url = f"/v1/returns/{ret.json()['return_id']}/cancel"
+    assert http.post(url, headers=stranger | key("c2")).status_code == 404
+    done = http.post(url, headers=me | key("c3"))
+    assert done.status_code == 200, done.text
+    assert done.json()["status"] == "cancelled"
+    again = http.post(url, headers=me | key("c4"))
+    assert again.status_code == 409 and again.json()["code"] == "return_invalid_transition"

@@ -106,3 +106,17 @@ async def test_an_exchange_for_an_unavailable_style_changes_nothing(stack: Stack
         )
     assert refused.value.code == "catalogue_not_available"
     assert not await published(stack, "orders.return.requested")
+
+
+async def test_a_cancelled_exchange_gives_back_the_difference_and_the_unit(stack: Stack):
+    _order, ret = await exchange(stack, "TC11", "VT02")
+    x = ret.exchange
+    assert x is not None and x.charge_authorization_id is not None
+    on_hand, reserved = await stock_level(stack, "US-NJ", "VT02")
+    done = await stack.cases.return_cancellation.cancel_return(UK_CUSTOMER, ret.return_id)
+    assert done.status is ReturnStatus.CANCELLED
+    assert all(stack.carrier.is_cancelled(label.shipment_id) for label in done.labels)
+    assert str(stack.payment.refunded(x.charge_authorization_id).amount) == "236.92"
+    assert await stock_level(stack, "US-NJ", "VT02") == (on_hand, reserved - 1)
+    [event] = await published(stack, "orders.return.cancelled")
+    assert event["cancelled_by"] == "customer"

@@ -151,3 +151,33 @@ async def test_a_parcel_that_never_comes_expires_the_return(stack: Stack):
     stack.clock.advance(timedelta(minutes=1))
     assert (await worker.advance(ret.return_id)).status is ReturnStatus.EXPIRED
     assert not stack.payment.refunds
+
+
+async def test_a_return_is_cancelled_only_before_the_carrier_has_the_parcel(stack: Stack):
+    order = await delivered(stack, "VT02")
+    ret = await stack.cases.returns.request_return(UK_CUSTOMER, order.order_id, [line("VT02")])
+    with pytest.raises(ReturnNotFound):
+        await stack.cases.return_cancellation.cancel_return(STRANGER, ret.return_id)
+    done = await stack.cases.return_cancellation.cancel_return(UK_CUSTOMER, ret.return_id)
+    assert done.status is ReturnStatus.CANCELLED
+    # The units count again: the customer may start another return of them.
+    again = await stack.cases.returns.request_return(UK_CUSTOMER, order.order_id, [line("VT02")])
+    stack.clock.advance(timedelta(seconds=61))  # the carrier has this parcel now
+    with pytest.raises(DomainError) as refused:
+        await stack.cases.return_cancellation.cancel_return(UK_CUSTOMER, again.return_id)
+    assert refused.value.code == "return_parcel_on_its_way"
+    assert (await processing(stack).advance(again.return_id)).status is ReturnStatus.IN_TRANSIT
+    with pytest.raises(DomainError) as late:
+        await stack.cases.return_cancellation.cancel_return(UK_CUSTOMER, again.return_id)
+    assert late.value.code == "return_invalid_transition"
+
+
+async def test_a_cancel_seen_at_the_carrier_but_not_recorded_is_finished_by_the_worker(
+    stack: Stack,
+):
+    order = await delivered(stack, "VT02")
+    ret = await stack.cases.returns.request_return(UK_CUSTOMER, order.order_id, [line("VT02")])
+    await stack.carrier.cancel(ret.labels[0].shipment_id)  # the process died right after this
+    done = await processing(stack).advance(ret.return_id)
+    assert done.status is ReturnStatus.CANCELLED
+    assert len(await published(stack, "orders.return.cancelled")) == 1
