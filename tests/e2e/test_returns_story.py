@@ -15,6 +15,7 @@ from collections.abc import Iterator
 import nats
 import orjson
 import pytest
+from httpx_sse import connect_sse
 
 pytestmark = pytest.mark.e2e
 
@@ -110,3 +111,15 @@ def test_uk_customer_returns_the_us_item_and_is_refunded_by_the_rule(running_sta
     assert refunded["refund"]["reclaimable_duty"] == "7.51"
     assert refunded["refund"]["reclaimable_import_vat"] == "51.58"
     assert refunded["refund"]["lines"][0]["total"] == "286.22"
+
+    # The live stream replays the return's events from the start (Last-Event-ID 0), its own only.
+    stream = f"/v1/returns/{ret['return_id']}/stream"
+    assert stranger.get(stream).status_code == 404
+    seen = []
+    with connect_sse(me, "GET", stream, headers={"Last-Event-ID": "0"}, timeout=10) as sse:
+        for item in sse.iter_sse():
+            seen.append(item.event)
+            assert orjson.loads(item.data)["subject"] == ret["return_id"]
+            if item.event == "orders.return.refunded":
+                break
+    assert seen == types

@@ -3,6 +3,7 @@ label, the refund by the rule, the refund only after the scan-in, and once."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -181,3 +182,24 @@ async def test_a_cancel_seen_at_the_carrier_but_not_recorded_is_finished_by_the_
     done = await processing(stack).advance(ret.return_id)
     assert done.status is ReturnStatus.CANCELLED
     assert len(await published(stack, "orders.return.cancelled")) == 1
+
+
+async def test_two_returns_racing_for_the_same_unit_cannot_both_win(stack: Stack):
+    order = await delivered(stack, "VT02")
+    results = await asyncio.gather(
+        *(
+            stack.cases.returns.request_return(
+                UK_CUSTOMER, order.order_id, [line("VT02")], request_id=f"race-{n}"
+            )
+            for n in range(3)
+        ),
+        return_exceptions=True,
+    )
+    won = [r for r in results if not isinstance(r, BaseException)]
+    lost = [r for r in results if isinstance(r, DomainError)]
+    assert len(won) == 1 and len(lost) == 2, results
+    assert {e.code for e in lost} == {"return_already_returned"}
+    assert len(await published(stack, "orders.return.requested")) == 1
+    # The losers' labels were cancelled at the carrier: only the winner's can be used.
+    listed, _ = await stack.cases.returns.list_returns(UK_CUSTOMER, order.order_id)
+    assert [r.return_id for r in listed] == [won[0].return_id]
