@@ -103,7 +103,9 @@ def build_use_cases(
     return UseCases(
         catalogue=catalogue,
         quotes=quotes,
-        ordering=Ordering(uow, clock, carrier, wake_saga),
+        ordering=Ordering(
+            uow, clock, carrier, wake_saga, {k: s.name for k, s in ref.styles.items()}
+        ),
         waitlist=waitlist,
         inventory=Inventory(uow, catalogue, waitlist, clock),
         replacements=Replacements(uow, ref, clock),

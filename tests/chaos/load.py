@@ -84,6 +84,7 @@ class LoadConfig:
     order_share: float = 0.55
     drive_claim_share: float = 0.4  # claims the repair centre then takes to `closed`
     cancel_share: float = 0.1
+    cart_share: float = 0.3  # orders of a two-line cart (multi-line saga) instead of one style
     request_deadline: float = 120.0  # far beyond any retry's worst case (docs/operations.md)
     seed: int = 7
 
@@ -226,9 +227,11 @@ class LoadGenerator:
 
     async def _order(self, me: httpx.AsyncClient, customer: str, rng: random.Random) -> None:
         region = rng.choice(("UK", "EU"))
-        style = rng.choice(self.offers[region])
-        quote = await self.call(me, customer, "quote", "POST", "/v1/quotes",
-                                {"style": style, "region": region},
+        body: dict[str, Any] = {"style": rng.choice(self.offers[region]), "region": region}
+        if len(self.offers[region]) > 1 and rng.random() < self.config.cart_share:
+            styles = rng.sample(self.offers[region], 2)
+            body = {"region": region, "lines": [{"style": x, "quantity": 1} for x in styles]}
+        quote = await self.call(me, customer, "quote", "POST", "/v1/quotes", body,
                                 intent=f"quote:{uuid.uuid4().hex}")  # fmt: skip
         if not quote.ok or quote.response is None:
             return

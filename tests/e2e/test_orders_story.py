@@ -177,7 +177,7 @@ def test_agent_places_the_order_for_her_in_chat(running_stack):
 def test_uk_customer_quotes_a_cart_across_two_warehouses(running_stack):
     """Her cart of a UK-listed JR01 and the US-only TC11 + VT02 is quoted as two shipments:
     UK-LON local, and US-NJ DDP import whose figures are the worked example's (383.99 GBP).
-    Ordering the cart quote is refused (not built yet) and no order appears."""
+    She orders it: one order, two parcels each tracked on its own, delivered when both are."""
     me = running_stack.client(f"cust-{uuid.uuid4().hex[:8]}")
     lines = [{"style": s, "quantity": 1} for s in ("JR01", "TC11", "VT02")]
     r = post(me, "/v1/quotes", {"region": "UK", "lines": lines})
@@ -191,5 +191,29 @@ def test_uk_customer_quotes_a_cart_across_two_warehouses(running_stack):
     assert quote["total"] == "542.99" and quote["fx"]["rate"] == "0.7752"
     assert me.get(f"/v1/quotes/{quote['quote_id']}").json() == quote
     order = post(me, "/v1/orders", {"quote_id": quote["quote_id"], "payment_token": "tok_ok"})
-    assert (order.status_code, order.json()["code"]) == (422, "order_multi_line_not_supported")
-    assert me.get("/v1/orders").json()["items"] == []
+    assert order.status_code == 201, order.text
+    assert order.json()["cart"]["total"] == "542.99"
+    final = wait_for_status(me, order.json()["order_id"], "delivered")
+    assert final["status"] == "delivered", final
+    assert [(p["warehouse"], p["status"]) for p in final["shipments"]] == [
+        ("UK-LON", "delivered"),
+        ("US-NJ", "delivered"),
+    ]
+    assert all(p["delivered_at"] for p in final["shipments"])
+    assert [x["order_id"] for x in me.get("/v1/orders").json()["items"]] == [final["order_id"]]
+
+
+def test_the_worked_example_is_ordered_through_the_api(running_stack):
+    """TC11 + VT02 to the UK from US-NJ: 383.99 GBP quoted, ordered, confirmed, shipped and
+    delivered; the order shows its one parcel and the cart it was placed from."""
+    me = running_stack.client(f"cust-{uuid.uuid4().hex[:8]}")
+    lines = [{"style": s, "quantity": 1} for s in ("TC11", "VT02")]
+    quote = post(me, "/v1/quotes", {"region": "UK", "lines": lines}).json()
+    assert quote["total"] == "383.99"
+    r = post(me, "/v1/orders", {"quote_id": quote["quote_id"], "payment_token": "tok_ok"})
+    assert r.status_code == 201, r.text
+    final = wait_for_status(me, r.json()["order_id"], "delivered")
+    assert [t["status"] for t in final["timeline"]] == STEPS
+    assert final["quote"]["total"] == final["cart"]["total"] == "383.99"
+    (parcel,) = final["shipments"]
+    assert (parcel["warehouse"], parcel["status"]) == ("US-NJ", "delivered")

@@ -55,7 +55,8 @@ def _style_or_lines(schema: dict[str, Any]) -> None:
         {"required": ["style"], "properties": {"style": {"type": "string"},
                                                "lines": {"type": "null"}}},
         {"required": ["lines"], "properties": {"lines": {"type": "array", "minItems": 1},
-                                               "style": {"type": "null"}}},
+                                               "style": {"type": "null"}},
+         "not": {"required": ["quantity"]}},
     ]  # fmt: skip
 
 
@@ -68,7 +69,10 @@ class QuoteBody(RequestModel):
     )  # fmt: skip
     lines: CartLines = LINES_FIELD
     region: Literal["US", "UK", "EU"] = Field(examples=["UK"], description="Delivery region.")
-    quantity: int = Field(default=1, ge=1, le=20, description="Units.")
+    quantity: int = Field(
+        default=1, ge=1, le=20,
+        description="Units of `style`; not with `lines` (422 `quote_quantity_with_lines`).",
+    )  # fmt: skip
     customer_id: str | None = Field(
         default=None, max_length=64, description="Agents only: the customer acted for."
     )
@@ -135,14 +139,17 @@ async def create_quote(
     request_id: Annotated[str | None, Depends(request_idempotency_key)],
 ) -> c.QuoteView | CartQuoteView:
     acting = acting_customer(principal, body.customer_id)
+    # `quantity` travels only when sent: the service refuses it beside `lines`, not ignores it.
+    sent = {"quantity": body.quantity} if "quantity" in body.model_fields_set else {}
     request = c.QuoteRequest(
         style=body.style,
         lines=cart_lines_in(body.lines),
         region=body.region,
-        quantity=body.quantity,
         request_id=request_id,
+        **sent,
     )
-    data = await rpc.call(c.Subjects.QUOTE, request, actor=acting.actor)
+    payload = request.model_dump(mode="json", exclude_unset=True)
+    data = await rpc.call(c.Subjects.QUOTE, payload, actor=acting.actor)
     return _quote_view(data)
 
 

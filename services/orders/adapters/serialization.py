@@ -9,9 +9,7 @@ from typing import Any
 from services.orders.domain.catalogue import OfferKind
 from services.orders.domain.landed_cost import LandedCost, LineKind, QuoteLine, TaxTreatment
 from services.orders.domain.money import FxRate, Money
-from services.orders.domain.orders import Failure, Order, StepRecord, TimelineEntry
 from services.orders.domain.quotes import CustomsDeclaration, Quote
-from services.orders.domain.saga import Compensation, FailureReason, OrderStatus, Step
 
 
 def money_out(m: Money | None) -> dict[str, str] | None:
@@ -145,61 +143,3 @@ def quote_from_dict(d: dict[str, Any]) -> Quote:
         agent_id=d.get("agent_id"),
         style_name=d.get("style_name", ""),
     )
-
-
-def order_state_to_dict(o: Order) -> dict[str, Any]:
-    """The saga state beyond the indexed columns (steps, compensations, failure, timeline)."""
-    return {
-        "steps": [
-            {"step": str(r.step), "at": r.at.isoformat(), "data": r.data} for r in o.steps.values()
-        ],
-        "compensated": {str(k): v.isoformat() for k, v in o.compensated.items()},
-        "failure": None
-        if o.failure is None
-        else {
-            "reason": str(o.failure.reason),
-            "message": o.failure.message,
-            "detail": o.failure.detail,
-        },
-        "timeline": [{"status": str(t.status), "at": t.at.isoformat()} for t in o.timeline],
-        "strays_checked": o.strays_checked,
-        "correlation_id": o.correlation_id,
-    }
-
-
-def order_from_parts(
-    *,
-    order_id: str,
-    customer_id: str,
-    agent_id: str | None,
-    payment_token: str,
-    status: str,
-    created_at: datetime,
-    quote: dict[str, Any],
-    state: dict[str, Any],
-) -> Order:
-    failure = state.get("failure")
-    order = Order(
-        order_id=order_id,
-        customer_id=customer_id,
-        quote=quote_from_dict(quote),
-        payment_token=payment_token,
-        status=OrderStatus(status),
-        created_at=created_at,
-        agent_id=agent_id,
-        failure=None
-        if failure is None
-        else Failure(FailureReason(failure["reason"]), failure["message"], failure.get("detail")),
-    )
-    order.strays_checked = bool(state.get("strays_checked", False))
-    order.correlation_id = state.get("correlation_id")
-    for r in state.get("steps", []):
-        step = Step(r["step"])
-        order.steps[step] = StepRecord(step, datetime.fromisoformat(r["at"]), r["data"])
-    for k, v in state.get("compensated", {}).items():
-        order.compensated[Compensation(k)] = datetime.fromisoformat(v)
-    for t in state.get("timeline", []):
-        order.timeline.append(
-            TimelineEntry(OrderStatus(t["status"]), datetime.fromisoformat(t["at"]))
-        )
-    return order

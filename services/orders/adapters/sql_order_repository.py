@@ -9,10 +9,10 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.orders.adapters import tables as t
-from services.orders.adapters.serialization import (
+from services.orders.adapters.order_serialization import (
     order_from_parts,
+    order_quote_to_dict,
     order_state_to_dict,
-    quote_to_dict,
 )
 from services.orders.domain.errors import ConcurrentUpdate, OrderNotFound
 from services.orders.domain.orders import Order
@@ -118,7 +118,7 @@ class SqlOrderRepository:
             "payment_token": order.payment_token,
             "created_at": order.created_at,
             "updated_at": updated,
-            "quote": quote_to_dict(order.quote),
+            "quote": order_quote_to_dict(order),
             "state": order_state_to_dict(order),
             "open_saga": order.saga_open,
             "next_check_at": updated if order.saga_open else None,

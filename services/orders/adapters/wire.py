@@ -140,6 +140,19 @@ def _undo(e: ev.OrderFailed | ev.OrderCancelled) -> dict[str, Any]:
     }
 
 
+def _shipment_created(e: ev.OrderShipmentCreated) -> dict[str, Any]:
+    lines = [_customs(x) for x in e.parcel_customs] or None  # a cart parcel's every line
+    return {
+        **_order(e),
+        "shipment_id": e.shipment_id,
+        "tracking_number": e.tracking_number,
+        "carrier": e.carrier,
+        "customs": _customs(e.customs),
+        "parcel_warehouse": e.warehouse,
+        "customs_lines": lines,
+    }
+
+
 def _priced(price: Money | None) -> dict[str, Any]:
     return {"price": _amount(price), "currency": None if price is None else price.currency}
 
@@ -157,9 +170,10 @@ MAPPINGS: dict[type, Mapping] = {
         **_order(e), "authorization_id": e.authorization_id, "amount": _amount(e.amount)}),
     ev.OrderStockReserved: Mapping(c.OrderStockReserved, _order_id, lambda e: {
         **_order(e), "reservation_id": e.reservation_id}),
-    ev.OrderShipmentCreated: Mapping(c.OrderShipmentCreated, _order_id, lambda e: {
-        **_order(e), "shipment_id": e.shipment_id, "tracking_number": e.tracking_number,
-        "carrier": e.carrier, "customs": _customs(e.customs)}),
+    ev.OrderShipmentCreated: Mapping(c.OrderShipmentCreated, _order_id, _shipment_created),
+    ev.OrderShipmentUpdated: Mapping(c.OrderShipmentUpdated, _order_id, lambda e: {
+        **_order(e), "shipment_id": e.shipment_id, "parcel_warehouse": e.warehouse,
+        "shipment_status": e.status, "tracking_number": e.tracking_number}),
     ev.OrderConfirmed: Mapping(c.OrderConfirmed, _order_id, lambda e: {
         **_order(e), "delivery_from": e.delivery_from, "delivery_to": e.delivery_to,
         "ships_from": e.ships_from, "ships_from_region": e.ships_from_region}),
@@ -170,7 +184,7 @@ MAPPINGS: dict[type, Mapping] = {
         **_order(e), "tracking_number": e.tracking_number, "delivered_on": e.delivered_on}),
     ev.OrderFailed: Mapping(c.OrderFailed, _order_id, lambda e: {
         **_order(e), "reason_code": str(e.reason), "advice_code": e.advice_code,
-        "message": e.message, **_undo(e)}),
+        "message": e.message, "failed_style": e.failed_style, **_undo(e)}),
     ev.OrderCancelled: Mapping(c.OrderCancelled, _order_id, lambda e: {
         **_order(e), "cancelled_by": e.cancelled_by, **_undo(e)}),
     ev.OrderRefunded: Mapping(c.OrderRefunded, _order_id, lambda e: {

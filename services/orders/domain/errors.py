@@ -34,11 +34,11 @@ class QuoteStyleOrLines(DomainError):
     code = "quote_style_or_lines"
 
 
-class MultiLineOrderNotSupported(DomainError):
-    """Ordering a cart quote needs the multi-line saga, which does not exist yet: refused
-    before anything is stored, so the quote stays as it was."""
+class QuoteQuantityWithLines(DomainError):
+    """`quantity` belongs to a single-style quote; a cart gives each line its own quantity, so
+    a cart request that also sends `quantity` is refused rather than silently ignoring it."""
 
-    code = "order_multi_line_not_supported"
+    code = "quote_quantity_with_lines"
 
 
 class QuoteExpired(DomainError):

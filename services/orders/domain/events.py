@@ -127,6 +127,18 @@ class OrderShipmentCreated(OrderEvent):
     tracking_number: str
     carrier: str
     customs: CustomsDeclaration
+    parcel_customs: tuple[CustomsDeclaration, ...] = ()  # a cart parcel: every customs line
+    warehouse: str | None = None  # a cart parcel: where it leaves from
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OrderShipmentUpdated(OrderEvent):
+    """One parcel of a cart order moved (in transit, delivered): each is tracked alone."""
+
+    shipment_id: str
+    warehouse: str
+    status: str  # in_transit, delivered, cancelled
+    tracking_number: str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -158,6 +170,7 @@ class OrderFailed(OrderEvent):
     message: str  # the customer-actionable text of the failure reason, never a person's words
     amount_released: Money | None
     compensations: tuple[Compensation, ...]
+    failed_style: str | None = None  # the cart line that stopped the order, when one did
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

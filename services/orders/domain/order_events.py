@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -9,7 +10,9 @@ from services.orders.domain import events as ev
 from services.orders.domain.landed_cost import LineKind, TaxTreatment
 
 if TYPE_CHECKING:
+    from services.orders.domain.order_shipments import OrderShipment
     from services.orders.domain.orders import Order
+    from services.orders.domain.shipments import CartQuote
 
 
 def order_facts(order: Order) -> ev.OrderFacts:
@@ -30,7 +33,9 @@ def order_facts(order: Order) -> ev.OrderFacts:
     )
 
 
-def order_placed(order: Order, now: datetime) -> ev.OrderPlaced:
+def order_placed(order: Order, now: datetime, names: Mapping[str, str]) -> ev.OrderPlaced:
+    if order.cart is not None:
+        return _cart_order_placed(order, order.cart, now, names)
     q = order.quote
     goods = q.landed.line(LineKind.GOODS)
     unit = goods.unit_price if goods and goods.unit_price else q.total
@@ -45,4 +50,42 @@ def order_placed(order: Order, now: datetime) -> ev.OrderPlaced:
         in (TaxTreatment.DUTY_AND_IMPORT_VAT, TaxTreatment.LOW_VALUE_VAT),
         delivery_days_min=q.delivery_days[0],
         delivery_days_max=q.delivery_days[1],
+    )
+
+
+def _cart_order_placed(
+    order: Order, cart: CartQuote, now: datetime, names: Mapping[str, str]
+) -> ev.OrderPlaced:
+    """Every line of the cart, at the unit price the customer pays (customer's currency)."""
+    q = order.quote
+    items = tuple(
+        ev.OrderItem(
+            style=x.item.style,
+            name=names.get(x.item.style, x.item.style),
+            quantity=x.item.quantity,
+            unit_price=x.item.unit_price,
+        )
+        for s in cart.shipments
+        for x in s.charges.lines
+    )
+    taxed = {"low_value_vat", "ddp_import"}
+    return ev.OrderPlaced(
+        order=order_facts(order),
+        occurred_at=now,
+        items=items,
+        ships_from_region=q.source_region,
+        duties_included=any(str(s.treatment) in taxed for s in cart.shipments),
+        delivery_days_min=q.delivery_days[0],
+        delivery_days_max=q.delivery_days[1],
+    )
+
+
+def shipment_updated(order: Order, parcel: OrderShipment, now: datetime) -> ev.OrderShipmentUpdated:
+    return ev.OrderShipmentUpdated(
+        order=order_facts(order),
+        occurred_at=now,
+        shipment_id=parcel.shipment_id,
+        warehouse=parcel.warehouse,
+        status=str(parcel.status),
+        tracking_number=parcel.tracking_number,
     )

@@ -1,12 +1,15 @@
 """What an order bought, as the return rules see it: its cart quote and its delivered lines.
 
-The one place that knows how an order holds its lines. Today an order holds one single-style
-quote; it is seen as a one-shipment cart quote priced by the same shipment rules, so a return
-reprices the kept units with the order's own unit price, shipping charge and tax terms. When an
-order carries its cart quote (the multi-line saga), this module reads that instead.
+The one place that knows how an order holds its lines. A cart order carries the cart quote it
+was placed from (`order.cart`): a return reprices the kept lines with its very figures. A
+single-style order holds one quote; it is seen as a one-shipment cart quote priced by the same
+shipment rules (its unit price, shipping charge and the destination's tax terms). Each line's
+30 days run from its own parcel's delivery (`order.shipments`, one per warehouse).
 """
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from services.orders.domain.landed_cost import LineKind
 from services.orders.domain.money import Money
@@ -21,7 +24,9 @@ from services.orders.domain.shipments import CartQuote, Shipment
 
 
 def cart_of(order: Order, ref: ReferenceData) -> CartQuote:
-    """The order's quote as a cart quote (one shipment for a single-style order)."""
+    """The order's cart quote (one shipment for a single-style order)."""
+    if order.cart is not None:
+        return order.cart
     q = order.quote
     return CartQuote(
         quote_id=q.quote_id,
@@ -63,11 +68,26 @@ def _shipment(q: Quote, ref: ReferenceData) -> Shipment:
     )
 
 
-def purchased_lines(order: Order) -> list[PurchasedLine]:
-    """Each line with its shipment's delivery time (None until delivered)."""
-    delivered = order.steps.get(Step.DELIVER)
-    at = delivered.at if delivered is not None and order.status is OrderStatus.DELIVERED else None
-    return [PurchasedLine(order.quote.style, order.quote.quantity, at)]
+def purchased_lines(order: Order, ref: ReferenceData) -> list[PurchasedLine]:
+    """Each line with its own parcel's delivery time (None until that parcel is delivered)."""
+    delivered = _delivered_at(order)
+    return [
+        PurchasedLine(line.item.style, line.item.quantity, delivered.get(shipment.warehouse))
+        for shipment in cart_of(order, ref).shipments
+        for line in shipment.charges.lines
+    ]
+
+
+def _delivered_at(order: Order) -> dict[str, datetime | None]:
+    """When each warehouse's parcel was delivered; an order saved before parcels were kept
+    has its one parcel delivered when the order was."""
+    if order.status in (OrderStatus.FAILED, OrderStatus.CANCELLED, OrderStatus.REFUNDED):
+        return {}
+    parcels = {p.warehouse: p.delivered_at for p in order.shipments}
+    if not parcels and order.status is OrderStatus.DELIVERED:
+        step = order.steps.get(Step.DELIVER)
+        parcels = {order.quote.warehouse: step.at if step else None}
+    return parcels
 
 
 def shipment_of(cart: CartQuote, style: str) -> Shipment:
@@ -75,8 +95,11 @@ def shipment_of(cart: CartQuote, style: str) -> Shipment:
     return next(s for s in cart.shipments if style in s.styles)
 
 
-def tracking_number_of(order: Order, _shipment: Shipment) -> str | None:
-    """The outbound tracking number of the shipment (what the return's customs refers to)."""
+def tracking_number_of(order: Order, shipment: Shipment) -> str | None:
+    """The outbound parcel's tracking number (what the return's customs data refers to)."""
+    for parcel in order.shipments:
+        if parcel.warehouse == shipment.warehouse:
+            return parcel.tracking_number
     return order.tracking_number
 
 

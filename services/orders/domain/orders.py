@@ -7,6 +7,7 @@ Everything needed to resume after a crash (status, steps, compensations done) is
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -14,11 +15,19 @@ from typing import Any
 from services.orders.domain import events as ev
 from services.orders.domain.errors import QuoteNotFound
 from services.orders.domain.money import Money
-from services.orders.domain.order_events import order_facts, order_placed
+from services.orders.domain.order_events import order_facts, order_placed, shipment_updated
+from services.orders.domain.order_shipments import (
+    OrderShipment,
+    ShipmentStatus,
+    StockLine,
+    headline_quote,
+    reservation_data,
+)
+from services.orders.domain.order_state import Failure, StepRecord, TimelineEntry
+from services.orders.domain.order_views import OrderViews
 from services.orders.domain.quotes import Quote
 from services.orders.domain.saga import (
     ADVICE_CODES,
-    COMPENSATION_OF,
     CUSTOMER_MESSAGES,
     NEXT_STEP,
     TRANSITIONS,
@@ -27,33 +36,14 @@ from services.orders.domain.saga import (
     OrderStatus,
     Step,
 )
+from services.orders.domain.shipments import CartQuote
 from shared.errors import InvalidTransition
 
 S = OrderStatus
 
 
-@dataclass(frozen=True, slots=True)
-class StepRecord:
-    step: Step
-    at: datetime
-    data: dict[str, Any]
-
-
-@dataclass(frozen=True, slots=True)
-class Failure:
-    reason: FailureReason
-    message: str  # customer-actionable
-    detail: str | None = None  # provider's wording, for agents
-
-
-@dataclass(frozen=True, slots=True)
-class TimelineEntry:
-    status: OrderStatus
-    at: datetime
-
-
 @dataclass
-class Order:
+class Order(OrderViews):
     order_id: str
     customer_id: str
     quote: Quote
@@ -71,6 +61,11 @@ class Order:
     # The request that placed the order: the saga's later events carry it as their cause.
     correlation_id: str | None = None
     pending_events: list[ev.OrderEvent] = field(default_factory=list)
+    # The cart quote the order was placed from (None for a single-style order, whose `quote` is
+    # then the accepted quote; for a cart order `quote` is the cart's headline).
+    cart: CartQuote | None = None
+    # Each booked parcel (one per warehouse) with its own tracking status and delivery time.
+    shipments: list[OrderShipment] = field(default_factory=list)
     # Concurrency token kept by the repository (optimistic locking); the domain ignores it.
     version: int = 0
 
@@ -79,22 +74,26 @@ class Order:
         cls,
         *,
         order_id: str,
-        quote: Quote,
+        quote: Quote | CartQuote,
         customer_id: str,
         payment_token: str,
         now: datetime,
         agent_id: str | None = None,
+        names: Mapping[str, str] | None = None,
     ) -> Order:
-        """Accept a quote: the price, rate and lines are the quote's, locked."""
+        """Accept a quote or a cart quote: price, rate and lines are the quote's, locked
+        (`names`: product names by style, for the placed event's cart lines)."""
         if quote.customer_id is not None and quote.customer_id != customer_id:
             raise QuoteNotFound("no such quote", details={"quote_id": quote.quote_id})
         quote.ensure_valid(now)
-        order = cls(order_id, customer_id, quote, payment_token, S.PENDING, now, agent_id)
+        cart = quote if isinstance(quote, CartQuote) else None
+        headline = quote if not isinstance(quote, CartQuote) else headline_quote(quote)
+        order = cls(order_id, customer_id, headline, payment_token, S.PENDING, now, agent_id)
+        order.cart = cart
         order.timeline.append(TimelineEntry(S.PENDING, now))
-        order.pending_events.append(order_placed(order, now))
+        order.pending_events.append(order_placed(order, now, names or {}))
         return order
 
-    # -- forward steps -------------------------------------------------------------------
     @property
     def next_step(self) -> Step | None:
         """What the saga runner must do next (None once confirmed or finished)."""
@@ -106,22 +105,37 @@ class Order:
         self._advance(S.PAYMENT_AUTHORIZED, Step.AUTHORIZE_PAYMENT, now, data)
         self._emit(ev.OrderPaymentAuthorized, now, authorization_id=authorization_id, amount=amount)
 
-    def record_stock_reserved(self, reservation_id: str, now: datetime) -> None:
-        data = {
-            "reservation_id": reservation_id,
-            "warehouse": self.quote.warehouse,
-            "style": self.quote.style,
-            "quantity": self.quote.quantity,
-        }
+    def record_stock_reserved(
+        self, reservation_id: str, now: datetime, lines: Sequence[tuple[StockLine, str]] = ()
+    ) -> None:
+        """Every line is held (`lines`: each line with its reservation id, for a cart)."""
+        held = list(lines) or [(self.stock_lines[0], reservation_id)]
+        data = reservation_data(held, every_line=self.cart is not None)
         self._advance(S.STOCK_RESERVED, Step.RESERVE_STOCK, now, data)
         self._emit(ev.OrderStockReserved, now, reservation_id=reservation_id)
 
     def record_shipment_created(
         self, shipment_id: str, tracking_number: str, carrier: str, now: datetime
     ) -> None:
-        data = {"shipment_id": shipment_id, "tracking_number": tracking_number, "carrier": carrier}
+        parcel = OrderShipment(self.quote.warehouse, shipment_id, tracking_number, carrier)
+        self.record_shipments_created([parcel], now)
+
+    def record_shipments_created(self, booked: Sequence[OrderShipment], now: datetime) -> None:
+        """Every parcel is booked (in `parcel_plans` order); each is announced on its own."""
+        data = {k: getattr(booked[0], k) for k in ("shipment_id", "tracking_number", "carrier")}
         self._advance(S.SHIPMENT_CREATED, Step.CREATE_SHIPMENT, now, data)
-        self._emit(ev.OrderShipmentCreated, now, **data, customs=self.quote.customs)
+        self.shipments = list(booked)
+        for parcel, plan in zip(booked, self.parcel_plans, strict=True):
+            self._emit(
+                ev.OrderShipmentCreated,
+                now,
+                shipment_id=parcel.shipment_id,
+                tracking_number=parcel.tracking_number,
+                carrier=parcel.carrier,
+                customs=plan.customs[0],
+                parcel_customs=plan.customs if self.cart is not None else (),
+                warehouse=parcel.warehouse if self.cart is not None else None,
+            )
 
     def confirm(self, now: datetime) -> None:
         low, high = self.quote.delivery_days
@@ -139,9 +153,15 @@ class Order:
             ships_from_region=self.quote.source_region,
         )
 
-    def record_shipped(self, capture_id: str, now: datetime) -> None:
+    def record_shipped(
+        self, capture_id: str, now: datetime, left: Sequence[str] | None = None
+    ) -> None:
+        """A first parcel left (`left`: the ids seen leaving, all when None): the payment is
+        captured once, for the whole order."""
         data = {"capture_id": capture_id}
         self._advance(S.SHIPPED, Step.CAPTURE_PAYMENT, now, data)
+        ids = {p.shipment_id for p in self.shipments} if left is None else set(left)
+        self._move_parcels(now, ShipmentStatus.IN_TRANSIT, ids)
         shipment = self.step_data(Step.CREATE_SHIPMENT)
         delivery_to = self.step_data(Step.CONFIRM).get("delivery_to")
         self._emit(
@@ -153,16 +173,39 @@ class Order:
             delivery_to=date.fromisoformat(delivery_to) if delivery_to else None,
         )
 
+    def record_parcels_moved(
+        self, now: datetime, in_transit: set[str], delivered: set[str]
+    ) -> None:
+        """Tracking news for a shipped order's parcels; delivered once every parcel is."""
+        self._move_parcels(now, ShipmentStatus.IN_TRANSIT, in_transit)
+        self._move_parcels(now, ShipmentStatus.DELIVERED, delivered)
+        if self.shipments and all(p.status is ShipmentStatus.DELIVERED for p in self.shipments):
+            self.record_delivered(now)
+
+    def _move_parcels(self, now: datetime, status: ShipmentStatus, ids: set[str]) -> None:
+        for parcel in self.shipments:
+            if parcel.shipment_id in ids and parcel.advance(status, now) and self.cart:
+                self.pending_events.append(shipment_updated(self, parcel, now))
+
     def record_delivered(self, now: datetime) -> None:
         self._advance(S.DELIVERED, Step.DELIVER, now, {})
+        for parcel in self.shipments:
+            parcel.advance(ShipmentStatus.DELIVERED, now)
         self._emit(
             ev.OrderDelivered, now, tracking_number=self.tracking_number, delivered_on=now.date()
         )
 
     # -- unhappy paths -------------------------------------------------------------------
-    def fail(self, reason: FailureReason, now: datetime, detail: str | None = None) -> None:
+    def fail(
+        self,
+        reason: FailureReason,
+        now: datetime,
+        detail: str | None = None,
+        style: str | None = None,
+    ) -> None:
+        """`style`: the cart line that stopped the order (a cart line sold out)."""
         self._transition(S.FAILED, now)
-        self.failure = Failure(reason, CUSTOMER_MESSAGES[reason], detail)
+        self.failure = Failure(reason, CUSTOMER_MESSAGES[reason], detail, style)
         self._emit(
             ev.OrderFailed,
             now,
@@ -171,6 +214,7 @@ class Order:
             message=self.failure.message,
             amount_released=self._held_amount(),
             compensations=tuple(self.pending_compensations()),
+            failed_style=style,
         )
 
     def cancel(self, now: datetime, by: str | None = None) -> None:
@@ -197,13 +241,6 @@ class Order:
             return []
         return [c for c in self.all_compensations() if c not in self.compensated]
 
-    def all_compensations(self) -> list[Compensation]:
-        """Every compensation this order needs, done or not, in the order they must run."""
-        # Steps always complete in the saga's fixed order, so reverse enum order is reverse
-        # completion order (robust to equal timestamps and to rows reloaded in any order).
-        done = [s for s in reversed(list(Step)) if s in self.steps]
-        return [COMPENSATION_OF[s] for s in done if s in COMPENSATION_OF]
-
     def record_compensated(self, compensation: Compensation, now: datetime) -> bool:
         """Mark a compensation done; a second call is a no-op and returns False."""
         if self.status not in (S.FAILED, S.CANCELLED):
@@ -219,6 +256,10 @@ class Order:
                 details={"order_id": self.order_id, "compensation": str(compensation)},
             )
         self.compensated[compensation] = now
+        if compensation is Compensation.CANCEL_SHIPMENT:  # every parcel was cancelled
+            self._move_parcels(
+                now, ShipmentStatus.CANCELLED, {p.shipment_id for p in self.shipments}
+            )
         return True
 
     # -- views ---------------------------------------------------------------------------
@@ -228,26 +269,6 @@ class Order:
         if self.status in (S.FAILED, S.CANCELLED):
             return bool(self.pending_compensations()) or not self.strays_checked
         return self.status not in (S.DELIVERED, S.REFUNDED)
-
-    def step_data(self, step: Step) -> dict[str, Any]:
-        record = self.steps.get(step)
-        return dict(record.data) if record else {}
-
-    @property
-    def authorization_id(self) -> str | None:
-        return self.step_data(Step.AUTHORIZE_PAYMENT).get("authorization_id")
-
-    @property
-    def reservation_id(self) -> str | None:
-        return self.step_data(Step.RESERVE_STOCK).get("reservation_id")
-
-    @property
-    def shipment_id(self) -> str | None:
-        return self.step_data(Step.CREATE_SHIPMENT).get("shipment_id")
-
-    @property
-    def tracking_number(self) -> str | None:
-        return self.step_data(Step.CREATE_SHIPMENT).get("tracking_number")
 
     def pull_events(self) -> list[ev.OrderEvent]:
         out, self.pending_events = self.pending_events, []

@@ -72,6 +72,7 @@ class ShipmentRequest:
     to_region: str
     customs: CustomsDeclaration
     idempotency_key: str
+    more_customs: tuple[CustomsDeclaration, ...] = ()  # a cart parcel's further lines
 
 
 @dataclass(frozen=True, slots=True)

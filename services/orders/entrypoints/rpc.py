@@ -81,17 +81,17 @@ def _catalogue_routes(u: UseCases) -> list[RpcRoute]:
 def _order_routes(u: UseCases) -> list[RpcRoute]:
     async def place(req: c.PlaceOrderRequest, actor: A) -> c.OrderOut:
         who = tr.actor_or_system(actor)
-        return tr.order_out(await u.ordering.place_order(who, req.quote_id, req.payment_token))
+        return trc.order_out(await u.ordering.place_order(who, req.quote_id, req.payment_token))
 
     async def get_order(req: c.GetOrderRequest, actor: A) -> c.OrderOut:
-        return tr.order_out(await u.ordering.get_order(tr.actor_or_system(actor), req.order_id))
+        return trc.order_out(await u.ordering.get_order(tr.actor_or_system(actor), req.order_id))
 
     async def list_orders(req: c.ListOrdersRequest, actor: A) -> c.OrderList:
         who = tr.actor_or_system(actor)
-        return tr.order_list(*await u.ordering.list_orders(who, req.limit, req.after))
+        return trc.order_list(*await u.ordering.list_orders(who, req.limit, req.after))
 
     async def cancel(req: c.CancelOrderRequest, actor: A) -> c.OrderOut:
-        return tr.order_out(await u.ordering.cancel_order(tr.actor_or_system(actor), req.order_id))
+        return trc.order_out(await u.ordering.cancel_order(tr.actor_or_system(actor), req.order_id))
 
     return [
         # One order per quote: a repeat of the placement answers with the same order.

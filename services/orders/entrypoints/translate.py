@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 from services.orders.domain.catalogue import Offer
 from services.orders.domain.landed_cost import LandedCost, QuoteLine
 from services.orders.domain.money import FxRate, Money
+from services.orders.domain.order_shipments import OrderShipment
 from services.orders.domain.orders import Order
 from services.orders.domain.quotes import Quote
 from services.orders.domain.saga import ADVICE_CODES, Compensation, Step
@@ -134,12 +135,26 @@ def order_out(o: Order) -> c.OrderOut:
             reason_code=str(o.failure.reason),
             advice_code=ADVICE_CODES[o.failure.reason],
             message=o.failure.message,
+            style=o.failure.style,
         ),
         shipment=c.ShipmentOut(**shipment) if shipment else None,
+        shipments=[_parcel_out(p) for p in o.shipments],
         reservation_id=o.reservation_id,
         compensations_done=[str(x) for x in Compensation if x in o.compensated],
         timeline=[c.TimelineEntryOut(status=str(t.status), at=t.at) for t in o.timeline],
         created_at=o.created_at,
+    )
+
+
+def _parcel_out(p: OrderShipment) -> c.OrderShipmentOut:
+    return c.OrderShipmentOut(
+        warehouse=p.warehouse,
+        shipment_id=p.shipment_id,
+        tracking_number=p.tracking_number,
+        carrier=p.carrier,
+        status=str(p.status),
+        shipped_at=p.shipped_at,
+        delivered_at=p.delivered_at,
     )
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from services.orders.domain.carts import CartLine
-from services.orders.domain.errors import QuoteStyleOrLines
+from services.orders.domain.errors import QuoteQuantityWithLines, QuoteStyleOrLines
 from services.orders.domain.money import FxRate
+from services.orders.domain.orders import Order
 from services.orders.domain.quotes import Quote
 from services.orders.domain.shipment_charges import PricedLine
 from services.orders.domain.shipments import CartQuote, Shipment
+from services.orders.entrypoints import translate as tr
 from services.orders.entrypoints.translate import quote_out
 from shared.contracts import carts as cc
 from shared.contracts import orders as c
@@ -23,7 +25,24 @@ def cart_lines_in(req: c.QuoteRequest) -> list[CartLine] | None:
         )
     if req.lines is None:
         return None
+    if "quantity" in req.model_fields_set:
+        raise QuoteQuantityWithLines(
+            "`quantity` is for a single-style quote; give each cart line its own quantity",
+            details={"quantity": req.quantity, "lines": len(req.lines)},
+        )
     return [CartLine(x.style, x.quantity) for x in req.lines]
+
+
+def order_out(o: Order) -> c.OrderOut:
+    """An order's reply; a cart order also carries its accepted cart quote."""
+    out = tr.order_out(o)
+    if o.cart is not None:
+        out.cart = cart_quote_out(o.cart)
+    return out
+
+
+def order_list(orders: list[Order], after: dict[str, str] | None) -> c.OrderList:
+    return c.OrderList(items=[order_out(o) for o in orders], next=after)
 
 
 def any_quote_out(q: Quote | CartQuote) -> c.QuoteOut | cc.CartQuoteOut:

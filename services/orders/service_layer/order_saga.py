@@ -18,6 +18,7 @@ from services.orders.domain.errors import (
     PaymentDeclined,
     PaymentTimeout,
 )
+from services.orders.domain.order_shipments import OrderShipment, StockLine
 from services.orders.domain.orders import Order
 from services.orders.domain.ports import CarrierProvider, PaymentProvider, ShipmentRequest
 from services.orders.domain.saga import FailureReason, OrderStatus, Step, step_key
@@ -128,41 +129,58 @@ class OrderSaga:
         return saved
 
     async def _reserve_in(self, work: Work, order: Order) -> None:
-        q = order.quote
-        try:
-            res = await work.stock.reserve(
-                owner_id=order.order_id,
-                warehouse=q.warehouse,
-                style=q.style,
-                quantity=q.quantity,
-                now=self.clock.now(),
-            )
-        except InsufficientStock as exc:
-            order.fail(FailureReason.OUT_OF_STOCK, self.clock.now(), exc.message)
-        else:
-            order.record_stock_reserved(res.reservation_id, self.clock.now())
+        """Hold every line in this one transaction, all or nothing: a line short of stock
+        gives back the lines held before it (same transaction) and fails the order, naming
+        the line."""
+        now, held = self.clock.now(), list[tuple[StockLine, str]]()
+        for line in order.stock_lines:
+            try:
+                res = await work.stock.reserve(
+                    owner_id=order.order_id,
+                    warehouse=line.warehouse,
+                    style=line.style,
+                    quantity=line.quantity,
+                    now=now,
+                    purpose=line.purpose,
+                )
+            except InsufficientStock as exc:
+                for _, reservation_id in held:
+                    await work.stock.release(reservation_id, now)
+                style = line.style if order.cart is not None else None
+                order.fail(FailureReason.OUT_OF_STOCK, now, exc.message, style)
+                return
+            held.append((line, res.reservation_id))
+        order.record_stock_reserved(held[0][1], now, held)
 
     async def _ship(self, order: Order) -> Order | None:
-        q = order.quote
-        request = ShipmentRequest(
-            order_id=order.order_id,
-            from_warehouse=q.warehouse,
-            to_region=q.region,
-            customs=q.customs,
-            idempotency_key=step_key(order.order_id, Step.CREATE_SHIPMENT),
-        )
-        try:
-            shipment = await self.carrier.create_shipment(request)
-        except CarrierRefused as exc:
-            reason = FailureReason.CARRIER_REFUSED
-            return await self.records.fail(order, S.STOCK_RESERVED, reason, exc.message)
-        crash_point("orders.after_shipment_created")  # booked, not yet recorded
+        """Book one parcel per warehouse, each under its own key (a repeat after a crash finds
+        the parcels already booked); record them all and confirm in one save."""
+        booked = []
+        for plan in order.parcel_plans:
+            request = ShipmentRequest(
+                order_id=order.order_id,
+                from_warehouse=plan.warehouse,
+                to_region=order.quote.region,
+                customs=plan.customs[0],
+                idempotency_key=plan.idempotency_key,
+                more_customs=plan.customs[1:],
+            )
+            try:
+                shipment = await self.carrier.create_shipment(request)
+            except CarrierRefused as exc:
+                # Parcels booked before this one are strays now: the undo cancels them.
+                reason = FailureReason.CARRIER_REFUSED
+                return await self.records.fail(order, S.STOCK_RESERVED, reason, exc.message)
+            booked.append(
+                OrderShipment(
+                    plan.warehouse, shipment.shipment_id, shipment.tracking_number, shipment.carrier
+                )
+            )
+            crash_point("orders.after_shipment_created")  # booked, not yet recorded
 
         def record_and_confirm(o: Order) -> None:
             now = self.clock.now()
-            o.record_shipment_created(
-                shipment.shipment_id, shipment.tracking_number, shipment.carrier, now
-            )
+            o.record_shipments_created(booked, now)
             o.confirm(now)  # nothing external left to do before confirming
 
         return await self.records.record(order, S.STOCK_RESERVED, record_and_confirm)

@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import NoReturn
 
 from services.orders.domain.errors import (
     ConcurrentUpdate,
-    MultiLineOrderNotSupported,
     OrderAlreadyShipped,
     OrderNotFound,
     QuoteNotFound,
     ShipmentNotCancellable,
 )
 from services.orders.domain.orders import Order
-from services.orders.domain.ports import CarrierProvider
-from services.orders.domain.saga import SHIPMENT_MAY_BE_BOOKED, OrderStatus, Step, step_key
-from services.orders.domain.shipments import CartQuote
+from services.orders.domain.ports import CarrierProvider, TrackingStatus
+from services.orders.domain.saga import SHIPMENT_MAY_BE_BOOKED, OrderStatus
 from services.orders.service_layer.customers import new_id, require_customer
 from services.orders.service_layer.unit_of_work import DuplicateEntry, UnitOfWork
 from shared.actor import Actor
@@ -34,21 +32,6 @@ def no_saga(_order_id: str) -> None:
     """Without a saga worker (tests that drive the saga by hand) nobody needs waking."""
 
 
-def _refuse_cart(q: CartQuote, customer: str) -> NoReturn:
-    """A cart quote cannot be ordered yet (the multi-line saga is not built): refused before
-    anything is written. Someone else's quote stays invisible, as for a single-style quote."""
-    if q.customer_id != customer:
-        raise QuoteNotFound("no such quote", details={"quote_id": q.quote_id})
-    raise MultiLineOrderNotSupported(
-        "ordering a quote of several lines is not supported yet; order each style on its own",
-        details={
-            "quote_id": q.quote_id,
-            "shipments": len(q.shipments),
-            "lines": sum(len(s.styles) for s in q.shipments),
-        },
-    )
-
-
 class Ordering:
     def __init__(
         self,
@@ -56,7 +39,9 @@ class Ordering:
         clock: Clock,
         carrier: CarrierProvider,  # consulted by a cancel: has the parcel left?
         wake_saga: WakeSaga = no_saga,
+        style_names: Mapping[str, str] | None = None,  # product names, for a cart's placed event
     ) -> None:
+        self.style_names = style_names or {}
         self.uow = uow
         self.clock = clock
         self.carrier = carrier
@@ -85,8 +70,6 @@ class Ordering:
             if existing is not None:
                 return existing
             q = await rx.quotes.get(quote_id)
-        if isinstance(q, CartQuote):
-            _refuse_cart(q, customer)
         order = Order.place(
             order_id=new_id("o"),
             quote=q,
@@ -94,6 +77,7 @@ class Ordering:
             payment_token=token,
             now=self.clock.now(),
             agent_id=actor.agent_id,
+            names=self.style_names,
         )
         order.correlation_id = current_correlation_id()
         # A concurrent placement of the same quote fails here on the unique quote_id.
@@ -147,24 +131,45 @@ class Ordering:
         raise ConcurrentUpdate("order changed concurrently", details={"order_id": order_id})
 
     async def _cancel_shipment_first(self, order: Order) -> bool:
-        """Cancel a booked shipment at the carrier; True if there was one to cancel."""
+        """Cancel every booked parcel at the carrier; True if there was one to cancel.
+
+        A cart's parcels are checked first: if any has left, nothing is cancelled (the order
+        can no longer be), so no parcel is cancelled while its sibling travels."""
         if order.status not in SHIPMENT_MAY_BE_BOOKED:
             return False
-        shipment_id = order.shipment_id
-        if shipment_id is None:  # booked by a saga step that died before recording it?
-            booked = await self.carrier.find(step_key(order.order_id, Step.CREATE_SHIPMENT))
-            shipment_id = booked.shipment_id if booked else None
-        if shipment_id is None:
+        ids = [p.shipment_id for p in order.shipments]
+        if not ids:  # booked by a saga step that died before recording it?
+            for plan in order.parcel_plans:
+                booked = await self.carrier.find(plan.idempotency_key)
+                ids += [booked.shipment_id] if booked else []
+        if not ids:
             return False
-        try:
-            await self.carrier.cancel(shipment_id)
-        except ShipmentNotCancellable as exc:
-            self.wake_saga(order.order_id)  # the saga catches up with the tracking
-            raise OrderAlreadyShipped(
-                "the parcel has left the warehouse: the order can no longer be cancelled",
-                details={"order_id": order.order_id, "shipment_status": exc.details.get("status")},
-            ) from exc
+        if len(ids) > 1:
+            for shipment_id in ids:
+                await self._refuse_if_left(order, shipment_id)
+        for shipment_id in ids:
+            try:
+                await self.carrier.cancel(shipment_id)
+            except ShipmentNotCancellable as exc:
+                self._already_shipped(order, exc.details.get("status"), exc)
         return True
+
+    async def _refuse_if_left(self, order: Order, shipment_id: str) -> None:
+        seen = {u.status for u in await self.carrier.tracking(shipment_id)}
+        left = seen & {TrackingStatus.IN_TRANSIT, TrackingStatus.DELIVERED}
+        if left:
+            t = TrackingStatus
+            status = t.DELIVERED if t.DELIVERED in left else t.IN_TRANSIT
+            self._already_shipped(order, str(status), None)
+
+    def _already_shipped(
+        self, order: Order, status: str | None, cause: Exception | None
+    ) -> NoReturn:
+        self.wake_saga(order.order_id)  # the saga catches up with the tracking
+        raise OrderAlreadyShipped(
+            "the parcel has left the warehouse: the order can no longer be cancelled",
+            details={"order_id": order.order_id, "shipment_status": status},
+        ) from cause
 
     async def _record_cancel(self, seen: Order, by: str) -> Order | None:
         """Save the cancel if the order is still as seen when the carrier was asked; else None."""

@@ -141,7 +141,7 @@ class Returns:
         returned = _returned(earlier)
         check_return(
             self.policy,
-            purchased=purchased_lines(order),
+            purchased=purchased_lines(order, self.ref),
             requested=lines,
             already_returned=returned,
             now=self.clock.now(),

@@ -33,15 +33,17 @@ class Compensations:
         """Run one compensation (idempotent at the provider) and record it."""
         if comp is Compensation.VOID_AUTHORIZATION and order.authorization_id:
             await self.payment.void(order.authorization_id)
-        elif comp is Compensation.CANCEL_SHIPMENT and order.shipment_id:
-            await self.carrier.cancel(order.shipment_id)
+        elif comp is Compensation.CANCEL_SHIPMENT:
+            for shipment_id in _booked_ids(order):  # every parcel (cancel is idempotent)
+                await self.carrier.cancel(shipment_id)
         if not order.record_compensated(comp, self.clock.now()):
             return order
-        reservation = order.reservation_id
+        reservations = [r for r, _ in order.reservations]
 
         async def release(work: Work, _order: Order) -> None:
-            if comp is Compensation.RELEASE_STOCK and reservation:
-                await work.stock.release(reservation, self.clock.now())
+            if comp is Compensation.RELEASE_STOCK:
+                for reservation in reservations:  # every line held
+                    await work.stock.release(reservation, self.clock.now())
 
         saved = await self.records.commit(order, release)
         log.info("saga.compensated", order_id=order.order_id, compensation=str(comp))
@@ -74,7 +76,11 @@ class Compensations:
             await self._cancel_stray_shipment(order)
 
     async def _cancel_stray_shipment(self, order: Order) -> None:
-        shipment = await self.carrier.find(step_key(order.order_id, Step.CREATE_SHIPMENT))
+        for plan in order.parcel_plans:  # every parcel's key: a cart may have booked some
+            await self._cancel_stray(order, plan.idempotency_key)
+
+    async def _cancel_stray(self, order: Order, key: str) -> None:
+        shipment = await self.carrier.find(key)
         if shipment is None:
             return
         try:
@@ -90,3 +96,9 @@ class Compensations:
             )
             return
         log.info("saga.stray_released", order_id=order.order_id, step="create_shipment")
+
+
+def _booked_ids(order: Order) -> list[str]:
+    """The carrier ids of every parcel the order recorded (older orders: the step's one)."""
+    ids = [p.shipment_id for p in order.shipments]
+    return ids or ([order.shipment_id] if order.shipment_id else [])

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import structlog
 
+from services.orders.domain.order_shipments import ShipmentStatus
 from services.orders.domain.orders import Order
 from services.orders.domain.ports import CarrierProvider, PaymentProvider, TrackingStatus
 from services.orders.domain.saga import OrderStatus
 from services.orders.service_layer.correlation import order_log_scope
 from services.orders.service_layer.order_saga import OrderSaga
-from services.orders.service_layer.saga_records import SagaRecords
+from services.orders.service_layer.saga_records import SagaRecords, StepWork
 from services.orders.service_layer.unit_of_work import Work
 from shared.clock import Clock
 
@@ -41,21 +42,51 @@ class ShipmentTracking:
 
     async def _track(self, order_id: str) -> Order:
         order = await self.records.load(order_id)
-        if order.status not in (S.CONFIRMED, S.SHIPPED) or not order.shipment_id:
+        if order.status not in (S.CONFIRMED, S.SHIPPED) or not order.shipments:
             return order
-        seen = {u.status for u in await self.carrier.tracking(order.shipment_id)}
-        if order.status is S.CONFIRMED and TrackingStatus.CANCELLED in seen:
+        seen = await self._seen(order)
+        if order.status is S.CONFIRMED and any(
+            TrackingStatus.CANCELLED in x for x in seen.values()
+        ):
             return await self._finish_cancel(order)
-        if order.status is S.CONFIRMED and seen & LEFT_THE_WAREHOUSE:
+        left = [sid for sid, statuses in seen.items() if statuses & LEFT_THE_WAREHOUSE]
+        if order.status is S.CONFIRMED and left:
+            # The first parcel to leave captures the payment, once, for the whole order.
             assert order.authorization_id is not None
             capture_id = await self.payment.capture(order.authorization_id)
-            order = await self._shipped(order, capture_id) or await self.records.load(order_id)
-        if order.status is S.SHIPPED and TrackingStatus.DELIVERED in seen:
-            delivered = await self.records.record(
-                order, S.SHIPPED, lambda o: o.record_delivered(self.clock.now())
+            order = await self._shipped(order, capture_id, left) or await self.records.load(
+                order_id
             )
-            order = delivered or await self.records.load(order_id)
+        if order.status is S.SHIPPED:
+            order = await self._moved(order, seen) or await self.records.load(order_id)
         return order
+
+    async def _seen(self, order: Order) -> dict[str, set[TrackingStatus]]:
+        """Each open parcel's tracking statuses so far (one poll per parcel)."""
+        return {
+            p.shipment_id: {u.status for u in await self.carrier.tracking(p.shipment_id)}
+            for p in order.shipments
+            if p.open
+        }
+
+    async def _moved(self, order: Order, seen: dict[str, set[TrackingStatus]]) -> Order | None:
+        """Record parcels that moved on (nothing saved when none did, so polls back off)."""
+        in_transit = {sid for sid, x in seen.items() if x & LEFT_THE_WAREHOUSE}
+        delivered = {sid for sid, x in seen.items() if TrackingStatus.DELIVERED in x}
+        moved = [
+            p
+            for p in order.shipments
+            if (p.shipment_id in delivered and p.status is not ShipmentStatus.DELIVERED)
+            or (p.shipment_id in in_transit and p.status is ShipmentStatus.BOOKED)
+        ]
+        if not moved:
+            return order
+        return await self.records.record(
+            order,
+            S.SHIPPED,
+            lambda o: o.record_parcels_moved(self.clock.now(), in_transit, delivered),
+            self._ship_units(order, in_transit),
+        )
 
     async def _finish_cancel(self, order: Order) -> Order:
         """A live order's shipment is cancelled only by a cancel request, which cancels it at the
@@ -67,16 +98,21 @@ class ShipmentTracking:
         )
         return await self.saga.advance(order.order_id)
 
-    async def _shipped(self, order: Order, capture_id: str) -> Order | None:
-        reservation = order.reservation_id
-
-        async def ship_units(work: Work, _order: Order) -> None:
-            if reservation:  # the units leave the warehouse for good
-                await work.stock.commit(reservation, self.clock.now())
-
+    async def _shipped(self, order: Order, capture_id: str, left: list[str]) -> Order | None:
         return await self.records.record(
             order,
             S.CONFIRMED,
-            lambda o: o.record_shipped(capture_id, self.clock.now()),
-            ship_units,
+            lambda o: o.record_shipped(capture_id, self.clock.now(), left),
+            self._ship_units(order, set(left)),
         )
+
+    def _ship_units(self, order: Order, left: set[str]) -> StepWork:
+        """The units of the parcels that left leave the stock for good (idempotent)."""
+        gone = {p.warehouse for p in order.shipments if p.shipment_id in left}
+        reservations = [r for r, warehouse in order.reservations if warehouse in gone]
+
+        async def ship_units(work: Work, _order: Order) -> None:
+            for reservation in reservations:
+                await work.stock.commit(reservation, self.clock.now())
+
+        return ship_units

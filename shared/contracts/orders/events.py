@@ -89,7 +89,26 @@ class OrderShipmentCreated(OrderFacts):
     shipment_id: str = Field(description="Carrier's shipment id.")
     tracking_number: str = Field(description="Tracking number.")
     carrier: str = Field(description="Carrier.")
-    customs: CustomsOut = Field(description="Customs declaration (DDP).")
+    customs: CustomsOut = Field(
+        description="Customs declaration (DDP; a cart parcel's first line)."
+    )
+    parcel_warehouse: str | None = Field(
+        default=None, description="A cart order's parcel: the warehouse it leaves from."
+    )
+    customs_lines: list[CustomsOut] | None = Field(
+        default=None, description="A cart order's parcel: every line declared, one per style."
+    )
+
+
+@event("orders.order.shipment_updated", partner_visible=True)
+class OrderShipmentUpdated(OrderFacts):
+    """One parcel of a cart order moved on; each parcel is tracked on its own and the order is
+    delivered when every parcel is."""
+
+    shipment_id: str = Field(description="Carrier's shipment id.")
+    parcel_warehouse: str = Field(description="Warehouse the parcel left from.")
+    shipment_status: str = Field(description="in_transit, delivered or cancelled.")
+    tracking_number: str = Field(description="Tracking number.")
 
 
 @event("orders.order.confirmed", partner_visible=True)
@@ -135,6 +154,9 @@ class OrderFailed(OrderFacts):
     message: str = Field(description="Customer-facing explanation and next step.")
     amount_released: Amount | None = Field(default=None, description="Card hold released.")
     compensations: list[str] = Field(description="Undo steps owed, in order.")
+    failed_style: str | None = Field(
+        default=None, description="The cart line (style) that stopped the order, if one did."
+    )
 
 
 @event("orders.order.cancelled", partner_visible=True)

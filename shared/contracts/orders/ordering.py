@@ -7,6 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from shared.contracts.bounds import CodeStr, IdStr
+from shared.contracts.carts import CartQuoteOut, CartQuoteView
 from shared.contracts.orders.catalogue import QuoteOut, QuoteView
 from shared.contracts.orders.subjects import Region, _Request
 
@@ -52,12 +53,32 @@ class FailureOut(BaseModel):
         examples=["use_another_card"],
     )
     message: str = Field(description="What happened and what the customer can do.")
+    style: str | None = Field(
+        default=None,
+        description="The cart line (style) that stopped the order, e.g. the one that sold out; "
+        "every other line was released with it.",
+        examples=["VT02"],
+    )
 
 
 class ShipmentOut(BaseModel):
     shipment_id: str = Field(description="Carrier's shipment id.")
     tracking_number: str = Field(description="Tracking number.")
     carrier: str = Field(description="Carrier.")
+
+
+class OrderShipmentOut(BaseModel):
+    """One parcel of an order, tracked on its own (one per warehouse; one for a single style)."""
+
+    warehouse: str = Field(description="Warehouse it leaves from.", examples=["US-NJ"])
+    shipment_id: str = Field(description="Carrier's shipment id.")
+    tracking_number: str = Field(description="Tracking number.")
+    carrier: str = Field(description="Carrier.")
+    status: str = Field(
+        description="booked, in_transit, delivered or cancelled.", examples=["in_transit"]
+    )
+    shipped_at: datetime | None = Field(default=None, description="When it left the warehouse.")
+    delivered_at: datetime | None = Field(default=None, description="When it was delivered.")
 
 
 class TimelineEntryOut(BaseModel):
@@ -84,14 +105,26 @@ class OrderView(OrderTimeline):
     )
     quote: QuoteView = Field(description="The accepted quote (prices are locked).")
     failure: FailureOut | None = Field(default=None, description="Why it failed.")
-    shipment: ShipmentOut | None = Field(default=None, description="Shipment, once created.")
+    shipment: ShipmentOut | None = Field(
+        default=None, description="Shipment, once created (a cart order's first parcel)."
+    )
     created_at: datetime = Field(description="When placed.")
+    cart: CartQuoteView | None = Field(
+        default=None,
+        description="A cart order: the accepted cart quote with every shipment (`quote` is then "
+        "the cart's headline: its totals, its first line's style and warehouse).",
+    )
+    shipments: list[OrderShipmentOut] = Field(
+        default_factory=list,
+        description="Every booked parcel with its own status; the order is delivered when all are.",
+    )
 
 
 class OrderOut(OrderView):
     """The service's reply: the public order plus the saga's own bookkeeping."""
 
     quote: QuoteOut = Field(description="The accepted quote (prices are locked).")
+    cart: CartQuoteOut | None = Field(default=None, description="The accepted cart quote.")
     reservation_id: str | None = Field(default=None, description="Stock reservation.")
     compensations_done: list[str] = Field(default_factory=list, description="Undo steps run.")
 

@@ -3,6 +3,7 @@ handlers and a real database (the `client` fixture, conftest.py)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -131,19 +132,90 @@ def test_style_and_lines_together_get_422(client, stack: Stack) -> None:
 
 
 @SQLITE
-def test_ordering_a_cart_quote_is_422_and_changes_nothing(client, stack: Stack) -> None:
-    """Multi-line orders are not built yet: a clear 422 with a stable code, no order made."""
+def test_the_worked_example_is_ordered_confirmed_shipped_and_delivered(
+    client, stack: Stack
+) -> None:
+    """The 383.99 GBP cart quote becomes an order: one parcel from US-NJ with its own status,
+    followed through confirmation, shipping and delivery over HTTP."""
     http, settings = client
     me = auth(settings, "cust-uk-1")
     quote = http.post("/v1/quotes", json=WORKED, headers=me).json()
-    before = counts_now(stack)
-    assert (before["quotes"], before["orders"]) == (1, 0)  # the cart quote is there to order
-    r = http.post(
+    placed = http.post(
         "/v1/orders", json={"quote_id": quote["quote_id"], "payment_token": "tok_ok"}, headers=me
     )
-    assert (r.status_code, r.json()["code"]) == (422, "order_multi_line_not_supported"), r.text
+    assert placed.status_code == 201, placed.text
+    order = placed.json()
+    assert (order["status"], order["quote"]["total"], order["cart"]["total"]) == (
+        "pending",
+        "383.99",
+        "383.99",
+    )
+    assert order["cart"]["shipments"] == quote["shipments"] and order["shipments"] == []
+    order_id = order["order_id"]
+    http.portal.call(stack.runner.saga.advance, order_id)  # type: ignore[union-attr]
+    confirmed = http.get(f"/v1/orders/{order_id}", headers=me).json()
+    assert confirmed["status"] == "confirmed"
+    (parcel,) = confirmed["shipments"]
+    assert (parcel["warehouse"], parcel["status"], parcel["delivered_at"]) == (
+        "US-NJ",
+        "booked",
+        None,
+    )
+    stack.clock.advance(timedelta(minutes=5))
+    http.portal.call(stack.runner.tracking.track, order_id)  # type: ignore[union-attr]
+    delivered = http.get(f"/v1/orders/{order_id}", headers=me).json()
+    assert delivered["status"] == "delivered"
+    assert [p["status"] for p in delivered["shipments"]] == ["delivered"]
+    assert delivered["shipments"][0]["delivered_at"] is not None
+    timeline = [t["status"] for t in delivered["timeline"]]
+    assert timeline[-3:] == ["confirmed", "shipped", "delivered"]
+
+
+@SQLITE
+def test_a_mixed_cart_is_ordered_as_two_parcels_each_with_its_treatment(
+    client, stack: Stack
+) -> None:
+    """A UK-listed item (local, UK-LON) and a US-only item (DDP import, US-NJ): two shipments in
+    the quote, two parcels in the order, each with its own tracking."""
+    http, settings = client
+    me = auth(settings, "cust-uk-1")
+    body = {
+        "region": "UK",
+        "lines": [{"style": "JR01", "quantity": 1}, {"style": "VT02", "quantity": 1}],
+    }
+    quote = http.post("/v1/quotes", json=body, headers=me).json()
+    assert [(s["warehouse"], s["treatment"]) for s in quote["shipments"]] == [
+        ("UK-LON", "local"),
+        ("US-NJ", "ddp_import"),
+    ]
+    order = http.post(
+        "/v1/orders", json={"quote_id": quote["quote_id"], "payment_token": "tok_ok"}, headers=me
+    ).json()
+    http.portal.call(stack.runner.saga.advance, order["order_id"])  # type: ignore[union-attr]
+    confirmed = http.get(f"/v1/orders/{order['order_id']}", headers=me).json()
+    assert confirmed["status"] == "confirmed"
+    parcels = confirmed["shipments"]
+    assert [(p["warehouse"], p["status"]) for p in parcels] == [
+        ("UK-LON", "booked"),
+        ("US-NJ", "booked"),
+    ]
+    assert len({p["tracking_number"] for p in parcels}) == 2
+
+
+@SQLITE
+def test_quantity_beside_lines_is_refused_not_ignored(client, stack: Stack) -> None:
+    """`quantity` belongs to a single style: sent with `lines` it is a 422 with a stable code,
+    and nothing is stored."""
+    http, settings = client
+    me = auth(settings, "cust-uk-1")
+    before = counts_now(stack)
+    r = http.post("/v1/quotes", json={**WORKED, "quantity": 2}, headers=me)
+    assert (r.status_code, r.json()["code"]) == (422, "quote_quantity_with_lines"), r.text
     assert counts_now(stack) == before
-    assert http.get("/v1/orders", headers=me).json()["items"] == []
+    single = http.post(
+        "/v1/quotes", json={"style": "TC11", "region": "UK", "quantity": 2}, headers=me
+    )
+    assert single.status_code == 201 and single.json()["quantity"] == 2
 
 
 @SQLITE

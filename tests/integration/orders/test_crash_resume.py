@@ -171,3 +171,58 @@ async def test_crash_after_reservation_then_failure_undoes_everything(
             second.terminate()
         first.kill()
         await nc.drain()
+
+
+async def test_cart_crash_between_parcels_then_resume_to_delivered(
+    nats_server, tmp_path: Path
+) -> None:
+    """A cart of JR01 (UK-LON, local) and TC11 (US-NJ, DDP): killed right after the first
+    parcel was booked and before anything was recorded. The restart books the second parcel
+    only, and both parcels run to delivered: one authorization captured once, two lines
+    reserved and committed once each, two parcels booked once each."""
+    db_url = f"sqlite+aiosqlite:///{tmp_path / 'orders.db'}"
+    log = tmp_path / "orders.log"
+    first = service_process(
+        "services.orders", "ORDERS_", nats_server.url, db_url, log,
+        CONCIERGE_CRASH_AT="orders.after_shipment_created", **FAST,
+    ).start()  # fmt: skip
+    nc = await nats.connect(nats_server.url)
+    rpc = RpcClient(nc, default_timeout=10)
+    second = None
+    try:
+        lines = [{"style": "JR01", "quantity": 1}, {"style": "TC11", "quantity": 1}]
+        quote = await rpc.call(c.Subjects.QUOTE, {"region": "UK", "lines": lines}, actor=CUSTOMER)
+        order = await rpc.call(
+            c.Subjects.PLACE_ORDER,
+            {"quote_id": quote["quote_id"], "payment_token": "tok_ok"},
+            actor=CUSTOMER,
+        )
+        assert first.wait_exit(20) == 137, first.logs()[-2000:]
+        at_crash = await snapshot(db_url)
+        assert (at_crash["orders"], at_crash["shipments"]) == (["stock_reserved"], 1)
+        assert at_crash["reservations"] == ["held", "held"]
+        second = service_process(
+            "services.orders", "ORDERS_", nats_server.url, db_url, log, **FAST
+        ).start()
+
+        async def delivered() -> dict | None:
+            got = await rpc.call(
+                c.Subjects.GET_ORDER, {"order_id": order["order_id"]}, actor=CUSTOMER
+            )
+            return got if got["status"] == "delivered" else None
+
+        got = await eventually(delivered, timeout=30)
+        assert [(p["warehouse"], p["status"]) for p in got["shipments"]] == [
+            ("UK-LON", "delivered"),
+            ("US-NJ", "delivered"),
+        ]
+        after = await snapshot(db_url)
+        assert after["stock"] == (17, 0)
+        assert after["payments"] == ["captured"]
+        assert after["reservations"] == ["committed", "committed"]
+        assert after["shipments"] == 2  # the first parcel was found by its key, not rebooked
+    finally:
+        if second is not None:
+            second.terminate()
+        first.kill()
+        await nc.drain()

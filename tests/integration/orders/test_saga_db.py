@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from services.orders.domain.carts import CartLine
 from services.orders.domain.saga import OrderStatus
 from shared.persistence.messaging_tables import outbox_table
 from tests.support.orders.stack import UK_CUSTOMER, Stack, place, stock_level
@@ -46,6 +47,30 @@ async def test_uk_customer_buys_us_only_tc11_to_delivery(stack: Stack) -> None:
         "orders.order.shipped",
         "orders.order.delivered",
     ]
+
+
+async def test_a_mixed_cart_runs_to_delivery_as_two_parcels(stack: Stack) -> None:
+    """JR01 (UK-LON, local) + VT02 (US-NJ, DDP): one authorization, two lines held, two parcels
+    booked and tracked, then everything shipped; read back from this database each step."""
+    lines = [CartLine("JR01", 1), CartLine("VT02", 1)]
+    q = await stack.cases.quotes.quote_cart(UK_CUSTOMER, "UK", lines)
+    order = await stack.cases.ordering.place_order(UK_CUSTOMER, q.quote_id, "tok_ok")
+    order = await stack.runner.saga.advance(order.order_id)
+    assert order.status is S.CONFIRMED and order.cart == q
+    assert [p.warehouse for p in order.shipments] == ["UK-LON", "US-NJ"]
+    assert await stock_level(stack, "UK-LON", "JR01") == (8, 1)
+    assert await stock_level(stack, "US-NJ", "VT02") == (12, 1)
+    stack.clock.advance(timedelta(minutes=10))
+    order = await stack.runner.tracking.track(order.order_id)
+    assert order.status is S.DELIVERED
+    assert all(p.delivered_at == stack.clock.now() for p in order.shipments)
+    assert await stock_level(stack, "UK-LON", "JR01") == (7, 0)
+    assert await stock_level(stack, "US-NJ", "VT02") == (11, 0)
+    assert [a.status for a in stack.payment.held()] == ["captured"]
+    events = await subjects(stack, order.order_id)
+    assert events.count("orders.order.shipment_created") == 2
+    assert events.count("orders.order.payment_authorized") == 1
+    assert events[-1] == "orders.order.delivered"
 
 
 async def test_orders_list_is_paginated_most_recent_first(stack: Stack) -> None:

@@ -184,7 +184,8 @@ async def _nonempty(seen: list) -> bool:
 
 async def test_a_cart_quote_over_nats(orders) -> None:
     """RPC in with `lines`, the cart quote out (383.99 GBP), its event published on
-    orders.cart_quote.created; ordering it is refused with order_multi_line_not_supported."""
+    orders.cart_quote.created; ordering it runs the saga to delivery, the parcel tracked on its
+    own, with one authorization and one parcel event per warehouse."""
     rpc, nc = orders
     js = nc.jetstream()
     seen: list[dict] = []
@@ -202,13 +203,15 @@ async def test_a_cart_quote_over_nats(orders) -> None:
     await eventually(lambda: _nonempty(seen))
     assert seen[0]["subject"] == quote["quote_id"]
     assert seen[0]["data"]["total"] == "383.99" and seen[0]["data"]["customer_id"] == "cust-uk-1"
-    with pytest.raises(DomainError) as err:
-        await rpc.call(
-            c.Subjects.PLACE_ORDER,
-            {"quote_id": quote["quote_id"], "payment_token": "tok_ok"},
-            actor=CUSTOMER,
-        )
-    assert err.value.code == "order_multi_line_not_supported"
+    order = await rpc.call(
+        c.Subjects.PLACE_ORDER,
+        {"quote_id": quote["quote_id"], "payment_token": "tok_ok"},
+        actor=CUSTOMER,
+    )
+    assert order["cart"]["total"] == "383.99" and order["quote"]["total"] == "383.99"
+    await eventually(lambda: _is(rpc, order["order_id"], "delivered"), timeout=20)
+    final = await rpc.call(c.Subjects.GET_ORDER, {"order_id": order["order_id"]}, actor=CUSTOMER)
+    assert [(p["warehouse"], p["status"]) for p in final["shipments"]] == [("US-NJ", "delivered")]
     with pytest.raises(DomainError) as err:
         await rpc.call(
             c.Subjects.QUOTE, {"region": "UK", "style": "TC11", "lines": lines}, actor=CUSTOMER

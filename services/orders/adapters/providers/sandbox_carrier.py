@@ -134,10 +134,8 @@ class SandboxCarrierProvider:
             raise CarrierRefused(
                 "only DDP shipments are accepted", details={"incoterm": request.customs.incoterm}
             )
-        if (
-            request.to_region in self.refuse_destinations
-            or request.customs.hs_code in self.refuse_hs_codes
-        ):
+        hs_codes = {x.hs_code for x in (request.customs, *request.more_customs)}
+        if request.to_region in self.refuse_destinations or hs_codes & set(self.refuse_hs_codes):
             raise CarrierRefused(
                 "carrier refused the shipment",
                 details={"to_region": request.to_region, "hs_code": request.customs.hs_code},
@@ -247,27 +245,32 @@ def _any_request_to(r: ShipmentRequest | ReturnLabelRequest) -> dict[str, Any]:
 
 
 def _request_to(r: ShipmentRequest) -> dict[str, Any]:
-    c = r.customs
-    return {
+    out: dict[str, Any] = {
         "order_id": r.order_id,
         "from_warehouse": r.from_warehouse,
         "to_region": r.to_region,
         "idempotency_key": r.idempotency_key,
-        "customs": {
-            "hs_code": c.hs_code,
-            "origin_country": c.origin_country,
-            "description": c.description,
-            "quantity": c.quantity,
-            "declared_value": str(c.declared_value.amount),
-            "currency": c.declared_value.currency,
-            "incoterm": c.incoterm,
-        },
+        "customs": _customs_to(r.customs),
+    }
+    if r.more_customs:  # a cart parcel's further lines
+        out["more_customs"] = [_customs_to(x) for x in r.more_customs]
+    return out
+
+
+def _customs_to(c: CustomsDeclaration) -> dict[str, Any]:
+    return {
+        "hs_code": c.hs_code,
+        "origin_country": c.origin_country,
+        "description": c.description,
+        "quantity": c.quantity,
+        "declared_value": str(c.declared_value.amount),
+        "currency": c.declared_value.currency,
+        "incoterm": c.incoterm,
     }
 
 
-def _request_from(d: dict[str, Any]) -> ShipmentRequest:
-    c = d["customs"]
-    customs = CustomsDeclaration(
+def _customs_from(c: dict[str, Any]) -> CustomsDeclaration:
+    return CustomsDeclaration(
         c["hs_code"],
         c["origin_country"],
         c["description"],
@@ -275,8 +278,16 @@ def _request_from(d: dict[str, Any]) -> ShipmentRequest:
         Money(Decimal(c["declared_value"]), c["currency"]),
         c["incoterm"],
     )
+
+
+def _request_from(d: dict[str, Any]) -> ShipmentRequest:
     return ShipmentRequest(
-        d["order_id"], d["from_warehouse"], d["to_region"], customs, d["idempotency_key"]
+        d["order_id"],
+        d["from_warehouse"],
+        d["to_region"],
+        _customs_from(d["customs"]),
+        d["idempotency_key"],
+        tuple(_customs_from(x) for x in d.get("more_customs", [])),
     )
 
 

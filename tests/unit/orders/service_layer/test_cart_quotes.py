@@ -1,5 +1,5 @@
-"""Quoting a cart: checked before anything is priced, stored whole, published as figures, and
-not orderable until the multi-line saga exists."""
+"""Quoting a cart: checked before anything is priced, stored whole, published as figures
+(ordering one: test_cart_orders.py)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,9 @@ from decimal import Decimal
 import pytest
 
 from services.orders.domain.carts import CartLine
-from services.orders.domain.errors import MultiLineOrderNotSupported, QuoteNotFound
+from services.orders.domain.errors import QuoteNotFound
 from services.orders.domain.quotes import Quote
 from services.orders.domain.shipment_charges import ShipmentTreatment
-from services.orders.domain.shipments import CartQuote
 from shared.actor import Actor
 from shared.errors import DomainError, ErrorKind
 from tests.support.orders.records import counts, published
@@ -110,20 +109,6 @@ async def test_a_request_id_used_for_one_style_cannot_become_a_cart(stack: Stack
     with pytest.raises(DomainError) as err:
         await stack.cases.quotes.quote_cart(UK_CUSTOMER, "UK", WORKED, request_id="r-2")
     assert err.value.code == "quote_request_id_reused" and err.value.kind is ErrorKind.CONFLICT
-
-
-async def test_ordering_a_cart_quote_is_refused_and_changes_nothing(stack: Stack) -> None:
-    """The multi-line saga is not built: order_multi_line_not_supported, no order, no stock
-    held, no event, and the quote is still there to read."""
-    q = await stack.cases.quotes.quote_cart(UK_CUSTOMER, "UK", WORKED)
-    before = await counts(stack)
-    with pytest.raises(MultiLineOrderNotSupported) as err:
-        await stack.cases.ordering.place_order(UK_CUSTOMER, q.quote_id, "tok_ok")
-    assert err.value.code == "order_multi_line_not_supported"
-    assert err.value.kind is ErrorKind.INVALID
-    assert err.value.details == {"quote_id": q.quote_id, "shipments": 1, "lines": 2}
-    assert await counts(stack) == before
-    assert isinstance(await stack.cases.quotes.get_quote(UK_CUSTOMER, q.quote_id), CartQuote)
 
 
 async def test_someone_elses_cart_quote_stays_invisible(stack: Stack) -> None:
