@@ -123,3 +123,32 @@ def test_uk_customer_returns_the_us_item_and_is_refunded_by_the_rule(running_sta
             if item.event == "orders.return.refunded":
                 break
     assert seen == types
+
+
+def test_the_worked_example_vt02_return_refunds_exactly_288_17(running_stack):
+    """Acceptance (issue 17): TC11 + VT02 to the UK from US-NJ is 383.99 GBP; returning the VT02
+    refunds exactly what the rule gives (docs/returns.md): 288.17."""
+    me = running_stack.client(f"cust-{uuid.uuid4().hex[:8]}")
+    cart = {"region": "UK", "lines": [{"style": "TC11", "quantity": 1},
+                                      {"style": "VT02", "quantity": 1}]}  # fmt: skip
+    quote = post(me, "/v1/quotes", cart).json()
+    assert quote["total"] == "383.99" and quote["currency"] == "GBP"
+    order = post(me, "/v1/orders", {"quote_id": quote["quote_id"], "payment_token": "tok_ok"})
+    assert order.status_code == 201, order.text
+    order_id = order.json()["order_id"]
+    assert wait_for(me, f"/v1/orders/{order_id}", "delivered")["status"] == "delivered"
+    body = {"lines": [{"style": "VT02", "quantity": 1, "reason": "changed_mind"}]}
+    r = post(me, f"/v1/orders/{order_id}/returns", body)
+    assert r.status_code == 201, r.text
+    ret = r.json()
+    assert ret["refund"] | {"lines": None} == {
+        "currency": "GBP", "total": "288.17", "goods": "231.01", "shipping": "0.00",
+        "duty": "9.13", "vat": "48.03", "reclaimable_duty": "7.39",
+        "reclaimable_import_vat": "50.75", "lines": None}  # fmt: skip
+    done = wait_for(me, f"/v1/returns/{ret['return_id']}", "refunded")
+    assert done["status"] == "refunded" and done["amount_refunded"] == "288.17", done
+    events = asyncio.run(return_events(running_stack.nats_url, ret["return_id"]))
+    [refunded] = [e["data"] for e in events if e["type"] == "orders.return.refunded"]
+    assert refunded["amount_refunded"] == "288.17"
+    assert (refunded["refund"]["reclaimable_duty"], refunded["refund"]["reclaimable_import_vat"]) \
+        == ("7.39", "50.75")  # fmt: skip
