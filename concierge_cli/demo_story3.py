@@ -1,17 +1,22 @@
-"""Story 3, the return: the UK customer sends back the US-only VT02 she bought. She gets a free
-label declared as returned goods and the refund breakdown by the rule; the refund is paid only
-once the carrier scans the parcel in, and she is told at each step."""
+"""Story 3, the return (story 2 continued): the UK customer bought two US-only items in one cart
+(TC11 + VT02, one DDP parcel from US-NJ) and sends back the VT02. She gets a free label declared
+as returned goods and the refund by the rule: what she paid minus what the TC11 she keeps costs
+quoted alone. The refund is paid only once the carrier scans the parcel in, and she is told at
+each step."""
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from concierge_cli.demo_http import Actor, DemoContext, expect
 from concierge_cli.demo_watch import Inbox, Timeline
 
 STORY = "Story 3: the return"
-PENNY = Decimal("0.01")
+CART = {
+    "region": "UK",
+    "lines": [{"style": "TC11", "quantity": 1}, {"style": "VT02", "quantity": 1}],
+}
 
 
 def play(ctx: DemoContext) -> dict[str, Any]:
@@ -25,8 +30,8 @@ def play(ctx: DemoContext) -> dict[str, Any]:
         got = http.json(me, "PUT", "/v1/me/contact", json=contact)
         step.details.append(f"{got['email']}, locale {got['locale']}")
     quote, order_id = _delivered(ctx, me)
-    outcome["order_id"] = order_id
-    ret = _request(ctx, me, inbox, quote, order_id)
+    outcome.update(order_id=order_id, paid=quote["total"])
+    ret = _request(ctx, me, inbox, _kept_alone(ctx, me), quote, order_id)
     outcome.update(return_id=ret["return_id"], return_number=ret["return_number"],
                    refund=ret["refund"]["total"])  # fmt: skip
     outcome["status"] = _refunded(ctx, me, inbox, ret, order_id)
@@ -35,10 +40,8 @@ def play(ctx: DemoContext) -> dict[str, Any]:
 
 def _delivered(ctx: DemoContext, me: Actor) -> tuple[dict[str, Any], str]:
     http = ctx.http
-    with http.step(STORY, "She buys the US-only VT02 and it is delivered", me) as step:
-        quote: dict[str, Any] = http.json(
-            me, "POST", "/v1/quotes", json={"style": "VT02", "region": "UK"}, expect=(201,)
-        )
+    with http.step(STORY, "She buys TC11 + VT02 in one cart and it is delivered", me) as step:
+        quote: dict[str, Any] = http.json(me, "POST", "/v1/quotes", json=CART, expect=(201,))
         order = http.json(me, "POST", "/v1/orders", expect=(201,),
                           json={"quote_id": quote["quote_id"], "payment_token": "tok_ok"})  # fmt: skip
         order_id = order["order_id"]
@@ -46,20 +49,24 @@ def _delivered(ctx: DemoContext, me: Actor) -> tuple[dict[str, Any], str]:
         Timeline(http, me, f"/v1/orders/{order_id}/timeline", "order").new(
             until="delivered", timeout=ctx.delivery_timeout, stop=("failed", "cancelled")
         )
-        step.details.append(f"order {order_id}: £{quote['total']} paid (DDP: duty and import "
-                            "VAT collected at checkout)")  # fmt: skip
+        [parcel] = quote["shipments"]
+        step.details.append(f"order {order_id}: £{quote['total']} paid, one {parcel['treatment']}"
+                            f" parcel from {parcel['warehouse']} (duty and import VAT collected "
+                            "at checkout)")  # fmt: skip
         return quote, order_id
 
 
-def _expected_refund(quote: dict[str, Any]) -> Decimal:
-    """The rule by hand: keeping nothing still costs the shipping and the 20% VAT on it."""
-    lines = {line["kind"]: Decimal(line["amount"]) for line in quote["lines"]}
-    kept = lines["shipping"] + (lines["shipping"] * Decimal("0.20")).quantize(PENNY, ROUND_HALF_UP)
-    return Decimal(quote["total"]) - kept
+def _kept_alone(ctx: DemoContext, me: Actor) -> Decimal:
+    """What the TC11 she keeps costs quoted alone (same rate, shipping and tax rules)."""
+    with ctx.http.step(STORY, "The TC11 she keeps, quoted alone", me) as step:
+        alone = ctx.http.json(me, "POST", "/v1/quotes", expect=(201,),
+                              json={"style": "TC11", "region": "UK"})  # fmt: skip
+        step.details.append(f"£{alone['total']} ({alone['tax_treatment']}: under £135, no duty)")
+        return Decimal(alone["total"])
 
 
 def _request(
-    ctx: DemoContext, me: Actor, inbox: Inbox, quote: dict[str, Any], order_id: str
+    ctx: DemoContext, me: Actor, inbox: Inbox, kept: Decimal, quote: dict[str, Any], order_id: str
 ) -> dict[str, Any]:
     http = ctx.http
     body = {"lines": [{"style": "VT02", "quantity": 1, "reason": "changed_mind"}]}
@@ -72,7 +79,7 @@ def _request(
             me, "POST", f"/v1/orders/{order_id}/returns", json=body, expect=(201,)
         )
         refund = ret["refund"]
-        wanted = _expected_refund(quote)
+        wanted = Decimal(quote["total"]) - kept  # the rule: paid minus what is kept, alone
         expect(Decimal(refund["total"]) == wanted,
                f"refund {refund['total']}, the rule gives {wanted}", ret)  # fmt: skip
         [label] = ret["labels"]
