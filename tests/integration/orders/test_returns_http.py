@@ -82,3 +82,22 @@ def test_a_customer_cancels_a_return_before_sending_it(client, stack: Stack) -> 
     assert done.json()["status"] == "cancelled"
     again = http.post(url, headers=me | key("c4"))
     assert again.status_code == 409 and again.json()["code"] == "return_invalid_transition"
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_an_exchange_through_http(client, stack: Stack) -> None:
+    http, settings = client
+    me = auth(settings, "cust-uk-1")
+    order = http.portal.call(delivered, stack, "TC11")  # type: ignore[union-attr]
+    url = f"/v1/orders/{order.order_id}/returns"
+    swap = {"lines": [{"style": "TC11", "quantity": 1, "reason": "not_as_pictured"}],
+            "resolution": "exchange", "exchange_style": "VT02"}  # fmt: skip
+    incomplete = http.post(url, json=swap, headers=me | key("e1"))
+    assert incomplete.status_code == 422
+    assert incomplete.json()["code"] == "return_exchange_incomplete"
+    r = http.post(url, json=swap | {"if_not_returned": "cancel"}, headers=me | key("e2"))
+    assert r.status_code == 201, r.text
+    x = r.json()["exchange"]
+    assert (x["style"], x["difference_direction"], x["difference"]) == ("VT02", "charge", "236.92")
+    assert x["replacement_total"] == "309.48" and x["if_not_returned"] == "cancel"
+    assert r.json()["resolution"] == "exchange"
