@@ -100,6 +100,7 @@ def build_use_cases(
     waitlist = Waitlist(uow, catalogue, clock)
     quotes = Quotes(uow, catalogue, clock, quote_ttl, cart_policy=cart_policy or packaged_cart)
     exchanges = Exchanges(quotes, payment, clock, return_policy)
+    cancellation = ReturnCancellation(uow, carrier, payment, clock)
     return UseCases(
         catalogue=catalogue,
         quotes=quotes,
@@ -110,16 +111,8 @@ def build_use_cases(
         inventory=Inventory(uow, catalogue, waitlist, clock),
         replacements=Replacements(uow, ref, clock),
         returns=Returns(uow, ref, carrier, clock, return_policy, exchanges),
-        return_cancellation=ReturnCancellation(uow, carrier, payment, clock),
-    )
-
-
-def build_return_processing(
-    uow: UnitOfWork, cases: UseCases, payment: PaymentProvider, carrier: CarrierProvider,
-    clock: Clock,
-) -> ReturnProcessing:  # fmt: skip
-    return ReturnProcessing(
-        uow, payment, carrier, cases.returns.exchanges, clock, cases.return_cancellation
+        return_cancellation=cancellation,
+        return_processing=ReturnProcessing(uow, payment, carrier, exchanges, clock, cancellation),
     )
 
 
@@ -185,9 +178,8 @@ def build(settings: Settings | None = None) -> ServiceRuntime:
     ready = asyncio.Event()
     for route in routes(cases, ready):
         rt.rpc(route)
-    processing = build_return_processing(uow, cases, payment, carrier, clock)
     returns = ReturnWorker(
-        processing, settings.return_sweep_interval, settings.return_poll_interval
+        cases.return_processing, settings.return_sweep_interval, settings.return_poll_interval
     )
     rt.background(_start_sagas(sandbox_db, cases.inventory, scheduler, ready))
     rt.background(_run_returns(returns, ready))

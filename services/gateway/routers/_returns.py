@@ -12,7 +12,13 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Path
 from pydantic import Field
 
-from services.gateway.auth import CustomerIdQuery, CustomerOrAgent, Principal, acting_customer
+from services.gateway.auth import (
+    Agent,
+    CustomerIdQuery,
+    CustomerOrAgent,
+    Principal,
+    acting_customer,
+)
 from services.gateway.errors import problem_responses
 from services.gateway.idempotency import request_idempotency_key
 from services.gateway.limits import Page, Paging
@@ -148,4 +154,14 @@ async def cancel_return(
     Refused with `return_parcel_on_its_way` once the carrier has the parcel."""
     acting = acting_customer(principal, customer_id)
     data = await rpc.call(c.Subjects.CANCEL_RETURN, {"return_id": return_id}, actor=acting.actor)
+    return _view(data, principal)
+
+
+@router.post("/returns/{return_id}/receive", response_model=ReturnView, responses=WRITE_ERRORS,
+             summary="Agents (warehouse): the return parcel arrived; the refund follows at once")  # fmt: skip
+async def receive_return(return_id: Id, principal: Agent, rpc: Rpc) -> ReturnView:
+    """Whichever comes first, the carrier's scan-in or this receipt, moves the return to
+    `received`; a second one changes nothing."""
+    payload = {"return_id": return_id}
+    data = await rpc.call(c.Subjects.RECEIVE_RETURN, payload, actor=principal.actor())
     return _view(data, principal)

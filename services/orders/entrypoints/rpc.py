@@ -16,6 +16,7 @@ from services.orders.service_layer.ordering import Ordering
 from services.orders.service_layer.quotes import Quotes
 from services.orders.service_layer.replacements import Replacements
 from services.orders.service_layer.return_cancellation import ReturnCancellation
+from services.orders.service_layer.return_processing import ReturnProcessing
 from services.orders.service_layer.returns import Returns
 from services.orders.service_layer.waitlist import Waitlist
 from shared.actor import Actor
@@ -39,6 +40,7 @@ class UseCases:
     replacements: Replacements
     returns: Returns
     return_cancellation: ReturnCancellation
+    return_processing: ReturnProcessing
 
 
 def _operator(actor: A) -> None:
@@ -165,7 +167,7 @@ def routes(u: UseCases, ready: asyncio.Event | None = None) -> list[RpcRoute]:
         *_order_routes(u),
         *_stock_routes(u),
         *_replacement_routes(u),
-        *return_routes(u.returns, u.return_cancellation),
+        *return_routes(u.returns, u.return_cancellation, u.return_processing),
     ]
     if ready is None:
         return table

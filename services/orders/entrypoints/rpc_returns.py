@@ -5,6 +5,7 @@ from __future__ import annotations
 from services.orders.entrypoints import translate as tr
 from services.orders.entrypoints import translate_returns as trr
 from services.orders.service_layer.return_cancellation import ReturnCancellation
+from services.orders.service_layer.return_processing import ReturnProcessing
 from services.orders.service_layer.returns import Returns
 from shared.actor import Actor
 from shared.contracts import orders as c
@@ -13,7 +14,9 @@ from shared.messaging.glue import RpcRoute
 A = Actor | None
 
 
-def return_routes(returns: Returns, cancellation: ReturnCancellation) -> list[RpcRoute]:
+def return_routes(
+    returns: Returns, cancellation: ReturnCancellation, processing: ReturnProcessing
+) -> list[RpcRoute]:
     async def request(req: c.RequestReturnRequest, actor: A) -> c.ReturnOut:
         ret = await returns.request_return(
             tr.actor_or_system(actor),
@@ -35,6 +38,10 @@ def return_routes(returns: Returns, cancellation: ReturnCancellation) -> list[Rp
         who = tr.actor_or_system(actor)
         return trr.return_out(await cancellation.cancel_return(who, req.return_id))
 
+    async def receive(req: c.ReceiveReturnRequest, actor: A) -> c.ReturnOut:
+        ret = await processing.receive_at_warehouse(tr.actor_or_system(actor), req.return_id)
+        return trr.return_out(ret)
+
     return [
         # The return id derives from the request id: running a repeat again finds the return.
         RpcRoute(c.Subjects.REQUEST_RETURN, request, c.RequestReturnRequest, command=True),
@@ -42,4 +49,8 @@ def return_routes(returns: Returns, cancellation: ReturnCancellation) -> list[Rp
         RpcRoute(c.Subjects.LIST_RETURNS, list_for_order, c.ListReturnsRequest),
         # A cancel applied but never answered: the return as it now is.
         RpcRoute(c.Subjects.CANCEL_RETURN, cancel, c.CancelReturnRequest, command=True, replay=get),
+        # A receipt applied but never answered: the return as it now is (a repeat is a no-op).
+        RpcRoute(
+            c.Subjects.RECEIVE_RETURN, receive, c.ReceiveReturnRequest, command=True, replay=get
+        ),
     ]

@@ -24,7 +24,9 @@ from services.orders.domain.returns import ReturnStatus, ReturnTrigger
 from services.orders.service_layer.return_cancellation import ReturnCancellation
 from services.orders.service_layer.return_exchanges import Exchanges
 from services.orders.service_layer.unit_of_work import UnitOfWork, Work
+from shared.actor import Actor
 from shared.clock import Clock
+from shared.errors import Forbidden
 from shared.runtime.faults import crash_point
 
 log = structlog.get_logger()
@@ -63,6 +65,18 @@ class ReturnProcessing:
         ret, order = await self._load(return_id)
         if ret.status in (S.AWAITING_PARCEL, S.IN_TRANSIT):
             ret = await self._track(ret, order)
+        if ret.status is S.RECEIVED:
+            ret = await self.refund(ret, order)
+        return ret
+
+    async def receive_at_warehouse(self, actor: Actor, return_id: str) -> Return:
+        """Staff: the parcel arrived at the warehouse (before or without the carrier's scan,
+        whichever comes first counts), then the refund step at once."""
+        if actor.type not in ("agent", "system"):
+            raise Forbidden("only staff receive return parcels", code="return_staff_only")
+        ret, order = await self._load(return_id)
+        now = self.clock.now()
+        ret = await self._record(ret, lambda r: r.apply(T.WAREHOUSE_RECEIVED, now))
         if ret.status is S.RECEIVED:
             ret = await self.refund(ret, order)
         return ret

@@ -53,6 +53,10 @@ class CancelReturnRequest(GetReturnRequest):
     """The customer keeps the goods: cancel before the carrier has the parcel."""
 
 
+class ReceiveReturnRequest(GetReturnRequest):
+    """Staff: the return parcel arrived at the warehouse (the refund follows at once)."""
+
+
 class ListReturnsRequest(_Request):
     order_id: str = Field(description="Order id.", min_length=1, max_length=64)
     limit: int = Field(default=50, ge=1, le=200, description="Oldest first.")

@@ -29,6 +29,7 @@ class Subjects:
     GET_RETURN = "rpc.orders.get_return"
     LIST_RETURNS = "rpc.orders.list_returns"
     CANCEL_RETURN = "rpc.orders.cancel_return"
+    RECEIVE_RETURN = "rpc.orders.receive_return"
 
 
 Region = Literal["US", "UK", "EU"]

@@ -101,3 +101,16 @@ def test_an_exchange_through_http(client, stack: Stack) -> None:
     assert (x["style"], x["difference_direction"], x["difference"]) == ("VT02", "charge", "236.92")
     assert x["replacement_total"] == "309.48" and x["if_not_returned"] == "cancel"
     assert r.json()["resolution"] == "exchange"
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_only_agents_receive_a_return_parcel(client, stack: Stack) -> None:
+    http, settings = client
+    me, agent = auth(settings, "cust-uk-1"), auth(settings, "agent-7", role="agent")
+    order = http.portal.call(delivered, stack, "VT02")  # type: ignore[union-attr]
+    ret = http.post(f"/v1/orders/{order.order_id}/returns", json=BODY, headers=me | key("w1"))
+    url = f"/v1/returns/{ret.json()['return_id']}/receive"
+    assert http.post(url, headers=me | key("w2")).status_code == 403
+    done = http.post(url, headers=agent | key("w3"))
+    assert done.status_code == 200, done.text
+    assert done.json()["status"] == "refunded" and done.json()["amount_refunded"] == "286.22"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from services.orders.app import build_return_processing
 from services.orders.domain.carts import CartLine
 from services.orders.domain.orders import Order
 from services.orders.domain.returns import ReturnLine, ReturnReason
@@ -22,9 +21,7 @@ async def delivered(stack: Stack, style: str = "VT02", qty: int = 1) -> Order:
 
 
 def processing(stack: Stack) -> ReturnProcessing:
-    return build_return_processing(
-        stack.uow, stack.cases, stack.payment, stack.carrier, stack.clock
-    )
+    return stack.cases.return_processing
 
 
 def line(style: str, quantity: int = 1, reason: str = "changed_mind") -> ReturnLine:

@@ -203,3 +203,25 @@ async def test_two_returns_racing_for_the_same_unit_cannot_both_win(stack: Stack
     # The losers' labels were cancelled at the carrier: only the winner's can be used.
     listed, _ = await stack.cases.returns.list_returns(UK_CUSTOMER, order.order_id)
     assert [r.return_id for r in listed] == [won[0].return_id]
+
+
+async def test_a_warehouse_receipt_before_the_scan_refunds_once(stack: Stack):
+    """Whichever of the warehouse receipt and the carrier's scan comes first counts."""
+    order = await delivered(stack, "VT02")
+    ret = await stack.cases.returns.request_return(UK_CUSTOMER, order.order_id, [line("VT02")])
+    worker = processing(stack)
+    with pytest.raises(DomainError) as staff_only:
+        await worker.receive_at_warehouse(UK_CUSTOMER, ret.return_id)
+    assert staff_only.value.code == "return_staff_only"
+    staff = Actor(type="agent", id="warehouse-1")
+    done = await worker.receive_at_warehouse(staff, ret.return_id)
+    assert done.status is ReturnStatus.REFUNDED
+    assert [str(s) for s, _ in done.timeline] == ["awaiting_parcel", "received", "refunded"]
+    stack.clock.advance(timedelta(seconds=181))  # the carrier's scan comes later: a no-op
+    assert (await worker.advance(ret.return_id)).version == done.version
+    again = await worker.receive_at_warehouse(staff, ret.return_id)
+    assert again.version == done.version
+    assert order.authorization_id is not None
+    assert str(stack.payment.refunded(order.authorization_id).amount) == "286.22"
+    [received] = await published(stack, "orders.return.received")
+    assert received["received_by"] == "warehouse_received"
