@@ -1,9 +1,9 @@
-"""`concierge demo`: both customer stories against a running stack, through the public HTTP API.
+"""`concierge demo`: the customer stories (a claim, an order, a return) against a running stack, through the public HTTP API.
 
 It signs its own local tokens (as `concierge token` does), uses fresh customer ids on every run,
 and prints a timeline: each step, its HTTP calls, the events it produced (read back from the
 claim's or order's timeline) and the messages the customer got (read from her in-app inbox).
-Exit code 0 when both stories reach their final states, 1 at the first step that misbehaves,
+Exit code 0 when every story reaches its final state, 1 at the first step that misbehaves,
 2 for unusable options or settings.
 """
 
@@ -20,12 +20,13 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from concierge_cli import demo_story1, demo_story2
+from concierge_cli import demo_story1, demo_story2, demo_story3
 from concierge_cli.demo_http import Actor, DemoContext, DemoHttp, Step, StepFailed, expect
 from concierge_cli.output import console, err_console
 from services.gateway.settings import GatewaySettings
 
-STORIES = {"1": demo_story1.play, "2": demo_story2.play}
+STORIES = {"1": demo_story1.play, "2": demo_story2.play, "3": demo_story3.play}
+ALL = ("all", "both")  # "both" from when there were two stories: every story
 
 
 class Renderer:
@@ -103,7 +104,7 @@ def _preflight(http: DemoHttp) -> None:
 
 
 def run_demo(
-    api: str, settings: GatewaySettings, *, stories: str = "both", timeout: float = 20.0,
+    api: str, settings: GatewaySettings, *, stories: str = "all", timeout: float = 20.0,
     delivery_timeout: float = 180.0, renderer: Renderer | None = None,
 ) -> dict[str, Any]:  # fmt: skip
     """Play the stories; return the JSON document (`ok` false with `failure` on a bad step)."""
@@ -115,7 +116,7 @@ def run_demo(
     try:
         _preflight(http)
         for key, play in STORIES.items():
-            if stories in ("both", key):
+            if stories in (*ALL, key):
                 play(ctx)
     except Exception as exc:  # any misbehaviour ends the run with the step and the body
         body = exc.body if isinstance(exc, StepFailed) else http.last_body
@@ -149,7 +150,8 @@ def demo(
     api: Annotated[str, typer.Option(help="Base URL of the running gateway.",
                                      envvar="CONCIERGE_API")] = "http://127.0.0.1:8000",
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
-    story: Annotated[str, typer.Option(help="both, 1 (handbag) or 2 (UK order).")] = "both",
+    story: Annotated[str, typer.Option(
+        help="all, 1 (handbag), 2 (UK order) or 3 (return).")] = "all",
     timeout: Annotated[float, typer.Option(
         help="Seconds to wait for anything asynchronous (saga steps, messages).", min=1)] = 20.0,
     delivery_timeout: Annotated[float, typer.Option(
@@ -160,9 +162,9 @@ def demo(
     jwt_issuer: Annotated[str | None, typer.Option(help="Default: GATEWAY_JWT_ISSUER.")] = None,
     jwt_audience: Annotated[str | None, typer.Option(help="Default: GATEWAY_JWT_AUDIENCE.")] = None,
 ) -> None:  # fmt: skip
-    """Play both customer stories against a running stack through the public HTTP API."""
-    if story not in ("both", *STORIES):
-        raise typer.BadParameter("--story must be both, 1 or 2")
+    """Play the customer stories against a running stack through the public HTTP API."""
+    if story not in (*ALL, *STORIES):
+        raise typer.BadParameter("--story must be all, 1, 2 or 3")
     settings = _settings(jwt_secret, jwt_issuer, jwt_audience)
     renderer = Renderer(console, quiet=as_json)
     doc = run_demo(api, settings, stories=story, timeout=timeout,

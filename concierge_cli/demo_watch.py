@@ -110,8 +110,8 @@ class Timeline:
         return list(fresh)
 
     def _describe(self, entry: dict[str, Any]) -> str:
-        if self.kind == "order":
-            return f"order {entry['status']}"
+        if self.kind in ("order", "return"):
+            return f"{self.kind} {entry['status']}"
         reason = entry.get("reason") or ""
         reason = reason if len(reason) <= 60 else reason[:57] + "..."
         return f"claim {entry['to_status']} ({entry['actor_type']}: {reason})"

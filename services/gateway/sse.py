@@ -37,6 +37,7 @@ log = structlog.get_logger()
 
 CLAIM_STREAM = ("WARRANTY", "warranty.claim.*")
 ORDER_STREAM = ("ORDERS", "orders.order.*")
+RETURN_STREAM = ("ORDERS", "orders.return.*")
 # A message is in the customer's in-app inbox once it is delivered on the in_app channel.
 NOTIFICATION_STREAM = ("NOTIFICATIONS", "notifications.message.delivered")
 INACTIVE_THRESHOLD_S = 30.0  # the server drops a forgotten consumer after this
@@ -201,6 +202,10 @@ class LiveStreams:
 
     def order(self, order_id: str, types: Collection[str] | None = None) -> EventSourceResponse:
         return self._respond(ORDER_STREAM, order_id, types=types)
+
+    def return_(self, return_id: str) -> EventSourceResponse:
+        """A return's events (`orders.return.*`), ids and figures only."""
+        return self._respond(RETURN_STREAM, return_id)
 
     def inbox(self, customer_id: str) -> EventSourceResponse:
         """In-app notifications of one customer (the content stays behind the inbox RPC)."""

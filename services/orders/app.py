@@ -24,6 +24,7 @@ from services.orders.domain.carts import CartPolicy
 from services.orders.domain.ports import CarrierProvider, FxProvider, PaymentProvider
 from services.orders.domain.quotes import QUOTE_TTL
 from services.orders.domain.reference import ReferenceData
+from services.orders.entrypoints.return_workers import ReturnWorker
 from services.orders.entrypoints.rpc import UseCases, routes
 from services.orders.entrypoints.workers import SagaScheduler
 from services.orders.service_layer.catalogue import Catalogue
@@ -32,6 +33,10 @@ from services.orders.service_layer.order_saga import OrderSaga
 from services.orders.service_layer.ordering import Ordering, WakeSaga, no_saga
 from services.orders.service_layer.quotes import Quotes
 from services.orders.service_layer.replacements import Replacements
+from services.orders.service_layer.return_cancellation import ReturnCancellation
+from services.orders.service_layer.return_exchanges import Exchanges
+from services.orders.service_layer.return_processing import ReturnProcessing
+from services.orders.service_layer.returns import Returns
 from services.orders.service_layer.saga_compensation import Compensations
 from services.orders.service_layer.saga_records import SagaRecords
 from services.orders.service_layer.shipment_tracking import ShipmentTracking
@@ -83,24 +88,31 @@ def build_use_cases(
     carrier: CarrierProvider,
     clock: Clock,
     *,
+    payment: PaymentProvider,
     wake_saga: WakeSaga = no_saga,
     quote_ttl: timedelta = QUOTE_TTL,
     cart_policy: CartPolicy | None = None,
 ) -> UseCases:
-    """The use cases over one unit of work; the cart limits default to the packaged policy."""
-    if cart_policy is None:
-        cart_policy, _returns = load_cart_and_return_policy()
+    """The use cases over one unit of work; the cart limits and the return policy are the
+    packaged ones unless a cart policy is given."""
+    packaged_cart, return_policy = load_cart_and_return_policy()
     catalogue = Catalogue(uow, ref, fx)
     waitlist = Waitlist(uow, catalogue, clock)
+    quotes = Quotes(uow, catalogue, clock, quote_ttl, cart_policy=cart_policy or packaged_cart)
+    exchanges = Exchanges(quotes, payment, clock, return_policy)
+    cancellation = ReturnCancellation(uow, carrier, payment, clock)
     return UseCases(
         catalogue=catalogue,
-        quotes=Quotes(uow, catalogue, clock, quote_ttl, cart_policy=cart_policy),
+        quotes=quotes,
         ordering=Ordering(
             uow, clock, carrier, wake_saga, {k: s.name for k, s in ref.styles.items()}
         ),
         waitlist=waitlist,
         inventory=Inventory(uow, catalogue, waitlist, clock),
         replacements=Replacements(uow, ref, clock),
+        returns=Returns(uow, ref, carrier, clock, return_policy, exchanges),
+        return_cancellation=cancellation,
+        return_processing=ReturnProcessing(uow, payment, carrier, exchanges, clock, cancellation),
     )
 
 
@@ -113,7 +125,13 @@ def _sandbox_carrier(
         delivered_after=timedelta(seconds=settings.carrier_delivered_after),
         refuse_destinations=settings.refused_destinations,
         journal=journal,
+        return_picked_up_after=_seconds(settings.carrier_return_picked_up_after),
+        return_scanned_in_after=_seconds(settings.carrier_return_scanned_in_after),
     )
+
+
+def _seconds(value: float | None) -> timedelta | None:
+    return None if value is None else timedelta(seconds=value)
 
 
 def _scheduler(parts: SagaParts, settings: Settings) -> SagaScheduler:
@@ -153,13 +171,18 @@ def build(settings: Settings | None = None) -> ServiceRuntime:
         fx,
         carrier,
         clock,
+        payment=payment,
         wake_saga=scheduler.wake,
         quote_ttl=timedelta(seconds=settings.quote_ttl_seconds),
     )
     ready = asyncio.Event()
     for route in routes(cases, ready):
         rt.rpc(route)
+    returns = ReturnWorker(
+        cases.return_processing, settings.return_sweep_interval, settings.return_poll_interval
+    )
     rt.background(_start_sagas(sandbox_db, cases.inventory, scheduler, ready))
+    rt.background(_run_returns(returns, ready))
     rt.background(_refresh_fx(fx, settings.fx_refresh_interval))
     return rt
 
@@ -179,6 +202,14 @@ def _start_sagas(
             await sandbox_db.dispose()
 
     return start_sagas
+
+
+def _run_returns(worker: ReturnWorker, ready: asyncio.Event) -> BackgroundFactory:
+    async def run_returns(_rt: ServiceRuntime) -> None:
+        await ready.wait()  # the sandbox tables exist from then on
+        await worker.run()
+
+    return run_returns
 
 
 def _refresh_fx(fx: FileFxProvider, interval: float) -> BackgroundFactory:

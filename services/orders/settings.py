@@ -32,6 +32,9 @@ class Settings(ServiceSettings):
     carrier_provider: Literal["sandbox"] = "sandbox"
     carrier_in_transit_after: float = Field(default=30.0, ge=0, description="Seconds.")
     carrier_delivered_after: float = Field(default=90.0, ge=0, description="Seconds.")
+    # Return parcels (sandbox): handed over, then scanned in at the warehouse; empty = never.
+    carrier_return_picked_up_after: float | None = Field(default=60.0, ge=0)
+    carrier_return_scanned_in_after: float | None = Field(default=180.0, ge=0)
     # Comma-separated destination regions the sandbox carrier refuses (to exercise that path).
     carrier_refuse_destinations: str = ""
 
@@ -42,6 +45,11 @@ class Settings(ServiceSettings):
     )
     tracking_poll_interval: float = Field(
         default=2.0, gt=0, description="Seconds between tracking polls of one shipped order."
+    )
+
+    return_sweep_interval: float = Field(default=2.0, gt=0, description="Returns sweep (s).")
+    return_poll_interval: float = Field(
+        default=5.0, gt=0, description="Seconds between tracking polls of one open return."
     )
 
     @model_validator(mode="after")

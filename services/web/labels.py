@@ -137,3 +137,12 @@ TEST_CARDS = {"tok_ok": "Test card (approved)", "tok_declined": "Test card (decl
 def agent_claim_status(code: str) -> str:
     """Agents read the state itself ('Needs review'), not the customer's reassurance."""
     return words(code)
+
+
+# Why a customer sends something back (the API's reason codes; faulty goes to warranty).
+RETURN_REASONS = {
+    "changed_mind": "Changed my mind",
+    "wrong_size_or_fit": "Wrong size or fit",
+    "not_as_pictured": "Not as pictured",
+    "faulty": "It's faulty",
+}

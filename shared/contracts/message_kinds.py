@@ -34,6 +34,11 @@ MessageKindName = Literal[
     "order_failed",
     "order_cancelled",
     "order_refunded",
+    "return_requested",
+    "return_received",
+    "return_refunded",
+    "return_cancelled",
+    "return_expired",
     "waitlist_available",
 ]
 MESSAGE_KINDS: tuple[str, ...] = get_args(MessageKindName)

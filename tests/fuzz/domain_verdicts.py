@@ -28,6 +28,7 @@ DOMAIN_VERDICT_OPERATIONS = frozenset(
         "POST /v1/warranty/check",
         "POST /v1/quotes",
         "POST /v1/labels/read",
+        "POST /v1/orders/{order_id}/returns",
     }
 )
 DOMAIN_VERDICT_CODES = frozenset(
@@ -55,6 +56,11 @@ DOMAIN_VERDICT_CODES = frozenset(
         "photo_too_small",
         "label_unreadable",
         "label_ambiguous",
+        # A return: the order's lines, the warranty rule for faulty items, an exchange's fields.
+        "return_line_not_in_order",
+        "return_duplicate_line",
+        "return_faulty_use_warranty",
+        "return_exchange_incomplete",
     }
 )
 

@@ -17,6 +17,7 @@ from services.gateway.errors import problem_responses
 from services.gateway.idempotency import request_idempotency_key
 from services.gateway.limits import Page, Paging
 from services.gateway.models import RequestModel, publish_not_blank
+from services.gateway.routers import _returns as returns
 from services.gateway.routers._ask import Payload, ask
 from services.gateway.routers._cart_views import LINES_FIELD, CartLines, cart_lines_in
 from services.gateway.runtime import Rpc
@@ -255,3 +256,6 @@ async def join_waitlist(
     acting = acting_customer(principal, body.customer_id)
     request = c.JoinWaitlistRequest(style=body.style, region=body.region)
     return await ask(rpc, c.Subjects.JOIN_WAITLIST, request, acting.actor, c.WaitlistReply)
+
+
+router.include_router(returns.router)

@@ -63,6 +63,17 @@ _ORDER = {
 }
 
 
+_RETURN = {
+    "return_number": "R-3F2A9-C01B7",
+    "return_tracking_number": "SBR104729384756",
+    "exchange_style": None,
+    "exchange_direction": None,
+    "exchange_difference": None,
+    "refunded": None,
+    "exchange_outcome": None,
+}
+
+
 def sample_context(kind: str, locale: str = "en-US") -> dict[str, Any]:
     """A complete context for `kind`, with the customer's currency for the locale."""
     message_kind(kind)
@@ -84,6 +95,8 @@ def sample_context(kind: str, locale: str = "en-US") -> dict[str, Any]:
             amount_released=amount,
             items=[{"quantity": 1, "name": _ORDER["item_name"], "unit_price": amount}],
         )
+    if kind.startswith("return_"):
+        context.update(_RETURN, refund_total=amount, amount_refunded=amount, charged=amount)
     return context
 
 

@@ -183,6 +183,25 @@ def order_context(data: Mapping[str, Any], *, base_url: str) -> dict[str, Any]:
     }
 
 
+def return_context(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Template data for an `orders.return.*` event (figures and codes only)."""
+    refund = data.get("refund") or {}
+    exchange = data.get("exchange") or {}
+    numbers = data.get("tracking_numbers") or []
+    return {
+        "return_number": data.get("return_number"),
+        "return_tracking_number": numbers[0] if numbers else None,
+        "refund_total": refund.get("total"),
+        "amount_refunded": data.get("amount_refunded"),
+        "exchange_style": exchange.get("style"),
+        "exchange_direction": exchange.get("difference_direction"),
+        "exchange_difference": exchange.get("difference"),
+        "charged": data.get("charged"),
+        "refunded": data.get("refunded"),
+        "exchange_outcome": data.get("exchange_outcome"),
+    }
+
+
 def message_context(
     event_type: str,
     data: Mapping[str, Any],
@@ -198,7 +217,7 @@ def message_context(
     if event_type.startswith("warranty."):
         context = claim_context(payload, base_url=base_url, facts=facts)
     else:
-        context = order_context(payload, base_url=base_url)
+        context = order_context(payload, base_url=base_url) | return_context(payload)
     context["customer_name"] = customer_name
     return context
 

@@ -58,6 +58,11 @@ _KINDS = (
     MessageKind("order_failed", Category.TRANSACTIONAL, _URGENT, "failed, with what to do"),
     MessageKind("order_cancelled", Category.TRANSACTIONAL, _BASIC, "order cancelled"),
     MessageKind("order_refunded", Category.TRANSACTIONAL, _BASIC, "refund issued"),
+    MessageKind("return_requested", Category.TRANSACTIONAL, _BASIC, "return label and refund"),
+    MessageKind("return_received", Category.TRANSACTIONAL, _MOBILE, "return parcel arrived"),
+    MessageKind("return_refunded", Category.TRANSACTIONAL, _BASIC, "return refunded"),
+    MessageKind("return_cancelled", Category.TRANSACTIONAL, _BASIC, "return cancelled"),
+    MessageKind("return_expired", Category.TRANSACTIONAL, _BASIC, "return parcel never came"),
     # The customer asked to be told: a service message, not a promotion they never requested.
     MessageKind("waitlist_available", Category.TRANSACTIONAL, _MOBILE, "item now available"),
 )
@@ -90,6 +95,11 @@ EVENT_MESSAGES: Mapping[str, tuple[str, ...]] = {
     "orders.order.failed": ("order_failed",),
     "orders.order.cancelled": ("order_cancelled",),
     "orders.order.refunded": ("order_refunded",),
+    "orders.return.requested": ("return_requested",),
+    "orders.return.received": ("return_received",),
+    "orders.return.refunded": ("return_refunded",),
+    "orders.return.cancelled": ("return_cancelled",),
+    "orders.return.expired": ("return_expired",),
     "orders.waitlist.available": ("waitlist_available",),
 }
 

@@ -24,6 +24,7 @@ from .errors import (
     WebhookHttpsRequired,
     WebhookSecretError,
 )
+from .webhook_figures import figures as _figures
 
 # Identifiers that point at a person are kept out of partner payloads, even though they are ids.
 PERSONAL_ID_FIELDS = frozenset({"customer_id", "agent_id", "user_id", "recipient_id"})
@@ -277,8 +278,8 @@ class WebhookPayload:
 
 
 def thin_payload(event_type: str, occurred_at: datetime, data: Mapping[str, Any]) -> WebhookPayload:
-    """Keep only non-personal identifiers (`id`, `*_id`, `*_ids`) from an event's data."""
-    kept: dict[str, Any] = {}
+    """Keep only non-personal identifiers (`id`, `*_id`, `*_ids`), plus figures (returns)."""
+    kept: dict[str, Any] = _figures(event_type, data)
     for key, value in data.items():
         is_id = key == "id" or key.endswith("_id") or key.endswith("_ids")
         if not is_id or key in PERSONAL_ID_FIELDS:

@@ -16,7 +16,7 @@ from ..domain.webhook_deliveries import WebhookDelivery, WebhookDeliveryStatus
 from ..domain.webhooks import subscribed, thin_payload
 from .unit_of_work import Work
 
-PUBLIC_PREFIXES = ("warranty.claim.", "orders.order.")
+PUBLIC_PREFIXES = ("warranty.claim.", "orders.order.", "orders.return.")
 
 
 def partner_may_see(event_type: str) -> bool:

@@ -115,3 +115,34 @@ sandbox_shipments = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("cancelled_at", sa.DateTime(timezone=True), nullable=True),
 )
+
+# Returns and exchanges (issue 17): the return as one JSON document, the columns that are queried
+# or constrained as real columns. One return per (customer, request id): a retried request finds
+# the return it created.
+returns = sa.Table(
+    "returns",
+    metadata,
+    sa.Column("return_id", sa.String(64), primary_key=True),
+    sa.Column("return_number", sa.String(32), nullable=False, unique=True),
+    sa.Column("order_id", sa.String(64), nullable=False, index=True),
+    sa.Column("customer_id", sa.String(200), nullable=False, index=True),
+    sa.Column("status", sa.String(32), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),  # optimistic concurrency
+    # When the return worker looks at it next (its parcel's tracking, a refund owed, an
+    # exchange deadline); NULL once nothing is left to do.
+    sa.Column("next_check_at", sa.DateTime(timezone=True), nullable=True, index=True),
+    sa.Column("document", sa.JSON, nullable=False),
+)
+
+# Sandbox partial refunds (returns), persisted like the payment ledger.
+sandbox_refunds = sa.Table(
+    "sandbox_refunds",
+    metadata,
+    sa.Column("idempotency_key", sa.String(200), primary_key=True),
+    sa.Column("refund_id", sa.String(64), nullable=False, unique=True),
+    sa.Column("authorization_id", sa.String(64), nullable=False, index=True),
+    sa.Column("amount", sa.String(32), nullable=False),
+    sa.Column("currency", sa.String(3), nullable=False),
+)

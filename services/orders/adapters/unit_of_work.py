@@ -11,6 +11,7 @@ from services.orders.adapters import wire
 from services.orders.adapters.sql_listing_repository import SqlListingRepository
 from services.orders.adapters.sql_order_repository import SqlOrderRepository
 from services.orders.adapters.sql_quote_repository import SqlQuoteRepository
+from services.orders.adapters.sql_return_repository import SqlReturnRepository
 from services.orders.adapters.sql_stock_repository import SqlStockRepository
 from services.orders.adapters.sql_waitlist_repository import SqlWaitlistRepository
 from services.orders.domain import events as ev
@@ -27,6 +28,7 @@ class OrdersWork(Work[ev.Event]):
         self.stock = SqlStockRepository(tx.session)
         self.listings = SqlListingRepository(tx.session)
         self.waitlist = SqlWaitlistRepository(tx.session)
+        self.returns = SqlReturnRepository(tx.session)
 
 
 class OrdersUnitOfWork:

@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from services.orders.adapters.wire_returns import RETURN_WIRE
 from services.orders.domain import events as ev
 from services.orders.domain.money import Money
 from services.orders.domain.quotes import CustomsDeclaration
@@ -199,6 +200,7 @@ MAPPINGS: dict[type, Mapping] = {
         **_priced(e.price)}),
 }
 # fmt: on
+MAPPINGS.update({kind: Mapping(*parts) for kind, parts in RETURN_WIRE.items()})
 
 
 def subject_of(model: type[BaseModel]) -> str:

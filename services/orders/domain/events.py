@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Literal
 
 from services.orders.domain.money import Money
+from services.orders.domain.return_events import ReturnEvent
 
 if TYPE_CHECKING:
     from services.orders.domain.quotes import CustomsDeclaration
@@ -229,4 +230,5 @@ Event = (
     | ListingChanged
     | StockReplenished
     | WaitlistAvailable
+    | ReturnEvent
 )

@@ -55,6 +55,15 @@ class PaymentProvider(Protocol):
         """Give captured money back; returns a refund id (same id when repeated)."""
         ...
 
+    async def refund_part(self, authorization_id: str, amount: Money, idempotency_key: str) -> str:
+        """Give back `amount` of captured money (a return's refund); returns a refund id.
+
+        Repeating a call with the same idempotency key returns the first refund id and pays
+        nothing more (IdempotencyMismatch if the amount differs); the refunds of one
+        authorization never add up to more than was captured (payment_refund_exceeds_capture).
+        """
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class ShipmentRequest:
@@ -87,6 +96,35 @@ class TrackingUpdate:
     at: datetime
 
 
+RETURNED_GOODS = "returned_goods"  # the customs procedure of a return parcel
+
+
+@dataclass(frozen=True, slots=True)
+class ReturnedGoods:
+    """One line of a return parcel's customs data: the goods go back to where they were exported
+    from, declared as returned goods (no sale, no duty), referring to the original shipment."""
+
+    hs_code: str
+    origin_country: str
+    description: str
+    quantity: int
+    declared_value: Money  # what the customer paid for these units (goods only)
+    procedure: str = RETURNED_GOODS
+
+
+@dataclass(frozen=True, slots=True)
+class ReturnLabelRequest:
+    """A free, prepaid return label from the customer's region back to the warehouse."""
+
+    return_id: str
+    order_id: str
+    from_region: str
+    to_warehouse: str
+    original_tracking_number: str | None  # the outbound shipment the goods left with
+    customs: tuple[ReturnedGoods, ...]  # empty when the parcel crosses no border
+    idempotency_key: str
+
+
 class CarrierProvider(Protocol):
     async def create_shipment(self, request: ShipmentRequest) -> Shipment:
         """Book the shipment with its customs declaration (DDP). Raises CarrierRefused.
@@ -103,7 +141,14 @@ class CarrierProvider(Protocol):
         ...
 
     async def tracking(self, shipment_id: str) -> list[TrackingUpdate]:
-        """Tracking updates so far, oldest first."""
+        """Tracking updates so far, oldest first. For a return label: in transit once the
+        customer has handed the parcel over, delivered once the carrier scans it in at the
+        warehouse."""
+        ...
+
+    async def create_return_label(self, request: ReturnLabelRequest) -> Shipment:
+        """Issue a prepaid return label (its customs data declared as returned goods). The same
+        idempotency key returns the same label; it is tracked like a shipment."""
         ...
 
 

@@ -9,11 +9,15 @@ from typing import Any
 
 from services.orders.entrypoints import translate as tr
 from services.orders.entrypoints import translate_carts as trc
+from services.orders.entrypoints.rpc_returns import return_routes
 from services.orders.service_layer.catalogue import Catalogue
 from services.orders.service_layer.inventory import Inventory
 from services.orders.service_layer.ordering import Ordering
 from services.orders.service_layer.quotes import Quotes
 from services.orders.service_layer.replacements import Replacements
+from services.orders.service_layer.return_cancellation import ReturnCancellation
+from services.orders.service_layer.return_processing import ReturnProcessing
+from services.orders.service_layer.returns import Returns
 from services.orders.service_layer.waitlist import Waitlist
 from shared.actor import Actor
 from shared.contracts import carts as cc
@@ -34,6 +38,9 @@ class UseCases:
     waitlist: Waitlist
     inventory: Inventory
     replacements: Replacements
+    returns: Returns
+    return_cancellation: ReturnCancellation
+    return_processing: ReturnProcessing
 
 
 def _operator(actor: A) -> None:
@@ -160,6 +167,7 @@ def routes(u: UseCases, ready: asyncio.Event | None = None) -> list[RpcRoute]:
         *_order_routes(u),
         *_stock_routes(u),
         *_replacement_routes(u),
+        *return_routes(u.returns, u.return_cancellation, u.return_processing),
     ]
     if ready is None:
         return table

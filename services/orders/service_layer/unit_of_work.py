@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Protocol
 
 from services.orders.domain import events as ev
+from services.orders.domain.order_returns import Return
 from services.orders.domain.orders import Order
 from services.orders.domain.quotes import Quote
 from services.orders.domain.shipments import CartQuote
@@ -118,6 +119,28 @@ class WaitlistRepository(Protocol):
     async def mark_notified(self, entry_ids: list[str], now: datetime) -> None: ...
 
 
+class ReturnRepository(Protocol):
+    async def add(self, ret: Return) -> None: ...
+
+    async def get(self, return_id: str) -> Return:
+        """Raises ReturnNotFound."""
+        ...
+
+    async def find(self, return_id: str) -> Return | None: ...
+
+    async def for_order(
+        self, order_id: str, limit: int = 200, after: dict[str, str] | None = None
+    ) -> tuple[list[Return], dict[str, str] | None]: ...
+
+    async def save(self, ret: Return) -> None:
+        """Raises ConcurrentUpdate when saved by someone else since it was read."""
+        ...
+
+    async def due(self, now: datetime, limit: int = 100) -> list[str]: ...
+
+    async def defer(self, return_id: str, until: datetime) -> None: ...
+
+
 class Work(Protocol):
     """One transaction (or read-only snapshot) as the use cases see it."""
 
@@ -135,6 +158,9 @@ class Work(Protocol):
 
     @property
     def waitlist(self) -> WaitlistRepository: ...
+
+    @property
+    def returns(self) -> ReturnRepository: ...
 
     def publish(self, event: ev.Event) -> None:
         """Queue a domain event; it is published if and only if the transaction commits."""

@@ -14,6 +14,7 @@ from services.web.routes import (
     live,
     me,
     operations,
+    returns,
     shop,
     warranty,
 )
@@ -21,5 +22,5 @@ from services.web.routes import (
 
 def register(app: FastAPI) -> None:
     for module in (home, auth, warranty, shop, me, live, agent, agent_claims, agent_customers,
-                   operations, analytics):  # fmt: skip
+                   operations, analytics, returns):  # fmt: skip
         app.include_router(module.router)

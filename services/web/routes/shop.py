@@ -7,6 +7,7 @@ placed the order, and the agent sees exactly what the customer would.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -15,7 +16,7 @@ from fastapi.responses import Response
 
 from services.web.api import ApiError, Gateway
 from services.web.deps import Api
-from services.web.labels import REGIONS, TEST_CARDS
+from services.web.labels import REGIONS, RETURN_REASONS, TEST_CARDS
 from services.web.routes.common import ObjectId, default_region, flash_error
 from services.web.session import CurrentAgent, CurrentCustomer, Form, User, flash
 from services.web.views import is_fragment, render, see_other
@@ -95,9 +96,13 @@ async def list_orders(request: Request, api: Gateway, who: Shopper) -> Response:
 
 
 async def show_order(request: Request, api: Gateway, who: Shopper, order_id: str) -> Response:
-    order = await api.get(f"/v1/orders/{order_id}", customer_id=who.customer_id)
+    order, returns = await asyncio.gather(
+        api.get(f"/v1/orders/{order_id}", customer_id=who.customer_id),
+        api.get(f"/v1/orders/{order_id}/returns", customer_id=who.customer_id, limit=50),
+    )
     template = "order_live.html" if is_fragment(request) else "order.html"
-    return render(request, template, order=order, who=who)
+    return render(request, template, order=order, who=who, returns=returns["items"],
+                  return_reasons=RETURN_REASONS)  # fmt: skip
 
 
 async def cancel_order(request: Request, api: Gateway, who: Shopper, order_id: str) -> Response:

@@ -25,6 +25,11 @@ class Subjects:
     REPLACEMENT_STOCK = "rpc.orders.replacement_stock"
     RESERVE_REPLACEMENT = "rpc.orders.reserve_replacement"
     RELEASE_REPLACEMENT = "rpc.orders.release_replacement"
+    REQUEST_RETURN = "rpc.orders.request_return"
+    GET_RETURN = "rpc.orders.get_return"
+    LIST_RETURNS = "rpc.orders.list_returns"
+    CANCEL_RETURN = "rpc.orders.cancel_return"
+    RECEIVE_RETURN = "rpc.orders.receive_return"
 
 
 Region = Literal["US", "UK", "EU"]

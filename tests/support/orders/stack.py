@@ -65,7 +65,9 @@ async def orders_stack(database_url: str) -> AsyncIterator[Stack]:
     payment = SandboxPaymentProvider()
     carrier = SandboxCarrierProvider(clock)
     uow = OrdersUnitOfWork(UnitOfWork(db))
-    cases = build_use_cases(uow, load_reference_data(), FileFxProvider(), carrier, clock)
+    cases = build_use_cases(
+        uow, load_reference_data(), FileFxProvider(), carrier, clock, payment=payment
+    )
     runner = build_saga(uow, payment, carrier, clock, retry_delay=0)
     await cases.inventory.seed_stock()
     try:

@@ -4,6 +4,11 @@ A shipment shows `label_created` at booking, `in_transit` after `in_transit_afte
 `delivered` after `delivered_after` (both measured on the injected clock); like a real label, a
 shipment can be cancelled only until it leaves (`in_transit`). Destinations or HS
 codes listed in `refuse_destinations` / `refuse_hs_codes` are refused, to exercise that path.
+
+A return label follows its own schedule: `in_transit` once the customer has handed the parcel
+over (`return_picked_up_after`), `delivered` once the carrier scans it in at the warehouse
+(`return_scanned_in_after`); None for either means the parcel never gets there (a customer who
+keeps the goods), so a test can let an exchange's deadline pass.
 """
 
 from __future__ import annotations
@@ -14,9 +19,16 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Protocol
 
+from services.orders.adapters.providers.sandbox_return_labels import (
+    is_return_document,
+    return_request_from,
+    return_request_to,
+)
 from services.orders.domain.errors import CarrierRefused, ShipmentNotCancellable, UnknownShipment
 from services.orders.domain.money import Money
 from services.orders.domain.ports import (
+    RETURNED_GOODS,
+    ReturnLabelRequest,
     Shipment,
     ShipmentRequest,
     TrackingStatus,
@@ -30,7 +42,7 @@ _NAMESPACE = uuid.UUID("9d6f1f0e-3b1a-4d8e-8f53-2a7c5e0b9c42")
 
 @dataclass
 class _Booked:
-    request: ShipmentRequest
+    request: ShipmentRequest | ReturnLabelRequest
     shipment: Shipment
     created_at: datetime
     cancelled_at: datetime | None = None
@@ -58,6 +70,8 @@ class SandboxCarrierProvider:
         refuse_destinations: frozenset[str] = frozenset(),
         refuse_hs_codes: frozenset[str] = frozenset(),
         journal: ShipmentJournal | None = None,
+        return_picked_up_after: timedelta | None = timedelta(seconds=60),
+        return_scanned_in_after: timedelta | None = timedelta(seconds=180),
     ) -> None:
         if delivered_after < in_transit_after:
             raise ValueError("delivered_after must not be earlier than in_transit_after")
@@ -67,6 +81,7 @@ class SandboxCarrierProvider:
         self.refuse_destinations = refuse_destinations
         self.refuse_hs_codes = refuse_hs_codes
         self.journal = journal
+        self.return_schedule = (return_picked_up_after, return_scanned_in_after)
         self._by_key: dict[str, _Booked] = {}
         self._by_id: dict[str, _Booked] = {}
 
@@ -79,8 +94,9 @@ class SandboxCarrierProvider:
         return len(self._by_id)
 
     def _remember(self, row: dict[str, Any]) -> None:
+        request = row["request"]
         booked = _Booked(
-            _request_from(row["request"]),
+            return_request_from(request) if is_return_document(request) else _request_from(request),
             Shipment(row["shipment_id"], row["tracking_number"], row["carrier"]),
             _utc(row["created_at"]),
             None if row["cancelled_at"] is None else _utc(row["cancelled_at"]),
@@ -103,7 +119,7 @@ class SandboxCarrierProvider:
                     "idempotency_key": booked.request.idempotency_key,
                     "tracking_number": booked.shipment.tracking_number,
                     "carrier": booked.shipment.carrier,
-                    "request": _request_to(booked.request),
+                    "request": _any_request_to(booked.request),
                     "created_at": booked.created_at,
                     "cancelled_at": booked.cancelled_at,
                 }
@@ -136,6 +152,28 @@ class SandboxCarrierProvider:
         await self._persist(booked)
         return shipment
 
+    async def create_return_label(self, request: ReturnLabelRequest) -> Shipment:
+        await self._sync(key=request.idempotency_key)
+        booked = self._by_key.get(request.idempotency_key)
+        if booked is not None:
+            return booked.shipment
+        if any(c.procedure != RETURNED_GOODS for c in request.customs):
+            raise CarrierRefused(
+                "a return label declares its goods as returned goods",
+                details={"return_id": request.return_id},
+            )
+        digest = uuid.uuid5(_NAMESPACE, "return:" + request.idempotency_key)
+        label = Shipment(
+            shipment_id="rtn_sbx_" + digest.hex[:20],
+            tracking_number="SBR" + str(digest.int)[:12],
+            carrier=self.name,
+        )
+        booked = _Booked(request, label, self.clock.now())
+        self._by_key[request.idempotency_key] = booked
+        self._by_id[label.shipment_id] = booked
+        await self._persist(booked)
+        return label
+
     async def find(self, idempotency_key: str) -> Shipment | None:
         await self._sync(key=idempotency_key)
         booked = self._by_key.get(idempotency_key)
@@ -166,27 +204,32 @@ class SandboxCarrierProvider:
             )
             return updates
         now = self.clock.now()
-        for status, delay in (
-            (TrackingStatus.IN_TRANSIT, self.in_transit_after),
-            (TrackingStatus.DELIVERED, self.delivered_after),
-        ):
-            if now >= booked.created_at + delay:
+        for status, delay in self._schedule(booked):
+            if delay is not None and now >= booked.created_at + delay:
                 updates.append(TrackingUpdate(shipment_id, status, booked.created_at + delay))
         return updates
 
-    def request_for(self, shipment_id: str) -> ShipmentRequest:
+    def request_for(self, shipment_id: str) -> ShipmentRequest | ReturnLabelRequest:
         """What was booked, customs data included (tests and operators)."""
         return self._booked(shipment_id).request
+
+    def _schedule(self, booked: _Booked) -> list[tuple[TrackingStatus, timedelta | None]]:
+        picked_up, scanned_in = (
+            self.return_schedule
+            if isinstance(booked.request, ReturnLabelRequest)
+            else (self.in_transit_after, self.delivered_after)
+        )
+        return [(TrackingStatus.IN_TRANSIT, picked_up), (TrackingStatus.DELIVERED, scanned_in)]
 
     def is_cancelled(self, shipment_id: str) -> bool:
         return self._booked(shipment_id).cancelled_at is not None
 
     def _status_at(self, booked: _Booked, now: datetime) -> TrackingStatus:
-        if now >= booked.created_at + self.delivered_after:
-            return TrackingStatus.DELIVERED
-        if now >= booked.created_at + self.in_transit_after:
-            return TrackingStatus.IN_TRANSIT
-        return TrackingStatus.LABEL_CREATED
+        status = TrackingStatus.LABEL_CREATED
+        for reached, delay in self._schedule(booked):
+            if delay is not None and now >= booked.created_at + delay:
+                status = reached
+        return status
 
     def _booked(self, shipment_id: str) -> _Booked:
         try:
@@ -195,6 +238,10 @@ class SandboxCarrierProvider:
             raise UnknownShipment(
                 "unknown shipment", details={"shipment_id": shipment_id}
             ) from None
+
+
+def _any_request_to(r: ShipmentRequest | ReturnLabelRequest) -> dict[str, Any]:
+    return return_request_to(r) if isinstance(r, ReturnLabelRequest) else _request_to(r)
 
 
 def _request_to(r: ShipmentRequest) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from sqlalchemy.engine import make_url
 from services.orders.adapters import tables as t
 from shared.persistence.db import Database, is_sqlite
 
-SANDBOX_TABLES = (t.sandbox_payments, t.sandbox_shipments)
+SANDBOX_TABLES = (t.sandbox_payments, t.sandbox_shipments, t.sandbox_refunds)
 
 
 def sandbox_url(service_url: str) -> str:
@@ -58,6 +58,18 @@ class DatabaseSandboxJournal:
             else p.c.authorization_id == authorization_id
         )
         return await self._one(p, where)
+
+    async def save_refund(self, row: dict[str, Any]) -> None:
+        async with self.db.transaction() as session:
+            await session.execute(sa.insert(t.sandbox_refunds).values(**row))
+
+    async def load_refunds(self, authorization_id: str) -> list[dict[str, Any]]:
+        r = t.sandbox_refunds
+        async with self.db.read() as session:
+            rows = await session.execute(
+                sa.select(r).where(r.c.authorization_id == authorization_id)
+            )
+            return [dict(x._mapping) for x in rows]
 
     async def load_shipment(
         self, *, key: str | None = None, shipment_id: str | None = None

@@ -54,6 +54,10 @@ class PaymentJournal(Protocol):
         self, *, key: str | None = None, authorization_id: str | None = None
     ) -> dict[str, Any] | None: ...
 
+    async def save_refund(self, row: dict[str, Any]) -> None: ...
+
+    async def load_refunds(self, authorization_id: str) -> list[dict[str, Any]]: ...
+
 
 class SandboxPaymentProvider:
     name = "sandbox"
@@ -66,6 +70,8 @@ class SandboxPaymentProvider:
         self.ledger: dict[str, _Entry] = {}  # idempotency key -> the one authorization
         self._by_id: dict[str, _Entry] = {}
         self.attempts: Counter[str] = Counter()
+        # Partial refunds (returns): idempotency key -> (refund id, authorization id, amount).
+        self.refunds: dict[str, tuple[str, str, Money]] = {}
 
     async def restore(self) -> int:
         """Reload the ledger from the journal (at start-up)."""
@@ -164,6 +170,57 @@ class SandboxPaymentProvider:
             entry.status = AuthorizationStatus.REFUNDED
             await self._persist(entry)
         return "re_" + authorization_id.removeprefix("auth_")
+
+    async def refund_part(self, authorization_id: str, amount: Money, idempotency_key: str) -> str:
+        await self._sync(authorization_id=authorization_id)
+        entry = self._entry(authorization_id)
+        await self._sync_refunds(authorization_id)
+        done = self.refunds.get(idempotency_key)
+        if done is not None:
+            if done[1:] != (authorization_id, amount):
+                raise IdempotencyMismatch(
+                    "idempotency key reused with different parameters",
+                    details={"idempotency_key": idempotency_key},
+                )
+            return done[0]  # the first refund under this key: nothing is paid twice
+        self._require(entry, AuthorizationStatus.CAPTURED, "refund")
+        if (
+            amount.amount <= 0
+            or (self.refunded(authorization_id) + amount).amount > entry.amount.amount
+        ):
+            raise Conflict(
+                "refunds would exceed the captured amount",
+                code="payment_refund_exceeds_capture",
+                details={"authorization_id": authorization_id, "amount": str(amount.amount)},
+            )
+        refund_id = "re_sbx_" + uuid.uuid5(_NAMESPACE, "refund:" + idempotency_key).hex[:20]
+        self.refunds[idempotency_key] = (refund_id, authorization_id, amount)
+        if self.journal is not None:
+            await self.journal.save_refund(
+                {
+                    "idempotency_key": idempotency_key,
+                    "refund_id": refund_id,
+                    "authorization_id": authorization_id,
+                    "amount": str(amount.amount),
+                    "currency": amount.currency,
+                }
+            )
+        return refund_id
+
+    async def _sync_refunds(self, authorization_id: str) -> None:
+        if self.journal is not None:
+            for row in await self.journal.load_refunds(authorization_id):
+                money = Money(Decimal(row["amount"]), row["currency"])
+                self.refunds[row["idempotency_key"]] = (row["refund_id"], authorization_id, money)
+
+    def refunded(self, authorization_id: str) -> Money:
+        """What partial refunds gave back on this authorization so far."""
+        entry = self._entry(authorization_id)
+        total = Money.zero(entry.amount.currency)
+        for _id, auth, amount in self.refunds.values():
+            if auth == authorization_id:
+                total = total + amount
+        return total
 
     # -- inspection (tests, operators) ---------------------------------------------------
     def status(self, authorization_id: str) -> AuthorizationStatus:

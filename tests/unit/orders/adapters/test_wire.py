@@ -7,6 +7,7 @@ from datetime import datetime
 
 from services.orders.adapters import wire
 from services.orders.domain import events as ev
+from services.orders.domain import return_events as rev
 from services.orders.domain.money import Money
 from shared.contracts.registry import EVENT_TYPES, load_all
 
@@ -14,13 +15,16 @@ from shared.contracts.registry import EVENT_TYPES, load_all
 def concrete_events() -> set[type]:
     """Every event class the domain can publish (the dataclasses with an `occurred_at`)."""
     found = set()
-    for value in vars(ev).values():
-        if isinstance(value, type) and value.__module__ == ev.__name__:
-            names = (
-                {f.name for f in fields(value)} if hasattr(value, "__dataclass_fields__") else set()
-            )
-            if "occurred_at" in names and value is not ev.OrderEvent:
-                found.add(value)
+    for module in (ev, rev):
+        for value in vars(module).values():
+            if isinstance(value, type) and value.__module__ == module.__name__:
+                names = (
+                    {f.name for f in fields(value)}
+                    if hasattr(value, "__dataclass_fields__")
+                    else set()
+                )
+                if "occurred_at" in names and value not in (ev.OrderEvent, rev.ReturnEvent):
+                    found.add(value)
     return found
 
 

@@ -1,0 +1,121 @@
+"""What an order bought, as the return rules see it: its cart quote and its delivered lines.
+
+The one place that knows how an order holds its lines. A cart order carries the cart quote it
+was placed from (`order.cart`): a return reprices the kept lines with its very figures. A
+single-style order holds one quote; it is seen as a one-shipment cart quote priced by the same
+shipment rules (its unit price, shipping charge and the destination's tax terms). Each line's
+30 days run from its own parcel's delivery (`order.shipments`, one per warehouse).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from services.orders.domain.landed_cost import LineKind
+from services.orders.domain.money import Money
+from services.orders.domain.orders import Order
+from services.orders.domain.ports import ReturnedGoods
+from services.orders.domain.quotes import Quote
+from services.orders.domain.reference import ReferenceData
+from services.orders.domain.returns import PurchasedLine
+from services.orders.domain.saga import OrderStatus, Step
+from services.orders.domain.shipment_charges import Item, TaxTerms, price_items
+from services.orders.domain.shipments import CartQuote, Shipment
+
+
+def cart_of(order: Order, ref: ReferenceData) -> CartQuote:
+    """The order's cart quote (one shipment for a single-style order)."""
+    if order.cart is not None:
+        return order.cart
+    q = order.quote
+    return CartQuote(
+        quote_id=q.quote_id,
+        region=q.region,
+        currency=q.currency,
+        shipments=(_shipment(q, ref),),
+        fx_rates=(q.fx,) if q.fx else (),
+        created_at=q.created_at,
+        expires_at=q.expires_at,
+        customer_id=q.customer_id,
+        agent_id=q.agent_id,
+    )
+
+
+def _shipment(q: Quote, ref: ReferenceData) -> Shipment:
+    goods = q.landed.line(LineKind.GOODS)
+    shipping = q.landed.line(LineKind.SHIPPING)
+    assert goods is not None and goods.unit_price is not None and shipping is not None
+    item = Item(q.style, q.customs.hs_code, goods.unit_price, q.quantity)
+    terms = TaxTerms.for_destination(ref, q.region, {q.customs.hs_code})
+    cross_border = q.source_region != q.region
+    include_vat = ref.region(q.region).prices_include_tax
+    charges = price_items(
+        [item],
+        shipping=shipping.amount,
+        cross_border=cross_border,
+        terms=terms,
+        prices_include_vat=include_vat,
+    )
+    return Shipment(
+        warehouse=q.warehouse,
+        source_region=q.source_region,
+        destination=q.region,
+        delivery_days=q.delivery_days,
+        charges=charges,
+        terms=terms,
+        prices_include_vat=include_vat,
+        customs=(q.customs,) if cross_border else (),
+    )
+
+
+def purchased_lines(order: Order, ref: ReferenceData) -> list[PurchasedLine]:
+    """Each line with its own parcel's delivery time (None until that parcel is delivered)."""
+    delivered = _delivered_at(order)
+    return [
+        PurchasedLine(line.item.style, line.item.quantity, delivered.get(shipment.warehouse))
+        for shipment in cart_of(order, ref).shipments
+        for line in shipment.charges.lines
+    ]
+
+
+def _delivered_at(order: Order) -> dict[str, datetime | None]:
+    """When each warehouse's parcel was delivered; an order saved before parcels were kept
+    has its one parcel delivered when the order was."""
+    if order.status in (OrderStatus.FAILED, OrderStatus.CANCELLED, OrderStatus.REFUNDED):
+        return {}
+    parcels = {p.warehouse: p.delivered_at for p in order.shipments}
+    if not parcels and order.status is OrderStatus.DELIVERED:
+        step = order.steps.get(Step.DELIVER)
+        parcels = {order.quote.warehouse: step.at if step else None}
+    return parcels
+
+
+def shipment_of(cart: CartQuote, style: str) -> Shipment:
+    """The shipment a style travelled in."""
+    return next(s for s in cart.shipments if style in s.styles)
+
+
+def tracking_number_of(order: Order, shipment: Shipment) -> str | None:
+    """The outbound parcel's tracking number (what the return's customs data refers to)."""
+    for parcel in order.shipments:
+        if parcel.warehouse == shipment.warehouse:
+            return parcel.tracking_number
+    return order.tracking_number
+
+
+def returned_goods(shipment: Shipment, returning: dict[str, int]) -> tuple[ReturnedGoods, ...]:
+    """The return parcel's customs lines: for goods that crossed a border on the way out, the
+    same HS code, origin and description, the units going back and the value paid for them."""
+    if not shipment.is_cross_border:
+        return ()
+    out = []
+    for line, declared in zip(shipment.charges.lines, shipment.customs, strict=True):
+        units = returning.get(line.item.style, 0)
+        if units:
+            value: Money = line.item.unit_price.times(units)
+            out.append(
+                ReturnedGoods(
+                    declared.hs_code, declared.origin_country, declared.description, units, value
+                )
+            )
+    return tuple(out)

@@ -1,0 +1,51 @@
+"""Returns from the order page: the customer sends a delivered item back, or an agent starts a
+return for the customer from the customer view. The order page lists the order's returns with
+their refund figures (shop.py reads them with the order)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from services.web.api import ApiError, Gateway
+from services.web.deps import Api
+from services.web.routes.common import ObjectId, flash_error
+from services.web.routes.shop import Shopper
+from services.web.session import CurrentAgent, CurrentCustomer, Form, flash
+from services.web.views import see_other
+
+router = APIRouter()
+
+
+async def start_return(
+    request: Request, api: Gateway, who: Shopper, order_id: str, form: Form
+) -> Response:
+    try:
+        quantity = int(str(form.get("quantity") or 1))
+    except ValueError:
+        quantity = 0  # the API refuses it with its own code
+    line = {"style": form.get("style"), "quantity": quantity, "reason": form.get("reason")}
+    body = {"lines": [line], "customer_id": who.customer_id}
+    try:
+        ret = await api.post(f"/v1/orders/{order_id}/returns", body,
+                             idempotency_key=str(form.get("form_key")))  # fmt: skip
+    except ApiError as exc:
+        flash_error(request, exc)
+        return see_other(f"{who.base}/orders/{order_id}")
+    refund = ret["refund"]
+    flash(request, "success", f"Return {ret['return_number']} started",
+          detail=f"Your free label is ready. {refund['total']} {refund['currency']} is refunded "
+          "once the carrier scans the parcel in.")  # fmt: skip
+    return see_other(f"{who.base}/orders/{order_id}")
+
+
+@router.post("/orders/{order_id}/returns")
+async def c_return(request: Request, order_id: ObjectId, user: CurrentCustomer, api: Api,
+                   form: Form) -> Response:  # fmt: skip
+    return await start_return(request, api, Shopper.of(user), order_id, form)
+
+
+@router.post("/agent/customers/{customer_id}/orders/{order_id}/returns")
+async def a_return(request: Request, customer_id: ObjectId, order_id: ObjectId,
+                   user: CurrentAgent, api: Api, form: Form) -> Response:  # fmt: skip
+    return await start_return(request, api, Shopper.of(user, customer_id), order_id, form)
