@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from bench import wrk
-from bench.cpu_order_path import RESULTS, _spy, _spy_report
+from bench.cpu_order_path import RESULTS, _spy, _spy_report, _stop
 from bench.http_bench import SUBJECT, _auth, canned_answers
 from bench.quiet import describe_load, load_average, wait_idle
 from bench.stack import CpuMeter, UpStack
@@ -38,8 +38,7 @@ def measure(seconds: float, rounds: int, spy: bool = False) -> dict[str, object]
                 spies = _spy(stack, SPIED, seconds, "get") if spy else []
                 with CpuMeter(stack.pids) as cpu:
                     r = wrk.run(wrk.command(url, seconds, _auth(SUBJECT), None))
-                for p in spies:
-                    p.wait(60)
+                _stop(spies)
                 per = {k: round(1000 * v / max(1, r.ok), 3) for k, v in cpu.used.items()}
                 runs.append({"req_s": round(r.ok_rate), "non_2xx": r.non_2xx, "load": load,
                              "cpu_ms_per_request": per,

@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import signal
 import subprocess
 import sys
 import tempfile
@@ -70,10 +71,19 @@ def _spy(stack: UpStack, names: tuple[str, ...], seconds: float,
     procs = []
     for name in names:
         out = RESULTS / f"profile-{label}-{name}.txt"
-        cmd = [spy, "record", "--format", "raw", "-r", "50", "-d", str(int(seconds)),
+        cmd = [spy, "record", "--format", "raw", "-r", "50", "-d", str(int(seconds) * 4),
                "-p", str(stack.pids[name]), "-o", str(out)]  # fmt: skip
         procs.append(subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
     return procs
+
+
+def _stop(spies: list[subprocess.Popen[bytes]]) -> None:
+    """py-spy's `-d` counts samples, which lag on a loaded machine: stop it like Ctrl-C (it
+    writes what it has)."""
+    for p in spies:
+        p.send_signal(signal.SIGINT)
+    for p in spies:
+        p.wait(120)
 
 
 def _spy_report(names: tuple[str, ...], label: str = "order-life") -> str:
@@ -103,8 +113,7 @@ def measure(orders: int, rate: float, window: float, idle: float, spy: bool) -> 
                 t0 = time.perf_counter()
                 accepted = asyncio.run(_send(stack.api, quotes, rate))
                 time.sleep(max(0.0, window - (time.perf_counter() - t0)))
-            for p in spies:
-                p.wait(60)
+            _stop(spies)
         finally:
             stack.stop()
     per = {k: 1000 * (v - idle_rate[k] * window) / max(1, accepted) for k, v in cpu.used.items()}

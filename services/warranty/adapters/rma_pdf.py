@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import segno
-from fpdf import FPDF
 
 from services.warranty.domain.rma import RmaForm
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
 __all__ = ["RmaForm", "render_rma_pdf"]
 
@@ -43,6 +46,10 @@ def _section(pdf: FPDF, title: str, lines: Iterable[str]) -> None:
 
 
 def render_rma_pdf(form: RmaForm) -> bytes:
+    # Imported on the first form: fpdf2 (with fontTools) is ~40 MiB a process rendering none
+    # does not hold.
+    from fpdf import FPDF
+
     pdf = FPDF(format="A4")
     pdf.set_title(_latin1(f"Return authorisation {form.rma_number}"))
     pdf.set_creator("Concierge warranty service")
