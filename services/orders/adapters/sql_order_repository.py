@@ -22,6 +22,7 @@ from services.orders.domain.orders import Order
 # built per call is walked again to compute it on every execution).
 _GET = sa.select(t.orders).where(t.orders.c.order_id == sa.bindparam("order_id"))
 _GET_FOR_UPDATE = _GET.with_for_update()  # ignored by SQLite, whose writes are serialised
+_BY_QUOTE = sa.select(t.orders).where(t.orders.c.quote_id == sa.bindparam("quote_id"))
 _DUE = sa.select(t.orders).where(t.orders.c.next_check_at <= sa.bindparam("now"))
 _DEFER = (
     sa.update(t.orders)
@@ -48,9 +49,7 @@ class SqlOrderRepository:
         return self._from_row(row)
 
     async def by_quote(self, quote_id: str) -> Order | None:
-        row = (
-            await self.session.execute(sa.select(t.orders).where(t.orders.c.quote_id == quote_id))
-        ).first()
+        row = (await self.session.execute(_BY_QUOTE, {"quote_id": quote_id})).first()
         if row is None:
             return None
         return self._from_row(row)
