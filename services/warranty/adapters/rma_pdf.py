@@ -45,12 +45,14 @@ def _section(pdf: FPDF, title: str, lines: Iterable[str]) -> None:
         pdf.multi_cell(0, 6, _latin1(line), new_x="LMARGIN", new_y="NEXT")
 
 
-def render_rma_pdf(form: RmaForm) -> bytes:
-    # Imported on the first form: fpdf2 (with fontTools) is ~40 MiB a process rendering none
-    # does not hold.
-    from fpdf import FPDF
+def _new_pdf() -> FPDF:
+    from fpdf import FPDF  # on the first form: ~40 MiB (fontTools) a process rendering none spares
 
-    pdf = FPDF(format="A4")
+    return FPDF(format="A4")
+
+
+def render_rma_pdf(form: RmaForm) -> bytes:
+    pdf = _new_pdf()
     pdf.set_title(_latin1(f"Return authorisation {form.rma_number}"))
     pdf.set_creator("Concierge warranty service")
     pdf.add_page()
