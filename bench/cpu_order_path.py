@@ -32,7 +32,7 @@ import httpx
 
 from bench.http_bench import SUBJECT, _auth, make_quotes
 from bench.quiet import describe_load, load_average, wait_idle
-from bench.stack import CpuMeter, UpStack
+from bench.stack import CpuMeter, RssSampler, UpStack
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -109,7 +109,7 @@ def measure(orders: int, rate: float, window: float, idle: float, spy: bool) -> 
             idle_rate = _idle_rate(stack.pids, idle)
             load = describe_load(load_average())
             spies = _spy(stack, ("orders", "notifications"), window) if spy else []
-            with CpuMeter(stack.pids) as cpu:
+            with CpuMeter(stack.pids) as cpu, RssSampler(stack.pids, interval=0.5) as rss:
                 t0 = time.perf_counter()
                 accepted = asyncio.run(_send(stack.api, quotes, rate))
                 time.sleep(max(0.0, window - (time.perf_counter() - t0)))
@@ -124,6 +124,7 @@ def measure(orders: int, rate: float, window: float, idle: float, spy: bool) -> 
         "idle_cores": {k: round(v, 4) for k, v in idle_rate.items()},
         "cpu_ms_per_order": {k: round(v, 2) for k, v in per.items()},
         "cpu_ms_per_order_total": round(sum(per.values()), 2),
+        "peak_rss_mib": {k: round(v / 2**20, 1) for k, v in rss.peak.items()},
         "under_profiler": spy,
     }  # fmt: skip
     if spy:
