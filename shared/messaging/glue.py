@@ -1,8 +1,9 @@
-"""FastStream glue: RPC responders, and the route types entrypoints declare.
+"""Messaging glue: how an RPC is answered, and the route types entrypoints declare.
 
-Entrypoints declare *what* they handle (`RpcRoute`, `EventRoute`); this module and
-`shared.messaging.consumer` decide *how*: error replies, correlation ids, the inbox,
-ack/nack/term and dead-lettering. Keeping that here means every service fails the same way.
+Entrypoints declare *what* they handle (`RpcRoute`, `EventRoute`); this module (with
+`shared.messaging.responder`, which subscribes) and `shared.messaging.consumer` decide *how*:
+error replies, correlation ids, the inbox, ack/nack/term and dead-lettering. Keeping that here
+means every service fails the same way.
 """
 
 from __future__ import annotations
@@ -14,8 +15,6 @@ from typing import Any
 
 import orjson
 import structlog
-from faststream.nats import NatsBroker
-from faststream.nats.annotations import NatsMessage
 from pydantic import BaseModel, ValidationError
 
 from shared.actor import Actor
@@ -70,26 +69,13 @@ class PoisonEvent(DomainError):
     kind = ErrorKind.INVALID
 
 
-# Requests of one subject in progress at once per process. FastStream's default (1) answers them
-# one after another, so every database wait of every request was paid in series; SQLite writes
-# are still serialised by Database's write lock.
+# Requests of one subject in progress at once per process (shared.messaging.responder). One at a
+# time would pay every database wait of every request in series; SQLite writes are still
+# serialised by Database's write lock.
 RPC_CONCURRENCY = 32
 
 
-def register_rpc(
-    broker: NatsBroker,
-    route: RpcRoute,
-    *,
-    queue: str,
-    max_workers: int = RPC_CONCURRENCY,
-    requests: ProcessedRequests | None = None,
-) -> None:
-    @broker.subscriber(route.subject, queue=queue, title=route.subject, max_workers=max_workers)
-    async def on_request(msg: NatsMessage) -> bytes:
-        return await _answer(route, requests, msg.headers or {}, msg.body)
-
-
-async def _answer(
+async def answer(
     route: RpcRoute, requests: ProcessedRequests | None, headers: dict[str, str], body: bytes
 ) -> bytes:
     """The reply to one request: the handler's result, or its error as a stable code (a failure

@@ -1,8 +1,9 @@
 """The process shell every service runs in.
 
 `ServiceRuntime` owns the broker, the database, the outbox relay, the dead-letter safety net,
-the health endpoint and every background task, and stops them in order on SIGTERM:
-background tasks, then a last outbox flush, then the broker (drain), then the database.
+the RPC responders, the health endpoint and every background task, and stops them in order on
+SIGTERM: RPC subscriptions (answering what is in hand), background tasks, then a last outbox
+flush, then the broker (drain), then the database.
 A service's `app.py` builds one, registers its entrypoints and hands it to `run()`.
 """
 
@@ -27,9 +28,10 @@ from shared.contracts.system import PingReply, ping_subject
 from shared.logging import configure_logging, faststream_logger
 from shared.messaging.consumer import ConsumerRuntime, PullConsumer
 from shared.messaging.dlq import watch_max_deliveries
-from shared.messaging.glue import EventRoute, RpcRoute, register_rpc
+from shared.messaging.glue import EventRoute, RpcRoute
 from shared.messaging.outbox import OutboxRelay, UnitOfWork
 from shared.messaging.requests import ProcessedRequests
+from shared.messaging.responder import RpcResponders
 from shared.messaging.streams import ensure_streams
 from shared.nats_conn import credentials, probe, without_credentials
 from shared.persistence.db import Database
@@ -44,6 +46,7 @@ log = structlog.get_logger()
 # so a crash means something systemic: the service reports not ready for a while after each.
 BACKGROUND_RESTART_DELAY = 1.0
 BACKGROUND_CRASH_WINDOW = 60.0
+RPC_STOP_TIMEOUT = 10.0  # s a stopping service waits for the requests it is answering
 
 T = TypeVar("T")
 
@@ -102,6 +105,7 @@ class ServiceRuntime:
         self.relay: OutboxRelay | None = None
         self.uow = UnitOfWork(self.db, on_commit=self._wake_relay)
         self.processed_requests = ProcessedRequests(self.db)
+        self.responders = RpcResponders(name, self.processed_requests)
         self.consumer_runtime = ConsumerRuntime(
             self.uow, retry_base_delay=settings.retry_base_delay
         )
@@ -130,7 +134,7 @@ class ServiceRuntime:
     # Registration (called by app.py before start) -------------------------------------
 
     def rpc(self, route: RpcRoute) -> None:
-        register_rpc(self.broker, route, queue=self.name, requests=self.processed_requests)
+        self.responders.add(route)
 
     def consume(self, route: EventRoute) -> None:
         self._consumers[route.durable] = route.stream.name
@@ -187,6 +191,7 @@ class ServiceRuntime:
     async def _after_startup(self) -> None:
         assert self.nc is not None and self.js is not None and self.relay is not None
         await watch_max_deliveries(self.nc, self.js, self._consumers)
+        await self.responders.start(self.nc)
         for puller in self._pullers:
             self._puller_tasks.append(asyncio.create_task(puller.run(), name=puller.route.durable))
         self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.name}-relay"))
@@ -218,6 +223,8 @@ class ServiceRuntime:
 
     async def _on_shutdown(self) -> None:
         log.info("service.stopping")
+        # No new requests (the queue group sends them to other replicas); answer those in hand.
+        await self.responders.stop(timeout=RPC_STOP_TIMEOUT)
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)

@@ -98,9 +98,12 @@ def _date_filter(ctx: jinja2.runtime.Context, value: Any) -> str:
     return format_day(value, ctx["locale"])
 
 
-def build_environment(directory: Path = TEMPLATES_DIR) -> jinja2.Environment:
+def build_environment(
+    directory: Path = TEMPLATES_DIR, *, auto_reload: bool = True
+) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(directory)),
+        auto_reload=auto_reload,
         autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",), default=False),
         undefined=jinja2.StrictUndefined,  # a missing field is a bug, not an empty string
         keep_trailing_newline=False,
@@ -113,7 +116,9 @@ def build_environment(directory: Path = TEMPLATES_DIR) -> jinja2.Environment:
 
 @lru_cache(maxsize=4)
 def _default_environment() -> jinja2.Environment:
-    return build_environment()
+    # The shipped templates change only with a release: no stat of each file per render, and
+    # each (kind, locale, part) is looked up along its locale chain once (_select).
+    return build_environment(auto_reload=False)
 
 
 def locale_chain(locale: str) -> list[str]:
@@ -127,6 +132,17 @@ def locale_chain(locale: str) -> list[str]:
 
 
 def _select(env: jinja2.Environment, kind: str, locale: str, part: str) -> jinja2.Template:
+    if env.auto_reload:
+        return _lookup(env, kind, locale, part)
+    return _lookup_once(env, kind, locale, part)
+
+
+@lru_cache(maxsize=1024)
+def _lookup_once(env: jinja2.Environment, kind: str, locale: str, part: str) -> jinja2.Template:
+    return _lookup(env, kind, locale, part)
+
+
+def _lookup(env: jinja2.Environment, kind: str, locale: str, part: str) -> jinja2.Template:
     names = [f"{kind}/{loc}/{part}" for loc in locale_chain(locale)]
     try:
         return env.select_template(names)

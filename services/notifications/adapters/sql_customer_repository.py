@@ -13,14 +13,19 @@ from ..domain.preferences import Contact, Preferences, QuietHours
 from .sql import upsert
 from .tables import contacts, preferences, thank_you_cards
 
+# Read for every event that causes a message: built once, so their cache keys are memoized.
+_CONTACT = sa.select(contacts).where(contacts.c.customer_id == sa.bindparam("customer_id"))
+_PREFERENCES = sa.select(preferences).where(
+    preferences.c.customer_id == sa.bindparam("customer_id")
+)
+
 
 class SqlContactRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
     async def get(self, customer_id: str) -> Contact | None:
-        query = sa.select(contacts).where(contacts.c.customer_id == customer_id)
-        row = (await self.session.execute(query)).first()
+        row = (await self.session.execute(_CONTACT, {"customer_id": customer_id})).first()
         if row is None:
             return None
         return Contact(
@@ -60,8 +65,7 @@ class SqlPreferenceRepository:
         self.session = session
 
     async def get(self, customer_id: str) -> Preferences:
-        query = sa.select(preferences).where(preferences.c.customer_id == customer_id)
-        row = (await self.session.execute(query)).first()
+        row = (await self.session.execute(_PREFERENCES, {"customer_id": customer_id})).first()
         if row is None:
             return Preferences(customer_id)
         quiet = None

@@ -27,8 +27,7 @@ class SqlInboxRepository:
 
     async def add(self, item: InboxItem) -> bool:
         """False when the item already exists (a redelivered event)."""
-        stmt = insert_ignore(self.session, t).values(**asdict(item))
-        return changed(await self.session.execute(stmt))
+        return changed(await self.session.execute(insert_ignore(self.session, t), asdict(item)))
 
     async def page(self, customer_id: str, page: Page, *, unread_only: bool) -> list[InboxItem]:
         query = sa.select(t).where(t.c.customer_id == customer_id)

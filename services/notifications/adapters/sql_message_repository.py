@@ -34,8 +34,7 @@ class SqlMessageRepository:
     async def add(self, message: Message) -> bool:
         """False when its delivery key already exists (a redelivered event)."""
         values = asdict(message) | {"status": str(message.status)}
-        stmt = insert_ignore(self.session, t).values(**values)
-        return changed(await self.session.execute(stmt))
+        return changed(await self.session.execute(insert_ignore(self.session, t), values))
 
     async def get(self, message_id: str) -> Message | None:
         row = (await self.session.execute(sa.select(t).where(t.c.id == message_id))).first()

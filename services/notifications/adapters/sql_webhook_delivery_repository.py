@@ -38,7 +38,7 @@ class SqlWebhookDeliveryRepository:
     async def add(self, delivery: WebhookDelivery) -> bool:
         """False when the endpoint already has this event (a redelivered event)."""
         values = asdict(delivery) | {"status": str(delivery.status)}
-        return changed(await self.session.execute(insert_ignore(self.session, t).values(**values)))
+        return changed(await self.session.execute(insert_ignore(self.session, t), values))
 
     async def due(self, now: datetime, limit: int) -> list[str]:
         query = sa.select(t.c.id).where(_due(now)).order_by(t.c.next_attempt_at).limit(limit)

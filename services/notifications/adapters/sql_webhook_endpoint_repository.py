@@ -22,6 +22,12 @@ def _scope(owner: str | None, *, include_deleted: bool = False) -> sa.ColumnElem
     return sa.and_(live, t.c.owner == owner) if owner is not None else live
 
 
+# Read for every event (which endpoints want it): built once, so its cache key is memoized.
+_SUBSCRIPTIONS = sa.select(t.c.id, t.c.event_types).where(
+    t.c.deleted_at.is_(None), t.c.disabled_at.is_(None)
+)
+
+
 class SqlWebhookEndpointRepository:
     def __init__(self, session: AsyncSession, box: SecretBox) -> None:
         self.session = session
@@ -29,10 +35,7 @@ class SqlWebhookEndpointRepository:
 
     async def subscriptions(self) -> list[tuple[str, list[str]]]:
         """(endpoint id, event type patterns) of every live, enabled endpoint."""
-        query = sa.select(t.c.id, t.c.event_types).where(
-            t.c.deleted_at.is_(None), t.c.disabled_at.is_(None)
-        )
-        return [(r.id, r.event_types) for r in (await self.session.execute(query)).all()]
+        return [(r.id, r.event_types) for r in (await self.session.execute(_SUBSCRIPTIONS)).all()]
 
     async def count(self, owner: str) -> int:
         query = sa.select(sa.func.count()).where(_scope(owner))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,6 +22,13 @@ from services.orders.domain.orders import Order
 # built per call is walked again to compute it on every execution).
 _GET = sa.select(t.orders).where(t.orders.c.order_id == sa.bindparam("order_id"))
 _GET_FOR_UPDATE = _GET.with_for_update()  # ignored by SQLite, whose writes are serialised
+_BY_QUOTE = sa.select(t.orders).where(t.orders.c.quote_id == sa.bindparam("quote_id"))
+_DUE = sa.select(t.orders).where(t.orders.c.next_check_at <= sa.bindparam("now"))
+_DEFER = (
+    sa.update(t.orders)
+    .where(t.orders.c.order_id == sa.bindparam("oid"), t.orders.c.open_saga.is_(True))
+    .values(next_check_at=sa.bindparam("until"))
+)
 
 
 class SqlOrderRepository:
@@ -41,9 +49,7 @@ class SqlOrderRepository:
         return self._from_row(row)
 
     async def by_quote(self, quote_id: str) -> Order | None:
-        row = (
-            await self.session.execute(sa.select(t.orders).where(t.orders.c.quote_id == quote_id))
-        ).first()
+        row = (await self.session.execute(_BY_QUOTE, {"quote_id": quote_id})).first()
         if row is None:
             return None
         return self._from_row(row)
@@ -105,6 +111,16 @@ class SqlOrderRepository:
             .where(o.c.order_id == order_id, o.c.open_saga.is_(True))
             .values(next_check_at=until)
         )
+
+    async def due_orders(self, now: datetime) -> list[Order]:
+        """The open sagas whose next check is due, whole: the sweep reads them once."""
+        rows = (await self.session.execute(_DUE, {"now": now})).all()
+        return [self._from_row(r) for r in rows]
+
+    async def defer_all(self, until: Sequence[tuple[str, datetime]]) -> None:
+        """`defer` for many orders: one statement (executemany), one transaction."""
+        if until:
+            await self.session.execute(_DEFER, [{"oid": o, "until": u} for o, u in until])
 
     @staticmethod
     def _row(order: Order) -> dict[str, Any]:

@@ -15,6 +15,7 @@ One task drives an order at a time in this process; across processes, saves are 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from typing import Protocol
 
 import structlog
@@ -33,13 +34,17 @@ class OpenSagas(Protocol):
 
     async def defer(self, order_id: str, seconds: float) -> None: ...
 
+    async def due_orders(self) -> list[Order]: ...
+
+    async def defer_all(self, seconds: Sequence[tuple[str, float]]) -> None: ...
+
 
 class Saga(Protocol):
     async def advance(self, order_id: str) -> Order: ...
 
 
 class Tracking(Protocol):
-    async def track(self, order_id: str) -> Order: ...
+    async def track(self, order_id: str, loaded: Order | None = None) -> Order: ...
 
 
 class SagaScheduler:
@@ -105,13 +110,19 @@ class SagaScheduler:
                 log.exception("saga.sweep_failed")
 
     async def sweep(self) -> None:
-        for order_id, status in await self.sagas.due_sagas():
+        # The due orders are read whole, once; a tracking poll works on that copy (saves are
+        # version-checked). The polls' deferrals are written together after the pass: one
+        # transaction per sweep, not one per poll (a crash before it only polls them again).
+        polled: list[tuple[str, float]] = []
+        for order in await self.sagas.due_orders():
+            status = str(order.status)
             if status in WAITING_ON_CARRIER:
-                interval = self._poll_interval(order_id, status)
-                await self._drive(order_id, track_only=True)
-                await self.sagas.defer(order_id, interval)
+                polled.append((order.order_id, self._poll_interval(order.order_id, status)))
+                await self._drive(order.order_id, track_only=True, loaded=order)
             else:
-                await self._drive(order_id)
+                await self._drive(order.order_id)
+        if polled:
+            await self.sagas.defer_all(polled)
 
     def _poll_interval(self, order_id: str, status: str) -> float:
         """Back off while the parcel's status stays the same; start again when it moves."""
@@ -120,7 +131,9 @@ class SagaScheduler:
         self._polls[order_id] = (polls, status)
         return float(min(self.max_tracking_interval, self.tracking_interval * 2 ** (polls - 1)))
 
-    async def _drive(self, order_id: str, *, track_only: bool = False) -> None:
+    async def _drive(
+        self, order_id: str, *, track_only: bool = False, loaded: Order | None = None
+    ) -> None:
         if order_id in self.busy:
             return
         self.busy.add(order_id)
@@ -129,7 +142,7 @@ class SagaScheduler:
             if not track_only:
                 order = await self.saga.advance(order_id)
             if order is None or str(order.status) in WAITING_ON_CARRIER:
-                order = await self.tracking.track(order_id)
+                order = await self.tracking.track(order_id, loaded)
             if order is not None and not order.saga_open:
                 self._polls.pop(order_id, None)  # done: forget its back-off
         except asyncio.CancelledError:

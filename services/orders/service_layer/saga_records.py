@@ -7,7 +7,7 @@ reports None so the saga reloads the order and looks again.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 
 import structlog
@@ -44,6 +44,17 @@ class SagaRecords:
         """(order id, status) of the open sagas due for a look now."""
         async with self.uow.read() as rx:
             return await rx.orders.due_sagas(self.clock.now())
+
+    async def due_orders(self) -> list[Order]:
+        """The open sagas due for a look now, read whole in one statement."""
+        async with self.uow.read() as rx:
+            return await rx.orders.due_orders(self.clock.now())
+
+    async def defer_all(self, seconds: Sequence[tuple[str, float]]) -> None:
+        """`defer` for each (order id, seconds), in one transaction: a sweep's polls."""
+        now = self.clock.now()
+        async with self.uow() as tx:
+            await tx.orders.defer_all([(o, now + timedelta(seconds=s)) for o, s in seconds])
 
     async def defer(self, order_id: str, seconds: float) -> None:
         """Look at this open saga again in `seconds` (a tracking poll backing off)."""

@@ -9,7 +9,7 @@ from services.orders.domain.order_shipments import ShipmentStatus
 from services.orders.domain.orders import Order
 from services.orders.domain.ports import CarrierProvider, PaymentProvider, TrackingStatus
 from services.orders.domain.saga import OrderStatus
-from services.orders.service_layer.correlation import order_log_scope
+from services.orders.service_layer.correlation import bind_cause, order_log_scope
 from services.orders.service_layer.order_saga import OrderSaga
 from services.orders.service_layer.saga_records import SagaRecords, StepWork
 from services.orders.service_layer.unit_of_work import Work
@@ -35,13 +35,18 @@ class ShipmentTracking:
         self.carrier = carrier
         self.clock = clock
 
-    async def track(self, order_id: str) -> Order:
-        """Apply the carrier's tracking: in transit -> shipped (capture), delivered."""
-        with order_log_scope():
-            return await self._track(order_id)
+    async def track(self, order_id: str, loaded: Order | None = None) -> Order:
+        """Apply the carrier's tracking: in transit -> shipped (capture), delivered.
 
-    async def _track(self, order_id: str) -> Order:
-        order = await self.records.load(order_id)
+        `loaded`: the order as the sweep just read it (saves are version-checked, so an order
+        changed since is reloaded, as after any concurrent update)."""
+        with order_log_scope():
+            return await self._track(order_id, loaded)
+
+    async def _track(self, order_id: str, loaded: Order | None) -> Order:
+        if loaded is not None:
+            bind_cause(loaded)
+        order = loaded or await self.records.load(order_id)
         if order.status not in (S.CONFIRMED, S.SHIPPED) or not order.shipments:
             return order
         seen = await self._seen(order)

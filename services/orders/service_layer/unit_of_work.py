@@ -7,7 +7,7 @@ outside the single writer's lock). The SQL side is adapters/unit_of_work.py.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from decimal import Decimal
@@ -67,6 +67,14 @@ class OrderRepository(Protocol):
 
     async def defer(self, order_id: str, until: datetime) -> None:
         """Do not look at this open saga before `until` (a save makes it due again)."""
+        ...
+
+    async def due_orders(self, now: datetime) -> list[Order]:
+        """The open sagas due for a look at `now`, read whole (the sweep works on them)."""
+        ...
+
+    async def defer_all(self, until: Sequence[tuple[str, datetime]]) -> None:
+        """`defer` for each (order id, until), in one statement."""
         ...
 
 

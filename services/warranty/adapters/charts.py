@@ -12,13 +12,6 @@ from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
-import matplotlib
-
-matplotlib.use("Agg")
-
-from matplotlib import dates
-from matplotlib.figure import Figure
-
 from services.warranty.domain.analytics import BatchRow, Report
 
 
@@ -35,6 +28,13 @@ def defect_rate_svg(rows: list[BatchRow], title: str = "Defect rate by productio
             week = _monday(row.batch.year, row.batch.week)
             claims[row.batch.factory][week] += row.claims
             units[row.batch.factory][week] += row.units
+    # Imported on the first chart: ~40 MiB that a process drawing none does not hold.
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import dates
+    from matplotlib.figure import Figure
+
     fig = Figure(figsize=(8, 4), dpi=100)
     ax = fig.add_subplot()
     for factory in sorted(units):

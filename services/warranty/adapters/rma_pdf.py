@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import segno
-from fpdf import FPDF
 
 from services.warranty.domain.rma import RmaForm
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
 __all__ = ["RmaForm", "render_rma_pdf"]
 
@@ -42,8 +45,14 @@ def _section(pdf: FPDF, title: str, lines: Iterable[str]) -> None:
         pdf.multi_cell(0, 6, _latin1(line), new_x="LMARGIN", new_y="NEXT")
 
 
+def _new_pdf() -> FPDF:
+    from fpdf import FPDF  # on the first form: ~40 MiB (fontTools) a process rendering none spares
+
+    return FPDF(format="A4")
+
+
 def render_rma_pdf(form: RmaForm) -> bytes:
-    pdf = FPDF(format="A4")
+    pdf = _new_pdf()
     pdf.set_title(_latin1(f"Return authorisation {form.rma_number}"))
     pdf.set_creator("Concierge warranty service")
     pdf.add_page()

@@ -23,6 +23,16 @@ from shared.errors import Conflict
 
 from .tables import claim_transitions, claims
 
+# The hot reads (GET /v1/claims/{id}), built once: a module-level statement keeps its memoized
+# cache key; one built per call is walked again to compute it on every execution.
+_GET = sa.select(claims).where(claims.c.id == sa.bindparam("claim_id"))
+_GET_FOR_UPDATE = _GET.with_for_update()
+_TRANSITIONS = (
+    sa.select(claim_transitions)
+    .where(claim_transitions.c.claim_id == sa.bindparam("claim_id"))
+    .order_by(claim_transitions.c.seq)
+)
+
 
 class ConcurrentUpdate(Conflict):
     code = "claim_concurrent_update"
@@ -134,10 +144,9 @@ class SqlClaimRepository:
             await self.session.execute(sa.insert(claim_transitions), rows)
 
     async def get(self, claim_id: str, *, for_update: bool = False) -> Claim | None:
-        query = sa.select(claims).where(claims.c.id == claim_id)
-        if for_update and self.session.get_bind().dialect.name == "postgresql":
-            query = query.with_for_update()
-        row = (await self.session.execute(query)).mappings().first()
+        locking = for_update and self.session.get_bind().dialect.name == "postgresql"
+        query = _GET_FOR_UPDATE if locking else _GET
+        row = (await self.session.execute(query, {"claim_id": claim_id})).mappings().first()
         if row is None:
             return None
         claim = self._from_row(row)
@@ -146,12 +155,7 @@ class SqlClaimRepository:
         return claim
 
     async def _transitions(self, claim_id: str) -> list[Transition]:
-        t = claim_transitions
-        rows = (
-            await self.session.execute(
-                sa.select(t).where(t.c.claim_id == claim_id).order_by(t.c.seq)
-            )
-        ).mappings()
+        rows = (await self.session.execute(_TRANSITIONS, {"claim_id": claim_id})).mappings()
         return [
             Transition(ClaimStatus(r["from_status"]) if r["from_status"] else None,
                        ClaimStatus(r["to_status"]), Actor(type=r["actor_type"], id=r["actor_id"]), r["at"],

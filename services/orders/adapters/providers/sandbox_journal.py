@@ -20,6 +20,20 @@ from shared.persistence.db import Database, is_sqlite
 SANDBOX_TABLES = (t.sandbox_payments, t.sandbox_shipments, t.sandbox_refunds)
 
 
+def _by(table: sa.Table, column: str) -> sa.Select[Any]:
+    return sa.select(table).where(table.c[column] == sa.bindparam("value"))
+
+
+# The lookups, built once: every tracking poll reads its shipment through (a statement built per
+# call is walked again for its cache key on every execution).
+_LOOKUPS = {
+    (table.name, column): _by(table, column)
+    for table, columns in ((t.sandbox_payments, ("idempotency_key", "authorization_id")),
+                           (t.sandbox_shipments, ("idempotency_key", "shipment_id")))
+    for column in columns
+}  # fmt: skip
+
+
 def sandbox_url(service_url: str) -> str:
     """Where the sandboxes keep their state: beside the service's SQLite file (its own file, so
     its writes never queue behind the service's single SQLite writer), or the same PostgreSQL
@@ -51,13 +65,9 @@ class DatabaseSandboxJournal:
     async def load_payment(
         self, *, key: str | None = None, authorization_id: str | None = None
     ) -> dict[str, Any] | None:
-        p = t.sandbox_payments
-        where = (
-            p.c.idempotency_key == key
-            if key is not None
-            else p.c.authorization_id == authorization_id
-        )
-        return await self._one(p, where)
+        if key is not None:
+            return await self._one(t.sandbox_payments, "idempotency_key", key)
+        return await self._one(t.sandbox_payments, "authorization_id", authorization_id)
 
     async def save_refund(self, row: dict[str, Any]) -> None:
         async with self.db.transaction() as session:
@@ -74,9 +84,9 @@ class DatabaseSandboxJournal:
     async def load_shipment(
         self, *, key: str | None = None, shipment_id: str | None = None
     ) -> dict[str, Any] | None:
-        s = t.sandbox_shipments
-        where = s.c.idempotency_key == key if key is not None else s.c.shipment_id == shipment_id
-        return await self._one(s, where)
+        if key is not None:
+            return await self._one(t.sandbox_shipments, "idempotency_key", key)
+        return await self._one(t.sandbox_shipments, "shipment_id", shipment_id)
 
     async def save_shipment(self, row: dict[str, Any]) -> None:
         await self._upsert(t.sandbox_shipments, "shipment_id", row)
@@ -93,9 +103,10 @@ class DatabaseSandboxJournal:
         async with self.db.transaction() as session:
             await session.execute(stmt)
 
-    async def _one(self, table: sa.Table, where: Any) -> dict[str, Any] | None:
+    async def _one(self, table: sa.Table, column: str, value: Any) -> dict[str, Any] | None:
+        query = _LOOKUPS[(table.name, column)]
         async with self.db.read() as session:
-            row = (await session.execute(sa.select(table).where(where))).first()
+            row = (await session.execute(query, {"value": value})).first()
             return None if row is None else dict(row._mapping)
 
     async def _all(self, table: sa.Table) -> list[dict[str, Any]]:

@@ -14,8 +14,9 @@ def test_tracking_poll_interval_doubles_to_the_cap_and_resets_on_a_new_status():
 
 
 class _Order:
-    def __init__(self, status: str) -> None:
+    def __init__(self, status: str, order_id: str = "") -> None:
         self.status = status
+        self.order_id = order_id
         self.saga_open = status not in ("delivered", "failed", "cancelled")
 
 
@@ -32,8 +33,14 @@ class _RunnerWithOnePoisonedOrder:
                ("parcel", "shipped")]  # fmt: skip
         return [(order_id, status) for order_id, status in due if order_id not in self.deferred]
 
+    async def due_orders(self):
+        return [_Order(status, order_id) for order_id, status in await self.due_sagas()]
+
     async def defer(self, order_id: str, seconds: float) -> None:
         self.deferred.add(order_id)
+
+    async def defer_all(self, seconds) -> None:
+        self.deferred.update(order_id for order_id, _ in seconds)
 
     async def advance(self, order_id: str):
         if order_id == "bad":
@@ -41,7 +48,7 @@ class _RunnerWithOnePoisonedOrder:
         self.advanced.append(order_id)
         return _Order("delivered")
 
-    async def track(self, order_id: str):
+    async def track(self, order_id: str, loaded=None):
         if order_id == "parcel-bad":
             raise RuntimeError("carrier adapter bug")
         self.tracked.append(order_id)

@@ -50,9 +50,9 @@ class _CountingTracking:
         self.tracking = tracking
         self.polls: list[str] = []
 
-    async def track(self, order_id: str):
+    async def track(self, order_id: str, loaded=None):
         self.polls.append(order_id)
-        return await self.tracking.track(order_id)
+        return await self.tracking.track(order_id, loaded)
 
 
 async def test_the_sweep_polls_a_parcel_once_then_waits_for_its_interval(stack: Stack):
