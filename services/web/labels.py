@@ -121,6 +121,22 @@ TAX_TREATMENT = {
     "(delivered duty paid), nothing to pay at the door.",
 }
 
+# How each parcel of a cart is taxed (the cart quote's `treatment`, one per warehouse).
+SHIPMENT_TREATMENT = {
+    "local": "Sent within your region: local prices, VAT included, no customs.",
+    "low_value_vat": "Imported, £135 or less: VAT charged at checkout, no duty.",
+    "ddp_import": "Imported, over £135: duty and import VAT paid at checkout "
+    "(delivered duty paid), nothing to pay at the door.",
+    "untaxed_import": "Imported into a region where no VAT or duty is collected at checkout.",
+}
+
+PARCEL_STATUS = {
+    "booked": "Booked with the carrier",
+    "in_transit": "On its way",
+    "delivered": "Delivered",
+    "cancelled": "Cancelled",
+}
+
 # What a failed order's `advice_code` lets the customer do next (all start from the catalogue).
 ADVICE = {
     "use_another_card": "Order again with another card",

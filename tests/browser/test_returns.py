@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import FAST_CARRIER, Console, console_stack
+from tests.browser.setup_api import api_client, post
 from tests.support.browser.shop import pay, quote
 
 pytestmark = pytest.mark.browser
@@ -76,3 +77,25 @@ def test_an_agent_starts_a_return_for_a_customer(sign_in):
     expect(returns).to_contain_text("Reclaimable")
     customer.reload()
     expect(customer.locator("#order-returns").locator("..")).to_contain_text("Return R-")
+
+
+def test_a_mixed_cart_shows_one_parcel_per_warehouse_and_each_can_be_returned(sign_in, console):
+    """A UK-listed item and a US-only item: two parcels, each with its own tax treatment and
+    tracking; the return form offers both lines."""
+    me = sign_in("cust-cart-parcels")
+    with api_client(console.api, "cust-cart-parcels") as api:
+        lines = [{"style": "JR01", "quantity": 1}, {"style": "VT02", "quantity": 1}]
+        cart = post(api, "/v1/quotes", {"region": "UK", "lines": lines})
+        order = post(api, "/v1/orders", {"quote_id": cart["quote_id"], "payment_token": "tok_ok"})
+    me.goto(f"/orders/{order['order_id']}")
+    expect(me.locator("p.lead").first).to_contain_text("in 2 parcels")
+    local, imported = me.locator("[data-parcel='UK-LON']"), me.locator("[data-parcel='US-NJ']")
+    expect(local).to_contain_text("JR01")
+    expect(local).to_contain_text("Sent within your region")
+    expect(imported).to_contain_text("VT02")
+    expect(imported).to_contain_text("delivered duty paid")
+    expect(me.locator("#order-status")).to_contain_text("Delivered", timeout=30_000)
+    for parcel in (local, imported):
+        expect(parcel).to_contain_text("Delivered")
+    options = me.locator("select[name='style'] option")
+    expect(options).to_have_count(2)
