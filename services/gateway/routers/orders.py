@@ -16,7 +16,7 @@ from services.gateway.auth import CustomerIdQuery, CustomerOrAgent, Principal, a
 from services.gateway.errors import problem_responses
 from services.gateway.idempotency import request_idempotency_key
 from services.gateway.limits import Page, Paging
-from services.gateway.models import RequestModel, publish_not_blank
+from services.gateway.models import RequestModel
 from services.gateway.routers._ask import Payload, ask
 from services.gateway.routers._cart_views import LINES_FIELD, CartLines, cart_lines_in
 from services.gateway.runtime import Rpc
@@ -49,7 +49,6 @@ class OrderView(c.OrderView):
 # Request models -----------------------------------------------------------------------------
 def _style_or_lines(schema: dict[str, Any]) -> None:
     """Publish the body's rule: one style (with `quantity`) or a cart of `lines`, never both."""
-    publish_not_blank(schema)
     schema["anyOf"] = [
         {"required": ["style"], "properties": {"style": {"type": "string"},
                                                "lines": {"type": "null"}}},
