@@ -28,6 +28,7 @@ DOMAIN_VERDICT_OPERATIONS = frozenset(
         "POST /v1/warranty/check",
         "POST /v1/quotes",
         "POST /v1/labels/read",
+        "PUT /v1/me/preferences",
     }
 )
 DOMAIN_VERDICT_CODES = frozenset(
@@ -55,6 +56,8 @@ DOMAIN_VERDICT_CODES = frozenset(
         "photo_too_small",
         "label_unreadable",
         "label_ambiguous",
+        # Quiet hours whose start and end are the same minute: a rule between two fields.
+        "notifications_invalid_quiet_hours",
     }
 )
 
