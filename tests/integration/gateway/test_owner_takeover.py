@@ -74,7 +74,7 @@ async def test_a_restarted_replica_is_not_taken_for_its_dead_self(
 ) -> None:
     """Same host and pid (a restarted container), another process life: another owner id."""
     assert process_owner("host-1") != process_owner("host-1")
-    nc, other = await _other_replica(nats_server)
+    nc, _alive = await _other_replica(nats_server)  # a live replica with that instance name
     await _held_by(gateway, process_owner("other-replica"), "k-restarted")
     headers = {**gateway.auth(), "Idempotency-Key": "k-restarted"}
     retried = await http.post(URL, json=BODY, headers=headers)
