@@ -231,10 +231,13 @@ class CrashWindow:
 
 
 @asynccontextmanager
-async def crash_window(chaos: Any, crash: str) -> AsyncIterator[CrashWindow]:
-    """The watchdog, and for a gateway crash a standby gateway replica."""
-    disarm = {"gateway"} if crash == "gateway" else set()
-    async with watchdog(chaos, disarm) as dog:
+async def crash_window(
+    chaos: Any, crash: str, disarm: frozenset[str] = frozenset()
+) -> AsyncIterator[CrashWindow]:
+    """The watchdog, and for a gateway crash a standby gateway replica. Children in `disarm`
+    (and the gateway, for a gateway crash) restart unarmed, or with what `dog.arm` set."""
+    disarm = disarm | {"gateway"} if crash == "gateway" else disarm
+    async with watchdog(chaos, set(disarm)) as dog:
         window = CrashWindow(chaos, crash, dog)
         if crash == "gateway":
             await window.start_standby()
