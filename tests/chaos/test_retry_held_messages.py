@@ -40,12 +40,13 @@ async def hold_a_message(w: CrashWindow, customer: str) -> dict[str, Any]:
         assert r.status_code == 201, r.text
     async with w.client(AGENT, "agent") as agent:
         for _ in range(300):
-            r = await agent.get("/v1/messages/held")
-            mine = [m for m in r.json()["items"] if m["customer_id"] == customer]
-            if r.status_code == 200 and mine:
+            r = await agent.get("/v1/messages/held")  # 503 while notifications restarts
+            items = r.json()["items"] if r.status_code == 200 else []
+            mine = [m for m in items if m["customer_id"] == customer]
+            if mine:
                 return dict(mine[0])
             await asyncio.sleep(0.3)
-    raise AssertionError(f"no held message for {customer}")
+    raise AssertionError(f"no held message for {customer}: {r.status_code} {r.text[:500]}")
 
 
 def mails_to(w: CrashWindow, customer: str) -> int:
