@@ -142,6 +142,13 @@ class Watchdog:
     async def arm(self, name: str, point: str) -> None:
         """Restart a child with one crash point armed for its next life only."""
         target = self.child(name)
+        # A restart after the previous crash may still be under way: arming then would let
+        # that restart take the point and the kill below restart the child unarmed (seen as
+        # "nothing crashed, the window was not hit").
+        deadline = time.monotonic() + 60
+        while not (target.alive() and await asyncio.to_thread(target.ready)):
+            assert time.monotonic() < deadline, f"{name} did not come back before arming"
+            await asyncio.sleep(0.2)
         self.next_points[name] = point
         self.restarted.clear()
         os.kill(target.process.pid, signal.SIGTERM)
