@@ -33,7 +33,9 @@ router = APIRouter(prefix="/v1", tags=["orders"])
 RegionQuery = Annotated[
     Literal["US", "UK", "EU"], Query(description="Customer's region (their choice).")
 ]
-Style = Annotated[str, Path(max_length=16, pattern=r"^[A-Za-z0-9]+$", examples=["TC11"])]
+Style = Annotated[
+    str, Path(min_length=2, max_length=16, pattern=r"^[A-Za-z0-9]+$", examples=["TC11"])
+]
 Id = Annotated[str, Path(max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
 READ_ERRORS = problem_responses(401, 404, 422, 503, 504)
 WRITE_ERRORS = problem_responses(401, 404, 409, 410, 422, 503, 504)
