@@ -27,8 +27,8 @@ from tests.support.processes import ServiceProcess, service_process
 
 pytestmark = [pytest.mark.e2e]
 
-HOLD_S = 8.0  # how long the cluster stays without a quorum while the processes start
-READY_TIMEOUT_S = 150.0
+WAITING_TIMEOUT_S = 120.0  # Python processes starting together on a busy 2-core machine
+READY_TIMEOUT_S = 240.0
 
 
 def _readyz(proc: ServiceProcess) -> tuple[int, str]:
@@ -39,6 +39,23 @@ def _readyz(proc: ServiceProcess) -> tuple[int, str]:
         return exc.code, exc.read().decode(errors="replace")
     except OSError as exc:
         return 0, repr(exc)
+
+
+def _all_waiting(procs: dict[str, ServiceProcess]) -> dict[str, tuple[int, str]]:
+    """Until every process is up, not ready, and has logged what it waits for."""
+    deadline = time.monotonic() + WAITING_TIMEOUT_S
+    while True:
+        seen = {name: _readyz(proc) for name, proc in procs.items()}
+        for name, proc in procs.items():
+            assert proc.process is not None and proc.process.poll() is None, (
+                f"{name} exited while the cluster had no quorum:\n{proc.logs()[-2000:]}"
+            )
+            assert seen[name][0] != 200, f"{name} ready without a JetStream quorum: {seen[name]}"
+        if all(status == 503 and "dependency.waiting" in procs[name].logs()
+               for name, (status, _) in seen.items()):  # fmt: skip
+            return seen
+        assert time.monotonic() < deadline, f"not all waiting: {seen}"
+        time.sleep(0.5)
 
 
 def _processes(nats_url: str, workdir: Path) -> dict[str, ServiceProcess]:
@@ -54,7 +71,7 @@ def _processes(nats_url: str, workdir: Path) -> dict[str, ServiceProcess]:
     return procs
 
 
-@pytest.mark.timeout(300)
+@pytest.mark.timeout(420)
 def test_every_process_starts_on_a_cluster_still_electing_leaders(tmp_path: Path) -> None:
     with compose_nats_cluster(tmp_path, PASSWORDS, held=("nats-2", "nats-3")) as nodes:
         password = PASSWORDS["NATS_SERVICE_PASSWORD"]
@@ -67,15 +84,8 @@ def test_every_process_starts_on_a_cluster_still_electing_leaders(tmp_path: Path
                 name: pool.submit(proc.start, READY_TIMEOUT_S) for name, proc in procs.items()
             }
             try:
-                time.sleep(HOLD_S)
-                waiting = {name: _readyz(proc) for name, proc in procs.items()}
+                waiting = _all_waiting(procs)
                 print("\nwith one node of three:", json.dumps(waiting, indent=1))
-                for name, (status, _) in waiting.items():
-                    assert status != 200, f"{name} ready without a JetStream quorum"
-                    assert procs[name].process is not None
-                    assert procs[name].process.poll() is None, (
-                        f"{name} exited:\n{procs[name].logs()[-2000:]}"
-                    )
                 started = time.monotonic()
                 for name in ("nats-2", "nats-3"):
                     launch = nodes[name].launch
@@ -88,9 +98,6 @@ def test_every_process_starts_on_a_cluster_still_electing_leaders(tmp_path: Path
                 assert len(pids) == len(procs)  # one OS process each: nothing was restarted
                 for name, proc in procs.items():
                     assert _readyz(proc)[0] == 200, name
-                    assert "dependency.waiting" in proc.logs(), (
-                        f"{name} never said what it waited for"
-                    )
             finally:
                 for proc in procs.values():
                     proc.kill()
