@@ -116,12 +116,14 @@ async def test_acknowledged_work_survives_node_and_process_loss(stack: ScaleStac
     faults: list[str] = []
     windows: dict[str, tuple[float, float]] = {}
     traffic = asyncio.create_task(load.run())
+    restock = asyncio.create_task(load.keep_stocked(stack.nats_url))
     try:
         faults_over = await inject_faults(stack, t0, faults, windows)
         await asyncio.sleep(max(0.0, LOAD_SECONDS - (time.monotonic() - t0)))
     finally:
         load.stop()
         await asyncio.wait_for(traffic, REQUEST_DEADLINE_S + 30)
+        await asyncio.wait_for(restock, 30)
     load_s = time.monotonic() - t0
     settle_s, still_busy = await observe.wait_settled(stack, SETTLE_TIMEOUT_S)
     state = await gather(stack, load, faults_over)
@@ -129,6 +131,7 @@ async def test_acknowledged_work_survives_node_and_process_loss(stack: ScaleStac
     await load.close()
 
     report.counts.update(load.summary())
+    report.counts["restocks"] = load.restocks
     report.notes += [f"fault {f}" for f in faults]
     report.notes += [f"client gave up: {f}" for f in load.failures()[:10]]
     report.notes += [f"client retried: {f}" for f in load.retried()[:20]]
@@ -147,4 +150,6 @@ async def test_acknowledged_work_survives_node_and_process_loss(stack: ScaleStac
     print(report.text())
     assert not still_busy, f"not settled after {SETTLE_TIMEOUT_S}s: {still_busy}"
     assert report.counts["orders_acked"] and report.counts["claims_acked"], "no work was acked"
+    # Restocked during the run: every phase places, ships and delivers orders under faults.
+    assert report.counts["orders_failed_out_of_stock"] == 0, report.text()
     assert not report.problems, "\n".join(report.problems[:40])
