@@ -73,6 +73,7 @@ class OwnerProbe:
 
     async def start(self) -> None:
         self._sub = await self.nc.subscribe(probe_subject(self.owner), cb=self._answer)
+        await self.nc.flush()  # the server knows the subscription before any request is served
 
     async def _answer(self, msg: Any) -> None:
         await msg.respond(b"alive")
