@@ -50,6 +50,11 @@ DOMAIN_VERDICT_CODES = frozenset(
         "cart_duplicate_style",
         "quote_invalid_quantity",
         "catalogue_unknown_style",
+        # A catalogue style may still not be sold in the region, be out of stock, or a cart may
+        # need two shipments: catalogue, stock and warehouses are operator data and state.
+        "catalogue_not_available",
+        "stock_insufficient",
+        "quote_multiple_shipments",
         # A photo upload: a schema says "a file", not "a legible label photo" (docs/label-photos.md).
         "photo_not_an_image",
         "photo_too_large",
