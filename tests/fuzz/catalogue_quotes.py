@@ -39,13 +39,15 @@ def from_catalogue(body: dict[str, Any]) -> dict[str, Any]:
     body, styles = dict(body), sold_in(body.get("region"))
     if isinstance(body.get("style"), str):
         body["style"] = _pick(body["style"], styles)
+        if isinstance(body.get("quantity"), int):
+            body["quantity"] = max(1, min(body["quantity"], _CART["max_quantity_per_line"]))
     lines = body.get("lines")
     if isinstance(lines, list) and all(isinstance(line, dict) for line in lines):
         kept = lines[: min(_CART["max_lines"], len(styles))]
         first = styles.index(_pick(json.dumps(kept, sort_keys=True), styles))
         body["lines"] = [
             {**line, "style": styles[(first + i) % len(styles)],
-             **({"quantity": min(line["quantity"], _CART["max_quantity_per_line"])}
+             **({"quantity": max(1, min(line["quantity"], _CART["max_quantity_per_line"]))}
                 if isinstance(line.get("quantity"), int) else {})}
             for i, line in enumerate(kept)
         ]  # fmt: skip
