@@ -14,7 +14,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import structlog
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -27,6 +27,7 @@ from services.gateway.errors import Problem, install_error_handlers
 from services.gateway.idempotency import IdempotencyMiddleware
 from services.gateway.limits import BodyLimitMiddleware, RateLimitMiddleware
 from services.gateway.middleware import AuthContextMiddleware, Metrics, RequestContextMiddleware
+from services.gateway.models import optional_body_is_an_object
 from services.gateway.runtime import Runtime
 from services.gateway.settings import GatewaySettings
 from services.gateway.startup import GatewayStartup, StartingGate
@@ -102,6 +103,7 @@ def _documented_app(lifespan: Callable[[FastAPI], Any]) -> FastAPI:
         version=VERSION,
         description=DESCRIPTION,
         lifespan=lifespan,
+        dependencies=[Depends(optional_body_is_an_object)],
         responses={
             500: {"model": Problem, "description": "Unexpected error (no details are disclosed)."}
         },

@@ -83,6 +83,17 @@ def _without_null(schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
+def _optional_body(body: dict[str, Any]) -> None:
+    """An optional body is published as its object alone, `required: false`: FastAPI spells
+    "optional" as `anyOf: [X, null]`, but no body means no body, and JSON `null` is refused
+    (services/gateway/models.py, optional_body_is_an_object)."""
+    if body.get("required"):
+        return
+    body["required"] = False
+    for media in body.get("content", {}).values():
+        media["schema"] = _without_null(media.get("schema", {}))
+
+
 def _problem(description: str) -> dict[str, Any]:
     return {"description": description}  # content (problem+json) is added for every error below
 
@@ -100,6 +111,7 @@ def _complete_operation(method: str, operation: dict[str, Any]) -> None:
         responses.setdefault("401", _problem("Missing or invalid credentials."))
         responses.setdefault("403", _problem("The caller's role or key does not allow this."))
     if "requestBody" in operation:
+        _optional_body(operation["requestBody"])
         responses.setdefault("400", _problem("The body could not be parsed (e.g. not UTF-8)."))
     if any(p.get("name") == "cursor" and p.get("in") == "query" for p in params):
         responses.setdefault("404", _problem("Not found, or `cursor_not_found`: no such page."))

@@ -16,14 +16,16 @@ NATS KV `idempotency`.
   `DEADLINE_MARGIN_SECONDS`). A retry that finds a lapsed lease (its owner died, or overran its
   deadline) takes the key over at once with a compare-and-set. That is safe because every RPC
   of the request carries the key (`shared.rpc.REQUEST_KEY_HEADER`) and the services answer a
-  repeat of an applied command with its first reply (`idempotency_lease`). Worst case after a
-  gateway crash: a retry waits `LEASE_SECONDS`; behind a live but slow owner, the deadline.
+  repeat of an applied command with its first reply (`idempotency_lease`). A retry also takes
+  over at once when the owner replica is gone (its liveness probe has no responder). Worst
+  case after a gateway crash: the probe (no wait), else `LEASE_SECONDS`; behind a live but slow
+  owner, the deadline.
 Keys are scoped per principal and per target (method and path): two callers can never see each
 other's responses, and one key sent to two operations is two requests (`kv_key_for`). Requests
 without valid credentials are not recorded (they fail with 401 anyway, and must not be able to
 fill the bucket).
 The header is optional: a request without it is simply not deduplicated (documented in OpenAPI).
-KV access goes through the `_kv_*` methods of `IdempotencyStore` only.
+KV access goes through the `_kv_*` methods of `IdempotencyStore` only (idempotency_store.py).
 """
 
 from __future__ import annotations
@@ -31,22 +33,19 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-import time
 from typing import Any
 
-import orjson
 import structlog
 from nats.errors import Error as NatsError
-from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.gateway.auth import STATE_KEY
 from services.gateway.errors import problem_response
-from services.gateway.idempotency_lease import Claim, LeaseKeeper, in_progress_record, lease_lapsed
+from services.gateway.idempotency_lease import Claim, LeaseKeeper
+from services.gateway.idempotency_store import IdempotencyStore
 from services.gateway.limits import BODY_SCOPE_KEY
-from services.gateway.partner_keys import KeyValueLike
 from services.gateway.request_fingerprint import fingerprint, started_executing
 from shared.rpc import reset_request_key, set_request_key
 
@@ -58,95 +57,6 @@ REPLAYED_HEADER = "Idempotent-Replayed"
 IDEMPOTENCY_STATE_KEY = "idempotency_key"
 METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _KEY_RE = re.compile(r"^[\x21-\x7e]{1,255}$")  # printable ASCII, no spaces (Stripe allows 255)
-_STORED_HEADERS = {"content-type", "location", "etag", "retry-after"}
-
-
-class IdempotencyStore:
-    def __init__(
-        self, kv: KeyValueLike, *, deadline_seconds: float = 10.0, owner: str = ""
-    ) -> None:
-        self._kv = kv
-        self.deadline_seconds = deadline_seconds
-        self.owner = owner
-
-    # --- the only KV access (a wrapper may ride through a KV leader election here) ----------
-
-    async def _kv_create(self, key: str, value: bytes) -> int:
-        return int(await self._kv.create(key, value))
-
-    async def _kv_get(self, key: str) -> Any:
-        return await self._kv.get(key)
-
-    async def _kv_update(self, key: str, value: bytes, last: int) -> int:
-        return int(await self._kv.update(key, value, last=last))
-
-    async def _kv_delete(self, key: str) -> None:
-        await self._kv.delete(key)
-
-    # --- the protocol --------------------------------------------------------------------------
-
-    def _in_progress(self, fingerprint: str, now: float) -> dict[str, Any]:
-        return in_progress_record(fingerprint, self.owner, now, now + self.deadline_seconds)
-
-    async def claim(
-        self, kv_key: str, fingerprint: str
-    ) -> tuple[Claim | None, dict[str, Any] | None]:
-        """(claim, None) when this request owns the key, else (None, stored record)."""
-        for _ in range(3):
-            record = self._in_progress(fingerprint, time.time())
-            try:
-                revision = await self._kv_create(kv_key, orjson.dumps(record))
-                return self._claim(kv_key, record, revision), None
-            except KeyWrongLastSequenceError:
-                pass
-            try:
-                entry = await self._kv_get(kv_key)
-            except KeyNotFoundError:
-                continue  # released between our create and get: try to claim again
-            stored = orjson.loads(entry.value)
-            if stored["fingerprint"] != fingerprint or not lease_lapsed(stored, time.time()):
-                return None, stored
-            try:  # take over a lapsed lease; only one taker wins the compare-and-set
-                revision = await self._kv_update(kv_key, orjson.dumps(record), last=entry.revision)
-            except KeyWrongLastSequenceError:
-                continue
-            log.info("idempotency.taken_over", previous_owner=stored.get("owner"))
-            return self._claim(kv_key, record, revision), None
-        return None, {"state": "in_progress", "fingerprint": fingerprint}
-
-    def _claim(self, kv_key: str, record: dict[str, Any], revision: int) -> Claim:
-        return Claim(kv_key, record["fingerprint"], revision, record["deadline"], self.owner)
-
-    async def renew(self, claim: Claim) -> bool:
-        """Extend the lease (never past the deadline); False once it cannot be extended."""
-        now = time.time()
-        if now >= claim.deadline:
-            return False
-        record = in_progress_record(claim.fingerprint, claim.owner, now, claim.deadline)
-        claim.revision = await self._kv_update(
-            claim.kv_key, orjson.dumps(record), last=claim.revision
-        )
-        return True
-
-    async def complete(
-        self, claim: Claim, status: int, headers: list[tuple[bytes, bytes]], body: bytes
-    ) -> None:
-        kept = [
-            [k.decode("latin-1"), v.decode("latin-1")]
-            for k, v in headers
-            if k.decode("latin-1").lower() in _STORED_HEADERS
-        ]
-        record = {
-            "state": "done",
-            "fingerprint": claim.fingerprint,
-            "status": status,
-            "headers": kept,
-            "body": base64.b64encode(body).decode(),
-        }
-        await self._kv_update(claim.kv_key, orjson.dumps(record), last=claim.revision)
-
-    async def release(self, claim: Claim) -> None:
-        await self._kv_delete(claim.kv_key)
 
 
 def request_idempotency_key(request: Request) -> str | None:

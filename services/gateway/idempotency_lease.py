@@ -1,19 +1,26 @@
 """The lock on an Idempotency-Key: a short lease its owner renews while the request runs.
 
-A record in state `in_progress` carries `expires` (renewed every `HEARTBEAT_SECONDS` by the
-replica running the request, `LEASE_SECONDS` ahead) and `deadline` (the RPC timeout plus
-`DEADLINE_MARGIN_SECONDS` after the start; never renewed past it). A lapsed lease means the
-owner died or overran its deadline: a retry may take the key over at once
-(`services.gateway.idempotency`).
+A record in state `in_progress` carries `owner` (the replica's id for this process life),
+`expires` (renewed every `HEARTBEAT_SECONDS` by the replica running the request,
+`LEASE_SECONDS` ahead) and `deadline` (the RPC timeout plus `DEADLINE_MARGIN_SECONDS` after the
+start; never renewed past it). A retry may take the key over at once
+(`services.gateway.idempotency`) when the lease lapsed (the owner died or overran its deadline),
+or sooner, when the owner is gone: each replica answers a liveness probe on its own NATS subject
+(`OwnerProbe`), and a probe that meets no responder means the owner's connection is closed (a
+SIGKILLed process's socket is closed by the kernel, and the server drops its interest at once).
+A probe that times out proves nothing: the retry waits for the lease, as before.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import secrets
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 import structlog
+from nats.errors import NoRespondersError
 
 log = structlog.get_logger()
 
@@ -21,6 +28,8 @@ HEARTBEAT_SECONDS = 1.0  # the owner renews its lease this often while the reque
 LEASE_SECONDS = 3.0  # three missed renewals: the owner is gone, a retry takes over
 DEADLINE_MARGIN_SECONDS = 5.0  # on top of the RPC timeout: the longest a request may hold a key
 LEGACY_LEASE_SECONDS = 60.0  # records written before leases were renewed have no `expires`
+PROBE_TIMEOUT_SECONDS = 0.5  # a live owner answers within this; a dead one has no responder
+PROBE_SUBJECT = "concierge.gateway.alive."
 
 
 @dataclass
@@ -41,6 +50,51 @@ def lease_lapsed(stored: dict[str, Any], now: float) -> bool:
     """An in-progress record whose owner stopped renewing it (dead) or overran its deadline."""
     expires = stored.get("expires", stored.get("started", 0.0) + LEGACY_LEASE_SECONDS)
     return bool(stored["state"] == "in_progress" and now > expires)
+
+
+def process_owner(instance: str) -> str:
+    """This process's owner id: the replica's instance plus a per-life token, so a restarted
+    replica that kept its host name and pid (a container) is not taken for its dead self."""
+    return f"{instance}/{secrets.token_hex(4)}"
+
+
+def probe_subject(owner: str) -> str:
+    # Any owner string maps to one valid subject token.
+    return PROBE_SUBJECT + hashlib.sha256(owner.encode()).hexdigest()[:24]
+
+
+class OwnerProbe:
+    """Answers probes for this process's owner id, and asks whether another owner is alive."""
+
+    def __init__(self, nc: Any, owner: str) -> None:
+        self.nc = nc
+        self.owner = owner
+        self._sub: Any = None
+
+    async def start(self) -> None:
+        self._sub = await self.nc.subscribe(probe_subject(self.owner), cb=self._answer)
+        await self.nc.flush()  # the server knows the subscription before any request is served
+
+    async def _answer(self, msg: Any) -> None:
+        await msg.respond(b"alive")
+
+    async def alive(self, owner: str) -> bool:
+        """False only when nobody answers for `owner` (its connection is gone)."""
+        try:
+            await self.nc.request(probe_subject(owner), b"", timeout=PROBE_TIMEOUT_SECONDS)
+        except NoRespondersError:
+            return False
+        except Exception:  # a timeout or NATS away: cannot tell, so the owner may be alive
+            return True
+        return True
+
+
+async def owner_gone(stored: dict[str, Any], me: str, probe: OwnerProbe | None) -> bool:
+    """An in-progress record whose owner (another process) no longer answers its probe."""
+    owner = stored.get("owner")
+    if probe is None or stored["state"] != "in_progress" or not owner or owner == me:
+        return False
+    return not await probe.alive(str(owner))
 
 
 class Renews(Protocol):

@@ -22,6 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.gateway.auth import STATE_KEY, AuthError
 from services.gateway.errors import problem_response
+from services.gateway.rpc_retry import mark_request, unmark_request
 from shared.errors import DomainError
 
 log = structlog.get_logger()
@@ -139,6 +140,7 @@ class RequestContextMiddleware:
             receive, send, lambda message: self._add_headers(message, request_id, path)
         )
         begin = time.perf_counter()
+        read_only = mark_request(scope["method"])  # a read's RPCs may be asked again
         try:
             await self.app(scope, exchange.receive, exchange.send)
         except ClientDisconnect:
@@ -153,6 +155,7 @@ class RequestContextMiddleware:
                 )
                 await response(scope, receive, exchange.send)
         finally:
+            unmark_request(read_only)
             self._record(scope, path, exchange.status_to_record(), time.perf_counter() - begin)
 
     def _add_headers(self, message: Message, request_id: str, path: str) -> None:

@@ -9,7 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ConfigDict, GetJsonSchemaHandler
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 # A string that is not blank once `str_strip_whitespace` has stripped it: at least one character
 # outside Python's whitespace (spelled out so JSON Schema's ECMA regex means the same thing).
@@ -39,10 +43,43 @@ def publish_not_blank(schema: dict[str, Any]) -> None:
 
 
 class RequestModel(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid", str_strip_whitespace=True, json_schema_extra=publish_not_blank
-    )
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        # Applied after the model's own `json_schema_extra` (a dict or a callable a subclass sets
+        # in its config), so the not-blank rule composes with it instead of being replaced.
+        json_schema = handler(core_schema)
+        publish_not_blank(handler.resolve_ref_schema(json_schema))
+        return json_schema
 
 
 class ResponseModel(BaseModel):
     model_config = ConfigDict(extra="ignore")
+
+
+async def optional_body_is_an_object(request: Request) -> None:
+    """An optional body is a JSON object or no body at all, never JSON `null`.
+
+    FastAPI reads `null` as "no body", but the published schema of an optional body is the object
+    alone (requestBody not required: `services/gateway/docs.py`), so a client (or a fuzzer) that
+    sends `null` sent something the contract does not allow: it is refused like any non-object.
+    Operations with a required body already refuse it; operations without a body ignore bodies.
+    An app-wide dependency, so every optional-body operation follows the one rule.
+    """
+    field = getattr(request.scope.get("route"), "body_field", None)
+    if field is None or field.field_info.is_required():
+        return
+    if (await request.body()).strip() == b"null":
+        raise RequestValidationError(
+            [
+                {
+                    "type": "model_type",
+                    "loc": ("body",),
+                    "msg": "Send a JSON object or no body at all (not null).",
+                    "input": None,
+                }
+            ]
+        )

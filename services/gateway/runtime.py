@@ -13,7 +13,7 @@ from nats.js.errors import BucketNotFoundError
 from services.gateway.auth import Authenticator
 from services.gateway.idempotency import BUCKET as IDEMPOTENCY_BUCKET
 from services.gateway.idempotency import IdempotencyStore
-from services.gateway.idempotency_lease import DEADLINE_MARGIN_SECONDS
+from services.gateway.idempotency_lease import DEADLINE_MARGIN_SECONDS, OwnerProbe, process_owner
 from services.gateway.kv import ATTEMPT_TIMEOUT_S, RidingKV
 from services.gateway.limits import TokenBucketLimiter
 from services.gateway.partner_keys import BUCKET as PARTNER_KEYS_BUCKET
@@ -48,6 +48,7 @@ def build_runtime(
     rpc: Any,
     js: JetStreamContext | None = None,
     nc: Client | None = None,
+    probe: OwnerProbe | None = None,
 ) -> Runtime:
     keys = PartnerKeyStore(RidingKV(partner_kv), settings.api_key_pepper)
     return Runtime(
@@ -56,7 +57,8 @@ def build_runtime(
         idempotency=IdempotencyStore(
             RidingKV(idempotency_kv),
             deadline_seconds=settings.rpc_timeout_seconds + DEADLINE_MARGIN_SECONDS,
-            owner=settings.instance,
+            owner=probe.owner if probe is not None else process_owner(settings.instance),
+            probe=probe,
         ),
         partner_keys=keys,
         limiter=TokenBucketLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst),
@@ -117,8 +119,18 @@ async def runtime_from_nats(settings: GatewaySettings, nc: Client) -> Runtime:
         nc.jetstream(timeout=ATTEMPT_TIMEOUT_S), settings
     )
     rpc = RpcClient(nc, default_timeout=settings.rpc_timeout_seconds)
+    # Answers "is the owner of this key alive?" for this process, so a retry reaching another
+    # replica after this one was killed takes the key over at once (idempotency_lease.py).
+    probe = OwnerProbe(nc, process_owner(settings.instance))
+    await probe.start()
     return build_runtime(
-        settings, idempotency_kv=idempotency_kv, partner_kv=partner_kv, rpc=rpc, js=js, nc=nc
+        settings,
+        idempotency_kv=idempotency_kv,
+        partner_kv=partner_kv,
+        rpc=rpc,
+        js=js,
+        nc=nc,
+        probe=probe,
     )
 
 

@@ -21,12 +21,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import nats
 
-from shared.actor import Actor
-from shared.contracts.orders import Subjects as OrdersSubjects
-from shared.rpc import RpcClient
 from tests.support.labels import story1_label
+from tests.support.orders.restock import keep_stocked
 
 RETRY_STATUSES = {429, 500, 502, 503, 504}
 REPAIR_STEPS = ("receipt", "inspection", "repair", "shipment", "delivery")
@@ -186,26 +183,11 @@ class LoadGenerator:
         self._stop.set()
 
     async def keep_stocked(self, nats_url: str, every: float = 5.0, units: int = 40) -> None:
-        """The operator's restocking (`rpc.orders.replenish`, as an agent) so that orders never
-        run dry: every phase of the run then exercises payment, shipping and delivery under
-        faults. A call lost to a fault is simply made again at the next tick."""
-        nc = await nats.connect(nats_url, max_reconnect_attempts=-1, reconnect_time_wait=0.5)
-        rpc, operator = RpcClient(nc), Actor(type="agent", id="chaos-operator")
-        try:
-            while not self._stop.is_set():
-                for warehouse, style in sorted(self.stocked):
-                    request = {"warehouse": warehouse, "style": style, "quantity": units}
-                    try:
-                        await rpc.call(OrdersSubjects.REPLENISH, request, actor=operator, timeout=3)
-                        self.restocks += 1
-                    except Exception:  # a fault is in progress: next tick
-                        pass
-                try:
-                    await asyncio.wait_for(self._stop.wait(), every)
-                except TimeoutError:
-                    pass
-        finally:
-            await nc.close()
+        """The operator's restocking (tests/support/orders/restock.py) for the whole run."""
+        self.restocks = await keep_stocked(
+            nats_url, lambda: self.stocked, self._stop, every=every, units=units,
+            operator="chaos-operator",
+        )  # fmt: skip
 
     async def run_until_stopped(self) -> None:
         await asyncio.gather(*(self._customer(c) for c in self.customers))

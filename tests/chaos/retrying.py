@@ -142,6 +142,13 @@ class Watchdog:
     async def arm(self, name: str, point: str) -> None:
         """Restart a child with one crash point armed for its next life only."""
         target = self.child(name)
+        # A restart after the previous crash may still be under way: arming then would let
+        # that restart take the point and the kill below restart the child unarmed (seen as
+        # "nothing crashed, the window was not hit").
+        deadline = time.monotonic() + 60
+        while not (target.alive() and await asyncio.to_thread(target.ready)):
+            assert time.monotonic() < deadline, f"{name} did not come back before arming"
+            await asyncio.sleep(0.2)
         self.next_points[name] = point
         self.restarted.clear()
         os.kill(target.process.pid, signal.SIGTERM)
@@ -231,10 +238,13 @@ class CrashWindow:
 
 
 @asynccontextmanager
-async def crash_window(chaos: Any, crash: str) -> AsyncIterator[CrashWindow]:
-    """The watchdog, and for a gateway crash a standby gateway replica."""
-    disarm = {"gateway"} if crash == "gateway" else set()
-    async with watchdog(chaos, disarm) as dog:
+async def crash_window(
+    chaos: Any, crash: str, disarm: frozenset[str] = frozenset()
+) -> AsyncIterator[CrashWindow]:
+    """The watchdog, and for a gateway crash a standby gateway replica. Children in `disarm`
+    (and the gateway, for a gateway crash) restart unarmed, or with what `dog.arm` set."""
+    disarm = disarm | {"gateway"} if crash == "gateway" else disarm
+    async with watchdog(chaos, set(disarm)) as dog:
         window = CrashWindow(chaos, crash, dog)
         if crash == "gateway":
             await window.start_standby()

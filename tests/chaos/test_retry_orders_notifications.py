@@ -6,8 +6,10 @@ Same protocol as test_retry_claims.py: the owning service dies right after commi
 and must get a 2xx, the same answer again, the reply the service recorded for its first attempt,
 and the effect once: quote, order, order cancel, waitlist, contact (PUT), preferences (PUT),
 webhook create, secret rotation, delivery replay and delete (DELETE).
-Not covered here: settling a held message (needs a message whose delivery outcome is unknown;
-its replay is `Replies.settled_message`) and marking an inbox item read (idempotent by design).
+The other operation classes of issue 18 have their own modules: claim transitions, decisions
+and cancels in test_retry_claims.py, settling a held message in test_retry_held_messages.py.
+Marking an inbox item read is idempotent by design; its service-kill retry is tested in
+tests/integration/notifications/test_crash_commands.py.
 """
 
 from __future__ import annotations

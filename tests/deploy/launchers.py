@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import glob
 import os
 import pwd
@@ -9,7 +10,7 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,6 +87,7 @@ class Node:
     client: int
     monitor: int
     process: subprocess.Popen | None = None
+    launch: Callable[[], None] | None = None  # a held node: starts it (stopped with the rest)
 
 
 def _rewrite(text: str, node: Node, cluster_ports: dict[str, int], store: Path) -> str:
@@ -106,19 +108,30 @@ def _rewrite(text: str, node: Node, cluster_ports: dict[str, int], store: Path) 
 
 
 @contextmanager
-def compose_nats_cluster(workdir: Path, env: dict[str, str]) -> Iterator[dict[str, Node]]:
-    """deploy/nats/nats-{1,2,3}.conf as they are, but on free loopback ports and a temp store."""
+def compose_nats_cluster(
+    workdir: Path, env: dict[str, str], held: Collection[str] = ()
+) -> Iterator[dict[str, Node]]:
+    """deploy/nats/nats-{1,2,3}.conf as they are, but on free loopback ports and a temp store.
+    Nodes named in `held` are configured but not started: `node.launch()` starts one later."""
     shutil.copy(DEPLOY / "nats" / "accounts.conf", workdir / "accounts.conf")
     cluster_ports = {name: free_port() for name in NATS_NODES}
     nodes = {name: Node(name, free_port(), free_port()) for name in NATS_NODES}
     with ExitStack() as stack:
+
+        def launch(node: Node) -> None:
+            cmd = [nats_server_binary(), "-c", str(workdir / f"{node.name}.conf")]
+            log = workdir / f"{node.name}.log"
+            node.process = stack.enter_context(
+                run_until_listening(cmd, node.client, log, cwd=workdir, env=env)
+            )
+            node.launch = None
+
         for name, node in nodes.items():
             text = (DEPLOY / "nats" / f"{name}.conf").read_text()
             config = workdir / f"{name}.conf"
             config.write_text(_rewrite(text, node, cluster_ports, workdir / name / "js"))
-            cmd = [nats_server_binary(), "-c", str(config)]
-            log = workdir / f"{name}.log"
-            node.process = stack.enter_context(
-                run_until_listening(cmd, node.client, log, cwd=workdir, env=env)
-            )
+            if name in held:
+                node.launch = functools.partial(launch, node)
+            else:
+                launch(node)
         yield nodes

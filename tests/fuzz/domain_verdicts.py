@@ -29,6 +29,7 @@ DOMAIN_VERDICT_OPERATIONS = frozenset(
         "POST /v1/quotes",
         "POST /v1/labels/read",
         "POST /v1/orders/{order_id}/returns",
+        "PUT /v1/me/preferences",
     }
 )
 DOMAIN_VERDICT_CODES = frozenset(
@@ -50,6 +51,11 @@ DOMAIN_VERDICT_CODES = frozenset(
         "cart_duplicate_style",
         "quote_invalid_quantity",
         "catalogue_unknown_style",
+        # A catalogue style may still not be sold in the region, be out of stock, or a cart may
+        # need two shipments: catalogue, stock and warehouses are operator data and state.
+        "catalogue_not_available",
+        "stock_insufficient",
+        "quote_multiple_shipments",
         # A photo upload: a schema says "a file", not "a legible label photo" (docs/label-photos.md).
         "photo_not_an_image",
         "photo_too_large",
@@ -61,6 +67,8 @@ DOMAIN_VERDICT_CODES = frozenset(
         "return_duplicate_line",
         "return_faulty_use_warranty",
         "return_exchange_incomplete",
+        # Quiet hours whose start and end are the same minute: a rule between two fields.
+        "notifications_invalid_quiet_hours",
     }
 )
 

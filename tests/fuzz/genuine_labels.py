@@ -8,26 +8,31 @@ publish genuineness or catalogue membership (see domain_verdicts.py); schemathes
 such rules is to extend the generator. This hook does that for two cases in three, in call order
 (so a run with one worker replaces the same cases): the label code becomes a genuine
 generation-2 label (known factory and style, a past week, serial and check character computed
-with python-stdnum, the library the service uses), derived from the generated code, and a typed
-style code becomes a style of the catalogue. The third case in three keeps its fuzzed values,
-so the verdicts and the `only_domain_verdicts` check are still exercised. (The share is above
-half because a fuzzed value fails nearly always, and schemathesis warns when most cases of an
-operation are refused.)
+by the warranty domain's encoder), derived from the generated code, and a typed style code
+becomes a style of the catalogue; factories and styles are the service's reference data. The
+third case in three keeps its fuzzed values, so the verdicts and the `only_domain_verdicts`
+check are still exercised. (The share is above half because a fuzzed value fails nearly always,
+and schemathesis warns when most cases of an operation are refused.)
 """
 
 from __future__ import annotations
 
 import hashlib
 import itertools
+from datetime import date
 from typing import Any
 
-from stdnum.iso7064 import mod_37_36
+from services.warranty.adapters.reference_data import load_catalogue
+from services.warranty.domain.labels import GEN2_FIRST_YEAR, encode_gen2
 
-# Facts of the label format and reference data (services/warranty/data): factories and styles
-# that exist, and the years a generation-2 label can carry that are surely in the past.
-FACTORIES = ("SD", "NJ", "FI", "MA", "HN")
-STYLES = ("VT01", "VT02", "JR01", "CC01", "TC11")
-YEARS = ("20", "21", "22", "23", "24")
+# The warranty service's own reference data (services/warranty/data: factories.json,
+# styles.json), read the way the service reads it, so a factory or style added there is fuzzed
+# too and one removed is never sent as "genuine".
+_CATALOGUE = load_catalogue()
+FACTORIES = tuple(sorted(_CATALOGUE.factories))
+STYLES = tuple(sorted(_CATALOGUE.styles))
+# Generation-2 labels exist from GEN2_FIRST_YEAR; every ISO week 01-52 of a past year is past.
+YEARS = tuple(range(GEN2_FIRST_YEAR, date.today().year))
 LABEL_OPERATIONS = frozenset(
     {("POST", "/v1/claims"), ("POST", "/v1/labels/decode"), ("POST", "/v1/warranty/check")}
 )
@@ -39,15 +44,16 @@ def _digest(seed: str) -> bytes:
 
 
 def genuine_label(seed: str) -> str:
-    """A genuine generation-2 label derived from `seed` (same seed, same label)."""
+    """A genuine generation-2 label derived from `seed` (same seed, same label): check character
+    computed by the warranty domain's own encoder (ISO 7064 MOD 37-36, python-stdnum)."""
     digest = _digest(seed)
-    factory = FACTORIES[digest[0] % len(FACTORIES)]
-    year = YEARS[digest[1] % len(YEARS)]
-    week = f"{digest[2] % 52 + 1:02d}"  # weeks 01-52 exist in every ISO year
-    style = STYLES[digest[3] % len(STYLES)]
-    serial = f"{int.from_bytes(digest[4:7], 'big') % 100000:05d}"
-    body = f"{factory}{year}{week}{style}{serial}"
-    return f"{body}{mod_37_36.calc_check_digit(body)}"
+    return encode_gen2(
+        factory=FACTORIES[digest[0] % len(FACTORIES)],
+        year=YEARS[digest[1] % len(YEARS)],
+        week=digest[2] % 52 + 1,  # weeks 01-52 exist in every ISO year
+        style=STYLES[digest[3] % len(STYLES)],
+        serial=int.from_bytes(digest[4:7], "big") % 100000,
+    )
 
 
 def known_style(seed: str) -> str:

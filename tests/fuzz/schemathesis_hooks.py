@@ -5,7 +5,8 @@ key with different bodies to one operation. The gateway rightly answers that wit
 `idempotency_key_reused` (IETF httpapi Idempotency-Key draft, Stripe: one key is one request), so
 without this hook most generated requests would test the idempotency store, not the operation.
 The generated key is kept as a prefix (its format is still fuzzed) and made unique per call.
-Label operations get genuine label codes in two schema-valid cases in three (genuine_labels.py).
+Label operations get genuine label codes in two schema-valid cases in three (genuine_labels.py),
+quotes catalogue styles (catalogue_quotes.py).
 Importing `domain_verdicts` registers its `only_domain_verdicts` check with the CLI.
 """
 
@@ -16,6 +17,7 @@ from typing import Any
 import schemathesis
 
 from tests.fuzz import domain_verdicts  # noqa: F401  (registers only_domain_verdicts)
+from tests.fuzz.catalogue_quotes import with_catalogue_styles
 from tests.fuzz.genuine_labels import with_genuine_label
 from tests.fuzz.idempotency_keys import unique_key
 
@@ -27,5 +29,6 @@ def before_call(ctx: Any, case: Any, **kwargs: Any) -> None:
     # Only a schema-valid case may be made genuine: a negative case must stay invalid.
     if case.meta is None or not case.meta.generation.mode.is_negative:
         genuine = with_genuine_label(case.method, case.path, case.body)
+        genuine = with_catalogue_styles(case.method, case.path, genuine)
         if genuine is not case.body:
             case.body = genuine

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from services.warranty.adapters.reference_data import load_catalogue
 from services.warranty.domain.labels import decode
 from tests.fuzz.genuine_labels import (
+    FACTORIES,
     STYLES,
     genuine_label,
     known_style,
@@ -21,13 +22,14 @@ CATALOGUE = load_catalogue()
 
 @given(st.text(max_size=80))
 def test_every_generated_label_is_genuine_for_the_service(seed: str) -> None:
-    decoded = decode(genuine_label(seed), today=date(2026, 1, 5), catalogue=CATALOGUE)
+    decoded = decode(genuine_label(seed), today=date.today(), catalogue=CATALOGUE)
     assert decoded.generation == 2
     assert CATALOGUE.style(decoded.style_code) is not None
 
 
-def test_every_style_the_hook_uses_is_in_the_catalogue() -> None:
-    assert all(CATALOGUE.style(style) is not None for style in STYLES)
+def test_the_hook_uses_the_reference_data_factories_and_styles() -> None:
+    assert set(FACTORIES) == set(CATALOGUE.factories)
+    assert set(STYLES) == set(CATALOGUE.styles)
 
 
 @given(st.text(max_size=80))

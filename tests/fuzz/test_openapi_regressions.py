@@ -37,3 +37,17 @@ def test_customer_id_filters_document_404(openapi: dict[str, Any]) -> None:
         and "404" not in operation["responses"]
     ]
     assert missing == []
+
+
+def test_a_style_path_parameter_publishes_the_contracts_length(openapi: dict[str, Any]) -> None:
+    """ST202 on `GET /v1/products/k/offers?region=EU`: the path allowed one character, the orders
+    contract (`style`: 2-16 characters) refused it with 422 `invalid_request`."""
+    from shared.contracts.orders import OfferRequest
+
+    wanted = OfferRequest.model_json_schema()["properties"]["style"]
+    for method, path, operation in _operations(openapi):
+        for param in operation.get("parameters", []):
+            if param["in"] == "path" and param["name"] == "style":
+                schema = param["schema"]
+                assert schema.get("minLength") == wanted["minLength"], (method, path)
+                assert schema.get("maxLength") == wanted["maxLength"], (method, path)

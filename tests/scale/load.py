@@ -21,6 +21,7 @@ import jwt
 
 from tests.e2e.conftest import JWT_AUDIENCE, JWT_ISSUER, JWT_SECRET
 from tests.support.labels import story1_label
+from tests.support.orders.restock import keep_stocked
 
 RETRY_STATUSES = {429, 500, 502, 503, 504}
 REQUEST_DEADLINE_S = 90.0  # > the gateway's idempotency lease (60 s) after a lost completion
@@ -126,6 +127,8 @@ class Load:
         self.clients: list[Client] = []
         self.acked: list[Acked] = []
         self.offers: list[tuple[str, str]] = []  # (region, style)
+        self.stocked: set[tuple[str, str]] = set()  # (warehouse, style) the orders draw on
+        self.restocks = 0
         self.seed = seed
         self._serials = iter(range(random.randrange(0, 80000), 100000))
         self._stop = asyncio.Event()
@@ -141,8 +144,10 @@ class Load:
         for region in ("UK", "EU"):
             call = await browser.request("GET", "/v1/catalog", region=region)
             assert call.ok, (call.status, call.body)
-            self.offers += [(region, o["style"]) for o in call.body["offers"]
-                            if o["kind"] != "unavailable" and o.get("available", 0) >= 10]  # fmt: skip
+            offers = [o for o in call.body["offers"]
+                      if o["kind"] != "unavailable" and o.get("available", 0) >= 10]  # fmt: skip
+            self.offers += [(region, o["style"]) for o in offers]
+            self.stocked |= {(o["warehouse"], o["style"]) for o in offers if o.get("warehouse")}
         assert self.offers, "no offer with stock in UK or EU"
         for customer in self.customers:
             body = {"name": f"Scale {customer[-2:]}", "email": f"{customer}@example.com",
@@ -152,6 +157,12 @@ class Load:
 
     def stop(self) -> None:
         self._stop.set()
+
+    async def keep_stocked(self, nats_url: str) -> None:
+        """Restock what the orders draw on for the whole run (issue 18: never out of stock)."""
+        self.restocks = await keep_stocked(
+            nats_url, lambda: self.stocked, self._stop, operator="scale-operator"
+        )
 
     async def run(self) -> None:
         await asyncio.gather(*(self._customer(i, c) for i, c in enumerate(self.customers)))

@@ -16,7 +16,7 @@ from services.gateway.auth import CustomerIdQuery, CustomerOrAgent, Principal, a
 from services.gateway.errors import problem_responses
 from services.gateway.idempotency import request_idempotency_key
 from services.gateway.limits import Page, Paging
-from services.gateway.models import RequestModel, publish_not_blank
+from services.gateway.models import RequestModel
 from services.gateway.routers import _returns as returns
 from services.gateway.routers._ask import Payload, ask
 from services.gateway.routers._cart_views import LINES_FIELD, CartLines, cart_lines_in
@@ -34,7 +34,9 @@ router = APIRouter(prefix="/v1", tags=["orders"])
 RegionQuery = Annotated[
     Literal["US", "UK", "EU"], Query(description="Customer's region (their choice).")
 ]
-Style = Annotated[str, Path(max_length=16, pattern=r"^[A-Za-z0-9]+$", examples=["TC11"])]
+Style = Annotated[
+    str, Path(min_length=2, max_length=16, pattern=r"^[A-Za-z0-9]+$", examples=["TC11"])
+]
 Id = Annotated[str, Path(max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
 READ_ERRORS = problem_responses(401, 404, 422, 503, 504)
 WRITE_ERRORS = problem_responses(401, 404, 409, 410, 422, 503, 504)
@@ -50,7 +52,6 @@ class OrderView(c.OrderView):
 # Request models -----------------------------------------------------------------------------
 def _style_or_lines(schema: dict[str, Any]) -> None:
     """Publish the body's rule: one style (with `quantity`) or a cart of `lines`, never both."""
-    publish_not_blank(schema)
     schema["anyOf"] = [
         {"required": ["style"], "properties": {"style": {"type": "string"},
                                                "lines": {"type": "null"}}},

@@ -76,7 +76,10 @@ class QuietHoursModel(_Strict):
     end: str = Field(
         max_length=5,
         pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$",
-        description="Local time quiet hours end (HH:MM).",
+        description=(
+            "Local time quiet hours end (HH:MM); differs from `start` (an empty window is"
+            " refused: 422 `notifications_invalid_quiet_hours`)."
+        ),
         examples=["07:00"],
     )
 

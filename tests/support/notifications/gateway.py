@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+
 from services.gateway.app import create_app
 from services.gateway.auth import mint_token
 from services.gateway.routers import notifications as routes
@@ -29,3 +34,13 @@ class App:
     async def partner(self, actions: list[str]) -> dict[str, str]:
         plain, _ = await self.runtime.partner_keys.create("acme", ["warranty.claim.*"], actions)
         return {"X-API-Key": plain}
+
+
+@asynccontextmanager
+async def gateway_env() -> AsyncIterator[tuple[App, httpx.AsyncClient]]:
+    """The gateway (notifications routes only, fake RPC), started, and an HTTP client for it."""
+    app = App()
+    async with app.app.router.lifespan_context(app.app):
+        transport = httpx.ASGITransport(app=app.app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            yield app, client

@@ -62,3 +62,59 @@ async def test_a_timeout_of_an_idempotent_operation_is_retried_once() -> None:
     rpc = Flaky(UpstreamTimeout("slow"), failures=1)
     body = {"quote_id": "q1", "payment_token": "tok_ok"}
     assert await RidingRpc(rpc).call(Subjects.PLACE_ORDER, body) == {"ok": Subjects.PLACE_ORDER}
+
+
+async def test_a_timeout_inside_a_keyed_request_is_retried_once() -> None:
+    """Issue 20: the reply lost with a NATS node's connection; every RPC of a request with an
+    Idempotency-Key carries the key, and a service answers a repeat with its first reply."""
+    from shared.rpc import reset_request_key, set_request_key
+
+    token = set_request_key("caller-and-key")
+    try:
+        rpc = Flaky(UpstreamTimeout("reply lost"), failures=1)
+        assert await RidingRpc(rpc).call("rpc.x.op", {"a": 1}) == {"ok": "rpc.x.op"}
+        assert rpc.calls == 2
+    finally:
+        reset_request_key(token)
+
+
+async def test_a_timeout_of_a_read_is_retried_once_and_a_keyless_post_is_not() -> None:
+    from services.gateway.rpc_retry import mark_request, unmark_request
+
+    for method, retried in (("GET", True), ("HEAD", True), ("POST", False), ("DELETE", False)):
+        token = mark_request(method)
+        try:
+            rpc = Flaky(UpstreamTimeout("reply lost"), failures=1)
+            if retried:
+                assert await RidingRpc(rpc).call("rpc.x.get", {"a": 1}) == {"ok": "rpc.x.get"}
+            else:
+                with pytest.raises(UpstreamTimeout):
+                    await RidingRpc(rpc).call("rpc.x.op", {"a": 1})
+            assert rpc.calls == (2 if retried else 1), method
+        finally:
+            unmark_request(token)
+
+
+async def test_the_retry_stays_inside_the_requests_deadline() -> None:
+    """The second attempt gets what is left of RPC timeout + margin, never a fresh budget."""
+    import asyncio
+
+    from services.gateway import rpc_retry
+
+    seen: list[float] = []
+
+    class Slow(Flaky):
+        async def call(self, subject: str, payload: Any = None, **options: Any) -> Any:
+            seen.append(options["timeout"] or self.default_timeout)
+            await asyncio.sleep(0.3)
+            return await super().call(subject, payload, **options)
+
+    original = rpc_retry.DEADLINE_MARGIN_SECONDS
+    rpc_retry.DEADLINE_MARGIN_SECONDS = 0.0  # type: ignore[misc]
+    try:
+        rpc = Slow(UpstreamTimeout("reply lost"), failures=1)
+        rpc.default_timeout = 1.0
+        assert await RidingRpc(rpc).call("rpc.x.op", {"request_id": "r1"}) == {"ok": "rpc.x.op"}
+        assert seen[0] == 1.0 and seen[1] <= 0.75  # 1 s deadline, 0.3 s already spent
+    finally:
+        rpc_retry.DEADLINE_MARGIN_SECONDS = original  # type: ignore[misc]

@@ -17,7 +17,7 @@ from shared.persistence.db import Database
 from shared.persistence.migrations import upgrade_async
 from shared.runtime.nats_server import free_port
 from tests.support.notifications.cases import PARTNER, SteppingClock, webhook_rpc
-from tests.support.notifications.gateway import App
+from tests.support.notifications.gateway import App, gateway_env
 from tests.support.notifications.raw_smtp import RawSmtpServer, StartRawSmtp
 
 
@@ -108,8 +108,5 @@ async def setup(
 @pytest.fixture
 async def env() -> AsyncIterator[tuple[App, httpx.AsyncClient]]:
     """The gateway (notifications routes only, fake RPC) and an HTTP client for it."""
-    app = App()
-    async with app.app.router.lifespan_context(app.app):
-        transport = httpx.ASGITransport(app=app.app, raise_app_exceptions=False)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-            yield app, client
+    async with gateway_env() as built:
+        yield built

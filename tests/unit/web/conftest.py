@@ -1,28 +1,15 @@
-"""A console app whose gateway is a stub (httpx.MockTransport), signed in through its own local
-sign-in form, for page tests that need no running stack."""
+"""Fixtures: a console app whose gateway is a stub, signed in through its own local sign-in form
+(tests/support/web/console.py), for page tests that need no running stack."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import httpx
 import pytest
-from fastapi.testclient import TestClient
 
-from services.web.app import create_app
-from services.web.settings import WebSettings
-
-Handler = Callable[[httpx.Request], httpx.Response]
-StubConsole = Callable[..., TestClient]
-
-
-def csrf(html: str) -> str:
-    return html.split('name="csrf_token" value="')[1].split('"')[0]
-
-
-def problem(status: int, code: str, **extra: object) -> httpx.Response:
-    return httpx.Response(status, json={"code": code, "title": "Unprocessable Entity",
-                                        "detail": f"{code} detail", **extra})  # fmt: skip
+from tests.support.web.console import StubConsole
+from tests.support.web.console import stub_console as build_stub_console
 
 
 @pytest.fixture
@@ -33,22 +20,5 @@ def gateway_calls() -> list[httpx.Request]:
 @pytest.fixture
 def stub_console(gateway_calls: list[httpx.Request]) -> Iterator[StubConsole]:
     """`stub_console(handler, role=..., locale=..., no_operations=...)`: a signed-in client."""
-    app = create_app(WebSettings(_env_file=None))
-    with TestClient(app) as client:
-
-        def signed_in(handler: Handler, role: str = "agent", locale: str = "en-GB",
-                      no_operations: bool = False) -> TestClient:  # fmt: skip
-            def record(request: httpx.Request) -> httpx.Response:
-                gateway_calls.append(request)
-                return handler(request)
-
-            app.state.http = httpx.AsyncClient(transport=httpx.MockTransport(record),
-                                               base_url="http://gateway")  # fmt: skip
-            form = {"csrf_token": csrf(client.get("/sign-in").text), "subject": "agent-1",
-                    "role": role, "locale": locale}  # fmt: skip
-            if no_operations:
-                form["no_operations"] = "1"
-            client.post("/sign-in/local", data=form)
-            return client
-
+    with build_stub_console(gateway_calls) as signed_in:
         yield signed_in

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import jwt
 
-from tests.unit.web.conftest import csrf, problem
+from tests.support.web.console import csrf, problem
 
 REPORT: dict[str, Any] = {
     "as_of": "2026-12-05T10:00:00Z",

@@ -4,23 +4,17 @@ without the `operations` scope told why instead of losing the whole page."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from services.web.app import create_app
-from services.web.settings import WebSettings
+from tests.support.web.console import Handler, StubConsole, csrf, problem
 
 LETTER = {"id": 7, "subject": "warranty.claim.approved", "stream": "WARRANTY", "stream_seq": 42,
           "consumer": "notifications-warranty", "reason": "malformed_event", "deliveries": 1,
           "failed_at": "2026-12-05T01:52:00+00:00", "event_id": "evt-1", "replayable": True}  # fmt: skip
-Handler = Callable[[httpx.Request], httpx.Response]
-
-
-def problem(status: int, code: str) -> httpx.Response:
-    return httpx.Response(status, json={"code": code, "title": "Refused", "detail": code})
 
 
 def stub(letters: httpx.Response, replay: httpx.Response | None = None) -> Handler:
@@ -37,32 +31,14 @@ def stub(letters: httpx.Response, replay: httpx.Response | None = None) -> Handl
 
 
 @pytest.fixture
-def calls() -> list[httpx.Request]:
-    return []
+def calls(gateway_calls: list[httpx.Request]) -> list[httpx.Request]:
+    return gateway_calls
 
 
 @pytest.fixture
-def console(calls: list[httpx.Request]) -> Iterator[Callable[[Handler], TestClient]]:
-    app = create_app(WebSettings(_env_file=None))
-    with TestClient(app) as client:
-
-        def signed_in_agent(handler: Handler) -> TestClient:
-            def record(request: httpx.Request) -> httpx.Response:
-                calls.append(request)
-                return handler(request)
-
-            app.state.http = httpx.AsyncClient(transport=httpx.MockTransport(record),
-                                               base_url="http://gateway")  # fmt: skip
-            token = csrf(client.get("/sign-in").text)
-            client.post("/sign-in/local", data={"csrf_token": token, "subject": "agent-1",
-                                                "role": "agent", "locale": "en-GB"})  # fmt: skip
-            return client
-
-        yield signed_in_agent
-
-
-def csrf(html: str) -> str:
-    return html.split('name="csrf_token" value="')[1].split('"')[0]
+def console(stub_console: StubConsole) -> Callable[[Handler], TestClient]:
+    """A console signed in as an agent (tests/support/web/console.py)."""
+    return stub_console
 
 
 def test_letters_are_listed_and_paged(console, calls) -> None:

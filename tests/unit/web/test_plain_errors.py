@@ -7,7 +7,7 @@ from __future__ import annotations
 import httpx
 
 from services.web.api import ApiError
-from tests.unit.web.conftest import csrf, problem
+from tests.support.web.console import csrf, problem
 
 
 def test_a_known_code_reads_as_a_sentence() -> None:

@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
+import httpx
 import pytest
 
 from services.gateway import limits as routes_limits
 from shared.contracts import notifications as c
 from shared.errors import DomainError, ErrorKind
+from tests.support.notifications.gateway import App, gateway_env
 
 NOW = datetime(2026, 11, 23, 12, tzinfo=UTC)
+
+
+@pytest.fixture
+async def env() -> AsyncIterator[tuple[App, httpx.AsyncClient]]:
+    async with gateway_env() as built:
+        yield built
 
 
 def contact_reply(payload, actor):

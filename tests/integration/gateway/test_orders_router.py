@@ -2,17 +2,33 @@
 
 FakeRpc answers each `rpc.orders.*` subject by running the service's own route handler, with
 the same JSON round trip as the wire, so the HTTP contract is tested against the real service
-(tests/support/orders/gateway.py; the `client` fixture is in conftest.py).
+(tests/support/orders/gateway.py).
 """
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
+from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 
-from tests.support.orders.gateway import auth
-from tests.support.orders.stack import Stack
+from tests.support.orders.gateway import auth, gateway_client
+from tests.support.orders.stack import Stack, orders_stack
+
+
+@pytest.fixture
+async def stack(database_url: str) -> AsyncIterator[Stack]:
+    async with orders_stack(database_url) as built:
+        yield built
+
+
+@pytest.fixture
+def client(stack: Stack) -> Iterator[tuple[TestClient, Any]]:
+    """The gateway's orders router over this stack's RPC handlers, and the gateway settings."""
+    with gateway_client(stack) as built:
+        yield built
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)

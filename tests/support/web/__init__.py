@@ -1,0 +1,1 @@
+"""Helpers for the console's (services/web) tests."""
