@@ -1,5 +1,15 @@
 """The `LabelReader` on RapidOCR (ONNX Runtime): its detection and recognition models ship inside
-the `rapidocr-onnxruntime` wheel, so nothing is downloaded at run time."""
+the `rapidocr-onnxruntime` wheel, so nothing is downloaded at run time.
+
+CPU per photo (docs/label-photos.md, "Accuracy"; `python -m bench.photo_ocr`): the package's
+defaults cost about 1.4 s of CPU per label photo, almost all of it in detection, because
+`det_limit_type: min` / `det_limit_side_len: 736` *enlarges* every photo until its shorter side is
+736 px (a 470x150 label becomes about 2300x736) and ONNX Runtime's default thread pool spins on
+every core. This reader instead bounds the longer side seen by detection (`DETECT_SIDE`, never
+enlarging; the package still halves anything over 2000 px first) and runs each ONNX session on one
+thread: the service reads photos in a bounded pool of its own, so parallelism comes from there.
+The angle classifier (0/180 degrees, for upside-down photos) stays on: it costs about 1 ms.
+"""
 
 from __future__ import annotations
 
@@ -12,9 +22,17 @@ from PIL import Image
 
 from services.warranty.domain.label_reading import TextLine
 
+DETECT_SIDE = 960  # px: the longest side detection works on (larger photos are scaled down)
+
 
 class RapidOcrReader:
-    def __init__(self) -> None:
+    def __init__(self, *, detect_side: int = DETECT_SIDE, threads: int = 1) -> None:
+        self._options: dict[str, Any] = {
+            "det_limit_type": "max",
+            "det_limit_side_len": detect_side,
+            "intra_op_num_threads": threads,
+            "inter_op_num_threads": 1,
+        }
         self._engine: Any = None
         self._lock = threading.Lock()  # one engine per process, built on first use
 
@@ -23,7 +41,7 @@ class RapidOcrReader:
             if self._engine is None:
                 from rapidocr_onnxruntime import RapidOCR  # heavy import: only when needed
 
-                self._engine = RapidOCR()
+                self._engine = RapidOCR(**self._options)
             return self._engine
 
     def warm_up(self) -> None:
