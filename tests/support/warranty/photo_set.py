@@ -1,7 +1,7 @@
 """A generated test set of label photos (Pillow): random valid codes on woven-looking labels,
 in three tiers of difficulty, plus crops that cut the code (which must never be accepted).
 
-Run the accuracy benchmark: `python -m tests.support.warranty.photo_set 300` (prints accuracy per
+Run the accuracy benchmark: `python -m bench.photo_ocr 300` (or this module: prints accuracy per
 tier, wrong codes accepted, and the median CPU time per photo; figures in docs/label-photos.md).
 """
 
