@@ -15,7 +15,7 @@ ReturnReason = Literal["changed_mind", "wrong_size_or_fit", "not_as_pictured", "
 
 class ReturnLineIn(_Request):
     style: str = Field(description="Style code, as ordered.", examples=["VT02"],
-                       min_length=2, max_length=16)  # fmt: skip
+                       min_length=2, max_length=16, pattern=r"^[A-Za-z0-9]+$")  # fmt: skip
     quantity: int = Field(default=1, ge=1, le=20, description="Units to send back.")
     reason: ReturnReason = Field(
         examples=["changed_mind"],
