@@ -4,6 +4,7 @@ own; the quote total is the sum of its shipments; a quote is valid for 30 minute
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -12,7 +13,7 @@ import pytest
 from services.orders.domain.carts import CartLine, CartPolicy, build_cart
 from services.orders.domain.errors import QuoteExpired
 from services.orders.domain.money import Money
-from services.orders.domain.reference import ReferenceData
+from services.orders.domain.reference import Listing, ReferenceData
 from services.orders.domain.shipment_charges import ShipmentTreatment
 from services.orders.domain.shipments import CartQuote, quote_cart
 
@@ -111,3 +112,46 @@ def test_a_cart_quote_expires_at_its_expiry_instant(mixed: CartQuote, now: datet
     with pytest.raises(QuoteExpired) as raised:
         mixed.ensure_valid(expiry)
     assert raised.value.details == {"quote_id": "q-mix", "expired_at": expiry.isoformat()}
+
+
+def test_a_line_is_sourced_from_stock_on_hand_in_the_live_view(
+    ref: ReferenceData, cart_policy: CartPolicy, now: datetime
+) -> None:
+    """With VT02 also listed in the EU and carried by EU-AMS, a UK customer has two sources;
+    stock on hand decides first (carts-and-returns.md: sourced as a single-style quote is).
+    The live stock view, not the initial stock in the data, says what is on hand."""
+    two_sources = replace(
+        ref,
+        listings=(*ref.listings, Listing("VT02", "EU", Money.of("200.00", "EUR"))),
+        warehouses={
+            **ref.warehouses,
+            "EU-AMS": replace(
+                ref.warehouses["EU-AMS"],
+                initial_stock={**ref.warehouses["EU-AMS"].initial_stock, "VT02": 5},
+            ),
+        },
+    )
+    cart = build_cart(two_sources, cart_policy, region="UK", lines=[CartLine("VT02", 1)])
+    initial = quote_cart(two_sources, cart, quote_id="q-1", now=now)
+    assert [s.warehouse for s in initial.shipments] == ["EU-AMS"]  # on hand, and cheaper
+    live = {("EU-AMS", "VT02"): 0, ("US-NJ", "VT02"): 3}
+    sold_out = quote_cart(two_sources, cart, quote_id="q-2", now=now, stock=live)
+    assert [s.warehouse for s in sold_out.shipments] == ["US-NJ"]
+
+
+def test_a_route_priced_in_the_customers_currency_needs_no_conversion(
+    ref: ReferenceData, cart_policy: CartPolicy, now: datetime
+) -> None:
+    """The US -> UK route priced at GBP 20.00: shipping is 20.00, goods still convert at the
+    quote's USD rate, and the quote lists only the rate it used."""
+    gbp_route = tuple(
+        replace(r, price=gbp("20.00")) if (r.from_region, r.to_region) == ("US", "UK") else r
+        for r in ref.shipping
+    )
+    priced = replace(ref, shipping=gbp_route)
+    cart = build_cart(priced, cart_policy, region="UK", lines=[CartLine("VT02", 1)])
+    quote = quote_cart(priced, cart, quote_id="q-3", now=now)
+    (shipment,) = quote.shipments
+    assert shipment.charges.shipping == gbp("20.00")
+    assert shipment.charges.goods == gbp("231.01")
+    assert [(r.source, r.target) for r in quote.fx_rates] == [("USD", "GBP")]
