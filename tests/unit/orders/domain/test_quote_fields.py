@@ -4,6 +4,7 @@ the quote; the saga declares HS code, origin, declared value and currency, incot
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -13,7 +14,7 @@ from services.orders.domain.catalogue import OfferKind
 from services.orders.domain.errors import QuoteExpired
 from services.orders.domain.money import Money
 from services.orders.domain.quotes import create_quote
-from services.orders.domain.reference import ReferenceData
+from services.orders.domain.reference import Listing, ReferenceData
 
 
 def gbp(amount: str) -> Money:
@@ -100,3 +101,26 @@ def test_a_quote_expires_at_its_expiry_instant_not_before(
     with pytest.raises(QuoteExpired) as raised:
         q.ensure_valid(expiry)
     assert raised.value.details == {"quote_id": "q-1", "expired_at": expiry.isoformat()}
+
+
+def test_the_live_stock_view_decides_the_source(ref: ReferenceData, now: datetime) -> None:
+    """With VT02 also listed in the EU and carried by EU-AMS, a UK customer has two sources;
+    stock on hand decides first, as the live view (not the data's initial stock) says it."""
+    two_sources = replace(
+        ref,
+        listings=(*ref.listings, Listing("VT02", "EU", Money.of("200.00", "EUR"))),
+        warehouses={
+            **ref.warehouses,
+            "EU-AMS": replace(
+                ref.warehouses["EU-AMS"],
+                initial_stock={**ref.warehouses["EU-AMS"].initial_stock, "VT02": 5},
+            ),
+        },
+    )
+    initial = create_quote(two_sources, quote_id="q-1", style="VT02", region="UK", quantity=1,
+                           now=now)  # fmt: skip
+    assert initial.warehouse == "EU-AMS"  # on hand, and cheaper
+    live = {("EU-AMS", "VT02"): 0, ("US-NJ", "VT02"): 3}
+    sold_out = create_quote(two_sources, quote_id="q-2", style="VT02", region="UK", quantity=1,
+                            now=now, stock=live)  # fmt: skip
+    assert (sold_out.warehouse, sold_out.source_region) == ("US-NJ", "US")
