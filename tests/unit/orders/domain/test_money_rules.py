@@ -108,6 +108,8 @@ def test_a_whole_rate_is_written_as_a_whole_number() -> None:
     """150 x 1.02 = 153: shown as 153, not 1.53E+2 or 153.000000."""
     rate = SNAPSHOT.rate("USD", "JPY")
     assert str(rate.rate) == "153"
+    no_margin = FxSnapshot(AS_OF, "USD", {"USD": Decimal(1), "JPY": Decimal(150)}, Decimal(0))
+    assert str(no_margin.rate("USD", "JPY").rate) == "150"  # not 1.5E+2
     assert rate.convert(Money.of("10.00", "USD")) == Money.of("1530", "JPY")
 
 
@@ -143,3 +145,11 @@ def test_a_rate_converts_only_its_own_source_currency() -> None:
 def test_a_line_is_the_rounded_unit_times_the_quantity() -> None:
     rate = SNAPSHOT.rate("USD", "GBP")
     assert rate.convert_unit(Money.of("298.00", "USD"), 2) == (gbp("231.01"), gbp("462.02"))
+
+
+def test_a_rate_is_kept_to_six_places_rounded_half_up() -> None:
+    """A half in the seventh place rounds up, as every figure of a quote does (half-even would
+    give 1.000002)."""
+    snapshot = FxSnapshot(AS_OF, "USD", {"USD": Decimal(1), "XTS": Decimal("1.0000025")},
+                          Decimal(0))  # fmt: skip
+    assert snapshot.rate("USD", "XTS").rate == Decimal("1.000003")
