@@ -5,6 +5,8 @@ list has none), else from the initial stock in the data."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from services.orders.domain.catalogue import (
@@ -15,7 +17,8 @@ from services.orders.domain.catalogue import (
     require_offer,
 )
 from services.orders.domain.errors import NotAvailable, UnknownRegion
-from services.orders.domain.reference import ReferenceData
+from services.orders.domain.money import Money
+from services.orders.domain.reference import Listing, ReferenceData
 
 
 def test_an_unavailable_offer_has_no_price_no_estimate_and_a_reason(ref: ReferenceData) -> None:
@@ -94,3 +97,25 @@ def test_every_region_lists_every_style_once_in_style_order(ref: ReferenceData) 
     ]
     with pytest.raises(UnknownRegion):
         catalogue_for(ref, "JP")
+
+
+def test_the_whole_catalogue_reads_the_live_stock_view(ref: ReferenceData) -> None:
+    offers = {o.style.style: o for o in catalogue_for(ref, "UK", {("UK-LON", "VT01"): 2})}
+    assert offers["VT01"].available == 2
+    assert offers["TC11"].available == 0  # the view does not list US-NJ's TC11
+
+
+def test_a_local_listing_the_home_warehouse_does_not_stock_has_no_units(
+    ref: ReferenceData,
+) -> None:
+    """VT02 newly listed in the UK: offered locally from UK-LON, which has none of it yet; and
+    a home warehouse missing from the data has no stock at all."""
+    listed = replace(ref, listings=(*ref.listings, Listing("VT02", "UK", Money.of("249", "GBP"))))
+    offer = offer_for(listed, "VT02", "UK")
+    assert (offer.kind, offer.available) == (OfferKind.LOCAL, 0)
+    assert offer.fulfilment is not None and offer.fulfilment.warehouse == "UK-LON"
+    moved = replace(
+        ref, regions={**ref.regions, "UK": replace(ref.regions["UK"], home_warehouse="UK-NEW")}
+    )
+    offer = offer_for(moved, "VT01", "UK")
+    assert (offer.kind, offer.available) == (OfferKind.LOCAL, 0)
