@@ -9,8 +9,17 @@ RMA about to lapse, a parcel on its way, an order that failed)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, time
+
 from services.notifications.domain.channels import Category, Channel
-from services.notifications.domain.messages import CATALOGUE, EVENT_MESSAGES, kinds_for_event
+from services.notifications.domain.messages import (
+    CATALOGUE,
+    EVENT_MESSAGES,
+    kinds_for_event,
+    plan,
+    route,
+)
+from services.notifications.domain.preferences import Contact, Preferences, QuietHours
 
 EMAIL, INBOX, PUSH, SMS = Channel.EMAIL, Channel.IN_APP, Channel.PUSH, Channel.SMS
 BASIC, MOBILE, URGENT = {EMAIL, INBOX}, {EMAIL, INBOX, PUSH}, {EMAIL, INBOX, PUSH, SMS}
@@ -96,3 +105,40 @@ def test_each_message_suits_the_channels_of_the_table() -> None:
             channels,
             Category.TRANSACTIONAL,
         )
+
+
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+
+
+def test_a_kind_override_replaces_the_category_channels_for_that_kind() -> None:
+    prefs = Preferences("c1", kind_overrides={"order_shipped": {EMAIL, SMS}})
+    assert [d.channel for d in route("orders.order.shipped", prefs, NOW)] == [EMAIL, SMS]
+    # the other kinds keep the category's channels (email, inbox, push by default)
+    assert [d.channel for d in route("orders.order.delivered", prefs, NOW)] == [EMAIL, INBOX, PUSH]
+
+
+def test_planning_for_a_contact_with_no_address_falls_back_to_the_inbox() -> None:
+    """Email only, but no email address on file: the message still reaches the inbox."""
+    contact = Contact("c1")
+    prefs = Preferences("c1", opt_ins={Category.TRANSACTIONAL: {EMAIL}})
+    planned = plan("evt-1", "warranty.claim.approved", contact, prefs, NOW)
+    assert [(p.key.kind, p.key.channel, p.key.recipient, p.address) for p in planned] == [
+        ("claim_approved", INBOX, "c1", "c1")
+    ]
+
+
+def test_planning_waits_for_the_end_of_quiet_hours_in_the_contacts_zone() -> None:
+    """22:00-07:00 quiet hours for a customer in New York: an SMS at 03:00 UTC (22:00 there)
+    goes at 07:00 New York time, 12:00 UTC."""
+    contact = Contact("c1", phone="+12125550123", locale="en-US")
+    prefs = Preferences(
+        "c1",
+        opt_ins={Category.TRANSACTIONAL: {EMAIL, INBOX, SMS}},
+        quiet_hours=QuietHours(time(22), time(7)),
+    )
+    at = datetime(2026, 11, 24, 3, 0, tzinfo=UTC)
+    sms = [p for p in plan("evt-2", "orders.order.shipped", contact, prefs, at)
+           if p.key.channel is SMS]  # fmt: skip
+    assert [(p.address, p.send_at) for p in sms] == [
+        ("+12125550123", datetime(2026, 11, 24, 12, 0, tzinfo=UTC))
+    ]
