@@ -198,7 +198,7 @@ def test_an_order_event_with_every_fact() -> None:
         "advice_code": "retry_payment",
         "amount_released": "95.82",
         "refund_amount": "10.00",
-        "occurred_at": "2026-12-05T10:00:00Z",
+        "occurred_at": "2026-11-23T10:00:00Z",
         "price": "78.00",
     }
     assert order_context(data, base_url=BASE) == {
@@ -222,7 +222,7 @@ def test_an_order_event_with_every_fact() -> None:
         "advice": "Try again with another card, or contact your bank.",
         "amount_released": "95.82",
         "refund_amount": "10.00",
-        "refunded_on": date(2026, 12, 5),
+        "refunded_on": date(2026, 11, 23),
         "price": "78.00",
         "product_url": "https://c.example/v1/products/TC11/offers?region=UK",
     }
@@ -318,3 +318,14 @@ def test_each_region_has_its_locale() -> None:
     ]
     assert locale_for_region(None) == "en-US"
     assert locale_for_region("CA") == "en-US"
+
+
+def test_the_events_own_currency_and_first_item_name_win() -> None:
+    ctx = order_context(
+        {"currency": "GBP", "style": "TC11",
+         "items": [{"style": "TC11", "name": "Floral tablet sleeve", "quantity": 1}]},
+        base_url="https://shop.example/BOX/",
+    )  # fmt: skip
+    assert ctx["currency"] == "GBP"  # no region: the event's currency, not the USD fallback
+    assert ctx["item_name"] == "Floral tablet sleeve"
+    assert ctx["product_url"] == "https://shop.example/BOX/v1/products/TC11/offers?region="
