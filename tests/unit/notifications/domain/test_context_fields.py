@@ -329,3 +329,12 @@ def test_the_events_own_currency_and_first_item_name_win() -> None:
     assert ctx["currency"] == "GBP"  # no region: the event's currency, not the USD fallback
     assert ctx["item_name"] == "Floral tablet sleeve"
     assert ctx["product_url"] == "https://shop.example/BOX/v1/products/TC11/offers?region="
+
+
+def test_a_part_with_no_code_is_called_a_part() -> None:
+    ctx = claim_context(
+        {"claim_id": "c-9", "parts": [{"colour": "navy"}, {"part": "ZIP-PULL"}]},
+        base_url="https://shop.example/BOX/",
+    )
+    assert ctx["parts"] == ["part (navy)", "zip pull"]
+    assert ctx["rma_form_url"] == "https://shop.example/BOX/v1/claims/c-9/rma.pdf"
