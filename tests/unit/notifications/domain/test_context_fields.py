@@ -338,3 +338,37 @@ def test_a_part_with_no_code_is_called_a_part() -> None:
     )
     assert ctx["parts"] == ["part (navy)", "zip pull"]
     assert ctx["rma_form_url"] == "https://shop.example/BOX/v1/claims/c-9/rma.pdf"
+
+
+# advice code (orders' failure events) -> what the customer is told to do
+ADVICE = {
+    "retry_payment": "Try again with another card, or contact your bank.",
+    "use_another_card": "Try again with another card, or contact your bank.",
+    "try_again_later": "Please try again in a few minutes.",
+    "join_waitlist": "Join the waitlist and we'll tell you as soon as it's back, "
+    "or choose another style.",
+    "request_new_quote": "Ask for a new quote: prices are held for 30 minutes.",
+    "new_quote": "Ask for a new quote: prices are held for 30 minutes.",
+    "contact_support": "Reply to this message and an agent will help you.",
+    "choose_another_style": "Choose another style, or join the waitlist for this one.",
+}
+
+
+def test_each_advice_code_has_its_words() -> None:
+    for code, words in ADVICE.items():
+        assert order_context({"advice_code": code}, base_url=BASE)["advice"] == words, code
+
+
+def test_a_decision_read_from_the_label_explains_itself() -> None:
+    assert reason_sentence(["manufacture_plus_shelf"]) == (
+        "No receipt was needed: the label inside told us when it was made, and the warranty "
+        "runs from then plus the time it may have spent in a shop."
+    )
+
+
+def test_each_region_has_its_currency_and_warehouse_name() -> None:
+    for region, currency in (("US", "USD"), ("UK", "GBP"), ("EU", "EUR")):
+        assert claim_context({"region": region}, base_url=BASE)["currency"] == currency
+        order = order_context({"region": region, "ships_from_region": region}, base_url=BASE)
+        assert order["currency"] == currency
+        assert order["ships_from"] == f"our {region} warehouse"
