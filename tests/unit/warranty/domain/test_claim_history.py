@@ -7,8 +7,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from services.warranty.domain.claim_states import SYSTEM, ClaimStatus, Transition
 from services.warranty.domain.claims import Shipment
+from services.warranty.domain.errors import ClaimInvalidTransition, RmaNotExpired
+from services.warranty.domain.sla import SlaStatus, Timings
 from tests.support.warranty.claims import AGENT, CENTRE, COVERED, CUSTOMER, NOT_COVERED, new_claim
 from tests.support.warranty.claims import rma_for as make_rma
 from tests.support.warranty.dates import NOW
@@ -106,3 +110,90 @@ def test_a_flag_records_the_review_reasons_and_the_assessment() -> None:
         NOW + H,
         ("other_customer", "too_many_claims"),
     )
+
+
+def test_refusals_name_the_claim_the_action_and_what_allows_it() -> None:
+    claim = new_claim()
+    with pytest.raises(ClaimInvalidTransition) as refused:
+        claim.deliver(SYSTEM, NOW + H)
+    assert refused.value.details == {
+        "claim_id": "clm-1",
+        "status": "submitted",
+        "action": "deliver",
+        "allowed_from": ["shipped_back"],
+    }
+    assert "cannot deliver" in str(refused.value)
+    with pytest.raises(ClaimInvalidTransition) as refused:
+        claim.approve(NOT_COVERED, AGENT, NOW + H)
+    assert refused.value.details == {"claim_id": "clm-1", "action": "approve", "rule": "expired"}
+
+
+def test_an_rma_still_valid_cannot_lapse(catalogue) -> None:  # type: ignore[no-untyped-def]
+    claim = new_claim()
+    claim.approve(COVERED, AGENT, NOW)
+    rma = make_rma(claim, catalogue, NOW)
+    claim.issue_rma(rma, SYSTEM, NOW)
+    with pytest.raises(RmaNotExpired) as refused:
+        claim.lapse(NOW + H)
+    assert refused.value.details == {"claim_id": "clm-1", "expires_at": rma.expires_at.isoformat()}
+    later = rma.expires_at + H
+    claim.lapse(later)
+    assert claim.transitions[-1] == Transition(S.AWAITING_ITEM, S.LAPSED, SYSTEM, later,
+                                               "RMA expired before the item arrived")  # fmt: skip
+    lapsed = claim.pull_events()[-1]
+    assert (lapsed.occurred_at, lapsed.rma_number) == (later, rma.number)  # type: ignore[attr-defined]
+
+
+def test_store_credit_and_the_figures_its_event_carries(catalogue) -> None:  # type: ignore[no-untyped-def]
+    claim = new_claim()
+    claim.approve(COVERED, AGENT, NOW)
+    claim.issue_rma(make_rma(claim, catalogue, NOW), SYSTEM, NOW)
+    claim.receive(CENTRE, NOW + H)
+    claim.start_inspection(CENTRE, NOW + 2 * H)
+    credit = {"kind": "store_credit", "credit_amount": "298.00", "credit_currency": "USD"}
+    claim.issue_store_credit(credit, AGENT, NOW + 3 * H)
+    assert claim.resolution == credit
+    assert claim.transitions[-1] == Transition(S.INSPECTING, S.CLOSED, AGENT, NOW + 3 * H,
+                                               "store credit issued")  # fmt: skip
+    issued = claim.pull_events()[-1]
+    assert (issued.occurred_at, issued.amount, issued.currency) == (  # type: ignore[attr-defined]
+        NOW + 3 * H,
+        "298.00",
+        "USD",
+    )
+
+
+def test_the_repair_centre_steps_carry_the_rma_parts_and_the_turnaround(catalogue) -> None:  # type: ignore[no-untyped-def]
+    quick = Timings(at_risk_after=timedelta(hours=2), breach_after=timedelta(hours=4))
+    claim = new_claim()
+    claim.approve(COVERED, AGENT, NOW)
+    rma = make_rma(claim, catalogue, NOW)
+    claim.issue_rma(rma, SYSTEM, NOW)
+    claim.pull_events()
+    claim.receive(CENTRE, NOW + H, quick)
+    claim.start_inspection(CENTRE, NOW + H, quick)
+    parts = [{"part": "HANDLE-PAIR", "colour": "brown"}]
+    claim.start_repair({"kind": "repair", "parts": parts}, CENTRE, NOW + H, quick)
+    received, _, started = claim.pull_events()
+    assert (received.rma_number, received.promised_by) == (rma.number, NOW + 5 * H)  # type: ignore[attr-defined]
+    assert (started.parts, started.components) == (tuple(parts), ("handles", "piping"))  # type: ignore[attr-defined]
+    assert started.promised_by == NOW + 5 * H  # type: ignore[attr-defined]
+    assert claim.next_timer_at(quick) == NOW + 3 * H
+    assert claim.sla(NOW + 4 * H, quick) is SlaStatus.AT_RISK
+    assert claim.check_timers(NOW + 6 * H, quick) == ["sla_at_risk", "sla_breached"]
+    at_risk, breached = claim.pull_events()
+    assert (at_risk.occurred_at, breached.occurred_at) == (NOW + 6 * H, NOW + 6 * H)
+    claim.ship_back(Shipment("UPS", "1Z9"), CENTRE, NOW + 7 * H, quick)
+    assert claim.sla(NOW + 8 * H, quick) is SlaStatus.MISSED
+    assert claim.pull_events()[-1].sla == "missed"  # type: ignore[attr-defined]
+
+
+def test_the_rma_reminder_is_raised_when_due(catalogue) -> None:  # type: ignore[no-untyped-def]
+    claim = new_claim()
+    claim.approve(COVERED, AGENT, NOW)
+    rma = make_rma(claim, catalogue, NOW)
+    claim.issue_rma(rma, SYSTEM, NOW)
+    claim.pull_events()
+    assert claim.check_timers(rma.reminder_due_at) == ["rma_reminder"]
+    (reminder,) = claim.pull_events()
+    assert (reminder.occurred_at, reminder.rma_number) == (rma.reminder_due_at, rma.number)  # type: ignore[attr-defined]
