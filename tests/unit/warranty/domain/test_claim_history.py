@@ -197,3 +197,33 @@ def test_the_rma_reminder_is_raised_when_due(catalogue) -> None:  # type: ignore
     assert claim.check_timers(rma.reminder_due_at) == ["rma_reminder"]
     (reminder,) = claim.pull_events()
     assert (reminder.occurred_at, reminder.rma_number) == (rma.reminder_due_at, rma.number)  # type: ignore[attr-defined]
+
+
+def test_a_replacement_records_the_style_and_the_reservation(catalogue) -> None:  # type: ignore[no-untyped-def]
+    claim = new_claim()
+    claim.approve(COVERED, AGENT, NOW)
+    claim.issue_rma(make_rma(claim, catalogue, NOW), SYSTEM, NOW)
+    claim.receive(CENTRE, NOW + H)
+    claim.start_inspection(CENTRE, NOW + H)
+    claim.pull_events()
+    plan = {"kind": "replace_same", "replacement_style": "VT02", "reservation_id": "res-9"}
+    claim.start_replacement(plan, AGENT, NOW + 2 * H)
+    assert claim.resolution == plan
+    assert claim.transitions[-1] == Transition(S.INSPECTING, S.REPLACING, AGENT, NOW + 2 * H,
+                                               "replacement started")  # fmt: skip
+    (started,) = claim.pull_events()
+    assert (started.occurred_at, started.replacement_style, started.reservation_id) == (  # type: ignore[attr-defined]
+        NOW + 2 * H,
+        "VT02",
+        "res-9",
+    )
+
+
+def test_a_submitted_claim_keeps_what_the_customer_said() -> None:
+    claim = new_claim()
+    assert (claim.cause, claim.submitted_at, claim.description) == ("manufacturing_defect", NOW, "")
+    (submitted,) = claim.pull_events()
+    assert (submitted.cause, submitted.components) == (  # type: ignore[attr-defined]
+        "manufacturing_defect",
+        ("handles", "piping"),
+    )
