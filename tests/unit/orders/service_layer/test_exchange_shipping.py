@@ -66,9 +66,7 @@ async def test_a_booking_made_before_a_crash_is_recorded_not_made_again(stack: S
 
 
 @pytest.mark.parametrize("fallback", [CHARGE, CANCEL])
-async def test_at_the_deadline_the_item_ships_only_if_the_customer_keeps_it(
-    stack: Stack, fallback
-):
+async def test_at_the_deadline_the_item_ships_only_if_the_customer_keeps_it(stack: Stack, fallback):
     stack.carrier.return_schedule = (None, None)  # the returned parcel never comes
     ret = await exchange(stack, fallback)
     stack.clock.advance(timedelta(days=30, minutes=1))
