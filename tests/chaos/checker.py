@@ -22,6 +22,10 @@ Rules (after the system has settled):
 6. The client's view: a request whose final answer was an error although the system applied
    it (a retried claim, order, repair-centre step or cancel that exists in the state) is a
    contradiction; counted with the requests retried and the longest time to a final answer.
+7. Returns (return_checks.py): every 2xx return exists, one per order; every return finished;
+   a refunded return has exactly one `orders.return.refunded` event and exactly one sandbox
+   refund under its key (`<return_id>:refund`), of the amount the event says; no refund or
+   refunded event for a return that was not refunded.
 5. Sagas: every order finished (delivered, failed, cancelled, refunded); no stock held and no
    authorization left for a failed or cancelled order; reserved stock = held reservations.
 """
@@ -31,6 +35,8 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
+
+from tests.chaos.return_checks import check_returns
 
 DONE_ORDER_STATUSES = {"delivered", "failed", "cancelled", "refunded"}
 UNDONE_ORDER_STATUSES = {"failed", "cancelled"}
@@ -80,6 +86,8 @@ class Snapshot:
     reservations: list[dict[str, Any]] = field(default_factory=list)
     stock: list[dict[str, Any]] = field(default_factory=list)
     payments: list[dict[str, Any]] = field(default_factory=list)
+    returns: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> row
+    refunds: list[dict[str, Any]] = field(default_factory=list)  # sandbox_refunds rows
 
 
 @dataclass
@@ -105,6 +113,9 @@ class Report:
             f" {c['orders_failed']} failed, {c['orders_cancelled']} cancelled),"
             f" {c['claims']} claims ({c['claims_closed']} closed), {c['quotes']} quotes"
             f" ({c['orphan_quotes']} orphans)",
+            f"  returns: {c['returns']} ({c['returns_refunded']} refunded,"
+            f" {c['refunds_paid']} sandbox refunds, {c['return_refunded_events']}"
+            " orders.return.refunded events)",
             f"  events: {c['events']} ({c['events_warranty']} warranty, {c['events_orders']} orders,"
             f" {c['events_notifications']} notifications)",
             f"  messages: {c['deliveries']} deliveries ({c['emails']} emails captured,"
@@ -137,6 +148,7 @@ def check(s: Snapshot) -> Report:
     _check_messages(s, report)
     _check_webhooks(s, report)
     _check_sagas(s, report)
+    check_returns(s, report)
     return report
 
 
@@ -159,7 +171,7 @@ def _check_requests(s: Snapshot, r: Report) -> None:
     for status in ("delivered", "failed", "cancelled"):
         c[f"orders_{status}"] = sum(1 for o in s.orders.values() if o["status"] == status)
     c["claims_closed"] = sum(1 for x in s.claims.values() if x["status"] == "closed")
-    known = {"order": s.orders, "claim": s.claims, "quote": s.quotes}
+    known = {"order": s.orders, "claim": s.claims, "quote": s.quotes, "return": s.returns}
     for q in s.requests:
         if not _ok(q) or q["op"] not in known:
             continue
@@ -210,6 +222,8 @@ def _applied(s: Snapshot, q: dict[str, Any]) -> bool:
         return STEP_STATUS[step] in s.claims.get(claim_id, {}).get("transitions", [])
     if q["op"] == "cancel":
         return s.orders.get(what, {}).get("status") in ("cancelled", "refunded")
+    if q["op"] == "return":
+        return any(x["order_id"] == what for x in s.returns.values())
     return False
 
 
@@ -452,7 +466,7 @@ def _ok(q: dict[str, Any]) -> bool:
 
 def _object_id(q: dict[str, Any]) -> str | None:
     resp = q.get("response") or {}
-    for name in ("order_id", "id", "quote_id"):
+    for name in ("return_id", "order_id", "id", "quote_id"):
         if resp.get(name):
             return str(resp[name])
     return None

@@ -22,6 +22,7 @@ from shared.contracts.registry import load_all
 from tests.chaos.checker import DONE_ORDER_STATUSES, Event, Snapshot
 from tests.chaos.conftest import ChaosStack
 from tests.chaos.load import LoadGenerator
+from tests.chaos.return_checks import DONE_RETURN_STATUSES
 from tests.support.streams import stream_messages
 
 STREAMS = ("WARRANTY", "ORDERS", "NOTIFICATIONS")
@@ -75,6 +76,12 @@ def pending_work(chaos: ChaosStack) -> list[str]:
     )
     if n[0]["n"]:
         out.append(f"orders: {n[0]['n']} orders not finished")
+    done = ",".join(f"'{s}'" for s in DONE_RETURN_STATUSES)
+    n = query(
+        chaos.database("orders"), f"SELECT count(*) n FROM returns WHERE status NOT IN ({done})"
+    )
+    if n[0]["n"]:
+        out.append(f"orders: {n[0]['n']} returns not finished")
     n = query(chaos.database("notifications"),
               "SELECT count(*) n FROM deliveries WHERE status IN ('pending', 'sending')")  # fmt: skip
     if n[0]["n"]:
@@ -118,6 +125,8 @@ async def collect(chaos: ChaosStack, load: LoadGenerator, webhook: dict[str, Any
         s.orders[row["order_id"]] = {**row, "timeline": []}
     s.quotes = {r["quote_id"]: r["customer_id"] for r in
                 query(orders_db, f"SELECT quote_id, customer_id FROM quotes WHERE customer_id IN ({mine})")}  # fmt: skip
+    s.returns = {r["return_id"]: r for r in query(orders_db, "SELECT return_id, order_id, "
+                 f"customer_id, status FROM returns WHERE customer_id IN ({mine})")}  # fmt: skip
     for row in query(warranty_db, f"SELECT * FROM claims WHERE customer_id IN ({mine})"):
         s.claims[row["id"]] = {**row, "transitions": []}
     for row in query(warranty_db, "SELECT claim_id, to_status FROM claim_transitions ORDER BY seq"):
@@ -151,6 +160,8 @@ async def collect(chaos: ChaosStack, load: LoadGenerator, webhook: dict[str, Any
     sandbox = orders_db.with_name("orders-sandbox.db")
     s.payments = query(sandbox if sandbox.exists() else orders_db,
                        "SELECT idempotency_key, status FROM sandbox_payments")  # fmt: skip
+    s.refunds = query(sandbox if sandbox.exists() else orders_db,
+                      "SELECT idempotency_key, refund_id, amount FROM sandbox_refunds")  # fmt: skip
     return s
 
 

@@ -41,7 +41,7 @@ class Attempt:
 @dataclass
 class RequestRecord:
     customer: str
-    op: str  # contact | quote | order | cancel | claim | step:<name>
+    op: str  # contact | quote | order | cancel | return | claim | step:<name>
     method: str
     path: str
     key: str | None
@@ -61,15 +61,15 @@ class RequestRecord:
     def object_id(self) -> str | None:
         if not self.ok or self.response is None:
             return None
-        for name in ("order_id", "id", "quote_id"):
+        for name in ("return_id", "order_id", "id", "quote_id"):
             if name in self.response:
                 return str(self.response[name])
         return None
 
     def summary(self) -> dict[str, Any]:
         data = asdict(self)
-        data["response"] = {k: self.response.get(k) for k in ("id", "order_id", "quote_id",
-                            "status", "code")} if self.response else None  # fmt: skip
+        data["response"] = {k: self.response.get(k) for k in ("id", "return_id", "order_id",
+                            "quote_id", "status", "code")} if self.response else None  # fmt: skip
         return data
 
 
@@ -82,6 +82,10 @@ class LoadConfig:
     drive_claim_share: float = 0.4  # claims the repair centre then takes to `closed`
     cancel_share: float = 0.1
     cart_share: float = 0.3  # orders of a two-line cart (multi-line saga) instead of one style
+    # Paid orders whose customer, once the order is delivered, sends every line back for a
+    # refund (the return worker refunds when the carrier scans the parcel in).
+    return_share: float = 0.3
+    delivery_wait: float = 30.0  # how long a returning customer waits for `delivered`
     request_deadline: float = 120.0  # far beyond any retry's worst case (docs/operations.md)
     seed: int = 7
 
@@ -222,10 +226,38 @@ class LoadGenerator:
         order = await self.call(me, customer, "order", "POST", "/v1/orders",
                                 {"quote_id": quote_id, "payment_token": token},
                                 intent=f"order:{quote_id}")  # fmt: skip
-        if order.ok and order.response and rng.random() < self.config.cancel_share:
-            order_id = order.response["order_id"]
+        if not order.ok or not order.response:
+            return
+        order_id = order.response["order_id"]
+        if rng.random() < self.config.cancel_share:
             await self.call(me, customer, "cancel", "POST", f"/v1/orders/{order_id}/cancel",
                             intent=f"cancel:{order_id}")  # fmt: skip
+        elif token == "tok_ok" and rng.random() < self.config.return_share:
+            styles = [x["style"] for x in body["lines"]] if "lines" in body else [body["style"]]
+            await self._return(me, customer, order_id, styles)
+
+    async def _return(
+        self, me: httpx.AsyncClient, customer: str, order_id: str, styles: list[str]
+    ) -> None:
+        """Wait for the order to be delivered (reads are not logged), then return every line."""
+        deadline = time.monotonic() + self.config.delivery_wait
+        status = None
+        while status != "delivered" and time.monotonic() < deadline and not self._stop.is_set():
+            try:
+                r = await me.get(f"/v1/orders/{order_id}")
+                status = r.json().get("status") if r.status_code == 200 else None
+            except (httpx.HTTPError, ValueError):
+                status = None
+            if status in ("failed", "cancelled"):
+                return
+            if status != "delivered":
+                await asyncio.sleep(1.0)
+        if status != "delivered":
+            return
+        body = {"resolution": "refund",
+                "lines": [{"style": x, "quantity": 1, "reason": "changed_mind"} for x in styles]}  # fmt: skip
+        await self.call(me, customer, "return", "POST", f"/v1/orders/{order_id}/returns", body,
+                        intent=f"return:{order_id}")  # fmt: skip
 
     async def _claim(
         self, me: httpx.AsyncClient, centre: httpx.AsyncClient, customer: str, rng: random.Random

@@ -38,7 +38,7 @@ CRASH_POINTS = {
 # The long run also crashes orders right after the payment step, where a concurrent cancel
 # used to leave a stray authorization (fixed; test_saga_crash_window.py pins it).
 CRASH_POINTS_LONG = {**CRASH_POINTS, "orders": "orders.after_stock_reserved"}
-WEBHOOK_TYPES = ["warranty.claim.*", "orders.order.*"]
+WEBHOOK_TYPES = ["warranty.claim.*", "orders.order.*", "orders.return.*"]
 
 
 async def register_partner_webhook(chaos: ChaosStack) -> dict[str, Any]:
@@ -130,6 +130,7 @@ def assert_clean(report: Report, text: str) -> None:
     assert report.ok, text
     # A run that did nothing proves nothing.
     assert c["orders_delivered"] > 0 and c["claims_closed"] > 0, text
+    assert c["returns_refunded"] > 0, text  # returns ran (each refunded once: return_checks.py)
     assert c["emails"] > 0 and c["webhooks_expected"] > 0, text
     # The client's view (issue 18): no retried request told "failed" for something that was
     # applied, and stock never ran dry (restocked during the run), so shipping and delivery ran

@@ -212,3 +212,63 @@ def test_a_refusal_of_what_never_happened_is_no_contradiction() -> None:
     report = check(s)
     assert report.ok, report.text()
     assert report.counts["contradictions"] == 0 and report.counts["out_of_stock"] == 1
+
+
+def returned() -> Snapshot:
+    """The consistent snapshot plus o1 returned for a refund: requested, in transit, received
+    and refunded once (its sandbox refund under `r1:refund`)."""
+    s = consistent()
+    s.requests.append(request("return", "return:o1", {"return_id": "r1", "order_id": "o1"},
+                              key="kr1"))  # fmt: skip
+    s.returns = {"r1": {"order_id": "o1", "customer_id": "c1", "status": "refunded"}}
+    for i, name in enumerate(("requested", "in_transit", "received", "refunded")):
+        data = {"customer_id": "c1", "return_id": "r1", "order_id": "o1"}
+        if name == "refunded":
+            data["amount_refunded"] = "288.17"
+        event = Event("ORDERS", 50 + i, f"e-r{i}", f"orders.return.{name}", "r1", data)
+        s.events.append(event)
+        s.consumer_inbox.add(("notifications-orders", event.id))
+    s.refunds = [{"idempotency_key": "r1:refund", "refund_id": "re_1", "amount": "288.17"}]
+    return s
+
+
+def test_a_return_refunded_once_passes() -> None:
+    report = check(returned())
+    assert report.ok, report.text()
+    assert report.counts["returns_refunded"] == 1 and report.counts["refunds_paid"] == 1
+
+
+def test_a_return_refunded_twice_is_a_duplicate() -> None:
+    s = returned()
+    s.refunds.append({"idempotency_key": "r1:refund:again", "refund_id": "re_2",
+                      "amount": "288.17"})  # fmt: skip
+    _fails(s, "duplicates", "return r1: 2 sandbox refunds")
+    s = returned()
+    again = copy.copy(s.events[-1])
+    again.id, again.seq = "e-r3-bis", 99
+    s.events.append(again)
+    s.consumer_inbox.add(("notifications-orders", again.id))
+    _fails(s, "duplicates", "return r1: 2 orders.return.refunded events")
+
+
+def test_a_refund_or_its_event_lost_is_reported() -> None:
+    s = returned()
+    s.refunds = []
+    _fails(s, "lost", "return r1 refunded but no sandbox refund")
+    s = returned()
+    s.events = [e for e in s.events if e.type != "orders.return.refunded"]
+    _fails(s, "lost", "return r1 refunded but no orders.return.refunded event")
+
+
+def test_a_stuck_return_a_wrong_amount_and_a_missing_2xx_return_are_reported() -> None:
+    s = returned()
+    s.refunds[0]["amount"] = "300.00"
+    _fails(s, "inconsistent", "event says 288.17, sandbox refunded 300.00")
+    s = returned()
+    s.returns["r1"]["status"] = "in_transit"
+    report = _fails(s, "half_done", "return r1 stuck in in_transit")
+    assert any("is in_transit but has 1 refunded events" in x for x in report.inconsistent)
+    s = returned()
+    s.returns = {}
+    report = _fails(s, "lost", "return r1 answered 201")
+    assert any("refund for return r1 that does not exist" in x for x in report.inconsistent)

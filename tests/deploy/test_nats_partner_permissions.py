@@ -32,11 +32,13 @@ from tests.deploy.conftest import DEPLOY, RunningServer, free_port, start_nats_s
 PARTNER_DURABLE = "partner-acme"
 VIOLATION_WAIT_S = 3.0  # the server reports a violation asynchronously (-ERR)
 STREAMS = {"WARRANTY": "warranty.>", "ORDERS": "orders.>", "NOTIFICATIONS": "notifications.>"}
-# Claim events, and production batches flagged for a high defect rate (quality partners).
+# Claim events, production batches flagged for a high defect rate (quality partners), orders,
+# and returns (refunds and exchanges: ids and figures only).
 PUBLIC_FILTERS = {
     "WARRANTY": ["warranty.claim.>", "warranty.batch.>"],
-    "ORDERS": ["orders.order.>"],
+    "ORDERS": ["orders.order.>", "orders.return.>"],
 }
+REFUNDED = b'{"return_id": "r-1", "order_id": "o-1", "amount_refunded": "288.17"}'
 CLUSTER_PASSWORDS = {
     "NATS_SERVICE_PASSWORD": "svc-test-pw",
     "NATS_PARTNER_ACME_PASSWORD": "partner-test-pw",
@@ -162,6 +164,7 @@ async def service(nats_setup: Setup) -> AsyncIterator[Client]:
     await js.publish("warranty.label.decoded", b'{"label": "internal"}')
     await js.publish("warranty.batch.flagged", b'{"batch_id": "NJ-2507-VT02"}')
     await js.publish("orders.order.placed", b'{"order_id": "o-1"}')
+    await js.publish("orders.return.refunded", REFUNDED)
     await js.publish("notifications.message.delivered", b'{"message_id": "m-1"}')
     yield nc
     await nc.close()
@@ -181,7 +184,7 @@ async def test_partner_fetches_and_acks_from_its_own_durable(
     js = partner.nc.jetstream()
     for stream, expected in (
         ("WARRANTY", ["warranty.claim.approved", "warranty.batch.flagged"]),
-        ("ORDERS", ["orders.order.placed"]),
+        ("ORDERS", ["orders.order.placed", "orders.return.refunded"]),
     ):
         sub = await js.pull_subscribe_bind(PARTNER_DURABLE, stream=stream)
         msgs = await sub.fetch(batch=10, timeout=3)
@@ -214,13 +217,21 @@ async def test_partner_receives_live_public_events(partner: PartnerConn, service
     assert msg.subject == "warranty.claim.rejected"
 
 
-async def test_a_quality_partner_receives_flagged_batches_live(
-    partner: PartnerConn, service: Client
+@pytest.mark.parametrize(
+    ("wildcard", "subject", "data"),
+    [
+        ("warranty.batch.>", "warranty.batch.flagged", b'{"batch_id": "NJ-2507-VT02"}'),
+        ("orders.return.>", "orders.return.refunded", REFUNDED),
+    ],
+    ids=["flagged-batch", "return-refunded"],
+)
+async def test_a_partner_receives_flagged_batches_and_returns_live(
+    partner: PartnerConn, service: Client, wildcard: str, subject: str, data: bytes
 ) -> None:
-    sub = await partner.nc.subscribe("warranty.batch.>")
+    sub = await partner.nc.subscribe(wildcard)
     await partner.nc.flush()
     for _attempt in range(25):  # the import's interest arrives asynchronously (see above)
-        await service.publish("warranty.batch.flagged", b'{"batch_id": "NJ-2507-VT02"}')
+        await service.publish(subject, data)
         await service.flush()
         try:
             msg = await sub.next_msg(timeout=0.2)
@@ -228,12 +239,12 @@ async def test_a_quality_partner_receives_flagged_batches_live(
         except NatsTimeoutError:
             continue
     else:
-        pytest.fail("no batch event reached the partner in 5 s")
-    assert msg.subject == "warranty.batch.flagged" and b"NJ-2507-VT02" in msg.data
+        pytest.fail(f"no {subject} event reached the partner in 5 s")
+    assert msg.subject == subject and msg.data == data
     assert partner.errors == []
 
 
-@pytest.mark.parametrize("subject", ["warranty.claim.x", "orders.order.x"])
+@pytest.mark.parametrize("subject", ["warranty.claim.x", "orders.order.x", "orders.return.x"])
 async def test_partner_cannot_publish_events(
     partner: PartnerConn, service: Client, subject: str
 ) -> None:
@@ -242,7 +253,7 @@ async def test_partner_cannot_publish_events(
     await partner.wait_for_violation(f'publish to "{subject}"')
     stream = "WARRANTY" if subject.startswith("warranty") else "ORDERS"
     info = await service.jetstream().stream_info(stream)
-    assert info.state.messages == (3 if stream == "WARRANTY" else 1)
+    assert info.state.messages == (3 if stream == "WARRANTY" else 2)
 
 
 async def test_partner_cannot_call_rpc(partner: PartnerConn, service: Client) -> None:

@@ -104,6 +104,7 @@ def _exchange_out(x: ExchangeRecord | None) -> dict[str, Any] | None:
         "reservation_id": x.reservation_id,
         "charge_authorization_id": x.charge_authorization_id,
         "outcome": x.outcome,
+        "shipment": list(x.shipment) if x.shipment is not None else None,
         "replacement_quote_id": t.replacement_quote_id,
         "fallback": str(t.fallback),
         "started_at": t.started_at.isoformat(),
@@ -140,7 +141,13 @@ def _exchange_in(return_id: str, d: dict[str, Any] | None) -> ExchangeRecord | N
         d["reservation_id"],
         d["charge_authorization_id"],
         d["outcome"],
+        _shipment(d.get("shipment")),
     )
+
+
+def _shipment(s: list[str] | None) -> tuple[str, str, str] | None:
+    """The new item's parcel (absent from returns stored before it was booked)."""
+    return (s[0], s[1], s[2]) if s else None
 
 
 def return_to_dict(r: Return) -> dict[str, Any]:

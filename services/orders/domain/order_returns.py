@@ -84,6 +84,16 @@ class ExchangeRecord:
     reservation_id: str
     charge_authorization_id: str | None = None  # the difference charged at the start
     outcome: str | None = None  # what the deadline settled (charge_in_full or cancel)
+    # The new item's outbound parcel, booked once the returned parcel is in (or the customer
+    # keeps the new item at its full price at the deadline): (shipment id, tracking, carrier).
+    shipment: tuple[str, str, str] | None = None
+
+    def record_shipment(self, shipment_id: str, tracking_number: str, carrier: str) -> bool:
+        """The first booking is the one (a repeat under the same carrier key is the same)."""
+        if self.shipment is not None:
+            return False
+        self.shipment = (shipment_id, tracking_number, carrier)
+        return True
 
 
 @dataclass

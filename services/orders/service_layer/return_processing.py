@@ -21,6 +21,7 @@ from services.orders.domain.order_returns import Return
 from services.orders.domain.orders import Order
 from services.orders.domain.ports import CarrierProvider, PaymentProvider, TrackingStatus
 from services.orders.domain.returns import ReturnStatus, ReturnTrigger
+from services.orders.service_layer.exchange_shipping import ExchangeShipping
 from services.orders.service_layer.return_cancellation import ReturnCancellation
 from services.orders.service_layer.return_exchanges import Exchanges
 from services.orders.service_layer.unit_of_work import UnitOfWork, Work
@@ -51,6 +52,7 @@ class ReturnProcessing:
         self.carrier = carrier
         self.exchanges = exchanges
         self.clock = clock
+        self.shipping = ExchangeShipping(uow, carrier)
 
     async def due(self) -> list[str]:
         async with self.uow.read() as rx:
@@ -104,7 +106,9 @@ class ReturnProcessing:
         return ret
 
     async def refund(self, ret: Return, order: Order) -> Return:
-        """Money back on the original payment, once; the record follows the provider's answer."""
+        """Money back on the original payment, once; the record follows the provider's answer.
+        An exchange's new item is booked first (the parcel is in: it may go out)."""
+        ret = await self.ship_exchange(ret, commit_units=True)
         amount = ret.refund_owed
         refund_id = None
         if not amount.is_zero():
@@ -130,8 +134,33 @@ class ReturnProcessing:
             else:  # the customer keeps the new item at its full price: its units are theirs
                 await work.stock.commit(reservation, now)
 
-        return await self._record(
+        ret = await self._record(
             ret, lambda r: r.expire(now, settled.charged, settled.refunded), stock
+        )
+        return await self.ship_exchange(ret, commit_units=False)  # kept at its full price
+
+    async def ship_exchange(self, ret: Return, *, commit_units: bool) -> Return:
+        """Book the new item's parcel once and record it; its units leave the warehouse
+        (committed) with the record, unless the deadline committed them already."""
+        if not self.shipping.owed(ret):
+            return ret
+        booked = await self.shipping.book(ret)
+        if booked is None:
+            return ret
+        crash_point("orders.after_exchange_shipped")  # booked, not yet recorded
+        x, now = ret.exchange, self.clock.now()
+        assert x is not None
+
+        async def units_out(work: Work, _ret: Return) -> None:
+            if commit_units:
+                await work.stock.commit(x.reservation_id, now)
+
+        log.info("return.exchange_shipped", return_id=ret.return_id, shipment=booked.shipment_id)
+        shipment = (booked.shipment_id, booked.tracking_number, booked.carrier)
+        return await self._record(
+            ret,
+            lambda r: r.exchange is not None and r.exchange.record_shipment(*shipment),
+            units_out,
         )
 
     async def _record(

@@ -1,0 +1,80 @@
+"""An exchange's new item is shipped once the returned parcel is in (issue 17): booked with the
+carrier under `<return_id>:create_shipment:<warehouse>`, recorded once, its unit leaving the
+warehouse; a booking made before a crash is found again, never made twice. At the deadline the
+item goes out only if the customer keeps it at its full price."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from services.orders.domain.exchanges import ExchangeFallback
+from services.orders.domain.returns import ReturnStatus
+from services.orders.service_layer.return_exchanges import ExchangeRequest
+from tests.support.orders.returns import delivered, line, processing
+from tests.support.orders.stack import UK_CUSTOMER, Stack, stock_level
+
+CHARGE, CANCEL = ExchangeFallback.CHARGE_IN_FULL, ExchangeFallback.CANCEL
+
+
+async def exchange(stack: Stack, fallback=CHARGE):
+    """TC11 bought, exchanged for the US-only VT02 (from US-NJ)."""
+    order = await delivered(stack, "TC11")
+    return await stack.cases.returns.request_return(
+        UK_CUSTOMER, order.order_id, [line("TC11")], exchange=ExchangeRequest("VT02", fallback)
+    )
+
+
+def key(return_id: str) -> str:
+    return f"{return_id}:create_shipment:US-NJ"
+
+
+async def test_the_new_item_ships_once_the_returned_parcel_is_in(stack: Stack):
+    ret = await exchange(stack)
+    on_hand, reserved = await stock_level(stack, "US-NJ", "VT02")
+    worker = processing(stack)
+    stack.clock.advance(timedelta(seconds=61))  # the carrier has the returned parcel
+    moving = await worker.advance(ret.return_id)
+    assert moving.status is ReturnStatus.IN_TRANSIT
+    assert moving.exchange is not None and moving.exchange.shipment is None
+    assert await stack.carrier.find(key(ret.return_id)) is None  # nothing out before it is in
+    stack.clock.advance(timedelta(seconds=120))  # scanned in
+    done = await worker.advance(ret.return_id)
+    assert done.status is ReturnStatus.REFUNDED and done.exchange is not None
+    booked = await stack.carrier.find(key(ret.return_id))
+    assert booked is not None
+    assert done.exchange.shipment == (booked.shipment_id, booked.tracking_number, booked.carrier)
+    assert await stock_level(stack, "US-NJ", "VT02") == (on_hand - 1, reserved - 1)  # it left
+    again = await worker.advance(ret.return_id)
+    assert again.version == done.version and again.exchange == done.exchange
+    assert await stock_level(stack, "US-NJ", "VT02") == (on_hand - 1, reserved - 1)
+
+
+async def test_a_booking_made_before_a_crash_is_recorded_not_made_again(stack: Stack):
+    ret = await exchange(stack)
+    worker = processing(stack)
+    stack.clock.advance(timedelta(seconds=181))
+    first = await worker.shipping.book(ret)  # booked, then the process died before the record
+    assert first is not None
+    done = await worker.advance(ret.return_id)
+    assert done.exchange is not None and done.exchange.shipment is not None
+    assert done.exchange.shipment[0] == first.shipment_id
+    assert [k for k in stack.carrier._by_key if k.startswith(ret.return_id + ":create")] == [
+        key(ret.return_id)
+    ]
+
+
+@pytest.mark.parametrize("fallback", [CHARGE, CANCEL])
+async def test_at_the_deadline_the_item_ships_only_if_the_customer_keeps_it(stack: Stack, fallback):
+    stack.carrier.return_schedule = (None, None)  # the returned parcel never comes
+    ret = await exchange(stack, fallback)
+    stack.clock.advance(timedelta(days=30, minutes=1))
+    done = await processing(stack).advance(ret.return_id)
+    assert done.status is ReturnStatus.EXPIRED and done.exchange is not None
+    booked = await stack.carrier.find(key(ret.return_id))
+    if fallback is CHARGE:
+        assert booked is not None and done.exchange.shipment is not None
+        assert done.exchange.shipment[0] == booked.shipment_id
+    else:
+        assert booked is None and done.exchange.shipment is None
