@@ -47,6 +47,13 @@ class Work(Generic[E]):
         self._tx = tx
         self._to_wire = to_wire
 
+    def applied(self) -> None:
+        """Record the keyed request being handled as applied, though this transaction writes no
+        state: its effect happened at a provider and another path (a poll) recorded it first.
+        A repeat of the request then gets this reply instead of running again and being refused
+        by the state the first attempt left."""
+        self._tx.session.info["wrote"] = True
+
     def publish(self, event: E) -> None:
         """Queue a domain event; its contract envelope is written to the outbox on commit."""
         if self._to_wire is None:

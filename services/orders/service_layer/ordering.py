@@ -120,7 +120,9 @@ class Ordering:
                 raise OrderNotFound("no such order", details={"order_id": order_id})
             if cancelled_at_carrier and seen.status is OrderStatus.CANCELLED:
                 # Our carrier cancel was seen by the saga's tracking poll first, which recorded
-                # the cancel itself: the request succeeded.
+                # the cancel itself: the request succeeded, and a retry must hear so.
+                async with self.uow() as work:
+                    work.applied()
                 return seen
             seen.check_cancellable()
             cancelled_at_carrier = await self._cancel_shipment_first(seen) or cancelled_at_carrier

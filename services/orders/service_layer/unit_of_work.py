@@ -174,6 +174,10 @@ class Work(Protocol):
         """Queue a domain event; it is published if and only if the transaction commits."""
         ...
 
+    def applied(self) -> None:
+        """Record the request being handled as applied though nothing is written here."""
+        ...
+
 
 class UnitOfWork(Protocol):
     def __call__(self) -> AbstractAsyncContextManager[Work]:

@@ -15,6 +15,7 @@ and every test checks the saga's end state, not the mechanism.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 from datetime import timedelta
 from typing import Any
 
@@ -27,6 +28,7 @@ from services.orders.domain.orders import Order
 from services.orders.domain.ports import ShipmentRequest
 from services.orders.domain.saga import OrderStatus, Step
 from shared.errors import DomainError
+from shared.messaging.requests import ProcessedRequests, answer_once
 from shared.persistence.messaging_tables import outbox_table
 from tests.support.orders.stack import UK_CUSTOMER, Stack
 
@@ -299,3 +301,32 @@ async def test_a_cancel_the_tracking_poll_recorded_first_still_answers_cancelled
     assert await cancel(stack, order.order_id) == "cancelled"  # not a 409 for a cancel that worked
     errors = await settle(stack, order.order_id)
     assert await assert_saga_done(stack, order.order_id, errors) == "cancelled"
+
+
+async def test_a_retry_of_that_cancel_gets_the_first_answer_not_a_409(stack: Stack) -> None:
+    """The same cancel under a request key (the gateway retried after it died): the first
+    attempt wrote no order row (the poll did), yet it must leave its key applied, so the retry
+    is answered with the first reply instead of running again into `invalid_transition`."""
+    order = await confirmed_order(stack)
+    stack.cases.ordering.carrier = PollInItsOwnTask(stack, order.order_id)
+    store = ProcessedRequests(stack.db)
+
+    async def run() -> bytes:
+        return (await cancel(stack, order.order_id)).encode()
+
+    async def replay() -> bytes:
+        return b"rebuilt"
+
+    first = await answer_once(store, "orders.cancel", "cust:key-1", run, replay)
+    again = await answer_once(store, "orders.cancel", "cust:key-1", run, replay)
+    assert (first, again) == (b"cancelled", b"cancelled")
+
+
+class PollInItsOwnTask(CarrierStandIn):
+    """As TrackingPollWinsTheRace, with the poll in a task of its own and a fresh context, as
+    the saga's worker runs it: its write is not part of the request being handled."""
+
+    async def cancel(self, shipment_id: str) -> None:
+        await self.stack.carrier.cancel(shipment_id)
+        poll = self.stack.new_runner().tracking.track(self.order_id)
+        await asyncio.get_running_loop().create_task(poll, context=contextvars.Context())
