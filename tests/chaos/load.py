@@ -85,9 +85,10 @@ class LoadConfig:
     # Paid orders whose customer, once the order is delivered, sends every line back for a
     # refund (the return worker refunds when the carrier scans the parcel in).
     return_share: float = 0.3
-    # Of those returns, exchanges for another style of the same region's offers (the new item
-    # reserved at once, the difference charged or refunded, the new parcel booked once it is in).
-    exchange_share: float = 0.35
+    # Every n-th return (the first one included) is an exchange for a style of the same region's
+    # offers: the new item reserved at once, the difference charged or refunded, the new parcel
+    # booked once the returned one is in.
+    exchange_every: int = 3
     delivery_wait: float = 30.0  # how long a returning customer waits for `delivered`
     request_deadline: float = 120.0  # far beyond any retry's worst case (docs/operations.md)
     seed: int = 7
@@ -107,6 +108,7 @@ class LoadGenerator:
         self.offers: dict[str, list[str]] = {}
         self.stocked: set[tuple[str, str]] = set()  # (warehouse, style) the orders draw on
         self.restocks = 0
+        self._returns = itertools.count()
         self.customers = [f"chaos-{self.run}-{i:02d}" for i in range(config.customers)]
 
     # Requests --------------------------------------------------------------------------------
@@ -266,7 +268,7 @@ class LoadGenerator:
             return
         body: dict[str, Any] = {"resolution": "refund",
                 "lines": [{"style": x, "quantity": 1, "reason": "changed_mind"} for x in styles]}  # fmt: skip
-        if rng.random() < self.config.exchange_share:
+        if next(self._returns) % self.config.exchange_every == 0:
             body |= {"resolution": "exchange", "exchange_style": rng.choice(self.offers[region]),
                      "if_not_returned": rng.choice(("charge", "cancel"))}  # fmt: skip
         await self.call(me, customer, "return", "POST", f"/v1/orders/{order_id}/returns", body,

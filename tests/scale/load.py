@@ -30,7 +30,7 @@ REQUEST_DEADLINE_S = 90.0  # > the gateway's idempotency lease (60 s) after a lo
 REPAIR_STEPS = ("receipt", "inspection", "repair", "shipment", "delivery")
 CART_SHARE = 0.3  # orders of a two-line cart instead of one style
 RETURN_SHARE = 0.3  # delivered orders whose customer sends every line back
-EXCHANGE_SHARE = 0.3  # of those returns, exchanges for another style of the same region
+EXCHANGE_EVERY = 3  # every third return (the first included) is an exchange for another style
 DELIVERY_WAIT_S = 30.0  # how long a returning customer waits for `delivered`
 
 
@@ -68,6 +68,7 @@ class Acked:
     customer: str
     intent: str  # the quote id of an order, the label code of a claim, the order of a return
     steps: list[str] = field(default_factory=list)  # 2xx repair-centre steps of a claim
+    lines: int = 1  # styles in an order's cart
 
 
 class Client:
@@ -136,6 +137,7 @@ class Load:
         self.returning: list[asyncio.Task[None]] = []  # customers waiting to send a parcel back
         self.stocked: set[tuple[str, str]] = set()  # (warehouse, style) the orders draw on
         self.restocks = 0
+        self._returns = 0
         self.seed = seed
         self._serials = iter(range(random.randrange(0, 80000), 100000))
         self._stop = asyncio.Event()
@@ -206,12 +208,10 @@ class Load:
         if not order.ok:
             return
         order_id = order.body["order_id"]
-        self.acked.append(Acked("order", order_id, customer, quote_id))
+        self.acked.append(Acked("order", order_id, customer, quote_id, lines=len(styles)))
         if rng.random() < RETURN_SHARE:
-            exchange = None
-            if rng.random() < EXCHANGE_SHARE:
-                exchange = {"resolution": "exchange", "if_not_returned": rng.choice(
-                    ("charge", "cancel")), "exchange_style": rng.choice([style, *same_region])}  # fmt: skip
+            exchange = {"resolution": "exchange", "if_not_returned": rng.choice(("charge", "cancel")),
+                        "exchange_style": rng.choice([style, *same_region])}  # fmt: skip
             task = self._return(me, customer, order_id, styles, exchange)
             self.returning.append(asyncio.create_task(task))
 
@@ -221,10 +221,11 @@ class Load:
         customer: str,
         order_id: str,
         styles: list[str],
-        exchange: dict[str, str] | None,
+        exchange: dict[str, str],
     ) -> None:
-        """Once the order is delivered (the customer looks now and then), send every line back;
-        the customer goes on shopping meanwhile."""
+        """Once the order is delivered (the customer looks now and then), send every line back,
+        every third return (the first included) as `exchange`; the customer goes on shopping
+        meanwhile."""
         deadline = time.monotonic() + DELIVERY_WAIT_S
         status = None
         while status != "delivered" and time.monotonic() < deadline and not self._stop.is_set():
@@ -235,9 +236,11 @@ class Load:
                 return
         if status != "delivered":
             return
-        body = {"resolution": "refund",
-                "lines": [{"style": x, "quantity": 1, "reason": "changed_mind"} for x in styles],
-                **(exchange or {})}  # fmt: skip
+        body: dict[str, Any] = {"resolution": "refund",
+                "lines": [{"style": x, "quantity": 1, "reason": "changed_mind"} for x in styles]}  # fmt: skip
+        self._returns += 1
+        if self._returns % EXCHANGE_EVERY == 1:
+            body |= exchange
         call = await me.request("POST", f"/v1/orders/{order_id}/returns", body)
         if call.ok:
             self.acked.append(Acked("return", call.body["return_id"], customer, order_id))
@@ -277,6 +280,7 @@ class Load:
         c["slowest_request_ms"] = int(slowest * 1000)
         c["orders_acked"] = sum(a.kind == "order" for a in self.acked)
         c["claims_acked"] = sum(a.kind == "claim" for a in self.acked)
+        c["carts_acked"] = sum(a.kind == "order" and a.lines > 1 for a in self.acked)
         c["returns_acked"] = sum(a.kind == "return" for a in self.acked)
         c["claims_closed_by_centre"] = sum(len(a.steps) == len(REPAIR_STEPS) for a in self.acked)
         return c
