@@ -247,6 +247,8 @@ def _one_object_per_intent(s: Snapshot, r: Report) -> None:
     # died mid-request left an orphan quote; none is expected now (the quote id derives from the
     # request key). Counted and reported, not a lost or doubled customer-visible effect.
     quote_intents = Counter(q["customer"] for q in s.requests if q["op"] == "quote")
+    # An exchange quotes its new item (a quote of the return's own, not an orphan).
+    quote_intents.update(x["customer_id"] for x in s.returns.values() if x.get("exchange"))
     for customer, n in Counter(s.quotes.values()).items():
         if n > quote_intents[customer]:
             r.counts["orphan_quotes"] += n - quote_intents[customer]
