@@ -23,9 +23,11 @@ Rules (after the system has settled):
    it (a retried claim, order, repair-centre step or cancel that exists in the state) is a
    contradiction; counted with the requests retried and the longest time to a final answer.
 7. Returns (return_checks.py): every 2xx return exists, one per order; every return finished;
-   a refunded return has exactly one `orders.return.refunded` event and exactly one sandbox
-   refund under its key (`<return_id>:refund`), of the amount the event says; no refund or
-   refunded event for a return that was not refunded.
+   a refunded return has exactly one `orders.return.refunded` event and, when it paid money
+   back, exactly one sandbox refund under its key (`<return_id>:refund`), of the amount the
+   event says; no refund or refunded event for a return that was not refunded. Exchanges: the
+   difference charged once (`<return_id>:exchange_difference`) or refunded once, the new item
+   booked once with the carrier (`<return_id>:create_shipment:<warehouse>`).
 5. Sagas: every order finished (delivered, failed, cancelled, refunded); no stock held and no
    authorization left for a failed or cancelled order; reserved stock = held reservations.
 """
@@ -88,6 +90,7 @@ class Snapshot:
     payments: list[dict[str, Any]] = field(default_factory=list)
     returns: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> row
     refunds: list[dict[str, Any]] = field(default_factory=list)  # sandbox_refunds rows
+    shipments: list[dict[str, Any]] = field(default_factory=list)  # sandbox_shipments rows
 
 
 @dataclass
@@ -115,7 +118,10 @@ class Report:
             f" ({c['orphan_quotes']} orphans)",
             f"  returns: {c['returns']} ({c['returns_refunded']} refunded,"
             f" {c['refunds_paid']} sandbox refunds, {c['return_refunded_events']}"
-            " orders.return.refunded events)",
+            f" orders.return.refunded events; {c['exchanges']} exchanges:"
+            f" {c['exchange_differences_charged']} differences charged,"
+            f" {c['exchange_differences_refunded']} refunded,"
+            f" {c['exchange_items_booked']} new items booked)",
             f"  events: {c['events']} ({c['events_warranty']} warranty, {c['events_orders']} orders,"
             f" {c['events_notifications']} notifications)",
             f"  messages: {c['deliveries']} deliveries ({c['emails']} emails captured,"
@@ -241,6 +247,8 @@ def _one_object_per_intent(s: Snapshot, r: Report) -> None:
     # died mid-request left an orphan quote; none is expected now (the quote id derives from the
     # request key). Counted and reported, not a lost or doubled customer-visible effect.
     quote_intents = Counter(q["customer"] for q in s.requests if q["op"] == "quote")
+    # An exchange quotes its new item (a quote of the return's own, not an orphan).
+    quote_intents.update(x["customer_id"] for x in s.returns.values() if x.get("exchange"))
     for customer, n in Counter(s.quotes.values()).items():
         if n > quote_intents[customer]:
             r.counts["orphan_quotes"] += n - quote_intents[customer]

@@ -125,8 +125,9 @@ async def collect(chaos: ChaosStack, load: LoadGenerator, webhook: dict[str, Any
         s.orders[row["order_id"]] = {**row, "timeline": []}
     s.quotes = {r["quote_id"]: r["customer_id"] for r in
                 query(orders_db, f"SELECT quote_id, customer_id FROM quotes WHERE customer_id IN ({mine})")}  # fmt: skip
-    s.returns = {r["return_id"]: r for r in query(orders_db, "SELECT return_id, order_id, "
-                 f"customer_id, status FROM returns WHERE customer_id IN ({mine})")}  # fmt: skip
+    s.returns = {r["return_id"]: _return_row(r) for r in query(orders_db, "SELECT return_id, "
+                 f"order_id, customer_id, status, document FROM returns WHERE customer_id IN "
+                 f"({mine})")}  # fmt: skip
     for row in query(warranty_db, f"SELECT * FROM claims WHERE customer_id IN ({mine})"):
         s.claims[row["id"]] = {**row, "transitions": []}
     for row in query(warranty_db, "SELECT claim_id, to_status FROM claim_transitions ORDER BY seq"):
@@ -159,10 +160,18 @@ async def collect(chaos: ChaosStack, load: LoadGenerator, webhook: dict[str, Any
     # The sandbox payment provider keeps its ledger in its own SQLite file (see sandbox_journal).
     sandbox = orders_db.with_name("orders-sandbox.db")
     s.payments = query(sandbox if sandbox.exists() else orders_db,
-                       "SELECT idempotency_key, status FROM sandbox_payments")  # fmt: skip
+                       "SELECT idempotency_key, status, amount FROM sandbox_payments")  # fmt: skip
+    s.shipments = query(sandbox if sandbox.exists() else orders_db,
+                        "SELECT idempotency_key, shipment_id FROM sandbox_shipments")  # fmt: skip
     s.refunds = query(sandbox if sandbox.exists() else orders_db,
                       "SELECT idempotency_key, refund_id, amount FROM sandbox_refunds")  # fmt: skip
     return s
+
+
+def _return_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A return's row with its exchange (None for a refund) out of its document."""
+    document = _json(row.pop("document"))
+    return {**row, "exchange": document.get("exchange")}
 
 
 async def _read_api(chaos: ChaosStack, load: LoadGenerator, s: Snapshot) -> None:

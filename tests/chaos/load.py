@@ -85,6 +85,10 @@ class LoadConfig:
     # Paid orders whose customer, once the order is delivered, sends every line back for a
     # refund (the return worker refunds when the carrier scans the parcel in).
     return_share: float = 0.3
+    # Every n-th return (the first one included) is an exchange for a style of the same region's
+    # offers: the new item reserved at once, the difference charged or refunded, the new parcel
+    # booked once the returned one is in.
+    exchange_every: int = 3
     delivery_wait: float = 30.0  # how long a returning customer waits for `delivered`
     request_deadline: float = 120.0  # far beyond any retry's worst case (docs/operations.md)
     seed: int = 7
@@ -104,6 +108,7 @@ class LoadGenerator:
         self.offers: dict[str, list[str]] = {}
         self.stocked: set[tuple[str, str]] = set()  # (warehouse, style) the orders draw on
         self.restocks = 0
+        self._returns = itertools.count()
         self.customers = [f"chaos-{self.run}-{i:02d}" for i in range(config.customers)]
 
     # Requests --------------------------------------------------------------------------------
@@ -234,12 +239,19 @@ class LoadGenerator:
                             intent=f"cancel:{order_id}")  # fmt: skip
         elif token == "tok_ok" and rng.random() < self.config.return_share:
             styles = [x["style"] for x in body["lines"]] if "lines" in body else [body["style"]]
-            await self._return(me, customer, order_id, styles)
+            await self._return(me, customer, order_id, styles, region, rng)
 
     async def _return(
-        self, me: httpx.AsyncClient, customer: str, order_id: str, styles: list[str]
+        self,
+        me: httpx.AsyncClient,
+        customer: str,
+        order_id: str,
+        styles: list[str],
+        region: str,
+        rng: random.Random,
     ) -> None:
-        """Wait for the order to be delivered (reads are not logged), then return every line."""
+        """Wait for the order to be delivered (reads are not logged), then return every line,
+        for a refund or in exchange for another style."""
         deadline = time.monotonic() + self.config.delivery_wait
         status = None
         while status != "delivered" and time.monotonic() < deadline and not self._stop.is_set():
@@ -254,8 +266,11 @@ class LoadGenerator:
                 await asyncio.sleep(1.0)
         if status != "delivered":
             return
-        body = {"resolution": "refund",
+        body: dict[str, Any] = {"resolution": "refund",
                 "lines": [{"style": x, "quantity": 1, "reason": "changed_mind"} for x in styles]}  # fmt: skip
+        if next(self._returns) % self.config.exchange_every == 0:
+            body |= {"resolution": "exchange", "exchange_style": rng.choice(self.offers[region]),
+                     "if_not_returned": rng.choice(("charge", "cancel"))}  # fmt: skip
         await self.call(me, customer, "return", "POST", f"/v1/orders/{order_id}/returns", body,
                         intent=f"return:{order_id}")  # fmt: skip
 

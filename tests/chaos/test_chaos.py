@@ -131,6 +131,7 @@ def assert_clean(report: Report, text: str) -> None:
     # A run that did nothing proves nothing.
     assert c["orders_delivered"] > 0 and c["claims_closed"] > 0, text
     assert c["returns_refunded"] > 0, text  # returns ran (each refunded once: return_checks.py)
+    assert c["exchanges"] > 0, text  # so did exchanges (each settled once: return_audit.py)
     assert c["emails"] > 0 and c["webhooks_expected"] > 0, text
     # The client's view (issue 18): no retried request told "failed" for something that was
     # applied, and stock never ran dry (restocked during the run), so shipping and delivery ran

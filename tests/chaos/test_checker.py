@@ -272,3 +272,59 @@ def test_a_stuck_return_a_wrong_amount_and_a_missing_2xx_return_are_reported() -
     s.returns = {}
     report = _fails(s, "lost", "return r1 answered 201")
     assert any("refund for return r1 that does not exist" in x for x in report.inconsistent)
+
+
+def exchanged(direction: str = "charge") -> Snapshot:
+    """o1's return r1 is an exchange for a dearer style: the 50.48 difference charged once at
+    the start, nothing paid back, the new item booked once from UK-LON after the parcel came."""
+    s = returned()
+    exchange = {"direction": direction, "difference": "50.48", "warehouse": "UK-LON",
+                "shipment": ["sh_x", "TRK1", "sandbox"]}  # fmt: skip
+    s.returns["r1"]["exchange"] = exchange
+    s.events[-1].data["amount_refunded"] = "0.00" if direction == "charge" else "50.48"
+    s.refunds = [] if direction == "charge" else [
+        {"idempotency_key": "r1:refund", "refund_id": "re_1", "amount": "50.48"}]  # fmt: skip
+    if direction == "charge":
+        s.payments.append({"idempotency_key": "r1:exchange_difference", "status": "captured",
+                           "amount": "50.48"})  # fmt: skip
+    s.shipments = [{"idempotency_key": "r1:create_shipment:UK-LON", "shipment_id": "sh_x"}]
+    return s
+
+
+def test_an_exchange_settled_once_passes() -> None:
+    for direction in ("charge", "refund"):
+        report = check(exchanged(direction))
+        assert report.ok, report.text()
+        assert report.counts["exchanges"] == 1 and report.counts["exchange_items_booked"] == 1
+        key = f"exchange_differences_{'charged' if direction == 'charge' else 'refunded'}"
+        assert report.counts[key] == 1, report.text()
+
+
+def test_an_exchange_charged_twice_or_never_is_reported() -> None:
+    s = exchanged()
+    s.payments.append(dict(s.payments[-1]))
+    _fails(s, "duplicates", "exchange r1: difference 50.48 charged 2x")
+    s = exchanged()
+    s.payments = [p for p in s.payments if not p["idempotency_key"].startswith("r1:")]
+    _fails(s, "lost", "exchange r1: difference 50.48 charged 0x")
+    s = exchanged()
+    s.payments[-1]["amount"] = "60.00"
+    _fails(s, "inconsistent", "exchange r1: difference 50.48, charged 60.00")
+    s = exchanged("refund")
+    s.refunds[0]["amount"] = s.events[-1].data["amount_refunded"] = "40.00"
+    _fails(s, "inconsistent", "exchange r1: difference 50.48 owed back, refunded 40.00")
+
+
+def test_an_exchange_item_booked_twice_or_never_is_reported() -> None:
+    s = exchanged()
+    s.shipments.append({"idempotency_key": "r1:create_shipment:US-NJ", "shipment_id": "sh_y"})
+    _fails(s, "duplicates", "exchange r1: new item booked 2x")
+    s = exchanged()
+    s.shipments = []
+    _fails(s, "lost", "exchange r1: new item never booked with the carrier")
+    s = exchanged()
+    s.returns["r1"]["exchange"]["shipment"] = ["sh_other", "TRK2", "sandbox"]
+    _fails(s, "inconsistent", "exchange r1: booked ('UK-LON', 'sh_x'), the return says")
+    s = exchanged()
+    s.returns["r1"]["exchange"] = None
+    _fails(s, "inconsistent", "return r1 (a refund) charged or shipped as an exchange")

@@ -1,5 +1,7 @@
-"""The verdict: every acknowledged order and claim exactly once, with all its events and all its
-customer notifications exactly once, the work split between the replicas, nothing applied twice.
+"""The verdict: every acknowledged order, claim and return exactly once, with all its events and
+all its customer notifications exactly once, every return refunded once and every exchange
+settled once (tests/support/orders/return_audit.py, the rule the chaos suite applies too), the
+work split between the replicas, nothing applied twice.
 
 `gather()` reads the state (observe.py); `judge()` is pure and fills a Report whose `text()` is
 printed by the test whatever the outcome.
@@ -8,6 +10,7 @@ printed by the test whatever the outcome.
 from __future__ import annotations
 
 import asyncio
+import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,10 +20,14 @@ from services.notifications.domain.messages import EVENT_MESSAGES, DeliveryKey
 from tests.scale import observe
 from tests.scale.load import REPAIR_STEPS, Load
 from tests.scale.stack import ScaleStack
+from tests.support.orders.return_audit import REFUNDED, ReturnState, audit_returns
 
 CHANNELS = ("email", "in_app")  # the customers registered an email address and nothing else
 # A claim's timeline status and the `data.status` its event carries are the same word.
 ORDER_EVENT_FOR_STATUS = {"pending": "placed"}
+EVENT_FOR_STATUS = {"order": ORDER_EVENT_FOR_STATUS, "return": {"awaiting_parcel": "requested"}}
+# Published once per parcel of an order (a cart order has one parcel per warehouse).
+PER_PARCEL_TYPES = {"orders.order.shipment_created", "orders.order.shipment_updated"}
 
 
 @dataclass
@@ -28,6 +35,8 @@ class State:
     load: Load
     orders: list[dict[str, Any]] = field(default_factory=list)  # DB rows of our customers
     claims: list[dict[str, Any]] = field(default_factory=list)
+    returns: list[dict[str, Any]] = field(default_factory=list)  # with `exchange` (or None)
+    sandbox: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # refunds, payments...
     quotes: list[dict[str, Any]] = field(default_factory=list)
     api: dict[str, tuple[int | None, Any]] = field(default_factory=dict)  # id -> GET answer
     timelines: dict[str, list[str]] = field(default_factory=dict)  # id -> statuses (API)
@@ -63,6 +72,13 @@ async def gather(stack: ScaleStack, load: Load, faults_over: str) -> State:
                                  "status FROM orders WHERE customer_id = ANY($1)", mine)  # fmt: skip
     s.quotes = await observe.sql(stack, "orders", "SELECT quote_id, customer_id FROM quotes "
                                  "WHERE customer_id = ANY($1)", mine)  # fmt: skip
+    s.returns = [_return_row(r) for r in await observe.sql(stack, "orders", "SELECT return_id, "
+                 "order_id, customer_id, status, document FROM returns WHERE customer_id = "
+                 "ANY($1)", mine)]  # fmt: skip
+    for table, columns in (("refunds", "amount"), ("payments", "amount, status"),
+                           ("shipments", "shipment_id")):  # fmt: skip
+        s.sandbox[table] = await observe.sql(stack, "orders", f"SELECT idempotency_key, {columns} "
+                                             f"FROM sandbox_{table}")  # fmt: skip
     s.claims = await observe.sql(stack, "warranty", "SELECT id, customer_id, label_code, status "
                                  "FROM claims WHERE customer_id = ANY($1)", mine)  # fmt: skip
     s.deliveries = await observe.sql(stack, "notifications", "SELECT id, event_id, kind, channel, "
@@ -83,6 +99,13 @@ async def gather(stack: ScaleStack, load: Load, faults_over: str) -> State:
     s.mail_ids = [str(m.get("Message-ID", "")).strip() for m in list(stack.mail.messages)]
     s.logs = observe.log_counts(stack, faults_over)
     return s
+
+
+def _return_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A return's row with its exchange (None for a refund) out of its document."""
+    document = row.pop("document")
+    document = json.loads(document) if isinstance(document, str | bytes) else document
+    return {**row, "exchange": document.get("exchange")}
 
 
 async def _read_api(load: Load, s: State) -> None:
@@ -118,7 +141,9 @@ def judge(s: State, killed_service: str) -> Report:
     _objects(s, r)
     owners = {o["order_id"]: o["customer_id"] for o in s.orders}
     owners |= {c["id"]: c["customer_id"] for c in s.claims}
+    owners |= {x["return_id"]: x["customer_id"] for x in s.returns}
     _events(s, r, owners)
+    _returns(s, r)
     _notifications(s, r, owners)
     _replicas(s, r, killed_service)
     return r
@@ -127,7 +152,8 @@ def judge(s: State, killed_service: str) -> Report:
 def _objects(s: State, r: Report) -> None:
     c = r.counts
     db = {"order": Counter(o["order_id"] for o in s.orders),
-          "claim": Counter(x["id"] for x in s.claims)}  # fmt: skip
+          "claim": Counter(x["id"] for x in s.claims),
+          "return": Counter(x["return_id"] for x in s.returns)}  # fmt: skip
     acked_ids: dict[str, set[str]] = defaultdict(set)
     for a in s.load.acked:
         acked_ids[a.intent].add(a.id)
@@ -149,8 +175,9 @@ def _objects(s: State, r: Report) -> None:
             r.problems.append(f"quote {quote}: {n} orders")
     acked = {a.id for a in s.load.acked}
     c["orders_in_db"], c["claims_in_db"] = len(s.orders), len(s.claims)
+    c["returns_in_db"] = len(s.returns)
     c["objects_created_but_not_acked"] = sum(
-        1 for i in (*db["order"], *db["claim"]) if i not in acked
+        1 for i in (*db["order"], *db["claim"], *db["return"]) if i not in acked
     )
     c["orders_delivered"] = sum(o["status"] == "delivered" for o in s.orders)
     c["orders_failed"] = sum(o["status"] == "failed" for o in s.orders)
@@ -179,21 +206,21 @@ def _events(s: State, r: Report, owners: dict[str, str]) -> None:
             if e["_msg_id"] != e["id"]:
                 r.problems.append(f"{stream} seq {e['_seq']}: Nats-Msg-Id {e['_msg_id']} != id")
     domain = [e for st in ("WARRANTY", "ORDERS") for e in s.events.get(st, [])]
-    per_transition: dict[tuple[str, str], set[str]] = defaultdict(set)
+    per_transition: dict[tuple[str, ...], set[str]] = defaultdict(set)
     for e in domain:
-        per_transition[(e["type"], e["subject"])].add(e["id"])
-    for (type_, subject), ids in per_transition.items():
+        per_transition[_transition(e)].add(e["id"])
+    for transition, ids in per_transition.items():
         if len(ids) > 1:
-            r.problems.append(f"{len(ids)} event ids for one transition {type_} of {subject}")
+            r.problems.append(f"{len(ids)} event ids for one transition {transition}")
     by_subject: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for e in domain:
         by_subject[e["subject"]].append(e)
     for a in s.load.acked:
         mine = by_subject.get(a.id, [])
         timeline = s.timelines.get(a.id, [])
-        if a.kind == "order":
+        if a.kind in EVENT_FOR_STATUS:
             have = {e["type"] for e in mine}
-            wanted = [f"orders.order.{ORDER_EVENT_FOR_STATUS.get(t, t)}" for t in timeline]
+            wanted = [f"orders.{a.kind}.{EVENT_FOR_STATUS[a.kind].get(t, t)}" for t in timeline]
         else:
             have = {(e.get("data") or {}).get("status") for e in mine}
             wanted = list(timeline)
@@ -209,6 +236,29 @@ def _events(s: State, r: Report, owners: dict[str, str]) -> None:
         r.problems.append(f"events for objects no database knows: {dict(unknown)}")
 
 
+def _transition(e: dict[str, Any]) -> tuple[str, ...]:
+    if e["type"] in PER_PARCEL_TYPES:  # one per parcel (and parcel status) of a cart order
+        data = e.get("data") or {}
+        parcel = (str(data.get("shipment_id")), str(data.get("shipment_status", "")))
+        return (e["type"], e["subject"], *parcel)
+    return (e["type"], e["subject"])
+
+
+def _returns(s: State, r: Report) -> None:
+    """Every return refunded exactly once, every exchange settled once (return_audit.py)."""
+    refunded = [e.get("data") or {} for e in s.events.get("ORDERS", []) if e["type"] == REFUNDED]
+    state = ReturnState(
+        returns={x["return_id"]: x for x in s.returns},
+        refunded=refunded,
+        refunds=s.sandbox.get("refunds", []),
+        payments=s.sandbox.get("payments", []),
+        shipments=s.sandbox.get("shipments", []),
+    )
+    audit = audit_returns(state)
+    r.counts.update(audit.counts)
+    r.problems += audit.problems
+
+
 def _notifications(s: State, r: Report, owners: dict[str, str]) -> None:
     c = r.counts
     expected: Counter[tuple[str, str, str]] = Counter()  # (event id, kind, channel)
@@ -221,7 +271,9 @@ def _notifications(s: State, r: Report, owners: dict[str, str]) -> None:
         for kind in EVENT_MESSAGES.get(e["type"], ()):
             for channel in CHANNELS:
                 expected[(e["id"], kind, channel)] += 1
-            per_object[customer][f"{e['subject']}:{kind}"] += 1
+            data = e.get("data") or {}  # the inbox files a return's messages under its order
+            about = data.get("claim_id") or data.get("order_id") or e["subject"]
+            per_object[customer][f"{about}:{kind}"] += 1
             mail_ids[f"<{DeliveryKey(e['id'], kind, Channel.EMAIL, customer).digest}@"
                      "notifications.concierge.local>"] += 1  # fmt: skip
     rows = Counter((d["event_id"], d["kind"], d["channel"]) for d in s.deliveries)

@@ -1,4 +1,6 @@
-"""Customers placing claims and orders through the gateways, as real clients do.
+"""Customers placing claims and orders through the gateways, as real clients do: a share of
+the orders are two-line carts (one authorization, a parcel per warehouse), and a share of the
+delivered orders are sent back, for a refund or in exchange for another style.
 
 Every POST carries an Idempotency-Key; a 5xx, a 429, a 409 `idempotency_request_in_progress` or
 a broken connection is retried with the SAME key and body, each attempt on the next gateway
@@ -26,6 +28,10 @@ from tests.support.orders.restock import keep_stocked
 RETRY_STATUSES = {429, 500, 502, 503, 504}
 REQUEST_DEADLINE_S = 90.0  # > the gateway's idempotency lease (60 s) after a lost completion
 REPAIR_STEPS = ("receipt", "inspection", "repair", "shipment", "delivery")
+CART_SHARE = 0.3  # orders of a two-line cart instead of one style
+RETURN_SHARE = 0.3  # delivered orders whose customer sends every line back
+EXCHANGE_EVERY = 3  # every third return (the first included) is an exchange for another style
+DELIVERY_WAIT_S = 30.0  # how long a returning customer waits for `delivered`
 
 
 def token(subject: str, role: str = "customer") -> str:
@@ -57,11 +63,12 @@ class Call:
 class Acked:
     """An order or claim the client was told exists (2xx), with its owner."""
 
-    kind: str  # order | claim
+    kind: str  # order | claim | return
     id: str
     customer: str
-    intent: str  # the quote id of an order, the label code of a claim
+    intent: str  # the quote id of an order, the label code of a claim, the order of a return
     steps: list[str] = field(default_factory=list)  # 2xx repair-centre steps of a claim
+    lines: int = 1  # styles in an order's cart
 
 
 class Client:
@@ -127,8 +134,10 @@ class Load:
         self.clients: list[Client] = []
         self.acked: list[Acked] = []
         self.offers: list[tuple[str, str]] = []  # (region, style)
+        self.returning: list[asyncio.Task[None]] = []  # customers waiting to send a parcel back
         self.stocked: set[tuple[str, str]] = set()  # (warehouse, style) the orders draw on
         self.restocks = 0
+        self._returns = 0
         self.seed = seed
         self._serials = iter(range(random.randrange(0, 80000), 100000))
         self._stop = asyncio.Event()
@@ -166,6 +175,7 @@ class Load:
 
     async def run(self) -> None:
         await asyncio.gather(*(self._customer(i, c) for i, c in enumerate(self.customers)))
+        await asyncio.gather(*self.returning)
 
     async def _customer(self, index: int, customer: str) -> None:
         rng = random.Random(f"{self.seed}-{index}")
@@ -182,14 +192,58 @@ class Load:
 
     async def _order(self, me: Client, customer: str, rng: random.Random) -> None:
         region, style = rng.choice(self.offers)
-        quote = await me.request("POST", "/v1/quotes", {"style": style, "region": region})
+        styles = [style]
+        same_region = sorted({x for r, x in self.offers if r == region} - {style})
+        if same_region and rng.random() < CART_SHARE:
+            styles.append(rng.choice(same_region))
+        body: dict[str, Any] = {"style": style, "region": region}
+        if len(styles) > 1:
+            body = {"region": region, "lines": [{"style": x, "quantity": 1} for x in styles]}
+        quote = await me.request("POST", "/v1/quotes", body)
         if not quote.ok:
             return
         quote_id = quote.body["quote_id"]
-        body = {"quote_id": quote_id, "payment_token": "tok_ok"}
-        order = await me.request("POST", "/v1/orders", body)
-        if order.ok:
-            self.acked.append(Acked("order", order.body["order_id"], customer, quote_id))
+        order = await me.request("POST", "/v1/orders", {"quote_id": quote_id,
+                                                        "payment_token": "tok_ok"})  # fmt: skip
+        if not order.ok:
+            return
+        order_id = order.body["order_id"]
+        self.acked.append(Acked("order", order_id, customer, quote_id, lines=len(styles)))
+        if rng.random() < RETURN_SHARE:
+            exchange = {"resolution": "exchange", "if_not_returned": rng.choice(("charge", "cancel")),
+                        "exchange_style": rng.choice([style, *same_region])}  # fmt: skip
+            task = self._return(me, customer, order_id, styles, exchange)
+            self.returning.append(asyncio.create_task(task))
+
+    async def _return(
+        self,
+        me: Client,
+        customer: str,
+        order_id: str,
+        styles: list[str],
+        exchange: dict[str, str],
+    ) -> None:
+        """Once the order is delivered (the customer looks now and then), send every line back,
+        every third return (the first included) as `exchange`; the customer goes on shopping
+        meanwhile."""
+        deadline = time.monotonic() + DELIVERY_WAIT_S
+        status = None
+        while status != "delivered" and time.monotonic() < deadline and not self._stop.is_set():
+            await asyncio.sleep(1.0)
+            got = await me.request("GET", f"/v1/orders/{order_id}", deadline_s=10.0)
+            status = (got.body or {}).get("status") if got.ok else None
+            if status in ("failed", "cancelled"):
+                return
+        if status != "delivered":
+            return
+        body: dict[str, Any] = {"resolution": "refund",
+                "lines": [{"style": x, "quantity": 1, "reason": "changed_mind"} for x in styles]}  # fmt: skip
+        self._returns += 1
+        if self._returns % EXCHANGE_EVERY == 1:
+            body |= exchange
+        call = await me.request("POST", f"/v1/orders/{order_id}/returns", body)
+        if call.ok:
+            self.acked.append(Acked("return", call.body["return_id"], customer, order_id))
 
     async def _claim(self, me: Client, centre: Client, customer: str, rng: random.Random) -> None:
         code = story1_label(next(self._serials))
@@ -226,6 +280,8 @@ class Load:
         c["slowest_request_ms"] = int(slowest * 1000)
         c["orders_acked"] = sum(a.kind == "order" for a in self.acked)
         c["claims_acked"] = sum(a.kind == "claim" for a in self.acked)
+        c["carts_acked"] = sum(a.kind == "order" and a.lines > 1 for a in self.acked)
+        c["returns_acked"] = sum(a.kind == "return" for a in self.acked)
         c["claims_closed_by_centre"] = sum(len(a.steps) == len(REPAIR_STEPS) for a in self.acked)
         return c
 

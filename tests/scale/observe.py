@@ -17,6 +17,7 @@ import orjson
 from shared.nats_conn import server_list
 from tests.scale.load import Client
 from tests.scale.stack import ScaleStack
+from tests.support.orders.return_audit import DONE_RETURN_STATUSES
 from tests.support.streams import stream_messages
 
 STREAMS = ("WARRANTY", "ORDERS", "NOTIFICATIONS")
@@ -79,8 +80,8 @@ async def wait_replicas_current(js: Any, timeout: float) -> dict[str, dict[str, 
 
 
 async def busy(stack: ScaleStack, js: Any) -> list[str]:
-    """Work still in flight anywhere: unpublished outbox rows, unfinished orders, messages not
-    sent yet, events not yet consumed."""
+    """Work still in flight anywhere: unpublished outbox rows, unfinished orders and returns,
+    messages not sent yet, events not yet consumed."""
     out = []
     for service in ("warranty", "orders", "notifications"):
         rows = await sql(stack, service, "SELECT count(*) n FROM outbox WHERE published_at IS NULL")
@@ -90,6 +91,10 @@ async def busy(stack: ScaleStack, js: Any) -> list[str]:
                      list(DONE_ORDER_STATUSES))  # fmt: skip
     if rows[0]["n"]:
         out.append(f"orders: {rows[0]['n']} orders not finished")
+    rows = await sql(stack, "orders", "SELECT count(*) n FROM returns WHERE NOT (status = ANY($1))",
+                     sorted(DONE_RETURN_STATUSES))  # fmt: skip
+    if rows[0]["n"]:
+        out.append(f"orders: {rows[0]['n']} returns not finished")
     rows = await sql(stack, "notifications", "SELECT count(*) n FROM deliveries "
                      "WHERE status IN ('pending', 'sending')")  # fmt: skip
     if rows[0]["n"]:

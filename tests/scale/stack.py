@@ -164,6 +164,12 @@ def _service_env(name: str, smtp_port: int, workdir: Path) -> dict[str, str]:
             ORDERS_SAGA_SWEEP_INTERVAL="0.5",
             ORDERS_TRACKING_POLL_INTERVAL="0.5",
             ORDERS_PAYMENT_RETRY_DELAY="0.2",
+            # Return parcels: handed over 1 s after the label, scanned in 2 s later (refunded at
+            # once), as in the chaos suite.
+            ORDERS_CARRIER_RETURN_PICKED_UP_AFTER="1",
+            ORDERS_CARRIER_RETURN_SCANNED_IN_AFTER="2",
+            ORDERS_RETURN_SWEEP_INTERVAL="0.5",
+            ORDERS_RETURN_POLL_INTERVAL="0.5",
         )
     if name == "notifications":
         env.update(

@@ -1,18 +1,22 @@
 """Issue 6 acceptance: Concierge scaled out survives losing a NATS node and a service process.
 
 A 3-node JetStream cluster (deploy/nats configs, R3 streams, sync always), two processes of each
-service on PostgreSQL, two gateways. Customers place orders and claims through the gateways'
-public API (Idempotency-Key on every POST, retries with the same key, each retry on the other
-gateway) while the leader of the ORDERS stream is SIGKILLed and brought back, then the leader of
+service on PostgreSQL, two gateways. Customers place orders (a share of them two-line carts),
+send a share of the delivered ones back (some in exchange for another style) and place claims
+through the gateways' public API (Idempotency-Key on every POST, retries with the same key, each
+retry on the other gateway) while the leader of the ORDERS stream is SIGKILLed and brought back, then the leader of
 the gateway's idempotency KV bucket, then one process of a service (orders by default,
 `SCALE_KILL_SERVICE`) is SIGKILLed and brought back. Every process starts at the same instant,
 once (no restart allowed: start-up waits for its dependencies, issue 20).
 
-After the system settles, from its own state: every acknowledged order and claim exists once
-(gateway GET and its service's database), each transition in its timeline has exactly one event
+After the system settles, from its own state: every acknowledged order, claim and return
+exists once (gateway GET and its service's database), each transition in its timeline has exactly one event
 in the R3 streams (one CloudEvent id, stored once), each event's customer messages exist once
 per (event, kind, channel) in the database, once in the SMTP sink (Message-ID derived from the
-delivery key) and once in the in-app inbox read through the API; both processes of every
+delivery key) and once in the in-app inbox read through the API; every return is finished and
+refunded exactly once (one `orders.return.refunded` event, one sandbox refund under its key),
+every exchange's difference charged or refunded once and its new item booked once
+(tests/support/orders/return_audit.py, shared with the chaos suite); both processes of every
 service did part of the work, and each notifications process applied events of each of its
 consumers (a replica bound to no consumer fails the run); the two leader losses gave clients
 no 5xx at all, 504 included (slower answers only; the worst case is printed; see
@@ -150,6 +154,9 @@ async def test_acknowledged_work_survives_node_and_process_loss(stack: ScaleStac
     print(report.text())
     assert not still_busy, f"not settled after {SETTLE_TIMEOUT_S}s: {still_busy}"
     assert report.counts["orders_acked"] and report.counts["claims_acked"], "no work was acked"
+    assert report.counts["carts_acked"], "no multi-line order was placed: " + report.text()
+    assert report.counts["returns_refunded"], "no return was refunded: " + report.text()
+    assert report.counts["exchanges"], "no exchange was made: " + report.text()
     # Restocked during the run: every phase places, ships and delivers orders under faults.
     assert report.counts["orders_failed_out_of_stock"] == 0, report.text()
     assert not report.problems, "\n".join(report.problems[:40])

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import nats
+import nats.js.errors
 from nats.js.api import ConsumerConfig, DeliverPolicy
+
+UNAVAILABLE_RETRIES = 20
 
 
 async def stream_messages(js: Any, stream: str, *, fetch_timeout: float = 5.0) -> list[Any]:
@@ -16,12 +20,21 @@ async def stream_messages(js: Any, stream: str, *, fetch_timeout: float = 5.0) -
     config = ConsumerConfig(deliver_policy=DeliverPolicy.ALL, mem_storage=True)
     sub = await js.pull_subscribe("", stream=stream, config=config)
     messages: list[Any] = []
+    unavailable = 0
     try:
         while True:
             try:
                 batch = await sub.fetch(500, timeout=fetch_timeout)
             except nats.errors.TimeoutError:
                 break
+            except nats.js.errors.ServiceUnavailableError:
+                # On an R3 cluster the new consumer may have no leader yet (a 503 delivers
+                # nothing): ask again, a bounded number of times.
+                unavailable += 1
+                if unavailable > UNAVAILABLE_RETRIES:
+                    raise
+                await asyncio.sleep(0.5)
+                continue
             for msg in batch:
                 await msg.ack()
                 messages.append(msg)

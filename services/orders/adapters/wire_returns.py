@@ -57,7 +57,16 @@ def exchange_out(x: rev.ExchangeFacts | None) -> dict[str, Any] | None:
         "difference": _amount(x.difference),
         "if_not_returned": x.if_not_returned,
         "parcel_deadline": x.parcel_deadline,
+        "parcel": _parcel(x),
     }
+
+
+def _parcel(x: rev.ExchangeFacts) -> dict[str, Any] | None:
+    """The new item's outbound parcel, once booked."""
+    if x.parcel is None:
+        return None
+    tracking_number, carrier = x.parcel
+    return {"tracking_number": tracking_number, "carrier": carrier, "warehouse": x.warehouse}
 
 
 def _requested(e: rev.ReturnRequested) -> dict[str, Any]:
@@ -76,6 +85,7 @@ def _refunded(e: rev.ReturnRefunded) -> dict[str, Any]:
         "refund_id": e.refund_id,
         "amount_refunded": _amount(e.amount_refunded),
         "refund": refund_out(e.refund),
+        "exchange": exchange_out(e.exchange),
     }
 
 

@@ -178,6 +178,7 @@ class Return:
             refund_id=refund_id,
             amount_refunded=self.refund_owed,
             refund=self.refund,
+            exchange=self.exchange_facts(),
         )
         return True
 
@@ -225,6 +226,7 @@ class Return:
             difference=x.terms.difference.amount,
             if_not_returned=_choice(x.terms.fallback),
             parcel_deadline=x.terms.parcel_deadline,
+            parcel=(x.shipment[1], x.shipment[2]) if x.shipment is not None else None,
         )
 
     def _emit(self, kind: type[rev.ReturnEvent], now: datetime, **facts: Any) -> None:

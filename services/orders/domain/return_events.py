@@ -76,6 +76,8 @@ class ExchangeFacts:
     difference: Money
     if_not_returned: str  # charge or cancel
     parcel_deadline: datetime
+    # The new item's outbound parcel once booked: (tracking number, carrier); None before.
+    parcel: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -101,6 +103,7 @@ class ReturnRefunded(ReturnEvent):
     refund_id: str | None  # None when an exchange owes nothing back
     amount_refunded: Money  # paid back to the card: the refund, or an exchange's difference
     refund: RefundFigures  # the rule's figures, reclaimable duty and import VAT included
+    exchange: ExchangeFacts | None = None  # an exchange: its terms and the new item's parcel
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

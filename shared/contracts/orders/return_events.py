@@ -61,6 +61,11 @@ class ReturnRefunded(ReturnFacts):
     refund_id: str | None = Field(default=None, description="Payment provider's refund id.")
     amount_refunded: Amount = Field(description=_AMOUNT_DESC, examples=["288.17"])
     refund: RefundOut = Field(description="The refund by the rule, reclaimable figures included.")
+    exchange: ExchangeOut | None = Field(
+        default=None,
+        description="An exchange: its terms and the new item's outbound parcel (booked before "
+        "the refund).",
+    )
 
 
 @event("orders.return.cancelled", partner_visible=True)

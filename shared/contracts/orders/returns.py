@@ -120,6 +120,14 @@ class RefundOut(BaseModel):
     lines: list[RefundLineOut] = Field(description="Per returned line.")
 
 
+class ExchangeParcelOut(BaseModel):
+    """The new item's outbound parcel, booked once the returned parcel is in."""
+
+    tracking_number: str = Field(description="Carrier tracking number.", examples=["SBX123456789"])
+    carrier: str = Field(description="Carrier.", examples=["sandbox"])
+    warehouse: str = Field(description="Warehouse it leaves from.", examples=["US-NJ"])
+
+
 class ExchangeOut(BaseModel):
     style: str = Field(description="Style sent instead.")
     quantity: int = Field(description="Units.")
@@ -133,6 +141,9 @@ class ExchangeOut(BaseModel):
     if_not_returned: Literal["charge", "cancel"] = Field(description="The customer's choice.")
     parcel_deadline: datetime = Field(description="When the customer's choice applies.")
     outcome: str | None = Field(default=None, description="What the deadline settled, if it did.")
+    parcel: ExchangeParcelOut | None = Field(
+        default=None, description="The new item's outbound parcel, once booked (else absent)."
+    )
 
 
 class ReturnStatusEntry(BaseModel):

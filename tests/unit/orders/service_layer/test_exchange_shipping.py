@@ -11,7 +11,9 @@ import pytest
 
 from services.orders.domain.exchanges import ExchangeFallback
 from services.orders.domain.returns import ReturnStatus
+from services.orders.entrypoints.translate_returns import return_out
 from services.orders.service_layer.return_exchanges import ExchangeRequest
+from tests.support.orders.records import published
 from tests.support.orders.returns import delivered, line, processing
 from tests.support.orders.stack import UK_CUSTOMER, Stack, stock_level
 
@@ -78,3 +80,21 @@ async def test_at_the_deadline_the_item_ships_only_if_the_customer_keeps_it(stac
         assert done.exchange.shipment[0] == booked.shipment_id
     else:
         assert booked is None and done.exchange.shipment is None
+
+
+async def test_the_new_parcel_shows_in_the_returns_view_and_its_refunded_event(stack: Stack):
+    ret = await exchange(stack)
+    assert (x := return_out(ret).exchange) is not None and x.parcel is None  # not booked yet
+    [requested] = await published(stack, "orders.return.requested")
+    assert requested["exchange"]["parcel"] is None
+    stack.clock.advance(timedelta(seconds=181))  # picked up and scanned in
+    done = await processing(stack).advance(ret.return_id)
+    booked = await stack.carrier.find(key(ret.return_id))
+    assert done.status is ReturnStatus.REFUNDED and booked is not None
+    parcel = {"tracking_number": booked.tracking_number, "carrier": booked.carrier,
+              "warehouse": "US-NJ"}  # fmt: skip
+    assert (x := return_out(done).exchange) is not None and x.parcel is not None
+    assert x.parcel.model_dump() == parcel
+    [refunded] = await published(stack, "orders.return.refunded")
+    assert refunded["exchange"]["parcel"] == parcel
+    assert refunded["exchange"]["style"] == "VT02" and refunded["exchange"]["warehouse"] == "US-NJ"
