@@ -47,11 +47,14 @@ def _all_waiting(procs: dict[str, ServiceProcess]) -> dict[str, tuple[int, str]]
     while True:
         seen = {name: _readyz(proc) for name, proc in procs.items()}
         for name, proc in procs.items():
-            assert proc.process is not None and proc.process.poll() is None, (
+            if proc.process is None:  # its start, submitted to the pool, has not run yet
+                continue
+            assert proc.process.poll() is None, (
                 f"{name} exited while the cluster had no quorum:\n{proc.logs()[-2000:]}"
             )
             assert seen[name][0] != 200, f"{name} ready without a JetStream quorum: {seen[name]}"
-        if all(status == 503 and "dependency.waiting" in procs[name].logs()
+        if all(procs[name].process is not None and status == 503
+               and "dependency.waiting" in procs[name].logs()
                for name, (status, _) in seen.items()):  # fmt: skip
             return seen
         assert time.monotonic() < deadline, f"not all waiting: {seen}"

@@ -50,6 +50,13 @@ EVENTS = {
     "orders.order.cancelled": ["order_cancelled"],
     "orders.order.refunded": ["order_refunded"],
     "orders.waitlist.available": ["waitlist_available"],
+    # returns (carts-and-returns.md): the label and the refund to expect, the parcel in, the
+    # money back, and a return that ended without a refund
+    "orders.return.requested": ["return_requested"],
+    "orders.return.received": ["return_received"],
+    "orders.return.refunded": ["return_refunded"],
+    "orders.return.cancelled": ["return_cancelled"],
+    "orders.return.expired": ["return_expired"],
 }
 
 # message kind -> the channels it suits (all are transactional: a customer asked for them)
@@ -78,6 +85,11 @@ CHANNELS = {
     "order_cancelled": BASIC,
     "order_refunded": BASIC,
     "waitlist_available": MOBILE,
+    "return_requested": BASIC,
+    "return_received": MOBILE,
+    "return_refunded": BASIC,
+    "return_cancelled": BASIC,
+    "return_expired": BASIC,
 }
 
 SILENT = [
@@ -85,6 +97,8 @@ SILENT = [
     "warranty.claim.inspection_started",
     "orders.order.stock_reserved",
     "orders.order.payment_authorized",
+    "orders.order.shipment_updated",  # a cart's parcel moved: the order's own steps tell it
+    "orders.return.in_transit",  # picked up: the customer handed it over and knows
 ]
 
 
