@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from services.gateway.auth import (
     Agent,
@@ -40,7 +40,22 @@ class ReturnView(c.ReturnView):
     started_by_agent: bool = Field(description="An agent started it on the customer's behalf.")
 
 
+def _refund_or_exchange(schema: dict[str, Any]) -> None:
+    """Publish the body's rule: a refund names no exchange fields; an exchange names both the
+    style wanted and what happens if the parcel never arrives (else 422
+    `return_exchange_incomplete`)."""
+    schema["anyOf"] = [
+        {"properties": {"resolution": {"const": "refund"}, "exchange_style": {"type": "null"},
+                        "if_not_returned": {"type": "null"}}},
+        {"required": ["resolution", "exchange_style", "if_not_returned"],
+         "properties": {"resolution": {"const": "exchange"}, "exchange_style": {"type": "string"},
+                        "if_not_returned": {"type": "string"}}},
+    ]  # fmt: skip
+
+
 class ReturnBody(RequestModel):
+    model_config = ConfigDict(json_schema_extra=_refund_or_exchange)
+
     lines: list[c.ReturnLineIn] = Field(
         min_length=1,
         max_length=20,
