@@ -75,3 +75,10 @@ def test_a_reading_that_repairs_to_more_than_one_code_is_ambiguous() -> None:
     assert caught.value.code == "label_ambiguous"
     assert str(caught.value) == "The photo reads as more than one valid code."
     assert caught.value.details == {"read": code, **details}
+
+
+def test_a_reading_reports_its_confidence_and_every_candidate_tried(catalogue) -> None:
+    reading = judge([TextLine("LEATHER", 0.95), TextLine(GOOD, 0.7)], today=TODAY,
+                    catalogue=catalogue)  # fmt: skip
+    assert (reading.label.code, reading.raw_text, reading.confidence) == (GOOD, GOOD, 0.7)
+    assert reading.candidates == ("LEATHER", GOOD, "LEATHER" + GOOD)
