@@ -1,7 +1,8 @@
 """The message catalogue as a table typed out by hand: which event tells the customer what, and
 on which channels each message may go (warranty-policy.md "Service promises": claim received,
 decision with the reason, RMA and form, item received, repair or replacement under way, shipped
-back with tracking, delivered, and a thank-you note; the order steps of cross-border.md).
+back with tracking, delivered, and a thank-you note; the order steps of cross-border.md;
+the return steps of carts-and-returns.md).
 
 Channels: every message suits email and the in-app inbox (neither needs a phone or an app);
 push is added for progress a customer may want on their phone; SMS only where time matters (the
@@ -50,8 +51,6 @@ EVENTS = {
     "orders.order.cancelled": ["order_cancelled"],
     "orders.order.refunded": ["order_refunded"],
     "orders.waitlist.available": ["waitlist_available"],
-    # returns (carts-and-returns.md): the label and the refund to expect, the parcel in, the
-    # money back, and a return that ended without a refund
     "orders.return.requested": ["return_requested"],
     "orders.return.received": ["return_received"],
     "orders.return.refunded": ["return_refunded"],
@@ -85,8 +84,8 @@ CHANNELS = {
     "order_cancelled": BASIC,
     "order_refunded": BASIC,
     "waitlist_available": MOBILE,
-    "return_requested": BASIC,
-    "return_received": MOBILE,
+    "return_requested": BASIC,  # the label and the refund to expect: read at a desk
+    "return_received": MOBILE,  # progress: the parcel reached the warehouse
     "return_refunded": BASIC,
     "return_cancelled": BASIC,
     "return_expired": BASIC,
