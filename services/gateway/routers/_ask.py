@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from pydantic import BaseModel
 
 if TYPE_CHECKING:
+    from services.gateway.auth import Principal
     from shared.actor import Actor
 
 Reply = TypeVar("Reply", bound=BaseModel)
@@ -30,3 +31,13 @@ async def ask(
 def read_as(model: type[Reply], items: Sequence[BaseModel]) -> list[Reply]:
     """Re-read a service's list items as the public model (undeclared fields are dropped)."""
     return [model.model_validate(item.model_dump()) for item in items]
+
+
+def as_seen_by(
+    model: type[Reply], data: dict[str, Any], principal: Principal, *, by_agent: str
+) -> Reply:
+    """Read an object an agent may have acted on: `by_agent` (a flag field of `model`) says
+    whether one did, and the agent's own id is shown to agents only (staff ids are not the
+    customer's business)."""
+    view = model.model_validate({**data, by_agent: data.get("agent_id") is not None})
+    return view if principal.type == "agent" else view.model_copy(update={"agent_id": None})

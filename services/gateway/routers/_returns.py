@@ -23,6 +23,7 @@ from services.gateway.errors import problem_responses
 from services.gateway.idempotency import request_idempotency_key
 from services.gateway.limits import Page, Paging
 from services.gateway.models import RequestModel
+from services.gateway.routers._ask import as_seen_by
 from services.gateway.runtime import Rpc
 from services.gateway.sse import Streams
 from services.gateway.sse_docs import RETURN_EVENTS_RESPONSE, STREAM_ERRORS
@@ -80,10 +81,7 @@ class ReturnBody(RequestModel):
 
 
 def _view(data: dict[str, Any], principal: Principal) -> ReturnView:
-    view = ReturnView.model_validate({**data, "started_by_agent": data.get("agent_id") is not None})
-    if principal.type != "agent":
-        view.agent_id = None  # staff ids are not the customer's business
-    return view
+    return as_seen_by(ReturnView, data, principal, by_agent="started_by_agent")
 
 
 @router.post("/orders/{order_id}/returns", status_code=201, response_model=ReturnView,

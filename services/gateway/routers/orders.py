@@ -18,7 +18,7 @@ from services.gateway.idempotency import request_idempotency_key
 from services.gateway.limits import Page, Paging
 from services.gateway.models import RequestModel
 from services.gateway.routers import _returns as returns
-from services.gateway.routers._ask import Payload, ask
+from services.gateway.routers._ask import Payload, as_seen_by, ask
 from services.gateway.routers._cart_views import LINES_FIELD, CartLines, cart_lines_in
 from services.gateway.runtime import Rpc
 from services.gateway.sse import Streams
@@ -100,10 +100,7 @@ class WaitlistBody(RequestModel):
 
 
 def _order_view(data: dict[str, Any], principal: Principal) -> OrderView:
-    view = OrderView.model_validate({**data, "placed_by_agent": data.get("agent_id") is not None})
-    if principal.type != "agent":
-        view.agent_id = None  # staff ids are not the customer's business
-    return view
+    return as_seen_by(OrderView, data, principal, by_agent="placed_by_agent")
 
 
 async def _ask_order(
