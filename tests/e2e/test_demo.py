@@ -18,21 +18,15 @@ import pytest
 
 from shared.runtime.nats_server import free_port
 from tests.e2e.conftest import JWT_AUDIENCE, JWT_ISSUER, JWT_SECRET, ROOT
+from tests.support.e2e.api import FAST_ORDERS, FAST_RETURNS, environment
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module", autouse=True)
 def fast_carrier() -> Iterator[None]:
-    """Compress the sandbox carrier's schedule (30 s / 90 s by default) for this module's stack."""
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("ORDERS_CARRIER_IN_TRANSIT_AFTER", "1")
-        mp.setenv("ORDERS_CARRIER_DELIVERED_AFTER", "2")
-        mp.setenv("ORDERS_SAGA_SWEEP_INTERVAL", "0.5")
-        mp.setenv("ORDERS_CARRIER_RETURN_PICKED_UP_AFTER", "1")
-        mp.setenv("ORDERS_CARRIER_RETURN_SCANNED_IN_AFTER", "2")
-        mp.setenv("ORDERS_RETURN_SWEEP_INTERVAL", "0.5")
-        mp.setenv("ORDERS_RETURN_POLL_INTERVAL", "0.5")
+    """Compress the sandbox carrier's schedules (30 s / 90 s by default) for this module's stack."""
+    with environment(FAST_ORDERS, FAST_RETURNS):
         yield
 
 

@@ -19,32 +19,25 @@ import pytest
 from pypdf import PdfReader
 from standardwebhooks.webhooks import Webhook
 
+from tests.support.e2e.api import FAST_ORDERS, environment, post, wait_until
+
 pytestmark = pytest.mark.e2e
+
+FAST_MESSAGES = {
+    "NOTIFICATIONS_WEBHOOK_RETRY_SCALE": "0.0001",
+    "NOTIFICATIONS_DELIVERY_POLL_INTERVAL": "0.1",
+    "NOTIFICATIONS_WEBHOOK_POLL_INTERVAL": "0.1",
+}
 
 
 @pytest.fixture(scope="module", autouse=True)
 def fast_clocks():
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("ORDERS_CARRIER_IN_TRANSIT_AFTER", "1")
-        mp.setenv("ORDERS_CARRIER_DELIVERED_AFTER", "2")
-        mp.setenv("ORDERS_SAGA_SWEEP_INTERVAL", "0.5")
-        mp.setenv("NOTIFICATIONS_WEBHOOK_RETRY_SCALE", "0.0001")
-        mp.setenv("NOTIFICATIONS_DELIVERY_POLL_INTERVAL", "0.1")
-        mp.setenv("NOTIFICATIONS_WEBHOOK_POLL_INTERVAL", "0.1")
+    with environment(FAST_ORDERS, FAST_MESSAGES):
         yield
 
 
-def post(client, url: str, body: Any = None):
-    return client.post(url, json=body, headers={"Idempotency-Key": uuid.uuid4().hex})
-
-
-def wait(check, timeout: float = 90.0, interval: float = 0.3):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value or time.monotonic() > deadline:
-            return value
-        time.sleep(interval)
+def wait(check, timeout: float = 90.0):
+    return wait_until(check, timeout)
 
 
 def subjects(stack, address: str) -> list[str]:

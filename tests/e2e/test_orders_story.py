@@ -11,13 +11,20 @@ the waitlist. A declined card ends the order `failed` with what to do instead.
 from __future__ import annotations
 
 import asyncio
-import time
 import uuid
 from collections.abc import Iterator
 
-import nats
 import orjson
 import pytest
+
+from tests.support.e2e.api import (
+    FAST_ORDERS,
+    environment,
+    post,
+    stream_events,
+    wait_for_status,
+    wait_until,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -28,61 +35,25 @@ STEPS = ["pending", "payment_authorized", "stock_reserved", "shipment_created", 
 @pytest.fixture(scope="module", autouse=True)
 def fast_carrier() -> Iterator[None]:
     """Compress the sandbox carrier's schedule for this module's stack only."""
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("ORDERS_CARRIER_IN_TRANSIT_AFTER", "1")
-        mp.setenv("ORDERS_CARRIER_DELIVERED_AFTER", "2")
-        mp.setenv("ORDERS_SAGA_SWEEP_INTERVAL", "0.5")
-        mp.setenv("ORDERS_TRACKING_POLL_INTERVAL", "0.5")
+    with environment(FAST_ORDERS):
         yield
 
 
-def post(client, url: str, body: dict):
-    return client.post(url, json=body, headers={"Idempotency-Key": uuid.uuid4().hex})
-
-
-def wait_for_status(client, order_id: str, wanted: str, timeout: float = 40) -> dict:
-    deadline = time.monotonic() + timeout
-    while True:
-        order = client.get(f"/v1/orders/{order_id}").json()
-        if order.get("status") == wanted or time.monotonic() > deadline:
-            return order
-        time.sleep(0.3)
-
-
-async def order_events(nats_url: str, order_id: str) -> list[dict]:
-    nc = await nats.connect(nats_url)
-    try:
-        sub = await nc.jetstream().subscribe(
-            "orders.order.>", stream="ORDERS", ordered_consumer=True
-        )
-        found: list[dict] = []
-        try:
-            while True:
-                msg = await sub.next_msg(timeout=1)
-                event = orjson.loads(msg.data)
-                if event["subject"] == order_id:
-                    found.append(event)
-        except nats.errors.TimeoutError:
-            pass
-        await sub.unsubscribe()
-        return found
-    finally:
-        await nc.close()
+def order_url(order_id: str) -> str:
+    return f"/v1/orders/{order_id}"
 
 
 def assert_notifications_logged(running_stack, request_id: str, timeout: float = 20) -> None:
     """The notifications service applied the order's events under the request's id."""
-    deadline = time.monotonic() + timeout
-    while True:
+
+    def applied() -> list[dict]:
         lines = [orjson.loads(x) for x in running_stack.log("notifications").splitlines()
                  if x.startswith("{")]  # fmt: skip
-        applied = [line for line in lines if line.get("event") == "events.applied" and (
+        return [line for line in lines if line.get("event") == "events.applied" and (
             line.get("correlation_id") == request_id
             or request_id in (line.get("correlation_ids") or []))]  # fmt: skip
-        if applied or time.monotonic() > deadline:
-            break
-        time.sleep(0.3)
-    assert applied, "no events.applied line names the request"
+
+    assert wait_until(applied, timeout), "no events.applied line names the request"
 
 
 def test_uk_customer_buys_a_us_only_item(running_stack):
@@ -123,7 +94,7 @@ def test_uk_customer_buys_a_us_only_item(running_stack):
                 headers={"Idempotency-Key": uuid.uuid4().hex, "X-Request-ID": request_id})  # fmt: skip
     assert r.status_code == 201, r.text
     order_id = r.json()["order_id"]
-    order = wait_for_status(me, order_id, "delivered")
+    order = wait_for_status(me, order_url(order_id), "delivered")
     assert order["status"] == "delivered", order
     assert [t["status"] for t in order["timeline"]] == STEPS
     assert order["quote"]["warehouse"] == "US-NJ" and order["quote"]["total"] == "95.82"
@@ -132,7 +103,9 @@ def test_uk_customer_buys_a_us_only_item(running_stack):
     timeline = me.get(f"/v1/orders/{order_id}/timeline").json()
     assert [t["status"] for t in timeline["timeline"]] == STEPS
 
-    events = asyncio.run(order_events(running_stack.nats_url, order_id))
+    events = asyncio.run(
+        stream_events(running_stack.nats_url, "orders.order.>", "ORDERS", order_id)
+    )
     assert [e["type"] for e in events] == [f"orders.order.{s}" for s in ("placed", *STEPS[1:])]
     # Issue 12 item 10: every saga step, run later in the background, names the request.
     assert {e["correlationid"] for e in events} == {request_id}
@@ -156,7 +129,7 @@ def test_declined_card_fails_with_what_to_do(running_stack):
     quote = post(me, "/v1/quotes", {"style": "TC11", "region": "UK"}).json()
     r = post(me, "/v1/orders", {"quote_id": quote["quote_id"], "payment_token": "tok_declined"})
     assert r.status_code == 201, r.text
-    order = wait_for_status(me, r.json()["order_id"], "failed")
+    order = wait_for_status(me, order_url(r.json()["order_id"]), "failed")
     assert order["status"] == "failed", order
     assert order["failure"]["reason_code"] == "payment_declined"
     assert order["failure"]["advice_code"] == "use_another_card"
@@ -193,7 +166,7 @@ def test_uk_customer_quotes_a_cart_across_two_warehouses(running_stack):
     order = post(me, "/v1/orders", {"quote_id": quote["quote_id"], "payment_token": "tok_ok"})
     assert order.status_code == 201, order.text
     assert order.json()["cart"]["total"] == "542.99"
-    final = wait_for_status(me, order.json()["order_id"], "delivered")
+    final = wait_for_status(me, order_url(order.json()["order_id"]), "delivered")
     assert final["status"] == "delivered", final
     assert [(p["warehouse"], p["status"]) for p in final["shipments"]] == [
         ("UK-LON", "delivered"),
@@ -212,7 +185,7 @@ def test_the_worked_example_is_ordered_through_the_api(running_stack):
     assert quote["total"] == "383.99"
     r = post(me, "/v1/orders", {"quote_id": quote["quote_id"], "payment_token": "tok_ok"})
     assert r.status_code == 201, r.text
-    final = wait_for_status(me, r.json()["order_id"], "delivered")
+    final = wait_for_status(me, order_url(r.json()["order_id"]), "delivered")
     assert [t["status"] for t in final["timeline"]] == STEPS
     assert final["quote"]["total"] == final["cart"]["total"] == "383.99"
     (parcel,) = final["shipments"]

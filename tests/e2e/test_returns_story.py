@@ -8,14 +8,15 @@ carries the figures to the penny, with the duty and import VAT the brand can rec
 from __future__ import annotations
 
 import asyncio
-import time
 import uuid
 from collections.abc import Iterator
 
-import nats
 import orjson
 import pytest
 from httpx_sse import connect_sse
+
+from tests.support.e2e.api import FAST_ORDERS, FAST_RETURNS, environment, post, stream_events
+from tests.support.e2e.api import wait_for_status as wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -23,48 +24,12 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture(scope="module", autouse=True)
 def fast_carrier() -> Iterator[None]:
     """Compress the sandbox carrier's schedules for this module's stack only."""
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("ORDERS_CARRIER_IN_TRANSIT_AFTER", "1")
-        mp.setenv("ORDERS_CARRIER_DELIVERED_AFTER", "2")
-        mp.setenv("ORDERS_SAGA_SWEEP_INTERVAL", "0.5")
-        mp.setenv("ORDERS_TRACKING_POLL_INTERVAL", "0.5")
-        mp.setenv("ORDERS_CARRIER_RETURN_PICKED_UP_AFTER", "2")
-        mp.setenv("ORDERS_CARRIER_RETURN_SCANNED_IN_AFTER", "4")
-        mp.setenv("ORDERS_RETURN_SWEEP_INTERVAL", "0.5")
-        mp.setenv("ORDERS_RETURN_POLL_INTERVAL", "0.5")
+    with environment(FAST_ORDERS, FAST_RETURNS):
         yield
 
 
-def post(client, url: str, body: dict):
-    return client.post(url, json=body, headers={"Idempotency-Key": uuid.uuid4().hex})
-
-
-def wait_for(client, url: str, wanted: str, timeout: float = 40) -> dict:
-    deadline = time.monotonic() + timeout
-    while True:
-        found = client.get(url).json()
-        if found.get("status") == wanted or time.monotonic() > deadline:
-            return found
-        time.sleep(0.3)
-
-
-async def return_events(nats_url: str, return_id: str) -> list[dict]:
-    nc = await nats.connect(nats_url)
-    try:
-        js = nc.jetstream()
-        sub = await js.subscribe("orders.return.>", stream="ORDERS", ordered_consumer=True)
-        found: list[dict] = []
-        try:
-            while True:
-                event = orjson.loads((await sub.next_msg(timeout=1)).data)
-                if event["subject"] == return_id:
-                    found.append(event)
-        except nats.errors.TimeoutError:
-            pass
-        await sub.unsubscribe()
-        return found
-    finally:
-        await nc.close()
+def return_events(nats_url: str, return_id: str) -> list[dict]:
+    return asyncio.run(stream_events(nats_url, "orders.return.>", "ORDERS", return_id))
 
 
 def test_uk_customer_returns_the_us_item_and_is_refunded_by_the_rule(running_stack):
@@ -101,7 +66,7 @@ def test_uk_customer_returns_the_us_item_and_is_refunded_by_the_rule(running_sta
     done = wait_for(me, f"/v1/returns/{ret['return_id']}", "refunded")
     assert done["status"] == "refunded", done
     assert done["amount_refunded"] == "286.22" and done["refund_id"]
-    events = asyncio.run(return_events(running_stack.nats_url, ret["return_id"]))
+    events = return_events(running_stack.nats_url, ret["return_id"])
     types = [e["type"] for e in events]
     assert types[0] == "orders.return.requested" and types[-1] == "orders.return.refunded"
     assert types.count("orders.return.refunded") == 1
@@ -147,7 +112,7 @@ def test_the_worked_example_vt02_return_refunds_exactly_288_17(running_stack):
         "reclaimable_import_vat": "50.75", "lines": None}  # fmt: skip
     done = wait_for(me, f"/v1/returns/{ret['return_id']}", "refunded")
     assert done["status"] == "refunded" and done["amount_refunded"] == "288.17", done
-    events = asyncio.run(return_events(running_stack.nats_url, ret["return_id"]))
+    events = return_events(running_stack.nats_url, ret["return_id"])
     [refunded] = [e["data"] for e in events if e["type"] == "orders.return.refunded"]
     assert refunded["amount_refunded"] == "288.17"
     assert (refunded["refund"]["reclaimable_duty"], refunded["refund"]["reclaimable_import_vat"]) \
