@@ -9,27 +9,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import nats
 import pytest
 import sqlalchemy as sa
 
 from services.orders.adapters import tables as t
 from services.orders.adapters.providers.sandbox_journal import sandbox_url
-from shared.actor import Actor
-from shared.contracts import orders as c
 from shared.persistence.db import Database
-from shared.rpc import RpcClient
-from tests.support.processes import service_process
-from tests.support.waiting import eventually
+from tests.support.orders.crashing import FAST_SAGA, orders_crashing_at
 
-CUSTOMER = Actor(type="customer", id="cust-uk-1")
-FAST = {
-    "ORDERS_CARRIER_IN_TRANSIT_AFTER": "0.3",
-    "ORDERS_CARRIER_DELIVERED_AFTER": "0.6",
-    "ORDERS_SAGA_SWEEP_INTERVAL": "0.2",
-    "ORDERS_TRACKING_POLL_INTERVAL": "0.2",
-    "ORDERS_PAYMENT_RETRY_DELAY": "0.01",
-}
+FAST = {**FAST_SAGA, "ORDERS_PAYMENT_RETRY_DELAY": "0.01"}
+TC11_TO_UK = {"style": "TC11", "region": "UK"}
 
 
 async def snapshot(db_url: str) -> dict:
@@ -76,101 +65,42 @@ async def snapshot(db_url: str) -> dict:
 async def test_crash_then_resume_to_delivered(
     nats_server, tmp_path: Path, crash_at: str, status_at_crash: str, stock_at_crash: tuple
 ) -> None:
-    db_url = f"sqlite+aiosqlite:///{tmp_path / 'orders.db'}"
-    log = tmp_path / "orders.log"
-    first = service_process(
-        "services.orders",
-        "ORDERS_",
-        nats_server.url,
-        db_url,
-        log,
-        CONCIERGE_CRASH_AT=crash_at,
-        **FAST,
-    ).start()
-    nc = await nats.connect(nats_server.url)
-    rpc = RpcClient(nc, default_timeout=10)
-    try:
-        quote = await rpc.call(c.Subjects.QUOTE, {"style": "TC11", "region": "UK"}, actor=CUSTOMER)
-        order = await rpc.call(
-            c.Subjects.PLACE_ORDER,
-            {"quote_id": quote["quote_id"], "payment_token": "tok_ok"},
-            actor=CUSTOMER,
-        )
-        assert first.wait_exit(20) == 137, first.logs()[-2000:]
-        at_crash = await snapshot(db_url)
+    async with orders_crashing_at(crash_at, nats_server.url, tmp_path, **FAST) as run:
+        order = await run.place(TC11_TO_UK)
+        run.wait_crash()
+        at_crash = await snapshot(run.db_url)
         assert at_crash["orders"] == [status_at_crash]
         assert at_crash["stock"] == stock_at_crash
         assert at_crash["payments"] == ["authorized"]
 
-        second = service_process(
-            "services.orders", "ORDERS_", nats_server.url, db_url, log, **FAST
-        ).start()
-        try:
-
-            async def delivered() -> bool:
-                got = await rpc.call(
-                    c.Subjects.GET_ORDER, {"order_id": order["order_id"]}, actor=CUSTOMER
-                )
-                return got["status"] == "delivered"
-
-            await eventually(delivered, timeout=30)
-        finally:
-            second.terminate()
-        after = await snapshot(db_url)
-        assert after["stock"] == (17, 0)  # one unit shipped, none left reserved
-        assert after["payments"] == ["captured"]  # one authorization, captured once
-        assert after["reservations"] == ["committed"]
-        assert after["shipments"] == 1  # booked once, even when killed right after booking
-    finally:
-        first.kill()
-        await nc.drain()
+        run.restart()
+        await run.order_reaches(order["order_id"], "delivered")
+        after = await snapshot(run.db_url)
+    assert after["stock"] == (17, 0)  # one unit shipped, none left reserved
+    assert after["payments"] == ["captured"]  # one authorization, captured once
+    assert after["reservations"] == ["committed"]
+    assert after["shipments"] == 1  # booked once, even when killed right after booking
 
 
 async def test_crash_after_reservation_then_failure_undoes_everything(
     nats_server, tmp_path: Path
 ) -> None:
     """Killed after reserving; after the restart the carrier refuses: nothing stays held."""
-    db_url = f"sqlite+aiosqlite:///{tmp_path / 'orders.db'}"
-    log = tmp_path / "orders.log"
-    first = service_process(
-        "services.orders", "ORDERS_", nats_server.url, db_url, log,
-        CONCIERGE_CRASH_AT="orders.after_stock_reserved", **FAST,
-    ).start()  # fmt: skip
-    nc = await nats.connect(nats_server.url)
-    rpc = RpcClient(nc, default_timeout=10)
-    second = None
-    try:
-        quote = await rpc.call(c.Subjects.QUOTE, {"style": "TC11", "region": "UK"}, actor=CUSTOMER)
-        order = await rpc.call(
-            c.Subjects.PLACE_ORDER,
-            {"quote_id": quote["quote_id"], "payment_token": "tok_ok"},
-            actor=CUSTOMER,
+    crash_at = "orders.after_stock_reserved"
+    async with orders_crashing_at(crash_at, nats_server.url, tmp_path, **FAST) as run:
+        order = await run.place(TC11_TO_UK)
+        run.wait_crash()
+        assert (await snapshot(run.db_url))["stock"] == (18, 1)
+        run.restart(ORDERS_CARRIER_REFUSE_DESTINATIONS="UK")
+        got = await run.order_when(
+            order["order_id"],
+            lambda o: o["status"] == "failed" and len(o["compensations_done"]) == 2,
         )
-        assert first.wait_exit(20) == 137
-        assert (await snapshot(db_url))["stock"] == (18, 1)
-        second = service_process(
-            "services.orders", "ORDERS_", nats_server.url, db_url, log,
-            ORDERS_CARRIER_REFUSE_DESTINATIONS="UK", **FAST,
-        ).start()  # fmt: skip
-
-        async def failed() -> dict | None:
-            got = await rpc.call(
-                c.Subjects.GET_ORDER, {"order_id": order["order_id"]}, actor=CUSTOMER
-            )
-            done = got["status"] == "failed" and len(got["compensations_done"]) == 2
-            return got if done else None
-
-        got = await eventually(failed, timeout=30)
         assert got["failure"]["reason_code"] == "carrier_refused"
-        after = await snapshot(db_url)
-        assert after["stock"] == (18, 0)  # no stock held
-        assert after["payments"] == ["voided"]  # no authorization left
-        assert after["reservations"] == ["released"]
-    finally:
-        if second is not None:
-            second.terminate()
-        first.kill()
-        await nc.drain()
+        after = await snapshot(run.db_url)
+    assert after["stock"] == (18, 0)  # no stock held
+    assert after["payments"] == ["voided"]  # no authorization left
+    assert after["reservations"] == ["released"]
 
 
 async def test_cart_crash_between_parcels_then_resume_to_delivered(
@@ -180,49 +110,22 @@ async def test_cart_crash_between_parcels_then_resume_to_delivered(
     parcel was booked and before anything was recorded. The restart books the second parcel
     only, and both parcels run to delivered: one authorization captured once, two lines
     reserved and committed once each, two parcels booked once each."""
-    db_url = f"sqlite+aiosqlite:///{tmp_path / 'orders.db'}"
-    log = tmp_path / "orders.log"
-    first = service_process(
-        "services.orders", "ORDERS_", nats_server.url, db_url, log,
-        CONCIERGE_CRASH_AT="orders.after_shipment_created", **FAST,
-    ).start()  # fmt: skip
-    nc = await nats.connect(nats_server.url)
-    rpc = RpcClient(nc, default_timeout=10)
-    second = None
-    try:
-        lines = [{"style": "JR01", "quantity": 1}, {"style": "TC11", "quantity": 1}]
-        quote = await rpc.call(c.Subjects.QUOTE, {"region": "UK", "lines": lines}, actor=CUSTOMER)
-        order = await rpc.call(
-            c.Subjects.PLACE_ORDER,
-            {"quote_id": quote["quote_id"], "payment_token": "tok_ok"},
-            actor=CUSTOMER,
-        )
-        assert first.wait_exit(20) == 137, first.logs()[-2000:]
-        at_crash = await snapshot(db_url)
+    crash_at = "orders.after_shipment_created"
+    lines = [{"style": "JR01", "quantity": 1}, {"style": "TC11", "quantity": 1}]
+    async with orders_crashing_at(crash_at, nats_server.url, tmp_path, **FAST) as run:
+        order = await run.place({"region": "UK", "lines": lines})
+        run.wait_crash()
+        at_crash = await snapshot(run.db_url)
         assert (at_crash["orders"], at_crash["shipments"]) == (["stock_reserved"], 1)
         assert at_crash["reservations"] == ["held", "held"]
-        second = service_process(
-            "services.orders", "ORDERS_", nats_server.url, db_url, log, **FAST
-        ).start()
-
-        async def delivered() -> dict | None:
-            got = await rpc.call(
-                c.Subjects.GET_ORDER, {"order_id": order["order_id"]}, actor=CUSTOMER
-            )
-            return got if got["status"] == "delivered" else None
-
-        got = await eventually(delivered, timeout=30)
+        run.restart()
+        got = await run.order_reaches(order["order_id"], "delivered")
         assert [(p["warehouse"], p["status"]) for p in got["shipments"]] == [
             ("UK-LON", "delivered"),
             ("US-NJ", "delivered"),
         ]
-        after = await snapshot(db_url)
-        assert after["stock"] == (17, 0)
-        assert after["payments"] == ["captured"]
-        assert after["reservations"] == ["committed", "committed"]
-        assert after["shipments"] == 2  # the first parcel was found by its key, not rebooked
-    finally:
-        if second is not None:
-            second.terminate()
-        first.kill()
-        await nc.drain()
+        after = await snapshot(run.db_url)
+    assert after["stock"] == (17, 0)
+    assert after["payments"] == ["captured"]
+    assert after["reservations"] == ["committed", "committed"]
+    assert after["shipments"] == 2  # the first parcel was found by its key, not rebooked
