@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import uuid
 from pathlib import Path
 
@@ -49,7 +50,9 @@ def world(console) -> dict[str, str]:
         assert flagged["status"] == "needs_review", flagged
         quote = post(me, "/v1/quotes", {"style": "TC11", "region": "UK"})
         order = post(me, "/v1/orders", {"quote_id": quote["quote_id"], "payment_token": "tok_ok"})
-    return {"customer": customer, "claim": claim["id"], "flagged": flagged["id"],
+        cart = post(me, "/v1/quotes", {"region": "UK", "lines": [
+            {"style": s, "quantity": 1} for s in ("JR01", "TC11", "VT02")]})  # fmt: skip
+    return {"cart": cart["quote_id"], "customer": customer, "claim": claim["id"], "flagged": flagged["id"],
             "order": order["order_id"], "quote": quote["quote_id"], "hook": hook["id"],
             "label": at_centre}  # fmt: skip
 
@@ -78,10 +81,14 @@ def test_every_customer_page(sign_in, world):
         ("/shop?region=UK", "customer-catalogue"), (f"/quotes/{world['quote']}", "customer-quote"),
         ("/orders", None), (f"/orders/{world['order']}", "customer-order"),
         ("/inbox", "customer-inbox"), ("/settings", "customer-settings"), ("/policy", "policy"),
-        ("/claims/CLM-none", "error-page"),
+        ("/claims/CLM-none", "error-page"), ("/basket", None),
+        (f"/quotes/{world['cart']}", "customer-cart-quote"),
     ]  # fmt: skip
     for path, shot in pages:
         _check(page, path, shot)
+    page.goto("/shop?region=UK")
+    page.get_by_role("button", name=re.compile("Add .* to the basket")).first.click()
+    _check(page, "/basket", "customer-basket")
 
 
 def test_customer_pages_on_a_phone(sign_in, world):
@@ -89,6 +96,7 @@ def test_customer_pages_on_a_phone(sign_in, world):
     page = sign_in(world["customer"], locale="en-GB", viewport=(390, 844))
     for path, shot in [(f"/claims/{world['claim']}", "mobile-customer-claim"),
                        (f"/quotes/{world['quote']}", "mobile-customer-quote"),
+                       (f"/quotes/{world['cart']}", "mobile-customer-cart-quote"),
                        (f"/warranty?code={world['label']}&region=UK", None),
                        ("/shop?region=UK", None), (f"/orders/{world['order']}", None)]:  # fmt: skip
         _check(page, path, shot)
@@ -106,6 +114,8 @@ def test_every_agent_page(sign_in, world):
         (f"/agent/customers/{customer}", "agent-customer"),
         (f"/agent/customers/{customer}/shop?region=UK", None),
         (f"/agent/customers/{customer}/quotes/{world['quote']}", None),
+        (f"/agent/customers/{customer}/quotes/{world['cart']}", None),
+        (f"/agent/customers/{customer}/basket", None),
         (f"/agent/customers/{customer}/orders/{world['order']}", None),
         ("/agent/ops", "agent-operations"), (f"/agent/ops/webhooks/{world['hook']}", "agent-deliveries"),
         ("/agent/analytics", None), ("/agent/analytics?week_from=2025-W99", None),

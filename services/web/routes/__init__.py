@@ -10,6 +10,7 @@ from services.web.routes import (
     agent_customers,
     analytics,
     auth,
+    basket,
     home,
     live,
     me,
@@ -22,5 +23,5 @@ from services.web.routes import (
 
 def register(app: FastAPI) -> None:
     for module in (home, auth, warranty, shop, me, live, agent, agent_claims, agent_customers,
-                   operations, analytics, returns):  # fmt: skip
+                   operations, analytics, returns, basket):  # fmt: skip
         app.include_router(module.router)

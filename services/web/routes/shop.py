@@ -14,6 +14,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from services.web import basket as baskets
 from services.web.api import ApiError, Gateway
 from services.web.deps import Api
 from services.web.labels import REGIONS, RETURN_REASONS, TEST_CARDS
@@ -43,8 +44,9 @@ async def catalogue(request: Request, api: Gateway, who: Shopper, region: str | 
                     locale: str) -> Response:  # fmt: skip
     region = region if region in REGIONS else default_region(locale)
     data = await api.get("/v1/catalog", region=region)
+    basket = baskets.load(request.session, who.customer_id)
     return render(request, "catalogue.html", catalogue=data, region=region, regions=REGIONS,
-                  who=who)  # fmt: skip
+                  who=who, basket=basket)  # fmt: skip
 
 
 async def ask_quote(request: Request, api: Gateway, who: Shopper, form: Form) -> Response:
@@ -72,6 +74,7 @@ async def place_order(request: Request, api: Gateway, who: Shopper, form: Form) 
     except ApiError as exc:
         flash_error(request, exc)
         return see_other(f"{who.base}/quotes/{body['quote_id']}")
+    baskets.forget_if_ordered(request.session, who.customer_id, str(body["quote_id"]))
     flash(request, "success", "Order placed", detail=f"Order {order['order_id']} is on its way "
           "through payment, stock and shipping; this page follows it live.")  # fmt: skip
     return see_other(f"{who.base}/orders/{order['order_id']}")
