@@ -118,8 +118,13 @@ def blob_store_from(settings: Settings) -> BlobStore:
     unwritable folder stops the service with the reason)."""
     if settings.blob_store == "s3":
         assert settings.blob_bucket is not None  # the settings refuse s3 without a bucket
+        secret = settings.blob_secret_access_key
+        credentials = None
+        if settings.blob_access_key_id and secret is not None:
+            credentials = (settings.blob_access_key_id, secret.get_secret_value())
         return S3BlobStore(settings.blob_bucket, endpoint_url=settings.blob_endpoint_url,
-                           region=settings.blob_region, prefix=settings.blob_prefix)  # fmt: skip
+                           region=settings.blob_region, prefix=settings.blob_prefix,
+                           credentials=credentials)  # fmt: skip
     folder = settings.photo_dir or default_data_dir() / "warranty-photos"
     if settings.env == "production":  # replicas do not share a local folder, nor keep it
         log.warning("photos.local_store_in_production", folder=str(folder),

@@ -6,7 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from shared.runtime.settings import ServiceSettings
@@ -48,6 +48,12 @@ class Settings(ServiceSettings):
     )
     blob_region: str | None = Field(default=None, description="S3 region.")
     blob_prefix: str = Field(default="", max_length=200, description="Key prefix in the bucket.")
+    # Keys under the service's own prefix (the configuration contract: one prefix per process);
+    # without them boto3's usual chain applies (an instance or pod role, AWS_* variables).
+    blob_access_key_id: str | None = Field(
+        default=None, min_length=3, max_length=128, description="S3 access key id."
+    )
+    blob_secret_access_key: SecretStr | None = Field(default=None, description="S3 secret key.")
     photo_retention_s: float = Field(
         default=DAY, gt=0, description="How long a photo no claim took is kept."
     )
@@ -56,6 +62,10 @@ class Settings(ServiceSettings):
     def _blob_store_is_complete(self) -> Settings:
         if self.blob_store == "s3" and not self.blob_bucket:
             raise ValueError("WARRANTY_BLOB_STORE=s3 needs WARRANTY_BLOB_BUCKET")
+        if (self.blob_access_key_id is None) != (self.blob_secret_access_key is None):
+            raise ValueError(
+                "WARRANTY_BLOB_ACCESS_KEY_ID and WARRANTY_BLOB_SECRET_ACCESS_KEY go together"
+            )
         return self
 
     @property

@@ -19,7 +19,13 @@ from tests.deploy.conftest import (
     SERVICES,
     nats_server_binary,
 )
-from tests.support.deploy.compose import SECRET_NAME, VAR_REF, interpolate, secret_names
+from tests.support.deploy.compose import (
+    SECRET_NAME,
+    VAR_REF,
+    interpolate,
+    required_names,
+    secret_names,
+)
 
 SCHEMA = json.loads((Path(__file__).parent / "schemas" / "compose_spec.json").read_text())
 NATS_NODES = ("nats-1", "nats-2", "nats-3")
@@ -28,7 +34,8 @@ PREFIX = {name: f"{name.upper()}_" for name in ALL_PROCESSES}
 
 @pytest.fixture(scope="module")
 def secrets_env() -> dict[str, str]:
-    return {name: "x" * 40 for name in secret_names(COMPOSE_FILE.read_text())}
+    """A value for every variable the file requires (secrets and required settings)."""
+    return {name: "x" * 40 for name in required_names(COMPOSE_FILE.read_text())}
 
 
 @pytest.fixture(scope="module")
@@ -56,6 +63,7 @@ def test_the_schema_really_rejects_mistakes(resolved: dict) -> None:
 
 def test_every_secret_is_required_and_has_no_default(secrets_env: dict[str, str]) -> None:
     text = COMPOSE_FILE.read_text()
+    assert secret_names(text) <= set(secrets_env)
     assert {"NATS_SERVICE_PASSWORD", "POSTGRES_PASSWORD", "GATEWAY_JWT_SECRET"} <= set(secrets_env)
     for match in VAR_REF.finditer(text):
         if SECRET_NAME.search(match.group(1)):
@@ -192,3 +200,13 @@ def test_dockerfile_is_multi_stage_non_root_and_lean() -> None:
     assert user and not user[-1].startswith(("root", "0")), "runs as a non-root user"
     ignore = (ROOT / ".dockerignore").read_text().split()
     assert {".git", ".venv", ".env", "tests", "var"} <= set(ignore)
+
+
+def test_warranty_replicas_share_one_photo_bucket(resolved: dict, secrets_env: dict) -> None:
+    """Two warranty replicas share no folder: a photo uploaded through one must be readable
+    through the other, so compose keeps photos in an S3-compatible bucket, keys required."""
+    env = resolved["services"]["warranty"]["environment"]
+    assert env["WARRANTY_BLOB_STORE"] == "s3"
+    assert env["WARRANTY_BLOB_BUCKET"] == secrets_env["WARRANTY_BLOB_BUCKET"]
+    assert env["WARRANTY_BLOB_ENDPOINT_URL"].startswith("https://")
+    assert {"WARRANTY_BLOB_ACCESS_KEY_ID", "WARRANTY_BLOB_SECRET_ACCESS_KEY"} <= set(secrets_env)

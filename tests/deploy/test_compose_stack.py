@@ -29,7 +29,8 @@ from cryptography.fernet import Fernet
 
 from tests.deploy.conftest import COMPOSE_FILE, DEPLOY, SERVICES, free_port
 from tests.deploy.launchers import NATS_NODES, compose_nats_cluster, postgres_cluster
-from tests.support.deploy.compose import interpolate, secret_names
+from tests.support.deploy.compose import interpolate, required_names
+from tests.support.warranty.s3 import create_bucket, moto_s3
 
 READY_TIMEOUT_S = 90
 MAX_RESTARTS = 3
@@ -139,10 +140,15 @@ def stack(tmp_path: Path, compose: dict) -> Iterator[Stack]:
         name: Fernet.generate_key().decode()
         if name.endswith("_SECRET_KEYS")
         else f"{name.lower()}-0123456789abcdef" * 2
-        for name in secret_names(COMPOSE_FILE.read_text())
+        for name in required_names(COMPOSE_FILE.read_text())
     }
-    services = interpolate(compose, secrets)["services"]
     with ExitStack() as resources:
+        # The photo bucket: an S3-compatible server on loopback (moto's), as the .env names one.
+        s3_endpoint = resources.enter_context(moto_s3())
+        create_bucket(s3_endpoint, "concierge-label-photos")
+        secrets.update(WARRANTY_BLOB_BUCKET="concierge-label-photos",
+                       WARRANTY_BLOB_ENDPOINT_URL=s3_endpoint, WARRANTY_BLOB_REGION="us-east-1")  # fmt: skip
+        services = interpolate(compose, secrets)["services"]
         pg_port = resources.enter_context(postgres_cluster(secrets["POSTGRES_PASSWORD"]))
         init_env = {**os.environ, **services["postgres"]["environment"]}
         init_env.update(PGHOST="127.0.0.1", PGPORT=str(pg_port))

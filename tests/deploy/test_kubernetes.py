@@ -176,3 +176,17 @@ def test_nats_helm_values_describe_a_durable_three_node_cluster() -> None:
     env = values["container"]["env"]
     for var in ("NATS_SERVICE_PASSWORD", "NATS_PARTNER_ACME_PASSWORD", "NATS_SYS_PASSWORD"):
         assert env[var]["valueFrom"]["secretKeyRef"]["name"] == "concierge-nats"
+
+
+def test_warranty_keeps_photos_in_a_bucket_every_replica_reaches(rendered: list[dict]) -> None:
+    """The warranty pods scale out (HPA, 2 to 6): photos cannot live in a pod's emptyDir."""
+    config = by_kind(rendered, "ConfigMap")["concierge-config"]["data"]
+    assert (config["WARRANTY_BLOB_STORE"], config["WARRANTY_BLOB_BUCKET"]) == (
+        "s3", "concierge-label-photos")  # fmt: skip
+    env = {
+        e["name"]: e
+        for e in _container(by_kind(rendered, "Deployment")["concierge-warranty"])["env"]
+    }
+    for name in ("WARRANTY_BLOB_ACCESS_KEY_ID", "WARRANTY_BLOB_SECRET_ACCESS_KEY"):
+        ref = env[name]["valueFrom"]["secretKeyRef"]
+        assert ref["name"] == "concierge-secrets" and ref["optional"] is True  # a pod role may do

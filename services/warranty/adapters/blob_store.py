@@ -73,15 +73,16 @@ class LocalFolderBlobStore:
 class S3BlobStore:
     """An S3-compatible bucket through boto3 (its blocking calls run in worker threads).
 
-    Credentials come from boto3's usual chain (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, a
-    profile, or the instance's role); `endpoint_url` points at a non-AWS store."""
+    Credentials are the `credentials` pair when given (key id, secret), else boto3's usual chain
+    (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, a profile, or the instance's or pod's role);
+    `endpoint_url` points at a non-AWS store."""
 
     def __init__(
         self, bucket: str, *, endpoint_url: str | None = None, region: str | None = None,
-        prefix: str = "", client: Any = None,
+        prefix: str = "", client: Any = None, credentials: tuple[str, str] | None = None,
     ) -> None:  # fmt: skip
         self.bucket, self.prefix = bucket, prefix
-        self._client = client or _s3_client(endpoint_url, region)
+        self._client = client or _s3_client(endpoint_url, region, credentials)
 
     def _key(self, key: str) -> str:
         return self.prefix + _checked(key)
@@ -116,9 +117,14 @@ class S3BlobStore:
             ) from exc
 
 
-def _s3_client(endpoint_url: str | None, region: str | None) -> Any:
+def _s3_client(
+    endpoint_url: str | None, region: str | None, credentials: tuple[str, str] | None
+) -> Any:
     import boto3  # only when the S3 store is chosen
     from botocore.config import Config
 
     config = Config(connect_timeout=5, read_timeout=30, retries={"max_attempts": 3})
-    return boto3.client("s3", endpoint_url=endpoint_url, region_name=region, config=config)
+    keys = {}
+    if credentials is not None:
+        keys = {"aws_access_key_id": credentials[0], "aws_secret_access_key": credentials[1]}
+    return boto3.client("s3", endpoint_url=endpoint_url, region_name=region, config=config, **keys)

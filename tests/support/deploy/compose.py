@@ -31,3 +31,10 @@ def interpolate(value: object, env: dict[str, str]) -> object:
 
 def secret_names(text: str) -> set[str]:
     return {m.group(1) for m in VAR_REF.finditer(text) if SECRET_NAME.search(m.group(1))}
+
+
+def required_names(text: str) -> set[str]:
+    """Every variable the file requires (`${VAR:?...}`): the secrets and the settings that have
+    no sensible default (the photo bucket's name, say)."""
+    code = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+    return {m.group(1) for m in VAR_REF.finditer(code) if (m.group(2) or "").startswith(":?")}

@@ -28,4 +28,6 @@ def moto_s3() -> Iterator[str]:
 def create_bucket(endpoint: str, name: str) -> None:
     import boto3
 
-    boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1").create_bucket(Bucket=name)
+    keys = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}  # moto takes any
+    s3 = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1", **keys)
+    s3.create_bucket(Bucket=name)

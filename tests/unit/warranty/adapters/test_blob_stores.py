@@ -120,3 +120,28 @@ def test_a_production_service_on_the_local_folder_is_warned(tmp_path: Path) -> N
         blob_store_from(Settings(photo_dir=tmp_path, env="production"))
         blob_store_from(Settings(photo_dir=tmp_path))
     assert [e["event"] for e in logs] == ["photos.local_store_in_production"]
+
+
+async def test_the_services_own_keys_sign_the_requests(
+    s3_endpoint: str, s3_credentials: None
+) -> None:
+    """Deployments set WARRANTY_BLOB_ACCESS_KEY_ID / _SECRET_ACCESS_KEY (one prefix per
+    process): those sign the requests, whatever AWS_* variables the environment holds."""
+    s3_bucket(s3_endpoint, "keyed-photos")
+    store = blob_store_from(Settings(
+        blob_store="s3", blob_bucket="keyed-photos", blob_endpoint_url=s3_endpoint,
+        blob_region="us-east-1", blob_access_key_id="concierge", blob_secret_access_key="k" * 40,
+    ))  # fmt: skip
+    assert isinstance(store, S3BlobStore)
+    signing = store._client._request_signer._credentials.get_frozen_credentials()
+    assert (signing.access_key, signing.secret_key) == ("concierge", "k" * 40)
+    await store.check()
+    await store.put("PH-2.jpeg", b"\xff\xd8\xff", "image/jpeg")
+    assert await store.get("PH-2.jpeg") == b"\xff\xd8\xff"
+
+
+def test_one_key_without_the_other_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WARRANTY_BLOB_ACCESS_KEY_ID", "concierge")
+    with pytest.raises(ValidationError) as caught:
+        Settings()
+    assert "go together" in str(caught.value)
