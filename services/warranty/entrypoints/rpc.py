@@ -101,7 +101,7 @@ def claim_routes(claims: ClaimCases, q: ClaimQueries, replies: ClaimReplies) -> 
         return replies.claim(claim)
 
     async def get_claim(req: c.ClaimRef, actor: Actor | None) -> c.ClaimView:
-        return replies.claim(await q.get_claim(actor, req.claim_id))
+        return replies.claim(await q.claim_now(actor, req.claim_id))
 
     async def list_claims(req: c.ListClaimsRequest, actor: Actor | None) -> c.ClaimList:
         found, next_offset = await q.list_claims(
