@@ -12,8 +12,9 @@ from shared.messaging.outbox import Tx
 from shared.messaging.outbox import UnitOfWork as Outbox
 from shared.messaging.unit_of_work import SqlUnitOfWork, ToWire, Work
 
+from .claim_reads import ClaimReads
 from .sql_batch_repository import SqlBatchRepository
-from .sql_claim_repository import CLAIM_BY_ID, SqlClaimRepository, claim_from_row
+from .sql_claim_repository import SqlClaimRepository
 from .sql_parts_repository import SqlPartsRepository
 from .sql_photo_repository import SqlPhotoRepository
 from .wire import WarrantyWire
@@ -40,17 +41,14 @@ class WarrantyUnitOfWork(SqlUnitOfWork[WarrantyWork]):
             return WarrantyWork(tx, to_wire, catalogue, timings)
 
         super().__init__(outbox, make_work, WarrantyWire(catalogue).to_cloud_event)
-        self._engine = outbox.db.engine
-        self._catalogue = catalogue
+        self._reads = ClaimReads(outbox.db.engine, catalogue)
 
     async def claim_now(self, claim_id: str) -> Claim | None:
         """One SELECT on a pooled connection, no ORM session: the profile of GET
         /v1/claims/{id} showed the session's bookkeeping (identity map, state changes, its
         close) and the history's second query costing more CPU than the claim's own read.
         A single statement reads a consistent row on SQLite and PostgreSQL alike."""
-        async with self._engine.connect() as conn:
-            row = (await conn.execute(CLAIM_BY_ID, {"claim_id": claim_id})).mappings().first()
-        return None if row is None else claim_from_row(row, self._catalogue)
+        return await self._reads.claim_now(claim_id)
 
 
 def warranty_uow(outbox: Outbox, catalogue: Catalogue, timings: Timings) -> WarrantyUnitOfWork:
