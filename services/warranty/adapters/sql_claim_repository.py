@@ -25,8 +25,8 @@ from .tables import claim_transitions, claims
 
 # The hot reads (GET /v1/claims/{id}), built once: a module-level statement keeps its memoized
 # cache key; one built per call is walked again to compute it on every execution.
-_GET = sa.select(claims).where(claims.c.id == sa.bindparam("claim_id"))
-_GET_FOR_UPDATE = _GET.with_for_update()
+CLAIM_BY_ID = sa.select(claims).where(claims.c.id == sa.bindparam("claim_id"))
+_GET_FOR_UPDATE = CLAIM_BY_ID.with_for_update()
 _TRANSITIONS = (
     sa.select(claim_transitions)
     .where(claim_transitions.c.claim_id == sa.bindparam("claim_id"))
@@ -96,6 +96,31 @@ def _row_values(claim: Claim, timings: Timings) -> dict[str, Any]:
     }
 
 
+def claim_from_row(r: Any, catalogue: Catalogue) -> Claim:
+    """A claim from its `claims` row, without its history (`transitions` stays empty)."""
+    item = ClaimItem(
+        category=r["category"], label_code=r["label_code"], order_line_id=r["order_line_id"],
+        style_code=r["style_code"], manufacture_date=r["manufacture_date"],
+        purchase_date=r["purchase_date"],
+    )  # fmt: skip
+    rma = None
+    if r["rma_number"]:
+        centre = catalogue.repair_centres[r["rma_centre_region"]]
+        rma = Rma(r["rma_number"], r["id"], r["rma_issued_at"], r["rma_expires_at"],
+                  r["rma_reminder_due_at"], centre)  # fmt: skip
+    shipment = Shipment(r["carrier"], r["tracking_number"]) if r["carrier"] else None
+    return Claim(
+        id=r["id"], customer_id=r["customer_id"], region=r["region"], item=item,
+        components=tuple(r["components"]), cause=r["cause"], submitted_at=r["submitted_at"],
+        description=r["description"], status=ClaimStatus(r["status"]),
+        decision=_decision_from_json(r["decision"]), review_reasons=tuple(r["review_reasons"]),
+        rma=rma, received_at=r["received_at"], resolution=r["resolution"], shipment=shipment,
+        shipped_at=r["shipped_at"], rma_reminder_sent_at=r["rma_reminder_sent_at"],
+        sla_at_risk_at=r["sla_at_risk_at"], sla_breached_at=r["sla_breached_at"],
+        version=r["version"], evidence_photo_id=r["evidence_photo_id"],
+    )  # fmt: skip
+
+
 class SqlClaimRepository:
     """Loads and saves `Claim` aggregates; `save` refuses a stale version (optimistic locking)."""
 
@@ -145,11 +170,11 @@ class SqlClaimRepository:
 
     async def get(self, claim_id: str, *, for_update: bool = False) -> Claim | None:
         locking = for_update and self.session.get_bind().dialect.name == "postgresql"
-        query = _GET_FOR_UPDATE if locking else _GET
+        query = _GET_FOR_UPDATE if locking else CLAIM_BY_ID
         row = (await self.session.execute(query, {"claim_id": claim_id})).mappings().first()
         if row is None:
             return None
-        claim = self._from_row(row)
+        claim = claim_from_row(row, self.catalogue)
         claim.transitions.extend(await self._transitions(claim_id))
         self._loaded[claim.id] = (claim.version, len(claim.transitions))
         return claim
@@ -162,29 +187,6 @@ class SqlClaimRepository:
                        r["reason"])
             for r in rows
         ]  # fmt: skip
-
-    def _from_row(self, r: Any) -> Claim:
-        item = ClaimItem(
-            category=r["category"], label_code=r["label_code"], order_line_id=r["order_line_id"],
-            style_code=r["style_code"], manufacture_date=r["manufacture_date"],
-            purchase_date=r["purchase_date"],
-        )  # fmt: skip
-        rma = None
-        if r["rma_number"]:
-            centre = self.catalogue.repair_centres[r["rma_centre_region"]]
-            rma = Rma(r["rma_number"], r["id"], r["rma_issued_at"], r["rma_expires_at"],
-                      r["rma_reminder_due_at"], centre)  # fmt: skip
-        shipment = Shipment(r["carrier"], r["tracking_number"]) if r["carrier"] else None
-        return Claim(
-            id=r["id"], customer_id=r["customer_id"], region=r["region"], item=item,
-            components=tuple(r["components"]), cause=r["cause"], submitted_at=r["submitted_at"],
-            description=r["description"], status=ClaimStatus(r["status"]),
-            decision=_decision_from_json(r["decision"]), review_reasons=tuple(r["review_reasons"]),
-            rma=rma, received_at=r["received_at"], resolution=r["resolution"], shipment=shipment,
-            shipped_at=r["shipped_at"], rma_reminder_sent_at=r["rma_reminder_sent_at"],
-            sla_at_risk_at=r["sla_at_risk_at"], sla_breached_at=r["sla_breached_at"],
-            version=r["version"], evidence_photo_id=r["evidence_photo_id"],
-        )  # fmt: skip
 
     async def prior_claims(self, item_key: str) -> list[PriorClaim]:
         c = claims
@@ -215,7 +217,7 @@ class SqlClaimRepository:
         if statuses:
             query = query.where(claims.c.status.in_(list(statuses)))
         rows = (await self.session.execute(query.limit(limit).offset(offset))).mappings()
-        return [self._from_row(r) for r in rows]
+        return [claim_from_row(r, self.catalogue) for r in rows]
 
     async def due_for_timers(self, now: datetime, limit: int = 100) -> list[str]:
         rows = await self.session.execute(
@@ -229,4 +231,4 @@ class SqlClaimRepository:
     async def at_repair_centre(self, statuses: Iterable[str]) -> list[Claim]:
         query = sa.select(claims).where(claims.c.status.in_(list(statuses)))
         rows = (await self.session.execute(query.order_by(claims.c.received_at))).mappings()
-        return [self._from_row(r) for r in rows]
+        return [claim_from_row(r, self.catalogue) for r in rows]

@@ -24,6 +24,7 @@ from shared.contracts import warranty as c
 from shared.contracts import warranty_analytics as ca
 from shared.messaging.glue import RpcRoute
 
+from .claim_json import Json
 from .translate import ClaimReplies, analytics_report, claim_request, filters_from, label_view
 from .translate import timeline_view as timeline_reply
 
@@ -96,14 +97,14 @@ def label_photo_routes(
 
 
 def claim_routes(claims: ClaimCases, q: ClaimQueries, replies: ClaimReplies) -> list[RpcRoute]:
-    async def open_claim(req: c.OpenClaimRequest, actor: Actor | None) -> c.ClaimView:
+    async def open_claim(req: c.OpenClaimRequest, actor: Actor | None) -> Json:
         claim = await claims.open_claim(actor, claim_request(req), request_id=req.request_id)
         return replies.claim(claim)
 
-    async def get_claim(req: c.ClaimRef, actor: Actor | None) -> c.ClaimView:
-        return replies.claim(await q.get_claim(actor, req.claim_id))
+    async def get_claim(req: c.ClaimRef, actor: Actor | None) -> Json:
+        return replies.claim(await q.claim_now(actor, req.claim_id))
 
-    async def list_claims(req: c.ListClaimsRequest, actor: Actor | None) -> c.ClaimList:
+    async def list_claims(req: c.ListClaimsRequest, actor: Actor | None) -> Json:
         found, next_offset = await q.list_claims(
             actor, statuses=req.status, sla=req.sla, customer_id=req.customer_id,
             rma=req.rma, limit=req.limit, offset=req.offset,
@@ -142,7 +143,7 @@ def claim_change_routes(
     """Commands on an existing claim; a repeat that was applied but never answered gets the
     claim as it is now."""
 
-    async def current_claim(req: c.ClaimRef, actor: Actor | None) -> c.ClaimView:
+    async def current_claim(req: c.ClaimRef, actor: Actor | None) -> Json:
         return replies.claim(await q.get_claim(actor, req.claim_id))
 
     return [
@@ -198,7 +199,7 @@ def _repair_centre_steps(centre: RepairCentre) -> list[Command]:
 def _replying(change: Any, replies: ClaimReplies) -> Any:
     """The claim a change returns, as its reply model."""
 
-    async def handler(req: Any, actor: Actor | None) -> c.ClaimView:
+    async def handler(req: Any, actor: Actor | None) -> Json:
         return replies.claim(await change(req, actor))
 
     return handler

@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from services.warranty.adapters.wire import rma_form_path
 from services.warranty.domain.analytics import BatchRow, Filters, Report
 from services.warranty.domain.batches import BatchFlag
 from services.warranty.domain.claims import Claim
@@ -23,6 +22,8 @@ from services.warranty.service_layer.claims import ClaimRequest
 from shared.clock import Clock
 from shared.contracts import warranty as c
 from shared.contracts import warranty_analytics as ca
+
+from .claim_json import Json, claim_json
 
 
 def label_view(label: DomainLabel) -> c.DecodedLabel:
@@ -66,55 +67,6 @@ def coverage_view(
         reasons=list(decision.reasons), checked_on=checked_on.date(),
         label=label_view(label) if label else None,
     )  # fmt: skip
-
-
-def sla_view(claim: Claim, now: datetime, timings: Timings) -> c.SlaInfo:
-    status = claim.sla(now, timings)
-    if claim.received_at is None:
-        return c.SlaInfo(status=str(status))  # type: ignore[arg-type]
-    due = sla_due(claim.received_at, timings)
-    return c.SlaInfo(status=str(status), at_risk_at=due.at_risk_at, breached_at=due.breached_at)  # type: ignore[arg-type]
-
-
-def claim_view(claim: Claim, catalogue: Catalogue, timings: Timings, now: datetime) -> c.ClaimView:
-    item, rma, decision = claim.item, claim.rma, claim.decision
-    style = catalogue.style(item.style_code) if item.style_code else None
-    return c.ClaimView.model_validate({
-        "id": claim.id, "customer_id": claim.customer_id, "status": str(claim.status),
-        "region": claim.region,
-        "item": {
-            "key": item.key, "category": item.category, "label_code": item.label_code,
-            "order_line_id": item.order_line_id, "style_code": item.style_code,
-            "product_name": style.name if style else None,
-            "manufacture_date": item.manufacture_date, "purchase_date": item.purchase_date,
-        },
-        "components": list(claim.components), "cause": claim.cause,
-        "description": claim.description, "submitted_at": claim.submitted_at,
-        "decision": {
-            "covered": decision.covered, "rule": decision.rule,
-            "policy_version": decision.policy_version, "reasons": list(decision.reasons),
-        } if decision else None,
-        "review_reasons": list(claim.review_reasons),
-        "rma": {
-            "number": rma.number, "issued_at": rma.issued_at, "expires_at": rma.expires_at,
-            "reminder_due_at": rma.reminder_due_at,
-            "ship_to": {"region": rma.repair_centre.region, "name": rma.repair_centre.name,
-                        "address": rma.repair_centre.address},
-            "form_path": rma_form_path(claim.id),
-        } if rma else None,
-        "received_at": claim.received_at,
-        "sla": sla_view(claim, now, timings),
-        "resolution": dict(claim.resolution) if claim.resolution else None,
-        "shipment": {
-            "carrier": claim.shipment.carrier, "tracking_number": claim.shipment.tracking_number,
-            "shipped_at": claim.shipped_at,
-        } if claim.shipment else None,
-        "version": claim.version,
-        "evidence_photo": {
-            "photo_id": claim.evidence_photo_id, "path": f"/v1/claims/{claim.id}/photo",
-        } if claim.evidence_photo_id else None,
-        "allowed_actions": claim.allowed_actions(),
-    })  # fmt: skip
 
 
 def timeline_view(claim: Claim) -> c.Timeline:
@@ -225,11 +177,13 @@ class ClaimReplies:
     timings: Timings
     clock: Clock
 
-    def claim(self, claim: Claim) -> c.ClaimView:
-        return claim_view(claim, self.catalogue, self.timings, self.clock.now())
+    def claim(self, claim: Claim) -> Json:
+        """`c.ClaimView`, in its JSON form (claim_json.py says why)."""
+        return claim_json(claim, self.catalogue, self.timings, self.clock.now())
 
-    def claims(self, found: list[Claim], next_offset: int | None) -> c.ClaimList:
-        return c.ClaimList(items=[self.claim(x) for x in found], next_offset=next_offset)
+    def claims(self, found: list[Claim], next_offset: int | None) -> Json:
+        """`c.ClaimList`, in its JSON form."""
+        return {"items": [self.claim(x) for x in found], "next_offset": next_offset}
 
     def coverage(self, decision: CoverageDecision, label: DomainLabel | None) -> c.CoverageReply:
         return coverage_view(decision, label, self.clock.now())

@@ -37,8 +37,14 @@ class ClaimQueries:
     timings: Timings = DEFAULT_TIMINGS
 
     async def get_claim(self, actor: Actor | None, claim_id: str) -> Claim:
+        """The claim with its history (the timeline, the RMA form)."""
         async with self.uow.read() as work:
             return ensure_visible(await work.claims.get(claim_id), claim_id, actor)
+
+    async def claim_now(self, actor: Actor | None, claim_id: str) -> Claim:
+        """The claim as its view shows it: without its history, in one read (the hot path of
+        GET /v1/claims/{id}); the same access rule as `get_claim`."""
+        return ensure_visible(await self.uow.claim_now(claim_id), claim_id, actor)
 
     async def list_claims(
         self,

@@ -5,6 +5,7 @@
         ...
         work.publish(event)
     async with uow.read() as work:    # a read-only snapshot (publishing from it is a bug)
+    claim = await uow.claim_now(claim_id)  # one claim as it is now, without its history
 
 adapters/unit_of_work.py implements it on SQL; nothing here knows about SQL.
 """
@@ -87,3 +88,7 @@ class UnitOfWork(Protocol):
 
     def __call__(self) -> AbstractAsyncContextManager[Work]: ...
     def read(self) -> AbstractAsyncContextManager[Work]: ...
+    async def claim_now(self, claim_id: str) -> Claim | None:
+        """The claim in one read, outside any unit of work; its `transitions` are not loaded
+        (a claim's view shows none of them: the timeline reads them through `read()`)."""
+        ...
