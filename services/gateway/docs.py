@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+from starlette.routing import BaseRoute
 
 from services.gateway.docs_roles import describe_operations
 from services.gateway.errors import HTTP_CODES, PROBLEM_BASE, PROBLEM_MEDIA_TYPE, Problem
@@ -44,17 +46,17 @@ REQUEST_ID_PARAMETER = {
 }
 
 
-def custom_openapi(app: FastAPI) -> dict[str, Any]:
+def custom_openapi(app: FastAPI, routes: Sequence[BaseRoute] | None = None) -> dict[str, Any]:
     """FastAPI's document, corrected for what the middleware does: every error is problem+json;
     any operation may answer 429; POSTs take Idempotency-Key and may answer 413; operations with
-    credentials may answer 401 and 403."""
+    credentials may answer 401 and 403. `routes`: in the document's order (default: the app's)."""
     if app.openapi_schema:
         return app.openapi_schema
     schema = get_openapi(
         title=app.title,
         version=app.version,
         description=app.description,
-        routes=app.routes,
+        routes=list(app.routes if routes is None else routes),
         tags=app.openapi_tags,
     )
     schemas = schema.setdefault("components", {}).setdefault("schemas", {})

@@ -59,7 +59,7 @@ METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _KEY_RE = re.compile(r"^[\x21-\x7e]{1,255}$")  # printable ASCII, no spaces (Stripe allows 255)
 
 
-def request_idempotency_key(request: Request) -> str | None:
+async def request_idempotency_key(request: Request) -> str | None:
     """Dependency: a stable id for this logical request (same for every retry with the same
     Idempotency-Key from the same caller), or None without the header. Every RPC of the request
     already carries it (`X-Request-Key`); a create operation may also take it in its contract to

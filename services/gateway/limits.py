@@ -224,7 +224,7 @@ class PageParams(BaseModel):
     )
 
 
-def page_params(
+async def page_params(
     request: Request,
     limit: Annotated[int | None, Query(ge=1, le=PAGE_SIZE_LIMIT, description="Page size.")] = None,
     cursor: Annotated[

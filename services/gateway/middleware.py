@@ -16,7 +16,7 @@ from typing import Any
 import structlog
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from starlette.datastructures import MutableHeaders
-from starlette.requests import ClientDisconnect, Request
+from starlette.requests import ClientDisconnect
 from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -41,6 +41,7 @@ SECURITY_HEADERS = {
     "Permissions-Policy": "interest-cohort=()",
 }
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
+_CREDENTIAL_HEADERS = (b"authorization", b"x-api-key")  # what Authenticator reads
 
 
 class Metrics:
@@ -87,7 +88,9 @@ def _documented_template(app: Any, path: str) -> str | None:
 
 def _bind_request_id(scope: Scope) -> str:
     """The caller's X-Request-ID when well formed (else a new one), bound to every log line."""
-    incoming = Request(scope).headers.get(REQUEST_ID_HEADER, "")
+    # Read from the raw list (the first one, as Starlette's Headers.get): no Headers object built
+    # per request for one value.
+    incoming = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"x-request-id"), "")
     request_id = incoming if _REQUEST_ID_RE.match(incoming) else uuid.uuid4().hex
     structlog.contextvars.clear_contextvars()
     structlog.contextvars.bind_contextvars(correlation_id=request_id)
@@ -218,7 +221,12 @@ class AuthContextMiddleware:
             return
         state: dict[str, Any] = scope.setdefault("state", {})
         authenticator = scope["app"].state.runtime.authenticator
-        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+        # Only the two headers credentials come in (decoding every header was per-request work).
+        headers = {
+            k.decode("latin-1"): v.decode("latin-1")
+            for k, v in scope["headers"]
+            if k in _CREDENTIAL_HEADERS
+        }
         try:
             principal = await authenticator.authenticate(headers)
         except AuthError as exc:

@@ -141,11 +141,11 @@ def get_runtime(request: Request) -> Runtime:
     return request.app.state.runtime  # type: ignore[no-any-return]
 
 
-def get_rpc(request: Request) -> RpcClient:
+async def get_rpc(request: Request) -> RpcClient:
     return get_runtime(request).rpc  # type: ignore[no-any-return]
 
 
-def get_js(request: Request) -> JetStreamContext:
+async def get_js(request: Request) -> JetStreamContext:
     js = get_runtime(request).js
     if js is None:
         raise DomainError(
@@ -156,7 +156,7 @@ def get_js(request: Request) -> JetStreamContext:
     return js
 
 
-def get_settings(request: Request) -> GatewaySettings:
+async def get_settings(request: Request) -> GatewaySettings:
     return get_runtime(request).settings
 
 

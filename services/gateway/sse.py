@@ -251,7 +251,7 @@ async def _released_after(
         await events.aclose()  # type: ignore[attr-defined]
 
 
-def live_streams(
+async def live_streams(
     request: Request,
     principal: Annotated[Principal, Depends(current_principal)],
     resume_after: Annotated[int | None, Depends(resume_position)],  # 400 before anything else

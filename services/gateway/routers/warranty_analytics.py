@@ -29,7 +29,7 @@ async def require_operations(principal: Agent) -> Principal:
 Operator = Annotated[Principal, Depends(require_operations)]
 
 
-def _filters(
+async def _filters(
     region: Annotated[Literal["US", "UK", "EU"] | None, Query()] = None,
     factory: Annotated[str | None, Query(pattern=c.FACTORY_PATTERN, examples=["SD"])] = None,
     style: Annotated[str | None, Query(pattern=c.STYLE_PATTERN, examples=["VT02"])] = None,
