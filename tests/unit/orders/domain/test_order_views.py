@@ -12,6 +12,7 @@ from datetime import datetime
 import pytest
 
 from services.orders.domain import events as ev
+from services.orders.domain.orders import Order
 from services.orders.domain.quotes import Quote, create_quote
 from services.orders.domain.reference import ReferenceData
 from services.orders.domain.saga import OrderStatus
@@ -27,7 +28,7 @@ def quote(ref: ReferenceData, now: datetime) -> Quote:
     )
 
 
-def _shipped(order) -> ev.OrderShipped:
+def _shipped(order: Order) -> ev.OrderShipped:
     return next(e for e in order.pull_events() if isinstance(e, ev.OrderShipped))
 
 
@@ -56,3 +57,18 @@ def test_the_shipped_event_names_the_parcel_that_left(quote: Quote, now: datetim
         "sbx",
         "SBX1",
     )
+
+
+def test_a_single_style_order_reserves_and_books_from_its_quotes_warehouse(
+    quote: Quote, now: datetime
+) -> None:
+    """One line, one parcel, at the fulfilling warehouse (cross-border.md, the order saga). The
+    reservation row is keyed `order` as single-style orders have always stored it, so a step
+    retried after an upgrade finds the row it took instead of taking more."""
+    order = place(quote, now)
+    assert [(x.warehouse, x.style, x.quantity, x.purpose) for x in order.stock_lines] == [
+        (quote.warehouse, "TC11", 1, "order")
+    ]
+    (plan,) = order.parcel_plans
+    assert (plan.warehouse, plan.customs) == (quote.warehouse, (quote.customs,))
+    assert quote.warehouse == "US-NJ"
