@@ -11,6 +11,7 @@ changes nothing (docs/returns.md: a second `refund_issued` on a refunded return 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -24,7 +25,13 @@ from services.orders.domain.exchanges import (
     PriceDifference,
 )
 from services.orders.domain.money import Money
-from services.orders.domain.order_returns import ExchangeRecord, Return, return_number
+from services.orders.domain.order_returns import (
+    COUNTS,
+    ExchangeRecord,
+    Return,
+    ReturnLabel,
+    return_number,
+)
 from services.orders.domain.returns import ReturnLine, ReturnReason, ReturnStatus, ReturnTrigger
 
 S, T = ReturnStatus, ReturnTrigger
@@ -152,3 +159,56 @@ def test_the_new_items_parcel_is_booked_once() -> None:
     assert x.record_shipment("shp-1", "SBX1", "sbx") is True
     assert x.record_shipment("shp-2", "SBX2", "sbx") is False
     assert x.shipment == ("shp-1", "SBX1", "sbx")
+
+
+@pytest.mark.parametrize(
+    ("status", "open_"),
+    [
+        (S.AWAITING_PARCEL, True),
+        (S.IN_TRANSIT, True),
+        (S.RECEIVED, True),
+        (S.REFUNDED, False),
+        (S.CANCELLED, False),
+        (S.EXPIRED, False),
+        (S.CONVERTED_TO_CLAIM, False),
+    ],
+)
+def test_the_worker_has_work_until_the_refund_or_the_end(status: ReturnStatus, open_: bool) -> None:
+    """docs/returns.md: the worker polls each open return (awaiting its parcel, in transit,
+    received and owed its refund); a refunded, cancelled, expired or converted one is done."""
+    r = a_return()
+    r.status = status
+    assert r.is_open is open_
+
+
+def test_the_requested_event_names_the_labels_carrier_and_tracking_numbers() -> None:
+    labels = (
+        ReturnLabel("lbl-1", "RET1", "sbx", "UK-LON", ()),
+        ReturnLabel("lbl-2", "RET2", "sbx", "US-NJ", ()),
+    )
+    r = replace(a_return(), labels=labels)
+    r.opened(NOW)
+    (event,) = r.pull_events()
+    assert isinstance(event, rev.ReturnRequested)
+    assert (event.carrier, event.tracking_numbers) == ("sbx", ("RET1", "RET2"))
+
+
+@pytest.mark.parametrize(
+    ("status", "counts"),
+    [
+        (S.AWAITING_PARCEL, True),
+        (S.IN_TRANSIT, True),
+        (S.RECEIVED, True),
+        (S.REFUNDED, True),
+        (S.CONVERTED_TO_CLAIM, True),  # the units went to warranty instead
+        (S.CANCELLED, False),
+    ],
+)
+def test_units_in_an_earlier_return_count_unless_it_was_cancelled(
+    status: ReturnStatus, counts: bool
+) -> None:
+    """docs/returns.md: units already in an earlier return (not cancelled) cannot be returned
+    again. (An expired return is left out: its parcel deadline, 30 days after the request, is
+    past the line's own 30-day window, so its units are refused as `return_window_closed`
+    whether they count or not.)"""
+    assert (status in COUNTS) is counts
