@@ -85,9 +85,13 @@ def prepare_workdir(module: str, fresh: bool) -> None:
         else:
             shutil.copy2(source, work / name)
     (work / "pyproject.toml").write_text(narrowed_config(module))
-    # mutmut skips decorated functions, property getters included: rewrite them (same behaviour)
+    # mutmut skips decorated functions, property getters included: rewrite them (same behaviour),
+    # keeping the source's mtime, by which mutmut tells a changed file (and drops its results)
     mutated = work / (module.replace(".", "/") + ".py")
-    mutated.write_text(expose_properties(mutated.read_text()))
+    source = ROOT / (module.replace(".", "/") + ".py")
+    mutated.write_text(expose_properties(source.read_text()))
+    stat = source.stat()
+    os.utime(mutated, ns=(stat.st_atime_ns, stat.st_mtime_ns))
 
 
 def narrowed_config(module: str) -> str:
