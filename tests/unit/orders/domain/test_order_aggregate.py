@@ -1,0 +1,77 @@
+"""The Order aggregate's records and events, from the published event docs (docs/asyncapi.json)
+and the API's order view (docs/returns.md): `cancelled_by` is customer, agent or system;
+`amount_released` is the card hold released (there is none before the payment is authorized);
+the refunded event carries the refund id and the amount; each parcel is kept with the warehouse
+it leaves from; every event and timeline entry is dated when it happened."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from services.orders.domain import events as ev
+from services.orders.domain.orders import Order
+from services.orders.domain.quotes import Quote, create_quote
+from services.orders.domain.reference import ReferenceData
+from services.orders.domain.saga import OrderStatus
+from tests.unit.orders.domain.test_order_saga import place, run_to
+
+S = OrderStatus
+LATER = timedelta(hours=3)
+
+
+@pytest.fixture
+def quote(ref: ReferenceData, now: datetime) -> Quote:
+    return create_quote(
+        ref, quote_id="q-1", style="VT02", region="UK", quantity=1, now=now, customer_id="c-1"
+    )
+
+
+def last(order: Order, kind: type[ev.OrderEvent]) -> ev.OrderEvent:
+    return [e for e in order.pull_events() if isinstance(e, kind)][-1]
+
+
+def test_a_single_style_orders_parcel_is_kept_with_its_warehouse(
+    quote: Quote, now: datetime
+) -> None:
+    order = place(quote, now)
+    run_to(order, S.SHIPMENT_CREATED, now)
+    assert [
+        (p.warehouse, p.shipment_id, p.tracking_number, p.carrier) for p in order.shipments
+    ] == [("US-NJ", "shp-1", "SBX1", "sbx")]
+
+
+@pytest.mark.parametrize("by", ["customer", "agent", "system"])
+def test_the_cancelled_event_says_who_cancelled_and_releases_the_hold(
+    quote: Quote, now: datetime, by: str
+) -> None:
+    order = place(quote, now)
+    run_to(order, S.PAYMENT_AUTHORIZED, now)
+    order.cancel(now + LATER, by=by)
+    event = last(order, ev.OrderCancelled)
+    assert isinstance(event, ev.OrderCancelled)
+    assert (event.cancelled_by, event.amount_released) == (by, quote.total)
+    assert event.occurred_at == now + LATER
+
+
+def test_an_order_cancelled_before_payment_releases_no_hold(quote: Quote, now: datetime) -> None:
+    order = place(quote, now)
+    order.cancel(now, by="customer")
+    event = last(order, ev.OrderCancelled)
+    assert isinstance(event, ev.OrderCancelled) and event.amount_released is None
+
+
+def test_a_refund_is_recorded_with_its_id_amount_and_time(quote: Quote, now: datetime) -> None:
+    order = place(quote, now)
+    run_to(order, S.DELIVERED, now)
+    order.refund("re-1", now + LATER)
+    assert order.status is S.REFUNDED
+    assert (order.timeline[-1].status, order.timeline[-1].at) == (S.REFUNDED, now + LATER)
+    event = last(order, ev.OrderRefunded)
+    assert isinstance(event, ev.OrderRefunded)
+    assert (event.refund_id, event.refund_amount, event.occurred_at) == (
+        "re-1",
+        quote.total,
+        now + LATER,
+    )
