@@ -9,13 +9,17 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import pytest
+
 from services.orders.domain.order_lines import (
+    cart_of,
     purchased_lines,
     shipment_of,
     tracking_number_of,
 )
 from services.orders.domain.order_shipments import OrderShipment
 from services.orders.domain.orders import Order
+from services.orders.domain.quotes import create_quote
 from services.orders.domain.reference import ReferenceData
 from tests.unit.orders.domain.conftest import QuoteOf
 
@@ -66,3 +70,34 @@ def test_each_lines_window_runs_from_its_own_parcels_delivery(
     order.record_parcels_moved(later, in_transit=set(), delivered={"shp-UK-LON"})
     seen = {x.style: x.delivered_at for x in purchased_lines(order, ref)}
     assert seen == {"VT01": later, "VT02": None}
+
+
+@pytest.mark.parametrize(
+    ("region", "style", "quantity"),
+    [("UK", "VT01", 2), ("UK", "VT02", 1), ("UK", "TC11", 1), ("US", "TC11", 1)],
+)
+def test_a_single_style_order_is_seen_as_the_one_line_cart_quote_of_that_line(
+    ref: ReferenceData,
+    quote_of: QuoteOf,
+    now: datetime,
+    region: str,
+    style: str,
+    quantity: int,
+) -> None:
+    """carts-and-returns.md: a single-style quote is the one-line case of a cart, priced by the
+    same rules (same rate, shipping charge and tax terms); a return reprices it as such."""
+    q = create_quote(ref, quote_id="q-1", style=style, region=region, quantity=quantity, now=now)
+    order = Order.place(order_id="o-1", quote=q, customer_id="c-1", payment_token="tok_ok", now=now)
+    seen, cart = cart_of(order, ref), quote_of(region, **{style: quantity})
+    assert (seen.quote_id, seen.region, seen.currency) == ("q-1", region, cart.currency)
+    assert seen.fx_rates == cart.fx_rates and seen.total == cart.total
+    ((mine,), (theirs,)) = (seen.shipments, cart.shipments)
+    assert (mine.warehouse, mine.source_region, mine.destination, mine.delivery_days) == (
+        theirs.warehouse,
+        theirs.source_region,
+        theirs.destination,
+        theirs.delivery_days,
+    )
+    assert mine.charges == theirs.charges
+    assert (mine.terms, mine.prices_include_vat) == (theirs.terms, theirs.prices_include_vat)
+    assert len(mine.customs) == len(theirs.customs)  # declared only when crossing a border
