@@ -11,10 +11,12 @@ from datetime import datetime, timedelta
 import pytest
 
 from services.orders.domain import events as ev
+from services.orders.domain.order_shipments import ShipmentStatus
 from services.orders.domain.orders import Order
 from services.orders.domain.quotes import Quote, create_quote
 from services.orders.domain.reference import ReferenceData
-from services.orders.domain.saga import OrderStatus
+from services.orders.domain.saga import Compensation, FailureReason, OrderStatus
+from shared.errors import InvalidTransition
 from tests.unit.orders.domain.test_order_saga import place, run_to
 
 S = OrderStatus
@@ -75,3 +77,53 @@ def test_a_refund_is_recorded_with_its_id_amount_and_time(quote: Quote, now: dat
         quote.total,
         now + LATER,
     )
+
+
+def test_a_failure_keeps_the_providers_wording_for_agents(quote: Quote, now: datetime) -> None:
+    order = place(quote, now)
+    order.fail(FailureReason.PAYMENT_DECLINED, now, detail="issuer: do not honour")
+    assert order.failure is not None
+    assert (order.failure.reason, order.failure.detail) == (
+        FailureReason.PAYMENT_DECLINED,
+        "issuer: do not honour",
+    )
+    assert order.failure.message  # customer-actionable, in words
+
+
+def test_nothing_is_undone_for_a_live_order_and_the_refusal_says_which(
+    quote: Quote, now: datetime
+) -> None:
+    """The refusal's details name the order and its status (what an error body carries)."""
+    order = place(quote, now)
+    run_to(order, S.STOCK_RESERVED, now)
+    with pytest.raises(InvalidTransition) as refused:
+        order.record_compensated(Compensation.RELEASE_STOCK, now)
+    assert refused.value.details == {"order_id": "o-1", "status": "stock_reserved"}
+    assert isinstance(refused.value.message, str) and refused.value.message
+
+
+def test_a_compensation_of_a_step_never_run_is_refused_and_says_which(
+    quote: Quote, now: datetime
+) -> None:
+    order = place(quote, now)
+    run_to(order, S.PAYMENT_AUTHORIZED, now)
+    order.cancel(now, by="customer")
+    with pytest.raises(InvalidTransition) as refused:
+        order.record_compensated(Compensation.CANCEL_SHIPMENT, now)
+    assert refused.value.details == {"order_id": "o-1", "compensation": "cancel_shipment"}
+    assert isinstance(refused.value.message, str) and refused.value.message
+
+
+def test_the_parcels_are_cancelled_by_the_shipment_cancellation_only(
+    quote: Quote, now: datetime
+) -> None:
+    """Cancelling before the parcels leave cancels every parcel at the carrier (docs/returns.md);
+    releasing the stock or voiding the card leaves the parcel as it is."""
+    order = place(quote, now)
+    run_to(order, S.CONFIRMED, now)
+    order.cancel(now, by="customer")
+    order.record_compensated(Compensation.RELEASE_STOCK, now)
+    order.record_compensated(Compensation.VOID_AUTHORIZATION, now)
+    assert [p.status for p in order.shipments] == [ShipmentStatus.BOOKED]
+    order.record_compensated(Compensation.CANCEL_SHIPMENT, now)
+    assert [p.status for p in order.shipments] == [ShipmentStatus.CANCELLED]
