@@ -19,6 +19,8 @@ setter or deleter, or with other decorators, is left as it is.
 from __future__ import annotations
 
 import ast
+import os
+from pathlib import Path
 
 SUFFIX = "__get"
 
@@ -51,3 +53,11 @@ def expose_properties(source: str) -> str:
         lines[head] = lines[head].replace(f"def {f.name}(", f"def {f.name}{SUFFIX}(", 1)
         del lines[decorator]
     return "".join(lines)
+
+
+def expose_file(source: Path, copy: Path) -> None:
+    """Write `source`, rewritten, over its scratch `copy`, with the source's mtime: mutmut tells
+    a changed file by its mtime and regenerates its mutants."""
+    copy.write_text(expose_properties(source.read_text()))
+    stat = source.stat()
+    os.utime(copy, ns=(stat.st_atime_ns, stat.st_mtime_ns))
