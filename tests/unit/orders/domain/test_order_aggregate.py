@@ -15,7 +15,7 @@ from services.orders.domain.order_shipments import ShipmentStatus
 from services.orders.domain.orders import Order
 from services.orders.domain.quotes import Quote, create_quote
 from services.orders.domain.reference import ReferenceData
-from services.orders.domain.saga import Compensation, FailureReason, OrderStatus
+from services.orders.domain.saga import Compensation, FailureReason, OrderStatus, Step
 from shared.errors import InvalidTransition
 from tests.unit.orders.domain.test_order_saga import place, run_to
 
@@ -127,3 +127,80 @@ def test_the_parcels_are_cancelled_by_the_shipment_cancellation_only(
     assert [p.status for p in order.shipments] == [ShipmentStatus.BOOKED]
     order.record_compensated(Compensation.CANCEL_SHIPMENT, now)
     assert [p.status for p in order.shipments] == [ShipmentStatus.CANCELLED]
+
+
+def test_a_single_style_parcel_event_names_no_cart_parcel(quote: Quote, now: datetime) -> None:
+    """docs/asyncapi.json: `parcel_warehouse` and `customs_lines` describe a cart order's parcel;
+    a single-style order's shipment_created event has its one customs declaration only."""
+    order = place(quote, now)
+    run_to(order, S.SHIPMENT_CREATED, now)
+    event = last(order, ev.OrderShipmentCreated)
+    assert isinstance(event, ev.OrderShipmentCreated)
+    assert (event.parcel_customs, event.warehouse) == ((), None)
+    assert event.customs == quote.customs
+
+
+def test_shipping_records_the_capture_and_announces_the_latest_delivery_day(
+    quote: Quote, now: datetime
+) -> None:
+    """The payment is captured once, when the first parcel leaves (docs/returns.md); the shipped
+    event carries the latest expected delivery confirmed for the order (VT02 from US-NJ to the
+    UK: 5 to 8 days)."""
+    order = place(quote, now)
+    run_to(order, S.CONFIRMED, now)
+    order.record_shipped("cap-1", now + LATER)
+    assert order.step_data(Step.CAPTURE_PAYMENT) == {"capture_id": "cap-1"}
+    event = last(order, ev.OrderShipped)
+    assert isinstance(event, ev.OrderShipped)
+    assert quote.delivery_days == (5, 8)
+    assert event.delivery_to == (now + timedelta(days=8)).date()
+
+
+def test_delivery_dates_the_parcel_and_names_its_tracking_number(
+    quote: Quote, now: datetime
+) -> None:
+    """A line's 30 days run from its parcel's delivery (carts-and-returns.md)."""
+    order = place(quote, now)
+    run_to(order, S.SHIPPED, now)
+    order.record_delivered(now + LATER)
+    assert [(p.status, p.delivered_at) for p in order.shipments] == [
+        (ShipmentStatus.DELIVERED, now + LATER)
+    ]
+    assert order.step_data(Step.DELIVER) == {}
+    event = last(order, ev.OrderDelivered)
+    assert isinstance(event, ev.OrderDelivered)
+    assert (event.tracking_number, event.delivered_on) == ("SBX1", (now + LATER).date())
+
+
+@pytest.mark.parametrize("authorized", [True, False])
+def test_a_failed_order_releases_the_hold_only_if_the_card_was_authorized(
+    quote: Quote, now: datetime, authorized: bool
+) -> None:
+    order = place(quote, now)
+    if authorized:
+        run_to(order, S.PAYMENT_AUTHORIZED, now)
+    order.fail(FailureReason.OUT_OF_STOCK, now)
+    event = last(order, ev.OrderFailed)
+    assert isinstance(event, ev.OrderFailed)
+    assert event.amount_released == (quote.total if authorized else None)
+
+
+@pytest.mark.parametrize(
+    ("undone", "strays_checked", "open_"),
+    [
+        (False, False, True),  # compensations owed
+        (False, True, True),
+        (True, False, True),  # all undone, strays not yet looked for
+        (True, True, False),
+    ],
+)
+def test_a_failed_order_stays_open_until_undone_and_checked_for_strays(
+    quote: Quote, now: datetime, undone: bool, strays_checked: bool, open_: bool
+) -> None:
+    order = place(quote, now)
+    run_to(order, S.PAYMENT_AUTHORIZED, now)
+    order.fail(FailureReason.OUT_OF_STOCK, now)
+    if undone:
+        order.record_compensated(Compensation.VOID_AUTHORIZATION, now)
+    order.strays_checked = strays_checked
+    assert order.saga_open is open_
