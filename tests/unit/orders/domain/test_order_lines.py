@@ -86,10 +86,21 @@ def test_a_single_style_order_is_seen_as_the_one_line_cart_quote_of_that_line(
 ) -> None:
     """carts-and-returns.md: a single-style quote is the one-line case of a cart, priced by the
     same rules (same rate, shipping charge and tax terms); a return reprices it as such."""
-    q = create_quote(ref, quote_id="q-1", style=style, region=region, quantity=quantity, now=now)
+    q = create_quote(
+        ref,
+        quote_id="q-1",
+        style=style,
+        region=region,
+        quantity=quantity,
+        now=now,
+        customer_id="c-1",
+        agent_id="agent-7",
+    )
     order = Order.place(order_id="o-1", quote=q, customer_id="c-1", payment_token="tok_ok", now=now)
     seen, cart = cart_of(order, ref), quote_of(region, **{style: quantity})
     assert (seen.quote_id, seen.region, seen.currency) == ("q-1", region, cart.currency)
+    assert (seen.customer_id, seen.agent_id) == ("c-1", "agent-7")
+    assert (seen.created_at, seen.expires_at) == (q.created_at, q.expires_at)
     assert seen.fx_rates == cart.fx_rates and seen.total == cart.total
     ((mine,), (theirs,)) = (seen.shipments, cart.shipments)
     assert (mine.warehouse, mine.source_region, mine.destination, mine.delivery_days) == (
@@ -101,3 +112,22 @@ def test_a_single_style_order_is_seen_as_the_one_line_cart_quote_of_that_line(
     assert mine.charges == theirs.charges
     assert (mine.terms, mine.prices_include_vat) == (theirs.terms, theirs.prices_include_vat)
     assert len(mine.customs) == len(theirs.customs)  # declared only when crossing a border
+
+
+def test_an_order_saved_before_parcels_were_kept_is_delivered_when_the_order_was(
+    ref: ReferenceData, now: datetime
+) -> None:
+    """Its one line's window runs from the order's delivery (docs/returns.md: each line's
+    30-day window runs from its parcel's delivery; such an order has no parcel record)."""
+    q = create_quote(ref, quote_id="q-1", style="VT02", region="UK", quantity=1, now=now)
+    order = Order.place(order_id="o-1", quote=q, customer_id="c-1", payment_token="tok_ok", now=now)
+    order.record_payment_authorized("auth-1", now)
+    order.record_stock_reserved("res-1", now)
+    order.record_shipment_created("shp-1", "SBX1", "sbx", now)
+    order.confirm(now)
+    order.record_shipped("cap-1", now)
+    order.shipments = []  # as loaded from a row saved before parcels were kept
+    assert [x.delivered_at for x in purchased_lines(order, ref)] == [None]
+    later = now + timedelta(days=3)
+    order.record_delivered(later)
+    assert [(x.style, x.delivered_at) for x in purchased_lines(order, ref)] == [("VT02", later)]
