@@ -204,3 +204,24 @@ def test_a_failed_order_stays_open_until_undone_and_checked_for_strays(
         order.record_compensated(Compensation.VOID_AUTHORIZATION, now)
     order.strays_checked = strays_checked
     assert order.saga_open is open_
+
+
+def test_the_authorization_is_recorded_with_the_amount_held(quote: Quote, now: datetime) -> None:
+    """The saga authorizes the order's total in the customer's currency (cross-border.md)."""
+    order = place(quote, now)
+    order.record_payment_authorized("auth-1", now)
+    assert order.step_data(Step.AUTHORIZE_PAYMENT) == {
+        "authorization_id": "auth-1",
+        "amount": str(quote.total.amount),
+    }
+    assert quote.total.currency == "GBP"
+
+
+def test_an_illegal_move_is_refused_with_the_order_and_both_statuses(
+    quote: Quote, now: datetime
+) -> None:
+    order = place(quote, now)
+    with pytest.raises(InvalidTransition) as refused:
+        order.confirm(now)
+    assert refused.value.details == {"order_id": "o-1", "from": "pending", "to": "confirmed"}
+    assert isinstance(refused.value.message, str) and refused.value.message
