@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from services.orders.domain import events as ev
+from services.orders.domain.errors import QuoteNotFound
 from services.orders.domain.order_shipments import ShipmentStatus
 from services.orders.domain.orders import Order
 from services.orders.domain.quotes import Quote, create_quote
@@ -224,4 +225,14 @@ def test_an_illegal_move_is_refused_with_the_order_and_both_statuses(
     with pytest.raises(InvalidTransition) as refused:
         order.confirm(now)
     assert refused.value.details == {"order_id": "o-1", "from": "pending", "to": "confirmed"}
+    assert isinstance(refused.value.message, str) and refused.value.message
+
+
+def test_another_customers_quote_is_not_found_and_the_refusal_names_it(
+    quote: Quote, now: datetime
+) -> None:
+    """Someone else's quote is answered as missing (never as forbidden), naming the quote."""
+    with pytest.raises(QuoteNotFound) as refused:
+        Order.place(order_id="o-1", quote=quote, customer_id="c-2", payment_token="tok_ok", now=now)
+    assert refused.value.details == {"quote_id": "q-1"}
     assert isinstance(refused.value.message, str) and refused.value.message
