@@ -97,6 +97,7 @@ def test_an_unknown_style_is_refused(ref: ReferenceData, cart_policy: CartPolicy
     assert err.value.code == "catalogue_unknown_style"
     assert err.value.kind is ErrorKind.INVALID
     assert err.value.details == {"style": "ZZ99", "line": 1}
+    assert "ZZ99" in err.value.message  # the sentence for people names it too
 
 
 def test_an_unknown_region_is_refused(ref: ReferenceData, cart_policy: CartPolicy) -> None:
