@@ -122,8 +122,9 @@ def run_mutmut(module: str, children: int, recheck: bool) -> None:
     if not tests_for(module):
         return  # no unit test uses it: every mutant is reported as not run
     names = [f"{module}.*"]
+    earlier = _meta(module)
     if recheck:
-        names = [name for name, code in _meta(module).items() if code in (0, 5, 33, None)]
+        names = [name for name, code in earlier.items() if code in (0, 5, 33, None)]
         if not names:
             return
     cmd = [*NICE, str(mutmut), "run", "--max-children", str(children), *names]
@@ -132,6 +133,20 @@ def run_mutmut(module: str, children: int, recheck: bool) -> None:
         done = subprocess.run(cmd, cwd=work, stdout=out, stderr=subprocess.STDOUT, check=False)
     if done.returncode != 0 and _meta(module):
         raise RuntimeError(f"mutmut failed on {module}: see {log}")
+    if recheck:
+        keep_earlier_kills(module, earlier, set(names))
+
+
+def keep_earlier_kills(module: str, earlier: dict[str, int | None], rerun: set[str]) -> None:
+    """After a recheck, put back the results of the mutants it did not re-run: mutmut 3.8.1 blanks
+    them when the tests changed (they were killed before; tests are only ever added)."""
+    path = work_dir(module) / "mutants" / (module.replace(".", "/") + ".py.meta")
+    meta = json.loads(path.read_text())
+    codes = meta["exit_code_by_key"]
+    for name, code in earlier.items():
+        if name not in rerun and codes.get(name) is None and name in codes:
+            codes[name] = code
+    path.write_text(json.dumps(meta, indent=4))
 
 
 def score_mutmut(module: str, score: ModuleScore, accepted: dict[str, str]) -> None:
