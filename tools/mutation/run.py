@@ -37,6 +37,7 @@ ACCEPTED = Path(__file__).with_name("accepted.toml")
 COPY = ("services", "shared", "concierge_cli", "tools", "tests", "pyproject.toml")
 KILLED = {"killed", "timeout", "caught by type check"}
 NICE = ("nice", "-n", "10")
+RECHECKED = (0, 5, 33, None, 24, -24, 36, 152, 255)  # survived, no tests, not run, timeout
 
 
 @dataclass
@@ -124,7 +125,8 @@ def run_mutmut(module: str, children: int, recheck: bool) -> None:
     names = [f"{module}.*"]
     earlier = _meta(module)
     if recheck:
-        names = [name for name, code in earlier.items() if code in (0, 5, 33, None)]
+        # timeouts too: on a loaded machine a wall-clock timeout is often a slow run, not a kill
+        names = [name for name, code in earlier.items() if code in RECHECKED]
         if not names:
             return
     cmd = [*NICE, str(mutmut), "run", "--max-children", str(children), *names]
@@ -269,7 +271,7 @@ def main(argv: list[str] | None = None) -> int:
         help="score the results in var/mutation/work without running anything",
     )
     parser.add_argument("--recheck", action="store_true",
-                        help="with --keep: run mutmut again on the earlier survivors only")  # fmt: skip
+                        help="with --keep: run mutmut again on the earlier survivors and timeouts only")  # fmt: skip
     args = parser.parse_args(argv)
     # a name, or a dotted tail: "reference" is both services' reference.py, "warranty.domain.reference" one
     modules = [m for m in domain_modules()
