@@ -39,3 +39,11 @@ def test_a_mutant_the_recheck_ran_keeps_its_new_verdict(
     write_meta({"m_1": None, "m_2": 0})
     run.keep_earlier_kills(MODULE, {"m_1": None, "m_2": 1}, {"m_1", "m_2"})
     assert run._meta(MODULE) == {"m_1": None, "m_2": 0}
+
+
+def test_a_larger_timeout_goes_into_the_scratch_config(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(run, "TIMEOUT_MULTIPLIER", "60")
+    lines = run.narrowed_config(MODULE).splitlines()
+    assert lines[lines.index("[tool.mutmut]") + 1] == "timeout_multiplier = 60.0"
+    monkeypatch.setattr(run, "TIMEOUT_MULTIPLIER", None)
+    assert "timeout_multiplier" not in run.narrowed_config(MODULE)

@@ -37,6 +37,10 @@ ACCEPTED = Path(__file__).with_name("accepted.toml")
 COPY = ("services", "shared", "concierge_cli", "tools", "tests", "pyproject.toml")
 KILLED = {"killed", "timeout", "caught by type check"}
 NICE = ("nice", "-n", "10")
+# mutmut's wall-clock limit is (estimated test time + 1 s) x 15: on a loaded machine a slow run
+# of a surviving mutant passes it and counts as a timeout (killed). A larger multiplier gives a
+# verdict instead (MUTATION_TIMEOUT_MULTIPLIER=60).
+TIMEOUT_MULTIPLIER = os.environ.get("MUTATION_TIMEOUT_MULTIPLIER")
 RECHECKED = (0, 5, 33, None, 24, -24, 36, 152, 255)  # survived, no tests, not run, timeout
 
 
@@ -99,6 +103,8 @@ def narrowed_config(module: str) -> str:
             continue
         if line.startswith("only_mutate ="):
             line = f"only_mutate = {json.dumps([path])}"
+        elif line.startswith("[tool.mutmut]") and TIMEOUT_MULTIPLIER:
+            line += f"\ntimeout_multiplier = {float(TIMEOUT_MULTIPLIER)}"
         elif line.startswith("pytest_add_cli_args_test_selection ="):
             skipping = not line.rstrip().endswith("]")
             line = f"pytest_add_cli_args_test_selection = {json.dumps(selection)}"
