@@ -6,11 +6,18 @@ registry (`webhooks_unknown_event_type`, naming the filter)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
-from services.notifications.domain.webhooks import check_registration
+from services.notifications.domain.webhooks import (
+    EndpointSecret,
+    WebhookEndpoint,
+    check_registration,
+)
 from shared.errors import DomainError
 
+NOW = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
 KNOWN = ("warranty.claim.approved", "warranty.claim.rejected", "orders.return.refunded")
 
 
@@ -50,3 +57,19 @@ def test_a_filter_that_selects_nothing_is_refused_by_name(bad):
     error = refusal("https://p.example/hooks", ["warranty.claim.approved", bad])
     assert (error.code, error.kind) == ("webhooks_unknown_event_type", "invalid")
     assert error.details == {"event_type": bad}
+
+
+@pytest.mark.parametrize("url", ["http://localhost:9000/hooks", "https://p.example/hooks"])
+def test_an_endpoint_may_target_http_or_https(url):
+    # http only where the registration allows it (local runs), checked above
+    endpoint = WebhookEndpoint(id="we_1", owner="p1", url=url, event_types=("*",),
+                               secrets=(EndpointSecret("whsec_AAAA", NOW),))  # fmt: skip
+    assert endpoint.url == url
+
+
+@pytest.mark.parametrize("url", ["ftp://p.example/hooks", "p.example/hooks", "https:///hooks"])
+def test_an_endpoint_needs_an_absolute_http_url(url):
+    with pytest.raises(DomainError) as caught:
+        WebhookEndpoint(id="we_1", owner="p1", url=url, event_types=("*",),
+                        secrets=(EndpointSecret("whsec_AAAA", NOW),))  # fmt: skip
+    assert caught.value.code == "webhooks_invalid_endpoint"
