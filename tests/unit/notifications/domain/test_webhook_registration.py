@@ -73,3 +73,31 @@ def test_an_endpoint_needs_an_absolute_http_url(url):
         WebhookEndpoint(id="we_1", owner="p1", url=url, event_types=("*",),
                         secrets=(EndpointSecret("whsec_AAAA", NOW),))  # fmt: skip
     assert caught.value.code == "webhooks_invalid_endpoint"
+
+
+def endpoint_refusal(url: str = "https://p.example/hooks", types: tuple[str, ...] = ("*",)):  # type: ignore[no-untyped-def]
+    with pytest.raises(DomainError) as caught:
+        WebhookEndpoint(id="we_1", owner="p1", url=url, event_types=types,
+                        secrets=(EndpointSecret("whsec_AAAA", NOW),))  # fmt: skip
+    return caught.value
+
+
+def test_a_refused_url_is_named_in_the_refusal():
+    error = endpoint_refusal("ftp://p.example/hooks")
+    assert error.details == {"url": "ftp://p.example/hooks"}
+    assert "p.example" in refusal("https://p.example/ho oks", ["*"]).details["url"]
+
+
+@pytest.mark.parametrize("url", ["https://user@p.example/hooks", "https://:pw@p.example/hooks",
+                                 "https://user:pw@p.example/hooks"])  # fmt: skip
+def test_an_endpoint_url_carries_no_credentials(url):
+    assert endpoint_refusal(url).code == "webhooks_invalid_endpoint"
+
+
+@pytest.mark.parametrize(
+    "bad", ["", "warranty.claim approved", "warranty.claim*", "warranty.*.*", "warranty*.*",
+            "*.*", "warranty.*.approved"],
+)  # fmt: skip
+def test_a_filter_is_an_event_type_or_a_prefix_wildcard(bad):
+    error = endpoint_refusal(types=("warranty.claim.approved", bad))
+    assert (error.code, error.details) == ("webhooks_invalid_endpoint", {"event_type": bad})
