@@ -39,6 +39,11 @@ ACCEPTED = Path(__file__).with_name("accepted.toml")
 COPY = ("services", "shared", "concierge_cli", "tools", "tests", "pyproject.toml")
 KILLED = {"killed", "timeout", "caught by type check"}
 NICE = ("nice", "-n", "10")
+# mutmut's wall-clock limit is (estimated test time + 1 s) x 15: on a loaded machine a slow run
+# of a surviving mutant passes it and counts as a timeout (killed). A larger multiplier gives a
+# verdict instead (MUTATION_TIMEOUT_MULTIPLIER=60).
+TIMEOUT_MULTIPLIER = os.environ.get("MUTATION_TIMEOUT_MULTIPLIER")
+RECHECKED = (0, 5, 33, None, 24, -24, 36, 152, 255)  # survived, no tests, not run, timeout
 
 
 @dataclass
@@ -102,6 +107,8 @@ def narrowed_config(module: str) -> str:
             continue
         if line.startswith("only_mutate ="):
             line = f"only_mutate = {json.dumps([path])}"
+        elif line.startswith("[tool.mutmut]") and TIMEOUT_MULTIPLIER:
+            line += f"\ntimeout_multiplier = {float(TIMEOUT_MULTIPLIER)}"
         elif line.startswith("pytest_add_cli_args_test_selection ="):
             skipping = not line.rstrip().endswith("]")
             line = f"pytest_add_cli_args_test_selection = {json.dumps(selection)}"
@@ -128,7 +135,8 @@ def run_mutmut(module: str, children: int, recheck: bool) -> None:
     names = [f"{module}.*"]
     earlier = _meta(module)
     if recheck:
-        names = [name for name, code in earlier.items() if code in (0, 5, 33, None)]
+        # timeouts too: on a loaded machine a wall-clock timeout is often a slow run, not a kill
+        names = [name for name, code in earlier.items() if code in RECHECKED]
         if not names:
             return
     cmd = [*NICE, str(mutmut), "run", "--max-children", str(children), *names]
@@ -268,7 +276,7 @@ def main(argv: list[str] | None = None) -> int:
         help="score the results in var/mutation/work without running anything",
     )
     parser.add_argument("--recheck", action="store_true",
-                        help="with --keep: run mutmut again on the earlier survivors only")  # fmt: skip
+                        help="with --keep: run mutmut again on the earlier survivors and timeouts only")  # fmt: skip
     args = parser.parse_args(argv)
     # a name, or a dotted tail: "reference" is both services' reference.py, "warranty.domain.reference" one
     modules = [m for m in domain_modules()
