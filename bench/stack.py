@@ -89,7 +89,8 @@ class UpStack:
         }
         command = [sys.executable, "-m", "concierge_cli.main", "up", "--data-dir",
                    str(self.folder / "var"), "--port", str(self.port), "--nats-port",
-                   str(free_port()), "--nats-monitor-port", str(free_port())]  # fmt: skip
+                   str(free_port()), "--nats-monitor-port", str(free_port()),
+                   "--web-port", str(free_port())]  # fmt: skip
         log = open(self.folder / "up.log", "wb")
         started = time.perf_counter()
         self.process = subprocess.Popen(

@@ -33,24 +33,21 @@ import threading
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
-from multiprocessing.connection import Connection
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import structlog
 
-from services.warranty.adapters.ocr_child import DEFAULT_FACTORY
 from services.warranty.domain.label_reading import TextLine
 from shared.errors import DomainError, ErrorKind
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
 
 log = structlog.get_logger()
 
 CHILD_MODULE = "services.warranty.adapters.ocr_child"
+DEFAULT_FACTORY = "services.warranty.adapters.rapid_ocr:RapidOcrReader"
 CLOSE_WAIT_S = 2.0
-# glibc raises its mmap threshold after each large free, after which the engine's big buffers
-# come from the heap and stay resident: pinned, they are unmapped when freed. Measured on the
-# child (warm-up, then 11 label photos): 186 -> 135 MiB resident; after a 12-megapixel photo
-# 358 -> 182 MiB (docs/benchmarks.md).
-CHILD_ENV = {"MALLOC_MMAP_THRESHOLD_": "131072"}
 
 
 class ReaderUnavailable(DomainError):
@@ -97,12 +94,13 @@ class OcrProcess:
             self._end(child)
 
     def _start(self) -> _Child:
+        from multiprocessing.connection import Connection  # 1.5 MiB: only once OCR is used
+
         ours, theirs = socket.socketpair()
         with theirs:
             command = [sys.executable, "-m", CHILD_MODULE, str(theirs.fileno()),
                        str(self.threads), str(os.getpid()), self.factory]  # fmt: skip
-            process = subprocess.Popen(command, pass_fds=(theirs.fileno(),),
-                                       env=os.environ | CHILD_ENV)  # fmt: skip
+            process = subprocess.Popen(command, pass_fds=(theirs.fileno(),))
         child = _Child(process, ours, Connection(os.dup(ours.fileno())))
         threading.Thread(target=self._receive, args=(child,), name="ocr-replies",
                          daemon=True).start()  # fmt: skip
