@@ -149,7 +149,8 @@ def headline_rows(run: PointRun, bare_post_cpu_ms: float | None) -> list[Row]:
             baseline_name="bare POST", target_on_ratio=False,
             invalid=cpu_invalid, **common),
     ]  # fmt: skip
-    for name in (*SERVICE_NAMES, "nats-server"):
+    children = sorted(k for k in run.rss_mib if "/" in k)  # e.g. warranty/ocr_child: its own row
+    for name in (*SERVICE_NAMES, "nats-server", *children):
         if name in run.rss_mib:
             rows.append(Row(f"peak RSS {name} at {p.offered:.0f} orders/s", "MiB",
                             run.rss_mib[name], floor=150.0, goal=100.0,

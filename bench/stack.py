@@ -89,7 +89,8 @@ class UpStack:
         }
         command = [sys.executable, "-m", "concierge_cli.main", "up", "--data-dir",
                    str(self.folder / "var"), "--port", str(self.port), "--nats-port",
-                   str(free_port()), "--nats-monitor-port", str(free_port())]  # fmt: skip
+                   str(free_port()), "--nats-monitor-port", str(free_port()),
+                   "--web-port", str(free_port())]  # fmt: skip
         log = open(self.folder / "up.log", "wb")
         started = time.perf_counter()
         self.process = subprocess.Popen(
@@ -125,7 +126,9 @@ class UpStack:
 
 
 class RssSampler:
-    """Peak resident memory of each process, sampled every `interval` s in a thread."""
+    """Peak resident memory of each process, sampled every `interval` s in a thread. A child
+    process of one of them (warranty's OCR process) is a row of its own, `<parent>/<module>`:
+    its memory is not in its parent's RSS, and it counts against the per-process budget too."""
 
     def __init__(self, pids: dict[str, int], interval: float = 0.1) -> None:
         self.procs = {name: psutil.Process(pid) for name, pid in pids.items()}
@@ -134,11 +137,22 @@ class RssSampler:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
+    @staticmethod
+    def _label(parent: str, child: psutil.Process) -> str:
+        command = child.cmdline()
+        module = command[command.index("-m") + 1] if "-m" in command[:-1] else child.name()
+        return f"{parent}/{module.rsplit('.', 1)[-1]}"
+
+    def _sample(self, name: str, p: psutil.Process) -> None:
+        self.peak[name] = max(self.peak.get(name, 0), p.memory_info().rss)
+
     def _run(self) -> None:
         while not self._stop.is_set():
             for name, p in self.procs.items():
                 try:
-                    self.peak[name] = max(self.peak[name], p.memory_info().rss)
+                    self._sample(name, p)
+                    for child in p.children(recursive=True):
+                        self._sample(self._label(name, child), child)
                 except psutil.Error:
                     pass
             self._stop.wait(self.interval)

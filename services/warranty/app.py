@@ -10,11 +10,11 @@ import structlog
 
 from services.warranty.adapters.blob_store import LocalFolderBlobStore, S3BlobStore
 from services.warranty.adapters.charts import SvgCharts
+from services.warranty.adapters.ocr_process import OcrProcess
 from services.warranty.adapters.orders_stock import OrdersReplacementStock
 from services.warranty.adapters.photo_inbox import ObjectStorePhotoInbox
 from services.warranty.adapters.photos import clean_photo
 from services.warranty.adapters.policy_html import render_policy_html
-from services.warranty.adapters.rapid_ocr import RapidOcrReader
 from services.warranty.adapters.reference_data import load_catalogue, load_policy
 from services.warranty.adapters.rma_pdf import render_rma_pdf
 from services.warranty.adapters.unit_of_work import WarrantyUnitOfWork, warranty_uow
@@ -31,7 +31,7 @@ from services.warranty.entrypoints.rpc import (
 from services.warranty.entrypoints.translate import ClaimReplies
 from services.warranty.entrypoints.workers import (
     batch_sweeper,
-    ocr_warm_up,
+    ocr_reader,
     photo_sweeper,
     timer_sweeper,
 )
@@ -140,8 +140,10 @@ def build_label_photos(
     photos kept as claim evidence."""
     blobs = blob_store_from(settings)
     hand_over = ObjectStorePhotoInbox(lambda: rt.js, settings.stream_replicas)
+    reader = OcrProcess(threads=settings.ocr_workers, read_timeout=settings.ocr_read_timeout_s,
+                        start_timeout=settings.ocr_warmup_timeout_s)  # fmt: skip
     photos = LabelPhotos(
-        reader=RapidOcrReader(), blobs=blobs, catalogue=catalogue, clean=clean_photo, uow=uow,
+        reader=reader, blobs=blobs, catalogue=catalogue, clean=clean_photo, uow=uow,
         workers=settings.ocr_workers, clock=clock, inbox=hand_over,
     )  # fmt: skip
     evidence = ClaimEvidence(uow, blobs, clock, timedelta(seconds=settings.photo_retention_s))
@@ -151,7 +153,9 @@ def build_label_photos(
     rt.background(photo_sweeper(evidence, min(settings.photo_retention_s, 3600.0)))
     if settings.ocr_warmup:
         rt.ready_check("ocr", lambda: photos.warmed)
-        rt.background(ocr_warm_up(photos, settings.ocr_warmup_timeout_s))
+    rt.background(
+        ocr_reader(photos, settings.ocr_warmup_timeout_s if settings.ocr_warmup else None)
+    )
     return photos
 
 

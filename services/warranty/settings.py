@@ -37,6 +37,9 @@ class Settings(ServiceSettings):
     ocr_warmup_timeout_s: float = Field(
         default=120.0, gt=0, description="Longest /readyz waits for the OCR model to load."
     )
+    ocr_read_timeout_s: float = Field(  # under the gateway's 30 s for a photo
+        default=20.0, gt=0, le=29, description="Longest a photo waits for the OCR process."
+    )
     # Where kept label photos live: a local folder, or an S3-compatible bucket in production.
     blob_store: Literal["local", "s3"] = Field(default="local", description="Photo store kind.")
     blob_bucket: str | None = Field(

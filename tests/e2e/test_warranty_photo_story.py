@@ -14,6 +14,7 @@ import io
 import random
 import uuid
 
+import psutil
 import pytest
 from PIL import Image
 
@@ -77,3 +78,26 @@ def test_handbag_without_receipt_from_a_photo(running_stack):
     stranger = running_stack.client(f"cust-{uuid.uuid4().hex[:8]}")
     r = stranger.get(claim["evidence_photo"]["path"])
     assert r.status_code == 404
+
+
+def ocr_child(running_stack) -> psutil.Process:  # type: ignore[no-untyped-def]
+    [warranty] = [c for c in running_stack.stack.children if c.spec.name == "warranty"]
+    [child] = [p for p in psutil.Process(warranty.pid).children()
+               if "ocr_child" in " ".join(p.cmdline())]  # fmt: skip
+    return child
+
+
+def test_a_killed_ocr_process_is_replaced_and_the_photo_still_read(running_stack):
+    """The OCR engine runs in a child process of warranty; killing it (as the kernel's OOM
+    killer would) costs no more than a fresh child for the next photo."""
+    me = running_stack.client(f"cust-{uuid.uuid4().hex[:8]}")
+    old = ocr_child(running_stack)
+    warranty = psutil.Process(old.ppid())
+    old.kill()
+    old.wait(5)
+    r = me.post("/v1/labels/read", files={"image": ("label.jpg", phone_photo(), "image/jpeg")},
+                timeout=60)  # fmt: skip
+    assert r.status_code == 200 and r.json()["label"]["code"] == STORY_CODE, r.text
+    new = ocr_child(running_stack)
+    assert new.pid != old.pid and warranty.is_running()
+    assert running_stack.client("agent-x", role="agent").get("/readyz").status_code == 200

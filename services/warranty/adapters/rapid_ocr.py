@@ -14,6 +14,7 @@ every core. This reader:
   `max_side_len`), so small text in a large photo keeps its pixels;
 - runs each ONNX session on one thread: the service reads photos in a bounded pool of its own, so
   parallelism comes from there.
+The service does not build it in its own process: it runs in the OCR child (ocr_process.py).
 The angle classifier (0/180 degrees, for upside-down photos) stays on: it costs about 2 ms.
 """
 
@@ -21,12 +22,13 @@ from __future__ import annotations
 
 import io
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from PIL import Image
 
-from services.warranty.domain.label_reading import TextLine
+if TYPE_CHECKING:  # the OCR child reads lines (`read_lines`) without the warranty domain
+    from services.warranty.domain.label_reading import TextLine
 
 DETECT_SIDE = 1280  # px: the longest side detection works on (larger photos are scaled down)
 
@@ -62,10 +64,16 @@ class RapidOcrReader:
         self._get_engine()(np.full((48, 160, 3), 255, dtype=np.uint8))
 
     def read(self, image: bytes) -> list[TextLine]:
+        from services.warranty.domain.label_reading import TextLine
+
+        return [TextLine(text, score) for text, score in self.read_lines(image)]
+
+    def read_lines(self, image: bytes) -> list[tuple[str, float]]:
+        """(text, confidence) per line, top to bottom."""
         pixels = np.array(Image.open(io.BytesIO(image)).convert("RGB"))
         result, _elapsed = self._get_engine()(pixels)
         # Each result: [box, text, score]; top-to-bottom order keeps wrapped codes adjacent.
         ordered = sorted(
             result or [], key=lambda r: (min(p[1] for p in r[0]), min(p[0] for p in r[0]))
         )
-        return [TextLine(str(text), float(score)) for _box, text, score in ordered]
+        return [(str(text), float(score)) for _box, text, score in ordered]

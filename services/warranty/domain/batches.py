@@ -19,8 +19,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-import numpy as np
-
 DEFAULT_Q = 0.05
 DEFAULT_MIN_CLAIMS = 5
 CONFIDENCE = 0.95
@@ -119,6 +117,7 @@ def flag_batches(
     tested = sorted(b for b in baselines if units[b] > 0)
     if not tested:
         return []
+    import numpy as np  # on first use, like scipy: 14 MiB the service need not carry until then
     from scipy import stats  # on first use (see clopper_pearson)
 
     k = np.array([min(claims.get(b, 0), units[b]) for b in tested])

@@ -1,5 +1,5 @@
 """Background workers: the claim timer sweep, the batch re-evaluation loop, the sweep of label
-photos no claim took, and the OCR model's warm-up.
+photos no claim took, and the OCR reader's warm-up and shutdown.
 
 The sweeps run at start-up first, so anything that fell due while the service was down happens now,
 and both survive a failed round (the database briefly unavailable): they try again next tick.
@@ -50,13 +50,20 @@ def photo_sweeper(uc: ClaimEvidence, interval: float) -> Worker:
     return _every("sweep_photos", interval, uc.forget_unclaimed, "label.photo_sweep_failed")
 
 
-def ocr_warm_up(photos: LabelPhotos, timeout: float) -> Worker:
-    """Loads the OCR model once, at start; /readyz reports `ocr` false until it is done."""
+def ocr_reader(photos: LabelPhotos, warm_up_timeout: float | None) -> Worker:
+    """Owns the OCR reader for the service's life: loads the model once at start (unless
+    `warm_up_timeout` is None; /readyz reports `ocr` false until it is done), and closes the
+    reader (ends its child process) when the runtime stops, after the requests in hand."""
 
-    async def warm_up_ocr(_rt: Any) -> None:
-        await photos.warm_up(timeout)
+    async def ocr(_rt: Any) -> None:
+        try:
+            if warm_up_timeout is not None:
+                await photos.warm_up(warm_up_timeout)
+            await asyncio.Event().wait()  # until the runtime cancels its tasks at shutdown
+        finally:
+            photos.close()
 
-    return warm_up_ocr
+    return ocr
 
 
 def batch_sweeper(uc: BatchAnalytics, interval: float) -> Worker:

@@ -2,7 +2,8 @@
 character, and keep the metadata-free photo only when a code was read.
 
 OCR is CPU-bound (about 0.06 s of CPU for a label photo, 0.5 s for a 12-megapixel one; see
-docs/label-photos.md): it runs in a pool of its own with a bounded number of workers, and a
+docs/label-photos.md): it runs in a pool of its own with a bounded number of workers (in the
+service they hand each photo to the OCR child process, adapters/ocr_process.py, and wait), and a
 bounded queue in front (a burst of photos gets `label_reader_busy`, 503, rather than a growing
 backlog that stalls every later request).
 """
@@ -116,4 +117,9 @@ class LabelPhotos:
             self.warmed = True
 
     def close(self) -> None:
+        """Stop reading (at shutdown): the pool, and the reader's own resources (its child
+        process) if it has any."""
         self._pool.shutdown(wait=False, cancel_futures=True)
+        close = getattr(self.reader, "close", None)
+        if close is not None:
+            close()

@@ -1,14 +1,18 @@
-"""The OCR model is loaded when the warranty service starts, off the event loop: /readyz says
-not ready (`ocr: false`) until it is loaded, while /healthz and the service's RPCs answer."""
+"""The OCR model is loaded when the warranty service starts, off the event loop (in the OCR child
+process): /readyz says not ready (`ocr: false`) until it is loaded, while /healthz and the
+service's RPCs answer; the child ends with the service."""
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
 import httpx
+import psutil
+import pytest
 
 from services.warranty.app import build
 from services.warranty.settings import Settings
@@ -74,3 +78,30 @@ async def test_without_warm_up_readyz_does_not_wait_for_the_model(
         engine.gate.set()
         rt.photos.close()
         await rt.app.stop()
+
+
+async def test_the_model_loads_in_a_child_process_the_service_ends_at_shutdown(
+    nats_server: Any, sqlite_url: str, tmp_path: Path
+) -> None:
+    """The real engine, warmed at start in the OCR child: warranty itself stays without it, and
+    stopping the service leaves no OCR process behind."""
+    port = free_port()
+    rt = build(Settings(nats_url=nats_server.url, database_url=sqlite_url, health_port=port,
+                        photo_dir=tmp_path / "photos", ocr_warmup=True))  # fmt: skip
+    await rt.app.start()
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
+
+            async def ready() -> bool:
+                return (await http.get("/readyz")).status_code == 200
+
+            await eventually(ready, timeout=60)
+        pid = rt.photos.reader.pid
+        child = psutil.Process(pid)
+        assert child.ppid() == os.getpid() and "ocr_child" in " ".join(child.cmdline())
+        assert child.memory_info().rss > 80 * 2**20  # the engine is there, not in this process
+    finally:
+        await rt.app.stop()
+    with pytest.raises(psutil.NoSuchProcess):  # ended and reaped, not left behind
+        child.wait(5)
+        psutil.Process(pid).status()
