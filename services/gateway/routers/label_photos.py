@@ -45,8 +45,9 @@ ERRORS = """Errors: 413 `body_too_large` / `photo_too_large` (over 8 MB; nothing
 `label_unreadable` (no code with a valid check character; `details.read` lists what was read and,
 when a well-formed code failed its check, `details.code` and `details.recheck` the characters to
 re-check),
-`label_ambiguous` (more than one valid code); 503 `label_reader_busy` or `upstream_unavailable`
-(retry shortly)."""
+`label_ambiguous` (more than one valid code); 503 `label_reader_busy`,
+`label_reader_unavailable` (the reader stopped while reading this photo; a fresh one reads the
+next) or `upstream_unavailable` (retry shortly)."""
 
 
 async def photo_bucket(request: Request) -> Any:
