@@ -26,7 +26,11 @@ _BY_QUOTE = sa.select(t.orders).where(t.orders.c.quote_id == sa.bindparam("quote
 _DUE = sa.select(t.orders).where(t.orders.c.next_check_at <= sa.bindparam("now"))
 _DEFER = (
     sa.update(t.orders)
-    .where(t.orders.c.order_id == sa.bindparam("oid"), t.orders.c.open_saga.is_(True))
+    .where(
+        t.orders.c.order_id == sa.bindparam("oid"),
+        t.orders.c.version == sa.bindparam("seen"),
+        t.orders.c.open_saga.is_(True),
+    )
     .values(next_check_at=sa.bindparam("until"))
 )
 
@@ -117,10 +121,12 @@ class SqlOrderRepository:
         rows = (await self.session.execute(_DUE, {"now": now})).all()
         return [self._from_row(r) for r in rows]
 
-    async def defer_all(self, until: Sequence[tuple[str, datetime]]) -> None:
-        """`defer` for many orders: one statement (executemany), one transaction."""
+    async def defer_all(self, until: Sequence[tuple[str, int, datetime]]) -> None:
+        """`defer` for many (order id, version looked at, until): one statement (executemany).
+        An order saved since the version looked at is left due (it changed: look again)."""
         if until:
-            await self.session.execute(_DEFER, [{"oid": o, "until": u} for o, u in until])
+            rows = [{"oid": o, "seen": v, "until": u} for o, v, u in until]
+            await self.session.execute(_DEFER, rows)
 
     @staticmethod
     def _row(order: Order) -> dict[str, Any]:
