@@ -24,6 +24,19 @@ _GET = sa.select(t.orders).where(t.orders.c.order_id == sa.bindparam("order_id")
 _GET_FOR_UPDATE = _GET.with_for_update()  # ignored by SQLite, whose writes are serialised
 _BY_QUOTE = sa.select(t.orders).where(t.orders.c.quote_id == sa.bindparam("quote_id"))
 _DUE = sa.select(t.orders).where(t.orders.c.next_check_at <= sa.bindparam("now"))
+# A saga step's save (the bind names differ from the columns': SQLAlchemy reserves those).
+_SAVE = (
+    sa.update(t.orders)
+    .where(t.orders.c.order_id == sa.bindparam("oid"), t.orders.c.version == sa.bindparam("seen"))
+    .values(
+        status=sa.bindparam("p_status"),
+        updated_at=sa.bindparam("p_updated_at"),
+        state=sa.bindparam("p_state"),
+        open_saga=sa.bindparam("p_open_saga"),
+        next_check_at=sa.bindparam("p_next_check_at"),
+        version=sa.bindparam("p_version"),
+    )
+)
 _DEFER = (
     sa.update(t.orders)
     .where(
@@ -60,10 +73,9 @@ class SqlOrderRepository:
 
     async def save(self, order: Order) -> None:
         version = order.version
+        changes = {"p_" + k: v for k, v in self._changes(order).items()}
         result = await self.session.execute(
-            sa.update(t.orders)
-            .where(t.orders.c.order_id == order.order_id, t.orders.c.version == version)
-            .values(**self._changes(order), version=version + 1)
+            _SAVE, {"oid": order.order_id, "seen": version, "p_version": version + 1, **changes}
         )
         if result.rowcount != 1:  # type: ignore[attr-defined]
             raise ConcurrentUpdate(
