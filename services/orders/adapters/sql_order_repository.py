@@ -20,6 +20,7 @@ from services.orders.domain.orders import Order
 
 # The hot read, built once: a module-level statement keeps its memoized cache key (a statement
 # built per call is walked again to compute it on every execution).
+_INSERT = sa.insert(t.orders)
 _GET = sa.select(t.orders).where(t.orders.c.order_id == sa.bindparam("order_id"))
 _GET_FOR_UPDATE = _GET.with_for_update()  # ignored by SQLite, whose writes are serialised
 _BY_QUOTE = sa.select(t.orders).where(t.orders.c.quote_id == sa.bindparam("quote_id"))
@@ -56,7 +57,7 @@ class SqlOrderRepository:
 
     async def add(self, order: Order) -> None:
         order.version = 1
-        await self.session.execute(sa.insert(t.orders).values(**self._row(order), version=1))
+        await self.session.execute(_INSERT, {**self._row(order), "version": 1})
 
     async def get(self, order_id: str, *, for_update: bool = False) -> Order:
         query = _GET_FOR_UPDATE if for_update else _GET

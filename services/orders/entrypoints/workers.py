@@ -71,12 +71,14 @@ class SagaScheduler:
         self._polls: dict[str, tuple[int, str]] = {}  # order -> (polls at this status, status)
         self.queue: asyncio.Queue[str] = asyncio.Queue()
         self.busy: set[str] = set()
+        self.queued: set[str] = set()  # woken, not yet taken by a worker: the sweep leaves them
         self._again: set[str] = set()  # woken while busy: drive again after the current drive
         self._deferred: list[tuple[str, int, float]] = []  # (order, version, seconds) owed
 
     def wake(self, order_id: str) -> None:
         """Drive this order now: it was placed or cancelled, or its parcel moved (the carrier's
         tracking push). An order being driven already is driven again after that drive."""
+        self.queued.add(order_id)
         self.queue.put_nowait(order_id)
 
     async def resume_all(self) -> int:
@@ -99,6 +101,7 @@ class SagaScheduler:
     async def _worker(self) -> None:
         while True:
             order_id = await self.queue.get()
+            self.queued.discard(order_id)
             await self._drive(order_id)
 
     async def _sweeper(self) -> None:
@@ -120,6 +123,8 @@ class SagaScheduler:
         if owed:
             await self.sagas.defer_all(owed)
         for order in await self.sagas.due_orders():
+            if order.order_id in self.queued:  # a worker drives it shortly (not twice)
+                continue
             if str(order.status) in WAITING_ON_CARRIER:
                 await self._drive(order.order_id, loaded=order, again=False)
             else:
@@ -158,7 +163,7 @@ class SagaScheduler:
             self.busy.discard(order_id)
             if order_id in self._again:
                 self._again.discard(order_id)
-                self.queue.put_nowait(order_id)
+                self.wake(order_id)
         if order is not None:
             self._schedule_next(order)
 

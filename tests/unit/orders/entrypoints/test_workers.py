@@ -95,3 +95,13 @@ async def test_a_wake_while_the_order_is_driven_drives_it_again_afterwards():
     await first
     assert scheduler.queue.get_nowait() == "o" and scheduler.queue.empty()
     assert saga.advanced == 1
+
+
+async def test_the_sweep_leaves_a_woken_order_to_the_worker_that_will_take_it():
+    runner = _RunnerWithOnePoisonedOrder()
+    scheduler = SagaScheduler(sagas=runner, saga=runner, tracking=runner,  # type: ignore[arg-type]
+                              workers=1, sweep_interval=1.0, tracking_interval=2.0)  # fmt: skip
+    scheduler.wake("good")
+    await scheduler.sweep()
+    assert runner.advanced == []  # queued: not driven twice
+    assert scheduler.queue.get_nowait() == "good"
