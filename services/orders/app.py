@@ -165,6 +165,7 @@ def build(settings: Settings | None = None) -> ServiceRuntime:
         retry_delay=settings.payment_retry_delay,
     )
     scheduler = _scheduler(parts, settings)
+    carrier.subscribe(scheduler.wake)  # the carrier's tracking push: drive the order now
     cases = build_use_cases(
         uow,
         load_reference_data(settings.data_dir),

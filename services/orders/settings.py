@@ -40,11 +40,17 @@ class Settings(ServiceSettings):
 
     saga_workers: int = Field(default=4, ge=1, le=64)
     saga_sweep_interval: float = Field(default=2.0, gt=0, description="Resume sweep (s).")
+    # The carrier pushes its tracking updates (the sandbox's stand-in for tracking webhooks),
+    # so polling only reconciles what a push missed (the process stopped): slowly. 45 s, not
+    # 30 or 60: the sandbox's parcels move at 30 s and 90 s, and a poll due at the same moment
+    # as a push only repeats its read.
     tracking_poll_max_interval: float = Field(
-        default=30.0, gt=0, description="Longest wait between tracking polls of one order (s)."
+        default=600.0, gt=0, description="Longest wait between tracking polls of one order (s)."
     )
     tracking_poll_interval: float = Field(
-        default=2.0, gt=0, description="Seconds between tracking polls of one shipped order."
+        default=45.0,
+        gt=0,
+        description="Seconds to the first reconciliation poll of a confirmed or shipped order.",
     )
 
     return_sweep_interval: float = Field(default=2.0, gt=0, description="Returns sweep (s).")

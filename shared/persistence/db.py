@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -105,6 +106,24 @@ class Database:
     async def read(self) -> AsyncIterator[AsyncSession]:
         async with self.sessions() as session:
             yield session
+
+    # Core-only variants for callers with no ORM state (a plain statement, no identity map):
+    # an ORM session's set-up and close (its transaction object, expunge, the connection's
+    # hand-over) cost more than the one statement they wrap. Same write lock on SQLite.
+    @asynccontextmanager
+    async def connection_transaction(self) -> AsyncIterator[AsyncConnection]:
+        """A read-write transaction on a plain connection; commits on success."""
+        if self.sqlite:
+            async with self._write_lock, self.engine.begin() as conn:
+                yield conn
+        else:
+            async with self.engine.begin() as conn:
+                yield conn
+
+    @asynccontextmanager
+    async def connection_read(self) -> AsyncIterator[AsyncConnection]:
+        async with self.engine.connect() as conn:
+            yield conn
 
     async def ping(self) -> bool:
         try:

@@ -20,13 +20,31 @@ from services.orders.domain.orders import Order
 
 # The hot read, built once: a module-level statement keeps its memoized cache key (a statement
 # built per call is walked again to compute it on every execution).
+_INSERT = sa.insert(t.orders)
 _GET = sa.select(t.orders).where(t.orders.c.order_id == sa.bindparam("order_id"))
 _GET_FOR_UPDATE = _GET.with_for_update()  # ignored by SQLite, whose writes are serialised
 _BY_QUOTE = sa.select(t.orders).where(t.orders.c.quote_id == sa.bindparam("quote_id"))
 _DUE = sa.select(t.orders).where(t.orders.c.next_check_at <= sa.bindparam("now"))
+# A saga step's save (the bind names differ from the columns': SQLAlchemy reserves those).
+_SAVE = (
+    sa.update(t.orders)
+    .where(t.orders.c.order_id == sa.bindparam("oid"), t.orders.c.version == sa.bindparam("seen"))
+    .values(
+        status=sa.bindparam("p_status"),
+        updated_at=sa.bindparam("p_updated_at"),
+        state=sa.bindparam("p_state"),
+        open_saga=sa.bindparam("p_open_saga"),
+        next_check_at=sa.bindparam("p_next_check_at"),
+        version=sa.bindparam("p_version"),
+    )
+)
 _DEFER = (
     sa.update(t.orders)
-    .where(t.orders.c.order_id == sa.bindparam("oid"), t.orders.c.open_saga.is_(True))
+    .where(
+        t.orders.c.order_id == sa.bindparam("oid"),
+        t.orders.c.version == sa.bindparam("seen"),
+        t.orders.c.open_saga.is_(True),
+    )
     .values(next_check_at=sa.bindparam("until"))
 )
 
@@ -39,7 +57,7 @@ class SqlOrderRepository:
 
     async def add(self, order: Order) -> None:
         order.version = 1
-        await self.session.execute(sa.insert(t.orders).values(**self._row(order), version=1))
+        await self.session.execute(_INSERT, {**self._row(order), "version": 1})
 
     async def get(self, order_id: str, *, for_update: bool = False) -> Order:
         query = _GET_FOR_UPDATE if for_update else _GET
@@ -56,10 +74,9 @@ class SqlOrderRepository:
 
     async def save(self, order: Order) -> None:
         version = order.version
+        changes = {"p_" + k: v for k, v in self._changes(order).items()}
         result = await self.session.execute(
-            sa.update(t.orders)
-            .where(t.orders.c.order_id == order.order_id, t.orders.c.version == version)
-            .values(**self._changes(order), version=version + 1)
+            _SAVE, {"oid": order.order_id, "seen": version, "p_version": version + 1, **changes}
         )
         if result.rowcount != 1:  # type: ignore[attr-defined]
             raise ConcurrentUpdate(
@@ -117,10 +134,12 @@ class SqlOrderRepository:
         rows = (await self.session.execute(_DUE, {"now": now})).all()
         return [self._from_row(r) for r in rows]
 
-    async def defer_all(self, until: Sequence[tuple[str, datetime]]) -> None:
-        """`defer` for many orders: one statement (executemany), one transaction."""
+    async def defer_all(self, until: Sequence[tuple[str, int, datetime]]) -> None:
+        """`defer` for many (order id, version looked at, until): one statement (executemany).
+        An order saved since the version looked at is left due (it changed: look again)."""
         if until:
-            await self.session.execute(_DEFER, [{"oid": o, "until": u} for o, u in until])
+            rows = [{"oid": o, "seen": v, "until": u} for o, v, u in until]
+            await self.session.execute(_DEFER, rows)
 
     @staticmethod
     def _row(order: Order) -> dict[str, Any]:

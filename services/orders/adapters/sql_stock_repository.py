@@ -21,6 +21,32 @@ from services.orders.domain.errors import InsufficientStock, InvalidQuantity, Un
 from services.orders.domain.stock import Reservation, ReservationStatus
 from shared.errors import InvalidTransition
 
+# The saga's statements, built once: a statement built per call is walked again for its cache
+# key on every execution (bind names differ from the columns': SQLAlchemy reserves those).
+_s, _r = t.stock, t.reservations
+_TAKE = (
+    sa.update(_s)
+    .where(
+        _s.c.warehouse == sa.bindparam("w"),
+        _s.c.style == sa.bindparam("st"),
+        _s.c.on_hand - _s.c.reserved >= sa.bindparam("q"),
+    )
+    .values(reserved=_s.c.reserved + sa.bindparam("q"))
+)
+_INSERT = sa.insert(_r)
+_FIND = sa.select(_r).where(_r.c.owner_id == sa.bindparam("o"), _r.c.purpose == sa.bindparam("p"))
+_GET = sa.select(_r).where(_r.c.reservation_id == sa.bindparam("rid"))
+_SET_STATUS = (
+    sa.update(_r)
+    .where(_r.c.reservation_id == sa.bindparam("rid"), _r.c.status == sa.bindparam("was"))
+    .values(status=sa.bindparam("to"), updated_at=sa.bindparam("at"))
+)
+_MOVE = (
+    sa.update(_s)
+    .where(_s.c.warehouse == sa.bindparam("w"), _s.c.style == sa.bindparam("st"))
+    .values(reserved=_s.c.reserved + sa.bindparam("dr"), on_hand=_s.c.on_hand + sa.bindparam("dh"))
+)
+
 
 class SqlStockRepository:
     def __init__(self, session: AsyncSession) -> None:
@@ -83,16 +109,7 @@ class SqlStockRepository:
 
     async def _take(self, warehouse: str, style: str, quantity: int) -> None:
         """The one conditional UPDATE that makes an oversell impossible."""
-        s = t.stock
-        result = await self.session.execute(
-            sa.update(s)
-            .where(
-                s.c.warehouse == warehouse,
-                s.c.style == style,
-                s.c.on_hand - s.c.reserved >= quantity,
-            )
-            .values(reserved=s.c.reserved + quantity)
-        )
+        result = await self.session.execute(_TAKE, {"w": warehouse, "st": style, "q": quantity})
         if result.rowcount == 1:  # type: ignore[attr-defined]
             return
         on_hand, reserved = await self.level(warehouse, style)
@@ -108,26 +125,22 @@ class SqlStockRepository:
 
     async def _insert(self, res: Reservation) -> None:
         await self.session.execute(
-            sa.insert(t.reservations).values(
-                reservation_id=res.reservation_id,
-                owner_id=res.owner_id,
-                purpose=res.purpose,
-                warehouse=res.warehouse,
-                style=res.style,
-                quantity=res.quantity,
-                status=str(ReservationStatus.HELD),
-                created_at=res.created_at,
-                updated_at=res.created_at,
-            )
+            _INSERT,
+            {
+                "reservation_id": res.reservation_id,
+                "owner_id": res.owner_id,
+                "purpose": res.purpose,
+                "warehouse": res.warehouse,
+                "style": res.style,
+                "quantity": res.quantity,
+                "status": str(ReservationStatus.HELD),
+                "created_at": res.created_at,
+                "updated_at": res.created_at,
+            },
         )
 
     async def find(self, owner_id: str, purpose: str = "order") -> Reservation | None:
-        r = t.reservations
-        row = (
-            await self.session.execute(
-                sa.select(r).where(r.c.owner_id == owner_id, r.c.purpose == purpose)
-            )
-        ).first()
+        row = (await self.session.execute(_FIND, {"o": owner_id, "p": purpose})).first()
         return None if row is None else _reservation(row)
 
     async def release(self, reservation_id: str, now: datetime) -> bool:
@@ -175,10 +188,7 @@ class SqlStockRepository:
         return on_hand - reserved, on_hand - reserved + quantity
 
     async def _get(self, reservation_id: str) -> Reservation:
-        r = t.reservations
-        row = (
-            await self.session.execute(sa.select(r).where(r.c.reservation_id == reservation_id))
-        ).first()
+        row = (await self.session.execute(_GET, {"rid": reservation_id})).first()
         if row is None:
             raise UnknownReservation(
                 "unknown reservation", details={"reservation_id": reservation_id}
@@ -194,19 +204,16 @@ class SqlStockRepository:
         reserved_delta: int,
         on_hand_delta: int = 0,
     ) -> None:
-        r, s = t.reservations, t.stock
         # Guarded on the old status so two concurrent releases cannot both give units back.
         changed = await self.session.execute(
-            sa.update(r)
-            .where(r.c.reservation_id == res.reservation_id, r.c.status == str(res.status))
-            .values(status=str(status), updated_at=now)
+            _SET_STATUS,
+            {"rid": res.reservation_id, "was": str(res.status), "to": str(status), "at": now},
         )
         if changed.rowcount != 1:  # type: ignore[attr-defined]
             return
         await self.session.execute(
-            sa.update(s)
-            .where(s.c.warehouse == res.warehouse, s.c.style == res.style)
-            .values(reserved=s.c.reserved + reserved_delta, on_hand=s.c.on_hand + on_hand_delta)
+            _MOVE,
+            {"w": res.warehouse, "st": res.style, "dr": reserved_delta, "dh": on_hand_delta},
         )
 
 

@@ -1,12 +1,15 @@
 """Runs sagas in the background: new orders at once, the rest on a periodic sweep.
 
-Workers take orders from a queue (`wake`, called when an order is placed or cancelled). The
-sweeper reads the open sagas that are due (an indexed `next_check_at`; a save makes an order due
-at once): orders with forward steps or compensations owed are driven at once (this is how a
-restarted process resumes), orders waiting on the carrier are polled for tracking and deferred
-with a growing interval (`tracking_interval`, doubling up to `max_tracking_interval` while
-nothing changes), so parcels in transit cost a few polls each and nothing between them: the
-sweep's cost follows the orders that are due, not how many parcels are out.
+Workers take orders from a queue (`wake`: an order was placed or cancelled, or the carrier
+pushed a tracking update for its parcel). The sweeper reads the open sagas that are due (an
+indexed `next_check_at`; a save makes an order due at once): orders with forward steps or
+compensations owed are driven at once (this is how a restarted process resumes), orders waiting
+on the carrier are polled for tracking. After any drive, an order left waiting on the carrier
+is deferred with a growing interval (`tracking_interval`, doubling up to
+`max_tracking_interval` while nothing changes); the deferral names the version looked at, so
+an order changed since stays due. With a carrier that pushes its updates these polls are only
+a reconciliation (a push lost with a stopped process); the sweep's cost follows the orders
+that are due, not how many parcels are out.
 
 One task drives an order at a time in this process; across processes, saves are optimistic
 (version check) and providers are idempotent, so two replicas sweeping together are safe.
@@ -36,7 +39,7 @@ class OpenSagas(Protocol):
 
     async def due_orders(self) -> list[Order]: ...
 
-    async def defer_all(self, seconds: Sequence[tuple[str, float]]) -> None: ...
+    async def defer_all(self, seconds: Sequence[tuple[str, int, float]]) -> None: ...
 
 
 class Saga(Protocol):
@@ -68,20 +71,21 @@ class SagaScheduler:
         self._polls: dict[str, tuple[int, str]] = {}  # order -> (polls at this status, status)
         self.queue: asyncio.Queue[str] = asyncio.Queue()
         self.busy: set[str] = set()
+        self.queued: set[str] = set()  # woken, not yet taken by a worker: the sweep leaves them
+        self._again: set[str] = set()  # woken while busy: drive again after the current drive
+        self._deferred: list[tuple[str, int, float]] = []  # (order, version, seconds) owed
 
     def wake(self, order_id: str) -> None:
-        """Drive this order now (it was placed, or cancelled and owes compensations)."""
+        """Drive this order now: it was placed or cancelled, or its parcel moved (the carrier's
+        tracking push). An order being driven already is driven again after that drive."""
+        self.queued.add(order_id)
         self.queue.put_nowait(order_id)
 
     async def resume_all(self) -> int:
         """At start-up: finish every saga a previous process left open."""
         ids = [order_id for order_id, _ in await self.sagas.open_sagas()]
         for order_id in ids:
-            try:
-                await self.saga.advance(order_id)
-                await self.tracking.track(order_id)
-            except Exception:
-                log.exception("saga.resume_failed", order_id=order_id)
+            await self._drive(order_id, again=False)
         return len(ids)
 
     async def run(self) -> None:
@@ -97,6 +101,7 @@ class SagaScheduler:
     async def _worker(self) -> None:
         while True:
             order_id = await self.queue.get()
+            self.queued.discard(order_id)
             await self._drive(order_id)
 
     async def _sweeper(self) -> None:
@@ -110,19 +115,20 @@ class SagaScheduler:
                 log.exception("saga.sweep_failed")
 
     async def sweep(self) -> None:
-        # The due orders are read whole, once; a tracking poll works on that copy (saves are
-        # version-checked). The polls' deferrals are written together after the pass: one
-        # transaction per sweep, not one per poll (a crash before it only polls them again).
-        polled: list[tuple[str, float]] = []
+        # The deferrals owed since the last sweep are written first, together (one transaction
+        # per sweep, not one per poll; a crash before it only polls those orders again), so the
+        # orders just looked at are not due in this sweep's read. Due orders are read whole,
+        # once; a tracking poll works on that copy (saves are version-checked).
+        owed, self._deferred = self._deferred, []
+        if owed:
+            await self.sagas.defer_all(owed)
         for order in await self.sagas.due_orders():
-            status = str(order.status)
-            if status in WAITING_ON_CARRIER:
-                polled.append((order.order_id, self._poll_interval(order.order_id, status)))
-                await self._drive(order.order_id, track_only=True, loaded=order)
+            if order.order_id in self.queued:  # a worker drives it shortly (not twice)
+                continue
+            if str(order.status) in WAITING_ON_CARRIER:
+                await self._drive(order.order_id, loaded=order, again=False)
             else:
-                await self._drive(order.order_id)
-        if polled:
-            await self.sagas.defer_all(polled)
+                await self._drive(order.order_id, again=False)
 
     def _poll_interval(self, order_id: str, status: str) -> float:
         """Back off while the parcel's status stays the same; start again when it moves."""
@@ -132,22 +138,43 @@ class SagaScheduler:
         return float(min(self.max_tracking_interval, self.tracking_interval * 2 ** (polls - 1)))
 
     async def _drive(
-        self, order_id: str, *, track_only: bool = False, loaded: Order | None = None
+        self, order_id: str, *, loaded: Order | None = None, again: bool = True
     ) -> None:
+        """Advance the order (unless `loaded`: a tracking poll), then apply its tracking.
+
+        `again`: a wake (a push may arrive while a poll of the same order is under way, having
+        read the tracking before it moved): drive it once more after the current drive."""
         if order_id in self.busy:
+            if again:
+                self._again.add(order_id)
             return
         self.busy.add(order_id)
+        order = loaded
         try:
-            order: Order | None = None
-            if not track_only:
+            if order is None:
                 order = await self.saga.advance(order_id)
-            if order is None or str(order.status) in WAITING_ON_CARRIER:
-                order = await self.tracking.track(order_id, loaded)
-            if order is not None and not order.saga_open:
-                self._polls.pop(order_id, None)  # done: forget its back-off
+            if str(order.status) in WAITING_ON_CARRIER:
+                order = await self.tracking.track(order_id, order)
         except asyncio.CancelledError:
             raise
         except Exception:
             log.exception("saga.step_failed", order_id=order_id)
         finally:
             self.busy.discard(order_id)
+            if order_id in self._again:
+                self._again.discard(order_id)
+                self.wake(order_id)
+        if order is not None:
+            self._schedule_next(order)
+
+    def _schedule_next(self, order: Order) -> None:
+        """An order waiting on its parcels is looked at again after a back-off (unless it
+        changes meanwhile: the deferral names the version looked at); a closed one is
+        forgotten."""
+        if not order.saga_open:
+            self._polls.pop(order.order_id, None)
+            return
+        status = str(order.status)
+        if status in WAITING_ON_CARRIER:
+            wait = self._poll_interval(order.order_id, status)
+            self._deferred.append((order.order_id, order.version, wait))

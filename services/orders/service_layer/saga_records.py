@@ -50,11 +50,12 @@ class SagaRecords:
         async with self.uow.read() as rx:
             return await rx.orders.due_orders(self.clock.now())
 
-    async def defer_all(self, seconds: Sequence[tuple[str, float]]) -> None:
-        """`defer` for each (order id, seconds), in one transaction: a sweep's polls."""
+    async def defer_all(self, seconds: Sequence[tuple[str, int, float]]) -> None:
+        """`defer` for each (order id, version looked at, seconds), in one transaction (a
+        sweep's worth); an order saved since that version stays due."""
         now = self.clock.now()
         async with self.uow() as tx:
-            await tx.orders.defer_all([(o, now + timedelta(seconds=s)) for o, s in seconds])
+            await tx.orders.defer_all([(o, v, now + timedelta(seconds=s)) for o, v, s in seconds])
 
     async def defer(self, order_id: str, seconds: float) -> None:
         """Look at this open saga again in `seconds` (a tracking poll backing off)."""

@@ -73,8 +73,9 @@ class OrderRepository(Protocol):
         """The open sagas due for a look at `now`, read whole (the sweep works on them)."""
         ...
 
-    async def defer_all(self, until: Sequence[tuple[str, datetime]]) -> None:
-        """`defer` for each (order id, until), in one statement."""
+    async def defer_all(self, until: Sequence[tuple[str, int, datetime]]) -> None:
+        """`defer` for each (order id, version looked at, until), in one statement; an order
+        saved since that version is left due."""
         ...
 
 

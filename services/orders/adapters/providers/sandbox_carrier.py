@@ -9,6 +9,9 @@ A return label follows its own schedule: `in_transit` once the customer has hand
 over (`return_picked_up_after`), `delivered` once the carrier scans it in at the warehouse
 (`return_scanned_in_after`); None for either means the parcel never gets there (a customer who
 keeps the goods), so a test can let an exchange's deadline pass.
+
+`subscribe(listener)` makes it push an order's id at each scheduled update of the order's
+parcels, as a real carrier's tracking webhooks would (sandbox_push.py).
 """
 
 from __future__ import annotations
@@ -16,16 +19,11 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 from typing import Any, Protocol
 
-from services.orders.adapters.providers.sandbox_return_labels import (
-    is_return_document,
-    return_request_from,
-    return_request_to,
-)
+from services.orders.adapters.providers.sandbox_push import Listener, TrackingPush
+from services.orders.adapters.providers.sandbox_requests import any_request_from, any_request_to
 from services.orders.domain.errors import CarrierRefused, ShipmentNotCancellable, UnknownShipment
-from services.orders.domain.money import Money
 from services.orders.domain.ports import (
     RETURNED_GOODS,
     ReturnLabelRequest,
@@ -34,7 +32,6 @@ from services.orders.domain.ports import (
     TrackingStatus,
     TrackingUpdate,
 )
-from services.orders.domain.quotes import CustomsDeclaration
 from shared.clock import Clock, SystemClock
 
 _NAMESPACE = uuid.UUID("9d6f1f0e-3b1a-4d8e-8f53-2a7c5e0b9c42")
@@ -84,6 +81,11 @@ class SandboxCarrierProvider:
         self.return_schedule = (return_picked_up_after, return_scanned_in_after)
         self._by_key: dict[str, _Booked] = {}
         self._by_id: dict[str, _Booked] = {}
+        self.push = TrackingPush(self.clock)
+
+    def subscribe(self, listener: Listener) -> None:
+        """Call `listener(order_id)` when an order's parcel moves (a tracking webhook)."""
+        self.push.subscribe(listener)
 
     async def restore(self) -> int:
         """Reload booked shipments from the journal (at start-up)."""
@@ -94,9 +96,8 @@ class SandboxCarrierProvider:
         return len(self._by_id)
 
     def _remember(self, row: dict[str, Any]) -> None:
-        request = row["request"]
         booked = _Booked(
-            return_request_from(request) if is_return_document(request) else _request_from(request),
+            any_request_from(row["request"]),
             Shipment(row["shipment_id"], row["tracking_number"], row["carrier"]),
             _utc(row["created_at"]),
             None if row["cancelled_at"] is None else _utc(row["cancelled_at"]),
@@ -119,7 +120,7 @@ class SandboxCarrierProvider:
                     "idempotency_key": booked.request.idempotency_key,
                     "tracking_number": booked.shipment.tracking_number,
                     "carrier": booked.shipment.carrier,
-                    "request": _any_request_to(booked.request),
+                    "request": any_request_to(booked.request),
                     "created_at": booked.created_at,
                     "cancelled_at": booked.cancelled_at,
                 }
@@ -150,6 +151,7 @@ class SandboxCarrierProvider:
         self._by_key[request.idempotency_key] = booked
         self._by_id[shipment.shipment_id] = booked
         await self._persist(booked)
+        self._arm(booked)
         return shipment
 
     async def create_return_label(self, request: ReturnLabelRequest) -> Shipment:
@@ -197,6 +199,7 @@ class SandboxCarrierProvider:
     async def tracking(self, shipment_id: str) -> list[TrackingUpdate]:
         await self._sync(shipment_id=shipment_id)
         booked = self._booked(shipment_id)
+        self._arm(booked)  # the pushes of a parcel booked before a restart, or by a replica
         updates = [TrackingUpdate(shipment_id, TrackingStatus.LABEL_CREATED, booked.created_at)]
         if booked.cancelled_at is not None:
             updates.append(
@@ -208,6 +211,15 @@ class SandboxCarrierProvider:
             if delay is not None and now >= booked.created_at + delay:
                 updates.append(TrackingUpdate(shipment_id, status, booked.created_at + delay))
         return updates
+
+    def _arm(self, booked: _Booked) -> None:
+        request = booked.request
+        if isinstance(request, ShipmentRequest) and booked.cancelled_at is None:
+            due = [booked.created_at + d for _, d in self._schedule(booked) if d is not None]
+            sid = booked.shipment.shipment_id
+            # The booking as last read through (a read replaces it): a cancelled parcel is quiet.
+            live = lambda: self._by_id[sid].cancelled_at is None  # noqa: E731
+            self.push.arm(sid, request.order_id, due, live)
 
     def request_for(self, shipment_id: str) -> ShipmentRequest | ReturnLabelRequest:
         """What was booked, customs data included (tests and operators)."""
@@ -238,57 +250,6 @@ class SandboxCarrierProvider:
             raise UnknownShipment(
                 "unknown shipment", details={"shipment_id": shipment_id}
             ) from None
-
-
-def _any_request_to(r: ShipmentRequest | ReturnLabelRequest) -> dict[str, Any]:
-    return return_request_to(r) if isinstance(r, ReturnLabelRequest) else _request_to(r)
-
-
-def _request_to(r: ShipmentRequest) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "order_id": r.order_id,
-        "from_warehouse": r.from_warehouse,
-        "to_region": r.to_region,
-        "idempotency_key": r.idempotency_key,
-        "customs": _customs_to(r.customs),
-    }
-    if r.more_customs:  # a cart parcel's further lines
-        out["more_customs"] = [_customs_to(x) for x in r.more_customs]
-    return out
-
-
-def _customs_to(c: CustomsDeclaration) -> dict[str, Any]:
-    return {
-        "hs_code": c.hs_code,
-        "origin_country": c.origin_country,
-        "description": c.description,
-        "quantity": c.quantity,
-        "declared_value": str(c.declared_value.amount),
-        "currency": c.declared_value.currency,
-        "incoterm": c.incoterm,
-    }
-
-
-def _customs_from(c: dict[str, Any]) -> CustomsDeclaration:
-    return CustomsDeclaration(
-        c["hs_code"],
-        c["origin_country"],
-        c["description"],
-        c["quantity"],
-        Money(Decimal(c["declared_value"]), c["currency"]),
-        c["incoterm"],
-    )
-
-
-def _request_from(d: dict[str, Any]) -> ShipmentRequest:
-    return ShipmentRequest(
-        d["order_id"],
-        d["from_warehouse"],
-        d["to_region"],
-        _customs_from(d["customs"]),
-        d["idempotency_key"],
-        tuple(_customs_from(x) for x in d.get("more_customs", [])),
-    )
 
 
 def _utc(value: datetime) -> datetime:

@@ -2,7 +2,8 @@
 
 A real payment processor or carrier remembers what it did; the sandboxes must too, or a saga
 resumed after a crash would try to capture an authorization nobody knows. Each write is its own
-short transaction (the provider is "another system"), never inside the saga's unit of work.
+short transaction (the provider is "another system"), never inside the saga's unit of work; on
+a plain connection (Core statements only, no ORM session to set up and close per call).
 """
 
 from __future__ import annotations
@@ -32,6 +33,22 @@ _LOOKUPS = {
                            (t.sandbox_shipments, ("idempotency_key", "shipment_id")))
     for column in columns
 }  # fmt: skip
+
+
+# The upserts, built once per (dialect, table, columns written): the columns written, not all
+# of the table's, so a column a row does not name is never overwritten.
+_UPSERTS: dict[tuple[str, str, frozenset[str]], sa.Insert] = {}
+
+
+def _upsert_statement(dialect: str, table: sa.Table, key: str, columns: frozenset[str]) -> Any:
+    cached = _UPSERTS.get((dialect, table.name, columns))
+    if cached is not None:
+        return cached
+    stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    changed = {c: stmt.excluded[c] for c in sorted(columns) if c != key}
+    stmt = stmt.on_conflict_do_update(index_elements=[table.c[key]], set_=changed)
+    _UPSERTS[(dialect, table.name, columns)] = stmt
+    return stmt
 
 
 def sandbox_url(service_url: str) -> str:
@@ -70,15 +87,13 @@ class DatabaseSandboxJournal:
         return await self._one(t.sandbox_payments, "authorization_id", authorization_id)
 
     async def save_refund(self, row: dict[str, Any]) -> None:
-        async with self.db.transaction() as session:
-            await session.execute(sa.insert(t.sandbox_refunds).values(**row))
+        async with self.db.connection_transaction() as conn:
+            await conn.execute(sa.insert(t.sandbox_refunds).values(**row))
 
     async def load_refunds(self, authorization_id: str) -> list[dict[str, Any]]:
         r = t.sandbox_refunds
-        async with self.db.read() as session:
-            rows = await session.execute(
-                sa.select(r).where(r.c.authorization_id == authorization_id)
-            )
+        async with self.db.connection_read() as conn:
+            rows = await conn.execute(sa.select(r).where(r.c.authorization_id == authorization_id))
             return [dict(x._mapping) for x in rows]
 
     async def load_shipment(
@@ -95,21 +110,18 @@ class DatabaseSandboxJournal:
         return await self._all(t.sandbox_shipments)
 
     async def _upsert(self, table: sa.Table, key: str, row: dict[str, Any]) -> None:
-        insert = postgresql.insert if self.db.engine.dialect.name == "postgresql" else sqlite.insert
-        stmt = insert(table).values(**row)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[table.c[key]], set_={k: v for k, v in row.items() if k != key}
-        )
-        async with self.db.transaction() as session:
-            await session.execute(stmt)
+        dialect = self.db.engine.dialect.name
+        stmt = _upsert_statement(dialect, table, key, frozenset(row))
+        async with self.db.connection_transaction() as conn:
+            await conn.execute(stmt, row)
 
     async def _one(self, table: sa.Table, column: str, value: Any) -> dict[str, Any] | None:
         query = _LOOKUPS[(table.name, column)]
-        async with self.db.read() as session:
-            row = (await session.execute(query, {"value": value})).first()
+        async with self.db.connection_read() as conn:
+            row = (await conn.execute(query, {"value": value})).first()
             return None if row is None else dict(row._mapping)
 
     async def _all(self, table: sa.Table) -> list[dict[str, Any]]:
-        async with self.db.read() as session:
-            rows = await session.execute(sa.select(table))
+        async with self.db.connection_read() as conn:
+            rows = await conn.execute(sa.select(table))
             return [dict(r._mapping) for r in rows]

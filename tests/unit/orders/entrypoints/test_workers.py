@@ -1,5 +1,7 @@
 """Tracking polls back off while a parcel's status stays the same, and restart when it moves."""
 
+import asyncio
+
 from services.orders.entrypoints.workers import SagaScheduler
 
 
@@ -18,6 +20,7 @@ class _Order:
         self.status = status
         self.order_id = order_id
         self.saga_open = status not in ("delivered", "failed", "cancelled")
+        self.version = 1
 
 
 class _RunnerWithOnePoisonedOrder:
@@ -40,7 +43,7 @@ class _RunnerWithOnePoisonedOrder:
         self.deferred.add(order_id)
 
     async def defer_all(self, seconds) -> None:
-        self.deferred.update(order_id for order_id, _ in seconds)
+        self.deferred.update(order_id for order_id, _version, _ in seconds)
 
     async def advance(self, order_id: str):
         if order_id == "bad":
@@ -52,6 +55,7 @@ class _RunnerWithOnePoisonedOrder:
         if order_id == "parcel-bad":
             raise RuntimeError("carrier adapter bug")
         self.tracked.append(order_id)
+        return loaded
 
 
 async def test_a_poisoned_order_does_not_stop_the_sweep_nor_the_tracking_polls():
@@ -63,3 +67,41 @@ async def test_a_poisoned_order_does_not_stop_the_sweep_nor_the_tracking_polls()
     assert runner.advanced == ["good", "good"]
     assert runner.tracked == ["parcel"]
     assert scheduler.busy == set()
+
+
+class _SlowSaga:
+    """Advancing order `o` waits until released (a drive under way)."""
+
+    def __init__(self) -> None:
+        self.release = asyncio.Event()
+        self.advanced = 0
+
+    async def advance(self, order_id: str):
+        self.advanced += 1
+        await self.release.wait()
+        return _Order("delivered", order_id)
+
+
+async def test_a_wake_while_the_order_is_driven_drives_it_again_afterwards():
+    saga = _SlowSaga()
+    scheduler = SagaScheduler(sagas=None, saga=saga, tracking=None,  # type: ignore[arg-type]
+                              workers=1, sweep_interval=1.0, tracking_interval=2.0)  # fmt: skip
+    first = asyncio.create_task(scheduler._drive("o"))
+    await asyncio.sleep(0)
+    await scheduler._drive("o")  # a push arrives meanwhile: not lost...
+    await scheduler._drive("o", again=False)  # ...while a sweep's look is simply skipped
+    assert scheduler.queue.empty()
+    saga.release.set()
+    await first
+    assert scheduler.queue.get_nowait() == "o" and scheduler.queue.empty()
+    assert saga.advanced == 1
+
+
+async def test_the_sweep_leaves_a_woken_order_to_the_worker_that_will_take_it():
+    runner = _RunnerWithOnePoisonedOrder()
+    scheduler = SagaScheduler(sagas=runner, saga=runner, tracking=runner,  # type: ignore[arg-type]
+                              workers=1, sweep_interval=1.0, tracking_interval=2.0)  # fmt: skip
+    scheduler.wake("good")
+    await scheduler.sweep()
+    assert runner.advanced == []  # queued: not driven twice
+    assert scheduler.queue.get_nowait() == "good"

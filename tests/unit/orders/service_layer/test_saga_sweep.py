@@ -66,3 +66,26 @@ async def test_the_sweep_polls_a_parcel_once_then_waits_for_its_interval(stack: 
     stack.clock.advance(timedelta(seconds=5))
     await scheduler.sweep()
     assert tracking.polls == [order.order_id, order.order_id]
+
+
+async def test_a_deferral_names_the_version_looked_at_so_a_changed_order_stays_due(stack: Stack):
+    order = await stack.runner.saga.advance((await place(stack)).order_id)
+    await stack.runner.records.defer_all([(order.order_id, order.version - 1, 60)])
+    assert order.order_id in await _due(stack)  # saved since that version: look again
+    await stack.runner.records.defer_all([(order.order_id, order.version, 60)])
+    assert order.order_id not in await _due(stack)
+
+
+async def test_an_order_driven_on_a_wake_is_deferred_by_the_next_sweep_not_polled(stack: Stack):
+    order = await place(stack)
+    tracking = _CountingTracking(stack.runner.tracking)
+    scheduler = SagaScheduler(stack.runner.records, stack.runner.saga, tracking,
+                              workers=1, sweep_interval=1.0, tracking_interval=5.0)  # fmt: skip
+    await scheduler._drive(order.order_id)  # what a worker does on `wake`: confirm, then track
+    assert tracking.polls == [order.order_id]
+    assert order.order_id in await _due(stack)  # the saves made it due...
+    await scheduler.sweep()  # ...the drive's deferral is written before the sweep reads
+    assert tracking.polls == [order.order_id]
+    stack.clock.advance(timedelta(seconds=5))
+    await scheduler.sweep()
+    assert tracking.polls == [order.order_id, order.order_id]
