@@ -148,6 +148,8 @@ class OutboxRelay:
         self._wake = asyncio.Event()
         self._stopping = False
         self.published_total = 0
+        # Run after every commit that wrote events: built once, its cache key is memoized.
+        self._pending = self._pending_query()
 
     def notify(self) -> None:
         """Called after a commit that added events: publish now instead of at the next sweep."""
@@ -184,16 +186,14 @@ class OutboxRelay:
             # One writer at a time: read, publish, then mark in a short write transaction,
             # so handlers are not blocked while the relay waits for PubAcks.
             async with self.db.read() as session:
-                rows = (await session.execute(self._pending_query())).all()
+                rows = (await session.execute(self._pending)).all()
             published, parked = await self._publish(rows)
             async with self.db.transaction() as session:
                 await self._mark(session, published, parked)
             return len(published) + len(parked)
         # PostgreSQL: replicas of a service split the rows with SKIP LOCKED.
         async with self.db.transaction() as session:
-            rows = (
-                await session.execute(self._pending_query().with_for_update(skip_locked=True))
-            ).all()
+            rows = (await session.execute(self._pending.with_for_update(skip_locked=True))).all()
             published, parked = await self._publish(rows)
             await self._mark(session, published, parked)
         return len(published) + len(parked)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from functools import lru_cache
 from typing import Any
 
@@ -50,6 +51,12 @@ def upsert(session: AsyncSession, table: sa.Table, key: str, values: dict[str, A
     return stmt.on_conflict_do_update(
         index_elements=[key], set_={k: v for k, v in values.items() if k != key}
     )
+
+
+def row_of(record: Any) -> dict[str, Any]:
+    """A flat dataclass's fields as a row. `dataclasses.asdict` deep-copies every value, which
+    was nearly a tenth of the service's CPU per event in the order path's profile; rows are flat."""
+    return {f.name: getattr(record, f.name) for f in fields(record)}
 
 
 def changed(result: Any) -> bool:

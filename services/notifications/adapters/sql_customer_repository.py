@@ -18,6 +18,22 @@ _CONTACT = sa.select(contacts).where(contacts.c.customer_id == sa.bindparam("cus
 _PREFERENCES = sa.select(preferences).where(
     preferences.c.customer_id == sa.bindparam("customer_id")
 )
+# Both in one statement (each statement is a round trip through the database driver's thread):
+# the customer's key outer-joined to each, so a customer with neither still gets a row.
+_KEY = sa.select(sa.bindparam("customer_id", type_=sa.String).label("customer_id")).subquery("k")
+_PROFILE = (
+    sa.select(
+        *(c for c in contacts.c if c.name != "updated_at"),
+        preferences.c.customer_id.label("preferences_id"),
+        preferences.c.opt_ins,
+        preferences.c.kind_overrides,
+        preferences.c.quiet_start,
+        preferences.c.quiet_end,
+    )
+    .select_from(_KEY)
+    .outerjoin(contacts, contacts.c.customer_id == _KEY.c.customer_id)
+    .outerjoin(preferences, preferences.c.customer_id == _KEY.c.customer_id)
+)
 
 
 class SqlContactRepository:
@@ -26,17 +42,15 @@ class SqlContactRepository:
 
     async def get(self, customer_id: str) -> Contact | None:
         row = (await self.session.execute(_CONTACT, {"customer_id": customer_id})).first()
-        if row is None:
-            return None
-        return Contact(
-            customer_id=row.customer_id,
-            name=row.name,
-            email=row.email,
-            phone=row.phone,
-            push_tokens=tuple(row.push_tokens or ()),
-            locale=row.locale,
-            time_zone=row.time_zone,
-        )
+        return _contact(row) if row is not None else None
+
+    async def with_preferences(self, customer_id: str) -> tuple[Contact | None, Preferences]:
+        """The contact (None if unknown) and the preferences, read together."""
+        row = (await self.session.execute(_PROFILE, {"customer_id": customer_id})).one()
+        contact = _contact(row) if row.customer_id is not None else None
+        if row.preferences_id is None:
+            return contact, Preferences(customer_id)
+        return contact, _preferences(customer_id, row)
 
     async def updated_at(self, customer_id: str) -> datetime | None:
         query = sa.select(contacts.c.updated_at).where(contacts.c.customer_id == customer_id)
@@ -56,6 +70,30 @@ class SqlContactRepository:
         await self.session.execute(upsert(self.session, contacts, "customer_id", values))
 
 
+def _contact(row: Any) -> Contact:
+    return Contact(
+        customer_id=row.customer_id,
+        name=row.name,
+        email=row.email,
+        phone=row.phone,
+        push_tokens=tuple(row.push_tokens or ()),
+        locale=row.locale,
+        time_zone=row.time_zone,
+    )
+
+
+def _preferences(customer_id: str, row: Any) -> Preferences:
+    quiet = None
+    if row.quiet_start and row.quiet_end:
+        quiet = QuietHours(time.fromisoformat(row.quiet_start), time.fromisoformat(row.quiet_end))
+    return Preferences(
+        customer_id,
+        opt_ins={Category(k): frozenset(map(Channel, v)) for k, v in row.opt_ins.items()},
+        kind_overrides={k: frozenset(map(Channel, v)) for k, v in row.kind_overrides.items()},
+        quiet_hours=quiet,
+    )
+
+
 def _hhmm(value: time | None) -> str | None:
     return value.strftime("%H:%M") if value is not None else None
 
@@ -66,19 +104,7 @@ class SqlPreferenceRepository:
 
     async def get(self, customer_id: str) -> Preferences:
         row = (await self.session.execute(_PREFERENCES, {"customer_id": customer_id})).first()
-        if row is None:
-            return Preferences(customer_id)
-        quiet = None
-        if row.quiet_start and row.quiet_end:
-            quiet = QuietHours(
-                time.fromisoformat(row.quiet_start), time.fromisoformat(row.quiet_end)
-            )
-        return Preferences(
-            customer_id,
-            opt_ins={Category(k): frozenset(map(Channel, v)) for k, v in row.opt_ins.items()},
-            kind_overrides={k: frozenset(map(Channel, v)) for k, v in row.kind_overrides.items()},
-            quiet_hours=quiet,
-        )
+        return _preferences(customer_id, row) if row is not None else Preferences(customer_id)
 
     async def save(self, prefs: Preferences, now: datetime) -> None:
         quiet = prefs.quiet_hours

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
@@ -11,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..domain.inbox import InboxItem
 from ..domain.paging import Page
-from .sql import changed, insert_ignore, newest_first_page
+from .sql import changed, insert_ignore, newest_first_page, row_of
 from .tables import inbox_items
 
 t = inbox_items
@@ -27,7 +26,7 @@ class SqlInboxRepository:
 
     async def add(self, item: InboxItem) -> bool:
         """False when the item already exists (a redelivered event)."""
-        return changed(await self.session.execute(insert_ignore(self.session, t), asdict(item)))
+        return changed(await self.session.execute(insert_ignore(self.session, t), row_of(item)))
 
     async def page(self, customer_id: str, page: Page, *, unread_only: bool) -> list[InboxItem]:
         query = sa.select(t).where(t.c.customer_id == customer_id)

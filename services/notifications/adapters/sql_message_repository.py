@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
@@ -11,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..domain.deliveries import DeliveryStatus, Fence, Message
 from ..domain.paging import Page
-from .sql import changed, insert_ignore, newest_first_page
+from .sql import changed, insert_ignore, newest_first_page, row_of
 from .tables import deliveries
 
 t = deliveries
@@ -33,7 +32,7 @@ class SqlMessageRepository:
 
     async def add(self, message: Message) -> bool:
         """False when its delivery key already exists (a redelivered event)."""
-        values = asdict(message) | {"status": str(message.status)}
+        values = row_of(message) | {"status": str(message.status)}
         return changed(await self.session.execute(insert_ignore(self.session, t), values))
 
     async def get(self, message_id: str) -> Message | None:

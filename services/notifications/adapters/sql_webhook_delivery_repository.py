@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..domain.paging import Page
 from ..domain.webhook_deliveries import WebhookAttempt, WebhookDelivery, WebhookDeliveryStatus
-from .sql import changed, insert_ignore, newest_first_page
+from .sql import changed, insert_ignore, newest_first_page, row_of
 from .tables import webhook_attempts, webhook_deliveries
 
 t, a = webhook_deliveries, webhook_attempts
@@ -37,7 +37,7 @@ class SqlWebhookDeliveryRepository:
 
     async def add(self, delivery: WebhookDelivery) -> bool:
         """False when the endpoint already has this event (a redelivered event)."""
-        values = asdict(delivery) | {"status": str(delivery.status)}
+        values = row_of(delivery) | {"status": str(delivery.status)}
         return changed(await self.session.execute(insert_ignore(self.session, t), values))
 
     async def due(self, now: datetime, limit: int) -> list[str]:

@@ -26,6 +26,7 @@ def _scope(owner: str | None, *, include_deleted: bool = False) -> sa.ColumnElem
 _SUBSCRIPTIONS = sa.select(t.c.id, t.c.event_types).where(
     t.c.deleted_at.is_(None), t.c.disabled_at.is_(None)
 )
+_SUBSCRIBED = "notifications.subscriptions"  # the transaction's copy of them (session.info)
 
 
 class SqlWebhookEndpointRepository:
@@ -34,8 +35,15 @@ class SqlWebhookEndpointRepository:
         self.box = box
 
     async def subscriptions(self) -> list[tuple[str, list[str]]]:
-        """(endpoint id, event type patterns) of every live, enabled endpoint."""
-        return [(r.id, r.event_types) for r in (await self.session.execute(_SUBSCRIPTIONS)).all()]
+        """(endpoint id, event type patterns) of every live, enabled endpoint.
+
+        Read once per transaction: the consumer applies a group of events in one, and each asks.
+        A change to the endpoints in this transaction forgets the copy."""
+        found = self.session.info.get(_SUBSCRIBED)
+        if found is None:
+            rows = (await self.session.execute(_SUBSCRIPTIONS)).all()
+            found = self.session.info[_SUBSCRIBED] = [(r.id, r.event_types) for r in rows]
+        return list(found)
 
     async def count(self, owner: str) -> int:
         query = sa.select(sa.func.count()).where(_scope(owner))
@@ -58,6 +66,7 @@ class SqlWebhookEndpointRepository:
         return EndpointListing(_endpoint(row, secrets, self.box), row.description, row.created_at)
 
     async def add(self, endpoint: WebhookEndpoint, description: str, now: datetime) -> None:
+        self.session.info.pop(_SUBSCRIBED, None)
         await self.session.execute(
             sa.insert(t).values(
                 id=endpoint.id,
@@ -83,9 +92,11 @@ class SqlWebhookEndpointRepository:
             )
 
     async def delete(self, endpoint_id: str, now: datetime) -> None:
+        self.session.info.pop(_SUBSCRIBED, None)
         await self.session.execute(sa.update(t).where(t.c.id == endpoint_id).values(deleted_at=now))
 
     async def disable(self, endpoint_id: str, now: datetime, reason: str) -> None:
+        self.session.info.pop(_SUBSCRIBED, None)
         await self.session.execute(
             sa.update(t)
             .where(t.c.id == endpoint_id)

@@ -7,7 +7,8 @@ model is registered under its type; the envelope's subject is the entity the eve
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import fields
+from functools import cache
 from typing import Any
 
 from pydantic import BaseModel
@@ -29,14 +30,21 @@ CONTRACTS: dict[type[Any], tuple[type[BaseModel], Callable[[Any], str]]] = {
 }
 
 
+@cache  # the registry is filled at import time; a scan of it per event is wasted work
 def event_type(model: type[BaseModel]) -> str:
     [found] = [spec.type for spec in EVENT_TYPES.values() if spec.model is model]
     return found
 
 
+def _values(event: ev.NotificationEvent) -> dict[str, Any]:
+    """The event's fields. Every domain event is flat: no `asdict`, whose recursive deep copy
+    was most of the cost of turning an event into its envelope."""
+    return {f.name: getattr(event, f.name) for f in fields(event)}
+
+
 def to_contract(event: ev.NotificationEvent) -> BaseModel:
     model, _ = CONTRACTS[type(event)]
-    return model(**asdict(event))
+    return model(**_values(event))
 
 
 def to_cloud_event(event: ev.NotificationEvent) -> CloudEvent[Any]:
@@ -45,6 +53,6 @@ def to_cloud_event(event: ev.NotificationEvent) -> CloudEvent[Any]:
         type=event_type(model),
         source=c.SOURCE,
         subject=about(event),
-        data=model(**asdict(event)),
+        data=model(**_values(event)),
         correlation_id=current_correlation_id(),
     )

@@ -67,10 +67,8 @@ class MessagePlanning:
         customer_id = event.data.get("customer_id")
         if not kinds or not customer_id:
             return 0
-        contact = await work.contacts.get(customer_id) or Contact(
-            customer_id, locale=locale_for_region(event.data.get("region"))
-        )
-        prefs = await work.preferences.get(customer_id)
+        known, prefs = await work.contacts.with_preferences(customer_id)
+        contact = known or Contact(customer_id, locale=locale_for_region(event.data.get("region")))
         rendered = self._render(kinds, contact, event, facts)
         now = self.clock.now()
         created = 0
