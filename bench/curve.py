@@ -27,7 +27,7 @@ class CurvePoint:
 
 def table(points: list[CurvePoint]) -> str:
     head = ("| offered orders/s | achieved orders/s | p50 ms | p99 ms | sent | messages missing "
-            "| CPU ms per order (all processes) | generator CPU | idle check | load avg |")  # fmt: skip
+            "| CPU ms per order (all processes; see idle check for what is counted) | generator CPU | idle check | load avg |")  # fmt: skip
     lines = [head, "|" + " --- |" * 10]
     for p in points:
         lines.append(
