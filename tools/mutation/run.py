@@ -28,8 +28,9 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .properties import expose_file
+from .properties import SUFFIX, expose_file
 from .recheck import keep_earlier_results
+from .selection import tests_for
 from .survivors import message_only
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -123,8 +124,10 @@ def _meta(module: str) -> dict[str, int | None]:
     return json.loads(path.read_text())["exit_code_by_key"]
 
 
-def run_mutmut(module: str, children: int, recheck: bool) -> None:
-    """mutmut over one module; with `recheck`, only over its survivors of an earlier run."""
+def run_mutmut(module: str, children: int, recheck: bool, properties: bool = False) -> None:
+    """mutmut over one module; with `recheck`, only over its survivors of an earlier run; with
+    `properties`, only over its property getters (the part mutmut could not reach before
+    properties.py: a module measured earlier is completed without running it all again)."""
     mutmut = Path(sys.executable).with_name("mutmut")
     work = work_dir(module)
     generated = (work / "mutants").exists()
@@ -132,7 +135,7 @@ def run_mutmut(module: str, children: int, recheck: bool) -> None:
         return  # no function to mutate (tables only: the harness covers it)
     if not tests_for(module):
         return  # no unit test uses it: every mutant is reported as not run
-    names = [f"{module}.*"]
+    names = [f"{module}.*{PROPERTY_MUTANT}*" if properties else f"{module}.*"]
     earlier = _meta(module)
     if recheck:
         # timeouts too: on a loaded machine a wall-clock timeout is often a slow run, not a kill
@@ -149,11 +152,14 @@ def run_mutmut(module: str, children: int, recheck: bool) -> None:
         keep_earlier_results(work / "mutants" / (module.replace(".", "/") + ".py.meta"), earlier)
 
 
-def score_mutmut(module: str, score: ModuleScore, accepted: dict[str, str]) -> None:
+def score_mutmut(module: str, score: ModuleScore, accepted: dict[str, str],
+                 properties: bool = False) -> None:  # fmt: skip
     from mutmut.stats import status_by_exit_code
 
     source = work_dir(module) / "mutants" / (module.replace(".", "/") + ".py")
     for name, code in sorted(_meta(module).items()):
+        if properties and PROPERTY_MUTANT not in name:
+            continue
         score.mutants += 1
         if code is None:
             score.not_run += 1
@@ -167,63 +173,7 @@ def score_mutmut(module: str, score: ModuleScore, accepted: dict[str, str]) -> N
             score.survivors.append(f"{name} ({status_by_exit_code[code]})")
 
 
-SAGA_TESTS = tuple(f"test_{n}.py" for n in "ordering order_saga cart_orders saga_sweep "
-                   "correlation inventory workers".split())  # fmt: skip
-RETURN_TESTS = tuple(f"test_{n}.py" for n in "returns cart_returns exchanges exchange_shipping "
-                     "return_event_privacy".split())  # fmt: skip
-# Modules whose rules the unit tests reach through the service layer without importing them
-# (the delivery workers write through the fences of deliveries.py; the webhook worker keeps
-# webhook_deliveries' records): their state-machine tables are in these tests.
-THROUGH_SERVICE_LAYER: dict[str, tuple[str, ...]] = {
-    "deliveries": ("test_delivery_state_table.py", "test_delivery_worker.py"),
-    "webhook_deliveries": ("test_webhook_delivery_table.py", "test_webhook_worker.py"),
-    # Driven by the saga and return handlers, whose tests build the stack through fixtures.
-    **{name: SAGA_TESTS for name in ("order_shipments", "order_views", "order_state")},
-    **{name: RETURN_TESTS for name in ("order_lines", "order_returns", "return_events")},
-}
-
-
-# Modules whose users include slow service-layer tests (tens of seconds per mutant): only the
-# domain-level tests that state their rules run against their mutants. A mutant only those slow
-# tests would kill is then counted as a survivor, so the score is a lower bound.
-DOMAIN_TESTS_ONLY = {
-    "messages": [
-        "tests/unit/notifications/domain/test_message_table.py",
-        "tests/unit/notifications/domain/test_messages.py",
-        "tests/unit/notifications/domain/test_preferences.py",
-        "tests/unit/notifications/domain/test_messages_edges.py",
-        "tests/unit/notifications/domain/test_catalogue_order.py",
-    ],
-    "thank_you_card": [
-        "tests/unit/notifications/domain/test_thank_you_card_rules.py",
-        "tests/unit/notifications/adapters/test_thank_you_card.py",
-    ],
-}
-
-
-def tests_for(module: str) -> list[str]:
-    """Test files of the module's service that use it, or a domain module that imports it
-    (property tests excepted)."""
-    service, name = module.split(".")[1], module.rsplit(".", 1)[1]
-    if name in DOMAIN_TESTS_ONLY:
-        return DOMAIN_TESTS_ONLY[name]
-    domain = ROOT / "services" / service / "domain"
-    users = {name} | {
-        p.stem for p in domain.glob("*.py")
-        if any(f in p.read_text() for f in (f"from .{name} import", f"domain.{name} import",
-                                             f"import {name}"))
-    }  # fmt: skip
-    found = []
-    # rglob: the tests mirror the code (tests/unit/<svc>/domain/, service_layer/, ...).
-    for test in sorted((ROOT / "tests" / "unit" / service).rglob("test_*.py")):
-        if test.stem.endswith("_properties"):
-            continue  # hypothesis: slow and unrepeatable per mutant (as in [tool.mutmut])
-        text = test.read_text()
-        if any(f"domain.{u} import" in text or f"domain import {u}" in text for u in users) or (
-            test.name in THROUGH_SERVICE_LAYER.get(name, ())
-        ):
-            found.append(str(test.relative_to(ROOT)))
-    return found
+PROPERTY_MUTANT = f"{SUFFIX}__mutmut_"  # in the names of a property getter's mutants
 
 
 # A table harness change to a string holding prose (a space in it: a description shown to a
@@ -275,6 +225,8 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="score the results in var/mutation/work without running anything",
     )
+    parser.add_argument("--properties", action="store_true",
+                        help="only the property getters' mutants (scored on their own)")  # fmt: skip
     parser.add_argument("--recheck", action="store_true",
                         help="with --keep: run mutmut again on the earlier survivors and timeouts only")  # fmt: skip
     args = parser.parse_args(argv)
@@ -290,9 +242,9 @@ def main(argv: list[str] | None = None) -> int:
         score = ModuleScore(module)
         if not args.score_only:
             prepare_workdir(module, fresh=not args.keep)
-            run_mutmut(module, args.children, args.recheck and args.keep)
-        score_mutmut(module, score, accepted)
-        if not args.score_only:
+            run_mutmut(module, args.children, args.recheck and args.keep, args.properties)
+        score_mutmut(module, score, accepted, args.properties)
+        if not args.score_only and not args.properties:
             run_tables(module, score, accepted)
         scores.append(score)
     print_scores(scores)
