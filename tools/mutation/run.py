@@ -139,13 +139,16 @@ def run_mutmut(module: str, children: int, recheck: bool, properties: bool = Fal
     earlier = _meta(module)
     if recheck:
         # timeouts too: on a loaded machine a wall-clock timeout is often a slow run, not a kill
-        names = [name for name, code in earlier.items() if code in RECHECKED]
+        names = [name for name, code in earlier.items() if code in RECHECKED
+                 and (not properties or PROPERTY_MUTANT in name)]  # fmt: skip
         if not names:
             return
     cmd = [*NICE, str(mutmut), "run", "--max-children", str(children), *names]
     log = work / "mutmut.log"
     with log.open("w") as out:
         done = subprocess.run(cmd, cwd=work, stdout=out, stderr=subprocess.STDOUT, check=False)
+    if properties and "nothing matches" in log.read_text():
+        return  # no getter with anything to mutate (a getter returning an attribute, say)
     if done.returncode != 0 and _meta(module):
         raise RuntimeError(f"mutmut failed on {module}: see {log}")
     if recheck:  # mutmut dropped the earlier results if its narrowed config changed

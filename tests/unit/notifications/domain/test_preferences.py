@@ -25,6 +25,14 @@ def test_contact_normalises_locale_phone_and_default_zone():
     assert contact.greeting_name == "Margaret"
 
 
+def test_a_customers_own_time_zone_wins_over_the_locales_default():
+    """Quiet hours and send times follow the customer's time zone; the locale only gives the
+    default (a British-English customer living in New York is quiet at New York's night)."""
+    abroad = Contact("c2", locale="en-GB", time_zone="America/New_York")
+    assert abroad.zone == ZoneInfo("America/New_York")
+    assert Contact("c3", locale="en-GB").zone == ZoneInfo("Europe/London")
+
+
 @pytest.mark.parametrize(
     ("kwargs", "code"),
     [

@@ -91,3 +91,11 @@ def test_quantity_below_one_is_refused(ref, quantity):
         compute_landed_cost(ref, style=ref.style("VT01"), unit_price=gbp("1"), quantity=quantity,
                             route=route("UK", "UK", gbp("0")), destination="UK")  # fmt: skip
     assert exc.value.details == {"quantity": quantity}
+
+
+def test_the_goods_figure_is_the_goods_line_in_the_quotes_currency(ref):
+    """The goods a quote declares (customs value, refunds' base) is its goods line: the unit
+    price times the units, before shipping and taxes (cross-border.md)."""
+    cost = compute_landed_cost(ref, style=ref.style("VT01"), unit_price=gbp("259.00"), quantity=3,
+                               route=route("UK", "UK", gbp("4.99")), destination="UK")  # fmt: skip
+    assert cost.goods == gbp("777.00") == cost.line(LineKind.GOODS).amount
