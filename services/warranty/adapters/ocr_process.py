@@ -111,6 +111,13 @@ class OcrProcess:
         with self._lock:
             if self._closed:
                 raise ReaderUnavailable("The label reader is shutting down; try again shortly.")
+            if self._child is not None and self._child.process.poll() is not None:
+                # Died since its last answer, and its receiver has not noticed yet: this photo
+                # goes to a fresh child rather than to a dead one's socket (the receiver still
+                # fails whatever the dead one held).
+                log.warning("label.ocr_process_lost", pid=self._child.process.pid,
+                            returncode=self._child.process.returncode)  # fmt: skip
+                self._child = None
             child = self._child = self._child or self._start()
             request_id, future = next(self._ids), Future[Any]()
             child.pending[request_id] = future

@@ -62,7 +62,13 @@ def test_a_killed_child_is_replaced_by_the_next_photo(reader: OcrProcess) -> Non
     os.kill(old, signal.SIGKILL)
     assert gone(old, within=5)
     started = time.monotonic()
-    new = child_pid(reader)
+    try:
+        new = child_pid(reader)
+    except ReaderUnavailable:
+        # Sent while the reader was still noticing the death (its receiver thread had not seen
+        # the end of the socket yet): that photo fails at once with the 503, never hangs, and
+        # the next one is read by a fresh child (this race failed one of two CI runs).
+        new = child_pid(reader)
     assert new != old and time.monotonic() - started < 20
 
 
