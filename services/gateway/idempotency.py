@@ -201,3 +201,5 @@ async def _record_outcome(
             await store.complete(claim, status, headers, body)
     except Exception as exc:  # the response is already sent; the lease covers a lost write
         log.warning("idempotency.record_failed", error=str(exc), status=status)
+    finally:
+        store.finished(claim)

@@ -9,11 +9,18 @@ or sooner, when the owner is gone: each replica answers a liveness probe on its 
 (`OwnerProbe`), and a probe that meets no responder means the owner's connection is closed (a
 SIGKILLed process's socket is closed by the kernel, and the server drops its interest at once).
 A probe that times out proves nothing: the retry waits for the lease, as before.
+
+A lapsed lease alone does not prove the owner gone: on a starved event loop (a loaded machine)
+the owner's renewals come late while its request still runs. So the probe carries the key, and
+the owner says whether it is still running that request (`OwnerState.RUNNING`); a replica asks
+itself without NATS. A running owner keeps the key until its deadline, whatever its lease says:
+otherwise a retry would run the request a second time and be answered as an original.
 """
 
 from __future__ import annotations
 
 import asyncio
+import enum
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -63,12 +70,24 @@ def probe_subject(owner: str) -> str:
     return PROBE_SUBJECT + hashlib.sha256(owner.encode()).hexdigest()[:24]
 
 
+class OwnerState(enum.Enum):
+    GONE = "gone"  # no responder: its connection is closed
+    RUNNING = "running"  # alive and still running the request of that key
+    ALIVE = "alive"  # alive, not running it (finished, its record write lost)
+    UNKNOWN = "unknown"  # no answer in time, or NATS away: cannot tell
+
+
+_RUNNING_ANSWER = b"running"
+
+
 class OwnerProbe:
-    """Answers probes for this process's owner id, and asks whether another owner is alive."""
+    """Answers probes for this process's owner id (alive, and whether it is running a key), and
+    asks another owner the same."""
 
     def __init__(self, nc: Any, owner: str) -> None:
         self.nc = nc
         self.owner = owner
+        self.running: dict[str, object] = {}  # key -> its claim, while this process runs it
         self._sub: Any = None
 
     async def start(self) -> None:
@@ -76,25 +95,23 @@ class OwnerProbe:
         await self.nc.flush()  # the server knows the subscription before any request is served
 
     async def _answer(self, msg: Any) -> None:
-        await msg.respond(b"alive")
+        running = bool(msg.data) and msg.data.decode("latin-1") in self.running
+        await msg.respond(_RUNNING_ANSWER if running else b"alive")
+
+    async def state(self, owner: str, kv_key: str = "") -> OwnerState:
+        try:
+            reply = await self.nc.request(
+                probe_subject(owner), kv_key.encode(), timeout=PROBE_TIMEOUT_SECONDS
+            )
+        except NoRespondersError:
+            return OwnerState.GONE
+        except Exception:  # a timeout or NATS away: cannot tell, so the owner may be alive
+            return OwnerState.UNKNOWN
+        return OwnerState.RUNNING if reply.data == _RUNNING_ANSWER else OwnerState.ALIVE
 
     async def alive(self, owner: str) -> bool:
         """False only when nobody answers for `owner` (its connection is gone)."""
-        try:
-            await self.nc.request(probe_subject(owner), b"", timeout=PROBE_TIMEOUT_SECONDS)
-        except NoRespondersError:
-            return False
-        except Exception:  # a timeout or NATS away: cannot tell, so the owner may be alive
-            return True
-        return True
-
-
-async def owner_gone(stored: dict[str, Any], me: str, probe: OwnerProbe | None) -> bool:
-    """An in-progress record whose owner (another process) no longer answers its probe."""
-    owner = stored.get("owner")
-    if probe is None or stored["state"] != "in_progress" or not owner or owner == me:
-        return False
-    return not await probe.alive(str(owner))
+        return await self.state(owner) is not OwnerState.GONE
 
 
 class Renews(Protocol):

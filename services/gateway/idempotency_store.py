@@ -15,9 +15,9 @@ from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError
 from services.gateway.idempotency_lease import (
     Claim,
     OwnerProbe,
+    OwnerState,
     in_progress_record,
     lease_lapsed,
-    owner_gone,
 )
 from services.gateway.partner_keys import KeyValueLike
 
@@ -39,6 +39,9 @@ class IdempotencyStore:
         self.deadline_seconds = deadline_seconds
         self.owner = owner
         self.probe = probe  # None: a lock is taken over only when its lease lapsed
+        # The keys this process is running now (shared with its probe, which tells other
+        # replicas): a running owner keeps its key even when a starved loop let its lease lapse.
+        self.running: dict[str, object] = probe.running if probe is not None else {}
 
     # --- the only KV access (a wrapper may ride through a KV leader election here) ----------
 
@@ -75,22 +78,57 @@ class IdempotencyStore:
             except KeyNotFoundError:
                 continue  # released between our create and get: try to claim again
             stored = orjson.loads(entry.value)
-            if stored["fingerprint"] != fingerprint or not await self._may_take_over(stored):
+            if stored["fingerprint"] != fingerprint or not await self._may_take_over(
+                kv_key, stored
+            ):
                 return None, stored
-            try:  # take over a lapsed lease; only one taker wins the compare-and-set
-                revision = await self._kv_update(kv_key, orjson.dumps(record), last=entry.revision)
-            except KeyWrongLastSequenceError:
-                continue
-            log.info("idempotency.taken_over", previous_owner=stored.get("owner"))
-            return self._claim(kv_key, record, revision), None
+            claim = await self._take_over(kv_key, fingerprint, entry.revision)
+            if claim is not None:
+                log.info("idempotency.taken_over", previous_owner=stored.get("owner"))
+                return claim, None
         return None, {"state": "in_progress", "fingerprint": fingerprint}
 
-    async def _may_take_over(self, stored: dict[str, Any]) -> bool:
-        """Its lease lapsed, or its owner is gone (killed): either way, nobody will finish it."""
-        return lease_lapsed(stored, time.time()) or await owner_gone(stored, self.owner, self.probe)
+    async def _take_over(self, kv_key: str, fingerprint: str, last: int) -> Claim | None:
+        """Only one taker wins the compare-and-set (None: another did, or the owner finished)."""
+        # A fresh lease: the lookups since the loop began may have taken seconds on a loaded
+        # machine, and a lease dated from then could lapse as soon as it is written.
+        record = self._in_progress(fingerprint, time.time())
+        try:
+            revision = await self._kv_update(kv_key, orjson.dumps(record), last=last)
+        except KeyWrongLastSequenceError:
+            return None
+        return self._claim(kv_key, record, revision)
+
+    async def _may_take_over(self, kv_key: str, stored: dict[str, Any]) -> bool:
+        """Nobody will finish it: its owner is gone, or its lease lapsed while the owner is not
+        known to be running it (past the deadline, a running owner loses the key too)."""
+        if stored["state"] != "in_progress":
+            return False
+        now = time.time()
+        state = await self._owner_state(kv_key, stored)
+        if state is OwnerState.GONE:
+            return True
+        if state is OwnerState.RUNNING and now <= stored.get("deadline", 0.0):
+            return False
+        return lease_lapsed(stored, now)
+
+    async def _owner_state(self, kv_key: str, stored: dict[str, Any]) -> OwnerState:
+        owner = stored.get("owner")
+        if owner == self.owner:  # this process: no need to ask
+            return OwnerState.RUNNING if kv_key in self.running else OwnerState.ALIVE
+        if self.probe is None or not owner:
+            return OwnerState.UNKNOWN
+        return await self.probe.state(str(owner), kv_key)
 
     def _claim(self, kv_key: str, record: dict[str, Any], revision: int) -> Claim:
-        return Claim(kv_key, record["fingerprint"], revision, record["deadline"], self.owner)
+        claim = Claim(kv_key, record["fingerprint"], revision, record["deadline"], self.owner)
+        self.running[kv_key] = claim
+        return claim
+
+    def finished(self, claim: Claim) -> None:
+        """The request of `claim` ended here (its outcome written, or the write failed)."""
+        if self.running.get(claim.kv_key) is claim:
+            del self.running[claim.kv_key]
 
     async def renew(self, claim: Claim) -> bool:
         """Extend the lease (never past the deadline); False once it cannot be extended."""
