@@ -72,34 +72,43 @@ def watch_writes(session: AsyncSession) -> None:
     sa.event.listen(session.sync_session, "do_orm_execute", hook)
 
 
+_RECORD = sa.insert(table)  # built once (see _FIND)
+
+
 async def record_effect(session: AsyncSession, scope: RequestScope, has_events: bool) -> bool:
     """Insert the key with the effect; True if this transaction recorded it."""
     if scope.marked or scope.replaying or not (has_events or session.info.get("wrote")):
         return False
-    await session.execute(
-        sa.insert(table).values(
-            request_key=scope.key, operation=scope.operation, created_at=datetime.now(UTC)
-        )
-    )
+    row = {"request_key": scope.key, "operation": scope.operation, "created_at": datetime.now(UTC)}
+    await session.execute(_RECORD, row)
     return True
 
 
 # --- around the handler (called by the RPC glue) ---------------------------------------------------
 
-# Built once: every keyed RPC looks its key up, and a module-level statement keeps its memoized
-# cache key, where a statement built per call is walked again to compute it.
+# Built once: every keyed RPC looks its key up and stores its reply, and a module-level statement
+# keeps its memoized cache key, where a statement built per call is walked again to compute it.
 _FIND = sa.select(table.c.reply).where(
     table.c.request_key == sa.bindparam("key"), table.c.operation == sa.bindparam("operation")
+)
+_STORE_REPLY = (
+    sa.update(table)
+    .where(table.c.request_key == sa.bindparam("key"), table.c.operation == sa.bindparam("op"))
+    .values(reply=sa.bindparam("stored_reply"))
 )
 
 
 class ProcessedRequests:
-    """The rows, read and written outside the effect's transaction."""
+    """The rows, read and written outside the effect's transaction, on plain connections: one
+    statement each, so an ORM session's set-up and close would cost more than the statement."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
         self._seal: Callable[[bytes], bytes] = bytes
         self._open: Callable[[bytes], bytes] = bytes
+        self._find_sql = str(_FIND.compile(dialect=db.engine.dialect))
+        store = _STORE_REPLY.compile(dialect=db.engine.dialect)
+        self._store_sql, self._store_order = str(store), list(store.positiontup or ())
 
     def protect(self, seal: Callable[[bytes], bytes], open_: Callable[[bytes], bytes]) -> None:
         """Encrypt stored replies (a service whose replies carry secrets, e.g. signing keys)."""
@@ -107,20 +116,30 @@ class ProcessedRequests:
 
     async def find(self, key: str, operation: str) -> tuple[bool, bytes | None]:
         """(recorded?, stored reply or None)."""
-        async with self.db.read() as session:
-            connection = await session.connection()  # Core: a plain select needs no ORM layer
-            row = (await connection.execute(_FIND, {"key": key, "operation": operation})).first()
+        async with self.db.connection_read() as connection:
+            if self.db.sqlite:
+                # One hop to aiosqlite's thread (execute and fetch there), where SQLAlchemy's
+                # cursor takes four (cursor, execute, fetch, close); the column is raw bytes.
+                driver: Any = (await connection.get_raw_connection()).driver_connection
+                rows = list(await driver.execute_fetchall(self._find_sql, (key, operation)))
+                row = rows[0] if rows else None
+            else:
+                params = {"key": key, "operation": operation}
+                row = (await connection.execute(_FIND, params)).first()
         if row is None:
             return False, None
-        return True, None if row.reply is None else self._open(row.reply)
+        return True, None if row[0] is None else self._open(bytes(row[0]))
 
     async def store_reply(self, key: str, operation: str, reply: bytes) -> None:
-        async with self.db.transaction() as session:
-            await session.execute(
-                sa.update(table)
-                .where(table.c.request_key == key, table.c.operation == operation)
-                .values(reply=self._seal(reply))
-            )
+        params = {"key": key, "op": operation, "stored_reply": self._seal(reply)}
+        async with self.db.connection_transaction() as connection:
+            if self.db.sqlite:  # one hop, as in `find`; committed when the block ends
+                driver: Any = (await connection.get_raw_connection()).driver_connection
+                await driver.execute_fetchall(
+                    self._store_sql, tuple(params[name] for name in self._store_order)
+                )
+            else:
+                await connection.execute(_STORE_REPLY, params)
 
     async def purge(self, keep: timedelta = KEEP_FOR) -> int:
         async with self.db.transaction() as session:
