@@ -14,7 +14,9 @@ NATS KV `idempotency`.
 - The lock is a short lease (`LEASE_SECONDS`) that the owner renews every `HEARTBEAT_SECONDS`
   while the request runs, and never past the request's deadline (the RPC timeout plus
   `DEADLINE_MARGIN_SECONDS`). A retry that finds a lapsed lease (its owner died, or overran its
-  deadline) takes the key over at once with a compare-and-set. That is safe because every RPC
+  deadline) takes the key over at once with a compare-and-set, unless the owner answers that it
+  is still running that request and its deadline has not passed (renewals come late on a
+  starved loop; a replica asks itself without NATS). That is safe because every RPC
   of the request carries the key (`shared.rpc.REQUEST_KEY_HEADER`) and the services answer a
   repeat of an applied command with its first reply (`idempotency_lease`). A retry also takes
   over at once when the owner replica is gone (its liveness probe has no responder). Worst
