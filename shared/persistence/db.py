@@ -23,7 +23,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from shared.persistence.session import Session
-from shared.persistence.sqlite_inloop import inloop_url
+from shared.persistence.sqlite_inloop import BufferedConnection, inloop_url
 
 
 def is_sqlite(url: str) -> bool:
@@ -76,7 +76,11 @@ def make_sqlite_engine(url: str) -> Engine:
     """
     path = _sqlite_file(url)
     parsed = make_url(url).set(drivername="sqlite")
-    args: dict[str, Any] = {"timeout": 30, "check_same_thread": False}
+    args: dict[str, Any] = {
+        "timeout": 30,
+        "check_same_thread": False,
+        "factory": BufferedConnection,  # results are snapshots, see BufferedCursor
+    }
     if path is None:  # one shared in-memory database, for the life of the engine
         engine = sa.create_engine(parsed, connect_args=args, poolclass=sa.StaticPool)
     else:
@@ -128,6 +132,11 @@ class Database:
     async def transaction(self) -> AsyncIterator[Session]:
         """A read-write unit of work; commits on success, rolls back on any exception."""
         if self.sqlite_engine is not None:
+            # A SQLite statement never suspends the coroutine, so a chain of transactions (a
+            # saga's steps against in-process sandboxes) would run in one turn of the loop,
+            # ahead of replies already queued for sending. Each transaction first lets every
+            # task that is ready run.
+            await asyncio.sleep(0)
             async with self._write_lock:
                 with self.sqlite_engine.begin() as conn:
                     yield Session(conn)

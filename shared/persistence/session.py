@@ -42,6 +42,9 @@ class Session:
             return await self._conn.execute(statement, parameters)  # type: ignore[misc]
         return self._conn.execute(statement, parameters)  # type: ignore[return-value]
 
+    async def scalar(self, statement: Any, parameters: Any = None) -> Any:
+        return (await self.execute(statement, parameters)).scalar()
+
     async def run_sync(self, fn: Callable[[Connection], T]) -> T:
         """Run a synchronous function on the underlying connection (DDL, inspection)."""
         if isinstance(self._conn, AsyncConnection):

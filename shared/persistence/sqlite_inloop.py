@@ -24,6 +24,7 @@ PostgreSQL deployments are unaffected: they use asyncpg.
 from __future__ import annotations
 
 import sqlite3
+from collections import deque
 from typing import Any
 
 from sqlalchemy import pool
@@ -46,14 +47,45 @@ def _yield_once() -> None:
     await_(_nothing())
 
 
-class _Cursor(sqlite3.Cursor):
+class BufferedCursor(sqlite3.Cursor):
+    """A cursor that reads all its rows when the statement runs, as aiosqlite's adapter did.
+
+    A sqlite3 cursor steps through its rows as they are fetched, so a result read after later
+    statements of the same transaction would see their writes (a loop inserting rows while
+    reading a SELECT could read its own inserts). Reading them at once keeps a result a
+    snapshot of the moment its statement ran."""
+
+    _rows: deque[Any]
+
+    def execute(self, sql: str, parameters: Any = (), /) -> BufferedCursor:
+        super().execute(sql, parameters)
+        self._rows = deque(super().fetchall() if self.description else ())
+        return self
+
+    def executemany(self, sql: str, seq_of_parameters: Any, /) -> BufferedCursor:
+        super().executemany(sql, seq_of_parameters)
+        self._rows = deque()
+        return self
+
+    def fetchone(self) -> Any:
+        return self._rows.popleft() if self._rows else None
+
+    def fetchmany(self, size: int | None = None) -> list[Any]:
+        size = self.arraysize if size is None else size
+        rows = self._rows
+        return [rows.popleft() for _ in range(min(size, len(rows)))]
+
+    def fetchall(self) -> list[Any]:
+        taken = list(self._rows)
+        self._rows.clear()
+        return taken
+
     async def _async_soft_close(self) -> None:
-        """What SQLAlchemy's async results call after a statement; a sqlite3 cursor keeps its
-        rows readable without closing, as under the synchronous dialect."""
+        """What SQLAlchemy's async results call after a statement: the rows are already read."""
 
 
-class _Connection(sqlite3.Connection):
-    def cursor(self, factory: Any = _Cursor) -> Any:
+class BufferedConnection(sqlite3.Connection):
+    def cursor(self, factory: Any = BufferedCursor) -> Any:
         return super().cursor(factory)
 
 
@@ -78,7 +110,7 @@ class SQLiteDialect_inloop(SQLiteDialect_pysqlite):  # SQLAlchemy names dialects
         # Connections are made and used on the loop's thread, but the pool may hand one to
         # whichever thread runs the loop (tests run several loops in turn).
         kwargs["check_same_thread"] = False
-        kwargs["factory"] = _Connection
+        kwargs["factory"] = BufferedConnection
         return args, kwargs
 
     def get_driver_connection(self, connection: Any) -> sqlite3.Connection:

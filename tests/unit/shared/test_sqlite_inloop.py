@@ -89,3 +89,25 @@ async def test_concurrent_writers_in_one_process_take_turns(tmp_path: Path) -> N
         assert count == 20
     finally:
         await db.dispose()
+
+
+async def test_a_result_is_a_snapshot_of_when_its_statement_ran(tmp_path: Path) -> None:
+    """sqlite3 steps through rows as they are fetched; the session's results must not, or a
+    loop writing while it reads a SELECT would read its own writes."""
+    db = Database(f"sqlite+aiosqlite:///{tmp_path}/s.db")
+    table = sa.Table("r", sa.MetaData(), sa.Column("id", sa.Integer, primary_key=True))
+    try:
+        async with db.transaction() as session:
+            await session.run_sync(table.metadata.create_all)
+            await session.execute(sa.insert(table), [{"id": i} for i in range(3)])
+        async with db.transaction() as session:
+            result = await session.execute(sa.select(table.c.id).order_by(table.c.id))
+            first = result.fetchone()
+            await session.execute(sa.insert(table).values(id=99))
+            rest = result.fetchall()
+        async with db.read() as session:
+            late = await session.execute(sa.select(table.c.id).order_by(table.c.id))
+        assert (first, rest) == ((0,), [(1,), (2,)])
+        assert late.scalars().all() == [0, 1, 2, 99]  # readable after its session closed
+    finally:
+        await db.dispose()
