@@ -23,16 +23,15 @@ from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import sqlalchemy as sa
 import structlog
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.errors import DomainError
 from shared.persistence.db import Database
 from shared.persistence.messaging_tables import processed_requests_table as table
+from shared.persistence.session import Session
 from shared.runtime.faults import crash_point
 
 log = structlog.get_logger()
@@ -62,20 +61,15 @@ def current_scope() -> RequestScope | None:
 # --- inside the effect's transaction (called by the UnitOfWork) ----------------------------------
 
 
-def watch_writes(session: AsyncSession) -> None:
+def watch_writes(session: Session) -> None:
     """Flag the session once it executes anything but a SELECT (only under a keyed command)."""
-
-    def hook(state: Any) -> None:
-        if not state.is_select:
-            state.session.info["wrote"] = True
-
-    sa.event.listen(session.sync_session, "do_orm_execute", hook)
+    session.watching_writes = True
 
 
 _RECORD = sa.insert(table)  # built once (see _FIND)
 
 
-async def record_effect(session: AsyncSession, scope: RequestScope, has_events: bool) -> bool:
+async def record_effect(session: Session, scope: RequestScope, has_events: bool) -> bool:
     """Insert the key with the effect; True if this transaction recorded it."""
     if scope.marked or scope.replaying or not (has_events or session.info.get("wrote")):
         return False
@@ -99,16 +93,12 @@ _STORE_REPLY = (
 
 
 class ProcessedRequests:
-    """The rows, read and written outside the effect's transaction, on plain connections: one
-    statement each, so an ORM session's set-up and close would cost more than the statement."""
+    """The rows, read and written outside the effect's transaction."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
         self._seal: Callable[[bytes], bytes] = bytes
         self._open: Callable[[bytes], bytes] = bytes
-        self._find_sql = str(_FIND.compile(dialect=db.engine.dialect))
-        store = _STORE_REPLY.compile(dialect=db.engine.dialect)
-        self._store_sql, self._store_order = str(store), list(store.positiontup or ())
 
     def protect(self, seal: Callable[[bytes], bytes], open_: Callable[[bytes], bytes]) -> None:
         """Encrypt stored replies (a service whose replies carry secrets, e.g. signing keys)."""
@@ -116,30 +106,16 @@ class ProcessedRequests:
 
     async def find(self, key: str, operation: str) -> tuple[bool, bytes | None]:
         """(recorded?, stored reply or None)."""
-        async with self.db.connection_read() as connection:
-            if self.db.sqlite:
-                # One hop to aiosqlite's thread (execute and fetch there), where SQLAlchemy's
-                # cursor takes four (cursor, execute, fetch, close); the column is raw bytes.
-                driver: Any = (await connection.get_raw_connection()).driver_connection
-                rows = list(await driver.execute_fetchall(self._find_sql, (key, operation)))
-                row = rows[0] if rows else None
-            else:
-                params = {"key": key, "operation": operation}
-                row = (await connection.execute(_FIND, params)).first()
+        async with self.db.read() as session:
+            row = (await session.execute(_FIND, {"key": key, "operation": operation})).first()
         if row is None:
             return False, None
-        return True, None if row[0] is None else self._open(bytes(row[0]))
+        return True, None if row.reply is None else self._open(row.reply)
 
     async def store_reply(self, key: str, operation: str, reply: bytes) -> None:
         params = {"key": key, "op": operation, "stored_reply": self._seal(reply)}
-        async with self.db.connection_transaction() as connection:
-            if self.db.sqlite:  # one hop, as in `find`; committed when the block ends
-                driver: Any = (await connection.get_raw_connection()).driver_connection
-                await driver.execute_fetchall(
-                    self._store_sql, tuple(params[name] for name in self._store_order)
-                )
-            else:
-                await connection.execute(_STORE_REPLY, params)
+        async with self.db.transaction() as session:
+            await session.execute(_STORE_REPLY, params)
 
     async def purge(self, keep: timedelta = KEEP_FOR) -> int:
         async with self.db.transaction() as session:

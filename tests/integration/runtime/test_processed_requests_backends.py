@@ -1,9 +1,11 @@
-"""The keyed-command dedupe's rows on both databases: SQLite reads and writes them in one hop to
-aiosqlite's thread, PostgreSQL through SQLAlchemy Core; both must give the same answers."""
+"""The keyed-command dedupe's rows on both databases (statements built once, run on the
+persistence layer's sessions): both must give the same answers."""
 
 from __future__ import annotations
 
 import asyncio
+
+import sqlalchemy as sa
 
 from shared.messaging.requests import (
     ProcessedRequests,
@@ -30,8 +32,8 @@ async def test_rows_are_found_stored_and_sealed(database_url: str) -> None:
         await store.store_reply("k1", "place_order", b'{"id":"o1"}')
         assert await store.find("k1", "place_order") == (True, b'{"id":"o1"}')
         assert await store.find("k1", "cancel_order") == (False, None)
-        async with db.connection_read() as connection:  # stored sealed, committed
-            row = (await connection.exec_driver_sql("SELECT reply FROM processed_requests")).one()
+        async with db.read() as session:  # stored sealed, committed
+            row = (await session.execute(sa.text("SELECT reply FROM processed_requests"))).one()
         assert bytes(row[0]) == b'}"1o":"di"{'
     finally:
         await db.dispose()
