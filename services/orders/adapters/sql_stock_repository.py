@@ -14,12 +14,12 @@ from collections.abc import Mapping
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.orders.adapters import tables as t
 from services.orders.domain.errors import InsufficientStock, InvalidQuantity, UnknownReservation
 from services.orders.domain.stock import Reservation, ReservationStatus
 from shared.errors import InvalidTransition
+from shared.persistence.session import Session
 
 # The saga's statements, built once: a statement built per call is walked again for its cache
 # key on every execution (bind names differ from the columns': SQLAlchemy reserves those).
@@ -49,7 +49,7 @@ _MOVE = (
 
 
 class SqlStockRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: Session) -> None:
         self.session = session
 
     async def seed(self, initial: Mapping[tuple[str, str], int]) -> int:
