@@ -68,7 +68,9 @@ async def one_round(rows: list[dict[str, Any]], group: int, db_dir: Path) -> dic
         nonlocal statements
         statements += 1
 
-    event.listen(rt.db.engine.sync_engine, "before_cursor_execute", count)
+    # SQLite statements run on the in-loop synchronous engine when there is one (persistence).
+    sync_engine = getattr(rt.db, "sqlite_engine", None) or rt.db.engine.sync_engine
+    event.listen(sync_engine, "before_cursor_execute", count)
     msgs = [FakeMsg(r, i + 1) for i, r in enumerate(rows)]
     warm, rest = msgs[:200], msgs[200:]
     for i in range(0, len(warm), group):
