@@ -1,4 +1,5 @@
-"""Creating the durable pull consumer of an `EventRoute`, the same way from every replica.
+"""The durable pull consumer of an `EventRoute`: created the same way from every replica, and
+pulled from through a `PullFeed` (one request kept open, messages pushed as they arrive).
 
 Every replica calls `bind_pull_consumer` at start-up, possibly at the same instant. Creating a
 pull consumer is idempotent in JetStream (same config: the existing consumer is returned; a
@@ -13,9 +14,17 @@ and whatever was in flight is redelivered (the inbox makes that harmless).
 
 from __future__ import annotations
 
+import asyncio
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+
 import structlog
+from nats.aio.msg import Msg
+from nats.aio.subscription import Subscription
 from nats.js import JetStreamContext
-from nats.js.api import AckPolicy, ConsumerConfig, ConsumerInfo, DeliverPolicy
+from nats.js.api import AckPolicy, ConsumerConfig, ConsumerInfo, DeliverPolicy, Header
 from nats.js.errors import NotFoundError
 
 from shared.messaging.glue import EventRoute
@@ -39,8 +48,8 @@ def pull_config(route: EventRoute) -> ConsumerConfig:
 
 
 async def bind_pull_consumer(
-    js: JetStreamContext, stream: str, config: ConsumerConfig
-) -> JetStreamContext.PullSubscription:
+    js: JetStreamContext, stream: str, config: ConsumerConfig, *, batch: int, expires_s: float
+) -> PullFeed:
     durable = config.durable_name or ""
     existing = await _consumer_info(js, stream, durable)
     if existing is not None and existing.config.deliver_subject:
@@ -55,7 +64,9 @@ async def bind_pull_consumer(
         config.deliver_policy = existing.config.deliver_policy
         config.opt_start_seq = existing.config.opt_start_seq
     await js.add_consumer(stream, config)
-    return await js.pull_subscribe_bind(durable=durable, stream=stream)
+    feed = PullFeed(js, stream, durable, batch=batch, expires_s=expires_s)
+    await feed.open()
+    return feed
 
 
 def _after_push_consumer(push: ConsumerInfo, config: ConsumerConfig) -> ConsumerConfig:
@@ -70,3 +81,142 @@ async def _consumer_info(js: JetStreamContext, stream: str, durable: str) -> Con
         return await js.consumer_info(stream, durable)
     except NotFoundError:
         return None
+
+
+class ConsumerGone(Exception):
+    """The durable cannot be pulled from any more (deleted, or no JetStream answers): bind again."""
+
+
+@dataclass
+class _Request:
+    """One pull request: `left` of its messages still to come on `reply`, until `ends_by`."""
+
+    reply: str
+    left: int
+    ends_by: float  # monotonic; a request whose end never came (lost status) is over by then
+    over: bool = False
+
+
+class PullFeed:
+    """Keeps a pull request open on a durable, so JetStream pushes each message as it arrives.
+
+    nats-py's `fetch` asks and returns as soon as it has something, so each group the consumer
+    applied cost a request, the status that ended it and a round trip before its first message;
+    and two events a producer committed together were often split in two groups (two
+    transactions): the server ended the request after the first, the second came 0.1 ms later.
+    Here a request for `batch` messages stays open `expires_s`; messages wait in a local queue
+    while the consumer works; the next request goes out when the open one is over (filled,
+    expired, or ended by the server) and the queue holds less than a batch, so at most two
+    batches are held unacked. Each request has a reply subject of its own: the status ending an
+    old request is never taken for the end of the current one. Acks, redelivery after
+    `ack_wait`, `max_deliver` and dead letters are the consumer's, exactly as with `fetch`.
+    """
+
+    def __init__(self, js: JetStreamContext, stream: str, durable: str, *, batch: int,
+                 expires_s: float) -> None:  # fmt: skip
+        self._nc = js._nc  # nats-py has no public accessor for these two
+        self._next = f"{js._prefix}.CONSUMER.MSG.NEXT.{stream}.{durable}"
+        self.batch = batch
+        self.expires_s = expires_s
+        self._inbox = ""
+        self._sub: Subscription | None = None
+        self._queue: deque[Msg] = deque()
+        self._waiter: asyncio.Future[None] | None = None
+        self._request: _Request | None = None
+        self._asked = 0
+        self.gone: str | None = None
+        self.closing = False  # no new requests: the open one runs out, then the feed is drained
+
+    async def open(self) -> None:
+        self._inbox = self._nc.new_inbox()
+        self._sub = await self._nc.subscribe(f"{self._inbox}.*", cb=self._on_msg)
+
+    async def close(self) -> None:
+        sub, self._sub = self._sub, None
+        if sub is not None:
+            try:
+                await sub.unsubscribe()
+            except Exception:  # already closed with its connection
+                pass
+
+    @property
+    def drained(self) -> bool:
+        return self.closing and not self._queue and self._over()
+
+    async def next_group(self, limit: int, linger_s: float) -> list[Msg]:
+        """Up to `limit` messages in hand. Waits for the first (at most until the open request
+        ends: [] then); a first message that came alone waits `linger_s` for a second one of
+        the same burst (a producer's transaction), so the two share one transaction here."""
+        while not self._queue:
+            if self.gone is not None:
+                raise ConsumerGone(self.gone)
+            if self._over():
+                if self.closing:
+                    return []
+                await self._ask()
+            assert self._request is not None
+            ends_by = self._request.ends_by
+            await self._wait(ends_by, lambda: bool(self._queue) or self._over() or bool(self.gone))
+        if len(self._queue) == 1 and linger_s > 0:
+            await self._wait(time.monotonic() + linger_s, lambda: len(self._queue) > 1)
+        group = [self._queue.popleft() for _ in range(min(limit, len(self._queue)))]
+        if not self.closing and self._over() and len(self._queue) < self.batch:
+            await self._ask()  # the next batch travels while this group is applied
+        return group
+
+    def _over(self) -> bool:
+        r = self._request
+        return r is None or r.over or r.left <= 0 or time.monotonic() >= r.ends_by
+
+    async def _ask(self) -> None:
+        self._asked += 1
+        reply = f"{self._inbox}.{self._asked}"
+        self._request = _Request(reply, self.batch, time.monotonic() + self.expires_s + 1.0)
+        expires_ns = int(self.expires_s * 1e9)
+        payload = b'{"batch":%d,"expires":%d}' % (self.batch, expires_ns)
+        await self._nc.publish(self._next, payload, reply=reply)
+
+    async def _wait(self, deadline: float, done: Callable[[], bool]) -> None:
+        """Until `done()` (checked at each message or status) or the monotonic `deadline`."""
+        loop = asyncio.get_running_loop()
+        while not done():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            waiter = self._waiter = loop.create_future()
+            timer = loop.call_later(left, _wake, waiter)
+            try:
+                await waiter
+            finally:
+                timer.cancel()
+                self._waiter = None
+
+    async def _on_msg(self, msg: Msg) -> None:
+        headers = msg.headers or {}
+        status = headers.get(Header.STATUS)
+        request = self._request
+        if status is None:
+            self._queue.append(msg)
+            if request is not None:
+                request.left -= 1
+        elif status == "100":  # heartbeat or flow control: never asked for, nothing to do
+            return
+        elif _consumer_gone(status, headers.get(Header.DESCRIPTION, "")):
+            self.gone = f"{status} {headers.get(Header.DESCRIPTION, '')}".strip()
+        elif request is not None and msg.subject == request.reply:
+            request.over = True  # 408 expired, or a 409 ending this request (leader change...)
+        if self._waiter is not None:
+            _wake(self._waiter)
+
+
+def _wake(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_result(None)
+
+
+def _consumer_gone(status: str, description: str) -> bool:
+    """503: no responders (no JetStream, or no such consumer); a 409 saying it is deleted."""
+    if status == "503":
+        return True
+    text = description.lower()
+    return status == "409" and ("deleted" in text or "push based" in text)

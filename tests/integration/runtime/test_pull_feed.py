@@ -1,0 +1,117 @@
+"""The pull feed a consumer reads through, against a real nats-server: an open request is kept,
+renewed when it ends, bounded to two batches unacked, ends cleanly when closing, and says so
+when its durable is gone."""
+
+from __future__ import annotations
+
+import asyncio
+
+import nats
+import pytest
+from nats.js.api import AckPolicy, ConsumerConfig, StreamConfig
+
+from shared.messaging.pull import ConsumerGone, PullFeed
+
+STREAM, SUBJECT, DURABLE = "FEEDTEST", "feedtest.item", "feed-durable"
+
+
+async def _setup(url: str, batch: int, expires_s: float):  # type: ignore[no-untyped-def]
+    nc = await nats.connect(url)
+    js = nc.jetstream()
+    await js.add_stream(StreamConfig(name=STREAM, subjects=[f"{STREAM.lower()}.>"]))
+    await js.add_consumer(STREAM, ConsumerConfig(durable_name=DURABLE, filter_subject=SUBJECT,
+                                                 ack_policy=AckPolicy.EXPLICIT, ack_wait=30))  # fmt: skip
+    feed = PullFeed(js, STREAM, DURABLE, batch=batch, expires_s=expires_s)
+    await feed.open()
+    return nc, js, feed
+
+
+async def _group(feed: PullFeed, timeout: float = 10.0) -> list[nats.aio.msg.Msg]:
+    async with asyncio.timeout(timeout):
+        return await feed.next_group(64, 0.0)
+
+
+async def test_messages_published_after_requests_expired_still_arrive(nats_server):
+    nc, js, feed = await _setup(nats_server.url, batch=8, expires_s=0.3)
+    try:
+        waiting = asyncio.create_task(_group(feed))
+        await asyncio.sleep(1.0)  # three requests expired meanwhile, each renewed
+        await js.publish(SUBJECT, b"late")
+        group = await waiting
+        assert [m.data for m in group] == [b"late"]
+        await group[0].ack()
+    finally:
+        await feed.close()
+        await nc.drain()
+
+
+async def test_a_backlog_comes_in_groups_with_at_most_two_batches_unacked(nats_server):
+    nc, js, feed = await _setup(nats_server.url, batch=4, expires_s=5.0)
+    try:
+        for i in range(20):
+            await js.publish(SUBJECT, str(i).encode())
+        seen: list[bytes] = []
+        while len(seen) < 20:
+            group = await _group(feed)
+            await asyncio.sleep(0.05)  # the consumer at work: the next batch arrives meanwhile
+            info = await js.consumer_info(STREAM, DURABLE)
+            assert info.num_ack_pending <= 2 * 4
+            for m in group:
+                seen.append(m.data)
+                await m.ack()
+        assert seen == [str(i).encode() for i in range(20)]  # in stream order, each once
+    finally:
+        await feed.close()
+        await nc.drain()
+
+
+async def test_closing_applies_what_the_open_request_brings_then_ends(nats_server):
+    nc, js, feed = await _setup(nats_server.url, batch=8, expires_s=0.5)
+    try:
+        await js.publish(SUBJECT, b"first")
+        first = await _group(feed)
+        feed.closing = True
+        await js.publish(SUBJECT, b"while closing")  # the request asked before closing is open
+        rest = []
+        async with asyncio.timeout(5):
+            while not feed.drained:
+                rest += await feed.next_group(64, 0.0)
+        assert [m.data for m in first + rest] == [b"first", b"while closing"]
+        await js.publish(SUBJECT, b"after")
+        await asyncio.sleep(0.7)
+        assert await feed.next_group(64, 0.0) == []  # nothing more was asked for
+        assert (await js.consumer_info(STREAM, DURABLE)).num_pending == 1
+    finally:
+        await feed.close()
+        await nc.drain()
+
+
+async def test_a_deleted_durable_is_reported(nats_server):
+    nc, js, feed = await _setup(nats_server.url, batch=8, expires_s=5.0)
+    try:
+        await js.publish(SUBJECT, b"one")
+        await _group(feed)
+        await js.delete_consumer(STREAM, DURABLE)
+        with pytest.raises(ConsumerGone):
+            async with asyncio.timeout(10):
+                while True:
+                    await feed.next_group(64, 0.0)
+    finally:
+        await feed.close()
+        await nc.drain()
+
+
+async def test_a_second_message_of_a_burst_joins_the_first(nats_server):
+    nc, js, feed = await _setup(nats_server.url, batch=8, expires_s=5.0)
+    try:
+        await js.publish(SUBJECT, b"warm")
+        await (await _group(feed))[0].ack()
+        waiting = asyncio.create_task(feed.next_group(64, 1.0))  # a long linger: no timing race
+        await asyncio.sleep(0.1)
+        await js.publish(SUBJECT, b"a")
+        await asyncio.sleep(0.05)
+        await js.publish(SUBJECT, b"b")
+        assert [m.data for m in await waiting] == [b"a", b"b"]
+    finally:
+        await feed.close()
+        await nc.drain()
