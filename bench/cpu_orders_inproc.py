@@ -143,9 +143,7 @@ class Bench:
     async def drain(self) -> None:
         """What the scheduler's workers do with the orders woken meanwhile."""
         while not self.scheduler.queue.empty():
-            order_id = self.scheduler.queue.get_nowait()
-            self.scheduler.queued.discard(order_id)
-            await self.scheduler._drive(order_id)
+            await self.scheduler.drive_woken(self.scheduler.queue.get_nowait())
 
     async def push(self, order_ids: list[str]) -> None:
         """The carrier's tracking push for each order's parcel (a wake), then the workers."""

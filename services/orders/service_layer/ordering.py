@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import NoReturn
+from collections.abc import Mapping
+from typing import NoReturn, Protocol
 
 from services.orders.domain.errors import (
     ConcurrentUpdate,
@@ -25,10 +25,16 @@ from shared.logging import current_correlation_id
 # has at most a few steps left to take, so this is never exhausted in practice).
 CANCEL_ATTEMPTS = 8
 
-WakeSaga = Callable[[str], None]  # "this order has saga work to do now" (placed or cancelled)
+
+class WakeSaga(Protocol):
+    """ "This order has saga work to do now" (placed or cancelled). `saved`: the order as just
+    committed, so the saga starts from it instead of reading it again (its saves are
+    version-checked: a copy that went stale meanwhile is reloaded)."""
+
+    def __call__(self, order_id: str, saved: Order | None = None) -> None: ...
 
 
-def no_saga(_order_id: str) -> None:
+def no_saga(_order_id: str, saved: Order | None = None) -> None:
     """Without a saga worker (tests that drive the saga by hand) nobody needs waking."""
 
 
@@ -61,7 +67,7 @@ class Ordering:
             order = found
         if order.customer_id != customer:
             raise QuoteNotFound("no such quote", details={"quote_id": quote_id})
-        self.wake_saga(order.order_id)
+        self.wake_saga(order.order_id, order)
         return order
 
     async def _place(self, actor: Actor, customer: str, quote_id: str, token: str) -> Order:
