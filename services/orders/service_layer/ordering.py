@@ -34,7 +34,7 @@ class WakeSaga(Protocol):
     def __call__(self, order_id: str, saved: Order | None = None) -> None: ...
 
 
-def no_saga(_order_id: str, saved: Order | None = None) -> None:
+def no_saga(order_id: str, saved: Order | None = None) -> None:
     """Without a saga worker (tests that drive the saga by hand) nobody needs waking."""
 
 
