@@ -19,6 +19,7 @@ from services.orders.service_layer.customers import new_id, require_customer
 from services.orders.service_layer.unit_of_work import DuplicateEntry, UnitOfWork
 from shared.actor import Actor
 from shared.clock import Clock
+from shared.errors import DomainError
 from shared.logging import current_correlation_id
 
 # A cancel re-reads and retries when the order moved while the carrier was asked (the saga
@@ -71,20 +72,27 @@ class Ordering:
         return order
 
     async def _place(self, actor: Actor, customer: str, quote_id: str, token: str) -> Order:
+        # Not looked up first: a quote placed already is rare, and its order is found when the
+        # quote is refused (expired since, or not this caller's) or the insert is (the unique
+        # quote_id, the DuplicateEntry above).
         async with self.uow.read() as rx:
-            existing = await rx.orders.by_quote(quote_id)
-            if existing is not None:
-                return existing
             q = await rx.quotes.get(quote_id)
-        order = Order.place(
-            order_id=new_id("o"),
-            quote=q,
-            customer_id=customer,
-            payment_token=token,
-            now=self.clock.now(),
-            agent_id=actor.agent_id,
-            names=self.style_names,
-        )
+        try:
+            order = Order.place(
+                order_id=new_id("o"),
+                quote=q,
+                customer_id=customer,
+                payment_token=token,
+                now=self.clock.now(),
+                agent_id=actor.agent_id,
+                names=self.style_names,
+            )
+        except DomainError:
+            async with self.uow.read() as rx:
+                existing = await rx.orders.by_quote(quote_id)
+            if existing is None:
+                raise
+            return existing
         order.correlation_id = current_correlation_id()
         # A concurrent placement of the same quote fails here on the unique quote_id.
         async with self.uow() as work:
