@@ -81,9 +81,12 @@ class Counts:
         self.statements = 0
         self.commits = 0
         self.checkouts = 0
-        sa.event.listen(db.engine.sync_engine, "before_cursor_execute", self._statement)
-        sa.event.listen(db.engine.sync_engine, "commit", self._commit)
-        sa.event.listen(db.engine.sync_engine.pool, "checkout", self._checkout)
+        # SQLite runs on its own synchronous engine since the in-loop driver (older copies: the
+        # async engine's).
+        engine = getattr(db, "sqlite_engine", None) or db.engine.sync_engine
+        sa.event.listen(engine, "before_cursor_execute", self._statement)
+        sa.event.listen(engine, "commit", self._commit)
+        sa.event.listen(engine.pool, "checkout", self._checkout)
 
     def _statement(self, *_args: object) -> None:
         self.statements += 1

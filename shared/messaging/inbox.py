@@ -7,12 +7,12 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.persistence.messaging_tables import inbox_table
+from shared.persistence.session import Session
 
 
-async def claim_event(session: AsyncSession, consumer: str, event_id: str) -> bool:
+async def claim_event(session: Session, consumer: str, event_id: str) -> bool:
     """Record that `consumer` is applying `event_id`; False if it already has.
 
     Must run inside the transaction that applies the event: if that transaction rolls back,
@@ -31,7 +31,7 @@ def _claim_one(dialect: str) -> Any:
     return insert(inbox_table).on_conflict_do_nothing()
 
 
-async def claim_events(session: AsyncSession, consumer: str, event_ids: list[str]) -> set[str]:
+async def claim_events(session: Session, consumer: str, event_ids: list[str]) -> set[str]:
     """Claim many events in one statement; returns the ids not applied before."""
     if not event_ids:
         return set()

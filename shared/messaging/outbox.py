@@ -22,13 +22,13 @@ import structlog
 from nats import errors as nats_errors
 from nats.js import JetStreamContext
 from nats.js import errors as js_errors
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.contracts.envelope import CloudEvent
 from shared.logging import CORRELATION_HEADER, current_correlation_id
 from shared.messaging.requests import current_scope, record_effect, watch_writes
 from shared.persistence.db import Database
 from shared.persistence.messaging_tables import outbox_table
+from shared.persistence.session import Session
 from shared.runtime.faults import crash_point
 
 log = structlog.get_logger()
@@ -68,7 +68,7 @@ def encode_event(event: CloudEvent[Any]) -> bytes:
 class Tx:
     """What a handler gets inside a unit of work: the session, and a place to put events."""
 
-    session: AsyncSession
+    session: Session
     events: list[CloudEvent[Any]] = field(default_factory=list)
 
     def publish(self, event: CloudEvent[Any]) -> None:
@@ -81,7 +81,7 @@ class Tx:
         self.events.append(event)
 
 
-async def insert_outbox_rows(session: AsyncSession, events: list[CloudEvent[Any]]) -> None:
+async def insert_outbox_rows(session: Session, events: list[CloudEvent[Any]]) -> None:
     if not events:
         return
     now = datetime.now(UTC)
@@ -186,14 +186,16 @@ class OutboxRelay:
             # One writer at a time: read, publish, then mark in a short write transaction,
             # so handlers are not blocked while the relay waits for PubAcks.
             async with self.db.read() as session:
-                rows = (await session.execute(self._pending)).all()
+                rows = list((await session.execute(self._pending)).all())
             published, parked = await self._publish(rows)
             async with self.db.transaction() as session:
                 await self._mark(session, published, parked)
             return len(published) + len(parked)
         # PostgreSQL: replicas of a service split the rows with SKIP LOCKED.
         async with self.db.transaction() as session:
-            rows = (await session.execute(self._pending.with_for_update(skip_locked=True))).all()
+            rows = list(
+                (await session.execute(self._pending.with_for_update(skip_locked=True))).all()
+            )
             published, parked = await self._publish(rows)
             await self._mark(session, published, parked)
         return len(published) + len(parked)
@@ -237,7 +239,7 @@ class OutboxRelay:
             crash_point("relay.after_publish")
         return published, parked
 
-    async def _mark(self, session: AsyncSession, seqs: list[int], parked: list[int]) -> None:
+    async def _mark(self, session: Session, seqs: list[int], parked: list[int]) -> None:
         t = outbox_table
         if parked:
             await session.execute(sa.update(t).where(t.c.seq.in_(parked)).values(attempts=PARKED))

@@ -23,16 +23,15 @@ from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import sqlalchemy as sa
 import structlog
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.errors import DomainError
 from shared.persistence.db import Database
 from shared.persistence.messaging_tables import processed_requests_table as table
+from shared.persistence.session import Session
 from shared.runtime.faults import crash_point
 
 log = structlog.get_logger()
@@ -62,17 +61,12 @@ def current_scope() -> RequestScope | None:
 # --- inside the effect's transaction (called by the UnitOfWork) ----------------------------------
 
 
-def watch_writes(session: AsyncSession) -> None:
+def watch_writes(session: Session) -> None:
     """Flag the session once it executes anything but a SELECT (only under a keyed command)."""
-
-    def hook(state: Any) -> None:
-        if not state.is_select:
-            state.session.info["wrote"] = True
-
-    sa.event.listen(session.sync_session, "do_orm_execute", hook)
+    session.watching_writes = True
 
 
-async def record_effect(session: AsyncSession, scope: RequestScope, has_events: bool) -> bool:
+async def record_effect(session: Session, scope: RequestScope, has_events: bool) -> bool:
     """Insert the key with the effect; True if this transaction recorded it."""
     if scope.marked or scope.replaying or not (has_events or session.info.get("wrote")):
         return False

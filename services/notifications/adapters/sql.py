@@ -8,7 +8,8 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.persistence.session import Session
 
 from ..domain.paging import Page
 
@@ -28,7 +29,7 @@ def newest_first_page(query: Any, table: sa.Table, page: Page) -> Any:
     return query.order_by(created.desc(), ident).limit(page.limit)
 
 
-def insert_ignore(session: AsyncSession, table: sa.Table) -> Any:
+def insert_ignore(session: Session, table: sa.Table) -> Any:
     """INSERT ... ON CONFLICT DO NOTHING for the session's dialect.
 
     Built once per table and dialect: pass the row as the execution's parameters
@@ -44,7 +45,7 @@ def _insert_ignore(dialect: str, table: sa.Table) -> Any:
     return insert(table).on_conflict_do_nothing()
 
 
-def upsert(session: AsyncSession, table: sa.Table, key: str, values: dict[str, Any]) -> Any:
+def upsert(session: Session, table: sa.Table, key: str, values: dict[str, Any]) -> Any:
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     stmt = insert(table).values(**values)

@@ -6,7 +6,8 @@ from datetime import datetime, time
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.persistence.session import Session
 
 from ..domain.channels import Category, Channel
 from ..domain.preferences import Contact, Preferences, QuietHours
@@ -37,7 +38,7 @@ _PROFILE = (
 
 
 class SqlContactRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: Session) -> None:
         self.session = session
 
     async def get(self, customer_id: str) -> Contact | None:
@@ -99,7 +100,7 @@ def _hhmm(value: time | None) -> str | None:
 
 
 class SqlPreferenceRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: Session) -> None:
         self.session = session
 
     async def get(self, customer_id: str) -> Preferences:
@@ -122,7 +123,7 @@ class SqlPreferenceRepository:
 class SqlClaimFactsRepository:
     """What the thank-you note and card need about a claim, gathered from its events."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: Session) -> None:
         self.session = session
 
     async def lock(self, claim_id: str) -> None:

@@ -6,7 +6,8 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.persistence.session import Session
 
 from ..domain.inbox import InboxItem
 from ..domain.paging import Page
@@ -21,7 +22,7 @@ def _item(row: Any) -> InboxItem:
 
 
 class SqlInboxRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: Session) -> None:
         self.session = session
 
     async def add(self, item: InboxItem) -> bool:

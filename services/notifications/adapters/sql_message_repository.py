@@ -6,7 +6,8 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.persistence.session import Session
 
 from ..domain.deliveries import DeliveryStatus, Fence, Message
 from ..domain.paging import Page
@@ -27,7 +28,7 @@ def _holds(message_id: str, fence: Fence) -> sa.ColumnElement[bool]:
 
 
 class SqlMessageRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: Session) -> None:
         self.session = session
 
     async def add(self, message: Message) -> bool:

@@ -7,7 +7,8 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.persistence.session import Session
 
 from ..domain.paging import Page
 from ..domain.webhook_deliveries import WebhookAttempt, WebhookDelivery, WebhookDeliveryStatus
@@ -32,7 +33,7 @@ def _due(now: datetime) -> sa.ColumnElement[bool]:
 
 
 class SqlWebhookDeliveryRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: Session) -> None:
         self.session = session
 
     async def add(self, delivery: WebhookDelivery) -> bool:

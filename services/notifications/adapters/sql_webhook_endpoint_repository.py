@@ -6,7 +6,8 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.persistence.session import Session
 
 from ..domain.webhook_deliveries import EndpointListing
 from ..domain.webhooks import EndpointSecret, WebhookEndpoint
@@ -30,7 +31,7 @@ _SUBSCRIBED = "notifications.subscriptions"  # the transaction's copy of them (s
 
 
 class SqlWebhookEndpointRepository:
-    def __init__(self, session: AsyncSession, box: SecretBox) -> None:
+    def __init__(self, session: Session, box: SecretBox) -> None:
         self.session = session
         self.box = box
 

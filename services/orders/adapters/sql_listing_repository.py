@@ -6,13 +6,13 @@ from datetime import datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.orders.adapters import tables as t
+from shared.persistence.session import Session
 
 
 class SqlListingRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: Session) -> None:
         self.session = session
 
     async def overrides(self) -> dict[tuple[str, str], Decimal | None]:

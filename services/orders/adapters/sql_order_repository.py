@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.orders.adapters import tables as t
 from services.orders.adapters.order_serialization import (
@@ -17,6 +16,7 @@ from services.orders.adapters.order_serialization import (
 )
 from services.orders.domain.errors import ConcurrentUpdate, OrderNotFound
 from services.orders.domain.orders import Order
+from shared.persistence.session import Session
 
 # The hot read, built once: a module-level statement keeps its memoized cache key (a statement
 # built per call is walked again to compute it on every execution).
@@ -52,7 +52,7 @@ _DEFER = (
 class SqlOrderRepository:
     """Orders with optimistic concurrency: `save` fails if someone saved in between."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: Session) -> None:
         self.session = session
 
     async def add(self, order: Order) -> None:

@@ -6,7 +6,6 @@ A single-style quote and a cart quote share the table: the document says which i
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.orders.adapters import tables as t
 from services.orders.adapters.cart_serialization import (
@@ -18,6 +17,7 @@ from services.orders.adapters.serialization import quote_from_dict, quote_to_dic
 from services.orders.domain.errors import QuoteNotFound
 from services.orders.domain.quotes import Quote
 from services.orders.domain.shipments import CartQuote
+from shared.persistence.session import Session
 
 # Every placement reads its quote: built once, its cache key is memoized.
 _GET = sa.select(t.quotes.c.document).where(t.quotes.c.quote_id == sa.bindparam("quote_id"))
@@ -26,7 +26,7 @@ _GET = sa.select(t.quotes.c.document).where(t.quotes.c.quote_id == sa.bindparam(
 class SqlQuoteRepository:
     """Issued quotes (immutable once issued: stored as one document)."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: Session) -> None:
         self.session = session
 
     async def add(self, quote: Quote | CartQuote) -> None:

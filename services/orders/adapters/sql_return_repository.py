@@ -6,18 +6,18 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.orders.adapters import tables as t
 from services.orders.adapters.return_serialization import return_from_row, return_to_dict
 from services.orders.domain.errors import ConcurrentUpdate
 from services.orders.domain.order_returns import Return, ReturnNotFound
+from shared.persistence.session import Session
 
 R = t.returns
 
 
 class SqlReturnRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: Session) -> None:
         self.session = session
 
     async def add(self, ret: Return) -> None:

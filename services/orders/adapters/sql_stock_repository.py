@@ -16,12 +16,12 @@ from typing import NoReturn
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.orders.adapters import tables as t
 from services.orders.domain.errors import InsufficientStock, InvalidQuantity, UnknownReservation
 from services.orders.domain.stock import Reservation, ReservationStatus
 from shared.errors import InvalidTransition
+from shared.persistence.session import Session
 
 # The saga's statements, built once: a statement built per call is walked again for its cache
 # key on every execution (bind names differ from the columns': SQLAlchemy reserves those).
@@ -61,7 +61,7 @@ _MOVE = (
 
 
 class SqlStockRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: Session) -> None:
         self.session = session
 
     async def seed(self, initial: Mapping[tuple[str, str], int]) -> int:
@@ -145,8 +145,7 @@ class SqlStockRepository:
 
     async def _insert(self, res: Reservation) -> bool:
         """Add the reservation; False if (owner, purpose) has one already (nothing added)."""
-        bind = self.session.bind
-        insert = _INSERT_FIRST[bind.dialect.name if bind is not None else "sqlite"]
+        insert = _INSERT_FIRST[self.session.dialect.name]
         result = await self.session.execute(
             insert,
             {

@@ -6,15 +6,15 @@ import uuid
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.orders.adapters import tables as t
+from shared.persistence.session import Session
 
 
 class SqlWaitlistRepository:
     """One entry per customer, style and region; notified once."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: Session) -> None:
         self.session = session
 
     async def join(self, customer_id: str, style: str, region: str, now: datetime) -> str:

@@ -7,12 +7,12 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.warranty.adapters.tables import batch_flags, claims, production_volumes
 from services.warranty.domain.analytics import ClaimFacts, batch_of
 from services.warranty.domain.batches import BatchFlag, BatchKey, BatchVerdict
 from services.warranty.domain.volumes import Volume
+from shared.persistence.session import Session
 
 _KEY = ("factory", "iso_year", "iso_week", "style")
 
@@ -27,7 +27,7 @@ def _key_of(row: Any) -> BatchKey:
 
 
 class SqlBatchRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: Session) -> None:
         self.session = session
 
     async def replace_volumes(self, volumes: Sequence[Volume], at: datetime, by: str) -> None:

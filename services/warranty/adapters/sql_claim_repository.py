@@ -8,7 +8,6 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.warranty.domain.abuse import PriorClaim
 from services.warranty.domain.claim_states import ClaimStatus, Transition
@@ -20,6 +19,7 @@ from services.warranty.domain.rma import Rma
 from services.warranty.domain.sla import Timings
 from shared.actor import Actor
 from shared.errors import Conflict
+from shared.persistence.session import Session
 
 from .tables import claim_transitions, claims
 
@@ -124,7 +124,7 @@ def claim_from_row(r: Any, catalogue: Catalogue) -> Claim:
 class SqlClaimRepository:
     """Loads and saves `Claim` aggregates; `save` refuses a stale version (optimistic locking)."""
 
-    def __init__(self, session: AsyncSession, catalogue: Catalogue, timings: Timings) -> None:
+    def __init__(self, session: Session, catalogue: Catalogue, timings: Timings) -> None:
         self.session = session
         self.catalogue = catalogue
         self.timings = timings

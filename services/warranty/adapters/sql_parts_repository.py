@@ -6,11 +6,11 @@ from collections.abc import Iterable
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.warranty.domain.reference import PartStock
 from services.warranty.domain.resolution import PartUse
 from shared.errors import Conflict, ErrorKind
+from shared.persistence.session import Session
 
 from .tables import parts_used, repair_parts_stock
 
@@ -21,7 +21,7 @@ class PartsUnavailable(Conflict):
 
 
 class SqlPartsRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: Session) -> None:
         self.session = session
 
     async def stock_for(self, style: str, colour: str) -> list[PartStock]:

@@ -6,10 +6,10 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.warranty.domain.evidence import EvidencePhoto
 from shared.errors import Conflict
+from shared.persistence.session import Session
 
 from .tables import label_photos
 
@@ -25,7 +25,7 @@ def _photo(r: Any) -> EvidencePhoto:
 
 
 class SqlPhotoRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: Session) -> None:
         self.session = session
 
     async def add(self, photo: EvidencePhoto) -> None:

@@ -41,7 +41,7 @@ class WarrantyUnitOfWork(SqlUnitOfWork[WarrantyWork]):
             return WarrantyWork(tx, to_wire, catalogue, timings)
 
         super().__init__(outbox, make_work, WarrantyWire(catalogue).to_cloud_event)
-        self._reads = ClaimReads(outbox.db.engine, catalogue)
+        self._reads = ClaimReads(outbox.db, catalogue)
 
     async def claim_now(self, claim_id: str) -> Claim | None:
         """One SELECT on a pooled connection, no ORM session: the profile of GET

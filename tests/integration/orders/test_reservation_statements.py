@@ -18,14 +18,15 @@ async def _reserve(stack: Stack, owner: str, quantity: int = 1) -> tuple[str, in
     def count(*_args: object) -> None:
         seen.append("")
 
-    sa.event.listen(stack.db.engine.sync_engine, "before_cursor_execute", count)
+    engine = stack.db.sqlite_engine or stack.db.engine.sync_engine  # where statements run
+    sa.event.listen(engine, "before_cursor_execute", count)
     try:
         async with stack.db.transaction() as session:
             res = await SqlStockRepository(session).reserve(
                 owner_id=owner, warehouse="US-NJ", style="VT02", quantity=quantity, now=START
             )
     finally:
-        sa.event.remove(stack.db.engine.sync_engine, "before_cursor_execute", count)
+        sa.event.remove(engine, "before_cursor_execute", count)
     return res.reservation_id, len(seen)
 
 

@@ -29,7 +29,7 @@ def statements(stack: Stack) -> Iterator[list[str]]:
     def count(_conn: object, _cursor: object, sql: str, *_rest: object) -> None:
         seen.append(sql)
 
-    engine = stack.db.engine.sync_engine
+    engine = stack.db.sqlite_engine or stack.db.engine.sync_engine  # where statements run
     sa.event.listen(engine, "before_cursor_execute", count)
     try:
         yield seen

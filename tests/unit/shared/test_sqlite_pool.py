@@ -14,7 +14,8 @@ from shared.persistence.db import SQLITE_POOL_SIZE, Database
 async def test_concurrent_reads_reuse_their_connections(tmp_path: Path) -> None:
     db = Database(f"sqlite+aiosqlite:///{tmp_path}/pool.db")
     opened: list[object] = []
-    event.listen(db.engine.sync_engine, "connect", lambda conn, _rec: opened.append(conn))
+    assert db.sqlite_engine is not None
+    event.listen(db.sqlite_engine, "connect", lambda conn, _rec: opened.append(conn))
 
     async def read() -> None:
         async with db.read() as session:

@@ -108,7 +108,7 @@ class DatabaseSandboxJournal:
             result = await conn.execute(
                 _MOVE_PAYMENT, {"aid": authorization_id, "was": was, "to": to}
             )
-            return bool(result.rowcount == 1)
+            return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
     async def load_payments(self) -> list[dict[str, Any]]:
         return await self._all(t.sandbox_payments)
@@ -156,7 +156,8 @@ class DatabaseSandboxJournal:
     async def _insert_first(self, table: sa.Table, row: dict[str, Any]) -> bool:
         stmt = _first_statement(self.db.engine.dialect.name, table)
         async with self.db.connection_transaction() as conn:
-            return bool((await conn.execute(stmt, row)).rowcount == 1)
+            result = await conn.execute(stmt, row)
+            return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
     async def _one(self, table: sa.Table, column: str, value: Any) -> dict[str, Any] | None:
         query = _LOOKUPS[(table.name, column)]
