@@ -19,6 +19,9 @@ from services.orders.domain.quotes import Quote
 from services.orders.domain.shipments import CartQuote
 from shared.persistence.session import Session
 
+# Every placement reads its quote: built once, its cache key is memoized.
+_GET = sa.select(t.quotes.c.document).where(t.quotes.c.quote_id == sa.bindparam("quote_id"))
+
 
 class SqlQuoteRepository:
     """Issued quotes (immutable once issued: stored as one document)."""
@@ -42,11 +45,7 @@ class SqlQuoteRepository:
         )
 
     async def get(self, quote_id: str) -> Quote | CartQuote:
-        row = (
-            await self.session.execute(
-                sa.select(t.quotes.c.document).where(t.quotes.c.quote_id == quote_id)
-            )
-        ).first()
+        row = (await self.session.execute(_GET, {"quote_id": quote_id})).first()
         if row is None:
             raise QuoteNotFound("no such quote", details={"quote_id": quote_id})
         if is_cart_document(row.document):

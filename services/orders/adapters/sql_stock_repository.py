@@ -12,8 +12,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from datetime import datetime
+from typing import NoReturn
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
 from services.orders.adapters import tables as t
 from services.orders.domain.errors import InsufficientStock, InvalidQuantity, UnknownReservation
@@ -33,13 +35,23 @@ _TAKE = (
     )
     .values(reserved=_s.c.reserved + sa.bindparam("q"))
 )
-_INSERT = sa.insert(_r)
+_INSERT_FIRST = {
+    "sqlite": sqlite.insert(_r).on_conflict_do_nothing(),
+    "postgresql": postgresql.insert(_r).on_conflict_do_nothing(),
+}
 _FIND = sa.select(_r).where(_r.c.owner_id == sa.bindparam("o"), _r.c.purpose == sa.bindparam("p"))
 _GET = sa.select(_r).where(_r.c.reservation_id == sa.bindparam("rid"))
 _SET_STATUS = (
     sa.update(_r)
     .where(_r.c.reservation_id == sa.bindparam("rid"), _r.c.status == sa.bindparam("was"))
     .values(status=sa.bindparam("to"), updated_at=sa.bindparam("at"))
+)
+# A held reservation leaves `held` in one statement, which hands back what it held.
+_LEAVE_HELD = (
+    sa.update(_r)
+    .where(_r.c.reservation_id == sa.bindparam("rid"), _r.c.status == str(ReservationStatus.HELD))
+    .values(status=sa.bindparam("to"), updated_at=sa.bindparam("at"))
+    .returning(_r.c.warehouse, _r.c.style, _r.c.quantity)
 )
 _MOVE = (
     sa.update(_s)
@@ -97,21 +109,29 @@ class SqlStockRepository:
         """Hold units for an owner; a repeat for the same (owner, purpose) finds the first."""
         if quantity < 1:
             raise InvalidQuantity("quantity must be at least 1", details={"quantity": quantity})
-        existing = await self.find(owner_id, purpose)
-        if existing is not None:
-            return existing
-        await self._take(warehouse, style, quantity)
+        # Take the units, then add the row unless (owner, purpose) has one: a repeat is rare,
+        # so it pays the extra statements (giving the units back), not every first attempt.
+        if not await self._took(warehouse, style, quantity):
+            existing = await self.find(owner_id, purpose)  # a repeat after the last unit?
+            if existing is not None:
+                return existing
+            await self._short(warehouse, style, quantity)
         reservation = Reservation(
             uuid.uuid4().hex, owner_id, warehouse, style, quantity, now, purpose=purpose
         )
-        await self._insert(reservation)
-        return reservation
+        if await self._insert(reservation):
+            return reservation
+        await self.session.execute(_MOVE, {"w": warehouse, "st": style, "dr": -quantity, "dh": 0})
+        existing = await self.find(owner_id, purpose)
+        assert existing is not None  # the row that was in the way
+        return existing
 
-    async def _take(self, warehouse: str, style: str, quantity: int) -> None:
+    async def _took(self, warehouse: str, style: str, quantity: int) -> bool:
         """The one conditional UPDATE that makes an oversell impossible."""
         result = await self.session.execute(_TAKE, {"w": warehouse, "st": style, "q": quantity})
-        if result.rowcount == 1:  # type: ignore[attr-defined]
-            return
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+    async def _short(self, warehouse: str, style: str, quantity: int) -> NoReturn:
         on_hand, reserved = await self.level(warehouse, style)
         raise InsufficientStock(
             f"only {max(on_hand - reserved, 0)} of {style} available at {warehouse}",
@@ -123,9 +143,11 @@ class SqlStockRepository:
             },
         )
 
-    async def _insert(self, res: Reservation) -> None:
-        await self.session.execute(
-            _INSERT,
+    async def _insert(self, res: Reservation) -> bool:
+        """Add the reservation; False if (owner, purpose) has one already (nothing added)."""
+        insert = _INSERT_FIRST[self.session.dialect.name]
+        result = await self.session.execute(
+            insert,
             {
                 "reservation_id": res.reservation_id,
                 "owner_id": res.owner_id,
@@ -138,6 +160,7 @@ class SqlStockRepository:
                 "updated_at": res.created_at,
             },
         )
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
     async def find(self, owner_id: str, purpose: str = "order") -> Reservation | None:
         row = (await self.session.execute(_FIND, {"o": owner_id, "p": purpose})).first()
@@ -158,7 +181,15 @@ class SqlStockRepository:
 
     async def commit(self, reservation_id: str, now: datetime) -> bool:
         """The parcel left: the reserved units leave the stock for good."""
-        res = await self._get(reservation_id)
+        params = {"rid": reservation_id, "to": str(ReservationStatus.COMMITTED), "at": now}
+        held = (await self.session.execute(_LEAVE_HELD, params)).first()
+        if held is not None:  # the usual case: two statements, no read first
+            q = -held.quantity
+            await self.session.execute(
+                _MOVE, {"w": held.warehouse, "st": held.style, "dr": q, "dh": q}
+            )
+            return True
+        res = await self._get(reservation_id)  # not held: say why
         if res.status is ReservationStatus.COMMITTED:
             return False
         if res.status is ReservationStatus.RELEASED:

@@ -43,7 +43,7 @@ class OpenSagas(Protocol):
 
 
 class Saga(Protocol):
-    async def advance(self, order_id: str) -> Order: ...
+    async def advance(self, order_id: str, saved: Order | None = None) -> Order: ...
 
 
 class Tracking(Protocol):
@@ -74,10 +74,18 @@ class SagaScheduler:
         self.queued: set[str] = set()  # woken, not yet taken by a worker: the sweep leaves them
         self._again: set[str] = set()  # woken while busy: drive again after the current drive
         self._deferred: list[tuple[str, int, float]] = []  # (order, version, seconds) owed
+        self._handed: dict[str, Order] = {}  # woken with the order as saved: not read again
 
-    def wake(self, order_id: str) -> None:
+    def wake(self, order_id: str, saved: Order | None = None) -> None:
         """Drive this order now: it was placed or cancelled, or its parcel moved (the carrier's
-        tracking push). An order being driven already is driven again after that drive."""
+        tracking push). An order being driven already is driven again after that drive.
+
+        `saved`: the order as just committed (a placement), which the drive starts from
+        instead of reading it again; a wake without one drops it (it may be stale now)."""
+        if saved is None:
+            self._handed.pop(order_id, None)
+        else:
+            self._handed[order_id] = saved
         self.queued.add(order_id)
         self.queue.put_nowait(order_id)
 
@@ -100,9 +108,12 @@ class SagaScheduler:
 
     async def _worker(self) -> None:
         while True:
-            order_id = await self.queue.get()
-            self.queued.discard(order_id)
-            await self._drive(order_id)
+            await self.drive_woken(await self.queue.get())
+
+    async def drive_woken(self, order_id: str) -> None:
+        """What a worker does with an order taken from the queue."""
+        self.queued.discard(order_id)
+        await self._drive(order_id, saved=self._handed.pop(order_id, None))
 
     async def _sweeper(self) -> None:
         while True:
@@ -138,10 +149,16 @@ class SagaScheduler:
         return float(min(self.max_tracking_interval, self.tracking_interval * 2 ** (polls - 1)))
 
     async def _drive(
-        self, order_id: str, *, loaded: Order | None = None, again: bool = True
+        self,
+        order_id: str,
+        *,
+        loaded: Order | None = None,
+        saved: Order | None = None,
+        again: bool = True,
     ) -> None:
         """Advance the order (unless `loaded`: a tracking poll), then apply its tracking.
 
+        `saved`: the order handed over by its placement, the advance starts from it.
         `again`: a wake (a push may arrive while a poll of the same order is under way, having
         read the tracking before it moved): drive it once more after the current drive."""
         if order_id in self.busy:
@@ -151,7 +168,9 @@ class SagaScheduler:
         self.busy.add(order_id)
         order = loaded
         try:
-            if order is None:
+            if order is None and saved is not None:
+                order = await self.saga.advance(order_id, saved)
+            elif order is None:
                 order = await self.saga.advance(order_id)
             if str(order.status) in WAITING_ON_CARRIER:
                 order = await self.tracking.track(order_id, order)

@@ -22,7 +22,7 @@ from services.orders.domain.order_shipments import OrderShipment, StockLine
 from services.orders.domain.orders import Order
 from services.orders.domain.ports import CarrierProvider, PaymentProvider, ShipmentRequest
 from services.orders.domain.saga import FailureReason, OrderStatus, Step, step_key
-from services.orders.service_layer.correlation import order_log_scope
+from services.orders.service_layer.correlation import bind_cause, order_log_scope
 from services.orders.service_layer.saga_compensation import Compensations
 from services.orders.service_layer.saga_records import SagaRecords
 from services.orders.service_layer.unit_of_work import Work
@@ -53,13 +53,18 @@ class OrderSaga:
         self.payment_attempts = payment_attempts
         self.retry_delay = retry_delay
 
-    async def advance(self, order_id: str) -> Order:
-        """Drive an order as far as it can go now (confirmed, or undone after a failure)."""
-        with order_log_scope():
-            return await self._advance(order_id)
+    async def advance(self, order_id: str, saved: Order | None = None) -> Order:
+        """Drive an order as far as it can go now (confirmed, or undone after a failure).
 
-    async def _advance(self, order_id: str) -> Order:
-        order: Order | None = None
+        `saved`: the order as its placement just committed it (not read again; a copy that
+        went stale meanwhile fails its first save's version check and is reloaded)."""
+        with order_log_scope():
+            if saved is not None:
+                bind_cause(saved)
+            return await self._advance(order_id, saved)
+
+    async def _advance(self, order_id: str, saved: Order | None) -> Order:
+        order = saved
         while True:
             # Each step hands back the order it saved; reload only when it did not.
             order = order or await self.records.load(order_id)

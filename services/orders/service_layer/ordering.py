@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import NoReturn
+from collections.abc import Mapping
+from typing import NoReturn, Protocol
 
 from services.orders.domain.errors import (
     ConcurrentUpdate,
@@ -19,16 +19,23 @@ from services.orders.service_layer.customers import new_id, require_customer
 from services.orders.service_layer.unit_of_work import DuplicateEntry, UnitOfWork
 from shared.actor import Actor
 from shared.clock import Clock
+from shared.errors import DomainError
 from shared.logging import current_correlation_id
 
 # A cancel re-reads and retries when the order moved while the carrier was asked (the saga
 # has at most a few steps left to take, so this is never exhausted in practice).
 CANCEL_ATTEMPTS = 8
 
-WakeSaga = Callable[[str], None]  # "this order has saga work to do now" (placed or cancelled)
+
+class WakeSaga(Protocol):
+    """ "This order has saga work to do now" (placed or cancelled). `saved`: the order as just
+    committed, so the saga starts from it instead of reading it again (its saves are
+    version-checked: a copy that went stale meanwhile is reloaded)."""
+
+    def __call__(self, order_id: str, saved: Order | None = None) -> None: ...
 
 
-def no_saga(_order_id: str) -> None:
+def no_saga(order_id: str, saved: Order | None = None) -> None:
     """Without a saga worker (tests that drive the saga by hand) nobody needs waking."""
 
 
@@ -61,24 +68,31 @@ class Ordering:
             order = found
         if order.customer_id != customer:
             raise QuoteNotFound("no such quote", details={"quote_id": quote_id})
-        self.wake_saga(order.order_id)
+        self.wake_saga(order.order_id, order)
         return order
 
     async def _place(self, actor: Actor, customer: str, quote_id: str, token: str) -> Order:
+        # Not looked up first: a quote placed already is rare, and its order is found when the
+        # quote is refused (expired since, or not this caller's) or the insert is (the unique
+        # quote_id, the DuplicateEntry above).
         async with self.uow.read() as rx:
-            existing = await rx.orders.by_quote(quote_id)
-            if existing is not None:
-                return existing
             q = await rx.quotes.get(quote_id)
-        order = Order.place(
-            order_id=new_id("o"),
-            quote=q,
-            customer_id=customer,
-            payment_token=token,
-            now=self.clock.now(),
-            agent_id=actor.agent_id,
-            names=self.style_names,
-        )
+        try:
+            order = Order.place(
+                order_id=new_id("o"),
+                quote=q,
+                customer_id=customer,
+                payment_token=token,
+                now=self.clock.now(),
+                agent_id=actor.agent_id,
+                names=self.style_names,
+            )
+        except DomainError:
+            async with self.uow.read() as rx:
+                existing = await rx.orders.by_quote(quote_id)
+            if existing is None:
+                raise
+            return existing
         order.correlation_id = current_correlation_id()
         # A concurrent placement of the same quote fails here on the unique quote_id.
         async with self.uow() as work:

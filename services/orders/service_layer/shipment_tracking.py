@@ -86,11 +86,14 @@ class ShipmentTracking:
         ]
         if not moved:
             return order
+        # Only parcels leaving now commit their units: a parcel recorded in transit had them
+        # committed in the same transaction that recorded it.
+        leaving = {p.shipment_id for p in moved if p.status is ShipmentStatus.BOOKED}
         return await self.records.record(
             order,
             S.SHIPPED,
             lambda o: o.record_parcels_moved(self.clock.now(), in_transit, delivered),
-            self._ship_units(order, in_transit),
+            self._ship_units(order, leaving),
         )
 
     async def _finish_cancel(self, order: Order) -> Order:

@@ -48,6 +48,8 @@ class _Booked:
 class ShipmentJournal(Protocol):
     async def save_shipment(self, row: dict[str, Any]) -> None: ...
 
+    async def add_shipment(self, row: dict[str, Any]) -> bool: ...
+
     async def load_shipments(self) -> list[dict[str, Any]]: ...
 
     async def load_shipment(
@@ -114,45 +116,55 @@ class SandboxCarrierProvider:
 
     async def _persist(self, booked: _Booked) -> None:
         if self.journal is not None:
-            await self.journal.save_shipment(
-                {
-                    "shipment_id": booked.shipment.shipment_id,
-                    "idempotency_key": booked.request.idempotency_key,
-                    "tracking_number": booked.shipment.tracking_number,
-                    "carrier": booked.shipment.carrier,
-                    "request": any_request_to(booked.request),
-                    "created_at": booked.created_at,
-                    "cancelled_at": booked.cancelled_at,
-                }
-            )
+            await self.journal.save_shipment(_row(booked))
 
     async def create_shipment(self, request: ShipmentRequest) -> Shipment:
-        await self._sync(key=request.idempotency_key)
-        booked = self._by_key.get(request.idempotency_key)
-        if booked is not None:
-            return booked.shipment
+        key = request.idempotency_key
+        refusal = self._refusal(request)
+        if refusal is None and key not in self._by_key and self.journal is not None:
+            # A key this process has not seen: book it in one statement, unless it was booked
+            # first (elsewhere, or before a restart): then read that booking through.
+            booked = self._booking(request)
+            if await self.journal.add_shipment(_row(booked)):
+                return self._keep(booked)
+        await self._sync(key=key)
+        found = self._by_key.get(key)
+        if found is not None:
+            return found.shipment
+        if refusal is not None:
+            raise refusal
+        booked = self._booking(request)
+        await self._persist(booked)
+        return self._keep(booked)
+
+    def _refusal(self, request: ShipmentRequest) -> CarrierRefused | None:
         if request.customs.incoterm != "DDP":
-            raise CarrierRefused(
+            return CarrierRefused(
                 "only DDP shipments are accepted", details={"incoterm": request.customs.incoterm}
             )
         hs_codes = {x.hs_code for x in (request.customs, *request.more_customs)}
         if request.to_region in self.refuse_destinations or hs_codes & set(self.refuse_hs_codes):
-            raise CarrierRefused(
+            return CarrierRefused(
                 "carrier refused the shipment",
                 details={"to_region": request.to_region, "hs_code": request.customs.hs_code},
             )
+        return None
+
+    def _booking(self, request: ShipmentRequest) -> _Booked:
         digest = uuid.uuid5(_NAMESPACE, request.idempotency_key)
         shipment = Shipment(
             shipment_id="shp_sbx_" + digest.hex[:20],
             tracking_number="SBX" + str(digest.int)[:12],
             carrier=self.name,
         )
-        booked = _Booked(request, shipment, self.clock.now())
-        self._by_key[request.idempotency_key] = booked
-        self._by_id[shipment.shipment_id] = booked
-        await self._persist(booked)
+        return _Booked(request, shipment, self.clock.now())
+
+    def _keep(self, booked: _Booked) -> Shipment:
+        """Remember a new booking (persisted) and arm its pushes."""
+        self._by_key[booked.request.idempotency_key] = booked
+        self._by_id[booked.shipment.shipment_id] = booked
         self._arm(booked)
-        return shipment
+        return booked.shipment
 
     async def create_return_label(self, request: ReturnLabelRequest) -> Shipment:
         await self._sync(key=request.idempotency_key)
@@ -250,6 +262,18 @@ class SandboxCarrierProvider:
             raise UnknownShipment(
                 "unknown shipment", details={"shipment_id": shipment_id}
             ) from None
+
+
+def _row(booked: _Booked) -> dict[str, Any]:
+    return {
+        "shipment_id": booked.shipment.shipment_id,
+        "idempotency_key": booked.request.idempotency_key,
+        "tracking_number": booked.shipment.tracking_number,
+        "carrier": booked.shipment.carrier,
+        "request": any_request_to(booked.request),
+        "created_at": booked.created_at,
+        "cancelled_at": booked.cancelled_at,
+    }
 
 
 def _utc(value: datetime) -> datetime:

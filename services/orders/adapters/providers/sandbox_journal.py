@@ -51,6 +51,28 @@ def _upsert_statement(dialect: str, table: sa.Table, key: str, columns: frozense
     return stmt
 
 
+# First writes, built once per (dialect, table): insert unless a row with the same key (or any
+# other unique value) exists; the row count says which.
+_FIRST: dict[tuple[str, str], sa.Insert] = {}
+
+
+def _first_statement(dialect: str, table: sa.Table) -> Any:
+    cached = _FIRST.get((dialect, table.name))
+    if cached is None:
+        stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+        cached = _FIRST[(dialect, table.name)] = stmt.on_conflict_do_nothing()
+    return cached
+
+
+_p = t.sandbox_payments
+# A payment's status moves only from the status it was seen in (compare and set).
+_MOVE_PAYMENT = (
+    sa.update(_p)
+    .where(_p.c.authorization_id == sa.bindparam("aid"), _p.c.status == sa.bindparam("was"))
+    .values(status=sa.bindparam("to"))
+)
+
+
 def sandbox_url(service_url: str) -> str:
     """Where the sandboxes keep their state: beside the service's SQLite file (its own file, so
     its writes never queue behind the service's single SQLite writer), or the same PostgreSQL
@@ -75,6 +97,18 @@ class DatabaseSandboxJournal:
 
     async def save_payment(self, row: dict[str, Any]) -> None:
         await self._upsert(t.sandbox_payments, "idempotency_key", row)
+
+    async def add_payment(self, row: dict[str, Any]) -> bool:
+        """Store a new authorization; False if its key was taken first (nothing written)."""
+        return await self._insert_first(t.sandbox_payments, row)
+
+    async def move_payment(self, authorization_id: str, was: str, to: str) -> bool:
+        """Set the status of an authorization that is `was`; False if it is not (or unknown)."""
+        async with self.db.connection_transaction() as conn:
+            result = await conn.execute(
+                _MOVE_PAYMENT, {"aid": authorization_id, "was": was, "to": to}
+            )
+            return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
     async def load_payments(self) -> list[dict[str, Any]]:
         return await self._all(t.sandbox_payments)
@@ -106,6 +140,10 @@ class DatabaseSandboxJournal:
     async def save_shipment(self, row: dict[str, Any]) -> None:
         await self._upsert(t.sandbox_shipments, "shipment_id", row)
 
+    async def add_shipment(self, row: dict[str, Any]) -> bool:
+        """Store a new booking; False if its key was booked first (nothing written)."""
+        return await self._insert_first(t.sandbox_shipments, row)
+
     async def load_shipments(self) -> list[dict[str, Any]]:
         return await self._all(t.sandbox_shipments)
 
@@ -114,6 +152,12 @@ class DatabaseSandboxJournal:
         stmt = _upsert_statement(dialect, table, key, frozenset(row))
         async with self.db.connection_transaction() as conn:
             await conn.execute(stmt, row)
+
+    async def _insert_first(self, table: sa.Table, row: dict[str, Any]) -> bool:
+        stmt = _first_statement(self.db.engine.dialect.name, table)
+        async with self.db.connection_transaction() as conn:
+            result = await conn.execute(stmt, row)
+            return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
     async def _one(self, table: sa.Table, column: str, value: Any) -> dict[str, Any] | None:
         query = _LOOKUPS[(table.name, column)]

@@ -48,6 +48,10 @@ class _Entry:
 class PaymentJournal(Protocol):
     async def save_payment(self, row: dict[str, Any]) -> None: ...
 
+    async def add_payment(self, row: dict[str, Any]) -> bool: ...
+
+    async def move_payment(self, authorization_id: str, was: str, to: str) -> bool: ...
+
     async def load_payments(self) -> list[dict[str, Any]]: ...
 
     async def load_payment(
@@ -89,6 +93,9 @@ class SandboxPaymentProvider:
             row["authorization_id"],
             AuthorizationStatus(row["status"]),
         )
+        return self._keep(entry)
+
+    def _keep(self, entry: _Entry) -> _Entry:
         self.ledger[entry.idempotency_key] = entry
         self._by_id[entry.authorization_id] = entry
         return entry
@@ -102,20 +109,34 @@ class SandboxPaymentProvider:
 
     async def _persist(self, entry: _Entry) -> None:
         if self.journal is not None:
-            await self.journal.save_payment(
-                {
-                    "idempotency_key": entry.idempotency_key,
-                    "authorization_id": entry.authorization_id,
-                    "token": entry.token,
-                    "amount": str(entry.amount.amount),
-                    "currency": entry.amount.currency,
-                    "status": str(entry.status),
-                    "attempts": self.attempts[entry.idempotency_key],
-                }
-            )
+            await self.journal.save_payment(self._row(entry))
+
+    def _row(self, entry: _Entry) -> dict[str, Any]:
+        return {
+            "idempotency_key": entry.idempotency_key,
+            "authorization_id": entry.authorization_id,
+            "token": entry.token,
+            "amount": str(entry.amount.amount),
+            "currency": entry.amount.currency,
+            "status": str(entry.status),
+            "attempts": self.attempts[entry.idempotency_key],
+        }
+
+    async def _first(self, amount: Money, token: str, key: str) -> _Entry | None:
+        """A key this process has not seen, for a token that authorizes: store the new
+        authorization in one statement (None: the key was taken first, read it through)."""
+        if self.journal is None or key in self.ledger or token not in (TOK_OK, TOK_TIMEOUT):
+            return None
+        entry = _Entry(key, token, amount, _authorization_id(key))
+        if not await self.journal.add_payment(self._row(entry)):
+            return None
+        return self._keep(entry)
 
     async def authorize(self, amount: Money, token: str, idempotency_key: str) -> Authorization:
         self.attempts[idempotency_key] += 1
+        entry = await self._first(amount, token, idempotency_key)
+        if entry is not None:
+            return self._answer(entry, token)
         await self._sync(key=idempotency_key)
         entry = self.ledger.get(idempotency_key)
         if entry is not None and (entry.amount != amount or entry.token != token):
@@ -127,16 +148,17 @@ class SandboxPaymentProvider:
             detail = "card declined" if token == TOK_DECLINED else "unknown test token"
             raise PaymentDeclined(f"payment declined: {detail}", details={"decline_code": detail})
         if entry is None:
-            auth_id = "auth_sbx_" + uuid.uuid5(_NAMESPACE, idempotency_key).hex[:20]
-            entry = _Entry(idempotency_key, token, amount, auth_id)
-            self.ledger[idempotency_key] = entry
-            self._by_id[auth_id] = entry
-            await self._persist(entry)
-        if token == TOK_TIMEOUT and self.attempts[idempotency_key] <= self.timeouts_before_success:
-            raise PaymentTimeout(
-                "payment provider timed out; retry with the same idempotency key",
-                details={"idempotency_key": idempotency_key},
+            entry = self._keep(
+                _Entry(idempotency_key, token, amount, _authorization_id(idempotency_key))
             )
+            await self._persist(entry)
+        return self._answer(entry, token)
+
+    def _answer(self, entry: _Entry, token: str) -> Authorization:
+        key = entry.idempotency_key
+        if token == TOK_TIMEOUT and self.attempts[key] <= self.timeouts_before_success:
+            message = "payment provider timed out; retry with the same idempotency key"
+            raise PaymentTimeout(message, details={"idempotency_key": key})
         return self._view(entry)
 
     async def find(self, idempotency_key: str) -> Authorization | None:
@@ -145,6 +167,8 @@ class SandboxPaymentProvider:
         return None if entry is None else self._view(entry)
 
     async def void(self, authorization_id: str) -> None:
+        if await self._moved(authorization_id, AuthorizationStatus.VOIDED):
+            return
         await self._sync(authorization_id=authorization_id)
         entry = self._entry(authorization_id)
         if entry.status is AuthorizationStatus.VOIDED:
@@ -154,6 +178,8 @@ class SandboxPaymentProvider:
         await self._persist(entry)
 
     async def capture(self, authorization_id: str) -> str:
+        if await self._moved(authorization_id, AuthorizationStatus.CAPTURED):
+            return "cap_" + authorization_id.removeprefix("auth_")
         await self._sync(authorization_id=authorization_id)
         entry = self._entry(authorization_id)
         if entry.status is not AuthorizationStatus.CAPTURED:
@@ -161,6 +187,22 @@ class SandboxPaymentProvider:
             entry.status = AuthorizationStatus.CAPTURED
             await self._persist(entry)
         return "cap_" + authorization_id.removeprefix("auth_")
+
+    async def _moved(self, authorization_id: str, to: AuthorizationStatus) -> bool:
+        """Move an authorized payment to `to` in one journal statement (compare and set); False
+        when it was not authorized there (a repeat, another replica, unknown): the caller then
+        reads it through and decides as before."""
+        was = AuthorizationStatus.AUTHORIZED
+        if self.journal is None or not await self.journal.move_payment(
+            authorization_id, str(was), str(to)
+        ):
+            return False
+        entry = self._by_id.get(authorization_id)
+        if entry is None:  # not seen by this process since it started: keep the ledger whole
+            await self._sync(authorization_id=authorization_id)
+        else:
+            entry.status = to
+        return True
 
     async def refund(self, authorization_id: str) -> str:
         await self._sync(authorization_id=authorization_id)
@@ -251,3 +293,7 @@ class SandboxPaymentProvider:
     @staticmethod
     def _view(entry: _Entry) -> Authorization:
         return Authorization(entry.authorization_id, entry.amount, entry.status)
+
+
+def _authorization_id(idempotency_key: str) -> str:  # stable across restarts and replicas
+    return "auth_sbx_" + uuid.uuid5(_NAMESPACE, idempotency_key).hex[:20]

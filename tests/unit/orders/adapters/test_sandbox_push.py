@@ -23,6 +23,12 @@ class _Journal:
     async def save_shipment(self, row: dict[str, Any]) -> None:
         self.rows[row["shipment_id"]] = dict(row)
 
+    async def add_shipment(self, row: dict[str, Any]) -> bool:
+        if await self.load_shipment(key=row["idempotency_key"], shipment_id=row["shipment_id"]):
+            return False
+        await self.save_shipment(row)
+        return True
+
     async def load_shipments(self) -> list[dict[str, Any]]:
         return list(self.rows.values())
 
