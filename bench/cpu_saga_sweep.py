@@ -47,7 +47,9 @@ async def measure(open_orders: int, sweeps: int) -> tuple[float, float]:
                 nonlocal statements
                 statements += 1
 
-            sa.event.listen(stack.db.engine.sync_engine, "before_cursor_execute", count)
+            # SQLite's statements run on the synchronous engine, PostgreSQL's on the async one.
+            engine = stack.db.sqlite_engine or stack.db.engine.sync_engine
+            sa.event.listen(engine, "before_cursor_execute", count)
             started = time.process_time()
             for _ in range(sweeps):
                 await scheduler.sweep()

@@ -28,8 +28,13 @@ def settings(nats_url: str, db_url: str, **kw) -> Settings:
 
 
 async def subjects_in_stream(js, claim_id: str) -> list[str]:
-    sub = await js.pull_subscribe("warranty.claim.>", stream="WARRANTY")
-    seen = []
+    """The claim's subjects in the stream so far; [] when the server is too busy to answer
+    (the callers retry within their own deadline)."""
+    seen: list[str] = []
+    try:
+        sub = await js.pull_subscribe("warranty.claim.>", stream="WARRANTY")
+    except nats.errors.TimeoutError:
+        return seen
     try:
         while True:
             msgs = await sub.fetch(100, timeout=0.5)
