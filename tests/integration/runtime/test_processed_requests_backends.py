@@ -4,6 +4,8 @@ persistence layer's sessions): both must give the same answers."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import sqlalchemy as sa
 
@@ -18,11 +20,19 @@ from shared.persistence.db import Database
 from shared.persistence.messaging_tables import processed_requests_table
 
 
-async def test_rows_are_found_stored_and_sealed(database_url: str) -> None:
+@asynccontextmanager
+async def requests_table(database_url: str) -> AsyncIterator[Database]:
     db = Database(database_url)
     try:
         async with db.engine.begin() as connection:
             await connection.run_sync(processed_requests_table.metadata.create_all)
+        yield db
+    finally:
+        await db.dispose()
+
+
+async def test_rows_are_found_stored_and_sealed(database_url: str) -> None:
+    async with requests_table(database_url) as db:
         store = ProcessedRequests(db)
         store.protect(lambda reply: reply[::-1], lambda stored: stored[::-1])
         assert await store.find("k1", "place_order") == (False, None)
@@ -35,15 +45,10 @@ async def test_rows_are_found_stored_and_sealed(database_url: str) -> None:
         async with db.read() as session:  # stored sealed, committed
             row = (await session.execute(sa.text("SELECT reply FROM processed_requests"))).one()
         assert bytes(row[0]) == b'}"1o":"di"{'
-    finally:
-        await db.dispose()
 
 
 async def test_a_repeat_gets_the_first_reply_without_running(database_url: str) -> None:
-    db = Database(database_url)
-    try:
-        async with db.engine.begin() as connection:
-            await connection.run_sync(processed_requests_table.metadata.create_all)
+    async with requests_table(database_url) as db:
         store = ProcessedRequests(db)
         runs: list[int] = []
 
@@ -61,5 +66,3 @@ async def test_a_repeat_gets_the_first_reply_without_running(database_url: str) 
         )
         assert first == b'{"run":1}' and list(again) == [first] * 3
         assert len(runs) == 1
-    finally:
-        await db.dispose()
