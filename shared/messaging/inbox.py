@@ -10,6 +10,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from shared.persistence.messaging_tables import inbox_table
 from shared.persistence.session import Session
+from shared.persistence.statements import insert_ignore
 
 
 async def claim_event(session: Session, consumer: str, event_id: str) -> bool:
@@ -19,16 +20,10 @@ async def claim_event(session: Session, consumer: str, event_id: str) -> bool:
     the claim goes with it and the redelivery is applied normally.
     """
     row = {"consumer": consumer, "event_id": event_id, "processed_at": datetime.now(UTC)}
-    result = await session.execute(_claim_one(session.get_bind().dialect.name), row)
+    # Built once, the row as parameters; no RETURNING to fetch: the row count says whether the
+    # claim is new, so each claim compiles nothing and costs one round trip less.
+    result = await session.execute(insert_ignore(session.dialect.name, inbox_table), row)
     return bool(result.rowcount)  # type: ignore[attr-defined]
-
-
-@lru_cache(maxsize=4)
-def _claim_one(dialect: str) -> Any:
-    """Built once: the row goes in as parameters (no RETURNING to fetch: the row count says
-    whether the claim is new), so each claim compiles nothing and costs one round trip less."""
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return insert(inbox_table).on_conflict_do_nothing()
 
 
 async def claim_events(session: Session, consumer: str, event_ids: list[str]) -> set[str]:
@@ -37,7 +32,7 @@ async def claim_events(session: Session, consumer: str, event_ids: list[str]) ->
         return set()
     now = datetime.now(UTC)
     rows = [{"consumer": consumer, "event_id": e, "processed_at": now} for e in event_ids]
-    result = await session.execute(_claim_many(session.get_bind().dialect.name), rows)
+    result = await session.execute(_claim_many(session.dialect.name), rows)
     return set(result.scalars().all())
 
 

@@ -154,10 +154,6 @@ class Database:
             async with self.engine.connect() as aconn:
                 yield Session(aconn)
 
-    # Kept for callers written against plain connections; a Session is one already.
-    connection_transaction = transaction
-    connection_read = read
-
     async def ping(self) -> bool:
         try:
             async with self.read() as session:

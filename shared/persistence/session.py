@@ -51,14 +51,6 @@ class Session:
             return await self._conn.run_sync(fn)
         return fn(self._conn)
 
-    async def connection(self) -> Session:
-        """Kept for callers written against an ORM session: this is already the connection."""
-        return self
-
     @property
     def dialect(self) -> Dialect:
         return self._conn.dialect
-
-    def get_bind(self) -> Session:
-        """Kept for callers that ask `session.get_bind().dialect`."""
-        return self

@@ -131,7 +131,7 @@ class SqlClaimFactsRepository:
 
         PostgreSQL: a transaction-scoped advisory lock (the facts row may not exist yet, so a
         row lock would not do). SQLite: writes are serialised already (one writer)."""
-        if self.session.get_bind().dialect.name == "postgresql":
+        if self.session.dialect.name == "postgresql":
             key = sa.func.hashtext("thank_you_cards:" + claim_id)
             await self.session.execute(sa.select(sa.func.pg_advisory_xact_lock(key)))
 

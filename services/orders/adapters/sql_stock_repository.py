@@ -15,13 +15,13 @@ from datetime import datetime
 from typing import NoReturn
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 
 from services.orders.adapters import tables as t
 from services.orders.domain.errors import InsufficientStock, InvalidQuantity, UnknownReservation
 from services.orders.domain.stock import Reservation, ReservationStatus
 from shared.errors import InvalidTransition
 from shared.persistence.session import Session
+from shared.persistence.statements import insert_ignore
 
 # The saga's statements, built once: a statement built per call is walked again for its cache
 # key on every execution (bind names differ from the columns': SQLAlchemy reserves those).
@@ -35,10 +35,6 @@ _TAKE = (
     )
     .values(reserved=_s.c.reserved + sa.bindparam("q"))
 )
-_INSERT_FIRST = {
-    "sqlite": sqlite.insert(_r).on_conflict_do_nothing(),
-    "postgresql": postgresql.insert(_r).on_conflict_do_nothing(),
-}
 _FIND = sa.select(_r).where(_r.c.owner_id == sa.bindparam("o"), _r.c.purpose == sa.bindparam("p"))
 _GET = sa.select(_r).where(_r.c.reservation_id == sa.bindparam("rid"))
 _SET_STATUS = (
@@ -145,7 +141,7 @@ class SqlStockRepository:
 
     async def _insert(self, res: Reservation) -> bool:
         """Add the reservation; False if (owner, purpose) has one already (nothing added)."""
-        insert = _INSERT_FIRST[self.session.dialect.name]
+        insert = insert_ignore(self.session.dialect.name, _r)
         result = await self.session.execute(
             insert,
             {

@@ -169,7 +169,7 @@ class SqlClaimRepository:
             await self.session.execute(sa.insert(claim_transitions), rows)
 
     async def get(self, claim_id: str, *, for_update: bool = False) -> Claim | None:
-        locking = for_update and self.session.get_bind().dialect.name == "postgresql"
+        locking = for_update and self.session.dialect.name == "postgresql"
         query = _GET_FOR_UPDATE if locking else CLAIM_BY_ID
         row = (await self.session.execute(query, {"claim_id": claim_id})).mappings().first()
         if row is None:

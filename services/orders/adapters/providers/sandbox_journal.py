@@ -2,8 +2,7 @@
 
 A real payment processor or carrier remembers what it did; the sandboxes must too, or a saga
 resumed after a crash would try to capture an authorization nobody knows. Each write is its own
-short transaction (the provider is "another system"), never inside the saga's unit of work; on
-a plain connection (Core statements only, no ORM session to set up and close per call).
+short transaction (the provider is "another system"), never inside the saga's unit of work.
 """
 
 from __future__ import annotations
@@ -17,6 +16,7 @@ from sqlalchemy.engine import make_url
 
 from services.orders.adapters import tables as t
 from shared.persistence.db import Database, is_sqlite
+from shared.persistence.statements import insert_ignore
 
 SANDBOX_TABLES = (t.sandbox_payments, t.sandbox_shipments, t.sandbox_refunds)
 
@@ -49,19 +49,6 @@ def _upsert_statement(dialect: str, table: sa.Table, key: str, columns: frozense
     stmt = stmt.on_conflict_do_update(index_elements=[table.c[key]], set_=changed)
     _UPSERTS[(dialect, table.name, columns)] = stmt
     return stmt
-
-
-# First writes, built once per (dialect, table): insert unless a row with the same key (or any
-# other unique value) exists; the row count says which.
-_FIRST: dict[tuple[str, str], sa.Insert] = {}
-
-
-def _first_statement(dialect: str, table: sa.Table) -> Any:
-    cached = _FIRST.get((dialect, table.name))
-    if cached is None:
-        stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
-        cached = _FIRST[(dialect, table.name)] = stmt.on_conflict_do_nothing()
-    return cached
 
 
 _p = t.sandbox_payments
@@ -104,7 +91,7 @@ class DatabaseSandboxJournal:
 
     async def move_payment(self, authorization_id: str, was: str, to: str) -> bool:
         """Set the status of an authorization that is `was`; False if it is not (or unknown)."""
-        async with self.db.connection_transaction() as conn:
+        async with self.db.transaction() as conn:
             result = await conn.execute(
                 _MOVE_PAYMENT, {"aid": authorization_id, "was": was, "to": to}
             )
@@ -121,12 +108,12 @@ class DatabaseSandboxJournal:
         return await self._one(t.sandbox_payments, "authorization_id", authorization_id)
 
     async def save_refund(self, row: dict[str, Any]) -> None:
-        async with self.db.connection_transaction() as conn:
+        async with self.db.transaction() as conn:
             await conn.execute(sa.insert(t.sandbox_refunds).values(**row))
 
     async def load_refunds(self, authorization_id: str) -> list[dict[str, Any]]:
         r = t.sandbox_refunds
-        async with self.db.connection_read() as conn:
+        async with self.db.read() as conn:
             rows = await conn.execute(sa.select(r).where(r.c.authorization_id == authorization_id))
             return [dict(x._mapping) for x in rows]
 
@@ -150,22 +137,24 @@ class DatabaseSandboxJournal:
     async def _upsert(self, table: sa.Table, key: str, row: dict[str, Any]) -> None:
         dialect = self.db.engine.dialect.name
         stmt = _upsert_statement(dialect, table, key, frozenset(row))
-        async with self.db.connection_transaction() as conn:
+        async with self.db.transaction() as conn:
             await conn.execute(stmt, row)
 
     async def _insert_first(self, table: sa.Table, row: dict[str, Any]) -> bool:
-        stmt = _first_statement(self.db.engine.dialect.name, table)
-        async with self.db.connection_transaction() as conn:
+        # Insert unless a row with the same key (or any other unique value) exists; the row
+        # count says which.
+        stmt = insert_ignore(self.db.engine.dialect.name, table)
+        async with self.db.transaction() as conn:
             result = await conn.execute(stmt, row)
             return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
     async def _one(self, table: sa.Table, column: str, value: Any) -> dict[str, Any] | None:
         query = _LOOKUPS[(table.name, column)]
-        async with self.db.connection_read() as conn:
+        async with self.db.read() as conn:
             row = (await conn.execute(query, {"value": value})).first()
             return None if row is None else dict(row._mapping)
 
     async def _all(self, table: sa.Table) -> list[dict[str, Any]]:
-        async with self.db.connection_read() as conn:
+        async with self.db.read() as conn:
             rows = await conn.execute(sa.select(table))
             return [dict(r._mapping) for r in rows]
