@@ -11,7 +11,8 @@ A replica keeps a pull request open (`shared.messaging.pull.PullFeed`: messages 
 they arrive and wait in hand while it works), takes what is in hand, up to BATCH_SIZE (an event
 that came alone waits LINGER_S for the rest of its burst), applies them in ONE database
 transaction (the inbox rows of the group are claimed in one statement, then each new event is
-applied in stream order), acks after the commit, and takes the next group. If any event fails, the transaction rolls back and the group is applied again one event per transaction, so a
+applied in stream order), acks after the commit, and takes the next group. If any event fails,
+the transaction rolls back and the group is applied again one event per transaction, so a
 failing event never takes the others down with it. A crash before the commit redelivers the
 group; the inbox rows committed with the effects make the redelivery harmless.
 

@@ -10,7 +10,7 @@ every consumer's inbox) makes that harmless.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -186,16 +186,14 @@ class OutboxRelay:
             # One writer at a time: read, publish, then mark in a short write transaction,
             # so handlers are not blocked while the relay waits for PubAcks.
             async with self.db.read() as session:
-                rows = list((await session.execute(self._pending)).all())
+                rows = (await session.execute(self._pending)).all()
             published, parked = await self._publish(rows)
             async with self.db.transaction() as session:
                 await self._mark(session, published, parked)
             return len(published) + len(parked)
         # PostgreSQL: replicas of a service split the rows with SKIP LOCKED.
         async with self.db.transaction() as session:
-            rows = list(
-                (await session.execute(self._pending.with_for_update(skip_locked=True))).all()
-            )
+            rows = (await session.execute(self._pending.with_for_update(skip_locked=True))).all()
             published, parked = await self._publish(rows)
             await self._mark(session, published, parked)
         return len(published) + len(parked)
@@ -209,7 +207,7 @@ class OutboxRelay:
             .limit(self.batch_size)
         )
 
-    async def _publish(self, rows: list[Any]) -> tuple[list[int], list[int]]:
+    async def _publish(self, rows: Sequence[Any]) -> tuple[list[int], list[int]]:
         """Publish rows in order; returns the published rows and the poisoned (parked) ones."""
         if not rows:
             return [], []

@@ -168,10 +168,8 @@ class SagaScheduler:
         self.busy.add(order_id)
         order = loaded
         try:
-            if order is None and saved is not None:
+            if order is None:
                 order = await self.saga.advance(order_id, saved)
-            elif order is None:
-                order = await self.saga.advance(order_id)
             if str(order.status) in WAITING_ON_CARRIER:
                 order = await self.tracking.track(order_id, order)
         except asyncio.CancelledError:

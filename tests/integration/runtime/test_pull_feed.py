@@ -5,6 +5,7 @@ when its durable is gone."""
 from __future__ import annotations
 
 import asyncio
+from contextlib import asynccontextmanager
 
 import nats
 import pytest
@@ -15,7 +16,9 @@ from shared.messaging.pull import ConsumerGone, PullFeed
 STREAM, SUBJECT, DURABLE = "FEEDTEST", "feedtest.item", "feed-durable"
 
 
-async def _setup(url: str, batch: int, expires_s: float):  # type: ignore[no-untyped-def]
+@asynccontextmanager
+async def opened_feed(url: str, batch: int, expires_s: float):  # type: ignore[no-untyped-def]
+    """A stream, its durable and an open feed on it; closed, and the connection drained, after."""
     nc = await nats.connect(url)
     js = nc.jetstream()
     await js.add_stream(StreamConfig(name=STREAM, subjects=[f"{STREAM.lower()}.>"]))
@@ -23,7 +26,11 @@ async def _setup(url: str, batch: int, expires_s: float):  # type: ignore[no-unt
                                                  ack_policy=AckPolicy.EXPLICIT, ack_wait=30))  # fmt: skip
     feed = PullFeed(js, STREAM, DURABLE, batch=batch, expires_s=expires_s)
     await feed.open()
-    return nc, js, feed
+    try:
+        yield js, feed
+    finally:
+        await feed.close()
+        await nc.drain()
 
 
 async def _group(feed: PullFeed, timeout: float = 10.0) -> list[nats.aio.msg.Msg]:
@@ -32,22 +39,17 @@ async def _group(feed: PullFeed, timeout: float = 10.0) -> list[nats.aio.msg.Msg
 
 
 async def test_messages_published_after_requests_expired_still_arrive(nats_server):
-    nc, js, feed = await _setup(nats_server.url, batch=8, expires_s=0.3)
-    try:
+    async with opened_feed(nats_server.url, batch=8, expires_s=0.3) as (js, feed):
         waiting = asyncio.create_task(_group(feed))
         await asyncio.sleep(1.0)  # three requests expired meanwhile, each renewed
         await js.publish(SUBJECT, b"late")
         group = await waiting
         assert [m.data for m in group] == [b"late"]
         await group[0].ack()
-    finally:
-        await feed.close()
-        await nc.drain()
 
 
 async def test_a_backlog_comes_in_groups_with_at_most_two_batches_unacked(nats_server):
-    nc, js, feed = await _setup(nats_server.url, batch=4, expires_s=5.0)
-    try:
+    async with opened_feed(nats_server.url, batch=4, expires_s=5.0) as (js, feed):
         for i in range(20):
             await js.publish(SUBJECT, str(i).encode())
         seen: list[bytes] = []
@@ -60,14 +62,10 @@ async def test_a_backlog_comes_in_groups_with_at_most_two_batches_unacked(nats_s
                 seen.append(m.data)
                 await m.ack()
         assert seen == [str(i).encode() for i in range(20)]  # in stream order, each once
-    finally:
-        await feed.close()
-        await nc.drain()
 
 
 async def test_closing_applies_what_the_open_request_brings_then_ends(nats_server):
-    nc, js, feed = await _setup(nats_server.url, batch=8, expires_s=0.5)
-    try:
+    async with opened_feed(nats_server.url, batch=8, expires_s=0.5) as (js, feed):
         await js.publish(SUBJECT, b"first")
         first = await _group(feed)
         feed.closing = True
@@ -81,14 +79,10 @@ async def test_closing_applies_what_the_open_request_brings_then_ends(nats_serve
         await asyncio.sleep(0.7)
         assert await feed.next_group(64, 0.0) == []  # nothing more was asked for
         assert (await js.consumer_info(STREAM, DURABLE)).num_pending == 1
-    finally:
-        await feed.close()
-        await nc.drain()
 
 
 async def test_a_deleted_durable_is_reported(nats_server):
-    nc, js, feed = await _setup(nats_server.url, batch=8, expires_s=5.0)
-    try:
+    async with opened_feed(nats_server.url, batch=8, expires_s=5.0) as (js, feed):
         await js.publish(SUBJECT, b"one")
         await _group(feed)
         await js.delete_consumer(STREAM, DURABLE)
@@ -96,14 +90,10 @@ async def test_a_deleted_durable_is_reported(nats_server):
             async with asyncio.timeout(10):
                 while True:
                     await feed.next_group(64, 0.0)
-    finally:
-        await feed.close()
-        await nc.drain()
 
 
 async def test_a_second_message_of_a_burst_joins_the_first(nats_server):
-    nc, js, feed = await _setup(nats_server.url, batch=8, expires_s=5.0)
-    try:
+    async with opened_feed(nats_server.url, batch=8, expires_s=5.0) as (js, feed):
         await js.publish(SUBJECT, b"warm")
         await (await _group(feed))[0].ack()
         waiting = asyncio.create_task(feed.next_group(64, 1.0))  # a long linger: no timing race
@@ -112,6 +102,3 @@ async def test_a_second_message_of_a_burst_joins_the_first(nats_server):
         await asyncio.sleep(0.05)
         await js.publish(SUBJECT, b"b")
         assert [m.data for m in await waiting] == [b"a", b"b"]
-    finally:
-        await feed.close()
-        await nc.drain()

@@ -45,7 +45,7 @@ class _RunnerWithOnePoisonedOrder:
     async def defer_all(self, seconds) -> None:
         self.deferred.update(order_id for order_id, _version, _ in seconds)
 
-    async def advance(self, order_id: str):
+    async def advance(self, order_id: str, saved=None):  # the Saga protocol
         if order_id == "bad":
             raise KeyError("a corrupt saga row")
         self.advanced.append(order_id)
@@ -76,7 +76,7 @@ class _SlowSaga:
         self.release = asyncio.Event()
         self.advanced = 0
 
-    async def advance(self, order_id: str):
+    async def advance(self, order_id: str, saved=None):  # the Saga protocol
         self.advanced += 1
         await self.release.wait()
         return _Order("delivered", order_id)
