@@ -13,7 +13,7 @@ import asyncio
 import logging
 import threading
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -29,7 +29,8 @@ from shared.logging import configure_logging, faststream_logger
 from shared.messaging.consumer import ConsumerRuntime, PullConsumer
 from shared.messaging.dlq import watch_max_deliveries
 from shared.messaging.glue import EventRoute, RpcRoute
-from shared.messaging.outbox import OutboxRelay, UnitOfWork
+from shared.messaging.outbox import OutboxRow, UnitOfWork
+from shared.messaging.relay import OutboxRelay
 from shared.messaging.requests import ProcessedRequests
 from shared.messaging.responder import RpcResponders
 from shared.messaging.streams import ensure_streams
@@ -247,9 +248,9 @@ class ServiceRuntime:
         await self.db.dispose()
         log.info("service.stopped")
 
-    def _wake_relay(self) -> None:
-        if self.relay is not None:
-            self.relay.notify()
+    def _wake_relay(self, rows: Sequence[OutboxRow]) -> None:
+        if self.relay is not None:  # before it exists, its start-up read finds the rows
+            self.relay.hand_over(rows)
 
     async def ready(self) -> dict[str, bool]:
         nats_ok = bool(self.nc is not None and self.nc.is_connected)

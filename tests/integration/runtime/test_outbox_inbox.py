@@ -13,7 +13,8 @@ import nats
 import pytest
 import sqlalchemy as sa
 
-from shared.messaging.outbox import OutboxRelay, UnitOfWork
+from shared.messaging.outbox import UnitOfWork
+from shared.messaging.relay import OutboxRelay
 from shared.messaging.streams import ensure_streams
 from shared.persistence.db import Database
 from shared.persistence.messaging_tables import outbox_table
@@ -32,7 +33,7 @@ async def test_events_are_published_only_after_commit(nats_server, database_url)
     js = nc.jetstream()
     await ensure_streams(js)
     relay = OutboxRelay(db, js, sweep_interval=0.05)
-    uow = UnitOfWork(db, on_commit=relay.notify)
+    uow = UnitOfWork(db, on_commit=relay.hand_over)
     task = asyncio.create_task(relay.run())
     try:
         with pytest.raises(RuntimeError):

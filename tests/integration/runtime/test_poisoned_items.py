@@ -12,7 +12,8 @@ import asyncio
 import nats
 import sqlalchemy as sa
 
-from shared.messaging.outbox import PARKED, OutboxRelay, UnitOfWork
+from shared.messaging.outbox import UnitOfWork
+from shared.messaging.relay import PARKED, OutboxRelay
 from shared.messaging.streams import ensure_streams
 from shared.persistence.db import Database
 from shared.persistence.messaging_tables import outbox_table
