@@ -19,7 +19,8 @@ from bench.harness import Row
 from shared.contracts.envelope import CloudEvent, RawEvent
 from shared.messaging.consumer import ConsumerRuntime, PullConsumer
 from shared.messaging.glue import EventRoute
-from shared.messaging.outbox import OutboxRelay, Tx, UnitOfWork, encode_event, event_headers
+from shared.messaging.outbox import Tx, UnitOfWork, encode_event, event_headers
+from shared.messaging.relay import OutboxRelay
 from shared.messaging.streams import StreamSpec
 from shared.persistence.db import Database
 from shared.persistence.messaging_tables import outbox_table

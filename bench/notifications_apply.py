@@ -52,7 +52,7 @@ async def one_round(rows: list[dict[str, Any]], group: int, db_dir: Path) -> dic
     from services.notifications.settings import Settings
     from shared.logging import configure_logging
     from shared.messaging.consumer import PullConsumer
-    from shared.messaging.outbox import OutboxRelay
+    from shared.messaging.relay import OutboxRelay
     from shared.persistence.migrations import upgrade_async
 
     url = f"sqlite+aiosqlite:///{db_dir / 'notifications.db'}"
