@@ -45,6 +45,7 @@ def _dump(value: Any) -> str:
 def _load(value: str | bytes | None) -> Any:
     return None if value is None else orjson.loads(value)
 
+
 quotes = sa.Table(
     "quotes",
     metadata,

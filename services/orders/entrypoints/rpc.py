@@ -7,9 +7,9 @@ import asyncio
 from dataclasses import dataclass, replace
 from typing import Any
 
+from services.orders.domain.orders import Order
 from services.orders.entrypoints import translate as tr
 from services.orders.entrypoints import translate_carts as trc
-from services.orders.domain.orders import Order
 from services.orders.entrypoints.rpc_returns import return_routes
 from services.orders.service_layer.catalogue import Catalogue
 from services.orders.service_layer.inventory import Inventory
