@@ -5,7 +5,10 @@ every RPC of a request. For an operation declared a command (`RpcRoute(command=T
 
 - The first unit of work of the operation that writes anything also inserts a row
   `(request_key, operation)` into `processed_requests`, in the same transaction as the effect.
-  Once the handler returns, its reply is stored in that row.
+  Once the handler returns, its reply is stored in that row. A handler that knows its reply
+  before that transaction commits (a placement: the reply is the order it inserts) hands it over
+  (`reply_known`), and the row is inserted with it: no second transaction to store it. The reply
+  the handler then returns is compared with it, and stored as before if it differs.
 - A repeat (the gateway died before it could store the response, or the service died before it
   could answer) finds the row and gets the stored reply, byte for byte, without running again.
 - If the service died between the commit and storing the reply, the row has no reply yet: the
@@ -49,6 +52,9 @@ class RequestScope:
     operation: str
     marked: bool = False  # a committed transaction recorded the key with its effect
     replaying: bool = False  # building the reply of an applied request: record nothing
+    seal: Callable[[bytes], bytes] = bytes  # the store's (ProcessedRequests.protect)
+    known_reply: bytes | None = None  # handed over by reply_known, for the next record_effect
+    recorded_reply: bytes | None = None  # the reply the recording transaction inserted
 
 
 _scope: ContextVar[RequestScope | None] = ContextVar("request_scope", default=None)
@@ -56,6 +62,14 @@ _scope: ContextVar[RequestScope | None] = ContextVar("request_scope", default=No
 
 def current_scope() -> RequestScope | None:
     return _scope.get()
+
+
+def reply_known(reply: bytes) -> None:
+    """The handler's reply, known before its effect commits: the row recording the effect
+    stores it too (call it inside the effect's unit of work, before it commits)."""
+    scope = _scope.get()
+    if scope is not None and not scope.marked and not scope.replaying:
+        scope.known_reply = reply
 
 
 # --- inside the effect's transaction (called by the UnitOfWork) ----------------------------------
@@ -73,8 +87,13 @@ async def record_effect(session: Session, scope: RequestScope, has_events: bool)
     """Insert the key with the effect; True if this transaction recorded it."""
     if scope.marked or scope.replaying or not (has_events or session.info.get("wrote")):
         return False
+    # Taken, not peeked: a reply handed over for a transaction that rolled back is not reused.
+    reply, scope.known_reply = scope.known_reply, None
     row = {"request_key": scope.key, "operation": scope.operation, "created_at": datetime.now(UTC)}
+    if reply is not None:
+        row["reply"] = scope.seal(reply)
     await session.execute(_RECORD, row)
+    scope.recorded_reply = reply  # counts once this transaction commits (scope.marked)
     return True
 
 
@@ -103,6 +122,9 @@ class ProcessedRequests:
     def protect(self, seal: Callable[[bytes], bytes], open_: Callable[[bytes], bytes]) -> None:
         """Encrypt stored replies (a service whose replies carry secrets, e.g. signing keys)."""
         self._seal, self._open = seal, open_
+
+    def seal(self, reply: bytes) -> bytes:
+        return self._seal(reply)
 
     async def find(self, key: str, operation: str) -> tuple[bool, bytes | None]:
         """(recorded?, stored reply or None)."""
@@ -135,7 +157,7 @@ async def answer_once(
     recorded, reply = await store.find(key, operation)
     if recorded:
         return await _answer_repeat(store, operation, key, reply, replay)
-    scope = RequestScope(key, operation)
+    scope = RequestScope(key, operation, seal=store.seal)
     token = _scope.set(scope)
     try:
         reply = await run()
@@ -151,8 +173,9 @@ async def answer_once(
     finally:
         _scope.reset(token)
     if scope.marked:
-        crash_point(f"rpc.after_commit:{operation}")  # applied; the reply is not stored yet
-        await store.store_reply(key, operation, reply)
+        crash_point(f"rpc.after_commit:{operation}")  # applied; the reply may not be stored yet
+        if reply != scope.recorded_reply:  # not stored with the effect (or not this reply)
+            await store.store_reply(key, operation, reply)
     return reply
 
 

@@ -7,6 +7,7 @@ import asyncio
 from dataclasses import dataclass, replace
 from typing import Any
 
+from services.orders.domain.orders import Order
 from services.orders.entrypoints import translate as tr
 from services.orders.entrypoints import translate_carts as trc
 from services.orders.entrypoints.rpc_returns import return_routes
@@ -24,6 +25,8 @@ from shared.contracts import carts as cc
 from shared.contracts import orders as c
 from shared.errors import DomainError, ErrorKind, Forbidden
 from shared.messaging.glue import RpcRoute
+from shared.messaging.requests import reply_known
+from shared.rpc import ok_reply
 
 A = Actor | None
 
@@ -83,7 +86,18 @@ def _catalogue_routes(u: UseCases) -> list[RpcRoute]:
 def _order_routes(u: UseCases) -> list[RpcRoute]:
     async def place(req: c.PlaceOrderRequest, actor: A) -> c.OrderOut:
         who = tr.actor_or_system(actor)
-        return trc.order_out(await u.ordering.place_order(who, req.quote_id, req.payment_token))
+        early: list[tuple[Order, c.OrderOut]] = []
+
+        def placed(order: Order) -> None:
+            # Inside the placement's transaction: its reply is stored with it (requests.py),
+            # not in a second transaction after the answer is built.
+            early.append((order, trc.order_out(order)))
+            reply_known(ok_reply(early[-1][1]))
+
+        order = await u.ordering.place_order(who, req.quote_id, req.payment_token, placed)
+        # The order just inserted answers with the reply stored (the same bytes); a quote
+        # placed already (by a concurrent request) answers with the order found.
+        return early[-1][1] if early and early[-1][0] is order else trc.order_out(order)
 
     async def get_order(req: c.GetOrderRequest, actor: A) -> c.OrderOut:
         return trc.order_out(await u.ordering.get_order(tr.actor_or_system(actor), req.order_id))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import NoReturn, Protocol
 
 from services.orders.domain.errors import (
@@ -35,6 +35,9 @@ class WakeSaga(Protocol):
     def __call__(self, order_id: str, saved: Order | None = None) -> None: ...
 
 
+Placed = Callable[[Order], None]
+
+
 def no_saga(order_id: str, saved: Order | None = None) -> None:
     """Without a saga worker (tests that drive the saga by hand) nobody needs waking."""
 
@@ -54,11 +57,16 @@ class Ordering:
         self.carrier = carrier
         self.wake_saga = wake_saga
 
-    async def place_order(self, actor: Actor, quote_id: str, payment_token: str) -> Order:
-        """Accept a quote. Idempotent per quote: placing it again returns the same order."""
+    async def place_order(
+        self, actor: Actor, quote_id: str, payment_token: str, placed: Placed | None = None
+    ) -> Order:
+        """Accept a quote. Idempotent per quote: placing it again returns the same order.
+
+        `placed(order)`: called inside the placement's transaction, before it commits, with the
+        order it inserts (the RPC stores its reply with the placement; see requests.py)."""
         customer = require_customer(actor)
         try:
-            order = await self._place(actor, customer, quote_id, payment_token)
+            order = await self._place(actor, customer, quote_id, payment_token, placed)
         except DuplicateEntry:
             # A concurrent request placed this quote first (unique quote_id): answer with it.
             async with self.uow.read() as rx:
@@ -71,7 +79,9 @@ class Ordering:
         self.wake_saga(order.order_id, order)
         return order
 
-    async def _place(self, actor: Actor, customer: str, quote_id: str, token: str) -> Order:
+    async def _place(
+        self, actor: Actor, customer: str, quote_id: str, token: str, placed: Placed | None
+    ) -> Order:
         # Not looked up first: a quote placed already is rare, and its order is found when the
         # quote is refused (expired since, or not this caller's) or the insert is (the unique
         # quote_id, the DuplicateEntry above).
@@ -99,6 +109,8 @@ class Ordering:
             await work.orders.add(order)
             for event in order.pull_events():
                 work.publish(event)
+            if placed is not None:
+                placed(order)
         return order
 
     async def get_order(self, actor: Actor, order_id: str) -> Order:

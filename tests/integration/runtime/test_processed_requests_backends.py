@@ -12,9 +12,11 @@ import sqlalchemy as sa
 from shared.messaging.requests import (
     ProcessedRequests,
     RequestScope,
+    Run,
     answer_once,
     current_scope,
     record_effect,
+    reply_known,
 )
 from shared.persistence.db import Database
 from shared.persistence.messaging_tables import processed_requests_table
@@ -66,3 +68,68 @@ async def test_a_repeat_gets_the_first_reply_without_running(database_url: str) 
         )
         assert first == b'{"run":1}' and list(again) == [first] * 3
         assert len(runs) == 1
+
+
+async def test_a_reply_known_before_the_commit_is_stored_with_the_effect(
+    database_url: str,
+) -> None:
+    """`reply_known` inside the effect's transaction: the row is inserted with the reply
+    (sealed), no second transaction; a handler that then returns other bytes has those stored;
+    a reply handed to a transaction that rolled back is not reused by the next one."""
+    async with requests_table(database_url) as db:
+        store = ProcessedRequests(db)
+        store.protect(lambda reply: reply[::-1], lambda stored: stored[::-1])
+        stores: list[bytes] = []
+        store_reply = store.store_reply
+
+        async def counted(key: str, operation: str, reply: bytes) -> None:
+            stores.append(reply)
+            await store_reply(key, operation, reply)
+
+        store.store_reply = counted  # type: ignore[method-assign]
+
+        async def effect(known: bytes | None, fail: bool = False) -> None:
+            scope = current_scope()
+            assert scope is not None
+            try:
+                async with db.transaction() as session:
+                    if known is not None:
+                        reply_known(known)
+                    recorded = await record_effect(session, scope, True)
+                    if fail:
+                        raise RuntimeError("rolled back")
+                scope.marked = recorded
+            except RuntimeError:
+                pass
+
+        def handler(known: bytes | None, returns: bytes, fail_first: bool = False) -> Run:
+            async def run() -> bytes:
+                if fail_first:
+                    await effect(known, fail=True)
+                    known_now = None
+                else:
+                    known_now = known
+                await effect(known_now)
+                return returns
+
+            return run
+
+        same = handler(b'{"id":"o1"}', b'{"id":"o1"}')
+        assert await answer_once(store, "place_order", "k3", same, same) == b'{"id":"o1"}'
+        assert stores == [] and await store.find("k3", "place_order") == (True, b'{"id":"o1"}')
+        async with db.read() as session:
+            row = (
+                await session.execute(
+                    sa.text("SELECT reply FROM processed_requests WHERE request_key = 'k3'")
+                )
+            ).one()
+        assert bytes(row[0]) == b'}"1o":"di"{'  # sealed like a reply stored afterwards
+
+        other = handler(b'{"id":"o2"}', b'{"id":"o2","late":true}')
+        assert await answer_once(store, "place_order", "k4", other, other)
+        assert await store.find("k4", "place_order") == (True, b'{"id":"o2","late":true}')
+
+        retried = handler(b'{"id":"o3"}', b'{"id":"o3"}', fail_first=True)
+        assert await answer_once(store, "place_order", "k5", retried, retried)
+        assert await store.find("k5", "place_order") == (True, b'{"id":"o3"}')
+        assert stores == [b'{"id":"o2","late":true}', b'{"id":"o3"}']
