@@ -169,14 +169,17 @@ def _part(template: jinja2.Template, values: dict[str, Any]) -> str:
     """`template.render(values)` as jinja2 3.1 does it, but handed its globals in one dict.
 
     `render` merges the template's globals (a ChainMap over the environment's) into a new
-    context for every part; iterating that ChainMap was a third of a message's rendering (17 of
-    50 us per message of four parts, 15:50 UTC). `shared=True` takes the dict as the whole
-    context, so it gets the globals flattened once per template, overridden by the values."""
-    context = template.new_context({**_flat_globals(template), **values}, shared=True)
+    context for every part, and the context then lists the ChainMap's keys again; iterating it
+    was most of a third of a message's rendering (50 -> 29 us per message of four parts, 15:50
+    and 16:08 UTC). Here the globals are flattened once per template: the context gets them
+    overridden by the values (what `render`'s merge gives), and their keys from a dict."""
+    env, flat = template.environment, _flat_globals(template)
+    context = env.context_class(env, {**flat, **values}, template.name, template.blocks,
+                                globals=flat)  # fmt: skip
     try:
-        return template.environment.concat(template.root_render_func(context))  # type: ignore[attr-defined]
+        return env.concat(template.root_render_func(context))  # type: ignore[attr-defined]
     except Exception:
-        template.environment.handle_exception()
+        env.handle_exception()
         raise  # handle_exception always raises; for the type checker
 
 
