@@ -165,6 +165,29 @@ def _lookup(env: jinja2.Environment, kind: str, locale: str, part: str) -> jinja
         ) from exc
 
 
+def _part(template: jinja2.Template, values: dict[str, Any]) -> str:
+    """`template.render(values)` as jinja2 3.1 does it, but handed its globals in one dict.
+
+    `render` merges the template's globals (a ChainMap over the environment's) into a new
+    context for every part, and the context then lists the ChainMap's keys again; iterating it
+    was most of a third of a message's rendering (50 -> 29 us per message of four parts, 15:50
+    and 16:08 UTC). Here the globals are flattened once per template: the context gets them
+    overridden by the values (what `render`'s merge gives), and their keys from a dict."""
+    env, flat = template.environment, _flat_globals(template)
+    context = env.context_class(env, {**flat, **values}, template.name, template.blocks,
+                                globals=flat)  # fmt: skip
+    try:
+        return env.concat(template.root_render_func(context))  # type: ignore[attr-defined]
+    except Exception:
+        env.handle_exception()
+        raise  # handle_exception always raises; for the type checker
+
+
+@lru_cache(maxsize=1024)
+def _flat_globals(template: jinja2.Template) -> dict[str, Any]:
+    return dict(template.globals)
+
+
 def render(
     kind: str,
     locale: str,
@@ -182,13 +205,13 @@ def render(
         "locale": locale,
     }
     try:
-        subject = " ".join(_select(env, kind, locale, "subject.txt.j2").render(values).split())
+        subject = " ".join(_part(_select(env, kind, locale, "subject.txt.j2"), values).split())
         values["subject"] = subject
-        text = _select(env, kind, locale, "body.txt.j2").render(values)
+        text = _part(_select(env, kind, locale, "body.txt.j2"), values)
         # Paragraphs left out by `{% if %}` would leave gaps.
         text = re.sub(r"\n[ \t]*(\n[ \t]*)+\n", "\n\n", text).strip() + "\n"
-        html = _select(env, kind, locale, "body.html.j2").render(values)
-        short = " ".join(_select(env, kind, locale, "short.txt.j2").render(values).split())
+        html = _part(_select(env, kind, locale, "body.html.j2"), values)
+        short = " ".join(_part(_select(env, kind, locale, "short.txt.j2"), values).split())
     except jinja2.UndefinedError as exc:
         raise RenderError(
             f"missing data for {kind}: {exc.message}", details={"kind": kind, "locale": locale}

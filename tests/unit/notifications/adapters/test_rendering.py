@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from services.notifications.adapters import rendering
 from services.notifications.adapters.rendering import (
     SMS_LIMIT,
     RenderError,
@@ -92,6 +93,38 @@ def test_fallback_to_default_folder(tmp_path: Path):
     assert message.subject == "S O1"
     assert message.text == "T £5.00\n"
     assert message.html == "<p>A&amp;B</p>"
+
+
+@pytest.mark.parametrize("kind", sorted(CATALOGUE))
+@pytest.mark.parametrize("locale", LOCALES)
+def test_each_part_renders_exactly_as_jinja_renders_it(kind, locale, monkeypatch):
+    """Parts are rendered from one flattened context (rendering._part), not through
+    `Template.render`; the result must be the same, character for character."""
+    fast = render(kind, locale, sample_context(kind, locale))
+    monkeypatch.setattr(rendering, "_part", lambda template, values: template.render(values))
+    assert render(kind, locale, sample_context(kind, locale)) == fast
+
+
+def test_parts_see_jinja_globals_and_include_partials(tmp_path: Path):
+    """The flattened context still carries the environment's globals (range, namespace), and
+    an included partial sees the values; a global the values name is overridden by them."""
+    base = tmp_path / "order_placed" / "default"
+    base.mkdir(parents=True)
+    (tmp_path / "_partials").mkdir()
+    (tmp_path / "_partials" / "sig.txt.j2").write_text("-- {{ order_id }}")
+    for part, body in {
+        "subject.txt.j2": "{% set ns = namespace(n=0) %}{% for i in range(3) %}"
+        "{% set ns.n = ns.n + i %}{% endfor %}S{{ ns.n }} {{ dict }}",
+        "body.txt.j2": "T {{ subject }} {% include '_partials/sig.txt.j2' %}",
+        "body.html.j2": "<p>{{ customer_name }}</p>",
+        "short.txt.j2": "short",
+    }.items():
+        (base / part).write_text(body)
+    env = build_environment(tmp_path)
+    context = {"order_id": "O1", "customer_name": "A", "dict": "mine"}
+    message = render("order_placed", "en-GB", context, env=env)
+    assert message.subject == "S3 mine"
+    assert message.text == "T S3 mine -- O1\n"
 
 
 def test_missing_data_is_a_render_error():
