@@ -85,18 +85,18 @@ async def test_handed_over_rows_are_published_without_a_read_and_marked_together
         assert relay.published_total == 20
 
 
-async def test_a_row_no_commit_handed_over_is_still_published_under_load(
-    nats_server, database_url
-):
+async def test_a_row_no_commit_handed_over_is_still_published_under_load(nats_server, database_url):
     options = {"sweep_interval": 0.2}
     async with running_relay(nats_server.url, database_url, **options) as (db, js, relay):
         handing, silent = UnitOfWork(db, on_commit=relay.hand_over), UnitOfWork(db)
         other = credit_event().model_copy(update={"type": "orders.sample.other"})
         async with silent() as tx:  # e.g. another process writing the same database
             tx.publish(other)
-        for sent in range(1, 150):  # hand-overs keep the relay busy, every 20 ms
+        sent = 0
+        while sent < 150:  # hand-overs keep the relay busy, every 20 ms
             async with handing() as tx:
                 tx.publish(credit_event())
+            sent += 1
             await asyncio.sleep(0.02)
             if await stream_count(js, other.type):
                 break
