@@ -49,8 +49,10 @@ class OrderShipment:
         return self.status in (ShipmentStatus.BOOKED, ShipmentStatus.IN_TRANSIT)
 
     def advance(self, status: ShipmentStatus, now: datetime) -> bool:
-        """Move forward to `status` (never back); True if it moved."""
-        if _RANK[status] <= _RANK[self.status]:
+        """Move forward to `status` (never back); True if it moved. A delivered or cancelled
+        parcel stays so: a carrier's late "cancelled" for a parcel it delivered is ignored, or
+        the delivery (and the return window it starts) would be lost."""
+        if not self.open or _RANK[status] <= _RANK[self.status]:
             return False
         self.status = status
         if status in (ShipmentStatus.IN_TRANSIT, ShipmentStatus.DELIVERED):
