@@ -9,7 +9,9 @@ import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
+import httpx
 import pytest
+from httpx_sse import aconnect_sse
 
 from services.gateway import sse_feed
 from services.gateway.sse import NOTIFICATION_STREAM, in_app_delivery_for, stream_events
@@ -119,3 +121,40 @@ async def test_a_slow_stream_is_cut_off_and_misses_nothing(
     await slow.aclose()  # type: ignore[attr-defined]
     await fast.aclose()  # type: ignore[attr-defined]
     assert await consumers(js) == 0
+
+
+async def test_inbox_streams_over_http_share_the_process_feed(
+    gateway: LiveGateway, served: str
+) -> None:
+    js = gateway.nc.jetstream()
+    url = "/v1/test/inbox/stream"
+
+    async def read(client: httpx.AsyncClient, customer: str, n: int, got: list[str]) -> None:
+        async with aconnect_sse(client, "GET", url, headers=gateway.auth(customer)) as source:
+            async for sse in source.aiter_sse():
+                got.append(sse.event if sse.event == "ready" else sse.id)
+                if len(got) == n + 1:
+                    return
+
+    async with httpx.AsyncClient(base_url=served, timeout=10) as client:
+        got_a: list[str] = []
+        got_b: list[str] = []
+        tasks = [asyncio.create_task(read(client, "H-A", 2, got_a)),
+                 asyncio.create_task(read(client, "H-B", 1, got_b))]  # fmt: skip
+        while len(got_a) + len(got_b) < 2:  # noqa: ASYNC110 - both `ready` events
+            await asyncio.sleep(0.02)
+        assert await consumers(js) == 1  # two streams, one consumer
+        a1 = await delivered(js, "H-A")
+        await delivered(js, "H-A", "email")
+        b1 = await delivered(js, "H-B")
+        a2 = await delivered(js, "H-A")
+        await asyncio.wait_for(asyncio.gather(*tasks), 5)
+    assert got_a == ["ready", str(a1), str(a2)]
+    assert got_b == ["ready", str(b1)]
+    # The clients left: the server notices, the streams leave the feed and its consumer goes.
+    feed = gateway.app.state.runtime.inbox_feed
+    for _ in range(100):
+        if feed.listening == 0 and await consumers(js) == 0:
+            break
+        await asyncio.sleep(0.05)
+    assert (feed.listening, await consumers(js)) == (0, 0)
