@@ -30,7 +30,9 @@ from starlette.background import BackgroundTask
 
 from services.gateway.auth import CALLER_ROLES, Principal, current_principal
 from services.gateway.runtime import JetStream, get_runtime
+from services.gateway.sse_feed import INACTIVE_THRESHOLD_S as INACTIVE_THRESHOLD_S
 from services.gateway.sse_feed import SharedFeed, feed_events, in_app_customer
+from services.gateway.sse_feed import close_consumer as _close_consumer
 from services.gateway.sse_feed import in_app_delivery_for as in_app_delivery_for
 from services.gateway.stream_slots import StreamLease, StreamSlots
 from shared.errors import DomainError
@@ -42,7 +44,6 @@ ORDER_STREAM = ("ORDERS", "orders.order.*")
 RETURN_STREAM = ("ORDERS", "orders.return.*")
 # A message is in the customer's in-app inbox once it is delivered on the in_app channel.
 NOTIFICATION_STREAM = ("NOTIFICATIONS", "notifications.message.delivered")
-INACTIVE_THRESHOLD_S = 30.0  # the server drops a forgotten consumer after this
 
 
 # A resume position is a JetStream stream sequence (uint64). 19 digits always fit, and so does the
@@ -174,17 +175,6 @@ async def _subscribe(js: JetStreamContext, stream: str, subject_filter: str, sta
 
         pending.add_done_callback(close_when_made)
         raise
-
-
-async def _close_consumer(js: JetStreamContext, stream: str, sub: Any) -> None:
-    """Unsubscribe and delete the consumer now: unsubscribing alone leaves it on the server for
-    INACTIVE_THRESHOLD_S, and open consumers are what the per-caller cap is meant to bound."""
-    try:
-        name = (await sub.consumer_info()).name
-        await sub.unsubscribe()
-        await js.delete_consumer(stream, name)
-    except Exception as exc:  # connection already closed: the consumer times out on its own
-        log.debug("sse.unsubscribe_failed", error=str(exc))
 
 
 @dataclass

@@ -34,7 +34,7 @@ from sse_starlette import ServerSentEvent
 log = structlog.get_logger()
 
 QUEUE_LIMIT = 1000  # events queued for one stream before it is cut off to a consumer of its own
-INACTIVE_THRESHOLD_S = 30.0  # the server drops the feed's consumer if this process vanished
+INACTIVE_THRESHOLD_S = 30.0  # the server drops a forgotten consumer after this
 
 # (stream sequence, event type, the event's JSON as text)
 Item = tuple[int, str, str]
@@ -86,7 +86,7 @@ class SharedFeed:
             async with self._lock:
                 if self._count == 0 and self._sub is not None:
                     sub, self._sub = self._sub, None
-                    await _close(self._js, self.stream, sub)
+                    await close_consumer(self._js, self.stream, sub)
 
     async def last_seq(self) -> int:
         return int((await self._js.stream_info(self.stream)).state.last_seq)
@@ -140,13 +140,15 @@ class SharedFeed:
                 del self._listeners[listener.key]
 
 
-async def _close(js: JetStreamContext, stream: str, sub: Any) -> None:
+async def close_consumer(js: JetStreamContext, stream: str, sub: Any) -> None:
+    """Unsubscribe and delete the consumer now: unsubscribing alone leaves it on the server for
+    INACTIVE_THRESHOLD_S, and open consumers are what the per-caller cap is meant to bound."""
     try:
         name = (await sub.consumer_info()).name
         await sub.unsubscribe()
         await js.delete_consumer(stream, name)
     except Exception as exc:  # connection already closed: the consumer times out on its own
-        log.debug("sse.feed_close_failed", error=str(exc))
+        log.debug("sse.unsubscribe_failed", error=str(exc))
 
 
 async def feed_events(
