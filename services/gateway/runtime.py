@@ -38,6 +38,7 @@ class Runtime:
     stream_slots: StreamSlots
     js: JetStreamContext | None = None
     nc: Client | None = None
+    inbox_feed: Any = None  # sse_feed.SharedFeed of the inbox streams, made on the first one
 
 
 def build_runtime(

@@ -1,14 +1,14 @@
 """Server-Sent Events fed from JetStream: live status of one claim, one order, or one inbox.
 
-Each connection reads the producer's stream through an ordered, ephemeral (memory, R1) consumer
-filtered on the entity's subjects (`warranty.claim.*`) and keeps the events whose CloudEvent
-`subject` is the object id. The SSE `id` is the stream sequence, so a client that reconnects with
+A claim or order stream reads the producer's stream through an ordered, ephemeral (memory, R1)
+consumer of its own filtered on the entity's subjects (`warranty.claim.*`) and keeps the events
+whose CloudEvent `subject` is the object id; the inbox streams of a process share one consumer
+(sse_feed.py). The SSE `id` is the stream sequence, so a client that reconnects with
 `Last-Event-ID: <seq>` resumes right after the last event it saw, and nothing is missed or
 repeated. A new connection (no Last-Event-ID) starts at the stream's current end: it first gets a
 `ready` event whose id is that position (so even a reconnect before any event resumes exactly),
-then live events. History is the object's own GET/timeline, not the stream: replaying 30 days of
-every claim to find one claim's events would cost each connection the whole stream.
-Authorization is the router's job and happens before `event_stream_response` is built.
+then live events. History is the object's own GET/timeline, not the stream. Authorization is the
+router's job and happens before `event_stream_response` is built.
 """
 
 from __future__ import annotations
@@ -30,6 +30,10 @@ from starlette.background import BackgroundTask
 
 from services.gateway.auth import CALLER_ROLES, Principal, current_principal
 from services.gateway.runtime import JetStream, get_runtime
+from services.gateway.sse_feed import INACTIVE_THRESHOLD_S as INACTIVE_THRESHOLD_S
+from services.gateway.sse_feed import SharedFeed, feed_events, in_app_customer
+from services.gateway.sse_feed import close_consumer as _close_consumer
+from services.gateway.sse_feed import in_app_delivery_for as in_app_delivery_for
 from services.gateway.stream_slots import StreamLease, StreamSlots
 from shared.errors import DomainError
 
@@ -40,7 +44,6 @@ ORDER_STREAM = ("ORDERS", "orders.order.*")
 RETURN_STREAM = ("ORDERS", "orders.return.*")
 # A message is in the customer's in-app inbox once it is delivered on the in_app channel.
 NOTIFICATION_STREAM = ("NOTIFICATIONS", "notifications.message.delivered")
-INACTIVE_THRESHOLD_S = 30.0  # the server drops a forgotten consumer after this
 
 
 # A resume position is a JetStream stream sequence (uint64). 19 digits always fit, and so does the
@@ -174,17 +177,6 @@ async def _subscribe(js: JetStreamContext, stream: str, subject_filter: str, sta
         raise
 
 
-async def _close_consumer(js: JetStreamContext, stream: str, sub: Any) -> None:
-    """Unsubscribe and delete the consumer now: unsubscribing alone leaves it on the server for
-    INACTIVE_THRESHOLD_S, and open consumers are what the per-caller cap is meant to bound."""
-    try:
-        name = (await sub.consumer_info()).name
-        await sub.unsubscribe()
-        await js.delete_consumer(stream, name)
-    except Exception as exc:  # connection already closed: the consumer times out on its own
-        log.debug("sse.unsubscribe_failed", error=str(exc))
-
-
 @dataclass
 class LiveStreams:
     """What a stream endpoint needs, as one dependency: JetStream, where to resume, and the
@@ -196,6 +188,7 @@ class LiveStreams:
     heartbeat_seconds: float
     slots: StreamSlots
     caller: str
+    inbox_feed: SharedFeed | None = None  # None: each inbox stream reads its own consumer
 
     def claim(self, claim_id: str, types: Collection[str] | None = None) -> EventSourceResponse:
         return self._respond(CLAIM_STREAM, claim_id, types=types)
@@ -208,8 +201,20 @@ class LiveStreams:
         return self._respond(RETURN_STREAM, return_id)
 
     def inbox(self, customer_id: str) -> EventSourceResponse:
-        """In-app notifications of one customer (the content stays behind the inbox RPC)."""
-        return self._respond(NOTIFICATION_STREAM, None, match=in_app_delivery_for(customer_id))
+        """In-app notifications of one customer (the content stays behind the inbox RPC), from
+        the process's shared feed of deliveries (sse_feed.py) when there is one."""
+        if self.inbox_feed is None:
+            return self._respond(NOTIFICATION_STREAM, None, match=in_app_delivery_for(customer_id))
+        lease = self.slots.open(self.caller)  # 429 before anything is sent
+
+        def alone(after: int) -> AsyncIterator[ServerSentEvent]:
+            return self._events(NOTIFICATION_STREAM, None, after, in_app_delivery_for(customer_id))
+
+        feed = feed_events(
+            self.inbox_feed, customer_id, self.resume_after, alone,
+            heartbeat_seconds=self.heartbeat_seconds,
+        )  # fmt: skip
+        return _response(feed, lease)
 
     def _respond(
         self,
@@ -220,24 +225,32 @@ class LiveStreams:
         types: Collection[str] | None = None,
     ) -> EventSourceResponse:
         lease = self.slots.open(self.caller)  # 429 before anything is sent
-        events = stream_events(
-            self.js,
-            *source,
-            object_id,
-            self.resume_after,
-            heartbeat_seconds=self.heartbeat_seconds,
-            match=match,
-            types=types,
-        )
-        # sse-starlette's own ping is off: stream_events sends heartbeats when the stream is quiet.
-        # The lease goes back when the events end, and again (a no-op) when the response ends, in
-        # case the client left before the generator ever started.
-        return EventSourceResponse(
-            _released_after(events, lease),
-            ping=0,
-            headers={"X-Accel-Buffering": "no"},
-            background=BackgroundTask(lease.release),
-        )
+        return _response(self._events(source, object_id, self.resume_after, match, types), lease)
+
+    def _events(
+        self,
+        source: tuple[str, str],
+        object_id: str | None,
+        resume_after: int | None,
+        match: Callable[[dict[str, Any]], bool] | None = None,
+        types: Collection[str] | None = None,
+    ) -> AsyncIterator[ServerSentEvent]:
+        return stream_events(
+            self.js, *source, object_id, resume_after,
+            heartbeat_seconds=self.heartbeat_seconds, match=match, types=types,
+        )  # fmt: skip
+
+
+def _response(events: AsyncIterator[ServerSentEvent], lease: StreamLease) -> EventSourceResponse:
+    # sse-starlette's own ping is off: the events carry heartbeats when the stream is quiet.
+    # The lease goes back when the events end, and again (a no-op) when the response ends, in
+    # case the client left before the generator ever started.
+    return EventSourceResponse(
+        _released_after(events, lease),
+        ping=0,
+        headers={"X-Accel-Buffering": "no"},
+        background=BackgroundTask(lease.release),
+    )
 
 
 async def _released_after(
@@ -258,29 +271,18 @@ async def live_streams(
     js: JetStream,
 ) -> LiveStreams:
     runtime = get_runtime(request)
+    if runtime.inbox_feed is None:  # one per process, made on the first stream
+        runtime.inbox_feed = SharedFeed(js, *NOTIFICATION_STREAM, in_app_customer)
     return LiveStreams(
         js=js,
         resume_after=resume_after,
         heartbeat_seconds=runtime.settings.sse_heartbeat_seconds,
         slots=runtime.stream_slots,
         caller=principal.key,
+        inbox_feed=runtime.inbox_feed,
     )
 
 
 # Needs a principal but restricts no role (the route's own dependency does).
 setattr(live_streams, CALLER_ROLES, ("customer", "agent", "partner"))
 Streams = Annotated[LiveStreams, Depends(live_streams)]
-
-
-def in_app_delivery_for(customer_id: str) -> Callable[[dict[str, Any]], bool]:
-    """`notifications.message.delivered` on the `in_app` channel for this customer."""
-
-    def mine(event: dict[str, Any]) -> bool:
-        data = event.get("data")
-        return (
-            isinstance(data, dict)
-            and data.get("customer_id") == customer_id
-            and data.get("channel") == "in_app"
-        )
-
-    return mine

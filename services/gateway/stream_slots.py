@@ -1,9 +1,10 @@
-"""How many live streams (SSE, each an open JetStream consumer) one caller holds at once.
+"""How many live streams (SSE) one caller holds at once.
 
-Every stream costs the gateway a connection and NATS an ordered consumer for as long as the client
-stays, so an unbounded number per caller is a cheap way to exhaust both (OWASP API4). Counted per
-gateway process: with N replicas behind a balancer a caller may hold up to N times the cap, which
-still bounds the consumers per caller.
+Every stream costs the gateway a connection and, for a claim or order stream, NATS an ordered
+consumer (the inbox streams of a process share one, sse_feed.py) for as long as the client
+stays, so an unbounded number per caller is a cheap way to exhaust both (OWASP API4). Counted
+per gateway process: with N replicas behind a balancer a caller may hold up to N times the cap,
+which still bounds the consumers per caller.
 """
 
 from __future__ import annotations

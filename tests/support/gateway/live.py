@@ -20,6 +20,10 @@ def sse_router() -> APIRouter:
     async def stream(claim_id: str, principal: CustomerOrAgent, streams: Streams) -> Any:
         return streams.claim(claim_id)
 
+    @router.get("/inbox/stream")
+    async def inbox(principal: CustomerOrAgent, streams: Streams) -> Any:
+        return streams.inbox(principal.id)
+
     return router
 
 
