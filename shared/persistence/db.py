@@ -17,6 +17,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, make_url
@@ -46,6 +47,18 @@ def _sqlite_file(url: str) -> Path | None:
 SQLITE_POOL_SIZE = 32
 
 
+def _json_dumps(value: Any) -> str:
+    # Takes what json.dumps took here (non-str keys become strings, enums their values).
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
+# SQLite stores JSON columns as text that SQLAlchemy (de)serializes in Python, by default with
+# the standard library's json: every outbox row's headers, each saga step's order document, each
+# notification's parts. orjson does the same several times faster. PostgreSQL keeps its
+# driver's own handling.
+SQLITE_JSON = {"json_serializer": _json_dumps, "json_deserializer": orjson.loads}
+
+
 def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     if is_sqlite(url):
         path = _sqlite_file(url)
@@ -59,7 +72,9 @@ def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
             else {}
         )
         # sqlite3 on the event loop's thread, not aiosqlite's: see sqlite_inloop.py for why.
-        engine = create_async_engine(inloop_url(url), connect_args={"timeout": 30}, **sizing)
+        engine = create_async_engine(
+            inloop_url(url), connect_args={"timeout": 30}, **sizing, **SQLITE_JSON
+        )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
@@ -82,7 +97,7 @@ def make_sqlite_engine(url: str) -> Engine:
         "factory": BufferedConnection,  # results are snapshots, see BufferedCursor
     }
     if path is None:  # one shared in-memory database, for the life of the engine
-        engine = sa.create_engine(parsed, connect_args=args, poolclass=sa.StaticPool)
+        engine = sa.create_engine(parsed, connect_args=args, poolclass=sa.StaticPool, **SQLITE_JSON)
     else:
         path.parent.mkdir(parents=True, exist_ok=True)
         engine = sa.create_engine(
@@ -91,6 +106,7 @@ def make_sqlite_engine(url: str) -> Engine:
             pool_size=SQLITE_POOL_SIZE,
             max_overflow=-1,
             pool_use_lifo=True,
+            **SQLITE_JSON,
         )
     event.listen(engine, "connect", _sqlite_pragmas)
     return engine

@@ -6,44 +6,9 @@ the columns that are queried or constrained are real columns.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
-import orjson
 import sqlalchemy as sa
-from sqlalchemy.engine import Dialect
 
 metadata = sa.MetaData()
-
-
-class Json(sa.types.TypeDecorator[Any]):
-    """A JSON document column, (de)serialized with orjson on SQLite (stored as text there).
-
-    The orders and quotes documents are written at every saga step and read at every load; the
-    standard library's json cost several times orjson's there. PostgreSQL keeps its driver's
-    own JSON handling. The stored text is compact (no spaces), which reads back the same."""
-
-    impl = sa.JSON
-    cache_ok = True
-
-    def bind_processor(self, dialect: Dialect) -> Callable[[Any], Any] | None:
-        if dialect.name != "sqlite":
-            return super().bind_processor(dialect)
-        return _dump
-
-    def result_processor(self, dialect: Dialect, coltype: object) -> Callable[[Any], Any] | None:
-        if dialect.name != "sqlite":
-            return super().result_processor(dialect, coltype)
-        return _load
-
-
-def _dump(value: Any) -> str:
-    # The same types as json.dumps takes here (str keys, str subclasses and enums as values).
-    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
-
-
-def _load(value: str | bytes | None) -> Any:
-    return None if value is None else orjson.loads(value)
 
 
 quotes = sa.Table(
@@ -54,7 +19,7 @@ quotes = sa.Table(
     sa.Column("agent_id", sa.String(200), nullable=True),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("document", Json, nullable=False),
+    sa.Column("document", sa.JSON, nullable=False),
 )
 
 orders = sa.Table(
@@ -74,8 +39,8 @@ orders = sa.Table(
     # When the saga sweep looks at this order next (NULL once the saga is closed): the sweep
     # reads only due orders, so parcels in transit cost nothing between their tracking polls.
     sa.Column("next_check_at", sa.DateTime(timezone=True), nullable=True, index=True),
-    sa.Column("quote", Json, nullable=False),
-    sa.Column("state", Json, nullable=False),
+    sa.Column("quote", sa.JSON, nullable=False),
+    sa.Column("state", sa.JSON, nullable=False),
 )
 
 stock = sa.Table(
@@ -147,7 +112,7 @@ sandbox_shipments = sa.Table(
     sa.Column("idempotency_key", sa.String(200), nullable=False, unique=True),
     sa.Column("tracking_number", sa.String(64), nullable=False),
     sa.Column("carrier", sa.String(64), nullable=False),
-    sa.Column("request", Json, nullable=False),
+    sa.Column("request", sa.JSON, nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("cancelled_at", sa.DateTime(timezone=True), nullable=True),
 )
@@ -169,7 +134,7 @@ returns = sa.Table(
     # When the return worker looks at it next (its parcel's tracking, a refund owed, an
     # exchange deadline); NULL once nothing is left to do.
     sa.Column("next_check_at", sa.DateTime(timezone=True), nullable=True, index=True),
-    sa.Column("document", Json, nullable=False),
+    sa.Column("document", sa.JSON, nullable=False),
 )
 
 # Sandbox partial refunds (returns), persisted like the payment ledger.

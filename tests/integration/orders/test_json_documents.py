@@ -1,5 +1,6 @@
-"""The orders tables' JSON documents (adapters.tables.Json): orjson on SQLite, the driver's own
-JSON on PostgreSQL; an order saved and read back is the same order on both."""
+"""The orders tables' JSON documents: orjson on SQLite (the engine's serializer,
+shared.persistence.db.SQLITE_JSON), the driver's own JSON on PostgreSQL; an order saved and
+read back is the same order on both."""
 
 from __future__ import annotations
 
