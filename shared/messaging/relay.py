@@ -83,7 +83,6 @@ class OutboxRelay:
         self.published_total = 0
         self._handed: list[OutboxRow] = []
         self._caught_up = False  # set by a read that found every pending row and handled it
-        self._high_water = 0  # the highest sequence number published or parked
         self._unmarked: list[int] = []  # published from the hand-over, not yet marked
         self._unmarked_since = 0.0
         self._last_read = 0.0
@@ -138,7 +137,11 @@ class OutboxRelay:
         """Mark what waits to be marked, then read and publish one batch of pending rows;
         returns how many rows were handled (published or parked)."""
         await self._mark_now()
-        self._handed.clear()  # committed already, so the read below finds them
+        # Committed already, so the read below finds them. No hand-over can come between this
+        # and the read (a SQLite statement never suspends), and every later one is of a commit
+        # the read did not see: no row is both read and handed over. (Not a sequence-number
+        # filter: SQLite gives out sequence numbers again from 1 once a purge empties the table.)
+        self._handed.clear()
         self._last_read = time.monotonic()
         if self.db.sqlite:
             # One writer at a time: read, publish, then mark in a short write transaction,
@@ -161,9 +164,7 @@ class OutboxRelay:
         return handled
 
     async def _publish_handed(self) -> None:
-        # A row at or below the high-water mark was read (and published) by the last read.
-        rows = [r for r in self._handed if r.seq > self._high_water]
-        self._handed.clear()
+        rows, self._handed = self._handed, []
         for start in range(0, len(rows), self.batch_size):
             batch = rows[start : start + self.batch_size]
             published, parked = await self._publish(batch)
@@ -225,7 +226,6 @@ class OutboxRelay:
                 break  # keep order: later rows wait for the failed one
             else:
                 published.append(row.seq)
-            self._high_water = max(self._high_water, row.seq)
         if published:
             self.published_total += len(published)
             crash_point("relay.after_publish")

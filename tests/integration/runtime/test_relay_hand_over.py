@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Any
 
 import nats
@@ -120,6 +121,22 @@ async def test_a_handed_row_that_failed_is_read_again_at_the_next_wake(nats_serv
         await eventually(lambda: _equals(stream_count(js), 1))
         assert (await js.stream_info("LATE")).state.messages == 1
         await eventually(lambda: _equals(unmarked(db), 0))
+
+
+async def test_hand_overs_still_publish_once_a_purge_emptied_the_table(nats_server, sqlite_url):
+    # SQLite gives out sequence numbers from 1 again once the table is empty: a relay that
+    # skipped handed rows "at or below the highest published" would skip these.
+    options = {"sweep_interval": 30.0, "keep_published": timedelta(0)}
+    async with running_relay(nats_server.url, sqlite_url, **options) as (db, js, relay):
+        uow = UnitOfWork(db, on_commit=relay.hand_over)
+        await asyncio.sleep(0.2)
+        for expected in (3, 6):
+            for _ in range(3):
+                async with uow() as tx:
+                    tx.publish(credit_event())
+            await eventually(lambda n=expected: _equals(stream_count(js), n), timeout=5)
+            await eventually(lambda: _equals(unmarked(db), 0), timeout=5)
+            assert await relay.purge_published() == 3
 
 
 async def _equals(count: Any, expected: int) -> bool:
