@@ -11,6 +11,7 @@ from httpx_sse import aconnect_sse
 
 from services.gateway.sse import in_app_delivery_for, stream_events
 from shared.contracts.envelope import RawEvent, new_event_id
+from tests.support.gateway.deliveries import delivered
 from tests.support.gateway.live import LiveGateway
 
 
@@ -133,26 +134,9 @@ async def test_sse_endpoint_over_http(gateway: LiveGateway, served: str) -> None
 async def test_in_app_notifications_of_one_customer(gateway: LiveGateway) -> None:
     js = gateway.nc.jetstream()
 
-    async def delivered(customer: str, channel: str) -> int:
-        event = RawEvent(
-            id=new_event_id(),
-            source="/concierge/notifications",
-            type="notifications.message.delivered",
-            subject=f"msg-{customer}-{channel}",
-            time="2026-01-15T09:30:00Z",
-            data={
-                "message_id": "m",
-                "customer_id": customer,
-                "channel": channel,
-                "kind": "claim_approved",
-            },
-        )
-        ack = await js.publish(event.type, event.model_dump_json().encode())
-        return int(ack.seq)
-
-    await delivered("cust-A", "email")
-    await delivered("cust-B", "in_app")
-    mine = await delivered("cust-A", "in_app")
+    await delivered(js, "cust-A", "email")
+    await delivered(js, "cust-B", "in_app")
+    mine = await delivered(js, "cust-A", "in_app")
     agen = stream_events(
         js,
         "NOTIFICATIONS",

@@ -16,22 +16,10 @@ from httpx_sse import aconnect_sse
 from services.gateway import sse_feed
 from services.gateway.sse import NOTIFICATION_STREAM, in_app_delivery_for, stream_events
 from services.gateway.sse_feed import SharedFeed, feed_events, in_app_customer
-from shared.contracts.envelope import RawEvent, new_event_id
+from tests.support.gateway.deliveries import delivered
 from tests.support.gateway.live import LiveGateway
 
 STREAM, SUBJECT = NOTIFICATION_STREAM
-
-
-async def delivered(js: Any, customer: str, channel: str = "in_app") -> int:
-    event = RawEvent(
-        id=new_event_id(),
-        source="/concierge/notifications",
-        type="notifications.message.delivered",
-        subject=f"msg-{new_event_id()}",
-        time="2026-01-15T09:30:00Z",
-        data={"message_id": "m", "customer_id": customer, "channel": channel, "kind": "k"},
-    )
-    return int((await js.publish(SUBJECT, event.model_dump_json().encode())).seq)
 
 
 def inbox(js: Any, feed: SharedFeed, customer: str, resume: int | None) -> AsyncIterator[Any]:

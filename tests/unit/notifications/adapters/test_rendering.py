@@ -1,6 +1,7 @@
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -78,16 +79,15 @@ def test_locale_fallback_per_part():
 
 def test_fallback_to_default_folder(tmp_path: Path):
     """A kind without its own locale folder uses the default one."""
-    base = tmp_path / "order_placed" / "default"
-    base.mkdir(parents=True)
-    for part, body in {
-        "subject.txt.j2": "S {{ order_id }}",
-        "body.txt.j2": "T {{ total | money(currency) }}",
-        "body.html.j2": "<p>{{ customer_name }}</p>",
-        "short.txt.j2": "short",
-    }.items():
-        (base / part).write_text(body)
-    env = build_environment(tmp_path)
+    env = default_folder_environment(
+        tmp_path,
+        {
+            "subject.txt.j2": "S {{ order_id }}",
+            "body.txt.j2": "T {{ total | money(currency) }}",
+            "body.html.j2": "<p>{{ customer_name }}</p>",
+            "short.txt.j2": "short",
+        },
+    )
     context = {"order_id": "O1", "total": "5", "currency": "GBP", "customer_name": "A&B"}
     message = render("order_placed", "en-GB", context, env=env)
     assert message.subject == "S O1"
@@ -108,19 +108,18 @@ def test_each_part_renders_exactly_as_jinja_renders_it(kind, locale, monkeypatch
 def test_parts_see_jinja_globals_and_include_partials(tmp_path: Path):
     """The flattened context still carries the environment's globals (range, namespace), and
     an included partial sees the values; a global the values name is overridden by them."""
-    base = tmp_path / "order_placed" / "default"
-    base.mkdir(parents=True)
     (tmp_path / "_partials").mkdir()
     (tmp_path / "_partials" / "sig.txt.j2").write_text("-- {{ order_id }}")
-    for part, body in {
-        "subject.txt.j2": "{% set ns = namespace(n=0) %}{% for i in range(3) %}"
-        "{% set ns.n = ns.n + i %}{% endfor %}S{{ ns.n }} {{ dict }}",
-        "body.txt.j2": "T {{ subject }} {% include '_partials/sig.txt.j2' %}",
-        "body.html.j2": "<p>{{ customer_name }}</p>",
-        "short.txt.j2": "short",
-    }.items():
-        (base / part).write_text(body)
-    env = build_environment(tmp_path)
+    env = default_folder_environment(
+        tmp_path,
+        {
+            "subject.txt.j2": "{% set ns = namespace(n=0) %}{% for i in range(3) %}"
+            "{% set ns.n = ns.n + i %}{% endfor %}S{{ ns.n }} {{ dict }}",
+            "body.txt.j2": "T {{ subject }} {% include '_partials/sig.txt.j2' %}",
+            "body.html.j2": "<p>{{ customer_name }}</p>",
+            "short.txt.j2": "short",
+        },
+    )
     context = {"order_id": "O1", "customer_name": "A", "dict": "mine"}
     message = render("order_placed", "en-GB", context, env=env)
     assert message.subject == "S3 mine"
@@ -186,3 +185,12 @@ def test_cli_preview_and_kinds():
     assert "claim_thank_you" in result.output
     result = runner.invoke(notify_app, ["preview", "nope"])
     assert result.exit_code == 2
+
+
+def default_folder_environment(root: Path, parts: dict[str, str]) -> Any:
+    """An environment over `root` whose only templates are order_placed's default folder."""
+    base = root / "order_placed" / "default"
+    base.mkdir(parents=True)
+    for part, body in parts.items():
+        (base / part).write_text(body)
+    return build_environment(root)
