@@ -125,7 +125,10 @@ class OutboxRelay:
         """Until a hand-over, the marks' deadline or the next tick."""
         timeout = self.mark_delay if self._unmarked else self.sweep_interval
         try:
-            await asyncio.wait_for(self._wake.wait(), timeout=timeout)
+            # Not asyncio.wait_for: on Python 3.11 it can swallow a cancellation that comes in
+            # the same turn as a hand-over's wake-up.
+            async with asyncio.timeout(timeout):
+                await self._wake.wait()
         except TimeoutError:
             pass
         self._wake.clear()

@@ -65,6 +65,22 @@ async def _migrate(database_url: str, script_location: Path) -> None:
 
 
 BackgroundFactory = Callable[["ServiceRuntime"], Awaitable[None]]
+
+
+async def cancel_all(tasks: list[asyncio.Task[None]]) -> None:
+    """Cancel the tasks and wait until every one has ended.
+
+    On Python 3.11 a cancellation can be lost: `asyncio.wait_for` (here and in libraries such
+    as aiosmtplib) returns a result that completed in the same turn of the loop instead of
+    raising `CancelledError`, and a loop around it goes on. A task still running a second after
+    its cancel is cancelled again, so a stop never hangs on one."""
+    while running := [t for t in tasks if not t.done()]:
+        for task in running:
+            task.cancel()
+        await asyncio.wait(running, timeout=1.0)
+    await asyncio.gather(*tasks, return_exceptions=True)  # retrieves what they raised
+
+
 PURGE_INTERVAL_SECONDS = 3600.0
 
 
@@ -226,15 +242,13 @@ class ServiceRuntime:
         log.info("service.stopping")
         # No new requests (the queue group sends them to other replicas); answer those in hand.
         await self.responders.stop(timeout=RPC_STOP_TIMEOUT)
-        for task in self._tasks:
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self.relay is not None:
+            self.relay.stop()
+        await cancel_all(self._tasks)
         self._tasks.clear()
         # Finish and ack what the consumers already hold; anything else is redelivered.
         await asyncio.gather(*(puller.drain(timeout=5) for puller in self._pullers))
-        for task in self._puller_tasks:
-            task.cancel()
-        await asyncio.gather(*self._puller_tasks, return_exceptions=True)
+        await cancel_all(self._puller_tasks)
         self._puller_tasks.clear()
         if self.relay is not None:
             try:  # last flush; anything left is published at the next start
