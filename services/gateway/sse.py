@@ -30,10 +30,14 @@ from starlette.background import BackgroundTask
 
 from services.gateway.auth import CALLER_ROLES, Principal, current_principal
 from services.gateway.runtime import JetStream, get_runtime
-from services.gateway.sse_feed import INACTIVE_THRESHOLD_S as INACTIVE_THRESHOLD_S
-from services.gateway.sse_feed import SharedFeed, feed_events, in_app_customer
-from services.gateway.sse_feed import close_consumer as _close_consumer
-from services.gateway.sse_feed import in_app_delivery_for as in_app_delivery_for
+from services.gateway.sse_feed import (
+    INACTIVE_THRESHOLD_S,
+    SharedFeed,
+    close_consumer,
+    feed_events,
+    in_app_customer,
+    in_app_delivery_for,
+)
 from services.gateway.stream_slots import StreamLease, StreamSlots
 from shared.errors import DomainError
 
@@ -125,7 +129,7 @@ async def stream_events(
                 yield event
     finally:
         # Also runs when the client goes away (the generator is cancelled/closed).
-        await asyncio.shield(_close_consumer(js, stream, sub))
+        await asyncio.shield(close_consumer(js, stream, sub))
 
 
 def _event_for_caller(
@@ -169,7 +173,7 @@ async def _subscribe(js: JetStreamContext, stream: str, subject_filter: str, sta
 
         def close_when_made(task: asyncio.Future[Any]) -> None:
             if not task.cancelled() and task.exception() is None:
-                closing = asyncio.ensure_future(_close_consumer(js, stream, task.result()))
+                closing = asyncio.ensure_future(close_consumer(js, stream, task.result()))
                 _closing.add(closing)
                 closing.add_done_callback(_closing.discard)
 

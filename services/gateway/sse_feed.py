@@ -205,8 +205,7 @@ async def _queued(
 
 
 def in_app_customer(event: dict[str, Any]) -> str | None:
-    """The inbox feed's key: the customer of an `in_app` delivery (None: no inbox shows it).
-    Keeps exactly what `sse.in_app_delivery_for(customer)` keeps, for every customer at once."""
+    """The inbox feed's key: the customer of an `in_app` delivery (None: no inbox shows it)."""
     data = event.get("data")
     if isinstance(data, dict) and data.get("channel") == "in_app":
         customer = data.get("customer_id")
@@ -215,14 +214,10 @@ def in_app_customer(event: dict[str, Any]) -> str | None:
 
 
 def in_app_delivery_for(customer_id: str) -> Callable[[dict[str, Any]], bool]:
-    """`notifications.message.delivered` on the `in_app` channel for this customer."""
+    """`notifications.message.delivered` on the `in_app` channel for this customer: the same
+    test as the feed's key, for a stream on a consumer of its own."""
 
     def mine(event: dict[str, Any]) -> bool:
-        data = event.get("data")
-        return (
-            isinstance(data, dict)
-            and data.get("customer_id") == customer_id
-            and data.get("channel") == "in_app"
-        )
+        return in_app_customer(event) == customer_id
 
     return mine

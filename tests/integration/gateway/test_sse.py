@@ -9,7 +9,8 @@ from typing import Any
 import httpx
 from httpx_sse import aconnect_sse
 
-from services.gateway.sse import in_app_delivery_for, stream_events
+from services.gateway.sse import stream_events
+from services.gateway.sse_feed import in_app_delivery_for
 from shared.contracts.envelope import RawEvent, new_event_id
 from tests.support.gateway.deliveries import delivered
 from tests.support.gateway.live import LiveGateway

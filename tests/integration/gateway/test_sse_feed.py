@@ -14,8 +14,13 @@ import pytest
 from httpx_sse import aconnect_sse
 
 from services.gateway import sse_feed
-from services.gateway.sse import NOTIFICATION_STREAM, in_app_delivery_for, stream_events
-from services.gateway.sse_feed import SharedFeed, feed_events, in_app_customer
+from services.gateway.sse import NOTIFICATION_STREAM, stream_events
+from services.gateway.sse_feed import (
+    SharedFeed,
+    feed_events,
+    in_app_customer,
+    in_app_delivery_for,
+)
 from tests.support.gateway.deliveries import delivered
 from tests.support.gateway.live import LiveGateway
 
