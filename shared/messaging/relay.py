@@ -105,7 +105,7 @@ class OutboxRelay:
         while not self._stopping:
             try:
                 if self._caught_up and not self._read_due():
-                    await self._publish_handed()  # a tick only for the marks: nothing to read
+                    await self._publish_handed()  # what commits handed over (none on a marks tick)
                 else:
                     while await self.publish_pending() == self.batch_size:
                         pass
