@@ -150,7 +150,7 @@ def build(settings: Settings | None = None) -> ServiceRuntime:
     settings = settings or Settings()
     rt = ServiceRuntime("orders", settings, migrations=MIGRATIONS)
     clock = SystemClock()
-    sandbox_db = Database(sandbox_url(rt.db.url))
+    sandbox_db = Database(sandbox_url(rt.db.url), checkpoint_in_background=True)
     journal = DatabaseSandboxJournal(sandbox_db)
     payment = SandboxPaymentProvider(settings.payment_timeouts_before_success, journal=journal)
     carrier = _sandbox_carrier(settings, clock, journal)

@@ -12,6 +12,7 @@ on the event loop's thread (sqlite_inloop.py says why); on PostgreSQL an asyncpg
 from __future__ import annotations
 
 import asyncio
+import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -23,6 +24,7 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from shared.persistence.checkpoint import WalCheckpointer, use_backstop
 from shared.persistence.session import Session
 from shared.persistence.sqlite_inloop import BufferedConnection, inloop_url
 
@@ -133,9 +135,14 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 class Database:
-    """An engine plus the unit-of-work helpers handlers use."""
+    """An engine plus the unit-of-work helpers handlers use.
 
-    def __init__(self, url: str) -> None:
+    `checkpoint_in_background`: a SQLite file's WAL is checkpointed by a thread of its own
+    (checkpoint.py), started by the first write transaction and stopped by `dispose()`, instead
+    of inside commits on the event loop. For a long-running service; a short-lived tool keeps
+    SQLite's default."""
+
+    def __init__(self, url: str, *, checkpoint_in_background: bool = False) -> None:
         self.url = url
         self.sqlite = is_sqlite(url)
         self.engine = make_engine(url)
@@ -143,6 +150,14 @@ class Database:
         # (the async engine above would see another, empty one).
         self.sqlite_engine = make_sqlite_engine(url) if self.sqlite else None
         self._write_lock = asyncio.Lock()
+        path = _sqlite_file(url) if self.sqlite else None
+        self.checkpointer = (
+            WalCheckpointer(path) if path is not None and checkpoint_in_background else None
+        )
+        if self.checkpointer is not None and self.sqlite_engine is not None:
+            event.listen(self.sqlite_engine, "connect", lambda conn, _record: use_backstop(conn))
+            # A database dropped without `dispose()` (a test, a failed start) ends its thread.
+            weakref.finalize(self, self.checkpointer.stop, 0)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Session]:
@@ -153,6 +168,8 @@ class Database:
             # ahead of replies already queued for sending. Each transaction first lets every
             # task that is ready run.
             await asyncio.sleep(0)
+            if self.checkpointer is not None:
+                self.checkpointer.start()  # once; later calls return at once
             async with self._write_lock:
                 with self.sqlite_engine.begin() as conn:
                     yield Session(conn)
@@ -179,6 +196,8 @@ class Database:
             return False
 
     async def dispose(self) -> None:
+        if self.checkpointer is not None:
+            await asyncio.to_thread(self.checkpointer.stop)
         if self.sqlite_engine is not None:
             self.sqlite_engine.dispose()
         await self.engine.dispose()

@@ -118,7 +118,7 @@ class ServiceRuntime:
         self.settings = settings
         self.migrations = migrations
         self.broker = _broker(name, settings)
-        self.db = Database(settings.resolved_database_url(name))
+        self.db = Database(settings.resolved_database_url(name), checkpoint_in_background=True)
         self.relay: OutboxRelay | None = None
         self.uow = UnitOfWork(self.db, on_commit=self._wake_relay)
         self.processed_requests = ProcessedRequests(self.db)
