@@ -5,9 +5,9 @@ database file (with an fsync of each at `synchronous=NORMAL`). SQLite's default
 (`wal_autocheckpoint=1000`) runs that copy inside whichever commit took the WAL past 1000 pages,
 and the services commit on the event loop's thread (sqlite_inloop.py): every request and event of
 the process waited for it, and a page written many times between two checkpoints was copied
-once per checkpoint. Measured on `POST /v1/orders` under wrk (docs/benchmarks.md): 11.8% of the
-orders process sat in `do_commit`, and the process served 385-421 orders/s; with checkpoints
-moved here, 453-470.
+once per checkpoint. Measured on `POST /v1/orders` under wrk (docs/benchmarks.md, "sixth
+pass"): 11.8% of the orders process's samples sat in `do_commit`; only deferring the automatic
+checkpoint (to 20,000 pages) already took the stack from 385-421 to 453-470 orders/s.
 
 Here a daemon thread runs a PASSIVE checkpoint every `interval` seconds on a connection of its
 own. PASSIVE never waits for a lock and never blocks a reader or a writer: it copies what no
