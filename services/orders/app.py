@@ -155,7 +155,8 @@ def build(settings: Settings | None = None) -> ServiceRuntime:
     payment = SandboxPaymentProvider(settings.payment_timeouts_before_success, journal=journal)
     carrier = _sandbox_carrier(settings, clock, journal)
     fx = FileFxProvider(settings.data_dir)
-    uow = OrdersUnitOfWork(rt.uow)
+    ref = load_reference_data(settings.data_dir)
+    uow = OrdersUnitOfWork(rt.uow, {k: s.origin for k, s in ref.styles.items()})
     parts = build_saga(
         uow,
         payment,
@@ -168,7 +169,7 @@ def build(settings: Settings | None = None) -> ServiceRuntime:
     carrier.subscribe(scheduler.wake)  # the carrier's tracking push: drive the order now
     cases = build_use_cases(
         uow,
-        load_reference_data(settings.data_dir),
+        ref,
         fx,
         carrier,
         clock,
@@ -179,11 +180,8 @@ def build(settings: Settings | None = None) -> ServiceRuntime:
     ready = asyncio.Event()
     for route in routes(cases, ready):
         rt.rpc(route)
-    returns = ReturnWorker(
-        cases.return_processing, settings.return_sweep_interval, settings.return_poll_interval
-    )
     rt.background(_start_sagas(sandbox_db, cases.inventory, scheduler, ready))
-    rt.background(_run_returns(returns, ready))
+    rt.background(_run_returns(cases.return_processing, settings, ready))
     rt.background(_refresh_fx(fx, settings.fx_refresh_interval))
     return rt
 
@@ -205,7 +203,11 @@ def _start_sagas(
     return start_sagas
 
 
-def _run_returns(worker: ReturnWorker, ready: asyncio.Event) -> BackgroundFactory:
+def _run_returns(
+    processing: ReturnProcessing, settings: Settings, ready: asyncio.Event
+) -> BackgroundFactory:
+    worker = ReturnWorker(processing, settings.return_sweep_interval, settings.return_poll_interval)
+
     async def run_returns(_rt: ServiceRuntime) -> None:
         await ready.wait()  # the sandbox tables exist from then on
         await worker.run()

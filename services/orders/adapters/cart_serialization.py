@@ -3,10 +3,16 @@
 A cart quote keeps everything its shipments were priced with (the converted unit prices, the
 shipping charge, the tax terms), so a later return can reprice the kept lines with the very same
 figures. A stored cart document is marked `"kind": "cart"`; a single-style one has no kind.
+
+Each line keeps its style's country of origin (what its parcel declares). A document stored
+before lines kept it is read with the origin its own customs lines declared, else the style's
+origin in the catalogue (`style_origins`), else its shipment's source region: see
+`_origin_of_an_older_line`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -44,12 +50,16 @@ def cart_quote_to_dict(q: CartQuote) -> dict[str, Any]:
     }
 
 
-def cart_quote_from_dict(d: dict[str, Any]) -> CartQuote:
+def cart_quote_from_dict(
+    d: dict[str, Any], style_origins: Mapping[str, str] | None = None
+) -> CartQuote:
+    """The stored cart quote; `style_origins` (style -> the catalogue's country of origin) is
+    read only for lines stored before they kept their origin."""
     return CartQuote(
         quote_id=d["quote_id"],
         region=d["region"],
         currency=d["currency"],
-        shipments=tuple(_shipment_in(s) for s in d["shipments"]),
+        shipments=tuple(_shipment_in(s, style_origins or {}) for s in d["shipments"]),
         fx_rates=tuple(r for x in d["fx_rates"] if (r := fx_in(x)) is not None),
         created_at=datetime.fromisoformat(d["created_at"]),
         expires_at=datetime.fromisoformat(d["expires_at"]),
@@ -85,8 +95,9 @@ def _shipment_out(s: Shipment) -> dict[str, Any]:
     }
 
 
-def _shipment_in(d: dict[str, Any]) -> Shipment:
+def _shipment_in(d: dict[str, Any], style_origins: Mapping[str, str]) -> Shipment:
     terms, c = d["terms"], d["charges"]
+    customs = tuple(_customs_in(x) for x in d["customs"])
     return Shipment(
         warehouse=d["warehouse"],
         source_region=d["source_region"],
@@ -95,7 +106,7 @@ def _shipment_in(d: dict[str, Any]) -> Shipment:
         charges=ShipmentCharges(
             currency=c["currency"],
             treatment=ShipmentTreatment(c["treatment"]),
-            lines=tuple(_line_in(x) for x in c["lines"]),
+            lines=_lines_in(c["lines"], customs, d["source_region"], style_origins),
             shipping=m_in(c["shipping"]),
             vat_rate=Decimal(c["vat_rate"]),
             vat=m_in(c["vat"]),
@@ -108,7 +119,7 @@ def _shipment_in(d: dict[str, Any]) -> Shipment:
             duty_rates={hs: Decimal(rate) for hs, rate in terms["duty_rates"].items()},
         ),
         prices_include_vat=d["prices_include_vat"],
-        customs=tuple(_customs_in(x) for x in d["customs"]),
+        customs=customs,
     )
 
 
@@ -118,6 +129,7 @@ def _line_out(x: PricedLine) -> dict[str, Any]:
         "hs_code": x.item.hs_code,
         "unit_price": money_out(x.item.unit_price),
         "quantity": x.item.quantity,
+        "origin": x.item.origin,
         "goods": money_out(x.goods),
         "shipping_share": money_out(x.shipping_share),
         "duty_rate": None if x.duty_rate is None else str(x.duty_rate),
@@ -125,8 +137,47 @@ def _line_out(x: PricedLine) -> dict[str, Any]:
     }
 
 
-def _line_in(d: dict[str, Any]) -> PricedLine:
-    item = Item(d["style"], d["hs_code"], m_in(d["unit_price"]), d["quantity"])
+def _lines_in(
+    lines: list[dict[str, Any]],
+    customs: tuple[CustomsDeclaration, ...],
+    source_region: str,
+    style_origins: Mapping[str, str],
+) -> tuple[PricedLine, ...]:
+    # A cross-border shipment has one customs line per charge line, in the same order.
+    declared = customs if len(customs) == len(lines) else (None,) * len(lines)
+    return tuple(
+        _line_in(
+            x,
+            x["origin"]
+            if "origin" in x
+            else _origin_of_an_older_line(x["style"], cu, source_region, style_origins),
+        )
+        for x, cu in zip(lines, declared, strict=True)
+    )
+
+
+def _origin_of_an_older_line(
+    style: str,
+    declared: CustomsDeclaration | None,
+    source_region: str,
+    style_origins: Mapping[str, str],
+) -> str:
+    """The origin of a line stored before lines kept it (an order or quote from then).
+
+    A cross-border line's own customs line is what was declared for those very goods. A
+    local line stored none: its style's origin in the catalogue is what a quote of the same
+    goods declares (cross-border.md: the style's country of origin), and the parcel may not
+    be booked yet (a saga resuming, an exchange's new item waiting for the return). Only a
+    style the catalogue no longer lists keeps the shipment's source region, which is what
+    its parcel declared before lines kept their origin.
+    """
+    if declared is not None:
+        return declared.origin_country
+    return style_origins.get(style, source_region)
+
+
+def _line_in(d: dict[str, Any], origin: str) -> PricedLine:
+    item = Item(d["style"], d["hs_code"], m_in(d["unit_price"]), d["quantity"], origin)
     rate = None if d["duty_rate"] is None else Decimal(d["duty_rate"])
     return PricedLine(item, m_in(d["goods"]), m_in(d["shipping_share"]), rate, m_in(d["duty"]))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -85,9 +86,11 @@ def order_from_parts(
     created_at: datetime,
     quote: dict[str, Any],
     state: dict[str, Any],
+    style_origins: Mapping[str, str] | None = None,
 ) -> Order:
-    cart = cart_quote_from_dict(quote) if is_cart_document(quote) else None
-    f = state.get("failure")
+    """The order as stored; `style_origins` completes a cart stored before its lines kept
+    their origin (cart_serialization.py)."""
+    cart = cart_quote_from_dict(quote, style_origins) if is_cart_document(quote) else None
     order = Order(
         order_id=order_id,
         customer_id=customer_id,
@@ -96,9 +99,7 @@ def order_from_parts(
         status=OrderStatus(status),
         created_at=created_at,
         agent_id=agent_id,
-        failure=None
-        if f is None
-        else Failure(FailureReason(f["reason"]), f["message"], f.get("detail"), f.get("style")),
+        failure=_failure_in(state.get("failure")),
         cart=cart,
     )
     order.strays_checked = bool(state.get("strays_checked", False))
@@ -114,6 +115,12 @@ def order_from_parts(
         )
     order.shipments = [_shipment_in(x) for x in state.get("shipments", [])] or _legacy(order)
     return order
+
+
+def _failure_in(f: dict[str, Any] | None) -> Failure | None:
+    if f is None:
+        return None
+    return Failure(FailureReason(f["reason"]), f["message"], f.get("detail"), f.get("style"))
 
 
 def _legacy(order: Order) -> list[OrderShipment]:

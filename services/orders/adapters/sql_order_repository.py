@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -50,10 +50,14 @@ _DEFER = (
 
 
 class SqlOrderRepository:
-    """Orders with optimistic concurrency: `save` fails if someone saved in between."""
+    """Orders with optimistic concurrency: `save` fails if someone saved in between.
 
-    def __init__(self, session: Session) -> None:
+    `style_origins` (style -> the catalogue's country of origin) completes cart orders stored
+    before their lines kept an origin (cart_serialization.py)."""
+
+    def __init__(self, session: Session, style_origins: Mapping[str, str] | None = None) -> None:
         self.session = session
+        self.style_origins = style_origins
 
     async def add(self, order: Order) -> None:
         order.version = 1
@@ -171,8 +175,7 @@ class SqlOrderRepository:
             "next_check_at": updated if order.saga_open else None,  # changed: look again now
         }
 
-    @staticmethod
-    def _from_row(row: Any) -> Order:
+    def _from_row(self, row: Any) -> Order:
         order = order_from_parts(
             order_id=row.order_id,
             customer_id=row.customer_id,
@@ -182,6 +185,7 @@ class SqlOrderRepository:
             created_at=_aware(row.created_at),
             quote=row.quote,
             state=row.state,
+            style_origins=self.style_origins,
         )
         order.version = row.version
         return order

@@ -5,6 +5,8 @@ A single-style quote and a cart quote share the table: the document says which i
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import sqlalchemy as sa
 
 from services.orders.adapters import tables as t
@@ -24,10 +26,14 @@ _GET = sa.select(t.quotes.c.document).where(t.quotes.c.quote_id == sa.bindparam(
 
 
 class SqlQuoteRepository:
-    """Issued quotes (immutable once issued: stored as one document)."""
+    """Issued quotes (immutable once issued: stored as one document).
 
-    def __init__(self, session: Session) -> None:
+    `style_origins` (style -> the catalogue's country of origin) completes cart documents
+    stored before their lines kept an origin (cart_serialization.py)."""
+
+    def __init__(self, session: Session, style_origins: Mapping[str, str] | None = None) -> None:
         self.session = session
+        self.style_origins = style_origins
 
     async def add(self, quote: Quote | CartQuote) -> None:
         document = (
@@ -49,5 +55,5 @@ class SqlQuoteRepository:
         if row is None:
             raise QuoteNotFound("no such quote", details={"quote_id": quote_id})
         if is_cart_document(row.document):
-            return cart_quote_from_dict(row.document)
+            return cart_quote_from_dict(row.document, self.style_origins)
         return quote_from_dict(row.document)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 
 from sqlalchemy.exc import IntegrityError
@@ -21,10 +21,15 @@ from shared.messaging.unit_of_work import SqlUnitOfWork, ToWire, Work
 
 
 class OrdersWork(Work[ev.Event]):
-    def __init__(self, tx: outbox.Tx, to_wire: ToWire[ev.Event] | None) -> None:
+    def __init__(
+        self,
+        tx: outbox.Tx,
+        to_wire: ToWire[ev.Event] | None,
+        style_origins: Mapping[str, str] | None = None,
+    ) -> None:
         super().__init__(tx, to_wire)
-        self.quotes = SqlQuoteRepository(tx.session)
-        self.orders = SqlOrderRepository(tx.session)
+        self.quotes = SqlQuoteRepository(tx.session, style_origins)
+        self.orders = SqlOrderRepository(tx.session, style_origins)
         self.stock = SqlStockRepository(tx.session)
         self.listings = SqlListingRepository(tx.session)
         self.waitlist = SqlWaitlistRepository(tx.session)
@@ -33,10 +38,19 @@ class OrdersWork(Work[ev.Event]):
 
 class OrdersUnitOfWork:
     """Write transactions and read-only snapshots; a broken uniqueness rule is DuplicateEntry
-    (a concurrent duplicate of a request), so the service layer never sees a driver error."""
+    (a concurrent duplicate of a request), so the service layer never sees a driver error.
 
-    def __init__(self, outbox_uow: outbox.UnitOfWork) -> None:
-        self._sql = SqlUnitOfWork(outbox_uow, OrdersWork, wire.to_cloud_event)
+    `style_origins` (style -> the catalogue's country of origin, from the reference data)
+    completes carts stored before their lines kept an origin; without it such a local line
+    declares its warehouse's region, as it did then (cart_serialization.py)."""
+
+    def __init__(
+        self, outbox_uow: outbox.UnitOfWork, style_origins: Mapping[str, str] | None = None
+    ) -> None:
+        def work(tx: outbox.Tx, to_wire: ToWire[ev.Event] | None) -> OrdersWork:
+            return OrdersWork(tx, to_wire, style_origins)
+
+        self._sql = SqlUnitOfWork(outbox_uow, work, wire.to_cloud_event)
 
     @asynccontextmanager
     async def __call__(self) -> AsyncIterator[OrdersWork]:

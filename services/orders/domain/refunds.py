@@ -13,13 +13,12 @@ the returned goods are what it can reclaim (in the UK, HMRC's repayment on retur
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 
 from services.orders.domain.money import Money, money_sum
 from services.orders.domain.returns import ReturnAlreadyReturned, ReturnLineNotInOrder
 from services.orders.domain.shipment_charges import (
-    Item,
     PricedLine,
     ShipmentCharges,
     ShipmentTreatment,
@@ -160,7 +159,7 @@ def kept_cost(shipment: Shipment, removed: Mapping[str, int]) -> ShipmentCharges
     if not any(removed.get(style, 0) for style in shipment.styles):
         return shipment.charges  # nothing removed: exactly what was paid
     kept = [
-        Item(x.item.style, x.item.hs_code, x.item.unit_price, remaining)
+        replace(x.item, quantity=remaining)
         for x in shipment.charges.lines
         if (remaining := x.item.quantity - removed.get(x.item.style, 0)) > 0
     ]

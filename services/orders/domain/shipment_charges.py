@@ -44,12 +44,17 @@ class TaxTerms:
 
 @dataclass(frozen=True, slots=True)
 class Item:
-    """A line to price: `unit_price` is already in the customer's currency, rounded."""
+    """A line to price: `unit_price` is already in the customer's currency, rounded.
+
+    `origin` is the style's country of manufacture: what every parcel declares for the line,
+    local or cross-border, as a single-style quote does (never the warehouse's region).
+    """
 
     style: str
     hs_code: str
     unit_price: Money
     quantity: int
+    origin: str
 
     @property
     def goods(self) -> Money:

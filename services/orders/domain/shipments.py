@@ -207,6 +207,7 @@ def _price_shipment(
             hs_code=x.style.hs_code,
             unit_price=rates[x.list_price.currency].convert(x.list_price),
             quantity=x.quantity,
+            origin=x.style.origin,
         )
         for x in group
     ]

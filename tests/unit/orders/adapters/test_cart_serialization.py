@@ -4,6 +4,7 @@ with, whatever its shipments' treatments."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import orjson
 import pytest
@@ -18,7 +19,7 @@ from services.orders.adapters.serialization import quote_to_dict
 from services.orders.domain.carts import CartLine, build_cart
 from services.orders.domain.quotes import create_quote
 from services.orders.domain.reference import ReferenceData
-from services.orders.domain.shipments import quote_cart
+from services.orders.domain.shipments import CartQuote, quote_cart
 
 
 @pytest.mark.parametrize(
@@ -47,3 +48,53 @@ def test_a_single_style_document_is_not_a_cart(ref: ReferenceData, now: datetime
     """Documents stored before carts existed carry no kind: they stay single-style quotes."""
     q = create_quote(ref, quote_id="q-2", style="TC11", region="UK", quantity=1, now=now)
     assert not is_cart_document(quote_to_dict(q))
+
+
+def stored_before_lines_kept_their_origin(quote: CartQuote) -> dict[str, Any]:
+    """The document as the service stored it before cart lines carried an `origin`."""
+    document = orjson.loads(orjson.dumps(cart_quote_to_dict(quote)))
+    for shipment in document["shipments"]:
+        for line in shipment["charges"]["lines"]:
+            del line["origin"]
+    return document
+
+
+def test_a_line_keeps_its_styles_origin(ref: ReferenceData, now: datetime) -> None:
+    quote = _mixed(ref, now)
+    document = cart_quote_to_dict(quote)
+    origins = [x["origin"] for s in document["shipments"] for x in s["charges"]["lines"]]
+    assert origins == ["IT", "US"]  # JR01 from UK-LON (local), VT02 from US-NJ (import)
+
+
+def test_a_cart_stored_before_lines_kept_their_origin_still_loads(
+    ref: ReferenceData, now: datetime
+) -> None:
+    """A local line takes its style's origin from the catalogue; a cross-border line the one
+    its own customs line declared; read back, the quote is the one priced today."""
+    quote = _mixed(ref, now)
+    catalogue = {k: s.origin for k, s in ref.styles.items()}
+    old = stored_before_lines_kept_their_origin(quote)
+    assert cart_quote_from_dict(old, catalogue) == quote
+    renamed = {**catalogue, "VT02": "CN"}  # the catalogue changed since: VT02 was declared US
+    assert _origins(cart_quote_from_dict(old, renamed)) == ["IT", "US"]
+
+
+def test_without_the_catalogue_an_older_local_line_declares_its_warehouses_region(
+    ref: ReferenceData, now: datetime
+) -> None:
+    """No catalogue entry for the style (or no catalogue at all): the origin that parcel
+    declared before lines kept one, its source region; a cross-border line still has its own."""
+    old = stored_before_lines_kept_their_origin(_mixed(ref, now))
+    assert _origins(cart_quote_from_dict(old)) == ["UK", "US"]
+    assert _origins(cart_quote_from_dict(old, {"VT02": "US"})) == ["UK", "US"]
+
+
+def _mixed(ref: ReferenceData, now: datetime) -> CartQuote:
+    """JR01 (made in IT) local from UK-LON, VT02 (made in the US) imported from US-NJ."""
+    policy = load_cart_and_return_policy()[0]
+    cart = build_cart(ref, policy, region="UK", lines=[CartLine("JR01", 1), CartLine("VT02", 1)])
+    return quote_cart(ref, cart, quote_id="q-3", now=now)
+
+
+def _origins(quote: CartQuote) -> list[str]:
+    return [x.item.origin for s in quote.shipments for x in s.charges.lines]

@@ -72,9 +72,10 @@ def test_a_one_line_carts_headline_is_the_single_style_quote_of_that_line(
     ]
     assert head.total == single.total
     assert head.fx == single.fx and head.landed.fx == single.landed.fx
-    customs = (head.customs.hs_code, head.customs.quantity, head.customs.declared_value)
-    assert customs == (
+    cu = head.customs
+    assert (cu.hs_code, cu.origin_country, cu.quantity, cu.declared_value) == (
         single.customs.hs_code,
+        single.customs.origin_country,  # where the style was made, local or not
         single.customs.quantity,
         single.customs.declared_value,
     )
@@ -120,7 +121,7 @@ def test_an_import_into_a_region_without_vat_is_headlined_untaxed(quote_of: Quot
     local = cart.shipments[0]
     line = local.charges.lines[0]
     charges = price_items(
-        [Item("TC11", line.item.hs_code, line.item.unit_price, 1)],
+        [Item("TC11", line.item.hs_code, line.item.unit_price, 1, line.item.origin)],
         shipping=Money(Decimal("12.00"), "USD"),
         cross_border=True,
         terms=local.terms,

@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 
 from services.orders.domain.exchanges import ExchangeFallback
+from services.orders.domain.ports import ShipmentRequest
 from services.orders.domain.returns import ReturnStatus
 from services.orders.entrypoints.translate_returns import return_out
 from services.orders.service_layer.return_exchanges import ExchangeRequest
@@ -98,3 +99,20 @@ async def test_the_new_parcel_shows_in_the_returns_view_and_its_refunded_event(s
     [refunded] = await published(stack, "orders.return.refunded")
     assert refunded["exchange"]["parcel"] == parcel
     assert refunded["exchange"]["style"] == "VT02" and refunded["exchange"]["warehouse"] == "US-NJ"
+
+
+async def test_a_local_new_item_declares_where_it_was_made(stack: Stack):
+    """JR01 exchanged for CC01, both from UK-LON: the new parcel tells the carrier CC01 was made
+    in Spain (the catalogue's origin), as a single-style order of CC01 does, not the UK."""
+    order = await delivered(stack, "JR01")
+    ret = await stack.cases.returns.request_return(
+        UK_CUSTOMER, order.order_id, [line("JR01")], exchange=ExchangeRequest("CC01", CHARGE)
+    )
+    stack.clock.advance(timedelta(seconds=181))  # picked up and scanned in
+    done = await processing(stack).advance(ret.return_id)
+    assert done.exchange is not None and done.exchange.shipment is not None
+    request = stack.carrier.request_for(done.exchange.shipment[0])
+    assert isinstance(request, ShipmentRequest) and request.from_warehouse == "UK-LON"
+    assert (request.customs.hs_code, request.customs.origin_country) == ("4202.31", "ES")
+    single = await stack.cases.quotes.quote(UK_CUSTOMER, "CC01", "UK", 1)
+    assert single.customs.origin_country == "ES"
