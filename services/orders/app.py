@@ -156,7 +156,7 @@ def build(settings: Settings | None = None) -> ServiceRuntime:
     carrier = _sandbox_carrier(settings, clock, journal)
     fx = FileFxProvider(settings.data_dir)
     ref = load_reference_data(settings.data_dir)
-    uow = OrdersUnitOfWork(rt.uow, {k: s.origin for k, s in ref.styles.items()})
+    uow = OrdersUnitOfWork(rt.uow, ref.style_declarations())
     parts = build_saga(
         uow,
         payment,

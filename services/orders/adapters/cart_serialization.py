@@ -4,10 +4,11 @@ A cart quote keeps everything its shipments were priced with (the converted unit
 shipping charge, the tax terms), so a later return can reprice the kept lines with the very same
 figures. A stored cart document is marked `"kind": "cart"`; a single-style one has no kind.
 
-Each line keeps its style's country of origin (what its parcel declares). A document stored
-before lines kept it is read with the origin its own customs lines declared, else the style's
-origin in the catalogue (`style_origins`), else its shipment's source region: see
-`_origin_of_an_older_line`.
+Each line keeps its style's declaration, the country of origin and description its parcel
+declares. A document stored before lines kept them is read with what its own customs lines
+declared, else the style's declaration in the catalogue (`style_declarations`), else what its
+parcel declared then (the shipment's source region, the style code): see
+`_declaration_of_an_older_line`.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 
 from services.orders.adapters.serialization import fx_in, fx_out, m_in, money_out
 from services.orders.domain.quotes import CustomsDeclaration
+from services.orders.domain.reference import StyleDeclaration
 from services.orders.domain.shipment_charges import (
     Item,
     PricedLine,
@@ -51,15 +53,15 @@ def cart_quote_to_dict(q: CartQuote) -> dict[str, Any]:
 
 
 def cart_quote_from_dict(
-    d: dict[str, Any], style_origins: Mapping[str, str] | None = None
+    d: dict[str, Any], style_declarations: Mapping[str, StyleDeclaration] | None = None
 ) -> CartQuote:
-    """The stored cart quote; `style_origins` (style -> the catalogue's country of origin) is
-    read only for lines stored before they kept their origin."""
+    """The stored cart quote; `style_declarations` (style -> the catalogue's origin and
+    description) is read only for lines stored before they kept theirs."""
     return CartQuote(
         quote_id=d["quote_id"],
         region=d["region"],
         currency=d["currency"],
-        shipments=tuple(_shipment_in(s, style_origins or {}) for s in d["shipments"]),
+        shipments=tuple(_shipment_in(s, style_declarations or {}) for s in d["shipments"]),
         fx_rates=tuple(r for x in d["fx_rates"] if (r := fx_in(x)) is not None),
         created_at=datetime.fromisoformat(d["created_at"]),
         expires_at=datetime.fromisoformat(d["expires_at"]),
@@ -95,7 +97,7 @@ def _shipment_out(s: Shipment) -> dict[str, Any]:
     }
 
 
-def _shipment_in(d: dict[str, Any], style_origins: Mapping[str, str]) -> Shipment:
+def _shipment_in(d: dict[str, Any], catalogue: Mapping[str, StyleDeclaration]) -> Shipment:
     terms, c = d["terms"], d["charges"]
     customs = tuple(_customs_in(x) for x in d["customs"])
     return Shipment(
@@ -106,7 +108,7 @@ def _shipment_in(d: dict[str, Any], style_origins: Mapping[str, str]) -> Shipmen
         charges=ShipmentCharges(
             currency=c["currency"],
             treatment=ShipmentTreatment(c["treatment"]),
-            lines=_lines_in(c["lines"], customs, d["source_region"], style_origins),
+            lines=_lines_in(c["lines"], customs, d["source_region"], catalogue),
             shipping=m_in(c["shipping"]),
             vat_rate=Decimal(c["vat_rate"]),
             vat=m_in(c["vat"]),
@@ -130,6 +132,7 @@ def _line_out(x: PricedLine) -> dict[str, Any]:
         "unit_price": money_out(x.item.unit_price),
         "quantity": x.item.quantity,
         "origin": x.item.origin,
+        "description": x.item.description,
         "goods": money_out(x.goods),
         "shipping_share": money_out(x.shipping_share),
         "duty_rate": None if x.duty_rate is None else str(x.duty_rate),
@@ -141,43 +144,42 @@ def _lines_in(
     lines: list[dict[str, Any]],
     customs: tuple[CustomsDeclaration, ...],
     source_region: str,
-    style_origins: Mapping[str, str],
+    catalogue: Mapping[str, StyleDeclaration],
 ) -> tuple[PricedLine, ...]:
     # A cross-border shipment has one customs line per charge line, in the same order.
     declared = customs if len(customs) == len(lines) else (None,) * len(lines)
     return tuple(
-        _line_in(
-            x,
-            x["origin"]
-            if "origin" in x
-            else _origin_of_an_older_line(x["style"], cu, source_region, style_origins),
-        )
+        _line_in(x, _declaration_of_an_older_line(x["style"], cu, source_region, catalogue))
         for x, cu in zip(lines, declared, strict=True)
     )
 
 
-def _origin_of_an_older_line(
+def _declaration_of_an_older_line(
     style: str,
     declared: CustomsDeclaration | None,
     source_region: str,
-    style_origins: Mapping[str, str],
-) -> str:
-    """The origin of a line stored before lines kept it (an order or quote from then).
+    catalogue: Mapping[str, StyleDeclaration],
+) -> StyleDeclaration:
+    """What a line stored before it kept its origin or description declares (an order or quote
+    from then; a line that kept them uses its own, `_line_in`).
 
     A cross-border line's own customs line is what was declared for those very goods. A
-    local line stored none: its style's origin in the catalogue is what a quote of the same
-    goods declares (cross-border.md: the style's country of origin), and the parcel may not
-    be booked yet (a saga resuming, an exchange's new item waiting for the return). Only a
-    style the catalogue no longer lists keeps the shipment's source region, which is what
-    its parcel declared before lines kept their origin.
+    local line stored none: its style's declaration in the catalogue is what a quote of the
+    same goods declares (cross-border.md), and the parcel may not be booked yet (a saga
+    resuming, an exchange's new item waiting for the return). Only a style the catalogue no
+    longer lists keeps what its parcel declared before: the shipment's source region and the
+    style code.
     """
     if declared is not None:
-        return declared.origin_country
-    return style_origins.get(style, source_region)
+        return StyleDeclaration(declared.origin_country, declared.description)
+    return catalogue.get(style, StyleDeclaration(source_region, style))
 
 
-def _line_in(d: dict[str, Any], origin: str) -> PricedLine:
-    item = Item(d["style"], d["hs_code"], m_in(d["unit_price"]), d["quantity"], origin)
+def _line_in(d: dict[str, Any], older: StyleDeclaration) -> PricedLine:
+    # What the line kept wins, key by key: a line stored once lines kept their origin, but
+    # before they kept their description, has only its origin.
+    origin, description = d.get("origin", older.origin), d.get("description", older.description)
+    item = Item(d["style"], d["hs_code"], m_in(d["unit_price"]), d["quantity"], origin, description)
     rate = None if d["duty_rate"] is None else Decimal(d["duty_rate"])
     return PricedLine(item, m_in(d["goods"]), m_in(d["shipping_share"]), rate, m_in(d["duty"]))
 

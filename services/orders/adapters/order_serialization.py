@@ -15,6 +15,7 @@ from services.orders.adapters.serialization import quote_from_dict, quote_to_dic
 from services.orders.domain.order_shipments import OrderShipment, ShipmentStatus, headline_quote
 from services.orders.domain.order_state import Failure, StepRecord, TimelineEntry
 from services.orders.domain.orders import Order
+from services.orders.domain.reference import StyleDeclaration
 from services.orders.domain.saga import Compensation, FailureReason, OrderStatus, Step
 
 S = OrderStatus
@@ -86,11 +87,11 @@ def order_from_parts(
     created_at: datetime,
     quote: dict[str, Any],
     state: dict[str, Any],
-    style_origins: Mapping[str, str] | None = None,
+    style_declarations: Mapping[str, StyleDeclaration] | None = None,
 ) -> Order:
-    """The order as stored; `style_origins` completes a cart stored before its lines kept
-    their origin (cart_serialization.py)."""
-    cart = cart_quote_from_dict(quote, style_origins) if is_cart_document(quote) else None
+    """The order as stored; `style_declarations` completes a cart stored before its lines
+    kept their origin and description (cart_serialization.py)."""
+    cart = cart_quote_from_dict(quote, style_declarations) if is_cart_document(quote) else None
     order = Order(
         order_id=order_id,
         customer_id=customer_id,

@@ -16,6 +16,7 @@ from services.orders.adapters.order_serialization import (
 )
 from services.orders.domain.errors import ConcurrentUpdate, OrderNotFound
 from services.orders.domain.orders import Order
+from services.orders.domain.reference import StyleDeclaration
 from shared.persistence.session import Session
 
 # The hot read, built once: a module-level statement keeps its memoized cache key (a statement
@@ -52,12 +53,14 @@ _DEFER = (
 class SqlOrderRepository:
     """Orders with optimistic concurrency: `save` fails if someone saved in between.
 
-    `style_origins` (style -> the catalogue's country of origin) completes cart orders stored
-    before their lines kept an origin (cart_serialization.py)."""
+    `style_declarations` (style -> the catalogue's origin and description) completes cart
+    orders stored before their lines kept theirs (cart_serialization.py)."""
 
-    def __init__(self, session: Session, style_origins: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self, session: Session, style_declarations: Mapping[str, StyleDeclaration] | None = None
+    ) -> None:
         self.session = session
-        self.style_origins = style_origins
+        self.style_declarations = style_declarations
 
     async def add(self, order: Order) -> None:
         order.version = 1
@@ -185,7 +188,7 @@ class SqlOrderRepository:
             created_at=_aware(row.created_at),
             quote=row.quote,
             state=row.state,
-            style_origins=self.style_origins,
+            style_declarations=self.style_declarations,
         )
         order.version = row.version
         return order

@@ -18,6 +18,7 @@ from services.orders.adapters.cart_serialization import (
 from services.orders.adapters.serialization import quote_from_dict, quote_to_dict
 from services.orders.domain.errors import QuoteNotFound
 from services.orders.domain.quotes import Quote
+from services.orders.domain.reference import StyleDeclaration
 from services.orders.domain.shipments import CartQuote
 from shared.persistence.session import Session
 
@@ -28,12 +29,14 @@ _GET = sa.select(t.quotes.c.document).where(t.quotes.c.quote_id == sa.bindparam(
 class SqlQuoteRepository:
     """Issued quotes (immutable once issued: stored as one document).
 
-    `style_origins` (style -> the catalogue's country of origin) completes cart documents
-    stored before their lines kept an origin (cart_serialization.py)."""
+    `style_declarations` (style -> the catalogue's origin and description) completes cart
+    documents stored before their lines kept theirs (cart_serialization.py)."""
 
-    def __init__(self, session: Session, style_origins: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self, session: Session, style_declarations: Mapping[str, StyleDeclaration] | None = None
+    ) -> None:
         self.session = session
-        self.style_origins = style_origins
+        self.style_declarations = style_declarations
 
     async def add(self, quote: Quote | CartQuote) -> None:
         document = (
@@ -55,5 +58,5 @@ class SqlQuoteRepository:
         if row is None:
             raise QuoteNotFound("no such quote", details={"quote_id": quote_id})
         if is_cart_document(row.document):
-            return cart_quote_from_dict(row.document, self.style_origins)
+            return cart_quote_from_dict(row.document, self.style_declarations)
         return quote_from_dict(row.document)

@@ -15,6 +15,7 @@ from services.orders.adapters.sql_return_repository import SqlReturnRepository
 from services.orders.adapters.sql_stock_repository import SqlStockRepository
 from services.orders.adapters.sql_waitlist_repository import SqlWaitlistRepository
 from services.orders.domain import events as ev
+from services.orders.domain.reference import StyleDeclaration
 from services.orders.service_layer.unit_of_work import DuplicateEntry
 from shared.messaging import outbox
 from shared.messaging.unit_of_work import SqlUnitOfWork, ToWire, Work
@@ -25,11 +26,11 @@ class OrdersWork(Work[ev.Event]):
         self,
         tx: outbox.Tx,
         to_wire: ToWire[ev.Event] | None,
-        style_origins: Mapping[str, str] | None = None,
+        style_declarations: Mapping[str, StyleDeclaration] | None = None,
     ) -> None:
         super().__init__(tx, to_wire)
-        self.quotes = SqlQuoteRepository(tx.session, style_origins)
-        self.orders = SqlOrderRepository(tx.session, style_origins)
+        self.quotes = SqlQuoteRepository(tx.session, style_declarations)
+        self.orders = SqlOrderRepository(tx.session, style_declarations)
         self.stock = SqlStockRepository(tx.session)
         self.listings = SqlListingRepository(tx.session)
         self.waitlist = SqlWaitlistRepository(tx.session)
@@ -40,15 +41,18 @@ class OrdersUnitOfWork:
     """Write transactions and read-only snapshots; a broken uniqueness rule is DuplicateEntry
     (a concurrent duplicate of a request), so the service layer never sees a driver error.
 
-    `style_origins` (style -> the catalogue's country of origin, from the reference data)
-    completes carts stored before their lines kept an origin; without it such a local line
-    declares its warehouse's region, as it did then (cart_serialization.py)."""
+    `style_declarations` (style -> the catalogue's origin and description, from the reference
+    data) completes carts stored before their lines kept theirs; without it such a local line
+    declares its warehouse's region and its style code, as it did then (cart_serialization.py).
+    """
 
     def __init__(
-        self, outbox_uow: outbox.UnitOfWork, style_origins: Mapping[str, str] | None = None
+        self,
+        outbox_uow: outbox.UnitOfWork,
+        style_declarations: Mapping[str, StyleDeclaration] | None = None,
     ) -> None:
         def work(tx: outbox.Tx, to_wire: ToWire[ev.Event] | None) -> OrdersWork:
-            return OrdersWork(tx, to_wire, style_origins)
+            return OrdersWork(tx, to_wire, style_declarations)
 
         self._sql = SqlUnitOfWork(outbox_uow, work, wire.to_cloud_event)
 

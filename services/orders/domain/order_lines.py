@@ -45,7 +45,10 @@ def _shipment(q: Quote, ref: ReferenceData) -> Shipment:
     goods = q.landed.line(LineKind.GOODS)
     shipping = q.landed.line(LineKind.SHIPPING)
     assert goods is not None and goods.unit_price is not None and shipping is not None
-    item = Item(q.style, q.customs.hs_code, goods.unit_price, q.quantity, q.customs.origin_country)
+    cu = q.customs  # what its parcel declared: the line declares the same
+    item = Item(
+        q.style, cu.hs_code, goods.unit_price, q.quantity, cu.origin_country, cu.description
+    )
     terms = TaxTerms.for_destination(ref, q.region, {q.customs.hs_code})
     cross_border = q.source_region != q.region
     include_vat = ref.region(q.region).prices_include_tax

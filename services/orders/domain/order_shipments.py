@@ -111,16 +111,17 @@ def cart_parcel_plans(order_id: str, cart: CartQuote) -> list[ParcelPlan]:
 
 def _parcel_customs(s: Shipment) -> tuple[CustomsDeclaration, ...]:
     """A local parcel declares nothing to customs; the carrier still wants its contents, so
-    its goods are described the same way (DDP is moot at home). Their origin is where the
-    style was made, as on a single-style or cross-border parcel of the same goods: a parcel
-    leaving UK-LON with a bag made in Italy declares IT, not UK (cross-border.md)."""
+    its goods are described the same way (DDP is moot at home): each line's origin (where the
+    style was made) and description (the catalogue's "category: name"), as on a single-style
+    or cross-border parcel of the same goods. A parcel leaving UK-LON with a bag made in Italy
+    declares IT, not UK, and "handbag: ..." rather than "JR01" (cross-border.md)."""
     if s.customs:
         return s.customs
     return tuple(
         CustomsDeclaration(
             hs_code=x.item.hs_code,
             origin_country=x.item.origin,
-            description=x.item.style,
+            description=x.item.description,
             quantity=x.item.quantity,
             declared_value=x.goods,
         )

@@ -150,8 +150,8 @@ def _customs(offer: Offer, landed: LandedCost, quantity: int) -> CustomsDeclarat
     assert goods is not None
     return CustomsDeclaration(
         hs_code=offer.style.hs_code,
-        origin_country=offer.style.origin,
-        description=f"{offer.style.category}: {offer.style.name}",
+        origin_country=offer.style.declaration.origin,
+        description=offer.style.declaration.description,
         quantity=quantity,
         declared_value=goods.amount,
     )

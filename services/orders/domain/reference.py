@@ -21,6 +21,21 @@ class Style:
     # region -> reason shown to the customer (e.g. CITES permits, an operator's export block)
     restrictions: Mapping[str, str] = field(default_factory=dict)
 
+    @property
+    def declaration(self) -> StyleDeclaration:
+        """What every parcel carrying this style declares for it, local or cross-border."""
+        return StyleDeclaration(self.origin, f"{self.category}: {self.name}")
+
+
+@dataclass(frozen=True, slots=True)
+class StyleDeclaration:
+    """How a parcel declares a style's goods to the carrier (and to customs if it crosses a
+    border): the country it was made in and the catalogue's description, "category: name".
+    The same goods declare the same, ordered alone or in a cart (cross-border.md)."""
+
+    origin: str
+    description: str
+
 
 @dataclass(frozen=True, slots=True)
 class Listing:
@@ -90,6 +105,11 @@ class ReferenceData:
             return self.styles[code]
         except KeyError:
             raise UnknownStyle(f"unknown style {code!r}", details={"style": code}) from None
+
+    def style_declarations(self) -> dict[str, StyleDeclaration]:
+        """Style -> its declaration: completes cart documents stored before their lines kept
+        it (adapters/cart_serialization.py)."""
+        return {code: s.declaration for code, s in self.styles.items()}
 
     def listing(self, style: str, region: str) -> Listing | None:
         return next((x for x in self.listings if x.style == style and x.region == region), None)

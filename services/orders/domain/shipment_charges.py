@@ -46,8 +46,10 @@ class TaxTerms:
 class Item:
     """A line to price: `unit_price` is already in the customer's currency, rounded.
 
-    `origin` is the style's country of manufacture: what every parcel declares for the line,
-    local or cross-border, as a single-style quote does (never the warehouse's region).
+    `origin` (the style's country of manufacture, never the warehouse's region) and
+    `description` (the catalogue's "category: name", never the bare style code) are what every
+    parcel declares for the line, local or cross-border, as a single-style quote does
+    (reference.StyleDeclaration).
     """
 
     style: str
@@ -55,6 +57,7 @@ class Item:
     unit_price: Money
     quantity: int
     origin: str
+    description: str
 
     @property
     def goods(self) -> Money:

@@ -207,7 +207,8 @@ def _price_shipment(
             hs_code=x.style.hs_code,
             unit_price=rates[x.list_price.currency].convert(x.list_price),
             quantity=x.quantity,
-            origin=x.style.origin,
+            origin=x.style.declaration.origin,
+            description=x.style.declaration.description,
         )
         for x in group
     ]
@@ -242,8 +243,8 @@ def _customs(
     return tuple(
         CustomsDeclaration(
             hs_code=x.style.hs_code,
-            origin_country=x.style.origin,
-            description=f"{x.style.category}: {x.style.name}",
+            origin_country=x.style.declaration.origin,
+            description=x.style.declaration.description,
             quantity=x.quantity,
             declared_value=priced.goods,
         )

@@ -1,6 +1,7 @@
-"""The country of origin each booked parcel declares to the carrier, through the saga, the
-database and HTTP: where the style was made (cross-border.md), whether the goods are ordered
-alone or in a cart, and for carts stored before their lines kept an origin."""
+"""The country of origin and description each booked parcel declares to the carrier, through
+the saga, the database and HTTP: where the style was made (cross-border.md) and the catalogue's
+"category: name", whether the goods are ordered alone or in a cart, and for carts stored before
+their lines kept them."""
 
 from __future__ import annotations
 
@@ -21,64 +22,71 @@ from tests.support.orders.stack import UK_CUSTOMER, Stack, place
 SQLITE = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
 
-def declared(stack: Stack, shipment_id: str) -> list[tuple[str, str]]:
-    """(HS code, origin) of every line the carrier was asked to carry in one parcel."""
+# (HS code, origin, description): what a parcel declares for each style, from the catalogue.
+JR01 = ("4202.21", "IT", "handbag: Juniper crossbody")
+CC01 = ("4202.31", "ES", "small_leather_goods: Card case")
+TC11 = ("4202.32", "VN", "tech_accessory: Floral tablet sleeve 11-inch")
+
+
+def declared(stack: Stack, shipment_id: str) -> list[tuple[str, str, str]]:
+    """(HS code, origin, description) of every line the carrier was asked to carry in one
+    parcel."""
     request = stack.carrier.request_for(shipment_id)
     assert isinstance(request, ShipmentRequest)
-    return [(c.hs_code, c.origin_country) for c in (request.customs, *request.more_customs)]
+    lines = (request.customs, *request.more_customs)
+    return [(c.hs_code, c.origin_country, c.description) for c in lines]
 
 
-async def booked_origins(stack: Stack, order_id: str) -> list[list[tuple[str, str]]]:
+async def booked_declarations(stack: Stack, order_id: str) -> list[list[tuple[str, str, str]]]:
     order = await stack.runner.saga.advance(order_id)
     assert order.status is OrderStatus.CONFIRMED, order.failure
     return [declared(stack, p.shipment_id) for p in order.shipments]
 
 
-async def test_a_local_cart_parcel_declares_the_origin_of_a_single_style_order(
+async def test_a_local_cart_parcel_declares_what_a_single_style_order_declares(
     stack: Stack,
 ) -> None:
     """JR01 (made in Italy) from UK-LON: ordered alone or with CC01 (made in Spain), the carrier
-    is told IT for it, and ES for the card case; the shipment-created event says the same."""
+    is told IT and the catalogue's description for it, ES and its own for the card case; the
+    shipment-created event declares the same origins (it carries no description)."""
     single = await place(stack, "JR01")
     assert single.quote.warehouse == "UK-LON"
     quote = await stack.cases.quotes.quote_cart(
         UK_CUSTOMER, "UK", [CartLine("JR01", 1), CartLine("CC01", 1)]
     )
     cart = await stack.cases.ordering.place_order(UK_CUSTOMER, quote.quote_id, "tok_ok")
-    assert await booked_origins(stack, single.order_id) == [[("4202.21", "IT")]]
-    assert await booked_origins(stack, cart.order_id) == [[("4202.21", "IT"), ("4202.31", "ES")]]
+    assert await booked_declarations(stack, single.order_id) == [[JR01]]
+    assert await booked_declarations(stack, cart.order_id) == [[JR01, CC01]]
     (event,) = await shipment_events(stack, cart.order_id)
     assert event["customs"]["origin_country"] == "IT"
     assert [x["origin_country"] for x in event["customs_lines"]] == ["IT", "ES"]
 
 
-async def test_a_cart_order_stored_before_lines_kept_their_origin_books_the_styles_origin(
+async def test_a_cart_order_stored_before_lines_kept_their_declaration_books_the_styles(
     stack: Stack,
 ) -> None:
-    """An order placed before the upgrade, its saga resumed after it: the catalogue's origin."""
+    """An order placed before the upgrade, its saga resumed after it: the catalogue's origin
+    and description."""
     quote = await stack.cases.quotes.quote_cart(UK_CUSTOMER, "UK", [CartLine("JR01", 1)])
     order = await stack.cases.ordering.place_order(UK_CUSTOMER, quote.quote_id, "tok_ok")
-    await forget_line_origins(
+    await forget_line_declarations(
         stack, t.orders, t.orders.c.quote, t.orders.c.order_id, order.order_id
     )
-    assert await booked_origins(stack, order.order_id) == [[("4202.21", "IT")]]
+    assert await booked_declarations(stack, order.order_id) == [[JR01]]
 
 
-async def test_a_cart_quote_stored_before_lines_kept_their_origin_is_ordered_with_it(
+async def test_a_cart_quote_stored_before_lines_kept_their_declaration_is_ordered_with_it(
     stack: Stack,
 ) -> None:
     """A quote issued before the upgrade and accepted after it (an exchange's new item waits in
-    the same table): the order and its parcel carry the catalogue's origin."""
+    the same table): the order and its parcel carry the catalogue's origin and description."""
     lines = [CartLine("CC01", 1), CartLine("TC11", 1)]  # ES from UK-LON, VN from US-NJ
     quote = await stack.cases.quotes.quote_cart(UK_CUSTOMER, "UK", lines)
-    await forget_line_origins(stack, t.quotes, t.quotes.c.document, t.quotes.c.quote_id,
-                              quote.quote_id)  # fmt: skip
+    await forget_line_declarations(stack, t.quotes, t.quotes.c.document, t.quotes.c.quote_id,
+                                   quote.quote_id)  # fmt: skip
     order = await stack.cases.ordering.place_order(UK_CUSTOMER, quote.quote_id, "tok_ok")
     assert order.cart == quote
-    assert await booked_origins(stack, order.order_id) == [
-        [("4202.31", "ES")],
-        [("4202.32", "VN")],
-    ]
+    assert await booked_declarations(stack, order.order_id) == [[CC01], [TC11]]
 
 
 @SQLITE
@@ -86,7 +94,7 @@ def test_the_api_shows_a_local_cart_orders_origin_as_the_single_style_quotes(
     client: Any, stack: Stack
 ) -> None:
     """GET /v1/orders/{id} of a one-line local cart shows the customs the single-style quote of
-    the same style shows: HS code and country of origin."""
+    the same style shows: HS code and country of origin (the API shows no description)."""
     http, settings = client
     me = auth(settings, "cust-uk-1")
     single = http.post("/v1/quotes", json={"style": "VT01", "region": "UK"}, headers=me).json()
@@ -103,15 +111,17 @@ def test_the_api_shows_a_local_cart_orders_origin_as_the_single_style_quotes(
     assert customs["origin_country"] == single["customs"]["origin_country"]
 
 
-async def forget_line_origins(
+async def forget_line_declarations(
     stack: Stack, table: sa.Table, column: sa.Column[Any], key: sa.Column[Any], value: str
 ) -> None:
-    """Rewrite a stored cart document as the service wrote it before lines kept an origin."""
+    """Rewrite a stored cart document as the service wrote it before lines kept an origin and
+    a description."""
     async with stack.db.transaction() as session:
         document = (await session.execute(sa.select(column).where(key == value))).scalar_one()
         for shipment in document["shipments"]:
             for line in shipment["charges"]["lines"]:
                 line.pop("origin", None)
+                line.pop("description", None)
         await session.execute(sa.update(table).where(key == value).values({column: document}))
 
 

@@ -32,8 +32,8 @@ MIGRATIONS = Path(__file__).parents[3] / "services" / "orders" / "migrations"
 START = datetime(2026, 11, 23, 17, 0, tzinfo=UTC)
 UK_CUSTOMER = Actor(type="customer", id="cust-uk-1")
 # As the service wires it (app.py): the catalogue completes carts stored before their lines
-# kept their origin.
-STYLE_ORIGINS = {k: s.origin for k, s in load_reference_data().styles.items()}
+# kept their origin and description.
+STYLE_DECLARATIONS = load_reference_data().style_declarations()
 
 
 @dataclass
@@ -52,7 +52,7 @@ class Stack:
         """The saga as a restarted process would build it (same providers, same database);
         a test may swap in a provider that interleaves a race."""
         return build_saga(
-            OrdersUnitOfWork(UnitOfWork(self.db), STYLE_ORIGINS),
+            OrdersUnitOfWork(UnitOfWork(self.db), STYLE_DECLARATIONS),
             payment or self.payment,
             carrier or self.carrier,
             self.clock,
@@ -67,7 +67,7 @@ async def orders_stack(database_url: str) -> AsyncIterator[Stack]:
     clock = FixedClock(START)
     payment = SandboxPaymentProvider()
     carrier = SandboxCarrierProvider(clock)
-    uow = OrdersUnitOfWork(UnitOfWork(db), STYLE_ORIGINS)
+    uow = OrdersUnitOfWork(UnitOfWork(db), STYLE_DECLARATIONS)
     cases = build_use_cases(
         uow, load_reference_data(), FileFxProvider(), carrier, clock, payment=payment
     )

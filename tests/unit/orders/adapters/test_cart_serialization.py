@@ -18,7 +18,7 @@ from services.orders.adapters.cart_serialization import (
 from services.orders.adapters.serialization import quote_to_dict
 from services.orders.domain.carts import CartLine, build_cart
 from services.orders.domain.quotes import create_quote
-from services.orders.domain.reference import ReferenceData
+from services.orders.domain.reference import ReferenceData, StyleDeclaration
 from services.orders.domain.shipments import CartQuote, quote_cart
 
 
@@ -50,43 +50,66 @@ def test_a_single_style_document_is_not_a_cart(ref: ReferenceData, now: datetime
     assert not is_cart_document(quote_to_dict(q))
 
 
-def stored_before_lines_kept_their_origin(quote: CartQuote) -> dict[str, Any]:
-    """The document as the service stored it before cart lines carried an `origin`."""
+def stored_before_lines_kept_their_declaration(quote: CartQuote) -> dict[str, Any]:
+    """The document as the service stored it before cart lines carried an `origin` and a
+    `description`."""
     document = orjson.loads(orjson.dumps(cart_quote_to_dict(quote)))
     for shipment in document["shipments"]:
         for line in shipment["charges"]["lines"]:
-            del line["origin"]
+            del line["origin"], line["description"]
     return document
 
 
-def test_a_line_keeps_its_styles_origin(ref: ReferenceData, now: datetime) -> None:
+JR01 = StyleDeclaration("IT", "handbag: Juniper crossbody")  # the catalogue's
+VT02 = StyleDeclaration("US", "handbag: Voyager travel tote, luggage brown")
+
+
+def test_a_line_keeps_its_styles_origin_and_description(ref: ReferenceData, now: datetime) -> None:
     quote = _mixed(ref, now)
     document = cart_quote_to_dict(quote)
-    origins = [x["origin"] for s in document["shipments"] for x in s["charges"]["lines"]]
-    assert origins == ["IT", "US"]  # JR01 from UK-LON (local), VT02 from US-NJ (import)
+    lines = [x for s in document["shipments"] for x in s["charges"]["lines"]]
+    # JR01 from UK-LON (local), VT02 from US-NJ (import)
+    assert [StyleDeclaration(x["origin"], x["description"]) for x in lines] == [JR01, VT02]
 
 
-def test_a_cart_stored_before_lines_kept_their_origin_still_loads(
+def test_a_cart_stored_before_lines_kept_their_declaration_still_loads(
     ref: ReferenceData, now: datetime
 ) -> None:
-    """A local line takes its style's origin from the catalogue; a cross-border line the one
-    its own customs line declared; read back, the quote is the one priced today."""
+    """A local line takes its style's origin and description from the catalogue; a
+    cross-border line the ones its own customs line declared; read back, the quote is the one
+    priced today."""
     quote = _mixed(ref, now)
-    catalogue = {k: s.origin for k, s in ref.styles.items()}
-    old = stored_before_lines_kept_their_origin(quote)
+    catalogue = ref.style_declarations()
+    old = stored_before_lines_kept_their_declaration(quote)
     assert cart_quote_from_dict(old, catalogue) == quote
-    renamed = {**catalogue, "VT02": "CN"}  # the catalogue changed since: VT02 was declared US
-    assert _origins(cart_quote_from_dict(old, renamed)) == ["IT", "US"]
+    # The catalogue changed since: VT02 was declared as before.
+    changed = {**catalogue, "VT02": StyleDeclaration("CN", "handbag: Voyager tote")}
+    assert _declarations(cart_quote_from_dict(old, changed)) == [JR01, VT02]
 
 
-def test_without_the_catalogue_an_older_local_line_declares_its_warehouses_region(
+def test_a_line_stored_with_its_origin_but_no_description_keeps_its_origin(
     ref: ReferenceData, now: datetime
 ) -> None:
-    """No catalogue entry for the style (or no catalogue at all): the origin that parcel
-    declared before lines kept one, its source region; a cross-border line still has its own."""
-    old = stored_before_lines_kept_their_origin(_mixed(ref, now))
-    assert _origins(cart_quote_from_dict(old)) == ["UK", "US"]
-    assert _origins(cart_quote_from_dict(old, {"VT02": "US"})) == ["UK", "US"]
+    """Stored after lines kept their origin, before they kept their description: the origin it
+    kept, the catalogue's description."""
+    old = orjson.loads(orjson.dumps(cart_quote_to_dict(_mixed(ref, now))))
+    for shipment in old["shipments"]:
+        for line in shipment["charges"]["lines"]:
+            del line["description"]
+    changed = {"JR01": StyleDeclaration("FR", JR01.description)}  # the origin changed since
+    assert _declarations(cart_quote_from_dict(old, changed)) == [JR01, VT02]
+
+
+def test_without_the_catalogue_an_older_local_line_declares_what_it_declared_then(
+    ref: ReferenceData, now: datetime
+) -> None:
+    """No catalogue entry for the style (or no catalogue at all): what that parcel declared
+    before lines kept their declaration, its source region and the style code; a cross-border
+    line still has its own."""
+    old = stored_before_lines_kept_their_declaration(_mixed(ref, now))
+    before = [StyleDeclaration("UK", "JR01"), VT02]
+    assert _declarations(cart_quote_from_dict(old)) == before
+    assert _declarations(cart_quote_from_dict(old, {"VT02": VT02})) == before
 
 
 def _mixed(ref: ReferenceData, now: datetime) -> CartQuote:
@@ -96,5 +119,6 @@ def _mixed(ref: ReferenceData, now: datetime) -> CartQuote:
     return quote_cart(ref, cart, quote_id="q-3", now=now)
 
 
-def _origins(quote: CartQuote) -> list[str]:
-    return [x.item.origin for s in quote.shipments for x in s.charges.lines]
+def _declarations(quote: CartQuote) -> list[StyleDeclaration]:
+    lines = [x.item for s in quote.shipments for x in s.charges.lines]
+    return [StyleDeclaration(x.origin, x.description) for x in lines]

@@ -88,11 +88,12 @@ def test_an_order_saved_before_parcels_were_kept_has_its_one_parcel(
     assert old.cart is None and old.reservations == [("r-1", "US-NJ")]
 
 
-def test_a_local_cart_order_stored_before_lines_kept_their_origin_books_the_styles_origin(
+def test_a_local_cart_order_stored_before_lines_kept_their_declaration_books_the_styles(
     ref: ReferenceData, now: datetime
 ) -> None:
     """An order placed before the change and not yet booked (a saga resuming after an upgrade):
-    its UK-LON parcel declares JR01 made in Italy, as the catalogue says, not the UK."""
+    its UK-LON parcel declares JR01 made in Italy and described as the catalogue says, not the
+    UK and the style code."""
     policy = load_cart_and_return_policy()[0]
     cart = quote_cart(ref, build_cart(ref, policy, region="UK", lines=[CartLine("JR01", 1)]),
                       quote_id="q-4", now=now)  # fmt: skip
@@ -100,13 +101,15 @@ def test_a_local_cart_order_stored_before_lines_kept_their_origin_books_the_styl
                         now=now)  # fmt: skip
     quote = orjson.loads(orjson.dumps(order_quote_to_dict(order)))
     for line in quote["shipments"][0]["charges"]["lines"]:
-        del line["origin"]  # as stored before lines kept their origin
+        del line["origin"], line["description"]  # as stored before lines kept them
     old = order_from_parts(
         order_id="o-4", customer_id="c-1", agent_id=None, payment_token="tok_ok",
         status="pending", created_at=now, quote=quote, state=order_state_to_dict(order),
-        style_origins={k: s.origin for k, s in ref.styles.items()},
+        style_declarations=ref.style_declarations(),
     )  # fmt: skip
     assert old.cart == cart
     ((plan,),) = [p.customs for p in old.parcel_plans]
-    assert (plan.hs_code, plan.origin_country) == ("4202.21", "IT")
-    assert old.quote.customs.origin_country == "IT"  # the order's headline, as the API shows it
+    jr01 = ("4202.21", "IT", "handbag: Juniper crossbody")
+    assert (plan.hs_code, plan.origin_country, plan.description) == jr01
+    headline = old.quote.customs  # the order's headline, as the API shows it
+    assert (headline.hs_code, headline.origin_country, headline.description) == jr01

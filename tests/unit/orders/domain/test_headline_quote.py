@@ -26,7 +26,7 @@ from services.orders.domain.order_shipments import (
 )
 from services.orders.domain.quotes import create_quote
 from services.orders.domain.reference import ReferenceData
-from services.orders.domain.shipment_charges import Item, price_items
+from services.orders.domain.shipment_charges import price_items
 from tests.unit.orders.domain.conftest import QuoteOf
 
 
@@ -121,7 +121,7 @@ def test_an_import_into_a_region_without_vat_is_headlined_untaxed(quote_of: Quot
     local = cart.shipments[0]
     line = local.charges.lines[0]
     charges = price_items(
-        [Item("TC11", line.item.hs_code, line.item.unit_price, 1, line.item.origin)],
+        [replace(line.item, quantity=1)],
         shipping=Money(Decimal("12.00"), "USD"),
         cross_border=True,
         terms=local.terms,

@@ -1,9 +1,10 @@
-"""The same goods declare the same country of origin, however they are ordered.
+"""The same goods declare the same country of origin and description, however they are ordered.
 
 cross-border.md: the order saga creates "the shipment with customs data (HS code, country of
 origin, ...)"; a style's country of origin is where it was made (the catalogue's `origin`), not
-the warehouse it leaves from. A single-style quote and a cross-border cart shipment declare it;
-a local cart parcel, which tells the carrier its contents without customs, must declare it too.
+the warehouse it leaves from, and its goods are described as the catalogue's "category: name",
+not by the style code. A single-style quote and a cross-border cart shipment declare both; a
+local cart parcel, which tells the carrier its contents without customs, must declare them too.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from services.orders.domain.orders import Order
 from services.orders.domain.quotes import create_quote
 from services.orders.domain.reference import ReferenceData
 from tests.unit.orders.domain.conftest import QuoteOf
+
+JR01 = "handbag: Juniper crossbody"  # the catalogue's "category: name" of the style
 
 # Local offers whose style was made outside the region it is sold and shipped from.
 LOCAL = [
@@ -39,21 +42,33 @@ def test_a_local_cart_parcel_declares_what_a_single_style_order_declares(
     order = Order.place(order_id="o-2", quote=single, customer_id="c-1", payment_token="tok_ok",
                         now=now)  # fmt: skip
     (single_plan,) = order.parcel_plans
-    made_in = ref.style(style).origin
+    made_in, described = ref.style(style).origin, single.customs.description
     assert made_in != shipment.source_region  # else the warehouse's region would pass too
-    assert [c.origin_country for c in single_plan.customs] == [made_in]
-    assert [c.origin_country for c in cart_plan.customs] == [made_in]
-    assert headline_quote(cart).customs.origin_country == made_in
+    assert described != style and ref.style(style).name in described  # not the style code
+    assert [(c.origin_country, c.description) for c in single_plan.customs] == [
+        (made_in, described)
+    ]
+    assert [(c.origin_country, c.description) for c in cart_plan.customs] == [(made_in, described)]
+    headline = headline_quote(cart).customs
+    assert (headline.origin_country, headline.description) == (made_in, described)
 
 
-def test_each_line_of_a_mixed_cart_declares_its_own_styles_origin(
+def test_each_line_of_a_mixed_cart_declares_its_own_styles_origin_and_description(
     quote_of: QuoteOf, ref: ReferenceData
 ) -> None:
     """JR01 (IT) and CC01 (ES) leave UK-LON together, VT02 (US) leaves US-NJ: every line of
-    every parcel declares where its style was made; the headline, its first line's."""
+    every parcel declares where its style was made and the catalogue's description of it; the
+    headline, its first line's."""
     cart = quote_of("UK", JR01=1, CC01=2, VT02=1)
     plans = cart_parcel_plans("o-1", cart)
-    declared = {p.warehouse: [(c.quantity, c.origin_country) for c in p.customs] for p in plans}
-    assert declared == {"UK-LON": [(1, "IT"), (2, "ES")], "US-NJ": [(1, "US")]}
+    declared = {
+        p.warehouse: [(c.quantity, c.origin_country, c.description) for c in p.customs]
+        for p in plans
+    }
+    assert declared == {
+        "UK-LON": [(1, "IT", JR01), (2, "ES", "small_leather_goods: Card case")],
+        "US-NJ": [(1, "US", "handbag: Voyager travel tote, luggage brown")],
+    }
     assert [ref.style(s).origin for s in ("JR01", "CC01", "VT02")] == ["IT", "ES", "US"]
-    assert headline_quote(cart).customs.origin_country == "IT"
+    headline = headline_quote(cart).customs
+    assert (headline.origin_country, headline.description) == ("IT", JR01)

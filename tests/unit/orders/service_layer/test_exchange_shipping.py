@@ -101,9 +101,10 @@ async def test_the_new_parcel_shows_in_the_returns_view_and_its_refunded_event(s
     assert refunded["exchange"]["style"] == "VT02" and refunded["exchange"]["warehouse"] == "US-NJ"
 
 
-async def test_a_local_new_item_declares_where_it_was_made(stack: Stack):
+async def test_a_local_new_item_declares_where_it_was_made_and_what_it_is(stack: Stack):
     """JR01 exchanged for CC01, both from UK-LON: the new parcel tells the carrier CC01 was made
-    in Spain (the catalogue's origin), as a single-style order of CC01 does, not the UK."""
+    in Spain (the catalogue's origin) and is a "small_leather_goods: Card case", as a
+    single-style order of CC01 does, not the UK and "CC01"."""
     order = await delivered(stack, "JR01")
     ret = await stack.cases.returns.request_return(
         UK_CUSTOMER, order.order_id, [line("JR01")], exchange=ExchangeRequest("CC01", CHARGE)
@@ -113,6 +114,8 @@ async def test_a_local_new_item_declares_where_it_was_made(stack: Stack):
     assert done.exchange is not None and done.exchange.shipment is not None
     request = stack.carrier.request_for(done.exchange.shipment[0])
     assert isinstance(request, ShipmentRequest) and request.from_warehouse == "UK-LON"
-    assert (request.customs.hs_code, request.customs.origin_country) == ("4202.31", "ES")
-    single = await stack.cases.quotes.quote(UK_CUSTOMER, "CC01", "UK", 1)
-    assert single.customs.origin_country == "ES"
+    cu = request.customs
+    cc01 = ("4202.31", "ES", "small_leather_goods: Card case")
+    assert (cu.hs_code, cu.origin_country, cu.description) == cc01
+    single = (await stack.cases.quotes.quote(UK_CUSTOMER, "CC01", "UK", 1)).customs
+    assert (single.hs_code, single.origin_country, single.description) == cc01
