@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy.dialects import postgresql, sqlite
 
 from shared.persistence.messaging_tables import inbox_table
+from shared.persistence.prepared import Prepared
 from shared.persistence.session import Session
 from shared.persistence.statements import insert_ignore
 
@@ -20,10 +21,9 @@ async def claim_event(session: Session, consumer: str, event_id: str) -> bool:
     the claim goes with it and the redelivery is applied normally.
     """
     row = {"consumer": consumer, "event_id": event_id, "processed_at": datetime.now(UTC)}
-    # Built once, the row as parameters; no RETURNING to fetch: the row count says whether the
-    # claim is new, so each claim compiles nothing and costs one round trip less.
-    result = await session.execute(insert_ignore(session.dialect.name, inbox_table), row)
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    # No RETURNING to fetch: the row count says whether the claim is new. Prepared: every event
+    # runs it, and on SQLite it skips SQLAlchemy's per-statement path (prepared.py).
+    return bool(await _claim_one(session.dialect.name).rowcount(session, row))
 
 
 async def claim_events(session: Session, consumer: str, event_ids: list[str]) -> set[str]:
@@ -34,6 +34,11 @@ async def claim_events(session: Session, consumer: str, event_ids: list[str]) ->
     rows = [{"consumer": consumer, "event_id": e, "processed_at": now} for e in event_ids]
     result = await session.execute(_claim_many(session.dialect.name), rows)
     return set(result.scalars().all())
+
+
+@lru_cache(maxsize=4)
+def _claim_one(dialect: str) -> Prepared:
+    return Prepared(insert_ignore(dialect, inbox_table))
 
 
 @lru_cache(maxsize=4)
