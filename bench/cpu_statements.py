@@ -7,7 +7,8 @@ On a SQLite file in WAL mode in a temporary dir, through the project's engine
 (`shared.persistence.db.Database`), in this process. Each round runs CALLS statements of one
 kind in one write transaction, timed with time.process_time (the commit is not counted); the
 two paths alternate round by round, and each figure is the best of five rounds. A raw `sqlite3`
-execute of the inbox claim is the floor.
+execute of the inbox claim is the floor. A claim of N events is one multi-row INSERT .. RETURNING
+through SQLAlchemy ("insertmanyvalues"), N single-row statements through `Prepared.returned`.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from shared.messaging import outbox, requests
+from shared.messaging.inbox import _claim_many
 from shared.persistence.db import Database
 from shared.persistence.messaging_tables import inbox_table, messaging_metadata
 from shared.persistence.prepared import Prepared
@@ -53,17 +55,20 @@ def _store(i: int) -> Mapping[str, Any]:
     return {"key": f"k-{i}", "op": "place_order", "stored_reply": b"reply" * 100}
 
 
-async def _via_session(session: Session, stmt: Any, rows: list[Mapping[str, Any]]) -> None:
+async def _via_session(session: Session, stmt: Any, groups: list[list[Any]]) -> None:
     returning = bool(getattr(stmt, "_returning", ()))
-    for row in rows:
-        result = await session.execute(stmt, [row] if returning else row)
-        result.scalars().all() if returning else result.rowcount  # type: ignore[attr-defined]
+    for group in groups:
+        result = await session.execute(stmt, group if returning else group[0])
+        _ = result.scalars().all() if returning else result.rowcount  # type: ignore[attr-defined]
 
 
-async def _via_prepared(session: Session, prepared: Prepared, rows: list[Any]) -> None:
+async def _via_prepared(session: Session, prepared: Prepared, groups: list[list[Any]]) -> None:
     returning = bool(getattr(prepared.statement, "_returning", ()))
-    for row in rows:
-        await (prepared.returned(session, [row]) if returning else prepared.rowcount(session, row))
+    for group in groups:
+        if returning:
+            await prepared.returned(session, group)
+        else:
+            await prepared.rowcount(session, group[0])
 
 
 async def _round(db: Database, run: Callable[[Session], Any]) -> float:
@@ -73,15 +78,18 @@ async def _round(db: Database, run: Callable[[Session], Any]) -> float:
         return time.process_time() - started
 
 
-async def _compare(db: Database, stmt: Any, make: Row, calls: int) -> tuple[float, float]:
+async def _compare(
+    db: Database, stmt: Any, make: Row, calls: int, group: int = 1
+) -> tuple[float, float]:
+    """Best CPU per call (a call: one statement through Session.execute, with `group` rows)."""
     prepared, best = Prepared(stmt), [float("inf"), float("inf")]
     for _ in range(5):
         for path in (0, 1):
-            rows = [make(next(_ids)) for _ in range(calls)]
+            groups = [[make(next(_ids)) for _ in range(group)] for _ in range(calls)]
             if path == 0:
-                spent = await _round(db, lambda s, r=rows: _via_session(s, stmt, r))  # type: ignore[misc]
+                spent = await _round(db, lambda s, g=groups: _via_session(s, stmt, g))  # type: ignore[misc]
             else:
-                spent = await _round(db, lambda s, r=rows: _via_prepared(s, prepared, r))  # type: ignore[misc]
+                spent = await _round(db, lambda s, g=groups: _via_prepared(s, prepared, g))  # type: ignore[misc]
             best[path] = min(best[path], spent / calls * 1e6)
     return best[0], best[1]
 
@@ -120,6 +128,11 @@ async def measure(calls: int) -> tuple[list[tuple[str, float, float]], float]:
                 *await _compare(db, store, lambda _: _store(next(stored)), calls),
             ),
         ]
+        for group in (2, 8, 32):  # claim_events: one multi-row INSERT .. RETURNING
+            name = f"claim of {group} events"
+            figures.append(
+                (name, *await _compare(db, _claim_many("sqlite").statement, _inbox, calls, group))
+            )
         raw = await _raw_claim(db, calls)
         await db.dispose()
         return figures, raw
@@ -128,7 +141,7 @@ async def measure(calls: int) -> tuple[list[tuple[str, float, float]], float]:
 def main() -> None:
     calls = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
     figures, raw = asyncio.run(measure(calls))
-    print("us CPU per statement      Session.execute  Prepared")
+    print("us CPU per call           Session.execute  Prepared")
     for name, session_us, prepared_us in figures:
         print(f"{name:26s} {session_us:15.1f} {prepared_us:9.1f}")
     print(f"inbox claim in raw sqlite3: {raw:.1f} us")

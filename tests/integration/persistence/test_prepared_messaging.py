@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from shared.messaging.inbox import claim_event
+from shared.messaging.inbox import ONE_BY_ONE_UP_TO, claim_event, claim_events
 from shared.messaging.outbox import UnitOfWork
 from shared.messaging.requests import ProcessedRequests, answer_once
 from shared.persistence.db import Database
@@ -132,6 +132,20 @@ async def test_a_keyed_command_whose_only_write_is_a_claim_is_recorded(db: Datab
     assert await answer_once(store, "op", "k-3", run, run) == b"first"
     assert await store.find("k-3", "op") == (True, b"first")
     assert await answer_once(store, "op", "k-3", run, run) == b"first" and len(runs) == 1
+
+
+@pytest.mark.parametrize("size", [3, ONE_BY_ONE_UP_TO - 1, ONE_BY_ONE_UP_TO, 40])  # +1 row
+async def test_a_group_claim_returns_the_events_not_claimed_before(db: Database, size: int) -> None:
+    """Claimed one by one (Prepared) up to ONE_BY_ONE_UP_TO events, in one statement beyond."""
+    async with UnitOfWork(db)() as tx:
+        assert await claim_event(tx.session, "consumer", "e-0")
+    ids = [f"e-{i}" for i in range(size)] + ["e-1"]  # e-0 claimed before, e-1 twice
+    async with UnitOfWork(db)() as tx:
+        fresh = await claim_events(tx.session, "consumer", ids)
+    assert fresh == {f"e-{i}" for i in range(1, size)}
+    async with UnitOfWork(db)() as tx:
+        assert await claim_events(tx.session, "consumer", ids) == set()
+        assert await claim_events(tx.session, "other", ids[:2]) == {"e-0", "e-1"}
 
 
 def _stamped(value: datetime, db: Database) -> bool:
