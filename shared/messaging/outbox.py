@@ -26,6 +26,7 @@ from shared.logging import CORRELATION_HEADER, current_correlation_id
 from shared.messaging.requests import current_scope, record_effect, watch_writes
 from shared.persistence.db import Database
 from shared.persistence.messaging_tables import outbox_table
+from shared.persistence.prepared import Prepared
 from shared.persistence.session import Session
 
 MSG_ID_HEADER = "Nats-Msg-Id"
@@ -72,8 +73,11 @@ class OutboxRow(NamedTuple):
     headers: dict[str, str]
 
 
-# Built once; RETURNING gives the rows' sequence numbers for the hand-over to the relay.
-_INSERT = sa.insert(outbox_table).returning(outbox_table.c.seq, sort_by_parameter_order=True)
+# Built once; RETURNING gives the rows' sequence numbers for the hand-over to the relay, in the
+# order of the rows. Prepared: every transaction that publishes runs it (prepared.py).
+_INSERT = Prepared(
+    sa.insert(outbox_table).returning(outbox_table.c.seq, sort_by_parameter_order=True)
+)
 
 
 async def insert_outbox_rows(session: Session, events: list[CloudEvent[Any]]) -> list[OutboxRow]:
@@ -85,7 +89,7 @@ async def insert_outbox_rows(session: Session, events: list[CloudEvent[Any]]) ->
         {"event_id": i, "subject": s, "payload": p, "headers": h, "created_at": now}
         for i, s, p, h in rows
     ]
-    seqs = (await session.execute(_INSERT, values)).scalars().all()
+    seqs = await _INSERT.returned(session, values)
     return [OutboxRow(seq, s, p, h) for seq, (_, s, p, h) in zip(seqs, rows, strict=True)]
 
 

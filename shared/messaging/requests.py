@@ -34,6 +34,7 @@ from sqlalchemy.exc import IntegrityError
 from shared.errors import DomainError
 from shared.persistence.db import Database
 from shared.persistence.messaging_tables import processed_requests_table as table
+from shared.persistence.prepared import Prepared
 from shared.persistence.session import Session
 from shared.runtime.faults import crash_point
 
@@ -80,7 +81,8 @@ def watch_writes(session: Session) -> None:
     session.watching_writes = True
 
 
-_RECORD = sa.insert(table)  # built once (see _FIND)
+# Built once (see _FIND); Prepared: every keyed command that writes runs it (prepared.py).
+_RECORD = Prepared(sa.insert(table))
 
 
 async def record_effect(session: Session, scope: RequestScope, has_events: bool) -> bool:
@@ -92,7 +94,7 @@ async def record_effect(session: Session, scope: RequestScope, has_events: bool)
     row = {"request_key": scope.key, "operation": scope.operation, "created_at": datetime.now(UTC)}
     if reply is not None:
         row["reply"] = scope.seal(reply)
-    await session.execute(_RECORD, row)
+    await _RECORD.rowcount(session, row)
     scope.recorded_reply = reply  # counts once this transaction commits (scope.marked)
     return True
 
@@ -104,7 +106,7 @@ async def record_effect(session: Session, scope: RequestScope, has_events: bool)
 _FIND = sa.select(table.c.reply).where(
     table.c.request_key == sa.bindparam("key"), table.c.operation == sa.bindparam("operation")
 )
-_STORE_REPLY = (
+_STORE_REPLY = Prepared(
     sa.update(table)
     .where(table.c.request_key == sa.bindparam("key"), table.c.operation == sa.bindparam("op"))
     .values(reply=sa.bindparam("stored_reply"))
@@ -137,7 +139,7 @@ class ProcessedRequests:
     async def store_reply(self, key: str, operation: str, reply: bytes) -> None:
         params = {"key": key, "op": operation, "stored_reply": self._seal(reply)}
         async with self.db.transaction() as session:
-            await session.execute(_STORE_REPLY, params)
+            await _STORE_REPLY.rowcount(session, params)
 
     async def purge(self, keep: timedelta = KEEP_FOR) -> int:
         async with self.db.transaction() as session:

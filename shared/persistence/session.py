@@ -14,6 +14,7 @@ the dialect, and the write flag a keyed request needs.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -25,7 +26,7 @@ T = TypeVar("T")
 
 
 class Session:
-    __slots__ = ("_async", "_conn", "info", "watching_writes")
+    __slots__ = ("_async", "_conn", "_sqlite", "info", "watching_writes")
 
     def __init__(self, conn: Connection | AsyncConnection) -> None:
         self._conn = conn
@@ -34,6 +35,21 @@ class Session:
         # Set under a keyed command: the first statement that is not a SELECT marks the
         # transaction as having written (shared/messaging/requests.py records the key then).
         self.watching_writes = False
+        self._sqlite: sqlite3.Connection | None = None
+
+    def note_write(self) -> None:
+        """A statement that is not a SELECT ran on this session's connection outside `execute`
+        (prepared.py): flag it as `execute` would."""
+        if self.watching_writes:
+            self.info["wrote"] = True
+
+    @property
+    def sqlite_connection(self) -> sqlite3.Connection | None:
+        """The `sqlite3` connection under this session (same transaction), None on PostgreSQL."""
+        if self._sqlite is None and not self._async:
+            raw = self._conn.connection.dbapi_connection  # type: ignore[union-attr]
+            self._sqlite = raw if isinstance(raw, sqlite3.Connection) else None
+        return self._sqlite
 
     async def execute(self, statement: Any, parameters: Any = None) -> Result[Any]:
         if self.watching_writes and not getattr(statement, "is_select", False):

@@ -1,4 +1,5 @@
-"""SQL building blocks the repositories share: newest-first pages, insert-or-ignore, upsert."""
+"""SQL building blocks the repositories share: newest-first pages, upsert (insert-or-ignore is
+shared.persistence.statements.insert_or_ignore)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from shared.persistence import statements
 from shared.persistence.session import Session
 
 from ..domain.paging import Page
@@ -27,12 +27,6 @@ def newest_first_page(query: Any, table: sa.Table, page: Page) -> Any:
             sa.or_(created < page.before, same_instant) if page.before_id else created < page.before
         )
     return query.order_by(created.desc(), ident).limit(page.limit)
-
-
-def insert_ignore(session: Session, table: sa.Table) -> Any:
-    """INSERT ... ON CONFLICT DO NOTHING for the session's dialect, built once
-    (shared.persistence.statements.insert_ignore: pass the row as parameters)."""
-    return statements.insert_ignore(session.dialect.name, table)
 
 
 def upsert(session: Session, table: sa.Table, key: str, values: dict[str, Any]) -> Any:

@@ -8,10 +8,11 @@ from typing import Any
 import sqlalchemy as sa
 
 from shared.persistence.session import Session
+from shared.persistence.statements import insert_or_ignore
 
 from ..domain.inbox import InboxItem
 from ..domain.paging import Page
-from .sql import changed, insert_ignore, newest_first_page, row_of
+from .sql import newest_first_page, row_of
 from .tables import inbox_items
 
 t = inbox_items
@@ -27,7 +28,7 @@ class SqlInboxRepository:
 
     async def add(self, item: InboxItem) -> bool:
         """False when the item already exists (a redelivered event)."""
-        return changed(await self.session.execute(insert_ignore(self.session, t), row_of(item)))
+        return await insert_or_ignore(self.session, t, row_of(item))
 
     async def page(self, customer_id: str, page: Page, *, unread_only: bool) -> list[InboxItem]:
         query = sa.select(t).where(t.c.customer_id == customer_id)

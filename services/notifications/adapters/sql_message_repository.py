@@ -8,10 +8,11 @@ from typing import Any
 import sqlalchemy as sa
 
 from shared.persistence.session import Session
+from shared.persistence.statements import insert_or_ignore
 
 from ..domain.deliveries import DeliveryStatus, Fence, Message
 from ..domain.paging import Page
-from .sql import changed, insert_ignore, newest_first_page, row_of
+from .sql import changed, newest_first_page, row_of
 from .tables import deliveries
 
 t = deliveries
@@ -34,7 +35,7 @@ class SqlMessageRepository:
     async def add(self, message: Message) -> bool:
         """False when its delivery key already exists (a redelivered event)."""
         values = row_of(message) | {"status": str(message.status)}
-        return changed(await self.session.execute(insert_ignore(self.session, t), values))
+        return await insert_or_ignore(self.session, t, values)
 
     async def get(self, message_id: str) -> Message | None:
         row = (await self.session.execute(sa.select(t).where(t.c.id == message_id))).first()

@@ -9,10 +9,11 @@ from typing import Any
 import sqlalchemy as sa
 
 from shared.persistence.session import Session
+from shared.persistence.statements import insert_or_ignore
 
 from ..domain.paging import Page
 from ..domain.webhook_deliveries import WebhookAttempt, WebhookDelivery, WebhookDeliveryStatus
-from .sql import changed, insert_ignore, newest_first_page, row_of
+from .sql import changed, newest_first_page, row_of
 from .tables import webhook_attempts, webhook_deliveries
 
 t, a = webhook_deliveries, webhook_attempts
@@ -39,7 +40,7 @@ class SqlWebhookDeliveryRepository:
     async def add(self, delivery: WebhookDelivery) -> bool:
         """False when the endpoint already has this event (a redelivered event)."""
         values = row_of(delivery) | {"status": str(delivery.status)}
-        return changed(await self.session.execute(insert_ignore(self.session, t), values))
+        return await insert_or_ignore(self.session, t, values)
 
     async def due(self, now: datetime, limit: int) -> list[str]:
         query = sa.select(t.c.id).where(_due(now)).order_by(t.c.next_attempt_at).limit(limit)

@@ -17,17 +17,20 @@ from services.orders.adapters.order_serialization import (
 from services.orders.domain.errors import ConcurrentUpdate, OrderNotFound
 from services.orders.domain.orders import Order
 from services.orders.domain.reference import StyleDeclaration
+from shared.persistence.prepared import Prepared
 from shared.persistence.session import Session
 
 # The hot read, built once: a module-level statement keeps its memoized cache key (a statement
-# built per call is walked again to compute it on every execution).
-_INSERT = sa.insert(t.orders)
+# built per call is walked again to compute it on every execution). The placement's insert and
+# the saga steps' save (four per order) are Prepared: on SQLite they skip SQLAlchemy's
+# per-statement path (shared/persistence/prepared.py).
+_INSERT = Prepared(sa.insert(t.orders))
 _GET = sa.select(t.orders).where(t.orders.c.order_id == sa.bindparam("order_id"))
 _GET_FOR_UPDATE = _GET.with_for_update()  # ignored by SQLite, whose writes are serialised
 _BY_QUOTE = sa.select(t.orders).where(t.orders.c.quote_id == sa.bindparam("quote_id"))
 _DUE = sa.select(t.orders).where(t.orders.c.next_check_at <= sa.bindparam("now"))
 # A saga step's save (the bind names differ from the columns': SQLAlchemy reserves those).
-_SAVE = (
+_SAVE = Prepared(
     sa.update(t.orders)
     .where(t.orders.c.order_id == sa.bindparam("oid"), t.orders.c.version == sa.bindparam("seen"))
     .values(
@@ -64,7 +67,7 @@ class SqlOrderRepository:
 
     async def add(self, order: Order) -> None:
         order.version = 1
-        await self.session.execute(_INSERT, {**self._row(order), "version": 1})
+        await _INSERT.rowcount(self.session, {**self._row(order), "version": 1})
 
     async def get(self, order_id: str, *, for_update: bool = False) -> Order:
         query = _GET_FOR_UPDATE if for_update else _GET
@@ -82,10 +85,8 @@ class SqlOrderRepository:
     async def save(self, order: Order) -> None:
         version = order.version
         changes = {"p_" + k: v for k, v in self._changes(order).items()}
-        result = await self.session.execute(
-            _SAVE, {"oid": order.order_id, "seen": version, "p_version": version + 1, **changes}
-        )
-        if result.rowcount != 1:  # type: ignore[attr-defined]
+        params = {"oid": order.order_id, "seen": version, "p_version": version + 1, **changes}
+        if await _SAVE.rowcount(self.session, params) != 1:
             raise ConcurrentUpdate(
                 "order changed concurrently", details={"order_id": order.order_id}
             )
