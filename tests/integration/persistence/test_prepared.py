@@ -18,6 +18,7 @@ from shared.persistence.db import Database
 from shared.persistence.prepared import Prepared
 from shared.persistence.statements import insert_ignore
 from shared.persistence.types import UtcDateTime
+from tests.support.persistence.tables import database_with
 
 
 class Tier(enum.Enum):
@@ -57,11 +58,8 @@ EMPTY = dict.fromkeys(FULL)  # every nullable column NULL
 
 @pytest.fixture
 async def db(database_url: str) -> AsyncIterator[Database]:
-    database = Database(database_url)
-    async with database.engine.begin() as conn:
-        await conn.run_sync(metadata.create_all)
-    yield database
-    await database.dispose()
+    async with database_with(database_url, metadata) as database:
+        yield database
 
 
 async def _read(db: Database, key: str) -> Any:

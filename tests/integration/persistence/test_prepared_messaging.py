@@ -16,16 +16,14 @@ from shared.messaging.requests import ProcessedRequests, answer_once
 from shared.persistence.db import Database
 from shared.persistence.messaging_tables import inbox_table, messaging_metadata, outbox_table
 from shared.persistence.messaging_tables import processed_requests_table as requests_table
+from tests.support.persistence.tables import database_with
 from tests.support.runtime.sample_events import credit_event
 
 
 @pytest.fixture
 async def db(database_url: str) -> AsyncIterator[Database]:
-    database = Database(database_url)
-    async with database.engine.begin() as conn:
-        await conn.run_sync(messaging_metadata.create_all)
-    yield database
-    await database.dispose()
+    async with database_with(database_url, messaging_metadata) as database:
+        yield database
 
 
 def _count_sqlalchemy_statements(db: Database) -> Callable[[], int]:
