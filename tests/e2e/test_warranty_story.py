@@ -32,7 +32,7 @@ async def _stream_subjects(nats_url: str, claim_id: str) -> list[str]:
                 msg = await sub.next_msg(timeout=1)
                 if msg.headers and msg.headers.get("Nats-Msg-Id", "").startswith(claim_id + "."):
                     found.append(msg.subject)
-        except nats.errors.TimeoutError:
+        except TimeoutError:  # nats-py raises its own or, at fetch's deadline, asyncio's
             pass
         await sub.unsubscribe()
         return found

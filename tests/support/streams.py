@@ -25,7 +25,7 @@ async def stream_messages(js: Any, stream: str, *, fetch_timeout: float = 5.0) -
         while True:
             try:
                 batch = await sub.fetch(500, timeout=fetch_timeout)
-            except nats.errors.TimeoutError:
+            except TimeoutError:  # nats-py raises its own or, at fetch's deadline, asyncio's
                 break
             except nats.js.errors.ServiceUnavailableError:
                 # On an R3 cluster the new consumer may have no leader yet (a 503 delivers

@@ -87,7 +87,7 @@ async def flagged_events(nats_url: str) -> list[str]:
         sub = await nc.jetstream().pull_subscribe("warranty.batch.flagged", stream="WARRANTY")
         try:
             msgs = await sub.fetch(10, timeout=0.5)
-        except nats.errors.TimeoutError:
+        except TimeoutError:  # nats-py raises its own or, at fetch's deadline, asyncio's
             return []
         return [m.headers.get("Nats-Msg-Id", "") for m in msgs if m.headers]
     finally:

@@ -33,7 +33,7 @@ async def subjects_in_stream(js, claim_id: str) -> list[str]:
     seen: list[str] = []
     try:
         sub = await js.pull_subscribe("warranty.claim.>", stream="WARRANTY")
-    except nats.errors.TimeoutError:
+    except TimeoutError:
         return seen
     try:
         while True:
@@ -42,7 +42,7 @@ async def subjects_in_stream(js, claim_id: str) -> list[str]:
                 if m.headers and m.headers.get("Nats-Msg-Id", "").startswith(claim_id):
                     seen.append(m.subject)
                 await m.ack()
-    except nats.errors.TimeoutError:
+    except TimeoutError:  # nats-py raises its own or, at fetch's deadline, asyncio's
         pass
     finally:
         await sub.unsubscribe()

@@ -82,7 +82,7 @@ async def stream_events(nats_url: str, subjects: str, stream: str, subject_id: s
                 event = orjson.loads((await sub.next_msg(timeout=1)).data)
                 if event["subject"] == subject_id:
                     found.append(event)
-        except nats.errors.TimeoutError:
+        except TimeoutError:  # nats-py raises its own or, at fetch's deadline, asyncio's
             pass
         await sub.unsubscribe()
         return found
