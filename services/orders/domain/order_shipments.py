@@ -17,7 +17,7 @@ from services.orders.domain.landed_cost import LandedCost, LineKind, QuoteLine, 
 from services.orders.domain.money import Money, money_sum
 from services.orders.domain.quotes import CustomsDeclaration, Quote
 from services.orders.domain.shipment_charges import ShipmentTreatment
-from services.orders.domain.shipments import CartQuote, Shipment
+from services.orders.domain.shipments import CartQuote, Shipment, declare_goods
 
 
 class ShipmentStatus(StrEnum):
@@ -115,18 +115,7 @@ def _parcel_customs(s: Shipment) -> tuple[CustomsDeclaration, ...]:
     style was made) and description (the catalogue's "category: name"), as on a single-style
     or cross-border parcel of the same goods. A parcel leaving UK-LON with a bag made in Italy
     declares IT, not UK, and "handbag: ..." rather than "JR01" (cross-border.md)."""
-    if s.customs:
-        return s.customs
-    return tuple(
-        CustomsDeclaration(
-            hs_code=x.item.hs_code,
-            origin_country=x.item.origin,
-            description=x.item.description,
-            quantity=x.item.quantity,
-            declared_value=x.goods,
-        )
-        for x in s.charges.lines
-    )
+    return s.customs or declare_goods(s.charges)
 
 
 _TREATMENT = {

@@ -201,17 +201,7 @@ def _price_shipment(
 ) -> Shipment:
     first = group[0]
     # A unit is converted and rounded first, then multiplied: the customer pays the shown unit.
-    items = [
-        Item(
-            style=x.style.style,
-            hs_code=x.style.hs_code,
-            unit_price=rates[x.list_price.currency].convert(x.list_price),
-            quantity=x.quantity,
-            origin=x.style.declaration.origin,
-            description=x.style.declaration.description,
-        )
-        for x in group
-    ]
+    items = [_item(x, rates[x.list_price.currency]) for x in group]
     shipping = rates[first.route.price.currency].convert(first.route.price)
     terms = TaxTerms.for_destination(ref, destination, {x.style.hs_code for x in group})
     cross_border = first.source_region != destination
@@ -223,7 +213,7 @@ def _price_shipment(
         terms=terms,
         prices_include_vat=include_vat,
     )
-    customs = _customs(group, charges) if cross_border else ()
+    customs = declare_goods(charges) if cross_border else ()
     return Shipment(
         warehouse=first.warehouse,
         source_region=first.source_region,
@@ -236,17 +226,29 @@ def _price_shipment(
     )
 
 
-def _customs(
-    group: Sequence[SourcedLine], charges: ShipmentCharges
-) -> tuple[CustomsDeclaration, ...]:
-    """One declaration line per style: HS code, origin and the goods value the customer paid."""
+def _item(x: SourcedLine, rate: FxRate) -> Item:
+    declared = x.style.declaration
+    return Item(
+        style=x.style.style,
+        hs_code=x.style.hs_code,
+        unit_price=rate.convert(x.list_price),
+        quantity=x.quantity,
+        origin=declared.origin,
+        description=declared.description,
+    )
+
+
+def declare_goods(charges: ShipmentCharges) -> tuple[CustomsDeclaration, ...]:
+    """One declaration line per style: HS code, origin, description and the goods value the
+    customer paid. A cross-border shipment's customs; a local parcel tells the carrier the same
+    (order_shipments.py)."""
     return tuple(
         CustomsDeclaration(
-            hs_code=x.style.hs_code,
-            origin_country=x.style.declaration.origin,
-            description=x.style.declaration.description,
-            quantity=x.quantity,
-            declared_value=priced.goods,
+            hs_code=x.item.hs_code,
+            origin_country=x.item.origin,
+            description=x.item.description,
+            quantity=x.item.quantity,
+            declared_value=x.goods,
         )
-        for x, priced in zip(group, charges.lines, strict=True)
+        for x in charges.lines
     )
