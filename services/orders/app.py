@@ -104,9 +104,7 @@ def build_use_cases(
     return UseCases(
         catalogue=catalogue,
         quotes=quotes,
-        ordering=Ordering(
-            uow, clock, carrier, wake_saga, {k: s.name for k, s in ref.styles.items()}
-        ),
+        ordering=Ordering(uow, clock, carrier, wake_saga),
         waitlist=waitlist,
         inventory=Inventory(uow, catalogue, waitlist, clock),
         replacements=Replacements(uow, ref, clock),

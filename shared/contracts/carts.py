@@ -44,6 +44,11 @@ class ShipmentLineOut(BaseModel):
     """One line of a shipment: its goods and its part of the shipment's shipping and duty."""
 
     style: str = Field(description="Style code.", examples=["VT02"])
+    name: str = Field(
+        default="",
+        description="Product name, as the catalogue listed it when the cart was quoted.",
+        examples=["Voyager travel tote"],
+    )
     hs_code: str = Field(description="Harmonized System code of the style.", examples=["4202.21"])
     quantity: int = Field(description="Units.")
     unit_price: str = Field(

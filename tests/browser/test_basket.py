@@ -41,6 +41,8 @@ def test_uk_customer_orders_a_basket_from_two_warehouses(sign_in):
     add_to_basket(me, "JR01")
     me.locator(".basket-link a").click()
     me.get_by_role("button", name="Quote the basket").click()
+    # The customer reads product names, not style codes (the code stays beside each line).
+    expect(me.locator("h1")).to_contain_text("Juniper crossbody × 1")
 
     local = me.locator(".parcel", has_text="from UK-LON")
     imported = me.locator(".parcel", has_text="from US-NJ")
@@ -54,6 +56,7 @@ def test_uk_customer_orders_a_basket_from_two_warehouses(sign_in):
 
     expect(me.locator("#order-status")).to_contain_text("Delivered", timeout=60_000)
     expect(me.locator(".parcel")).to_have_count(2)
+    expect(me.locator(".lead")).to_contain_text("Juniper crossbody × 1")
     me.get_by_role("link", name="Shop", exact=True).click()
     expect(me.locator(".basket-link")).to_contain_text("(empty)")
     assert order_id

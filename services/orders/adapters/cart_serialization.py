@@ -8,7 +8,7 @@ Each line keeps its style's declaration, the country of origin and description i
 declares. A document stored before lines kept them is read with what its own customs lines
 declared, else the style's declaration in the catalogue (`style_declarations`), else what its
 parcel declared then (the shipment's source region, the style code): see
-`_declaration_of_an_older_line`.
+`_declaration_of_an_older_line`. Its product name likewise: the catalogue's, else the code.
 """
 
 from __future__ import annotations
@@ -133,6 +133,7 @@ def _line_out(x: PricedLine) -> dict[str, Any]:
         "quantity": x.item.quantity,
         "origin": x.item.origin,
         "description": x.item.description,
+        "name": x.item.name,
         "goods": money_out(x.goods),
         "shipping_share": money_out(x.shipping_share),
         "duty_rate": None if x.duty_rate is None else str(x.duty_rate),
@@ -170,16 +171,25 @@ def _declaration_of_an_older_line(
     longer lists keeps what its parcel declared before: the shipment's source region and the
     style code.
     """
+    listed = catalogue.get(style)
+    name = listed.name if listed is not None else style
     if declared is not None:
-        return StyleDeclaration(declared.origin_country, declared.description)
-    return catalogue.get(style, StyleDeclaration(source_region, style))
+        return StyleDeclaration(declared.origin_country, declared.description, name)
+    return listed or StyleDeclaration(source_region, style, name)
 
 
 def _line_in(d: dict[str, Any], older: StyleDeclaration) -> PricedLine:
     # What the line kept wins, key by key: a line stored once lines kept their origin, but
-    # before they kept their description, has only its origin.
-    origin, description = d.get("origin", older.origin), d.get("description", older.description)
-    item = Item(d["style"], d["hs_code"], m_in(d["unit_price"]), d["quantity"], origin, description)
+    # before they kept their description (or their name), has only its origin.
+    item = Item(
+        d["style"],
+        d["hs_code"],
+        m_in(d["unit_price"]),
+        d["quantity"],
+        d.get("origin", older.origin),
+        d.get("description", older.description),
+        d.get("name", older.name),
+    )
     rate = None if d["duty_rate"] is None else Decimal(d["duty_rate"])
     return PricedLine(item, m_in(d["goods"]), m_in(d["shipping_share"]), rate, m_in(d["duty"]))
 

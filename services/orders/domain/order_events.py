@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -33,9 +32,9 @@ def order_facts(order: Order) -> ev.OrderFacts:
     )
 
 
-def order_placed(order: Order, now: datetime, names: Mapping[str, str]) -> ev.OrderPlaced:
+def order_placed(order: Order, now: datetime) -> ev.OrderPlaced:
     if order.cart is not None:
-        return _cart_order_placed(order, order.cart, now, names)
+        return _cart_order_placed(order, order.cart, now)
     q = order.quote
     goods = q.landed.line(LineKind.GOODS)
     unit = goods.unit_price if goods and goods.unit_price else q.total
@@ -53,15 +52,13 @@ def order_placed(order: Order, now: datetime, names: Mapping[str, str]) -> ev.Or
     )
 
 
-def _cart_order_placed(
-    order: Order, cart: CartQuote, now: datetime, names: Mapping[str, str]
-) -> ev.OrderPlaced:
+def _cart_order_placed(order: Order, cart: CartQuote, now: datetime) -> ev.OrderPlaced:
     """Every line of the cart, at the unit price the customer pays (customer's currency)."""
     q = order.quote
     items = tuple(
         ev.OrderItem(
             style=x.item.style,
-            name=names.get(x.item.style, x.item.style),
+            name=x.item.name or x.item.style,
             quantity=x.item.quantity,
             unit_price=x.item.unit_price,
         )

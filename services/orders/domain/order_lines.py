@@ -47,7 +47,13 @@ def _shipment(q: Quote, ref: ReferenceData) -> Shipment:
     assert goods is not None and goods.unit_price is not None and shipping is not None
     cu = q.customs  # what its parcel declared: the line declares the same
     item = Item(
-        q.style, cu.hs_code, goods.unit_price, q.quantity, cu.origin_country, cu.description
+        q.style,
+        cu.hs_code,
+        goods.unit_price,
+        q.quantity,
+        cu.origin_country,
+        cu.description,
+        q.style_name,
     )
     terms = TaxTerms.for_destination(ref, q.region, {q.customs.hs_code})
     cross_border = q.source_region != q.region

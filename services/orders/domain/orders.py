@@ -7,7 +7,7 @@ Everything needed to resume after a crash (status, steps, compensations done) is
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -79,10 +79,8 @@ class Order(OrderViews):
         payment_token: str,
         now: datetime,
         agent_id: str | None = None,
-        names: Mapping[str, str] | None = None,
     ) -> Order:
-        """Accept a quote or a cart quote: price, rate and lines are the quote's, locked
-        (`names`: product names by style, for the placed event's cart lines)."""
+        """Accept a quote or a cart quote: price, rate and lines are the quote's, locked."""
         if quote.customer_id is not None and quote.customer_id != customer_id:
             raise QuoteNotFound("no such quote", details={"quote_id": quote.quote_id})
         quote.ensure_valid(now)
@@ -91,7 +89,7 @@ class Order(OrderViews):
         order = cls(order_id, customer_id, headline, payment_token, S.PENDING, now, agent_id)
         order.cart = cart
         order.timeline.append(TimelineEntry(S.PENDING, now))
-        order.pending_events.append(order_placed(order, now, names or {}))
+        order.pending_events.append(order_placed(order, now))
         return order
 
     @property

@@ -24,17 +24,19 @@ class Style:
     @property
     def declaration(self) -> StyleDeclaration:
         """What every parcel carrying this style declares for it, local or cross-border."""
-        return StyleDeclaration(self.origin, f"{self.category}: {self.name}")
+        return StyleDeclaration(self.origin, f"{self.category}: {self.name}", self.name)
 
 
 @dataclass(frozen=True, slots=True)
 class StyleDeclaration:
     """How a parcel declares a style's goods to the carrier (and to customs if it crosses a
     border): the country it was made in and the catalogue's description, "category: name".
-    The same goods declare the same, ordered alone or in a cart (cross-border.md)."""
+    The same goods declare the same, ordered alone or in a cart (cross-border.md). `name` is
+    the product's name, which a cart line shows the customer (not declared)."""
 
     origin: str
     description: str
+    name: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,8 +109,8 @@ class ReferenceData:
             raise UnknownStyle(f"unknown style {code!r}", details={"style": code}) from None
 
     def style_declarations(self) -> dict[str, StyleDeclaration]:
-        """Style -> its declaration: completes cart documents stored before their lines kept
-        it (adapters/cart_serialization.py)."""
+        """Style -> its declaration and name: completes cart documents stored before their
+        lines kept them (adapters/cart_serialization.py)."""
         return {code: s.declaration for code, s in self.styles.items()}
 
     def listing(self, style: str, region: str) -> Listing | None:

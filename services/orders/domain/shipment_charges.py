@@ -49,7 +49,7 @@ class Item:
     `origin` (the style's country of manufacture, never the warehouse's region) and
     `description` (the catalogue's "category: name", never the bare style code) are what every
     parcel declares for the line, local or cross-border, as a single-style quote does
-    (reference.StyleDeclaration).
+    (reference.StyleDeclaration). `name` is the product's name as the customer sees it.
     """
 
     style: str
@@ -58,6 +58,7 @@ class Item:
     quantity: int
     origin: str
     description: str
+    name: str
 
     @property
     def goods(self) -> Money:

@@ -235,6 +235,7 @@ def _item(x: SourcedLine, rate: FxRate) -> Item:
         quantity=x.quantity,
         origin=declared.origin,
         description=declared.description,
+        name=x.style.name,
     )
 
 

@@ -112,6 +112,7 @@ def _shipment_out(s: Shipment) -> cc.QuoteShipmentOut:
 def _shipment_line_out(x: PricedLine) -> cc.ShipmentLineOut:
     return cc.ShipmentLineOut(
         style=x.item.style,
+        name=x.item.name,
         hs_code=x.item.hs_code,
         quantity=x.item.quantity,
         unit_price=str(x.item.unit_price.amount),

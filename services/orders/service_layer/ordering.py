@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import NoReturn, Protocol
 
 from services.orders.domain.errors import (
@@ -49,9 +49,7 @@ class Ordering:
         clock: Clock,
         carrier: CarrierProvider,  # consulted by a cancel: has the parcel left?
         wake_saga: WakeSaga = no_saga,
-        style_names: Mapping[str, str] | None = None,  # product names, for a cart's placed event
     ) -> None:
-        self.style_names = style_names or {}
         self.uow = uow
         self.clock = clock
         self.carrier = carrier
@@ -95,7 +93,6 @@ class Ordering:
                 payment_token=token,
                 now=self.clock.now(),
                 agent_id=actor.agent_id,
-                names=self.style_names,
             )
         except DomainError:
             async with self.uow.read() as rx:

@@ -200,6 +200,16 @@ def test_a_mixed_cart_is_ordered_as_two_parcels_each_with_its_treatment(
         ("US-NJ", "booked"),
     ]
     assert len({p["tracking_number"] for p in parcels}) == 2
+    # Each line, and the headline (its first line), names the product, not just its code.
+    lines = [x for s in confirmed["cart"]["shipments"] for x in s["lines"]]
+    assert [(x["style"], x["name"]) for x in lines] == [
+        ("JR01", "Juniper crossbody"),
+        ("VT02", "Voyager travel tote, luggage brown"),
+    ]
+    assert (confirmed["quote"]["style"], confirmed["quote"]["name"]) == (
+        "JR01",
+        "Juniper crossbody",
+    )
 
 
 @SQLITE

@@ -112,6 +112,28 @@ def test_without_the_catalogue_an_older_local_line_declares_what_it_declared_the
     assert _declarations(cart_quote_from_dict(old, {"VT02": VT02})) == before
 
 
+def test_a_line_stored_before_lines_kept_their_name_is_named_from_the_catalogue(
+    ref: ReferenceData, now: datetime
+) -> None:
+    """Lines stored before they kept the product's name take the catalogue's, else (a style
+    no longer listed) the style code, which is what the order showed then."""
+    quote = _mixed(ref, now)
+    old = orjson.loads(orjson.dumps(cart_quote_to_dict(quote)))
+    for shipment in old["shipments"]:
+        for line in shipment["charges"]["lines"]:
+            del line["name"]
+    assert cart_quote_from_dict(old, ref.style_declarations()) == quote
+    assert _names(cart_quote_from_dict(old, ref.style_declarations())) == [
+        ref.style("JR01").name,
+        ref.style("VT02").name,
+    ]
+    assert _names(cart_quote_from_dict(old)) == ["JR01", "VT02"]
+
+
+def _names(quote: CartQuote) -> list[str]:
+    return [x.item.name for s in quote.shipments for x in s.charges.lines]
+
+
 def _mixed(ref: ReferenceData, now: datetime) -> CartQuote:
     """JR01 (made in IT) local from UK-LON, VT02 (made in the US) imported from US-NJ."""
     policy = load_cart_and_return_policy()[0]

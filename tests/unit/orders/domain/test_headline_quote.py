@@ -81,7 +81,9 @@ def test_a_one_line_carts_headline_is_the_single_style_quote_of_that_line(
     )
 
 
-def test_the_worked_example_headline_carries_the_carts_totals(quote_of: QuoteOf) -> None:
+def test_the_worked_example_headline_carries_the_carts_totals(
+    quote_of: QuoteOf, ref: ReferenceData
+) -> None:
     """TC11 x1 and VT02 x1 from US-NJ: goods 291.48, shipping 19.38, duty 9.13, import VAT
     64.00, total 383.99 GBP (carts-and-returns.md)."""
     head = headline_quote(quote_of("UK", TC11=1, VT02=1))
@@ -95,7 +97,8 @@ def test_the_worked_example_headline_carries_the_carts_totals(quote_of: QuoteOf)
     assert head.landed.tax_treatment is TaxTreatment.DUTY_AND_IMPORT_VAT
     assert head.landed.fx is not None and head.landed.fx.rate == Decimal("0.7752")
     assert (head.style, head.quantity, head.warehouse) == ("TC11", 2, "US-NJ")
-    assert head.style_name  # the headline names its first line
+    # The headline names its first line's product, as a single-style quote of it does.
+    assert head.style_name == ref.style("TC11").name != "TC11"
     assert (head.customs.quantity, head.customs.declared_value) == (2, gbp("291.48"))
 
 

@@ -55,7 +55,7 @@ def test_a_destination_without_a_tax_row_is_priced_untaxed(ref: ReferenceData) -
 
 def test_goods_of_exactly_the_threshold_pay_seller_vat_and_no_duty() -> None:
     """At or under £135 (goods, shipping excluded): seller VAT 20% on goods plus shipping."""
-    items = [Item("VT02", HANDBAG, gbp("135.00"), 1, "US", TOTE)]
+    items = [Item("VT02", HANDBAG, gbp("135.00"), 1, "US", TOTE, "")]
     charges = price_items(
         items, shipping=gbp("19.38"), cross_border=True, terms=UK, prices_include_vat=False
     )
@@ -66,7 +66,7 @@ def test_goods_of_exactly_the_threshold_pay_seller_vat_and_no_duty() -> None:
 
 
 def test_a_penny_over_the_threshold_is_a_ddp_import() -> None:
-    items = [Item("VT02", HANDBAG, gbp("135.01"), 1, "US", TOTE)]
+    items = [Item("VT02", HANDBAG, gbp("135.01"), 1, "US", TOTE, "")]
     charges = price_items(
         items, shipping=gbp("19.38"), cross_border=True, terms=UK, prices_include_vat=False
     )
@@ -78,7 +78,7 @@ def test_a_penny_over_the_threshold_is_a_ddp_import() -> None:
 def test_a_local_tax_inclusive_price_shows_the_vat_inside_it() -> None:
     """A local shipment adds nothing: the VAT inside goods plus shipping is shown,
     gross x 20 / 120."""
-    items = [Item("VT01", HANDBAG, gbp("60.00"), 2, "US", TOTE)]
+    items = [Item("VT01", HANDBAG, gbp("60.00"), 2, "US", TOTE, "")]
     charges = price_items(
         items, shipping=gbp("6.00"), cross_border=False, terms=UK, prices_include_vat=True
     )
@@ -89,7 +89,7 @@ def test_a_local_tax_inclusive_price_shows_the_vat_inside_it() -> None:
 
 
 def test_a_price_before_tax_has_no_vat_inside_it() -> None:
-    items = [Item("VT01", HANDBAG, gbp("60.00"), 1, "US", TOTE)]
+    items = [Item("VT01", HANDBAG, gbp("60.00"), 1, "US", TOTE, "")]
     charges = price_items(
         items, shipping=gbp("6.00"), cross_border=False, terms=UK, prices_include_vat=False
     )
@@ -103,8 +103,8 @@ def test_an_import_into_a_region_whose_tax_is_out_of_scope_adds_no_tax(
     """US sales tax is out of scope: goods and shipping only, whatever the goods' value."""
     terms = TaxTerms.for_destination(ref, "US", {HANDBAG})
     items = [
-        Item("JR01", HANDBAG, usd("178.00"), 2, "IT", "handbag: Juniper crossbody"),
-        Item("CC01", "4202.31", usd("68.00"), 1, "ES", "small_leather_goods: Card case"),
+        Item("JR01", HANDBAG, usd("178.00"), 2, "IT", "handbag: Juniper crossbody", ""),
+        Item("CC01", "4202.31", usd("68.00"), 1, "ES", "small_leather_goods: Card case", ""),
     ]
     charges = price_items(
         items, shipping=usd("12.00"), cross_border=True, terms=terms, prices_include_vat=False
@@ -124,7 +124,9 @@ def test_an_import_into_a_region_whose_tax_is_out_of_scope_adds_no_tax(
 
 
 def test_an_import_with_no_duty_rate_for_a_line_is_refused_naming_it() -> None:
-    items = [Item("PC15", "4820.10", gbp("200.00"), 1, "CN", "tech_accessory: Glitter phone case")]
+    items = [
+        Item("PC15", "4820.10", gbp("200.00"), 1, "CN", "tech_accessory: Glitter phone case", "")
+    ]
     with pytest.raises(TariffMissing) as raised:
         price_items(
             items, shipping=gbp("19.38"), cross_border=True, terms=UK, prices_include_vat=False
