@@ -38,6 +38,7 @@ from shared.nats_conn import credentials, probe, without_credentials
 from shared.persistence.db import Database
 from shared.persistence.migrations import upgrade
 from shared.runtime.health import HealthServer
+from shared.runtime.heap import freeze_startup_heap
 from shared.runtime.settings import ServiceSettings
 from shared.runtime.startup import StartupState, wait_for
 
@@ -215,6 +216,7 @@ class ServiceRuntime:
         self._background.append(_purge_processed_requests)
         for factory in self._background:
             self._tasks.append(asyncio.create_task(self._guard(factory), name=factory.__name__))
+        freeze_startup_heap()
         self.startup.ready = True
         log.info(
             "service.started", instance=self.settings.instance, database=self.db.url.split("://")[0]
