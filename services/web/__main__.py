@@ -7,13 +7,16 @@ import uvicorn
 from services.web.app import create_app
 from services.web.settings import WebSettings
 from shared.logging import configure_logging
+from shared.runtime.heap import freeze_startup_heap
 
 
 def main() -> None:
     settings = WebSettings()
     configure_logging("web", settings.log_format)
+    app = create_app(settings)
+    freeze_startup_heap()  # its templates, routes and models stay out of later collections
     uvicorn.run(
-        create_app(settings),
+        app,
         host=settings.host,
         port=settings.port,
         log_config=None,
