@@ -135,8 +135,9 @@ async def test_it_reads_the_transactions_own_uncommitted_writes(db: Database) ->
             await session.execute(sa.insert(things), {"id": "t1", **FULL})
             await Prepared(sa.insert(things)).rowcount(session, {"id": "t2", **EMPTY})
             await session.execute(sa.update(things).values(note="changed"))
-            first, second = await read.one(session, {"id": "t1"}), await read.first(
-                session, {"id": "t2"}
+            first, second = (
+                await read.one(session, {"id": "t1"}),
+                await read.first(session, {"id": "t2"}),
             )
             assert first.note == "changed" and second is not None and second.note == "changed"
             raise RuntimeError("roll it all back")
