@@ -5,7 +5,6 @@ many rows as `Result` does; on PostgreSQL the same calls run the statement throu
 
 from __future__ import annotations
 
-import enum
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
@@ -18,37 +17,14 @@ from sqlalchemy import exc
 from shared.persistence.db import Database
 from shared.persistence.prepared import Prepared
 from shared.persistence.prepared_read import PreparedRead
-from shared.persistence.types import UtcDateTime
 from tests.support.persistence.tables import database_with
-
-
-class Tier(enum.Enum):
-    GOLD = "gold"
-    SILVER = "silver"
-
+from tests.support.persistence.typed_table import Tier, things_table
 
 metadata = sa.MetaData()
-things = sa.Table(
-    "things",
-    metadata,
-    sa.Column("id", sa.String(20), primary_key=True),
-    sa.Column("rank", sa.Integer, nullable=True),
-    sa.Column("at", UtcDateTime, nullable=True),
-    sa.Column("plain_at", sa.DateTime(timezone=True), nullable=True),
-    sa.Column("naive_at", sa.DateTime, nullable=True),
-    sa.Column("doc", sa.JSON, nullable=True),
-    sa.Column("tier", sa.Enum(Tier), nullable=True),
-    sa.Column("active", sa.Boolean, nullable=True),
-    sa.Column("amount", sa.Numeric(10, 2), nullable=True),
-    sa.Column("blob", sa.LargeBinary, nullable=True),
-    sa.Column("note", sa.String(50), nullable=True),
-)
-extras = sa.Table(
-    "extras",
-    metadata,
-    sa.Column("thing_id", sa.String(20), primary_key=True),
-    sa.Column("tags", sa.JSON, nullable=False),
-)
+things = things_table(metadata)
+# A second table to join: a JSON list per thing.
+extras = sa.Table("extras", metadata, sa.Column("thing_id", sa.String(20), primary_key=True))
+extras.append_column(sa.Column("tags", sa.JSON, nullable=False))
 FULL = {
     "rank": 3,
     "at": datetime(2026, 3, 4, 5, 6, 7, 891011, tzinfo=timezone(timedelta(hours=-5))),
