@@ -33,7 +33,10 @@ class KeptConnections:
 
     def take(self) -> Connection:
         """The most recently returned connection, or a new one from the engine's pool."""
-        return self._idle.pop() if self._idle else self._engine.connect()
+        try:
+            return self._idle.pop()  # atomic: safe should two threads ever share the database
+        except IndexError:
+            return self._engine.connect()
 
     def give(self, conn: Connection) -> None:
         """Back after a session: rolled back if it is still in a transaction, then kept (or
