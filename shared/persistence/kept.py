@@ -3,8 +3,8 @@
 Every SQLite session (a unit of work, a read) used to take a SQLAlchemy `Connection` from the
 engine and close it again: a new `Connection`, a pool check-out (queue, connection record, the
 pool's event dispatch), and on close a check-in with a reset (a `rollback()` on the driver's
-connection). An order's whole life opens 16 such sessions in the orders process, an event
-one per event group in notifications. Profiled in process (bench.cpu_orders_inproc), the
+connection). An order's whole life opens 16 such sessions in the orders process; the
+notifications consumer one per group of events. Profiled in process (bench.cpu_orders_inproc), the
 check-outs and check-ins were about 15% of the orders service's CPU; alone, an empty unit of
 work cost 20 us and an empty read 10 us, 8 us and 2 us with this (docs/benchmarks.md).
 
