@@ -25,6 +25,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from shared.persistence.checkpoint import WalCheckpointer, use_backstop
+from shared.persistence.kept import KeptConnections
 from shared.persistence.session import Session
 from shared.persistence.sqlite_inloop import BufferedConnection, inloop_url
 
@@ -149,6 +150,15 @@ class Database:
         # SQLite's sessions run on this synchronous engine; a `:memory:` database is its own
         # (the async engine above would see another, empty one).
         self.sqlite_engine = make_sqlite_engine(url) if self.sqlite else None
+        # Sessions reuse connections kept open between them, not one checked out per session
+        # (kept.py); a database dropped without `dispose()` returns them to the pool.
+        self._kept = (
+            KeptConnections(self.sqlite_engine, SQLITE_POOL_SIZE)
+            if self.sqlite_engine is not None
+            else None
+        )
+        if self._kept is not None:
+            weakref.finalize(self, self._kept.close)
         self._write_lock = asyncio.Lock()
         path = _sqlite_file(url) if self.sqlite else None
         self.checkpointer = (
@@ -162,7 +172,7 @@ class Database:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Session]:
         """A read-write unit of work; commits on success, rolls back on any exception."""
-        if self.sqlite_engine is not None:
+        if self._kept is not None:
             # A SQLite statement never suspends the coroutine, so a chain of transactions (a
             # saga's steps against in-process sandboxes) would run in one turn of the loop,
             # ahead of replies already queued for sending. Each transaction first lets every
@@ -171,8 +181,12 @@ class Database:
             if self.checkpointer is not None:
                 self.checkpointer.start()  # once; later calls return at once
             async with self._write_lock:
-                with self.sqlite_engine.begin() as conn:
-                    yield Session(conn)
+                conn = self._kept.take()
+                try:
+                    with conn.begin():
+                        yield Session(conn)
+                finally:
+                    self._kept.give(conn)
         else:
             async with self.engine.begin() as aconn:
                 yield Session(aconn)
@@ -180,9 +194,12 @@ class Database:
     @asynccontextmanager
     async def read(self) -> AsyncIterator[Session]:
         """A read-only session; anything it wrote is rolled back."""
-        if self.sqlite_engine is not None:
-            with self.sqlite_engine.connect() as conn:
+        if self._kept is not None:
+            conn = self._kept.take()
+            try:
                 yield Session(conn)
+            finally:
+                self._kept.give(conn)  # rolls back anything it wrote
         else:
             async with self.engine.connect() as aconn:
                 yield Session(aconn)
@@ -198,6 +215,8 @@ class Database:
     async def dispose(self) -> None:
         if self.checkpointer is not None:
             await asyncio.to_thread(self.checkpointer.stop)
+        if self._kept is not None:
+            self._kept.close()
         if self.sqlite_engine is not None:
             self.sqlite_engine.dispose()
         await self.engine.dispose()

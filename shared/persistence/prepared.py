@@ -16,8 +16,8 @@ transaction as the session's other statements, so it commits and rolls back with
 
 PostgreSQL runs the Core statement through `Session.execute`, unchanged.
 
-Limits, checked when the statement is compiled: writes only (a SELECT's rows would need
-SQLAlchemy's result processing), no Python-side column defaults and no expanding or callable
+Limits, checked when the statement is compiled: writes only (a SELECT is `PreparedRead`,
+prepared_read.py), no Python-side column defaults and no expanding or callable
 parameters. The statement does not go through SQLAlchemy's connection, so its cursor events
 (`before_cursor_execute`, echo) do not see it.
 """
@@ -89,13 +89,7 @@ class Prepared:
         plan = self._plans.get((dialect, tuple(parameters)))
         if plan is None:
             plan = self._plans[(dialect, tuple(parameters))] = self._compile(dialect, parameters)
-        values = [_value(b, parameters) for b in plan.binds]
-        try:
-            return conn.execute(plan.sql, values)
-        except sqlite3.Error as error:
-            # What Connection.execute raises (IntegrityError on a duplicate key, ...): callers
-            # catch SQLAlchemy's exceptions, not the driver's.
-            raise exc.DBAPIError.instance(plan.sql, values, error, sqlite3.Error) from error
+        return run_raw(conn, plan.sql, bind_values(plan.binds, parameters))
 
     def _compile(self, dialect: Dialect, parameters: Mapping[str, Any]) -> _Plan:
         if len(self._plans) >= 64:  # a statement given ever new sets of names: stay bounded
@@ -103,19 +97,41 @@ class Prepared:
         compiled: Any = self.statement.compile(dialect=dialect, column_keys=sorted(parameters))
         if compiled.insert_prefetch or compiled.update_prefetch:
             raise TypeError("Prepared: a column has a Python-side default; give its value")
-        if compiled.literal_execute_params or compiled.post_compile_params:
-            raise TypeError("Prepared: expanding or literal-execute parameters are not supported")
-        by_name = {name: bind for bind, name in compiled.bind_names.items()}
-        constants = compiled.construct_params(escape_names=False, _check=False)
-        processors = compiled._bind_processors
-        binds = []
-        for name in compiled.positiontup or ():
-            bind = by_name[name]
-            if bind.callable is not None:
-                raise TypeError(f"Prepared: parameter {bind.key!r} has a callable value")
-            constant = _REQUIRED if bind.required else constants[name]
-            binds.append(_Bind(bind.key, name, constant, processors.get(name)))
-        return _Plan(compiled.string, tuple(binds), bool(compiled.returning))
+        return _Plan(compiled.string, bind_plan(compiled), bool(compiled.returning))
+
+
+def bind_plan(compiled: Any) -> tuple[_Bind, ...]:
+    """Each positional parameter of a compiled statement: whose value it takes, the statement's
+    own value if it has one, and SQLAlchemy's bind processor for its type."""
+    if compiled.literal_execute_params or compiled.post_compile_params:
+        raise TypeError("Prepared: expanding or literal-execute parameters are not supported")
+    by_name = {name: bind for bind, name in compiled.bind_names.items()}
+    constants = compiled.construct_params(escape_names=False, _check=False)
+    processors = compiled._bind_processors
+    binds = []
+    for name in compiled.positiontup or ():
+        bind = by_name[name]
+        if bind.callable is not None:
+            raise TypeError(f"Prepared: parameter {bind.key!r} has a callable value")
+        constant = _REQUIRED if bind.required else constants[name]
+        binds.append(_Bind(bind.key, name, constant, processors.get(name)))
+    return tuple(binds)
+
+
+def bind_values(binds: Sequence[_Bind], parameters: Mapping[str, Any]) -> list[Any]:
+    return [_value(b, parameters) for b in binds]
+
+
+def run_raw(
+    conn: sqlite3.Connection | sqlite3.Cursor, sql: str, values: Sequence[Any]
+) -> sqlite3.Cursor:
+    """Execute on `sqlite3`, raising SQLAlchemy's exceptions."""
+    try:
+        return conn.execute(sql, values)
+    except sqlite3.Error as error:
+        # What Connection.execute raises (IntegrityError on a duplicate key, ...): callers
+        # catch SQLAlchemy's exceptions, not the driver's.
+        raise exc.DBAPIError.instance(sql, list(values), error, sqlite3.Error) from error
 
 
 def _value(bind: _Bind, parameters: Mapping[str, Any]) -> Any:

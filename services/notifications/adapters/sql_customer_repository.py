@@ -7,6 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from shared.persistence.prepared_read import PreparedRead
 from shared.persistence.session import Session
 
 from ..domain.channels import Category, Channel
@@ -14,15 +15,18 @@ from ..domain.preferences import Contact, Preferences, QuietHours
 from .sql import upsert
 from .tables import contacts, preferences, thank_you_cards
 
-# Read for every event that causes a message: built once, so their cache keys are memoized.
-_CONTACT = sa.select(contacts).where(contacts.c.customer_id == sa.bindparam("customer_id"))
-_PREFERENCES = sa.select(preferences).where(
-    preferences.c.customer_id == sa.bindparam("customer_id")
+# Read for every event that causes a message: on SQLite without SQLAlchemy's per-statement path
+# (shared/persistence/prepared_read.py).
+_CONTACT = PreparedRead(
+    sa.select(contacts).where(contacts.c.customer_id == sa.bindparam("customer_id"))
+)
+_PREFERENCES = PreparedRead(
+    sa.select(preferences).where(preferences.c.customer_id == sa.bindparam("customer_id"))
 )
 # Both in one statement (each statement is a round trip through the database driver's thread):
 # the customer's key outer-joined to each, so a customer with neither still gets a row.
 _KEY = sa.select(sa.bindparam("customer_id", type_=sa.String).label("customer_id")).subquery("k")
-_PROFILE = (
+_PROFILE = PreparedRead(
     sa.select(
         *(c for c in contacts.c if c.name != "updated_at"),
         preferences.c.customer_id.label("preferences_id"),
@@ -42,12 +46,12 @@ class SqlContactRepository:
         self.session = session
 
     async def get(self, customer_id: str) -> Contact | None:
-        row = (await self.session.execute(_CONTACT, {"customer_id": customer_id})).first()
+        row = await _CONTACT.first(self.session, {"customer_id": customer_id})
         return _contact(row) if row is not None else None
 
     async def with_preferences(self, customer_id: str) -> tuple[Contact | None, Preferences]:
         """The contact (None if unknown) and the preferences, read together."""
-        row = (await self.session.execute(_PROFILE, {"customer_id": customer_id})).one()
+        row = await _PROFILE.one(self.session, {"customer_id": customer_id})
         contact = _contact(row) if row.customer_id is not None else None
         if row.preferences_id is None:
             return contact, Preferences(customer_id)
@@ -104,7 +108,7 @@ class SqlPreferenceRepository:
         self.session = session
 
     async def get(self, customer_id: str) -> Preferences:
-        row = (await self.session.execute(_PREFERENCES, {"customer_id": customer_id})).first()
+        row = await _PREFERENCES.first(self.session, {"customer_id": customer_id})
         return _preferences(customer_id, row) if row is not None else Preferences(customer_id)
 
     async def save(self, prefs: Preferences, now: datetime) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from shared.persistence.prepared_read import PreparedRead
 from shared.persistence.session import Session
 
 from ..domain.webhook_deliveries import EndpointListing
@@ -23,9 +24,10 @@ def _scope(owner: str | None, *, include_deleted: bool = False) -> sa.ColumnElem
     return sa.and_(live, t.c.owner == owner) if owner is not None else live
 
 
-# Read for every event (which endpoints want it): built once, so its cache key is memoized.
-_SUBSCRIPTIONS = sa.select(t.c.id, t.c.event_types).where(
-    t.c.deleted_at.is_(None), t.c.disabled_at.is_(None)
+# Read for every event (which endpoints want it): on SQLite without SQLAlchemy's per-statement
+# path (shared/persistence/prepared_read.py).
+_SUBSCRIPTIONS = PreparedRead(
+    sa.select(t.c.id, t.c.event_types).where(t.c.deleted_at.is_(None), t.c.disabled_at.is_(None))
 )
 _SUBSCRIBED = "notifications.subscriptions"  # the transaction's copy of them (session.info)
 
@@ -42,7 +44,7 @@ class SqlWebhookEndpointRepository:
         A change to the endpoints in this transaction forgets the copy."""
         found = self.session.info.get(_SUBSCRIBED)
         if found is None:
-            rows = (await self.session.execute(_SUBSCRIPTIONS)).all()
+            rows = await _SUBSCRIPTIONS.all(self.session)
             found = self.session.info[_SUBSCRIBED] = [(r.id, r.event_types) for r in rows]
         return list(found)
 

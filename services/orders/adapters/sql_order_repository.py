@@ -18,17 +18,18 @@ from services.orders.domain.errors import ConcurrentUpdate, OrderNotFound
 from services.orders.domain.orders import Order
 from services.orders.domain.reference import StyleDeclaration
 from shared.persistence.prepared import Prepared
+from shared.persistence.prepared_read import PreparedRead
 from shared.persistence.session import Session
 
-# The hot read, built once: a module-level statement keeps its memoized cache key (a statement
-# built per call is walked again to compute it on every execution). The placement's insert and
-# the saga steps' save (four per order) are Prepared: on SQLite they skip SQLAlchemy's
-# per-statement path (shared/persistence/prepared.py).
+# The placement's insert, the saga steps' save (four per order) and their reads of the order
+# (and the sweep's) are Prepared: on SQLite they skip SQLAlchemy's per-statement path
+# (shared/persistence/prepared.py, prepared_read.py); PostgreSQL runs them as Core statements.
 _INSERT = Prepared(sa.insert(t.orders))
-_GET = sa.select(t.orders).where(t.orders.c.order_id == sa.bindparam("order_id"))
-_GET_FOR_UPDATE = _GET.with_for_update()  # ignored by SQLite, whose writes are serialised
-_BY_QUOTE = sa.select(t.orders).where(t.orders.c.quote_id == sa.bindparam("quote_id"))
-_DUE = sa.select(t.orders).where(t.orders.c.next_check_at <= sa.bindparam("now"))
+_BY_ID = sa.select(t.orders).where(t.orders.c.order_id == sa.bindparam("order_id"))
+_GET = PreparedRead(_BY_ID)
+_GET_FOR_UPDATE = PreparedRead(_BY_ID.with_for_update())  # FOR UPDATE: PostgreSQL only
+_BY_QUOTE = PreparedRead(sa.select(t.orders).where(t.orders.c.quote_id == sa.bindparam("q")))
+_DUE = PreparedRead(sa.select(t.orders).where(t.orders.c.next_check_at <= sa.bindparam("now")))
 # A saga step's save (the bind names differ from the columns': SQLAlchemy reserves those).
 _SAVE = Prepared(
     sa.update(t.orders)
@@ -71,13 +72,13 @@ class SqlOrderRepository:
 
     async def get(self, order_id: str, *, for_update: bool = False) -> Order:
         query = _GET_FOR_UPDATE if for_update else _GET
-        row = (await self.session.execute(query, {"order_id": order_id})).first()
+        row = await query.first(self.session, {"order_id": order_id})
         if row is None:
             raise OrderNotFound("no such order", details={"order_id": order_id})
         return self._from_row(row)
 
     async def by_quote(self, quote_id: str) -> Order | None:
-        row = (await self.session.execute(_BY_QUOTE, {"quote_id": quote_id})).first()
+        row = await _BY_QUOTE.first(self.session, {"q": quote_id})
         if row is None:
             return None
         return self._from_row(row)
@@ -139,8 +140,7 @@ class SqlOrderRepository:
 
     async def due_orders(self, now: datetime) -> list[Order]:
         """The open sagas whose next check is due, whole: the sweep reads them once."""
-        rows = (await self.session.execute(_DUE, {"now": now})).all()
-        return [self._from_row(r) for r in rows]
+        return [self._from_row(r) for r in await _DUE.all(self.session, {"now": now})]
 
     async def defer_all(self, until: Sequence[tuple[str, int, datetime]]) -> None:
         """`defer` for many (order id, version looked at, until): one statement (executemany).

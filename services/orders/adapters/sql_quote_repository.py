@@ -20,10 +20,13 @@ from services.orders.domain.errors import QuoteNotFound
 from services.orders.domain.quotes import Quote
 from services.orders.domain.reference import StyleDeclaration
 from services.orders.domain.shipments import CartQuote
+from shared.persistence.prepared_read import PreparedRead
 from shared.persistence.session import Session
 
-# Every placement reads its quote: built once, its cache key is memoized.
-_GET = sa.select(t.quotes.c.document).where(t.quotes.c.quote_id == sa.bindparam("quote_id"))
+# Every placement reads its quote: on SQLite without SQLAlchemy's per-statement path.
+_GET = PreparedRead(
+    sa.select(t.quotes.c.document).where(t.quotes.c.quote_id == sa.bindparam("quote_id"))
+)
 
 
 class SqlQuoteRepository:
@@ -54,7 +57,7 @@ class SqlQuoteRepository:
         )
 
     async def get(self, quote_id: str) -> Quote | CartQuote:
-        row = (await self.session.execute(_GET, {"quote_id": quote_id})).first()
+        row = await _GET.first(self.session, {"quote_id": quote_id})
         if row is None:
             raise QuoteNotFound("no such quote", details={"quote_id": quote_id})
         if is_cart_document(row.document):

@@ -4,7 +4,6 @@ watched session; on PostgreSQL the same calls run the statement through the sess
 
 from __future__ import annotations
 
-import enum
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
@@ -17,29 +16,11 @@ from sqlalchemy import exc
 from shared.persistence.db import Database
 from shared.persistence.prepared import Prepared
 from shared.persistence.statements import insert_ignore
-from shared.persistence.types import UtcDateTime
 from tests.support.persistence.tables import database_with
-
-
-class Tier(enum.Enum):
-    GOLD = "gold"
-    SILVER = "silver"
-
+from tests.support.persistence.typed_table import Tier, things_table
 
 metadata = sa.MetaData()
-things = sa.Table(
-    "things",
-    metadata,
-    sa.Column("id", sa.String(20), primary_key=True),
-    sa.Column("at", UtcDateTime, nullable=True),
-    sa.Column("plain_at", sa.DateTime(timezone=True), nullable=True),
-    sa.Column("doc", sa.JSON, nullable=True),
-    sa.Column("tier", sa.Enum(Tier), nullable=True),
-    sa.Column("active", sa.Boolean, nullable=True),
-    sa.Column("amount", sa.Numeric(10, 2), nullable=True),
-    sa.Column("blob", sa.LargeBinary, nullable=True),
-    sa.Column("note", sa.String(50), nullable=True),
-)
+things = things_table(metadata)
 INSERT = sa.insert(things)
 NOTE = sa.update(things).where(things.c.id == sa.bindparam("key")).values(note=sa.bindparam("n"))
 

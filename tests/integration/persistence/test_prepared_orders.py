@@ -1,6 +1,6 @@
 """The orders repository's Prepared writes (the placement's insert, a saga step's save): the
 order reads back as it was saved, and a save on a stale version is refused and changes nothing
-(SQLite, PostgreSQL)."""
+(SQLite, PostgreSQL); on SQLite the per-order reads are prepared too."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from services.orders.adapters.providers.sandbox_journal import DatabaseSandboxJournal
 from services.orders.adapters.sql_order_repository import SqlOrderRepository
+from services.orders.adapters.sql_quote_repository import SqlQuoteRepository
 from services.orders.domain.errors import ConcurrentUpdate
 from tests.support.orders.stack import START, Stack, orders_stack, place
 
@@ -73,3 +75,31 @@ async def test_on_sqlite_the_orders_writes_skip_sqlalchemys_execution_path(sqlit
             order.record_payment_authorized("auth-1", LATER)
             await SqlOrderRepository(session).save(order)
     assert writes == []
+
+
+async def test_on_sqlite_the_per_order_reads_skip_sqlalchemys_execution_path(
+    sqlite_url: str,
+) -> None:
+    """The order by id and by quote, its quote, the sweep's due orders and the sandbox journal's
+    shipment: read through PreparedRead, so no SQLAlchemy cursor event (and the same order)."""
+    reads: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if statement.startswith("SELECT"):
+            reads.append(statement)
+
+    async with orders_stack(sqlite_url) as built:
+        placed = await place(built)
+        journal = DatabaseSandboxJournal(built.db)
+        assert built.db.sqlite_engine is not None
+        sa.event.listen(built.db.sqlite_engine, "before_cursor_execute", seen)
+        async with built.db.read() as session:
+            orders = SqlOrderRepository(session)
+            by_id = await orders.get(placed.order_id)
+            by_quote = await orders.by_quote(placed.quote.quote_id)
+            due = await orders.due_orders(LATER)
+            quote = await SqlQuoteRepository(session).get(placed.quote.quote_id)
+        assert await journal.load_shipment(shipment_id="none") is None
+    assert reads == []
+    assert by_quote is not None and by_id.timeline == placed.timeline == by_quote.timeline
+    assert [o.order_id for o in due] == [placed.order_id] and quote == placed.quote

@@ -16,17 +16,18 @@ from sqlalchemy.engine import make_url
 
 from services.orders.adapters import tables as t
 from shared.persistence.db import Database, is_sqlite
+from shared.persistence.prepared_read import PreparedRead
 from shared.persistence.statements import insert_ignore
 
 SANDBOX_TABLES = (t.sandbox_payments, t.sandbox_shipments, t.sandbox_refunds)
 
 
-def _by(table: sa.Table, column: str) -> sa.Select[Any]:
-    return sa.select(table).where(table.c[column] == sa.bindparam("value"))
+def _by(table: sa.Table, column: str) -> PreparedRead:
+    return PreparedRead(sa.select(table).where(table.c[column] == sa.bindparam("value")))
 
 
-# The lookups, built once: every tracking poll reads its shipment through (a statement built per
-# call is walked again for its cache key on every execution).
+# The lookups, built once: every tracking poll reads its shipment through them (four per order),
+# on SQLite without SQLAlchemy's per-statement path (shared/persistence/prepared_read.py).
 _LOOKUPS = {
     (table.name, column): _by(table, column)
     for table, columns in ((t.sandbox_payments, ("idempotency_key", "authorization_id")),
@@ -150,8 +151,8 @@ class DatabaseSandboxJournal:
 
     async def _one(self, table: sa.Table, column: str, value: Any) -> dict[str, Any] | None:
         query = _LOOKUPS[(table.name, column)]
-        async with self.db.read() as conn:
-            row = (await conn.execute(query, {"value": value})).first()
+        async with self.db.read() as session:
+            row = await query.first(session, {"value": value})
             return None if row is None else dict(row._mapping)
 
     async def _all(self, table: sa.Table) -> list[dict[str, Any]]:
