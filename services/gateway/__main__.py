@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import uvicorn
 
 from services.gateway.app import create_app
@@ -13,6 +15,7 @@ def main() -> None:
     settings = GatewaySettings()
     configure_logging("gateway", settings.log_format)
     app = create_app(settings)
+    freeze_startup_heap()
     uvicorn.run(
         app,
         host=settings.host,
@@ -25,6 +28,16 @@ def main() -> None:
         server_header=False,
         timeout_graceful_shutdown=10,
     )
+
+
+def freeze_startup_heap() -> None:
+    """Leave the objects built at start-up (modules, routes, pydantic validators: about 150,000)
+    out of every later garbage collection. They live as long as the process, yet each full
+    collection walked them all again (about 50 ms each, several a minute under load; measured
+    as about 10% of the gateway's CPU per `POST /v1/orders`). Collected once first, so no
+    garbage is frozen with them."""
+    gc.collect()
+    gc.freeze()
 
 
 if __name__ == "__main__":

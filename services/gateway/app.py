@@ -29,6 +29,7 @@ from services.gateway.idempotency import IdempotencyMiddleware
 from services.gateway.limits import BodyLimitMiddleware, RateLimitMiddleware
 from services.gateway.middleware import AuthContextMiddleware, Metrics, RequestContextMiddleware
 from services.gateway.models import optional_body_is_an_object
+from services.gateway.route_guard import guard_included_routers
 from services.gateway.runtime import Runtime
 from services.gateway.settings import GatewaySettings
 from services.gateway.startup import GatewayStartup, StartingGate
@@ -96,6 +97,7 @@ def create_app(
         app.include_router(router)
     documented = list(app.router.routes)  # the document keeps the routers' discovery order
     match_hot_first(app, [r for name in HOT_ROUTERS for r in included if r is _router_of(name)])
+    guard_included_routers(app)
     app.openapi = lambda: custom_openapi(app, documented)  # type: ignore[method-assign]
     return app
 
