@@ -7,6 +7,7 @@ Rows, each the CPU of this process and of nats-server per event (time.process_ti
 - `commit`: a unit of work writing a pair of events to the outbox, no relay (the control);
 - `relay`: the same with the outbox relay publishing each commit's hand-over and awaiting
   its PubAcks; relay minus commit is the relay's cost per event;
+- `publish`: the relay's publish of ready rows alone, a pair at a time (no database);
 - `feed`: a pair published with core NATS (no PubAck) straight onto the stream (the control);
 - `consume`: the same with an inbox-guarded pull consumer applying them (a handler that writes
   nothing: the inbox claim, parse, ack, log line); consume minus feed is the consumer's cost.
@@ -35,11 +36,11 @@ from pydantic import BaseModel
 from bench.messaging import SAMPLE_MIGRATIONS
 from bench.quiet import describe_load, load_average
 from shared.contracts.envelope import CloudEvent, RawEvent, make_event
+from shared.logging import configure_logging
 from shared.messaging.consumer import ConsumerRuntime, PullConsumer
 from shared.messaging.glue import EventRoute
-from shared.messaging.outbox import Tx, UnitOfWork, encode_event, event_headers
+from shared.messaging.outbox import OutboxRow, Tx, UnitOfWork, encode_event, event_headers
 from shared.messaging.relay import OutboxRelay
-from shared.logging import configure_logging
 from shared.messaging.streams import StreamSpec
 from shared.persistence.db import Database
 from shared.persistence.migrations import upgrade_async
@@ -103,6 +104,15 @@ class Bench:
         if relay is not None:
             await _until(lambda: relay.published_total >= target)
 
+    async def publish(self, pairs: int, rate: float, relay: OutboxRelay) -> None:
+        rows = [OutboxRow(i, RELAYED, encode_event(e), event_headers(e))
+                for i, e in enumerate(_event(i, RELAYED) for i in range(2 * pairs))]  # fmt: skip
+
+        async def step(i: int) -> None:
+            await relay._publish(rows[2 * i : 2 * i + 2])
+
+        await _paced(pairs, rate, step)
+
     async def feed(self, pairs: int, rate: float, consumer: PullConsumer | None) -> None:
         nc = self.js._nc
         subject = SUBJECT if consumer is not None else OTHER  # the control: nobody consumes
@@ -153,6 +163,7 @@ async def _bench(
     consumer_task = asyncio.create_task(consumer.run())
     pairs = events // 2
     rows: dict[str, Callable[[], Awaitable[None]]] = {
+        "publish": lambda: bench.publish(pairs, rate, relay),
         "commit": lambda: bench.commit(pairs, rate, None),
         "relay": lambda: bench.commit(pairs, rate, relay),
         "feed": lambda: bench.feed(pairs, rate, None),
@@ -162,8 +173,10 @@ async def _bench(
     await bench.measure(rows["relay"], 2 * pairs)  # warm-up
     for _ in range(rounds):
         for name, run in rows.items():
-            if name in only or (name == "commit" and "relay" in only) or (
-                name == "feed" and "consume" in only
+            if (
+                name in only
+                or (name == "commit" and "relay" in only)
+                or (name == "feed" and "consume" in only)
             ):
                 got = await bench.measure(run, 2 * pairs)
                 best[name] = min(best.get(name, got), got)
