@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import Any
 
 import orjson
 from nats import errors as nats_errors
@@ -25,18 +25,9 @@ from nats.js import JetStreamContext
 from nats.js import errors as js_errors
 from nats.js.api import Header, PubAck
 
+from shared.messaging.outbox import OutboxRow
+
 NO_RESPONDERS = "503"
-
-
-class Outgoing(Protocol):
-    """What is published: a subject, a body and headers (an outbox row)."""
-
-    @property
-    def subject(self) -> str: ...
-    @property
-    def payload(self) -> bytes: ...
-    @property
-    def headers(self) -> dict[str, str]: ...
 
 
 class PubAcks:
@@ -49,7 +40,7 @@ class PubAcks:
         self._next = 0
         self._waiting: dict[str, asyncio.Future[Msg]] = {}
 
-    async def publish(self, rows: Sequence[Outgoing], timeout: float) -> list[Any]:
+    async def publish(self, rows: Sequence[OutboxRow], timeout: float) -> list[Any]:
         """Each row's PubAck or the exception its publish raised, in the rows' order."""
         nc: Client | None = getattr(self.js, "_nc", None)
         if nc is None:  # a stand-in JetStream without a connection (a bench's): its own publish
@@ -69,7 +60,7 @@ class PubAcks:
                 self._waiting.pop(token, None)
         return [_read(answer) for _, answer in sent]
 
-    async def _send(self, nc: Client, row: Outgoing) -> tuple[str, asyncio.Future[Msg]]:
+    async def _send(self, nc: Client, row: OutboxRow) -> tuple[str, asyncio.Future[Msg]]:
         self._next += 1
         token = str(self._next)
         answer = self._waiting[token] = asyncio.get_running_loop().create_future()

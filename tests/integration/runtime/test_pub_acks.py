@@ -8,7 +8,7 @@ The relay test at the end fails on the old relay, which sent each row as a reque
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any, NamedTuple
+from typing import Any
 
 import nats
 import pytest
@@ -17,23 +17,16 @@ from nats.js import JetStreamContext
 from nats.js import errors as js_errors
 from nats.js.api import PubAck, StreamConfig
 
+from shared.messaging.outbox import OutboxRow as Row
 from shared.messaging.outbox import UnitOfWork
 from shared.messaging.pub_acks import PubAcks
-from shared.messaging.relay import OutboxRelay
-from shared.messaging.streams import ensure_streams
-from shared.persistence.db import Database
-from shared.persistence.migrations import upgrade_async
-from tests.support.runtime.sample_events import MIGRATIONS, credit_event, stream_count
-
-
-class Row(NamedTuple):
-    subject: str
-    payload: bytes
-    headers: dict[str, str]
+from tests.integration.runtime.test_relay_hand_over import running_relay
+from tests.support.runtime.sample_events import credit_event, stream_count
+from tests.support.waiting import eventually
 
 
 def row(msg_id: str, subject: str = "acks.item", payload: bytes = b"{}", **headers: str) -> Row:
-    return Row(subject, payload, {"Nats-Msg-Id": msg_id, **headers})
+    return Row(0, subject, payload, {"Nats-Msg-Id": msg_id, **headers})
 
 
 @pytest.fixture
@@ -91,31 +84,26 @@ async def test_a_row_nobody_answers_times_out_and_leaves_nothing_waiting(js):
 
 
 async def test_the_relay_publishes_without_a_request_per_row(nats_server, sqlite_url):
-    await upgrade_async(sqlite_url, MIGRATIONS)
-    db = Database(sqlite_url)
-    nc = await nats.connect(nats_server.url)
-    js = nc.jetstream()
-    await ensure_streams(js)
-    requests = 0
-    real_request = nc.request
+    async with running_relay(nats_server.url, sqlite_url) as (db, js, relay):
+        nc, requests = js._nc, []
+        real_request = nc.request
 
-    async def counting_request(*args: Any, **kwargs: Any) -> Any:
-        nonlocal requests
-        requests += 1
-        return await real_request(*args, **kwargs)
+        async def counting_request(*args: Any, **kwargs: Any) -> Any:
+            requests.append(args[0])
+            return await real_request(*args, **kwargs)
 
-    nc.request = counting_request  # type: ignore[method-assign]
-    try:
-        async with UnitOfWork(db)() as tx:
+        nc.request = counting_request  # type: ignore[method-assign]
+        async with UnitOfWork(db, on_commit=relay.hand_over)() as tx:
             for _ in range(20):
                 tx.publish(credit_event())
-        assert await OutboxRelay(db, js).publish_pending() == 20
+
+        async def all_published() -> bool:
+            return relay.published_total == 20
+
+        await eventually(all_published)
         nc.request = real_request  # type: ignore[method-assign]
         assert await stream_count(js) == 20
-        assert requests == 0
-    finally:
-        await nc.close()
-        await db.dispose()
+        assert requests == []
 
 
 async def _js_publish(js: JetStreamContext, r: Row) -> Any:
