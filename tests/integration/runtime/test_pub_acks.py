@@ -115,3 +115,18 @@ async def _js_publish(js: JetStreamContext, r: Row) -> Any:
 
 async def _ignore(msg: Any) -> None:
     return None
+
+
+async def test_a_stand_in_jetstream_without_a_connection_gets_its_own_publish_per_row():
+    class StandIn:  # as bench/notifications_apply.py hands the relay
+        sent: list[str] = []
+
+        async def publish(self, subject: str, payload: bytes, headers: Any = None) -> Any:
+            if subject == "bad":
+                raise ValueError(subject)
+            self.sent.append(subject)
+            return "ack"
+
+    results = await PubAcks(StandIn()).publish([row("a"), row("b", subject="bad")], timeout=1)  # type: ignore[arg-type]
+    assert results[0] == "ack" and isinstance(results[1], ValueError)
+    assert StandIn.sent == ["acks.item"]
