@@ -7,7 +7,7 @@ and consumers record it in their inbox, so a redelivery is applied once.
 
 from __future__ import annotations
 
-import uuid
+import os
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
@@ -19,7 +19,9 @@ SPECVERSION = "1.0"
 
 
 def new_event_id() -> str:
-    return uuid.uuid4().hex
+    """32 random hex digits, as `uuid4().hex` gave (nothing reads them as a UUID), without
+    building a UUID object: a quarter of the cost, once per event published."""
+    return os.urandom(16).hex()
 
 
 class CloudEvent(BaseModel, Generic[DataT]):
@@ -46,6 +48,10 @@ class RawEvent(CloudEvent[dict[str, Any]]):
     """An envelope whose data is not yet parsed into its typed model."""
 
 
+# Parametrized once: `CloudEvent[Any]` looks the class up in pydantic's generic cache per call.
+AnyEvent = CloudEvent[Any]
+
+
 def make_event(
     *,
     type: str,
@@ -56,7 +62,7 @@ def make_event(
     event_id: str | None = None,
     time: datetime | None = None,
 ) -> CloudEvent[Any]:
-    return CloudEvent[Any](
+    return AnyEvent(
         id=event_id or new_event_id(),
         source=source,
         type=type,

@@ -35,6 +35,7 @@ from nats.js import JetStreamContext
 from nats.js import errors as js_errors
 
 from shared.messaging.outbox import OutboxRow
+from shared.messaging.pub_acks import PubAcks
 from shared.persistence.db import Database
 from shared.persistence.messaging_tables import outbox_table
 from shared.persistence.session import Session
@@ -88,6 +89,7 @@ class OutboxRelay:
         self._last_read = 0.0
         # Run on every read: built once, its cache key is memoized.
         self._pending = self._pending_query()
+        self._acks = PubAcks(js)  # the batch's PubAcks on one reply subscription (pub_acks.py)
 
     def hand_over(self, rows: Sequence[OutboxRow]) -> None:
         """Called after a commit with the outbox rows it wrote: publish them now."""
@@ -207,16 +209,8 @@ class OutboxRelay:
         """Publish rows in order; returns the published rows and the poisoned (parked) ones."""
         if not rows:
             return [], []
-        # Fired together on one connection, so the server stores them in this order.
-        results = await asyncio.gather(
-            *(
-                self.js.publish(
-                    r.subject, r.payload, headers=r.headers, timeout=self.publish_timeout
-                )
-                for r in rows
-            ),
-            return_exceptions=True,
-        )
+        # Sent in order on one connection, so the server stores them in this order.
+        results = await self._acks.publish(rows, self.publish_timeout)
         published: list[int] = []
         parked: list[int] = []
         for row, result in zip(rows, results, strict=True):
