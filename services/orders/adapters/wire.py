@@ -18,7 +18,7 @@ from services.orders.domain.money import Money
 from services.orders.domain.quotes import CustomsDeclaration
 from shared.contracts import carts as cc
 from shared.contracts import orders as c
-from shared.contracts.envelope import CloudEvent, new_event_id
+from shared.contracts.envelope import CloudEvent, make_event
 from shared.contracts.registry import EVENT_TYPES, load_all
 from shared.logging import current_correlation_id
 
@@ -215,18 +215,21 @@ def subject_of(model: type[BaseModel]) -> str:
 
 def payload(event: ev.Event) -> dict[str, Any]:
     """The event's data as published: validated by its contract model, JSON-ready."""
+    return _contract(event).model_dump(mode="json")
+
+
+def _contract(event: ev.Event) -> BaseModel:
     mapping = MAPPINGS[type(event)]
-    return mapping.model.model_validate(mapping.payload(event)).model_dump(mode="json")
+    return mapping.model.model_validate(mapping.payload(event))
 
 
 def to_cloud_event(event: ev.Event) -> CloudEvent[Any]:
     mapping = MAPPINGS[type(event)]
-    return CloudEvent[Any](
-        id=new_event_id(),
-        source=SOURCE,
+    return make_event(
         type=subject_of(mapping.model),
+        source=SOURCE,
         subject=mapping.entity_id(event),
+        data=_contract(event),
+        correlation_id=current_correlation_id(),
         time=event.occurred_at,
-        correlationid=current_correlation_id(),
-        data=payload(event),
     )
