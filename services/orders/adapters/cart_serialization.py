@@ -55,8 +55,8 @@ def cart_quote_to_dict(q: CartQuote) -> dict[str, Any]:
 def cart_quote_from_dict(
     d: dict[str, Any], style_declarations: Mapping[str, StyleDeclaration] | None = None
 ) -> CartQuote:
-    """The stored cart quote; `style_declarations` (style -> the catalogue's origin and
-    description) is read only for lines stored before they kept theirs."""
+    """The stored cart quote; `style_declarations` (style -> the catalogue's origin,
+    description and name) is read only for lines stored before they kept theirs."""
     return CartQuote(
         quote_id=d["quote_id"],
         region=d["region"],
@@ -161,8 +161,8 @@ def _declaration_of_an_older_line(
     source_region: str,
     catalogue: Mapping[str, StyleDeclaration],
 ) -> StyleDeclaration:
-    """What a line stored before it kept its origin or description declares (an order or quote
-    from then; a line that kept them uses its own, `_line_in`).
+    """What a line stored before it kept its origin, description or name declares and is
+    called (an order or quote from then; a line that kept them uses its own, `_line_in`).
 
     A cross-border line's own customs line is what was declared for those very goods. A
     local line stored none: its style's declaration in the catalogue is what a quote of the

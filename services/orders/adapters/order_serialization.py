@@ -90,7 +90,7 @@ def order_from_parts(
     style_declarations: Mapping[str, StyleDeclaration] | None = None,
 ) -> Order:
     """The order as stored; `style_declarations` completes a cart stored before its lines
-    kept their origin and description (cart_serialization.py)."""
+    kept their origin, description and product name (cart_serialization.py)."""
     cart = cart_quote_from_dict(quote, style_declarations) if is_cart_document(quote) else None
     order = Order(
         order_id=order_id,

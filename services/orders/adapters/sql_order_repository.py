@@ -57,7 +57,7 @@ _DEFER = (
 class SqlOrderRepository:
     """Orders with optimistic concurrency: `save` fails if someone saved in between.
 
-    `style_declarations` (style -> the catalogue's origin and description) completes cart
+    `style_declarations` (style -> the catalogue's origin, description and name) completes cart
     orders stored before their lines kept theirs (cart_serialization.py)."""
 
     def __init__(

@@ -32,7 +32,7 @@ _GET = PreparedRead(
 class SqlQuoteRepository:
     """Issued quotes (immutable once issued: stored as one document).
 
-    `style_declarations` (style -> the catalogue's origin and description) completes cart
+    `style_declarations` (style -> the catalogue's origin, description and name) completes cart
     documents stored before their lines kept theirs (cart_serialization.py)."""
 
     def __init__(

@@ -41,9 +41,10 @@ class OrdersUnitOfWork:
     """Write transactions and read-only snapshots; a broken uniqueness rule is DuplicateEntry
     (a concurrent duplicate of a request), so the service layer never sees a driver error.
 
-    `style_declarations` (style -> the catalogue's origin and description, from the reference
-    data) completes carts stored before their lines kept theirs; without it such a local line
-    declares its warehouse's region and its style code, as it did then (cart_serialization.py).
+    `style_declarations` (style -> the catalogue's origin, description and name, from the
+    reference data) completes carts stored before their lines kept theirs; without it such a
+    local line declares its warehouse's region and its style code, and is called by its code,
+    as it was then (cart_serialization.py).
     """
 
     def __init__(

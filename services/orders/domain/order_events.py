@@ -58,7 +58,7 @@ def _cart_order_placed(order: Order, cart: CartQuote, now: datetime) -> ev.Order
     items = tuple(
         ev.OrderItem(
             style=x.item.style,
-            name=x.item.name or x.item.style,
+            name=x.item.shown_name,
             quantity=x.item.quantity,
             unit_price=x.item.unit_price,
         )

@@ -127,8 +127,8 @@ _TREATMENT = {
 
 def headline_quote(cart: CartQuote) -> Quote:
     """The cart as one quote-shaped headline: the whole cart's totals (goods, shipping, duty,
-    VAT, total), its first line's style, product name and warehouse. Order views and event facts that name
-    one quote use it; the cart itself (`Order.cart`) has every shipment."""
+    VAT, total), its first line's style, product name and warehouse. Order views and event
+    facts that name one quote use it; the cart itself (`Order.cart`) has every shipment."""
     first = cart.shipments[0]
     first_line = first.charges.lines[0]
     units = sum(x.item.quantity for s in cart.shipments for x in s.charges.lines)
@@ -157,7 +157,7 @@ def headline_quote(cart: CartQuote) -> Quote:
         expires_at=cart.expires_at,
         customer_id=cart.customer_id,
         agent_id=cart.agent_id,
-        style_name=first_line.item.name or first_line.item.style,
+        style_name=first_line.item.shown_name,
     )
 
 

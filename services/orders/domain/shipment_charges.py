@@ -61,6 +61,12 @@ class Item:
     name: str
 
     @property
+    def shown_name(self) -> str:
+        """What the customer reads for the line: the product's name, else its style code (a
+        line whose quote was stored before quotes kept the name)."""
+        return self.name or self.style
+
+    @property
     def goods(self) -> Money:
         return self.unit_price.times(self.quantity)
 
