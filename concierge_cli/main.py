@@ -58,6 +58,14 @@ def up(
     host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Gateway HTTP port.")] = 8000,
     web_port: Annotated[int, typer.Option(help="Console (web) HTTP port.")] = 8080,
+    nats_gomaxprocs: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            envvar="CONCIERGE_NATS_GOMAXPROCS",
+            help="GOMAXPROCS of the embedded NATS (0: Go's default, one per core).",
+        ),
+    ] = 1,
     partner_nats: Annotated[
         bool,
         typer.Option(help="Start embedded NATS with the partner-access accounts from deploy/nats."),
@@ -78,6 +86,7 @@ def up(
             port,
             web_port,
             nats_extra_config=extra,
+            nats_go_max_procs=nats_gomaxprocs or None,
         ),
         cwd=Path.cwd(),
     )

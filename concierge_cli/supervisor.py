@@ -90,6 +90,7 @@ class StackConfig:
     gateway_port: int = 8000
     web_port: int = 0  # 0: any free port (test stacks); `concierge up` asks for 8080
     nats_extra_config: str = ""
+    nats_go_max_procs: int | None = 1  # the embedded server shares the cores with the services
     extra_env: dict[str, str] = field(default_factory=dict)
 
 
@@ -166,6 +167,7 @@ class Stack:
                 monitor_port=self.config.nats_monitor_port,
                 host=self.config.host,
                 extra_config=self.config.nats_extra_config,
+                go_max_procs=self.config.nats_go_max_procs,
             )
             self.nats.start()
         self.children = [self._child(spec) for spec in (*SERVICES, GATEWAY, WEB)]

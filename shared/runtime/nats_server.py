@@ -83,6 +83,10 @@ class NatsServer:
     extra_config: str = ""
     cluster: str = ""  # a `cluster { ... }` block for multi-node tests
     log_file: Path | None = None
+    # GOMAXPROCS for the server (None: Go's default, one per core). On a machine the server
+    # shares with the services, 1 spends less CPU per message: Go's idle processors no
+    # longer spin and wake each other for every message (bench notes, issue 14).
+    go_max_procs: int | None = None
     process: subprocess.Popen[bytes] | None = field(default=None, init=False)
 
     @property
@@ -120,8 +124,12 @@ class NatsServer:
         config = self.store_dir / f"{self.server_name}.conf"
         config.write_text(self.config_text())
         log = open(self.log_file or (self.store_dir / f"{self.server_name}.log"), "ab")
+        env = dict(os.environ)
+        if self.go_max_procs is not None:
+            env["GOMAXPROCS"] = str(self.go_max_procs)
         self.process = subprocess.Popen(
             [str(find_nats_server()), "-c", str(config)],
+            env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # Ctrl-C in a terminal goes to the supervisor, which stops us in order
