@@ -43,7 +43,9 @@ def configure_logging(service: str, fmt: str = "auto", level: str = "INFO") -> N
     structlog.configure(
         processors=[*shared_processors, finish, renderer],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level)),
-        logger_factory=structlog.PrintLoggerFactory(file=cast(TextIO, _CurrentStderr())),
+        # WriteLogger writes the line and its newline in one write (PrintLogger's print() made
+        # two write syscalls per line: stderr is unbuffered when it is not a terminal).
+        logger_factory=structlog.WriteLoggerFactory(file=cast(TextIO, _CurrentStderr())),
         cache_logger_on_first_use=True,
     )
     _route_stdlib_logging(shared_processors, finish, renderer, level)

@@ -36,3 +36,24 @@ def test_cached_logger_follows_a_replaced_stderr(monkeypatch: pytest.MonkeyPatch
     log.info("after.swap")
     assert "before.swap" in first.getvalue()
     assert "after.swap" in second.getvalue() and "after.swap" not in first.getvalue()
+
+
+class _Writes(io.StringIO):
+    """Records each write call: on a stderr that is not a terminal each call is a syscall."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: list[str] = []
+
+    def write(self, text: str) -> int:
+        self.calls.append(text)
+        return super().write(text)
+
+
+def test_a_line_and_its_newline_go_out_in_one_write(monkeypatch: pytest.MonkeyPatch) -> None:
+    stream = _Writes()
+    monkeypatch.setattr(sys, "stderr", stream)
+    configure_logging("probe", fmt="json")
+    structlog.get_logger("probe").info("one.write", n=1)
+    assert len(stream.calls) == 1
+    assert stream.calls[0].endswith("}\n") and '"event": "one.write"' in stream.calls[0]
