@@ -18,7 +18,6 @@ group; the inbox rows committed with the effects make the redelivery harmless.
 
 Outcomes per message:
 - applied, or already applied (inbox hit): ack after commit;
-- inert (the route says it changes nothing, glue.EventRoute.inert): acked, no transaction;
 - malformed, or refused by the domain (DomainError): dead-lettered with the reason, terminated;
 - any other error: rolled back, nak'ed with a growing delay; on its last allowed delivery it is
   dead-lettered with the error as the reason.
@@ -150,9 +149,7 @@ class PullConsumer:
     async def _apply(self, raws: list[Msg]) -> None:
         started = time.perf_counter()
         deliveries = [_parse(raw) for raw in raws]
-        parsed = [d for d in deliveries if d.outcome is not Outcome.POISON]
-        # Events that change nothing are acked as applied, without a transaction (glue.py).
-        valid = [d for d in parsed if not _inert(self.route, d)]
+        valid = [d for d in deliveries if d.outcome is not Outcome.POISON]
         try:
             if valid:
                 await _apply_in_one_transaction(self.route, self.rt, valid)
@@ -167,7 +164,7 @@ class PullConsumer:
         applied = sum(d.outcome is Outcome.APPLIED for d in deliveries)
         self.applied += applied
         if applied:
-            causes = sorted({d.event.correlationid for d in parsed if d.event.correlationid})  # type: ignore[union-attr]
+            causes = sorted({d.event.correlationid for d in valid if d.event.correlationid})  # type: ignore[union-attr]
             log.info(
                 "events.applied",
                 correlation_id=causes[0] if len(causes) == 1 else None,
@@ -191,15 +188,6 @@ def _parse(raw: Msg) -> Delivery:
         return Delivery(raw, RawEvent.model_validate_json(raw.data))
     except ValidationError as exc:
         return Delivery(raw, None, Outcome.POISON, f"malformed_event: {exc.errors()[:3]}")
-
-
-def _inert(route: EventRoute, d: Delivery) -> bool:
-    if route.inert is None:
-        return False
-    try:
-        return route.inert(d.event)  # type: ignore[arg-type]  # parsed: never None here
-    except Exception:  # refused or failing: applied as any event, with the handler's outcome
-        return False
 
 
 class _BatchFailed(Exception):

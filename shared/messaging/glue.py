@@ -52,13 +52,7 @@ class RpcRoute:
 
 @dataclass(frozen=True)
 class EventRoute:
-    """A durable JetStream consumer applying events once each, through the inbox.
-
-    `inert(event)`: True for an event the handler would apply by changing nothing, whatever the
-    state (its type causes nothing in this service). Such an event is acked without a
-    transaction or an inbox row: applying it again changes nothing again. It is still checked
-    (`inert` may validate it and raise): an event `inert` raises on is applied as any other,
-    so a malformed one meets the handler's refusal and is dead-lettered as before."""
+    """A durable JetStream consumer applying events once each, through the inbox."""
 
     durable: str
     stream: StreamSpec
@@ -66,7 +60,6 @@ class EventRoute:
     handler: EventHandler
     max_deliver: int = 5
     ack_wait_s: float = 30.0
-    inert: Callable[[RawEvent], bool] | None = None
 
 
 class PoisonEvent(DomainError):

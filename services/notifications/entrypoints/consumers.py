@@ -19,8 +19,6 @@ from .translate import incoming_event
 class EventUseCase(Protocol):
     async def on_event(self, work: Work, event: IncomingEvent) -> int: ...
 
-    def ignores(self, event_type: str) -> bool: ...
-
 
 def event_routes(
     planning: EventUseCase, fanout: EventUseCase, work_in: Callable[[Tx], Work]
@@ -34,15 +32,7 @@ def event_routes(
         await planning.on_event(work, event)
         await fanout.on_event(work, event)
 
-    def inert(raw: RawEvent) -> bool:
-        """An event of a type both use cases ignore (a quote created): nothing to apply, so
-        no transaction. Validated first, so a malformed one is still refused by `apply`."""
-        if not (planning.ignores(raw.type) and fanout.ignores(raw.type)):
-            return False
-        incoming_event(raw)  # raises PoisonEvent: the consumer then applies it, and refuses it
-        return True
-
     return [
-        EventRoute("notifications-warranty", WARRANTY, "warranty.>", apply, inert=inert),
-        EventRoute("notifications-orders", ORDERS, "orders.>", apply, inert=inert),
+        EventRoute("notifications-warranty", WARRANTY, "warranty.>", apply),
+        EventRoute("notifications-orders", ORDERS, "orders.>", apply),
     ]

@@ -26,7 +26,6 @@ STARTED = ("warranty.claim.repair_started", "warranty.claim.replacement_started"
 # The claim events from which on a claim's facts are kept.
 FIRST_FACTS = (*STARTED, CLOSING)
 THANK_YOU = "claim_thank_you"
-CLAIM_EVENTS = "warranty.claim."  # the events whose facts may be kept
 
 
 def _resolution(event: IncomingEvent, known: str) -> str:
@@ -73,7 +72,7 @@ async def remember_claim_facts(work: Work, event: IncomingEvent, now: datetime) 
     Holds the claim's lock until the transaction ends: two replicas applying two events of one
     claim at once must not each merge into the facts as they were before the other."""
     data = event.data
-    if not event.type.startswith(CLAIM_EVENTS) or "claim_id" not in data:
+    if not event.type.startswith("warranty.claim.") or "claim_id" not in data:
         return {}
     await work.claim_facts.lock(data["claim_id"])
     known = await work.claim_facts.get(data["claim_id"])

@@ -27,7 +27,6 @@ from ..domain.messages import CATALOGUE, MessageKind, PlannedDelivery, kinds_for
 from ..domain.ports import RenderedMessage, Renderer
 from ..domain.preferences import Contact
 from .claim_facts import (
-    CLAIM_EVENTS,
     THANK_YOU,
     hold_note,
     note_must_wait,
@@ -45,11 +44,6 @@ class MessagePlanning:
         self.base_url = base_url
         self.render = render
         self.clock = clock
-
-    @staticmethod
-    def ignores(event_type: str) -> bool:
-        """Events of this type plan nothing and keep no claim facts, whatever the state."""
-        return not kinds_for_event(event_type) and not event_type.startswith(CLAIM_EVENTS)
 
     async def on_event(self, work: Work, event: IncomingEvent) -> int:
         """Plan every message an event causes; returns how many deliveries were new.

@@ -42,11 +42,6 @@ class WebhookFanOut:
     def __init__(self, clock: Clock) -> None:
         self.clock = clock
 
-    @staticmethod
-    def ignores(event_type: str) -> bool:
-        """No partner may see events of this type: none is ever queued, whatever the state."""
-        return not partner_may_see(event_type)
-
     async def on_event(self, work: Work, event: IncomingEvent) -> int:
         """Queue the event for every endpoint subscribed to it; returns how many were new."""
         if not partner_may_see(event.type):
