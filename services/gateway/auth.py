@@ -163,8 +163,8 @@ def mint_token(
 
 # The two ways credentials come in, as OpenAPI security schemes. They are not dependencies: the
 # middleware has already read both headers, and solving them on every request only to publish
-# them cost FastAPI two sub-dependencies per operation. docs.py lists them on every operation
-# whose dependencies need a caller (`needs_credentials`), as FastAPI did when they were solved.
+# them cost FastAPI two sub-dependencies per operation. `docs_roles.declare_security` lists them
+# on every operation whose dependencies need a caller, as FastAPI did when they were solved.
 SECURITY_SCHEMES = (
     HTTPBearer(
         auto_error=False, description="JWT for customers and agents, or a partner key `ck_...`."

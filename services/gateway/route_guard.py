@@ -14,7 +14,7 @@ The entry that matched is then asked again, by FastAPI itself: `matches` finds t
 keeps only "full/partial/none", and `_handle_selected` runs the same search over the router's
 routes to find the route again (about 8% of the gateway's own CPU per `POST /v1/orders`). Each
 entry's search result is kept in the request's scope for the same path and method, so the
-second search is a lookup (`remember_selection`).
+second search is a lookup (`remembered`).
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ from starlette.routing import Match, get_route_path
 from starlette.types import Scope
 
 Matches = Callable[[Scope], tuple[Match, Scope]]
-Selection = tuple[Match, Scope, Any, Any]  # FastAPI's _IncludedRouter._match: (match, child
-# scope, route, effective route context)
+# What FastAPI's `_IncludedRouter._match` returns: match, child scope, route, route context.
+Selection = tuple[Match, Scope, Any, Any]
 _SELECTED = "gateway.route_selection"
 
 
