@@ -15,7 +15,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import structlog
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -28,7 +28,7 @@ from services.gateway.errors import Problem, install_error_handlers
 from services.gateway.idempotency import IdempotencyMiddleware
 from services.gateway.limits import BodyLimitMiddleware, RateLimitMiddleware
 from services.gateway.middleware import AuthContextMiddleware, Metrics, RequestContextMiddleware
-from services.gateway.models import optional_body_is_an_object
+from services.gateway.models import refuse_unchecked_optional_bodies
 from services.gateway.route_guard import guard_included_routers
 from services.gateway.runtime import Runtime
 from services.gateway.settings import GatewaySettings
@@ -95,6 +95,7 @@ def create_app(
     included = discover_routers() if routers is None else list(routers)
     for router in included:
         app.include_router(router)
+    refuse_unchecked_optional_bodies(app.routes)
     documented = list(app.router.routes)  # the document keeps the routers' discovery order
     match_hot_first(app, [r for name in HOT_ROUTERS for r in included if r is _router_of(name)])
     guard_included_routers(app)
@@ -109,17 +110,16 @@ def _router_of(module: str) -> Any:
 def match_hot_first(app: FastAPI, hot: list[APIRouter]) -> None:
     """Try the `hot` routers' routes first when routing a request (FastAPI tries routes in order:
     the ~60 path patterns ahead of the claim routes cost about a quarter of the gateway's CPU
-    per `GET /v1/claims/{id}`). Only the order of trying changes, never which route answers: no
-    path of a hot router can match a path of a router it moves ahead of
-    (tests/unit/gateway/test_route_order.py)."""
+    per `GET /v1/claims/{id}`), ahead of the app's own routes too (the docs pages, /healthz,
+    /metrics...: nine more patterns tried on every API request). Only the order of trying
+    changes, never which route answers: no path of a hot router can match a path of a route it
+    moves ahead of (tests/unit/gateway/test_route_order.py)."""
     entries = app.router.routes
     moved = sorted(
         (e for e in entries if getattr(e, "original_router", None) in hot),
         key=lambda e: hot.index(e.original_router),  # type: ignore[attr-defined]
     )
-    rest = [e for e in entries if e not in moved]
-    at = next((i for i, e in enumerate(rest) if hasattr(e, "original_router")), len(rest))
-    entries[:] = [*rest[:at], *moved, *rest[at:]]
+    entries[:] = [*moved, *(e for e in entries if e not in moved)]
 
 
 def _documented_app(lifespan: Callable[[FastAPI], Any]) -> FastAPI:
@@ -132,7 +132,6 @@ def _documented_app(lifespan: Callable[[FastAPI], Any]) -> FastAPI:
         description=DESCRIPTION,
         lifespan=lifespan,
         telemetry=_telemetry_config(),
-        dependencies=[Depends(optional_body_is_an_object)],
         responses={
             500: {"model": Problem, "description": "Unexpected error (no details are disclosed)."}
         },

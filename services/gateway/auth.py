@@ -28,7 +28,7 @@ from shared.errors import DomainError, ErrorKind, Forbidden
 
 STATE_KEY = "principal"
 # Set on the role dependencies below: which caller types they let through (read by docs_roles to
-# say in OpenAPI who may call each operation).
+# say in OpenAPI who may call each operation, and which operations need credentials).
 CALLER_ROLES = "__caller_roles__"
 _REQUIRED_CLAIMS = ["exp", "iat", "sub", "iss", "aud"]
 VERIFIED_CACHE_SIZE = 10_000
@@ -161,36 +161,46 @@ def mint_token(
 
 # --- FastAPI dependencies -----------------------------------------------------------------------
 
-# Declared so OpenAPI shows both schemes; the middleware has already read the headers.
-_bearer = HTTPBearer(
-    auto_error=False, description="JWT for customers and agents, or a partner key `ck_...`."
+# The two ways credentials come in, as OpenAPI security schemes. They are not dependencies: the
+# middleware has already read both headers, and solving them on every request only to publish
+# them cost FastAPI two sub-dependencies per operation. `docs_roles.declare_security` lists them
+# on every operation whose dependencies need a caller, as FastAPI did when they were solved.
+SECURITY_SCHEMES = (
+    HTTPBearer(
+        auto_error=False, description="JWT for customers and agents, or a partner key `ck_...`."
+    ),
+    APIKeyHeader(name="X-API-Key", auto_error=False, description="Partner API key `ck_...`."),
 )
-_api_key = APIKeyHeader(name="X-API-Key", auto_error=False, description="Partner API key `ck_...`.")
 
 
-async def current_principal(
-    request: Request,
-    _b: Annotated[Any, Depends(_bearer)] = None,
-    _k: Annotated[Any, Depends(_api_key)] = None,
-) -> Principal:
-    principal = request.scope.get("state", {}).get(STATE_KEY)
+def principal_of(request: Request) -> Principal:
+    """The caller `AuthContextMiddleware` authenticated; else the error it remembered (401, or
+    503 when partner keys cannot be checked), or 401 `missing_credentials`."""
+    state = request.scope.get("state", {})
+    principal = state.get(STATE_KEY)
     if isinstance(principal, Principal):
         return principal
-    error = request.scope.get("state", {}).get("auth_error")
+    error = state.get("auth_error")
     if isinstance(error, DomainError):
         raise error
     raise AuthError("Authentication required.", code="missing_credentials")
 
 
-async def require_customer_or_agent(
-    principal: Annotated[Principal, Depends(current_principal)],
-) -> Principal:
+# The role dependencies read the principal themselves rather than through a sub-dependency on
+# `current_principal`: each level FastAPI solves costs it more than the check does.
+async def current_principal(request: Request) -> Principal:
+    return principal_of(request)
+
+
+async def require_customer_or_agent(request: Request) -> Principal:
+    principal = principal_of(request)
     if principal.type not in ("customer", "agent"):
         raise Forbidden("This operation is for customers and agents.", code="role_not_allowed")
     return principal
 
 
-async def require_agent(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
+async def require_agent(request: Request) -> Principal:
+    principal = principal_of(request)
     if principal.type != "agent":
         raise Forbidden("This operation is for support agents.", code="role_not_allowed")
     return principal
@@ -199,7 +209,8 @@ async def require_agent(principal: Annotated[Principal, Depends(current_principa
 def require_partner(action: str) -> Any:
     """Dependency factory: a partner whose key carries `action` (see PARTNER_ACTIONS)."""
 
-    async def dependency(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
+    async def dependency(request: Request) -> Principal:
+        principal = principal_of(request)
         if principal.type != "partner":
             raise Forbidden("This operation is for partners.", code="role_not_allowed")
         if action not in principal.scopes:

@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from starlette.routing import BaseRoute
 
-from services.gateway.docs_roles import describe_operations
+from services.gateway.docs_roles import declare_security, describe_operations
 from services.gateway.errors import HTTP_CODES, PROBLEM_BASE, PROBLEM_MEDIA_TYPE, Problem
 
 REF_TEMPLATE = "#/components/schemas/{model}"
@@ -67,6 +67,7 @@ def custom_openapi(app: FastAPI, routes: Sequence[BaseRoute] | None = None) -> d
     schemas.setdefault("Problem", Problem.model_json_schema(ref_template=REF_TEMPLATE))
     schemas.pop("HTTPValidationError", None)  # FastAPI's 422 body; ours is a Problem
     schemas.pop("ValidationError", None)
+    declare_security(app, schema)
     for path_item in schema.get("paths", {}).values():
         for method, operation in path_item.items():
             _complete_operation(method, operation)

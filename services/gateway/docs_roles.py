@@ -1,9 +1,10 @@
-"""Who may call each operation, written into its OpenAPI description from the dependency that
+"""Who may call each operation, written into its OpenAPI document from the dependency that
 enforces it, so the document cannot drift from the code.
 
 The role dependencies in `auth` carry `CALLER_ROLES`; an operation's roles are what every such
 dependency in its tree allows (none: public). A route guarded by a role check of its own (e.g.
-webhook management) says who may call it in its docstring instead.
+webhook management) says who may call it in its docstring instead. An operation with any such
+dependency needs credentials: it lists the security schemes (`declare_security`).
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from fastapi import FastAPI, routing
+from fastapi.encoders import jsonable_encoder
 
-from services.gateway.auth import CALLER_ROLES, current_principal
+from services.gateway.auth import CALLER_ROLES, SECURITY_SCHEMES, current_principal
 
 WHO_MAY_CALL = "**Who may call:**"
 ROLE_WORDS = {
@@ -38,6 +40,31 @@ def describe_operations(app: FastAPI, paths: dict[str, Any]) -> None:
                 raise ValueError(f"{method.upper()} {path}: say who may call it in its docstring")
             text = f"{text}\n\n{WHO_MAY_CALL} {who(roles)}"
         operation["description"] = text
+
+
+def declare_security(app: FastAPI, schema: dict[str, Any]) -> None:
+    """List both security schemes on every operation that needs credentials, and define them.
+
+    The same entries FastAPI wrote when `current_principal` solved `HTTPBearer` and
+    `APIKeyHeader` on every request, without solving them: authentication is the middleware's.
+    """
+    paths = schema.get("paths", {})
+    declared = False
+    for path, method, route in _api_routes(app):
+        operation = paths.get(path, {}).get(method)
+        if operation is not None and needs_credentials(route.dependant):
+            operation["security"] = [{scheme.scheme_name: []} for scheme in SECURITY_SCHEMES]
+            declared = True
+    if declared:
+        schema.setdefault("components", {})["securitySchemes"] = {
+            scheme.scheme_name: jsonable_encoder(scheme.model, by_alias=True, exclude_none=True)
+            for scheme in SECURITY_SCHEMES
+        }
+
+
+def needs_credentials(dependant: Any) -> bool:
+    """Whether a dependency in the tree reads the caller (every one that does is tagged)."""
+    return any(getattr(call, CALLER_ROLES, None) is not None for call, _ in _walk(dependant))
 
 
 def who(roles: frozenset[str]) -> str:

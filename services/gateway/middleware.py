@@ -15,13 +15,13 @@ from typing import Any
 
 import structlog
 from prometheus_client import CollectorRegistry, Counter, Histogram
-from starlette.datastructures import MutableHeaders
 from starlette.requests import ClientDisconnect
 from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.gateway.auth import STATE_KEY, AuthError
 from services.gateway.errors import problem_response
+from services.gateway.response_headers import encoded, stamped
 from services.gateway.rpc_retry import mark_request, unmark_request
 from shared.errors import DomainError
 
@@ -41,6 +41,7 @@ SECURITY_HEADERS = {
     "Permissions-Policy": "interest-cohort=()",
 }
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
+HSTS = "max-age=63072000; includeSubDomains"
 _CREDENTIAL_HEADERS = (b"authorization", b"x-api-key")  # what Authenticator reads
 
 
@@ -62,6 +63,20 @@ class Metrics:
             registry=self.registry,
             buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
         )
+        # Each (method, route, status)'s two children, looked up once: `labels()` validates and
+        # locks on every call, and returns the same child every time anyway.
+        self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+
+    def observe(self, method: str, route: str, status: int, elapsed: float) -> None:
+        children = self._children.get((method, route, status))
+        if children is None:
+            children = (
+                self.requests.labels(method, route, str(status)),
+                self.latency.labels(method, route),
+            )
+            self._children[(method, route, status)] = children
+        children[0].inc()
+        children[1].observe(elapsed)
 
 
 CLIENT_ABORT_STATUS = 499  # nginx's "client closed request": the client left before an answer
@@ -132,6 +147,11 @@ class RequestContextMiddleware:
         self.app = app
         self.metrics = metrics
         self.hsts = hsts
+        # Added when the app did not set them; the docs pages load scripts, so no API CSP there.
+        tail = [("Strict-Transport-Security", HSTS)] if hsts else []
+        api = [("Content-Security-Policy", API_CSP), ("Cache-Control", "no-store")]
+        self._api_defaults = encoded([*SECURITY_HEADERS.items(), *api, *tail])
+        self._docs_defaults = encoded([*SECURITY_HEADERS.items(), *tail])
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -162,15 +182,8 @@ class RequestContextMiddleware:
             self._record(scope, path, exchange.status_to_record(), time.perf_counter() - begin)
 
     def _add_headers(self, message: Message, request_id: str, path: str) -> None:
-        headers = MutableHeaders(scope=message)
-        headers[REQUEST_ID_HEADER] = request_id
-        for name, value in SECURITY_HEADERS.items():
-            headers.setdefault(name, value)
-        if not path.startswith(_DOCS_PATHS):
-            headers.setdefault("Content-Security-Policy", API_CSP)
-            headers.setdefault("Cache-Control", "no-store")
-        if self.hsts:
-            headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+        defaults = self._docs_defaults if path.startswith(_DOCS_PATHS) else self._api_defaults
+        message["headers"] = stamped(message["headers"], request_id.encode("latin-1"), defaults)
 
     @staticmethod
     def _unhandled(exc: Exception, path: str) -> None:
@@ -188,8 +201,7 @@ class RequestContextMiddleware:
     def _record(self, scope: Scope, path: str, status: int, elapsed: float) -> None:
         route = _route_template(scope)
         method = scope.get("method", "")
-        self.metrics.requests.labels(method, route, str(status)).inc()
-        self.metrics.latency.labels(method, route).observe(elapsed)
+        self.metrics.observe(method, route, status, elapsed)
         if not path.startswith(QUIET_PATHS):
             # The access log line: carries the correlation id like every other line.
             log.info(

@@ -7,9 +7,10 @@ silently publish it: only the fields a response model declares ever reach a clie
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from fastapi import Request
+from fastapi import Request, routing
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
@@ -67,7 +68,10 @@ async def optional_body_is_an_object(request: Request) -> None:
     alone (requestBody not required: `services/gateway/docs.py`), so a client (or a fuzzer) that
     sends `null` sent something the contract does not allow: it is refused like any non-object.
     Operations with a required body already refuse it; operations without a body ignore bodies.
-    An app-wide dependency, so every optional-body operation follows the one rule.
+    Declared on each operation with an optional body (`dependencies=[Depends(...)]`), not app-wide:
+    solved for all ~70 operations it was a FastAPI dependency level on every request that could
+    only return. `refuse_unchecked_optional_bodies` keeps the one rule: the app does not build
+    with an optional-body operation that lacks it.
     """
     field = getattr(request.scope.get("route"), "body_field", None)
     if field is None or field.field_info.is_required():
@@ -83,3 +87,18 @@ async def optional_body_is_an_object(request: Request) -> None:
                 }
             ]
         )
+
+
+def refuse_unchecked_optional_bodies(routes: Iterable[Any]) -> None:
+    """Raise unless every operation with an optional body depends on `optional_body_is_an_object`
+    (called by `create_app` once the routers are included)."""
+    for context in routing.iter_route_contexts(list(routes)):
+        route: Any = context.route
+        field = getattr(route, "body_field", None)
+        if field is None or field.field_info.is_required():
+            continue
+        if not any(d.call is optional_body_is_an_object for d in route.dependant.dependencies):
+            raise RuntimeError(
+                f"{context.path_format}: an optional body needs "
+                "dependencies=[Depends(optional_body_is_an_object)]"
+            )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from fnmatch import fnmatchcase
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -59,9 +60,19 @@ class Principal(BaseModel):
             )
 
     def actor(self, on_behalf_of: str | None = None) -> Actor:
+        if on_behalf_of is None:
+            return _own_actor(self.type, self.id)
         from shared.actor import Actor
 
         return Actor(type=self.type, id=self.id, on_behalf_of=on_behalf_of)
+
+
+# An Actor is frozen, so every request of one caller can carry the same one, built once.
+@lru_cache(maxsize=10_000)
+def _own_actor(type_: PrincipalType, id_: str) -> Actor:
+    from shared.actor import Actor
+
+    return Actor(type=type_, id=id_)
 
 
 class Acting(BaseModel):

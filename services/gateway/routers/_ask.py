@@ -39,5 +39,7 @@ def as_seen_by(
     """Read an object an agent may have acted on: `by_agent` (a flag field of `model`) says
     whether one did, and the agent's own id is shown to agents only (staff ids are not the
     customer's business)."""
-    view = model.model_validate({**data, by_agent: data.get("agent_id") is not None})
-    return view if principal.type == "agent" else view.model_copy(update={"agent_id": None})
+    fields = {**data, by_agent: data.get("agent_id") is not None}
+    if principal.type != "agent":
+        fields["agent_id"] = None  # in the input, not a copy of the validated view: one model built
+    return model.model_validate(fields)

@@ -21,7 +21,7 @@ from services.gateway.auth import (
 from services.gateway.errors import problem_responses
 from services.gateway.idempotency import request_idempotency_key
 from services.gateway.limits import InvalidCursor, Page, Paging
-from services.gateway.models import NOT_BLANK_PATTERN, RequestModel
+from services.gateway.models import NOT_BLANK_PATTERN, RequestModel, optional_body_is_an_object
 from services.gateway.routers import _repair_centre as repair_centre
 from services.gateway.routers._ask import ask, read_as
 from services.gateway.routers._claims import AgentClaimOut, ClaimId, ClaimOut, claim_view
@@ -255,6 +255,7 @@ async def claim_stream(
 
 
 @router.post("/claims/{claim_id}/cancel", response_model=ClaimOut | AgentClaimOut,
+             dependencies=[Depends(optional_body_is_an_object)],  # `null` is not "no body"
              responses=problem_responses(401, 403, 404, 409, 422, 503, 504),
              summary="Withdraw a claim (before the item reaches the repair centre)")  # fmt: skip
 async def cancel_claim(
