@@ -43,7 +43,8 @@ _SAVE = Prepared(
         version=sa.bindparam("p_version"),
     )
 )
-_DEFER = (
+# The sweep's deferrals, one executemany per sweep (Prepared.many).
+_DEFER = Prepared(
     sa.update(t.orders)
     .where(
         t.orders.c.order_id == sa.bindparam("oid"),
@@ -147,7 +148,7 @@ class SqlOrderRepository:
         An order saved since the version looked at is left due (it changed: look again)."""
         if until:
             rows = [{"oid": o, "seen": v, "until": u} for o, v, u in until]
-            await self.session.execute(_DEFER, rows)
+            await _DEFER.many(self.session, rows)
 
     @staticmethod
     def _row(order: Order) -> dict[str, Any]:

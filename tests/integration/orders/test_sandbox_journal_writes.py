@@ -3,9 +3,6 @@ first, a provider restarted, a refusal) still find the first result, on SQLite a
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import pytest
 import sqlalchemy as sa
 
@@ -18,23 +15,9 @@ from services.orders.domain.ports import AuthorizationStatus, ShipmentRequest
 from services.orders.domain.quotes import create_quote
 from shared.errors import Conflict
 from tests.support.orders.stack import START, Stack
+from tests.support.persistence.statements import statements_run
 
 AMOUNT = Money.of("95.82", "GBP")
-
-
-@contextmanager
-def statements(stack: Stack) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def count(_conn: object, _cursor: object, sql: str, *_rest: object) -> None:
-        seen.append(sql)
-
-    engine = stack.db.sqlite_engine or stack.db.engine.sync_engine  # where statements run
-    sa.event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", count)
 
 
 def _request(stack: Stack, order_id: str, region: str = "UK") -> ShipmentRequest:
@@ -50,13 +33,13 @@ async def test_a_new_authorization_a_capture_and_a_booking_are_one_statement_eac
     journal = DatabaseSandboxJournal(stack.db)
     payment = SandboxPaymentProvider(journal=journal)
     carrier = SandboxCarrierProvider(stack.clock, journal=journal)
-    with statements(stack) as seen:
+    with statements_run(stack.db) as seen:
         auth = await payment.authorize(AMOUNT, "tok_ok", "o-1:authorize_payment")
     assert len(seen) == 1
-    with statements(stack) as seen:
+    with statements_run(stack.db) as seen:
         await payment.capture(auth.authorization_id)
     assert len(seen) == 1
-    with statements(stack) as seen:
+    with statements_run(stack.db) as seen:
         await carrier.create_shipment(_request(stack, "o-1"))
     assert len(seen) == 1
     # What those single statements wrote is what a restarted provider finds.
