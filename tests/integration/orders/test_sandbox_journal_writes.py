@@ -101,3 +101,21 @@ async def test_a_booking_made_before_a_refusal_rule_is_still_found(stack: Stack)
     assert await refusing.create_shipment(_request(stack, "o-5")) == shipment
     with pytest.raises(CarrierRefused):
         await refusing.create_shipment(_request(stack, "o-6"))
+
+
+async def test_a_tracking_read_takes_the_journals_times_and_keeps_what_was_booked(
+    stack: Stack,
+) -> None:
+    """Each tracking read reads the booking through (a replica may have cancelled it): the
+    journal's cancel is seen, and the booked request is not parsed again (it never changes)."""
+    journal = DatabaseSandboxJournal(stack.db)
+    a = SandboxCarrierProvider(stack.clock, journal=journal)
+    b = SandboxCarrierProvider(stack.clock, journal=journal)
+    shipment = await a.create_shipment(_request(stack, "o-7"))
+    booked = a.request_for(shipment.shipment_id)
+    assert [u.status for u in await a.tracking(shipment.shipment_id)] == ["label_created"]
+    await b.cancel(shipment.shipment_id)  # the other replica
+    statuses = [u.status for u in await a.tracking(shipment.shipment_id)]
+    assert statuses == ["label_created", "cancelled"] and a.is_cancelled(shipment.shipment_id)
+    assert a.request_for(shipment.shipment_id) is booked
+    assert b.request_for(shipment.shipment_id) == booked  # parsed from the journal's row
