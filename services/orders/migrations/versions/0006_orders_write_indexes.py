@@ -4,7 +4,7 @@ No query reads orders by status. The open sagas (read once, at start-up) are the
 next check (`next_check_at` is set exactly while the saga is open: every insert, save and
 deferral keeps it so, and 0003 set it for the orders open then), so that read takes a range
 of `ix_orders_next_check_at` instead of `ix_orders_open_saga`. A save names both columns in its
-SET clause, so SQLite rewrote an entry of each index on every step (about 9 of the 62 WAL
+SET clause, so SQLite rewrote an entry of each index on every step (about 10 of the 63 WAL
 pages an order's life wrote to the orders database, docs/benchmarks.md).
 
 Revision ID: 0006
