@@ -72,10 +72,16 @@ def row_shape(compiled: Any, dialect: Dialect) -> RowShape:
     return RowShape(metadata, processors if any(p is not None for p in processors) else None)
 
 
+# Per positional parameter, for one set of parameter names: the name to read it from (None: the
+# statement's own value, already processed) and SQLAlchemy's bind processor.
+_Take = tuple[tuple[str | None, Any, Callable[[Any], Any] | None], ...]
+
+
 class _Plan(NamedTuple):
     sql: str
     binds: tuple[_Bind, ...]
     rows: RowShape | None  # RETURNING: the shape of the rows it gives
+    take: _Take | None  # None: a required parameter is missing (bind_values raises)
 
 
 class Prepared:
@@ -123,7 +129,7 @@ class Prepared:
         session.note_write()
         plan = self._plan(session.dialect, parameters)
         assert plan.rows is not None
-        rows = run_raw(conn, plan.sql, bind_values(plan.binds, parameters)).fetchall()
+        rows = run_raw(conn, plan.sql, _values(plan, parameters)).fetchall()
         return plan.rows.row(rows[0]) if rows else None
 
     async def many(self, session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
@@ -137,7 +143,7 @@ class Prepared:
             return
         session.note_write()
         plan = self._plan(session.dialect, rows[0])
-        values = [bind_values(plan.binds, row) for row in rows]
+        values = [_values(plan, row) for row in rows]
         try:
             conn.executemany(plan.sql, values)
         except sqlite3.Error as error:
@@ -147,7 +153,7 @@ class Prepared:
         self, conn: sqlite3.Connection, dialect: Dialect, parameters: Mapping[str, Any]
     ) -> sqlite3.Cursor:
         plan = self._plan(dialect, parameters)
-        return run_raw(conn, plan.sql, bind_values(plan.binds, parameters))
+        return run_raw(conn, plan.sql, _values(plan, parameters))
 
     def _plan(self, dialect: Dialect, parameters: Mapping[str, Any]) -> _Plan:
         plan = self._plans.get((dialect, tuple(parameters)))
@@ -162,7 +168,8 @@ class Prepared:
         if compiled.insert_prefetch or compiled.update_prefetch:
             raise TypeError("Prepared: a column has a Python-side default; give its value")
         rows = row_shape(compiled, dialect) if compiled.returning else None
-        return _Plan(compiled.string, bind_plan(compiled), rows)
+        binds = bind_plan(compiled)
+        return _Plan(compiled.string, binds, rows, _take(binds, frozenset(parameters)))
 
 
 def bind_plan(compiled: Any) -> tuple[_Bind, ...]:
@@ -181,6 +188,34 @@ def bind_plan(compiled: Any) -> tuple[_Bind, ...]:
         constant = _REQUIRED if bind.required else constants[name]
         binds.append(_Bind(bind.key, name, constant, processors.get(name)))
     return tuple(binds)
+
+
+def _take(binds: Sequence[_Bind], names: frozenset[str]) -> _Take | None:
+    """Where each parameter's value comes from, worked out once for these parameter names (a
+    plan is kept per set of names): what `_value` decides on every call."""
+    take: list[tuple[str | None, Any, Callable[[Any], Any] | None]] = []
+    for b in binds:
+        if b.key in names or b.name in names:
+            take.append((b.key if b.key in names else b.name, None, b.process))
+        elif b.constant is _REQUIRED:
+            return None
+        else:
+            take.append((None, b.constant if b.process is None else b.process(b.constant), None))
+    return tuple(take)
+
+
+def _values(plan: _Plan, parameters: Mapping[str, Any]) -> list[Any]:
+    """`bind_values`, with the decisions taken when the plan was made (the per-event path)."""
+    if plan.take is None:
+        return bind_values(plan.binds, parameters)
+    out = []
+    for name, value, process in plan.take:
+        if name is not None:
+            value = parameters[name]
+            if process is not None:
+                value = process(value)
+        out.append(value)
+    return out
 
 
 def bind_values(binds: Sequence[_Bind], parameters: Mapping[str, Any]) -> list[Any]:

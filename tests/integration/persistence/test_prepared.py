@@ -192,3 +192,22 @@ async def test_many_runs_the_statement_once_per_row_in_the_transaction(db: Datab
         assert (
             await session.execute(sa.select(things.c.id).where(things.c.id == "d"))
         ).first() is None
+
+
+async def test_the_statements_own_values_are_stored_as_execute_stores_them(db: Database) -> None:
+    """Values written into the statement (processed once per plan) and parameters given by their
+    key: the same row as `Session.execute` writes, call after call."""
+    stamp = (
+        sa.update(things)
+        .where(things.c.id == sa.bindparam("key"))
+        .values(at=FULL["at"], doc=FULL["doc"], tier=Tier.GOLD, note=sa.bindparam("n"))
+    )
+    async with db.transaction() as session:
+        for key in ("a", "b", "c"):
+            await session.execute(INSERT, {"id": key, **EMPTY})
+        await session.execute(stamp, {"key": "a", "n": "x"})
+        prepared = Prepared(stamp)
+        for key in ("b", "c"):  # the second call reuses the plan
+            assert await prepared.rowcount(session, {"key": key, "n": "x"}) == 1
+    rows = [(await _read(db, k))._asdict() for k in ("a", "b", "c")]
+    assert rows[1] | {"id": "a"} == rows[0] and rows[2] | {"id": "a"} == rows[0]
