@@ -35,6 +35,7 @@ from shared.errors import DomainError
 from shared.persistence.db import Database
 from shared.persistence.messaging_tables import processed_requests_table as table
 from shared.persistence.prepared import Prepared
+from shared.persistence.prepared_read import PreparedRead
 from shared.persistence.session import Session
 from shared.runtime.faults import crash_point
 
@@ -101,10 +102,12 @@ async def record_effect(session: Session, scope: RequestScope, has_events: bool)
 
 # --- around the handler (called by the RPC glue) ---------------------------------------------------
 
-# Built once: every keyed RPC looks its key up and stores its reply, and a module-level statement
-# keeps its memoized cache key, where a statement built per call is walked again to compute it.
-_FIND = sa.select(table.c.reply).where(
-    table.c.request_key == sa.bindparam("key"), table.c.operation == sa.bindparam("operation")
+# Built once: every keyed RPC looks its key up and stores its reply. Prepared: on SQLite they
+# skip SQLAlchemy's per-statement path (prepared.py, prepared_read.py).
+_FIND = PreparedRead(
+    sa.select(table.c.reply).where(
+        table.c.request_key == sa.bindparam("key"), table.c.operation == sa.bindparam("operation")
+    )
 )
 _STORE_REPLY = Prepared(
     sa.update(table)
@@ -131,7 +134,7 @@ class ProcessedRequests:
     async def find(self, key: str, operation: str) -> tuple[bool, bytes | None]:
         """(recorded?, stored reply or None)."""
         async with self.db.read() as session:
-            row = (await session.execute(_FIND, {"key": key, "operation": operation})).first()
+            row = await _FIND.first(session, {"key": key, "operation": operation})
         if row is None:
             return False, None
         return True, None if row.reply is None else self._open(row.reply)

@@ -16,6 +16,10 @@ transaction as the session's other statements, so it commits and rolls back with
 
 PostgreSQL runs the Core statement through `Session.execute`, unchanged.
 
+A statement with RETURNING hands back SQLAlchemy `Row`s built as `PreparedRead` builds them
+(`first`), or its first column (`returned`); `many` runs it once per row of parameters in one
+`executemany` (a sweep's deferrals).
+
 Limits, checked when the statement is compiled: writes only (a SELECT is `PreparedRead`,
 prepared_read.py), no Python-side column defaults and no expanding or callable
 parameters. The statement does not go through SQLAlchemy's connection, so its cursor events
@@ -29,7 +33,8 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from sqlalchemy import exc
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Dialect, Row
+from sqlalchemy.engine.result import SimpleResultMetaData
 
 from shared.persistence.session import Session
 
@@ -43,10 +48,40 @@ class _Bind(NamedTuple):
     process: Callable[[Any], Any] | None  # SQLAlchemy's bind processor for the type
 
 
+class RowShape(NamedTuple):
+    """How a statement's result rows become SQLAlchemy `Row`s, as `CursorResult` makes them."""
+
+    metadata: SimpleResultMetaData  # keys and the objects naming each column
+    processors: list[Any] | None  # per column (None where none applies), None if none at all
+
+    def row(self, values: Any) -> Row[Any]:
+        return Row(self.metadata, self.processors, self.metadata._key_to_index, values)
+
+
+def row_shape(compiled: Any, dialect: Dialect) -> RowShape:
+    """The result columns of a compiled SELECT or RETURNING clause: their keys, the objects
+    naming them (a table's `Column`, a label) and the result processor SQLAlchemy applies for
+    each type, found as `CursorResult` finds it (`type._cached_result_processor(dialect, None)`:
+    SQLite's cursor reports no column types)."""
+    columns = compiled._result_columns
+    keys = [c.keyname for c in columns]
+    if len(set(keys)) != len(keys):
+        raise TypeError(f"result columns share a key: {keys}")
+    processors = [c.type._cached_result_processor(dialect, None) for c in columns]
+    metadata = SimpleResultMetaData(keys, extra=[(c.name, *c.objects) for c in columns])
+    return RowShape(metadata, processors if any(p is not None for p in processors) else None)
+
+
+# Per positional parameter, for one set of parameter names: the name to read it from (None: the
+# statement's own value, already processed) and SQLAlchemy's bind processor.
+_Take = tuple[tuple[str | None, Any, Callable[[Any], Any] | None], ...]
+
+
 class _Plan(NamedTuple):
     sql: str
     binds: tuple[_Bind, ...]
-    returns: bool  # has RETURNING: read the rows
+    rows: RowShape | None  # RETURNING: the shape of the rows it gives
+    take: _Take | None  # None: a required parameter is missing (bind_values raises)
 
 
 class Prepared:
@@ -83,13 +118,48 @@ class Prepared:
         # keeps the order of the parameters without SQLAlchemy's sentinel columns.
         return [r[0] for row in rows for r in self._run(conn, dialect, row).fetchall()]
 
+    async def first(self, session: Session, parameters: Mapping[str, Any]) -> Row[Any] | None:
+        """Run it with one row of parameters; the first row of its RETURNING clause (as
+        `Result.first()` gives it), or None when it changed nothing."""
+        if not self.statement._returning:
+            raise TypeError("Prepared.first: the statement has no RETURNING clause")
+        conn = session.sqlite_connection
+        if conn is None:
+            return (await session.execute(self.statement, parameters)).first()
+        session.note_write()
+        plan = self._plan(session.dialect, parameters)
+        assert plan.rows is not None
+        rows = run_raw(conn, plan.sql, _values(plan, parameters)).fetchall()
+        return plan.rows.row(rows[0]) if rows else None
+
+    async def many(self, session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Run it once per row of `rows` (every row naming the same parameters), in one
+        `executemany`. (No row count: asyncpg does not report one for an executemany.)"""
+        if not rows:
+            return
+        conn = session.sqlite_connection
+        if conn is None:
+            await session.execute(self.statement, list(rows))
+            return
+        session.note_write()
+        plan = self._plan(session.dialect, rows[0])
+        values = [_values(plan, row) for row in rows]
+        try:
+            conn.executemany(plan.sql, values)
+        except sqlite3.Error as error:
+            raise exc.DBAPIError.instance(plan.sql, values, error, sqlite3.Error) from error
+
     def _run(
         self, conn: sqlite3.Connection, dialect: Dialect, parameters: Mapping[str, Any]
     ) -> sqlite3.Cursor:
+        plan = self._plan(dialect, parameters)
+        return run_raw(conn, plan.sql, _values(plan, parameters))
+
+    def _plan(self, dialect: Dialect, parameters: Mapping[str, Any]) -> _Plan:
         plan = self._plans.get((dialect, tuple(parameters)))
         if plan is None:
             plan = self._plans[(dialect, tuple(parameters))] = self._compile(dialect, parameters)
-        return run_raw(conn, plan.sql, bind_values(plan.binds, parameters))
+        return plan
 
     def _compile(self, dialect: Dialect, parameters: Mapping[str, Any]) -> _Plan:
         if len(self._plans) >= 64:  # a statement given ever new sets of names: stay bounded
@@ -97,7 +167,9 @@ class Prepared:
         compiled: Any = self.statement.compile(dialect=dialect, column_keys=sorted(parameters))
         if compiled.insert_prefetch or compiled.update_prefetch:
             raise TypeError("Prepared: a column has a Python-side default; give its value")
-        return _Plan(compiled.string, bind_plan(compiled), bool(compiled.returning))
+        rows = row_shape(compiled, dialect) if compiled.returning else None
+        binds = bind_plan(compiled)
+        return _Plan(compiled.string, binds, rows, _take(binds, frozenset(parameters)))
 
 
 def bind_plan(compiled: Any) -> tuple[_Bind, ...]:
@@ -116,6 +188,34 @@ def bind_plan(compiled: Any) -> tuple[_Bind, ...]:
         constant = _REQUIRED if bind.required else constants[name]
         binds.append(_Bind(bind.key, name, constant, processors.get(name)))
     return tuple(binds)
+
+
+def _take(binds: Sequence[_Bind], names: frozenset[str]) -> _Take | None:
+    """Where each parameter's value comes from, worked out once for these parameter names (a
+    plan is kept per set of names): what `_value` decides on every call."""
+    take: list[tuple[str | None, Any, Callable[[Any], Any] | None]] = []
+    for b in binds:
+        if b.key in names or b.name in names:
+            take.append((b.key if b.key in names else b.name, None, b.process))
+        elif b.constant is _REQUIRED:
+            return None
+        else:
+            take.append((None, b.constant if b.process is None else b.process(b.constant), None))
+    return tuple(take)
+
+
+def _values(plan: _Plan, parameters: Mapping[str, Any]) -> list[Any]:
+    """`bind_values`, with the decisions taken when the plan was made (the per-event path)."""
+    if plan.take is None:
+        return bind_values(plan.binds, parameters)
+    out = []
+    for name, value, process in plan.take:
+        if name is not None:
+            value = parameters[name]
+            if process is not None:
+                value = process(value)
+        out.append(value)
+    return out
 
 
 def bind_values(binds: Sequence[_Bind], parameters: Mapping[str, Any]) -> list[Any]:

@@ -29,9 +29,8 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import exc
 from sqlalchemy.engine import Dialect, Row
-from sqlalchemy.engine.result import SimpleResultMetaData
 
-from shared.persistence.prepared import _Bind, bind_plan, bind_values, run_raw
+from shared.persistence.prepared import RowShape, _Bind, bind_plan, bind_values, row_shape, run_raw
 from shared.persistence.session import Session
 
 _NO_PARAMETERS: Mapping[str, Any] = {}
@@ -40,8 +39,7 @@ _NO_PARAMETERS: Mapping[str, Any] = {}
 class _Plan(NamedTuple):
     sql: str
     binds: tuple[_Bind, ...]
-    metadata: SimpleResultMetaData  # keys and the objects naming each column
-    processors: list[Any] | None  # per column (None where none applies), None if none at all
+    rows: RowShape
 
 
 class PreparedRead:
@@ -63,7 +61,8 @@ class PreparedRead:
             return (await session.execute(self.statement, dict(parameters))).all()
         plan = self._plan(session.dialect)
         rows = self._cursor(conn, plan, parameters).fetchall()
-        meta, procs, index = plan.metadata, plan.processors, plan.metadata._key_to_index
+        meta, procs = plan.rows.metadata, plan.rows.processors
+        index = meta._key_to_index
         return [Row(meta, procs, index, r) for r in rows]
 
     async def first(
@@ -77,9 +76,7 @@ class PreparedRead:
         cursor = self._cursor(conn, plan, parameters)
         row = cursor.fetchone()
         cursor.close()
-        if row is None:
-            return None
-        return Row(plan.metadata, plan.processors, plan.metadata._key_to_index, row)
+        return None if row is None else plan.rows.row(row)
 
     async def one(
         self, session: Session, parameters: Mapping[str, Any] = _NO_PARAMETERS
@@ -106,16 +103,5 @@ class PreparedRead:
 
 def _compile(statement: Any, dialect: Dialect) -> _Plan:
     compiled: Any = statement.compile(dialect=dialect)
-    columns = compiled._result_columns
-    keys = [c.keyname for c in columns]
-    if len(set(keys)) != len(keys):
-        raise TypeError(f"PreparedRead: result columns share a key: {keys}")
     # What CursorResult does for a compiled SELECT whose columns match the cursor's one to one.
-    processors = [c.type._cached_result_processor(dialect, None) for c in columns]
-    metadata = SimpleResultMetaData(keys, extra=[(c.name, *c.objects) for c in columns])
-    return _Plan(
-        compiled.string,
-        bind_plan(compiled),
-        metadata,
-        processors if any(p is not None for p in processors) else None,
-    )
+    return _Plan(compiled.string, bind_plan(compiled), row_shape(compiled, dialect))

@@ -20,13 +20,16 @@ from services.orders.adapters import tables as t
 from services.orders.domain.errors import InsufficientStock, InvalidQuantity, UnknownReservation
 from services.orders.domain.stock import Reservation, ReservationStatus
 from shared.errors import InvalidTransition
+from shared.persistence.prepared import Prepared
+from shared.persistence.prepared_read import PreparedRead
 from shared.persistence.session import Session
-from shared.persistence.statements import insert_ignore
+from shared.persistence.statements import insert_or_ignore
 
-# The saga's statements, built once: a statement built per call is walked again for its cache
-# key on every execution (bind names differ from the columns': SQLAlchemy reserves those).
+# The saga's statements, built once (bind names differ from the columns': SQLAlchemy reserves
+# those). Prepared: a reservation and its commit (four statements per order) skip SQLAlchemy's
+# per-statement path on SQLite (shared/persistence/prepared.py); PostgreSQL runs them as Core.
 _s, _r = t.stock, t.reservations
-_TAKE = (
+_TAKE = Prepared(
     sa.update(_s)
     .where(
         _s.c.warehouse == sa.bindparam("w"),
@@ -35,21 +38,23 @@ _TAKE = (
     )
     .values(reserved=_s.c.reserved + sa.bindparam("q"))
 )
-_FIND = sa.select(_r).where(_r.c.owner_id == sa.bindparam("o"), _r.c.purpose == sa.bindparam("p"))
-_GET = sa.select(_r).where(_r.c.reservation_id == sa.bindparam("rid"))
-_SET_STATUS = (
+_FIND = PreparedRead(
+    sa.select(_r).where(_r.c.owner_id == sa.bindparam("o"), _r.c.purpose == sa.bindparam("p"))
+)
+_GET = PreparedRead(sa.select(_r).where(_r.c.reservation_id == sa.bindparam("rid")))
+_SET_STATUS = Prepared(
     sa.update(_r)
     .where(_r.c.reservation_id == sa.bindparam("rid"), _r.c.status == sa.bindparam("was"))
     .values(status=sa.bindparam("to"), updated_at=sa.bindparam("at"))
 )
 # A held reservation leaves `held` in one statement, which hands back what it held.
-_LEAVE_HELD = (
+_LEAVE_HELD = Prepared(
     sa.update(_r)
     .where(_r.c.reservation_id == sa.bindparam("rid"), _r.c.status == str(ReservationStatus.HELD))
     .values(status=sa.bindparam("to"), updated_at=sa.bindparam("at"))
     .returning(_r.c.warehouse, _r.c.style, _r.c.quantity)
 )
-_MOVE = (
+_MOVE = Prepared(
     sa.update(_s)
     .where(_s.c.warehouse == sa.bindparam("w"), _s.c.style == sa.bindparam("st"))
     .values(reserved=_s.c.reserved + sa.bindparam("dr"), on_hand=_s.c.on_hand + sa.bindparam("dh"))
@@ -117,15 +122,14 @@ class SqlStockRepository:
         )
         if await self._insert(reservation):
             return reservation
-        await self.session.execute(_MOVE, {"w": warehouse, "st": style, "dr": -quantity, "dh": 0})
+        await _MOVE.rowcount(self.session, {"w": warehouse, "st": style, "dr": -quantity, "dh": 0})
         existing = await self.find(owner_id, purpose)
         assert existing is not None  # the row that was in the way
         return existing
 
     async def _took(self, warehouse: str, style: str, quantity: int) -> bool:
         """The one conditional UPDATE that makes an oversell impossible."""
-        result = await self.session.execute(_TAKE, {"w": warehouse, "st": style, "q": quantity})
-        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+        return await _TAKE.rowcount(self.session, {"w": warehouse, "st": style, "q": quantity}) == 1
 
     async def _short(self, warehouse: str, style: str, quantity: int) -> NoReturn:
         on_hand, reserved = await self.level(warehouse, style)
@@ -141,9 +145,9 @@ class SqlStockRepository:
 
     async def _insert(self, res: Reservation) -> bool:
         """Add the reservation; False if (owner, purpose) has one already (nothing added)."""
-        insert = insert_ignore(self.session.dialect.name, _r)
-        result = await self.session.execute(
-            insert,
+        return await insert_or_ignore(
+            self.session,
+            _r,
             {
                 "reservation_id": res.reservation_id,
                 "owner_id": res.owner_id,
@@ -156,10 +160,9 @@ class SqlStockRepository:
                 "updated_at": res.created_at,
             },
         )
-        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
     async def find(self, owner_id: str, purpose: str = "order") -> Reservation | None:
-        row = (await self.session.execute(_FIND, {"o": owner_id, "p": purpose})).first()
+        row = await _FIND.first(self.session, {"o": owner_id, "p": purpose})
         return None if row is None else _reservation(row)
 
     async def release(self, reservation_id: str, now: datetime) -> bool:
@@ -178,11 +181,11 @@ class SqlStockRepository:
     async def commit(self, reservation_id: str, now: datetime) -> bool:
         """The parcel left: the reserved units leave the stock for good."""
         params = {"rid": reservation_id, "to": str(ReservationStatus.COMMITTED), "at": now}
-        held = (await self.session.execute(_LEAVE_HELD, params)).first()
+        held = await _LEAVE_HELD.first(self.session, params)
         if held is not None:  # the usual case: two statements, no read first
             q = -held.quantity
-            await self.session.execute(
-                _MOVE, {"w": held.warehouse, "st": held.style, "dr": q, "dh": q}
+            await _MOVE.rowcount(
+                self.session, {"w": held.warehouse, "st": held.style, "dr": q, "dh": q}
             )
             return True
         res = await self._get(reservation_id)  # not held: say why
@@ -215,7 +218,7 @@ class SqlStockRepository:
         return on_hand - reserved, on_hand - reserved + quantity
 
     async def _get(self, reservation_id: str) -> Reservation:
-        row = (await self.session.execute(_GET, {"rid": reservation_id})).first()
+        row = await _GET.first(self.session, {"rid": reservation_id})
         if row is None:
             raise UnknownReservation(
                 "unknown reservation", details={"reservation_id": reservation_id}
@@ -232,14 +235,14 @@ class SqlStockRepository:
         on_hand_delta: int = 0,
     ) -> None:
         # Guarded on the old status so two concurrent releases cannot both give units back.
-        changed = await self.session.execute(
-            _SET_STATUS,
+        changed = await _SET_STATUS.rowcount(
+            self.session,
             {"rid": res.reservation_id, "was": str(res.status), "to": str(status), "at": now},
         )
-        if changed.rowcount != 1:  # type: ignore[attr-defined]
+        if changed != 1:
             return
-        await self.session.execute(
-            _MOVE,
+        await _MOVE.rowcount(
+            self.session,
             {"w": res.warehouse, "st": res.style, "dr": reserved_delta, "dh": on_hand_delta},
         )
 

@@ -1,32 +1,26 @@
 """A reservation is two statements (take, insert) and committing it two (leave held, move);
-a repeat still finds the first reservation and takes nothing more (SQLite, PostgreSQL)."""
+a repeat still finds the first reservation and takes nothing more (SQLite, PostgreSQL).
+
+Statements are counted as the database ran them (on SQLite `sqlite3`'s trace: the stock
+repository's statements are `Prepared` there, which SQLAlchemy's cursor events do not see)."""
 
 from __future__ import annotations
 
 import pytest
-import sqlalchemy as sa
 
 from services.orders.adapters.sql_stock_repository import SqlStockRepository
 from shared.errors import InvalidTransition
 from tests.support.orders.stack import START, Stack, stock_level
+from tests.support.persistence.statements import statements_run
 
 
 async def _reserve(stack: Stack, owner: str, quantity: int = 1) -> tuple[str, int]:
     """(reservation id, statements run)."""
-    seen: list[str] = []
-
-    def count(*_args: object) -> None:
-        seen.append("")
-
-    engine = stack.db.sqlite_engine or stack.db.engine.sync_engine  # where statements run
-    sa.event.listen(engine, "before_cursor_execute", count)
-    try:
+    with statements_run(stack.db) as seen:
         async with stack.db.transaction() as session:
             res = await SqlStockRepository(session).reserve(
                 owner_id=owner, warehouse="US-NJ", style="VT02", quantity=quantity, now=START
             )
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", count)
     return res.reservation_id, len(seen)
 
 

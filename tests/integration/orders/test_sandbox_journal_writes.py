@@ -3,9 +3,6 @@ first, a provider restarted, a refusal) still find the first result, on SQLite a
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import pytest
 import sqlalchemy as sa
 
@@ -18,23 +15,9 @@ from services.orders.domain.ports import AuthorizationStatus, ShipmentRequest
 from services.orders.domain.quotes import create_quote
 from shared.errors import Conflict
 from tests.support.orders.stack import START, Stack
+from tests.support.persistence.statements import statements_run
 
 AMOUNT = Money.of("95.82", "GBP")
-
-
-@contextmanager
-def statements(stack: Stack) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def count(_conn: object, _cursor: object, sql: str, *_rest: object) -> None:
-        seen.append(sql)
-
-    engine = stack.db.sqlite_engine or stack.db.engine.sync_engine  # where statements run
-    sa.event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", count)
 
 
 def _request(stack: Stack, order_id: str, region: str = "UK") -> ShipmentRequest:
@@ -50,13 +33,13 @@ async def test_a_new_authorization_a_capture_and_a_booking_are_one_statement_eac
     journal = DatabaseSandboxJournal(stack.db)
     payment = SandboxPaymentProvider(journal=journal)
     carrier = SandboxCarrierProvider(stack.clock, journal=journal)
-    with statements(stack) as seen:
+    with statements_run(stack.db) as seen:
         auth = await payment.authorize(AMOUNT, "tok_ok", "o-1:authorize_payment")
     assert len(seen) == 1
-    with statements(stack) as seen:
+    with statements_run(stack.db) as seen:
         await payment.capture(auth.authorization_id)
     assert len(seen) == 1
-    with statements(stack) as seen:
+    with statements_run(stack.db) as seen:
         await carrier.create_shipment(_request(stack, "o-1"))
     assert len(seen) == 1
     # What those single statements wrote is what a restarted provider finds.
@@ -118,3 +101,21 @@ async def test_a_booking_made_before_a_refusal_rule_is_still_found(stack: Stack)
     assert await refusing.create_shipment(_request(stack, "o-5")) == shipment
     with pytest.raises(CarrierRefused):
         await refusing.create_shipment(_request(stack, "o-6"))
+
+
+async def test_a_tracking_read_takes_the_journals_times_and_keeps_what_was_booked(
+    stack: Stack,
+) -> None:
+    """Each tracking read reads the booking through (a replica may have cancelled it): the
+    journal's cancel is seen, and the booked request is not parsed again (it never changes)."""
+    journal = DatabaseSandboxJournal(stack.db)
+    a = SandboxCarrierProvider(stack.clock, journal=journal)
+    b = SandboxCarrierProvider(stack.clock, journal=journal)
+    shipment = await a.create_shipment(_request(stack, "o-7"))
+    booked = a.request_for(shipment.shipment_id)
+    assert [u.status for u in await a.tracking(shipment.shipment_id)] == ["label_created"]
+    await b.cancel(shipment.shipment_id)  # the other replica
+    statuses = [u.status for u in await a.tracking(shipment.shipment_id)]
+    assert statuses == ["label_created", "cancelled"] and a.is_cancelled(shipment.shipment_id)
+    assert a.request_for(shipment.shipment_id) is booked
+    assert b.request_for(shipment.shipment_id) == booked  # parsed from the journal's row

@@ -144,3 +144,70 @@ def test_a_select_or_a_python_side_default_is_refused() -> None:
     plan = Prepared(sa.insert(defaults))
     with pytest.raises(TypeError, match="default"):
         plan._compile(sa.create_engine("sqlite://").dialect, {})
+
+
+async def test_first_gives_the_returning_row_as_execute_gives_it(db: Database) -> None:
+    """The RETURNING row: the same values, types and names as `Result.first()`; None when the
+    statement changed nothing."""
+    stamp = (
+        sa.update(things)
+        .where(things.c.id == sa.bindparam("key"))
+        .values(note=sa.bindparam("n"))
+        .returning(things.c.at, things.c.doc, things.c.tier, things.c.amount, things.c.note)
+    )
+    async with db.transaction() as session:
+        await session.execute(INSERT, {"id": "a", **FULL})
+        await session.execute(INSERT, {"id": "b", **FULL})
+        by_execute = (await session.execute(stamp, {"key": "a", "n": "x"})).first()
+        by_prepared = await Prepared(stamp).first(session, {"key": "b", "n": "x"})
+        assert await Prepared(stamp).first(session, {"key": "missing", "n": "x"}) is None
+    assert by_execute is not None and by_prepared is not None
+    assert by_prepared._asdict() == by_execute._asdict()
+    assert by_prepared.at.utcoffset() == by_execute.at.utcoffset()
+    assert by_prepared._mapping[things.c.tier] is Tier.SILVER
+    assert (await _read(db, "b")).note == "x"
+
+
+async def test_first_refuses_a_statement_without_returning(db: Database) -> None:
+    with pytest.raises(TypeError, match="RETURNING"):
+        async with db.transaction() as session:
+            await Prepared(NOTE).first(session, {"key": "missing", "n": "-"})
+
+
+async def test_many_runs_the_statement_once_per_row_in_the_transaction(db: Database) -> None:
+    async with db.transaction() as session:
+        for key in ("a", "b", "c"):
+            await session.execute(INSERT, {"id": key, **EMPTY})
+        rows = [{"key": "a", "n": "one"}, {"key": "c", "n": "three"}, {"key": "zz", "n": "-"}]
+        await Prepared(NOTE).many(session, rows)
+        await Prepared(NOTE).many(session, [])
+        session.watching_writes = True
+        await Prepared(NOTE).many(session, [{"key": "b", "n": "two"}])
+        assert session.info["wrote"] is True
+    assert [(await _read(db, k)).note for k in ("a", "b", "c")] == ["one", "two", "three"]
+    with pytest.raises(exc.IntegrityError):
+        async with db.transaction() as session:
+            await Prepared(INSERT).many(session, [{"id": "d", **EMPTY}, {"id": "a", **EMPTY}])
+    async with db.read() as session:
+        assert (
+            await session.execute(sa.select(things.c.id).where(things.c.id == "d"))
+        ).first() is None
+
+
+async def test_the_statements_own_values_are_stored_as_execute_stores_them(db: Database) -> None:
+    """Values written into the statement (processed once per plan) and parameters given by their
+    key: the same row as `Session.execute` writes, call after call."""
+    stamp = (
+        sa.update(things)
+        .where(things.c.id == sa.bindparam("key"))
+        .values(at=FULL["at"], doc=FULL["doc"], tier=Tier.GOLD, note=sa.bindparam("n"))
+    )
+    async with db.transaction() as session:
+        for key in ("a", "b", "c"):
+            await session.execute(INSERT, {"id": key, **EMPTY})
+        await session.execute(stamp, {"key": "a", "n": "x"})
+        prepared = Prepared(stamp)
+        for key in ("b", "c"):  # the second call reuses the plan
+            assert await prepared.rowcount(session, {"key": key, "n": "x"}) == 1
+    rows = [(await _read(db, k))._asdict() for k in ("a", "b", "c")]
+    assert rows[1] | {"id": "a"} == rows[0] and rows[2] | {"id": "a"} == rows[0]

@@ -11,9 +11,13 @@ import pytest
 import sqlalchemy as sa
 
 from services.orders.adapters.providers.sandbox_journal import DatabaseSandboxJournal
+from services.orders.adapters.providers.sandbox_payment import SandboxPaymentProvider
 from services.orders.adapters.sql_order_repository import SqlOrderRepository
 from services.orders.adapters.sql_quote_repository import SqlQuoteRepository
+from services.orders.adapters.sql_stock_repository import SqlStockRepository
 from services.orders.domain.errors import ConcurrentUpdate
+from services.orders.domain.money import Money
+from shared.messaging.requests import ProcessedRequests
 from tests.support.orders.stack import START, Stack, orders_stack, place
 
 LATER = START + timedelta(seconds=5)
@@ -103,3 +107,31 @@ async def test_on_sqlite_the_per_order_reads_skip_sqlalchemys_execution_path(
     assert reads == []
     assert by_quote is not None and by_id.timeline == placed.timeline == by_quote.timeline
     assert [o.order_id for o in due] == [placed.order_id] and quote == placed.quote
+
+
+async def test_on_sqlite_the_stock_the_journal_and_the_request_key_skip_sqlalchemy(
+    sqlite_url: str,
+) -> None:
+    """A reservation and its commit, the journal's authorization, capture and booking, a
+    sweep's deferrals and the keyed request's lookup: no SQLAlchemy cursor event on SQLite."""
+    ran: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        ran.append(statement)
+
+    async with orders_stack(sqlite_url) as built:
+        placed = await place(built)
+        payment = SandboxPaymentProvider(journal=DatabaseSandboxJournal(built.db))
+        assert built.db.sqlite_engine is not None
+        sa.event.listen(built.db.sqlite_engine, "before_cursor_execute", seen)
+        async with built.db.transaction() as session:
+            stock = SqlStockRepository(session)
+            held = await stock.reserve(
+                owner_id=placed.order_id, warehouse="US-NJ", style="VT02", quantity=1, now=LATER
+            )
+            assert await stock.commit(held.reservation_id, LATER) is True
+            await SqlOrderRepository(session).defer_all([(placed.order_id, 1, LATER)])
+        auth = await payment.authorize(Money.of("1.00", "GBP"), "tok_ok", "o:authorize")
+        await payment.capture(auth.authorization_id)
+        assert await ProcessedRequests(built.db).find("k", "op") == (False, None)
+    assert ran == []

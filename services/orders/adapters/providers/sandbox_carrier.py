@@ -98,11 +98,18 @@ class SandboxCarrierProvider:
         return len(self._by_id)
 
     def _remember(self, row: dict[str, Any]) -> None:
+        cancelled = None if row["cancelled_at"] is None else _utc(row["cancelled_at"])
+        known = self._by_id.get(row["shipment_id"])
+        if known is not None and known.request.idempotency_key == row["idempotency_key"]:
+            # A booking read through again (every tracking read): what was booked never changes
+            # once stored, so its request is not parsed again; the times are the journal's.
+            known.created_at, known.cancelled_at = _utc(row["created_at"]), cancelled
+            return
         booked = _Booked(
             any_request_from(row["request"]),
             Shipment(row["shipment_id"], row["tracking_number"], row["carrier"]),
             _utc(row["created_at"]),
-            None if row["cancelled_at"] is None else _utc(row["cancelled_at"]),
+            cancelled,
         )
         self._by_key[booked.request.idempotency_key] = booked
         self._by_id[booked.shipment.shipment_id] = booked

@@ -16,8 +16,9 @@ from sqlalchemy.engine import make_url
 
 from services.orders.adapters import tables as t
 from shared.persistence.db import Database, is_sqlite
+from shared.persistence.prepared import Prepared
 from shared.persistence.prepared_read import PreparedRead
-from shared.persistence.statements import insert_ignore
+from shared.persistence.statements import insert_or_ignore
 
 SANDBOX_TABLES = (t.sandbox_payments, t.sandbox_shipments, t.sandbox_refunds)
 
@@ -38,23 +39,25 @@ _LOOKUPS = {
 
 # The upserts, built once per (dialect, table, columns written): the columns written, not all
 # of the table's, so a column a row does not name is never overwritten.
-_UPSERTS: dict[tuple[str, str, frozenset[str]], sa.Insert] = {}
+_UPSERTS: dict[tuple[str, str, frozenset[str]], Prepared] = {}
 
 
-def _upsert_statement(dialect: str, table: sa.Table, key: str, columns: frozenset[str]) -> Any:
+def _upsert_statement(dialect: str, table: sa.Table, key: str, columns: frozenset[str]) -> Prepared:
     cached = _UPSERTS.get((dialect, table.name, columns))
     if cached is not None:
         return cached
     stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
     changed = {c: stmt.excluded[c] for c in sorted(columns) if c != key}
-    stmt = stmt.on_conflict_do_update(index_elements=[table.c[key]], set_=changed)
-    _UPSERTS[(dialect, table.name, columns)] = stmt
-    return stmt
+    prepared = Prepared(stmt.on_conflict_do_update(index_elements=[table.c[key]], set_=changed))
+    _UPSERTS[(dialect, table.name, columns)] = prepared
+    return prepared
 
 
 _p = t.sandbox_payments
-# A payment's status moves only from the status it was seen in (compare and set).
-_MOVE_PAYMENT = (
+# A payment's status moves only from the status it was seen in (compare and set). The journal's
+# writes are Prepared (three per order: an authorization, a booking, a capture), on SQLite
+# without SQLAlchemy's per-statement path (shared/persistence/prepared.py).
+_MOVE_PAYMENT = Prepared(
     sa.update(_p)
     .where(_p.c.authorization_id == sa.bindparam("aid"), _p.c.status == sa.bindparam("was"))
     .values(status=sa.bindparam("to"))
@@ -92,11 +95,11 @@ class DatabaseSandboxJournal:
 
     async def move_payment(self, authorization_id: str, was: str, to: str) -> bool:
         """Set the status of an authorization that is `was`; False if it is not (or unknown)."""
-        async with self.db.transaction() as conn:
-            result = await conn.execute(
-                _MOVE_PAYMENT, {"aid": authorization_id, "was": was, "to": to}
+        async with self.db.transaction() as session:
+            moved = await _MOVE_PAYMENT.rowcount(
+                session, {"aid": authorization_id, "was": was, "to": to}
             )
-            return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+            return moved == 1
 
     async def load_payments(self) -> list[dict[str, Any]]:
         return await self._all(t.sandbox_payments)
@@ -137,17 +140,15 @@ class DatabaseSandboxJournal:
 
     async def _upsert(self, table: sa.Table, key: str, row: dict[str, Any]) -> None:
         dialect = self.db.engine.dialect.name
-        stmt = _upsert_statement(dialect, table, key, frozenset(row))
-        async with self.db.transaction() as conn:
-            await conn.execute(stmt, row)
+        upsert = _upsert_statement(dialect, table, key, frozenset(row))
+        async with self.db.transaction() as session:
+            await upsert.rowcount(session, row)
 
     async def _insert_first(self, table: sa.Table, row: dict[str, Any]) -> bool:
         # Insert unless a row with the same key (or any other unique value) exists; the row
         # count says which.
-        stmt = insert_ignore(self.db.engine.dialect.name, table)
-        async with self.db.transaction() as conn:
-            result = await conn.execute(stmt, row)
-            return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+        async with self.db.transaction() as session:
+            return await insert_or_ignore(session, table, row)
 
     async def _one(self, table: sa.Table, column: str, value: Any) -> dict[str, Any] | None:
         query = _LOOKUPS[(table.name, column)]
