@@ -73,8 +73,7 @@ async def optional_body_is_an_object(request: Request) -> None:
     only return. `refuse_unchecked_optional_bodies` keeps the one rule: the app does not build
     with an optional-body operation that lacks it.
     """
-    field = getattr(request.scope.get("route"), "body_field", None)
-    if field is None or field.field_info.is_required():
+    if not has_optional_body(request.scope.get("route")):
         return
     if (await request.body()).strip() == b"null":
         raise RequestValidationError(
@@ -89,15 +88,20 @@ async def optional_body_is_an_object(request: Request) -> None:
         )
 
 
+def has_optional_body(route: Any) -> bool:
+    """Whether the route's operation takes a body it may also be called without."""
+    field = getattr(route, "body_field", None)
+    return field is not None and not field.field_info.is_required()
+
+
 def refuse_unchecked_optional_bodies(routes: Iterable[Any]) -> None:
     """Raise unless every operation with an optional body depends on `optional_body_is_an_object`
     (called by `create_app` once the routers are included)."""
     for context in routing.iter_route_contexts(list(routes)):
         route: Any = context.route
-        field = getattr(route, "body_field", None)
-        if field is None or field.field_info.is_required():
-            continue
-        if not any(d.call is optional_body_is_an_object for d in route.dependant.dependencies):
+        if has_optional_body(route) and not any(
+            d.call is optional_body_is_an_object for d in route.dependant.dependencies
+        ):
             raise RuntimeError(
                 f"{context.path_format}: an optional body needs "
                 "dependencies=[Depends(optional_body_is_an_object)]"
