@@ -57,6 +57,11 @@ class RowShape(NamedTuple):
     def row(self, values: Any) -> Row[Any]:
         return Row(self.metadata, self.processors, self.metadata._key_to_index, values)
 
+    def rows(self, fetched: Sequence[Any]) -> list[Row[Any]]:
+        """`row` for each of `fetched` (the attributes read once, not per row)."""
+        meta, procs, index = self.metadata, self.processors, self.metadata._key_to_index
+        return [Row(meta, procs, index, values) for values in fetched]
+
 
 def row_shape(compiled: Any, dialect: Dialect) -> RowShape:
     """The result columns of a compiled SELECT or RETURNING clause: their keys, the objects

@@ -60,10 +60,7 @@ class PreparedRead:
         if conn is None:
             return (await session.execute(self.statement, dict(parameters))).all()
         plan = self._plan(session.dialect)
-        rows = self._cursor(conn, plan, parameters).fetchall()
-        meta, procs = plan.rows.metadata, plan.rows.processors
-        index = meta._key_to_index
-        return [Row(meta, procs, index, r) for r in rows]
+        return plan.rows.rows(self._cursor(conn, plan, parameters).fetchall())
 
     async def first(
         self, session: Session, parameters: Mapping[str, Any] = _NO_PARAMETERS
