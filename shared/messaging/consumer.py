@@ -9,7 +9,8 @@ redelivered to the others after `ack_wait`.
 
 A replica keeps a pull request open (`shared.messaging.pull.PullFeed`: messages are pushed as
 they arrive and wait in hand while it works), takes what is in hand, up to BATCH_SIZE (an event
-that came alone waits LINGER_S for the rest of its burst), applies them in ONE database
+that came alone waits LINGER_S for the rest of its burst; under a stream of events a group
+gathers for `ConsumerRuntime.gather_s`), applies them in ONE database
 transaction (the inbox rows of the group are claimed in one statement, then each new event is
 applied in stream order), acks after the commit, and takes the next group. If any event fails,
 the transaction rolls back and the group is applied again one event per transaction, so a
@@ -50,8 +51,7 @@ BATCH_SIZE = 64  # events fetched and applied per transaction, at most
 FETCH_WAIT_S = 2.0  # a pull request stays open this long; a clean stop waits for it at most this
 # An event that came alone waits this long for the rest of its burst: a producer's transaction
 # often publishes two events a few hundred microseconds apart (measured on the order path), and
-# applying them in one transaction instead of two halves the commits. Nothing else waits: a
-# group is whatever is in hand.
+# applying them in one transaction instead of two halves the commits.
 LINGER_S = 0.001
 FETCH_ERROR_BACKOFF_S = (0.2, 5.0)  # first and longest pause after a failed fetch
 
@@ -63,6 +63,13 @@ class ConsumerRuntime:
     uow: UnitOfWork
     js: JetStreamContext | None = None
     retry_base_delay: float = 0.5
+    # Under a stream of events (a group's first event came less than this after the last group
+    # was taken) a group gathers for this long from its first event: at 100 orders/s about
+    # twice as many events share each transaction, and with them the commit, the inbox claim,
+    # the relay's cycle and the log line every group costs (docs/benchmarks.md, "Issue 14,
+    # ninth pass"). Each event waits at most this long; after a quiet spell an event only
+    # lingers LINGER_S. `<P>CONSUMER_GATHER_MS`; 0 turns it off.
+    gather_s: float = 0.0
 
 
 def retry_delay(base: float, deliveries: int) -> float:
@@ -118,7 +125,7 @@ class PullConsumer:
                             return
                         await self.bind()
                     assert self._feed is not None
-                    raws = await self._feed.next_group(BATCH_SIZE, LINGER_S)
+                    raws = await self._feed.next_group(BATCH_SIZE, LINGER_S, self.rt.gather_s)
                 except Exception as exc:  # connection lost, consumer gone: bind again, later
                     log.warning("consumer.fetch_failed", consumer=self.route.durable,
                                 error=f"{type(exc).__name__}: {exc}", retry_in=pause)  # fmt: skip

@@ -121,6 +121,8 @@ class PullFeed:
         self._inbox = ""
         self._sub: Subscription | None = None
         self._queue: deque[Msg] = deque()
+        self._arrived: deque[float] = deque()  # when each message in hand came (monotonic)
+        self._last_taken = float("-inf")  # when the last group was taken
         self._waiter: asyncio.Future[None] | None = None
         self._request: _Request | None = None
         self._asked = 0
@@ -143,10 +145,13 @@ class PullFeed:
     def drained(self) -> bool:
         return self.closing and not self._queue and self._over()
 
-    async def next_group(self, limit: int, linger_s: float) -> list[Msg]:
+    async def next_group(self, limit: int, linger_s: float, gather_s: float = 0.0) -> list[Msg]:
         """Up to `limit` messages in hand. Waits for the first (at most until the open request
-        ends: [] then); a first message that came alone waits `linger_s` for a second one of
-        the same burst (a producer's transaction), so the two share one transaction here."""
+        ends: [] then). Then, while messages come as a stream (the first in hand came less than
+        `gather_s` after the last group was taken), the group gathers until `gather_s` after its
+        first message came or `limit` are in hand: fewer, larger groups under load, each message
+        held at most `gather_s`. Otherwise a first message that came alone waits `linger_s` for
+        a second one of the same burst (a producer's transaction)."""
         while not self._queue:
             if self.gone is not None:
                 raise ConsumerGone(self.gone)
@@ -157,9 +162,15 @@ class PullFeed:
             assert self._request is not None
             ends_by = self._request.ends_by
             await self._wait(ends_by, lambda: bool(self._queue) or self._over() or bool(self.gone))
-        if len(self._queue) == 1 and linger_s > 0:
+        first = self._arrived[0]
+        if gather_s > 0 and first - self._last_taken < gather_s:
+            await self._wait(first + gather_s, lambda: len(self._queue) >= limit)
+        elif len(self._queue) == 1 and linger_s > 0:
             await self._wait(time.monotonic() + linger_s, lambda: len(self._queue) > 1)
         group = [self._queue.popleft() for _ in range(min(limit, len(self._queue)))]
+        for _ in group:
+            self._arrived.popleft()
+        self._last_taken = time.monotonic()
         if not self.closing and self._over() and len(self._queue) < self.batch:
             await self._ask()  # the next batch travels while this group is applied
         return group
@@ -197,6 +208,7 @@ class PullFeed:
         request = self._request
         if status is None:
             self._queue.append(msg)
+            self._arrived.append(time.monotonic())
             if request is not None:
                 request.left -= 1
         elif status == "100":  # heartbeat or flow control: never asked for, nothing to do

@@ -107,6 +107,14 @@ def _broker(name: str, settings: ServiceSettings) -> NatsBroker:
     )
 
 
+def _consumer_runtime(uow: UnitOfWork, settings: ServiceSettings) -> ConsumerRuntime:
+    return ConsumerRuntime(
+        uow,
+        retry_base_delay=settings.retry_base_delay,
+        gather_s=settings.consumer_gather_ms / 1000,
+    )
+
+
 class ServiceRuntime:
     def __init__(
         self,
@@ -124,9 +132,7 @@ class ServiceRuntime:
         self.uow = UnitOfWork(self.db, on_commit=self._wake_relay)
         self.processed_requests = ProcessedRequests(self.db)
         self.responders = RpcResponders(name, self.processed_requests)
-        self.consumer_runtime = ConsumerRuntime(
-            self.uow, retry_base_delay=settings.retry_base_delay
-        )
+        self.consumer_runtime = _consumer_runtime(self.uow, settings)
         self.nc: Client | None = None
         self.js: JetStreamContext | None = None
         self._consumers: dict[str, str] = {}

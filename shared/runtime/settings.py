@@ -38,6 +38,13 @@ class ServiceSettings(BaseSettings):
     retry_base_delay: float = Field(
         default=0.5, gt=0, description="Consumer retry backoff base (s)."
     )
+    consumer_gather_ms: float = Field(
+        default=10.0,
+        ge=0,
+        le=1000,
+        description="Under a stream of events, how long a consumer's group gathers from its "
+        "first event (ms): larger groups share a transaction; each event waits at most this.",
+    )
     relay_sweep_interval: float = Field(default=1.0, gt=0)
     startup_timeout: float = Field(
         default=300.0,

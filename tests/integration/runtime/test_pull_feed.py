@@ -5,6 +5,7 @@ when its durable is gone."""
 from __future__ import annotations
 
 import asyncio
+import time
 from contextlib import asynccontextmanager
 
 import nats
@@ -102,3 +103,38 @@ async def test_a_second_message_of_a_burst_joins_the_first(nats_server):
         await asyncio.sleep(0.05)
         await js.publish(SUBJECT, b"b")
         assert [m.data for m in await waiting] == [b"a", b"b"]
+
+
+async def test_under_a_stream_a_group_gathers_for_the_gather_window(nats_server):
+    async with opened_feed(nats_server.url, batch=8, expires_s=5.0) as (js, feed):
+        await js.publish(SUBJECT, b"warm")
+        await (await _group(feed))[0].ack()  # the last group was taken just now: a stream
+        gathering = asyncio.create_task(feed.next_group(64, 0.0, 1.0))  # long: no timing race
+        for data in (b"a", b"b", b"c"):
+            await js.publish(SUBJECT, data)
+            await asyncio.sleep(0.1)  # far apart for a linger, well inside the gather window
+        assert [m.data for m in await gathering] == [b"a", b"b", b"c"]
+
+
+async def test_a_gathered_group_stops_at_its_limit(nats_server):
+    async with opened_feed(nats_server.url, batch=8, expires_s=5.0) as (js, feed):
+        await js.publish(SUBJECT, b"warm")
+        await (await _group(feed))[0].ack()
+        for data in (b"a", b"b", b"c"):
+            await js.publish(SUBJECT, data)
+        async with asyncio.timeout(2.0):  # well short of the 30 s window: the limit ended it
+            group = await feed.next_group(2, 0.0, 30.0)
+        assert [m.data for m in group] == [b"a", b"b"]
+
+
+async def test_after_a_quiet_spell_an_event_does_not_wait_for_the_gather_window(nats_server):
+    async with opened_feed(nats_server.url, batch=8, expires_s=5.0) as (js, feed):
+        await js.publish(SUBJECT, b"warm")
+        await (await _group(feed))[0].ack()
+        await asyncio.sleep(0.6)  # longer than the window below: the stream has ended
+        await js.publish(SUBJECT, b"alone")
+        await asyncio.sleep(0.05)  # in hand before it is asked for
+        started = time.monotonic()
+        group = await feed.next_group(64, 0.0, 0.4)
+        assert [m.data for m in group] == [b"alone"]
+        assert time.monotonic() - started < 0.2  # a gather would have held it about 0.35 s

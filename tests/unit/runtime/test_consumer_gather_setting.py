@@ -1,0 +1,27 @@
+"""`<P>CONSUMER_GATHER_MS` reaches every consumer of the service, in seconds, and bad values are
+refused at start-up."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from shared.runtime.service import ServiceRuntime
+from shared.runtime.settings import ServiceSettings
+
+
+def test_the_gather_setting_reaches_the_consumers_in_seconds(monkeypatch, tmp_path):
+    monkeypatch.setenv("SAMPLE_CONSUMER_GATHER_MS", "25")
+
+    class SampleSettings(ServiceSettings):
+        model_config = {"env_prefix": "SAMPLE_"}
+
+    settings = SampleSettings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'sample.db'}")
+    rt = ServiceRuntime("sample", settings)
+    assert rt.consumer_runtime.gather_s == pytest.approx(0.025)
+
+
+@pytest.mark.parametrize("value", [-1, 1001, "soon"])
+def test_a_bad_gather_setting_is_refused(value):
+    with pytest.raises(ValidationError):
+        ServiceSettings(consumer_gather_ms=value)
