@@ -3,8 +3,8 @@
 `EventSourceResponse._send_with_timeout` enters `anyio.move_on_after(send_timeout)` for each
 event it sends. The gateway sets no send timeout (a stream ends when its client leaves or the
 gateway stops), and a scope with no deadline that nobody else holds can never be cancelled, so
-it only cost its entry and exit: about a tenth of the gateway's CPU per in-app event
-(`bench/cpu_gw_sse_send.py`). With a send timeout set, sse-starlette's own path runs as before.
+it only cost its entry and exit: about 6 us per event (`bench/cpu_gw_sse_send.py`: 13.4 ->
+7.0 us in the response layer), a few percent of the gateway's CPU per in-app event. With a send timeout set, sse-starlette's own path runs as before.
 """
 
 from __future__ import annotations
