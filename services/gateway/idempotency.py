@@ -49,12 +49,14 @@ from services.gateway.idempotency_lease import Claim, LeaseKeeper
 from services.gateway.idempotency_store import IdempotencyStore
 from services.gateway.limits import BODY_SCOPE_KEY
 from services.gateway.request_fingerprint import fingerprint, started_executing
+from services.gateway.request_headers import first_header
 from shared.rpc import reset_request_key, set_request_key
 
 log = structlog.get_logger()
 
 BUCKET = "idempotency"
 HEADER = "idempotency-key"
+_HEADER_BYTES = HEADER.encode()
 REPLAYED_HEADER = "Idempotent-Replayed"
 IDEMPOTENCY_STATE_KEY = "idempotency_key"
 METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -102,11 +104,11 @@ class IdempotencyMiddleware:
         if scope["type"] != "http" or scope["method"] not in METHODS:
             await self.app(scope, receive, send)
             return
-        request = Request(scope)
-        key = request.headers.get(HEADER)
+        key = first_header(scope, _HEADER_BYTES)
         if key is None:
             await self.app(scope, receive, send)
             return
+        request = Request(scope)
         if not _KEY_RE.match(key):
             detail = "Idempotency-Key must be 1-255 printable ASCII characters without spaces."
             await problem_response(422, "idempotency_key_invalid", detail, request=request)(

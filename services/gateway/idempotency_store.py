@@ -23,7 +23,9 @@ from services.gateway.partner_keys import KeyValueLike
 
 log = structlog.get_logger()
 
-_STORED_HEADERS = {"content-type", "location", "etag", "retry-after"}
+# Compared as bytes: bytes.lower() folds ASCII only, as the Latin-1 decode + str.lower() did for
+# every name that can match (a non-ASCII byte never lowers to one of these).
+_STORED_HEADERS = {b"content-type", b"location", b"etag", b"retry-after"}
 
 
 class IdempotencyStore:
@@ -147,7 +149,7 @@ class IdempotencyStore:
         kept = [
             [k.decode("latin-1"), v.decode("latin-1")]
             for k, v in headers
-            if k.decode("latin-1").lower() in _STORED_HEADERS
+            if k.lower() in _STORED_HEADERS
         ]
         record = {
             "state": "done",

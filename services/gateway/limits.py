@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.gateway.auth import STATE_KEY
 from services.gateway.errors import problem_response
+from services.gateway.request_headers import first_header
 from shared.contracts.label_photos import PHOTO_MAX_BYTES
 from shared.errors import DomainError, ErrorKind
 
@@ -61,7 +62,7 @@ class BodyLimitMiddleware:
             await self.app(scope, receive, send)
             return
         cap = self.cap_for(scope["method"], scope["path"])
-        declared = StarletteRequest(scope).headers.get("content-length")
+        declared = first_header(scope, b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > cap):
             await self._too_large(cap, scope, receive, send)
             return

@@ -21,6 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.gateway.auth import STATE_KEY, AuthError
 from services.gateway.errors import problem_response
+from services.gateway.request_headers import first_header
 from services.gateway.response_headers import encoded, stamped
 from services.gateway.rpc_retry import mark_request, unmark_request
 from shared.errors import DomainError
@@ -103,9 +104,7 @@ def _documented_template(app: Any, path: str) -> str | None:
 
 def _bind_request_id(scope: Scope) -> str:
     """The caller's X-Request-ID when well formed (else a new one), bound to every log line."""
-    # Read from the raw list (the first one, as Starlette's Headers.get): no Headers object built
-    # per request for one value.
-    incoming = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"x-request-id"), "")
+    incoming = first_header(scope, b"x-request-id") or ""
     request_id = incoming if _REQUEST_ID_RE.match(incoming) else uuid.uuid4().hex
     structlog.contextvars.clear_contextvars()
     structlog.contextvars.bind_contextvars(correlation_id=request_id)

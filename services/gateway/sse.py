@@ -38,6 +38,7 @@ from services.gateway.sse_feed import (
     in_app_customer,
     in_app_delivery_for,
 )
+from services.gateway.sse_response import EventStreamResponse
 from services.gateway.stream_slots import StreamLease, StreamSlots
 from shared.errors import DomainError
 
@@ -249,7 +250,7 @@ def _response(events: AsyncIterator[ServerSentEvent], lease: StreamLease) -> Eve
     # sse-starlette's own ping is off: the events carry heartbeats when the stream is quiet.
     # The lease goes back when the events end, and again (a no-op) when the response ends, in
     # case the client left before the generator ever started.
-    return EventSourceResponse(
+    return EventStreamResponse(
         _released_after(events, lease),
         ping=0,
         headers={"X-Accel-Buffering": "no"},

@@ -9,6 +9,9 @@ import json
 import httpx
 
 from services.gateway.idempotency import fingerprint, kv_key_for
+from services.gateway.idempotency_lease import Claim
+from services.gateway.idempotency_store import IdempotencyStore
+from tests.support.gateway.fakes import FakeKV
 from tests.support.gateway.harness import Harness
 
 URL = "/v1/test/things"
@@ -44,3 +47,20 @@ async def test_a_stored_record_is_compact_json_of_the_same_fields(
     assert set(record) == {"state", "fingerprint", "status", "headers", "body"}
     assert record["state"] == "done" and record["status"] == 201
     assert entry.value == json.dumps(record, separators=(",", ":")).encode()
+
+
+async def test_the_stored_headers_are_those_kept_whatever_their_case() -> None:
+    """`complete` keeps content-type, location, etag and retry-after (compared as bytes, in any
+    case) with their names and values as sent, and nothing else."""
+    kv = FakeKV()
+    store = IdempotencyStore(kv)
+    revision = await kv.create("k", b"{}")
+    claim = Claim("k", "fp", revision, 0.0, "")
+    sent = [(b"Content-Type", b"application/json"), (b"x-request-id", b"r"),
+            (b"LOCATION", b"/v1/orders/o-1"), (b"etag", b'"1"'), (b"retry-after", b"1"),
+            (b"content-length", b"2"), (b"caf\xe9", b"\xe9")]  # fmt: skip
+    await store.complete(claim, 201, sent, b"{}")
+    stored = json.loads((await kv.get("k")).value)
+    assert stored["headers"] == [["Content-Type", "application/json"],
+                                 ["LOCATION", "/v1/orders/o-1"], ["etag", '"1"'],
+                                 ["retry-after", "1"]]  # fmt: skip
