@@ -17,6 +17,7 @@ from services.notifications.adapters.rendering import (
     render,
     sample_context,
 )
+from services.notifications.domain.channels import Part
 from services.notifications.domain.messages import CATALOGUE, UnknownMessageKind
 
 LOCALES = ["en-US", "en-GB", "en-IE"]
@@ -199,8 +200,6 @@ def default_folder_environment(root: Path, parts: dict[str, str]) -> Any:
 def test_only_the_parts_asked_for_are_rendered():
     """The subject always; of the rest only `parts` (the others come back empty), each as the
     whole rendering gives it."""
-    from services.notifications.domain.channels import Part
-
     context = sample_context("order_placed", "en-GB")
     whole = render("order_placed", "en-GB", context)
     inbox = render("order_placed", "en-GB", context, frozenset({Part.TEXT}))
