@@ -48,7 +48,10 @@ class FakeJs:
         return SimpleNamespace(seq=1)
 
 
-async def one_round(rows: list[dict[str, Any]], group: int, db_dir: Path) -> dict[str, float]:
+async def one_round(
+    rows: list[dict[str, Any]], group: int, db_dir: Path, profiler: Any = None
+) -> dict[str, float]:
+    """`profiler` (a cProfile.Profile, say) is enabled for the measured groups only."""
     from services.notifications.app import build
     from services.notifications.settings import Settings
     from shared.logging import configure_logging
@@ -77,9 +80,13 @@ async def one_round(rows: list[dict[str, Any]], group: int, db_dir: Path) -> dic
     for g in groups[:WARM_GROUPS]:
         await _apply_and_relay(consumer, relay, g)
     statements = 0
+    if profiler is not None:
+        profiler.enable()
     cpu0, wall0 = time.process_time(), time.perf_counter()
     for g in groups[WARM_GROUPS:]:
         await _apply_and_relay(consumer, relay, g)
+    if profiler is not None:
+        profiler.disable()
     cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
     await rt.db.dispose()
     n = len(rows) - warm

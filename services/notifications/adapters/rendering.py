@@ -20,6 +20,7 @@ import jinja2
 from babel.dates import format_date
 from babel.numbers import format_currency
 
+from ..domain.channels import ALL_PARTS, Part
 from ..domain.errors import RenderError
 from ..domain.messages import message_kind
 from ..domain.ports import RenderedMessage
@@ -192,9 +193,11 @@ def render(
     kind: str,
     locale: str,
     context: Mapping[str, Any],
+    parts: frozenset[Part] = ALL_PARTS,
     env: jinja2.Environment | None = None,
 ) -> RenderedMessage:
-    """Render all parts of a message. Raises UnknownMessageKind or RenderError."""
+    """Render the subject and `parts` of a message (the others are left empty).
+    Raises UnknownMessageKind or RenderError."""
     message_kind(kind)
     locale = normalise_locale(locale)
     env = env or _default_environment()
@@ -207,21 +210,38 @@ def render(
     try:
         subject = " ".join(_part(_select(env, kind, locale, "subject.txt.j2"), values).split())
         values["subject"] = subject
-        text = _part(_select(env, kind, locale, "body.txt.j2"), values)
-        # Paragraphs left out by `{% if %}` would leave gaps.
-        text = re.sub(r"\n[ \t]*(\n[ \t]*)+\n", "\n\n", text).strip() + "\n"
-        html = _part(_select(env, kind, locale, "body.html.j2"), values)
-        short = " ".join(_part(_select(env, kind, locale, "short.txt.j2"), values).split())
+        text, html, short = (
+            _PARTS[part](env, kind, locale, values) if part in parts else ""
+            for part in (Part.TEXT, Part.HTML, Part.SHORT_TEXT)
+        )
     except jinja2.UndefinedError as exc:
         raise RenderError(
             f"missing data for {kind}: {exc.message}", details={"kind": kind, "locale": locale}
         ) from exc
-    if len(short) > SMS_LIMIT:
-        short = short[: SMS_LIMIT - 1].rstrip() + "…"
     subject, text, html, short = (
         localise_spelling(p, locale) for p in (subject, text, html, short)
     )
     return RenderedMessage(subject=subject, text=text, html=html, short_text=short)
+
+
+def _text(env: jinja2.Environment, kind: str, locale: str, values: dict[str, Any]) -> str:
+    text = _part(_select(env, kind, locale, "body.txt.j2"), values)
+    # Paragraphs left out by `{% if %}` would leave gaps.
+    return re.sub(r"\n[ \t]*(\n[ \t]*)+\n", "\n\n", text).strip() + "\n"
+
+
+def _html(env: jinja2.Environment, kind: str, locale: str, values: dict[str, Any]) -> str:
+    return _part(_select(env, kind, locale, "body.html.j2"), values)
+
+
+def _short(env: jinja2.Environment, kind: str, locale: str, values: dict[str, Any]) -> str:
+    short = " ".join(_part(_select(env, kind, locale, "short.txt.j2"), values).split())
+    if len(short) > SMS_LIMIT:
+        short = short[: SMS_LIMIT - 1].rstrip() + "…"
+    return short
+
+
+_PARTS = {Part.TEXT: _text, Part.HTML: _html, Part.SHORT_TEXT: _short}
 
 
 def preview(kind: str, locale: str = "en-US") -> str:

@@ -7,6 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from shared.persistence.prepared_read import PreparedRead
 from shared.persistence.session import Session
 from shared.persistence.statements import insert_or_ignore
 
@@ -21,6 +22,22 @@ t = deliveries
 def _message(row: Any) -> Message:
     values = dict(row._mapping)
     return Message(**values | {"status": DeliveryStatus(values["status"])})
+
+
+_NOW = sa.bindparam("now", type_=t.c.next_attempt_at.type)
+# The delivery workers' poll, twice a second whether or not anything is due: built and compiled
+# once, run without SQLAlchemy's per-statement path on SQLite (prepared_read.py).
+_DUE = PreparedRead(
+    sa.select(t)
+    .where(
+        sa.or_(
+            sa.and_(t.c.status == str(DeliveryStatus.PENDING), t.c.next_attempt_at <= _NOW),
+            sa.and_(t.c.status == str(DeliveryStatus.SENDING), t.c.lease_until <= _NOW),
+        )
+    )
+    .order_by(sa.func.coalesce(t.c.event_time, t.c.next_attempt_at), t.c.next_attempt_at)
+    .limit(sa.bindparam("limit", type_=sa.Integer))
+)
 
 
 def _holds(message_id: str, fence: Fence) -> sa.ColumnElement[bool]:
@@ -44,13 +61,8 @@ class SqlMessageRepository:
     async def due(self, now: datetime, limit: int) -> list[Message]:
         """Pending ones whose time has come, and leased ones whose lease ran out; in the order
         the facts happened."""
-        due = sa.or_(
-            sa.and_(t.c.status == str(DeliveryStatus.PENDING), t.c.next_attempt_at <= now),
-            sa.and_(t.c.status == str(DeliveryStatus.SENDING), t.c.lease_until <= now),
-        )
-        order = (sa.func.coalesce(t.c.event_time, t.c.next_attempt_at), t.c.next_attempt_at)
-        query = sa.select(t).where(due).order_by(*order).limit(limit)
-        return [_message(r) for r in (await self.session.execute(query)).all()]
+        rows = await _DUE.all(self.session, {"now": now, "limit": limit})
+        return [_message(r) for r in rows]
 
     async def for_customer(self, customer_id: str, page: Page) -> list[Message]:
         query = newest_first_page(sa.select(t).where(t.c.customer_id == customer_id), t, page)

@@ -8,6 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from shared.persistence.prepared_read import PreparedRead
 from shared.persistence.session import Session
 from shared.persistence.statements import insert_or_ignore
 
@@ -25,12 +26,22 @@ def _delivery(row: Any) -> WebhookDelivery:
     return WebhookDelivery(**values | {"status": WebhookDeliveryStatus(values["status"])})
 
 
-def _due(now: datetime) -> sa.ColumnElement[bool]:
+def _due(now: datetime | sa.BindParameter[Any]) -> sa.ColumnElement[bool]:
     return sa.and_(
         t.c.status == PENDING,
         t.c.next_attempt_at <= now,
         sa.or_(t.c.lease_until.is_(None), t.c.lease_until <= now),
     )
+
+
+# The webhook worker's poll, twice a second whether or not anything is due: built and compiled
+# once, run without SQLAlchemy's per-statement path on SQLite (prepared_read.py).
+_DUE = PreparedRead(
+    sa.select(t.c.id)
+    .where(_due(sa.bindparam("now", type_=t.c.next_attempt_at.type)))
+    .order_by(t.c.next_attempt_at)
+    .limit(sa.bindparam("limit", type_=sa.Integer))
+)
 
 
 class SqlWebhookDeliveryRepository:
@@ -43,8 +54,8 @@ class SqlWebhookDeliveryRepository:
         return await insert_or_ignore(self.session, t, values)
 
     async def due(self, now: datetime, limit: int) -> list[str]:
-        query = sa.select(t.c.id).where(_due(now)).order_by(t.c.next_attempt_at).limit(limit)
-        return list((await self.session.execute(query)).scalars().all())
+        rows = await _DUE.all(self.session, {"now": now, "limit": limit})
+        return [r.id for r in rows]
 
     async def lease(
         self, delivery_id: str, now: datetime, until: datetime

@@ -40,6 +40,19 @@ def sql_unit_of_work(outbox: Outbox, box: SecretBox) -> SqlUnitOfWork[Notificati
     return SqlUnitOfWork(outbox, partial(NotificationsWork, box=box), wire.to_cloud_event)
 
 
+_WORK = "notifications.work"  # the transaction's work view (session.info lives as long as it)
+
+
 def work_in(box: SecretBox) -> Callable[[Tx], NotificationsWork]:
-    """The work view of a transaction someone else opened (the consumer's inbox transaction)."""
-    return lambda tx: NotificationsWork(tx, wire.to_cloud_event, box)
+    """The work view of a transaction someone else opened (the consumer's inbox transaction).
+
+    Made once per transaction: the consumer applies a group of events in one, and the view (its
+    seven repositories) is the same for each."""
+
+    def view(tx: Tx) -> NotificationsWork:
+        work = tx.session.info.get(_WORK)
+        if work is None or work._tx is not tx:
+            work = tx.session.info[_WORK] = NotificationsWork(tx, wire.to_cloud_event, box)
+        return work  # type: ignore[no-any-return]
+
+    return view

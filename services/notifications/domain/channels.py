@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from enum import StrEnum
 
 
@@ -19,6 +20,26 @@ class Category(StrEnum):
     TRANSACTIONAL = "transactional"
     # Promotional messages: opt-in, and can be switched off completely.
     MARKETING = "marketing"
+
+
+class Part(StrEnum):
+    """A part of a rendered message besides its subject (which every channel shows)."""
+
+    TEXT = "text"
+    HTML = "html"
+    SHORT_TEXT = "short_text"
+
+
+ALL_PARTS = frozenset(Part)
+# What each channel shows of a message: a part no planned channel shows is not rendered (it is
+# stored empty). The in-app inbox shows the subject and the text; the HTML body (a third of a
+# message's rendering) and the short text would be rendered for nothing there.
+PARTS_SHOWN: Mapping[Channel, frozenset[Part]] = {
+    Channel.IN_APP: frozenset({Part.TEXT}),
+    Channel.EMAIL: frozenset({Part.TEXT, Part.HTML}),
+    Channel.SMS: frozenset({Part.SHORT_TEXT}),
+    Channel.PUSH: frozenset({Part.SHORT_TEXT}),
+}
 
 
 # Channels that wake people up; only these are held back during quiet hours.

@@ -28,6 +28,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol, TypeVar
 
+from .channels import Part
 from .messages import DeliveryKey
 from .thank_you_card import ThankYouCard
 
@@ -136,9 +137,12 @@ class RenderedMessage:
 
 
 class Renderer(Protocol):
-    """Renders message `kind` for `locale`; raises `RenderError` when it cannot."""
+    """Renders message `kind` for `locale` (the subject and `parts`, the others left empty);
+    raises `RenderError` when it cannot."""
 
-    def __call__(self, kind: str, locale: str, context: Mapping[str, Any]) -> RenderedMessage: ...
+    def __call__(
+        self, kind: str, locale: str, context: Mapping[str, Any], parts: frozenset[Part] = ...
+    ) -> RenderedMessage: ...
 
 
 CardPrinter = Callable[[ThankYouCard], bytes]

@@ -17,7 +17,7 @@ from shared.clock import Clock
 from shared.logging import current_correlation_id
 
 from ..domain import events as ev
-from ..domain.channels import Channel
+from ..domain.channels import PARTS_SHOWN, Channel, Part
 from ..domain.context import locale_for_region, message_context
 from ..domain.deliveries import DeliveryStatus, Message
 from ..domain.errors import RenderError
@@ -69,12 +69,13 @@ class MessagePlanning:
             return 0
         known, prefs = await work.contacts.with_preferences(customer_id)
         contact = known or Contact(customer_id, locale=locale_for_region(event.data.get("region")))
-        rendered = self._render(kinds, contact, event, facts)
         now = self.clock.now()
+        planned = plan(event.id, event.type, contact, prefs, now)
+        rendered = self._render(kinds, contact, event, facts, _parts_shown(planned))
         created = 0
-        for planned in plan(event.id, event.type, contact, prefs, now):
-            message = rendered.get(planned.key.kind)
-            if message is not None and await _store(work, event, planned, message, now):
+        for delivery in planned:
+            message = rendered.get(delivery.key.kind)
+            if message is not None and await _store(work, event, delivery, message, now):
                 created += 1
         return created
 
@@ -84,16 +85,30 @@ class MessagePlanning:
         contact: Contact,
         event: IncomingEvent,
         facts: Mapping[str, Any],
+        parts: Mapping[str, frozenset[Part]],
     ) -> dict[str, RenderedMessage]:
         context = message_context(event.type, event.data, customer_name=contact.greeting_name,
                                   base_url=self.base_url, facts=facts, occurred_at=event.time)  # fmt: skip
         rendered: dict[str, RenderedMessage] = {}
         for kind in kinds:
+            if kind.name not in parts:
+                continue  # planned on no channel: nothing to render
             try:
-                rendered[kind.name] = self.render(kind.name, contact.locale, context)
+                rendered[kind.name] = self.render(
+                    kind.name, contact.locale, context, parts[kind.name]
+                )
             except RenderError as exc:  # one broken template must not block the others
                 log.error("message.render_failed", kind=kind.name, code=exc.code, error=exc.message)
         return rendered
+
+
+def _parts_shown(planned: list[PlannedDelivery]) -> dict[str, frozenset[Part]]:
+    """Per message kind, the parts its planned channels show (PARTS_SHOWN)."""
+    parts: dict[str, frozenset[Part]] = {}
+    for delivery in planned:
+        key = delivery.key
+        parts[key.kind] = parts.get(key.kind, frozenset()) | PARTS_SHOWN[key.channel]
+    return parts
 
 
 def fact_time(event: IncomingEvent, kind: str) -> datetime:

@@ -17,6 +17,7 @@ from services.notifications.adapters.rendering import (
     render,
     sample_context,
 )
+from services.notifications.domain.channels import Part
 from services.notifications.domain.messages import CATALOGUE, UnknownMessageKind
 
 LOCALES = ["en-US", "en-GB", "en-IE"]
@@ -194,3 +195,16 @@ def default_folder_environment(root: Path, parts: dict[str, str]) -> Any:
     for part, body in parts.items():
         (base / part).write_text(body)
     return build_environment(root)
+
+
+def test_only_the_parts_asked_for_are_rendered():
+    """The subject always; of the rest only `parts` (the others come back empty), each as the
+    whole rendering gives it."""
+    context = sample_context("order_placed", "en-GB")
+    whole = render("order_placed", "en-GB", context)
+    inbox = render("order_placed", "en-GB", context, frozenset({Part.TEXT}))
+    assert (inbox.subject, inbox.text, inbox.html, inbox.short_text) == (
+        whole.subject, whole.text, "", "")  # fmt: skip
+    sms = render("order_placed", "en-GB", context, frozenset({Part.SHORT_TEXT}))
+    assert (sms.subject, sms.text, sms.html, sms.short_text) == (
+        whole.subject, "", "", whole.short_text)  # fmt: skip

@@ -215,3 +215,30 @@ async def test_message_log_pages_walk_every_message_once(uow):
         before, before_id = page[-1].created_at, page[-1].message_id
     assert seen[:2] == ["d0", "d1"]  # newest first
     assert sorted(seen) == [f"d{k}" for k in range(7)] and len(seen) == 7
+
+
+async def test_each_message_is_rendered_for_the_channels_that_show_it(uow):
+    """A kind's parts are rendered for the channels it is planned on: the email gets its HTML,
+    the SMS its short text, the inbox its subject and text; a part no planned channel shows is
+    stored empty (PARTS_SHOWN)."""
+    n = customer_rpc(uow)
+    await n.put_contact(c.PutContactRequest(name="Margaret", email="m@example.co.uk",
+                                            phone="+447700900123", locale="en-GB"), ME)  # fmt: skip
+    await n.put_preferences(c.PutPreferencesRequest(transactional=["email", "in_app", "sms"]), ME)
+    ev = event("warranty.claim.shipped_back", carrier="DPD", tracking_number="T1",
+               resolution="repair", sla="met", status="shipped_back")  # fmt: skip
+    await apply(uow, n, ev)
+    shipped = {r.channel: r for r in await rows(uow, deliveries) if r.kind == "claim_shipped_back"}
+    # One rendering for the kind, with the parts of every planned channel.
+    assert all(r.subject and r.text_body and r.short_text for r in shipped.values())
+    assert all(r.html_body.lstrip().startswith("<!DOCTYPE html>") for r in shipped.values())
+
+    other = "cust-inbox-only"
+    alone = event("warranty.claim.shipped_back", customer_id=other, claim_id="CLM-2", carrier="DPD",
+                  tracking_number="T2", resolution="repair", sla="met", status="shipped_back")  # fmt: skip
+    await apply(uow, n, alone)
+    [in_app] = [r for r in await rows(uow, deliveries) if r.customer_id == other
+                and r.kind == "claim_shipped_back"]  # fmt: skip
+    assert in_app.channel == "in_app"
+    assert in_app.subject and in_app.text_body.startswith("Hello ")
+    assert (in_app.html_body, in_app.short_text) == ("", "")
