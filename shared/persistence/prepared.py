@@ -30,9 +30,11 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy import exc
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Dialect, Row
 from sqlalchemy.engine.result import SimpleResultMetaData
 
@@ -191,8 +193,36 @@ def bind_plan(compiled: Any) -> tuple[_Bind, ...]:
         if bind.callable is not None:
             raise TypeError(f"Prepared: parameter {bind.key!r} has a callable value")
         constant = _REQUIRED if bind.required else constants[name]
-        binds.append(_Bind(bind.key, name, constant, processors.get(name)))
+        process = processors.get(name)
+        if process is not None and _stored_as_sqlite_datetime(bind.type, compiled.dialect):
+            process = _sqlite_datetime(process)
+        binds.append(_Bind(bind.key, name, constant, process))
     return tuple(binds)
+
+
+def _stored_as_sqlite_datetime(type_: Any, dialect: Dialect) -> bool:
+    """A DateTime SQLite stores in its default text format (not a TypeDecorator's, not a
+    `storage_format` of its own)."""
+    impl = type_.dialect_impl(dialect)
+    return type(impl) is sqlite.DATETIME and impl._storage_format == _SQLITE_DATETIME_FORMAT
+
+
+_SQLITE_DATETIME_FORMAT = sqlite.DATETIME._storage_format
+
+
+def _sqlite_datetime(fallback: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """SQLite's DATETIME bind processor, without its %-format over a dict for a `datetime`.
+
+    SQLAlchemy writes `YYYY-MM-DD HH:MM:SS.ffffff` (the time zone dropped); so does
+    `isoformat(" ", "microseconds")`, cut before any offset, in a third of the time (about
+    27 datetimes per order). Anything else (None, a date) goes to SQLAlchemy's processor."""
+
+    def process(value: Any) -> Any:
+        if type(value) is datetime:
+            return value.isoformat(" ", "microseconds")[:26]
+        return fallback(value)
+
+    return process
 
 
 def _take(binds: Sequence[_Bind], names: frozenset[str]) -> _Take | None:
