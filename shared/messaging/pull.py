@@ -120,8 +120,7 @@ class PullFeed:
         self.expires_s = expires_s
         self._inbox = ""
         self._sub: Subscription | None = None
-        self._queue: deque[Msg] = deque()
-        self._arrived: deque[float] = deque()  # when each message in hand came (monotonic)
+        self._queue: deque[tuple[float, Msg]] = deque()  # in hand: (when it came, monotonic; it)
         self._last_taken = float("-inf")  # when the last group was taken
         self._waiter: asyncio.Future[None] | None = None
         self._request: _Request | None = None
@@ -162,14 +161,12 @@ class PullFeed:
             assert self._request is not None
             ends_by = self._request.ends_by
             await self._wait(ends_by, lambda: bool(self._queue) or self._over() or bool(self.gone))
-        first = self._arrived[0]
+        first = self._queue[0][0]
         if gather_s > 0 and first - self._last_taken < gather_s:
             await self._wait(first + gather_s, lambda: len(self._queue) >= limit)
         elif len(self._queue) == 1 and linger_s > 0:
             await self._wait(time.monotonic() + linger_s, lambda: len(self._queue) > 1)
-        group = [self._queue.popleft() for _ in range(min(limit, len(self._queue)))]
-        for _ in group:
-            self._arrived.popleft()
+        group = [self._queue.popleft()[1] for _ in range(min(limit, len(self._queue)))]
         self._last_taken = time.monotonic()
         if not self.closing and self._over() and len(self._queue) < self.batch:
             await self._ask()  # the next batch travels while this group is applied
@@ -207,8 +204,7 @@ class PullFeed:
         status = headers.get(Header.STATUS)
         request = self._request
         if status is None:
-            self._queue.append(msg)
-            self._arrived.append(time.monotonic())
+            self._queue.append((time.monotonic(), msg))
             if request is not None:
                 request.left -= 1
         elif status == "100":  # heartbeat or flow control: never asked for, nothing to do
