@@ -64,12 +64,15 @@ class ConsumerRuntime:
     js: JetStreamContext | None = None
     retry_base_delay: float = 0.5
     # Under a stream of events (a group's first event came less than this after the last group
-    # was taken) a group gathers for this long from its first event: at 100 orders/s about
-    # twice as many events share each transaction, and with them the commit, the inbox claim,
-    # the relay's cycle and the log line every group costs (docs/benchmarks.md, "Issue 14,
-    # ninth pass"). Each event waits at most this long; after a quiet spell an event only
-    # lingers LINGER_S. `<P>CONSUMER_GATHER_MS`; 0 turns it off.
+    # was taken) a group gathers for this long from its first event, or until it holds
+    # `gather_events`: more events share each transaction, and with them the commit, the inbox
+    # claim, the relay's cycle and the log line every group costs (docs/benchmarks.md, "Issue
+    # 14", ninth and tenth passes). A slow stream (an order's later events, one every few ms)
+    # fills a group only with a long window; a fast one fills it in a few ms and is not held
+    # longer. Each event waits at most `gather_s`; after a quiet spell an event only lingers
+    # LINGER_S. `<P>CONSUMER_GATHER_MS` (0 turns it off) and `<P>CONSUMER_GATHER_EVENTS`.
     gather_s: float = 0.0
+    gather_events: int = BATCH_SIZE
 
 
 def retry_delay(base: float, deliveries: int) -> float:
@@ -125,7 +128,9 @@ class PullConsumer:
                             return
                         await self.bind()
                     assert self._feed is not None
-                    raws = await self._feed.next_group(BATCH_SIZE, LINGER_S, self.rt.gather_s)
+                    raws = await self._feed.next_group(
+                        BATCH_SIZE, LINGER_S, self.rt.gather_s, self.rt.gather_events
+                    )
                 except Exception as exc:  # connection lost, consumer gone: bind again, later
                     log.warning("consumer.fetch_failed", consumer=self.route.durable,
                                 error=f"{type(exc).__name__}: {exc}", retry_in=pause)  # fmt: skip

@@ -144,13 +144,16 @@ class PullFeed:
     def drained(self) -> bool:
         return self.closing and not self._queue and self._over()
 
-    async def next_group(self, limit: int, linger_s: float, gather_s: float = 0.0) -> list[Msg]:
+    async def next_group(
+        self, limit: int, linger_s: float, gather_s: float = 0.0, enough: int | None = None
+    ) -> list[Msg]:
         """Up to `limit` messages in hand. Waits for the first (at most until the open request
         ends: [] then). Then, while messages come as a stream (the first in hand came less than
         `gather_s` after the last group was taken), the group gathers until `gather_s` after its
-        first message came or `limit` are in hand: fewer, larger groups under load, each message
-        held at most `gather_s`. Otherwise a first message that came alone waits `linger_s` for
-        a second one of the same burst (a producer's transaction)."""
+        first message came or `enough` (at most `limit`) are in hand: fewer, larger groups under
+        load, each message held at most `gather_s`, and a fast stream's group not held once it
+        is large enough. Otherwise a first message that came alone waits `linger_s` for a second
+        one of the same burst (a producer's transaction)."""
         while not self._queue:
             if self.gone is not None:
                 raise ConsumerGone(self.gone)
@@ -163,7 +166,8 @@ class PullFeed:
             await self._wait(ends_by, lambda: bool(self._queue) or self._over() or bool(self.gone))
         first = self._queue[0][0]
         if gather_s > 0 and first - self._last_taken < gather_s:
-            await self._wait(first + gather_s, lambda: len(self._queue) >= limit)
+            stop_at = min(limit, enough or limit)
+            await self._wait(first + gather_s, lambda: len(self._queue) >= stop_at)
         elif len(self._queue) == 1 and linger_s > 0:
             await self._wait(time.monotonic() + linger_s, lambda: len(self._queue) > 1)
         group = [self._queue.popleft()[1] for _ in range(min(limit, len(self._queue)))]

@@ -112,6 +112,7 @@ def _consumer_runtime(uow: UnitOfWork, settings: ServiceSettings) -> ConsumerRun
         uow,
         retry_base_delay=settings.retry_base_delay,
         gather_s=settings.consumer_gather_ms / 1000,
+        gather_events=settings.consumer_gather_events,
     )
 
 

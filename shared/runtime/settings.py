@@ -39,11 +39,17 @@ class ServiceSettings(BaseSettings):
         default=0.5, gt=0, description="Consumer retry backoff base (s)."
     )
     consumer_gather_ms: float = Field(
-        default=10.0,
+        default=30.0,
         ge=0,
         le=1000,
         description="Under a stream of events, how long a consumer's group gathers from its "
         "first event (ms): larger groups share a transaction; each event waits at most this.",
+    )
+    consumer_gather_events: int = Field(
+        default=6,
+        ge=1,
+        le=64,
+        description="A gathering group stops waiting once it holds this many events.",
     )
     relay_sweep_interval: float = Field(default=1.0, gt=0)
     startup_timeout: float = Field(

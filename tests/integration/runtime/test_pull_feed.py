@@ -127,6 +127,33 @@ async def test_a_gathered_group_stops_at_its_limit(nats_server):
         assert [m.data for m in group] == [b"a", b"b"]
 
 
+async def test_a_gathering_group_stops_once_it_holds_enough(nats_server):
+    async with opened_feed(nats_server.url, batch=8, expires_s=5.0) as (js, feed):
+        await js.publish(SUBJECT, b"warm")
+        await (await _group(feed))[0].ack()  # a stream: the group gathers
+        for data in (b"a", b"b", b"c"):
+            await js.publish(SUBJECT, data)
+        await asyncio.sleep(0.05)  # all three in hand before the group is asked for
+        async with asyncio.timeout(2.0):  # well short of the 30 s window: "enough" ended it
+            group = await feed.next_group(64, 0.0, 30.0, enough=2)
+        assert [m.data for m in group] == [b"a", b"b", b"c"]  # enough stops the wait, not the take
+
+
+async def test_a_gathering_group_short_of_enough_waits_for_the_window(nats_server):
+    async with opened_feed(nats_server.url, batch=8, expires_s=5.0) as (js, feed):
+        await js.publish(SUBJECT, b"warm")
+        await (await _group(feed))[0].ack()
+        await js.publish(SUBJECT, b"a")
+        await asyncio.sleep(0.05)
+        started = time.monotonic()
+        gathering = asyncio.create_task(feed.next_group(64, 0.0, 0.5, enough=3))
+        await asyncio.sleep(0.1)
+        await js.publish(SUBJECT, b"b")  # two of three: the group still waits
+        group = await gathering
+        assert [m.data for m in group] == [b"a", b"b"]
+        assert time.monotonic() - started > 0.3  # held for the window, not ended by a count
+
+
 async def test_after_a_quiet_spell_an_event_does_not_wait_for_the_gather_window(nats_server):
     async with opened_feed(nats_server.url, batch=8, expires_s=5.0) as (js, feed):
         await js.publish(SUBJECT, b"warm")
