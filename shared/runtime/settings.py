@@ -46,7 +46,7 @@ class ServiceSettings(BaseSettings):
         "first event (ms): larger groups share a transaction; each event waits at most this.",
     )
     consumer_gather_events: int = Field(
-        default=6,
+        default=4,
         ge=1,
         le=64,
         description="A gathering group stops waiting once it holds this many events.",
