@@ -14,6 +14,7 @@ import os
 import signal
 import subprocess
 import time
+import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,7 @@ from concierge_cli.stack import GATEWAY, SERVICES, WEB, ProcessSpec
 from shared.runtime.nats_server import NatsServer, free_port, port_is_free
 
 LOCK_NAME = "concierge.lock.json"
+READY_PROBE_TIMEOUT_S = 3.0
 
 
 def _die_with_parent() -> None:
@@ -62,11 +64,26 @@ class Child:
         return self.process is not None and self.process.poll() is None
 
     def ready(self) -> bool:
+        # Longer than the gateway's own ping timeout (1 s): on a busy machine a /readyz that
+        # succeeds can take a little over a second, and must not be read as "not ready".
         try:
-            with urllib.request.urlopen(self.health_url, timeout=1) as r:
+            with urllib.request.urlopen(self.health_url, timeout=READY_PROBE_TIMEOUT_S) as r:
                 return bool(r.status == 200)
         except OSError:
             return False
+
+    def why_not_ready(self) -> str:
+        """What the health endpoint answers now, and the log's last lines: what a start-up that
+        timed out was waiting for."""
+        try:
+            with urllib.request.urlopen(self.health_url, timeout=READY_PROBE_TIMEOUT_S) as r:
+                answer = f"{r.status} {r.read(600)!r}"
+        except urllib.error.HTTPError as e:
+            answer = f"{e.code} {e.read(600)!r}"
+        except OSError as e:
+            answer = f"no answer ({e})"
+        tail = self.log_path.read_text(errors="replace")[-2000:]
+        return f"{self.spec.name}: {self.health_url} -> {answer}\nlast log lines:\n{tail}"
 
     def stop(self, timeout: float = 15.0) -> int | None:
         if not self.alive():
@@ -228,8 +245,10 @@ class Stack:
                     pending.remove(child)
             if pending and time.monotonic() > deadline:
                 names = ", ".join(c.spec.name for c in pending)
+                details = "\n".join(c.why_not_ready() for c in pending)
                 raise StackError(
-                    f"not ready within {timeout}s: {names} (logs in {self.config.data_dir / 'logs'})"
+                    f"not ready within {timeout}s: {names} "
+                    f"(logs in {self.config.data_dir / 'logs'})\n{details}"
                 )
             time.sleep(0.1)
 
