@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import event, text
 
-from shared.persistence.db import SQLITE_POOL_SIZE, Database
+from shared.persistence.db import SQLITE_MMAP_BYTES, SQLITE_POOL_SIZE, Database
 
 
 async def test_concurrent_reads_reuse_their_connections(tmp_path: Path) -> None:
@@ -38,6 +38,8 @@ async def test_connections_keep_the_wal_pragmas(tmp_path: Path) -> None:
         async with db.read() as session:
             mode = (await session.execute(text("PRAGMA journal_mode"))).scalar()
             sync = (await session.execute(text("PRAGMA synchronous"))).scalar()
+            mapped = (await session.execute(text("PRAGMA mmap_size"))).scalar()
         assert (mode, sync) == ("wal", 1)  # 1 = NORMAL
+        assert mapped == SQLITE_MMAP_BYTES > 0  # reads through the map, not a read() per page
     finally:
         await db.dispose()
