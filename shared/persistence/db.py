@@ -49,11 +49,13 @@ def _sqlite_file(url: str) -> Path | None:
 # the default pool, 0.40-0.44 ms with this one (docs/benchmarks.md).
 SQLITE_POOL_SIZE = 32
 
-# Pages of the database file are read through a memory map instead of a read() call each (the
-# WAL is already mapped). Its pages live in the OS page cache either way; the map only saves the
-# copy and the system call, and counts toward RSS only for pages touched (file-backed, not
-# private). Measured on the order path, three alternating pairs of `bench.cpu_order_path`:
-# orders and notifications 3-5% less CPU per order (docs/benchmarks.md, eleventh pass).
+# Pages of the database file are read through a memory map instead of a read() call each (SQLite
+# maps only the main file: WAL frames are still read, its index was always shared memory). The
+# pages live in the OS page cache either way; the map saves the copy and the system call, and
+# counts toward RSS only for pages touched (file-backed, not private). The price: a disk error
+# while reading a mapped page arrives as SIGBUS, not as an SQLite error. Measured on the order
+# path, three alternating pairs of `bench.cpu_order_path`: orders and notifications 3-5% less
+# CPU per order (docs/benchmarks.md, eleventh pass).
 SQLITE_MMAP_BYTES = 256 * 1024 * 1024
 
 
