@@ -64,26 +64,32 @@ class Child:
         return self.process is not None and self.process.poll() is None
 
     def ready(self) -> bool:
-        # Longer than the gateway's own ping timeout (1 s): on a busy machine a /readyz that
-        # succeeds can take a little over a second, and must not be read as "not ready".
-        try:
-            with urllib.request.urlopen(self.health_url, timeout=READY_PROBE_TIMEOUT_S) as r:
-                return bool(r.status == 200)
-        except OSError:
-            return False
+        return self._health_answer()[0] == 200
 
     def why_not_ready(self) -> str:
         """What the health endpoint answers now, and the log's last lines: what a start-up that
         timed out was waiting for."""
+        status, body = self._health_answer()
+        answer = body if status is None else f"{status} {body}"
+        return (
+            f"{self.spec.name}: {self.health_url} -> {answer}\nlast log lines:\n{self.log_tail()}"
+        )
+
+    def log_tail(self) -> str:
+        return self.log_path.read_text(errors="replace")[-2000:]
+
+    def _health_answer(self) -> tuple[int | None, str]:
+        """The health endpoint's status and the start of its body; (None, why) without an answer.
+
+        Waits longer than the gateway's own ping timeout (1 s): on a busy machine a /readyz that
+        succeeds can take a little over a second, and must not be read as "not ready"."""
         try:
             with urllib.request.urlopen(self.health_url, timeout=READY_PROBE_TIMEOUT_S) as r:
-                answer = f"{r.status} {r.read(600)!r}"
+                return r.status, r.read(600).decode(errors="replace")
         except urllib.error.HTTPError as e:
-            answer = f"{e.code} {e.read(600)!r}"
+            return e.code, e.read(600).decode(errors="replace")
         except OSError as e:
-            answer = f"no answer ({e})"
-        tail = self.log_path.read_text(errors="replace")[-2000:]
-        return f"{self.spec.name}: {self.health_url} -> {answer}\nlast log lines:\n{tail}"
+            return None, f"no answer ({e})"
 
     def stop(self, timeout: float = 15.0) -> int | None:
         if not self.alive():
@@ -237,9 +243,9 @@ class Stack:
         while pending:
             for child in list(pending):
                 if not child.alive():
-                    tail = child.log_path.read_text(errors="replace")[-2000:]
                     raise StackError(
-                        f"{child.spec.name} exited during start-up; last log lines:\n{tail}"
+                        f"{child.spec.name} exited during start-up; last log lines:\n"
+                        f"{child.log_tail()}"
                     )
                 if child.ready():
                     pending.remove(child)
