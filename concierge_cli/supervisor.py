@@ -18,9 +18,11 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from concierge_cli.stack import GATEWAY, SERVICES, WEB, ProcessSpec
-from shared.runtime.nats_server import NatsServer, free_port, port_is_free
+from shared.runtime.listen import HandedPort
+from shared.runtime.nats_server import NatsServer
 
 LOCK_NAME = "concierge.lock.json"
 READY_PROBE_TIMEOUT_S = 3.0
@@ -42,19 +44,30 @@ class Child:
     log_path: Path
     process: subprocess.Popen[bytes] | None = None
     restarts: int = 0
+    # Its HTTP port, bound by the supervisor and handed down (shared/runtime/listen.py), so no
+    # other program can take it between choosing it and the child's start-up.
+    port: HandedPort | None = None
 
     def start(self, cwd: Path) -> None:
         log = open(self.log_path, "ab")
-        self.process = subprocess.Popen(
-            self.spec.command(),
-            cwd=cwd,
-            env={**os.environ, **self.env},
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-            preexec_fn=_die_with_parent,
-        )
-        log.close()
+        options: dict[str, Any] = {
+            "cwd": cwd,
+            "stdout": log,
+            "stderr": subprocess.STDOUT,
+            "start_new_session": True,
+            "preexec_fn": _die_with_parent,
+        }
+        env = {**os.environ, **self.env}
+        try:
+            if self.port is None:
+                self.process = subprocess.Popen(self.spec.command(), env=env, **options)
+            else:
+                fd_variable = f"{self.spec.env_prefix}LISTEN_FD"
+                self.process = self.port.popen(
+                    self.spec.command(), env=env, fd_variable=fd_variable, **options
+                )
+        finally:
+            log.close()
 
     @property
     def pid(self) -> int | None:
@@ -64,30 +77,48 @@ class Child:
         return self.process is not None and self.process.poll() is None
 
     def ready(self) -> bool:
-        return self._health_answer()[0] == 200
-
-    def why_not_ready(self) -> str:
-        """What the health endpoint answers now, and the log's last lines: what a start-up that
-        timed out was waiting for."""
         status, body = self._health_answer()
-        answer = body if status is None else f"{status} {body}"
-        return (
-            f"{self.spec.name}: {self.health_url} -> {answer}\nlast log lines:\n{self.log_tail()}"
-        )
+        return status == 200 and self._answered_by_me(body)
 
-    def log_tail(self) -> str:
-        return self.log_path.read_text(errors="replace")[-2000:]
+    def _answered_by_me(self, body: str) -> bool:
+        """Whether an answer naming a pid names this child's. A service's health port is chosen
+        free before the service binds it, so another program may bind it first: its 200 must
+        not make this child "ready" (the child itself then fails to bind and exits)."""
+        try:
+            pid = json.loads(body).get("pid")
+        except (ValueError, AttributeError):
+            return True  # not JSON, or not an object: an answer without a pid to compare
+        return pid is None or pid == self.pid
+
+    def state(self, tail_chars: int = 2000) -> str:
+        """What the process is doing now: exited (with its code), or what its health endpoint
+        answers; then its log's last lines. What a start-up that timed out was waiting for."""
+        if self.process is not None and not self.alive():
+            now = f"exited with code {self.process.returncode}"
+        else:
+            status, body = self._health_answer()
+            now = body if status is None else f"{status} {body}"
+            if status == 200 and not self._answered_by_me(body):
+                now += f" (another process, not pid {self.pid})"
+        tail = self.log_tail(tail_chars)
+        return f"{self.spec.name}: {self.health_url} -> {now}\nlast log lines:\n{tail}"
+
+    def log_tail(self, chars: int = 2000) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")[-chars:]
+        except OSError as e:
+            return f"(no log: {e})"
 
     def _health_answer(self) -> tuple[int | None, str]:
-        """The health endpoint's status and the start of its body; (None, why) without an answer.
+        """The health endpoint's status and its body; (None, why) without an answer.
 
         Waits longer than the gateway's own ping timeout (1 s): on a busy machine a /readyz that
         succeeds can take a little over a second, and must not be read as "not ready"."""
         try:
             with urllib.request.urlopen(self.health_url, timeout=READY_PROBE_TIMEOUT_S) as r:
-                return r.status, r.read(600).decode(errors="replace")
+                return r.status, r.read(4000).decode(errors="replace")
         except urllib.error.HTTPError as e:
-            return e.code, e.read(600).decode(errors="replace")
+            return e.code, e.read(4000).decode(errors="replace")
         except OSError as e:
             return None, f"no answer ({e})"
 
@@ -110,7 +141,7 @@ class StackConfig:
     nats_url: str | None = None
     nats_port: int = 4322
     nats_monitor_port: int = 8322
-    gateway_port: int = 8000
+    gateway_port: int = 8000  # 0: any free port (test stacks)
     web_port: int = 0  # 0: any free port (test stacks); `concierge up` asks for 8080
     nats_extra_config: str = ""
     nats_go_max_procs: int | None = 1  # the embedded server shares the cores with the services
@@ -128,6 +159,9 @@ class Stack:
         self.nats: NatsServer | None = None
         self.children: list[Child] = []
         self.lock_path = config.data_dir / LOCK_NAME
+        # The gateway's and console's sockets, bound before anything starts (a taken port fails
+        # at once), until their children take them.
+        self._bound: dict[str, HandedPort] = {}
 
     # Lock ------------------------------------------------------------------------------------
 
@@ -177,12 +211,8 @@ class Stack:
         self.config.data_dir.mkdir(parents=True, exist_ok=True)
         (self.config.data_dir / "logs").mkdir(exist_ok=True)
         self.write_lock()  # claimed before anything starts, so a concurrent `up` backs off
-        if self.config.web_port == 0:
-            self.config.web_port = free_port(self.config.host)
-        for port, option in ((self.config.gateway_port, "--port"),
-                             (self.config.web_port, "--web-port")):  # fmt: skip
-            if not port_is_free(port, self.config.host):
-                raise StackError(f"port {port} is already in use: choose another with {option}")
+        self.config.gateway_port = self._listen(GATEWAY.name, self.config.gateway_port, "--port")
+        self.config.web_port = self._listen(WEB.name, self.config.web_port, "--web-port")
         if self.config.nats_url is None:
             self.nats = NatsServer(
                 store_dir=self.config.data_dir / "nats",
@@ -202,6 +232,15 @@ class Stack:
         self._wait_ready(self.children[:-2], timeout)
         self._wait_ready(self.children[-2:], timeout)
 
+    def _listen(self, name: str, port: int, option: str) -> int:
+        try:
+            self._bound[name] = HandedPort(self.config.host, port)
+        except OSError as exc:
+            raise StackError(
+                f"port {port} is already in use: choose another with {option}"
+            ) from exc
+        return self._bound[name].port
+
     def _child(self, spec: ProcessSpec) -> Child:
         p = spec.env_prefix
         env = {
@@ -213,18 +252,20 @@ class Stack:
         }
         # Links in customer messages (RMA form, tracking) point at this stack's gateway.
         env.setdefault("NOTIFICATIONS_PUBLIC_BASE_URL", self.api_url)
+        # A service's health port: any free one, bound now.
+        handed = self._bound.pop(spec.name, None) or HandedPort(self.config.host)
+        port = handed.port
         if spec.is_web:
             env |= self._web_env()
-            return Child(spec, env, f"{self.console_url}/healthz",
-                         self.config.data_dir / "logs" / f"{spec.name}.log")  # fmt: skip
-        if spec.is_gateway:
-            env |= {f"{p}HOST": self.config.host, f"{p}PORT": str(self.config.gateway_port)}
+            health = f"{self.console_url}/healthz"
+        elif spec.is_gateway:
+            env |= {f"{p}HOST": self.config.host, f"{p}PORT": str(port)}
             health = f"{self.api_url}/readyz"
         else:
-            port = free_port(self.config.host)
             env |= {f"{p}HEALTH_PORT": str(port), f"{p}HEALTH_HOST": self.config.host}
             health = f"http://{self.config.host}:{port}/readyz"
-        return Child(spec, env, health, self.config.data_dir / "logs" / f"{spec.name}.log")
+        log_path = self.config.data_dir / "logs" / f"{spec.name}.log"
+        return Child(spec, env, health, log_path, port=handed)
 
     def _web_env(self) -> dict[str, str]:
         """The console calls this stack's gateway; its local "sign in as" page signs tokens the
@@ -241,22 +282,29 @@ class Stack:
         deadline = time.monotonic() + timeout
         pending = list(children)
         while pending:
-            for child in list(pending):
-                if not child.alive():
+            # Every process started, not only those waited for: a service that was ready and
+            # died leaves the gateway waiting for its ping until the timeout.
+            for child in (*self.children, *pending):
+                if child.process is not None and not child.alive():
                     raise StackError(
-                        f"{child.spec.name} exited during start-up; last log lines:\n"
-                        f"{child.log_tail()}"
+                        f"{child.spec.name} exited during start-up (exit code "
+                        f"{child.process.returncode}); last log lines:\n{child.log_tail()}"
                     )
+            for child in list(pending):
                 if child.ready():
                     pending.remove(child)
             if pending and time.monotonic() > deadline:
-                names = ", ".join(c.spec.name for c in pending)
-                details = "\n".join(c.why_not_ready() for c in pending)
                 raise StackError(
-                    f"not ready within {timeout}s: {names} "
-                    f"(logs in {self.config.data_dir / 'logs'})\n{details}"
+                    f"not ready within {timeout}s: {', '.join(c.spec.name for c in pending)} "
+                    f"(logs in {self.config.data_dir / 'logs'})\n{self._states(pending)}"
                 )
             time.sleep(0.1)
+
+    def _states(self, pending: list[Child]) -> str:
+        """Each pending process's state, then the others' (the gateway is ready only when every
+        service answers its ping, so the reason may be in a service's log)."""
+        others = [c for c in self.children if all(c is not p for p in pending)]
+        return "\n".join([*(c.state() for c in pending), *(c.state(1000) for c in others)])
 
     # Run and stop ------------------------------------------------------------------------------
 
@@ -278,4 +326,7 @@ class Stack:
             child.stop()
         if self.nats is not None:
             self.nats.stop()
+        for handed in [*self._bound.values(), *(c.port for c in self.children if c.port)]:
+            handed.close()  # a start that failed before their children started
+        self._bound.clear()
         self.lock_path.unlink(missing_ok=True)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import uvicorn
-
 from services.gateway.app import create_app
 from services.gateway.settings import GatewaySettings
 from shared.logging import configure_logging
 from shared.runtime.heap import freeze_startup_heap
+from shared.runtime.http_server import serve
 
 
 def main() -> None:
@@ -15,10 +14,11 @@ def main() -> None:
     configure_logging("gateway", settings.log_format)
     app = create_app(settings)
     freeze_startup_heap()  # ~10% of its CPU per POST went to full collections of it
-    uvicorn.run(
+    serve(
         app,
         host=settings.host,
         port=settings.port,
+        listen_fd=settings.listen_fd,
         loop="uvloop",
         http="httptools",
         log_config=None,

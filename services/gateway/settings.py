@@ -42,6 +42,12 @@ class GatewaySettings(BaseSettings):
     env: Literal["local", "production"] = "local"
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=0, le=65535)
+    listen_fd: int | None = Field(
+        default=None,
+        ge=0,
+        description="A listening socket inherited from `concierge up` (shared/runtime/listen.py); "
+        "host and port then only name it.",
+    )
     nats_url: str = DEFAULT_NATS_URL  # same default as every service (`concierge up` NATS)
     log_format: Literal["auto", "console", "json"] = "auto"
     stream_replicas: int = Field(default=1, ge=1, le=5)

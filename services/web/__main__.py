@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import uvicorn
-
 from services.web.app import create_app
 from services.web.settings import WebSettings
 from shared.logging import configure_logging
 from shared.runtime.heap import freeze_startup_heap
+from shared.runtime.http_server import serve
 
 
 def main() -> None:
@@ -15,10 +14,11 @@ def main() -> None:
     configure_logging("web", settings.log_format)
     app = create_app(settings)
     freeze_startup_heap()  # its templates, routes and models stay out of later collections
-    uvicorn.run(
+    serve(
         app,
         host=settings.host,
         port=settings.port,
+        listen_fd=settings.listen_fd,
         log_config=None,
         access_log=False,
         proxy_headers=True,

@@ -24,6 +24,12 @@ class WebSettings(BaseSettings):
     env: Literal["local", "production"] = "local"
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=0, le=65535)
+    listen_fd: int | None = Field(
+        default=None,
+        ge=0,
+        description="A listening socket inherited from `concierge up` (shared/runtime/listen.py); "
+        "host and port then only name it.",
+    )
     log_format: Literal["auto", "console", "json"] = "auto"
     gateway_url: str = Field(default="http://127.0.0.1:8000", description="The public API.")
     gateway_timeout_seconds: float = Field(default=10.0, gt=0, le=60)

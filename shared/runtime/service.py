@@ -37,7 +37,7 @@ from shared.messaging.streams import ensure_streams
 from shared.nats_conn import credentials, probe, without_credentials
 from shared.persistence.db import Database
 from shared.persistence.migrations import upgrade
-from shared.runtime.health import HealthServer
+from shared.runtime.health import HealthServer, health_server
 from shared.runtime.heap import freeze_startup_heap
 from shared.runtime.settings import ServiceSettings
 from shared.runtime.startup import StartupState, wait_for
@@ -181,13 +181,8 @@ class ServiceRuntime:
 
     async def _on_startup(self) -> None:
         configure_logging(self.name, self.settings.log_format, self.settings.log_level)
-        if self.settings.health_port:  # first, so /readyz says what start-up is waiting for
-            self._health = HealthServer(
-                self.settings.health_host,
-                self.settings.health_port,
-                self.ready,
-                reason=self.startup.describe,
-            )
+        self._health = health_server(self.settings, self.ready, self.startup.describe)
+        if self._health is not None:  # first, so /readyz says what start-up is waiting for
             await self._health.start()
         if self.migrations is not None:
             migrations = self.migrations

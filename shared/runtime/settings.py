@@ -32,6 +32,12 @@ class ServiceSettings(BaseSettings):
         default=0, ge=0, le=65535, description="HTTP /healthz and /readyz; 0 = off."
     )
     health_host: str = "127.0.0.1"
+    listen_fd: int | None = Field(
+        default=None,
+        ge=0,
+        description="A listening socket inherited from `concierge up` (shared/runtime/listen.py); "
+        "health_host and health_port then only name it.",
+    )
     stream_replicas: int = Field(default=1, ge=1, le=5)
     log_format: Literal["auto", "console", "json"] = "auto"
     log_level: str = "INFO"

@@ -196,7 +196,7 @@ def start_chaos_stack(
         **(extra_env or {}),
     }
     config = StackConfig(data_dir=data_dir, nats_port=free_port(), nats_monitor_port=free_port(),
-                         gateway_port=free_port(), extra_env=env)  # fmt: skip
+                         gateway_port=0, extra_env=env)  # fmt: skip
     stack = Stack(config, cwd=ROOT)
     make_child = stack._child
 

@@ -65,7 +65,7 @@ def local_stack(
         data_dir=data_dir,
         nats_port=free_port(),
         nats_monitor_port=free_port(),
-        gateway_port=free_port(),
+        gateway_port=0,  # any free port, bound by the supervisor itself
         extra_env={**smtp_env, **env},
     )
     stack = Stack(config, cwd=ROOT)

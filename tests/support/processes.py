@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -11,7 +12,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from shared.runtime.nats_server import free_port
+from shared.runtime.listen import HandedPort
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -23,20 +24,32 @@ class ServiceProcess:
     log_path: Path
     health_port: int
     process: subprocess.Popen[bytes] | None = None
+    # The health (or HTTP) port bound here and handed down as `fd_variable`: another program
+    # cannot take it between choosing it and the process's start-up (shared/runtime/listen.py).
+    handed: HandedPort | None = None
+    fd_variable: str = ""
 
     def start(self, timeout: float = 20.0) -> ServiceProcess:
-        env = {**os.environ, **self.env, "PYTHONPATH": str(ROOT)}
-        log = open(self.log_path, "ab")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", self.module],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        log.close()
+        self.spawn()
         self.wait_ready(timeout)
         return self
+
+    def spawn(self) -> subprocess.Popen[bytes]:
+        """Start without waiting for ready."""
+        env = {**os.environ, **self.env, "PYTHONPATH": str(ROOT)}
+        args = [sys.executable, "-m", self.module]
+        log = open(self.log_path, "ab")
+        try:
+            options = {"cwd": ROOT, "stdout": log, "stderr": subprocess.STDOUT}
+            if self.handed is None:
+                self.process = subprocess.Popen(args, env=env, **options)
+            else:
+                self.process = self.handed.popen(
+                    args, env=env, fd_variable=self.fd_variable, **options
+                )
+        finally:
+            log.close()
+        return self.process
 
     def wait_ready(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
@@ -49,9 +62,12 @@ class ServiceProcess:
                 with urllib.request.urlopen(
                     f"http://127.0.0.1:{self.health_port}/readyz", timeout=1
                 ) as r:
-                    if r.status == 200:
+                    # A service's answer names its pid (the gateway's does not): a 200 from
+                    # another program on the port is not this process being ready.
+                    pid = json.loads(r.read()).get("pid", self.process.pid)
+                    if r.status == 200 and pid == self.process.pid:
                         return
-            except OSError:
+            except (OSError, ValueError):
                 pass
             time.sleep(0.1)
         raise RuntimeError(f"{self.module} not ready in {timeout}s:\n{self.logs()[-3000:]}")
@@ -84,14 +100,16 @@ class ServiceProcess:
 def service_process(
     module: str, prefix: str, nats_url: str, db_url: str, log_path: Path, **extra: str
 ) -> ServiceProcess:
-    port = free_port()
+    handed = HandedPort("127.0.0.1")
     env = {
         f"{prefix}NATS_URL": nats_url,
         f"{prefix}DATABASE_URL": db_url,
-        f"{prefix}HEALTH_PORT": str(port),
+        f"{prefix}HEALTH_PORT": str(handed.port),
         f"{prefix}LOG_FORMAT": "json",
         f"{prefix}RETRY_BASE_DELAY": "0.05",
         f"{prefix}RELAY_SWEEP_INTERVAL": "0.2",
         **extra,
     }
-    return ServiceProcess(module, env, log_path, port)
+    return ServiceProcess(
+        module, env, log_path, handed.port, handed=handed, fd_variable=f"{prefix}LISTEN_FD"
+    )

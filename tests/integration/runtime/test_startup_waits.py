@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
+from shared.runtime.listen import HandedPort
 from shared.runtime.nats_server import NatsServer, free_port
-from tests.support.processes import ROOT, ServiceProcess, service_process
+from tests.support.processes import ServiceProcess, service_process
 
 NOT_READY_FOR_S = 4.0  # how long NATS stays away after the processes started
 READY_WITHIN_S = 60.0  # busy shared machine
@@ -41,21 +41,17 @@ def wait_status(port: int, status: int, timeout: float, reason: str = "") -> dic
 
 def launch(proc: ServiceProcess) -> subprocess.Popen[bytes]:
     """Start without waiting for ready (ServiceProcess.start would)."""
-    import os
-
-    log = open(proc.log_path, "ab")
-    proc.process = subprocess.Popen([sys.executable, "-m", proc.module], cwd=ROOT, stdout=log,
-                                    stderr=subprocess.STDOUT,
-                                    env={**os.environ, **proc.env, "PYTHONPATH": str(ROOT)})  # fmt: skip
-    log.close()
-    return proc.process
+    return proc.spawn()
 
 
 def gateway(nats_url: str, tmp_path: Path) -> ServiceProcess:
-    port = free_port()
-    env = {"GATEWAY_PORT": str(port), "GATEWAY_NATS_URL": nats_url, "GATEWAY_LOG_FORMAT": "json",
+    handed = HandedPort("127.0.0.1")
+    env = {"GATEWAY_PORT": str(handed.port), "GATEWAY_NATS_URL": nats_url, "GATEWAY_LOG_FORMAT": "json",
            "GATEWAY_READY_SERVICES": "[]", "CONCIERGE_DATA_DIR": str(tmp_path / "var")}  # fmt: skip
-    return ServiceProcess("services.gateway", env, tmp_path / "gateway.log", port)
+    log = tmp_path / "gateway.log"
+    return ServiceProcess(
+        "services.gateway", env, log, handed.port, handed=handed, fd_variable="GATEWAY_LISTEN_FD"
+    )
 
 
 def test_service_and_gateway_wait_for_a_late_nats(tmp_path: Path) -> None:

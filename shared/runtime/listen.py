@@ -1,0 +1,85 @@
+"""Listening sockets handed down by the process that starts the server (socket activation).
+
+`concierge up` binds each child's HTTP port itself and passes the socket to the child
+(`<P>LISTEN_FD`), instead of choosing a free port and letting the child bind it seconds later:
+in that gap another program can take the port (the two workers of one test run were handed the
+same port seven times; a program whose port was taken exits, or worse, something else answers
+on it). The supervisor closes its copy once the child has started, so a dead child's port is free again
+(connections are refused, as before); a restart binds the same port again.
+
+Without `<P>LISTEN_FD` a server binds its host and port as before (docker-compose, Kubernetes).
+"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+from typing import Any
+
+BACKLOG = 2048  # uvicorn's default
+
+
+class ListenFdError(ValueError):
+    """`<P>LISTEN_FD` names no listening TCP socket of this process."""
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A TCP socket listening on (host, port), `port` 0 for any free one, that children inherit.
+
+    Raises OSError when the port is taken (or the host is not this machine's)."""
+    family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+    sock = socket.create_server((host, port), family=family, backlog=BACKLOG)
+    sock.set_inheritable(True)
+    return sock
+
+
+def inherited_socket(fd: int) -> socket.socket:
+    """The listening socket passed down as file descriptor `fd`, checked to be one."""
+    try:
+        sock = socket.socket(fileno=fd)
+    except OSError as exc:
+        raise ListenFdError(f"LISTEN_FD={fd} is not an open socket: {exc.strerror}") from exc
+    if sock.type != socket.SOCK_STREAM or not sock.getsockopt(
+        socket.SOL_SOCKET, socket.SO_ACCEPTCONN
+    ):
+        sock.detach()  # not ours to close
+        raise ListenFdError(f"LISTEN_FD={fd} is not a listening TCP socket")
+    return sock
+
+
+def port_of(sock: socket.socket) -> int:
+    return int(sock.getsockname()[1])
+
+
+class HandedPort:
+    """A port bound by a parent process and handed to each life of one child process."""
+
+    def __init__(self, host: str, port: int = 0) -> None:
+        self._sock: socket.socket | None = listening_socket(host, port)  # OSError: taken
+        self.host = host
+        self.port = port_of(self._sock)
+
+    def popen(
+        self, args: list[str], *, env: dict[str, str], fd_variable: str, **options: Any
+    ) -> subprocess.Popen[bytes]:
+        """Start the child with the socket as `fd_variable`; this process keeps no copy, so the
+        port is free again when the child dies. A restart binds the same port again; should
+        another program have taken it meanwhile, the child starts without one and binds it
+        itself (failing as it would have, with the reason in its log)."""
+        sock, self._sock = self._sock, None
+        if sock is None:
+            try:
+                sock = listening_socket(self.host, self.port)
+            except OSError:
+                return subprocess.Popen(args, env=env, **options)
+        try:
+            env = {**env, fd_variable: str(sock.fileno())}
+            return subprocess.Popen(args, env=env, pass_fds=(sock.fileno(),), **options)
+        finally:
+            sock.close()
+
+    def close(self) -> None:
+        """Release the port if no child took it (a start that failed first)."""
+        if self._sock is not None:
+            self._sock.close()
+            self._sock = None
