@@ -47,6 +47,11 @@ class Work(Generic[E]):
         self._tx = tx
         self._to_wire = to_wire
 
+    @property
+    def tx(self) -> Tx:
+        """The transaction this work is a view of."""
+        return self._tx
+
     def applied(self) -> None:
         """Record the keyed request being handled as applied, though this transaction writes no
         state: its effect happened at a provider and another path (a poll) recorded it first.

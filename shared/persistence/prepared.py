@@ -43,7 +43,10 @@ from shared.persistence.session import Session
 _REQUIRED = object()  # a parameter the caller must give (no value in the statement)
 
 
-class _Bind(NamedTuple):
+class BindSlot(NamedTuple):
+    """One parameter of a compiled statement: where its value comes from and how it is converted
+    (shared by Prepared and PreparedRead)."""
+
     key: str  # what the caller's row calls it (the column's key, or bindparam("key"))
     name: str  # the compiled name, when it differs from the key
     constant: Any  # the statement's own value, or _REQUIRED
@@ -86,7 +89,7 @@ _Take = tuple[tuple[str | None, Any, Callable[[Any], Any] | None], ...]
 
 class _Plan(NamedTuple):
     sql: str
-    binds: tuple[_Bind, ...]
+    binds: tuple[BindSlot, ...]
     rows: RowShape | None  # RETURNING: the shape of the rows it gives
     take: _Take | None  # None: a required parameter is missing (bind_values raises)
 
@@ -179,7 +182,7 @@ class Prepared:
         return _Plan(compiled.string, binds, rows, _take(binds, frozenset(parameters)))
 
 
-def bind_plan(compiled: Any) -> tuple[_Bind, ...]:
+def bind_plan(compiled: Any) -> tuple[BindSlot, ...]:
     """Each positional parameter of a compiled statement: whose value it takes, the statement's
     own value if it has one, and SQLAlchemy's bind processor for its type."""
     if compiled.literal_execute_params or compiled.post_compile_params:
@@ -196,7 +199,7 @@ def bind_plan(compiled: Any) -> tuple[_Bind, ...]:
         process = processors.get(name)
         if process is not None and _stored_as_sqlite_datetime(bind.type, compiled.dialect):
             process = _sqlite_datetime(process)
-        binds.append(_Bind(bind.key, name, constant, process))
+        binds.append(BindSlot(bind.key, name, constant, process))
     return tuple(binds)
 
 
@@ -225,7 +228,7 @@ def _sqlite_datetime(fallback: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return process
 
 
-def _take(binds: Sequence[_Bind], names: frozenset[str]) -> _Take | None:
+def _take(binds: Sequence[BindSlot], names: frozenset[str]) -> _Take | None:
     """Where each parameter's value comes from, worked out once for these parameter names (a
     plan is kept per set of names): what `_value` decides on every call."""
     take: list[tuple[str | None, Any, Callable[[Any], Any] | None]] = []
@@ -253,7 +256,7 @@ def _values(plan: _Plan, parameters: Mapping[str, Any]) -> list[Any]:
     return out
 
 
-def bind_values(binds: Sequence[_Bind], parameters: Mapping[str, Any]) -> list[Any]:
+def bind_values(binds: Sequence[BindSlot], parameters: Mapping[str, Any]) -> list[Any]:
     return [_value(b, parameters) for b in binds]
 
 
@@ -269,7 +272,7 @@ def run_raw(
         raise exc.DBAPIError.instance(sql, list(values), error, sqlite3.Error) from error
 
 
-def _value(bind: _Bind, parameters: Mapping[str, Any]) -> Any:
+def _value(bind: BindSlot, parameters: Mapping[str, Any]) -> Any:
     if bind.key in parameters:
         value = parameters[bind.key]
     elif bind.name in parameters:

@@ -30,7 +30,14 @@ from typing import Any, NamedTuple
 from sqlalchemy import exc
 from sqlalchemy.engine import Dialect, Row
 
-from shared.persistence.prepared import RowShape, _Bind, bind_plan, bind_values, row_shape, run_raw
+from shared.persistence.prepared import (
+    BindSlot,
+    RowShape,
+    bind_plan,
+    bind_values,
+    row_shape,
+    run_raw,
+)
 from shared.persistence.session import Session
 
 _NO_PARAMETERS: Mapping[str, Any] = {}
@@ -38,7 +45,7 @@ _NO_PARAMETERS: Mapping[str, Any] = {}
 
 class _Plan(NamedTuple):
     sql: str
-    binds: tuple[_Bind, ...]
+    binds: tuple[BindSlot, ...]
     rows: RowShape
 
 

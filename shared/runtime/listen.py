@@ -6,7 +6,7 @@ in that gap another program can take the port. Measured: in one run of the test 
 workers were handed the same port by `free_port()` 20 times, each time 47 s or more apart
 (harmless); seconds apart, the second program to bind exits, or something else answers on its
 port. The supervisor closes its copy once the child has started, so a dead child's port is free again
-(connections are refused, as before); a restart binds the same port again.
+(connections are refused, as before), and a restarted child binds its port itself.
 
 Without `<P>LISTEN_FD` a server binds its host and port as before (docker-compose, Kubernetes).
 """
@@ -53,7 +53,7 @@ def port_of(sock: socket.socket) -> int:
 
 
 class HandedPort:
-    """A port bound by a parent process and handed to each life of one child process."""
+    """A port bound by a parent process and handed to the first life of one child process."""
 
     def __init__(self, host: str, port: int = 0) -> None:
         self._sock: socket.socket | None = listening_socket(host, port)  # OSError: taken
@@ -63,16 +63,15 @@ class HandedPort:
     def popen(
         self, args: list[str], *, env: dict[str, str], fd_variable: str, **options: Any
     ) -> subprocess.Popen[bytes]:
-        """Start the child with the socket as `fd_variable`; this process keeps no copy, so the
-        port is free again when the child dies. A restart binds the same port again; should
-        another program have taken it meanwhile, the child starts without one and binds it
-        itself (failing as it would have, with the reason in its log)."""
+        """Start the child. The first start gets the socket as `fd_variable`, and this process
+        keeps no copy. A restart gets none and binds the port itself (its host and port
+        settings), as it did before sockets were handed down: a socket bound before the restart
+        would queue connections into a process that is still starting, or that keeps crashing,
+        where a port nobody holds refuses them and a client fails over or retries at once (the
+        chaos suite's clients count on feeling a killed gateway)."""
         sock, self._sock = self._sock, None
         if sock is None:
-            try:
-                sock = listening_socket(self.host, self.port)
-            except OSError:
-                return subprocess.Popen(args, env=env, **options)
+            return subprocess.Popen(args, env=env, **options)
         try:
             env = {**env, fd_variable: str(sock.fileno())}
             return subprocess.Popen(args, env=env, pass_fds=(sock.fileno(),), **options)

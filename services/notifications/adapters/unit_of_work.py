@@ -51,7 +51,7 @@ def work_in(box: SecretBox) -> Callable[[Tx], NotificationsWork]:
 
     def view(tx: Tx) -> NotificationsWork:
         work = tx.session.info.get(_WORK)
-        if work is None or work._tx is not tx:
+        if work is None or work.tx is not tx:
             work = tx.session.info[_WORK] = NotificationsWork(tx, wire.to_cloud_event, box)
         return work  # type: ignore[no-any-return]
 

@@ -16,10 +16,10 @@ def test_main_freezes_the_start_up_heap_before_serving(monkeypatch: pytest.Monke
     monkeypatch.setattr(gateway_main, "configure_logging", lambda *a, **k: None)
     monkeypatch.setattr(gateway_main, "create_app", lambda settings: app)
 
-    def run(served: object, **options: Any) -> None:
+    def serve(served: object, **options: Any) -> None:
         seen.update(app=served, frozen=gc.get_freeze_count(), loop=options["loop"])
 
-    monkeypatch.setattr(gateway_main.uvicorn, "run", run)
+    monkeypatch.setattr(gateway_main, "serve", serve)
     try:
         gateway_main.main()
     finally:

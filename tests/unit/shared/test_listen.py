@@ -1,6 +1,6 @@
 """Ports bound by the parent and handed to the child (shared/runtime/listen.py): the child serves
-on the socket it inherited, the parent keeps no copy, a restart gets the same port again, and a
-file descriptor that is not a listening socket is refused with a clear error."""
+on the socket it inherited, the parent keeps no copy, a restart binds the port itself, and a file
+descriptor that is not a listening socket is refused with a clear error."""
 
 from __future__ import annotations
 
@@ -18,12 +18,18 @@ from shared.runtime.health import health_server
 from shared.runtime.listen import HandedPort, ListenFdError, inherited_socket
 from shared.runtime.settings import ServiceSettings
 
-# A child that accepts one connection on its inherited socket and writes its pid on it.
+# A child that accepts one connection on its inherited socket (or, without one, on the port it
+# binds itself) and writes its pid and how it got the socket.
 CHILD = """
 import os, socket
-sock = socket.socket(fileno=int(os.environ["TEST_LISTEN_FD"]))
+fd = os.environ.get("TEST_LISTEN_FD")
+if fd is None:
+    sock = socket.create_server(("127.0.0.1", int(os.environ["TEST_PORT"])))
+else:
+    sock = socket.socket(fileno=int(fd))
+print("ready", flush=True)
 conn, _ = sock.accept()
-conn.sendall(str(os.getpid()).encode())
+conn.sendall(f"{os.getpid()} {'inherited' if fd else 'bound'}".encode())
 conn.close()
 """
 
@@ -34,28 +40,37 @@ def _ask(port: int) -> bytes:
 
 
 def _child(handed: HandedPort) -> subprocess.Popen[bytes]:
-    return handed.popen(
-        [sys.executable, "-c", CHILD], env=dict(os.environ), fd_variable="TEST_LISTEN_FD"
+    env = {**os.environ, "TEST_PORT": str(handed.port)}
+    child = handed.popen(
+        [sys.executable, "-c", CHILD], env=env, fd_variable="TEST_LISTEN_FD", stdout=subprocess.PIPE
     )
+    assert child.stdout is not None and child.stdout.readline() == b"ready\n"
+    return child
+
+
+def _end(child: subprocess.Popen[bytes]) -> int:
+    child.communicate(timeout=10)  # and closes its stdout
+    return child.returncode
 
 
 def test_the_child_serves_on_the_port_and_the_parent_keeps_no_copy() -> None:
     handed = HandedPort("127.0.0.1")
     child = _child(handed)
-    assert _ask(handed.port) == str(child.pid).encode()
-    assert child.wait(10) == 0
+    assert _ask(handed.port) == f"{child.pid} inherited".encode()
+    assert _end(child) == 0
     with pytest.raises(ConnectionRefusedError):  # dead child, free port: refused, not queued
         socket.create_connection(("127.0.0.1", handed.port), timeout=2)
 
 
-def test_a_restarted_child_gets_the_same_port_again() -> None:
+def test_a_restarted_child_binds_its_port_itself() -> None:
+    """While it is down nobody holds the port: connections are refused, not queued."""
     handed = HandedPort("127.0.0.1")
     first = _child(handed)
-    assert _ask(handed.port) == str(first.pid).encode()
-    first.wait(10)
+    assert _ask(handed.port) == f"{first.pid} inherited".encode()
+    _end(first)
     second = _child(handed)
-    assert _ask(handed.port) == str(second.pid).encode()
-    second.wait(10)
+    assert _ask(handed.port) == f"{second.pid} bound".encode()
+    _end(second)
 
 
 def test_a_taken_port_is_refused_when_bound() -> None:
