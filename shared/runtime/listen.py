@@ -5,8 +5,8 @@
 in that gap another program can take the port. Measured: in one run of the test suite the two
 workers were handed the same port by `free_port()` 20 times, each time 47 s or more apart
 (harmless); seconds apart, the second program to bind exits, or something else answers on its
-port. The supervisor closes its copy once the child has started, so a dead child's port is free again
-(connections are refused, as before), and a restarted child binds its port itself.
+port. The supervisor closes its copy once the child has started, so a dead child's port is free
+again (connections are refused, as before), and a restarted child binds its port itself.
 
 Without `<P>LISTEN_FD` a server binds its host and port as before (docker-compose, Kubernetes).
 """
@@ -25,13 +25,12 @@ class ListenFdError(ValueError):
 
 
 def listening_socket(host: str, port: int) -> socket.socket:
-    """A TCP socket listening on (host, port), `port` 0 for any free one, that children inherit.
+    """A TCP socket listening on (host, port), `port` 0 for any free one. Not inheritable: only
+    the child it is passed to (`pass_fds`) gets it.
 
     Raises OSError when the port is taken (or the host is not this machine's)."""
     family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
-    sock = socket.create_server((host, port), family=family, backlog=BACKLOG)
-    sock.set_inheritable(True)
-    return sock
+    return socket.create_server((host, port), family=family, backlog=BACKLOG)
 
 
 def inherited_socket(fd: int) -> socket.socket:
