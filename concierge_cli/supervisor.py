@@ -18,10 +18,9 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from concierge_cli.stack import GATEWAY, SERVICES, WEB, ProcessSpec
-from shared.runtime.listen import HandedPort
+from shared.runtime.listen import HandedPort, spawn
 from shared.runtime.nats_server import NatsServer
 
 LOCK_NAME = "concierge.lock.json"
@@ -50,22 +49,18 @@ class Child:
 
     def start(self, cwd: Path) -> None:
         log = open(self.log_path, "ab")
-        options: dict[str, Any] = {
-            "cwd": cwd,
-            "stdout": log,
-            "stderr": subprocess.STDOUT,
-            "start_new_session": True,
-            "preexec_fn": _die_with_parent,
-        }
-        env = {**os.environ, **self.env}
         try:
-            if self.port is None:
-                self.process = subprocess.Popen(self.spec.command(), env=env, **options)
-            else:
-                fd_variable = f"{self.spec.env_prefix}LISTEN_FD"
-                self.process = self.port.popen(
-                    self.spec.command(), env=env, fd_variable=fd_variable, **options
-                )
+            self.process = spawn(
+                self.spec.command(),
+                env={**os.environ, **self.env},
+                port=self.port,
+                fd_variable=f"{self.spec.env_prefix}LISTEN_FD",
+                cwd=cwd,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                preexec_fn=_die_with_parent,
+            )
         finally:
             log.close()
 
@@ -81,9 +76,9 @@ class Child:
         return status == 200 and self._answered_by_me(body)
 
     def _answered_by_me(self, body: str) -> bool:
-        """Whether an answer naming a pid names this child's. A service's health port is chosen
-        free before the service binds it, so another program may bind it first: its 200 must
-        not make this child "ready" (the child itself then fails to bind and exits)."""
+        """Whether an answer naming a pid names this child's. A restarted service binds its
+        health port itself (listen.py), so another program may have taken the port meanwhile:
+        its 200 must not make this child "ready" (the child then fails to bind and exits)."""
         try:
             pid = json.loads(body).get("pid")
         except (ValueError, AttributeError):

@@ -78,8 +78,8 @@ class HealthServer:
                     body["reason"] = self.reason()
             else:
                 status, body = 404, {"status": "not_found"}
-            # Which process answered: a supervisor that chose this port before the service
-            # bound it can tell its own child from another program that took the port first.
+            # Which process answered: a supervisor whose child binds this port itself (a
+            # restart) can tell its child from another program that took the port first.
             payload = orjson.dumps(body | {"pid": os.getpid()})
             reason = {200: "OK", 404: "Not Found", 503: "Service Unavailable"}[status]
             writer.write(

@@ -47,17 +47,13 @@ def inherited_socket(fd: int) -> socket.socket:
     return sock
 
 
-def port_of(sock: socket.socket) -> int:
-    return int(sock.getsockname()[1])
-
-
 class HandedPort:
     """A port bound by a parent process and handed to the first life of one child process."""
 
     def __init__(self, host: str, port: int = 0) -> None:
         self._sock: socket.socket | None = listening_socket(host, port)  # OSError: taken
         self.host = host
-        self.port = port_of(self._sock)
+        self.port = int(self._sock.getsockname()[1])
 
     def popen(
         self, args: list[str], *, env: dict[str, str], fd_variable: str, **options: Any
@@ -82,3 +78,17 @@ class HandedPort:
         if self._sock is not None:
             self._sock.close()
             self._sock = None
+
+
+def spawn(
+    args: list[str],
+    *,
+    env: dict[str, str],
+    port: HandedPort | None,
+    fd_variable: str,
+    **options: Any,
+) -> subprocess.Popen[bytes]:
+    """Popen, with `port`'s socket handed down as `fd_variable` when there is one."""
+    if port is None:
+        return subprocess.Popen(args, env=env, **options)
+    return port.popen(args, env=env, fd_variable=fd_variable, **options)

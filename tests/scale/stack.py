@@ -25,12 +25,11 @@ from pathlib import Path
 import asyncpg
 from aiosmtpd.controller import Controller
 
-from shared.runtime.listen import HandedPort
 from tests.conftest import PG_ADMIN_DSN
 from tests.deploy.conftest import free_port, nats_server_binary
 from tests.deploy.launchers import Node, compose_nats_cluster
 from tests.e2e.conftest import JWT_AUDIENCE, JWT_ISSUER, JWT_SECRET, MailSink
-from tests.support.processes import ServiceProcess, service_process
+from tests.support.processes import ServiceProcess, gateway_process, service_process
 
 SERVICES = ("warranty", "orders", "notifications")
 REPLICAS = 2
@@ -182,10 +181,8 @@ def _service_env(name: str, smtp_port: int, workdir: Path) -> dict[str, str]:
 
 
 def _gateway(nats_url: str, workdir: Path, index: int) -> ServiceProcess:
-    handed = HandedPort("127.0.0.1")
     env = {
         "GATEWAY_HOST": "127.0.0.1",
-        "GATEWAY_PORT": str(handed.port),
         "GATEWAY_NATS_URL": nats_url,
         "GATEWAY_STREAM_REPLICAS": "3",
         "GATEWAY_LOG_FORMAT": "json",
@@ -196,10 +193,7 @@ def _gateway(nats_url: str, workdir: Path, index: int) -> ServiceProcess:
         "GATEWAY_RATE_LIMIT_BURST": "600",
         "CONCIERGE_DATA_DIR": str(workdir / "var"),
     }
-    log = workdir / f"gateway-{index}.log"
-    return ServiceProcess(
-        "services.gateway", env, log, handed.port, handed=handed, fd_variable="GATEWAY_LISTEN_FD"
-    )
+    return gateway_process(env, workdir / f"gateway-{index}.log")
 
 
 async def _pg_admin(*statements: str) -> None:

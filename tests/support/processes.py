@@ -12,7 +12,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from shared.runtime.listen import HandedPort
+from shared.runtime.listen import HandedPort, spawn
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -40,13 +40,15 @@ class ServiceProcess:
         args = [sys.executable, "-m", self.module]
         log = open(self.log_path, "ab")
         try:
-            options = {"cwd": ROOT, "stdout": log, "stderr": subprocess.STDOUT}
-            if self.handed is None:
-                self.process = subprocess.Popen(args, env=env, **options)
-            else:
-                self.process = self.handed.popen(
-                    args, env=env, fd_variable=self.fd_variable, **options
-                )
+            self.process = spawn(
+                args,
+                env=env,
+                port=self.handed,
+                fd_variable=self.fd_variable,
+                cwd=ROOT,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
         finally:
             log.close()
         return self.process
@@ -112,4 +114,18 @@ def service_process(
     }
     return ServiceProcess(
         module, env, log_path, handed.port, handed=handed, fd_variable=f"{prefix}LISTEN_FD"
+    )
+
+
+def gateway_process(env: dict[str, str], log_path: Path) -> ServiceProcess:
+    """The gateway with `env`, on a port bound here and handed down (GATEWAY_PORT names it)."""
+    handed = HandedPort("127.0.0.1")
+    env = {**env, "GATEWAY_PORT": str(handed.port)}
+    return ServiceProcess(
+        "services.gateway",
+        env,
+        log_path,
+        handed.port,
+        handed=handed,
+        fd_variable="GATEWAY_LISTEN_FD",
     )

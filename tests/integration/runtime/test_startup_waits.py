@@ -11,9 +11,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from shared.runtime.listen import HandedPort
 from shared.runtime.nats_server import NatsServer, free_port
-from tests.support.processes import ServiceProcess, service_process
+from tests.support.processes import ServiceProcess, gateway_process, service_process
 
 NOT_READY_FOR_S = 4.0  # how long NATS stays away after the processes started
 READY_WITHIN_S = 60.0  # busy shared machine
@@ -45,13 +44,9 @@ def launch(proc: ServiceProcess) -> subprocess.Popen[bytes]:
 
 
 def gateway(nats_url: str, tmp_path: Path) -> ServiceProcess:
-    handed = HandedPort("127.0.0.1")
-    env = {"GATEWAY_PORT": str(handed.port), "GATEWAY_NATS_URL": nats_url, "GATEWAY_LOG_FORMAT": "json",
+    env = {"GATEWAY_NATS_URL": nats_url, "GATEWAY_LOG_FORMAT": "json",
            "GATEWAY_READY_SERVICES": "[]", "CONCIERGE_DATA_DIR": str(tmp_path / "var")}  # fmt: skip
-    log = tmp_path / "gateway.log"
-    return ServiceProcess(
-        "services.gateway", env, log, handed.port, handed=handed, fd_variable="GATEWAY_LISTEN_FD"
-    )
+    return gateway_process(env, tmp_path / "gateway.log")
 
 
 def test_service_and_gateway_wait_for_a_late_nats(tmp_path: Path) -> None:
