@@ -24,13 +24,39 @@ class ListenFdError(ValueError):
     """`<P>LISTEN_FD` names no listening TCP socket of this process."""
 
 
+# Ports this process chose: bound here, or handed out by `free_port()` for a server to bind
+# later. The kernel knows only the ports bound now, so a bind to port 0 could otherwise return a
+# port `free_port()` gave a nats-server that has not bound it yet (a CI run lost its browser
+# tests' stack that way: the console's socket took the embedded NATS's client port).
+_chosen: set[int] = set()
+
+
+def choose(port: int) -> bool:
+    """Record `port` as chosen by this process; False if it was chosen before."""
+    if port in _chosen:
+        return False
+    _chosen.add(port)
+    return True
+
+
 def listening_socket(host: str, port: int) -> socket.socket:
-    """A TCP socket listening on (host, port), `port` 0 for any free one. Not inheritable: only
-    the child it is passed to (`pass_fds`) gets it.
+    """A TCP socket listening on (host, port), `port` 0 for any free port this process has not
+    chosen before. Not inheritable: only the child it is passed to (`pass_fds`) gets it.
 
     Raises OSError when the port is taken (or the host is not this machine's)."""
     family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
-    return socket.create_server((host, port), family=family, backlog=BACKLOG)
+    if port != 0:
+        return socket.create_server((host, port), family=family, backlog=BACKLOG)
+    passed_over: list[socket.socket] = []  # held until the end, so the kernel moves on
+    try:
+        while True:
+            sock = socket.create_server((host, 0), family=family, backlog=BACKLOG)
+            if choose(int(sock.getsockname()[1])):
+                return sock
+            passed_over.append(sock)
+    finally:
+        for sock in passed_over:
+            sock.close()
 
 
 def inherited_socket(fd: int) -> socket.socket:

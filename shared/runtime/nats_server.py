@@ -19,6 +19,8 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from shared.runtime.listen import choose
+
 
 class NatsServerError(RuntimeError):
     pass
@@ -52,9 +54,6 @@ def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
     return True
 
 
-_handed_out: set[int] = set()
-
-
 def free_port(host: str = "127.0.0.1") -> int:
     """A port free right now that this process has not handed out before.
 
@@ -66,8 +65,7 @@ def free_port(host: str = "127.0.0.1") -> int:
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
             s.bind((host, 0))
             port = int(s.getsockname()[1])
-        if port not in _handed_out:
-            _handed_out.add(port)
+        if choose(port):  # not one this process chose before (listen.py)
             return port
 
 
