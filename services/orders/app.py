@@ -141,6 +141,7 @@ def _scheduler(parts: SagaParts, settings: Settings) -> SagaScheduler:
         settings.saga_sweep_interval,
         settings.tracking_poll_interval,
         settings.tracking_poll_max_interval,
+        settings.tracking_push_gather_ms / 1000,
     )
 
 
@@ -164,7 +165,7 @@ def build(settings: Settings | None = None) -> ServiceRuntime:
         retry_delay=settings.payment_retry_delay,
     )
     scheduler = _scheduler(parts, settings)
-    carrier.subscribe(scheduler.wake)  # the carrier's tracking push: drive the order now
+    carrier.subscribe(scheduler.pushed)  # the carrier's tracking push: drive the order soon
     cases = build_use_cases(
         uow,
         ref,

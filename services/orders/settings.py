@@ -52,6 +52,12 @@ class Settings(ServiceSettings):
         gt=0,
         description="Seconds to the first reconciliation poll of a confirmed or shipped order.",
     )
+    tracking_push_gather_ms: float = Field(
+        default=200.0,
+        ge=0,
+        le=5000,
+        description="Tracking pushes gathered this long, then driven together (ms; 0: at once).",
+    )
 
     return_sweep_interval: float = Field(default=2.0, gt=0, description="Returns sweep (s).")
     return_poll_interval: float = Field(

@@ -60,6 +60,7 @@ class SagaScheduler:
         sweep_interval: float,
         tracking_interval: float,
         max_tracking_interval: float = 30.0,
+        push_gather: float = 0.0,
     ) -> None:
         self.sagas = sagas
         self.saga = saga
@@ -75,6 +76,8 @@ class SagaScheduler:
         self._again: set[str] = set()  # woken while busy: drive again after the current drive
         self._deferred: list[tuple[str, int, float]] = []  # (order, version, seconds) owed
         self._handed: dict[str, Order] = {}  # woken with the order as saved: not read again
+        self.push_gather = push_gather
+        self._pushed: dict[str, None] = {}  # pushes gathered, in arrival order, not yet queued
 
     def wake(self, order_id: str, saved: Order | None = None) -> None:
         """Drive this order now: it was placed or cancelled, or its parcel moved (the carrier's
@@ -88,6 +91,28 @@ class SagaScheduler:
             self._handed[order_id] = saved
         self.queued.add(order_id)
         self.queue.put_nowait(order_id)
+
+    def pushed(self, order_id: str) -> None:
+        """The carrier says this order's parcel moved (its tracking push): drive it soon.
+
+        Pushes are gathered for `push_gather` seconds, then queued together. A push comes
+        alone (one parcel scanned); gathered, the drives they cause commit close together, so
+        the outbox relay publishes their events in one batch and the consumers downstream take
+        them in groups, where one at a time each paid a whole relay cycle and a consumer
+        transaction. A push is only a hint to look now (the tracking read decides), so waiting
+        a fraction of a second changes nothing but when the order sees the update, and a push
+        lost with the process is what the reconciliation poll is for."""
+        if self.push_gather <= 0:
+            self.wake(order_id)
+            return
+        if not self._pushed:
+            asyncio.get_running_loop().call_later(self.push_gather, self._queue_pushed)
+        self._pushed[order_id] = None
+
+    def _queue_pushed(self) -> None:
+        pushed, self._pushed = self._pushed, {}
+        for order_id in pushed:
+            self.wake(order_id)
 
     async def resume_all(self) -> int:
         """At start-up: finish every saga a previous process left open."""

@@ -105,3 +105,48 @@ async def test_the_sweep_leaves_a_woken_order_to_the_worker_that_will_take_it():
     await scheduler.sweep()
     assert runner.advanced == []  # queued: not driven twice
     assert scheduler.queue.get_nowait() == "good"
+
+
+def _scheduler(push_gather: float) -> SagaScheduler:
+    return SagaScheduler(sagas=None, saga=None, tracking=None,  # type: ignore[arg-type]
+                         workers=1, sweep_interval=1.0, tracking_interval=2.0,
+                         push_gather=push_gather)  # fmt: skip
+
+
+def _queued(scheduler: SagaScheduler) -> list[str]:
+    return [scheduler.queue.get_nowait() for _ in range(scheduler.queue.qsize())]
+
+
+def test_tracking_pushes_are_gathered_then_queued_together_once_each():
+    async def scenario() -> tuple[list[str], list[str]]:
+        scheduler = _scheduler(push_gather=0.05)
+        for order_id in ("o1", "o2", "o1", "o3"):
+            scheduler.pushed(order_id)
+        before = _queued(scheduler)
+        await asyncio.sleep(0.2)
+        return before, _queued(scheduler)
+
+    before, after = asyncio.run(scenario())
+    assert before == []  # nothing is driven while the pushes are gathered
+    assert after == ["o1", "o2", "o3"]  # in arrival order; a repeated push drives it once
+
+
+def test_a_push_after_the_gathered_ones_were_queued_starts_a_new_gather():
+    async def scenario() -> list[list[str]]:
+        scheduler = _scheduler(push_gather=0.05)
+        scheduler.pushed("o1")
+        await asyncio.sleep(0.2)
+        first = _queued(scheduler)
+        scheduler.pushed("o1")  # its parcel moved again (delivered after in transit)
+        right_after = _queued(scheduler)
+        await asyncio.sleep(0.2)
+        return [first, right_after, _queued(scheduler)]
+
+    assert asyncio.run(scenario()) == [["o1"], [], ["o1"]]
+
+
+def test_without_a_gather_a_push_is_queued_at_once():
+    scheduler = _scheduler(push_gather=0.0)
+    scheduler.pushed("o1")
+    assert _queued(scheduler) == ["o1"]
+    assert "o1" in scheduler.queued  # the sweep leaves it to the worker
