@@ -141,7 +141,7 @@ def _scheduler(parts: SagaParts, settings: Settings) -> SagaScheduler:
         settings.saga_sweep_interval,
         settings.tracking_poll_interval,
         settings.tracking_poll_max_interval,
-        settings.tracking_push_gather_ms / 1000,
+        settings.saga_gather_ms / 1000,
     )
 
 
@@ -165,7 +165,7 @@ def build(settings: Settings | None = None) -> ServiceRuntime:
         retry_delay=settings.payment_retry_delay,
     )
     scheduler = _scheduler(parts, settings)
-    carrier.subscribe(scheduler.pushed)  # the carrier's tracking push: drive the order soon
+    carrier.subscribe(scheduler.soon)  # the carrier's tracking push: drive the order soon
     cases = build_use_cases(
         uow,
         ref,
@@ -173,7 +173,7 @@ def build(settings: Settings | None = None) -> ServiceRuntime:
         carrier,
         clock,
         payment=payment,
-        wake_saga=scheduler.wake,
+        wake_saga=scheduler.soon,
         quote_ttl=timedelta(seconds=settings.quote_ttl_seconds),
     )
     ready = asyncio.Event()

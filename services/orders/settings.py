@@ -40,6 +40,12 @@ class Settings(ServiceSettings):
 
     saga_workers: int = Field(default=4, ge=1, le=64)
     saga_sweep_interval: float = Field(default=2.0, gt=0, description="Resume sweep (s).")
+    saga_gather_ms: float = Field(
+        default=200.0,
+        ge=0,
+        le=5000,
+        description="Saga wakes (placements, cancels, tracking pushes) gathered this long (ms).",
+    )
     # The carrier pushes its tracking updates (the sandbox's stand-in for tracking webhooks),
     # so polling only reconciles what a push missed (the process stopped): slowly. 45 s, not
     # 30 or 60: the sandbox's parcels move at 30 s and 90 s, and a poll due at the same moment
@@ -51,12 +57,6 @@ class Settings(ServiceSettings):
         default=45.0,
         gt=0,
         description="Seconds to the first reconciliation poll of a confirmed or shipped order.",
-    )
-    tracking_push_gather_ms: float = Field(
-        default=200.0,
-        ge=0,
-        le=5000,
-        description="Tracking pushes gathered this long, then driven together (ms; 0: at once).",
     )
 
     return_sweep_interval: float = Field(default=2.0, gt=0, description="Returns sweep (s).")

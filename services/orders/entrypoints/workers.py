@@ -60,7 +60,7 @@ class SagaScheduler:
         sweep_interval: float,
         tracking_interval: float,
         max_tracking_interval: float = 30.0,
-        push_gather: float = 0.0,
+        gather: float = 0.0,
     ) -> None:
         self.sagas = sagas
         self.saga = saga
@@ -76,8 +76,8 @@ class SagaScheduler:
         self._again: set[str] = set()  # woken while busy: drive again after the current drive
         self._deferred: list[tuple[str, int, float]] = []  # (order, version, seconds) owed
         self._handed: dict[str, Order] = {}  # woken with the order as saved: not read again
-        self.push_gather = push_gather
-        self._pushed: dict[str, None] = {}  # pushes gathered, in arrival order, not yet queued
+        self.gather = gather
+        self._gathered: dict[str, Order | None] = {}  # `soon`, in arrival order, not yet queued
 
     def wake(self, order_id: str, saved: Order | None = None) -> None:
         """Drive this order now: it was placed or cancelled, or its parcel moved (the carrier's
@@ -92,27 +92,29 @@ class SagaScheduler:
         self.queued.add(order_id)
         self.queue.put_nowait(order_id)
 
-    def pushed(self, order_id: str) -> None:
-        """The carrier says this order's parcel moved (its tracking push): drive it soon.
+    def soon(self, order_id: str, saved: Order | None = None) -> None:
+        """`wake`, after a short gather: how a placement, a cancel and the carrier's tracking
+        push (its parcel moved) ask for a drive.
 
-        Pushes are gathered for `push_gather` seconds, then queued together. A push comes
-        alone (one parcel scanned); gathered, the drives they cause commit close together, so
-        the outbox relay publishes their events in one batch and the consumers downstream take
-        them in groups, where one at a time each paid a whole relay cycle and a consumer
-        transaction. A push is only a hint to look now (the tracking read decides), so waiting
-        a fraction of a second changes nothing but when the order sees the update, and a push
-        lost with the process is what the reconciliation poll is for."""
-        if self.push_gather <= 0:
-            self.wake(order_id)
+        Wakes are gathered for `gather` seconds, then queued together. They come one at a
+        time (an order placed, a parcel scanned); gathered, the drives they cause commit close
+        together, so the outbox relay publishes their events in one batch and the consumers
+        downstream take them in groups, where one at a time each paid a whole relay cycle and a
+        consumer transaction. Nobody waits on these drives (a placement or a cancel has
+        answered already), so a fraction of a second changes nothing but when the order moves
+        on; a wake lost with the process is found by the start-up resume and the sweep."""
+        if self.gather <= 0:
+            self.wake(order_id, saved)
             return
-        if not self._pushed:
-            asyncio.get_running_loop().call_later(self.push_gather, self._queue_pushed)
-        self._pushed[order_id] = None
+        if not self._gathered:
+            asyncio.get_running_loop().call_later(self.gather, self._wake_gathered)
+        # A later wake without the order as saved means it may be stale now: drop the copy.
+        self._gathered[order_id] = saved
 
-    def _queue_pushed(self) -> None:
-        pushed, self._pushed = self._pushed, {}
-        for order_id in pushed:
-            self.wake(order_id)
+    def _wake_gathered(self) -> None:
+        gathered, self._gathered = self._gathered, {}
+        for order_id, saved in gathered.items():
+            self.wake(order_id, saved)
 
     async def resume_all(self) -> int:
         """At start-up: finish every saga a previous process left open."""

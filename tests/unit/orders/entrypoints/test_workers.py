@@ -107,37 +107,37 @@ async def test_the_sweep_leaves_a_woken_order_to_the_worker_that_will_take_it():
     assert scheduler.queue.get_nowait() == "good"
 
 
-def _scheduler(push_gather: float) -> SagaScheduler:
+def _scheduler(gather: float) -> SagaScheduler:
     return SagaScheduler(sagas=None, saga=None, tracking=None,  # type: ignore[arg-type]
                          workers=1, sweep_interval=1.0, tracking_interval=2.0,
-                         push_gather=push_gather)  # fmt: skip
+                         gather=gather)  # fmt: skip
 
 
 def _queued(scheduler: SagaScheduler) -> list[str]:
     return [scheduler.queue.get_nowait() for _ in range(scheduler.queue.qsize())]
 
 
-def test_tracking_pushes_are_gathered_then_queued_together_once_each():
+def test_wakes_are_gathered_then_queued_together_once_each():
     async def scenario() -> tuple[list[str], list[str]]:
-        scheduler = _scheduler(push_gather=0.05)
+        scheduler = _scheduler(gather=0.05)
         for order_id in ("o1", "o2", "o1", "o3"):
-            scheduler.pushed(order_id)
+            scheduler.soon(order_id)
         before = _queued(scheduler)
         await asyncio.sleep(0.2)
         return before, _queued(scheduler)
 
     before, after = asyncio.run(scenario())
-    assert before == []  # nothing is driven while the pushes are gathered
-    assert after == ["o1", "o2", "o3"]  # in arrival order; a repeated push drives it once
+    assert before == []  # nothing is driven while the wakes are gathered
+    assert after == ["o1", "o2", "o3"]  # in arrival order; a repeated wake drives it once
 
 
-def test_a_push_after_the_gathered_ones_were_queued_starts_a_new_gather():
+def test_a_wake_after_the_gathered_ones_were_queued_starts_a_new_gather():
     async def scenario() -> list[list[str]]:
-        scheduler = _scheduler(push_gather=0.05)
-        scheduler.pushed("o1")
+        scheduler = _scheduler(gather=0.05)
+        scheduler.soon("o1")
         await asyncio.sleep(0.2)
         first = _queued(scheduler)
-        scheduler.pushed("o1")  # its parcel moved again (delivered after in transit)
+        scheduler.soon("o1")  # its parcel moved again (delivered after in transit)
         right_after = _queued(scheduler)
         await asyncio.sleep(0.2)
         return [first, right_after, _queued(scheduler)]
@@ -145,8 +145,24 @@ def test_a_push_after_the_gathered_ones_were_queued_starts_a_new_gather():
     assert asyncio.run(scenario()) == [["o1"], [], ["o1"]]
 
 
-def test_without_a_gather_a_push_is_queued_at_once():
-    scheduler = _scheduler(push_gather=0.0)
-    scheduler.pushed("o1")
+def test_without_a_gather_a_wake_is_queued_at_once():
+    scheduler = _scheduler(gather=0.0)
+    scheduler.soon("o1")
     assert _queued(scheduler) == ["o1"]
     assert "o1" in scheduler.queued  # the sweep leaves it to the worker
+
+
+def test_a_gathered_wake_keeps_the_order_as_saved_unless_a_later_wake_says_it_may_be_stale():
+    placed, other = _Order("placed", "o1"), _Order("placed", "o2")
+
+    async def scenario() -> SagaScheduler:
+        scheduler = _scheduler(gather=0.05)
+        scheduler.soon("o1", placed)  # a placement hands its order over
+        scheduler.soon("o2", other)
+        scheduler.soon("o2")  # then a cancel: the copy handed over may be stale
+        await asyncio.sleep(0.2)
+        return scheduler
+
+    scheduler = asyncio.run(scenario())
+    assert _queued(scheduler) == ["o1", "o2"]
+    assert scheduler._handed == {"o1": placed}  # o2 is read again by its drive
