@@ -1,10 +1,11 @@
 """Runs sagas in the background: new orders at once, the rest on a periodic sweep.
 
 Workers take orders from a queue (`wake`: an order was placed or cancelled, or the carrier
-pushed a tracking update for its parcel). The sweeper reads the open sagas that are due (an
-indexed `next_check_at`; a save makes an order due at once): orders with forward steps or
-compensations owed are driven at once (this is how a restarted process resumes), orders waiting
-on the carrier are polled for tracking. After any drive, an order left waiting on the carrier
+pushed a tracking update for its parcel; those come through `soon`, which gathers them for a
+fraction of a second so that their drives commit and publish together). The sweeper reads the
+open sagas that are due (an indexed `next_check_at`; a save makes an order due at once): orders
+with forward steps or compensations owed are driven at once (this is how a restarted process
+resumes), orders waiting on the carrier are polled for tracking. After any drive, an order left waiting on the carrier
 is deferred with a growing interval (`tracking_interval`, doubling up to
 `max_tracking_interval` while nothing changes); the deferral names the version looked at, so
 an order changed since stays due. With a carrier that pushes its updates these polls are only
