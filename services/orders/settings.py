@@ -44,7 +44,7 @@ class Settings(ServiceSettings):
         default=200.0,
         ge=0,
         le=5000,
-        description="Saga wakes (placements, cancels, tracking pushes) gathered this long (ms).",
+        description="Tracking pushes gathered this long, then driven together (ms; 0: at once).",
     )
     # The carrier pushes its tracking updates (the sandbox's stand-in for tracking webhooks),
     # so polling only reconciles what a push missed (the process stopped): slowly. 45 s, not

@@ -1,7 +1,7 @@
 """Runs sagas in the background: new orders at once, the rest on a periodic sweep.
 
 Workers take orders from a queue (`wake`: an order was placed or cancelled, or the carrier
-pushed a tracking update for its parcel; those come through `soon`, which gathers them for a
+pushed a tracking update for its parcel; pushes come through `soon`, which gathers them for a
 fraction of a second so that their drives commit and publish together). The sweeper reads the
 open sagas that are due (an indexed `next_check_at`; a save makes an order due at once): orders
 with forward steps or compensations owed are driven at once (this is how a restarted process
@@ -94,16 +94,16 @@ class SagaScheduler:
         self.queue.put_nowait(order_id)
 
     def soon(self, order_id: str, saved: Order | None = None) -> None:
-        """`wake`, after a short gather: how a placement, a cancel and the carrier's tracking
-        push (its parcel moved) ask for a drive.
+        """`wake`, after a short gather: how the carrier's tracking push (a parcel moved) asks
+        for a drive.
 
-        Wakes are gathered for `gather` seconds, then queued together. They come one at a
-        time (an order placed, a parcel scanned); gathered, the drives they cause commit close
-        together, so the outbox relay publishes their events in one batch and the consumers
-        downstream take them in groups, where one at a time each paid a whole relay cycle and a
-        consumer transaction. Nobody waits on these drives (a placement or a cancel has
-        answered already), so a fraction of a second changes nothing but when the order moves
-        on; a wake lost with the process is found by the start-up resume and the sweep."""
+        Wakes are gathered for `gather` seconds, then queued together. Pushes come one at a
+        time (a parcel scanned); gathered, the drives they cause commit close together, so the
+        outbox relay publishes their events in one batch and the consumers downstream take them
+        in groups, where one at a time each paid a whole relay cycle and a consumer
+        transaction. Nobody waits on these drives, and a push is only a hint to look now (the
+        tracking read decides), so a fraction of a second changes nothing but when the order
+        moves on; a push lost with the process is found by the sweep's reconciliation poll."""
         if self.gather <= 0:
             self.wake(order_id, saved)
             return
