@@ -173,10 +173,7 @@ def build(settings: Settings | None = None) -> ServiceRuntime:
         carrier,
         clock,
         payment=payment,
-        # At once, not `soon`: gathered, a placement's saga events came 200 ms after its
-        # `order_placed`, which then waited out notifications' consumer window alone, and the
-        # bursts of sagas held up the POSTs (make bench: POST -> message p99 182 ms).
-        wake_saga=scheduler.wake,
+        wake_saga=scheduler.wake,  # at once, not `soon` (its docstring says why)
         quote_ttl=timedelta(seconds=settings.quote_ttl_seconds),
     )
     ready = asyncio.Event()
