@@ -141,7 +141,7 @@ def _scheduler(parts: SagaParts, settings: Settings) -> SagaScheduler:
         settings.saga_sweep_interval,
         settings.tracking_poll_interval,
         settings.tracking_poll_max_interval,
-        settings.saga_gather_ms / 1000,
+        settings.tracking_push_gather_ms / 1000,
     )
 
 

@@ -40,7 +40,7 @@ class Settings(ServiceSettings):
 
     saga_workers: int = Field(default=4, ge=1, le=64)
     saga_sweep_interval: float = Field(default=2.0, gt=0, description="Resume sweep (s).")
-    saga_gather_ms: float = Field(
+    tracking_push_gather_ms: float = Field(
         default=200.0,
         ge=0,
         le=5000,

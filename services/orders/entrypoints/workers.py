@@ -5,8 +5,8 @@ pushed a tracking update for its parcel; pushes come through `soon`, which gathe
 fraction of a second so that their drives commit and publish together). The sweeper reads the
 open sagas that are due (an indexed `next_check_at`; a save makes an order due at once): orders
 with forward steps or compensations owed are driven at once (this is how a restarted process
-resumes), orders waiting on the carrier are polled for tracking. After any drive, an order left waiting on the carrier
-is deferred with a growing interval (`tracking_interval`, doubling up to
+resumes), orders waiting on the carrier are polled for tracking. After any drive, an order left
+waiting on the carrier is deferred with a growing interval (`tracking_interval`, doubling up to
 `max_tracking_interval` while nothing changes); the deferral names the version looked at, so
 an order changed since stays due. With a carrier that pushes its updates these polls are only
 a reconciliation (a push lost with a stopped process); the sweep's cost follows the orders
