@@ -78,7 +78,7 @@ class SagaScheduler:
         self._deferred: list[tuple[str, int, float]] = []  # (order, version, seconds) owed
         self._handed: dict[str, Order] = {}  # woken with the order as saved: not read again
         self.gather = gather
-        self._gathered: dict[str, Order | None] = {}  # `soon`, in arrival order, not yet queued
+        self._gathered: dict[str, None] = {}  # pushed (`soon`), in arrival order, not queued yet
 
     def wake(self, order_id: str, saved: Order | None = None) -> None:
         """Drive this order now: it was placed or cancelled, or its parcel moved (the carrier's
@@ -93,7 +93,7 @@ class SagaScheduler:
         self.queued.add(order_id)
         self.queue.put_nowait(order_id)
 
-    def soon(self, order_id: str, saved: Order | None = None) -> None:
+    def soon(self, order_id: str) -> None:
         """`wake`, after a short gather: how the carrier's tracking push (a parcel moved) asks
         for a drive.
 
@@ -109,17 +109,16 @@ class SagaScheduler:
         `order_placed`, which then waited out notifications' consumer window alone, and the
         sagas' bursts held up the POSTs (make bench: POST -> message p99 182 ms)."""
         if self.gather <= 0:
-            self.wake(order_id, saved)
+            self.wake(order_id)
             return
         if not self._gathered:
             asyncio.get_running_loop().call_later(self.gather, self._wake_gathered)
-        # A later wake without the order as saved means it may be stale now: drop the copy.
-        self._gathered[order_id] = saved
+        self._gathered[order_id] = None
 
     def _wake_gathered(self) -> None:
         gathered, self._gathered = self._gathered, {}
-        for order_id, saved in gathered.items():
-            self.wake(order_id, saved)
+        for order_id in gathered:
+            self.wake(order_id)
 
     async def resume_all(self) -> int:
         """At start-up: finish every saga a previous process left open."""

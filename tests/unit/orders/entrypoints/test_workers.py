@@ -150,19 +150,3 @@ def test_without_a_gather_a_wake_is_queued_at_once():
     scheduler.soon("o1")
     assert _queued(scheduler) == ["o1"]
     assert "o1" in scheduler.queued  # the sweep leaves it to the worker
-
-
-def test_a_gathered_wake_keeps_the_order_as_saved_unless_a_later_wake_says_it_may_be_stale():
-    placed, other = _Order("placed", "o1"), _Order("placed", "o2")
-
-    async def scenario() -> SagaScheduler:
-        scheduler = _scheduler(gather=0.05)
-        scheduler.soon("o1", placed)  # a placement hands its order over
-        scheduler.soon("o2", other)
-        scheduler.soon("o2")  # then a cancel: the copy handed over may be stale
-        await asyncio.sleep(0.2)
-        return scheduler
-
-    scheduler = asyncio.run(scenario())
-    assert _queued(scheduler) == ["o1", "o2"]
-    assert scheduler._handed == {"o1": placed}  # o2 is read again by its drive
