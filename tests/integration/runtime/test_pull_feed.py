@@ -165,3 +165,24 @@ async def test_after_a_quiet_spell_an_event_does_not_wait_for_the_gather_window(
         group = await feed.next_group(64, 0.0, 0.4)
         assert [m.data for m in group] == [b"alone"]
         assert time.monotonic() - started < 0.2  # a gather would have held it about 0.35 s
+
+
+async def test_a_stream_is_told_by_the_gaps_between_events_not_by_when_groups_were_taken(
+    nats_server,
+):
+    """Events 0.6 s apart against a 0.4 s window are not a stream, though each came soon after
+    the group before was taken (that group waited out the window): none waits the window."""
+    async with opened_feed(nats_server.url, batch=8, expires_s=5.0) as (js, feed):
+        await js.publish(SUBJECT, b"warm")
+        await (await _group(feed))[0].ack()
+        await js.publish(SUBJECT, b"a")  # just after "warm": a stream, so "a" waits the window
+        group = await feed.next_group(64, 0.0, 0.4)
+        assert [m.data for m in group] == [b"a"]
+        await group[0].ack()
+        await asyncio.sleep(0.2)  # "b" comes 0.6 s after "a", 0.2 s after a's group was taken
+        await js.publish(SUBJECT, b"b")
+        await asyncio.sleep(0.05)  # in hand before it is asked for
+        started = time.monotonic()
+        group = await feed.next_group(64, 0.0, 0.4)
+        assert [m.data for m in group] == [b"b"]
+        assert time.monotonic() - started < 0.2  # held as a stream it would wait about 0.35 s
