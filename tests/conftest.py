@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from shared.runtime.nats_server import NatsServer, free_port
+from shared.runtime.nats_server import NatsServer
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 PG_ADMIN_DSN = os.environ.get("CONCIERGE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
@@ -32,8 +32,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 @pytest.fixture
 def nats_server(tmp_path: Path) -> Iterator[NatsServer]:
-    """A fresh nats-server with JetStream on free loopback ports (never 4222)."""
-    server = NatsServer(store_dir=tmp_path / "nats", port=free_port(), monitor_port=free_port())
+    """A fresh nats-server with JetStream on loopback ports it chooses itself (never 4222)."""
+    server = NatsServer(store_dir=tmp_path / "nats", port=0, monitor_port=0)
     server.start()
     yield server
     server.stop()

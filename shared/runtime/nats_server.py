@@ -3,10 +3,14 @@
 Used by `concierge up` and by the tests, so both work on a fresh machine with nothing but
 `pip install`. The standard port 4222 is left alone (a system NATS may hold it); ports are
 chosen by the caller, and a taken port fails with a clear message instead of a confusing one.
+A port given as 0 is chosen by the server itself when it binds (read back from its ports
+file): no other process can take it between the choice and the bind, as it could with a port
+found free beforehand (two test workers starting servers at the same moment).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -74,8 +78,8 @@ class NatsServer:
     """One nats-server process with JetStream on loopback."""
 
     store_dir: Path
-    port: int
-    monitor_port: int
+    port: int  # 0: chosen by the server when it binds, known once `start` returns
+    monitor_port: int  # the same
     host: str = "127.0.0.1"
     server_name: str = "concierge"
     extra_config: str = ""
@@ -99,8 +103,11 @@ class NatsServer:
         return "\n".join(
             [
                 f'server_name: "{self.server_name}"',
-                f"listen: {self.host}:{self.port}",
-                f"http: {self.host}:{self.monitor_port}",
+                f"listen: {self.host}:{self.port or -1}",  # -1: nats-server's "any free port"
+                f"http: {self.host}:{self.monitor_port or -1}",
+                f'ports_file_dir: "{self.store_dir}"'
+                if not (self.port and self.monitor_port)
+                else "",
                 "jetstream {",
                 f'  store_dir: "{self.store_dir / "jetstream"}"',
                 "  max_memory_store: 256MB",
@@ -113,7 +120,7 @@ class NatsServer:
 
     def start(self, timeout: float = 10.0) -> None:
         for port, what in ((self.port, "client"), (self.monitor_port, "monitoring")):
-            if not port_is_free(port, self.host):
+            if port and not port_is_free(port, self.host):
                 raise NatsServerError(
                     f"port {port} ({what}) on {self.host} is already in use: choose another with "
                     "--nats-port/--nats-monitor-port, or use an existing server with --nats-url"
@@ -133,7 +140,27 @@ class NatsServer:
             start_new_session=True,  # Ctrl-C in a terminal goes to the supervisor, which stops us in order
         )
         log.close()
+        if not (self.port and self.monitor_port):
+            self._read_chosen_ports(timeout)
         self.wait_ready(timeout)
+
+    def _read_chosen_ports(self, timeout: float) -> None:
+        """The ports the server chose (it writes them to `<binary>_<pid>.ports` once bound);
+        kept, so a restart binds the same ones."""
+        assert self.process is not None
+        ports_file = self.store_dir / f"{find_nats_server().name}_{self.process.pid}.ports"
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise NatsServerError(f"nats-server exited with code {self.process.returncode}")
+            try:
+                chosen = json.loads(ports_file.read_text())
+                self.port = int(chosen["nats"][0].rsplit(":", 1)[1])
+                self.monitor_port = int(chosen["monitoring"][0].rsplit(":", 1)[1])
+                return
+            except (OSError, ValueError, KeyError, IndexError):  # not written (whole) yet
+                time.sleep(0.02)
+        raise NatsServerError(f"nats-server did not report its ports within {timeout}s")
 
     def wait_ready(self, timeout: float = 10.0) -> None:
         deadline = time.monotonic() + timeout
