@@ -64,10 +64,10 @@ class ConsumerRuntime:
     js: JetStreamContext | None = None
     retry_base_delay: float = 0.5
     # Under a stream of events (a group's first event came less than this after the newest
-    # event of the groups before) a group gathers for this long from its first event, or until it holds
-    # `gather_events`: more events share each transaction, and with them the commit, the inbox
-    # claim, the relay's cycle and the log line every group costs (docs/benchmarks.md, "Issue
-    # 14", ninth and tenth passes). A slow stream (the orders' late events, one every 10 ms)
+    # event of the groups before) a group gathers for this long from its first event, or until
+    # it holds `gather_events`: more events share each transaction, and with them the commit,
+    # the inbox claim, the relay's cycle and the log line every group costs (docs/benchmarks.md,
+    # "Issue 14", ninth and tenth passes). A slow stream (the orders' late events, one every 10 ms)
     # fills a group only with a long window; a fast one fills it in a few ms and is not held
     # longer. Each event waits at most `gather_s`; after a quiet spell an event only lingers
     # LINGER_S. `<P>CONSUMER_GATHER_MS` (0 turns it off) and `<P>CONSUMER_GATHER_EVENTS`.

@@ -92,6 +92,11 @@ class NatsServer:
     process: subprocess.Popen[bytes] | None = field(default=None, init=False)
 
     @property
+    def chooses_ports(self) -> bool:
+        """A port given as 0: the server picks it when it binds and reports it in a file."""
+        return not (self.port and self.monitor_port)
+
+    @property
     def url(self) -> str:
         return f"nats://{self.host}:{self.port}"
 
@@ -105,9 +110,7 @@ class NatsServer:
                 f'server_name: "{self.server_name}"',
                 f"listen: {self.host}:{self.port or -1}",  # -1: nats-server's "any free port"
                 f"http: {self.host}:{self.monitor_port or -1}",
-                f'ports_file_dir: "{self.store_dir}"'
-                if not (self.port and self.monitor_port)
-                else "",
+                f'ports_file_dir: "{self.store_dir}"' if self.chooses_ports else "",
                 "jetstream {",
                 f'  store_dir: "{self.store_dir / "jetstream"}"',
                 "  max_memory_store: 256MB",
@@ -132,23 +135,25 @@ class NatsServer:
         env = dict(os.environ)
         if self.go_max_procs is not None:
             env["GOMAXPROCS"] = str(self.go_max_procs)
+        binary = find_nats_server()
         self.process = subprocess.Popen(
-            [str(find_nats_server()), "-c", str(config)],
+            [str(binary), "-c", str(config)],
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # Ctrl-C in a terminal goes to the supervisor, which stops us in order
         )
         log.close()
-        if not (self.port and self.monitor_port):
-            self._read_chosen_ports(timeout)
+        if self.chooses_ports:
+            self._read_chosen_ports(
+                self.store_dir / f"{binary.name}_{self.process.pid}.ports", timeout
+            )
         self.wait_ready(timeout)
 
-    def _read_chosen_ports(self, timeout: float) -> None:
+    def _read_chosen_ports(self, ports_file: Path, timeout: float) -> None:
         """The ports the server chose (it writes them to `<binary>_<pid>.ports` once bound);
         kept, so a restart binds the same ones."""
         assert self.process is not None
-        ports_file = self.store_dir / f"{find_nats_server().name}_{self.process.pid}.ports"
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
