@@ -90,6 +90,7 @@ def build_use_cases(
     *,
     payment: PaymentProvider,
     wake_saga: WakeSaga = no_saga,
+    start_saga: WakeSaga | None = None,
     quote_ttl: timedelta = QUOTE_TTL,
     cart_policy: CartPolicy | None = None,
 ) -> UseCases:
@@ -104,7 +105,7 @@ def build_use_cases(
     return UseCases(
         catalogue=catalogue,
         quotes=quotes,
-        ordering=Ordering(uow, clock, carrier, wake_saga),
+        ordering=Ordering(uow, clock, carrier, wake_saga, start_saga),
         waitlist=waitlist,
         inventory=Inventory(uow, catalogue, waitlist, clock),
         replacements=Replacements(uow, ref, clock),
@@ -142,6 +143,7 @@ def _scheduler(parts: SagaParts, settings: Settings) -> SagaScheduler:
         settings.tracking_poll_interval,
         settings.tracking_poll_max_interval,
         settings.tracking_push_gather_ms / 1000,
+        settings.placement_gather_ms / 1000,
     )
 
 
@@ -173,7 +175,8 @@ def build(settings: Settings | None = None) -> ServiceRuntime:
         carrier,
         clock,
         payment=payment,
-        wake_saga=scheduler.wake,  # at once, not `soon` (its docstring says why)
+        wake_saga=scheduler.wake,  # a cancel: at once
+        start_saga=scheduler.start,  # a placement: gathered (`start`)
         quote_ttl=timedelta(seconds=settings.quote_ttl_seconds),
     )
     ready = asyncio.Event()

@@ -40,6 +40,13 @@ class Settings(ServiceSettings):
 
     saga_workers: int = Field(default=4, ge=1, le=64)
     saga_sweep_interval: float = Field(default=2.0, gt=0, description="Resume sweep (s).")
+    placement_gather_ms: float = Field(
+        default=100.0,
+        ge=0,
+        le=1000,
+        description="Placed orders' sagas gathered this long, then started together (ms; 0: at "
+        "once).",
+    )
     tracking_push_gather_ms: float = Field(
         default=200.0,
         ge=0,

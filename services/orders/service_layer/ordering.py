@@ -49,11 +49,13 @@ class Ordering:
         clock: Clock,
         carrier: CarrierProvider,  # consulted by a cancel: has the parcel left?
         wake_saga: WakeSaga = no_saga,
+        start_saga: WakeSaga | None = None,  # a placed order's saga (None: wake_saga)
     ) -> None:
         self.uow = uow
         self.clock = clock
         self.carrier = carrier
         self.wake_saga = wake_saga
+        self.start_saga = start_saga
 
     async def place_order(
         self, actor: Actor, quote_id: str, payment_token: str, placed: Placed | None = None
@@ -74,7 +76,7 @@ class Ordering:
             order = found
         if order.customer_id != customer:
             raise QuoteNotFound("no such quote", details={"quote_id": quote_id})
-        self.wake_saga(order.order_id, order)
+        (self.start_saga or self.wake_saga)(order.order_id, order)
         return order
 
     async def _place(

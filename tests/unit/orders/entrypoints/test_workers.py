@@ -150,3 +150,49 @@ def test_without_a_gather_a_wake_is_queued_at_once():
     scheduler.soon("o1")
     assert _queued(scheduler) == ["o1"]
     assert "o1" in scheduler.queued  # the sweep leaves it to the worker
+
+
+def _placing(window: float) -> SagaScheduler:
+    return SagaScheduler(sagas=None, saga=None, tracking=None,  # type: ignore[arg-type]
+                         workers=1, sweep_interval=1.0, tracking_interval=2.0,
+                         placement_gather=window)  # fmt: skip
+
+
+def test_placements_are_held_then_queued_together_with_their_saved_copies():
+    saved = {order_id: _Order("placed", order_id) for order_id in ("o1", "o2")}
+
+    async def scenario() -> tuple[list[str], set[str], list[str]]:
+        scheduler = _placing(0.05)
+        scheduler.start("o1", saved["o1"])  # type: ignore[arg-type]
+        scheduler.start("o2", saved["o2"])  # type: ignore[arg-type]
+        held, woken = _queued(scheduler), set(scheduler.queued)
+        await asyncio.sleep(0.2)
+        return held, woken, _queued(scheduler)
+
+    held, woken, after = asyncio.run(scenario())
+    assert held == []  # no saga starts while the placements are gathered
+    assert woken == {"o1", "o2"}  # but they count as woken: the sweep leaves them to a worker
+    assert after == ["o1", "o2"]  # in the order they were placed
+
+
+def test_a_held_placement_keeps_its_saved_copy_unless_a_wake_comes_meanwhile():
+    placed = {order_id: _Order("placed", order_id) for order_id in ("o1", "o2")}
+
+    async def scenario() -> dict[str, object]:
+        scheduler = _placing(0.05)
+        scheduler.start("o1", placed["o1"])  # type: ignore[arg-type]
+        scheduler.start("o2", placed["o2"])  # type: ignore[arg-type]
+        scheduler.wake("o2")  # cancelled while held: the copy may be stale now
+        await asyncio.sleep(0.2)
+        return dict(scheduler._handed)
+
+    handed = asyncio.run(scenario())
+    assert handed == {"o1": placed["o1"]}  # o2's drive reads the order again
+
+
+def test_without_a_placement_gather_a_saga_starts_at_once():
+    scheduler = _placing(0.0)
+    order = _Order("placed", "o1")
+    scheduler.start("o1", order)  # type: ignore[arg-type]
+    assert _queued(scheduler) == ["o1"]
+    assert scheduler._handed == {"o1": order}
