@@ -39,7 +39,7 @@ class Settings(ServiceSettings):
     # No gathering window here (`<P>CONSUMER_GATHER_MS`, 30 ms elsewhere): a customer waits on
     # this consumer's in-app messages, and the orders' events come in bursts already (their
     # sagas start together), which form groups without waiting. At 100 orders/s the POST ->
-    # message p99 was about halved (docs/benchmarks.md, "Issue 14, fifteenth pass").
+    # message p99 fell by about a third (docs/benchmarks.md, "Issue 14, fifteenth pass").
     consumer_gather_ms: float = Field(default=0.0, ge=0, le=1000)
     # Links in messages (RMA form, tracking) point at the public API.
     public_base_url: str = "http://127.0.0.1:8000"
