@@ -6,12 +6,12 @@ pushed a tracking update for its parcel). Placements come through `start` and pu
 together; a cancel wakes at once. The sweeper reads the open sagas that are due (an indexed
 `next_check_at`; a save makes an order due at once): orders with forward steps or compensations
 owed are driven at once (this is how a restarted process resumes), orders waiting on the
-carrier are polled for tracking. After any drive, an order left
-waiting on the carrier is deferred with a growing interval (`tracking_interval`, doubling up to
-`max_tracking_interval` while nothing changes); the deferral names the version looked at, so
-an order changed since stays due. With a carrier that pushes its updates these polls are only
-a reconciliation (a push lost with a stopped process); the sweep's cost follows the orders
-that are due, not how many parcels are out.
+carrier are polled for tracking. After any drive, an order left waiting on the carrier is
+deferred with a growing interval (`tracking_interval`, doubling up to `max_tracking_interval`
+while nothing changes); the deferral names the version looked at, so an order changed since
+stays due. With a carrier that pushes its updates these polls are only a reconciliation (a
+push lost with a stopped process); the sweep's cost follows the orders that are due, not how
+many parcels are out.
 
 One task drives an order at a time in this process; across processes, saves are optimistic
 (version check) and providers are idempotent, so two replicas sweeping together are safe.
@@ -118,7 +118,10 @@ class SagaScheduler:
         """`wake` for a placed order, after a short gather (`placement_gather`): the sagas of
         the orders placed meanwhile start together, so their steps commit close together, the
         relay publishes their events in one batch and the consumers downstream take them in
-        groups (about a tenth less CPU per order at 100 orders/s, docs/benchmarks.md).
+        groups. The placement itself has committed, answered and published `order_placed`
+        already; notifications takes that event at once (its consumer has no window), which is
+        what made this gather cost latency before. At 100 orders/s: a few percent less CPU per
+        order and a lower POST -> message p99 (docs/benchmarks.md, "Issue 14, fifteenth pass").
 
         Held, the order already counts as woken: the sweep leaves it to the worker that will
         take it, and the saved copy is handed over now, so a wake meanwhile (a cancel) drops
