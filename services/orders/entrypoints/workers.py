@@ -54,7 +54,7 @@ class Tracking(Protocol):
 
 class Gathering:
     """Order ids held for `window` seconds from the first one, then released together, in
-    arrival order, each once."""
+    arrival order, each once; with no window, each is released at once."""
 
     def __init__(self, window: float, release: Callable[[list[str]], None]) -> None:
         self.window = window
@@ -62,6 +62,9 @@ class Gathering:
         self._held: dict[str, None] = {}
 
     def add(self, order_id: str) -> None:
+        if self.window <= 0:
+            self._release([order_id])
+            return
         if not self._held:
             asyncio.get_running_loop().call_later(self.window, self._release_held)
         self._held[order_id] = None
@@ -126,8 +129,8 @@ class SagaScheduler:
         Held, the order already counts as woken: the sweep leaves it to the worker that will
         take it, and the saved copy is handed over now, so a wake meanwhile (a cancel) drops
         it as it would have before, and the drive reads the order again."""
-        if self._placements.window <= 0 or saved is None:
-            self.wake(order_id, saved)
+        if saved is None:
+            self.wake(order_id)
             return
         self._handed[order_id] = saved
         self.queued.add(order_id)
@@ -144,9 +147,6 @@ class SagaScheduler:
         transaction. Nobody waits on these drives, and a push is only a hint to look now (the
         tracking read decides), so a fraction of a second changes nothing but when the order
         moves on; a push lost with the process is found by the sweep's reconciliation poll."""
-        if self._pushes.window <= 0:
-            self.wake(order_id)
-            return
         self._pushes.add(order_id)
 
     def _wake_all(self, order_ids: list[str]) -> None:
