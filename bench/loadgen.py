@@ -11,6 +11,10 @@ Modes:
 - `e2e`: open loop at `rate` orders/s for `duration` s: one SSE inbox stream per customer, orders
   sent one at a time per customer (so their messages arrive in order), latency = POST sent ->
   the customer's in-app message seen on the stream.
+- `paced`: the e2e's POSTs without the streams: open loop at `rate` requests/s for `duration` s
+  over `connections` workers, each request the spec's one with a fresh Idempotency-Key. The bare
+  app's CPU per POST at the e2e's rate, with the e2e's client, is the CPU-per-order row's
+  baseline (bench/http_bench.py says why).
 """
 
 from __future__ import annotations
@@ -231,9 +235,41 @@ async def e2e(spec: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+async def paced(spec: dict[str, Any]) -> dict[str, Any]:
+    rate, duration = float(spec["rate"]), float(spec["duration"])
+    method, path, headers, content = _prepared(spec)[0]
+    statuses: Counter[int] = Counter()
+    queue = asyncio.Queue[bool]()
+    async with _client(spec["base_url"], spec["connections"]) as client:
+
+        async def worker() -> None:
+            while await queue.get():
+                key = {"idempotency-key": uuid.uuid4().hex}
+                r = await client.request(method, path, content=content, headers=headers | key)
+                statuses[r.status_code] += 1
+
+        workers = [asyncio.create_task(worker()) for _ in range(spec["connections"])]
+        start = time.perf_counter()
+        for i in range(int(rate * duration)):
+            await asyncio.sleep(max(0.0, start + i / rate - time.perf_counter()))
+            queue.put_nowait(True)
+        for _ in workers:
+            queue.put_nowait(False)
+        await asyncio.wait(workers, timeout=duration)  # a server that cannot keep up: cut off
+        for t in workers:
+            t.cancel()
+        elapsed = time.perf_counter() - start
+    sent = sum(statuses.values())
+    return {"sent": sent, "achieved_rate": sent / elapsed, "elapsed_s": elapsed,
+            "statuses": {str(k): v for k, v in statuses.items()}}  # fmt: skip
+
+
+MODES = {"throughput": throughput, "e2e": e2e, "paced": paced}
+
+
 async def main() -> None:
     spec = json.loads(sys.stdin.read())
-    result = await (throughput(spec) if spec["mode"] == "throughput" else e2e(spec))
+    result = await MODES[spec["mode"]](spec)
     sys.stdout.write(json.dumps(result))
 
 

@@ -154,7 +154,7 @@ def headline_rows(run: PointRun, bare_post_cpu_ms: float | None) -> list[Row]:
             higher_is_better=False, **common),
         Row("CPU per order, all processes, incl. saga and messages", "ms", p.cpu_ms_per_order,
             floor=8.0, goal=4.0, higher_is_better=False, baseline=bare_post_cpu_ms or None,
-            baseline_name="bare POST", target_on_ratio=False,
+            baseline_name=f"bare POST at {p.offered:.0f}/s", target_on_ratio=False,
             invalid=cpu_invalid, **common),
     ]  # fmt: skip
     children = sorted(k for k in run.rss_mib if "/" in k)  # e.g. warranty/ocr_child: its own row

@@ -29,7 +29,7 @@ from bench import wrk
 from bench.harness import Row, progress, report
 from bench.http_bench import http_benchmarks
 from bench.messaging import inbox_consumer_vs_bare, relay_vs_raw_publish
-from bench.order_path import order_path_benchmarks
+from bench.order_path import CUSTOMERS, HEADLINE_RATE, order_path_benchmarks
 from bench.quiet import OthersMeter, describe_load, load_average
 from shared.logging import configure_logging
 from shared.runtime.nats_server import NatsServer, free_port
@@ -93,8 +93,9 @@ def main() -> int:
         rows += _messaging_rows(args.n or (2000 if args.quick else 5000))
     bare_post_cpu: float | None = None
     if args.only in (None, "http"):
-        http_rows, bare_post_cpu = http_benchmarks(args.quick, notes)
+        http_rows, paced = http_benchmarks(args.quick, notes, HEADLINE_RATE, CUSTOMERS)
         rows += http_rows
+        bare_post_cpu = paced.cpu_ms
     if args.only in (None, "orders"):
         rows += order_path_benchmarks(args.quick, notes, bare_post_cpu, args.out)
     notes.append(f"load average at the end {describe_load(load_average())}; "
