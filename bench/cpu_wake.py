@@ -23,8 +23,6 @@ import argparse
 import asyncio
 import json
 import os
-import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -33,8 +31,8 @@ from pathlib import Path
 
 import nats
 
-from bench.stack import ROOT, wait_http
-from shared.runtime.nats_server import free_port
+from bench.stack import BareServer
+from shared.runtime.nats_server import NatsServer, free_port
 
 BODY = json.dumps({"quote_id": uuid.uuid4().hex, "payment_token": "tok_ok"}).encode()
 REQUEST = (b"POST /v1/orders HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\n"
@@ -62,13 +60,7 @@ async def _posts(port: int, rate: float, n: int) -> None:
 
 
 def bare(rates: tuple[float, ...]) -> dict[str, float]:
-    port = free_port()
-    command = [sys.executable, "-m", "uvicorn", "bench.bare_app:app", "--port", str(port),
-               "--loop", "uvloop", "--http", "httptools", "--no-access-log", "--log-level",
-               "warning"]  # fmt: skip
-    app = subprocess.Popen(command, cwd=ROOT)
-    try:
-        wait_http(f"http://127.0.0.1:{port}/docs", 20)
+    with BareServer() as app:
         before = run_time(app.pid)
         time.sleep(3)
         idle = (run_time(app.pid) - before) / 3
@@ -76,13 +68,10 @@ def bare(rates: tuple[float, ...]) -> dict[str, float]:
         for rate in (0.0, *rates):
             n = int(rate * 8) if rate else 3000
             before, started = run_time(app.pid), time.perf_counter()
-            asyncio.run(_posts(port, rate, n))
+            asyncio.run(_posts(app.port, rate, n))
             used = run_time(app.pid) - before - idle * (time.perf_counter() - started)
             out["back to back" if not rate else f"paced {rate:g}/s"] = round(1000 * used / n, 3)
         return out
-    finally:
-        app.terminate()
-        app.wait(10)
 
 
 async def _per_message(server: int, body: Callable[[], Awaitable[None]], per: int,
@@ -96,8 +85,8 @@ async def _per_message(server: int, body: Callable[[], Awaitable[None]], per: in
     return (run_time(me) - mine) / n / per, (run_time(server) - theirs) / n / per
 
 
-async def _publishes(port: int, server: int) -> dict[str, float]:
-    nc = await nats.connect(f"nats://127.0.0.1:{port}")
+async def _publishes(url: str, server: int) -> dict[str, float]:
+    nc = await nats.connect(url)
 
     async def nothing() -> None:
         pass
@@ -123,17 +112,14 @@ async def _publishes(port: int, server: int) -> dict[str, float]:
 
 
 def publishes() -> dict[str, float]:
-    port = free_port()
     with tempfile.TemporaryDirectory() as store:
-        command = [str(Path(sys.executable).with_name("nats-server")), "-a", "127.0.0.1", "-p",
-                   str(port), "-js", "-sd", store]  # fmt: skip
-        server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        server = NatsServer(store_dir=Path(store), port=free_port(), monitor_port=free_port())
+        server.start()
         try:
-            time.sleep(1.0)
-            return asyncio.run(_publishes(port, server.pid))
+            assert server.process is not None
+            return asyncio.run(_publishes(server.url, server.process.pid))
         finally:
-            server.terminate()
-            server.wait(10)
+            server.stop()
 
 
 def main() -> None:

@@ -146,8 +146,8 @@ def paced_bare_post(bare: BareServer, rate: float, connections: int, seconds: fl
     per request is the warm figure. At 100 requests/s a process goes idle for about 10 ms before
     each one, and on this kind of machine (a microVM, 2 vCPUs) waking costs more CPU than the
     request: on one such machine the bare app used 0.85-0.94 ms per POST at 100/s and 0.25-0.28
-    ms under wrk (docs/benchmarks.md, "Issue 14, sixteenth pass"). Every process an order passes through pays
-    that too, so the order's CPU is compared with the bare POST at the same rate."""
+    ms under wrk (docs/benchmarks.md, "Issue 14, sixteenth pass"). Every process an order passes
+    through pays that too, so the order's CPU is compared with the bare POST at the same rate."""
     pids = {"bare": bare.pid}
     check = wait_idle(pids, timeout=30)
     body = {"quote_id": uuid.uuid4().hex, "payment_token": "tok_ok"}

@@ -209,7 +209,9 @@ def run_loadgen(spec: dict[str, Any]) -> dict[str, Any]:
 class BareServer:
     """The baseline FastAPI app under uvicorn (uvloop, httptools), like the gateway."""
 
-    def __init__(self, canned: Path) -> None:
+    def __init__(self, canned: Path | None = None) -> None:
+        """`canned`: the gateway's real answers to serve (`canned_answers`); without it the app
+        answers a small JSON of its own (enough where only its CPU is measured)."""
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.canned = canned
@@ -219,7 +221,7 @@ class BareServer:
         command = [sys.executable, "-m", "uvicorn", "bench.bare_app:app", "--port",
                    str(self.port), "--loop", "uvloop", "--http", "httptools",
                    "--no-access-log", "--log-level", "warning"]  # fmt: skip
-        env = os.environ | {"BENCH_CANNED": str(self.canned)}
+        env = os.environ | ({"BENCH_CANNED": str(self.canned)} if self.canned else {})
         self.process = subprocess.Popen(command, cwd=ROOT, env=env)
         wait_http(f"{self.url}/docs", 20)
         return self
