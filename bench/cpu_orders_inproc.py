@@ -14,7 +14,9 @@ real one does and nothing waits for real time:
 - drive: the scheduler's worker driving the order it was woken for (authorize + reserve,
   book + confirm, the first tracking read), then the sweep that writes its deferral;
 - shipped: the carrier's push 30 s later (tracking, capture, shipped with the stock committed);
-- poll: the reconciliation poll 45 s after that (nothing moved) and its deferral;
+- poll: a reconciliation poll 45 s after that (nothing moved) and its deferral: what one
+  costs when it runs (the service's first poll comes at 120 s, after the sandbox's last
+  push, so in the normal flow none runs; this bench's scheduler keeps 45 s to measure one);
 - delivered: the push at 90 s (delivered: the saga closes).
 
 Per phase: CPU ms per order (time.process_time), SQL statements, write transactions and

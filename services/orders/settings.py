@@ -54,14 +54,18 @@ class Settings(ServiceSettings):
         description="Tracking pushes gathered this long, then driven together (ms; 0: at once).",
     )
     # The carrier pushes its tracking updates (the sandbox's stand-in for tracking webhooks),
-    # so polling only reconciles what a push missed (the process stopped): slowly. 45 s, not
-    # 30 or 60: the sandbox's parcels move at 30 s and 90 s, and a poll due at the same moment
-    # as a push only repeats its read.
+    # so polling only reconciles what a push missed: slowly. A restart needs no poll (the resume
+    # reads every open order's tracking and arms its pushes again); a second replica or a lost
+    # webhook does. 120 s is longer than the sandbox's parcels wait between moves (30 s, then 60
+    # more to delivery), so in the normal flow no poll runs at all: at 45 s every shipped order
+    # was polled once for nothing between its two pushes (about 0.2 ms of CPU per order at 100
+    # orders/s; docs/benchmarks.md, "Issue 14, seventeenth pass"). A lost push is caught within
+    # two minutes, then the polls back off (doubling up to the maximum) while nothing moves.
     tracking_poll_max_interval: float = Field(
         default=600.0, gt=0, description="Longest wait between tracking polls of one order (s)."
     )
     tracking_poll_interval: float = Field(
-        default=45.0,
+        default=120.0,
         gt=0,
         description="Seconds to the first reconciliation poll of a confirmed or shipped order.",
     )
