@@ -10,6 +10,9 @@ The same work, done busy and done after sleeping, CPU per unit from the kernel's
 - `nats`: a nats-py client against its own nats-server, one publish per 1 ms sleep, then ten
   publishes per flush: CPU per message in the client (the sleep loop's own cost subtracted)
   and in the server.
+- `smaller`: the same client and pacing against two servers that run less code per request
+  (bench/wake_servers.py): an ASGI app without FastAPI under the same uvicorn, and a bare
+  uvloop stream server. How much a wake costs against how much code the request runs.
 
 On a machine where a process that sleeps pays for each wake (cold caches, the hypervisor's
 idle exit), the paced figures are several times the busy ones, and so is the CPU per order at
@@ -23,6 +26,9 @@ import argparse
 import asyncio
 import json
 import os
+import socket
+import subprocess
+import sys
 import tempfile
 import time
 import uuid
@@ -31,7 +37,7 @@ from pathlib import Path
 
 import nats
 
-from bench.stack import BareServer
+from bench.stack import ROOT, BareServer
 from shared.runtime.nats_server import NatsServer, free_port
 
 BODY = json.dumps({"quote_id": uuid.uuid4().hex, "payment_token": "tok_ok"}).encode()
@@ -59,19 +65,50 @@ async def _posts(port: int, rate: float, n: int) -> None:
     writer.close()
 
 
+def _paced(pid: int, port: int, rates: tuple[float, ...]) -> dict[str, float]:
+    """Milliseconds of `pid`'s CPU per request, back to back and at each rate."""
+    before = run_time(pid)
+    time.sleep(3)
+    idle = (run_time(pid) - before) / 3
+    out = {}
+    for rate in (0.0, *rates):
+        n = int(rate * 8) if rate else 3000
+        before, started = run_time(pid), time.perf_counter()
+        asyncio.run(_posts(port, rate, n))
+        used = run_time(pid) - before - idle * (time.perf_counter() - started)
+        out["back to back" if not rate else f"paced {rate:g}/s"] = round(1000 * used / n, 3)
+    return out
+
+
 def bare(rates: tuple[float, ...]) -> dict[str, float]:
     with BareServer() as app:
-        before = run_time(app.pid)
-        time.sleep(3)
-        idle = (run_time(app.pid) - before) / 3
-        out = {}
-        for rate in (0.0, *rates):
-            n = int(rate * 8) if rate else 3000
-            before, started = run_time(app.pid), time.perf_counter()
-            asyncio.run(_posts(app.port, rate, n))
-            used = run_time(app.pid) - before - idle * (time.perf_counter() - started)
-            out["back to back" if not rate else f"paced {rate:g}/s"] = round(1000 * used / n, 3)
-        return out
+        return _paced(app.pid, app.port, rates)
+
+
+def smaller(rates: tuple[float, ...]) -> dict[str, dict[str, float]]:
+    with BareServer(app="bench.wake_servers:raw_app") as raw:
+        asgi = _paced(raw.pid, raw.port, rates)
+    port = free_port()
+    echo = subprocess.Popen([sys.executable, "-m", "bench.wake_servers", str(port)], cwd=ROOT)
+    try:
+        _wait_tcp(port)
+        return {"ASGI app without FastAPI (uvicorn)": asgi,
+                "uvloop stream server": _paced(echo.pid, port, rates)}  # fmt: skip
+    finally:
+        echo.terminate()
+        echo.wait(10)
+
+
+def _wait_tcp(port: int, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
 
 
 async def _per_message(server: int, body: Callable[[], Awaitable[None]], per: int,
@@ -128,6 +165,7 @@ def main() -> None:
     args = parser.parse_args()
     result = {"at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
               "bare POST, ms CPU per request": bare(tuple(args.rates)),
+              "less code, ms CPU per request": smaller(tuple(args.rates)),
               "nats-py publish, us CPU per message": publishes()}  # fmt: skip
     print(json.dumps(result, indent=1))
 

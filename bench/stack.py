@@ -209,16 +209,18 @@ def run_loadgen(spec: dict[str, Any]) -> dict[str, Any]:
 class BareServer:
     """The baseline FastAPI app under uvicorn (uvloop, httptools), like the gateway."""
 
-    def __init__(self, canned: Path | None = None) -> None:
+    def __init__(self, canned: Path | None = None, app: str = "bench.bare_app:app") -> None:
         """`canned`: the gateway's real answers to serve (`canned_answers`); without it the app
-        answers a small JSON of its own (enough where only its CPU is measured)."""
+        answers a small JSON of its own (enough where only its CPU is measured). `app`: another
+        ASGI app to serve the same way (`bench.wake_servers:raw_app`)."""
+        self.app = app
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.canned = canned
         self.process: subprocess.Popen[bytes] | None = None
 
     def __enter__(self) -> BareServer:
-        command = [sys.executable, "-m", "uvicorn", "bench.bare_app:app", "--port",
+        command = [sys.executable, "-m", "uvicorn", self.app, "--port",
                    str(self.port), "--loop", "uvloop", "--http", "httptools",
                    "--no-access-log", "--log-level", "warning"]  # fmt: skip
         env = os.environ | ({"BENCH_CANNED": str(self.canned)} if self.canned else {})
