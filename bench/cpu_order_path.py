@@ -13,6 +13,9 @@ much less with machine load than throughput does (not zero: caches and contentio
 count). Run before and after a change with the same arguments. `--spy` records the orders and
 notifications processes with py-spy meanwhile (sampling slows them, so read its CPU figures as
 "under the profiler") and writes their top frames to bench/results/profile-order-life-top.txt.
+`--timeline 2` also prints each process's CPU in every 2 s of the window (ms of CPU per second
+of wall time, idle use included), so the phases of an order's life (the POSTs and the sagas
+they start, the shipped push 30 s after booking, the delivered push at 90 s) can be told apart.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -57,6 +61,38 @@ async def _send(api: str, quotes: list[str], rate: float) -> int:
             tasks.append(asyncio.create_task(one(quote)))
         await asyncio.gather(*tasks)
     return accepted
+
+
+class Timeline:
+    """Each process's CPU in every `interval` seconds while entered, as ms per wall second."""
+
+    def __init__(self, pids: dict[str, int], interval: float) -> None:
+        self.meter = CpuMeter(pids)
+        self.interval = interval
+        self.rows: list[dict[str, float]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> Timeline:
+        if self.interval > 0:
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join()
+
+    def _run(self) -> None:
+        procs = self.meter.procs
+        start = time.perf_counter()
+        last = {name: CpuMeter._cpu(p) for name, p in procs.items()}
+        while not self._stop.wait(self.interval):
+            now = {name: CpuMeter._cpu(p) for name, p in procs.items()}
+            row: dict[str, float] = {"t_s": round(time.perf_counter() - start)}
+            row |= {name: round(1000 * (now[name] - last[name]) / self.interval) for name in now}
+            self.rows.append(row)
+            last = now
 
 
 def _idle_rate(pids: dict[str, int], seconds: float) -> dict[str, float]:
@@ -98,7 +134,8 @@ def _spy_report(names: tuple[str, ...], label: str = "order-life") -> str:
     return "\n".join(report)
 
 
-def measure(orders: int, rate: float, window: float, idle: float, spy: bool) -> dict[str, object]:
+def measure(orders: int, rate: float, window: float, idle: float, spy: bool,
+            timeline: float = 0.0) -> dict[str, object]:  # fmt: skip
     RESULTS.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="concierge-cpu-orders-") as tmp:
         stack = UpStack(Path(tmp))
@@ -109,7 +146,11 @@ def measure(orders: int, rate: float, window: float, idle: float, spy: bool) -> 
             idle_rate = _idle_rate(stack.pids, idle)
             load = describe_load(load_average())
             spies = _spy(stack, ("orders", "notifications"), window) if spy else []
-            with CpuMeter(stack.pids) as cpu, RssSampler(stack.pids, interval=0.5) as rss:
+            with (
+                CpuMeter(stack.pids) as cpu,
+                RssSampler(stack.pids, interval=0.5) as rss,
+                Timeline(stack.pids, timeline) as phases,
+            ):
                 t0 = time.perf_counter()
                 accepted = asyncio.run(_send(stack.api, quotes, rate))
                 time.sleep(max(0.0, window - (time.perf_counter() - t0)))
@@ -127,6 +168,8 @@ def measure(orders: int, rate: float, window: float, idle: float, spy: bool) -> 
         "peak_rss_mib": {k: round(v / 2**20, 1) for k, v in rss.peak.items()},
         "under_profiler": spy,
     }  # fmt: skip
+    if timeline:
+        result["timeline_ms_per_s"] = phases.rows
     if spy:
         top = _spy_report(("orders", "notifications"))
         (RESULTS / "profile-order-life-top.txt").write_text(json.dumps(result) + "\n" + top)
@@ -140,8 +183,9 @@ def main() -> None:
     parser.add_argument("--window", type=float, default=150.0)
     parser.add_argument("--idle", type=float, default=10.0)
     parser.add_argument("--spy", action="store_true")
+    parser.add_argument("--timeline", type=float, default=0.0, help="seconds per row; 0: none")
     a = parser.parse_args()
-    print(json.dumps(measure(a.orders, a.rate, a.window, a.idle, a.spy), indent=1))
+    print(json.dumps(measure(a.orders, a.rate, a.window, a.idle, a.spy, a.timeline), indent=1))
 
 
 if __name__ == "__main__":
