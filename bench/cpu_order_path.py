@@ -27,7 +27,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from pathlib import Path
@@ -36,7 +35,7 @@ import httpx
 
 from bench.http_bench import SUBJECT, _auth, make_quotes
 from bench.quiet import describe_load, load_average, wait_idle
-from bench.stack import CpuMeter, RssSampler, UpStack
+from bench.stack import CpuMeter, RssSampler, Timeline, UpStack
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -61,38 +60,6 @@ async def _send(api: str, quotes: list[str], rate: float) -> int:
             tasks.append(asyncio.create_task(one(quote)))
         await asyncio.gather(*tasks)
     return accepted
-
-
-class Timeline:
-    """Each process's CPU in every `interval` seconds while entered, as ms per wall second."""
-
-    def __init__(self, pids: dict[str, int], interval: float) -> None:
-        self.meter = CpuMeter(pids)
-        self.interval = interval
-        self.rows: list[dict[str, float]] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def __enter__(self) -> Timeline:
-        if self.interval > 0:
-            self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join()
-
-    def _run(self) -> None:
-        procs = self.meter.procs
-        start = time.perf_counter()
-        last = {name: CpuMeter._cpu(p) for name, p in procs.items()}
-        while not self._stop.wait(self.interval):
-            now = {name: CpuMeter._cpu(p) for name, p in procs.items()}
-            row: dict[str, float] = {"t_s": round(time.perf_counter() - start)}
-            row |= {name: round(1000 * (now[name] - last[name]) / self.interval) for name in now}
-            self.rows.append(row)
-            last = now
 
 
 def _idle_rate(pids: dict[str, int], seconds: float) -> dict[str, float]:

@@ -186,6 +186,38 @@ class CpuMeter:
         self.used = {name: self._cpu(p) - self._start[name] for name, p in self.procs.items()}
 
 
+class Timeline:
+    """Each process's CPU in every `interval` seconds while entered, as ms per wall second
+    (`interval` 0: nothing is sampled)."""
+
+    def __init__(self, pids: dict[str, int], interval: float) -> None:
+        self.procs = {name: psutil.Process(pid) for name, pid in pids.items()}
+        self.interval = interval
+        self.rows: list[dict[str, float]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> Timeline:
+        if self.interval > 0:
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join()
+
+    def _run(self) -> None:
+        start = time.perf_counter()
+        last = {name: CpuMeter._cpu(p) for name, p in self.procs.items()}
+        while not self._stop.wait(self.interval):
+            now = {name: CpuMeter._cpu(p) for name, p in self.procs.items()}
+            row: dict[str, float] = {"t_s": round(time.perf_counter() - start)}
+            row |= {name: round(1000 * (now[name] - last[name]) / self.interval) for name in now}
+            self.rows.append(row)
+            last = now
+
+
 def run_loadgen(spec: dict[str, Any]) -> dict[str, Any]:
     """One load run of the Python generator in a fresh process; `generator_cores` in the result
     is its CPU seconds per wall second (from the finished child's rusage)."""

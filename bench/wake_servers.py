@@ -2,8 +2,10 @@
 
 - `raw_app`: an ASGI app under the same uvicorn (uvloop, httptools) that answers every request
   with a fixed JSON body: the server without FastAPI's routing, dependencies and validation.
-- `python -m bench.wake_servers PORT`: a uvloop stream server that answers every read with a
-  fixed HTTP response: an asyncio process and almost nothing else.
+- `python -m bench.wake_servers`: a uvloop stream server that answers every read with a fixed
+  HTTP response: an asyncio process and almost nothing else. It serves the listening socket its
+  parent bound and handed down (`WAKE_LISTEN_FD`, shared/runtime/listen.py), so the parent can
+  connect at once.
 
 The same client against the three says how a wake's cost grows with the code a request runs.
 """
@@ -11,10 +13,15 @@ The same client against the three says how a wake's cost grows with the code a r
 from __future__ import annotations
 
 import asyncio
-import sys
+import os
+import socket
 from typing import Any
 
 import uvloop
+
+from shared.runtime.listen import inherited_socket
+
+LISTEN_FD = "WAKE_LISTEN_FD"
 
 BODY = b'{"order_id":"ord_wake","status":"pending"}'
 HEADERS = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(BODY))]
@@ -37,10 +44,10 @@ async def _answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) ->
     writer.close()
 
 
-async def _serve(port: int) -> None:
-    server = await asyncio.start_server(_answer, "127.0.0.1", port)
+async def serve(sock: socket.socket) -> None:
+    server = await asyncio.start_server(_answer, sock=sock)
     await server.serve_forever()
 
 
 if __name__ == "__main__":
-    uvloop.run(_serve(int(sys.argv[1])))
+    uvloop.run(serve(inherited_socket(int(os.environ[LISTEN_FD]))))

@@ -7,8 +7,8 @@ import asyncio
 from typing import Any
 
 from bench.cpu_wake import _posts
-from bench.wake_servers import BODY, _serve, raw_app
-from shared.runtime.nats_server import free_port
+from bench.wake_servers import BODY, raw_app, serve
+from shared.runtime.listen import listening_socket
 
 
 async def test_the_raw_app_answers_a_post_with_201_and_its_body() -> None:
@@ -27,16 +27,9 @@ async def test_the_raw_app_answers_a_post_with_201_and_its_body() -> None:
 
 
 async def test_the_stream_server_answers_every_request_on_one_connection() -> None:
-    port = free_port()
-    server = asyncio.create_task(_serve(port))
+    sock = listening_socket("127.0.0.1", 0)
+    server = asyncio.create_task(serve(sock))
     try:
-        for _ in range(50):
-            try:
-                await _posts(port, 0.0, 20)  # reads 20 full responses, or raises
-                break
-            except OSError:
-                await asyncio.sleep(0.05)  # not listening yet
-        else:
-            raise AssertionError("the stream server never answered")
+        await _posts(int(sock.getsockname()[1]), 0.0, 20)  # reads 20 full responses, or raises
     finally:
         server.cancel()
