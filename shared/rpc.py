@@ -4,7 +4,9 @@ Request: JSON body of the operation's request model; headers `X-Correlation-ID`,
 (who is asking, and for whom) and, for a request the client may retry, `X-Request-Key`: the same
 for every retry of one logical request (the gateway derives it from the caller and the
 Idempotency-Key). A service records it with the effect of a state-changing operation and answers
-a repeat with the first reply (`shared.messaging.requests`). Reply: `{"ok": true, "data": {...}}` or
+a repeat with the first reply (`shared.messaging.requests`). Where the gateway leaves the key to
+the service, the request also carries `X-Request-Fingerprint` (what the HTTP request was), and a
+reply that repeats the first one carries the header `X-Replayed: true`. Reply: `{"ok": true, "data": {...}}` or
 `{"ok": false, "error": {"code", "kind", "message", "details"}}`. A domain error raised by a
 service comes back to the caller as the same `DomainError` (same code), so the gateway maps it
 to problem+json without knowing the service's types.
@@ -13,6 +15,7 @@ to problem+json without knowing the service's types.
 from __future__ import annotations
 
 from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -28,6 +31,8 @@ from shared.runtime.faults import crash_point
 
 ACTOR_HEADER = "X-Actor"
 REQUEST_KEY_HEADER = "X-Request-Key"
+REQUEST_FINGERPRINT_HEADER = "X-Request-Fingerprint"
+REPLAYED_HEADER = "X-Replayed"
 
 # Set by the gateway for the duration of a request that carries an Idempotency-Key, so every
 # RPC it makes passes the key on without each route having to.
@@ -45,6 +50,31 @@ def reset_request_key(token: Any) -> None:
 
 def current_request_key() -> str | None:
     return _request_key.get()
+
+
+@dataclass
+class KeptRequest:
+    """An HTTP request whose Idempotency-Key the service keeps (the gateway records nothing):
+    its fingerprint goes with every RPC, and a replayed reply is noted here for the response."""
+
+    fingerprint: str
+    replayed: bool = False
+
+
+_kept_request: ContextVar[KeptRequest | None] = ContextVar("kept_request", default=None)
+
+
+def keep_request_in_service(kept: KeptRequest) -> Any:
+    """Bind it for the current task; returns a token for `release_kept_request`."""
+    return _kept_request.set(kept)
+
+
+def release_kept_request(token: Any) -> None:
+    _kept_request.reset(token)
+
+
+def current_kept_request() -> KeptRequest | None:
+    return _kept_request.get()
 
 
 class UpstreamTimeout(DomainError):
@@ -99,8 +129,11 @@ class RpcClient:
         if actor is not None:
             headers[ACTOR_HEADER] = actor.header()
         request_key = current_request_key()
+        kept = _kept_request.get()
         if request_key:
             headers[REQUEST_KEY_HEADER] = request_key
+            if kept is not None:
+                headers[REQUEST_FINGERPRINT_HEADER] = kept.fingerprint
         try:
             msg = await self.nc.request(
                 subject, body, timeout=timeout or self.default_timeout, headers=headers or None
@@ -110,4 +143,6 @@ class RpcClient:
         except (NatsTimeoutError, TimeoutError) as exc:
             raise UpstreamTimeout(f"{subject} did not answer in time") from exc
         crash_point(f"rpc_client.after_reply:{subject}")  # the service acted; nobody heard
+        if kept is not None and msg.headers and msg.headers.get(REPLAYED_HEADER) == "true":
+            kept.replayed = True
         return parse_reply(msg.data)

@@ -28,6 +28,15 @@ without valid credentials are not recorded (they fail with 401 anyway, and must 
 fill the bucket).
 The header is optional: a request without it is simply not deduplicated (documented in OpenAPI).
 KV access goes through the `_kv_*` methods of `IdempotencyStore` only (idempotency_store.py).
+
+One layer per request: a route whose whole effect is one keyed command of a service
+(`KEPT_BY_SERVICE`) leaves the key to that service, which records it in the same transaction as
+the effect (`shared.messaging.requests`), with the request's fingerprint. Keeping it here as
+well cost two NATS round trips per request (the claim and the outcome record) for nothing the
+service does not already do. The answers are the same (a replay with `Idempotent-Replayed`,
+422 `idempotency_key_reused`, refusals kept, 5xx and validation errors not kept), but for one:
+a retry sent while the first request is still running waits for the first's answer instead of
+getting a 409.
 """
 
 from __future__ import annotations
@@ -50,7 +59,13 @@ from services.gateway.idempotency_store import IdempotencyStore
 from services.gateway.limits import BODY_SCOPE_KEY
 from services.gateway.request_fingerprint import fingerprint, started_executing
 from services.gateway.request_headers import first_header
-from shared.rpc import reset_request_key, set_request_key
+from shared.rpc import (
+    KeptRequest,
+    keep_request_in_service,
+    release_kept_request,
+    reset_request_key,
+    set_request_key,
+)
 
 log = structlog.get_logger()
 
@@ -61,6 +76,11 @@ REPLAYED_HEADER = "Idempotent-Replayed"
 IDEMPOTENCY_STATE_KEY = "idempotency_key"
 METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _KEY_RE = re.compile(r"^[\x21-\x7e]{1,255}$")  # printable ASCII, no spaces (Stripe allows 255)
+_REPLAYED_HEADER_ITEM = (REPLAYED_HEADER.lower().encode(), b"true")
+
+# The targets (`request_target`) whose whole effect is one RPC to a command route of a service
+# (`RpcRoute(command=True)`): the service keeps their Idempotency-Key (see the docstring).
+KEPT_BY_SERVICE = frozenset({"POST /v1/orders"})
 
 
 async def request_idempotency_key(request: Request) -> str | None:
@@ -119,11 +139,15 @@ class IdempotencyMiddleware:
         if principal is None:
             await self.app(scope, receive, send)
             return
-        store: IdempotencyStore = scope["app"].state.runtime.idempotency
         body = scope.get(BODY_SCOPE_KEY, b"")
         fp = fingerprint(scope, body)
+        target = request_target(scope)
+        kv_key = kv_key_for(principal.key, target, key)
+        if target in KEPT_BY_SERVICE:
+            await self._leave_to_service(kv_key, fp, scope, receive, send)
+            return
+        store: IdempotencyStore = scope["app"].state.runtime.idempotency
         try:
-            kv_key = kv_key_for(principal.key, request_target(scope), key)
             claim, stored = await store.claim(kv_key, fp)
         except (NatsError, TimeoutError) as exc:
             await _store_unavailable(exc, request)(scope, receive, send)
@@ -134,6 +158,26 @@ class IdempotencyMiddleware:
             return
         scope["state"][IDEMPOTENCY_STATE_KEY] = claim.kv_key
         await self._run_and_record(store, claim, scope, receive, send)
+
+    async def _leave_to_service(
+        self, kv_key: str, fp: str, scope: Scope, receive: Receive, send: Send
+    ) -> None:
+        """Run the request with its key and fingerprint on its RPC; the service keeps them."""
+        kept = KeptRequest(fp)
+
+        async def mark_replay(message: Message) -> None:
+            if message["type"] == "http.response.start" and kept.replayed:
+                headers = [*message.get("headers", []), _REPLAYED_HEADER_ITEM]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        scope["state"][IDEMPOTENCY_STATE_KEY] = kv_key
+        key_token, kept_token = set_request_key(kv_key), keep_request_in_service(kept)
+        try:
+            await self.app(scope, receive, mark_replay)
+        finally:
+            release_kept_request(kept_token)
+            reset_request_key(key_token)
 
     async def _answer_existing(
         self, stored: dict[str, Any], fp: str, request: Request, receive: Receive, send: Send
@@ -160,7 +204,7 @@ class IdempotencyMiddleware:
         body = base64.b64decode(stored["body"])
         headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in stored["headers"]]
         headers.append((b"content-length", str(len(body)).encode()))
-        headers.append((REPLAYED_HEADER.lower().encode(), b"true"))
+        headers.append(_REPLAYED_HEADER_ITEM)
         await send({"type": "http.response.start", "status": stored["status"], "headers": headers})
         await send({"type": "http.response.body", "body": body, "more_body": False})
 

@@ -32,7 +32,12 @@ from pydantic import BaseModel
 
 from services.gateway.idempotency_lease import DEADLINE_MARGIN_SECONDS
 from shared.contracts import orders
-from shared.rpc import UpstreamTimeout, UpstreamUnavailable, current_request_key
+from shared.rpc import (
+    UpstreamTimeout,
+    UpstreamUnavailable,
+    current_kept_request,
+    current_request_key,
+)
 
 log = structlog.get_logger()
 
@@ -83,7 +88,12 @@ class RidingRpc:
                 raise
             log.warning("rpc.retry_after_timeout", subject=subject, within_s=round(left, 1))
             again = {**options, "timeout": min(budget, left)}
-            return await self._until_someone_answers(subject, payload, **again)
+            reply = await self._until_someone_answers(subject, payload, **again)
+            # The service most likely replays the attempt that timed out, of this same request.
+            kept = current_kept_request()
+            if kept is not None:
+                kept.replayed = False
+            return reply
 
     async def _until_someone_answers(self, subject: str, payload: Any, **options: Any) -> Any:
         timeout = options.pop("timeout", None)

@@ -24,7 +24,13 @@ from shared.logging import CORRELATION_HEADER, bind_correlation_id, clear
 from shared.messaging.outbox import Tx
 from shared.messaging.requests import ProcessedRequests, answer_once
 from shared.messaging.streams import StreamSpec
-from shared.rpc import ACTOR_HEADER, REQUEST_KEY_HEADER, error_reply, ok_reply
+from shared.rpc import (
+    ACTOR_HEADER,
+    REQUEST_FINGERPRINT_HEADER,
+    REQUEST_KEY_HEADER,
+    error_reply,
+    ok_reply,
+)
 
 log = structlog.get_logger()
 
@@ -116,12 +122,18 @@ async def _handle(
     request = route.request_model.model_validate(payload) if route.request_model else payload
     key = headers.get(REQUEST_KEY_HEADER)
     if route.command and key and requests is not None:
-        return await _answer_keyed(route, requests, key, request, actor)
+        fingerprint = headers.get(REQUEST_FINGERPRINT_HEADER)
+        return await _answer_keyed(route, requests, key, fingerprint, request, actor)
     return ok_reply(await route.handler(request, actor))
 
 
 async def _answer_keyed(
-    route: RpcRoute, requests: ProcessedRequests, key: str, request: Any, actor: Actor | None
+    route: RpcRoute,
+    requests: ProcessedRequests,
+    key: str,
+    fingerprint: str | None,
+    request: Any,
+    actor: Actor | None,
 ) -> bytes:
     async def run() -> bytes:
         return ok_reply(await route.handler(request, actor))
@@ -129,7 +141,7 @@ async def _answer_keyed(
     async def replay() -> bytes:
         return ok_reply(await (route.replay or route.handler)(request, actor))
 
-    return await answer_once(requests, route.subject, key, run, replay)
+    return await answer_once(requests, route.subject, key, run, replay, fingerprint)
 
 
 def _ms_since(started: float) -> float:

@@ -15,8 +15,19 @@ every RPC of a request. For an operation declared a command (`RpcRoute(command=T
   route's `replay` (or the handler itself, for operations that are idempotent by design) builds it
   from the state the first attempt left, with marking switched off, and it is stored then.
 - Two attempts running at once (a retry that took over the gateway's lock while the first was
-  still in flight): the second one's effect fails on the domain's own rule or on the row's
-  primary key, and it answers like a repeat.
+  still in flight, or, for a key the service keeps, any retry sent before the first answered):
+  the second one's effect fails on the domain's own rule or on the row's primary key, and it
+  answers like a repeat.
+
+When the gateway leaves the key to the service (`fingerprint` given: the HTTP request's method,
+path, query and canonical body), the service is the only layer that keeps it, with the gateway's
+Stripe semantics:
+- the row also records the fingerprint, and a repeat with another one is refused
+  (`idempotency_key_reused`, 422) without running;
+- a refusal (a `DomainError` the caller should not simply retry, anything but `unavailable`) is
+  recorded too, in a transaction of its own, and a repeat gets it again;
+- a repeat's reply is a `Replayed` (the responder marks it on the wire, the gateway answers
+  `Idempotent-Replayed: true`).
 """
 
 from __future__ import annotations
@@ -26,17 +37,19 @@ from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
 
 import sqlalchemy as sa
 import structlog
 from sqlalchemy.exc import IntegrityError
 
-from shared.errors import DomainError
+from shared.errors import DomainError, ErrorKind
 from shared.persistence.db import Database
 from shared.persistence.messaging_tables import processed_requests_table as table
 from shared.persistence.prepared import Prepared
 from shared.persistence.prepared_read import PreparedRead
 from shared.persistence.session import Session
+from shared.rpc import error_reply
 from shared.runtime.faults import crash_point
 
 log = structlog.get_logger()
@@ -44,6 +57,25 @@ log = structlog.get_logger()
 # How long a repeat waits for the first attempt to store its reply before building it itself.
 REPLY_WAIT_SECONDS = 1.0
 KEEP_FOR = timedelta(hours=48)  # longer than the gateway keeps an Idempotency-Key (24 h)
+
+
+class Replayed(bytes):
+    """A reply that repeats the first attempt's (stored) reply."""
+
+
+class Recorded(NamedTuple):
+    """A request's row: its reply (None until stored) and the fingerprint it came with."""
+
+    reply: bytes | None
+    fingerprint: str | None
+
+
+class KeyReused(DomainError):
+    code = "idempotency_key_reused"
+    kind = ErrorKind.INVALID
+
+    def __init__(self) -> None:
+        super().__init__("This Idempotency-Key was used with a different request; use a new key.")
 
 
 @dataclass
@@ -55,6 +87,7 @@ class RequestScope:
     marked: bool = False  # a committed transaction recorded the key with its effect
     replaying: bool = False  # building the reply of an applied request: record nothing
     seal: Callable[[bytes], bytes] = bytes  # the store's (ProcessedRequests.protect)
+    fingerprint: str | None = None  # the HTTP request's, when the service keeps the key
     known_reply: bytes | None = None  # handed over by reply_known, for the next record_effect
     recorded_reply: bytes | None = None  # the reply the recording transaction inserted
 
@@ -95,6 +128,8 @@ async def record_effect(session: Session, scope: RequestScope, has_events: bool)
     row = {"request_key": scope.key, "operation": scope.operation, "created_at": datetime.now(UTC)}
     if reply is not None:
         row["reply"] = scope.seal(reply)
+    if scope.fingerprint is not None:
+        row["fingerprint"] = scope.fingerprint
     await _RECORD.rowcount(session, row)
     scope.recorded_reply = reply  # counts once this transaction commits (scope.marked)
     return True
@@ -105,7 +140,7 @@ async def record_effect(session: Session, scope: RequestScope, has_events: bool)
 # Built once: every keyed RPC looks its key up and stores its reply. Prepared: on SQLite they
 # skip SQLAlchemy's per-statement path (prepared.py, prepared_read.py).
 _FIND = PreparedRead(
-    sa.select(table.c.reply).where(
+    sa.select(table.c.reply, table.c.fingerprint).where(
         table.c.request_key == sa.bindparam("key"), table.c.operation == sa.bindparam("operation")
     )
 )
@@ -131,13 +166,29 @@ class ProcessedRequests:
     def seal(self, reply: bytes) -> bytes:
         return self._seal(reply)
 
-    async def find(self, key: str, operation: str) -> tuple[bool, bytes | None]:
-        """(recorded?, stored reply or None)."""
+    async def find(self, key: str, operation: str) -> Recorded | None:
+        """The row of an applied (or refused) request, or None."""
         async with self.db.read() as session:
             row = await _FIND.first(session, {"key": key, "operation": operation})
         if row is None:
-            return False, None
-        return True, None if row.reply is None else self._open(row.reply)
+            return None
+        return Recorded(None if row.reply is None else self._open(row.reply), row.fingerprint)
+
+    async def record_refusal(self, scope: RequestScope, reply: bytes) -> bool:
+        """Record a refused request with its reply; False if a twin recorded the key first."""
+        row = {
+            "request_key": scope.key,
+            "operation": scope.operation,
+            "created_at": datetime.now(UTC),
+            "reply": self._seal(reply),
+            "fingerprint": scope.fingerprint,
+        }
+        try:
+            async with self.db.transaction() as session:
+                await _RECORD.rowcount(session, row)
+        except IntegrityError:
+            return False
+        return True
 
     async def store_reply(self, key: str, operation: str, reply: bytes) -> None:
         params = {"key": key, "op": operation, "stored_reply": self._seal(reply)}
@@ -156,45 +207,89 @@ Run = Callable[[], Awaitable[bytes]]
 
 
 async def answer_once(
-    store: ProcessedRequests, operation: str, key: str, run: Run, replay: Run
+    store: ProcessedRequests,
+    operation: str,
+    key: str,
+    run: Run,
+    replay: Run,
+    fingerprint: str | None = None,
 ) -> bytes:
-    """Run a keyed command once; a repeat gets the first reply (see the module docstring)."""
-    recorded, reply = await store.find(key, operation)
-    if recorded:
-        return await _answer_repeat(store, operation, key, reply, replay)
-    scope = RequestScope(key, operation, seal=store.seal)
+    """Run a keyed command once; a repeat gets the first reply, as a `Replayed` (see the module
+    docstring). `fingerprint`: the HTTP request's, when the service keeps the key."""
+    recorded = await store.find(key, operation)
+    if recorded is not None:
+        return await _answer_repeat(store, operation, key, recorded, fingerprint, replay)
+    scope = RequestScope(key, operation, seal=store.seal, fingerprint=fingerprint)
     token = _scope.set(scope)
     try:
         reply = await run()
-    except (DomainError, IntegrityError):
+    except (DomainError, IntegrityError) as exc:
         if scope.marked:  # our own first step applied, a later one refused: that is the answer
             raise
         # Refused, or lost the race on the key: was it because a twin already applied it?
-        recorded, reply = await store.find(key, operation)
-        if not recorded:
-            raise
+        recorded = await _recorded_or_refused(store, scope, exc)
         log.info("rpc.repeat_detected", operation=operation)
-        return await _answer_repeat(store, operation, key, reply, replay)
+        return await _answer_repeat(store, operation, key, recorded, fingerprint, replay)
     finally:
         _scope.reset(token)
-    if scope.marked:
-        crash_point(f"rpc.after_commit:{operation}")  # applied; the reply may not be stored yet
-        if reply != scope.recorded_reply:  # not stored with the effect (or not this reply)
-            await store.store_reply(key, operation, reply)
+    if not scope.marked:
+        # Applied nothing: a twin may have applied it meanwhile, and the handler, idempotent by
+        # design, answered with the twin's state (a placement of a quote already placed). The
+        # request's answer is then the twin's first reply, as for any repeat.
+        recorded = await store.find(key, operation)
+        if recorded is None:
+            return reply
+        log.info("rpc.repeat_detected", operation=operation)
+        return await _answer_repeat(store, operation, key, recorded, fingerprint, replay)
+    crash_point(f"rpc.after_commit:{operation}")  # applied; the reply may not be stored yet
+    if reply != scope.recorded_reply:  # not stored with the effect (or not this reply)
+        await store.store_reply(key, operation, reply)
     return reply
 
 
+async def _recorded_or_refused(
+    store: ProcessedRequests, scope: RequestScope, exc: DomainError | IntegrityError
+) -> Recorded:
+    """The row a twin recorded (its answer is ours); else `exc` is the answer: raised, after
+    it is recorded when the service keeps the key."""
+    recorded = await store.find(scope.key, scope.operation)
+    refusal = _kept_refusal(scope, exc)
+    if recorded is None and refusal is not None:
+        if await store.record_refusal(scope, error_reply(refusal)):
+            raise exc
+        recorded = await store.find(scope.key, scope.operation)  # a twin recorded it meanwhile
+    if recorded is None:
+        raise exc
+    return recorded
+
+
+def _kept_refusal(scope: RequestScope, exc: Exception) -> DomainError | None:
+    """A refusal the service records for a key it keeps: a retry must get it again, not run
+    (Stripe). `unavailable` means it may work later, as a 5xx releases a key at the gateway."""
+    if scope.fingerprint is None or not isinstance(exc, DomainError):
+        return None
+    return None if exc.kind == ErrorKind.UNAVAILABLE else exc
+
+
 async def _answer_repeat(
-    store: ProcessedRequests, operation: str, key: str, reply: bytes | None, replay: Run
+    store: ProcessedRequests,
+    operation: str,
+    key: str,
+    recorded: Recorded,
+    fingerprint: str | None,
+    replay: Run,
 ) -> bytes:
-    waited = 0.0
+    if fingerprint is not None and recorded.fingerprint not in (None, fingerprint):
+        raise KeyReused()
+    reply, waited = recorded.reply, 0.0
     while reply is None and waited < REPLY_WAIT_SECONDS:  # the first may be storing it now
         await asyncio.sleep(0.1)
         waited += 0.1
-        _, reply = await store.find(key, operation)
+        again = await store.find(key, operation)
+        reply = None if again is None else again.reply
     if reply is not None:
         log.info("rpc.replayed", operation=operation)
-        return reply
+        return Replayed(reply)
     token = _scope.set(RequestScope(key, operation, replaying=True))
     try:
         reply = await replay()
@@ -202,4 +297,4 @@ async def _answer_repeat(
         _scope.reset(token)
     await store.store_reply(key, operation, reply)
     log.info("rpc.replayed", operation=operation, rebuilt=True)
-    return reply
+    return Replayed(reply)

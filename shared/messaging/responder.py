@@ -24,9 +24,12 @@ from nats.aio.msg import Msg
 from nats.aio.subscription import Subscription
 
 from shared.messaging.glue import RPC_CONCURRENCY, RpcRoute, answer
-from shared.messaging.requests import ProcessedRequests
+from shared.messaging.requests import ProcessedRequests, Replayed
+from shared.rpc import REPLAYED_HEADER
 
 log = structlog.get_logger()
+
+_REPLAYED = {REPLAYED_HEADER: "true"}
 
 
 class RpcResponders:
@@ -40,12 +43,14 @@ class RpcResponders:
         self.max_in_flight = max_in_flight
         self.routes: list[RpcRoute] = []
         self._subs: list[Subscription] = []
+        self._nc: Client | None = None
         self._in_flight: set[asyncio.Task[None]] = set()
 
     def add(self, route: RpcRoute) -> None:
         self.routes.append(route)
 
     async def start(self, nc: Client) -> None:
+        self._nc = nc
         for route in self.routes:
             sub = await nc.subscribe(route.subject, queue=self.queue, cb=self._callback(route))
             self._subs.append(sub)
@@ -64,8 +69,10 @@ class RpcResponders:
     async def _respond(self, route: RpcRoute, msg: Msg, slots: asyncio.Semaphore) -> None:
         try:
             reply = await answer(route, self.requests, msg.headers or {}, msg.data)
-            if msg.reply:
-                await msg.respond(reply)
+            if msg.reply and self._nc is not None:
+                # A repeat's reply says so: the gateway answers `Idempotent-Replayed: true`.
+                headers = _REPLAYED if isinstance(reply, Replayed) else None
+                await self._nc.publish(msg.reply, reply, headers=headers)
         except Exception as exc:  # connection lost: the caller times out and may retry
             log.warning("rpc.reply_failed", subject=route.subject, error=str(exc))
         finally:

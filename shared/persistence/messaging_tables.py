@@ -49,6 +49,14 @@ def _processed_request_columns() -> list[Any]:
     ]
 
 
+def _request_fingerprint_column() -> Any:
+    # Added later (a migration of its own in each service, so the columns above stay as the
+    # migration that created the table made them): the fingerprint of the HTTP request behind
+    # the key (method, path, query, canonical body), when the service keeps the key for the
+    # gateway. A repeat with another fingerprint is `idempotency_key_reused`.
+    return sa.Column("fingerprint", sa.String(64), nullable=True)
+
+
 # Only pending rows are indexed, so the relay's scan stays cheap however many rows are kept.
 _PENDING_WHERE = "published_at IS NULL"
 
@@ -63,7 +71,10 @@ sa.Index(
 )
 inbox_table = sa.Table(INBOX, messaging_metadata, *_inbox_columns())
 processed_requests_table = sa.Table(
-    PROCESSED_REQUESTS, messaging_metadata, *_processed_request_columns()
+    PROCESSED_REQUESTS,
+    messaging_metadata,
+    *_processed_request_columns(),
+    _request_fingerprint_column(),
 )
 sa.Index("ix_processed_requests_created_at", processed_requests_table.c.created_at)
 
@@ -96,3 +107,14 @@ def create_processed_requests_table(op: Any) -> None:
 def drop_processed_requests_table(op: Any) -> None:
     op.drop_index("ix_processed_requests_created_at", table_name=PROCESSED_REQUESTS)
     op.drop_table(PROCESSED_REQUESTS)
+
+
+def add_request_fingerprint_column(op: Any) -> None:
+    """For the migration that lets a service keep an Idempotency-Key for the gateway."""
+    with op.batch_alter_table(PROCESSED_REQUESTS) as batch:
+        batch.add_column(_request_fingerprint_column())
+
+
+def drop_request_fingerprint_column(op: Any) -> None:
+    with op.batch_alter_table(PROCESSED_REQUESTS) as batch:
+        batch.drop_column("fingerprint")

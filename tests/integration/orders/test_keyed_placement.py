@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import orjson
 import pytest
+import sqlalchemy as sa
 
 from services.orders.entrypoints.rpc import routes
 from shared.contracts import orders as c
 from shared.messaging.glue import answer
-from shared.messaging.requests import ProcessedRequests
-from shared.rpc import ACTOR_HEADER, REQUEST_KEY_HEADER
+from shared.messaging.requests import ProcessedRequests, Replayed
+from shared.rpc import ACTOR_HEADER, REQUEST_FINGERPRINT_HEADER, REQUEST_KEY_HEADER
 from tests.support.orders.stack import UK_CUSTOMER, Stack
 
 
@@ -34,7 +35,45 @@ async def test_the_placement_stores_its_reply_with_the_order(
 
     assert orjson.loads(first)["data"]["status"] == "pending", first
     assert stored_after == []
-    assert await store.find("cust-uk-1:key-1", c.Subjects.PLACE_ORDER) == (True, first)
+    assert await store.find("cust-uk-1:key-1", c.Subjects.PLACE_ORDER) == (first, None)
     order_id = orjson.loads(first)["data"]["order_id"]
     await stack.runner.saga.advance(order_id)  # the order moves on: a rebuilt reply would differ
     assert await answer(place, store, headers, body) == first
+
+
+async def test_a_placement_keeps_the_gateways_key_semantics(stack: Stack) -> None:
+    """`POST /v1/orders` leaves its Idempotency-Key to orders (the gateway's KEPT_BY_SERVICE):
+    a retry of the same request is replayed and marked so; the key on another request is
+    refused without placing anything; a refusal is the request's answer for good."""
+    store = ProcessedRequests(stack.db)
+    place = next(r for r in routes(stack.cases) if r.subject == c.Subjects.PLACE_ORDER)
+    quote = await stack.cases.quotes.quote(UK_CUSTOMER, "TC11", "UK", 1)
+    other = await stack.cases.quotes.quote(UK_CUSTOMER, "TC11", "UK", 1)
+
+    def keyed(key: str, fingerprint: str) -> dict[str, str]:
+        return {
+            ACTOR_HEADER: UK_CUSTOMER.header(),
+            REQUEST_KEY_HEADER: key,
+            REQUEST_FINGERPRINT_HEADER: fingerprint,
+        }
+
+    def body(quote_id: str) -> bytes:
+        return orjson.dumps({"quote_id": quote_id, "payment_token": "tok_ok"})
+
+    first = await answer(place, store, keyed("k-1", "fp-1"), body(quote.quote_id))
+    assert orjson.loads(first)["ok"] and not isinstance(first, Replayed)
+    again = await answer(place, store, keyed("k-1", "fp-1"), body(quote.quote_id))
+    assert again == first and isinstance(again, Replayed)
+    reused = orjson.loads(await answer(place, store, keyed("k-1", "fp-2"), body(other.quote_id)))
+    assert reused["error"]["code"] == "idempotency_key_reused"
+    assert await _orders_placed(stack) == 1
+
+    refused = await answer(place, store, keyed("k-3", "fp-3"), body("q_unknown"))
+    assert not orjson.loads(refused)["ok"]
+    repeat = await answer(place, store, keyed("k-3", "fp-3"), body("q_unknown"))
+    assert repeat == refused and isinstance(repeat, Replayed)
+
+
+async def _orders_placed(stack: Stack) -> int:
+    async with stack.db.read() as session:
+        return int((await session.execute(sa.text("SELECT count(*) FROM orders"))).scalar_one())

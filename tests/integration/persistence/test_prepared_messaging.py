@@ -81,7 +81,7 @@ async def test_the_rows_read_back_as_before(db: Database) -> None:
     assert all(r.headers["Nats-Msg-Id"] == r.event_id for r in outbox)
     assert all(r.published_at is None and r.attempts == 0 for r in outbox)
     assert (keyed.request_key, keyed.operation, keyed.reply) == ("k-2", "op", reply)
-    assert await ProcessedRequests(db).find("k-2", "op") == (True, reply)
+    assert await ProcessedRequests(db).find("k-2", "op") == (reply, None)
 
 
 async def test_the_relay_gets_each_rows_own_sequence_number(db: Database) -> None:
@@ -128,7 +128,7 @@ async def test_a_keyed_command_whose_only_write_is_a_claim_is_recorded(db: Datab
 
     store = ProcessedRequests(db)
     assert await answer_once(store, "op", "k-3", run, run) == b"first"
-    assert await store.find("k-3", "op") == (True, b"first")
+    assert await store.find("k-3", "op") == (b"first", None)
     assert await answer_once(store, "op", "k-3", run, run) == b"first" and len(runs) == 1
 
 

@@ -9,8 +9,12 @@ from contextlib import asynccontextmanager
 
 import sqlalchemy as sa
 
+from shared.errors import DomainError, ErrorKind
 from shared.messaging.requests import (
+    KeyReused,
     ProcessedRequests,
+    Recorded,
+    Replayed,
     RequestScope,
     Run,
     answer_once,
@@ -20,6 +24,7 @@ from shared.messaging.requests import (
 )
 from shared.persistence.db import Database
 from shared.persistence.messaging_tables import processed_requests_table
+from shared.rpc import error_reply
 
 
 @asynccontextmanager
@@ -37,13 +42,13 @@ async def test_rows_are_found_stored_and_sealed(database_url: str) -> None:
     async with requests_table(database_url) as db:
         store = ProcessedRequests(db)
         store.protect(lambda reply: reply[::-1], lambda stored: stored[::-1])
-        assert await store.find("k1", "place_order") == (False, None)
+        assert await store.find("k1", "place_order") is None
         async with db.transaction() as session:
             assert await record_effect(session, RequestScope("k1", "place_order"), True)
-        assert await store.find("k1", "place_order") == (True, None)
+        assert await store.find("k1", "place_order") == Recorded(None, None)
         await store.store_reply("k1", "place_order", b'{"id":"o1"}')
-        assert await store.find("k1", "place_order") == (True, b'{"id":"o1"}')
-        assert await store.find("k1", "cancel_order") == (False, None)
+        assert await store.find("k1", "place_order") == Recorded(b'{"id":"o1"}', None)
+        assert await store.find("k1", "cancel_order") is None
         async with db.read() as session:  # stored sealed, committed
             row = (await session.execute(sa.text("SELECT reply FROM processed_requests"))).one()
         assert bytes(row[0]) == b'}"1o":"di"{'
@@ -116,7 +121,9 @@ async def test_a_reply_known_before_the_commit_is_stored_with_the_effect(
 
         same = handler(b'{"id":"o1"}', b'{"id":"o1"}')
         assert await answer_once(store, "place_order", "k3", same, same) == b'{"id":"o1"}'
-        assert stores == [] and await store.find("k3", "place_order") == (True, b'{"id":"o1"}')
+        assert stores == [] and await store.find("k3", "place_order") == Recorded(
+            b'{"id":"o1"}', None
+        )
         async with db.read() as session:
             row = (
                 await session.execute(
@@ -127,9 +134,80 @@ async def test_a_reply_known_before_the_commit_is_stored_with_the_effect(
 
         other = handler(b'{"id":"o2"}', b'{"id":"o2","late":true}')
         assert await answer_once(store, "place_order", "k4", other, other)
-        assert await store.find("k4", "place_order") == (True, b'{"id":"o2","late":true}')
+        assert await store.find("k4", "place_order") == Recorded(b'{"id":"o2","late":true}', None)
 
         retried = handler(b'{"id":"o3"}', b'{"id":"o3"}', fail_first=True)
         assert await answer_once(store, "place_order", "k5", retried, retried)
-        assert await store.find("k5", "place_order") == (True, b'{"id":"o3"}')
+        assert await store.find("k5", "place_order") == Recorded(b'{"id":"o3"}', None)
         assert stores == [b'{"id":"o2","late":true}', b'{"id":"o3"}']
+
+
+def _recording_run(db: Database, runs: list[int], refusal: DomainError | None = None) -> Run:
+    """A keyed command that records its effect (or refuses before writing anything)."""
+
+    async def run() -> bytes:
+        runs.append(1)
+        if refusal is not None:
+            raise refusal
+        scope = current_scope()
+        assert scope is not None
+        async with db.transaction() as session:
+            scope.marked = await record_effect(session, scope, True)
+        return f'{{"run":{len(runs)}}}'.encode()
+
+    return run
+
+
+async def test_a_kept_key_replays_the_same_request_and_refuses_another(
+    database_url: str,
+) -> None:
+    """A key the service keeps for the gateway: the row holds the request's fingerprint; a
+    repeat with the same one is replayed (and says so), one with another is refused unrun."""
+    async with requests_table(database_url) as db:
+        store, runs = ProcessedRequests(db), []
+        run = _recording_run(db, runs)
+        first = await answer_once(store, "place_order", "k6", run, run, "fp-a")
+        assert first == b'{"run":1}' and not isinstance(first, Replayed)
+        assert await store.find("k6", "place_order") == Recorded(first, "fp-a")
+        again = await answer_once(store, "place_order", "k6", run, run, "fp-a")
+        assert again == first and isinstance(again, Replayed)
+        try:
+            await answer_once(store, "place_order", "k6", run, run, "fp-b")
+            raise AssertionError("another request with the key was answered")
+        except KeyReused as exc:
+            assert exc.code == "idempotency_key_reused" and exc.kind == ErrorKind.INVALID
+        # A key recorded without a fingerprint (the gateway kept it) cannot be compared.
+        unkeyed = await answer_once(store, "place_order", "k7", run, run)
+        assert await answer_once(store, "place_order", "k7", run, run, "fp-c") == unkeyed
+        assert len(runs) == 2
+
+
+async def test_a_kept_keys_refusal_is_recorded_and_replayed(database_url: str) -> None:
+    """Stripe semantics, as the gateway keeps them: a refusal is the request's answer, and a
+    retry gets it again without running; `unavailable` (the work may succeed later) and a key
+    the gateway keeps itself record nothing."""
+    async with requests_table(database_url) as db:
+        store = ProcessedRequests(db)
+        refused: list[int] = []
+        refusal = DomainError("the quote expired", code="quote_expired", kind=ErrorKind.GONE)
+        run = _recording_run(db, refused, refusal)
+        for _ in range(2):
+            try:
+                reply = await answer_once(store, "place_order", "k8", run, run, "fp-a")
+            except DomainError as exc:
+                assert exc is refusal and len(refused) == 1
+            else:
+                assert isinstance(reply, Replayed) and reply == error_reply(refusal)
+        assert len(refused) == 1
+        assert await store.find("k8", "place_order") == Recorded(error_reply(refusal), "fp-a")
+
+        down = DomainError("payments are down", code="unreachable", kind=ErrorKind.UNAVAILABLE)
+        for key, fp, error in (("k9", "fp-a", down), ("k10", None, refusal)):
+            tried: list[int] = []
+            failing = _recording_run(db, tried, error)
+            for _ in range(2):
+                try:
+                    await answer_once(store, "place_order", key, failing, failing, fp)
+                except DomainError:
+                    pass
+            assert len(tried) == 2 and await store.find(key, "place_order") is None
