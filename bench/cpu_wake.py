@@ -35,7 +35,7 @@ from pathlib import Path
 
 import nats
 
-from bench.stack import ROOT, BareServer
+from bench.stack import ROOT, BareServer, run_time
 from bench.wake_servers import LISTEN_FD
 from shared.runtime.listen import HandedPort
 from shared.runtime.nats_server import NatsServer, free_port
@@ -43,12 +43,6 @@ from shared.runtime.nats_server import NatsServer, free_port
 BODY = json.dumps({"quote_id": uuid.uuid4().hex, "payment_token": "tok_ok"}).encode()
 REQUEST = (b"POST /v1/orders HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\n"
            b"Content-Length: %d\r\n\r\n%s" % (len(BODY), BODY))  # fmt: skip
-
-
-def run_time(pid: int) -> float:
-    """CPU seconds every thread of `pid` has run (the scheduler's own account)."""
-    tasks = Path(f"/proc/{pid}/task")
-    return sum(int((t / "schedstat").read_text().split()[0]) for t in tasks.iterdir()) / 1e9
 
 
 async def _posts(port: int, rate: float, n: int) -> None:
