@@ -24,7 +24,7 @@ IDEMPOTENCY_PARAMETER = {
     "required": False,
     "description": (
         "Optional but recommended on every POST, PUT and DELETE. The first response to a key is "
-        "stored for 24 h and replayed (with `Idempotent-Replayed: true`) to a retry with the same "
+        "stored for at least 24 h and replayed (with `Idempotent-Replayed: true`) to a retry with the same "
         "key and body (compared as parsed JSON); the same key with another body is 422 "
         "`idempotency_key_reused`; a retry while the first is still running is 409 "
         "`idempotency_request_in_progress`, except on `POST /v1/orders`, where the orders "
