@@ -129,7 +129,7 @@ class RpcClient:
         if actor is not None:
             headers[ACTOR_HEADER] = actor.header()
         request_key = current_request_key()
-        kept = _kept_request.get()
+        kept = current_kept_request()
         if request_key:
             headers[REQUEST_KEY_HEADER] = request_key
             if kept is not None:

@@ -34,9 +34,16 @@ One layer per request: a route whose whole effect is one keyed command of a serv
 the effect (`shared.messaging.requests`), with the request's fingerprint. Keeping it here as
 well cost two NATS round trips per request (the claim and the outcome record) for nothing the
 service does not already do. The answers are the same (a replay with `Idempotent-Replayed`,
-422 `idempotency_key_reused`, refusals kept, 5xx and validation errors not kept), but for one:
-a retry sent while the first request is still running waits for the first's answer instead of
-getting a 409.
+422 `idempotency_key_reused`, the service's refusals kept, 5xx and validation errors not kept),
+but for these:
+- a retry sent while the first request is still running is not a 409: it reaches the service,
+  which answers it with the first's answer once that is recorded (it holds one of the
+  service's RPC slots meanwhile);
+- what the gateway refuses before any RPC (an invalid body, `customer_id_required`,
+  `customer_not_found`) is not kept: a retry gets the same refusal again, and the key with
+  another body gets that body's answer rather than `idempotency_key_reused`;
+- a replay is the service's stored reply rendered again by the gateway: the same bytes while
+  the gateway's code is the same.
 """
 
 from __future__ import annotations

@@ -7,7 +7,8 @@
   reply was lost with a connection to a NATS node that died (the client reconnects to another
   node; what was in flight on the old connection never arrives). It is retried once, inside the
   request's deadline (the RPC timeout plus `DEADLINE_MARGIN_SECONDS`, the same deadline the
-  Idempotency-Key's lease has), and only when repeating the request is harmless:
+  gateway's Idempotency-Key lease has, where the gateway keeps the key), and only when
+  repeating the request is harmless:
   - a request of an HTTP request that carries an Idempotency-Key: every RPC of it carries the
     key (`X-Request-Key`), and services answer a repeat of a command they already applied with
     its first reply (`shared.messaging.requests`, issue 18);
@@ -88,12 +89,15 @@ class RidingRpc:
                 raise
             log.warning("rpc.retry_after_timeout", subject=subject, within_s=round(left, 1))
             again = {**options, "timeout": min(budget, left)}
-            reply = await self._until_someone_answers(subject, payload, **again)
-            # The service most likely replays the attempt that timed out, of this same request.
-            kept = current_kept_request()
-            if kept is not None:
-                kept.replayed = False
-            return reply
+            try:
+                return await self._until_someone_answers(subject, payload, **again)
+            finally:
+                # Whatever the service answers (an order or a refusal), it most likely replays
+                # the attempt that timed out, of this same HTTP request (it may be an earlier
+                # request's, which this cannot tell): not a replay to the client.
+                kept = current_kept_request()
+                if kept is not None:
+                    kept.replayed = False
 
     async def _until_someone_answers(self, subject: str, payload: Any, **options: Any) -> Any:
         timeout = options.pop("timeout", None)

@@ -22,7 +22,8 @@ from shared.contracts.envelope import RawEvent
 from shared.errors import DomainError, ErrorKind
 from shared.logging import CORRELATION_HEADER, bind_correlation_id, clear
 from shared.messaging.outbox import Tx
-from shared.messaging.requests import ProcessedRequests, answer_once
+from shared.messaging.processed_requests import ProcessedRequests
+from shared.messaging.requests import answer_once
 from shared.messaging.streams import StreamSpec
 from shared.rpc import (
     ACTOR_HEADER,

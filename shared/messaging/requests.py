@@ -24,8 +24,9 @@ path, query and canonical body), the service is the only layer that keeps it, wi
 Stripe semantics:
 - the row also records the fingerprint, and a repeat with another one is refused
   (`idempotency_key_reused`, 422) without running;
-- a refusal (a `DomainError` the caller should not simply retry, anything but `unavailable`) is
-  recorded too, in a transaction of its own, and a repeat gets it again;
+- an answer that applied nothing is recorded too, in a transaction of its own, and a repeat gets
+  it again: a refusal (a `DomainError` other than `unavailable`, which may succeed later) or the
+  state a request idempotent by design found (a quote placed earlier under another key);
 - a repeat's reply is a `Replayed` (the responder marks it on the wire, the gateway answers
   `Idempotent-Replayed: true`).
 """
@@ -36,18 +37,13 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from typing import NamedTuple
+from datetime import UTC, datetime
 
-import sqlalchemy as sa
 import structlog
 from sqlalchemy.exc import IntegrityError
 
 from shared.errors import DomainError, ErrorKind
-from shared.persistence.db import Database
-from shared.persistence.messaging_tables import processed_requests_table as table
-from shared.persistence.prepared import Prepared
-from shared.persistence.prepared_read import PreparedRead
+from shared.messaging.processed_requests import RECORD, ProcessedRequests, Recorded
 from shared.persistence.session import Session
 from shared.rpc import error_reply
 from shared.runtime.faults import crash_point
@@ -56,18 +52,10 @@ log = structlog.get_logger()
 
 # How long a repeat waits for the first attempt to store its reply before building it itself.
 REPLY_WAIT_SECONDS = 1.0
-KEEP_FOR = timedelta(hours=48)  # longer than the gateway keeps an Idempotency-Key (24 h)
 
 
 class Replayed(bytes):
     """A reply that repeats the first attempt's (stored) reply."""
-
-
-class Recorded(NamedTuple):
-    """A request's row: its reply (None until stored) and the fingerprint it came with."""
-
-    reply: bytes | None
-    fingerprint: str | None
 
 
 class KeyReused(DomainError):
@@ -115,10 +103,6 @@ def watch_writes(session: Session) -> None:
     session.watching_writes = True
 
 
-# Built once (see _FIND); Prepared: every keyed command that writes runs it (prepared.py).
-_RECORD = Prepared(sa.insert(table))
-
-
 async def record_effect(session: Session, scope: RequestScope, has_events: bool) -> bool:
     """Insert the key with the effect; True if this transaction recorded it."""
     if scope.marked or scope.replaying or not (has_events or session.info.get("wrote")):
@@ -130,78 +114,12 @@ async def record_effect(session: Session, scope: RequestScope, has_events: bool)
         row["reply"] = scope.seal(reply)
     if scope.fingerprint is not None:
         row["fingerprint"] = scope.fingerprint
-    await _RECORD.rowcount(session, row)
+    await RECORD.rowcount(session, row)
     scope.recorded_reply = reply  # counts once this transaction commits (scope.marked)
     return True
 
 
 # --- around the handler (called by the RPC glue) ---------------------------------------------------
-
-# Built once: every keyed RPC looks its key up and stores its reply. Prepared: on SQLite they
-# skip SQLAlchemy's per-statement path (prepared.py, prepared_read.py).
-_FIND = PreparedRead(
-    sa.select(table.c.reply, table.c.fingerprint).where(
-        table.c.request_key == sa.bindparam("key"), table.c.operation == sa.bindparam("operation")
-    )
-)
-_STORE_REPLY = Prepared(
-    sa.update(table)
-    .where(table.c.request_key == sa.bindparam("key"), table.c.operation == sa.bindparam("op"))
-    .values(reply=sa.bindparam("stored_reply"))
-)
-
-
-class ProcessedRequests:
-    """The rows, read and written outside the effect's transaction."""
-
-    def __init__(self, db: Database) -> None:
-        self.db = db
-        self._seal: Callable[[bytes], bytes] = bytes
-        self._open: Callable[[bytes], bytes] = bytes
-
-    def protect(self, seal: Callable[[bytes], bytes], open_: Callable[[bytes], bytes]) -> None:
-        """Encrypt stored replies (a service whose replies carry secrets, e.g. signing keys)."""
-        self._seal, self._open = seal, open_
-
-    def seal(self, reply: bytes) -> bytes:
-        return self._seal(reply)
-
-    async def find(self, key: str, operation: str) -> Recorded | None:
-        """The row of an applied (or refused) request, or None."""
-        async with self.db.read() as session:
-            row = await _FIND.first(session, {"key": key, "operation": operation})
-        if row is None:
-            return None
-        return Recorded(None if row.reply is None else self._open(row.reply), row.fingerprint)
-
-    async def record_refusal(self, scope: RequestScope, reply: bytes) -> bool:
-        """Record a refused request with its reply; False if a twin recorded the key first."""
-        row = {
-            "request_key": scope.key,
-            "operation": scope.operation,
-            "created_at": datetime.now(UTC),
-            "reply": self._seal(reply),
-            "fingerprint": scope.fingerprint,
-        }
-        try:
-            async with self.db.transaction() as session:
-                await _RECORD.rowcount(session, row)
-        except IntegrityError:
-            return False
-        return True
-
-    async def store_reply(self, key: str, operation: str, reply: bytes) -> None:
-        params = {"key": key, "op": operation, "stored_reply": self._seal(reply)}
-        async with self.db.transaction() as session:
-            await _STORE_REPLY.rowcount(session, params)
-
-    async def purge(self, keep: timedelta = KEEP_FOR) -> int:
-        async with self.db.transaction() as session:
-            result = await session.execute(
-                sa.delete(table).where(table.c.created_at < datetime.now(UTC) - keep)
-            )
-        return int(result.rowcount or 0)  # type: ignore[attr-defined]
-
 
 Run = Callable[[], Awaitable[bytes]]
 
@@ -233,10 +151,7 @@ async def answer_once(
     finally:
         _scope.reset(token)
     if not scope.marked:
-        # Applied nothing: a twin may have applied it meanwhile, and the handler, idempotent by
-        # design, answered with the twin's state (a placement of a quote already placed). The
-        # request's answer is then the twin's first reply, as for any repeat.
-        recorded = await store.find(key, operation)
+        recorded = await _recorded_or_kept(store, scope, reply)
         if recorded is None:
             return reply
         log.info("rpc.repeat_detected", operation=operation)
@@ -247,6 +162,20 @@ async def answer_once(
     return reply
 
 
+async def _recorded_or_kept(
+    store: ProcessedRequests, scope: RequestScope, reply: bytes
+) -> Recorded | None:
+    """A command that applied nothing: a twin may have applied it meanwhile, and the handler,
+    idempotent by design, answered with the twin's state (a placement of a quote already
+    placed); the request's answer is then the twin's first reply, as for any repeat. Else
+    `reply` is the answer (None), recorded first when the service keeps the key, as the gateway
+    kept every answer."""
+    recorded = await store.find(scope.key, scope.operation)
+    if recorded is None and scope.fingerprint is not None:
+        recorded = await _keep_answer(store, scope, reply)
+    return recorded
+
+
 async def _recorded_or_refused(
     store: ProcessedRequests, scope: RequestScope, exc: DomainError | IntegrityError
 ) -> Recorded:
@@ -255,12 +184,24 @@ async def _recorded_or_refused(
     recorded = await store.find(scope.key, scope.operation)
     refusal = _kept_refusal(scope, exc)
     if recorded is None and refusal is not None:
-        if await store.record_refusal(scope, error_reply(refusal)):
-            raise exc
-        recorded = await store.find(scope.key, scope.operation)  # a twin recorded it meanwhile
+        recorded = await _keep_answer(store, scope, error_reply(refusal))
     if recorded is None:
         raise exc
     return recorded
+
+
+async def _keep_answer(
+    store: ProcessedRequests, scope: RequestScope, reply: bytes
+) -> Recorded | None:
+    """Record the answer of a kept key that applied nothing: None when it is ours to give, or
+    the row of a twin that recorded the key first."""
+    try:
+        if await store.record_answer(scope.key, scope.operation, reply, scope.fingerprint):
+            return None
+    except Exception as exc:  # the database failed: the answer stands, a retry runs again
+        log.warning("rpc.answer_not_kept", operation=scope.operation, error=type(exc).__name__)
+        return None
+    return await store.find(scope.key, scope.operation)
 
 
 def _kept_refusal(scope: RequestScope, exc: Exception) -> DomainError | None:

@@ -24,7 +24,8 @@ from nats.aio.msg import Msg
 from nats.aio.subscription import Subscription
 
 from shared.messaging.glue import RPC_CONCURRENCY, RpcRoute, answer
-from shared.messaging.requests import ProcessedRequests, Replayed
+from shared.messaging.processed_requests import ProcessedRequests
+from shared.messaging.requests import Replayed
 from shared.rpc import REPLAYED_HEADER
 
 log = structlog.get_logger()

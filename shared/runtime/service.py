@@ -30,8 +30,8 @@ from shared.messaging.consumer import ConsumerRuntime, PullConsumer
 from shared.messaging.dlq import watch_max_deliveries
 from shared.messaging.glue import EventRoute, RpcRoute
 from shared.messaging.outbox import OutboxRow, UnitOfWork
+from shared.messaging.processed_requests import ProcessedRequests
 from shared.messaging.relay import OutboxRelay
-from shared.messaging.requests import ProcessedRequests
 from shared.messaging.responder import RpcResponders
 from shared.messaging.streams import ensure_streams
 from shared.nats_conn import credentials, probe, without_credentials

@@ -28,7 +28,8 @@ from services.orders.domain.orders import Order
 from services.orders.domain.ports import ShipmentRequest
 from services.orders.domain.saga import OrderStatus, Step
 from shared.errors import DomainError
-from shared.messaging.requests import ProcessedRequests, answer_once
+from shared.messaging.processed_requests import ProcessedRequests
+from shared.messaging.requests import answer_once
 from shared.persistence.messaging_tables import outbox_table
 from tests.support.orders.stack import UK_CUSTOMER, Stack
 

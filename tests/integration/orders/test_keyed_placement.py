@@ -4,6 +4,8 @@ the first reply byte for byte, after the saga has moved the order on."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import orjson
 import pytest
 import sqlalchemy as sa
@@ -11,7 +13,8 @@ import sqlalchemy as sa
 from services.orders.entrypoints.rpc import routes
 from shared.contracts import orders as c
 from shared.messaging.glue import answer
-from shared.messaging.requests import ProcessedRequests, Replayed
+from shared.messaging.processed_requests import ProcessedRequests
+from shared.messaging.requests import Replayed
 from shared.rpc import ACTOR_HEADER, REQUEST_FINGERPRINT_HEADER, REQUEST_KEY_HEADER
 from tests.support.orders.stack import UK_CUSTOMER, Stack
 
@@ -77,3 +80,28 @@ async def test_a_placement_keeps_the_gateways_key_semantics(stack: Stack) -> Non
 async def _orders_placed(stack: Stack) -> int:
     async with stack.db.read() as session:
         return int((await session.execute(sa.text("SELECT count(*) FROM orders"))).scalar_one())
+
+
+async def test_a_quote_placed_under_another_key_keeps_this_key_too(stack: Stack) -> None:
+    """Placing a quote placed earlier answers with its order and writes nothing; the key the
+    service keeps is still recorded with that answer, so it cannot place another order."""
+    store = ProcessedRequests(stack.db)
+    place = next(r for r in routes(stack.cases) if r.subject == c.Subjects.PLACE_ORDER)
+    quote = await stack.cases.quotes.quote(UK_CUSTOMER, "TC11", "UK", 1)
+    other = await stack.cases.quotes.quote(UK_CUSTOMER, "TC11", "UK", 1)
+
+    def call(key: str, fingerprint: str, quote_id: str) -> Any:
+        headers = {
+            ACTOR_HEADER: UK_CUSTOMER.header(),
+            REQUEST_KEY_HEADER: key,
+            REQUEST_FINGERPRINT_HEADER: fingerprint,
+        }
+        body = orjson.dumps({"quote_id": quote_id, "payment_token": "tok_ok"})
+        return answer(place, store, headers, body)
+
+    first = await call("k-a", "fp-a", quote.quote_id)
+    again = await call("k-b", "fp-b", quote.quote_id)  # the same quote, another key
+    assert orjson.loads(again)["data"]["order_id"] == orjson.loads(first)["data"]["order_id"]
+    reused = orjson.loads(await call("k-b", "fp-c", other.quote_id))
+    assert reused["error"]["code"] == "idempotency_key_reused"
+    assert await _orders_placed(stack) == 1

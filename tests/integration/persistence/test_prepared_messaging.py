@@ -12,7 +12,8 @@ import sqlalchemy as sa
 
 from shared.messaging.inbox import ONE_BY_ONE_UP_TO, claim_event, claim_events
 from shared.messaging.outbox import UnitOfWork
-from shared.messaging.requests import ProcessedRequests, answer_once
+from shared.messaging.processed_requests import ProcessedRequests
+from shared.messaging.requests import answer_once
 from shared.persistence.db import Database
 from shared.persistence.messaging_tables import inbox_table, messaging_metadata, outbox_table
 from shared.persistence.messaging_tables import processed_requests_table as requests_table

@@ -17,7 +17,7 @@ from services.orders.adapters.sql_quote_repository import SqlQuoteRepository
 from services.orders.adapters.sql_stock_repository import SqlStockRepository
 from services.orders.domain.errors import ConcurrentUpdate
 from services.orders.domain.money import Money
-from shared.messaging.requests import ProcessedRequests
+from shared.messaging.processed_requests import ProcessedRequests
 from tests.support.orders.stack import START, Stack, orders_stack, place
 
 LATER = START + timedelta(seconds=5)

@@ -10,10 +10,9 @@ from contextlib import asynccontextmanager
 import sqlalchemy as sa
 
 from shared.errors import DomainError, ErrorKind
+from shared.messaging.processed_requests import ProcessedRequests, Recorded
 from shared.messaging.requests import (
     KeyReused,
-    ProcessedRequests,
-    Recorded,
     Replayed,
     RequestScope,
     Run,
@@ -211,3 +210,34 @@ async def test_a_kept_keys_refusal_is_recorded_and_replayed(database_url: str) -
                 except DomainError:
                     pass
             assert len(tried) == 2 and await store.find(key, "place_order") is None
+
+
+async def test_a_kept_key_that_applied_nothing_keeps_its_answer(database_url: str) -> None:
+    """A command idempotent by design answers with the state it found and writes nothing (a
+    placement of a quote placed earlier under another key): a key the service keeps is
+    recorded with that answer, so the key on another request is refused, not run."""
+    async with requests_table(database_url) as db:
+        store, runs = ProcessedRequests(db), []
+
+        async def found_existing() -> bytes:
+            runs.append(1)
+            return b'{"order":"o-existing"}'
+
+        first = await answer_once(
+            store, "place_order", "k11", found_existing, found_existing, "fp-a"
+        )
+        assert first == b'{"order":"o-existing"}' and not isinstance(first, Replayed)
+        assert await store.find("k11", "place_order") == Recorded(first, "fp-a")
+        again = await answer_once(
+            store, "place_order", "k11", found_existing, found_existing, "fp-a"
+        )
+        assert again == first and isinstance(again, Replayed)
+        try:
+            await answer_once(store, "place_order", "k11", found_existing, found_existing, "fp-b")
+            raise AssertionError("another request with the key was answered")
+        except KeyReused:
+            pass
+        assert len(runs) == 1
+        # Without a fingerprint (the gateway keeps the key), nothing is recorded, as before.
+        await answer_once(store, "place_order", "k12", found_existing, found_existing)
+        assert await store.find("k12", "place_order") is None

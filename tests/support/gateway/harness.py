@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
+from fastapi.testclient import TestClient
 from pydantic import Field
 
 from services.gateway.app import create_app
@@ -149,3 +152,14 @@ class Harness:
 
     def auth(self, subject: str = "cust-1", role: str = "customer") -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token(subject, role)}"}
+
+    @contextmanager
+    def serving(self, *routers: APIRouter) -> Iterator[TestClient]:
+        """A client of the gateway serving only `routers` (the product's own) on these fakes."""
+
+        async def factory(_: GatewaySettings) -> Runtime:
+            return self.runtime
+
+        app = create_app(self.settings, runtime_factory=factory, routers=list(routers))
+        with TestClient(app, raise_server_exceptions=False) as client:
+            yield client

@@ -9,7 +9,17 @@ from nats.errors import NoRespondersError
 
 from services.gateway.rpc_retry import RidingRpc
 from shared.contracts.orders import Subjects
-from shared.rpc import UpstreamTimeout, UpstreamUnavailable
+from shared.errors import DomainError
+from shared.rpc import (
+    KeptRequest,
+    UpstreamTimeout,
+    UpstreamUnavailable,
+    current_kept_request,
+    keep_request_in_service,
+    release_kept_request,
+    reset_request_key,
+    set_request_key,
+)
 
 
 class Flaky:
@@ -118,3 +128,45 @@ async def test_the_retry_stays_inside_the_requests_deadline() -> None:
         assert seen[0] == 1.0 and seen[1] <= 0.75  # 1 s deadline, 0.3 s already spent
     finally:
         rpc_retry.DEADLINE_MARGIN_SECONDS = original  # type: ignore[misc]
+
+
+class ReplayingAfterTimeout:
+    """Times out once, then answers as a service replaying that attempt: marks the kept
+    request replayed (as RpcClient does on `X-Replayed`) and answers, or refuses."""
+
+    default_timeout = 1.0
+
+    def __init__(self, refusal: Exception | None = None) -> None:
+        self.refusal, self.calls = refusal, 0
+
+    async def call(self, subject: str, payload: Any = None, **options: Any) -> Any:
+        self.calls += 1
+        if self.calls == 1:
+            raise UpstreamTimeout("slow")
+        kept = current_kept_request()
+        assert kept is not None
+        kept.replayed = True
+        if self.refusal is not None:
+            raise self.refusal
+        return {"ok": subject}
+
+
+@pytest.mark.parametrize("refusal", [None, DomainError("expired", code="quote_expired")])
+async def test_a_replay_of_its_own_timed_out_attempt_is_not_a_replay_to_the_client(
+    refusal: Exception | None,
+) -> None:
+    kept = KeptRequest("fp")
+    tokens = set_request_key("caller-key"), keep_request_in_service(kept)
+    try:
+        rpc = ReplayingAfterTimeout(refusal)
+        if refusal is None:
+            assert await RidingRpc(rpc).call(Subjects.PLACE_ORDER, {}) == {
+                "ok": Subjects.PLACE_ORDER
+            }
+        else:
+            with pytest.raises(DomainError):
+                await RidingRpc(rpc).call(Subjects.PLACE_ORDER, {})
+        assert rpc.calls == 2 and kept.replayed is False
+    finally:
+        release_kept_request(tokens[1])
+        reset_request_key(tokens[0])

@@ -8,7 +8,6 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from services.gateway.app import create_app
 from services.gateway.routers import orders
 from tests.support.gateway.harness import Harness
 
@@ -46,11 +45,7 @@ ORDER = {"order_id": "ord-1", "customer_id": "cust-a", "agent_id": None, "status
 
 @pytest.fixture
 def client(harness: Harness) -> Iterator[TestClient]:
-    async def factory(_: object) -> object:
-        return harness.runtime
-
-    app = create_app(harness.settings, runtime_factory=factory, routers=[orders.router])  # type: ignore[arg-type]
-    with TestClient(app, raise_server_exceptions=False) as c:
+    with harness.serving(orders.router) as c:
         yield c
 
 

@@ -8,7 +8,6 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from services.gateway.app import create_app
 from services.gateway.routers import warranty
 from tests.support.gateway.harness import Harness
 
@@ -19,11 +18,7 @@ LIST = "rpc.warranty.list_claims"
 def client(harness: Harness) -> Iterator[TestClient]:
     """The real warranty router on the harness's fakes."""
 
-    async def factory(_: object) -> object:
-        return harness.runtime
-
-    app = create_app(harness.settings, runtime_factory=factory, routers=[warranty.router])  # type: ignore[arg-type]
-    with TestClient(app, raise_server_exceptions=False) as c:
+    with harness.serving(warranty.router) as c:
         yield c
 
 
