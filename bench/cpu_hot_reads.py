@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from services.orders.adapters.sql_order_repository import SqlOrderRepository
-from shared.messaging.requests import ProcessedRequests
+from shared.messaging.processed_requests import ProcessedRequests
 from tests.support.orders.stack import orders_stack, place
 
 

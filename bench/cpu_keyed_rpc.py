@@ -17,7 +17,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from shared.messaging.requests import ProcessedRequests, answer_once, current_scope, record_effect
+from shared.messaging.processed_requests import ProcessedRequests
+from shared.messaging.requests import answer_once, current_scope, record_effect
 from shared.persistence.db import Database
 from shared.persistence.messaging_tables import processed_requests_table
 

@@ -65,7 +65,7 @@ from shared.contracts import orders as c
 from shared.logging import configure_logging
 from shared.messaging.glue import answer
 from shared.messaging.outbox import UnitOfWork
-from shared.messaging.requests import ProcessedRequests
+from shared.messaging.processed_requests import ProcessedRequests
 from shared.persistence.db import Database
 from shared.persistence.messaging_tables import outbox_table
 from shared.persistence.migrations import upgrade_async
