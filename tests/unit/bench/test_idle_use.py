@@ -16,8 +16,10 @@ def test_idle_use_tells_a_sleeping_process_from_a_busy_one() -> None:
     spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
     try:
         assert sleeper.stdout is not None and sleeper.stdout.readline() == b"up\n"  # started
-        assert idle_use({"sleeper": sleeper.pid}, 0.5) < 0.05
-        assert idle_use({"spinner": spinner.pid}, 0.5) > 0.3  # a whole core, less a busy CI's share
+        idle = idle_use({"sleeper": sleeper.pid}, 0.5)
+        # A whole core wanted; on a CI machine busy with two test workers it may get a third.
+        busy = idle_use({"spinner": spinner.pid}, 0.5)
+        assert idle < 0.02 and busy > 0.1, (idle, busy)
         assert run_time(spinner.pid) > 0
     finally:
         for proc in (sleeper, spinner):
