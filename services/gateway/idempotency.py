@@ -87,7 +87,7 @@ _REPLAYED_HEADER_ITEM = (REPLAYED_HEADER.lower().encode(), b"true")
 
 # The targets (`request_target`) whose whole effect is one RPC to a command route of a service
 # (`RpcRoute(command=True)`): the service keeps their Idempotency-Key (see the docstring).
-KEPT_BY_SERVICE = frozenset({"POST /v1/orders"})
+KEPT_BY_SERVICE = frozenset({"POST /v1/quotes", "POST /v1/orders"})
 
 
 async def request_idempotency_key(request: Request) -> str | None:

@@ -70,3 +70,21 @@ async def test_the_key_on_another_order_or_a_refusal_answers_as_the_gateway_did(
         )
         assert again.headers["idempotent-replayed"] == "true"
         assert "idempotent-replayed" not in refused.headers
+
+
+async def test_a_quote_keeps_its_key_in_the_orders_service(running_stack):
+    customer = f"cus_idem_{uuid.uuid4().hex[:8]}"
+    headers = {"Authorization": f"Bearer {running_stack.token(customer)}"}
+    async with httpx.AsyncClient(base_url=running_stack.api, headers=headers, timeout=30) as http:
+        key = {"Idempotency-Key": f"quote-{uuid.uuid4().hex}"}
+        body = {"style": "TC11", "region": "UK"}
+        responses = await asyncio.gather(
+            *(http.post("/v1/quotes", json=body, headers=key) for _ in range(10))
+        )
+        assert {r.status_code for r in responses} == {201}, [r.text for r in responses]
+        assert len({r.json()["quote_id"] for r in responses}) == 1
+        assert len({r.content for r in responses}) == 1
+        originals = [r for r in responses if "idempotent-replayed" not in r.headers]
+        assert len(originals) == 1
+        other = await http.post("/v1/quotes", json={**body, "quantity": 2}, headers=key)
+        assert other.status_code == 422 and other.json()["code"] == "idempotency_key_reused"

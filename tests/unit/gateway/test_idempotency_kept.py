@@ -1,5 +1,5 @@
-"""`POST /v1/orders` leaves its Idempotency-Key to the orders service (KEPT_BY_SERVICE): the
-gateway records nothing in its KV bucket, its RPC carries the scoped key and the request's
+"""`POST /v1/quotes` and `POST /v1/orders` leave their Idempotency-Key to the orders service
+(KEPT_BY_SERVICE): the gateway records nothing in its KV bucket, its RPC carries the scoped key and the request's
 fingerprint, and a reply the service marks replayed is answered `Idempotent-Replayed: true`."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from shared.contracts.orders import Subjects
 from shared.errors import DomainError, ErrorKind
 from shared.rpc import current_kept_request, current_request_key
 from tests.support.gateway.harness import Harness
-from tests.unit.gateway.routers.test_orders_by_id import ORDER
+from tests.unit.gateway.routers.test_orders_by_id import ORDER, QUOTE
 
 BODY = {"quote_id": "q-1", "payment_token": "tok_ok"}
 
@@ -45,8 +45,28 @@ class PlaceOrder:
         return ORDER
 
 
-def test_orders_is_a_kept_target() -> None:
-    assert "POST /v1/orders" in KEPT_BY_SERVICE
+def test_quotes_and_orders_are_the_kept_targets() -> None:
+    assert KEPT_BY_SERVICE == {"POST /v1/quotes", "POST /v1/orders"}
+
+
+def test_a_quote_keeps_its_key_in_the_service_too(client: TestClient, harness: Harness) -> None:
+    seen: list[tuple[str | None, str | None]] = []
+
+    def quote(payload: Any, actor: Any) -> dict[str, Any]:
+        kept = current_kept_request()
+        seen.append((current_request_key(), kept.fingerprint if kept else None))
+        return QUOTE
+
+    harness.rpc.handlers[Subjects.QUOTE] = quote
+    headers = {**harness.auth("cust-a"), "Idempotency-Key": "k-quote"}
+    r = client.post("/v1/quotes", json={"style": "TC11", "region": "UK"}, headers=headers)
+    assert r.status_code == 201, r.text
+    key = kv_key_for("customer:cust-a", "POST /v1/quotes", "k-quote")
+    scope = {"method": "POST", "path": "/v1/quotes", "query_string": b""}
+    assert seen == [(key, fingerprint(scope, r.request.content))]
+    # The quote's id is derived from the same key, as before (the route's request_id).
+    assert harness.rpc.calls[-1]["payload"]["request_id"] == key
+    assert not [v for v in harness.idempotency_kv._data.values() if v is not None]
 
 
 def test_the_key_and_fingerprint_go_to_the_service_and_nothing_to_the_bucket(
