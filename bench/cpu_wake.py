@@ -35,7 +35,7 @@ from pathlib import Path
 
 import nats
 
-from bench.stack import ROOT, BareServer, run_time
+from bench.stack import ROOT, BareServer, idle_use, run_time
 from bench.wake_servers import LISTEN_FD
 from shared.runtime.listen import HandedPort
 from shared.runtime.nats_server import NatsServer, free_port
@@ -64,9 +64,7 @@ def _paced(pid: int, port: int, rates: tuple[float, ...]) -> dict[str, float]:
     # Answered first: a server handed its socket queues connections while it is still starting,
     # and its start-up must not count as idle use.
     asyncio.run(_posts(port, 0.0, 50))
-    before = run_time(pid)
-    time.sleep(3)
-    idle = (run_time(pid) - before) / 3
+    idle = idle_use({"server": pid}, 3)
     out = {}
     for rate in (0.0, *rates):
         n = int(rate * 8) if rate else 3000

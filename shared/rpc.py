@@ -87,6 +87,17 @@ class UpstreamUnavailable(DomainError):
     kind = ErrorKind.UNAVAILABLE
 
 
+class KeyReused(DomainError):
+    """An Idempotency-Key sent again with another request: refused by whichever layer keeps the
+    key (the gateway, or the service for a key left to it)."""
+
+    code = "idempotency_key_reused"
+    kind = ErrorKind.INVALID
+
+    def __init__(self) -> None:
+        super().__init__("This Idempotency-Key was used with a different request; use a new key.")
+
+
 def ok_reply(data: BaseModel | dict[str, Any] | list[Any] | None) -> bytes:
     if isinstance(data, BaseModel):
         data = data.model_dump(mode="json")

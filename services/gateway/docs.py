@@ -24,12 +24,12 @@ IDEMPOTENCY_PARAMETER = {
     "required": False,
     "description": (
         "Optional but recommended on every POST, PUT and DELETE. The first response to a key is "
-        "stored for at least 24 h and replayed (with `Idempotent-Replayed: true`) to a retry with the same "
-        "key and body (compared as parsed JSON); the same key with another body is 422 "
-        "`idempotency_key_reused`; a retry while the first is still running is 409 "
+        "stored for at least 24 h and replayed (with `Idempotent-Replayed: true`) to a retry "
+        "with the same key and body (compared as parsed JSON); the same key with another body is "
+        "422 `idempotency_key_reused`; a retry while the first is still running is 409 "
         "`idempotency_request_in_progress`, except on `POST /v1/quotes` and `POST /v1/orders`, "
-        "where the orders service keeps the key and such a retry waits for the first's answer. A request refused "
-        "by validation is not stored. "
+        "where the orders service keeps the key and such a retry waits for the first's answer. "
+        "A request refused by validation is not stored. "
         "Keys are per caller and per target (method and path): the same key sent to another "
         "operation or resource is another request."
     ),

@@ -68,6 +68,7 @@ from services.gateway.request_fingerprint import fingerprint, started_executing
 from services.gateway.request_headers import first_header
 from shared.rpc import (
     KeptRequest,
+    KeyReused,
     keep_request_in_service,
     release_kept_request,
     reset_request_key,
@@ -191,8 +192,8 @@ class IdempotencyMiddleware:
     ) -> None:
         scope = request.scope
         if stored["fingerprint"] != fp:
-            detail = "This Idempotency-Key was used with a different request; use a new key."
-            response = problem_response(422, "idempotency_key_reused", detail, request=request)
+            reused = KeyReused()
+            response = problem_response(422, reused.code, reused.message, request=request)
         elif stored["state"] != "done":
             detail = "A request with this Idempotency-Key is still being processed; retry later."
             response = problem_response(

@@ -42,6 +42,23 @@ _STORE_REPLY = Prepared(
 )
 
 
+def request_row(
+    key: str, operation: str, sealed_reply: bytes | None, fingerprint: str | None
+) -> dict[str, object]:
+    """A row for RECORD: what is not known yet is left out (the column's NULL), so the statement
+    keeps one set of parameters per shape (Prepared compiles one per set)."""
+    row: dict[str, object] = {
+        "request_key": key,
+        "operation": operation,
+        "created_at": datetime.now(UTC),
+    }
+    if sealed_reply is not None:
+        row["reply"] = sealed_reply
+    if fingerprint is not None:
+        row["fingerprint"] = fingerprint
+    return row
+
+
 class ProcessedRequests:
     """The rows, read and written outside the effect's transaction."""
 
@@ -70,13 +87,7 @@ class ProcessedRequests:
     ) -> bool:
         """Record a request that applied nothing, with its answer (a refusal, or the state a
         twin left); False if a twin recorded the key first."""
-        row = {
-            "request_key": key,
-            "operation": operation,
-            "created_at": datetime.now(UTC),
-            "reply": self._seal(reply),
-            "fingerprint": fingerprint,
-        }
+        row = request_row(key, operation, self._seal(reply), fingerprint)
         try:
             async with self.db.transaction() as session:
                 await RECORD.rowcount(session, row)

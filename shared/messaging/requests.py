@@ -37,15 +37,14 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 import structlog
 from sqlalchemy.exc import IntegrityError
 
 from shared.errors import DomainError, ErrorKind
-from shared.messaging.processed_requests import RECORD, ProcessedRequests, Recorded
+from shared.messaging.processed_requests import RECORD, ProcessedRequests, Recorded, request_row
 from shared.persistence.session import Session
-from shared.rpc import error_reply
+from shared.rpc import KeyReused, error_reply
 from shared.runtime.faults import crash_point
 
 log = structlog.get_logger()
@@ -56,14 +55,6 @@ REPLY_WAIT_SECONDS = 1.0
 
 class Replayed(bytes):
     """A reply that repeats the first attempt's (stored) reply."""
-
-
-class KeyReused(DomainError):
-    code = "idempotency_key_reused"
-    kind = ErrorKind.INVALID
-
-    def __init__(self) -> None:
-        super().__init__("This Idempotency-Key was used with a different request; use a new key.")
 
 
 @dataclass
@@ -109,12 +100,10 @@ async def record_effect(session: Session, scope: RequestScope, has_events: bool)
         return False
     # Taken, not peeked: a reply handed over for a transaction that rolled back is not reused.
     reply, scope.known_reply = scope.known_reply, None
-    row = {"request_key": scope.key, "operation": scope.operation, "created_at": datetime.now(UTC)}
-    if reply is not None:
-        row["reply"] = scope.seal(reply)
-    if scope.fingerprint is not None:
-        row["fingerprint"] = scope.fingerprint
-    await RECORD.rowcount(session, row)
+    sealed = None if reply is None else scope.seal(reply)
+    await RECORD.rowcount(
+        session, request_row(scope.key, scope.operation, sealed, scope.fingerprint)
+    )
     scope.recorded_reply = reply  # counts once this transaction commits (scope.marked)
     return True
 

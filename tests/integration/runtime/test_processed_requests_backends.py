@@ -12,7 +12,6 @@ import sqlalchemy as sa
 from shared.errors import DomainError, ErrorKind
 from shared.messaging.processed_requests import ProcessedRequests, Recorded
 from shared.messaging.requests import (
-    KeyReused,
     Replayed,
     RequestScope,
     Run,
@@ -23,7 +22,7 @@ from shared.messaging.requests import (
 )
 from shared.persistence.db import Database
 from shared.persistence.messaging_tables import processed_requests_table
-from shared.rpc import error_reply
+from shared.rpc import KeyReused, error_reply
 
 
 @asynccontextmanager
