@@ -39,7 +39,7 @@ lint: $(DEV_STAMP)
 	$(BIN)/ruff format --check .
 
 typecheck: $(DEV_STAMP)
-	$(BIN)/mypy shared services concierge_cli
+	$(BIN)/mypy shared services concierge_cli bench
 
 imports: $(DEV_STAMP)
 	$(BIN)/lint-imports

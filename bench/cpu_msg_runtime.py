@@ -51,8 +51,8 @@ RELAYED = "bench.item.relayed"  # what the relay rows publish: not the consumer'
 
 
 def _event(i: int, type: str = SUBJECT) -> CloudEvent[Any]:
-    data = {"account": f"a{i % 50}", "amount": 1, "id": str(i)}
-    return make_event(type=type, source="/bench", subject=str(i), data=_Data(**data))
+    data = _Data(account=f"a{i % 50}", amount=1, id=str(i))
+    return make_event(type=type, source="/bench", subject=str(i), data=data)
 
 
 class _Data(BaseModel):
@@ -153,6 +153,7 @@ async def _bench(
     nc = await nats.connect(server.url)
     js = nc.jetstream()
     await js.add_stream(StreamConfig(name=STREAM, subjects=["bench.>"], duplicate_window=120))
+    assert server.process is not None
     bench = Bench(js, db, psutil.Process(server.process.pid))
     relay = OutboxRelay(db, js)
     relay_task = asyncio.create_task(relay.run())

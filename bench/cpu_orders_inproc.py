@@ -251,10 +251,10 @@ async def one_round(n: int, profiler: cProfile.Profile | None) -> dict[str, dict
 async def _check_closed(bench: Bench, n: int) -> None:
     """Every order went the whole way (a bench that stops early measures nothing)."""
     async with bench.db.read() as session:
-        rows = (
+        rows: list[Any] = list(
             await session.execute(sa.text("SELECT status, count(*) FROM orders GROUP BY status"))
-        ).all()
-    statuses = Counter({r[0]: r[1] for r in rows})
+        )
+    statuses = Counter({status: count for status, count in rows})
     assert statuses == Counter({"delivered": n}), statuses
 
 

@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from shared.messaging import outbox, requests
+from shared.messaging import outbox, processed_requests
 from shared.messaging.inbox import _claim_many
 from shared.persistence.db import Database
 from shared.persistence.messaging_tables import inbox_table, messaging_metadata
@@ -111,7 +111,8 @@ async def _raw_claim(db: Database, calls: int) -> float:
 
 async def measure(calls: int) -> tuple[list[tuple[str, float, float]], float]:
     claim = insert_ignore("sqlite", inbox_table)
-    record, store = requests._RECORD.statement, requests._STORE_REPLY.statement
+    record = processed_requests.RECORD.statement
+    store = processed_requests._STORE_REPLY.statement
     with tempfile.TemporaryDirectory() as tmp:
         db = Database(f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}")
         async with db.engine.begin() as conn:

@@ -34,7 +34,7 @@ import psutil
 try:
     import uvloop
 except ImportError:  # pragma: no cover - uvloop is a gateway dependency here
-    uvloop = None
+    uvloop = None  # type: ignore[assignment]
 
 
 def percentile(values: list[float], q: float) -> float:

@@ -37,7 +37,7 @@ from shared.runtime.nats_server import NatsServer, free_port
 try:
     import uvloop
 except ImportError:  # pragma: no cover
-    uvloop = None
+    uvloop = None  # type: ignore[assignment]
 
 RESULTS = Path(__file__).resolve().parent / "results"
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError, NoKeysError
 
-from shared.errors import DomainError
+from shared.errors import DomainError, ErrorKind
 
 
 @dataclass
@@ -91,7 +91,7 @@ class FakeRpc:
             raise DomainError(
                 f"no service is answering {subject}",
                 code="upstream_unavailable",
-                kind="unavailable",
+                kind=ErrorKind.UNAVAILABLE,
             )
         if isinstance(handler, Exception):
             raise handler

@@ -91,7 +91,7 @@ def render(code: str, tier: str, rng: random.Random, *, cut: bool = False) -> by
     ground, ink = rng.choice(COLOURS)
     font = _font(rng, rng.randint(30, 48))
     box = ImageDraw.Draw(Image.new("RGB", (1, 1))).textbbox((0, 0), code, font=font)
-    w, h = box[2] - box[0] + 80, box[3] - box[1] + 90
+    w, h = int(box[2] - box[0]) + 80, int(box[3] - box[1]) + 90
     label = _woven((w, h), ground, rng)
     ImageDraw.Draw(label).text((40, 40), code, fill=ink, font=font)
     if cut:  # keep a random 40-70% of the width: part of the code is gone

@@ -4,6 +4,7 @@ only their own; an agent naming a customer still gets only that customer's order
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -39,7 +40,7 @@ QUOTE = {
     "created_at": "2026-12-05T01:00:00Z",
     "expires_at": "2026-12-05T01:15:00Z",
 }
-ORDER = {"order_id": "ord-1", "customer_id": "cust-a", "agent_id": None, "status": "confirmed",
+ORDER: dict[str, Any] = {"order_id": "ord-1", "customer_id": "cust-a", "agent_id": None, "status": "confirmed",
          "quote": QUOTE, "timeline": [], "created_at": "2026-12-05T01:00:00Z"}  # fmt: skip
 
 
