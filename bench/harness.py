@@ -116,9 +116,9 @@ _LOOP = compile(
 def interpreter() -> str:
     """Which CPython runs the stack (the venv's base interpreter), and how fast it is here.
 
-    The same code reads 7-10% less CPU per order on an optimized build (PGO + LTO) than on a
-    plain one, and machines of the same kind differ by half again: a figure is comparable
-    with another only next to these."""
+    The same code used 15-30% less CPU per POST under wrk on an optimized build (PGO + LTO)
+    than on a plain one, and machines of the same kind differ by half again: a figure is
+    comparable with another only next to these."""
     base = Path(getattr(sys, "_base_executable", sys.executable)).resolve()
     namespace: dict[str, float] = {}
     exec(_LOOP, namespace)  # at module level, as the figures in docs/benchmarks.md were taken
