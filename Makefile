@@ -2,9 +2,9 @@
 # The interpreter the venv is made from: Debian's python3.11 where it can make a venv, else
 # python3. Debian builds it with profile-guided and link-time optimization, as the image's
 # python:3.11-slim is built; pyenv's default build (python3 on these machines) is neither. The
-# same code on both, alternating, measured here: 15-30% less CPU per order POST under wrk, and
-# at 100 orders/s no difference beyond that figure's spread (docs/benchmarks.md, "Issue 14,
-# nineteenth pass"). PYTHON=python3 to choose.
+# same code on both, alternating, measured here: 14-29% less CPU per order POST under wrk, and
+# at 100 orders/s less in each of four pairs, by less than that figure's own spread
+# (docs/benchmarks.md, "Issue 14, nineteenth pass"). PYTHON=python3 to choose.
 PYTHON ?= $(shell /usr/bin/python3.11 -c 'import ensurepip, venv' 2>/dev/null \
 	&& echo /usr/bin/python3.11 || echo python3)
 VENV ?= .venv

@@ -116,7 +116,7 @@ _LOOP = compile(
 def interpreter() -> str:
     """Which CPython runs the stack (the venv's base interpreter), and how fast it is here.
 
-    The same code used 15-30% less CPU per POST under wrk on an optimized build (PGO + LTO)
+    The same code used 14-29% less CPU per POST under wrk on an optimized build (PGO + LTO)
     than on a plain one, and machines of the same kind differ by half again: a figure is
     comparable with another only next to these."""
     base = Path(getattr(sys, "_base_executable", sys.executable)).resolve()
