@@ -139,5 +139,65 @@ async def test_hand_overs_still_publish_once_a_purge_emptied_the_table(nats_serv
             assert await relay.purge_published() == 3
 
 
+def record_batches(relay: OutboxRelay) -> list[int]:
+    """The size of every batch the relay publishes, in order."""
+    sizes: list[int] = []
+    publish = relay._publish
+
+    async def recording(rows: Any) -> tuple[list[int], list[int]]:
+        if rows:
+            sizes.append(len(rows))
+        return await publish(rows)
+
+    relay._publish = recording  # type: ignore[method-assign]
+    return sizes
+
+
+async def test_under_a_stream_of_commits_lone_rows_are_published_in_pairs(nats_server, sqlite_url):
+    options = {"sweep_interval": 30.0, "gather": 0.5}
+    async with running_relay(nats_server.url, sqlite_url, **options) as (db, js, relay):
+        uow = UnitOfWork(db, on_commit=relay.hand_over)
+        await asyncio.sleep(0.2)  # the start-up read has run: the relay trusts hand-overs
+        batches = record_batches(relay)
+        for _ in range(9):
+            async with uow() as tx:
+                tx.publish(credit_event())
+            await asyncio.sleep(0.02)  # far less than the window: a stream
+        await eventually(lambda: _equals(stream_count(js), 9))
+        # The first came after a quiet spell: published at once. Each later one waited for the
+        # next commit's row (a slow PubAck may let more than two gather, never fewer).
+        assert batches[0] == 1 and sum(batches) == 9
+        assert all(size >= 2 for size in batches[1:]), batches
+        assert relay.held_total >= 1
+
+
+async def test_commits_further_apart_than_the_window_are_published_at_once(nats_server, sqlite_url):
+    options = {"sweep_interval": 30.0, "gather": 0.05}
+    async with running_relay(nats_server.url, sqlite_url, **options) as (db, js, relay):
+        uow = UnitOfWork(db, on_commit=relay.hand_over)
+        await asyncio.sleep(0.2)
+        batches = record_batches(relay)
+        for expected in range(1, 5):
+            async with uow() as tx:
+                tx.publish(credit_event())
+            await eventually(lambda n=expected: _equals(stream_count(js), n))
+            await asyncio.sleep(0.1)  # twice the window: no stream
+        assert batches == [1, 1, 1, 1]
+        assert relay.held_total == 0  # none waited
+
+
+async def test_a_commit_of_several_rows_is_never_held(nats_server, sqlite_url):
+    options = {"sweep_interval": 30.0, "gather": 10.0}  # a hold would outlast the test
+    async with running_relay(nats_server.url, sqlite_url, **options) as (db, js, relay):
+        uow = UnitOfWork(db, on_commit=relay.hand_over)
+        await asyncio.sleep(0.2)
+        for _ in range(3):
+            async with uow() as tx:
+                tx.publish(credit_event())
+                tx.publish(credit_event())
+        await eventually(lambda: _equals(stream_count(js), 6), timeout=5)
+        assert relay.held_total == 0
+
+
 async def _equals(count: Any, expected: int) -> bool:
     return await count == expected
