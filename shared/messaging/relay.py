@@ -77,8 +77,6 @@ class OutboxRelay:
         mark_delay: float = 0.1,
         keep_published: timedelta = timedelta(hours=24),
         publish_timeout: float = 5.0,
-        gather: float = 0.0,
-        gather_rows: int = 2,
     ) -> None:
         self.db = db
         self.js = js
@@ -87,16 +85,10 @@ class OutboxRelay:
         self.mark_delay = mark_delay
         self.keep_published = keep_published
         self.publish_timeout = publish_timeout
-        self.gather = gather
-        self.gather_rows = gather_rows
         self._wake = asyncio.Event()
         self._stopping = False
         self.published_total = 0
-        self.held_total = 0  # times a lone handed-over row waited for the next commit's
         self._handed: list[OutboxRow] = []
-        self._first_handed_at = 0.0  # monotonic: when the oldest row in `_handed` came
-        self._newest_handed_at = 0.0  # when the newest row in `_handed` came
-        self._last_handed_at = float("-inf")  # when the newest row published from a hand-over came
         self._caught_up = False  # set by a read that found every pending row and handled it
         self._unmarked: list[int] = []  # published from the hand-over, not yet marked
         self._unmarked_since = 0.0
@@ -108,10 +100,6 @@ class OutboxRelay:
     def hand_over(self, rows: Sequence[OutboxRow]) -> None:
         """Called after a commit with the outbox rows it wrote: publish them now."""
         if self.db.sqlite:
-            now = time.monotonic()
-            if not self._handed:
-                self._first_handed_at = now
-            self._newest_handed_at = now
             self._handed.extend(rows)
         self._wake.set()
 
@@ -125,7 +113,6 @@ class OutboxRelay:
         while not self._stopping:
             try:
                 if self._caught_up and not self._read_due():
-                    await self._gather_handed()
                     await self._publish_handed()  # what commits handed over (none on a marks tick)
                 else:
                     while await self.publish_pending() == self.batch_size:
@@ -153,33 +140,6 @@ class OutboxRelay:
         except TimeoutError:
             pass
         self._wake.clear()
-
-    async def _gather_handed(self) -> None:
-        """Under a stream of commits, a row handed over alone waits for the next commit's rows.
-
-        A stream: the first row in hand came less than `gather` after the newest row published
-        before it (measured between arrivals, as the consumers' groups are). The rows then wait
-        until `gather_rows` are in hand or `gather` after the first came, whichever is first. At
-        100 orders/s the placements commit 10 ms apart, one row each: published in pairs, at the
-        second placement's wake, the PubAcks come back together and every consumer downstream
-        wakes once for both, not once for each. A slower stream is published at once, as a burst
-        (a drive's several rows) is: there a wait would only add a timer's wake."""
-        if self.gather <= 0 or not self._handed or len(self._handed) >= self.gather_rows:
-            return
-        first = self._first_handed_at
-        if first - self._last_handed_at >= self.gather:
-            return
-        self.held_total += 1
-        while len(self._handed) < self.gather_rows and not self._stopping:
-            left = first + self.gather - time.monotonic()
-            if left <= 0:
-                return
-            self._wake.clear()
-            try:
-                async with asyncio.timeout(left):
-                    await self._wake.wait()
-            except TimeoutError:
-                return
 
     def _read_due(self) -> bool:
         return time.monotonic() - self._last_read >= self.sweep_interval
@@ -216,8 +176,6 @@ class OutboxRelay:
 
     async def _publish_handed(self) -> None:
         rows, self._handed = self._handed, []
-        if rows:
-            self._last_handed_at = self._newest_handed_at
         for start in range(0, len(rows), self.batch_size):
             batch = rows[start : start + self.batch_size]
             published, parked = await self._publish(batch)

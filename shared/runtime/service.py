@@ -197,10 +197,7 @@ class ServiceRuntime:
         for puller in self._pullers:  # the streams exist now; consumers are created on them
             await self._wait_for(f"consumer {puller.route.durable}", puller.bind)
         self.relay = OutboxRelay(
-            self.db,
-            self.js,
-            sweep_interval=self.settings.relay_sweep_interval,
-            gather=self.settings.relay_gather_ms / 1000,
+            self.db, self.js, sweep_interval=self.settings.relay_sweep_interval
         )
 
     async def _connect(self) -> Client:

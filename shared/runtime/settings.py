@@ -58,13 +58,6 @@ class ServiceSettings(BaseSettings):
         description="A gathering group stops waiting once it holds this many events.",
     )
     relay_sweep_interval: float = Field(default=1.0, gt=0)
-    relay_gather_ms: float = Field(
-        default=15.0,
-        ge=0,
-        le=1000,
-        description="Under a stream of commits, how long a row handed to the outbox relay alone "
-        "waits for the next commit's rows (ms); 0 publishes each commit at once.",
-    )
     startup_timeout: float = Field(
         default=300.0,
         gt=0,
