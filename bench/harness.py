@@ -112,6 +112,25 @@ _LOOP = compile(
 )
 
 
+def loop_cpu() -> float:
+    """Seconds of CPU the plain loop takes now. On these VMs it moves with the host's load
+    (0.51 and 0.66 s ten minutes apart in one session), and every CPU figure moves with it."""
+    namespace: dict[str, float] = {}
+    exec(_LOOP, namespace)  # at module level, as the figures in docs/benchmarks.md were taken
+    return namespace["cpu"]
+
+
+def speed_note(at_start: float, at_end: float) -> str:
+    """The loop's CPU at the start and at the end of a run, and whether they differ by more
+    than a tenth: then the machine ran at another speed for part of the run, and its CPU rows
+    compare only with care (with each other, or with a run that saw the same speeds)."""
+    note = (f"the loop of ten million additions: {at_start:.2f} s of CPU at the start of the "
+            f"run, {at_end:.2f} s at the end")  # fmt: skip
+    if abs(at_end - at_start) > 0.1 * min(at_start, at_end):
+        note += "; THE MACHINE'S SPEED CHANGED during the run: compare its CPU rows with care"
+    return note
+
+
 @functools.cache
 def interpreter() -> str:
     """Which CPython runs the stack (the venv's base interpreter), and how fast it is here.
@@ -120,9 +139,7 @@ def interpreter() -> str:
     than on a plain one, and machines of the same kind differ by half again: a figure is
     comparable with another only next to these."""
     base = Path(getattr(sys, "_base_executable", sys.executable)).resolve()
-    namespace: dict[str, float] = {}
-    exec(_LOOP, namespace)  # at module level, as the figures in docs/benchmarks.md were taken
-    loop = namespace["cpu"]
+    loop = loop_cpu()
     return (
         f"Python {platform.python_version()} ({base}), "
         f"a loop of ten million additions in {loop:.2f} s of CPU"

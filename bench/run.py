@@ -26,7 +26,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import wrk
-from bench.harness import Row, progress, report
+from bench.harness import Row, loop_cpu, progress, report, speed_note
 from bench.http_bench import http_benchmarks
 from bench.messaging import inbox_consumer_vs_bare, relay_vs_raw_publish
 from bench.order_path import CUSTOMERS, HEADLINE_RATE, order_path_benchmarks
@@ -85,7 +85,7 @@ def main() -> int:
     except wrk.WrkMissing as exc:
         print(exc, file=sys.stderr)
         return 2
-    started, load = time.perf_counter(), describe_load(load_average())
+    started, load, speed = time.perf_counter(), describe_load(load_average()), loop_cpu()
     rows: list[Row] = []
     notes: list[str] = [f"load average at the start {load}" + (" (--quick)" if args.quick else "")]
     if args.only in (None, "messaging"):
@@ -100,6 +100,7 @@ def main() -> int:
         rows += order_path_benchmarks(args.quick, notes, bare_post_cpu, args.out)
     notes.append(f"load average at the end {describe_load(load_average())}; "
                  f"whole run {time.perf_counter() - started:.0f} s")  # fmt: skip
+    notes.append(speed_note(speed, loop_cpu()))
     if any(r.loaded for r in rows):
         notes.append("LOADED MACHINE: other processes used the CPU during some measurements; "
                      "those rows are not results. Re-run on a quiet machine.")  # fmt: skip
