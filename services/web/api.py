@@ -39,13 +39,16 @@ class ApiError(Exception):
             body = {}
         code = str(body.get("code") or f"http_{response.status_code}")
         details = body.get("details")
+        detail = str(body.get("detail") or "")
+        if code == "validation_error":  # which fields, not "The request has invalid fields."
+            detail = problems.invalid_fields(body.get("errors")) or detail
         return cls(
             response.status_code,
             code,
             # The gateway's title is the HTTP phrase ("Unprocessable Entity"): people read a
             # sentence about what happened instead; the code stays for support.
             problems.title_for(code, response.status_code),
-            str(body.get("detail") or ""),
+            detail,
             details if isinstance(details, dict) else None,
             str(body.get("correlation_id") or ""),
         )

@@ -17,7 +17,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.web import problems
 from services.web.api import ApiError
-from services.web.session import AgentsOnly, CsrfRefused, OperationsOnly, SignInRequired
+from services.web.session import (
+    AgentsOnly,
+    CsrfRefused,
+    OperationsOnly,
+    SignInRequired,
+    sign_in_again_url,
+)
 from services.web.settings import WebSettings
 from services.web.views import HERE, render
 
@@ -86,7 +92,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
 def _add_access_pages(app: FastAPI) -> None:
     @app.exception_handler(SignInRequired)
     async def sign_in_first(request: Request, _: Exception) -> Response:
-        return RedirectResponse(f"/sign-in?next={request.url.path}", status_code=303)
+        return RedirectResponse(sign_in_again_url(request), status_code=303)
 
     @app.exception_handler(AgentsOnly)
     async def agents_only(request: Request, _: Exception) -> HTMLResponse:
@@ -111,7 +117,7 @@ def _add_failure_pages(app: FastAPI) -> None:
         assert isinstance(exc, ApiError)
         if exc.status == 401:  # the token expired: sign in again, then come back
             request.session.clear()
-            return RedirectResponse(f"/sign-in?next={request.url.path}", status_code=303)  # type: ignore[return-value]
+            return RedirectResponse(sign_in_again_url(request), status_code=303)  # type: ignore[return-value]
         return error_page(request, exc.status, exc.code, exc.title, exc.detail,
                           exc.correlation_id)  # fmt: skip
 

@@ -78,6 +78,24 @@ PLAIN: dict[str, str] = {
     "internal_error": "Something went wrong",
 }
 
+# A `validation_error` is the gateway refusing a body's shape before any service sees it, so the
+# codes above (e.g. `warranty_no_components`) never come for these fields: its `errors` name
+# them, and each field reads as what to fix in the form.
+FIELD: dict[str, str] = {
+    "components": "Choose at least one part that is damaged.",
+    "phone": "Write the phone number with its country code, such as +44 7700 900123.",
+    "email": "Write the email address as name@example.com.",
+    "tracking_number": "The tracking number takes letters, digits and dashes only, no spaces.",
+    "carrier": "Name the carrier taking the parcel.",
+    "style_code": "A style code is four letters or digits, such as VT01.",
+    "reason": "Write a reason (at most 500 characters).",
+    "credit_amount": "Write the credit as an amount above zero, such as 231.01.",
+    "description": "The description is too long.",
+    "quiet_hours": "Give the quiet hours as two times, such as 21:00 and 08:00.",
+    "time_zone": "Choose a time zone from the list.",
+    "locale": "Choose a language and format from the list.",
+}
+
 # Per HTTP status, when a code has no sentence of its own.
 BY_STATUS: dict[int, str] = {
     400: "The request was not understood",
@@ -114,6 +132,26 @@ def title_for(code: str, status: int) -> str:
     if status in BY_STATUS:
         return BY_STATUS[status]
     return "Something went wrong" if status >= 500 else "The request was refused"
+
+
+def invalid_fields(errors: object) -> str:
+    """What to fix, once per offending field of a `validation_error`, in the order given; ""
+    when the answer names none. A field with no sentence of its own is named in words."""
+    sentences: list[str] = []
+    for error in errors if isinstance(errors, list) else []:
+        loc = error.get("loc") if isinstance(error, dict) else None
+        # ["body", "quiet_hours", "start"], ["body", "components", 0]: the form's field is the
+        # first name after where it was (body, query, path, header).
+        names = [part for part in loc if isinstance(part, str)] if isinstance(loc, list) else []
+        if names and names[0] in ("body", "query", "path", "header"):
+            names = names[1:]
+        if not names:
+            continue
+        field = names[0]
+        sentence = FIELD.get(field, f"Check {field.replace('_', ' ')}.")
+        if sentence not in sentences:
+            sentences.append(sentence)
+    return " ".join(sentences)
 
 
 def volume_row_error(code: str) -> str:

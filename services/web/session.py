@@ -13,6 +13,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from typing import Annotated, Literal
+from urllib.parse import quote, urlsplit
 
 from fastapi import Depends, Request
 from starlette.datastructures import FormData
@@ -65,6 +66,21 @@ def sign_in(request: Request, token: str, subject: str, role: Role, locale: str,
         {"token": token, "sub": subject, "role": role, "locale": locale, "scopes": scopes,
          "csrf": secrets.token_urlsafe(32)}
     )  # fmt: skip
+
+
+def sign_in_again_url(request: Request) -> str:
+    """The sign-in page, then back where the user was.
+
+    A page comes back whole, query included (`/agent?tab=centre`). A form's POST cannot be
+    replayed by a redirect (it would land on a path that only takes posts: 405), so it comes
+    back to the page the form was on, when the browser says it was one of this site's."""
+    if request.method in ("GET", "HEAD"):
+        back = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    else:
+        referer = urlsplit(request.headers.get("referer", ""))
+        same_site = referer.netloc == request.url.netloc and referer.path.startswith("/")
+        back = (referer.path + (f"?{referer.query}" if referer.query else "")) if same_site else "/"
+    return f"/sign-in?next={quote(back, safe='/')}"
 
 
 def sign_out(request: Request) -> None:

@@ -4,6 +4,7 @@ second, so a cancellation there would race the parcel: this module runs its own 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -36,7 +37,34 @@ def test_a_customer_cancels_an_order_before_it_ships(sign_in):
     expect(me.locator("#order-status")).to_contain_text("Confirmed", timeout=30_000)
     expect(me.locator("main")).to_contain_text("Tracking")  # booked, still at the depot
 
+    me.get_by_label(re.compile(r"Yes, cancel order o")).check()
     me.get_by_role("button", name="Cancel this order").click()
     expect(me.locator(".flash.success")).to_contain_text("Order cancelled")
     expect(me.locator("#order-status")).to_contain_text("Cancelled", timeout=30_000)
     expect(me.get_by_role("button", name="Cancel this order")).to_have_count(0)
+
+
+def test_a_live_refresh_waits_while_a_keyboard_user_is_on_a_button(sign_in):
+    """An update to the live part must not take away the button a keyboard user is on (focus
+    would fall back to the top of the page): it is applied once focus leaves the part."""
+    me = sign_in("cust-keyboard")
+    me.goto("/shop?region=UK")
+    quote(me, "TC11")
+    pay(me)
+    expect(me.locator("#order-status")).to_contain_text("Confirmed", timeout=30_000)
+    button = me.get_by_role("button", name="Cancel this order")
+    button.focus()
+    button.evaluate("b => { b.dataset.before = 'yes'; }")
+    # Whether htmx was told to swap, read after the console's own handler on the live part.
+    me.evaluate(
+        "document.addEventListener('htmx:beforeSwap', e => { window.swapped = e.detail.shouldSwap; })"
+    )
+    me.evaluate("htmx.trigger(document.getElementById('live'), 'live-update')")
+    me.wait_for_function("() => window.swapped !== undefined")
+    assert me.evaluate("window.swapped") is False
+    assert me.evaluate("document.activeElement.dataset.before") == "yes"
+
+    me.evaluate("window.swapped = undefined; document.activeElement.blur()")
+    me.wait_for_function("() => window.swapped === true")
+    expect(me.locator("#live button[data-before]")).to_have_count(0)  # refreshed
+    expect(me.get_by_role("button", name="Cancel this order")).to_be_visible()

@@ -150,10 +150,15 @@ class Watchdog:
             assert time.monotonic() < deadline, f"{name} did not come back before arming"
             await asyncio.sleep(0.2)
         self.next_points[name] = point
+        # Also on the child itself: `loop` looks at whether a child is alive, then the stack
+        # restarts the dead ones, and a child that dies between the two (a slow SIGTERM on a
+        # busy machine) is restarted without `loop` setting its point; it must be armed anyway.
+        target.env["CONCIERGE_CRASH_AT"] = point
         self.restarted.clear()
         os.kill(target.process.pid, signal.SIGTERM)
         await asyncio.to_thread(target.process.wait)
         await asyncio.wait_for(self.restarted.wait(), timeout=30)
+        self.next_points.pop(name, None)  # this life took it, whichever way: none after it
         await asyncio.to_thread(self.chaos.stack._wait_ready, [target], 60)
 
 

@@ -14,7 +14,7 @@ from fastapi.responses import Response
 from services.web.api import ApiError, Gateway
 from services.web.deps import Api
 from services.web.labels import AGENT_ACTIONS
-from services.web.routes.common import ObjectId, download, flash_error
+from services.web.routes.common import ObjectId, confirmed, download, flash_error
 from services.web.routes.warranty import open_claim_from
 from services.web.session import CurrentAgent, Form, flash
 from services.web.views import is_fragment, render, see_other
@@ -36,7 +36,7 @@ def _body(action: str, form: Any) -> dict[str, Any] | None:
     if action in ("approve", "reject"):
         return {"approve": action == "approve", "reason": text("reason")}
     if action == "start_replacement":
-        return {"style_code": text("style_code") or None}
+        return {"style_code": text("style_code").upper() or None}
     if action == "issue_store_credit":
         return {"store_credit": True, "credit_amount": text("credit_amount") or None}
     if action == "ship_back":
@@ -95,6 +95,8 @@ async def act(request: Request, claim_id: ObjectId, action: str, user: CurrentAg
               form: Form) -> Response:  # fmt: skip
     if action not in STEPS:
         flash(request, "error", "Unknown action", "unknown_action", action[:40])
+        return see_other(f"/agent/claims/{claim_id}")
+    if action == "cancel" and not confirmed(request, form, f"Yes, cancel claim {claim_id}"):
         return see_other(f"/agent/claims/{claim_id}")
     try:
         claim = await api.post(f"/v1/claims/{claim_id}/{STEPS[action]}", _body(action, form),

@@ -16,7 +16,8 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from services.web import oidc
-from services.web.session import Form, Role, sign_in, sign_out
+from services.web.api import ApiError, Gateway
+from services.web.session import Form, Role, set_locale, sign_in, sign_out
 from services.web.settings import WebSettings
 from services.web.views import render, see_other
 
@@ -96,7 +97,20 @@ async def oidc_callback(request: Request, code: str = "", state: str = "") -> Re
     result = await oidc.finish(request, settings, code, state)
     sign_in(request, result.token, result.subject, result.role, settings.default_locale,
             result.scopes)  # fmt: skip
+    if result.role == "customer":
+        await _use_saved_locale(request, result.token)
     return see_other(result.next)
+
+
+async def _use_saved_locale(request: Request, token: str) -> None:
+    """A customer reads dates, times and the shop in the language and formats she saved, not
+    the server's default: a US customer signing in gets US formats and the US catalogue."""
+    try:
+        contact = await Gateway(request.app.state.http, token).get("/v1/me/contact")
+    except ApiError:  # nothing saved yet, or the API is away: the default stands
+        return
+    if isinstance(contact, dict) and contact.get("locale") in ("en-GB", "en-US"):
+        set_locale(request, contact["locale"])
 
 
 @router.post("/sign-out")

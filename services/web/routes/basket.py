@@ -33,10 +33,21 @@ def _refused(request: Request, exc: BasketRefused) -> None:
     flash(request, "error", "The basket did not change", exc.code, exc.detail)
 
 
-async def show(request: Request, who: Shopper, locale: str) -> Response:
+async def show(request: Request, api: Gateway, who: Shopper, locale: str) -> Response:
     basket = baskets.load(request.session, who.customer_id)
     region = basket.region or default_region(locale)
-    return render(request, "basket.html", basket=basket, region=region, who=who)
+    return render(request, "basket.html", basket=basket, region=region, who=who,
+                  offers=await _offers(api, region) if basket.lines else {})  # fmt: skip
+
+
+async def _offers(api: Gateway, region: str) -> dict[str, dict[str, object]]:
+    """The region's offers by style, so each line reads as the piece it is (name and price),
+    not only its code: one catalogue call for the whole basket. Without it, codes only."""
+    try:
+        catalogue = await api.get("/v1/catalog", region=region)
+    except ApiError:
+        return {}
+    return {str(o.get("style")): o for o in catalogue.get("offers", []) if isinstance(o, dict)}
 
 
 async def add(request: Request, who: Shopper, form: Form) -> Response:
@@ -97,8 +108,8 @@ async def quote(request: Request, api: Gateway, who: Shopper, form: Form) -> Res
 
 
 @router.get("/basket")
-async def c_show(request: Request, user: CurrentCustomer) -> Response:
-    return await show(request, Shopper.of(user), user.locale)
+async def c_show(request: Request, user: CurrentCustomer, api: Api) -> Response:
+    return await show(request, api, Shopper.of(user), user.locale)
 
 
 @router.post("/basket")
@@ -121,8 +132,8 @@ AGENT = "/agent/customers/{customer_id}"
 
 
 @router.get(AGENT + "/basket")
-async def a_show(request: Request, customer_id: ObjectId, user: CurrentAgent) -> Response:
-    return await show(request, Shopper.of(user, customer_id), user.locale)
+async def a_show(request: Request, customer_id: ObjectId, user: CurrentAgent, api: Api) -> Response:  # fmt: skip
+    return await show(request, api, Shopper.of(user, customer_id), user.locale)
 
 
 @router.post(AGENT + "/basket")

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import Path, Request
 from fastapi.responses import Response
+from starlette.datastructures import FormData
 
 from services.web.api import ApiError, Gateway
 from services.web.session import flash
@@ -22,6 +23,17 @@ def flash_error(request: Request, exc: ApiError) -> None:
     if exc.status >= 500 and exc.code == "gateway_unreachable":
         raise exc
     flash(request, "error", exc.title, exc.code, exc.detail)
+
+
+def confirmed(request: Request, form: FormData, box: str) -> bool:
+    """A final step (cancelling a claim or an order: nothing brings it back) is taken only with
+    its box ticked. The page's `required` box asks first; a post without it (no HTML
+    validation, a crafted form) is refused here, and the API is not called."""
+    if form.get("confirm") == "yes":
+        return True
+    flash(request, "error", "Nothing was cancelled", "confirmation_required",
+          f"Tick “{box}” to confirm: it cannot be undone.")  # fmt: skip
+    return False
 
 
 async def download(api: Gateway, path: str, **params: str) -> Response:

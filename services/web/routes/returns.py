@@ -9,10 +9,11 @@ from fastapi.responses import Response
 
 from services.web.api import ApiError, Gateway
 from services.web.deps import Api
+from services.web.formatting import money
 from services.web.routes.common import ObjectId, flash_error
 from services.web.routes.shop import Shopper
 from services.web.session import CurrentAgent, CurrentCustomer, Form, flash
-from services.web.views import see_other
+from services.web.views import page_locale, see_other
 
 router = APIRouter()
 
@@ -33,9 +34,10 @@ async def start_return(
         flash_error(request, exc)
         return see_other(f"{who.base}/orders/{order_id}")
     refund = ret["refund"]
+    amount = money(refund["total"], refund["currency"], page_locale(request))  # £95.82, as pages
     flash(request, "success", f"Return {ret['return_number']} started",
-          detail=f"Your free label is ready. {refund['total']} {refund['currency']} is refunded "
-          "once the carrier scans the parcel in.")  # fmt: skip
+          detail=f"Your free label is ready. {amount} is refunded once the carrier scans the "
+          "parcel in.")  # fmt: skip
     return see_other(f"{who.base}/orders/{order_id}")
 
 

@@ -13,12 +13,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
+from starlette.datastructures import FormData
 
 from services.web import basket as baskets
 from services.web.api import ApiError, Gateway
 from services.web.deps import Api
 from services.web.labels import REGIONS, RETURN_REASONS, TEST_CARDS
-from services.web.routes.common import ObjectId, default_region, flash_error
+from services.web.routes.common import ObjectId, confirmed, default_region, flash_error
 from services.web.session import CurrentAgent, CurrentCustomer, Form, User, flash
 from services.web.views import is_fragment, render, see_other
 
@@ -108,7 +109,10 @@ async def show_order(request: Request, api: Gateway, who: Shopper, order_id: str
                   return_reasons=RETURN_REASONS)  # fmt: skip
 
 
-async def cancel_order(request: Request, api: Gateway, who: Shopper, order_id: str) -> Response:
+async def cancel_order(request: Request, api: Gateway, who: Shopper, order_id: str,
+                       form: FormData) -> Response:  # fmt: skip
+    if not confirmed(request, form, f"Yes, cancel order {order_id}"):
+        return see_other(f"{who.base}/orders/{order_id}")
     try:
         await api.post(f"/v1/orders/{order_id}/cancel", None, customer_id=who.customer_id)
         flash(request, "success", "Order cancelled", detail="Every completed step is undone.")
@@ -159,7 +163,7 @@ async def c_show_order(request: Request, order_id: ObjectId, user: CurrentCustom
 @router.post("/orders/{order_id}/cancel")
 async def c_cancel(request: Request, order_id: ObjectId, user: CurrentCustomer, api: Api,
                    form: Form) -> Response:  # fmt: skip
-    return await cancel_order(request, api, Shopper.of(user), order_id)
+    return await cancel_order(request, api, Shopper.of(user), order_id, form)
 
 
 # Agents, for one customer ---------------------------------------------------------------------
@@ -205,4 +209,4 @@ async def a_show_order(request: Request, customer_id: ObjectId, order_id: Object
 @router.post(AGENT + "/orders/{order_id}/cancel")
 async def a_cancel(request: Request, customer_id: ObjectId, order_id: ObjectId,
                    user: CurrentAgent, api: Api, form: Form) -> Response:  # fmt: skip
-    return await cancel_order(request, api, Shopper.of(user, customer_id), order_id)
+    return await cancel_order(request, api, Shopper.of(user, customer_id), order_id, form)

@@ -14,7 +14,13 @@ from services.web import labels
 from services.web.api import ApiError, Gateway
 from services.web.deps import Api
 from services.web.labels import CAUSES, COMPONENTS, REGIONS
-from services.web.routes.common import ObjectId, default_region, download, flash_error
+from services.web.routes.common import (
+    ObjectId,
+    confirmed,
+    default_region,
+    download,
+    flash_error,
+)
 from services.web.session import CurrentCustomer, CurrentUser, Form, flash
 from services.web.views import is_fragment, render, see_other
 
@@ -37,7 +43,7 @@ async def warranty_check(
             verdict = await api.post("/v1/warranty/check",
                                      {"region": region, "label_code": code.strip()})  # fmt: skip
         except ApiError as exc:
-            if exc.status >= 500:
+            if exc.status >= 500 or exc.status == 401:  # 401: sign in again (app.py), not inline
                 raise
             # The facts behind a refused code (which characters to re-check, the valid readings)
             # are shown with it: "re-check the marked characters" needs them marked.
@@ -93,6 +99,8 @@ async def claim_page(request: Request, claim_id: ObjectId, user: CurrentCustomer
 @router.post("/claims/{claim_id}/cancel")
 async def cancel_claim(request: Request, claim_id: ObjectId, user: CurrentCustomer, api: Api,
                        form: Form) -> Response:  # fmt: skip
+    if not confirmed(request, form, f"Yes, cancel claim {claim_id}"):
+        return see_other(f"/claims/{claim_id}")
     try:
         await api.post(f"/v1/claims/{claim_id}/cancel",
                        {"reason": str(form.get("reason") or "")[:500]})  # fmt: skip

@@ -4,11 +4,14 @@
 (function () {
   "use strict";
 
-  // Someone is working in the live part (typing in one of its fields, or a field changed):
-  // swapping it now would clear what they typed or move the button they are pressing.
+  // Someone is working in the live part (focus on one of its fields, buttons or links, or a
+  // field changed): swapping it now would clear what they typed, or take away the button a
+  // keyboard user is on (focus would fall back to the top of the page). The refresh waits for
+  // focus to leave the part.
   function busy(el) {
     var active = document.activeElement;
-    if (active && el.contains(active) && active.matches("input, textarea, select")) return true;
+    var working = "input, textarea, select, button, a[href], summary";
+    if (active && el.contains(active) && active.matches(working)) return true;
     return Array.prototype.some.call(el.querySelectorAll("input, textarea, select"), function (f) {
       if (f.type === "hidden") return false;
       if (f.type === "checkbox" || f.type === "radio") return f.checked !== f.defaultChecked;

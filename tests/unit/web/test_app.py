@@ -81,3 +81,23 @@ def test_unexpected_errors_show_no_trace(monkeypatch) -> None:
     assert r.status_code == 500
     assert "secret internals" not in r.text and "internal_error" in r.text
     client.__exit__(None, None, None)
+
+
+def test_signing_in_again_comes_back_to_the_page_with_its_query(client: TestClient) -> None:
+    r = client.get("/agent?tab=centre", follow_redirects=False)
+    assert r.headers["location"] == "/sign-in?next=/agent%3Ftab%3Dcentre"
+    page = client.get(r.headers["location"]).text
+    assert 'name="next" value="/agent?tab=centre"' in page
+
+
+def test_signing_in_again_after_a_form_comes_back_to_the_forms_page(client: TestClient) -> None:
+    """A redirect cannot replay a POST: back to the page the form was on (not its action, which
+    only takes posts), and only when that page is this site's."""
+    own = client.post("/claims/CLM-1/cancel", headers={"referer": "http://testserver/claims/CLM-1"},
+                      follow_redirects=False)  # fmt: skip
+    assert own.headers["location"] == "/sign-in?next=/claims/CLM-1"
+    other = client.post("/claims/CLM-1/cancel", headers={"referer": "https://evil.example/x"},
+                        follow_redirects=False)  # fmt: skip
+    assert other.headers["location"] == "/sign-in?next=/"
+    bare = client.post("/claims/CLM-1/cancel", follow_redirects=False)
+    assert bare.headers["location"] == "/sign-in?next=/"

@@ -124,3 +124,111 @@ def test_a_post_without_the_csrf_token_changes_nothing(stub_console: StubConsole
     refused = me.post("/basket", data={"style": "TC11", "quantity": "1", "region": "UK"})
     assert refused.status_code == 403
     assert "Basket (empty)" in me.get("/shop?region=UK").text
+
+
+def test_a_started_return_names_its_refund_as_the_pages_do(stub_console) -> None:
+    def gateway(request: httpx.Request) -> httpx.Response:
+        if request.method == "POST" and request.url.path == "/v1/orders/ord-1/returns":
+            return httpx.Response(201, json={"return_number": "RET-1",
+                                             "refund": {"total": "95.82", "currency": "GBP"}})  # fmt: skip
+        return problem(404, "order_not_found")
+
+    customer = stub_console(gateway, role="customer")
+    token = csrf(customer.get("/sign-in").text)
+    form = {"csrf_token": token, "style": "VT01", "quantity": "1", "reason": "changed_mind",
+            "form_key": "k-1"}  # fmt: skip
+    customer.post("/orders/ord-1/returns", data=form, follow_redirects=False)
+    page = customer.get("/").text  # the one-shot message shows on the next page
+    assert "Return RET-1 started" in page
+    assert "£95.82 is refunded" in page and "95.82 GBP" not in page
+
+
+def test_my_orders_names_every_line_of_a_basket_order(stub_console: StubConsole) -> None:
+    """A basket order's `quote` is a summary of its first line: the list names every line and
+    gives the basket's total, as the order's own page does."""
+    cart_lines = [{**LINE, "style": "TC11", "name": "Floral tablet sleeve"},
+                  {**LINE, "style": "VT02", "name": "Vintage tote", "quantity": 2}]  # fmt: skip
+    basket = {"order_id": "ord-cart", "status": "confirmed", "created_at": "2026-12-05T10:00:00Z",
+              "quote": {"name": "Floral tablet sleeve", "quantity": 1, "total": "383.99",
+                        "currency": "GBP"},
+              "cart": {"shipments": [{**SHIPMENT, "lines": cart_lines}], "total": "383.99",
+                       "currency": "GBP"}}  # fmt: skip
+    single = {"order_id": "ord-one", "status": "confirmed", "created_at": "2026-12-05T09:00:00Z",
+              "quote": {"name": "Chain crossbody", "quantity": 2, "total": "120.00",
+                        "currency": "GBP"}, "cart": None}  # fmt: skip
+
+    def orders(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/v1/orders":
+            return httpx.Response(200, json={"items": [basket, single], "next_cursor": None})
+        return problem(404, "order_not_found")
+
+    page = stub_console(orders, role="customer").get("/orders").text
+    assert "Floral tablet sleeve × 1, Vintage tote × 2" in page and "£383.99" in page
+    assert "Chain crossbody × 2" in page
+
+
+def test_a_sold_out_item_offers_the_waitlist_not_the_basket(stub_console: StubConsole) -> None:
+    sold_out = {**OFFER, "style": "TC11", "available": 0}
+    in_stock = {**OFFER, "style": "VT02", "name": "Vintage tote", "available": 12}
+
+    def shop(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={**CATALOGUE, "offers": [sold_out, in_stock]})
+
+    page = stub_console(shop, role="customer").get("/shop?region=UK").text
+    assert "Tell me when Floral tablet sleeve is back in stock" in page
+    assert "Add Floral tablet sleeve to the basket" not in page
+    assert "Add Vintage tote to the basket" in page
+
+
+def test_an_order_that_failed_for_stock_lets_her_join_the_waitlist(
+    stub_console: StubConsole, gateway_calls: list
+) -> None:
+    order = {"order_id": "ord-1", "status": "failed", "created_at": "2026-12-05T10:00:00Z",
+             "timeline": [], "cart": None, "shipment": None,
+             "failure": {"message": "Sold out. Join the waitlist and we will tell you when it is back",
+                         "reason_code": "stock_insufficient", "advice_code": "join_waitlist",
+                         "style": "TC11"},
+             "quote": {"region": "UK", "style": "TC11", "name": "Floral tablet sleeve",
+                       "quantity": 1, "total": "95.82", "currency": "GBP", "warehouse": "US-NJ",
+                       "delivery_days_min": 5, "delivery_days_max": 8}}  # fmt: skip
+
+    def gateway(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/v1/orders/ord-1":
+            return httpx.Response(200, json=order)
+        if request.url.path == "/v1/orders/ord-1/returns":
+            return httpx.Response(200, json={"items": [], "next_cursor": None})
+        if request.url.path == "/v1/waitlist":
+            return httpx.Response(201, json={"entry_id": "w-1"})
+        return httpx.Response(200, json=CATALOGUE)
+
+    me = stub_console(gateway, role="customer")
+    page = me.get("/orders/ord-1").text
+    assert 'aria-label="Join the waitlist for TC11"' in page
+    me.post("/waitlist", data={"csrf_token": csrf(page), "style": "TC11", "region": "UK",
+                               "form_key": "k-w"})  # fmt: skip
+    joined = [r for r in gateway_calls if r.url.path == "/v1/waitlist"]
+    assert json.loads(joined[0].content)["style"] == "TC11"
+
+
+def test_the_basket_names_each_piece_and_its_price(stub_console: StubConsole) -> None:
+    me = stub_console(gateway, role="customer")
+    add(me, "TC11")
+    page = me.get("/basket").text
+    assert "Floral tablet sleeve <code>TC11</code>" in page and "£95.82 each, landed" in page
+    assert 'aria-label="Remove Floral tablet sleeve TC11"' in page
+
+
+def test_the_basket_still_shows_its_codes_when_the_catalogue_is_away(
+    stub_console: StubConsole,
+) -> None:
+    def away(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/v1/catalog" and request.headers.get("x-away"):
+            return problem(503, "upstream_unavailable")
+        return gateway(request)
+
+    me = stub_console(away, role="customer")
+    add(me, "TC11")
+    me.app.state.http.headers["x-away"] = "1"  # type: ignore[attr-defined]
+    page = me.get("/basket")
+    assert page.status_code == 200 and "<code>TC11</code>" in page.text
+    assert "each, landed" not in page.text

@@ -23,6 +23,9 @@ from services.web.app import create_app
 from services.web.settings import WebSettings
 from shared.runtime.nats_server import free_port
 
+# Who the provider's next token is for (a test may sign in a customer instead).
+ISSUED = {"sub": "agent-sso", "role": "agent"}
+
 
 def _identity_provider(base: str) -> FastAPI:
     idp = FastAPI()
@@ -46,7 +49,7 @@ def _identity_provider(base: str) -> FastAPI:
         digest = hashlib.sha256(code_verifier.encode()).digest()
         if base64.urlsafe_b64encode(digest).rstrip(b"=").decode() != challenges.get(code):
             return JSONResponse({"error": "invalid_grant"}, status_code=400)
-        claims = {"sub": "agent-sso", "role": "agent", "exp": int(time.time()) + 600}
+        claims = {**ISSUED, "exp": int(time.time()) + 600}
         return JSONResponse({"access_token": jwt.encode(claims, "k" * 32), "token_type": "Bearer"})
 
     return idp
@@ -106,3 +109,27 @@ def test_the_token_scope_decides_which_operator_pages_are_offered(console: TestC
     assert refused.status_code == 403 and "scope_required" in refused.text
     assert oidc._scopes({"scope": "openid operations"}) == "openid operations"
     assert oidc._scopes({"scope": ["operations"]}) == ""  # not the form the gateway reads
+
+
+@pytest.mark.parametrize(
+    ("saved", "expected"), [("en-US", "en-US"), ("fr-FR", "en-GB"), (None, "en-GB")]
+)
+def test_a_customer_signs_in_with_the_formats_she_saved(
+    console: TestClient, saved, expected
+) -> None:
+    def gateway(request: httpx.Request) -> httpx.Response:
+        assert request.url.path == "/v1/me/contact"
+        if saved is None:
+            return httpx.Response(404, json={"code": "notifications_contact_not_found"})
+        return httpx.Response(200, json={"customer_id": "cust-sso", "locale": saved})
+
+    console.app.state.http = httpx.AsyncClient(transport=httpx.MockTransport(gateway),
+                                               base_url="http://gateway")  # fmt: skip
+    ISSUED.update(sub="cust-sso", role="customer")
+    try:
+        to_idp = console.get("/sign-in/oidc?next=/sign-in", follow_redirects=False)
+        callback = urlparse(httpx.get(to_idp.headers["location"]).headers["location"])
+        console.get(f"/auth/callback?{callback.query}", follow_redirects=False)
+    finally:
+        ISSUED.update(sub="agent-sso", role="agent")
+    assert f'<html lang="{expected}">' in console.get("/sign-in").text

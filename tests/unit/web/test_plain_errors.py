@@ -103,3 +103,85 @@ def test_the_menu_marks_where_the_agent_is(stub_console) -> None:
     search = agent.get("/agent?tab=search").text
     assert '<a href="/agent">Queue</a>' in search
     assert '<a href="/agent?tab=search" aria-current="page">Search</a>' in search
+
+
+def test_a_refused_body_says_which_fields_to_fix() -> None:
+    """The gateway refuses a body's shape itself (`validation_error`), before any service could
+    answer with a code of its own: the fields it names read as what to fix in the form."""
+    errors = [{"loc": ["body", "components"], "message": "too short", "type": "too_short"},
+              {"loc": ["body", "phone"], "message": "pattern", "type": "string_pattern_mismatch"},
+              {"loc": ["body", "quiet_hours", "start"], "message": "bad", "type": "x"},
+              {"loc": ["body", "components", 0], "message": "not a part", "type": "enum"},
+              {"loc": ["body", "gift_wrap"], "message": "extra", "type": "extra_forbidden"}]  # fmt: skip
+    error = ApiError.from_response(problem(422, "validation_error", errors=errors))
+    assert error.title == "Some of what was sent was not accepted"
+    assert error.detail == (
+        "Choose at least one part that is damaged. "
+        "Write the phone number with its country code, such as +44 7700 900123. "
+        "Give the quiet hours as two times, such as 21:00 and 08:00. Check gift wrap."
+    )
+
+
+def test_a_refused_body_naming_no_field_keeps_the_apis_detail() -> None:
+    for errors in (None, [], "not a list", [{"loc": ["body"]}], [{"loc": "body"}]):
+        answer = problem(422, "validation_error", errors=errors)
+        assert ApiError.from_response(answer).detail == "validation_error detail"
+
+
+def test_a_refused_claim_form_names_the_missing_part(stub_console) -> None:
+    def gateway(request: httpx.Request) -> httpx.Response:
+        if request.method == "POST" and request.url.path == "/v1/claims":
+            return problem(422, "validation_error", errors=[
+                {"loc": ["body", "components"], "message": "too short", "type": "too_short"}])  # fmt: skip
+        return httpx.Response(200, json={"items": [], "next_cursor": None})
+
+    customer = stub_console(gateway, role="customer")
+    token = csrf(customer.get("/warranty").text)
+    page = customer.post("/claims", data={"csrf_token": token, "region": "UK",
+                                                   "label_code": "VT01-1234", "form_key": "k1"})  # fmt: skip
+    assert "Choose at least one part that is damaged." in page.text
+    assert "The request has invalid fields." not in page.text
+
+
+def test_an_expired_session_on_the_warranty_check_asks_to_sign_in_again(stub_console) -> None:
+    customer = stub_console(lambda request: problem(401, "token_expired"), role="customer")
+    back = customer.get("/warranty?code=VT01-1234&region=UK", follow_redirects=False)
+    assert back.status_code == 303
+    assert back.headers["location"] == "/sign-in?next=/warranty%3Fcode%3DVT01-1234%26region%3DUK"
+    assert customer.get("/claims", follow_redirects=False).status_code == 303  # signed out
+
+
+def test_a_cancel_without_its_box_ticked_is_refused_and_the_api_is_not_called(
+    stub_console, gateway_calls
+) -> None:
+    """Cancelling a claim or an order cannot be undone: a post without the ticked box (no HTML
+    validation, a crafted form) changes nothing and says what to do."""
+
+    def gateway(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"id": "CLM-1", "status": "cancelled"})
+
+    customer = stub_console(gateway, role="customer")
+    token = csrf(customer.get("/sign-in").text)
+    for path in ("/claims/CLM-1/cancel", "/orders/ord-1/cancel"):
+        customer.post(path, data={"csrf_token": token, "reason": "x"}, follow_redirects=False)
+        assert not [r for r in gateway_calls if r.method == "POST"], path
+        page = customer.get("/sign-in").text  # the one-shot message shows on the next page
+        assert "Nothing was cancelled" in page and "confirmation_required" in page
+    customer.post("/orders/ord-1/cancel", data={"csrf_token": token, "confirm": "yes"},
+                  follow_redirects=False)  # fmt: skip
+    assert [r.url.path for r in gateway_calls if r.method == "POST"] == ["/v1/orders/ord-1/cancel"]
+
+
+def test_an_agents_cancel_without_its_box_ticked_is_refused(stub_console, gateway_calls) -> None:
+    answer = {"status": "cancelled", "items": [], "next_cursor": None}
+    agent = stub_console(lambda request: httpx.Response(200, json=answer))
+    token = csrf(agent.get("/sign-in").text)
+    agent.post("/agent/claims/CLM-1/cancel", data={"csrf_token": token, "form_key": "k"},
+               follow_redirects=False)  # fmt: skip
+    assert not [r for r in gateway_calls if r.method == "POST"]
+    agent.post("/agent/customers/c-1/orders/ord-1/cancel", data={"csrf_token": token},
+               follow_redirects=False)  # fmt: skip
+    assert not [r for r in gateway_calls if r.method == "POST"]
+    agent.post("/agent/claims/CLM-1/cancel", data={"csrf_token": token, "form_key": "k",
+                                                   "confirm": "yes"}, follow_redirects=False)  # fmt: skip
+    assert [r.url.path for r in gateway_calls if r.method == "POST"] == ["/v1/claims/CLM-1/cancel"]
