@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import re
 from typing import Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -15,7 +14,7 @@ from services.web.api import ApiError, Gateway
 from services.web.deps import Api
 from services.web.labels import AGENT_ACTIONS
 from services.web.routes.common import ObjectId, confirmed, download, flash_error
-from services.web.routes.warranty import open_claim_from
+from services.web.routes.warranty import check_page, open_claim_from, typed_claim
 from services.web.session import CurrentAgent, Form, flash
 from services.web.views import is_fragment, render, see_other
 
@@ -64,7 +63,8 @@ async def open_for_customer(request: Request, user: CurrentAgent, api: Api, form
     if not CUSTOMER.match(customer_id):
         flash(request, "error", "Which customer?", "customer_id_missing",
               "Type the customer's id to open the claim for them.")  # fmt: skip
-        return see_other(f"/warranty?{urlencode({'code': form.get('label_code') or ''})}")
+        return await check_page(request, api, str(form.get("label_code") or ""),
+                                str(form.get("region") or ""), typed_claim(form), 422)  # fmt: skip
     return await open_claim_from(request, api, form, "/agent/claims", customer_id)
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from typing import Annotated, Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
@@ -22,7 +21,7 @@ from services.web.routes.common import (
     flash_error,
 )
 from services.web.session import CurrentCustomer, CurrentUser, Form, flash
-from services.web.views import is_fragment, render, see_other
+from services.web.views import is_fragment, page_locale, render, see_other
 
 router = APIRouter()
 
@@ -36,7 +35,13 @@ async def warranty_check(
     region: Annotated[str | None, Query(max_length=2)] = None,
 ) -> Response:
     """One API call: the coverage check decodes the label too (with look-alike corrections)."""
-    region = region if region in REGIONS else default_region(user.locale)
+    return await check_page(request, api, code, region)
+
+
+async def check_page(request: Request, api: Gateway, code: str | None, region: str | None,
+                     typed: dict[str, Any] | None = None, status_code: int = 200) -> Response:  # fmt: skip
+    """The check's page; `typed`: what a refused claim form held, filled in again."""
+    region = region if region in REGIONS else default_region(page_locale(request))
     verdict, problem = None, None
     if code and code.strip():
         try:
@@ -48,8 +53,16 @@ async def warranty_check(
             # The facts behind a refused code (which characters to re-check, the valid readings)
             # are shown with it: "re-check the marked characters" needs them marked.
             problem = {**exc.as_flash(), "details": exc.details}
-    return render(request, "warranty.html", code=code or "", region=region, regions=REGIONS,
-                  verdict=verdict, problem=problem, components=COMPONENTS, causes=CAUSES)  # fmt: skip
+    return render(request, "warranty.html", status_code, code=code or "", region=region,
+                  regions=REGIONS, verdict=verdict, problem=problem, components=COMPONENTS,
+                  causes=CAUSES, typed=typed or {})  # fmt: skip
+
+
+def typed_claim(form: FormData) -> dict[str, Any]:
+    """What a claim form held, to fill it in again."""
+    return {"components": form.getlist("components"), "cause": form.get("cause"),
+            "description": str(form.get("description") or "")[:2000],
+            "customer_id": str(form.get("customer_id") or "")[:64]}  # fmt: skip
 
 
 async def open_claim_from(request: Request, api: Gateway, form: FormData, page: str,
@@ -67,9 +80,10 @@ async def open_claim_from(request: Request, api: Gateway, form: FormData, page: 
         claim = await api.post("/v1/claims", body, idempotency_key=str(form.get("form_key")))
     except ApiError as exc:
         flash_error(request, exc)
-        return see_other(
-            f"/warranty?{urlencode({'code': body['label_code'] or '', 'region': body['region']})}"
-        )
+        # The same check again with the form as they filled it: a refusal never costs them
+        # the description they wrote (nothing was opened; the form gets a fresh key).
+        return await check_page(request, api, str(body["label_code"] or ""),
+                                str(body["region"] or ""), typed_claim(form), 422)  # fmt: skip
     # The status in the customer's words (an agent opening it for them reads the same sentence).
     status = labels.claim_status(str(claim["status"]))
     flash(request, "success", "Claim opened", detail=f"Claim {claim['id']}: {status}.")
