@@ -4,14 +4,11 @@
 (function () {
   "use strict";
 
-  // Someone is working in the live part (focus on one of its fields, buttons or links, or a
-  // field changed): swapping it now would clear what they typed, or take away the button a
-  // keyboard user is on (focus would fall back to the top of the page). The refresh waits for
-  // focus to leave the part.
+  // Someone is working in the live part (typing in one of its fields, or a field changed):
+  // swapping it now would clear what they typed. The refresh waits until they leave the part.
   function busy(el) {
     var active = document.activeElement;
-    var working = "input, textarea, select, button, a[href], summary";
-    if (active && el.contains(active) && active.matches(working)) return true;
+    if (active && el.contains(active) && active.matches("input, textarea, select")) return true;
     return Array.prototype.some.call(el.querySelectorAll("input, textarea, select"), function (f) {
       if (f.type === "hidden") return false;
       if (f.type === "checkbox" || f.type === "radio") return f.checked !== f.defaultChecked;
@@ -20,6 +17,30 @@
       }
       return f.value !== f.defaultValue;
     });
+  }
+
+  // A keyboard user on a button or link of the live part keeps their place through a refresh:
+  // the same control (same kind, same words, same position among those) takes the focus back,
+  // instead of focus falling to the top of the page. Not a wait, as for fields: the page keeps
+  // following (a link just used to download the RMA form keeps the focus, and the status moves
+  // on). A control the new state no longer offers leaves the focus where the browser puts it.
+  var CONTROLS = "button, a[href], summary";
+
+  function focusedControl(el) {
+    var active = document.activeElement;
+    if (!active || !el.contains(active) || !active.matches(CONTROLS)) return null;
+    var same = Array.prototype.filter.call(el.querySelectorAll(CONTROLS), function (c) {
+      return c.tagName === active.tagName && c.textContent === active.textContent;
+    });
+    return { tag: active.tagName, text: active.textContent, nth: same.indexOf(active) };
+  }
+
+  function refocus(el, was) {
+    var same = Array.prototype.filter.call(el.querySelectorAll(CONTROLS), function (c) {
+      return c.tagName === was.tag && c.textContent === was.text;
+    });
+    var control = same[was.nth] || same[0];
+    if (control) control.focus({ preventScroll: true });
   }
 
   function connect(el) {
@@ -33,8 +54,14 @@
     source.addEventListener("update", refresh);
     source.addEventListener("problem", function () { source.close(); });
     // The answer may come back after they started typing: keep their work, refresh later.
+    var focused = null;
     el.addEventListener("htmx:beforeSwap", function (event) {
-      if (busy(el)) { event.detail.shouldSwap = false; el.dataset.livePending = "1"; }
+      if (busy(el)) { event.detail.shouldSwap = false; el.dataset.livePending = "1"; return; }
+      focused = focusedControl(el);
+    });
+    el.addEventListener("htmx:afterSwap", function () {
+      if (focused) refocus(el, focused);
+      focused = null;
     });
     el.addEventListener("focusout", function (event) {
       if (el.dataset.livePending && !el.contains(event.relatedTarget)) {
