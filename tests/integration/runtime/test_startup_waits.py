@@ -50,7 +50,10 @@ def gateway(nats_url: str, tmp_path: Path) -> ServiceProcess:
 
 
 def test_service_and_gateway_wait_for_a_late_nats(tmp_path: Path) -> None:
-    nats = NatsServer(store_dir=tmp_path / "nats", port=free_port(), monitor_port=free_port())
+    # The client port is fixed (the processes are told it before the server exists); the
+    # monitoring port is the server's choice when it binds: a port picked here could be taken,
+    # while the processes wait, by one of their own connection attempts' ephemeral ports.
+    nats = NatsServer(store_dir=tmp_path / "nats", port=free_port(), monitor_port=0)
     service = service_process("tests.integration.runtime.sample_service", "SAMPLE_", nats.url,
                               f"sqlite+aiosqlite:///{tmp_path}/s.db", tmp_path / "s.log")  # fmt: skip
     gw = gateway(nats.url, tmp_path)
