@@ -74,6 +74,8 @@ class UpStack:
         self.wrapper = wrapper or []  # e.g. a profiler: `py-spy record ... --`
         self.port = free_port()
         self.api = f"http://127.0.0.1:{self.port}"
+        self.nats_monitor_port = free_port()
+        self.nats_monitor = f"http://127.0.0.1:{self.nats_monitor_port}"  # nats-server's /varz
         self.process: subprocess.Popen[bytes] | None = None
         self.pids: dict[str, int] = {}
         self.supervisor: int | None = None
@@ -89,7 +91,7 @@ class UpStack:
         }
         command = [sys.executable, "-m", "concierge_cli.main", "up", "--data-dir",
                    str(self.folder / "var"), "--port", str(self.port), "--nats-port",
-                   str(free_port()), "--nats-monitor-port", str(free_port()),
+                   str(free_port()), "--nats-monitor-port", str(self.nats_monitor_port),
                    "--web-port", str(free_port())]  # fmt: skip
         log = open(self.folder / "up.log", "wb")
         started = time.perf_counter()

@@ -10,8 +10,8 @@ answer), per order:
 - each process's CPU time (user + system) and its main thread's share of it;
 - the messages nats-server took in and sent out (its `/varz`).
 
-Run it twice with a setting changed (e.g. `<P>RELAY_GATHER_MS=0`) to see what a change does to
-how often each process wakes, next to what it does to the CPU. Not the CPU row of
+Run it twice with a setting changed (e.g. `NOTIFICATIONS_CONSUMER_GATHER_MS=30`) to see what a
+change does to how often each process wakes, next to what it does to the CPU. Not the CPU row of
 `make bench`: the shipped and delivered pushes of an order's later life are not counted here
 (bench/cpu_order_path.py counts them).
 """
@@ -57,16 +57,6 @@ def cpu(pid: int) -> tuple[float, float]:
     return times.user + times.system, (main.user_time + main.system_time) if main else 0.0
 
 
-def nats_monitor(stack: UpStack) -> str:
-    """The monitoring address `concierge up` wrote into nats-server's configuration file."""
-    command = psutil.Process(stack.pids["nats-server"]).cmdline()
-    conf = Path(command[command.index("-c") + 1]).read_text()
-    found = re.search(r"^http:\s*([\d.]+:\d+)", conf, re.MULTILINE)
-    if found is None:
-        raise RuntimeError("nats-server runs without its monitoring port")
-    return f"http://{found.group(1)}"
-
-
 def varz(monitor: str) -> dict[str, Any]:
     with urllib.request.urlopen(f"{monitor}/varz", timeout=5) as reply:
         return dict(json.loads(reply.read()))
@@ -108,7 +98,7 @@ def main() -> None:
         stack.start()
         try:
             quotes = make_quotes(stack.api, SUBJECT, args.orders)
-            monitor = nats_monitor(stack)
+            monitor = stack.nats_monitor
             time.sleep(args.settle)
             before = snapshot(stack, monitor)
             accepted = asyncio.run(_send(stack.api, quotes, args.rate))
