@@ -26,19 +26,21 @@
   // on). A control the new state no longer offers leaves the focus where the browser puts it.
   var CONTROLS = "button, a[href], summary";
 
+  function alike(el, tag, text) {
+    return Array.prototype.filter.call(el.querySelectorAll(CONTROLS), function (c) {
+      return c.tagName === tag && c.textContent === text;
+    });
+  }
+
   function focusedControl(el) {
     var active = document.activeElement;
     if (!active || !el.contains(active) || !active.matches(CONTROLS)) return null;
-    var same = Array.prototype.filter.call(el.querySelectorAll(CONTROLS), function (c) {
-      return c.tagName === active.tagName && c.textContent === active.textContent;
-    });
-    return { tag: active.tagName, text: active.textContent, nth: same.indexOf(active) };
+    var nth = alike(el, active.tagName, active.textContent).indexOf(active);
+    return { tag: active.tagName, text: active.textContent, nth: nth };
   }
 
   function refocus(el, was) {
-    var same = Array.prototype.filter.call(el.querySelectorAll(CONTROLS), function (c) {
-      return c.tagName === was.tag && c.textContent === was.text;
-    });
+    var same = alike(el, was.tag, was.text);
     var control = same[was.nth] || same[0];
     if (control) control.focus({ preventScroll: true });
   }
