@@ -144,3 +144,34 @@ def test_agent_finds_an_order_by_its_id_alone(sign_in, console):
             expect(agent.locator("main")).to_contain_text(order_id)
         else:
             expect(agent.locator("main")).to_contain_text(f"No order {order_id}.")
+
+
+def test_a_refused_step_comes_back_filled_in_and_a_live_refresh_keeps_it(sign_in, console):
+    """The cancel below is refused (its box left unticked, the browser's own check switched
+    off, as a crafted form would): the reason comes back as typed, and a live update of the
+    claim waits instead of clearing it."""
+    with api_client(console.api, f"cust-{uuid.uuid4().hex[:8]}") as me:
+        claim = post(me, "/v1/claims", {"region": "UK", "components": ["zips"],
+                                        "label_code": story1_label(random.randrange(10_000, 99_999))})  # fmt: skip
+    agent = sign_in("agent-kept", role="agent")
+    agent.goto(f"/agent/claims/{claim['id']}")
+    agent.get_by_label("Cancellation reason").fill("The customer found the receipt")
+    agent.locator("form[action$='/cancel']").evaluate("f => { f.noValidate = true; }")
+    agent.get_by_role("button", name="Cancel the claim").click()
+    expect(agent.locator(".flash.error")).to_contain_text("confirmation_required")
+    reason = agent.get_by_label("Cancellation reason")
+    expect(reason).to_have_value("The customer found the receipt")
+    agent.evaluate("""() => {
+        document.addEventListener('htmx:afterRequest', () => { window.answered = true; });
+        document.addEventListener('htmx:afterSettle', () => { window.settled = true; });
+    }""")
+    refresh = "() => { window.answered = false; htmx.trigger(document.getElementById('live'), 'live-update'); }"
+    agent.evaluate(refresh)
+    agent.wait_for_function("() => window.answered === true")
+    assert agent.evaluate("window.settled === true") is False  # the swap was held
+    expect(reason).to_have_value("The customer found the receipt")
+    # The mark is what held it: without it the same refresh swaps in the claim as it is now.
+    reason.evaluate("f => { delete f.dataset.kept; }")
+    agent.evaluate(refresh)
+    agent.wait_for_function("() => window.settled === true")
+    expect(agent.get_by_label("Cancellation reason")).to_have_value("")

@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from services.web.api import ApiError, Gateway
 from services.web.deps import Api
 from services.web.labels import AGENT_ACTIONS
-from services.web.routes.common import ObjectId, confirmed, download, flash_error
+from services.web.routes.common import ObjectId, confirmed, download, refused_here
 from services.web.routes.warranty import check_page, open_claim_from, typed_claim
 from services.web.session import CurrentAgent, Form, flash
 from services.web.views import is_fragment, render, see_other
@@ -45,6 +45,13 @@ def _body(action: str, form: Any) -> dict[str, Any] | None:
     return None
 
 
+def _typed(action: str, form: Any) -> dict[str, Any]:
+    """What a step's form held, as typed (not as sent: the style is upper-cased for the API)."""
+    fields = ("reason", "style_code", "credit_amount", "carrier", "tracking_number")
+    return {"action": action, **{name: str(form.get(name) or "")[:500] for name in fields
+                                 if form.get(name) is not None}}  # fmt: skip
+
+
 async def _decoded_label(api: Gateway, claim: dict[str, Any]) -> dict[str, Any] | None:
     code = claim["item"].get("label_code")
     if not code:
@@ -70,6 +77,13 @@ async def open_for_customer(request: Request, user: CurrentAgent, api: Api, form
 
 @router.get("/{claim_id}")
 async def claim_page(request: Request, claim_id: ObjectId, user: CurrentAgent, api: Api) -> Response:  # fmt: skip
+    return await _claim_page(request, api, claim_id)
+
+
+async def _claim_page(request: Request, api: Gateway, claim_id: str,
+                      typed: dict[str, Any] | None = None) -> Response:  # fmt: skip
+    """The claim as it is now; `typed`: a refused step's form as the agent filled it in, shown
+    again with status 422 (nothing was done, and what they wrote is not lost)."""
     claim, timeline = await asyncio.gather(
         api.get(f"/v1/claims/{claim_id}"), api.get(f"/v1/claims/{claim_id}/timeline")
     )
@@ -77,8 +91,9 @@ async def claim_page(request: Request, claim_id: ObjectId, user: CurrentAgent, a
         return render(request, "agent_claim_live.html", claim=claim, entries=timeline["entries"],
                       actions=AGENT_ACTIONS)  # fmt: skip
     label = await _decoded_label(api, claim)
-    return render(request, "agent_claim.html", claim=claim, entries=timeline["entries"],
-                  label=label, actions=AGENT_ACTIONS)  # fmt: skip
+    return render(request, "agent_claim.html", 422 if typed else 200, claim=claim,
+                  entries=timeline["entries"], label=label, actions=AGENT_ACTIONS,
+                  typed=typed or {})  # fmt: skip
 
 
 @router.get("/{claim_id}/photo")
@@ -97,12 +112,13 @@ async def act(request: Request, claim_id: ObjectId, action: str, user: CurrentAg
         flash(request, "error", "Unknown action", "unknown_action", action[:40])
         return see_other(f"/agent/claims/{claim_id}")
     if action == "cancel" and not confirmed(request, form, f"Yes, cancel claim {claim_id}"):
-        return see_other(f"/agent/claims/{claim_id}")
+        return await _claim_page(request, api, claim_id, _typed(action, form))
     try:
         claim = await api.post(f"/v1/claims/{claim_id}/{STEPS[action]}", _body(action, form),
                                idempotency_key=str(form.get("form_key")))  # fmt: skip
-        flash(request, "success", AGENT_ACTIONS.get(action, action),
-              detail=f"Claim {claim_id} is now {claim['status'].replace('_', ' ')}.")  # fmt: skip
     except ApiError as exc:
-        flash_error(request, exc)
+        refused_here(request, exc)
+        return await _claim_page(request, api, claim_id, _typed(action, form))
+    flash(request, "success", AGENT_ACTIONS.get(action, action),
+          detail=f"Claim {claim_id} is now {claim['status'].replace('_', ' ')}.")  # fmt: skip
     return see_other(f"/agent/claims/{claim_id}")

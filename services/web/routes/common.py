@@ -25,6 +25,14 @@ def flash_error(request: Request, exc: ApiError) -> None:
     flash(request, "error", exc.title, exc.code, exc.detail)
 
 
+def refused_here(request: Request, exc: ApiError) -> None:
+    """A refusal the page shows next to the form as it was filled in (a 4xx about what was sent).
+    Signing in again (401) and a gateway that is down are the app's to answer, not the form's."""
+    if exc.status == 401 or exc.status >= 500:
+        raise exc
+    flash(request, "error", exc.title, exc.code, exc.detail)
+
+
 def confirmed(request: Request, form: FormData, box: str) -> bool:
     """A final step (cancelling a claim or an order: nothing brings it back) is taken only with
     its box ticked. The page's `required` box asks first; a post without it (no HTML

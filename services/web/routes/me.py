@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from services.web.api import ApiError, Gateway
 from services.web.deps import Api
 from services.web.labels import CHANNELS
-from services.web.routes.common import ObjectId, flash_error
+from services.web.routes.common import ObjectId, flash_error, refused_here
 from services.web.session import CurrentCustomer, Form, flash, set_locale
 from services.web.views import is_fragment, render, see_other
 
@@ -47,31 +47,44 @@ async def mark_read(request: Request, item_id: ObjectId, user: CurrentCustomer, 
     return see_other("/inbox")
 
 
+async def _settings_page(request: Request, api: Gateway, locale: str,
+                         contact: dict[str, Any] | None = None,
+                         prefs: dict[str, Any] | None = None) -> Response:  # fmt: skip
+    """The settings page; a refused form's values (`contact` or `prefs`) are shown as typed, with
+    status 422: nothing was saved, and nothing they typed is lost."""
+    saved_contact, saved_prefs = await asyncio.gather(
+        _contact(api, locale), api.get("/v1/me/preferences")
+    )
+    kept = contact is not None or prefs is not None
+    return render(request, "settings.html", 422 if kept else 200,
+                  contact=contact or saved_contact, prefs=prefs or saved_prefs,
+                  channels=CHANNELS, kept_contact=contact is not None,
+                  kept_prefs=prefs is not None)  # fmt: skip
+
+
 @router.get("/settings")
 async def settings_page(request: Request, user: CurrentCustomer, api: Api) -> Response:
-    contact, preferences = await asyncio.gather(
-        _contact(api, user.locale), api.get("/v1/me/preferences")
-    )
-    return render(request, "settings.html", contact=contact, prefs=preferences, channels=CHANNELS)
+    return await _settings_page(request, api, user.locale)
 
 
 @router.post("/settings/contact")
 async def save_contact(request: Request, user: CurrentCustomer, api: Api, form: Form) -> Response:
     current = await _contact(api, user.locale)
     body: dict[str, Any] = {
-        "name": str(form.get("name") or ""),
-        "email": str(form.get("email") or "") or None,
-        "phone": str(form.get("phone") or "") or None,
+        "name": str(form.get("name") or "")[:200],
+        "email": str(form.get("email") or "")[:320] or None,
+        "phone": str(form.get("phone") or "")[:32] or None,
         "push_tokens": current.get("push_tokens", []),  # managed by the mobile app, kept as is
-        "locale": str(form.get("locale") or "en-GB"),
-        "time_zone": str(form.get("time_zone") or "") or None,
+        "locale": str(form.get("locale") or "en-GB")[:16],
+        "time_zone": str(form.get("time_zone") or "")[:64] or None,
     }
     try:
         saved = await api.put("/v1/me/contact", body)
-        set_locale(request, saved["locale"] if saved["locale"] in ("en-GB", "en-US") else "en-GB")
-        flash(request, "success", "Contact details saved")
     except ApiError as exc:
-        flash_error(request, exc)
+        refused_here(request, exc)
+        return await _settings_page(request, api, user.locale, contact=body)
+    set_locale(request, saved["locale"] if saved["locale"] in ("en-GB", "en-US") else "en-GB")
+    flash(request, "success", "Contact details saved")
     return see_other("/settings")
 
 
@@ -79,16 +92,22 @@ async def save_contact(request: Request, user: CurrentCustomer, api: Api, form: 
 async def save_preferences(request: Request, user: CurrentCustomer, api: Api,
                            form: Form) -> Response:  # fmt: skip
     current = await api.get("/v1/me/preferences")
-    start, end = str(form.get("quiet_start") or ""), str(form.get("quiet_end") or "")
+    start, end = str(form.get("quiet_start") or "")[:8], str(form.get("quiet_end") or "")[:8]
     body: dict[str, Any] = {
         "transactional": [c for c in form.getlist("transactional") if c in CHANNELS],
         "marketing": [c for c in form.getlist("marketing") if c in CHANNELS],
         "kind_overrides": current.get("kind_overrides", {}),
         "quiet_hours": {"start": start, "end": end} if start and end else None,
     }
+    if bool(start) != bool(end):  # one end alone would save no quiet hours at all
+        flash(request, "error", "Quiet hours need both times", "quiet_hours_incomplete",
+              "Give the time they start and the time they end, or clear both.")  # fmt: skip
+        return await _settings_page(request, api, user.locale,
+                                    prefs={**body, "quiet_hours": {"start": start, "end": end}})  # fmt: skip
     try:
         await api.put("/v1/me/preferences", body)
-        flash(request, "success", "Preferences saved")
     except ApiError as exc:
-        flash_error(request, exc)
+        refused_here(request, exc)
+        return await _settings_page(request, api, user.locale, prefs=body)
+    flash(request, "success", "Preferences saved")
     return see_other("/settings")

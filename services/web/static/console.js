@@ -4,13 +4,15 @@
 (function () {
   "use strict";
 
-  // Someone is working in the live part (typing in one of its fields, or a field changed):
-  // swapping it now would clear what they typed. The refresh waits until they leave the part.
+  // Someone is working in the live part (typing in one of its fields, a field changed, or a
+  // refused form came back filled in, marked data-kept): swapping it now would clear what they
+  // typed. The refresh waits until they leave the part.
   function busy(el) {
     var active = document.activeElement;
     if (active && el.contains(active) && active.matches("input, textarea, select")) return true;
     return Array.prototype.some.call(el.querySelectorAll("input, textarea, select"), function (f) {
       if (f.type === "hidden") return false;
+      if ("kept" in f.dataset && f.value) return true;
       if (f.type === "checkbox" || f.type === "radio") return f.checked !== f.defaultChecked;
       if (f.tagName === "SELECT") {
         return Array.prototype.some.call(f.options, function (o) { return o.selected !== o.defaultSelected; });
