@@ -19,6 +19,7 @@ from services.web.routes.common import (
     default_region,
     download,
     flash_error,
+    refused_here,
 )
 from services.web.session import CurrentCustomer, CurrentUser, Form, flash
 from services.web.views import is_fragment, page_locale, render, see_other
@@ -103,24 +104,33 @@ async def my_claims(request: Request, user: CurrentCustomer, api: Api) -> Respon
 
 @router.get("/claims/{claim_id}")
 async def claim_page(request: Request, claim_id: ObjectId, user: CurrentCustomer, api: Api) -> Response:  # fmt: skip
+    return await _claim_page(request, api, claim_id)
+
+
+async def _claim_page(request: Request, api: Gateway, claim_id: str,
+                      kept_reason: str | None = None) -> Response:  # fmt: skip
+    """The claim as it is now; `kept_reason`: a refused cancellation's reason, shown again with
+    status 422 (nothing was cancelled, and what she wrote is not lost)."""
     claim, timeline = await asyncio.gather(
         api.get(f"/v1/claims/{claim_id}"), api.get(f"/v1/claims/{claim_id}/timeline")
     )
     template = "claim_live.html" if is_fragment(request) else "claim.html"
-    return render(request, template, claim=claim, entries=timeline["entries"])
+    return render(request, template, 200 if kept_reason is None else 422, claim=claim,
+                  entries=timeline["entries"], kept_reason=kept_reason)  # fmt: skip
 
 
 @router.post("/claims/{claim_id}/cancel")
 async def cancel_claim(request: Request, claim_id: ObjectId, user: CurrentCustomer, api: Api,
                        form: Form) -> Response:  # fmt: skip
+    reason = str(form.get("reason") or "")[:500]
     if not confirmed(request, form, f"Yes, cancel claim {claim_id}"):
-        return see_other(f"/claims/{claim_id}")
+        return await _claim_page(request, api, claim_id, reason)
     try:
-        await api.post(f"/v1/claims/{claim_id}/cancel",
-                       {"reason": str(form.get("reason") or "")[:500]})  # fmt: skip
-        flash(request, "success", "Claim cancelled")
+        await api.post(f"/v1/claims/{claim_id}/cancel", {"reason": reason})
     except ApiError as exc:
-        flash_error(request, exc)
+        refused_here(request, exc)
+        return await _claim_page(request, api, claim_id, reason)
+    flash(request, "success", "Claim cancelled")
     return see_other(f"/claims/{claim_id}")
 
 

@@ -33,14 +33,14 @@ def settings_gateway(refusal: httpx.Response):  # type: ignore[no-untyped-def]
     return answer
 
 
-def claim_gateway(refusal: httpx.Response):  # type: ignore[no-untyped-def]
+def claim_gateway(refusal: httpx.Response, claim: dict | None = None):  # type: ignore[no-untyped-def]
     def answer(request: httpx.Request) -> httpx.Response:
         if request.method == "POST":
             return refusal
         if request.url.path.endswith("/timeline"):
             return httpx.Response(200, json={"entries": []})
         if request.url.path == "/v1/claims/CLM-1":
-            return httpx.Response(200, json=CLAIM)
+            return httpx.Response(200, json=claim or CLAIM)
         return httpx.Response(200, json={"items": [], "next_cursor": None})  # the queue
 
     return answer
@@ -116,3 +116,26 @@ def test_an_untouched_claim_page_keeps_nothing(stub_console: StubConsole) -> Non
     page = stub_console(claim_gateway(problem(500, "unused"))).get("/agent/claims/CLM-1")
     assert page.status_code == 200 and "data-kept" not in page.text
     assert 'id="carrier" name="carrier" required maxlength="60" value="Royal Mail">' in page.text
+
+
+def test_a_customers_unticked_cancel_keeps_her_reason_and_calls_nothing(
+    stub_console: StubConsole, gateway_calls: list
+) -> None:
+    mine = {**CLAIM, "status": "awaiting_item", "allowed_actions": ["cancel"]}
+    me = stub_console(claim_gateway(httpx.Response(200, json=mine), claim=mine), role="customer")
+    form = {"csrf_token": csrf(me.get("/claims/CLM-1").text), "reason": "Found the receipt"}
+    page = me.post("/claims/CLM-1/cancel", data=form)
+    assert page.status_code == 422 and "confirmation_required" in page.text
+    assert 'value="Found the receipt" data-kept' in page.text
+    assert not [r for r in gateway_calls if r.method == "POST" and "/v1/" in r.url.path]
+
+
+def test_a_customers_refused_cancel_keeps_her_reason(stub_console: StubConsole) -> None:
+    mine = {**CLAIM, "status": "awaiting_item", "allowed_actions": ["cancel"]}
+    me = stub_console(claim_gateway(problem(409, "claim_not_cancellable"), claim=mine),
+                      role="customer")  # fmt: skip
+    form = {"csrf_token": csrf(me.get("/claims/CLM-1").text), "reason": "Found the receipt",
+            "confirm": "yes"}  # fmt: skip
+    page = me.post("/claims/CLM-1/cancel", data=form)
+    assert page.status_code == 422 and "claim_not_cancellable" in page.text
+    assert 'value="Found the receipt" data-kept' in page.text
