@@ -178,6 +178,18 @@ async def open_claim(
     return await ask(rpc, S.OPEN_CLAIM, request, acting.actor, claim_view(principal))
 
 
+RmaQuery = Annotated[
+    str | None,
+    Query(max_length=32, pattern=r"^RMA-[A-Z0-9-]+$", examples=["RMA-20261123-7K3QX9"],
+          description="Only the claim with this RMA number (a customer: only their own)."),
+]  # fmt: skip
+ClaimOrder = Annotated[
+    Literal["newest", "oldest"],
+    Query(description="By when the claim was opened: `newest` first (the default), or `oldest` "
+          "first (a review queue, served in turn)."),
+]  # fmt: skip
+
+
 @router.get("/claims", response_model=Page[AgentClaimOut] | Page[ClaimOut],
             responses=problem_responses(401, 403, 404, 422, 503, 504),
             summary="List claims (customers: their own; agents: all, filterable)")  # fmt: skip
@@ -190,15 +202,8 @@ async def list_claims(
     sla: Annotated[
         Literal["at_risk", "breached"] | None, Query(description="Turnaround at risk or breached.")
     ] = None,
-    rma: Annotated[
-        str | None,
-        Query(
-            max_length=32,
-            pattern=r"^RMA-[A-Z0-9-]+$",
-            examples=["RMA-20261123-7K3QX9"],
-            description="Only the claim with this RMA number (a customer: only their own).",
-        ),
-    ] = None,
+    rma: RmaQuery = None,
+    order: ClaimOrder = "newest",
 ) -> Page[Any]:
     actor = (
         principal.actor()
@@ -207,7 +212,7 @@ async def list_claims(
     )
     offset = _offset(paging.after)
     request = c.ListClaimsRequest(
-        status=status, sla=sla, rma=rma,
+        status=status, sla=sla, rma=rma, order=order,
         customer_id=customer_id if principal.type == "agent" else None,
         limit=paging.limit, offset=max(offset, 0),
     )  # fmt: skip

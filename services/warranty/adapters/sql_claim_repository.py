@@ -208,8 +208,10 @@ class SqlClaimRepository:
         rma: str | None = None,
         limit: int = 50,
         offset: int = 0,
+        oldest_first: bool = False,
     ) -> list[Claim]:
-        query = sa.select(claims).order_by(claims.c.submitted_at.desc(), claims.c.id)
+        submitted = claims.c.submitted_at.asc() if oldest_first else claims.c.submitted_at.desc()
+        query = sa.select(claims).order_by(submitted, claims.c.id)
         if customer_id is not None:
             query = query.where(claims.c.customer_id == customer_id)
         if rma is not None:

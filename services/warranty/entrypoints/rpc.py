@@ -107,7 +107,7 @@ def claim_routes(claims: ClaimCases, q: ClaimQueries, replies: ClaimReplies) -> 
     async def list_claims(req: c.ListClaimsRequest, actor: Actor | None) -> Json:
         found, next_offset = await q.list_claims(
             actor, statuses=req.status, sla=req.sla, customer_id=req.customer_id,
-            rma=req.rma, limit=req.limit, offset=req.offset,
+            rma=req.rma, limit=req.limit, offset=req.offset, oldest_first=req.order == "oldest",
         )  # fmt: skip
         return replies.claims(found, next_offset)
 

@@ -56,8 +56,10 @@ class ClaimQueries:
         rma: str | None = None,
         limit: int = 50,
         offset: int = 0,
+        oldest_first: bool = False,
     ) -> tuple[list[Claim], int | None]:
-        """A page of claims, newest first, and the offset of the next page (None on the last)."""
+        """A page of claims, newest first (a review queue: oldest first), and the offset of the
+        next page (None on the last)."""
         if actor is not None and actor.type == "customer":
             customer_id = actor.id  # a customer's list is always their own
         if sla is not None:
@@ -65,7 +67,7 @@ class ClaimQueries:
         async with self.uow.read() as work:
             found = await work.claims.find(
                 customer_id=customer_id, statuses=statuses, rma=rma, limit=limit + 1,
-                offset=offset,
+                offset=offset, oldest_first=oldest_first,
             )  # fmt: skip
         if sla is not None:
             now = self.clock.now()

@@ -25,14 +25,18 @@ async def queue(request: Request, user: CurrentAgent, api: Api,
     """One API call per tab: the list the tab shows, nothing per row."""
     data: dict[str, Any] = {}
     if tab == "review":
-        data["claims"] = (await api.get("/v1/claims", status="needs_review", limit=100))["items"]
+        # Served in turn: the claim waiting longest first, and past the first hundred the rest
+        # are one link away (a queue that hid its oldest claims would hide the longest waits).
+        page = await api.get("/v1/claims", status="needs_review", order="oldest", limit=100,
+                             cursor=cursor)  # fmt: skip
+        data["claims"], data["claims_next"] = page["items"], page.get("next_cursor")
     elif tab == "centre":
         data["board"] = await api.get("/v1/warranty/sla")
     elif tab == "held":
         # Paged: past the first hundred, older held messages are one link away, never hidden.
         page = await api.get("/v1/messages/held", limit=100, cursor=cursor)
         data["held"], data["held_next"] = page["items"], page.get("next_cursor")
-    return render(request, "agent_queue.html", tab=tab, **data)
+    return render(request, "agent_queue.html", tab=tab, cursor=cursor, **data)
 
 
 @router.get("/search")

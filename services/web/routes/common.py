@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlencode
 
-from fastapi import Path, Request
+from fastapi import Path, Query, Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
@@ -13,6 +14,17 @@ from services.web.session import flash
 
 # Same shape as the gateway's ids: nothing else is ever put into an API path.
 ObjectId = Annotated[str, Path(max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
+
+
+# A page of a list the gateway pages: its opaque cursor, as a query parameter or a form field.
+Cursor = Annotated[str | None, Query(max_length=512)]
+
+
+def back_to(path: str, fragment: str = "", **params: str | None) -> str:
+    """Where an action on a paged or filtered list sends the agent back: the same page of the
+    same list (the cursor and filter the form carried), not its first page."""
+    kept = {name: value[:512] for name, value in params.items() if value}
+    return path + (f"?{urlencode(kept)}" if kept else "") + fragment
 
 
 def default_region(locale: str) -> str:
@@ -31,6 +43,13 @@ def refused_here(request: Request, exc: ApiError) -> None:
     if exc.status == 401 or exc.status >= 500:
         raise exc
     flash(request, "error", exc.title, exc.code, exc.detail)
+
+
+def section_can_wait(exc: ApiError) -> bool:
+    """One part of a page whose service is briefly away (a 5xx from behind the gateway, or a
+    429): that part says so and the rest of the page still works. An unreachable gateway
+    fails every part, so the page does too."""
+    return (exc.status >= 500 or exc.status == 429) and exc.code != "gateway_unreachable"
 
 
 def confirmed(request: Request, form: FormData, box: str) -> bool:

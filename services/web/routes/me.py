@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from services.web.api import ApiError, Gateway
 from services.web.deps import Api
 from services.web.labels import CHANNELS
-from services.web.routes.common import ObjectId, flash_error, refused_here
+from services.web.routes.common import Cursor, ObjectId, back_to, flash_error, refused_here
 from services.web.session import CurrentCustomer, Form, flash, set_locale
 from services.web.views import is_fragment, render, see_other
 
@@ -31,10 +31,11 @@ async def _contact(api: Gateway, locale: str) -> dict[str, Any]:
 
 
 @router.get("/inbox")
-async def inbox(request: Request, user: CurrentCustomer, api: Api) -> Response:
-    page = await api.get("/v1/me/notifications", limit=50)
+async def inbox(request: Request, user: CurrentCustomer, api: Api, cursor: Cursor = None) -> Response:  # fmt: skip
+    page = await api.get("/v1/me/notifications", limit=50, cursor=cursor)
     template = "inbox_live.html" if is_fragment(request) else "inbox.html"
-    return render(request, template, items=page["items"])
+    return render(request, template, items=page["items"], next_cursor=page.get("next_cursor"),
+                  cursor=cursor)  # fmt: skip
 
 
 @router.post("/inbox/{item_id}/read")
@@ -44,7 +45,7 @@ async def mark_read(request: Request, item_id: ObjectId, user: CurrentCustomer, 
         await api.post(f"/v1/me/notifications/{item_id}/read")
     except ApiError as exc:
         flash_error(request, exc)
-    return see_other("/inbox")
+    return see_other(back_to("/inbox", cursor=str(form.get("cursor") or "")))
 
 
 async def _settings_page(request: Request, api: Gateway, locale: str,

@@ -5,14 +5,21 @@ messages held after an interrupted hand-over, to settle."""
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
 from services.web.api import ApiError, Gateway
 from services.web.deps import Api
-from services.web.routes.common import ObjectId, flash_error
+from services.web.routes.common import (
+    Cursor,
+    ObjectId,
+    back_to,
+    flash_error,
+    refused_here,
+    section_can_wait,
+)
 from services.web.session import CurrentAgent, Form, flash
 from services.web.views import render, see_other
 
@@ -24,16 +31,18 @@ DeliveryStatus = Literal["pending", "delivered", "dead_letter", "cancelled"]
 async def operations(request: Request, user: CurrentAgent, api: Api,
                      cursor: Annotated[str | None, Query(max_length=512)] = None) -> Response:  # fmt: skip
     hooks, letters = await asyncio.gather(api.get("/v1/webhooks"), _dead_letters(api, cursor))
-    return render(request, "ops.html", endpoints=hooks["items"], dead_letters=letters)
+    return render(request, "ops.html", endpoints=hooks["items"], dead_letters=letters,
+                  cursor=cursor)  # fmt: skip
 
 
 async def _dead_letters(api: Gateway, cursor: str | None) -> dict[str, Any]:
-    """A page of the DLQ, oldest first, or why this agent cannot see it (no `operations`
-    scope: the rest of the page still works)."""
+    """A page of the DLQ, oldest first, or why this agent cannot see it now: no `operations`
+    scope, or the event bus not answering (503), which is when the rest of this page (the
+    webhook endpoints, their replay) is needed most, so it still works."""
     try:
         page = await api.get("/v1/operations/dead-letters", limit=50, cursor=cursor)
     except ApiError as exc:
-        if exc.status != 403:
+        if exc.status != 403 and not section_can_wait(exc):
             raise
         return {"items": [], "refused": exc}
     return {"items": page["items"], "next_cursor": page["next_cursor"], "refused": None}
@@ -49,29 +58,48 @@ async def replay_dead_letter(request: Request, letter_id: Annotated[int, Path(ge
               detail=f"{letter['subject']} was published again for {letter['consumer']}.")  # fmt: skip
     except ApiError as exc:
         flash_error(request, exc)
-    return see_other("/agent/ops#dlq-title")
+    return see_other(back_to("/agent/ops", "#dlq-title", cursor=_cursor(form)))
 
 
 @router.get("/webhooks/{endpoint_id}")
 async def endpoint(request: Request, endpoint_id: ObjectId, user: CurrentAgent, api: Api,
-                   status: Annotated[DeliveryStatus | None, Query()] = None) -> Response:  # fmt: skip
-    deliveries = await api.get(f"/v1/webhooks/{endpoint_id}/deliveries", status=status, limit=100)
-    return render(request, "ops_endpoint.html", endpoint_id=endpoint_id, status=status,
-                  deliveries=deliveries["items"])  # fmt: skip
+                   status: Annotated[DeliveryStatus | None, Query()] = None,
+                   cursor: Cursor = None) -> Response:  # fmt: skip
+    return await _endpoint_page(request, api, endpoint_id, status, cursor)
+
+
+async def _endpoint_page(request: Request, api: Gateway, endpoint_id: str, status: str | None,
+                         cursor: str | None, typed: dict[str, str] | None = None) -> Response:  # fmt: skip
+    """One endpoint's deliveries (paged, filtered by state); `typed`: a refused time range's
+    form as the agent filled it in, shown again with status 422."""
+    deliveries = await api.get(f"/v1/webhooks/{endpoint_id}/deliveries", status=status,
+                               limit=100, cursor=cursor)  # fmt: skip
+    return render(request, "ops_endpoint.html", 422 if typed else 200, endpoint_id=endpoint_id,
+                  status=status, cursor=cursor, deliveries=deliveries["items"],
+                  next_cursor=deliveries.get("next_cursor"), typed=typed or {})  # fmt: skip
 
 
 @router.post("/webhooks/{endpoint_id}/replay")
 async def replay(request: Request, endpoint_id: ObjectId, user: CurrentAgent, api: Api,
                  form: Form) -> Response:  # fmt: skip
-    body = {k: str(form.get(k)) for k in ("delivery_id", "since", "until") if form.get(k)}
+    body = {k: str(form.get(k))[:64] for k in ("delivery_id", "since", "until") if form.get(k)}
+    status = str(form.get("status") or "")
+    status = status if status in get_args(DeliveryStatus) else ""
     try:
         result = await api.post(f"/v1/webhooks/{endpoint_id}/replay", body,
                                 idempotency_key=str(form.get("form_key")))  # fmt: skip
+    except ApiError as exc:
+        if "delivery_id" in body:  # one row's button: nothing typed to keep
+            flash_error(request, exc)
+        else:
+            refused_here(request, exc)
+            return await _endpoint_page(request, api, endpoint_id, status or None,
+                                        _cursor(form) or None, body)  # fmt: skip
+    else:
         flash(request, "success", "Replay queued",
               detail=f"{len(result['replayed'])} deliveries will be sent again.")  # fmt: skip
-    except ApiError as exc:
-        flash_error(request, exc)
-    return see_other(f"/agent/ops/webhooks/{endpoint_id}")
+    return see_other(back_to(f"/agent/ops/webhooks/{endpoint_id}", status=status,
+                             cursor=_cursor(form)))  # fmt: skip
 
 
 @router.post("/held/{message_id}")
@@ -89,4 +117,9 @@ async def settle(request: Request, message_id: ObjectId, user: CurrentAgent, api
         )
     except ApiError as exc:
         flash_error(request, exc)
-    return see_other("/agent?tab=held")
+    return see_other(back_to("/agent", "#held-title", tab="held", cursor=_cursor(form)))
+
+
+def _cursor(form: Any) -> str:
+    """The page of the list the form was on (an opaque cursor the gateway checks)."""
+    return str(form.get("cursor") or "")[:512]

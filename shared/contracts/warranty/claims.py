@@ -213,6 +213,7 @@ class ListClaimsRequest(_Request):
     )
     limit: int = Field(default=50, ge=1, le=200)
     offset: int = Field(default=0, ge=0)
+    order: Literal["newest", "oldest"] = Field("newest", description="By opening: which first.")
 
 
 class ClaimList(BaseModel):

@@ -37,3 +37,17 @@ def test_a_malformed_rma_number_is_a_problem(client: TestClient, harness: Harnes
     assert r.status_code == 422
     assert r.headers["content-type"].startswith("application/problem+json")
     assert len(harness.rpc.calls) == calls
+
+
+def test_a_review_queue_asks_for_the_oldest_first(client: TestClient, harness: Harness) -> None:
+    harness.rpc.handlers[LIST] = {"items": [], "next_offset": None}
+    agent = harness.auth("agent-1", "agent")
+    assert client.get("/v1/claims", headers=agent).status_code == 200
+    assert harness.rpc.calls[-1]["payload"].order == "newest"
+    r = client.get(
+        "/v1/claims", params={"status": "needs_review", "order": "oldest"}, headers=agent
+    )
+    assert r.status_code == 200 and harness.rpc.calls[-1]["payload"].order == "oldest"
+    calls = len(harness.rpc.calls)
+    assert client.get("/v1/claims", params={"order": "random"}, headers=agent).status_code == 422
+    assert len(harness.rpc.calls) == calls

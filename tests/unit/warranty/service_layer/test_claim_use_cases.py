@@ -163,6 +163,19 @@ async def test_customers_see_only_their_own_claims(env: Env):
     assert [c.id for c in everyone] == [claim.id]
 
 
+async def test_a_review_queue_reads_oldest_first_and_pages(env: Env):
+    first = await env.claims.open_claim(ALICE, story())
+    await env.claims.cancel_claim(ALICE, first.id, "")
+    env.clock.advance(minutes=5)
+    second = await env.claims.open_claim(ALICE, story())
+    newest, _ = await env.queries.list_claims(AGENT)
+    oldest, more = await env.queries.list_claims(AGENT, oldest_first=True, limit=1)
+    assert [c.id for c in newest] == [second.id, first.id]
+    assert [c.id for c in oldest] == [first.id] and more == 1
+    rest, last = await env.queries.list_claims(AGENT, oldest_first=True, limit=1, offset=more)
+    assert [c.id for c in rest] == [second.id] and last is None
+
+
 async def test_customer_cannot_act_for_the_repair_centre(env: Env):
     claim = await env.claims.open_claim(ALICE, story())
     before = await env.snapshot()
