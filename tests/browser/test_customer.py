@@ -78,3 +78,16 @@ def test_customer_cancels_a_claim_while_allowed(sign_in, console):
     expect(me.locator(".flash.success")).to_contain_text("Claim cancelled")
     expect(me.locator("#status-title")).to_contain_text("Cancelled")
     expect(me.get_by_role("button", name="Cancel this claim")).to_have_count(0)
+
+
+def test_a_live_page_that_stops_following_says_so(sign_in):
+    """The relay tells the page of a final refusal (here: played by the route, as a signed-out
+    stream would be); the page says where it stopped instead of going quiet."""
+    me = sign_in(f"cust-{uuid.uuid4().hex[:8]}")
+    me.route("**/live/inbox", lambda route: route.fulfill(
+        status=200, headers={"Content-Type": "text/event-stream"},
+        body="retry: 3000\n\nevent: problem\ndata: token_expired\n\n"))  # fmt: skip
+    me.get_by_role("link", name="Inbox", exact=True).click()
+    notice = me.locator(".live-stopped")
+    expect(notice).to_contain_text("no longer updates by itself (token_expired)")
+    expect(notice).to_have_count(1)

@@ -28,6 +28,12 @@ STEPS: dict[str, str] = {
     "start_replacement": "replacement", "issue_store_credit": "replacement",
     "ship_back": "shipment", "deliver": "delivery", "cancel": "cancel",
 }  # fmt: skip
+# Steps nothing brings back, and the box each asks to tick (the page shows the same words).
+FINAL = {
+    "cancel": ("Yes, cancel claim {}", "Nothing was cancelled"),
+    "reject": ("Yes, reject claim {}", "The claim was not rejected"),
+    "issue_store_credit": ("Yes, close claim {} with store credit", "No store credit was issued"),
+}
 
 
 def _body(action: str, form: Any) -> dict[str, Any] | None:
@@ -111,7 +117,8 @@ async def act(request: Request, claim_id: ObjectId, action: str, user: CurrentAg
     if action not in STEPS:
         flash(request, "error", "Unknown action", "unknown_action", action[:40])
         return see_other(f"/agent/claims/{claim_id}")
-    if action == "cancel" and not confirmed(request, form, f"Yes, cancel claim {claim_id}"):
+    box, undone = FINAL.get(action, ("", ""))
+    if box and not confirmed(request, form, box.format(claim_id), undone):
         return await _claim_page(request, api, claim_id, _typed(action, form))
     try:
         claim = await api.post(f"/v1/claims/{claim_id}/{STEPS[action]}", _body(action, form),

@@ -52,13 +52,14 @@ def section_can_wait(exc: ApiError) -> bool:
     return (exc.status >= 500 or exc.status == 429) and exc.code != "gateway_unreachable"
 
 
-def confirmed(request: Request, form: FormData, box: str) -> bool:
-    """A final step (cancelling a claim or an order: nothing brings it back) is taken only with
-    its box ticked. The page's `required` box asks first; a post without it (no HTML
-    validation, a crafted form) is refused here, and the API is not called."""
+def confirmed(request: Request, form: FormData, box: str, undone: str = "Nothing was cancelled") -> bool:  # fmt: skip
+    """A final step (cancelling a claim or an order, rejecting a claim, closing it with store
+    credit: nothing brings it back) is taken only with its box ticked. The page's box asks
+    first; a post without it (no HTML validation, a crafted form) is refused here with
+    `undone` as its title, and the API is not called."""
     if form.get("confirm") == "yes":
         return True
-    flash(request, "error", "Nothing was cancelled", "confirmation_required",
+    flash(request, "error", undone, "confirmation_required",
           f"Tick “{box}” to confirm: it cannot be undone.")  # fmt: skip
     return False
 

@@ -22,6 +22,9 @@ from services.web.routes.common import ObjectId
 from services.web.session import CurrentUser
 
 router = APIRouter(prefix="/live")
+# Refusals that another try would get again (signed out, not allowed, gone): the page stops
+# following and says so. Every other failure is retried by the browser.
+FINAL = frozenset({401, 403, 404})
 CustomerQuery = Annotated[str | None, Query(max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
 
 
@@ -41,7 +44,11 @@ async def _relay(api: Gateway, path: str) -> AsyncIterator[bytes]:
                 elif line.startswith(":"):
                     yield b": heartbeat\n\n"  # keeps proxies from closing a quiet stream
     except ApiError as exc:
-        yield f"event: problem\ndata: {exc.code}\n\n".encode()
+        if exc.status in FINAL:
+            yield f"event: problem\ndata: {exc.code}\n\n".encode()
+        # Anything else (the gateway restarting or unreachable, a 5xx, a 429) passes: the
+        # response ends, and the browser's EventSource reconnects after `retry`, then re-reads
+        # the page once (the gateway's `ready`), so nothing that happened meanwhile is missed.
 
 
 def _stream(api: Gateway, path: str) -> Response:

@@ -47,6 +47,16 @@
     if (control) control.focus({ preventScroll: true });
   }
 
+  function stopped(el, code) {
+    if (el.previousElementSibling && el.previousElementSibling.classList.contains("live-stopped")) return;
+    var note = document.createElement("p");
+    note.className = "notice live-stopped";
+    note.setAttribute("role", "status");
+    note.textContent = "This part no longer updates by itself (" + code + "). Reload the page, " +
+      "or sign in again, to see the latest.";
+    el.parentNode.insertBefore(note, el);
+  }
+
   function connect(el) {
     if (!window.EventSource || el.dataset.liveConnected) return;
     el.dataset.liveConnected = "1";
@@ -56,7 +66,12 @@
       if (window.htmx) window.htmx.trigger(el, "live-update");
     }
     source.addEventListener("update", refresh);
-    source.addEventListener("problem", function () { source.close(); });
+    // A final refusal (signed out, not allowed, gone): stop, and say so where the live part
+    // is, instead of a page that silently stops following. Other failures reconnect.
+    source.addEventListener("problem", function (event) {
+      source.close();
+      stopped(el, event.data);
+    });
     // The answer may come back after they started typing: keep their work, refresh later.
     var focused = null;
     el.addEventListener("htmx:beforeSwap", function (event) {

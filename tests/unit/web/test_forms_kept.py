@@ -139,3 +139,25 @@ def test_a_customers_refused_cancel_keeps_her_reason(stub_console: StubConsole) 
     page = me.post("/claims/CLM-1/cancel", data=form)
     assert page.status_code == 422 and "claim_not_cancellable" in page.text
     assert 'value="Found the receipt" data-kept' in page.text
+
+
+def test_reject_and_store_credit_need_their_box_and_keep_the_typing(
+    stub_console: StubConsole, gateway_calls: list
+) -> None:
+    """Both end the claim for good (the customer is told): like cancelling, each asks for a
+    ticked box, and the route checks it again before calling the API."""
+    deciding = {**CLAIM, "status": "needs_review", "allowed_actions": ["approve", "reject"]}
+    agent = stub_console(claim_gateway(httpx.Response(200, json=deciding), claim=deciding))
+    page = agent.get("/agent/claims/CLM-1").text
+    assert 'name="confirm" value="yes">' in page  # asked, but not required: Approve needs none
+    form = {"csrf_token": csrf(page), "form_key": "k", "reason": "Label altered"}
+    refused = agent.post("/agent/claims/CLM-1/reject", data=form)
+    assert refused.status_code == 422 and "The claim was not rejected" in refused.text
+    assert "Yes, reject claim CLM-1" in refused.text and ">Label altered</textarea>" in refused.text
+    credit = agent.post("/agent/claims/CLM-1/issue_store_credit", data=form)
+    assert credit.status_code == 422 and "No store credit was issued" in credit.text
+    assert not [r for r in gateway_calls if r.method == "POST" and "/v1/claims/" in r.url.path]
+    agent.post("/agent/claims/CLM-1/reject", data={**form, "confirm": "yes"})
+    assert [
+        r.url.path for r in gateway_calls if r.method == "POST" and "/v1/claims/" in r.url.path
+    ] == ["/v1/claims/CLM-1/decision"]

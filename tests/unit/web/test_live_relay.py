@@ -1,0 +1,50 @@
+"""The live relay: a final refusal (signed out, not allowed, gone) is told to the page, which
+stops following; anything else (the gateway restarting or down, a 5xx, a 429) just ends the
+response, so the browser reconnects and the page keeps following."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from tests.support.web.console import StubConsole, problem
+
+
+def relayed(stub_console: StubConsole, stream_answer) -> str:  # type: ignore[no-untyped-def]
+    def gateway(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/stream"):
+            return stream_answer()
+        return httpx.Response(200, json={"items": [], "next_cursor": None})
+
+    return stub_console(gateway, role="customer").get("/live/inbox").text
+
+
+def unreachable() -> httpx.Response:
+    raise httpx.ConnectError("connection refused")
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        unreachable,
+        lambda: problem(503, "upstream_unavailable"),
+        lambda: problem(429, "rate_limited"),
+    ],
+)
+def test_a_passing_failure_ends_the_stream_for_the_browser_to_retry(stub_console, answer) -> None:
+    body = relayed(stub_console, answer)
+    assert body.startswith("retry: 3000")
+    assert "event: problem" not in body
+
+
+@pytest.mark.parametrize("status", [401, 403, 404])
+def test_a_final_refusal_is_told_to_the_page(stub_console, status: int) -> None:
+    body = relayed(stub_console, lambda: problem(status, "claim_not_found"))
+    assert "event: problem\ndata: claim_not_found" in body
+
+
+def test_upstream_events_are_relayed_as_updates(stub_console) -> None:
+    text = "event: ready\ndata: {}\n\n: ping\n\nevent: message.delivered\ndata: {}\n\n"
+    body = relayed(stub_console, lambda: httpx.Response(200, text=text))
+    assert "event: update\ndata: ready" in body and ": heartbeat" in body
+    assert "event: update\ndata: message.delivered" in body
