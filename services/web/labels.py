@@ -155,10 +155,10 @@ def agent_claim_status(code: str) -> str:
     return words(code)
 
 
-# Why a customer sends something back (the API's reason codes; faulty goes to warranty).
+# Why a customer sends something back (the API's reason codes). Not `faulty`: the API refuses
+# it (`return_faulty_use_warranty`), a faulty item is a warranty claim, and the form says so.
 RETURN_REASONS = {
     "changed_mind": "Changed my mind",
     "wrong_size_or_fit": "Wrong size or fit",
     "not_as_pictured": "Not as pictured",
-    "faulty": "It's faulty",
 }

@@ -49,6 +49,22 @@ PLAIN: dict[str, str] = {
     "payment_timeout": "The payment did not answer in time: nothing was charged twice",
     "stock_insufficient": "Not enough stock for this order",
     "catalogue_not_available": "This item cannot be delivered to that region",
+    # Returns
+    "return_faulty_use_warranty": "A faulty item is mended or replaced under warranty: "
+    "check its label on the warranty page",
+    "return_window_closed": "The 30 days to return this order have passed",
+    "return_already_returned": "Every unit of this item is already being returned",
+    "return_not_delivered": "An order can be returned once it has been delivered",
+    "return_line_not_in_order": "That item is not in this order",
+    "return_duplicate_line": "The same item is listed twice",
+    "return_empty": "Choose at least one item to return",
+    "return_not_found": "Return not found: check the return number",
+    "return_parcel_on_its_way": "The parcel is already on its way back",
+    "return_invalid_transition": "The return is not at a step where this can be done",
+    # Repairs and replacements
+    "resolution_repair_not_possible": "This claim cannot be repaired with parts: replace it instead",
+    "resolution_choice_not_eligible": "That choice is not open for this claim",
+    "resolution_unknown_style": "There is no style with that code",
     # Messages and webhooks
     "notifications_invalid_email": "That email address is not valid",
     "notifications_invalid_phone": "That phone number is not valid",
@@ -102,7 +118,7 @@ BY_STATUS: dict[int, str] = {
     401: "Sign in again to continue",
     403: "Your account cannot do this",
     404: "Not found: it does not exist, or not for your account",
-    409: "This changed in the meantime: reload and try again",
+    409: "This cannot be done in its present state",
     410: "This is no longer available",
     413: "What you sent is too large",
     422: "Some of what was sent was not accepted",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
@@ -10,12 +9,12 @@ from fastapi.responses import Response
 
 from services.web.api import ApiError, Gateway
 from services.web.deps import Api
+from services.web.routes.common import is_id
 from services.web.session import CurrentAgent
 from services.web.views import render, see_other
 
 router = APIRouter(prefix="/agent")
 Tab = Literal["review", "centre", "held", "search"]
-ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 
 
 @router.get("")
@@ -52,12 +51,12 @@ async def search(
     customer's id may be given too, and is then checked)."""
     q, customer = q.strip(), customer.strip()
     problem = None
-    if not ID.match(q):
+    if not is_id(q):
         problem = "Type an id: letters, digits and - _ . : only."
     elif kind == "customer":
         return see_other(f"/agent/customers/{q}")
     elif kind == "order":
-        owner = customer if ID.match(customer) else await _order_owner(api, q)
+        owner = customer if is_id(customer) else await _order_owner(api, q)
         if owner:
             return see_other(f"/agent/customers/{owner}/orders/{q}")
         problem = f"No order {q}."

@@ -4,7 +4,6 @@ actions its state allows; a refused action shows the API's problem detail."""
 from __future__ import annotations
 
 import asyncio
-import re
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -13,13 +12,12 @@ from fastapi.responses import Response
 from services.web.api import ApiError, Gateway
 from services.web.deps import Api
 from services.web.labels import AGENT_ACTIONS
-from services.web.routes.common import ObjectId, confirmed, download, refused_here
+from services.web.routes.common import ObjectId, confirmed, download, is_id, refused_here
 from services.web.routes.warranty import check_page, open_claim_from, typed_claim
 from services.web.session import CurrentAgent, Form, flash
 from services.web.views import is_fragment, render, see_other
 
 router = APIRouter(prefix="/agent/claims")
-CUSTOMER = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 
 # Button -> (API step, body built from the form). `approve`/`reject` share the decision call.
 STEPS: dict[str, str] = {
@@ -73,7 +71,7 @@ async def _decoded_label(api: Gateway, claim: dict[str, Any]) -> dict[str, Any] 
 async def open_for_customer(request: Request, user: CurrentAgent, api: Api, form: Form) -> Response:
     """An agent on the phone opens the claim for the customer (the API records who did)."""
     customer_id = str(form.get("customer_id") or "").strip()
-    if not CUSTOMER.match(customer_id):
+    if not is_id(customer_id):
         flash(request, "error", "Which customer?", "customer_id_missing",
               "Type the customer's id to open the claim for them.")  # fmt: skip
         return await check_page(request, api, str(form.get("label_code") or ""),

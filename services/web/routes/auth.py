@@ -7,7 +7,6 @@ to offer; the gateway refuses an agent call made with a customer's token regardl
 
 from __future__ import annotations
 
-import re
 import time
 from typing import Annotated
 
@@ -17,12 +16,12 @@ from fastapi.responses import HTMLResponse, Response
 
 from services.web import oidc
 from services.web.api import ApiError, Gateway
+from services.web.routes.common import is_id
 from services.web.session import Form, Role, set_locale, sign_in, sign_out
 from services.web.settings import WebSettings
 from services.web.views import render, see_other
 
 router = APIRouter()
-SUBJECT = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 # Local agents may read and replay the event DLQ (gateway scope `operations`); in production the
 # identity provider decides which agents get it.
 LOCAL_AGENT_SCOPES = "operations"
@@ -70,11 +69,7 @@ async def sign_in_local(request: Request, form: Form) -> Response:
     subject = str(form.get("subject", "")).strip()
     role = str(form.get("role", "customer"))
     locale = str(form.get("locale", settings.default_locale))
-    if (
-        not SUBJECT.match(subject)
-        or role not in ("customer", "agent")
-        or locale not in ("en-GB", "en-US")
-    ):
+    if not is_id(subject) or role not in ("customer", "agent") or locale not in ("en-GB", "en-US"):
         return render(request, "sign_in.html", status_code=422, next=_safe_next(
             str(form.get("next"))), local=True, oidc=bool(settings.oidc_issuer),
             problem="Use letters, digits, '-', '_', '.' or ':' for the id (up to 64).")  # fmt: skip

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -12,8 +13,15 @@ from starlette.datastructures import FormData
 from services.web.api import ApiError, Gateway
 from services.web.session import flash
 
-# Same shape as the gateway's ids: nothing else is ever put into an API path.
-ObjectId = Annotated[str, Path(max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
+# Same shape as the gateway's ids: nothing else is ever put into an API path. At least one
+# character is not a dot: httpx resolves `.` and `..` path segments before sending, so
+# `/v1/claims/.` would reach `/v1/claims` (the list), not a claim.
+ID_PATTERN = r"^[A-Za-z0-9_.:-]*[A-Za-z0-9_:-][A-Za-z0-9_.:-]*$"
+ObjectId = Annotated[str, Path(max_length=64, pattern=ID_PATTERN)]
+
+
+def is_id(text: str) -> bool:
+    return len(text) <= 64 and re.match(ID_PATTERN, text) is not None
 
 
 # A page of a list the gateway pages: its opaque cursor, as a query parameter or a form field.

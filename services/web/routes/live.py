@@ -18,14 +18,14 @@ from fastapi.responses import Response, StreamingResponse
 
 from services.web.api import ApiError, Gateway
 from services.web.deps import Api
-from services.web.routes.common import ObjectId
+from services.web.routes.common import ID_PATTERN, ObjectId
 from services.web.session import CurrentUser
 
 router = APIRouter(prefix="/live")
 # Refusals that another try would get again (signed out, not allowed, gone): the page stops
 # following and says so. Every other failure is retried by the browser.
 FINAL = frozenset({401, 403, 404})
-CustomerQuery = Annotated[str | None, Query(max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
+CustomerQuery = Annotated[str | None, Query(max_length=64, pattern=ID_PATTERN)]
 
 
 async def _relay(api: Gateway, path: str) -> AsyncIterator[bytes]:
@@ -66,6 +66,15 @@ async def order_updates(order_id: ObjectId, user: CurrentUser, api: Api,
                         customer_id: CustomerQuery = None) -> Response:  # fmt: skip
     suffix = f"?customer_id={customer_id}" if user.is_agent and customer_id else ""
     return _stream(api, f"/v1/orders/{order_id}/stream{suffix}")
+
+
+@router.get("/returns/{return_id}")
+async def return_updates(return_id: ObjectId, user: CurrentUser, api: Api,
+                         customer_id: CustomerQuery = None) -> Response:  # fmt: skip
+    """A return's own events (`orders.return.*`: picked up, received, refunded), which the
+    order's stream does not carry; the order page refreshes its live part on them."""
+    suffix = f"?customer_id={customer_id}" if user.is_agent and customer_id else ""
+    return _stream(api, f"/v1/returns/{return_id}/stream{suffix}")
 
 
 @router.get("/inbox")

@@ -10,8 +10,8 @@ from fastapi.responses import Response
 from services.web.api import ApiError, Gateway
 from services.web.deps import Api
 from services.web.formatting import money
-from services.web.routes.common import ObjectId, flash_error
-from services.web.routes.shop import Shopper
+from services.web.routes.common import ObjectId, refused_here
+from services.web.routes.shop import Shopper, show_order
 from services.web.session import CurrentAgent, CurrentCustomer, Form, flash
 from services.web.views import page_locale, see_other
 
@@ -31,12 +31,15 @@ async def start_return(
         ret = await api.post(f"/v1/orders/{order_id}/returns", body,
                              idempotency_key=str(form.get("form_key")))  # fmt: skip
     except ApiError as exc:
-        flash_error(request, exc)
-        return see_other(f"{who.base}/orders/{order_id}")
+        refused_here(request, exc)
+        typed = {"style": str(line["style"] or "")[:16], "quantity": str(form.get("quantity"))[:4],
+                 "reason": str(line["reason"] or "")[:32]}  # fmt: skip
+        return await show_order(request, api, who, order_id, typed)
     refund = ret["refund"]
     amount = money(refund["total"], refund["currency"], page_locale(request))  # £95.82, as pages
     flash(request, "success", f"Return {ret['return_number']} started",
-          detail=f"Your free label is ready. {amount} is refunded once the carrier scans the "
+          detail=f"{'The' if who.customer_id else 'Your'} free label is ready. {amount} is "
+          "refunded once the carrier scans the "
           "parcel in.")  # fmt: skip
     return see_other(f"{who.base}/orders/{order_id}")
 

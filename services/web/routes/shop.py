@@ -19,6 +19,7 @@ from services.web import basket as baskets
 from services.web.api import ApiError, Gateway
 from services.web.deps import Api
 from services.web.labels import REGIONS, RETURN_REASONS, TEST_CARDS
+from services.web.returnable import returnable_lines
 from services.web.routes.common import ObjectId, confirmed, default_region, flash_error
 from services.web.session import CurrentAgent, CurrentCustomer, Form, User, flash
 from services.web.views import is_fragment, render, see_other
@@ -99,14 +100,17 @@ async def list_orders(request: Request, api: Gateway, who: Shopper) -> Response:
     return render(request, "orders.html", orders=page["items"], who=who)
 
 
-async def show_order(request: Request, api: Gateway, who: Shopper, order_id: str) -> Response:
+async def show_order(request: Request, api: Gateway, who: Shopper, order_id: str,
+                     typed: dict[str, str] | None = None) -> Response:  # fmt: skip
+    """The order with its returns; `typed`: a refused return form as it was filled in (422)."""
     order, returns = await asyncio.gather(
         api.get(f"/v1/orders/{order_id}", customer_id=who.customer_id),
         api.get(f"/v1/orders/{order_id}/returns", customer_id=who.customer_id, limit=50),
     )
     template = "order_live.html" if is_fragment(request) else "order.html"
-    return render(request, template, order=order, who=who, returns=returns["items"],
-                  return_reasons=RETURN_REASONS)  # fmt: skip
+    return render(request, template, 422 if typed else 200, order=order, who=who,
+                  returns=returns["items"], returnable=returnable_lines(order, returns["items"]),
+                  return_reasons=RETURN_REASONS, typed=typed or {})  # fmt: skip
 
 
 async def cancel_order(request: Request, api: Gateway, who: Shopper, order_id: str,

@@ -57,21 +57,25 @@
     el.parentNode.insertBefore(note, el);
   }
 
+  // `data-live-target`: another element's stream refreshes that element's live part (a
+  // return's events refresh the order page's part), which keeps its own waits.
   function connect(el) {
-    if (!window.EventSource || el.dataset.liveConnected) return;
+    var part = el.dataset.liveTarget ? document.querySelector(el.dataset.liveTarget) : el;
+    if (!window.EventSource || !part || el.dataset.liveConnected) return;
     el.dataset.liveConnected = "1";
     var source = new EventSource(el.dataset.live);
     function refresh() {
-      if (busy(el)) { el.dataset.livePending = "1"; return; }
-      if (window.htmx) window.htmx.trigger(el, "live-update");
+      if (busy(part)) { part.dataset.livePending = "1"; return; }
+      if (window.htmx) window.htmx.trigger(part, "live-update");
     }
     source.addEventListener("update", refresh);
     // A final refusal (signed out, not allowed, gone): stop, and say so where the live part
     // is, instead of a page that silently stops following. Other failures reconnect.
     source.addEventListener("problem", function (event) {
       source.close();
-      stopped(el, event.data);
+      stopped(part, event.data);
     });
+    if (part !== el) return;  // the part's own connection handles its swaps
     // The answer may come back after they started typing: keep their work, refresh later.
     var focused = null;
     el.addEventListener("htmx:beforeSwap", function (event) {

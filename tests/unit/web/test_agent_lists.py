@@ -130,3 +130,16 @@ def test_settling_a_held_message_stays_on_its_page(stub_console: StubConsole) ->
     back = agent.post("/agent/ops/held/M-1", data={"csrf_token": token, "outcome": "resend",
                                                    "cursor": "c2"}, follow_redirects=False)  # fmt: skip
     assert back.headers["location"] == "/agent?tab=held&cursor=c2#held-title"
+
+
+def test_an_id_of_dots_alone_reaches_no_api_path(
+    stub_console: StubConsole, gateway_calls: list
+) -> None:
+    """httpx resolves `.` and `..` segments: `/v1/claims/.` would reach the claim list."""
+    agent = stub_console(lambda r: httpx.Response(200, json=EMPTY))
+    before = len(gateway_calls)
+    for kind in ("claim", "order", "customer"):
+        page = agent.get(f"/agent/search?kind={kind}&q=..")
+        assert page.status_code == 404 and "Type an id" in page.text
+    assert agent.get("/agent/claims/..%2E").status_code in (404, 422)
+    assert len(gateway_calls) == before

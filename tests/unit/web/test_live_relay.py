@@ -48,3 +48,16 @@ def test_upstream_events_are_relayed_as_updates(stub_console) -> None:
     body = relayed(stub_console, lambda: httpx.Response(200, text=text))
     assert "event: update\ndata: ready" in body and ": heartbeat" in body
     assert "event: update\ndata: message.delivered" in body
+
+
+def test_a_returns_events_are_relayed_for_its_order_page(stub_console, gateway_calls) -> None:
+    def gateway(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/stream"):
+            return httpx.Response(200, text="event: return.refunded\ndata: {}\n\n")
+        return httpx.Response(200, json={"items": [], "next_cursor": None})
+
+    agent = stub_console(gateway)
+    body = agent.get("/live/returns/ret-1?customer_id=c-1").text
+    assert "event: update\ndata: return.refunded" in body
+    asked = [r.url for r in gateway_calls if r.url.path.endswith("/stream")][-1]
+    assert asked.path == "/v1/returns/ret-1/stream" and asked.params["customer_id"] == "c-1"
