@@ -37,6 +37,7 @@ from services.gateway.sse_feed import (
     feed_events,
     in_app_customer,
     in_app_delivery_for,
+    order_or_its_returns,
 )
 from services.gateway.sse_response import EventStreamResponse
 from services.gateway.stream_slots import StreamLease, StreamSlots
@@ -47,6 +48,7 @@ log = structlog.get_logger()
 CLAIM_STREAM = ("WARRANTY", "warranty.claim.*")
 ORDER_STREAM = ("ORDERS", "orders.order.*")
 RETURN_STREAM = ("ORDERS", "orders.return.*")
+ORDER_AND_RETURNS = ("ORDERS", "orders.>")  # the order's events and its returns' (matched below)
 # A message is in the customer's in-app inbox once it is delivered on the in_app channel.
 NOTIFICATION_STREAM = ("NOTIFICATIONS", "notifications.message.delivered")
 
@@ -198,7 +200,11 @@ class LiveStreams:
     def claim(self, claim_id: str, types: Collection[str] | None = None) -> EventSourceResponse:
         return self._respond(CLAIM_STREAM, claim_id, types=types)
 
-    def order(self, order_id: str, types: Collection[str] | None = None) -> EventSourceResponse:
+    def order(self, order_id: str, types: Collection[str] | None = None,
+              returns: bool = False) -> EventSourceResponse:  # fmt: skip
+        """The order's events; `returns`: its returns' too, on this one stream."""
+        if returns:
+            return self._respond(ORDER_AND_RETURNS, None, match=order_or_its_returns(order_id))
         return self._respond(ORDER_STREAM, order_id, types=types)
 
     def return_(self, return_id: str) -> EventSourceResponse:

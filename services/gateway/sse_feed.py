@@ -221,3 +221,17 @@ def in_app_delivery_for(customer_id: str) -> Callable[[dict[str, Any]], bool]:
         return in_app_customer(event) == customer_id
 
     return mine
+
+
+def order_or_its_returns(order_id: str) -> Callable[[dict[str, Any]], bool]:
+    """An order's own events (its id is their subject) and its returns' (their subject is the
+    return; they carry the order's id), for an order page that follows both on one stream."""
+
+    def ours(event: dict[str, Any]) -> bool:
+        kind = str(event.get("type", ""))
+        if kind.startswith("orders.return."):
+            data = event.get("data")
+            return isinstance(data, dict) and data.get("order_id") == order_id
+        return kind.startswith("orders.order.") and event.get("subject") == order_id
+
+    return ours

@@ -118,7 +118,7 @@ BY_STATUS: dict[int, str] = {
     401: "Sign in again to continue",
     403: "Your account cannot do this",
     404: "Not found: it does not exist, or not for your account",
-    409: "This cannot be done in its present state",
+    409: "This changed in the meantime: reload and try again",
     410: "This is no longer available",
     413: "What you sent is too large",
     422: "Some of what was sent was not accepted",

@@ -55,9 +55,15 @@ def page_locale(request: Request) -> str:
 
 
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    """`page`: for a page rendered in answer to a form's POST (a refusal shown with the form as
+    it was filled in), the address of the page itself, which the browser is told to show: the
+    POST's own address only takes posts (reloading it, or coming back to it after changing the
+    formats or signing in again, would be a 405)."""
     session = request.session
     signed_in = bool(session.get("token"))
+    query = f"?{request.url.query}" if request.url.query else ""
     base = {
+        "page_url": context.pop("page", None) or request.url.path + query,
         "request": request,
         "fmt": Formats(page_locale(request)),
         "csrf_token": csrf_token(request),

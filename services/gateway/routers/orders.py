@@ -239,10 +239,17 @@ async def order_stream(
     rpc: Rpc,
     streams: Streams,
     customer_id: CustomerIdQuery = None,
+    returns: Annotated[
+        bool,
+        Query(
+            description="Also the events of the order's returns (`orders.return.*`), on this "
+            "one stream: an order page follows its returns without a stream for each."
+        ),
+    ] = False,
 ):  # type: ignore[no-untyped-def]
     acting = acting_customer(principal, customer_id)
     await rpc.call(c.Subjects.GET_ORDER, {"order_id": order_id}, actor=acting.actor)
-    return streams.order(order_id)
+    return streams.order(order_id, returns=returns)
 
 
 # Waitlist -------------------------------------------------------------------------------------

@@ -96,6 +96,7 @@ async def _claim_page(request: Request, api: Gateway, claim_id: str,
                       actions=AGENT_ACTIONS)  # fmt: skip
     label = await _decoded_label(api, claim)
     return render(request, "agent_claim.html", 422 if typed else 200, claim=claim,
+                  page=f"/agent/claims/{claim_id}",
                   entries=timeline["entries"], label=label, actions=AGENT_ACTIONS,
                   typed=typed or {})  # fmt: skip
 

@@ -46,18 +46,23 @@ def flash_error(request: Request, exc: ApiError) -> None:
 
 
 def refused_here(request: Request, exc: ApiError) -> None:
-    """A refusal the page shows next to the form as it was filled in (a 4xx about what was sent).
-    Signing in again (401) and a gateway that is down are the app's to answer, not the form's."""
-    if exc.status == 401 or exc.status >= 500:
+    """A refusal the page shows next to the form as it was filled in (what was sent, or a
+    service briefly away: either way nothing typed is lost). Signing in again (401) and an
+    unreachable gateway are the app's to answer, not the form's."""
+    if exc.status == 401 or exc.code == "gateway_unreachable":
         raise exc
     flash(request, "error", exc.title, exc.code, exc.detail)
 
 
+# A service behind the gateway briefly away (502, 503, 504) or too many requests (429). Not
+# 500: that is a bug, which the error page shows with its reference instead of a blank.
+BRIEFLY_AWAY = frozenset({429, 502, 503, 504})
+
+
 def section_can_wait(exc: ApiError) -> bool:
-    """One part of a page whose service is briefly away (a 5xx from behind the gateway, or a
-    429): that part says so and the rest of the page still works. An unreachable gateway
-    fails every part, so the page does too."""
-    return (exc.status >= 500 or exc.status == 429) and exc.code != "gateway_unreachable"
+    """One part of a page whose service is briefly away: that part says so and the rest of the
+    page still works. An unreachable gateway fails every part, so the page does too."""
+    return exc.status in BRIEFLY_AWAY and exc.code != "gateway_unreachable"
 
 
 def confirmed(request: Request, form: FormData, box: str, undone: str = "Nothing was cancelled") -> bool:  # fmt: skip

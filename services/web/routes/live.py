@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Annotated
 
+import httpx
 from fastapi import APIRouter, Query
 from fastapi.responses import Response, StreamingResponse
 
@@ -43,6 +44,8 @@ async def _relay(api: Gateway, path: str) -> AsyncIterator[bytes]:
                     event = ""
                 elif line.startswith(":"):
                     yield b": heartbeat\n\n"  # keeps proxies from closing a quiet stream
+    except httpx.TransportError:
+        return  # the gateway went away mid-stream: the browser reconnects, as below
     except ApiError as exc:
         if exc.status in FINAL:
             yield f"event: problem\ndata: {exc.code}\n\n".encode()
@@ -64,17 +67,10 @@ async def claim_updates(claim_id: ObjectId, user: CurrentUser, api: Api) -> Resp
 @router.get("/orders/{order_id}")
 async def order_updates(order_id: ObjectId, user: CurrentUser, api: Api,
                         customer_id: CustomerQuery = None) -> Response:  # fmt: skip
-    suffix = f"?customer_id={customer_id}" if user.is_agent and customer_id else ""
-    return _stream(api, f"/v1/orders/{order_id}/stream{suffix}")
-
-
-@router.get("/returns/{return_id}")
-async def return_updates(return_id: ObjectId, user: CurrentUser, api: Api,
-                         customer_id: CustomerQuery = None) -> Response:  # fmt: skip
-    """A return's own events (`orders.return.*`: picked up, received, refunded), which the
-    order's stream does not carry; the order page refreshes its live part on them."""
-    suffix = f"?customer_id={customer_id}" if user.is_agent and customer_id else ""
-    return _stream(api, f"/v1/returns/{return_id}/stream{suffix}")
+    # `returns=true`: the order's returns move on their own events (picked up, scanned in,
+    # refunded); the gateway puts them on this one stream, so the page follows them too.
+    suffix = f"&customer_id={customer_id}" if user.is_agent and customer_id else ""
+    return _stream(api, f"/v1/orders/{order_id}/stream?returns=true{suffix}")
 
 
 @router.get("/inbox")

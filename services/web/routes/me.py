@@ -57,7 +57,7 @@ async def _settings_page(request: Request, api: Gateway, locale: str,
         _contact(api, locale), api.get("/v1/me/preferences")
     )
     kept = contact is not None or prefs is not None
-    return render(request, "settings.html", 422 if kept else 200,
+    return render(request, "settings.html", 422 if kept else 200, page="/settings",
                   contact=contact or saved_contact, prefs=prefs or saved_prefs,
                   channels=CHANNELS, kept_contact=contact is not None,
                   kept_prefs=prefs is not None)  # fmt: skip

@@ -74,7 +74,9 @@ async def _endpoint_page(request: Request, api: Gateway, endpoint_id: str, statu
     form as the agent filled it in, shown again with status 422."""
     deliveries = await api.get(f"/v1/webhooks/{endpoint_id}/deliveries", status=status,
                                limit=100, cursor=cursor)  # fmt: skip
+    here = back_to(f"/agent/ops/webhooks/{endpoint_id}", status=status, cursor=cursor)
     return render(request, "ops_endpoint.html", 422 if typed else 200, endpoint_id=endpoint_id,
+                  page=here,
                   status=status, cursor=cursor, deliveries=deliveries["items"],
                   next_cursor=deliveries.get("next_cursor"), typed=typed or {})  # fmt: skip
 

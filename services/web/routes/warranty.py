@@ -15,6 +15,7 @@ from services.web.deps import Api
 from services.web.labels import CAUSES, COMPONENTS, REGIONS
 from services.web.routes.common import (
     ObjectId,
+    back_to,
     confirmed,
     default_region,
     download,
@@ -54,7 +55,8 @@ async def check_page(request: Request, api: Gateway, code: str | None, region: s
             # The facts behind a refused code (which characters to re-check, the valid readings)
             # are shown with it: "re-check the marked characters" needs them marked.
             problem = {**exc.as_flash(), "details": exc.details}
-    return render(request, "warranty.html", status_code, code=code or "", region=region,
+    page = back_to("/warranty", code=(code or "").strip(), region=region)
+    return render(request, "warranty.html", status_code, page=page, code=code or "", region=region,
                   regions=REGIONS, verdict=verdict, problem=problem, components=COMPONENTS,
                   causes=CAUSES, typed=typed or {})  # fmt: skip
 
@@ -116,6 +118,7 @@ async def _claim_page(request: Request, api: Gateway, claim_id: str,
     )
     template = "claim_live.html" if is_fragment(request) else "claim.html"
     return render(request, template, 200 if kept_reason is None else 422, claim=claim,
+                  page=f"/claims/{claim_id}",
                   entries=timeline["entries"], kept_reason=kept_reason)  # fmt: skip
 
 

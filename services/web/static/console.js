@@ -57,25 +57,21 @@
     el.parentNode.insertBefore(note, el);
   }
 
-  // `data-live-target`: another element's stream refreshes that element's live part (a
-  // return's events refresh the order page's part), which keeps its own waits.
   function connect(el) {
-    var part = el.dataset.liveTarget ? document.querySelector(el.dataset.liveTarget) : el;
-    if (!window.EventSource || !part || el.dataset.liveConnected) return;
+    if (!window.EventSource || el.dataset.liveConnected) return;
     el.dataset.liveConnected = "1";
     var source = new EventSource(el.dataset.live);
     function refresh() {
-      if (busy(part)) { part.dataset.livePending = "1"; return; }
-      if (window.htmx) window.htmx.trigger(part, "live-update");
+      if (busy(el)) { el.dataset.livePending = "1"; return; }
+      if (window.htmx) window.htmx.trigger(el, "live-update");
     }
     source.addEventListener("update", refresh);
     // A final refusal (signed out, not allowed, gone): stop, and say so where the live part
     // is, instead of a page that silently stops following. Other failures reconnect.
     source.addEventListener("problem", function (event) {
       source.close();
-      stopped(part, event.data);
+      stopped(el, event.data);
     });
-    if (part !== el) return;  // the part's own connection handles its swaps
     // The answer may come back after they started typing: keep their work, refresh later.
     var focused = null;
     el.addEventListener("htmx:beforeSwap", function (event) {
@@ -103,7 +99,17 @@
     outcome.focus();
   }
 
+  // A refused form's page is served at the form's POST address; the address bar shows the
+  // page's own (data-page), so a reload or a later return asks for the page, not a post.
+  function showPageAddress() {
+    var page = document.body.dataset.page;
+    if (page && page.charAt(0) === "/" && page !== location.pathname + location.search) {
+      history.replaceState(null, "", page);
+    }
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    showPageAddress();
     document.querySelectorAll("[data-live]").forEach(connect);
     focusOutcome();
   });

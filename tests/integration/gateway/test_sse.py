@@ -10,17 +10,19 @@ import httpx
 from httpx_sse import aconnect_sse
 
 from services.gateway.sse import stream_events
-from services.gateway.sse_feed import in_app_delivery_for
+from services.gateway.sse_feed import in_app_delivery_for, order_or_its_returns
 from shared.contracts.envelope import RawEvent, new_event_id
 from tests.support.gateway.deliveries import delivered
 from tests.support.gateway.live import LiveGateway
 
 
-async def publish(js: Any, verb: str, claim_id: str, **data: Any) -> int:
+async def publish(
+    js: Any, verb: str, claim_id: str, kind: str = "warranty.claim", **data: Any
+) -> int:
     event = RawEvent(
         id=new_event_id(),
-        source="/concierge/warranty",
-        type=f"warranty.claim.{verb}",
+        source="/concierge/" + kind.split(".")[0],
+        type=f"{kind}.{verb}",
         subject=claim_id,
         time="2026-01-15T09:30:00Z",
         data=data,
@@ -150,3 +152,21 @@ async def test_in_app_notifications_of_one_customer(gateway: LiveGateway) -> Non
     events = await take(agen, 1)
     await agen.aclose()
     assert [e.id for e in events] == [str(mine)]
+
+
+async def test_an_orders_stream_with_its_returns(gateway: LiveGateway) -> None:
+    """`GET /v1/orders/{id}/stream?returns=true`: the order's events and those of its returns
+    (whose subject is the return, carrying the order's id); not another order's, nor a quote's."""
+    js = gateway.nc.jetstream()
+    placed = await publish(js, "placed", "ord-A", "orders.order")
+    await publish(js, "placed", "ord-B", "orders.order")
+    await publish(js, "created", "ord-A", "orders.quote")  # a quote whose id looks the same
+    await publish(js, "requested", "ret-2", "orders.return", order_id="ord-B")
+    refunded = await publish(js, "refunded", "ret-1", "orders.return", order_id="ord-A")
+    agen = stream_events(js, "ORDERS", "orders.>", None, 0, heartbeat_seconds=0.2,
+                         match=order_or_its_returns("ord-A"))  # fmt: skip
+    events = await take(agen, 2)
+    await agen.aclose()
+    assert [(e.id, e.event) for e in events] == [
+        (str(placed), "orders.order.placed"), (str(refunded), "orders.return.refunded")
+    ]  # fmt: skip

@@ -143,3 +143,15 @@ def test_an_id_of_dots_alone_reaches_no_api_path(
         assert page.status_code == 404 and "Type an id" in page.text
     assert agent.get("/agent/claims/..%2E").status_code in (404, 422)
     assert len(gateway_calls) == before
+
+
+def test_a_bug_behind_the_gateway_is_not_shown_as_a_blank(stub_console: StubConsole) -> None:
+    """A 500 is a bug: the error page with its reference, not "cannot be read just now"."""
+
+    def gateway(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/v1/me/messages":
+            return problem(500, "internal_error")
+        return httpx.Response(200, json=EMPTY)
+
+    page = stub_console(gateway).get("/agent/customers/c-1")
+    assert page.status_code == 500 and "cannot be read just now" not in page.text

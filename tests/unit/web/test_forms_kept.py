@@ -161,3 +161,15 @@ def test_reject_and_store_credit_need_their_box_and_keep_the_typing(
     assert [
         r.url.path for r in gateway_calls if r.method == "POST" and "/v1/claims/" in r.url.path
     ] == ["/v1/claims/CLM-1/decision"]
+
+
+def test_a_service_away_keeps_the_form_and_the_page_address(stub_console: StubConsole) -> None:
+    """A 503 behind the gateway is told beside the form, which keeps what was typed; the page
+    names its own address (the POST's takes posts only), for the formats switch and the
+    browser's address bar."""
+    me = stub_console(settings_gateway(problem(503, "upstream_unavailable")), role="customer")
+    form = {"csrf_token": csrf(me.get("/settings").text), "name": "Ada Lovelace", "locale": "en-GB"}
+    page = me.post("/settings/contact", data=form)
+    assert page.status_code == 422 and 'value="Ada Lovelace"' in page.text
+    assert "upstream_unavailable" in page.text
+    assert 'data-page="/settings"' in page.text and 'name="next" value="/settings"' in page.text

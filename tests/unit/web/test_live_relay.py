@@ -50,14 +50,28 @@ def test_upstream_events_are_relayed_as_updates(stub_console) -> None:
     assert "event: update\ndata: message.delivered" in body
 
 
-def test_a_returns_events_are_relayed_for_its_order_page(stub_console, gateway_calls) -> None:
+def test_an_order_page_follows_its_returns_on_the_orders_stream(
+    stub_console, gateway_calls
+) -> None:
     def gateway(request: httpx.Request) -> httpx.Response:
         if request.url.path.endswith("/stream"):
-            return httpx.Response(200, text="event: return.refunded\ndata: {}\n\n")
+            return httpx.Response(200, text="event: orders.return.refunded\ndata: {}\n\n")
         return httpx.Response(200, json={"items": [], "next_cursor": None})
 
     agent = stub_console(gateway)
-    body = agent.get("/live/returns/ret-1?customer_id=c-1").text
-    assert "event: update\ndata: return.refunded" in body
+    body = agent.get("/live/orders/ord-1?customer_id=c-1").text
+    assert "event: update\ndata: orders.return.refunded" in body
     asked = [r.url for r in gateway_calls if r.url.path.endswith("/stream")][-1]
-    assert asked.path == "/v1/returns/ret-1/stream" and asked.params["customer_id"] == "c-1"
+    assert asked.path == "/v1/orders/ord-1/stream"
+    assert asked.params["returns"] == "true" and asked.params["customer_id"] == "c-1"
+
+
+class _DropsMidStream(httpx.AsyncByteStream):
+    async def __aiter__(self):  # type: ignore[no-untyped-def]
+        yield b"event: ready\ndata: {}\n\n"
+        raise httpx.ReadError("the gateway went away")
+
+
+def test_a_gateway_gone_mid_stream_ends_it_quietly(stub_console) -> None:
+    body = relayed(stub_console, lambda: httpx.Response(200, stream=_DropsMidStream()))
+    assert "event: update\ndata: ready" in body and "event: problem" not in body

@@ -82,4 +82,6 @@ def test_a_refused_return_keeps_the_form_and_reads_plainly(stub_console: StubCon
     page = me.post("/orders/ord-1/returns", data=form)
     assert page.status_code == 422
     assert "The 30 days to return this order have passed" in page.text
-    assert 'value="wrong_size_or_fit" selected' in page.text and 'value="2"' in page.text
+    assert 'value="wrong_size_or_fit" selected' in page.text and 'value="2" data-kept' in page.text
+    assert '<select name="reason" data-kept>' in page.text  # a live refresh waits for her
+    assert 'data-page="/orders/ord-1"' in page.text
