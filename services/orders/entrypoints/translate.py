@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
 from services.orders.domain.catalogue import Offer
@@ -121,7 +122,7 @@ def quote_out(q: Quote) -> c.QuoteOut:
     )
 
 
-def order_out(o: Order) -> c.OrderOut:
+def order_out(o: Order, return_window: timedelta | None = None) -> c.OrderOut:
     shipment = o.step_data(Step.CREATE_SHIPMENT)
     return c.OrderOut(
         order_id=o.order_id,
@@ -138,7 +139,7 @@ def order_out(o: Order) -> c.OrderOut:
             style=o.failure.style,
         ),
         shipment=c.ShipmentOut(**shipment) if shipment else None,
-        shipments=[_parcel_out(p) for p in o.shipments],
+        shipments=[_parcel_out(p, return_window) for p in o.shipments],
         reservation_id=o.reservation_id,
         compensations_done=[str(x) for x in Compensation if x in o.compensated],
         timeline=[c.TimelineEntryOut(status=str(t.status), at=t.at) for t in o.timeline],
@@ -146,7 +147,8 @@ def order_out(o: Order) -> c.OrderOut:
     )
 
 
-def _parcel_out(p: OrderShipment) -> c.OrderShipmentOut:
+def _parcel_out(p: OrderShipment, return_window: timedelta | None) -> c.OrderShipmentOut:
+    closes = p.delivered_at + return_window if p.delivered_at and return_window else None
     return c.OrderShipmentOut(
         warehouse=p.warehouse,
         shipment_id=p.shipment_id,
@@ -155,6 +157,7 @@ def _parcel_out(p: OrderShipment) -> c.OrderShipmentOut:
         status=str(p.status),
         shipped_at=p.shipped_at,
         delivered_at=p.delivered_at,
+        returns_close_at=closes,
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from services.orders.domain.carts import CartLine
 from services.orders.domain.errors import QuoteQuantityWithLines, QuoteStyleOrLines
 from services.orders.domain.money import FxRate
@@ -33,16 +35,18 @@ def cart_lines_in(req: c.QuoteRequest) -> list[CartLine] | None:
     return [CartLine(x.style, x.quantity) for x in req.lines]
 
 
-def order_out(o: Order) -> c.OrderOut:
-    """An order's reply; a cart order also carries its accepted cart quote."""
-    out = tr.order_out(o)
+def order_out(o: Order, return_window: timedelta | None = None) -> c.OrderOut:
+    """An order's reply; a cart order also carries its accepted cart quote. `return_window`:
+    each delivered parcel says until when its goods can be sent back."""
+    out = tr.order_out(o, return_window)
     if o.cart is not None:
         out.cart = cart_quote_out(o.cart)
     return out
 
 
-def order_list(orders: list[Order], after: dict[str, str] | None) -> c.OrderList:
-    return c.OrderList(items=[order_out(o) for o in orders], next=after)
+def order_list(orders: list[Order], after: dict[str, str] | None,
+               return_window: timedelta | None = None) -> c.OrderList:  # fmt: skip
+    return c.OrderList(items=[order_out(o, return_window) for o in orders], next=after)
 
 
 def any_quote_out(q: Quote | CartQuote) -> c.QuoteOut | cc.CartQuoteOut:

@@ -79,6 +79,11 @@ class OrderShipmentOut(BaseModel):
     )
     shipped_at: datetime | None = Field(default=None, description="When it left the warehouse.")
     delivered_at: datetime | None = Field(default=None, description="When it was delivered.")
+    returns_close_at: datetime | None = Field(
+        default=None,
+        description="Until when what this parcel brought can be sent back (its delivery and the "
+        "return window); null until it is delivered.",
+    )
 
 
 class TimelineEntryOut(BaseModel):

@@ -3,7 +3,7 @@ handlers and a real database (the `client` fixture, conftest.py)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -167,6 +167,11 @@ def test_the_worked_example_is_ordered_confirmed_shipped_and_delivered(
     assert delivered["status"] == "delivered"
     assert [p["status"] for p in delivered["shipments"]] == ["delivered"]
     assert delivered["shipments"][0]["delivered_at"] is not None
+    closes = datetime.fromisoformat(delivered["shipments"][0]["returns_close_at"])
+    assert closes - datetime.fromisoformat(delivered["shipments"][0]["delivered_at"]) == timedelta(
+        days=30
+    )  # the packaged return window, through the RPC and the gateway
+    assert parcel["returns_close_at"] is None  # not delivered yet: no window
     timeline = [t["status"] for t in delivered["timeline"]]
     assert timeline[-3:] == ["confirmed", "shipped", "delivered"]
 

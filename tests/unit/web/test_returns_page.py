@@ -5,9 +5,11 @@ and a refused return comes back as it was filled in."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import httpx
 
-from services.web.returnable import returnable_lines
+from services.web.returnable import returnable_lines, returns_closed_on
 from tests.support.web.console import StubConsole, csrf, problem
 
 ORDER = {"order_id": "ord-1", "status": "delivered", "created_at": "2026-12-01T10:00:00Z",
@@ -85,3 +87,24 @@ def test_a_refused_return_keeps_the_form_and_reads_plainly(stub_console: StubCon
     assert 'value="wrong_size_or_fit" selected' in page.text and 'value="2" data-kept' in page.text
     assert '<select name="reason" data-kept>' in page.text  # a live refresh waits for her
     assert 'data-page="/orders/ord-1"' in page.text
+
+
+def test_a_closed_return_window_offers_no_return_and_says_when_it_closed(
+    stub_console: StubConsole,
+) -> None:
+    parcel = {"warehouse": "UK-LDN", "status": "delivered", "delivered_at": "2026-10-01T10:00:00Z",
+              "returns_close_at": "2026-10-31T10:00:00Z"}  # fmt: skip
+    closed = {**ORDER, "shipments": [parcel]}
+    assert returnable_lines(closed, [], now=datetime(2026, 11, 1, tzinfo=UTC)) == []
+    assert returnable_lines(closed, [], now=datetime(2026, 10, 30, tzinfo=UTC))[0]["left"] == 2
+    assert returns_closed_on(closed, now=datetime(2026, 10, 30, tzinfo=UTC)) is None
+
+    def gateway(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/v1/orders/ord-1":
+            return httpx.Response(200, json=closed)
+        return httpx.Response(200, json={"items": [], "next_cursor": None})
+
+    page = stub_console(gateway, role="customer").get("/orders/ord-1").text
+    assert (
+        "Start a return" not in page and "Returns for this order closed on 31 October 2026" in page
+    )

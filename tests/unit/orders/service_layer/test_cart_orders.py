@@ -126,12 +126,17 @@ async def test_a_mixed_cart_is_two_parcels_tracked_on_their_own(stack: Stack) ->
         ("US-NJ", "in_transit"),
         ("US-NJ", "delivered"),
     ]
-    view = order_out(order)
+    view = order_out(order, timedelta(days=30))
     assert [(s.warehouse, s.status) for s in view.shipments] == [
         ("UK-LON", "delivered"),
         ("US-NJ", "delivered"),
     ]
     assert view.cart is not None and view.cart.total == "468.48"
+    # Each parcel's goods can come back until its own delivery and the window.
+    assert [s.returns_close_at for s in view.shipments] == [
+        first_delivered + timedelta(days=30), stack.clock.now() + timedelta(days=30)
+    ]  # fmt: skip
+    assert [s.returns_close_at for s in order_out(order).shipments] == [None, None]
 
 
 async def test_shipped_names_the_parcel_that_left(stack: Stack) -> None:
