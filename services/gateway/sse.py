@@ -204,7 +204,8 @@ class LiveStreams:
               returns: bool = False) -> EventSourceResponse:  # fmt: skip
         """The order's events; `returns`: its returns' too, on this one stream."""
         if returns:
-            return self._respond(ORDER_AND_RETURNS, None, match=order_or_its_returns(order_id))
+            return self._respond(ORDER_AND_RETURNS, None, match=order_or_its_returns(order_id),
+                                 types=types)  # fmt: skip
         return self._respond(ORDER_STREAM, order_id, types=types)
 
     def return_(self, return_id: str) -> EventSourceResponse:

@@ -60,7 +60,10 @@ def _event_schema(event_pattern: str, events: str) -> dict[str, Any]:
 
 
 CLAIM_EVENTS_RESPONSE = sse_response(r"warranty\.claim\.[a-z_]+", "`warranty.claim.*`")
-ORDER_EVENTS_RESPONSE = sse_response(r"orders\.order\.[a-z_]+", "`orders.order.*`")
+ORDER_EVENTS_RESPONSE = sse_response(
+    r"orders\.(order|return)\.[a-z_]+",
+    "`orders.order.*`, and with `returns=true` its returns' `orders.return.*`",
+)
 RETURN_EVENTS_RESPONSE = sse_response(r"orders\.return\.[a-z_]+", "`orders.return.*`")
 INBOX_EVENTS_RESPONSE = sse_response(
     r"notifications\.message\.delivered", "`notifications.message.delivered`, in-app only"

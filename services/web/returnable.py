@@ -19,11 +19,7 @@ def returnable_lines(
 ) -> list[dict[str, Any]]:
     """[{style, name, warehouse, left}] for each line with units left and its window open."""
     now = now or datetime.now(UTC)
-    held: Counter[str] = Counter()
-    for ret in returns:
-        if ret["status"] not in RELEASED:
-            for line in ret["lines"]:
-                held[line["style"]] += int(line["quantity"])
+    held = _held(returns)
     lines = []
     for style, name, warehouse, quantity in _bought(order):
         left = quantity - held[style]
@@ -31,6 +27,21 @@ def returnable_lines(
         if left > 0 and (closes is None or now <= closes):
             lines.append({"style": style, "name": name, "warehouse": warehouse, "left": left})
     return lines
+
+
+def all_held(order: dict[str, Any], returns: list[dict[str, Any]]) -> bool:
+    """Every unit the order brought is in a return that counts."""
+    held = _held(returns)
+    return all(quantity <= held[style] for style, _n, _w, quantity in _bought(order))
+
+
+def _held(returns: list[dict[str, Any]]) -> Counter[str]:
+    held: Counter[str] = Counter()
+    for ret in returns:
+        if ret["status"] not in RELEASED:
+            for line in ret["lines"]:
+                held[line["style"]] += int(line["quantity"])
+    return held
 
 
 def returns_closed_on(order: dict[str, Any], now: datetime | None = None) -> datetime | None:

@@ -68,7 +68,7 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
         "fmt": Formats(page_locale(request)),
         "csrf_token": csrf_token(request),
         # A fresh key per rendered form: sending that form twice does the work once.
-        "form_key": uuid.uuid4().hex,
+        "form_key": getattr(request.state, "form_key", None) or uuid.uuid4().hex,
         # A live fragment never shows (so never consumes) the message meant for the full page.
         "flash": None if is_fragment(request) else pop_flash(request),
         "me": _me(session) if signed_in else None,

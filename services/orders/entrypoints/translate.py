@@ -148,7 +148,9 @@ def order_out(o: Order, return_window: timedelta | None = None) -> c.OrderOut:
 
 
 def _parcel_out(p: OrderShipment, return_window: timedelta | None) -> c.OrderShipmentOut:
-    closes = p.delivered_at + return_window if p.delivered_at and return_window else None
+    closes = None  # until delivered (a 0-day window is still a window)
+    if p.delivered_at is not None and return_window is not None:
+        closes = p.delivered_at + return_window
     return c.OrderShipmentOut(
         warehouse=p.warehouse,
         shipment_id=p.shipment_id,

@@ -123,7 +123,7 @@ async def act(request: Request, claim_id: ObjectId, action: str, user: CurrentAg
         claim = await api.post(f"/v1/claims/{claim_id}/{STEPS[action]}", _body(action, form),
                                idempotency_key=str(form.get("form_key")))  # fmt: skip
     except ApiError as exc:
-        refused_here(request, exc)
+        refused_here(request, exc, form.get("form_key"))
         return await _claim_page(request, api, claim_id, _typed(action, form))
     flash(request, "success", AGENT_ACTIONS.get(action, action),
           detail=f"Claim {claim_id} is now {claim['status'].replace('_', ' ')}.")  # fmt: skip

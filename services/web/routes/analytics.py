@@ -18,7 +18,7 @@ from starlette.datastructures import UploadFile
 from services.web import problems
 from services.web.api import ApiError, Gateway
 from services.web.deps import Api
-from services.web.routes.common import download, flash_error
+from services.web.routes.common import back_to, download, flash_error
 from services.web.session import CurrentOperator, Form, flash
 from services.web.views import render, see_other
 
@@ -104,7 +104,10 @@ async def _page(request: Request, api: Gateway, chosen: dict[str, str], status_c
     report, refused = await _report(api, chosen)
     problem = upload.get("upload_problem")
     row_errors = problem.details.get("errors", []) if problem else []
+    # A refused upload is served at its POST address: the page names its own (with the filters).
+    page = back_to("/agent/analytics", **chosen) if request.method == "POST" else None
     return render(request, "analytics.html", status_code=status_code if not refused else 422,
+                  page=page,
                   report=report, refused=refused, chosen=chosen, regions=REGIONS,
                   chart_query=urlencode(chosen), row_errors=row_errors,
                   error_count=problem.details.get("error_count", len(row_errors)) if problem else 0,

@@ -45,12 +45,18 @@ def flash_error(request: Request, exc: ApiError) -> None:
     flash(request, "error", exc.title, exc.code, exc.detail)
 
 
-def refused_here(request: Request, exc: ApiError) -> None:
+def refused_here(request: Request, exc: ApiError, form_key: object = None) -> None:
     """A refusal the page shows next to the form as it was filled in (what was sent, or a
     service briefly away: either way nothing typed is lost). Signing in again (401) and an
     unreachable gateway are the app's to answer, not the form's."""
     if exc.status == 401 or exc.code == "gateway_unreachable":
         raise exc
+    if exc.status >= 500 and exc.status not in BRIEFLY_AWAY:
+        raise exc  # a bug: the error page, with the reference to quote
+    if exc.status >= 500:
+        # It may have been done before the answer was lost (a timeout): the form sent again
+        # carries the same key, so the gateway answers it once, never twice.
+        request.state.form_key = form_key
     flash(request, "error", exc.title, exc.code, exc.detail)
 
 

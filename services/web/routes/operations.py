@@ -94,7 +94,7 @@ async def replay(request: Request, endpoint_id: ObjectId, user: CurrentAgent, ap
         if "delivery_id" in body:  # one row's button: nothing typed to keep
             flash_error(request, exc)
         else:
-            refused_here(request, exc)
+            refused_here(request, exc, form.get("form_key"))
             return await _endpoint_page(request, api, endpoint_id, status or None,
                                         _cursor(form) or None, body)  # fmt: skip
     else:

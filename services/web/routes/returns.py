@@ -31,7 +31,7 @@ async def start_return(
         ret = await api.post(f"/v1/orders/{order_id}/returns", body,
                              idempotency_key=str(form.get("form_key")))  # fmt: skip
     except ApiError as exc:
-        refused_here(request, exc)
+        refused_here(request, exc, form.get("form_key"))
         typed = {"style": str(line["style"] or "")[:16], "quantity": str(form.get("quantity"))[:4],
                  "reason": str(line["reason"] or "")[:32]}  # fmt: skip
         return await show_order(request, api, who, order_id, typed)

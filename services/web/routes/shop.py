@@ -19,7 +19,7 @@ from services.web import basket as baskets
 from services.web.api import ApiError, Gateway
 from services.web.deps import Api
 from services.web.labels import REGIONS, RETURN_REASONS, TEST_CARDS
-from services.web.returnable import returnable_lines, returns_closed_on
+from services.web.returnable import all_held, returnable_lines, returns_closed_on
 from services.web.routes.common import ObjectId, confirmed, default_region, flash_error
 from services.web.session import CurrentAgent, CurrentCustomer, Form, User, flash
 from services.web.views import is_fragment, render, see_other
@@ -112,6 +112,7 @@ async def show_order(request: Request, api: Gateway, who: Shopper, order_id: str
                   page=f"{who.base}/orders/{order_id}",
                   returns=returns["items"], returnable=returnable_lines(order, returns["items"]),
                   returns_closed=returns_closed_on(order),
+                  all_held=all_held(order, returns["items"]),
                   return_reasons=RETURN_REASONS, typed=typed or {})  # fmt: skip
 
 

@@ -19,7 +19,6 @@ from services.web.routes.common import (
     confirmed,
     default_region,
     download,
-    flash_error,
     refused_here,
 )
 from services.web.session import CurrentCustomer, CurrentUser, Form, flash
@@ -55,7 +54,9 @@ async def check_page(request: Request, api: Gateway, code: str | None, region: s
             # The facts behind a refused code (which characters to re-check, the valid readings)
             # are shown with it: "re-check the marked characters" needs them marked.
             problem = {**exc.as_flash(), "details": exc.details}
-    page = back_to("/warranty", code=(code or "").strip(), region=region)
+    # A refused claim form is served at its POST address: the page names its own.
+    here = back_to("/warranty", code=(code or "").strip(), region=region)
+    page = here if request.method == "POST" else None
     return render(request, "warranty.html", status_code, page=page, code=code or "", region=region,
                   regions=REGIONS, verdict=verdict, problem=problem, components=COMPONENTS,
                   causes=CAUSES, typed=typed or {})  # fmt: skip
@@ -82,7 +83,7 @@ async def open_claim_from(request: Request, api: Gateway, form: FormData, page: 
     try:
         claim = await api.post("/v1/claims", body, idempotency_key=str(form.get("form_key")))
     except ApiError as exc:
-        flash_error(request, exc)
+        refused_here(request, exc, form.get("form_key"))
         # The same check again with the form as they filled it: a refusal never costs them
         # the description they wrote (nothing was opened; the form gets a fresh key).
         return await check_page(request, api, str(body["label_code"] or ""),

@@ -4,15 +4,13 @@
 (function () {
   "use strict";
 
-  // Someone is working in the live part (typing in one of its fields, a field changed, or a
-  // refused form came back filled in, marked data-kept): swapping it now would clear what they
-  // typed. The refresh waits until they leave the part.
+  // Someone is working in the live part (typing in one of its fields, or a field changed):
+  // swapping it now would clear what they typed. The refresh waits until they leave the part.
   function busy(el) {
     var active = document.activeElement;
     if (active && el.contains(active) && active.matches("input, textarea, select")) return true;
     return Array.prototype.some.call(el.querySelectorAll("input, textarea, select"), function (f) {
       if (f.type === "hidden") return false;
-      if ("kept" in f.dataset && f.value) return true;
       if (f.type === "checkbox" || f.type === "radio") return f.checked !== f.defaultChecked;
       if (f.tagName === "SELECT") {
         return Array.prototype.some.call(f.options, function (o) { return o.selected !== o.defaultSelected; });
@@ -57,6 +55,31 @@
     el.parentNode.insertBefore(note, el);
   }
 
+  // A refused form comes back filled in, its fields marked data-kept. A refresh re-reads the
+  // part as the server has it (the form empty), so the kept values are carried into the new
+  // part, as its defaults: the page keeps following, and nothing typed is lost.
+  function keptValues(el) {
+    return Array.prototype.map.call(el.querySelectorAll("[data-kept]"), function (f) {
+      return { action: f.form ? f.form.getAttribute("action") : "", name: f.name, value: f.value };
+    });
+  }
+
+  function restoreKept(el, kept) {
+    kept.forEach(function (k) {
+      var scope = k.action ? 'form[action="' + CSS.escape(k.action) + '"] ' : "";
+      var f = el.querySelector(scope + '[name="' + CSS.escape(k.name) + '"]');
+      if (!f) return;  // the new state no longer offers that form
+      if (f.tagName === "SELECT") {
+        Array.prototype.forEach.call(f.options, function (o) {
+          o.selected = o.defaultSelected = o.value === k.value;
+        });
+      } else {
+        f.value = f.defaultValue = k.value;
+      }
+      f.dataset.kept = "";
+    });
+  }
+
   function connect(el) {
     if (!window.EventSource || el.dataset.liveConnected) return;
     el.dataset.liveConnected = "1";
@@ -73,12 +96,15 @@
       stopped(el, event.data);
     });
     // The answer may come back after they started typing: keep their work, refresh later.
-    var focused = null;
+    var focused = null, kept = [];
     el.addEventListener("htmx:beforeSwap", function (event) {
       if (busy(el)) { event.detail.shouldSwap = false; el.dataset.livePending = "1"; return; }
       focused = focusedControl(el);
+      kept = keptValues(el);
     });
     el.addEventListener("htmx:afterSwap", function () {
+      restoreKept(el, kept);
+      kept = [];
       if (focused) refocus(el, focused);
       focused = null;
     });

@@ -173,3 +173,23 @@ def test_a_service_away_keeps_the_form_and_the_page_address(stub_console: StubCo
     assert page.status_code == 422 and 'value="Ada Lovelace"' in page.text
     assert "upstream_unavailable" in page.text
     assert 'data-page="/settings"' in page.text and 'name="next" value="/settings"' in page.text
+
+
+def test_a_timeout_keeps_the_forms_key_and_a_bug_is_an_error_page(
+    stub_console: StubConsole,
+) -> None:
+    """After a 504 the step may have been done: the form comes back with the key it was sent
+    with, so sending it again is answered once. A 500 is a bug: the error page, with its
+    reference, not a message beside the form."""
+    form_of = lambda page: {"csrf_token": csrf(page), "form_key": "k-9", "carrier": "DPD",  # noqa: E731
+                            "tracking_number": "1Z999"}  # fmt: skip
+    agent = stub_console(claim_gateway(problem(504, "upstream_timeout")))
+    page = agent.post(
+        "/agent/claims/CLM-1/ship_back", data=form_of(agent.get("/agent/claims/CLM-1").text)
+    )
+    assert page.status_code == 422 and 'name="form_key" value="k-9"' in page.text
+    agent = stub_console(claim_gateway(problem(500, "internal_error", correlation_id="corr-7")))
+    page = agent.post(
+        "/agent/claims/CLM-1/ship_back", data=form_of(agent.get("/agent/claims/CLM-1").text)
+    )
+    assert page.status_code == 500 and "corr-7" in page.text
