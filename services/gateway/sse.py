@@ -19,7 +19,6 @@ from collections.abc import AsyncIterator, Callable, Collection
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-import orjson
 import structlog
 from fastapi import Depends, Header, Request
 from nats.errors import TimeoutError as NatsTimeoutError
@@ -30,6 +29,7 @@ from starlette.background import BackgroundTask
 
 from services.gateway.auth import CALLER_ROLES, Principal, current_principal
 from services.gateway.runtime import JetStream, get_runtime
+from services.gateway.sse_event import event_for_caller
 from services.gateway.sse_feed import (
     INACTIVE_THRESHOLD_S,
     SharedFeed,
@@ -107,12 +107,14 @@ async def stream_events(
     heartbeat_seconds: float = 15.0,
     match: Callable[[dict[str, Any]], bool] | None = None,
     types: Collection[str] | None = None,
+    staff: bool = True,
 ) -> AsyncIterator[ServerSentEvent]:
     """Yield the object's events as SSE (and a heartbeat comment when quiet), forever.
 
     `object_id` is compared with the CloudEvent `subject`; `match` may replace that test (the
     notifications inbox matches on a field of `data`). `types`, when given, is the allow-list of
-    event types this caller may see (e.g. customers do not get agent-only events).
+    event types this caller may see (e.g. customers do not get agent-only events); `staff`:
+    the caller is an agent, who sees the id of an agent who acted (sse_event.py).
     """
     keep = match or (lambda event: event.get("subject") == object_id)
     last_seq = resume_after
@@ -127,36 +129,12 @@ async def stream_events(
             except (NatsTimeoutError, TimeoutError):
                 yield ServerSentEvent(comment="heartbeat")
                 continue
-            event = _event_for_caller(msg, stream, keep, types)
+            event = event_for_caller(msg, stream, keep, types, staff)
             if event is not None:
                 yield event
     finally:
         # Also runs when the client goes away (the generator is cancelled/closed).
         await asyncio.shield(close_consumer(js, stream, sub))
-
-
-def _event_for_caller(
-    msg: Any,
-    stream: str,
-    keep: Callable[[dict[str, Any]], bool],
-    types: Collection[str] | None,
-) -> ServerSentEvent | None:
-    """The message as an SSE event, or None when it is unreadable, another object's, or of a
-    type this caller may not see."""
-    try:
-        event = orjson.loads(msg.data)
-    except orjson.JSONDecodeError:
-        log.warning("sse.bad_event", stream=stream, subject=msg.subject)
-        return None
-    if not isinstance(event, dict) or not keep(event):
-        return None
-    if types is not None and event.get("type") not in types:
-        return None
-    return ServerSentEvent(
-        id=str(msg.metadata.sequence.stream),
-        event=str(event.get("type", "message")),
-        data=msg.data.decode(),
-    )
 
 
 _closing: set[asyncio.Task[None]] = set()
@@ -196,6 +174,7 @@ class LiveStreams:
     slots: StreamSlots
     caller: str
     inbox_feed: SharedFeed | None = None  # None: each inbox stream reads its own consumer
+    staff: bool = False  # an agent: sees the id of an agent who acted
 
     def claim(self, claim_id: str, types: Collection[str] | None = None) -> EventSourceResponse:
         return self._respond(CLAIM_STREAM, claim_id, types=types)
@@ -249,7 +228,7 @@ class LiveStreams:
     ) -> AsyncIterator[ServerSentEvent]:
         return stream_events(
             self.js, *source, object_id, resume_after,
-            heartbeat_seconds=self.heartbeat_seconds, match=match, types=types,
+            heartbeat_seconds=self.heartbeat_seconds, match=match, types=types, staff=self.staff,
         )  # fmt: skip
 
 
@@ -292,6 +271,7 @@ async def live_streams(
         slots=runtime.stream_slots,
         caller=principal.key,
         inbox_feed=runtime.inbox_feed,
+        staff=principal.type == "agent",
     )
 
 
