@@ -30,6 +30,10 @@ class ReturnPolicy:
     def exchange_parcel_deadline(self) -> timedelta:
         return timedelta(days=self.exchange_parcel_deadline_days)
 
+    def closes_at(self, delivered_at: datetime) -> datetime:
+        """Until when what a parcel brought can be sent back."""
+        return delivered_at + self.window
+
 
 class ReturnReason(StrEnum):
     CHANGED_MIND = "changed_mind"
@@ -132,7 +136,7 @@ def _check_line(
         raise InvalidQuantity("quantity must be at least 1", details={**facts, "min": 1})
     if bought.delivered_at is None:
         raise ReturnNotDelivered(f"{line.style} has not been delivered yet", details=facts)
-    closes_at = bought.delivered_at + policy.window
+    closes_at = policy.closes_at(bought.delivered_at)
     if now > closes_at:
         raise ReturnWindowClosed(
             f"returns close {policy.window_days_after_delivery} days after delivery",

@@ -84,7 +84,7 @@ def _catalogue_routes(u: UseCases) -> list[RpcRoute]:
 
 
 def _order_routes(u: UseCases) -> list[RpcRoute]:
-    window = u.returns.policy.window  # each delivered parcel says until when it can come back
+    policy = u.returns.policy  # each delivered parcel says until when it can come back
 
     async def place(req: c.PlaceOrderRequest, actor: A) -> c.OrderOut:
         who = tr.actor_or_system(actor)
@@ -93,25 +93,25 @@ def _order_routes(u: UseCases) -> list[RpcRoute]:
         def placed(order: Order) -> None:
             # Inside the placement's transaction: its reply is stored with it (requests.py),
             # not in a second transaction after the answer is built.
-            early.append((order, trc.order_out(order, window)))
+            early.append((order, trc.order_out(order, policy)))
             reply_known(ok_reply(early[-1][1]))
 
         order = await u.ordering.place_order(who, req.quote_id, req.payment_token, placed)
         # The order just inserted answers with the reply stored (the same bytes); a quote
         # placed already (by a concurrent request) answers with the order found.
-        return early[-1][1] if early and early[-1][0] is order else trc.order_out(order, window)
+        return early[-1][1] if early and early[-1][0] is order else trc.order_out(order, policy)
 
     async def get_order(req: c.GetOrderRequest, actor: A) -> c.OrderOut:
         order = await u.ordering.get_order(tr.actor_or_system(actor), req.order_id)
-        return trc.order_out(order, window)
+        return trc.order_out(order, policy)
 
     async def list_orders(req: c.ListOrdersRequest, actor: A) -> c.OrderList:
         who = tr.actor_or_system(actor)
-        return trc.order_list(*await u.ordering.list_orders(who, req.limit, req.after), window)
+        return trc.order_list(*await u.ordering.list_orders(who, req.limit, req.after), policy)
 
     async def cancel(req: c.CancelOrderRequest, actor: A) -> c.OrderOut:
         order = await u.ordering.cancel_order(tr.actor_or_system(actor), req.order_id)
-        return trc.order_out(order, window)
+        return trc.order_out(order, policy)
 
     return [
         # One order per quote: a repeat of the placement answers with the same order.

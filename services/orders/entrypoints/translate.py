@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
 from services.orders.domain.catalogue import Offer
@@ -11,6 +10,7 @@ from services.orders.domain.money import FxRate, Money
 from services.orders.domain.order_shipments import OrderShipment
 from services.orders.domain.orders import Order
 from services.orders.domain.quotes import Quote
+from services.orders.domain.returns import ReturnPolicy
 from services.orders.domain.saga import ADVICE_CODES, Compensation, Step
 from services.orders.domain.stock import Reservation
 from shared.actor import SYSTEM_ACTOR, Actor
@@ -122,7 +122,7 @@ def quote_out(q: Quote) -> c.QuoteOut:
     )
 
 
-def order_out(o: Order, return_window: timedelta | None = None) -> c.OrderOut:
+def order_out(o: Order, returns: ReturnPolicy | None = None) -> c.OrderOut:
     shipment = o.step_data(Step.CREATE_SHIPMENT)
     return c.OrderOut(
         order_id=o.order_id,
@@ -139,7 +139,7 @@ def order_out(o: Order, return_window: timedelta | None = None) -> c.OrderOut:
             style=o.failure.style,
         ),
         shipment=c.ShipmentOut(**shipment) if shipment else None,
-        shipments=[_parcel_out(p, return_window) for p in o.shipments],
+        shipments=[_parcel_out(p, returns) for p in o.shipments],
         reservation_id=o.reservation_id,
         compensations_done=[str(x) for x in Compensation if x in o.compensated],
         timeline=[c.TimelineEntryOut(status=str(t.status), at=t.at) for t in o.timeline],
@@ -147,10 +147,10 @@ def order_out(o: Order, return_window: timedelta | None = None) -> c.OrderOut:
     )
 
 
-def _parcel_out(p: OrderShipment, return_window: timedelta | None) -> c.OrderShipmentOut:
-    closes = None  # until delivered (a 0-day window is still a window)
-    if p.delivered_at is not None and return_window is not None:
-        closes = p.delivered_at + return_window
+def _parcel_out(p: OrderShipment, returns: ReturnPolicy | None) -> c.OrderShipmentOut:
+    closes = None  # until delivered
+    if p.delivered_at is not None and returns is not None:
+        closes = returns.closes_at(p.delivered_at)
     return c.OrderShipmentOut(
         warehouse=p.warehouse,
         shipment_id=p.shipment_id,

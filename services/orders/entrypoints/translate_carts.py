@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from services.orders.domain.carts import CartLine
 from services.orders.domain.errors import QuoteQuantityWithLines, QuoteStyleOrLines
 from services.orders.domain.money import FxRate
 from services.orders.domain.orders import Order
 from services.orders.domain.quotes import Quote
+from services.orders.domain.returns import ReturnPolicy
 from services.orders.domain.shipment_charges import PricedLine
 from services.orders.domain.shipments import CartQuote, Shipment
 from services.orders.entrypoints import translate as tr
@@ -35,18 +34,18 @@ def cart_lines_in(req: c.QuoteRequest) -> list[CartLine] | None:
     return [CartLine(x.style, x.quantity) for x in req.lines]
 
 
-def order_out(o: Order, return_window: timedelta | None = None) -> c.OrderOut:
-    """An order's reply; a cart order also carries its accepted cart quote. `return_window`:
-    each delivered parcel says until when its goods can be sent back."""
-    out = tr.order_out(o, return_window)
+def order_out(o: Order, returns: ReturnPolicy | None = None) -> c.OrderOut:
+    """An order's reply; a cart order also carries its accepted cart quote. `returns`: the
+    return policy, by which each delivered parcel says until when its goods can come back."""
+    out = tr.order_out(o, returns)
     if o.cart is not None:
         out.cart = cart_quote_out(o.cart)
     return out
 
 
 def order_list(orders: list[Order], after: dict[str, str] | None,
-               return_window: timedelta | None = None) -> c.OrderList:  # fmt: skip
-    return c.OrderList(items=[order_out(o, return_window) for o in orders], next=after)
+               returns: ReturnPolicy | None = None) -> c.OrderList:  # fmt: skip
+    return c.OrderList(items=[order_out(o, returns) for o in orders], next=after)
 
 
 def any_quote_out(q: Quote | CartQuote) -> c.QuoteOut | cc.CartQuoteOut:

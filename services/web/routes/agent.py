@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from services.web.api import ApiError, Gateway
 from services.web.deps import Api
-from services.web.routes.common import is_id
+from services.web.routes.common import Cursor, is_id
 from services.web.session import CurrentAgent
 from services.web.views import render, see_other
 
@@ -20,7 +20,7 @@ Tab = Literal["review", "centre", "held", "search"]
 @router.get("")
 async def queue(request: Request, user: CurrentAgent, api: Api,
                 tab: Annotated[Tab, Query()] = "review",
-                cursor: Annotated[str | None, Query(max_length=512)] = None) -> Response:  # fmt: skip
+                cursor: Cursor = None) -> Response:  # fmt: skip
     """One API call per tab: the list the tab shows, nothing per row."""
     data: dict[str, Any] = {}
     if tab == "review":

@@ -28,6 +28,11 @@ def is_id(text: str) -> bool:
 Cursor = Annotated[str | None, Query(max_length=512)]
 
 
+def form_cursor(form: FormData) -> str:
+    """The page of the list a form was on (an opaque cursor the gateway checks)."""
+    return str(form.get("cursor") or "")[:512]
+
+
 def back_to(path: str, fragment: str = "", **params: str | None) -> str:
     """Where an action on a paged or filtered list sends the agent back: the same page of the
     same list (the cursor and filter the form carried), not its first page."""
@@ -45,24 +50,23 @@ def flash_error(request: Request, exc: ApiError) -> None:
     flash(request, "error", exc.title, exc.code, exc.detail)
 
 
+# A service behind the gateway briefly away (502, 503, 504) or too many requests (429). Not
+# 500: that is a bug, which the error page shows with its reference instead of a blank.
+BRIEFLY_AWAY = frozenset({429, 502, 503, 504})
+
+
 def refused_here(request: Request, exc: ApiError, form_key: object = None) -> None:
     """A refusal the page shows next to the form as it was filled in (what was sent, or a
-    service briefly away: either way nothing typed is lost). Signing in again (401) and an
-    unreachable gateway are the app's to answer, not the form's."""
-    if exc.status == 401 or exc.code == "gateway_unreachable":
+    service briefly away: either way nothing typed is lost). Signing in again (401), a bug
+    (500: the error page, with the reference to quote) and an unreachable gateway are the
+    app's to answer, not the form's."""
+    if exc.status == 401 or (exc.status >= 500 and exc.status not in BRIEFLY_AWAY):
         raise exc
-    if exc.status >= 500 and exc.status not in BRIEFLY_AWAY:
-        raise exc  # a bug: the error page, with the reference to quote
     if exc.status >= 500:
         # It may have been done before the answer was lost (a timeout): the form sent again
         # carries the same key, so the gateway answers it once, never twice.
         request.state.form_key = form_key
-    flash(request, "error", exc.title, exc.code, exc.detail)
-
-
-# A service behind the gateway briefly away (502, 503, 504) or too many requests (429). Not
-# 500: that is a bug, which the error page shows with its reference instead of a blank.
-BRIEFLY_AWAY = frozenset({429, 502, 503, 504})
+    flash_error(request, exc)  # raises for an unreachable gateway
 
 
 def section_can_wait(exc: ApiError) -> bool:

@@ -11,7 +11,14 @@ from fastapi.responses import Response
 from services.web.api import ApiError, Gateway
 from services.web.deps import Api
 from services.web.labels import CHANNELS
-from services.web.routes.common import Cursor, ObjectId, back_to, flash_error, refused_here
+from services.web.routes.common import (
+    Cursor,
+    ObjectId,
+    back_to,
+    flash_error,
+    form_cursor,
+    refused_here,
+)
 from services.web.session import CurrentCustomer, Form, flash, set_locale
 from services.web.views import is_fragment, render, see_other
 
@@ -45,7 +52,7 @@ async def mark_read(request: Request, item_id: ObjectId, user: CurrentCustomer, 
         await api.post(f"/v1/me/notifications/{item_id}/read")
     except ApiError as exc:
         flash_error(request, exc)
-    return see_other(back_to("/inbox", cursor=str(form.get("cursor") or "")))
+    return see_other(back_to("/inbox", cursor=form_cursor(form)))
 
 
 async def _settings_page(request: Request, api: Gateway, locale: str,
@@ -59,8 +66,7 @@ async def _settings_page(request: Request, api: Gateway, locale: str,
     kept = contact is not None or prefs is not None
     return render(request, "settings.html", 422 if kept else 200, page="/settings",
                   contact=contact or saved_contact, prefs=prefs or saved_prefs,
-                  channels=CHANNELS, kept_contact=contact is not None,
-                  kept_prefs=prefs is not None)  # fmt: skip
+                  channels=CHANNELS)  # fmt: skip
 
 
 @router.get("/settings")

@@ -17,6 +17,7 @@ from services.web.routes.common import (
     ObjectId,
     back_to,
     flash_error,
+    form_cursor,
     refused_here,
     section_can_wait,
 )
@@ -29,7 +30,7 @@ DeliveryStatus = Literal["pending", "delivered", "dead_letter", "cancelled"]
 
 @router.get("")
 async def operations(request: Request, user: CurrentAgent, api: Api,
-                     cursor: Annotated[str | None, Query(max_length=512)] = None) -> Response:  # fmt: skip
+                     cursor: Cursor = None) -> Response:  # fmt: skip
     hooks, letters = await asyncio.gather(api.get("/v1/webhooks"), _dead_letters(api, cursor))
     return render(request, "ops.html", endpoints=hooks["items"], dead_letters=letters,
                   cursor=cursor)  # fmt: skip
@@ -58,7 +59,7 @@ async def replay_dead_letter(request: Request, letter_id: Annotated[int, Path(ge
               detail=f"{letter['subject']} was published again for {letter['consumer']}.")  # fmt: skip
     except ApiError as exc:
         flash_error(request, exc)
-    return see_other(back_to("/agent/ops", "#dlq-title", cursor=_cursor(form)))
+    return see_other(back_to("/agent/ops", "#dlq-title", cursor=form_cursor(form)))
 
 
 @router.get("/webhooks/{endpoint_id}")
@@ -96,12 +97,12 @@ async def replay(request: Request, endpoint_id: ObjectId, user: CurrentAgent, ap
         else:
             refused_here(request, exc, form.get("form_key"))
             return await _endpoint_page(request, api, endpoint_id, status or None,
-                                        _cursor(form) or None, body)  # fmt: skip
+                                        form_cursor(form) or None, body)  # fmt: skip
     else:
         flash(request, "success", "Replay queued",
               detail=f"{len(result['replayed'])} deliveries will be sent again.")  # fmt: skip
     return see_other(back_to(f"/agent/ops/webhooks/{endpoint_id}", status=status,
-                             cursor=_cursor(form)))  # fmt: skip
+                             cursor=form_cursor(form)))  # fmt: skip
 
 
 @router.post("/held/{message_id}")
@@ -119,9 +120,4 @@ async def settle(request: Request, message_id: ObjectId, user: CurrentAgent, api
         )
     except ApiError as exc:
         flash_error(request, exc)
-    return see_other(back_to("/agent", "#held-title", tab="held", cursor=_cursor(form)))
-
-
-def _cursor(form: Any) -> str:
-    """The page of the list the form was on (an opaque cursor the gateway checks)."""
-    return str(form.get("cursor") or "")[:512]
+    return see_other(back_to("/agent", "#held-title", tab="held", cursor=form_cursor(form)))

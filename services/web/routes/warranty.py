@@ -55,8 +55,9 @@ async def check_page(request: Request, api: Gateway, code: str | None, region: s
             # are shown with it: "re-check the marked characters" needs them marked.
             problem = {**exc.as_flash(), "details": exc.details}
     # A refused claim form is served at its POST address: the page names its own.
-    here = back_to("/warranty", code=(code or "").strip(), region=region)
-    page = here if request.method == "POST" else None
+    page = None
+    if request.method == "POST":
+        page = back_to("/warranty", code=(code or "").strip(), region=region)
     return render(request, "warranty.html", status_code, page=page, code=code or "", region=region,
                   regions=REGIONS, verdict=verdict, problem=problem, components=COMPONENTS,
                   causes=CAUSES, typed=typed or {})  # fmt: skip

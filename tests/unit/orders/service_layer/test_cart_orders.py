@@ -19,6 +19,7 @@ from services.orders.domain.ports import (
     TrackingStatus,
     TrackingUpdate,
 )
+from services.orders.domain.returns import ReturnPolicy
 from services.orders.domain.saga import OrderStatus
 from services.orders.entrypoints.translate_carts import order_out
 from tests.support.orders.records import published
@@ -126,7 +127,7 @@ async def test_a_mixed_cart_is_two_parcels_tracked_on_their_own(stack: Stack) ->
         ("US-NJ", "in_transit"),
         ("US-NJ", "delivered"),
     ]
-    view = order_out(order, timedelta(days=30))
+    view = order_out(order, ReturnPolicy(30, 30))
     assert [(s.warehouse, s.status) for s in view.shipments] == [
         ("UK-LON", "delivered"),
         ("US-NJ", "delivered"),
