@@ -48,10 +48,21 @@ def pull_config(route: EventRoute) -> ConsumerConfig:
 
 
 async def bind_pull_consumer(
-    js: JetStreamContext, stream: str, config: ConsumerConfig, *, batch: int, expires_s: float
+    js: JetStreamContext,
+    stream: str,
+    config: ConsumerConfig,
+    *,
+    batch: int,
+    expires_s: float,
+    keep_subjects: bool = False,
 ) -> PullFeed:
     durable = config.durable_name or ""
-    existing = await _consumer_info(js, stream, durable)
+    existing = await consumer_info(js, stream, durable)
+    if (
+        existing is not None and keep_subjects
+    ):  # they follow the service's state (subject_filter.py)
+        config.filter_subject = existing.config.filter_subject
+        config.filter_subjects = existing.config.filter_subjects
     if existing is not None and existing.config.deliver_subject:
         config = _after_push_consumer(existing, config)
         try:
@@ -76,7 +87,7 @@ def _after_push_consumer(push: ConsumerInfo, config: ConsumerConfig) -> Consumer
     return config
 
 
-async def _consumer_info(js: JetStreamContext, stream: str, durable: str) -> ConsumerInfo | None:
+async def consumer_info(js: JetStreamContext, stream: str, durable: str) -> ConsumerInfo | None:
     try:
         return await js.consumer_info(stream, durable)
     except NotFoundError:

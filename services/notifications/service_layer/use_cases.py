@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .consumed_events import ConsumedOrderEvents
 from .contacts import ContactsAndPreferences
 from .held_messages import HeldMessages
 from .inbox import Inbox, ThankYouCards
@@ -30,3 +31,4 @@ class UseCases:
     fanout: WebhookFanOut
     delivery: DeliveryWorker
     webhook_worker: WebhookWorker
+    consumed: ConsumedOrderEvents
