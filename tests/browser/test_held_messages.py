@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -85,8 +86,22 @@ def test_an_agent_settles_held_messages_on_the_real_stack(sign_in, customer, rel
         agent.screenshot(path=str(SCREENSHOTS / "agent-queue-held.png"), full_page=True)
 
     # The provider's records show it went out: recorded as sent, never handed over again.
+    # That cannot be undone, so it asks first: without the box ticked the browser does not
+    # send the form, and a form sent anyway (the browser's check off, as a crafted one would)
+    # is refused by the console, which records nothing and shows the same list again.
     sent_id = rows.first.locator("code").first.inner_text()
-    rows.first.get_by_role("button", name="It was sent").click()
+    sent = agent.get_by_role("row").filter(has_text=sent_id)
+    sent.get_by_role("button", name="It was sent").click()
+    box = sent.get_by_label(f"Yes, message {sent_id} was sent")
+    assert box.evaluate("b => b.validity.valueMissing")
+    sent.get_by_role("button", name="It was sent").evaluate("b => { b.form.noValidate = true; }")
+    sent.get_by_role("button", name="It was sent").click()
+    expect(agent.locator(".flash.error")).to_contain_text("confirmation_required")
+    expect(agent.locator(".flash.error")).to_contain_text("Nothing was recorded")
+    expect(agent).to_have_url(re.compile(r"/agent\?tab=held$"))  # the list's, not the POST's
+    expect(rows).to_have_count(3)
+    sent.get_by_label(f"Yes, message {sent_id} was sent").check()
+    sent.get_by_role("button", name="It was sent").click()
     expect(agent.get_by_role("status")).to_contain_text("Recorded as sent")
     expect(agent.get_by_role("row").filter(has_text=sent_id)).to_have_count(0)
     expect(rows).to_have_count(2)

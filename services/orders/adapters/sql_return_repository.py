@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -58,6 +59,10 @@ class SqlReturnRepository:
             return found, None
         last = found[-1]
         return found, {"created_at": last.created_at.isoformat(), "return_id": last.return_id}
+
+    async def for_orders(self, order_ids: Sequence[str]) -> list[Return]:
+        query = sa.select(R).where(R.c.order_id.in_(list(order_ids)))
+        return [return_from_row(row) for row in (await self.session.execute(query)).all()]
 
     async def save(self, ret: Return) -> None:
         version = ret.version

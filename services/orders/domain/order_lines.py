@@ -4,11 +4,14 @@ The one place that knows how an order holds its lines. A cart order carries the 
 was placed from (`order.cart`): a return reprices the kept lines with its very figures. A
 single-style order holds one quote; it is seen as a one-shipment cart quote priced by the same
 shipment rules (its unit price, shipping charge and the destination's tax terms). Each line's
-30 days run from its own parcel's delivery (`order.shipments`, one per warehouse).
+30 days run from its own parcel's delivery (`order.shipments`, one per warehouse). The order's
+view shows each line with the units a return may still ask for (`order_lines`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 
 from services.orders.domain.landed_cost import LineKind
@@ -17,7 +20,7 @@ from services.orders.domain.orders import Order
 from services.orders.domain.ports import ReturnedGoods
 from services.orders.domain.quotes import Quote
 from services.orders.domain.reference import ReferenceData
-from services.orders.domain.returns import PurchasedLine
+from services.orders.domain.returns import PurchasedLine, units_left
 from services.orders.domain.saga import OrderStatus, Step
 from services.orders.domain.shipment_charges import Item, TaxTerms, price_items
 from services.orders.domain.shipments import CartQuote, Shipment
@@ -77,14 +80,49 @@ def _shipment(q: Quote, ref: ReferenceData) -> Shipment:
     )
 
 
-def purchased_lines(order: Order, ref: ReferenceData) -> list[PurchasedLine]:
+@dataclass(frozen=True, slots=True)
+class OrderLine:
+    """A line of an order as its view shows it: what was bought, the warehouse its parcel
+    leaves from, and how many of its units a return may still ask for."""
+
+    style: str
+    name: str
+    warehouse: str
+    quantity: int
+    returnable: int
+
+
+def purchased_lines(order: Order) -> list[PurchasedLine]:
     """Each line with its own parcel's delivery time (None until that parcel is delivered)."""
     delivered = _delivered_at(order)
     return [
-        PurchasedLine(line.item.style, line.item.quantity, delivered.get(shipment.warehouse))
-        for shipment in cart_of(order, ref).shipments
-        for line in shipment.charges.lines
+        PurchasedLine(style, units, delivered.get(warehouse))
+        for style, _name, warehouse, units in _bought(order)
     ]
+
+
+def order_lines(order: Order, already_returned: Mapping[str, int]) -> list[OrderLine]:
+    """Each line with the units a return may still ask for (`units_left`: the count beyond
+    which `check_return` refuses), given the units in the order's returns that still count."""
+    return [
+        OrderLine(style, name, warehouse, units, units_left(line, already_returned))
+        for (style, name, warehouse, units), line in zip(
+            _bought(order), purchased_lines(order), strict=True
+        )
+    ]
+
+
+def _bought(order: Order) -> list[tuple[str, str, str, int]]:
+    """(style, name, warehouse, units) of each line, read without repricing the order: the
+    cart's lines, or the one line of a single-style order (its cart quote's one shipment)."""
+    if order.cart is not None:
+        return [
+            (line.item.style, line.item.shown_name, shipment.warehouse, line.item.quantity)
+            for shipment in order.cart.shipments
+            for line in shipment.charges.lines
+        ]
+    q = order.quote
+    return [(q.style, q.style_name or q.style, q.warehouse, q.quantity)]
 
 
 def _delivered_at(order: Order) -> dict[str, datetime | None]:

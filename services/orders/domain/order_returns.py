@@ -8,6 +8,8 @@ no I/O, and collects the events to publish with each change.
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -43,6 +45,16 @@ def return_number(return_id: str) -> str:
     """A short, stable number for people (on the label, in messages): R- and 10 characters."""
     digest = hashlib.sha256(return_id.encode()).hexdigest().upper()
     return f"R-{digest[:5]}-{digest[5:10]}"
+
+
+def units_in_returns(returns: Iterable[Return]) -> dict[str, int]:
+    """Units of each style in returns that still count (a cancelled or expired return gives
+    its units back): what `check_return` takes off what can still be returned."""
+    units: Counter[str] = Counter()
+    for ret in returns:
+        if ret.status in COUNTS:
+            units.update(ret.units)
+    return dict(units)
 
 
 def refund_figures(refund: ReturnRefund) -> rev.RefundFigures:

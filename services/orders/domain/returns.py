@@ -142,12 +142,21 @@ def _check_line(
             f"returns close {policy.window_days_after_delivery} days after delivery",
             details={**facts, "closed_at": closes_at.isoformat()},
         )
-    left = bought.quantity - already_returned.get(line.style, 0)
+    left = units_left(bought, already_returned)
     if line.quantity > left:
         raise ReturnAlreadyReturned(
-            f"only {max(left, 0)} of {line.style} can still be returned",
-            details={**facts, "requested": line.quantity, "returnable": max(left, 0)},
+            f"only {left} of {line.style} can still be returned",
+            details={**facts, "requested": line.quantity, "returnable": left},
         )
+
+
+def units_left(bought: PurchasedLine, already_returned: Mapping[str, int]) -> int:
+    """Units of a line a return may still ask for: none before its parcel is delivered, then
+    those bought less the units in earlier returns that still count (`already_returned`). The
+    order's view shows it per line (`returnable_quantity`); the window is checked apart."""
+    if bought.delivered_at is None:
+        return 0
+    return max(bought.quantity - already_returned.get(bought.style, 0), 0)
 
 
 class ReturnStatus(StrEnum):

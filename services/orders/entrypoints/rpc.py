@@ -83,35 +83,42 @@ def _catalogue_routes(u: UseCases) -> list[RpcRoute]:
     ]
 
 
-def _order_routes(u: UseCases) -> list[RpcRoute]:
-    policy = u.returns.policy  # each delivered parcel says until when it can come back
+async def _order_view(u: UseCases, order: Order) -> c.OrderOut:
+    """The order's reply: each delivered parcel says until when it can come back (the return
+    policy), each line how many of its units still can (its returns read)."""
+    lines = await u.returns.lines_left([order])
+    return trc.order_out(order, u.returns.policy, lines[order.order_id])
 
+
+def _order_routes(u: UseCases) -> list[RpcRoute]:
     async def place(req: c.PlaceOrderRequest, actor: A) -> c.OrderOut:
         who = tr.actor_or_system(actor)
         early: list[tuple[Order, c.OrderOut]] = []
 
         def placed(order: Order) -> None:
             # Inside the placement's transaction: its reply is stored with it (requests.py),
-            # not in a second transaction after the answer is built.
-            early.append((order, trc.order_out(order, policy)))
+            # not in a second transaction after the answer is built. Just placed: no return.
+            early.append((order, trc.order_out(order, u.returns.policy, u.returns.lines_of(order))))
             reply_known(ok_reply(early[-1][1]))
 
         order = await u.ordering.place_order(who, req.quote_id, req.payment_token, placed)
         # The order just inserted answers with the reply stored (the same bytes); a quote
         # placed already (by a concurrent request) answers with the order found.
-        return early[-1][1] if early and early[-1][0] is order else trc.order_out(order, policy)
+        return early[-1][1] if early and early[-1][0] is order else await _order_view(u, order)
 
     async def get_order(req: c.GetOrderRequest, actor: A) -> c.OrderOut:
         order = await u.ordering.get_order(tr.actor_or_system(actor), req.order_id)
-        return trc.order_out(order, policy)
+        return await _order_view(u, order)
 
     async def list_orders(req: c.ListOrdersRequest, actor: A) -> c.OrderList:
         who = tr.actor_or_system(actor)
-        return trc.order_list(*await u.ordering.list_orders(who, req.limit, req.after), policy)
+        orders, after = await u.ordering.list_orders(who, req.limit, req.after)
+        lines = await u.returns.lines_left(orders)
+        return trc.order_list(orders, after, u.returns.policy, lines)
 
     async def cancel(req: c.CancelOrderRequest, actor: A) -> c.OrderOut:
         order = await u.ordering.cancel_order(tr.actor_or_system(actor), req.order_id)
-        return trc.order_out(order, policy)
+        return await _order_view(u, order)
 
     return [
         # One order per quote: a repeat of the placement answers with the same order.

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 
 from services.orders.domain.catalogue import Offer
 from services.orders.domain.landed_cost import LandedCost, QuoteLine
 from services.orders.domain.money import FxRate, Money
+from services.orders.domain.order_lines import OrderLine
 from services.orders.domain.order_shipments import OrderShipment
 from services.orders.domain.orders import Order
 from services.orders.domain.quotes import Quote
@@ -122,7 +124,10 @@ def quote_out(q: Quote) -> c.QuoteOut:
     )
 
 
-def order_out(o: Order, returns: ReturnPolicy | None = None) -> c.OrderOut:
+def order_out(
+    o: Order, returns: ReturnPolicy | None = None, lines: Sequence[OrderLine] = ()
+) -> c.OrderOut:
+    """`lines`: the order's lines with what each can still send back (Returns.lines_of)."""
     shipment = o.step_data(Step.CREATE_SHIPMENT)
     return c.OrderOut(
         order_id=o.order_id,
@@ -144,6 +149,17 @@ def order_out(o: Order, returns: ReturnPolicy | None = None) -> c.OrderOut:
         compensations_done=[str(x) for x in Compensation if x in o.compensated],
         timeline=[c.TimelineEntryOut(status=str(t.status), at=t.at) for t in o.timeline],
         created_at=o.created_at,
+        lines=[_line_out(x) for x in lines],
+    )
+
+
+def _line_out(x: OrderLine) -> c.OrderLineOut:
+    return c.OrderLineOut(
+        style=x.style,
+        name=x.name,
+        warehouse=x.warehouse,
+        quantity=x.quantity,
+        returnable_quantity=x.returnable,
     )
 
 

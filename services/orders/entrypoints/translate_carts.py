@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 from services.orders.domain.carts import CartLine
 from services.orders.domain.errors import QuoteQuantityWithLines, QuoteStyleOrLines
 from services.orders.domain.money import FxRate
+from services.orders.domain.order_lines import OrderLine
 from services.orders.domain.orders import Order
 from services.orders.domain.quotes import Quote
 from services.orders.domain.returns import ReturnPolicy
@@ -34,18 +37,24 @@ def cart_lines_in(req: c.QuoteRequest) -> list[CartLine] | None:
     return [CartLine(x.style, x.quantity) for x in req.lines]
 
 
-def order_out(o: Order, returns: ReturnPolicy | None = None) -> c.OrderOut:
+def order_out(
+    o: Order, returns: ReturnPolicy | None = None, lines: Sequence[OrderLine] = ()
+) -> c.OrderOut:
     """An order's reply; a cart order also carries its accepted cart quote. `returns`: the
-    return policy, by which each delivered parcel says until when its goods can come back."""
-    out = tr.order_out(o, returns)
+    return policy, by which each delivered parcel says until when its goods can come back;
+    `lines`: the order's lines, each with the units a return may still ask for."""
+    out = tr.order_out(o, returns, lines)
     if o.cart is not None:
         out.cart = cart_quote_out(o.cart)
     return out
 
 
 def order_list(orders: list[Order], after: dict[str, str] | None,
-               returns: ReturnPolicy | None = None) -> c.OrderList:  # fmt: skip
-    return c.OrderList(items=[order_out(o, returns) for o in orders], next=after)
+               returns: ReturnPolicy | None = None,
+               lines: Mapping[str, Sequence[OrderLine]] | None = None) -> c.OrderList:  # fmt: skip
+    """`lines`: each order's lines by order id (Returns.lines_left)."""
+    items = [order_out(o, returns, (lines or {}).get(o.order_id, ())) for o in orders]
+    return c.OrderList(items=items, next=after)
 
 
 def any_quote_out(q: Quote | CartQuote) -> c.QuoteOut | cc.CartQuoteOut:

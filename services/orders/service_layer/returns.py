@@ -11,24 +11,26 @@ for the same units cannot both win. The refund itself waits for the carrier's sc
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from services.orders.domain.errors import OrderNotFound
 from services.orders.domain.order_lines import (
+    OrderLine,
     cart_of,
+    order_lines,
     purchased_lines,
     returned_goods,
     tracking_number_of,
 )
 from services.orders.domain.order_returns import (
-    COUNTS,
     Resolution,
     Return,
     ReturnLabel,
     ReturnNotFound,
     refund_figures,
+    units_in_returns,
 )
 from services.orders.domain.orders import Order
 from services.orders.domain.ports import CarrierProvider, ReturnLabelRequest
@@ -123,6 +125,23 @@ class Returns:
                 raise OrderNotFound("no such order", details={"order_id": order_id})
             return await rx.returns.for_order(order_id, limit, after)
 
+    def lines_of(self, order: Order, returns: Sequence[Return] = ()) -> list[OrderLine]:
+        """The order's lines, each with the units a return may still ask for given its
+        `returns` (none for an order just placed: nothing of it was delivered yet)."""
+        return order_lines(order, units_in_returns(returns))
+
+    async def lines_left(self, orders: Sequence[Order]) -> dict[str, list[OrderLine]]:
+        """`lines_of` each order, by order id, with their returns read at once (a page of
+        orders is one read, not one per order)."""
+        found: list[Return] = []
+        if orders:
+            async with self.uow.read() as rx:
+                found = await rx.returns.for_orders([o.order_id for o in orders])
+        by_order: defaultdict[str, list[Return]] = defaultdict(list)
+        for ret in found:
+            by_order[ret.order_id].append(ret)
+        return {o.order_id: self.lines_of(o, by_order[o.order_id]) for o in orders}
+
     # -- steps ---------------------------------------------------------------------------
     async def _find(self, return_id: str, customer: str) -> Return | None:
         async with self.uow.read() as rx:
@@ -138,10 +157,10 @@ class Returns:
         return self._check(order, lines, earlier)
 
     def _check(self, order: Order, lines: Sequence[ReturnLine], earlier: list[Return]) -> _Plan:
-        returned = _returned(earlier)
+        returned = units_in_returns(earlier)
         check_return(
             self.policy,
-            purchased=purchased_lines(order, self.ref),
+            purchased=purchased_lines(order),
             requested=lines,
             already_returned=returned,
             now=self.clock.now(),
@@ -227,15 +246,6 @@ class Returns:
 def _publish(work: Work, ret: Return) -> None:
     for event in ret.pull_events():
         work.publish(event)
-
-
-def _returned(earlier: list[Return]) -> dict[str, int]:
-    """Units of each style already in a return that still counts (not cancelled or expired)."""
-    units: Counter[str] = Counter()
-    for ret in earlier:
-        if ret.status in COUNTS:
-            units.update(ret.units)
-    return dict(units)
 
 
 def _return_id(customer: str, request_id: str | None) -> str:

@@ -141,6 +141,10 @@ class ReturnRepository(Protocol):
         self, order_id: str, limit: int = 200, after: dict[str, str] | None = None
     ) -> tuple[list[Return], dict[str, str] | None]: ...
 
+    async def for_orders(self, order_ids: Sequence[str]) -> list[Return]:
+        """Every return of these orders (for their views: what each line has left)."""
+        ...
+
     async def save(self, ret: Return) -> None:
         """Raises ConcurrentUpdate when saved by someone else since it was read."""
         ...

@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from services.web.api import ApiError, Gateway
 from services.web.deps import Api
-from services.web.routes.common import Cursor, is_id
+from services.web.routes.common import Cursor, back_to, is_id
 from services.web.session import CurrentAgent
 from services.web.views import render, see_other
 
@@ -32,10 +32,19 @@ async def queue(request: Request, user: CurrentAgent, api: Api,
     elif tab == "centre":
         data["board"] = await api.get("/v1/warranty/sla")
     elif tab == "held":
-        # Paged: past the first hundred, older held messages are one link away, never hidden.
-        page = await api.get("/v1/messages/held", limit=100, cursor=cursor)
-        data["held"], data["held_next"] = page["items"], page.get("next_cursor")
+        return await held_list(request, api, cursor)
     return render(request, "agent_queue.html", tab=tab, cursor=cursor, **data)
+
+
+async def held_list(request: Request, api: Gateway, cursor: str | None,
+                    status_code: int = 200) -> Response:  # fmt: skip
+    """Queue > Held messages at the page `cursor` names; 422: a settling the console refused
+    (its box left unticked), shown on the list it came from, whose address the page names."""
+    # Paged: past the first hundred, older held messages are one link away, never hidden.
+    page = await api.get("/v1/messages/held", limit=100, cursor=cursor)
+    return render(request, "agent_queue.html", status_code, tab="held", cursor=cursor,
+                  page=back_to("/agent", tab="held", cursor=cursor),
+                  held=page["items"], held_next=page.get("next_cursor"))  # fmt: skip
 
 
 @router.get("/search")

@@ -33,6 +33,25 @@ FINAL = {
     "issue_store_credit": ("Yes, close claim {} with store credit", "No store credit was issued"),
 }
 
+# The inspection's plan (`resolution.kind`) names the way forward: the one step of repair or
+# replacement it matches (store credit: neither, as no part and no stock was found).
+PLAN_STEP = {"repair": "start_repair", "replace_same": "start_replacement",
+             "replace_other": "start_replacement", "awaiting_customer_choice": "start_replacement",
+             "store_credit": "issue_store_credit"}  # fmt: skip
+REPAIR_OR_REPLACE = ("start_repair", "start_replacement")
+
+
+def offered_steps(claim: dict[str, Any]) -> list[str]:
+    """The steps the claim's state allows, of repair and replacement only the one its plan
+    names; without a plan (none was made), every step the state allows. Store credit stays
+    offered as the state allows: the policy's last resort, and the way on when the stock moved
+    since the inspection (the API refuses a repair whose parts are gone)."""
+    allowed = list(claim.get("allowed_actions") or [])
+    planned = PLAN_STEP.get(str((claim.get("resolution") or {}).get("kind")))
+    if planned is None:
+        return allowed
+    return [step for step in allowed if step not in REPAIR_OR_REPLACE or step == planned]
+
 
 def _body(action: str, form: Any) -> dict[str, Any] | None:
     text = lambda name: str(form.get(name) or "").strip()  # noqa: E731
@@ -91,12 +110,13 @@ async def _claim_page(request: Request, api: Gateway, claim_id: str,
     claim, timeline = await asyncio.gather(
         api.get(f"/v1/claims/{claim_id}"), api.get(f"/v1/claims/{claim_id}/timeline")
     )
+    steps = offered_steps(claim)
     if is_fragment(request):
         return render(request, "agent_claim_live.html", claim=claim, entries=timeline["entries"],
-                      actions=AGENT_ACTIONS)  # fmt: skip
+                      actions=AGENT_ACTIONS, allowed=steps)  # fmt: skip
     label = await _decoded_label(api, claim)
     return render(request, "agent_claim.html", 422 if typed else 200, claim=claim,
-                  page=f"/agent/claims/{claim_id}",
+                  page=f"/agent/claims/{claim_id}", allowed=steps,
                   entries=timeline["entries"], label=label, actions=AGENT_ACTIONS,
                   typed=typed or {})  # fmt: skip
 

@@ -77,9 +77,9 @@ def section_can_wait(exc: ApiError) -> bool:
 
 def confirmed(request: Request, form: FormData, box: str, undone: str = "Nothing was cancelled") -> bool:  # fmt: skip
     """A final step (cancelling a claim or an order, rejecting a claim, closing it with store
-    credit: nothing brings it back) is taken only with its box ticked. The page's box asks
-    first; a post without it (no HTML validation, a crafted form) is refused here with
-    `undone` as its title, and the API is not called."""
+    credit, recording a held message as sent: nothing brings it back) is taken only with its
+    box ticked. The page's box asks first; a post without it (no HTML validation, a crafted
+    form) is refused here with `undone` as its title, and the API is not called."""
     if form.get("confirm") == "yes":
         return True
     flash(request, "error", undone, "confirmation_required",

@@ -12,10 +12,12 @@ from fastapi.responses import Response
 
 from services.web.api import ApiError, Gateway
 from services.web.deps import Api
+from services.web.routes.agent import held_list
 from services.web.routes.common import (
     Cursor,
     ObjectId,
     back_to,
+    confirmed,
     flash_error,
     form_cursor,
     refused_here,
@@ -26,6 +28,9 @@ from services.web.views import render, see_other
 
 router = APIRouter(prefix="/agent/ops")
 DeliveryStatus = Literal["pending", "delivered", "dead_letter", "cancelled"]
+# Recording a held message as sent cannot be undone (it is never handed over again): the box
+# to tick, in the page's words (held_list.html).
+SENT_BOX = "Yes, message {} was sent"
 
 
 @router.get("")
@@ -109,6 +114,9 @@ async def replay(request: Request, endpoint_id: ObjectId, user: CurrentAgent, ap
 async def settle(request: Request, message_id: ObjectId, user: CurrentAgent, api: Api,
                  form: Form) -> Response:  # fmt: skip
     outcome = str(form.get("outcome"))
+    if outcome == "sent" and not confirmed(request, form, SENT_BOX.format(message_id),
+                                           "Nothing was recorded"):  # fmt: skip
+        return await held_list(request, api, form_cursor(form) or None, 422)
     try:
         await api.post(f"/v1/messages/held/{message_id}/resolve", {"outcome": outcome},
                        idempotency_key=str(form.get("form_key")))  # fmt: skip

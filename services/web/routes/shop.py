@@ -110,9 +110,8 @@ async def show_order(request: Request, api: Gateway, who: Shopper, order_id: str
     template = "order_live.html" if is_fragment(request) else "order.html"
     return render(request, template, 422 if typed else 200, order=order, who=who,
                   page=f"{who.base}/orders/{order_id}",
-                  returns=returns["items"], returnable=returnable_lines(order, returns["items"]),
-                  returns_closed=returns_closed_on(order),
-                  all_held=all_held(order, returns["items"]),
+                  returns=returns["items"], returnable=returnable_lines(order),
+                  returns_closed=returns_closed_on(order), all_held=all_held(order),
                   return_reasons=RETURN_REASONS, typed=typed or {})  # fmt: skip
 
 

@@ -86,6 +86,26 @@ class OrderShipmentOut(BaseModel):
     )
 
 
+class OrderLineOut(BaseModel):
+    """One line of an order: a style bought, the warehouse its parcel leaves from, and how many
+    of its units can still be sent back."""
+
+    style: str = Field(description="Style code.", examples=["VT02"])
+    name: str = Field(description="Product name, as it was quoted.")
+    warehouse: str = Field(
+        description="Warehouse its parcel leaves from (that parcel in `shipments`).",
+        examples=["US-NJ"],
+    )
+    quantity: int = Field(description="Units bought.", examples=[2])
+    returnable_quantity: int = Field(
+        description="Units a return may still ask for, as the orders service counts them when "
+        "it checks a return: none until the line's parcel is delivered, then the units bought "
+        "less those in returns that still count (a cancelled or expired return gives its units "
+        "back). Whether the return window is still open is the parcel's `returns_close_at`.",
+        examples=[1],
+    )
+
+
 class TimelineEntryOut(BaseModel):
     status: str = Field(description="Status reached.")
     at: datetime = Field(description="When.")
@@ -122,6 +142,11 @@ class OrderView(OrderTimeline):
     shipments: list[OrderShipmentOut] = Field(
         default_factory=list,
         description="Every booked parcel with its own status; the order is delivered when all are.",
+    )
+    lines: list[OrderLineOut] = Field(
+        default_factory=list,
+        description="Every line of the order (one for a single-style order), with the units "
+        "that can still be sent back.",
     )
 
 

@@ -151,6 +151,8 @@ def test_the_worked_example_is_ordered_confirmed_shipped_and_delivered(
         "383.99",
     )
     assert order["cart"]["shipments"] == quote["shipments"] and order["shipments"] == []
+    assert [(x["style"], x["warehouse"], x["quantity"], x["returnable_quantity"])
+            for x in order["lines"]] == [("TC11", "US-NJ", 1, 0), ("VT02", "US-NJ", 1, 0)]  # fmt: skip
     order_id = order["order_id"]
     http.portal.call(stack.runner.saga.advance, order_id)  # type: ignore[union-attr]
     confirmed = http.get(f"/v1/orders/{order_id}", headers=me).json()
@@ -172,6 +174,12 @@ def test_the_worked_example_is_ordered_confirmed_shipped_and_delivered(
         days=30
     )  # the packaged return window, through the RPC and the gateway
     assert parcel["returns_close_at"] is None  # not delivered yet: no window
+    assert [(x["style"], x["returnable_quantity"]) for x in confirmed["lines"]] == [
+        ("TC11", 0), ("VT02", 0)
+    ]  # fmt: skip
+    assert [(x["style"], x["name"], x["returnable_quantity"]) for x in delivered["lines"]] == [
+        ("TC11", "Floral tablet sleeve 11-inch", 1), ("VT02", "Voyager travel tote, luggage brown", 1)
+    ]  # fmt: skip
     timeline = [t["status"] for t in delivered["timeline"]]
     assert timeline[-3:] == ["confirmed", "shipped", "delivered"]
 

@@ -114,3 +114,28 @@ def test_only_agents_receive_a_return_parcel(client, stack: Stack) -> None:
     done = http.post(url, headers=agent | key("w3"))
     assert done.status_code == 200, done.text
     assert done.json()["status"] == "refunded" and done.json()["amount_refunded"] == "286.22"
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_the_order_says_how_many_units_can_still_be_returned(client, stack: Stack) -> None:
+    """GET /v1/orders/{id} (and the list) carries each line's `returnable_quantity` as the
+    orders service counts it: a return takes its units, a cancelled one gives them back."""
+    http, settings = client
+    me, agent = auth(settings, "cust-uk-1"), auth(settings, "agent-7", role="agent")
+    order = http.portal.call(delivered, stack, "VT02", 2)  # type: ignore[union-attr]
+    url = f"/v1/orders/{order.order_id}"
+
+    def left(who: dict[str, str] = me) -> list[tuple[str, str, int, int]]:
+        lines = http.get(url, headers=who).json()["lines"]
+        return [(x["style"], x["warehouse"], x["quantity"], x["returnable_quantity"])
+                for x in lines]  # fmt: skip
+
+    assert left() == [("VT02", "US-NJ", 2, 2)]
+    ret = http.post(f"{url}/returns", json=BODY, headers=me | key("q1"))
+    assert ret.status_code == 201, ret.text
+    assert left() == left(agent) == [("VT02", "US-NJ", 2, 1)]
+    [listed] = http.get("/v1/orders", headers=me).json()["items"]
+    assert [x["returnable_quantity"] for x in listed["lines"]] == [1]
+    cancel = http.post(f"/v1/returns/{ret.json()['return_id']}/cancel", headers=me | key("q2"))
+    assert cancel.status_code == 200, cancel.text
+    assert left() == [("VT02", "US-NJ", 2, 2)]  # the cancelled return gave its unit back

@@ -65,8 +65,8 @@ def test_a_live_read_does_not_eat_the_message_meant_for_the_page(agent: TestClie
     renders the fragment only: the post's message stays for the page the browser goes to."""
     page = agent.get("/agent?tab=held")
     token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
-    agent.post("/agent/ops/held/msg_1", data={"csrf_token": token, "outcome": "sent"},
-               follow_redirects=False)  # fmt: skip
+    agent.post("/agent/ops/held/msg_1", data={"csrf_token": token, "outcome": "sent",
+                                              "confirm": "yes"}, follow_redirects=False)  # fmt: skip
     fragment = agent.get("/agent?tab=held", headers={"HX-Request": "true"})
     assert "set-cookie" not in fragment.headers  # the session is left as the post made it
     assert "Recorded as sent" in agent.get("/agent?tab=held").text
@@ -88,3 +88,25 @@ def test_past_the_first_page_older_held_messages_are_one_link_away(stub_console,
     assert 'aria-describedby="held-1">It was sent' in page.text  # says which message
     agent.get("/agent", params={"tab": "held", "cursor": "c1+/="})
     assert gateway_calls[-1].url.params["cursor"] == "c1+/="
+
+
+def test_it_was_sent_needs_its_box_ticked_and_the_route_checks_it(agent: TestClient,
+                                                                  calls: list) -> None:  # fmt: skip
+    """Recording a held message as sent cannot be undone (it is never handed over again): the
+    page asks for a ticked box, and a post without it (a crafted form, no HTML validation)
+    records nothing and comes back at 422 on the same page of the list. Send again needs none."""
+    page = agent.get("/agent", params={"tab": "held", "cursor": "c1+/="}).text
+    assert 'name="confirm" value="yes" required> Yes, message msg_1 was sent' in page
+    form = {"csrf_token": page.split('name="csrf_token" value="')[1].split('"')[0],
+            "outcome": "sent", "cursor": "c1+/=", "form_key": "k-1"}  # fmt: skip
+    refused = agent.post("/agent/ops/held/msg_1", data=form)
+    assert refused.status_code == 422
+    assert "Nothing was recorded" in refused.text and "confirmation_required" in refused.text
+    assert "Tick “Yes, message msg_1 was sent” to confirm" in refused.text
+    assert 'data-page="/agent?tab=held&amp;cursor=c1%2B%2F%3D"' in refused.text  # its own page
+    assert "margaret@example.co.uk" in refused.text  # the list is still there to tick and send
+    assert not [r for r in calls if r.url.path.endswith("/resolve")]
+    done = agent.post("/agent/ops/held/msg_1", data={**form, "confirm": "yes"})
+    assert done.status_code == 200 and "Recorded as sent" in done.text
+    [resolve] = [r for r in calls if r.url.path.endswith("/resolve")]
+    assert json.loads(resolve.content) == {"outcome": "sent"}

@@ -1,7 +1,8 @@
-"""The return part of a delivered order's page: it offers only what can still go back (a line
-sent back in full is gone, units are capped at what is left), sends a faulty item to the
-warranty check instead of a reason the API always refuses, says by when a parcel must arrive,
-and a refused return comes back as it was filled in."""
+"""The return part of a delivered order's page: it offers only what can still go back, as the
+order service counts it (each line's `returnable_quantity`: a line sent back in full is gone,
+units are capped at what is left), sends a faulty item to the warranty check instead of a reason
+the API always refuses, says by when a parcel must arrive, and a refused return comes back as it
+was filled in."""
 
 from __future__ import annotations
 
@@ -17,7 +18,9 @@ ORDER = {"order_id": "ord-1", "status": "delivered", "created_at": "2026-12-01T1
                    "currency": "GBP", "region": "UK", "warehouse": "UK-LDN",
                    "delivery_days_min": 1, "delivery_days_max": 3},
          "cart": None, "shipment": None, "failure": None, "agent_id": None,
-         "shipments": [], "timeline": [{"status": "delivered", "at": "2026-12-03T10:00:00Z"}]}  # fmt: skip
+         "shipments": [], "timeline": [{"status": "delivered", "at": "2026-12-03T10:00:00Z"}],
+         "lines": [{"style": "VT02", "name": "Vintage tote", "warehouse": "UK-LDN", "quantity": 2,
+                    "returnable_quantity": 2}]}  # fmt: skip
 REFUND = {"total": "120.00", "goods": "100.00", "duty": "0.00", "vat": "20.00",
           "shipping": "0.00", "currency": "GBP", "reclaimable_duty": "0.00",
           "reclaimable_import_vat": "0.00"}  # fmt: skip
@@ -30,12 +33,18 @@ def a_return(status: str, units: int) -> dict:
             "amount_refunded": None}  # fmt: skip
 
 
-def gateway(returns: list, refusal: httpx.Response | None = None):  # type: ignore[no-untyped-def]
+def left(units: int, order: dict = ORDER) -> dict:
+    """The order as the API answers it when `units` of its line can still go back."""
+    return {**order, "lines": [{**order["lines"][0], "returnable_quantity": units}]}
+
+
+def gateway(returns: list, refusal: httpx.Response | None = None,  # type: ignore[no-untyped-def]
+            order: dict = ORDER):  # fmt: skip
     def answer(request: httpx.Request) -> httpx.Response:
         if request.method == "POST" and refusal is not None:
             return refusal
         if request.url.path == "/v1/orders/ord-1":
-            return httpx.Response(200, json=ORDER)
+            return httpx.Response(200, json=order)
         if request.url.path == "/v1/orders/ord-1/returns":
             return httpx.Response(200, json={"items": returns, "next_cursor": None})
         return httpx.Response(200, json={"items": [], "next_cursor": None})
@@ -43,19 +52,24 @@ def gateway(returns: list, refusal: httpx.Response | None = None):  # type: igno
     return answer
 
 
-def test_units_left_count_every_return_but_the_released_ones() -> None:
-    assert returnable_lines(ORDER, [a_return("awaiting_parcel", 1)])[0]["left"] == 1
-    assert returnable_lines(ORDER, [a_return("refunded", 2)]) == []
-    assert (
-        returnable_lines(ORDER, [a_return("cancelled", 2), a_return("expired", 2)])[0]["left"] == 2
-    )
+def test_the_units_left_are_the_order_services_count_not_the_consoles(
+    stub_console: StubConsole,
+) -> None:
+    """Which returns hold units (cancelled and expired ones do not) is the order service's
+    rule: the page offers the line's `returnable_quantity` whatever the returns list holds."""
+    assert returnable_lines(left(1))[0]["left"] == 1
+    assert returnable_lines(left(0)) == []
+    me = stub_console(gateway([], order=left(1)), role="customer")
+    assert 'name="quantity" min="1" max="1"' in me.get("/orders/ord-1").text
+    me = stub_console(gateway([a_return("refunded", 1)], order=left(2)), role="customer")
+    assert 'name="quantity" min="1" max="2"' in me.get("/orders/ord-1").text
 
 
 def test_the_form_offers_what_is_left_and_sends_faults_to_warranty(
     stub_console: StubConsole,
 ) -> None:
     page = (
-        stub_console(gateway([a_return("awaiting_parcel", 1)]), role="customer")
+        stub_console(gateway([a_return("awaiting_parcel", 1)], order=left(1)), role="customer")
         .get("/orders/ord-1")
         .text
     )
@@ -65,7 +79,7 @@ def test_the_form_offers_what_is_left_and_sends_faults_to_warranty(
 
 
 def test_an_order_sent_back_in_full_offers_no_return(stub_console: StubConsole) -> None:
-    me = stub_console(gateway([a_return("received", 2)]), role="customer")
+    me = stub_console(gateway([a_return("received", 2)], order=left(0)), role="customer")
     page = me.get("/orders/ord-1").text
     assert "Start a return" not in page and "already being sent back" in page
 
@@ -95,8 +109,8 @@ def test_a_closed_return_window_offers_no_return_and_says_when_it_closed(
     parcel = {"warehouse": "UK-LDN", "status": "delivered", "delivered_at": "2026-10-01T10:00:00Z",
               "returns_close_at": "2026-10-31T10:00:00Z"}  # fmt: skip
     closed = {**ORDER, "shipments": [parcel]}
-    assert returnable_lines(closed, [], now=datetime(2026, 11, 1, tzinfo=UTC)) == []
-    assert returnable_lines(closed, [], now=datetime(2026, 10, 30, tzinfo=UTC))[0]["left"] == 2
+    assert returnable_lines(closed, now=datetime(2026, 11, 1, tzinfo=UTC)) == []
+    assert returnable_lines(closed, now=datetime(2026, 10, 30, tzinfo=UTC))[0]["left"] == 2
     assert returns_closed_on(closed, now=datetime(2026, 10, 30, tzinfo=UTC)) is None
 
     def gateway(request: httpx.Request) -> httpx.Response:

@@ -56,7 +56,7 @@ def test_each_return_label_refers_to_its_own_parcels_tracking_number(
 
 
 def test_each_lines_window_runs_from_its_own_parcels_delivery(
-    ref: ReferenceData, quote_of: QuoteOf, now: datetime
+    quote_of: QuoteOf, now: datetime
 ) -> None:
     cart = quote_of("UK", VT01=1, VT02=1)
     order = placed(cart, now)
@@ -68,7 +68,7 @@ def test_each_lines_window_runs_from_its_own_parcels_delivery(
     order.record_shipped("cap-1", now)
     later = now + timedelta(days=2)
     order.record_parcels_moved(later, in_transit=set(), delivered={"shp-UK-LON"})
-    seen = {x.style: x.delivered_at for x in purchased_lines(order, ref)}
+    seen = {x.style: x.delivered_at for x in purchased_lines(order)}
     assert seen == {"VT01": later, "VT02": None}
 
 
@@ -127,7 +127,7 @@ def test_an_order_saved_before_parcels_were_kept_is_delivered_when_the_order_was
     order.confirm(now)
     order.record_shipped("cap-1", now)
     order.shipments = []  # as loaded from a row saved before parcels were kept
-    assert [x.delivered_at for x in purchased_lines(order, ref)] == [None]
+    assert [x.delivered_at for x in purchased_lines(order)] == [None]
     later = now + timedelta(days=3)
     order.record_delivered(later)
-    assert [(x.style, x.delivered_at) for x in purchased_lines(order, ref)] == [("VT02", later)]
+    assert [(x.style, x.delivered_at) for x in purchased_lines(order)] == [("VT02", later)]

@@ -9,10 +9,12 @@ import pytest
 
 from services.orders.domain.carts import CartLine
 from services.orders.domain.returns import ReturnStatus
+from services.orders.entrypoints.rpc import routes
+from shared.contracts import orders as c
 from shared.errors import DomainError
 from tests.support.orders.records import published
 from tests.support.orders.returns import delivered_cart, line, processing
-from tests.support.orders.stack import UK_CUSTOMER, Stack
+from tests.support.orders.stack import UK_CUSTOMER, Stack, place
 
 WORKED = [CartLine("TC11", 1), CartLine("VT02", 1)]
 MIXED = [CartLine("JR01", 1), CartLine("VT02", 1)]  # UK-LON local + US-NJ DDP
@@ -64,3 +66,32 @@ async def test_the_window_runs_from_each_parcels_delivery(stack: Stack) -> None:
     with pytest.raises(DomainError) as closed:
         await stack.cases.returns.request_return(UK_CUSTOMER, order.order_id, [line("JR01")])
     assert closed.value.code == "return_window_closed"
+
+
+async def test_the_order_says_how_many_units_of_each_line_can_still_go_back(stack: Stack) -> None:
+    """The order's reply (`rpc.orders.get_order`, the list and the placement alike) carries
+    each line's `returnable_quantity`, counted by the rule return requests are checked with:
+    none before its parcel is delivered, then the units not in a return that still counts (a
+    cancelled or an expired return gives its units back). The window is `returns_close_at`."""
+    answer = {r.subject: r.handler for r in routes(stack.cases)}
+
+    async def left(order_id: str) -> list[tuple[str, str, int, int]]:
+        view = await answer[c.Subjects.GET_ORDER](c.GetOrderRequest(order_id=order_id), UK_CUSTOMER)
+        listed = await answer[c.Subjects.LIST_ORDERS](c.ListOrdersRequest(), UK_CUSTOMER)
+        [same] = [o for o in listed.items if o.order_id == order_id]
+        assert same.lines == view.lines  # a list says the same as the order alone
+        return [(x.style, x.warehouse, x.quantity, x.returnable_quantity) for x in view.lines]
+
+    stack.carrier.return_schedule = (None, None)  # the parcels stay with the customer
+    order = await delivered_cart(stack, [CartLine("JR01", 2), CartLine("VT02", 1)])
+    assert await left(order.order_id) == [("JR01", "UK-LON", 2, 2), ("VT02", "US-NJ", 1, 1)]
+    returns = stack.cases.returns
+    kept = await returns.request_return(UK_CUSTOMER, order.order_id, [line("JR01")])
+    late = await returns.request_return(UK_CUSTOMER, order.order_id, [line("VT02")])
+    assert await left(order.order_id) == [("JR01", "UK-LON", 2, 1), ("VT02", "US-NJ", 1, 0)]
+    await stack.cases.return_cancellation.cancel_return(UK_CUSTOMER, kept.return_id)
+    stack.clock.advance(timedelta(days=30, minutes=1))
+    assert (await processing(stack).advance(late.return_id)).status is ReturnStatus.EXPIRED
+    assert await left(order.order_id) == [("JR01", "UK-LON", 2, 2), ("VT02", "US-NJ", 1, 1)]
+    waiting = await place(stack, "TC11")  # nothing delivered: nothing to send back yet
+    assert await left(waiting.order_id) == [("TC11", "US-NJ", 1, 0)]
