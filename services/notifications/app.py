@@ -8,8 +8,6 @@ from pathlib import Path
 from typing import Any
 
 from shared.clock import Clock, SystemClock
-from shared.messaging.streams import ORDERS
-from shared.messaging.subject_filter import ConsumerSubjects
 from shared.runtime.service import ServiceRuntime
 
 from .adapters.mail import ConsoleMailSink, FileMailSink, SmtpEmailChannel
@@ -19,12 +17,10 @@ from .adapters.ssrf import check_target, system_resolver
 from .adapters.unit_of_work import sql_unit_of_work, work_in
 from .adapters.webhook_sender import WebhookSender
 from .adapters.webhook_signing import generate_secret, signed_headers
-from .domain.ports import EventFilter
 from .domain.thank_you_card import ThankYouCard
-from .entrypoints.consumers import ORDERS_DURABLE, event_routes
+from .entrypoints.consumers import event_routes
 from .entrypoints.rpc import rpc_routes
 from .entrypoints.workers import deliver_messages, deliver_webhooks
-from .service_layer.consumed_events import ConsumedOrderEvents
 from .service_layer.contacts import ContactsAndPreferences
 from .service_layer.delivery_records import DeliveryRecords
 from .service_layer.held_messages import HeldMessages
@@ -82,11 +78,7 @@ def delivery_worker(
 
 
 def webhook_cases(
-    uow: UnitOfWork,
-    settings: Settings,
-    clock: Clock,
-    consumed: ConsumedOrderEvents,
-    **overrides: Any,
+    uow: UnitOfWork, settings: Settings, clock: Clock, **overrides: Any
 ) -> dict[str, Any]:
     policy = settings.target_policy
     resolver = overrides.get("resolver") or system_resolver
@@ -96,7 +88,7 @@ def webhook_cases(
                       rotation_overlap=timedelta(hours=settings.webhook_secret_rotation_overlap_hours),
                       max_endpoints=settings.webhook_max_endpoints_per_partner),
         check_target=partial(_check_target, policy=policy, resolver=resolver),
-        new_secret=generate_secret, consumed=consumed,
+        new_secret=generate_secret,
     )  # fmt: skip
     sender = overrides.get("webhook_sender") or WebhookSender(
         policy=policy, timeout_seconds=settings.webhook_timeout_seconds
@@ -111,11 +103,8 @@ async def _check_target(url: str, *, policy: Any, resolver: Any) -> None:
     await check_target(url, policy, resolver)
 
 
-def use_cases(uow: UnitOfWork, settings: Settings, clock: Clock, event_filter: EventFilter,
-              **overrides: Any) -> UseCases:  # fmt: skip
-    """`overrides` lets tests swap adapters: email, sms, push, webhook_sender, resolver.
-    `event_filter` sets which order events the consumer receives."""
-    consumed = ConsumedOrderEvents(uow, event_filter)
+def use_cases(uow: UnitOfWork, settings: Settings, clock: Clock, **overrides: Any) -> UseCases:
+    """`overrides` lets tests swap adapters: email, sms, push, webhook_sender, resolver."""
     return UseCases(
         contacts=ContactsAndPreferences(uow, clock),
         inbox=Inbox(uow, clock),
@@ -124,8 +113,7 @@ def use_cases(uow: UnitOfWork, settings: Settings, clock: Clock, event_filter: E
         planning=MessagePlanning(base_url=settings.public_base_url, render=render, clock=clock),
         fanout=WebhookFanOut(clock),
         delivery=delivery_worker(uow, settings, clock, **overrides),
-        consumed=consumed,
-        **webhook_cases(uow, settings, clock, consumed, **overrides),
+        **webhook_cases(uow, settings, clock, **overrides),
     )
 
 
@@ -134,9 +122,7 @@ def build(settings: Settings | None = None, **overrides: Any) -> ServiceRuntime:
     settings = settings or Settings()
     rt = ServiceRuntime("notifications", settings, migrations=Path(__file__).parent / "migrations")
     box = settings.secret_box
-    orders_filter = ConsumerSubjects(ORDERS.name, ORDERS_DURABLE, "orders.>", lambda: rt.js)
-    cases = use_cases(sql_unit_of_work(rt.uow, box), settings, SystemClock(), orders_filter,
-                      **overrides)  # fmt: skip
+    cases = use_cases(sql_unit_of_work(rt.uow, box), settings, SystemClock(), **overrides)
     # Replies to webhook commands carry signing secrets: sealed where they are kept.
     rt.processed_requests.protect(
         lambda reply: box.seal(reply.decode()).encode(),
@@ -144,7 +130,7 @@ def build(settings: Settings | None = None, **overrides: Any) -> ServiceRuntime:
     )
     for route in rpc_routes(cases):
         rt.rpc(route)
-    for event_route in event_routes(cases.planning, cases.fanout, work_in(box), cases.consumed):
+    for event_route in event_routes(cases.planning, cases.fanout, work_in(box)):
         rt.consume(event_route)
     rt.background(deliver_messages(cases.delivery, settings.delivery_poll_interval))
     rt.background(deliver_webhooks(cases.webhook_worker, settings.webhook_poll_interval))

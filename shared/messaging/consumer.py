@@ -113,13 +113,10 @@ class PullConsumer:
     async def bind(self) -> None:
         """Create the durable (idempotent across replicas) and open a feed to pull from it."""
         assert self.rt.js is not None
-        follows = self.route.follow_subjects
         self._feed = await bind_pull_consumer(
             self.rt.js, self.route.stream.name, pull_config(self.route),
-            batch=BATCH_SIZE, expires_s=FETCH_WAIT_S, keep_subjects=follows is not None,
+            batch=BATCH_SIZE, expires_s=FETCH_WAIT_S,
         )  # fmt: skip
-        if follows is not None:  # after: a durable the bind created receives all of `subject`
-            await follows()
 
     async def run(self) -> None:
         pause = FETCH_ERROR_BACKOFF_S[0]

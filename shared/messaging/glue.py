@@ -59,12 +59,7 @@ class RpcRoute:
 
 @dataclass(frozen=True)
 class EventRoute:
-    """A durable JetStream consumer applying events once each, through the inbox.
-
-    `subject` is every event the route may apply. A route whose service needs only some of them
-    at a time sets `follow_subjects`: each bind keeps the subjects the durable has (or creates it
-    receiving all of `subject`), then calls it to set them to what the service needs now
-    (shared.messaging.subject_filter)."""
+    """A durable JetStream consumer applying events once each, through the inbox."""
 
     durable: str
     stream: StreamSpec
@@ -72,7 +67,6 @@ class EventRoute:
     handler: EventHandler
     max_deliver: int = 5
     ack_wait_s: float = 30.0
-    follow_subjects: Callable[[], Awaitable[None]] | None = None
 
 
 class PoisonEvent(DomainError):

@@ -48,21 +48,10 @@ def pull_config(route: EventRoute) -> ConsumerConfig:
 
 
 async def bind_pull_consumer(
-    js: JetStreamContext,
-    stream: str,
-    config: ConsumerConfig,
-    *,
-    batch: int,
-    expires_s: float,
-    keep_subjects: bool = False,
+    js: JetStreamContext, stream: str, config: ConsumerConfig, *, batch: int, expires_s: float
 ) -> PullFeed:
     durable = config.durable_name or ""
-    existing = await consumer_info(js, stream, durable)
-    if (
-        existing is not None and keep_subjects
-    ):  # they follow the service's state (subject_filter.py)
-        config.filter_subject = existing.config.filter_subject
-        config.filter_subjects = existing.config.filter_subjects
+    existing = await _consumer_info(js, stream, durable)
     if existing is not None and existing.config.deliver_subject:
         config = _after_push_consumer(existing, config)
         try:
@@ -87,7 +76,7 @@ def _after_push_consumer(push: ConsumerInfo, config: ConsumerConfig) -> Consumer
     return config
 
 
-async def consumer_info(js: JetStreamContext, stream: str, durable: str) -> ConsumerInfo | None:
+async def _consumer_info(js: JetStreamContext, stream: str, durable: str) -> ConsumerInfo | None:
     try:
         return await js.consumer_info(stream, durable)
     except NotFoundError:

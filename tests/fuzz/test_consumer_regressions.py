@@ -42,14 +42,10 @@ class Recorder:
         self.seen.append(event.type)
         return 0
 
-    async def follow(self) -> None: ...
-
 
 def _route(recorder: Recorder) -> Any:
     [warranty] = [
-        r
-        for r in event_routes(recorder, recorder, lambda tx: tx, recorder)
-        if r.subject == "warranty.>"
+        r for r in event_routes(recorder, recorder, lambda tx: tx) if r.subject == "warranty.>"
     ]  # type: ignore[arg-type]
     return warranty
 

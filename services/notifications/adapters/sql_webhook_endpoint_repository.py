@@ -37,18 +37,6 @@ class SqlWebhookEndpointRepository:
         self.session = session
         self.box = box
 
-    async def lock_subscriptions(self) -> None:
-        """Hold the lock on what endpoints subscribe to until the transaction ends.
-
-        PostgreSQL: a transaction-scoped advisory lock (it must also order a transaction that
-        only reads the endpoints). SQLite: a statement that writes nothing still takes the one
-        writer's lock (RESERVED) until the end, as any write would."""
-        if self.session.dialect.name == "postgresql":
-            key = sa.func.hashtext("notifications.webhook_subscriptions")
-            await self.session.execute(sa.select(sa.func.pg_advisory_xact_lock(key)))
-        else:
-            await self.session.execute(sa.update(t).where(sa.false()).values(id=t.c.id))
-
     async def subscriptions(self) -> list[tuple[str, list[str]]]:
         """(endpoint id, event type patterns) of every live, enabled endpoint.
 

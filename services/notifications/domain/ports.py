@@ -178,9 +178,3 @@ TargetCheck = Callable[[str], Awaitable[None]]
 
 NewSecret = Callable[[], str]
 """A fresh signing secret."""
-
-
-class EventFilter(Protocol):
-    """Sets which event types the service's consumer receives (shared.messaging.subject_filter)."""
-
-    async def apply(self, subjects: Sequence[str]) -> None: ...

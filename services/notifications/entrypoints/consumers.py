@@ -15,25 +15,15 @@ from ..domain.incoming import IncomingEvent
 from ..service_layer.unit_of_work import Work
 from .translate import incoming_event
 
-ORDERS_DURABLE = "notifications-orders"
-
 
 class EventUseCase(Protocol):
     async def on_event(self, work: Work, event: IncomingEvent) -> int: ...
 
 
-class FollowsSubjects(Protocol):
-    async def follow(self) -> None: ...
-
-
 def event_routes(
-    planning: EventUseCase,
-    fanout: EventUseCase,
-    work_in: Callable[[Tx], Work],
-    order_events: FollowsSubjects,
+    planning: EventUseCase, fanout: EventUseCase, work_in: Callable[[Tx], Work]
 ) -> list[EventRoute]:
-    """`work_in` gives the use cases their view of the consumer's inbox transaction; the order
-    events delivered follow `order_events` (service_layer/consumed_events.py)."""
+    """`work_in` gives the use cases their view of the consumer's inbox transaction."""
     load_all()  # every producer's contracts registered before the first event arrives
 
     async def apply(tx: Tx, raw: RawEvent) -> None:
@@ -44,5 +34,5 @@ def event_routes(
 
     return [
         EventRoute("notifications-warranty", WARRANTY, "warranty.>", apply),
-        EventRoute(ORDERS_DURABLE, ORDERS, "orders.>", apply, follow_subjects=order_events.follow),
+        EventRoute("notifications-orders", ORDERS, "orders.>", apply),
     ]

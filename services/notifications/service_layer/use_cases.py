@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .consumed_events import ConsumedOrderEvents
 from .contacts import ContactsAndPreferences
 from .held_messages import HeldMessages
 from .inbox import Inbox, ThankYouCards
@@ -31,4 +30,3 @@ class UseCases:
     fanout: WebhookFanOut
     delivery: DeliveryWorker
     webhook_worker: WebhookWorker
-    consumed: ConsumedOrderEvents

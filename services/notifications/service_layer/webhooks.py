@@ -22,7 +22,6 @@ from ..domain.ports import NewSecret, TargetCheck
 from ..domain.webhook_deliveries import EndpointListing
 from ..domain.webhooks import EndpointSecret, WebhookEndpoint, check_registration
 from .access import webhook_owner
-from .consumed_events import ConsumedOrderEvents
 from .unit_of_work import UnitOfWork, Work
 from .webhook_fanout import partner_event_types
 
@@ -48,14 +47,12 @@ class WebhookPolicy:
 
 class Webhooks:
     def __init__(self, uow: UnitOfWork, clock: Clock, policy: WebhookPolicy, *,
-                 check_target: TargetCheck, new_secret: NewSecret,
-                 consumed: ConsumedOrderEvents) -> None:  # fmt: skip
+                 check_target: TargetCheck, new_secret: NewSecret) -> None:  # fmt: skip
         self.uow = uow
         self.clock = clock
         self.policy = policy
         self.check_target = check_target
         self.new_secret = new_secret
-        self.consumed = consumed  # the order events delivered here follow the subscriptions
 
     async def create(self, actor: Actor | None, url: str, event_types: Iterable[str],
                      description: str) -> tuple[EndpointListing, str]:  # fmt: skip
@@ -78,7 +75,6 @@ class Webhooks:
         async with self.uow() as work:
             await self._check_room(work, actor.id)
             await work.endpoints.add(endpoint, description, now)
-            await self.consumed.set_in(work)  # widened before the endpoint exists
         return await self.get(actor, endpoint.id), secret
 
     async def _check_room(self, work: Work, owner: str) -> None:
@@ -110,7 +106,6 @@ class Webhooks:
         async with self.uow() as work:
             await work.endpoints.delete(endpoint_id, now)
             await work.webhook_deliveries.cancel_pending(endpoint_id)
-        await self.consumed.follow_or_log()  # narrowed once it is gone
 
     async def rotate_secret(self, actor: Actor | None, endpoint_id: str) -> tuple[str, datetime]:
         """A new signing secret; the old one keeps signing for the overlap. Returns the new

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -79,39 +79,19 @@ def as_clock(clock: Clock | datetime | Callable[[], datetime]) -> Clock:
     return _CallClock(clock)  # type: ignore[arg-type]
 
 
-class RecordedFilter:
-    """The consumer's event filter, kept in memory: what it was set to, in order. `fails`
-    makes the next settings raise, as a JetStream that does not answer would."""
-
-    def __init__(self) -> None:
-        self.settings: list[tuple[str, ...]] = []
-        self.fails: Exception | None = None
-
-    async def apply(self, subjects: Sequence[str]) -> None:
-        if self.fails is not None:
-            raise self.fails
-        self.settings.append(tuple(subjects))
-
-    @property
-    def now(self) -> tuple[str, ...] | None:
-        return self.settings[-1] if self.settings else None
-
-
 def use_cases(
     uow: UnitOfWork,
     clock: Any = NOW,
     *,
     box: SecretBox = BOX,
     settings: dict[str, Any] | None = None,
-    event_filter: RecordedFilter | None = None,
     **overrides: Any,
 ) -> UseCases:
     """Every use case on `uow`, as app.py wires them (webhook secrets rotate with 1 h overlap;
-    `settings` changes others; the consumer's filter is kept in memory)."""
+    `settings` changes others)."""
     defaults = {"public_base_url": "http://api", "webhook_secret_rotation_overlap_hours": 1}
     configured = Settings(**defaults | (settings or {}))
-    return app.use_cases(sql_unit_of_work(uow, box), configured, as_clock(clock),
-                         event_filter or RecordedFilter(), **overrides)  # fmt: skip
+    return app.use_cases(sql_unit_of_work(uow, box), configured, as_clock(clock), **overrides)
 
 
 def customer_rpc(uow: UnitOfWork, clock: Any = NOW) -> CustomerRpc:
