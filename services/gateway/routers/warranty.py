@@ -24,7 +24,13 @@ from services.gateway.limits import InvalidCursor, Page, Paging
 from services.gateway.models import NOT_BLANK_PATTERN, RequestModel, optional_body_is_an_object
 from services.gateway.routers import _repair_centre as repair_centre
 from services.gateway.routers._ask import ask, read_as
-from services.gateway.routers._claims import AgentClaimOut, ClaimId, ClaimOut, claim_view
+from services.gateway.routers._claims import (
+    AgentClaimOut,
+    ClaimId,
+    ClaimOut,
+    claim_view,
+    timeline_seen_by,
+)
 from services.gateway.routers._label_code import LABEL_CODE_DESCRIPTION, LabelCode
 from services.gateway.runtime import Rpc
 from services.gateway.sse import Streams
@@ -233,8 +239,7 @@ async def get_claim(claim_id: ClaimId, principal: CustomerOrAgent, rpc: Rpc) -> 
             summary="Every step of a claim: who, when, why")  # fmt: skip
 async def timeline(claim_id: ClaimId, principal: CustomerOrAgent, rpc: Rpc) -> TimelineOut:
     data = await ask(rpc, S.CLAIM_TIMELINE, {"claim_id": claim_id}, principal.actor(), c.Timeline)
-    entry = c.TimelineEntryView if principal.type == "customer" else c.TimelineEntry
-    return TimelineOut(claim_id=data.claim_id, entries=read_as(entry, data.entries))
+    return TimelineOut(claim_id=data.claim_id, entries=timeline_seen_by(principal, data.entries))
 
 
 @router.get("/claims/{claim_id}/rma.pdf", response_class=Response,

@@ -228,7 +228,10 @@ class TimelineEntryView(BaseModel):
     from_status: ClaimStatus | None = Field(description="Status before; null for the first step.")
     to_status: ClaimStatus = Field(description="Status after.")
     actor_type: str = Field(description="customer, agent, partner or system.")
-    reason: str = Field(description="Why, in words.")
+    reason: str = Field(
+        description='Why, in words. Its owner reads the step to `needs_review` as "An agent '
+        "checks this claim before it goes on.\": the review's reasons are for agents."
+    )
 
 
 class TimelineEntry(TimelineEntryView):

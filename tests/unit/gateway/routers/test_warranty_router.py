@@ -171,6 +171,14 @@ async def test_review_and_agent_decision(api):
     await client.post(f"/v1/claims/{first['id']}/cancel", headers=alice, json={})
     second = (await client.post("/v1/claims", headers=bob, json=body)).json()
     assert second["status"] == "needs_review" and "review_reasons" not in second
+    # Her timeline says a check happens, not that another customer claimed the label.
+    seen = (await client.get(f"/v1/claims/{second['id']}/timeline", headers=bob)).json()
+    [check] = [e for e in seen["entries"] if e["to_status"] == "needs_review"]
+    assert check["reason"] == "An agent checks this claim before it goes on."
+    assert "another customer" not in str(seen).lower()
+    staff = (await client.get(f"/v1/claims/{second['id']}/timeline", headers=agent)).json()
+    [check] = [e for e in staff["entries"] if e["to_status"] == "needs_review"]
+    assert "another customer" in check["reason"].lower() and check["actor_id"]
     r = await client.post(f"/v1/claims/{second['id']}/decision", headers=agent,
                           json={"approve": False, "reason": "Not the owner."})  # fmt: skip
     assert r.status_code == 200 and r.json()["status"] == "rejected"
