@@ -2,7 +2,9 @@
 
 An event that names the agent who acted (`data.agent_id`: an agent placed the order or started
 the return) reaches a customer with that id blanked, as the REST views blank it (`as_seen_by`:
-staff ids are not the customer's business); agents see it whole.
+staff ids are not the customer's business); so does a claim's review (`data.review_reasons`:
+which checks sent it to an agent, kept from its owner by the claim view and the timeline too).
+Agents see every event whole.
 """
 
 from __future__ import annotations
@@ -15,6 +17,9 @@ import structlog
 from sse_starlette import ServerSentEvent
 
 log = structlog.get_logger()
+
+# What an event's data says that only staff read, and what a customer reads instead.
+STAFF_ONLY: dict[str, Any] = {"agent_id": None, "review_reasons": []}
 
 
 def event_for_caller(
@@ -36,8 +41,8 @@ def event_for_caller(
     if types is not None and event.get("type") not in types:
         return None
     data = event.get("data")
-    if not staff and isinstance(data, dict) and data.get("agent_id") is not None:
-        event["data"] = {**data, "agent_id": None}
+    if not staff and isinstance(data, dict) and any(data.get(k) for k in STAFF_ONLY):
+        event["data"] = {**data, **{k: v for k, v in STAFF_ONLY.items() if k in data}}
         body = orjson.dumps(event).decode()
     else:
         body = msg.data.decode()  # as published: not parsed and written again

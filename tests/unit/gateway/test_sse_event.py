@@ -41,3 +41,17 @@ def test_unreadable_or_unwanted_messages_are_dropped() -> None:
     assert event_for_caller(bad, "ORDERS", everything, None) is None
     assert event_for_caller(message({}), "ORDERS", lambda e: False, None) is None
     assert event_for_caller(message({}), "ORDERS", everything, {"orders.order.placed"}) is None
+
+
+def test_a_customer_does_not_see_why_her_claim_went_to_review() -> None:
+    event = {"type": "warranty.claim.flagged", "subject": "CLM-1",
+             "data": {"claim_id": "CLM-1", "review_reasons": ["label_claimed_by_another"]}}  # fmt: skip
+    msg = SimpleNamespace(data=json.dumps(event).encode(), subject="warranty.claim.flagged",
+                          metadata=SimpleNamespace(sequence=SimpleNamespace(stream=3)))  # fmt: skip
+    seen = event_for_caller(msg, "WARRANTY", everything, None, staff=False)
+    assert seen is not None and json.loads(seen.data)["data"] == {
+        "claim_id": "CLM-1",
+        "review_reasons": [],
+    }
+    by_agent = event_for_caller(msg, "WARRANTY", everything, None, staff=True)
+    assert by_agent is not None and by_agent.data == msg.data.decode()
