@@ -120,7 +120,9 @@ class OpenClaimBody(RequestModel, c.OpenClaimRequest):
 
 
 class TimelineOut(c.Timeline):
-    """Every step of a claim; agents also see who took each step."""
+    """Every step of a claim; agents also see who took each step. To its owner the step to
+    `needs_review` reads "An agent checks this claim before it goes on." (the reasons are for
+    agents)."""
 
     entries: list[c.TimelineEntry] | list[c.TimelineEntryView] = Field(  # type: ignore[assignment]
         description="Steps, oldest first."

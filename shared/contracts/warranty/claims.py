@@ -178,9 +178,7 @@ class ClaimOwnerView(BaseModel):
     submitted_at: datetime = Field(description="When the claim was opened.")
     decision: DecisionInfo | None = Field(default=None, description="The coverage decision.")
     rma: RmaInfo | None = Field(default=None, description="Return authorisation, once issued.")
-    received_at: datetime | None = Field(
-        default=None, description="When the repair centre received the item."
-    )
+    received_at: datetime | None = Field(default=None, description="When the item arrived.")
     sla: SlaInfo = Field(description="The one-week turnaround promise.")
     resolution: ResolutionInfo | None = Field(
         default=None, description="Repair or replace plan, once inspected."
@@ -228,10 +226,8 @@ class TimelineEntryView(BaseModel):
     from_status: ClaimStatus | None = Field(description="Status before; null for the first step.")
     to_status: ClaimStatus = Field(description="Status after.")
     actor_type: str = Field(description="customer, agent, partner or system.")
-    reason: str = Field(
-        description='Why, in words. Its owner reads the step to `needs_review` as "An agent '
-        "checks this claim before it goes on.\": the review's reasons are for agents."
-    )
+    # To its owner the step to needs_review says only that an agent checks (reasons: agents').
+    reason: str = Field(description="Why, in words.")
 
 
 class TimelineEntry(TimelineEntryView):
