@@ -25,7 +25,7 @@ from services.web.session import (
     sign_in_again_url,
 )
 from services.web.settings import WebSettings
-from services.web.views import HERE, render
+from services.web.views import HERE, is_fragment, render
 
 log = structlog.get_logger()
 
@@ -92,7 +92,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
 def _add_access_pages(app: FastAPI) -> None:
     @app.exception_handler(SignInRequired)
     async def sign_in_first(request: Request, _: Exception) -> Response:
-        return RedirectResponse(sign_in_again_url(request), status_code=303)
+        return sign_in_again(request)
 
     @app.exception_handler(AgentsOnly)
     async def agents_only(request: Request, _: Exception) -> HTMLResponse:
@@ -117,7 +117,7 @@ def _add_failure_pages(app: FastAPI) -> None:
         assert isinstance(exc, ApiError)
         if exc.status == 401:  # the token expired: sign in again, then come back
             request.session.clear()
-            return RedirectResponse(sign_in_again_url(request), status_code=303)  # type: ignore[return-value]
+            return sign_in_again(request)  # type: ignore[return-value]
         return error_page(request, exc.status, exc.code, exc.title, exc.detail,
                           exc.correlation_id)  # fmt: skip
 
@@ -138,6 +138,16 @@ def _add_failure_pages(app: FastAPI) -> None:
         log.exception("web.unhandled_error", path=request.url.path)
         return error_page(request, 500, "internal_error", "Something went wrong",
                           "The console could not show this page. Try again in a moment.")  # fmt: skip
+
+
+def sign_in_again(request: Request) -> Response:
+    """To the sign-in page, then back. A live part's refresh (htmx, `HX-Request`) would follow
+    a redirect itself and swap the sign-in page into the part: it is told to send the whole
+    page there instead (`HX-Redirect`; a 401, which htmx swaps nowhere)."""
+    url = sign_in_again_url(request)
+    if is_fragment(request):
+        return Response(status_code=401, headers={"HX-Redirect": url})
+    return RedirectResponse(url, status_code=303)
 
 
 def error_page(request: Request, status: int, code: str, title: str, detail: str,

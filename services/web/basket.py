@@ -122,3 +122,13 @@ def forget_if_ordered(session: dict[str, Any], customer_id: str | None, quote_id
     basket = load(session, customer_id)
     if basket.quote_id is not None and basket.quote_id == quote_id:
         save(session, customer_id, Basket())
+
+
+def adopt_if_same(session: dict[str, Any], customer_id: str | None, region: str,
+                  lines: dict[str, int], quote_id: str) -> None:  # fmt: skip
+    """A quote made of exactly the basket's lines (a lapsed basket quote quoted again) is the
+    basket's quote too, so ordering it empties the basket as its first quote would have."""
+    basket = load(session, customer_id)
+    if basket.lines and basket.region == region and basket.lines == lines:
+        basket.quote_id = quote_id
+        save(session, customer_id, basket)

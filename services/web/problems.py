@@ -43,6 +43,8 @@ PLAIN: dict[str, str] = {
     # Shop and orders
     "quote_expired": "The price is no longer locked: get a new quote",
     "quote_not_found": "Quote not found: get a new quote from the shop",
+    "quote_invalid_quantity": "Choose a whole number of units, from 1 to 20",
+    "quote_already_ordered": "This quote was already ordered",
     "order_not_found": "Order not found: check the order number",
     "order_already_shipped": "The order has already shipped and can no longer be cancelled",
     "payment_declined": "The card was declined",
@@ -52,7 +54,7 @@ PLAIN: dict[str, str] = {
     # Returns
     "return_faulty_use_warranty": "A faulty item is mended or replaced under warranty: "
     "check its label on the warranty page",
-    "return_window_closed": "The 30 days to return this order have passed",
+    "return_window_closed": "The time to send this item back has run out",
     "return_already_returned": "Every unit of this item is already being returned",
     "return_not_delivered": "An order can be returned once it has been delivered",
     "return_line_not_in_order": "That item is not in this order",

@@ -58,7 +58,9 @@ def test_agent_approves_a_flagged_claim_and_replays_a_delivery(sign_in, console,
     expect(agent.locator("main")).to_contain_text("claimed by another customer")
     # Exactly what the state allows: a decision or a cancellation, no repair-centre step.
     expect(agent.get_by_role("button", name="Record receipt")).to_have_count(0)
-    agent.get_by_label("Reason (the customer reads it)").fill("Bought second-hand; label checked.")
+    # exact: the cancellation's reason is read by the customer too, and says so
+    decision = agent.get_by_label("Reason (the customer reads it)", exact=True)
+    decision.fill("Bought second-hand; label checked.")
     agent.get_by_role("button", name="Approve").click()
     expect(agent.locator(".flash.success")).to_contain_text("now awaiting item")
     expect(agent.get_by_role("button", name="Approve")).to_have_count(0)

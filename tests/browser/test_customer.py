@@ -56,7 +56,7 @@ def test_a_declined_card_says_why_and_what_to_do(sign_in):
     failure = me.locator("#live .flash.error")
     expect(failure).to_contain_text("Your card was declined", timeout=20_000)
     expect(failure.locator("code")).to_have_text("payment_declined")
-    failure.get_by_role("link", name="Order again with another card").click()
+    failure.get_by_role("link", name="Back to the shop").click()
     expect(me.get_by_label("Deliver to")).to_have_value("UK")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
@@ -9,7 +10,7 @@ from fastapi.responses import Response
 
 from services.web.api import ApiError, Gateway
 from services.web.deps import Api
-from services.web.routes.common import Cursor, back_to, is_id
+from services.web.routes.common import Cursor, back_to, is_id, section_can_wait
 from services.web.session import CurrentAgent
 from services.web.views import render, see_other
 
@@ -21,19 +22,49 @@ Tab = Literal["review", "centre", "held", "search"]
 async def queue(request: Request, user: CurrentAgent, api: Api,
                 tab: Annotated[Tab, Query()] = "review",
                 cursor: Cursor = None) -> Response:  # fmt: skip
-    """One API call per tab: the list the tab shows, nothing per row."""
+    """One API call per tab: the list the tab shows, nothing per row; and, on the tabs about
+    claims, the turnaround alarm in the header (two counts)."""
+    if tab == "held":
+        return await held_list(request, api, cursor)
     data: dict[str, Any] = {}
     if tab == "review":
         # Served in turn: the claim waiting longest first, and past the first hundred the rest
         # are one link away (a queue that hid its oldest claims would hide the longest waits).
-        page = await api.get("/v1/claims", status="needs_review", order="oldest", limit=100,
-                             cursor=cursor)  # fmt: skip
+        page, data["alarm"] = await asyncio.gather(
+            api.get("/v1/claims", status="needs_review", order="oldest", limit=100,
+                    cursor=cursor),
+            sla_alarm(api),
+        )  # fmt: skip
         data["claims"], data["claims_next"] = page["items"], page.get("next_cursor")
     elif tab == "centre":
-        data["board"] = await api.get("/v1/warranty/sla")
-    elif tab == "held":
-        return await held_list(request, api, cursor)
+        data["board"], data["alarm"] = await asyncio.gather(
+            api.get("/v1/warranty/sla"), sla_alarm(api)
+        )
+    else:
+        data["alarm"] = await sla_alarm(api)
     return render(request, "agent_queue.html", tab=tab, cursor=cursor, **data)
+
+
+async def sla_alarm(api: Gateway) -> dict[str, Any]:
+    """How many claims at the repair centre are late, and how many more are at risk of missing
+    the one-week turnaround (`?sla=at_risk` counts the late ones too), so the queue raises the
+    alarm before the week slips; a hundred of either reads "100+". A service briefly away
+    blanks only this line."""
+    try:
+        risky, late = await asyncio.gather(
+            api.get("/v1/claims", sla="at_risk", limit=100),
+            api.get("/v1/claims", sla="breached", limit=100),
+        )
+    except ApiError as exc:
+        if not section_can_wait(exc):
+            raise
+        return {"unavailable": exc}
+
+    def count(page: dict[str, Any], less: int = 0) -> str:
+        shown = len(page["items"])
+        return f"{shown}+" if page.get("next_cursor") else str(shown - less)
+
+    return {"late": count(late), "at_risk": count(risky, len(late["items"]))}
 
 
 async def held_list(request: Request, api: Gateway, cursor: str | None,

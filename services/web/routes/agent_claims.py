@@ -39,6 +39,9 @@ PLAN_STEP = {"repair": "start_repair", "replace_same": "start_replacement",
              "replace_other": "start_replacement", "awaiting_customer_choice": "start_replacement",
              "store_credit": "issue_store_credit"}  # fmt: skip
 REPAIR_OR_REPLACE = ("start_repair", "start_replacement")
+# The carrier the ship-back form starts with, by the claim's region (the repair centre's usual
+# one); empty where there is none to assume, for the agent to type.
+CARRIERS = {"UK": "Royal Mail", "US": "UPS"}
 
 
 def offered_steps(claim: dict[str, Any]) -> list[str]:
@@ -113,12 +116,12 @@ async def _claim_page(request: Request, api: Gateway, claim_id: str,
     steps = offered_steps(claim)
     if is_fragment(request):
         return render(request, "agent_claim_live.html", claim=claim, entries=timeline["entries"],
-                      actions=AGENT_ACTIONS, allowed=steps)  # fmt: skip
+                      actions=AGENT_ACTIONS, allowed=steps, carriers=CARRIERS)  # fmt: skip
     label = await _decoded_label(api, claim)
     return render(request, "agent_claim.html", 422 if typed else 200, claim=claim,
                   page=f"/agent/claims/{claim_id}", allowed=steps,
                   entries=timeline["entries"], label=label, actions=AGENT_ACTIONS,
-                  typed=typed or {})  # fmt: skip
+                  typed=typed or {}, carriers=CARRIERS)  # fmt: skip
 
 
 @router.get("/{claim_id}/photo")

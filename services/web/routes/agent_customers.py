@@ -10,11 +10,14 @@ from fastapi.responses import Response
 
 from services.web.api import ApiError, Gateway
 from services.web.deps import Api
-from services.web.routes.common import Cursor, ObjectId, section_can_wait
+from services.web.routes.common import Cursor, ObjectId, default_region, section_can_wait
 from services.web.session import CurrentAgent
-from services.web.views import render
+from services.web.views import page_locale, render
 
 router = APIRouter(prefix="/agent/customers")
+# Where a customer lives, as her saved formats suggest: the region a label check for her starts
+# with (the agent can change it there), rather than the agent's own formats.
+LOCALE_REGION = {"en-US": "US", "en-GB": "UK", "en-IE": "EU"}
 
 
 @router.get("/{customer_id}")
@@ -26,12 +29,15 @@ async def customer_view(request: Request, customer_id: ObjectId, user: CurrentAg
     ones are one link away."""
     lists = ("/v1/claims", claims), ("/v1/orders", orders), ("/v1/me/messages", messages)
     contact, *pages = await asyncio.gather(
-        _contact(api, customer_id),
+        customer_contact(api, customer_id),
         *(_section(api, path, customer_id, cursor) for path, cursor in lists),
     )
     shown = {"claims": claims, "orders": orders, "messages": messages}
     by_name = dict(zip(shown, pages, strict=True))
+    region = LOCALE_REGION.get(str((contact or {}).get("locale")),
+                               default_region(page_locale(request)))  # fmt: skip
     return render(request, "agent_customer.html", customer_id=customer_id, contact=contact,
+                  region=region,
                   **{name: page["items"] for name, page in by_name.items()},
                   next_cursors={name: page.get("next_cursor") for name, page in by_name.items()},
                   unavailable={name: page.get("unavailable") for name, page in by_name.items()},
@@ -50,7 +56,9 @@ async def _section(api: Gateway, path: str, customer_id: str, cursor: str | None
         return {"items": [], "unavailable": exc}
 
 
-async def _contact(api: Gateway, customer_id: str) -> dict[str, Any] | None:
+async def customer_contact(api: Gateway, customer_id: str) -> dict[str, Any] | None:
+    """The customer's contact details; None when none were given (or no such customer: the API
+    cannot tell them apart); {"unavailable": problem} when they cannot be read just now."""
     try:
         contact: dict[str, Any] = await api.get("/v1/me/contact", customer_id=customer_id)
         return contact

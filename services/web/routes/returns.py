@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from services.web.api import ApiError, Gateway
 from services.web.deps import Api
-from services.web.formatting import money
+from services.web.formatting import day, money
 from services.web.routes.common import ObjectId, refused_here
 from services.web.routes.shop import Shopper, show_order
 from services.web.session import CurrentAgent, CurrentCustomer, Form, flash
@@ -31,6 +31,9 @@ async def start_return(
         ret = await api.post(f"/v1/orders/{order_id}/returns", body,
                              idempotency_key=str(form.get("form_key")))  # fmt: skip
     except ApiError as exc:
+        closed = exc.details.get("closed_at") if exc.code == "return_window_closed" else None
+        if closed:  # the window is the order service's setting: say its day, not a count
+            exc.detail = f"Returns for it closed on {day(str(closed), page_locale(request))}."
         refused_here(request, exc, form.get("form_key"))
         typed = {"style": str(line["style"] or "")[:16], "quantity": str(form.get("quantity"))[:4],
                  "reason": str(line["reason"] or "")[:32]}  # fmt: skip

@@ -9,20 +9,37 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
 from services.web import basket as baskets
+from services.web import labels, problems
 from services.web.api import ApiError, Gateway
 from services.web.deps import Api
+from services.web.formatting import day
 from services.web.labels import REGIONS, RETURN_REASONS, TEST_CARDS
+from services.web.reorder import (
+    QuoteAsk,
+    QuoteRefused,
+    again_lines,
+    item_name,
+    placed_anew,
+    price_lapsed,
+    quote_lines,
+)
 from services.web.returnable import all_held, returnable_lines, returns_closed_on
-from services.web.routes.common import ObjectId, confirmed, default_region, flash_error
+from services.web.routes.common import (
+    ObjectId,
+    confirmed,
+    default_region,
+    flash_error,
+    refused_here,
+)
 from services.web.session import CurrentAgent, CurrentCustomer, Form, User, flash
-from services.web.views import is_fragment, render, see_other
+from services.web.views import is_fragment, page_locale, render, see_other
 
 router = APIRouter()
 RegionQuery = Annotated[str | None, Query(max_length=2)]
@@ -43,29 +60,43 @@ class Shopper:
 
 
 async def catalogue(request: Request, api: Gateway, who: Shopper, region: str | None,
-                    locale: str) -> Response:  # fmt: skip
+                    locale: str, typed: dict[str, str] | None = None) -> Response:  # fmt: skip
+    """The shop; `typed`: a refused quote form's units by style, shown again as typed (422)."""
     region = region if region in REGIONS else default_region(locale)
     data = await api.get("/v1/catalog", region=region)
     basket = baskets.load(request.session, who.customer_id)
-    return render(request, "catalogue.html", catalogue=data, region=region, regions=REGIONS,
-                  who=who, basket=basket)  # fmt: skip
+    return render(request, "catalogue.html", 422 if typed else 200, catalogue=data,
+                  region=region, regions=REGIONS, who=who, basket=basket, typed=typed or {},
+                  page=f"{who.base}/shop?region={region}")  # fmt: skip
 
 
 async def ask_quote(request: Request, api: Gateway, who: Shopper, form: Form) -> Response:
-    body = {"style": form.get("style"), "region": form.get("region"),
-            "quantity": int(str(form.get("quantity") or 1)), "customer_id": who.customer_id}  # fmt: skip
+    """Quote one style or several (the catalogue, an expired quote, a failed order's lines).
+    A refusal comes back at once on the shop with the units as they were typed."""
+    ask = QuoteAsk.of(form)
     try:
+        body = ask.body(who.customer_id)
         quote = await api.post("/v1/quotes", body, idempotency_key=str(form.get("form_key")))
-    except (ApiError, ValueError) as exc:
-        if isinstance(exc, ApiError):
-            flash_error(request, exc)
-        return see_other(f"{who.base}/shop?region={body['region']}")
-    return see_other(f"{who.base}/quotes/{quote['quote_id']}")
+    except QuoteRefused as exc:
+        flash(request, "error", problems.title_for(exc.code, 422), exc.code, str(exc))
+    except ApiError as exc:
+        refused_here(request, exc, form.get("form_key"))
+    else:
+        if "lines" in body:
+            units = {line["style"]: line["quantity"] for line in body["lines"]}
+            baskets.adopt_if_same(request.session, who.customer_id, ask.region, units,
+                                  quote["quote_id"])  # fmt: skip
+        return see_other(f"{who.base}/quotes/{quote['quote_id']}")
+    return await catalogue(request, api, who, ask.region, page_locale(request), ask.typed())
 
 
-async def show_quote(request: Request, api: Gateway, who: Shopper, quote_id: str) -> Response:
+async def show_quote(request: Request, api: Gateway, who: Shopper, quote_id: str,
+                     refused_expired: bool = False) -> Response:  # fmt: skip
+    """The quote, with Pay while its price is locked; once it is not (by the clock, or the API
+    refused to order it for that), "Get a new quote" for the same items instead."""
     quote = await api.get(f"/v1/quotes/{quote_id}", customer_id=who.customer_id)
-    return render(request, "quote.html", quote=quote, who=who, cards=TEST_CARDS)
+    return render(request, "quote.html", quote=quote, who=who, cards=TEST_CARDS,
+                  expired=refused_expired or price_lapsed(quote), again=quote_lines(quote))  # fmt: skip
 
 
 async def place_order(request: Request, api: Gateway, who: Shopper, form: Form) -> Response:
@@ -75,20 +106,43 @@ async def place_order(request: Request, api: Gateway, who: Shopper, form: Form) 
         order = await api.post("/v1/orders", body, idempotency_key=str(form.get("form_key")))
     except ApiError as exc:
         flash_error(request, exc)
-        return see_other(f"{who.base}/quotes/{body['quote_id']}")
-    baskets.forget_if_ordered(request.session, who.customer_id, str(body["quote_id"]))
-    flash(request, "success", "Order placed", detail=f"Order {order['order_id']} is on its way "
-          "through payment, stock and shipping; this page follows it live.")  # fmt: skip
+        lapsed = "?expired=1" if exc.code == "quote_expired" else ""
+        return see_other(f"{who.base}/quotes/{body['quote_id']}{lapsed}")
+    if placed_anew(order):
+        baskets.forget_if_ordered(request.session, who.customer_id, str(body["quote_id"]))
+        flash(request, "success", "Order placed", detail=f"Order {order['order_id']} is on its "
+              "way through payment, stock and shipping; this page follows it live.")  # fmt: skip
+    else:
+        _ordered_before(request, order)
     return see_other(f"{who.base}/orders/{order['order_id']}")
+
+
+def _ordered_before(request: Request, order: dict[str, Any]) -> None:
+    """The quote was paid before: the API answers with that order, not a new one. Say so, and
+    send her to it (it offers to order the same items again, on a fresh quote)."""
+    status = str(order.get("status"))
+    when = day(order.get("created_at"), page_locale(request))
+    told = f"Order {order['order_id']} was placed from it on {when}"
+    if status in ("failed", "cancelled"):
+        flash(request, "error", "This quote was already ordered, and that order "
+              f"{'failed' if status == 'failed' else 'was cancelled'}", "quote_already_ordered",
+              f"{told}. Nothing was charged now. To try again, order the same items on a "
+              "fresh quote below.")  # fmt: skip
+        return
+    flash(request, "success", "This quote was already ordered", "quote_already_ordered",
+          f"{told} and is {labels.order_status(status).lower()}. Nothing was charged "
+          "again.")  # fmt: skip
 
 
 async def join_waitlist(request: Request, api: Gateway, who: Shopper, form: Form) -> Response:
     body = {"style": form.get("style"), "region": form.get("region"),
             "customer_id": who.customer_id}  # fmt: skip
+    # The product's name, as the page that offered the form showed it (only ever shown back).
+    name = str(form.get("name") or body["style"])[:80]
     try:
         await api.post("/v1/waitlist", body, idempotency_key=str(form.get("form_key")))
         flash(request, "success", "You're on the waitlist",
-              detail=f"We'll send a message when {body['style']} can be shipped to "
+              detail=f"We'll send a message when {name} can be shipped to "
               f"{body['region']}.")  # fmt: skip
     except ApiError as exc:
         flash_error(request, exc)
@@ -108,11 +162,16 @@ async def show_order(request: Request, api: Gateway, who: Shopper, order_id: str
         api.get(f"/v1/orders/{order_id}/returns", customer_id=who.customer_id, limit=50),
     )
     template = "order_live.html" if is_fragment(request) else "order.html"
+    failed = order.get("failure") or {}
     return render(request, template, 422 if typed else 200, order=order, who=who,
                   page=f"{who.base}/orders/{order_id}",
                   returns=returns["items"], returnable=returnable_lines(order),
+                  returns_until={p["warehouse"]: p.get("returns_close_at")
+                                 for p in order.get("shipments") or []},
                   returns_closed=returns_closed_on(order), all_held=all_held(order),
-                  return_reasons=RETURN_REASONS, typed=typed or {})  # fmt: skip
+                  return_reasons=RETURN_REASONS, typed=typed or {},
+                  again=again_lines(order), others=again_lines(order, failed.get("style")),
+                  failed_item=item_name(order, failed.get("style")))  # fmt: skip
 
 
 async def cancel_order(request: Request, api: Gateway, who: Shopper, order_id: str,
@@ -142,8 +201,9 @@ async def c_quote(request: Request, user: CurrentCustomer, api: Api, form: Form)
 
 
 @router.get("/quotes/{quote_id}")
-async def c_show_quote(request: Request, quote_id: ObjectId, user: CurrentCustomer, api: Api) -> Response:  # fmt: skip
-    return await show_quote(request, api, Shopper.of(user), quote_id)
+async def c_show_quote(request: Request, quote_id: ObjectId, user: CurrentCustomer, api: Api,
+                       expired: bool = False) -> Response:  # fmt: skip
+    return await show_quote(request, api, Shopper.of(user), quote_id, expired)
 
 
 @router.post("/orders")
@@ -190,8 +250,8 @@ async def a_quote(request: Request, customer_id: ObjectId, user: CurrentAgent, a
 
 @router.get(AGENT + "/quotes/{quote_id}")
 async def a_show_quote(request: Request, customer_id: ObjectId, quote_id: ObjectId,
-                       user: CurrentAgent, api: Api) -> Response:  # fmt: skip
-    return await show_quote(request, api, Shopper.of(user, customer_id), quote_id)
+                       user: CurrentAgent, api: Api, expired: bool = False) -> Response:  # fmt: skip
+    return await show_quote(request, api, Shopper.of(user, customer_id), quote_id, expired)
 
 
 @router.post(AGENT + "/orders")

@@ -13,12 +13,14 @@ from services.web import labels
 from services.web.api import ApiError, Gateway
 from services.web.deps import Api
 from services.web.labels import CAUSES, COMPONENTS, REGIONS
+from services.web.routes.agent_customers import customer_contact
 from services.web.routes.common import (
     ObjectId,
     back_to,
     confirmed,
     default_region,
     download,
+    is_id,
     refused_here,
 )
 from services.web.session import CurrentCustomer, CurrentUser, Form, flash
@@ -34,33 +36,58 @@ async def warranty_check(
     api: Api,
     code: Annotated[str | None, Query(max_length=64)] = None,
     region: Annotated[str | None, Query(max_length=2)] = None,
+    customer_id: Annotated[str | None, Query(max_length=64)] = None,
 ) -> Response:
-    """One API call: the coverage check decodes the label too (with look-alike corrections)."""
-    return await check_page(request, api, code, region)
+    """One API call: the coverage check decodes the label too (with look-alike corrections).
+    An agent checking for a customer (`customer_id`, from the customer's page) also reads whose
+    contact details those are, to show beside Open claim."""
+    for_customer = customer_id if user.is_agent else None
+    return await check_page(request, api, code, region, customer_id=for_customer)
+
+
+async def _verdict(api: Gateway, code: str | None, region: str) -> tuple[Any, Any]:
+    """The coverage verdict for a typed code, or the problem with it (and its facts)."""
+    if not (code and code.strip()):
+        return None, None
+    try:
+        return await api.post("/v1/warranty/check",
+                              {"region": region, "label_code": code.strip()}), None  # fmt: skip
+    except ApiError as exc:
+        if exc.status >= 500 or exc.status == 401:  # 401: sign in again (app.py), not inline
+            raise
+        # The facts behind a refused code (which characters to re-check, the valid readings)
+        # are shown with it: "re-check the marked characters" needs them marked.
+        return None, {**exc.as_flash(), "details": exc.details}
+
+
+async def _whose(api: Gateway, customer_id: str | None) -> dict[str, Any] | None:
+    """The contact details of the customer an agent acts for: {"missing": True} when there are
+    none (a mistyped id looks just like that), None when no customer is named."""
+    if customer_id is None:
+        return None
+    return await customer_contact(api, customer_id) or {"missing": True}
 
 
 async def check_page(request: Request, api: Gateway, code: str | None, region: str | None,
-                     typed: dict[str, Any] | None = None, status_code: int = 200) -> Response:  # fmt: skip
-    """The check's page; `typed`: what a refused claim form held, filled in again."""
+                     typed: dict[str, Any] | None = None, status_code: int = 200,
+                     customer_id: str | None = None,
+                     refused: dict[str, Any] | None = None) -> Response:  # fmt: skip
+    """The check's page; `typed`: what a refused claim form held, filled in again;
+    `customer_id`: the customer an agent acts for; `refused`: a refused claim's details."""
     region = region if region in REGIONS else default_region(page_locale(request))
-    verdict, problem = None, None
-    if code and code.strip():
-        try:
-            verdict = await api.post("/v1/warranty/check",
-                                     {"region": region, "label_code": code.strip()})  # fmt: skip
-        except ApiError as exc:
-            if exc.status >= 500 or exc.status == 401:  # 401: sign in again (app.py), not inline
-                raise
-            # The facts behind a refused code (which characters to re-check, the valid readings)
-            # are shown with it: "re-check the marked characters" needs them marked.
-            problem = {**exc.as_flash(), "details": exc.details}
+    customer_id = customer_id if customer_id and is_id(customer_id) else None
+    (verdict, problem), contact = await asyncio.gather(
+        _verdict(api, code, region), _whose(api, customer_id)
+    )
     # A refused claim form is served at its POST address: the page names its own.
     page = None
     if request.method == "POST":
-        page = back_to("/warranty", code=(code or "").strip(), region=region)
+        page = back_to("/warranty", code=(code or "").strip(), region=region,
+                       customer_id=customer_id)  # fmt: skip
     return render(request, "warranty.html", status_code, page=page, code=code or "", region=region,
                   regions=REGIONS, verdict=verdict, problem=problem, components=COMPONENTS,
-                  causes=CAUSES, typed=typed or {})  # fmt: skip
+                  causes=CAUSES, typed=typed or {}, customer_id=customer_id, contact=contact,
+                  refused=refused or {})  # fmt: skip
 
 
 def typed_claim(form: FormData) -> dict[str, Any]:
@@ -86,9 +113,11 @@ async def open_claim_from(request: Request, api: Gateway, form: FormData, page: 
     except ApiError as exc:
         refused_here(request, exc, form.get("form_key"))
         # The same check again with the form as they filled it: a refusal never costs them
-        # the description they wrote (nothing was opened; the form gets a fresh key).
+        # the description they wrote (nothing was opened; the form gets a fresh key). Its
+        # details (the claim already open for this item) are shown with it.
         return await check_page(request, api, str(body["label_code"] or ""),
-                                str(body["region"] or ""), typed_claim(form), 422)  # fmt: skip
+                                str(body["region"] or ""), typed_claim(form), 422,
+                                customer_id, exc.details)  # fmt: skip
     # The status in the customer's words (an agent opening it for them reads the same sentence).
     status = labels.claim_status(str(claim["status"]))
     flash(request, "success", "Claim opened", detail=f"Claim {claim['id']}: {status}.")

@@ -80,6 +80,14 @@
     });
   }
 
+  // Screen readers hear a short summary (data-live-summary names it, outside the part) when a
+  // refresh changes it, not the whole part, nor an alert swapped in again on every refresh.
+  function announce(el) {
+    var out = el.dataset.liveSummary && document.getElementById(el.dataset.liveSummary);
+    var now = el.querySelector("[data-summary]");
+    if (out && now && out.textContent !== now.textContent) out.textContent = now.textContent;
+  }
+
   function connect(el) {
     if (!window.EventSource || el.dataset.liveConnected) return;
     el.dataset.liveConnected = "1";
@@ -103,6 +111,7 @@
       kept = keptValues(el);
     });
     el.addEventListener("htmx:afterSwap", function () {
+      announce(el);
       restoreKept(el, kept);
       kept = [];
       if (focused) refocus(el, focused);

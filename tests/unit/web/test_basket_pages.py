@@ -5,6 +5,7 @@ emptied once its quote is ordered."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 import httpx
 from fastapi.testclient import TestClient
@@ -40,7 +41,8 @@ def gateway(request: httpx.Request) -> httpx.Response:
     if path == "/v1/quotes/q-cart-1":
         return httpx.Response(200, json=CART_QUOTE)
     if path == "/v1/orders" and request.method == "POST":
-        return httpx.Response(201, json={"order_id": "ord-1"})
+        return httpx.Response(201, json={"order_id": "ord-1", "status": "pending",
+                                         "created_at": datetime.now(UTC).isoformat()})  # fmt: skip
     if path.startswith("/v1/orders/ord-1"):
         return httpx.Response(404, json={"code": "not_found", "title": "Not Found"})
     return httpx.Response(404, json={"code": "not_found", "title": "Not Found"})
@@ -203,11 +205,13 @@ def test_an_order_that_failed_for_stock_lets_her_join_the_waitlist(
 
     me = stub_console(gateway, role="customer")
     page = me.get("/orders/ord-1").text
-    assert 'aria-label="Join the waitlist for TC11"' in page
-    me.post("/waitlist", data={"csrf_token": csrf(page), "style": "TC11", "region": "UK",
-                               "form_key": "k-w"})  # fmt: skip
+    assert 'aria-label="Join the waitlist for Floral tablet sleeve"' in page
+    joined_page = me.post("/waitlist", data={"csrf_token": csrf(page), "style": "TC11",
+                                             "name": "Floral tablet sleeve", "region": "UK",
+                                             "form_key": "k-w"})  # fmt: skip
     joined = [r for r in gateway_calls if r.url.path == "/v1/waitlist"]
     assert json.loads(joined[0].content)["style"] == "TC11"
+    assert "when Floral tablet sleeve can be shipped to UK" in joined_page.text
 
 
 def test_the_basket_names_each_piece_and_its_price(stub_console: StubConsole) -> None:

@@ -91,7 +91,9 @@ def test_a_refused_label_code_marks_what_to_check(stub_console) -> None:
 
     page = stub_console(gateway, role="customer").get("/warranty?code=x&region=UK")
     assert "The label code could be corrected more than one way" in page.text
-    assert "<code>SD-2551-VT02-00120Z</code> or <code>SD-2551-VT02-0O12OZ</code>" in page.text
+    # Each reading is a link that checks it (tests/unit/web/test_warranty_for_customer.py).
+    assert ("<code>SD-2551-VT02-00120Z</code></a> or <a href=\"/warranty?code=SD-2551-VT02-0O12OZ"
+            "&amp;region=UK\"><code>SD-2551-VT02-0O12OZ</code>") in page.text  # fmt: skip
     assert "look again at characters 14, 16" in page.text
 
 

@@ -92,12 +92,16 @@ def test_an_expired_return_says_why_there_was_no_refund(stub_console: StubConsol
 
 
 def test_a_refused_return_keeps_the_form_and_reads_plainly(stub_console: StubConsole) -> None:
-    me = stub_console(gateway([], problem(409, "return_window_closed")), role="customer")
+    closed = problem(
+        409, "return_window_closed", details={"closed_at": "2027-01-02T10:00:00+00:00"}
+    )
+    me = stub_console(gateway([], closed), role="customer")
     form = {"csrf_token": csrf(me.get("/orders/ord-1").text), "form_key": "k", "style": "VT02",
             "quantity": "2", "reason": "wrong_size_or_fit"}  # fmt: skip
     page = me.post("/orders/ord-1/returns", data=form)
     assert page.status_code == 422
-    assert "The 30 days to return this order have passed" in page.text
+    assert "The time to send this item back has run out" in page.text
+    assert "Returns for it closed on 2 January 2027." in page.text and "30 days" not in page.text
     assert 'value="wrong_size_or_fit" selected' in page.text and 'value="2" data-kept' in page.text
     assert '<select name="reason" data-kept>' in page.text  # a live refresh waits for her
     assert 'data-page="/orders/ord-1"' in page.text

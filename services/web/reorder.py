@@ -1,0 +1,118 @@
+"""Quoting and ordering again: what a quote form asks for, and what a payment's answer means.
+
+A quote form names one style or several, each with its units: the catalogue's "Get a quote",
+an expired quote's "Get a new quote" and a failed order's "Order the same items again" all post
+the same fields, so one route quotes them (one style: a single quote; several: a cart). The
+gateway checks every line again; only what it cannot read (units that are not a whole number)
+is refused here, with the API's own code.
+
+Paying a quote that was ordered before answers with that earlier order (the orders service is
+idempotent per quote), whatever became of it: `placed_anew` tells a fresh order from it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from starlette.datastructures import FormData
+
+from services.web.basket import MAX_LINES, MAX_UNITS
+
+# A fresh order is answered at once, still pending; an order older than this was placed before
+# (the margin covers the console's and the orders service's clocks disagreeing).
+FRESH = timedelta(minutes=5)
+
+
+class QuoteRefused(ValueError):
+    """Units the form sent that are no number of units at all, with the API's code."""
+
+    code = "quote_invalid_quantity"
+
+
+@dataclass(frozen=True)
+class QuoteAsk:
+    region: str
+    lines: list[tuple[str, str]]  # (style, units) as typed, in the form's order
+
+    @classmethod
+    def of(cls, form: FormData) -> QuoteAsk:
+        styles = [str(s)[:16] for s in form.getlist("style")][:MAX_LINES]
+        units = [str(q)[:8] for q in form.getlist("quantity")]
+        units += ["1"] * (len(styles) - len(units))
+        return cls(str(form.get("region") or "")[:2], list(zip(styles, units, strict=False)))
+
+    def typed(self) -> dict[str, str]:
+        """The units as typed, by style: what a refused form shows again."""
+        return dict(self.lines)
+
+    def body(self, customer_id: str | None) -> dict[str, Any]:
+        """POST /v1/quotes: one style with its quantity, or a cart of lines."""
+        lines = [{"style": style, "quantity": _units(units)} for style, units in self.lines]
+        if len(lines) == 1:
+            return {"style": lines[0]["style"], "region": self.region,
+                    "quantity": lines[0]["quantity"], "customer_id": customer_id}  # fmt: skip
+        return {"region": self.region, "lines": lines, "customer_id": customer_id}
+
+
+def _units(text: str) -> int:
+    try:
+        units = int(text.strip() or "1")
+    except ValueError:
+        raise QuoteRefused(f"“{text}” is not a number of units: write a whole number, such as "
+                           f"2.") from None  # fmt: skip
+    if not 1 <= units <= MAX_UNITS:
+        raise QuoteRefused(f"Choose between 1 and {MAX_UNITS} units of a style.")
+    return units
+
+
+def placed_anew(order: dict[str, Any], now: datetime | None = None) -> bool:
+    """The order was placed by this payment: still pending, and placed just now. A quote paid
+    again answers with its earlier order instead, failed, cancelled or well on its way."""
+    if order.get("status") != "pending":
+        return False
+    try:
+        created = datetime.fromisoformat(str(order.get("created_at")).replace("Z", "+00:00"))
+    except ValueError:
+        return True  # no time to compare: pending is the answer a fresh order gets
+    return (now or datetime.now(UTC)) - created <= FRESH
+
+
+def again_lines(order: dict[str, Any], without: str | None = None) -> list[dict[str, Any]]:
+    """What an order held, as a quote form asks for it again: [{style, name, quantity}]; the
+    line `without` (the one that sold out) left out."""
+    lines = [{"style": line["style"], "name": line.get("name") or line["style"],
+              "quantity": line["quantity"]} for line in order.get("lines") or []]  # fmt: skip
+    if not lines and order.get("quote"):
+        quote = order["quote"]
+        lines = [{"style": quote["style"], "name": quote.get("name") or quote["style"],
+                  "quantity": quote.get("quantity") or 1}]  # fmt: skip
+    return [line for line in lines if line["style"] != without]
+
+
+def item_name(order: dict[str, Any], style: str | None) -> str:
+    """A style of the order by its product name, as it was quoted (the code if unknown)."""
+    for line in again_lines(order):
+        if line["style"] == style:
+            return str(line["name"])
+    return style or ""
+
+
+def price_lapsed(quote: dict[str, Any], now: datetime | None = None) -> bool:
+    """The quote's price is no longer locked: paying it would be refused (`quote_expired`)."""
+    try:
+        ends = datetime.fromisoformat(str(quote.get("expires_at")).replace("Z", "+00:00"))
+    except ValueError:
+        return False  # the API decides
+    return (now or datetime.now(UTC)) >= ends
+
+
+def quote_lines(quote: dict[str, Any]) -> list[dict[str, Any]]:
+    """What a quote priced, as a quote form asks for it again: [{style, name, quantity}]."""
+    if quote.get("shipments"):
+        return [{"style": line["style"], "name": line.get("name") or line["style"],
+                 "quantity": line["quantity"]}
+                for shipment in quote["shipments"] for line in shipment["lines"]]  # fmt: skip
+    return [{"style": quote["style"], "name": quote.get("name") or quote["style"],
+             "quantity": quote.get("quantity") or 1}]  # fmt: skip

@@ -1,0 +1,57 @@
+"""Story 1 on the phone, from the customer's page: the agent checks the label she reads out for
+her (her id and region carried along, nothing copied by hand), sees whose claim it opens (her
+name and email beside Open claim) and opens it; a customer with no contact details is a warning
+before anything is opened."""
+
+from __future__ import annotations
+
+import random
+import uuid
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.setup_api import api_client
+from tests.support.labels import story1_label
+
+pytestmark = pytest.mark.browser
+
+
+def test_an_agent_opens_a_claim_from_the_customers_page(sign_in, console):
+    customer = f"cust-{uuid.uuid4().hex[:8]}"
+    with api_client(console.api, customer) as me:
+        saved = me.put("/v1/me/contact", json={
+            "name": "Margaret Hale", "email": f"{customer}@example.co.uk", "phone": None,
+            "push_tokens": [], "locale": "en-GB", "time_zone": None,
+        }, headers={"Idempotency-Key": uuid.uuid4().hex})  # fmt: skip
+        assert saved.status_code == 200, saved.text
+    label = story1_label(random.randrange(10_000, 99_999))
+
+    # A US agent (her own formats would pick US) on the customer's page, the UK customer on the line.
+    agent = sign_in("agent-phone-us", role="agent", locale="en-US")
+    agent.goto(f"/agent/customers/{customer}")
+    agent.get_by_label("Label code (as the customer reads it out)").fill(label.lower())
+    agent.get_by_role("button", name="Check a label for this customer").click()
+
+    expect(agent.locator(".verdict")).to_contain_text(label)
+    expect(agent.get_by_label("Where you live")).to_have_value("UK")  # hers, not the agent's
+    whose = agent.locator("#whose")
+    expect(whose).to_contain_text("Margaret Hale")
+    expect(whose).to_contain_text(f"{customer}@example.co.uk")
+    expect(agent.get_by_label("Customer id")).to_have_count(0)  # nothing to copy by hand
+    agent.get_by_label("Stitching").check()
+    agent.get_by_role("button", name="Open claim for this customer").click()
+    expect(agent.locator(".flash.success")).to_contain_text("Claim opened")
+    expect(agent.locator(".lead")).to_contain_text(customer)
+
+
+def test_a_customer_without_contact_details_is_a_warning(sign_in):
+    stranger = f"cust-{uuid.uuid4().hex[:8]}"
+    agent = sign_in("agent-phone", role="agent")
+    agent.goto(f"/agent/customers/{stranger}")
+    agent.get_by_label("Label code (as the customer reads it out)").fill(story1_label(4242))
+    agent.get_by_role("button", name="Check a label for this customer").click()
+    warning = agent.locator("#whose")
+    expect(warning).to_have_attribute("role", "alert")
+    expect(warning).to_contain_text("no contact details")
+    expect(warning.get_by_role("link", name="Another customer")).to_be_visible()
