@@ -1,5 +1,6 @@
 """Money and dates in the reader's locale (Babel): en-GB reads 5 December 2026 and £95.82,
-en-US reads December 5, 2026 and $95.82. The API sends ISO dates and decimal strings."""
+en-IE 5 December 2026 and €95.82, en-US December 5, 2026 and $95.82. The API sends ISO dates
+and decimal strings."""
 
 from __future__ import annotations
 
@@ -11,7 +12,10 @@ from babel.dates import format_date, format_time
 from babel.numbers import format_currency, format_decimal, format_percent, format_scientific
 
 ZONES = {"en-GB": "Europe/London", "en-IE": "Europe/Dublin", "en-US": "America/New_York"}
-LOCALES = ("en-GB", "en-US")
+LOCALES = ("en-GB", "en-IE", "en-US")
+# Where a reader of these formats most likely shops (the region a page starts with; the reader
+# or the agent can change it there): Ireland is in the EU region, priced in euros.
+LOCALE_REGION = {"en-GB": "UK", "en-IE": "EU", "en-US": "US"}
 
 
 def _babel(locale: str) -> str:

@@ -91,6 +91,19 @@ def set_locale(request: Request, locale: str) -> None:
     request.session["locale"] = locale
 
 
+def remember_region(request: Request, region: str, customer_id: str | None) -> None:
+    """The region last chosen in the shop, for the signed-in customer (`customer_id` None) or
+    the one customer an agent last shopped for: one pair, so the cookie stays small."""
+    request.session["region_for"] = [customer_id or "", region]
+
+
+def chosen_region(request: Request, customer_id: str | None) -> str | None:
+    kept = request.session.get("region_for")
+    if isinstance(kept, list) and len(kept) == 2 and kept[0] == (customer_id or ""):
+        return str(kept[1])
+    return None
+
+
 def current_user(request: Request) -> User:
     s = request.session
     if not s.get("token") or s.get("role") not in ("customer", "agent"):

@@ -56,7 +56,7 @@ class WebSettings(BaseSettings):
     oidc_role_claim: str = "role"
     public_url: str = Field(default="", description="The console's own URL (OIDC redirect).")
 
-    default_locale: Literal["en-GB", "en-US"] = "en-GB"
+    default_locale: Literal["en-GB", "en-IE", "en-US"] = "en-GB"
 
     @model_validator(mode="after")
     def _refuse_local_conveniences_outside_local(self) -> Self:

@@ -10,14 +10,12 @@ from fastapi.responses import Response
 
 from services.web.api import ApiError, Gateway
 from services.web.deps import Api
+from services.web.formatting import LOCALE_REGION
 from services.web.routes.common import Cursor, ObjectId, default_region, section_can_wait
 from services.web.session import CurrentAgent
 from services.web.views import page_locale, render
 
 router = APIRouter(prefix="/agent/customers")
-# Where a customer lives, as her saved formats suggest: the region a label check for her starts
-# with (the agent can change it there), rather than the agent's own formats.
-LOCALE_REGION = {"en-US": "US", "en-GB": "UK", "en-IE": "EU"}
 
 
 @router.get("/{customer_id}")
@@ -34,6 +32,8 @@ async def customer_view(request: Request, customer_id: ObjectId, user: CurrentAg
     )
     shown = {"claims": claims, "orders": orders, "messages": messages}
     by_name = dict(zip(shown, pages, strict=True))
+    # Where she lives, as her saved formats suggest (not the agent's own formats): the region a
+    # label check for her starts with; the agent can change it there.
     region = LOCALE_REGION.get(str((contact or {}).get("locale")),
                                default_region(page_locale(request)))  # fmt: skip
     return render(request, "agent_customer.html", customer_id=customer_id, contact=contact,

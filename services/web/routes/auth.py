@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from services.web import oidc
 from services.web.api import ApiError, Gateway
+from services.web.formatting import LOCALES
 from services.web.routes.common import is_id
 from services.web.session import Form, Role, set_locale, sign_in, sign_out
 from services.web.settings import WebSettings
@@ -69,7 +70,7 @@ async def sign_in_local(request: Request, form: Form) -> Response:
     subject = str(form.get("subject", "")).strip()
     role = str(form.get("role", "customer"))
     locale = str(form.get("locale", settings.default_locale))
-    if not is_id(subject) or role not in ("customer", "agent") or locale not in ("en-GB", "en-US"):
+    if not is_id(subject) or role not in ("customer", "agent") or locale not in LOCALES:
         return render(request, "sign_in.html", status_code=422, next=_safe_next(
             str(form.get("next"))), local=True, oidc=bool(settings.oidc_issuer),
             problem="Use letters, digits, '-', '_', '.' or ':' for the id (up to 64).")  # fmt: skip
@@ -104,7 +105,7 @@ async def _use_saved_locale(request: Request, token: str) -> None:
         contact = await Gateway(request.app.state.http, token).get("/v1/me/contact")
     except ApiError:  # nothing saved yet, or the API is away: the default stands
         return
-    if isinstance(contact, dict) and contact.get("locale") in ("en-GB", "en-US"):
+    if isinstance(contact, dict) and contact.get("locale") in LOCALES:
         set_locale(request, contact["locale"])
 
 

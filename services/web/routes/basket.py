@@ -14,7 +14,7 @@ from services.web.api import ApiError, Gateway
 from services.web.basket import BasketRefused
 from services.web.deps import Api
 from services.web.labels import REGIONS
-from services.web.routes.common import ObjectId, default_region, flash_error
+from services.web.routes.common import ObjectId, flash_error, start_region
 from services.web.routes.shop import Shopper
 from services.web.session import CurrentAgent, CurrentCustomer, Form, flash
 from services.web.views import render, see_other
@@ -35,7 +35,7 @@ def _refused(request: Request, exc: BasketRefused) -> None:
 
 async def show(request: Request, api: Gateway, who: Shopper, locale: str) -> Response:
     basket = baskets.load(request.session, who.customer_id)
-    region = basket.region or default_region(locale)
+    region = basket.region or start_region(request, locale, who.customer_id)
     return render(request, "basket.html", basket=basket, region=region, who=who,
                   offers=await _offers(api, region) if basket.lines else {})  # fmt: skip
 

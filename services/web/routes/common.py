@@ -11,7 +11,8 @@ from fastapi.responses import Response
 from starlette.datastructures import FormData
 
 from services.web.api import ApiError, Gateway
-from services.web.session import flash
+from services.web.formatting import LOCALE_REGION
+from services.web.session import chosen_region, flash
 
 # Same shape as the gateway's ids: nothing else is ever put into an API path. At least one
 # character is not a dot: httpx resolves `.` and `..` path segments before sending, so
@@ -41,7 +42,14 @@ def back_to(path: str, fragment: str = "", **params: str | None) -> str:
 
 
 def default_region(locale: str) -> str:
-    return "US" if locale == "en-US" else "UK"
+    """The region readers of `locale`'s formats most likely shop in."""
+    return LOCALE_REGION.get(locale, "UK")
+
+
+def start_region(request: Request, locale: str, customer_id: str | None = None) -> str:
+    """The region a page starts with: the one last chosen in the shop for this customer (the
+    signed-in one, or the one an agent acts for), else the one `locale`'s formats suggest."""
+    return chosen_region(request, customer_id) or default_region(locale)
 
 
 def flash_error(request: Request, exc: ApiError) -> None:

@@ -9,6 +9,7 @@ from fastapi.responses import PlainTextResponse, Response
 from markupsafe import Markup
 
 from services.web.api import ApiError, Gateway
+from services.web.formatting import LOCALES
 from services.web.session import Form, current_user, set_locale
 from services.web.views import render, see_other
 
@@ -56,7 +57,7 @@ async def policy(request: Request) -> Response:
 @router.post("/locale")
 async def change_locale(request: Request, form: Form) -> Response:
     locale = str(form.get("locale"))
-    if locale in ("en-GB", "en-US"):
+    if locale in LOCALES:
         set_locale(request, locale)
     back = str(form.get("next") or "/")
     return see_other(back if back.startswith("/") and not back.startswith("//") else "/")

@@ -10,6 +10,7 @@ from fastapi.responses import Response
 
 from services.web.api import ApiError, Gateway
 from services.web.deps import Api
+from services.web.formatting import LOCALES
 from services.web.labels import CHANNELS
 from services.web.routes.common import (
     Cursor,
@@ -90,7 +91,7 @@ async def save_contact(request: Request, user: CurrentCustomer, api: Api, form: 
     except ApiError as exc:
         refused_here(request, exc)
         return await _settings_page(request, api, user.locale, contact=body)
-    set_locale(request, saved["locale"] if saved["locale"] in ("en-GB", "en-US") else "en-GB")
+    set_locale(request, saved["locale"] if saved["locale"] in LOCALES else "en-GB")
     flash(request, "success", "Contact details saved")
     return see_other("/settings")
 

@@ -34,11 +34,11 @@ from services.web.returnable import all_held, returnable_lines, returns_closed_o
 from services.web.routes.common import (
     ObjectId,
     confirmed,
-    default_region,
     flash_error,
     refused_here,
+    start_region,
 )
-from services.web.session import CurrentAgent, CurrentCustomer, Form, User, flash
+from services.web.session import CurrentAgent, CurrentCustomer, Form, User, flash, remember_region
 from services.web.views import is_fragment, page_locale, render, see_other
 
 router = APIRouter()
@@ -62,7 +62,10 @@ class Shopper:
 async def catalogue(request: Request, api: Gateway, who: Shopper, region: str | None,
                     locale: str, typed: dict[str, str] | None = None) -> Response:  # fmt: skip
     """The shop; `typed`: a refused quote form's units by style, shown again as typed (422)."""
-    region = region if region in REGIONS else default_region(locale)
+    if region in REGIONS:
+        remember_region(request, str(region), who.customer_id)
+    else:
+        region = start_region(request, locale, who.customer_id)
     data = await api.get("/v1/catalog", region=region)
     basket = baskets.load(request.session, who.customer_id)
     return render(request, "catalogue.html", 422 if typed else 200, catalogue=data,

@@ -18,10 +18,10 @@ from services.web.routes.common import (
     ObjectId,
     back_to,
     confirmed,
-    default_region,
     download,
     is_id,
     refused_here,
+    start_region,
 )
 from services.web.session import CurrentCustomer, CurrentUser, Form, flash
 from services.web.views import is_fragment, page_locale, render, see_other
@@ -74,7 +74,9 @@ async def check_page(request: Request, api: Gateway, code: str | None, region: s
                      refused: dict[str, Any] | None = None) -> Response:  # fmt: skip
     """The check's page; `typed`: what a refused claim form held, filled in again;
     `customer_id`: the customer an agent acts for; `refused`: a refused claim's details."""
-    region = region if region in REGIONS else default_region(page_locale(request))
+    region = (
+        region if region in REGIONS else start_region(request, page_locale(request), customer_id)
+    )
     customer_id = customer_id if customer_id and is_id(customer_id) else None
     (verdict, problem), contact = await asyncio.gather(
         _verdict(api, code, region), _whose(api, customer_id)
