@@ -28,6 +28,7 @@ from services.web.settings import WebSettings
 from services.web.views import HERE, is_fragment, render
 
 log = structlog.get_logger()
+SIGNED_OUT_EVENT = "retry: 3000\n\nevent: problem\ndata: signed_out\n\n"
 
 # Pages carry one person's claims, orders and messages: no shared cache may keep them, and no
 # other site may frame or script them.
@@ -143,7 +144,11 @@ def _add_failure_pages(app: FastAPI) -> None:
 def sign_in_again(request: Request) -> Response:
     """To the sign-in page, then back. A live part's refresh (htmx, `HX-Request`) would follow
     a redirect itself and swap the sign-in page into the part: it is told to send the whole
-    page there instead (`HX-Redirect`; a 401, which htmx swaps nowhere)."""
+    page there instead (`HX-Redirect`; a 401, which htmx swaps nowhere). A live stream
+    (EventSource) would follow it too, find a page where it expects events and stop without a
+    word: it is told `signed_out`, and console.js refreshes the part, which goes as above."""
+    if request.url.path.startswith("/live/"):
+        return Response(SIGNED_OUT_EVENT, media_type="text/event-stream")
     url = sign_in_again_url(request)
     if is_fragment(request):
         return Response(status_code=401, headers={"HX-Redirect": url})

@@ -101,6 +101,9 @@
     // is, instead of a page that silently stops following. Other failures reconnect.
     source.addEventListener("problem", function (event) {
       source.close();
+      // Signed out of the console: the part's next refresh sends the page to sign in (and back
+      // here after), unless they are typing, when it waits for them as every refresh does.
+      if (event.data === "signed_out" && window.htmx) { refresh(); return; }
       stopped(el, event.data);
     });
     // The answer may come back after they started typing: keep their work, refresh later.

@@ -75,3 +75,16 @@ class _DropsMidStream(httpx.AsyncByteStream):
 def test_a_gateway_gone_mid_stream_ends_it_quietly(stub_console) -> None:
     body = relayed(stub_console, lambda: httpx.Response(200, stream=_DropsMidStream()))
     assert "event: update\ndata: ready" in body and "event: problem" not in body
+
+
+def test_a_lost_console_session_tells_the_live_part_it_is_signed_out(stub_console) -> None:
+    """An EventSource would follow a redirect to the sign-in page and stop silently: the relay
+    answers an event instead, and the page's refresh then goes to sign in (HX-Redirect)."""
+    client = stub_console(lambda request: httpx.Response(404), role="customer")
+    client.cookies.clear()
+    answer = client.get("/live/inbox", follow_redirects=False)
+    assert answer.status_code == 200
+    assert answer.headers["content-type"].startswith("text/event-stream")
+    assert "event: problem\ndata: signed_out" in answer.text
+    part = client.get("/inbox", headers={"HX-Request": "true"}, follow_redirects=False)
+    assert part.status_code == 401 and part.headers["HX-Redirect"].startswith("/sign-in")
