@@ -209,7 +209,9 @@ class SqlClaimRepository:
         limit: int = 50,
         offset: int = 0,
         oldest_first: bool = False,
+        received_by: datetime | None = None,
     ) -> list[Claim]:
+        """`received_by`: only claims whose item arrived at the repair centre by then."""
         submitted = claims.c.submitted_at.asc() if oldest_first else claims.c.submitted_at.desc()
         query = sa.select(claims).order_by(submitted, claims.c.id)
         if customer_id is not None:
@@ -218,6 +220,8 @@ class SqlClaimRepository:
             query = query.where(claims.c.rma_number == rma)  # unique index
         if statuses:
             query = query.where(claims.c.status.in_(list(statuses)))
+        if received_by is not None:
+            query = query.where(claims.c.received_at <= received_by)
         rows = (await self.session.execute(query.limit(limit).offset(offset))).mappings()
         return [claim_from_row(r, self.catalogue) for r in rows]
 

@@ -6,8 +6,9 @@ a write transaction queued every GET behind every write).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 
 from services.warranty.domain.claim_access import ensure_visible
 from services.warranty.domain.claim_states import SLA_RUNNING
@@ -15,16 +16,18 @@ from services.warranty.domain.claims import Claim
 from services.warranty.domain.ports import RmaFormRenderer
 from services.warranty.domain.reference import Catalogue
 from services.warranty.domain.rma import RmaForm
-from services.warranty.domain.sla import DEFAULT_TIMINGS, SlaStatus, Timings
+from services.warranty.domain.sla import DEFAULT_TIMINGS, Timings
 from shared.actor import Actor
 from shared.clock import Clock
 from shared.errors import Conflict
 
 from .unit_of_work import UnitOfWork
 
-WANTED_SLA = {
-    "at_risk": frozenset({SlaStatus.AT_RISK, SlaStatus.BREACHED}),
-    "breached": frozenset({SlaStatus.BREACHED}),
+# A claim still at the repair centre is at risk (or late) once its item arrived this long ago,
+# and late once it arrived the whole turnaround ago (domain/sla.py).
+SLA_STARTS_AFTER: dict[str, Callable[[Timings], timedelta]] = {
+    "at_risk": lambda t: t.at_risk_after,
+    "breached": lambda t: t.breach_after,
 }
 
 
@@ -62,16 +65,17 @@ class ClaimQueries:
         next page (None on the last)."""
         if actor is not None and actor.type == "customer":
             customer_id = actor.id  # a customer's list is always their own
+        received_by = None
         if sla is not None:
+            # Filtered before paging: a page of the newest claims filtered afterwards missed
+            # the late ones older than it (and said "no next page" for a full one).
             statuses = [s for s in (statuses or SLA_RUNNING) if s in SLA_RUNNING]
+            received_by = self.clock.now() - SLA_STARTS_AFTER[sla](self.timings)
         async with self.uow.read() as work:
             found = await work.claims.find(
                 customer_id=customer_id, statuses=statuses, rma=rma, limit=limit + 1,
-                offset=offset, oldest_first=oldest_first,
+                offset=offset, oldest_first=oldest_first, received_by=received_by,
             )  # fmt: skip
-        if sla is not None:
-            now = self.clock.now()
-            found = [c for c in found if c.sla(now, self.timings) in WANTED_SLA[sla]]
         more = len(found) > limit
         return found[:limit], (offset + limit if more else None)
 
