@@ -117,8 +117,9 @@ def save(session: dict[str, Any], customer_id: str | None, basket: Basket) -> No
 
 
 def forget_if_ordered(session: dict[str, Any], customer_id: str | None, quote_id: str) -> None:
-    """An order was placed from `quote_id`: if that was the basket's own quote, the basket is
-    done with (a single-style quote ordered meanwhile leaves the basket alone)."""
+    """An order stands for `quote_id` (placed now, or placed before and found by paying again):
+    if that was the basket's own quote, the basket is done with (a quote of other items ordered
+    meanwhile leaves the basket alone)."""
     basket = load(session, customer_id)
     if basket.quote_id is not None and basket.quote_id == quote_id:
         save(session, customer_id, Basket())
@@ -126,8 +127,9 @@ def forget_if_ordered(session: dict[str, Any], customer_id: str | None, quote_id
 
 def adopt_if_same(session: dict[str, Any], customer_id: str | None, region: str,
                   lines: dict[str, int], quote_id: str) -> None:  # fmt: skip
-    """A quote made of exactly the basket's lines (a lapsed basket quote quoted again) is the
-    basket's quote too, so ordering it empties the basket as its first quote would have."""
+    """A quote made of exactly the basket's lines and region (a lapsed basket quote quoted
+    again: as a cart, or as one style when the basket holds one line) is the basket's quote
+    too, so ordering it empties the basket as its first quote would have."""
     basket = load(session, customer_id)
     if basket.lines and basket.region == region and basket.lines == lines:
         basket.quote_id = quote_id

@@ -4,7 +4,7 @@ and decimal strings."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
@@ -66,12 +66,24 @@ def probability(value: float | None, locale: str) -> str:
     return format_scientific(value, format="0.0E0", locale=_babel(locale))
 
 
+def instant(value: object) -> datetime | None:
+    """A point in time the API sent (ISO 8601, "Z" or an offset; none: UTC), or None when it
+    sent none or nothing readable: the one place the console reads the API's times."""
+    if isinstance(value, datetime):
+        parsed = value
+    else:
+        try:
+            parsed = datetime.fromisoformat(str(value or "").replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
 def _parse(value: str | date | datetime) -> date | datetime:
     if isinstance(value, date):
         return value
-    if "T" in value:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return date.fromisoformat(value)
+    parsed = instant(value) if "T" in value else None
+    return parsed or date.fromisoformat(value)  # unreadable: refused (ValueError) as a date
 
 
 def day(value: str | date | datetime | None, locale: str) -> str:

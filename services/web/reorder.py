@@ -7,7 +7,10 @@ gateway checks every line again; only what it cannot read (units that are not a 
 is refused here, with the API's own code.
 
 Paying a quote that was ordered before answers with that earlier order (the orders service is
-idempotent per quote), whatever became of it: `placed_anew` tells a fresh order from it.
+idempotent per quote, even once the quote expired), whatever became of it: `placed_anew` tells
+a fresh order from it, `still_ordered` whether it stands (a basket of it is then done with), and
+`ordered_before` words it by what became of it. So Pay is never taken off a quote by the
+console's clock alone: only the API's `quote_expired` says it was never ordered.
 """
 
 from __future__ import annotations
@@ -18,7 +21,9 @@ from typing import Any
 
 from starlette.datastructures import FormData
 
+from services.web import labels
 from services.web.basket import MAX_LINES, MAX_UNITS
+from services.web.formatting import instant
 
 # A fresh order is answered at once, still pending; an order older than this was placed before
 # (the margin covers the console's and the orders service's clocks disagreeing).
@@ -56,6 +61,14 @@ class QuoteAsk:
         return {"region": self.region, "lines": lines, "customer_id": customer_id}
 
 
+def body_units(body: dict[str, Any]) -> dict[str, int]:
+    """The units by style a quote body asks for, one style or a cart: what a basket is compared
+    with (a one-line basket quoted again is sent as one style)."""
+    if "lines" in body:
+        return {line["style"]: line["quantity"] for line in body["lines"]}
+    return {body["style"]: body["quantity"]}
+
+
 def _units(text: str) -> int:
     try:
         units = int(text.strip() or "1")
@@ -72,11 +85,16 @@ def placed_anew(order: dict[str, Any], now: datetime | None = None) -> bool:
     again answers with its earlier order instead, failed, cancelled or well on its way."""
     if order.get("status") != "pending":
         return False
-    try:
-        created = datetime.fromisoformat(str(order.get("created_at")).replace("Z", "+00:00"))
-    except ValueError:
+    created = instant(order.get("created_at"))
+    if created is None:
         return True  # no time to compare: pending is the answer a fresh order gets
     return (now or datetime.now(UTC)) - created <= FRESH
+
+
+def still_ordered(order: dict[str, Any]) -> bool:
+    """The order a payment answered with stands (new, or placed before and neither failed nor
+    cancelled): what it was quoted from is ordered, so a basket of it is done with."""
+    return order.get("status") not in ("failed", "cancelled")
 
 
 def again_lines(order: dict[str, Any], without: str | None = None) -> list[dict[str, Any]]:
@@ -100,12 +118,11 @@ def item_name(order: dict[str, Any], style: str | None) -> str:
 
 
 def price_lapsed(quote: dict[str, Any], now: datetime | None = None) -> bool:
-    """The quote's price is no longer locked: paying it would be refused (`quote_expired`)."""
-    try:
-        ends = datetime.fromisoformat(str(quote.get("expires_at")).replace("Z", "+00:00"))
-    except ValueError:
-        return False  # the API decides
-    return (now or datetime.now(UTC)) >= ends
+    """The quote's price is no longer locked by the console's clock. Paying it is still offered:
+    a quote ordered before is answered with that order, expired or not; an unordered one is
+    refused (`quote_expired`), and only then is a new quote the sole way on."""
+    ends = instant(quote.get("expires_at"))
+    return ends is not None and (now or datetime.now(UTC)) >= ends  # no time: the API decides
 
 
 def quote_lines(quote: dict[str, Any]) -> list[dict[str, Any]]:
@@ -116,3 +133,36 @@ def quote_lines(quote: dict[str, Any]) -> list[dict[str, Any]]:
                 for shipment in quote["shipments"] for line in shipment["lines"]]  # fmt: skip
     return [{"style": quote["style"], "name": quote.get("name") or quote["style"],
              "quantity": quote.get("quantity") or 1}]  # fmt: skip
+
+
+def ordered_before(order: dict[str, Any], placed_on: str) -> tuple[str, str, str]:
+    """What to tell her when a payment answered with an earlier order of the quote (placed on
+    `placed_on`, a day in her words): (level, title, detail), pointing at what that order's page
+    offers: the waitlist for a sold-out item, the same items on a fresh quote, or nothing."""
+    status = str(order.get("status"))
+    told = f"Order {order['order_id']} was placed from it on {placed_on}"
+    if status == "cancelled":
+        return ("error", "This quote was already ordered, and that order was cancelled",
+                f"{told}. Nothing was charged now. To have the items after all, choose Order "
+                "the same items again below: a fresh quote, at today's price.")  # fmt: skip
+    if status != "failed":
+        return ("success", "This quote was already ordered",
+                f"{told} and is {labels.order_status(status).lower()}. Nothing was charged "
+                "again.")  # fmt: skip
+    return (
+        "error",
+        "This quote was already ordered, and that order failed",
+        f"{told}. Nothing was charged now. {_after_failure(order)}",
+    )
+
+
+def _after_failure(order: dict[str, Any]) -> str:
+    failure = order.get("failure") or {}
+    gone = failure.get("style") or (order.get("quote") or {}).get("style")
+    if failure.get("advice_code") != "join_waitlist" or not gone:
+        return "To try again, order the same items on a fresh quote below."
+    name = item_name(order, gone)
+    if 0 < len(again_lines(order, failure.get("style"))) < len(again_lines(order)):
+        return (f"{name} sold out: join its waitlist below, or order the other items on a "
+                "fresh quote.")  # fmt: skip
+    return f"{name} sold out: join its waitlist below to hear when it can be shipped."

@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from services.web.formatting import instant
+
 
 def returnable_lines(order: dict[str, Any], now: datetime | None = None) -> list[dict[str, Any]]:
     """[{style, name, warehouse, left}] for each line with units left and its window open."""
@@ -37,8 +39,11 @@ def returns_closed_on(order: dict[str, Any], now: datetime | None = None) -> dat
     return max(c for c in closes if c is not None)
 
 
+def returns_until(order: dict[str, Any]) -> dict[str, datetime | None]:
+    """When each parcel's return window closes, by warehouse (None: not delivered yet)."""
+    return {p["warehouse"]: instant(p.get("returns_close_at"))
+            for p in order.get("shipments") or []}  # fmt: skip
+
+
 def _closes(order: dict[str, Any], warehouse: str) -> datetime | None:
-    for parcel in order.get("shipments") or []:
-        if parcel["warehouse"] == warehouse and parcel.get("returns_close_at"):
-            return datetime.fromisoformat(str(parcel["returns_close_at"]).replace("Z", "+00:00"))
-    return None
+    return returns_until(order).get(warehouse)

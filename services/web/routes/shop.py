@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
 from services.web import basket as baskets
-from services.web import labels, problems
+from services.web import problems
 from services.web.api import ApiError, Gateway
 from services.web.deps import Api
 from services.web.formatting import day
@@ -25,12 +25,15 @@ from services.web.reorder import (
     QuoteAsk,
     QuoteRefused,
     again_lines,
+    body_units,
     item_name,
+    ordered_before,
     placed_anew,
     price_lapsed,
     quote_lines,
+    still_ordered,
 )
-from services.web.returnable import all_held, returnable_lines, returns_closed_on
+from services.web.returnable import all_held, returnable_lines, returns_closed_on, returns_until
 from services.web.routes.common import (
     ObjectId,
     confirmed,
@@ -85,21 +88,22 @@ async def ask_quote(request: Request, api: Gateway, who: Shopper, form: Form) ->
     except ApiError as exc:
         refused_here(request, exc, form.get("form_key"))
     else:
-        if "lines" in body:
-            units = {line["style"]: line["quantity"] for line in body["lines"]}
-            baskets.adopt_if_same(request.session, who.customer_id, ask.region, units,
-                                  quote["quote_id"])  # fmt: skip
+        baskets.adopt_if_same(request.session, who.customer_id, ask.region, body_units(body),
+                              quote["quote_id"])  # fmt: skip
         return see_other(f"{who.base}/quotes/{quote['quote_id']}")
     return await catalogue(request, api, who, ask.region, page_locale(request), ask.typed())
 
 
 async def show_quote(request: Request, api: Gateway, who: Shopper, quote_id: str,
                      refused_expired: bool = False) -> Response:  # fmt: skip
-    """The quote, with Pay while its price is locked; once it is not (by the clock, or the API
-    refused to order it for that), "Get a new quote" for the same items instead."""
+    """The quote with Pay, and "Get a new quote" for the same items beside it once the price
+    lapsed by the console's clock (Pay stays: a quote paid before answers with its order, so
+    she is never sent to order it twice); only once the API refused to order it for that
+    (`quote_expired`, ?expired=1) is a new quote the only way on."""
     quote = await api.get(f"/v1/quotes/{quote_id}", customer_id=who.customer_id)
     return render(request, "quote.html", quote=quote, who=who, cards=TEST_CARDS,
-                  expired=refused_expired or price_lapsed(quote), again=quote_lines(quote))  # fmt: skip
+                  expired=refused_expired, lapsed=price_lapsed(quote),
+                  again=quote_lines(quote))  # fmt: skip
 
 
 async def place_order(request: Request, api: Gateway, who: Shopper, form: Form) -> Response:
@@ -111,30 +115,16 @@ async def place_order(request: Request, api: Gateway, who: Shopper, form: Form) 
         flash_error(request, exc)
         lapsed = "?expired=1" if exc.code == "quote_expired" else ""
         return see_other(f"{who.base}/quotes/{body['quote_id']}{lapsed}")
-    if placed_anew(order):
+    if still_ordered(order):  # new, or placed before (a payment that timed out) and standing
         baskets.forget_if_ordered(request.session, who.customer_id, str(body["quote_id"]))
+    if placed_anew(order):
         flash(request, "success", "Order placed", detail=f"Order {order['order_id']} is on its "
               "way through payment, stock and shipping; this page follows it live.")  # fmt: skip
-    else:
-        _ordered_before(request, order)
+    else:  # the quote was paid before: the API answers with that order, not a new one
+        level, title, detail = ordered_before(order, day(order.get("created_at"),
+                                                         page_locale(request)))  # fmt: skip
+        flash(request, level, title, "quote_already_ordered", detail)
     return see_other(f"{who.base}/orders/{order['order_id']}")
-
-
-def _ordered_before(request: Request, order: dict[str, Any]) -> None:
-    """The quote was paid before: the API answers with that order, not a new one. Say so, and
-    send her to it (it offers to order the same items again, on a fresh quote)."""
-    status = str(order.get("status"))
-    when = day(order.get("created_at"), page_locale(request))
-    told = f"Order {order['order_id']} was placed from it on {when}"
-    if status in ("failed", "cancelled"):
-        flash(request, "error", "This quote was already ordered, and that order "
-              f"{'failed' if status == 'failed' else 'was cancelled'}", "quote_already_ordered",
-              f"{told}. Nothing was charged now. To try again, order the same items on a "
-              "fresh quote below.")  # fmt: skip
-        return
-    flash(request, "success", "This quote was already ordered", "quote_already_ordered",
-          f"{told} and is {labels.order_status(status).lower()}. Nothing was charged "
-          "again.")  # fmt: skip
 
 
 async def join_waitlist(request: Request, api: Gateway, who: Shopper, form: Form) -> Response:
@@ -169,8 +159,7 @@ async def show_order(request: Request, api: Gateway, who: Shopper, order_id: str
     return render(request, template, 422 if typed else 200, order=order, who=who,
                   page=f"{who.base}/orders/{order_id}",
                   returns=returns["items"], returnable=returnable_lines(order),
-                  returns_until={p["warehouse"]: p.get("returns_close_at")
-                                 for p in order.get("shipments") or []},
+                  returns_until=returns_until(order),
                   returns_closed=returns_closed_on(order), all_held=all_held(order),
                   return_reasons=RETURN_REASONS, typed=typed or {},
                   again=again_lines(order), others=again_lines(order, failed.get("style")),
