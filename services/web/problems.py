@@ -39,8 +39,9 @@ PLAIN: dict[str, str] = {
     "claim_concurrent_update": "Someone else changed this claim at the same moment: try again",
     "rma_not_issued": "This claim has no return authorisation yet",
     # The card's facts reach the notifications service from the claim's events a moment after
-    # the repair or replacement starts.
-    "notifications_card_not_found": "The thank-you card is not ready yet: try again in a minute",
+    # the repair or replacement starts (the same answer for a claim that is not the reader's).
+    "notifications_card_not_found": "Thank-you card not found: it is ready a minute after the "
+    "repair or replacement starts",
     "repair_parts_unavailable": "The parts for this repair are not in stock",
     "replacement_out_of_stock": "No replacement is in stock",
     # Shop and orders

@@ -1,6 +1,6 @@
 """Small things an agent meets on the phone: ordering for a customer starts in her region (from
 her saved formats, not the agent's), and a thank-you card asked for before its facts arrived
-reads as not ready yet, not as a missing page."""
+says when it will be ready, not only that it is missing."""
 
 from __future__ import annotations
 
@@ -29,4 +29,5 @@ def test_ordering_for_an_irish_customer_starts_in_the_eu(stub_console: StubConso
 def test_a_card_not_ready_yet_says_so(stub_console: StubConsole) -> None:
     answer = stub_console(gateway, role="agent").get("/claims/CLM-1/thank-you-card.pdf")
     assert answer.status_code == 404
-    assert "not ready yet" in answer.text and "notifications_card_not_found" in answer.text
+    assert "ready a minute after the repair" in answer.text
+    assert "notifications_card_not_found" in answer.text
