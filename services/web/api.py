@@ -88,13 +88,19 @@ class Gateway:
 
     async def post(self, path: str, body: Any = None, idempotency_key: str | None = None,
                    **params: Any) -> Any:  # fmt: skip
+        return (await self.post_created(path, body, idempotency_key, **params))[0]
+
+    async def post_created(self, path: str, body: Any = None, idempotency_key: str | None = None,
+                           **params: Any) -> tuple[Any, bool]:  # fmt: skip
+        """`post`, and whether the API created something (201) rather than answering with
+        what an earlier request made (200: a quote ordered before answers with its order)."""
         # Every POST is idempotent at the gateway: a form sent twice (double click, reload)
         # carries the key rendered into it, so the API does the work once.
         key = idempotency_key or uuid.uuid4().hex
         clean = {k: v for k, v in params.items() if v is not None}
         response = await self._send("POST", path, json=body, params=clean,
                                     headers={"Idempotency-Key": key})  # fmt: skip
-        return response.json() if response.content else None
+        return (response.json() if response.content else None), response.status_code == 201
 
     async def post_file(self, path: str, field: str, filename: str, content: bytes,
                         content_type: str, idempotency_key: str) -> Any:  # fmt: skip

@@ -7,8 +7,9 @@ gateway checks every line again; only what it cannot read (units that are not a 
 is refused here, with the API's own code.
 
 Paying a quote that was ordered before answers with that earlier order (the orders service is
-idempotent per quote, even once the quote expired), whatever became of it: `placed_anew` tells
-a fresh order from it, `still_ordered` whether it stands (a basket of it is then done with), and
+idempotent per quote, even once the quote expired), whatever became of it: the API says which
+with its status (201: placed by this payment; 200: the earlier order), `still_ordered` whether
+it stands (a basket of it is then done with), and
 `ordered_before` words it by what became of it. So Pay is never taken off a quote by the
 console's clock alone: only the API's `quote_expired` says it was never ordered.
 """
@@ -16,7 +17,7 @@ console's clock alone: only the API's `quote_expired` says it was never ordered.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from starlette.datastructures import FormData
@@ -24,10 +25,6 @@ from starlette.datastructures import FormData
 from services.web import labels
 from services.web.basket import MAX_LINES, MAX_UNITS
 from services.web.formatting import instant
-
-# A fresh order is answered at once, still pending; an order older than this was placed before
-# (the margin covers the console's and the orders service's clocks disagreeing).
-FRESH = timedelta(minutes=5)
 
 
 class QuoteRefused(ValueError):
@@ -78,17 +75,6 @@ def _units(text: str) -> int:
     if not 1 <= units <= MAX_UNITS:
         raise QuoteRefused(f"Choose between 1 and {MAX_UNITS} units of a style.")
     return units
-
-
-def placed_anew(order: dict[str, Any], now: datetime | None = None) -> bool:
-    """The order was placed by this payment: still pending, and placed just now. A quote paid
-    again answers with its earlier order instead, failed, cancelled or well on its way."""
-    if order.get("status") != "pending":
-        return False
-    created = instant(order.get("created_at"))
-    if created is None:
-        return True  # no time to compare: pending is the answer a fresh order gets
-    return (now or datetime.now(UTC)) - created <= FRESH
 
 
 def still_ordered(order: dict[str, Any]) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Response
 from pydantic import ConfigDict, Field
 
 from services.gateway.auth import CustomerIdQuery, CustomerOrAgent, Principal, acting_customer
@@ -40,6 +40,7 @@ Style = Annotated[
 Id = Annotated[str, Path(max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
 READ_ERRORS = problem_responses(401, 404, 422, 503, 504)
 WRITE_ERRORS = problem_responses(401, 404, 409, 410, 422, 503, 504)
+ORDERED_BEFORE = "The quote had been ordered before: that order (nothing was charged again)."
 
 
 # Response models: the contract's public models; the gateway only adds what it derives --------
@@ -171,12 +172,19 @@ async def get_quote(
 
 
 # Orders ---------------------------------------------------------------------------------------
-@router.post("/orders", status_code=201, response_model=OrderView, responses=WRITE_ERRORS,
+@router.post("/orders", status_code=201, response_model=OrderView,
+             responses={200: {"description": ORDERED_BEFORE}, **WRITE_ERRORS},
              summary="Place an order from a quote (the saga then runs; follow its status)")  # fmt: skip
-async def place_order(body: OrderBody, principal: CustomerOrAgent, rpc: Rpc) -> OrderView:
+async def place_order(body: OrderBody, principal: CustomerOrAgent, rpc: Rpc,
+                      response: Response) -> OrderView:  # fmt: skip
+    """201: this request placed the order. 200: the quote had been ordered before (one order
+    per quote): the answer is that order, whatever became of it, and nothing was charged."""
     acting = acting_customer(principal, body.customer_id)
     request = c.PlaceOrderRequest(quote_id=body.quote_id, payment_token=body.payment_token)
-    return await _ask_order(rpc, c.Subjects.PLACE_ORDER, request, acting.actor, principal)
+    reply = await rpc.call(c.Subjects.PLACE_ORDER, request, actor=acting.actor)
+    if not reply.get("placed_now"):
+        response.status_code = 200
+    return _order_view(reply, principal)
 
 
 @router.get("/orders", response_model=Page[OrderView], responses=READ_ERRORS,

@@ -96,14 +96,14 @@ def _order_routes(u: UseCases) -> list[RpcRoute]:
         early: list[tuple[Order, c.OrderOut]] = []
 
         def placed(order: Order) -> None:
-            # Inside the placement's transaction: its reply is stored with it (requests.py),
-            # not in a second transaction after the answer is built. Just placed: no return.
-            early.append((order, trc.order_out(order, u.returns.policy, u.returns.lines_of(order))))
-            reply_known(ok_reply(early[-1][1]))
+            # Stored with the placement, in its transaction (requests.py): no return yet.
+            reply = trc.order_out(order, u.returns.policy, u.returns.lines_of(order))
+            reply.placed_now = True
+            early.append((order, reply))
+            reply_known(ok_reply(reply))
 
         order = await u.ordering.place_order(who, req.quote_id, req.payment_token, placed)
-        # The order just inserted answers with the reply stored (the same bytes); a quote
-        # placed already (by a concurrent request) answers with the order found.
+        # This request's reply as stored (the same bytes), or the order an earlier one placed.
         return early[-1][1] if early and early[-1][0] is order else await _order_view(u, order)
 
     async def get_order(req: c.GetOrderRequest, actor: A) -> c.OrderOut:

@@ -28,7 +28,6 @@ from services.web.reorder import (
     body_units,
     item_name,
     ordered_before,
-    placed_anew,
     price_lapsed,
     quote_lines,
     still_ordered,
@@ -110,14 +109,16 @@ async def place_order(request: Request, api: Gateway, who: Shopper, form: Form) 
     body = {"quote_id": form.get("quote_id"), "payment_token": form.get("payment_token"),
             "customer_id": who.customer_id}  # fmt: skip
     try:
-        order = await api.post("/v1/orders", body, idempotency_key=str(form.get("form_key")))
+        order, placed_now = await api.post_created(
+            "/v1/orders", body, idempotency_key=str(form.get("form_key"))
+        )
     except ApiError as exc:
         flash_error(request, exc)
         lapsed = "?expired=1" if exc.code == "quote_expired" else ""
         return see_other(f"{who.base}/quotes/{body['quote_id']}{lapsed}")
     if still_ordered(order):  # new, or placed before (a payment that timed out) and standing
         baskets.forget_if_ordered(request.session, who.customer_id, str(body["quote_id"]))
-    if placed_anew(order):
+    if placed_now:  # 201; 200 is the order an earlier payment of this quote placed
         flash(request, "success", "Order placed", detail=f"Order {order['order_id']} is on its "
               "way through payment, stock and shipping; this page follows it live.")  # fmt: skip
     else:  # the quote was paid before: the API answers with that order, not a new one

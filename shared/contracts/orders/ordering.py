@@ -157,6 +157,11 @@ class OrderOut(OrderView):
     cart: CartQuoteOut | None = Field(default=None, description="The accepted cart quote.")
     reservation_id: str | None = Field(default=None, description="Stock reservation.")
     compensations_done: list[str] = Field(default_factory=list, description="Undo steps run.")
+    placed_now: bool = Field(
+        default=False,
+        description="On a placement's reply: this request placed the order (false: the quote "
+        "had been ordered before, and this is that order).",
+    )
 
 
 class OrderList(BaseModel):

@@ -57,6 +57,11 @@ def test_uk_story_through_http(client, stack: Stack) -> None:
     assert o.status_code == 201, o.text
     order_id = o.json()["order_id"]
     assert o.json()["status"] == "pending" and o.json()["placed_by_agent"] is False
+    # The quote paid again (another request): 200 and the same order, not a second one.
+    again = http.post("/v1/orders", json={"quote_id": q.json()["quote_id"],
+                                          "payment_token": "tok_ok"}, headers=me)  # fmt: skip
+    assert (again.status_code, again.json()["order_id"]) == (200, order_id), again.text
+    assert "placed_now" not in again.json()
 
     stranger = auth(settings, "cust-other")
     assert http.get(f"/v1/orders/{order_id}", headers=stranger).status_code == 404

@@ -102,6 +102,9 @@ async def test_a_quote_placed_under_another_key_keeps_this_key_too(stack: Stack)
     first = await call("k-a", "fp-a", quote.quote_id)
     again = await call("k-b", "fp-b", quote.quote_id)  # the same quote, another key
     assert orjson.loads(again)["data"]["order_id"] == orjson.loads(first)["data"]["order_id"]
+    # The reply says which request placed it (the gateway answers 201 for it, 200 for the rest).
+    assert orjson.loads(first)["data"]["placed_now"] is True
+    assert orjson.loads(again)["data"]["placed_now"] is False
     reused = orjson.loads(await call("k-b", "fp-c", other.quote_id))
     assert reused["error"]["code"] == "idempotency_key_reused"
     assert await _orders_placed(stack) == 1

@@ -42,7 +42,7 @@ class PlaceOrder:
             kept.replayed = True
         if self.refusal is not None:
             raise self.refusal
-        return ORDER
+        return {**ORDER, "placed_now": True}  # the reply of the request that placed it
 
 
 def test_quotes_and_orders_are_the_kept_targets() -> None:

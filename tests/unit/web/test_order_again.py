@@ -66,7 +66,8 @@ def gateway(order: dict, quote: dict = QUOTE, placed: dict | None = None):  # ty
         if path.startswith("/v1/quotes/"):
             return httpx.Response(200, json=quote)
         if path == "/v1/orders" and request.method == "POST":
-            return httpx.Response(201, json=placed or order)
+            # 201: this payment placed it; 200: the quote's earlier order (the gateway's rule).
+            return httpx.Response(201 if placed else 200, json=placed or order)
         return httpx.Response(200, json={"region": "UK", "currency": "GBP", "offers": [],
                                          "items": [], "next_cursor": None})  # fmt: skip
 

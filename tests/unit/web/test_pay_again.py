@@ -39,7 +39,8 @@ def orders_service(earlier: dict | None = None, quote: dict = QUOTE):  # type: i
         if path == "/v1/orders" and method == "POST":
             fresh = {**DECLINED, "status": "pending", "failure": None,
                      "created_at": datetime.now(UTC).isoformat()}  # fmt: skip
-            return httpx.Response(201, json=earlier or fresh)
+            # 201: this payment placed it; 200: the quote's earlier order (the gateway's rule).
+            return httpx.Response(200 if earlier else 201, json=earlier or fresh)
         if path == "/v1/orders/ord-1":
             return httpx.Response(200, json=earlier or DECLINED)
         if path == "/v1/orders/ord-1/returns":
