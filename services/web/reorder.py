@@ -9,8 +9,8 @@ is refused here, with the API's own code.
 Paying a quote that was ordered before answers with that earlier order (the orders service is
 idempotent per quote, even once the quote expired), whatever became of it: the API says which
 with its status (201: placed by this payment; 200: the earlier order), `still_ordered` whether
-it stands (a basket of it is then done with), and
-`ordered_before` words it by what became of it. So Pay is never taken off a quote by the
+it stands (a basket of it is then done with), and `ordered_before` words it by what became of
+it. So Pay is never taken off a quote by the
 console's clock alone: only the API's `quote_expired` says it was never ordered.
 """
 
@@ -88,10 +88,8 @@ def again_lines(order: dict[str, Any], without: str | None = None) -> list[dict[
     line `without` (the one that sold out) left out."""
     lines = [{"style": line["style"], "name": line.get("name") or line["style"],
               "quantity": line["quantity"]} for line in order.get("lines") or []]  # fmt: skip
-    if not lines and order.get("quote"):
-        quote = order["quote"]
-        lines = [{"style": quote["style"], "name": quote.get("name") or quote["style"],
-                  "quantity": quote.get("quantity") or 1}]  # fmt: skip
+    if not lines and order.get("quote"):  # an order view without its lines: what it quoted
+        lines = quote_lines(order["quote"])
     return [line for line in lines if line["style"] != without]
 
 

@@ -15,10 +15,10 @@ from services.web.formatting import instant
 
 def returnable_lines(order: dict[str, Any], now: datetime | None = None) -> list[dict[str, Any]]:
     """[{style, name, warehouse, left}] for each line with units left and its window open."""
-    now = now or datetime.now(UTC)
+    now, until = now or datetime.now(UTC), returns_until(order)
     lines = []
     for line in order.get("lines") or []:
-        left, closes = int(line["returnable_quantity"]), _closes(order, line["warehouse"])
+        left, closes = int(line["returnable_quantity"]), until.get(line["warehouse"])
         if left > 0 and (closes is None or now <= closes):
             lines.append({"style": line["style"], "name": line.get("name") or line["style"],
                           "warehouse": line["warehouse"], "left": left})  # fmt: skip
@@ -33,7 +33,7 @@ def all_held(order: dict[str, Any]) -> bool:
 
 def returns_closed_on(order: dict[str, Any], now: datetime | None = None) -> datetime | None:
     """When the last of the order's return windows closed, once every one has; else None."""
-    closes = [_closes(order, parcel["warehouse"]) for parcel in order.get("shipments") or []]
+    closes = list(returns_until(order).values())
     if not closes or any(c is None or c >= (now or datetime.now(UTC)) for c in closes):
         return None
     return max(c for c in closes if c is not None)
@@ -43,7 +43,3 @@ def returns_until(order: dict[str, Any]) -> dict[str, datetime | None]:
     """When each parcel's return window closes, by warehouse (None: not delivered yet)."""
     return {p["warehouse"]: instant(p.get("returns_close_at"))
             for p in order.get("shipments") or []}  # fmt: skip
-
-
-def _closes(order: dict[str, Any], warehouse: str) -> datetime | None:
-    return returns_until(order).get(warehouse)

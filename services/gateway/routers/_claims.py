@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Path
 
 from services.gateway.auth import Principal
+from services.gateway.routers._ask import read_as
 from shared.contracts import warranty as c
 
 ClaimId = Annotated[str, Path(max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
@@ -35,7 +36,7 @@ def timeline_seen_by(
     """A claim's steps as `principal` may read them: an agent, every step with who took it; the
     owner, no actor ids and the review step's reason in words for her."""
     if principal.type != "customer":
-        return [c.TimelineEntry.model_validate(e.model_dump()) for e in entries]
+        return read_as(c.TimelineEntry, entries)
     return [
         c.TimelineEntryView.model_validate(
             e.model_dump(exclude={"actor_id"})
