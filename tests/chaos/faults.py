@@ -9,11 +9,12 @@ the thread that forked them (PR_SET_PDEATHSIG), so never from a worker thread.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from concierge_cli.supervisor import Child, Stack
 from shared.messaging.glue import EventRoute
@@ -30,9 +31,18 @@ class FaultRecord:
     note: str = ""
 
 
+class Clients(Protocol):
+    """The load's side of a fault (load.LoadGenerator): set while a request waits for its
+    answer, and how many attempts so far failed and were retried."""
+
+    busy: asyncio.Event
+    failed_attempts: int
+
+
 @dataclass
 class FaultInjector:
     stack: Stack
+    clients: Clients | None = None
     log: list[FaultRecord] = field(default_factory=list)
     crashes: list[str] = field(default_factory=list)  # deaths the injector did not cause
     _expected_deaths: set[str] = field(default_factory=set)
@@ -85,6 +95,24 @@ class FaultInjector:
         record.recovered_s = round(time.time() - record.started, 2)
         return record
 
+    async def kill_mid_request(self, name: str, tries: int = 3, wait: float = 15.0) -> FaultRecord:
+        """SIGKILL while a client request is in flight, so that a client feels the fault: its
+        connection breaks and it retries. A quiet moment of a light load could otherwise take the
+        whole outage, and a reply already on the wire is not felt, so a kill that no client
+        felt is repeated, up to `tries` times."""
+        clients = self.clients
+        if clients is None:
+            return await self.kill(name)
+        for _ in range(tries):
+            before = clients.failed_attempts
+            with contextlib.suppress(TimeoutError):  # no request at all: the kill goes on
+                await asyncio.wait_for(clients.busy.wait(), wait)
+            record = await self.kill(name)
+            if clients.failed_attempts > before:
+                return record
+            record.note = "no client request felt it"
+        return record
+
     async def restart_nats(self, ready_timeout: float = 90.0) -> FaultRecord:
         nats = self.stack.nats
         assert nats is not None
@@ -135,9 +163,11 @@ async def run_schedule(
     """Each fault once per round, in turn, with load running meanwhile."""
     await asyncio.sleep(warmup)
     for _ in range(rounds):
-        for name in ("warranty", "orders", "notifications", "gateway"):
+        for name in ("warranty", "orders", "notifications"):
             await injector.kill(name)
             await asyncio.sleep(gap)
+        await injector.kill_mid_request("gateway")
+        await asyncio.sleep(gap)
         await injector.restart_nats()
         await asyncio.sleep(gap)
         await injector.pause("notifications")

@@ -108,6 +108,10 @@ class LoadGenerator:
         self.offers: dict[str, list[str]] = {}
         self.stocked: set[tuple[str, str]] = set()  # (warehouse, style) the orders draw on
         self.restocks = 0
+        # What a fault injector reads to hit a live request (faults.kill_mid_request).
+        self.in_flight = 0
+        self.busy = asyncio.Event()  # set while a request waits for its answer
+        self.failed_attempts = 0  # attempts that failed and were retried
         self._returns = itertools.count()
         self.customers = [f"chaos-{self.run}-{i:02d}" for i in range(config.customers)]
 
@@ -134,6 +138,8 @@ class LoadGenerator:
             attempt = Attempt(time.time(), None)
             record.attempts.append(attempt)
             retry = False
+            self.in_flight += 1
+            self.busy.set()
             try:
                 r = await client.request(method, path, json=body, headers=headers)
                 attempt.status = r.status_code
@@ -149,11 +155,16 @@ class LoadGenerator:
             except httpx.HTTPError as exc:  # connection refused/reset, timeouts: ambiguous
                 attempt.error = type(exc).__name__
                 retry = True
+            finally:
+                self.in_flight -= 1
+                if not self.in_flight:
+                    self.busy.clear()
             if not retry:
                 break
             if time.monotonic() > deadline:
                 record.status = attempt.status
                 break
+            self.failed_attempts += 1
             await asyncio.sleep(delay * (0.5 + self.rng.random()))
             delay = min(delay * 2, 4.0)
         record.ended = time.time()

@@ -82,7 +82,7 @@ async def run_chaos(
     started = time.monotonic()
     webhook = await register_partner_webhook(chaos)
     load = LoadGenerator(chaos.api, chaos.token, config, chaos.data_dir / "requests.jsonl")
-    injector = FaultInjector(chaos.stack)
+    injector = FaultInjector(chaos.stack, clients=load)
     injector.start_watchdog()
     try:
         await load.setup()
