@@ -16,6 +16,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.web import problems
+from services.web.alarm import AlarmCache
 from services.web.api import ApiError
 from services.web.session import (
     AgentsOnly,
@@ -72,6 +73,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     app = FastAPI(title="Concierge console", lifespan=lifespan, docs_url=None, redoc_url=None,
                   openapi_url=None)  # fmt: skip
     app.state.settings = settings
+    app.state.alarms = AlarmCache()
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.session_secret,

@@ -15,6 +15,11 @@ from typing import Any
 
 MAX_LINES = 10  # the cookie's size, not a business rule: the gateway quotes any cart it accepts
 MAX_UNITS = 20  # the cart rules: 1 to 20 units of a style
+# Quotes of the same lines a shopper may hold open in other tabs (quoted again, or a lapsed quote
+# renewed): paying any of them buys the basket's items. A few suffice; each id is ~34 bytes of
+# the cookie, which an agent's baskets (one per customer) share.
+MAX_QUOTES = 3
+QUOTE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 STYLE = re.compile(r"^[A-Z0-9]{2,16}$")
 
 
@@ -31,7 +36,8 @@ class BasketRefused(ValueError):
 class Basket:
     region: str | None = None
     lines: dict[str, int] = field(default_factory=dict)  # style -> units, in the order picked
-    quote_id: str | None = None  # the quote made of exactly these lines, if any
+    # The last quotes made of exactly these lines, oldest first: any of them ordered empties it.
+    quote_ids: list[str] = field(default_factory=list)
 
     @property
     def units(self) -> int:
@@ -48,7 +54,7 @@ class Basket:
             raise BasketRefused("basket_full", f"A basket holds {MAX_LINES} styles at most.")
         self.region = region
         self.lines[style] = min(MAX_UNITS, self.lines.get(style, 0) + quantity)
-        self.quote_id = None
+        self.quote_ids.clear()  # other lines now: none of those quotes is made of them
         return switched
 
     def set_quantity(self, style: str, quantity: int) -> None:
@@ -60,7 +66,12 @@ class Basket:
         else:
             _check(style, quantity)
             self.lines[style] = quantity
-        self.quote_id = None
+        self.quote_ids.clear()
+
+    def quoted(self, quote_id: str) -> None:
+        """Remember a quote made of exactly these lines (the oldest beyond MAX_QUOTES go)."""
+        if quote_id not in self.quote_ids:
+            self.quote_ids = [*self.quote_ids, quote_id][-MAX_QUOTES:]
 
     def cart_lines(self) -> list[dict[str, Any]]:
         """The lines as POST /v1/quotes takes them."""
@@ -68,7 +79,7 @@ class Basket:
 
     def to_session(self) -> dict[str, Any]:
         return {"region": self.region, "lines": [[s, n] for s, n in self.lines.items()],
-                "quote_id": self.quote_id}  # fmt: skip
+                "quote_ids": self.quote_ids}  # fmt: skip
 
     @classmethod
     def from_session(cls, data: object) -> Basket:
@@ -82,12 +93,17 @@ class Basket:
                     and STYLE.match(item[0]) and isinstance(item[1], int)
                     and 1 <= item[1] <= MAX_UNITS):  # fmt: skip
                 lines[item[0]] = item[1]
-        region, quote_id = data.get("region"), data.get("quote_id")
-        return cls(
-            region if isinstance(region, str) else None,
-            dict(list(lines.items())[:MAX_LINES]),
-            quote_id if isinstance(quote_id, str) else None,
-        )
+        region = data.get("region")
+        return cls(region if isinstance(region, str) else None,
+                   dict(list(lines.items())[:MAX_LINES]), _quote_ids(data))  # fmt: skip
+
+
+def _quote_ids(data: dict[str, Any]) -> list[str]:
+    """The stored quote ids that look like ids, at most MAX_QUOTES; a cookie written before the
+    basket kept several has one `quote_id`, which still counts."""
+    stored = data.get("quote_ids")
+    ids = stored if isinstance(stored, list) else [data.get("quote_id")]
+    return [i for i in ids if isinstance(i, str) and QUOTE_ID.match(i)][:MAX_QUOTES]
 
 
 def _check(style: str, quantity: int) -> None:
@@ -118,19 +134,19 @@ def save(session: dict[str, Any], customer_id: str | None, basket: Basket) -> No
 
 def forget_if_ordered(session: dict[str, Any], customer_id: str | None, quote_id: str) -> None:
     """An order stands for `quote_id` (placed now, or placed before and found by paying again):
-    if that was the basket's own quote, the basket is done with (a quote of other items ordered
-    meanwhile leaves the basket alone)."""
+    if that was one of the basket's own quotes (an older one too, paid from another tab), the
+    basket is done with (a quote of other items ordered meanwhile leaves the basket alone)."""
     basket = load(session, customer_id)
-    if basket.quote_id is not None and basket.quote_id == quote_id:
+    if quote_id in basket.quote_ids:
         save(session, customer_id, Basket())
 
 
 def adopt_if_same(session: dict[str, Any], customer_id: str | None, region: str,
                   lines: dict[str, int], quote_id: str) -> None:  # fmt: skip
     """A quote made of exactly the basket's lines and region (a lapsed basket quote quoted
-    again: as a cart, or as one style when the basket holds one line) is the basket's quote
-    too, so ordering it empties the basket as its first quote would have."""
+    again: as a cart, or as one style when the basket holds one line) is one of the basket's
+    quotes too, so ordering it empties the basket as its first quote would have."""
     basket = load(session, customer_id)
     if basket.lines and basket.region == region and basket.lines == lines:
-        basket.quote_id = quote_id
+        basket.quoted(quote_id)
         save(session, customer_id, basket)

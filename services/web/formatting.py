@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from babel.dates import format_date, format_time
 from babel.numbers import format_currency, format_decimal, format_percent, format_scientific
 
@@ -30,6 +31,13 @@ def money(amount: str | Decimal | None, currency: str | None, locale: str) -> st
     except InvalidOperation:
         return str(amount)
     return format_currency(value, currency, locale=_babel(locale))
+
+
+def country(code: str | None, locale: str) -> str:
+    """A country by its name in the reader's language ("VN": Vietnam); an unknown code as is."""
+    if not code:
+        return ""
+    return str(Locale.parse(_babel(locale)).territories.get(code.upper(), code))
 
 
 def rate(value: str | None, locale: str, digits: int = 4) -> str:

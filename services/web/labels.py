@@ -82,6 +82,9 @@ LINE_KIND = {
     "vat_included": "VAT (included)",
 }
 
+# Who pays duties and taxes at the border (`customs.incoterm`); the API always sends DDP.
+INCOTERMS = {"DDP": "duties and taxes paid at checkout (DDP)"}
+
 COMPONENTS = ("handles", "straps", "piping", "stitching", "zips", "hardware", "lining",
               "edge_paint")  # fmt: skip
 CAUSES = ("manufacturing_defect", "wear", "accident", "water", "heat", "alteration", "lost_parts")

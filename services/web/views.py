@@ -28,6 +28,9 @@ class Formats:
     def money(self, amount: Any, currency: str | None) -> str:
         return formatting.money(amount, currency, self.locale)
 
+    def country(self, code: str | None) -> str:
+        return formatting.country(code, self.locale)
+
     def rate(self, value: str | None) -> str:
         return formatting.rate(value, self.locale)
 
@@ -72,6 +75,7 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
         # A live fragment never shows (so never consumes) the message meant for the full page.
         "flash": None if is_fragment(request) else pop_flash(request),
         "me": _me(session) if signed_in else None,
+        "nav_alarm": context.pop("nav_alarm", None) or _kept_alarm(request),
         "settings": request.app.state.settings,
     }
     return templates.TemplateResponse(request, template, {**base, **context},
@@ -83,6 +87,16 @@ def _me(session: dict[str, Any]) -> dict[str, Any]:
     scopes = str(session.get("scopes") or "").split()
     return {"subject": session.get("sub"), "role": session.get("role"),
             "operations": OPERATIONS in scopes}  # fmt: skip
+
+
+def _kept_alarm(request: Request) -> dict[str, Any] | None:
+    """An agent's turnaround counts read within the last ALARM_SECONDS, shown in the menu at once;
+    None: the menu loads them after the page (services/web/alarm.py)."""
+    session = request.session
+    if session.get("role") != "agent" or not session.get("token"):
+        return None
+    kept: dict[str, Any] | None = request.app.state.alarms.get(str(session["token"]))
+    return kept
 
 
 def is_fragment(request: Request) -> bool:

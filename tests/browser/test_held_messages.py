@@ -72,10 +72,17 @@ def _held_rows(page, customer_id: str, at_least: int):
 def test_an_agent_settles_held_messages_on_the_real_stack(sign_in, customer, relay):
     server, _ = relay
     agent = sign_in("agent-held", role="agent")
+    rows = _all_three_held(agent, customer, server)
+    sent_id = _one_recorded_as_sent_after_its_box(agent, rows)
+    _one_sent_again_once_the_relay_works(agent, rows, server, sent_id)
+
+
+def _all_three_held(agent, customer: str, server: CuttingSmtp):
+    """Received, approved, return authorisation: all three cut off after the dot, all held and
+    listed in the queue's Held messages tab (axe-core over the list)."""
     agent.goto("/agent")
     tabs = agent.get_by_role("navigation", name="Queue tabs")
     tabs.get_by_role("link", name="Held messages").click()
-    # Received, approved, return authorisation: all three cut off after the dot, all held.
     rows = _held_rows(agent, customer, at_least=3)
     expect(rows).to_have_count(3)
     expect(rows.first).to_contain_text(f"{customer}@example.co.uk")
@@ -84,11 +91,14 @@ def test_an_agent_settles_held_messages_on_the_real_stack(sign_in, customer, rel
     _no_serious_violation(agent)
     if SHOOT:
         agent.screenshot(path=str(SCREENSHOTS / "agent-queue-held.png"), full_page=True)
+    return rows
 
-    # The provider's records show it went out: recorded as sent, never handed over again.
-    # That cannot be undone, so it asks first: without the box ticked the browser does not
-    # send the form, and a form sent anyway (the browser's check off, as a crafted one would)
-    # is refused by the console, which records nothing and shows the same list again.
+
+def _one_recorded_as_sent_after_its_box(agent, rows) -> str:
+    """The provider's records show it went out: recorded as sent, never handed over again.
+    That cannot be undone, so it asks first: without the box ticked the browser does not send
+    the form, and a form sent anyway (the browser's check off, as a crafted one would) is
+    refused by the console, which records nothing and shows the same list again. Its id."""
     sent_id = rows.first.locator("code").first.inner_text()
     sent = agent.get_by_role("row").filter(has_text=sent_id)
     sent.get_by_role("button", name="It was sent").click()
@@ -105,9 +115,12 @@ def test_an_agent_settles_held_messages_on_the_real_stack(sign_in, customer, rel
     expect(agent.get_by_role("status")).to_contain_text("Recorded as sent")
     expect(agent.get_by_role("row").filter(has_text=sent_id)).to_have_count(0)
     expect(rows).to_have_count(2)
+    return sent_id
 
-    # The relay works again; a message that never left is sent again, arrives, and leaves the
-    # list; the third is still held for a decision.
+
+def _one_sent_again_once_the_relay_works(agent, rows, server: CuttingSmtp, sent_id: str) -> None:
+    """The relay works again; a message that never left is sent again, arrives, and leaves the
+    list; the third is still held for a decision; the one recorded as sent never arrives."""
     server.cutting = False
     resend_id = rows.first.locator("code").first.inner_text()
     rows.first.get_by_role("button", name="Send again").click()

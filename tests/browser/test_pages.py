@@ -25,6 +25,12 @@ pytestmark = pytest.mark.browser
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 SHOOT = os.environ.get("CONCIERGE_SCREENSHOTS") == "1"
 AXE = Axe()
+# An element's height less its padding and borders, in line heights.
+LINES = """e => { const s = getComputedStyle(e);
+    const inner = e.getBoundingClientRect().height - parseFloat(s.paddingTop)
+        - parseFloat(s.paddingBottom) - parseFloat(s.borderTopWidth)
+        - parseFloat(s.borderBottomWidth);
+    return inner / parseFloat(s.lineHeight); }"""
 
 
 @pytest.fixture(scope="module")
@@ -92,15 +98,42 @@ def test_every_customer_page(sign_in, world):
 
 
 def test_customer_pages_on_a_phone(sign_in, world):
-    """Mobile-first: the customer's main pages on a 390 px wide screen, nothing wider than it."""
+    """Mobile-first: the customer's main pages on a 390 px wide screen, nothing wider than it
+    (the published policy's table scrolls in its own region)."""
     page = sign_in(world["customer"], locale="en-GB", viewport=(390, 844))
     for path, shot in [(f"/claims/{world['claim']}", "mobile-customer-claim"),
                        (f"/quotes/{world['quote']}", "mobile-customer-quote"),
                        (f"/quotes/{world['cart']}", "mobile-customer-cart-quote"),
                        (f"/warranty?code={world['label']}&region=UK", None),
-                       ("/shop?region=UK", None), (f"/orders/{world['order']}", None)]:  # fmt: skip
+                       ("/shop?region=UK", None), (f"/orders/{world['order']}", None),
+                       ("/policy", "mobile-policy")]:  # fmt: skip
         _check(page, path, shot)
         assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
+    page.goto("/shop?region=UK")
+    page.get_by_role("button", name=re.compile("Add .* to the basket")).first.click()
+    _check(page, "/basket")
+    assert _lines(page.get_by_role("button", name=re.compile("^Remove")).first) == 1
+
+
+def test_agent_pages_on_a_phone(sign_in, world):
+    """Story 1 is an agent on the phone: the pages of that call on a 390 px wide screen, nothing
+    wider than it; a list too wide for it scrolls in its own box, where an id stays whole on
+    one line (not broken into pieces of four letters to read out)."""
+    page = sign_in("agent-pages", role="agent", locale="en-GB", viewport=(390, 844))
+    for path, shot in [("/agent", None), ("/agent?tab=centre", "mobile-agent-queue-centre"),
+                       (f"/agent/customers/{world['customer']}", "mobile-agent-customer"),
+                       (f"/warranty?code={world['label']}&region=UK&customer_id="
+                        f"{world['customer']}", None),
+                       (f"/agent/claims/{world['claim']}", "mobile-agent-claim")]:  # fmt: skip
+        _check(page, path, shot)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
+    page.goto("/agent?tab=centre")
+    assert _lines(page.locator("table.list").get_by_role("link", name=world["claim"])) == 1
+
+
+def _lines(element) -> int:
+    """How many lines of text an element takes (its height less padding, in line heights)."""
+    return round(element.evaluate(LINES))
 
 
 def test_every_agent_page(sign_in, world):

@@ -34,7 +34,8 @@ def test_an_agent_opens_a_claim_from_the_customers_page(sign_in, console):
     agent.get_by_role("button", name="Check a label for this customer").click()
 
     expect(agent.locator(".verdict")).to_contain_text(label)
-    expect(agent.get_by_label("Where you live")).to_have_value("UK")  # hers, not the agent's
+    # Her region, not the agent's.
+    expect(agent.get_by_label("Where the customer lives")).to_have_value("UK")
     whose = agent.locator("#whose")
     expect(whose).to_contain_text("Margaret Hale")
     expect(whose).to_contain_text(f"{customer}@example.co.uk")
@@ -49,6 +50,12 @@ def test_a_customer_without_contact_details_is_a_warning(sign_in):
     stranger = f"cust-{uuid.uuid4().hex[:8]}"
     agent = sign_in("agent-phone", role="agent")
     agent.goto(f"/agent/customers/{stranger}")
+    # A mistyped id looks like this: the page says so before anything is opened for it.
+    nothing = agent.locator("#nothing-on-record")
+    expect(nothing).to_contain_text(f"Nothing on record for {stranger}")
+    expect(nothing.get_by_role("link", name="Search again")).to_have_attribute(
+        "href", "/agent?tab=search"
+    )
     agent.get_by_label("Label code (as the customer reads it out)").fill(story1_label(4242))
     agent.get_by_role("button", name="Check a label for this customer").click()
     warning = agent.locator("#whose")

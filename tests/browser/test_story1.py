@@ -30,7 +30,7 @@ def test_handbag_without_receipt_through_the_console(sign_in):
     agent = sign_in("agent-phone-uk", role="agent")
     agent.get_by_role("link", name="Label check").click()
     agent.get_by_label("Label code").fill(READ_ALOUD)
-    agent.get_by_label("Where you live").select_option("UK")
+    agent.get_by_label("Where the customer lives").select_option("UK")
     agent.get_by_role("button", name="Check").click()
     verdict = agent.locator(".verdict")
     expect(verdict).to_contain_text(CODE)

@@ -11,21 +11,33 @@ from fastapi.responses import Response
 from services.web.api import ApiError, Gateway
 from services.web.deps import Api
 from services.web.routes.common import Cursor, back_to, is_id, section_can_wait
-from services.web.session import CurrentAgent
+from services.web.session import CurrentAgent, User
 from services.web.views import render, see_other
 
 router = APIRouter(prefix="/agent")
 Tab = Literal["review", "centre", "held", "search"]
+# The repair centre narrowed to the claims the alarm counts (late, or at risk of being late).
+SlaFilter = Annotated[Literal["due"] | None, Query()]
+DUE = ("breached", "at_risk")
 
 
 @router.get("")
 async def queue(request: Request, user: CurrentAgent, api: Api,
                 tab: Annotated[Tab, Query()] = "review",
-                cursor: Cursor = None) -> Response:  # fmt: skip
+                cursor: Cursor = None, sla: SlaFilter = None) -> Response:  # fmt: skip
     """One API call per tab: the list the tab shows, nothing per row; and, on the tabs about
-    claims, the turnaround alarm in the header (two counts)."""
+    claims, the turnaround alarm in the header (two counts, read afresh: the menu's kept
+    counts are brought up to date with them)."""
     if tab == "held":
         return await held_list(request, api, cursor)
+    data = await _claims_tab(api, tab, cursor)
+    request.app.state.alarms.put(user.token, data["alarm"])
+    if sla and "board" in data:
+        data["board"]["items"] = [i for i in data["board"]["items"] if i.get("sla") in DUE]
+    return render(request, "agent_queue.html", tab=tab, cursor=cursor, sla=sla, **data)
+
+
+async def _claims_tab(api: Gateway, tab: str, cursor: str | None) -> dict[str, Any]:
     data: dict[str, Any] = {}
     if tab == "review":
         # Served in turn: the claim waiting longest first, and past the first hundred the rest
@@ -42,14 +54,37 @@ async def queue(request: Request, user: CurrentAgent, api: Api,
         )
     else:
         data["alarm"] = await sla_alarm(api)
-    return render(request, "agent_queue.html", tab=tab, cursor=cursor, **data)
+    return data
+
+
+@router.get("/alarm")
+async def menu_alarm(request: Request, user: CurrentAgent, api: Api) -> Response:
+    """The menu's turnaround count, loaded by htmx after each agent page (services/web/alarm.py):
+    the kept counts, or read now. Anything but signing in again leaves the plain link to the
+    queue (never an error page in the menu, nor a retry that would ask again and again)."""
+    alarm = await _kept_or_read(request, user, api)
+    return render(request, "alarm_nav.html", nav_alarm=alarm or {"unavailable": True})
+
+
+async def _kept_or_read(request: Request, user: User, api: Gateway) -> dict[str, Any] | None:
+    cache = request.app.state.alarms
+    alarm: dict[str, Any] | None = cache.get(user.token)
+    if alarm is None:
+        try:
+            alarm = await sla_alarm(api)
+        except ApiError as exc:
+            if exc.status == 401:
+                raise
+            return None
+        cache.put(user.token, alarm)
+    return alarm
 
 
 async def sla_alarm(api: Gateway) -> dict[str, Any]:
     """How many claims at the repair centre are late, and how many more are at risk of missing
-    the one-week turnaround (`?sla=at_risk` counts the late ones too), so the queue raises the
-    alarm before the week slips; a hundred of either reads "100+". A service briefly away
-    blanks only this line."""
+    the one-week turnaround (`?sla=at_risk` counts the late ones too), so the queue and the menu
+    raise the alarm before the week slips; a hundred of either reads "100+". A service briefly
+    away blanks only the alarm ({"unavailable": the problem})."""
     try:
         risky, late = await asyncio.gather(
             api.get("/v1/claims", sla="at_risk", limit=100),

@@ -99,7 +99,7 @@ async def quote(request: Request, api: Gateway, who: Shopper, form: Form) -> Res
     except ApiError as exc:
         flash_error(request, exc)
         return see_other(f"{who.base}/basket")
-    basket.quote_id = answer["quote_id"]
+    basket.quoted(answer["quote_id"])
     baskets.save(request.session, who.customer_id, basket)
     return see_other(f"{who.base}/quotes/{answer['quote_id']}")
 

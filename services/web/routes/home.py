@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 from fastapi import APIRouter, Request
@@ -15,6 +16,7 @@ from services.web.views import render, see_other
 
 router = APIRouter()
 BODY = re.compile(r"<body[^>]*>(.*)</body>", re.S | re.I)
+TABLE = re.compile(r"(?:<h2>(?P<title>[^<]*)</h2>\s*)?(?P<table><table\b.*?</table>)", re.S | re.I)
 
 
 @router.get("/healthz", response_class=PlainTextResponse)
@@ -50,8 +52,24 @@ async def policy(request: Request) -> Response:
     response = await Gateway(request.app.state.http, None).get_bytes("/v1/warranty/policy.html")
     match = BODY.search(response.text)
     # Generated and escaped by the warranty service from its own policy document.
-    content = Markup(match.group(1) if match else "")
+    content = Markup(scrolling_tables(match.group(1) if match else ""))
     return render(request, "policy.html", policy_html=content)
+
+
+def scrolling_tables(policy: str) -> str:
+    """Each table of the policy in a region of its own that scrolls sideways: its seven columns
+    do not fit a phone, and the page itself must not scroll sideways. The region takes the
+    keyboard focus (a scrolling region with nothing focusable in it is out of a keyboard
+    user's reach) and is named by the heading above the table."""
+
+    def wrap(found: re.Match[str]) -> str:
+        title = found.group("title")
+        heading = f"<h2>{title}</h2>" if title is not None else ""
+        name = html.escape(html.unescape(title or "Table"), quote=True)
+        return (f'{heading}<div class="scroll-x" role="region" aria-label="{name}" '
+                f'tabindex="0">{found.group("table")}</div>')  # fmt: skip
+
+    return TABLE.sub(wrap, policy)
 
 
 @router.post("/locale")

@@ -156,14 +156,15 @@ async def show_order(request: Request, api: Gateway, who: Shopper, order_id: str
         api.get(f"/v1/orders/{order_id}/returns", customer_id=who.customer_id, limit=50),
     )
     template = "order_live.html" if is_fragment(request) else "order.html"
-    failed = order.get("failure") or {}
+    failed, bought = order.get("failure") or {}, again_lines(order)
     return render(request, template, 422 if typed else 200, order=order, who=who,
                   page=f"{who.base}/orders/{order_id}",
                   returns=returns["items"], returnable=returnable_lines(order),
                   returns_until=returns_until(order),
                   returns_closed=returns_closed_on(order), all_held=all_held(order),
                   return_reasons=RETURN_REASONS, typed=typed or {},
-                  again=again_lines(order), others=again_lines(order, failed.get("style")),
+                  again=bought, others=again_lines(order, failed.get("style")),
+                  item_names={line["style"]: line["name"] for line in bought},
                   failed_item=item_name(order, failed.get("style")))  # fmt: skip
 
 

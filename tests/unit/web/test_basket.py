@@ -64,11 +64,11 @@ def test_units_change_and_zero_takes_the_line_out() -> None:
     basket = Basket()
     basket.add("TC11", 1, "UK")
     basket.add("VT02", 1, "UK")
-    basket.quote_id = "q-1"
+    basket.quoted("q-1")
     basket.set_quantity("TC11", 5)
     basket.set_quantity("VT02", 0)
     assert basket.lines == {"TC11": 5}
-    assert basket.quote_id is None  # a changed basket needs a new quote
+    assert basket.quote_ids == []  # a changed basket needs a new quote
     with pytest.raises(BasketRefused):
         basket.set_quantity("JR01", 1)
 
@@ -76,18 +76,19 @@ def test_units_change_and_zero_takes_the_line_out() -> None:
 @pytest.mark.parametrize(
     "stored",
     [None, "x", [], {"lines": "TC11"}, {"lines": [["TC11"]]}, {"lines": [["TC11", "2"]]},
-     {"lines": [["TC11", 0]]}, {"lines": [["tc11", 1]]}, {"region": 3, "quote_id": 4}],
+     {"lines": [["TC11", 0]]}, {"lines": [["tc11", 1]]}, {"region": 3, "quote_id": 4},
+     {"quote_ids": "q-1"}],
 )  # fmt: skip
 def test_a_malformed_cookie_reads_as_an_empty_basket(stored: object) -> None:
     basket = Basket.from_session(stored)
-    assert basket.lines == {} and basket.region in (None,) and basket.quote_id is None
+    assert basket.lines == {} and basket.region in (None,) and basket.quote_ids == []
 
 
 def test_a_session_round_trip_keeps_the_basket_and_each_customer_has_their_own() -> None:
     session: dict = {}
     mine = Basket()
     mine.add("TC11", 2, "UK")
-    mine.quote_id = "q-1"
+    mine.quoted("q-1")
     save(session, None, mine)
     theirs = Basket()
     theirs.add("VT01", 1, "US")
@@ -102,7 +103,7 @@ def test_ordering_the_baskets_own_quote_empties_it_and_another_quote_does_not() 
     session: dict = {}
     basket = Basket()
     basket.add("TC11", 1, "UK")
-    basket.quote_id = "q-basket"
+    basket.quoted("q-basket")
     save(session, None, basket)
     forget_if_ordered(session, None, "q-single")
     assert load(session, None).lines == {"TC11": 1}

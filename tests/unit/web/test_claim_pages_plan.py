@@ -167,3 +167,11 @@ def test_the_customer_reads_the_ship_back_date_as_a_promise(
     row = page.split("<dt>Sent back to you by</dt><dd>")[1].split("</dd>")[0]
     assert row == f'<strong class="promise">9 December 2026</strong>{note}'
     assert "At risk" not in page and "Late" not in page and "Back to you by" not in page
+
+
+def test_the_customer_reaches_the_policy_her_decision_names(stub_console: StubConsole) -> None:
+    """Story 1: a clearly published policy, easy to find: from the decision, one link away."""
+    decision = {"covered": True, "rule": "manufacture_plus_shelf", "policy_version": "2024-01",
+                "reasons": ["Covered until 2028-06-14."]}  # fmt: skip
+    page = stub_console(serving(decision=decision), role="customer").get("/claims/CLM-1").text
+    assert controls(page).links.get("warranty policy 2024-01") == "/policy"

@@ -50,6 +50,17 @@ def orders_service(earlier: dict | None = None, quote: dict = QUOTE):  # type: i
     return answer
 
 
+def payment_refused(status: int, code: str):  # type: ignore[no-untyped-def]
+    """The orders service above, whose POST /v1/orders is refused with this problem."""
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/v1/orders":
+            return problem(status, code)
+        return orders_service()(request)
+
+    return answer
+
+
 def basket_quoted(me: TestClient, units: int = 2) -> str:
     """TC11 × `units` in the basket, quoted as the basket's own quote (q-1); the CSRF token."""
     token = csrf(me.get("/shop?region=UK").text)
@@ -156,12 +167,7 @@ def test_the_apis_times_are_read_in_one_place() -> None:
 
 
 def test_an_expired_quote_refused_by_the_api_is_still_told_so(stub_console: StubConsole) -> None:
-    def refuses(request: httpx.Request) -> httpx.Response:
-        if request.url.path == "/v1/orders":
-            return problem(410, "quote_expired")
-        return orders_service()(request)
-
-    me = stub_console(refuses, role="customer")
+    me = stub_console(payment_refused(410, "quote_expired"), role="customer")
     refused = pay(me, csrf(me.get("/quotes/q-1").text), "q-1")
     assert refused.url.query == b"expired=1" or "expired=1" in str(refused.url)
     assert "Pay £" not in refused.text and "Get a new quote" in refused.text

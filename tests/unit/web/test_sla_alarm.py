@@ -1,6 +1,6 @@
 """The queue raises the alarm before the one-week turnaround slips: the header of each tab about claims counts
 the claims late and the ones at risk (`GET /v1/claims?sla=...`, whose `at_risk` counts the late
-ones too) and links to the repair centre's list; a service briefly away blanks only that line."""
+ones too) and links to the repair centre's list of those claims; a service briefly away blanks only that line."""
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ def test_every_claims_tab_counts_the_late_and_at_risk_claims(
     agent = stub_console(gateway(claims(5), claims(2)))  # 5 at risk or late, 2 of them late
     line = alarm(agent.get("/agent", params={"tab": tab}).text)
     assert "<strong>2 late</strong>" in line and "<strong>3 at risk</strong>" in line
-    assert 'href="/agent?tab=centre"' in line
+    assert 'href="/agent?tab=centre&amp;sla=due"' in line  # the repair centre, late or at risk
     asked = {r.url.params.get("sla") for r in gateway_calls if r.url.path == "/v1/claims"}
     assert {"at_risk", "breached"} <= asked
 
