@@ -1,7 +1,7 @@
-"""Story 1 on the phone, from the customer's page: the agent checks the label she reads out for
-her (her id and region carried along, nothing copied by hand), sees whose claim it opens (her
-name and email beside Open claim) and opens it; a customer with no contact details is a warning
-before anything is opened."""
+"""Story 1 on the phone: the agent finds the caller by the email address she gives, then, from
+her page, checks the label she reads out for her (her id and region carried along, nothing
+copied by hand), sees whose claim it opens (her name and email beside Open claim) and opens it;
+a customer with no contact details is a warning before anything is opened."""
 
 from __future__ import annotations
 
@@ -27,9 +27,11 @@ def test_an_agent_opens_a_claim_from_the_customers_page(sign_in, console):
         assert saved.status_code == 200, saved.text
     label = story1_label(random.randrange(10_000, 99_999))
 
-    # A US agent (her own formats would pick US) on the customer's page, the UK customer on the line.
+    # A US agent (her own formats would pick US), the UK customer on the line: she gives her
+    # email address (not her customer id, which she does not know), as she says it.
     agent = sign_in("agent-phone-us", role="agent", locale="en-US")
-    agent.goto(f"/agent/customers/{customer}")
+    find_caller(agent, f"{customer.upper()}@Example.co.uk")
+    expect(agent).to_have_url(f"{console.url}/agent/customers/{customer}")
     agent.get_by_label("Label code (as the customer reads it out)").fill(label.lower())
     agent.get_by_role("button", name="Check a label for this customer").click()
 
@@ -44,6 +46,13 @@ def test_an_agent_opens_a_claim_from_the_customers_page(sign_in, console):
     agent.get_by_role("button", name="Open claim for this customer").click()
     expect(agent.locator(".flash.success")).to_contain_text("Claim opened")
     expect(agent.locator(".lead")).to_contain_text(customer)
+
+
+def find_caller(agent, email: str) -> None:  # type: ignore[no-untyped-def]
+    agent.goto("/agent?tab=search")
+    agent.get_by_label("Customer's email").check()
+    agent.get_by_label("Id, email or phone").fill(email)
+    agent.get_by_role("button", name="Find").click()
 
 
 def test_a_customer_without_contact_details_is_a_warning(sign_in):

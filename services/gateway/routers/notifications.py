@@ -22,7 +22,7 @@ from services.gateway.limits import NewestFirstPosition, Page, Paging
 from services.gateway.models import RequestModel
 from services.gateway.routers import _webhooks as webhooks
 from services.gateway.routers._ask import ask, read_as
-from services.gateway.routers._contact import ContactBody
+from services.gateway.routers._contact import EMAIL_PATTERN, PHONE_PATTERN, ContactBody
 from services.gateway.routers._preferences import PreferencesBody
 from services.gateway.runtime import Rpc
 from services.gateway.sse import Streams
@@ -149,6 +149,32 @@ async def list_messages(
     log = await ask(rpc, c.Subjects.LIST_MESSAGES, request, acting.actor, c.MessageLog)
     items = read_as(c.MessageView, log.messages)
     return Page.of(items, NewestFirstPosition.after_page(items, paging.limit, key="message_id"))
+
+
+# Agents: finding the customer on a call ----------------------------------------------------------
+
+
+@router.get("/customers", response_model=Page[c.CustomerMatch],
+            responses=problem_responses(401, 403, 422, 503, 504),
+            summary="Find customers by email address or phone number (agents)")  # fmt: skip
+async def find_customers(
+    principal: Agent,
+    rpc: Rpc,
+    email: Annotated[str | None, Query(max_length=320, pattern=EMAIL_PATTERN,
+                                       description="Her email address, in any case.")] = None,
+    phone: Annotated[str | None, Query(max_length=32, pattern=PHONE_PATTERN,
+                                       description="Her number, E.164; spaces and dashes ignored.")] = None,
+) -> Page[Any]:  # fmt: skip
+    """The customers whose contact details have this email address or phone number: a caller
+    gives those, not her customer id. Exactly one of `email` and `phone`
+    (`notifications_lookup_needs_one` otherwise). At most 20, the most recently updated first;
+    one page, no cursor.
+
+    **Who may call:** support agents.
+    """
+    request = c.FindCustomersRequest(email=email, phone=phone)
+    found = await ask(rpc, c.Subjects.FIND_CUSTOMERS, request, principal.actor(), c.CustomerMatches)
+    return Page.of(read_as(c.CustomerMatch, found.customers), None)
 
 
 # Agents: messages held after an interrupted hand-over -----------------------------------------

@@ -74,6 +74,19 @@ class SqlContactRepository:
         }
         await self.session.execute(upsert(self.session, contacts, "customer_id", values))
 
+    async def find(self, by: str, value: str, limit: int) -> list[tuple[Contact, datetime]]:
+        """Customers whose email (compared in lower case: ix_contacts_email_lower) or phone
+        (E.164: ix_contacts_phone) is `value`, the most recently updated first."""
+        column = sa.func.lower(contacts.c.email) if by == "email" else contacts.c.phone
+        query = (
+            sa.select(contacts)
+            .where(column == value)
+            .order_by(contacts.c.updated_at.desc(), contacts.c.customer_id)
+            .limit(limit)
+        )
+        rows = (await self.session.execute(query)).all()
+        return [(_contact(row), row.updated_at) for row in rows]
+
 
 def _contact(row: Any) -> Contact:
     return Contact(

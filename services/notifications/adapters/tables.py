@@ -21,6 +21,9 @@ contacts = sa.Table(
     sa.Column("time_zone", sa.String(64)),
     sa.Column("updated_at", TZ, nullable=False),
 )
+# An agent finds a customer by the email or phone she gives on a call (migration 0007).
+sa.Index("ix_contacts_email_lower", sa.func.lower(contacts.c.email))
+sa.Index("ix_contacts_phone", contacts.c.phone)
 
 preferences = sa.Table(
     "preferences",

@@ -59,6 +59,34 @@ def _zone(name: str) -> ZoneInfo:
         ) from exc
 
 
+def e164(phone: str) -> str:
+    """The number as stored and searched: spaces, dashes, dots and brackets dropped, then E.164."""
+    number = re.sub(r"[\s\-().]", "", phone)
+    if not _E164.match(number):
+        raise InvalidContact(
+            "phone number must be in international format (+447700900123)",
+            code="notifications_invalid_phone",
+        )
+    return number
+
+
+def lookup_key(email: str | None, phone: str | None) -> tuple[str, str]:
+    """What an agent searches customers by, as stored: ("email", the address in lower case; the
+    stored one is compared in lower case too, as people do not type an address's case the same
+    way twice) or ("phone", E.164). Exactly one of the two."""
+    if (email is None) == (phone is None):
+        raise InvalidContact(
+            "give an email address or a phone number (one of them)",
+            code="notifications_lookup_needs_one",
+        )
+    if phone is not None:
+        return "phone", e164(phone)
+    address = str(email).strip().lower()
+    if not _EMAIL.match(address):
+        raise InvalidContact("email address is not valid", code="notifications_invalid_email")
+    return "email", address
+
+
 @dataclass(frozen=True)
 class Contact:
     """Where and how to reach one customer. `name` is only used to greet them."""
@@ -78,13 +106,7 @@ class Contact:
         if self.email is not None and not _EMAIL.match(self.email):
             raise InvalidContact("email address is not valid", code="notifications_invalid_email")
         if self.phone is not None:
-            phone = re.sub(r"[\s\-().]", "", self.phone)
-            if not _E164.match(phone):
-                raise InvalidContact(
-                    "phone number must be in international format (+447700900123)",
-                    code="notifications_invalid_phone",
-                )
-            object.__setattr__(self, "phone", phone)
+            object.__setattr__(self, "phone", e164(self.phone))
         tokens = tuple(dict.fromkeys(t.strip() for t in self.push_tokens if t.strip()))
         object.__setattr__(self, "push_tokens", tokens)
         zone_name = self.time_zone or DEFAULT_TIME_ZONES[self.locale]

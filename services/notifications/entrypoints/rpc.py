@@ -31,6 +31,10 @@ class CustomerRpc:
     async def get_contact(self, r: c.CustomerRef, actor: A) -> c.ContactView:
         return t.contact_view(*await self.cases.contacts.get_contact(actor, r.customer_id))
 
+    async def find_customers(self, r: c.FindCustomersRequest, actor: A) -> c.CustomerMatches:
+        found = await self.cases.contacts.find_customers(actor, email=r.email, phone=r.phone)
+        return c.CustomerMatches(customers=[t.customer_match(*f) for f in found])
+
     async def get_preferences(self, r: c.CustomerRef, actor: A) -> c.PreferencesView:
         return t.preferences_view(await self.cases.contacts.get_preferences(actor, r.customer_id))
 
@@ -150,6 +154,7 @@ def customer_routes(h: CustomerRpc, held: HeldMessagesRpc) -> list[RpcRoute]:
     return [
         RpcRoute(s.GET_CONTACT, h.get_contact, c.CustomerRef),
         RpcRoute(s.PUT_CONTACT, h.put_contact, c.PutContactRequest, command=True),
+        RpcRoute(s.FIND_CUSTOMERS, h.find_customers, c.FindCustomersRequest),
         RpcRoute(s.GET_PREFERENCES, h.get_preferences, c.CustomerRef),
         RpcRoute(s.PUT_PREFERENCES, h.put_preferences, c.PutPreferencesRequest, command=True),
         RpcRoute(s.LIST_INBOX, h.list_inbox, c.ListInboxRequest),

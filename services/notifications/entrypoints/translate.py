@@ -87,6 +87,17 @@ def _names(channels: Iterable[Channel]) -> list[c.ChannelName]:
     return cast(list[c.ChannelName], sorted(str(ch) for ch in channels))
 
 
+def customer_match(contact: Contact, updated: datetime) -> c.CustomerMatch:
+    return c.CustomerMatch(
+        customer_id=contact.customer_id,
+        name=contact.name,
+        email=contact.email,
+        phone=contact.phone,
+        locale=contact.locale,  # type: ignore[arg-type]
+        updated_at=updated,
+    )
+
+
 def contact_view(contact: Contact, updated: datetime | None) -> c.ContactView:
     return c.ContactView(
         customer_id=contact.customer_id,

@@ -24,9 +24,9 @@ def customer_of(actor: Actor | None, requested: str | None) -> str:
     return customer
 
 
-def require_agent(actor: Actor | None) -> Actor:
+def require_agent(actor: Actor | None, doing: str = "settle held messages") -> Actor:
     if actor is None or actor.type != "agent":
-        raise Forbidden("only agents settle held messages", code=FORBIDDEN)
+        raise Forbidden(f"only agents {doing}", code=FORBIDDEN)
     return actor
 
 

@@ -10,9 +10,11 @@ from shared.clock import Clock
 from shared.errors import NotFound
 
 from ..domain.channels import Category, Channel
-from ..domain.preferences import Contact, Preferences, QuietHours
-from .access import customer_of
+from ..domain.preferences import Contact, Preferences, QuietHours, lookup_key
+from .access import customer_of, require_agent
 from .unit_of_work import UnitOfWork
+
+MOST_MATCHES = 20  # a search, not a listing: more than a handful means the query was too wide
 
 
 class ContactsAndPreferences:
@@ -49,6 +51,17 @@ class ContactsAndPreferences:
         if contact is None:
             raise NotFound("no contact details yet", code="notifications_contact_not_found")
         return contact, updated
+
+    async def find_customers(
+        self, actor: Actor | None, *, email: str | None, phone: str | None
+    ) -> list[tuple[Contact, datetime]]:
+        """Agents only: the customers whose email address or phone number this is (a caller
+        gives those, not her customer id), at most MOST_MATCHES, the most recently updated
+        first. Several ids may share one address (a family's), so it is a list."""
+        require_agent(actor, "look customers up")
+        by, value = lookup_key(email, phone)
+        async with self.uow.read() as work:
+            return await work.contacts.find(by, value, MOST_MATCHES)
 
     async def get_preferences(self, actor: Actor | None, customer_id: str | None) -> Preferences:
         customer = customer_of(actor, customer_id)

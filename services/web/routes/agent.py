@@ -16,6 +16,12 @@ from services.web.views import render, see_other
 
 router = APIRouter(prefix="/agent")
 Tab = Literal["review", "centre", "held", "search"]
+SearchKind = Literal["claim", "rma", "customer", "order", "email", "phone"]
+CALLER_WORDS = {"email": "the email address", "phone": "the phone number"}
+CALLER_SHAPE = {
+    "email": "Type the whole email address, like name@example.co.uk.",
+    "phone": "Type the number with its country code, like +44 7700 900123.",
+}
 # The repair centre narrowed to the claims the alarm counts (late, or at risk of being late).
 SlaFilter = Annotated[Literal["due"] | None, Query()]
 DUE = ("breached", "at_risk")
@@ -119,14 +125,17 @@ async def search(
     request: Request,
     user: CurrentAgent,
     api: Api,
-    kind: Annotated[Literal["claim", "rma", "customer", "order"], Query()] = "claim",
-    q: Annotated[str, Query(max_length=64)] = "",
+    kind: Annotated[SearchKind, Query()] = "claim",
+    q: Annotated[str, Query(max_length=320)] = "",  # an email address may be that long
     customer: Annotated[str, Query(max_length=64)] = "",
 ) -> Response:
     """Straight to the object: a claim id, an RMA number, a customer id, or an order id (its
-    customer's id may be given too, and is then checked)."""
+    customer's id may be given too, and is then checked); or the customer a caller is, by the
+    email address or phone number she gives (several customers sharing one are listed)."""
     q, customer = q.strip(), customer.strip()
     problem = None
+    if kind in ("email", "phone"):
+        return await _find_caller(request, api, kind, q)
     if not is_id(q):
         problem = "Type an id: letters, digits and - _ . : only."
     elif kind == "customer":
@@ -151,6 +160,26 @@ async def search(
             problem = f"No claim {q}."
     return render(request, "agent_queue.html", tab="search", problem=problem, kind=kind, q=q,
                   customer=customer, status_code=404 if problem else 200)  # fmt: skip
+
+
+async def _find_caller(request: Request, api: Gateway, kind: str, q: str) -> Response:
+    """One customer: her page. Several (a family's shared address): the list to choose from.
+    None, or a malformed address or number: the search again, saying so."""
+    matches: list[dict[str, Any]] = []
+    problem: str | None
+    try:
+        matches = (await api.get("/v1/customers", **{kind: q}))["items"]
+    except ApiError as exc:
+        if exc.status != 422:
+            raise
+        problem, status = CALLER_SHAPE[kind], 422
+    else:
+        if len(matches) == 1:
+            return see_other(f"/agent/customers/{matches[0]['customer_id']}")
+        problem = None if matches else f"No customer has {CALLER_WORDS[kind]} {q}."
+        status = 200 if matches else 404
+    return render(request, "agent_queue.html", tab="search", problem=problem, kind=kind, q=q,
+                  matches=matches, status_code=status)  # fmt: skip
 
 
 async def _claim_by_rma(api: Gateway, rma: str) -> str | None:

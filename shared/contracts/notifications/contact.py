@@ -66,6 +66,31 @@ class ContactView(ContactIn):
     updated_at: datetime | None = Field(default=None, description="Last change; null if never set.")
 
 
+class FindCustomersRequest(_Strict):
+    """Agents find a customer by what she gives on a call: her email address or her phone number
+    (exactly one). The address matches whatever its case; the number with or without spaces."""
+
+    email: str | None = Field(default=None, max_length=320, description="Her email address.")
+    phone: str | None = Field(default=None, max_length=32, description="Her number, E.164.")
+
+
+class CustomerMatch(_Strict):
+    """A customer whose contact details match: who she is, and how she is reached."""
+
+    model_config = ConfigDict(extra="ignore", json_schema_serialization_defaults_required=True)
+    customer_id: str = Field(description="The customer.")
+    name: str = Field(description="The name she gave (may be empty).")
+    email: str | None = Field(default=None, description="Her email address.")
+    phone: str | None = Field(default=None, description="Her phone number, E.164.")
+    locale: LocaleName = Field(description="Language and formats of her messages.")
+    updated_at: datetime = Field(description="When she last changed her details.")
+
+
+class CustomerMatches(_Strict):
+    model_config = ConfigDict(extra="ignore")
+    customers: list[CustomerMatch]
+
+
 class QuietHoursModel(_Strict):
     start: str = Field(
         max_length=5,

@@ -20,6 +20,7 @@ class Subjects:
 
     GET_CONTACT = "rpc.notifications.get_contact"
     PUT_CONTACT = "rpc.notifications.put_contact"
+    FIND_CUSTOMERS = "rpc.notifications.find_customers"
     GET_PREFERENCES = "rpc.notifications.get_preferences"
     PUT_PREFERENCES = "rpc.notifications.put_preferences"
     LIST_INBOX = "rpc.notifications.list_inbox"

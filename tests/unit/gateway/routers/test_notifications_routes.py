@@ -235,3 +235,41 @@ async def test_message_log_pages_by_message_id_and_refuses_forged_cursors(env):
         r = await client.get(f"/v1/me/messages?cursor={forged}", headers=app.auth())
         assert (r.status_code, r.json()["code"]) == (404, "cursor_not_found")
     assert len(app.rpc.calls) == calls  # refused before reaching the service
+
+
+# Finding a customer (agents only) ---------------------------------------------------------------
+
+
+def match_reply(payload, actor):
+    return {"customers": [{"customer_id": "cust-margaret", "name": "Margaret",
+                           "email": payload.email, "phone": "+447700900123", "locale": "en-GB",
+                           "updated_at": NOW.isoformat()}]}  # fmt: skip
+
+
+async def test_only_agents_find_customers_by_email_or_phone(env):
+    """Customers and partners are refused before the service; an agent's search reaches it with
+    what was typed (the service normalises it) and comes back as one page, no cursor."""
+    app, client = env
+    app.rpc.handlers[c.Subjects.FIND_CUSTOMERS] = match_reply
+    for headers in (app.auth("cust-1"), await app.partner(["webhooks.manage"])):
+        r = await client.get("/v1/customers", params={"email": "m@example.co.uk"}, headers=headers)
+        assert r.status_code == 403, r.text
+    assert app.rpc.calls == []
+    agent = app.auth("agent-phone", role="agent")
+    r = await client.get("/v1/customers", params={"email": "M@Example.co.uk"}, headers=agent)
+    assert r.status_code == 200, r.text
+    assert r.json()["next_cursor"] is None
+    [item] = r.json()["items"]
+    assert (item["customer_id"], item["email"]) == ("cust-margaret", "M@Example.co.uk")
+    call = app.rpc.calls[-1]
+    assert call["actor"].type == "agent" and call["payload"].email == "M@Example.co.uk"
+
+
+@pytest.mark.parametrize("params", [{"email": "not an address"}, {"phone": "07700 900123"},
+                                    {"phone": "+44" + "1" * 40}])  # fmt: skip
+async def test_a_malformed_email_or_phone_is_refused_at_the_gateway(env, params):
+    app, client = env
+    r = await client.get("/v1/customers", params=params,
+                         headers=app.auth("agent-phone", role="agent"))  # fmt: skip
+    assert r.status_code == 422, r.text
+    assert app.rpc.calls == []
