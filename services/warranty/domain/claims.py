@@ -128,13 +128,13 @@ class Claim:
 
     def approve(self, decision: Decision, actor: Actor, at: datetime, reason: str = "") -> None:
         self._require_decision(decision, covered=True, action="approve")
-        move = self._move("approve", actor, at, reason or "; ".join(decision.reasons))
+        move = self._move("approve", actor, at, reason or " ".join(decision.reasons))
         self.decision = decision
         self._emit(ev.ClaimApproved(**facts.decided(self, decision, at)), move)
 
     def reject(self, decision: Decision, actor: Actor, at: datetime, reason: str = "") -> None:
         self._require_decision(decision, covered=False, action="reject")
-        move = self._move("reject", actor, at, reason or "; ".join(decision.reasons))
+        move = self._move("reject", actor, at, reason or " ".join(decision.reasons))
         self.decision = decision
         self._emit(ev.ClaimRejected(**facts.decided(self, decision, at)), move)
 
@@ -149,7 +149,7 @@ class Claim:
         """Hand the claim to an agent; `assessment` is the automatic decision they start from.
 
         `review_reasons` are sentences for agents; the event carries `review_codes` only."""
-        move = self._move("flag", actor, at, "; ".join(review_reasons))
+        move = self._move("flag", actor, at, " ".join(review_reasons))
         self.review_reasons = tuple(review_reasons)
         self.decision = assessment
         self._emit(

@@ -99,7 +99,7 @@ class ClaimQueries:
         assert claim.rma is not None
         style = self.catalogue.style(claim.item.style_code or "")
         summary = (
-            "; ".join(claim.decision.reasons[-1:]) if claim.decision else "Approved under warranty."
+            " ".join(claim.decision.reasons[-1:]) if claim.decision else "Approved under warranty."
         )
         return RmaForm(
             rma_number=claim.rma.number, claim_id=claim.id, issued_at=claim.rma.issued_at,

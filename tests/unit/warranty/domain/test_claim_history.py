@@ -5,6 +5,7 @@ journey and for the other endings."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -97,13 +98,16 @@ def test_a_cancellation_records_who_cancelled(catalogue) -> None:  # type: ignor
 
 def test_a_flag_records_the_review_reasons_and_the_assessment() -> None:
     claim = new_claim()
-    claim.flag(("same label, other customer", "third claim this year"), SYSTEM, NOW + H,
-               assessment=COVERED, review_codes=("other_customer", "too_many_claims"))  # fmt: skip
+    reasons = ("The same label was claimed by another customer.",
+               "More than 2 claims on this item within 365 days.")  # fmt: skip
+    claim.flag(reasons, SYSTEM, NOW + H, assessment=COVERED,
+               review_codes=("other_customer", "too_many_claims"))  # fmt: skip
     assert claim.transitions[-1] == Transition(
         S.SUBMITTED, S.NEEDS_REVIEW, SYSTEM, NOW + H,
-        "same label, other customer; third claim this year",
+        "The same label was claimed by another customer. More than 2 claims on this item within "
+        "365 days.",
     )  # fmt: skip
-    assert claim.review_reasons == ("same label, other customer", "third claim this year")
+    assert claim.review_reasons == reasons
     assert claim.decision == COVERED
     flagged = claim.pull_events()[-1]
     assert (flagged.occurred_at, flagged.review_reasons) == (  # type: ignore[attr-defined]
@@ -227,3 +231,13 @@ def test_a_submitted_claim_keeps_what_the_customer_said() -> None:
         "manufacturing_defect",
         ("handles", "piping"),
     )
+
+
+def test_a_decision_of_several_sentences_reads_as_sentences() -> None:
+    """The policy's reasons are sentences with their full stops: the transition's reason (the
+    customer's and the agent's timeline) joins them with a space, not "; " after each stop (a
+    flag's review reasons too: test_a_flag_records_the_review_reasons_and_the_assessment)."""
+    decision = replace(COVERED, reasons=("Made in week 9 of 2025.", "Covered until 2027-02-28."))
+    claim = new_claim()
+    claim.approve(decision, AGENT, NOW + H)
+    assert claim.transitions[-1].reason == "Made in week 9 of 2025. Covered until 2027-02-28."
