@@ -82,6 +82,10 @@ LINE_KIND = {
     "vat_included": "VAT (included)",
 }
 
+# The console's formats, by the names people choose them by (sign-in, the switch, Settings, and
+# what an agent reads on a customer's page).
+LOCALE_NAMES = {"en-GB": "English (UK)", "en-IE": "English (Ireland)", "en-US": "English (US)"}
+
 # Who pays duties and taxes at the border (`customs.incoterm`); the API always sends DDP.
 INCOTERMS = {"DDP": "duties and taxes paid at checkout (DDP)"}
 
