@@ -139,7 +139,7 @@ def test_agent_finds_an_order_by_its_id_alone(sign_in, console):
     for order_id, found in ((order["order_id"], True), ("ord-nobody-has-this", False)):
         agent.goto("/agent?tab=search")
         agent.get_by_label("Order id").check()
-        agent.get_by_label("Id", exact=True).fill(order_id)
+        agent.get_by_label("Id, email or phone", exact=True).fill(order_id)
         agent.get_by_role("button", name="Find").click()
         if found:  # the customer's order page, the customer read from the order itself
             expect(agent).to_have_url(re.compile(f"/agent/customers/{customer}/orders/{order_id}$"))

@@ -71,3 +71,24 @@ def test_a_customer_without_contact_details_is_a_warning(sign_in):
     expect(warning).to_have_attribute("role", "alert")
     expect(warning).to_contain_text("no contact details")
     expect(warning.get_by_role("link", name="Another customer")).to_be_visible()
+
+
+def test_an_agent_records_a_callers_contact_details(sign_in):
+    """A caller with nothing on record: the agent takes her details on the phone, and her page
+    then names her (and a claim opened for her reaches her)."""
+    caller = f"cust-{uuid.uuid4().hex[:8]}"
+    agent = sign_in("agent-phone", role="agent")
+    agent.goto(f"/agent/customers/{caller}")
+    details = agent.locator("#contact-details")
+    details.get_by_label("Name").fill("Margaret Hale")
+    details.get_by_label("Email").fill(f"{caller}@example.co.uk")
+    details.get_by_label("Mobile (with its country code)").fill("07700 900123")  # no +44
+    details.get_by_role("button", name="Save contact details").click()
+    expect(agent.locator(".flash.error")).to_be_visible()
+    expect(details.get_by_label("Email")).to_have_value(f"{caller}@example.co.uk")  # kept
+    details.get_by_label("Mobile (with its country code)").fill("+44 7700 900123")
+    details.get_by_role("button", name="Save contact details").click()
+    expect(agent.locator(".flash.success")).to_contain_text(f"Contact details saved for {caller}")
+    expect(agent.locator(".lead")).to_contain_text("Margaret Hale")
+    expect(agent.locator(".lead")).to_contain_text("+447700900123")
+    expect(agent.locator("#nothing-on-record")).to_have_count(0)

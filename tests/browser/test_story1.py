@@ -60,7 +60,7 @@ def test_handbag_without_receipt_through_the_console(sign_in):
     centre = sign_in("agent-repair-uk", role="agent")
     centre.get_by_role("navigation", name="Main").get_by_role("link", name="Search").click()
     centre.get_by_label("RMA number").check()
-    centre.get_by_label("Id", exact=True).fill(rma.lower())
+    centre.get_by_label("Id, email or phone", exact=True).fill(rma.lower())
     centre.get_by_role("button", name="Find").click()
     expect(centre.get_by_role("heading", level=1)).to_have_text(f"Claim {claim_id}")
     expect(centre.locator("#evidence-title")).to_be_visible()

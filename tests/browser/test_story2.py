@@ -58,7 +58,7 @@ def test_uk_customer_buys_a_us_only_item(sign_in):
     agent = sign_in("agent-chat-uk", role="agent")
     agent.get_by_role("navigation", name="Main").get_by_role("link", name="Search").click()
     agent.get_by_label("Customer id", exact=True).check()
-    agent.get_by_label("Id", exact=True).fill(customer_id)
+    agent.get_by_label("Id, email or phone", exact=True).fill(customer_id)
     agent.get_by_role("button", name="Find").click()
     expect(agent.get_by_role("heading", level=1)).to_have_text(f"Customer {customer_id}")
     expect(agent.locator("section", has_text="Orders")).to_contain_text(order_id)

@@ -1,4 +1,5 @@
-"""Agents: one customer's claims, orders and messages, and ordering on their behalf."""
+"""Agents: one customer's claims, orders and messages, her contact details, and ordering on her
+behalf."""
 
 from __future__ import annotations
 
@@ -9,11 +10,18 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from services.web.api import ApiError, Gateway
+from services.web.contact_form import contact_body, empty_contact
 from services.web.deps import Api
 from services.web.formatting import LOCALE_REGION
-from services.web.routes.common import Cursor, ObjectId, default_region, section_can_wait
-from services.web.session import CurrentAgent
-from services.web.views import page_locale, render
+from services.web.routes.common import (
+    Cursor,
+    ObjectId,
+    default_region,
+    refused_here,
+    section_can_wait,
+)
+from services.web.session import CurrentAgent, Form, flash
+from services.web.views import page_locale, render, see_other
 
 router = APIRouter(prefix="/agent/customers")
 
@@ -22,9 +30,35 @@ router = APIRouter(prefix="/agent/customers")
 async def customer_view(request: Request, customer_id: ObjectId, user: CurrentAgent, api: Api,
                         claims: Cursor = None, orders: Cursor = None,
                         messages: Cursor = None) -> Response:  # fmt: skip
+    return await _customer_page(request, api, customer_id, claims, orders, messages)
+
+
+@router.post("/{customer_id}/contact")
+async def save_contact(request: Request, customer_id: ObjectId, user: CurrentAgent, api: Api,
+                       form: Form) -> Response:  # fmt: skip
+    """Her contact details as she gives them on the phone (a first email address, so the RMA
+    form and each step reach her; a corrected number). A refusal comes back on her page with
+    what was typed (422); nothing was saved."""
+    current = await customer_contact(api, customer_id)
+    if current is not None and "unavailable" in current:
+        raise current["unavailable"]  # read again before writing over what cannot be read
+    body = contact_body(form, current or empty_contact(page_locale(request)))
+    try:
+        await api.put("/v1/me/contact", body, customer_id=customer_id)
+    except ApiError as exc:
+        refused_here(request, exc)
+        return await _customer_page(request, api, customer_id, typed=body)
+    flash(request, "success", f"Contact details saved for {customer_id}")
+    return see_other(f"/agent/customers/{customer_id}")
+
+
+async def _customer_page(request: Request, api: Gateway, customer_id: str,
+                         claims: str | None = None, orders: str | None = None,
+                         messages: str | None = None,
+                         typed: dict[str, Any] | None = None) -> Response:  # fmt: skip
     """Four calls in parallel (contact and three lists), no call per row. Each list is paged on
     its own (`claims`, `orders`, `messages`: that list's cursor): past the newest fifty, older
-    ones are one link away."""
+    ones are one link away. `typed`: a refused contact form, shown as it was filled in."""
     lists = ("/v1/claims", claims), ("/v1/orders", orders), ("/v1/me/messages", messages)
     contact, *pages = await asyncio.gather(
         customer_contact(api, customer_id),
@@ -36,8 +70,10 @@ async def customer_view(request: Request, customer_id: ObjectId, user: CurrentAg
     # label check for her starts with; the agent can change it there.
     region = LOCALE_REGION.get(str((contact or {}).get("locale")),
                                default_region(page_locale(request)))  # fmt: skip
-    return render(request, "agent_customer.html", customer_id=customer_id, contact=contact,
-                  region=region,
+    form = typed or (contact if contact and "unavailable" not in contact else None)
+    return render(request, "agent_customer.html", 422 if typed else 200, customer_id=customer_id,
+                  contact=contact, region=region,
+                  form=form or empty_contact(page_locale(request)), refused=bool(typed),
                   **{name: page["items"] for name, page in by_name.items()},
                   next_cursors={name: page.get("next_cursor") for name, page in by_name.items()},
                   unavailable={name: page.get("unavailable") for name, page in by_name.items()},

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from services.web.api import ApiError, Gateway
+from services.web.contact_form import contact_body, empty_contact
 from services.web.deps import Api
 from services.web.formatting import LOCALES
 from services.web.labels import CHANNELS
@@ -34,8 +35,7 @@ async def _contact(api: Gateway, locale: str) -> dict[str, Any]:
     except ApiError as exc:
         if exc.status != 404:
             raise
-        return {"name": "", "email": None, "phone": None, "push_tokens": [], "locale": locale,
-                "time_zone": None}  # fmt: skip
+        return empty_contact(locale)
 
 
 @router.get("/inbox")
@@ -77,15 +77,7 @@ async def settings_page(request: Request, user: CurrentCustomer, api: Api) -> Re
 
 @router.post("/settings/contact")
 async def save_contact(request: Request, user: CurrentCustomer, api: Api, form: Form) -> Response:
-    current = await _contact(api, user.locale)
-    body: dict[str, Any] = {
-        "name": str(form.get("name") or "")[:200],
-        "email": str(form.get("email") or "")[:320] or None,
-        "phone": str(form.get("phone") or "")[:32] or None,
-        "push_tokens": current.get("push_tokens", []),  # managed by the mobile app, kept as is
-        "locale": str(form.get("locale") or "en-GB")[:16],
-        "time_zone": str(form.get("time_zone") or "")[:64] or None,
-    }
+    body = contact_body(form, await _contact(api, user.locale))
     try:
         saved = await api.put("/v1/me/contact", body)
     except ApiError as exc:
