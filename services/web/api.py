@@ -110,6 +110,11 @@ class Gateway:
                                     headers={"Idempotency-Key": idempotency_key})  # fmt: skip
         return response.json() if response.content else None
 
+    async def delete(self, path: str, idempotency_key: str) -> None:
+        """A DELETE, idempotent at the gateway like every POST (the form's key, sent again on a
+        retry, deletes once)."""
+        await self._send("DELETE", path, headers={"Idempotency-Key": idempotency_key})
+
     async def put(self, path: str, body: Any, **params: Any) -> Any:
         clean = {k: v for k, v in params.items() if v is not None}
         return (await self._send("PUT", path, json=body, params=clean)).json()

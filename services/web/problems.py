@@ -92,6 +92,15 @@ PLAIN: dict[str, str] = {
     # Transport and limits
     "validation_error": "Some of what was sent was not accepted",
     "rate_limited": "Too many requests in a short time: wait a moment and try again",
+    # Registering a partner's webhook endpoint (Operations): what the operator does about it.
+    "webhooks_https_required": "Partners are called over https here: write the URL with https://",
+    "webhooks_url_invalid": "The URL holds spaces or control characters: copy it again from the "
+    "partner",
+    "webhooks_invalid_endpoint": "That is not a URL Concierge can call: write it whole, such as "
+    "https://partner.example/hooks",
+    "webhooks_unknown_event_type": "No event type matches one of those ticked",
+    "webhooks_endpoint_limit_reached": "No more endpoints can be registered: delete one that is "
+    "no longer used first",
     "idempotency_request_in_progress": "This is still being done: wait a moment",
     "idempotency_key_reused": "This form was already sent with other values: reload the page",
     "upstream_timeout": "Concierge took too long to answer: try again in a moment",

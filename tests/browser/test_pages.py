@@ -150,7 +150,8 @@ def test_every_agent_page(sign_in, world):
         (f"/agent/customers/{customer}/quotes/{world['cart']}", None),
         (f"/agent/customers/{customer}/basket", None),
         (f"/agent/customers/{customer}/orders/{world['order']}", None),
-        ("/agent/ops", "agent-operations"), (f"/agent/ops/webhooks/{world['hook']}", "agent-deliveries"),
+        ("/agent/ops", "agent-operations"), ("/agent/ops/webhooks/new", None),
+        (f"/agent/ops/webhooks/{world['hook']}", "agent-deliveries"),
         ("/agent/analytics", None), ("/agent/analytics?week_from=2025-W99", None),
         (f"/warranty?code={world['label']}&region=UK", None),
     ]  # fmt: skip

@@ -5,13 +5,14 @@ messages held after an interrupted hand-over, to settle."""
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 
 from services.web.api import ApiError, Gateway
 from services.web.deps import Api
+from services.web.routes import operations_webhooks
 from services.web.routes.agent import held_list
 from services.web.routes.common import (
     Cursor,
@@ -23,11 +24,12 @@ from services.web.routes.common import (
     refused_here,
     section_can_wait,
 )
+from services.web.routes.operations_webhooks import endpoint_page, listed
 from services.web.session import CurrentAgent, Form, flash
 from services.web.views import render, see_other
 
 router = APIRouter(prefix="/agent/ops")
-DeliveryStatus = Literal["pending", "delivered", "dead_letter", "cancelled"]
+router.include_router(operations_webhooks.router)  # register, one endpoint, rotate, delete
 # Recording a held message as sent cannot be undone (it is never handed over again): the box
 # to tick, in the page's words (held_list.html).
 SENT_BOX = "Yes, message {} was sent"
@@ -67,32 +69,11 @@ async def replay_dead_letter(request: Request, letter_id: Annotated[int, Path(ge
     return see_other(back_to("/agent/ops", "#dlq-title", cursor=form_cursor(form)))
 
 
-@router.get("/webhooks/{endpoint_id}")
-async def endpoint(request: Request, endpoint_id: ObjectId, user: CurrentAgent, api: Api,
-                   status: Annotated[DeliveryStatus | None, Query()] = None,
-                   cursor: Cursor = None) -> Response:  # fmt: skip
-    return await _endpoint_page(request, api, endpoint_id, status, cursor)
-
-
-async def _endpoint_page(request: Request, api: Gateway, endpoint_id: str, status: str | None,
-                         cursor: str | None, typed: dict[str, str] | None = None) -> Response:  # fmt: skip
-    """One endpoint's deliveries (paged, filtered by state); `typed`: a refused time range's
-    form as the agent filled it in, shown again with status 422."""
-    deliveries = await api.get(f"/v1/webhooks/{endpoint_id}/deliveries", status=status,
-                               limit=100, cursor=cursor)  # fmt: skip
-    here = back_to(f"/agent/ops/webhooks/{endpoint_id}", status=status, cursor=cursor)
-    return render(request, "ops_endpoint.html", 422 if typed else 200, endpoint_id=endpoint_id,
-                  page=here,
-                  status=status, cursor=cursor, deliveries=deliveries["items"],
-                  next_cursor=deliveries.get("next_cursor"), typed=typed or {})  # fmt: skip
-
-
 @router.post("/webhooks/{endpoint_id}/replay")
 async def replay(request: Request, endpoint_id: ObjectId, user: CurrentAgent, api: Api,
                  form: Form) -> Response:  # fmt: skip
     body = {k: str(form.get(k))[:64] for k in ("delivery_id", "since", "until") if form.get(k)}
-    status = str(form.get("status") or "")
-    status = status if status in get_args(DeliveryStatus) else ""
+    status, cursor = listed(form)
     try:
         result = await api.post(f"/v1/webhooks/{endpoint_id}/replay", body,
                                 idempotency_key=str(form.get("form_key")))  # fmt: skip
@@ -101,13 +82,11 @@ async def replay(request: Request, endpoint_id: ObjectId, user: CurrentAgent, ap
             flash_error(request, exc)
         else:
             refused_here(request, exc, form.get("form_key"))
-            return await _endpoint_page(request, api, endpoint_id, status or None,
-                                        form_cursor(form) or None, body)  # fmt: skip
+            return await endpoint_page(request, api, endpoint_id, status, cursor, body)
     else:
         flash(request, "success", "Replay queued",
               detail=f"{len(result['replayed'])} deliveries will be sent again.")  # fmt: skip
-    return see_other(back_to(f"/agent/ops/webhooks/{endpoint_id}", status=status,
-                             cursor=form_cursor(form)))  # fmt: skip
+    return see_other(back_to(f"/agent/ops/webhooks/{endpoint_id}", status=status, cursor=cursor))
 
 
 @router.post("/held/{message_id}")
