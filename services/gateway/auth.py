@@ -73,12 +73,7 @@ class Authenticator:
             ) from exc
         if record is None:
             raise AuthError("The API key is not valid.", code="invalid_api_key")
-        return Principal(
-            type="partner",
-            id=record.key_id,
-            scopes=frozenset(record.actions),
-            event_types=tuple(record.event_types),
-        )
+        return partner_principal(record)
 
     async def _jwt(self, token: str) -> Principal:
         principal = self._verified.get(token)
@@ -204,6 +199,16 @@ async def require_agent(request: Request) -> Principal:
     if principal.type != "agent":
         raise Forbidden("This operation is for support agents.", code="role_not_allowed")
     return principal
+
+
+def partner_principal(record: PartnerKey) -> Principal:
+    """The caller a partner key is: its id, its actions and its event types."""
+    return Principal(
+        type="partner",
+        id=record.key_id,
+        scopes=frozenset(record.actions),
+        event_types=tuple(record.event_types),
+    )
 
 
 def require_partner(action: str) -> Any:

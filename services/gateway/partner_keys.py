@@ -45,6 +45,10 @@ class PartnerKey(BaseModel):
     def public(self) -> dict[str, Any]:
         return self.model_dump(mode="json", exclude={"key_hash"})
 
+    @property
+    def usable(self) -> bool:
+        return self.revoked_at is None
+
 
 class KeyValueLike(Protocol):
     """The subset of `nats.js.kv.KeyValue` the gateway uses (tests pass a fake)."""
@@ -111,6 +115,10 @@ class PartnerKeyStore:
             return []
         records = [await self._load(key_id) for key_id in sorted(ids)]
         return [r for r in records if r is not None]
+
+    async def get(self, key_id: str) -> PartnerKey | None:
+        """A key's record by its id (revoked ones too), or None."""
+        return await self._load(key_id)
 
     async def revoke(self, key_id: str) -> PartnerKey | None:
         record = await self._load(key_id)

@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import httpx
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
@@ -77,12 +78,30 @@ def _unticked_post(page, box: str, button: str) -> None:  # type: ignore[no-unty
     page.get_by_role("button", name=button).click()
 
 
+def _partner_key(console, name: str) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+    """A partner's API key as `concierge partner create` issues it: (the key, its id). In a
+    thread of its own: Playwright's sync API keeps an event loop running in this one."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    from concierge_cli.auth_commands import _with_store
+
+    issue = _with_store(console.nats_url, lambda store: store.create(
+        name, ["warranty.claim.*", "orders.order.*"], ["webhooks.manage"]))  # fmt: skip
+    with ThreadPoolExecutor(1) as thread:
+        plain, record = thread.submit(asyncio.run, issue).result()
+    return plain, record.key_id
+
+
 def test_an_agent_registers_rotates_and_deletes_an_endpoint(sign_in, console, partner):
     partner, received = partner
+    name = f"Leeds workshop {uuid.uuid4().hex[:4]}"
+    key, key_id = _partner_key(console, name)
     agent = sign_in("agent-onboarding", role="agent")
     agent.goto("/agent/ops")
     agent.get_by_role("link", name="Register an endpoint").click()
     _accessible(agent)
+    agent.get_by_label("For the partner").select_option(key_id)
     agent.get_by_label("The partner's URL").fill(partner)
     agent.get_by_label("Description (optional)").fill("Leeds repair workshop")
     for name in TYPES:
@@ -107,8 +126,14 @@ def test_an_agent_registers_rotates_and_deletes_an_endpoint(sign_in, console, pa
     expect(agent.locator("#secret")).to_have_count(0)
     _accessible(agent)
 
+    # It is the partner's: its own key lists it.
+    with httpx.Client(base_url=console.api, headers={"X-API-Key": key}) as partner_api:
+        mine = partner_api.get("/v1/webhooks").json()["items"]
+    assert [(e["id"], e["owner"]) for e in mine] == [(endpoint_id, key_id)]
+
     agent.goto("/agent/ops")
     row = agent.get_by_role("row").filter(has_text=endpoint_id)
+    expect(row).to_contain_text(name)
     expect(row).to_contain_text(partner)
     for name in TYPES:
         expect(row).to_contain_text(name)

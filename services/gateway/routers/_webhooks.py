@@ -8,20 +8,24 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from nats.errors import Error as NatsError
 from pydantic import Field
 
 from services.gateway.auth import (
+    Agent,
     Principal,
     current_principal,
+    partner_principal,
 )
 from services.gateway.errors import problem_responses
 from services.gateway.limits import NewestFirstPosition, Page, Paging
-from services.gateway.models import RequestModel
+from services.gateway.models import RequestModel, ResponseModel
+from services.gateway.partner_keys import PartnerKeyStore
 from services.gateway.routers._ask import ask, read_as
-from services.gateway.runtime import Rpc
+from services.gateway.runtime import Rpc, get_runtime
 from shared.contracts import notifications as c
-from shared.errors import Forbidden
+from shared.errors import DomainError, ErrorKind, Forbidden
 
 router = APIRouter()
 
@@ -60,17 +64,73 @@ HOOK_ERRORS = problem_responses(401, 403, 404, 409, 422, 503, 504)
 @router.post("/webhooks", status_code=201, response_model=c.WebhookEndpointCreated, responses=HOOK_ERRORS,
              summary="Register a webhook endpoint; returns its signing secret")  # fmt: skip
 async def create_webhook(
-    body: c.CreateWebhookRequest, principal: Manager, rpc: Rpc
+    body: c.CreateWebhookRequest, principal: Manager, rpc: Rpc, request: Request
 ) -> c.WebhookEndpointCreated:
     """Register an HTTPS endpoint for some event types (a partner key only within its own event
     types). The signing secret is returned once; deliveries follow the Standard Webhooks spec.
+    An agent registering it for a partner names the partner's key (`partner_key_id`, from
+    `GET /v1/partners`): the endpoint is then that partner's, within that key's event types;
+    an unknown or revoked key is 422 `partner_key_unknown`.
 
     **Who may call:** partners whose API key allows `webhooks.manage` (their own endpoints) and support agents (every endpoint).
     """
-    principal.require_events(body.event_types)  # a partner key only subscribes within its scope
+    owner = await registering_for(principal, body.partner_key_id, get_runtime(request).partner_keys)
+    owner.require_events(body.event_types)  # a partner key only subscribes within its scope
     return await ask(
         rpc, c.Subjects.CREATE_WEBHOOK, body, principal.actor(), c.WebhookEndpointCreated
     )
+
+
+async def registering_for(
+    principal: Principal, partner_key_id: str | None, keys: PartnerKeyStore
+) -> Principal:
+    """Whose a new endpoint is, as a caller whose event types bound it: the caller, or the
+    partner key an agent names. A partner names no key but its own."""
+    if partner_key_id is None or partner_key_id == principal.id:
+        return principal
+    if principal.type != "agent":
+        raise Forbidden(
+            "A partner registers endpoints for its own key only.", code="partner_key_not_allowed"
+        )
+    try:
+        record = await keys.get(partner_key_id)
+    except (NatsError, TimeoutError) as exc:
+        raise DomainError("Cannot check API keys right now.", code="upstream_unavailable",
+                          kind=ErrorKind.UNAVAILABLE) from exc  # fmt: skip
+    if record is None or not record.usable:
+        raise DomainError("No partner has that API key (or it was revoked).",
+                          code="partner_key_unknown", kind=ErrorKind.INVALID,
+                          details={"partner_key_id": partner_key_id})  # fmt: skip
+    return partner_principal(record)
+
+
+class PartnerOut(ResponseModel):
+    """A partner's API key as an agent chooses it: never the key itself, nor its hash."""
+
+    key_id: str = Field(description="What `partner_key_id` takes.", examples=["3f2a9c1d0b7e6a54"])
+    name: str = Field(description="The partner's name.", examples=["Hale & Sons repairs"])
+    event_types: list[str] = Field(description="The event types the key may subscribe to.")
+    actions: list[str] = Field(description="What the key may do (`webhooks.manage`, ...).")
+    created_at: datetime = Field(description="When the key was issued.")
+    revoked_at: datetime | None = Field(default=None, description="Revoked from then on.")
+
+
+@router.get("/partners", response_model=Page[PartnerOut],
+            responses=problem_responses(401, 403, 503, 504),
+            summary="Partners' API keys, to register webhook endpoints for (agents)")  # fmt: skip
+async def list_partners(principal: Agent, request: Request) -> Page[Any]:
+    """Every partner API key (`concierge partner create` issues them), revoked ones too, by name:
+    the keys an agent may name as `partner_key_id` when registering an endpoint for a partner.
+
+    **Who may call:** support agents.
+    """
+    try:
+        records = await get_runtime(request).partner_keys.list()
+    except (NatsError, TimeoutError) as exc:
+        raise DomainError("Cannot read API keys right now.", code="upstream_unavailable",
+                          kind=ErrorKind.UNAVAILABLE) from exc  # fmt: skip
+    records.sort(key=lambda r: (r.name.lower(), r.created_at))
+    return Page.of([PartnerOut.model_validate(r.public()) for r in records], None)
 
 
 @router.get("/webhooks", response_model=Page[c.WebhookEndpointView], responses=HOOK_ERRORS,

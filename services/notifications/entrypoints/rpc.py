@@ -86,7 +86,8 @@ class WebhookRpc:
         self.cases = cases
 
     async def create(self, r: c.CreateWebhookRequest, actor: A) -> c.WebhookEndpointCreated:
-        created = await self.cases.webhooks.create(actor, r.url, r.event_types, r.description)
+        created = await self.cases.webhooks.create(actor, r.url, r.event_types, r.description,
+                                                   partner_key_id=r.partner_key_id)  # fmt: skip
         return t.endpoint_created(*created)
 
     async def list(self, _r: Any, actor: A) -> c.WebhookList:

@@ -171,6 +171,7 @@ def endpoint_view(listing: EndpointListing) -> c.WebhookEndpointView:
         disabled_reason=endpoint.disabled_reason,
         created_at=listing.created_at,
         secret_rotation_until=listing.rotation_until,
+        owner=endpoint.owner,
     )
 
 

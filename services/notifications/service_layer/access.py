@@ -35,3 +35,14 @@ def webhook_owner(actor: Actor | None) -> str | None:
     if actor is None or actor.type == "customer":
         raise Forbidden("webhooks are managed by partners and agents", code=FORBIDDEN)
     return actor.id if actor.type == "partner" else None
+
+
+def endpoint_owner(actor: Actor | None, partner_key_id: str | None) -> str:
+    """Whose a new endpoint is: the registering partner key's; the partner key an agent names
+    (registering it for that partner); or, naming none, the agent's. A partner cannot register
+    for another key."""
+    webhook_owner(actor)  # customers and the anonymous are refused
+    assert actor is not None
+    if actor.type == "partner" and partner_key_id not in (None, actor.id):
+        raise Forbidden("a partner registers endpoints for its own key only", code=FORBIDDEN)
+    return partner_key_id or actor.id

@@ -21,7 +21,7 @@ from ..domain.errors import WebhookEndpointLimit
 from ..domain.ports import NewSecret, TargetCheck
 from ..domain.webhook_deliveries import EndpointListing
 from ..domain.webhooks import EndpointSecret, WebhookEndpoint, check_registration
-from .access import webhook_owner
+from .access import endpoint_owner, webhook_owner
 from .unit_of_work import UnitOfWork, Work
 from .webhook_fanout import partner_event_types
 
@@ -55,10 +55,12 @@ class Webhooks:
         self.new_secret = new_secret
 
     async def create(self, actor: Actor | None, url: str, event_types: Iterable[str],
-                     description: str) -> tuple[EndpointListing, str]:  # fmt: skip
-        """Register an endpoint; returns it and its signing secret (shown this once)."""
-        webhook_owner(actor)
-        assert actor is not None
+                     description: str, *, partner_key_id: str | None = None,
+                     ) -> tuple[EndpointListing, str]:  # fmt: skip
+        """Register an endpoint; returns it and its signing secret (shown this once). Its owner
+        is the partner key that registers it, or the one an agent names (`partner_key_id`: the
+        gateway checked the key and its event types), else the agent."""
+        owner = endpoint_owner(actor, partner_key_id)
         types = tuple(event_types)
         check_registration(url, types, require_https=self.policy.require_https,
                            known_types=partner_event_types())  # fmt: skip
@@ -66,14 +68,14 @@ class Webhooks:
         secret = self.new_secret()
         endpoint = WebhookEndpoint(
             id=endpoint_id_for_request() or "we_" + _secrets.token_hex(8),
-            owner=actor.id,
+            owner=owner,
             url=url,
             event_types=types,
             secrets=(EndpointSecret(secret, now),),
         )
         await self.check_target(endpoint.url)
         async with self.uow() as work:
-            await self._check_room(work, actor.id)
+            await self._check_room(work, owner)
             await work.endpoints.add(endpoint, description, now)
         return await self.get(actor, endpoint.id), secret
 

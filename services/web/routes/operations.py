@@ -38,9 +38,11 @@ SENT_BOX = "Yes, message {} was sent"
 @router.get("")
 async def operations(request: Request, user: CurrentAgent, api: Api,
                      cursor: Cursor = None) -> Response:  # fmt: skip
-    hooks, letters = await asyncio.gather(api.get("/v1/webhooks"), _dead_letters(api, cursor))
+    hooks, letters, keys = await asyncio.gather(
+        api.get("/v1/webhooks"), _dead_letters(api, cursor), operations_webhooks.partners(api)
+    )
     return render(request, "ops.html", endpoints=hooks["items"], dead_letters=letters,
-                  cursor=cursor)  # fmt: skip
+                  partner_names={k["key_id"]: k["name"] for k in keys}, cursor=cursor)  # fmt: skip
 
 
 async def _dead_letters(api: Gateway, cursor: str | None) -> dict[str, Any]:

@@ -25,6 +25,7 @@ from services.web.routes.common import (
     flash_error,
     form_cursor,
     refused_here,
+    section_can_wait,
 )
 from services.web.session import CurrentAgent, Form, flash
 from services.web.views import render, see_other
@@ -35,6 +36,14 @@ DeliveryStatus = Literal["pending", "delivered", "dead_letter", "cancelled"]
 ROTATE_BOX = "Yes, replace the signing secret of {}"
 DELETE_BOX = "Yes, delete endpoint {}"
 LIST = "/agent/ops#hooks-title"
+BRAND = "brand"  # the form's choice of no partner: the brand's own endpoint
+# Refused before the API (the page's `required` aside): no partner chosen, no event type ticked.
+_UNCHOSEN = (
+    ("Choose whom the endpoint is for", "partner_required",
+     "A partner (its API key), or the brand's own endpoint."),
+    ("Choose at least one event type", "event_types_required",
+     "Tick the events this partner receives, or a whole family."),
+)  # fmt: skip
 
 # `webhooks_target_refused` (403), by its `details.reason`: the target, not the agent, is refused.
 TARGET = {
@@ -66,10 +75,24 @@ async def _families(api: Gateway) -> list[tuple[str, list[tuple[str, str]]]]:
     return sorted(families.items())
 
 
+async def partners(api: Gateway) -> list[dict[str, Any]]:
+    """The partners' API keys, by name (GET /v1/partners): whom an endpoint may be registered
+    for, and whose each listed endpoint is (its `owner`)."""
+    try:
+        found: list[dict[str, Any]] = (await api.get("/v1/partners"))["items"]
+    except ApiError as exc:
+        if exc.status == 401 or not (exc.status in (403, 404) or section_can_wait(exc)):
+            raise
+        return []  # the page still works: owners shown by id, every endpoint the brand's own
+    return found
+
+
 async def _form_page(request: Request, api: Gateway, typed: dict[str, Any] | None = None) -> Response:  # fmt: skip
     """The registration form; `typed`: a refused one as the agent filled it in (422)."""
+    families, keys = await asyncio.gather(_families(api), partners(api))
     return render(request, "ops_webhook_new.html", 422 if typed else 200,
-                  page="/agent/ops/webhooks/new", families=await _families(api),
+                  page="/agent/ops/webhooks/new", families=families, BRAND=BRAND,
+                  partners=[k for k in keys if not k["revoked_at"]],
                   typed=typed or {"url": "", "description": "", "event_types": []})  # fmt: skip
 
 
@@ -90,15 +113,18 @@ async def register(request: Request, user: CurrentAgent, api: Api, form: Form) -
     body = {"url": str(form.get("url") or "").strip()[:2048],
             "event_types": [str(t)[:100] for t in form.getlist("event_types")][:50],
             "description": str(form.get("description") or "").strip()[:500]}  # fmt: skip
-    if not body["event_types"]:
-        flash(request, "error", "Choose at least one event type", "event_types_required",
-              "Tick the events this partner receives, or a whole family.")  # fmt: skip
-        return await _form_page(request, api, body)
+    partner = str(form.get("partner_key_id") or "")[:64]
+    typed = {**body, "partner_key_id": partner}  # the form as filled in, for a refusal
+    if partner != BRAND:  # the brand's own endpoint is this agent's: no key named
+        body["partner_key_id"] = partner
+    if not partner or not body["event_types"]:
+        flash(request, "error", *_UNCHOSEN[0 if not partner else 1])
+        return await _form_page(request, api, typed)
     try:
         created = await api.post("/v1/webhooks", body, idempotency_key=str(form.get("form_key")))
     except ApiError as exc:
         refused_here(request, _worded(exc), form.get("form_key"))
-        return await _form_page(request, api, body)
+        return await _form_page(request, api, typed)
     return _secret_page(request, created["id"], created["secret"], endpoint=created)
 
 

@@ -34,6 +34,13 @@ class CreateWebhookRequest(_Strict):
         examples=[["warranty.claim.*", "orders.order.shipped"]],
     )
     description: str = Field(default="", max_length=500, description="A note for the partner.")
+    partner_key_id: IdStr | None = Field(
+        default=None,
+        description="Agents only: the partner API key the endpoint is registered for. It then "
+        "belongs to that partner (listed and managed with its key, counted against its limit, "
+        "within its event types). Without it, an agent's endpoint belongs to that agent.",
+        examples=["3f2a9c1d0b7e6a54"],
+    )
 
 
 class WebhookEndpointView(BaseModel):
@@ -48,6 +55,11 @@ class WebhookEndpointView(BaseModel):
     created_at: datetime = Field(description="When it was registered.")
     secret_rotation_until: datetime | None = Field(
         default=None, description="While set, an older secret also signs (rotation overlap)."
+    )
+    owner: str | None = Field(
+        default=None,
+        description="Whose it is: the partner API key's id, or the agent who registered it "
+        "without naming a partner.",
     )
 
 

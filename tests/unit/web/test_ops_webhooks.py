@@ -34,6 +34,13 @@ ENDPOINT = {"id": "we_1", "url": "https://workshop.example/hooks", "description"
             "disabled_reason": None, "created_at": "2026-12-07T10:00:00Z",
             "secret_rotation_until": None}  # fmt: skip
 EMPTY = {"items": [], "next_cursor": None}
+PARTNERS = [
+    {"key_id": "3f2a9c1d0b7e6a54", "name": "Hale repairs", "event_types": ["warranty.claim.*"],
+     "actions": ["webhooks.manage"], "created_at": "2026-12-01T10:00:00Z", "revoked_at": None},
+    {"key_id": "0b7e6a543f2a9c1d", "name": "Old carrier", "event_types": ["orders.order.*"],
+     "actions": ["webhooks.manage"], "created_at": "2026-11-01T10:00:00Z",
+     "revoked_at": "2026-11-20T10:00:00Z"},
+]  # fmt: skip
 
 
 def gateway(create: httpx.Response | None = None, rotate: httpx.Response | None = None,
@@ -54,6 +61,8 @@ def gateway(create: httpx.Response | None = None, rotate: httpx.Response | None 
             return httpx.Response(200, json=ENDPOINT)
         if path == "/v1/webhooks":
             return httpx.Response(200, json={"items": [ENDPOINT], "next_cursor": None})
+        if path == "/v1/partners":
+            return httpx.Response(200, json={"items": PARTNERS, "next_cursor": None})
         return httpx.Response(200, json=EMPTY)  # deliveries, dead letters
 
     return answer
@@ -100,7 +109,7 @@ def test_registering_shows_the_secret_once_and_nowhere_else(
 ) -> None:
     caplog.set_level(logging.DEBUG)
     agent = stub_console(gateway())
-    form = {"csrf_token": csrf(agent.get("/agent/ops/webhooks/new").text), "form_key": "k-new",
+    form = {"csrf_token": csrf(agent.get("/agent/ops/webhooks/new").text), "form_key": "k-new", "partner_key_id": "brand",
             "url": "https://workshop.example/hooks", "description": "Workshop",
             "event_types": ["warranty.claim.approved", "orders.order.shipped"]}  # fmt: skip
     page = agent.post("/agent/ops/webhooks", data=form, follow_redirects=False)
@@ -123,7 +132,7 @@ def test_registering_shows_the_secret_once_and_nowhere_else(
 
 def test_a_refused_registration_keeps_the_form_and_says_why(stub_console: StubConsole) -> None:
     agent = stub_console(gateway(create=problem(422, "webhooks_https_required")))
-    form = {"csrf_token": csrf(agent.get("/agent/ops/webhooks/new").text), "form_key": "k",
+    form = {"csrf_token": csrf(agent.get("/agent/ops/webhooks/new").text), "form_key": "k", "partner_key_id": "brand",
             "url": "http://workshop.example/hooks", "description": "Workshop",
             "event_types": ["warranty.claim.*", "orders.order.shipped"]}  # fmt: skip
     page = agent.post("/agent/ops/webhooks", data=form)
@@ -141,7 +150,7 @@ def test_an_unreachable_target_is_said_in_words(stub_console: StubConsole) -> No
     refusal = problem(403, "webhooks_target_refused",
                       details={"reason": "unresolvable", "url": "https://nowhere.invalid/"})  # fmt: skip
     agent = stub_console(gateway(create=refusal))
-    form = {"csrf_token": csrf(agent.get("/agent/ops/webhooks/new").text), "form_key": "k",
+    form = {"csrf_token": csrf(agent.get("/agent/ops/webhooks/new").text), "form_key": "k", "partner_key_id": "brand",
             "url": "https://nowhere.invalid/", "event_types": ["orders.order.shipped"]}  # fmt: skip
     page = agent.post("/agent/ops/webhooks", data=form)
     assert page.status_code == 422 and "webhooks_target_refused" in page.text
@@ -153,7 +162,7 @@ def test_no_event_type_is_refused_before_the_api(
     stub_console: StubConsole, gateway_calls: list
 ) -> None:
     agent = stub_console(gateway())
-    form = {"csrf_token": csrf(agent.get("/agent/ops/webhooks/new").text), "form_key": "k",
+    form = {"csrf_token": csrf(agent.get("/agent/ops/webhooks/new").text), "form_key": "k", "partner_key_id": "brand",
             "url": "https://workshop.example/hooks"}  # fmt: skip
     page = agent.post("/agent/ops/webhooks", data=form)
     assert page.status_code == 422 and "event_types_required" in page.text
@@ -222,3 +231,28 @@ def test_customers_get_no_such_page(stub_console: StubConsole, gateway_calls: li
                                      "url": "https://x.example/", "event_types": ["*"]})  # fmt: skip
         assert answer.status_code == 404
     assert not [r for r in gateway_calls if r.method in ("POST", "DELETE")]
+
+
+def test_an_endpoint_is_registered_for_the_partner_chosen(
+    stub_console: StubConsole, gateway_calls: list
+) -> None:
+    """The form offers the partners' live keys (a revoked one is not offered); the one chosen
+    goes to the API as `partner_key_id`, and the list names each endpoint's partner."""
+    agent = stub_console(gateway())
+    page = agent.get("/agent/ops/webhooks/new").text
+    assert '<option value="3f2a9c1d0b7e6a54">Hale repairs' in page
+    assert "Old carrier" not in page and "the brand's own endpoint" in page
+    form = {"csrf_token": csrf(page), "form_key": "k-for", "url": "https://hale.example/hooks",
+            "event_types": ["warranty.claim.*"], "partner_key_id": "3f2a9c1d0b7e6a54"}  # fmt: skip
+    unchosen = agent.post("/agent/ops/webhooks", data={**form, "partner_key_id": ""})
+    assert unchosen.status_code == 422 and "partner_required" in unchosen.text
+    assert 'value="" disabled selected' in unchosen.text  # still to choose, the rest kept
+    assert 'value="https://hale.example/hooks"' in unchosen.text
+    assert agent.post("/agent/ops/webhooks", data=form).status_code == 200
+    [create] = sent(gateway_calls, "POST", "/v1/webhooks")  # the unchosen one never went
+    assert json.loads(create.content)["partner_key_id"] == "3f2a9c1d0b7e6a54"
+    owned = {**ENDPOINT, "owner": "3f2a9c1d0b7e6a54"}
+    listing = stub_console(lambda r: httpx.Response(200, json={
+        "items": [owned] if r.url.path == "/v1/webhooks" else
+        PARTNERS if r.url.path == "/v1/partners" else [], "next_cursor": None}))  # fmt: skip
+    assert "<td>Hale repairs</td>" in listing.get("/agent/ops").text

@@ -113,7 +113,7 @@ async def test_webhooks_need_a_partner_key_with_the_action_or_an_agent(env):
     created = {
         "id": "we_1", "url": "https://p.example/h", "event_types": ["warranty.claim.*"],
         "enabled": True, "created_at": NOW.isoformat(), "secret": "whsec_abc",
-        "owner": "leak-me-not",
+        "owner": "3f2a9c1d0b7e6a54",
     }  # fmt: skip
     app.rpc.handlers[c.Subjects.CREATE_WEBHOOK] = created
     body = {"url": "https://p.example/h", "event_types": ["warranty.claim.*"]}
@@ -124,7 +124,7 @@ async def test_webhooks_need_a_partner_key_with_the_action_or_an_agent(env):
     headers = await app.partner(["webhooks.manage"])
     r = await client.post("/v1/webhooks", json=body, headers=headers)
     assert r.status_code == 201, r.text
-    assert r.json()["secret"] == "whsec_abc" and "owner" not in r.json()
+    assert r.json()["secret"] == "whsec_abc" and r.json()["owner"] == "3f2a9c1d0b7e6a54"
     assert app.rpc.calls[-1]["actor"].type == "partner"
     r = await client.post("/v1/webhooks", json=body, headers=app.auth("agent-1", "agent"))
     assert r.status_code == 201
@@ -273,3 +273,57 @@ async def test_a_malformed_email_or_phone_is_refused_at_the_gateway(env, params)
                          headers=app.auth("agent-phone", role="agent"))  # fmt: skip
     assert r.status_code == 422, r.text
     assert app.rpc.calls == []
+
+
+async def test_an_agent_registers_for_a_partner_within_its_keys_event_types(env):
+    """An agent names the partner's key: the service is asked for that key, and only within the
+    key's event types; an unknown or revoked key is 422; a partner cannot name another key."""
+    app, client = env
+    app.rpc.handlers[c.Subjects.CREATE_WEBHOOK] = lambda payload, actor: {
+        "id": "we_1",
+        "url": payload.url,
+        "event_types": payload.event_types,
+        "enabled": True,
+        "created_at": NOW.isoformat(),
+        "secret": "whsec_abc",
+        "owner": payload.partner_key_id,
+    }
+    plain, record = await app.runtime.partner_keys.create("Hale repairs", ["warranty.claim.*"],
+                                                          ["webhooks.manage"])  # fmt: skip
+    agent = app.auth("agent-ops", role="agent")
+    body = {"url": "https://p.example/h", "event_types": ["warranty.claim.*"],
+            "partner_key_id": record.key_id}  # fmt: skip
+    r = await client.post("/v1/webhooks", json=body, headers=agent)
+    assert r.status_code == 201, r.text
+    assert r.json()["owner"] == record.key_id
+    assert app.rpc.calls[-1]["actor"].id == "agent-ops"
+    calls = len(app.rpc.calls)
+    r = await client.post("/v1/webhooks", json={**body, "event_types": ["orders.order.*"]},
+                          headers=agent)  # fmt: skip
+    assert (r.status_code, r.json()["code"]) == (403, "event_type_not_allowed")
+    for key_id in ("0000000000000000", "not-a-key"):
+        r = await client.post("/v1/webhooks", json={**body, "partner_key_id": key_id},
+                              headers=agent)  # fmt: skip
+        assert (r.status_code, r.json()["code"]) == (422, "partner_key_unknown"), r.text
+    await app.runtime.partner_keys.revoke(record.key_id)
+    r = await client.post("/v1/webhooks", json=body, headers=agent)
+    assert (r.status_code, r.json()["code"]) == (422, "partner_key_unknown")
+    other = await app.partner(["webhooks.manage"])
+    r = await client.post("/v1/webhooks", json=body, headers=other)
+    assert (r.status_code, r.json()["code"]) == (403, "partner_key_not_allowed")
+    assert len(app.rpc.calls) == calls  # none of the refused reached the service
+
+
+async def test_agents_list_partner_keys_without_their_secrets(env):
+    app, client = env
+    _plain, record = await app.runtime.partner_keys.create("Hale repairs", ["warranty.claim.*"],
+                                                           ["webhooks.manage"])  # fmt: skip
+    assert (await client.get("/v1/partners", headers=app.auth("cust-1"))).status_code == 403
+    other = await app.partner(["webhooks.manage"])
+    assert (await client.get("/v1/partners", headers=other)).status_code == 403
+    r = await client.get("/v1/partners", headers=app.auth("agent-ops", role="agent"))
+    assert r.status_code == 200, r.text
+    [hale] = [p for p in r.json()["items"] if p["key_id"] == record.key_id]
+    assert (hale["name"], hale["event_types"], hale["revoked_at"]) == (
+        "Hale repairs", ["warranty.claim.*"], None)  # fmt: skip
+    assert "key_hash" not in hale and record.key_hash not in r.text

@@ -116,3 +116,24 @@ async def test_a_replay_with_no_target_is_malformed_input(uow):
     with pytest.raises(DomainError) as exc:
         await service.replay(c.ReplayWebhookRequest(endpoint_id=created.id), PARTNER)
     assert (exc.value.code, exc.value.kind) == ("webhooks_replay_needs_target", ErrorKind.INVALID)
+
+
+async def test_an_agent_registers_an_endpoint_for_a_partner_key(uow):
+    """Named by the agent, the endpoint is the partner key's: that key lists it and may delete
+    it, and it counts against that key's limit; without a name it stays the agent's own. A
+    partner naming another key is refused."""
+    from shared.actor import Actor
+
+    agent = Actor(type="agent", id="agent-ops")
+    service = hooks(uow)
+    body = {"url": "https://8.8.8.8/hooks", "event_types": ["warranty.claim.*"]}
+    made = await service.create(c.CreateWebhookRequest(**body, partner_key_id=PARTNER.id), agent)
+    assert made.owner == PARTNER.id
+    assert [e.id for e in (await service.list(None, PARTNER)).endpoints] == [made.id]
+    own = await service.create(c.CreateWebhookRequest(**body), agent)
+    assert own.owner == "agent-ops"
+    assert own.id not in [e.id for e in (await service.list(None, PARTNER)).endpoints]
+    with pytest.raises(DomainError) as exc:
+        await service.create(c.CreateWebhookRequest(**body, partner_key_id="other-key"), PARTNER)
+    assert exc.value.kind == ErrorKind.FORBIDDEN
+    await service.delete(c.WebhookRef(endpoint_id=made.id), PARTNER)
