@@ -19,9 +19,15 @@ from services.orders.adapters.providers.sandbox_journal import (
 )
 from services.orders.adapters.providers.sandbox_payment import SandboxPaymentProvider
 from services.orders.adapters.reference_data import load_reference_data
+from services.orders.adapters.return_label_pdf import PdfReturnLabelPrinter
 from services.orders.adapters.unit_of_work import OrdersUnitOfWork
 from services.orders.domain.carts import CartPolicy
-from services.orders.domain.ports import CarrierProvider, FxProvider, PaymentProvider
+from services.orders.domain.ports import (
+    CarrierProvider,
+    FxProvider,
+    PaymentProvider,
+    ReturnLabelPrinter,
+)
 from services.orders.domain.quotes import QUOTE_TTL
 from services.orders.domain.reference import ReferenceData
 from services.orders.entrypoints.return_workers import ReturnWorker
@@ -35,6 +41,7 @@ from services.orders.service_layer.quotes import Quotes
 from services.orders.service_layer.replacements import Replacements
 from services.orders.service_layer.return_cancellation import ReturnCancellation
 from services.orders.service_layer.return_exchanges import Exchanges
+from services.orders.service_layer.return_labels import ReturnLabels
 from services.orders.service_layer.return_processing import ReturnProcessing
 from services.orders.service_layer.returns import Returns
 from services.orders.service_layer.saga_compensation import Compensations
@@ -93,6 +100,7 @@ def build_use_cases(
     start_saga: WakeSaga | None = None,
     quote_ttl: timedelta = QUOTE_TTL,
     cart_policy: CartPolicy | None = None,
+    printer: ReturnLabelPrinter | None = None,
 ) -> UseCases:
     """The use cases over one unit of work; the cart limits and the return policy are the
     packaged ones unless a cart policy is given."""
@@ -102,6 +110,7 @@ def build_use_cases(
     quotes = Quotes(uow, catalogue, clock, quote_ttl, cart_policy=cart_policy or packaged_cart)
     exchanges = Exchanges(quotes, payment, clock, return_policy)
     cancellation = ReturnCancellation(uow, carrier, payment, clock)
+    returns = Returns(uow, ref, carrier, clock, return_policy, exchanges)
     return UseCases(
         catalogue=catalogue,
         quotes=quotes,
@@ -109,9 +118,11 @@ def build_use_cases(
         waitlist=waitlist,
         inventory=Inventory(uow, catalogue, waitlist, clock),
         replacements=Replacements(uow, ref, clock),
-        returns=Returns(uow, ref, carrier, clock, return_policy, exchanges),
+        returns=returns,
         return_cancellation=cancellation,
         return_processing=ReturnProcessing(uow, payment, carrier, exchanges, clock, cancellation),
+        return_labels=ReturnLabels(returns, ref, printer or PdfReturnLabelPrinter()),
+        warehouse_names={code: w.name for code, w in ref.warehouses.items()},
     )
 
 

@@ -5,8 +5,11 @@ sandbox carrier scans return parcels in within seconds."""
 
 from __future__ import annotations
 
+import io
+import re
 from collections.abc import Iterator
 
+import pypdf
 import pytest
 from playwright.sync_api import expect
 
@@ -59,6 +62,21 @@ def test_a_customer_returns_a_delivered_item_and_is_refunded(sign_in):
     # Nothing is left to send back, so no second return is offered.
     expect(me.get_by_role("button", name="Start a return")).to_have_count(0)
     expect(me.locator("#live")).to_contain_text("already being sent back")
+    # The label to stick on the parcel, by the warehouse's name (it prints for her records
+    # after the refund too: the same label).
+    expect(returns).to_contain_text("New Jersey, United States")
+    number = returns.locator("[data-return]").first.get_attribute("data-return")
+    with me.expect_download() as download:
+        returns.get_by_role(
+            "link", name=re.compile(r"^Print the return label to .+ \(PDF\)$")
+        ).click()
+    pdf = download.value
+    assert pdf.suggested_filename.startswith(f"return-label-{number}")
+    with open(pdf.path(), "rb") as f:
+        body = f.read()
+    assert body.startswith(b"%PDF-")
+    text = pypdf.PdfReader(io.BytesIO(body)).pages[0].extract_text()
+    assert number and number in text and "Edison" in text and "returned goods" in text
 
 
 def test_an_agent_starts_a_return_for_a_customer(sign_in):

@@ -119,7 +119,7 @@ async def list_returns(
     paging: Paging,
     customer_id: CustomerIdQuery = None,
 ) -> Page[ReturnView]:
-    acting = _reader(principal, customer_id)
+    acting = reader(principal, customer_id)
     payload = {"order_id": order_id, "limit": paging.limit, "after": paging.after}
     data = await rpc.call(c.Subjects.LIST_RETURNS, payload, actor=acting)
     items = [_view(x, principal) for x in data["items"]]
@@ -131,7 +131,7 @@ async def list_returns(
 async def get_return(
     return_id: Id, principal: CustomerOrAgent, rpc: Rpc, customer_id: CustomerIdQuery = None
 ) -> ReturnView:
-    acting = _reader(principal, customer_id)
+    acting = reader(principal, customer_id)
     data = await rpc.call(c.Subjects.GET_RETURN, {"return_id": return_id}, actor=acting)
     return _view(data, principal)
 
@@ -146,12 +146,12 @@ async def return_stream(
     streams: Streams,
     customer_id: CustomerIdQuery = None,
 ):  # type: ignore[no-untyped-def]
-    acting = _reader(principal, customer_id)
+    acting = reader(principal, customer_id)
     await rpc.call(c.Subjects.GET_RETURN, {"return_id": return_id}, actor=acting)
     return streams.return_(return_id)
 
 
-def _reader(principal: Principal, customer_id: str | None) -> Any:
+def reader(principal: Principal, customer_id: str | None) -> Any:
     """Agents naming no customer read as themselves (they see every return), as for orders."""
     if principal.type == "agent" and customer_id is None:
         return principal.actor()

@@ -17,6 +17,7 @@ from services.gateway.errors import problem_responses
 from services.gateway.idempotency import request_idempotency_key
 from services.gateway.limits import Page, Paging
 from services.gateway.models import RequestModel
+from services.gateway.routers import _return_labels as return_labels
 from services.gateway.routers import _returns as returns
 from services.gateway.routers._ask import Payload, as_seen_by, ask
 from services.gateway.routers._cart_views import LINES_FIELD, CartLines, cart_lines_in
@@ -272,3 +273,4 @@ async def join_waitlist(
 
 
 router.include_router(returns.router)
+router.include_router(return_labels.router)

@@ -13,12 +13,13 @@ from decimal import Decimal
 from importlib import resources
 from importlib.abc import Traversable
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from services.orders.domain.money import FxSnapshot, Money
 from services.orders.domain.reference import (
+    Address,
     Listing,
     ReferenceData,
     Region,
@@ -67,9 +68,20 @@ class _Listings(BaseModel):
     listings: list[_Listing]
 
 
+class _Address(_Model):
+    lines: list[Annotated[str, Field(min_length=1, max_length=60)]] = Field(
+        min_length=1, max_length=3
+    )
+    city: str = Field(min_length=1, max_length=60)
+    postcode: str = Field(min_length=1, max_length=12)
+    country: str = Field(pattern=r"^[A-Z]{2}$")  # ISO 3166-1 alpha-2
+
+
 class _Warehouse(_Model):
     code: str
+    name: str = Field(min_length=1, max_length=60)
     region: str
+    address: _Address
     ships_to: list[str] = Field(min_length=1)
     initial_stock: dict[str, int]
 
@@ -190,10 +202,7 @@ def load_reference_data(folder: Traversable | Path | None = None) -> ReferenceDa
             Listing(x.style, x.region, Money(x.price, currency.get(x.region, "???")))
             for x in _read(src, "listings.json").listings
         ),
-        warehouses={
-            w.code: Warehouse(w.code, w.region, frozenset(w.ships_to), dict(w.initial_stock))
-            for w in _read(src, "warehouses.json").warehouses
-        },
+        warehouses={w.code: _warehouse(w) for w in _read(src, "warehouses.json").warehouses},
         shipping=tuple(
             ShippingRoute(
                 r.from_region, r.to_region, Money(r.price, r.currency), r.days_min, r.days_max
@@ -215,6 +224,14 @@ def load_reference_data(folder: Traversable | Path | None = None) -> ReferenceDa
     if problems:
         raise ReferenceDataInvalid("reference data is inconsistent", details={"problems": problems})
     return ref
+
+
+def _warehouse(w: _Warehouse) -> Warehouse:
+    a = w.address
+    address = Address(tuple(a.lines), a.city, a.postcode, a.country)
+    return Warehouse(
+        w.code, w.region, frozenset(w.ships_to), dict(w.initial_stock), w.name, address
+    )
 
 
 def _style(s: _Style) -> Style:

@@ -1,5 +1,6 @@
-"""Ports to the outside world: payment, carrier and FX. Sandboxes implement them by default
-(services/orders/adapters/providers/); a real provider plugs in through settings.
+"""Ports to the outside world: payment, carrier, FX and the return label printer. Sandboxes
+implement them by default (services/orders/adapters/providers/); a real provider plugs in
+through settings.
 
 Every call that changes something at the provider is idempotent: payment calls carry an
 idempotency key, and void/cancel of something already voided/cancelled succeeds without effect,
@@ -11,10 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from services.orders.domain.money import FxSnapshot, Money
 from services.orders.domain.quotes import CustomsDeclaration
+
+if TYPE_CHECKING:
+    from services.orders.domain.return_labels import ReturnLabelSheet
 
 
 class AuthorizationStatus(StrEnum):
@@ -149,6 +153,12 @@ class CarrierProvider(Protocol):
     async def create_return_label(self, request: ReturnLabelRequest) -> Shipment:
         """Issue a prepaid return label (its customs data declared as returned goods). The same
         idempotency key returns the same label; it is tracked like a shipment."""
+        ...
+
+
+class ReturnLabelPrinter(Protocol):
+    def render(self, sheet: ReturnLabelSheet) -> bytes:
+        """The printable label (application/pdf) of one return parcel."""
         ...
 
 

@@ -47,11 +47,23 @@ class Listing:
 
 
 @dataclass(frozen=True, slots=True)
+class Address:
+    """A postal address as a carrier prints it: street lines, city, postcode, ISO country."""
+
+    lines: tuple[str, ...]
+    city: str
+    postcode: str
+    country: str  # ISO 3166-1 alpha-2 (GB, not UK)
+
+
+@dataclass(frozen=True, slots=True)
 class Warehouse:
     code: str
     region: str
     ships_to: frozenset[str]
     initial_stock: Mapping[str, int]
+    name: str  # shown to people instead of the code: "New Jersey, United States"
+    address: Address  # where returns go (the return label's TO)
 
     def carries(self, style: str) -> bool:
         return style in self.initial_stock

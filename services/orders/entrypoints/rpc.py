@@ -4,19 +4,21 @@ build the reply in translate.py. The routes are declared per use-case group, bel
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
 from services.orders.domain.orders import Order
 from services.orders.entrypoints import translate as tr
 from services.orders.entrypoints import translate_carts as trc
-from services.orders.entrypoints.rpc_returns import return_routes
+from services.orders.entrypoints.rpc_returns import return_label_routes, return_routes
 from services.orders.service_layer.catalogue import Catalogue
 from services.orders.service_layer.inventory import Inventory
 from services.orders.service_layer.ordering import Ordering
 from services.orders.service_layer.quotes import Quotes
 from services.orders.service_layer.replacements import Replacements
 from services.orders.service_layer.return_cancellation import ReturnCancellation
+from services.orders.service_layer.return_labels import ReturnLabels
 from services.orders.service_layer.return_processing import ReturnProcessing
 from services.orders.service_layer.returns import Returns
 from services.orders.service_layer.waitlist import Waitlist
@@ -44,6 +46,8 @@ class UseCases:
     returns: Returns
     return_cancellation: ReturnCancellation
     return_processing: ReturnProcessing
+    return_labels: ReturnLabels
+    warehouse_names: Mapping[str, str]  # code -> name, shown to people next to the code
 
 
 def _operator(actor: A) -> None:
@@ -87,7 +91,14 @@ async def _order_view(u: UseCases, order: Order) -> c.OrderOut:
     """The order's reply: each delivered parcel says until when it can come back (the return
     policy), each line how many of its units still can (its returns read)."""
     lines = await u.returns.lines_left([order])
-    return trc.order_out(order, u.returns.policy, lines[order.order_id])
+    out = trc.order_out(order, u.returns.policy, lines[order.order_id])
+    return trc.name_warehouses(out, u.warehouse_names)
+
+
+def _new_order_view(u: UseCases, order: Order) -> c.OrderOut:
+    """The reply of an order just placed: nothing of it can be returned yet."""
+    out = trc.order_out(order, u.returns.policy, u.returns.lines_of(order))
+    return trc.name_warehouses(out, u.warehouse_names)
 
 
 def _order_routes(u: UseCases) -> list[RpcRoute]:
@@ -97,7 +108,7 @@ def _order_routes(u: UseCases) -> list[RpcRoute]:
 
         def placed(order: Order) -> None:
             # Stored with the placement, in its transaction (requests.py): no return yet.
-            reply = trc.order_out(order, u.returns.policy, u.returns.lines_of(order))
+            reply = _new_order_view(u, order)
             reply.placed_now = True
             early.append((order, reply))
             reply_known(ok_reply(reply))
@@ -114,7 +125,7 @@ def _order_routes(u: UseCases) -> list[RpcRoute]:
         who = tr.actor_or_system(actor)
         orders, after = await u.ordering.list_orders(who, req.limit, req.after)
         lines = await u.returns.lines_left(orders)
-        return trc.order_list(orders, after, u.returns.policy, lines)
+        return trc.order_list(orders, after, u.returns.policy, lines, u.warehouse_names)
 
     async def cancel(req: c.CancelOrderRequest, actor: A) -> c.OrderOut:
         order = await u.ordering.cancel_order(tr.actor_or_system(actor), req.order_id)
@@ -192,7 +203,8 @@ def routes(u: UseCases, ready: asyncio.Event | None = None) -> list[RpcRoute]:
         *_order_routes(u),
         *_stock_routes(u),
         *_replacement_routes(u),
-        *return_routes(u.returns, u.return_cancellation, u.return_processing),
+        *return_routes(u.returns, u.return_cancellation, u.return_processing, u.warehouse_names),
+        *return_label_routes(u.return_labels),
     ]
     if ready is None:
         return table

@@ -49,11 +49,22 @@ def order_out(
     return out
 
 
+def name_warehouses(out: c.OrderOut, names: Mapping[str, str]) -> c.OrderOut:
+    """Each parcel and line with its warehouse's name next to the code (people read names)."""
+    for parcel in out.shipments:
+        parcel.warehouse_name = names.get(parcel.warehouse)
+    for line in out.lines:
+        line.warehouse_name = names.get(line.warehouse)
+    return out
+
+
 def order_list(orders: list[Order], after: dict[str, str] | None,
                returns: ReturnPolicy | None = None,
-               lines: Mapping[str, Sequence[OrderLine]] | None = None) -> c.OrderList:  # fmt: skip
-    """`lines`: each order's lines by order id (Returns.lines_left)."""
-    items = [order_out(o, returns, (lines or {}).get(o.order_id, ())) for o in orders]
+               lines: Mapping[str, Sequence[OrderLine]] | None = None,
+               names: Mapping[str, str] | None = None) -> c.OrderList:  # fmt: skip
+    """`lines`: each order's lines by order id (Returns.lines_left); `names`: the warehouses'."""
+    items = [name_warehouses(order_out(o, returns, (lines or {}).get(o.order_id, ())), names or {})
+             for o in orders]  # fmt: skip
     return c.OrderList(items=items, next=after)
 
 

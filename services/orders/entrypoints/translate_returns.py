@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import base64
+from collections.abc import Mapping
+
 from services.orders.adapters.wire_returns import exchange_out, refund_out
 from services.orders.domain.exchanges import ExchangeFallback
 from services.orders.domain.order_returns import Return, ReturnLabel
 from services.orders.domain.returns import ReturnLine, ReturnReason
 from services.orders.service_layer.return_exchanges import ExchangeRequest
+from services.orders.service_layer.return_labels import PrintedLabel
 from shared.contracts import orders as c
 from shared.errors import DomainError
 
@@ -42,12 +46,13 @@ def exchange_in(req: c.RequestReturnRequest) -> ExchangeRequest | None:
     return ExchangeRequest(req.exchange_style, fallback)
 
 
-def _label_out(x: ReturnLabel) -> c.ReturnLabelOut:
+def _label_out(x: ReturnLabel, names: Mapping[str, str]) -> c.ReturnLabelOut:
     return c.ReturnLabelOut(
         carrier=x.carrier,
         tracking_number=x.tracking_number,
         label_id=x.shipment_id,
         warehouse=x.warehouse,
+        warehouse_name=names.get(x.warehouse),
         customs=[
             c.ReturnedGoodsOut(
                 hs_code=g.hs_code,
@@ -63,7 +68,8 @@ def _label_out(x: ReturnLabel) -> c.ReturnLabelOut:
     )
 
 
-def return_out(r: Return) -> c.ReturnOut:
+def return_out(r: Return, names: Mapping[str, str] | None = None) -> c.ReturnOut:
+    """The reply; `names` are the warehouses' names (absent: codes only)."""
     facts = r.facts()
     exchange = None
     if r.exchange is not None:
@@ -78,7 +84,7 @@ def return_out(r: Return) -> c.ReturnOut:
             "status": str(r.status),
             "resolution": r.resolution,
             "lines": [{"style": s, "quantity": q, "reason": why} for s, q, why in facts.lines],
-            "labels": [_label_out(x) for x in r.labels],
+            "labels": [_label_out(x, names or {}) for x in r.labels],
             "refund": refund_out(r.refund),
             "amount_refunded": None if r.amount_refunded is None else str(r.amount_refunded.amount),
             "refund_id": r.refund_id,
@@ -90,5 +96,16 @@ def return_out(r: Return) -> c.ReturnOut:
     )
 
 
-def return_list(items: list[Return], after: dict[str, str] | None) -> c.ReturnList:
-    return c.ReturnList(items=[return_out(r) for r in items], next=after)
+def return_list(
+    items: list[Return], after: dict[str, str] | None, names: Mapping[str, str] | None = None
+) -> c.ReturnList:
+    return c.ReturnList(items=[return_out(r, names) for r in items], next=after)
+
+
+def label_pdf_out(printed: PrintedLabel) -> c.ReturnLabelPdfReply:
+    return c.ReturnLabelPdfReply(
+        return_id=printed.return_id,
+        label_id=printed.label_id,
+        filename=printed.filename,
+        pdf_base64=base64.b64encode(printed.pdf).decode("ascii"),
+    )

@@ -1,6 +1,7 @@
 """Returns from the order page: the customer sends a delivered item back, or an agent starts a
 return for the customer from the customer view. The order page lists the order's returns with
-their refund figures (shop.py reads them with the order)."""
+their refund figures (shop.py reads them with the order) and a link per label to its printable
+PDF, fetched through the gateway as the signed-in user."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from fastapi.responses import Response
 from services.web.api import ApiError, Gateway
 from services.web.deps import Api
 from services.web.formatting import day, money
-from services.web.routes.common import ObjectId, refused_here
+from services.web.routes.common import ObjectId, download, refused_here
 from services.web.routes.shop import Shopper, show_order
 from services.web.session import CurrentAgent, CurrentCustomer, Form, flash
 from services.web.views import page_locale, see_other
@@ -57,3 +58,16 @@ async def c_return(request: Request, order_id: ObjectId, user: CurrentCustomer, 
 async def a_return(request: Request, customer_id: ObjectId, order_id: ObjectId,
                    user: CurrentAgent, api: Api, form: Form) -> Response:  # fmt: skip
     return await start_return(request, api, Shopper.of(user, customer_id), order_id, form)
+
+
+@router.get("/returns/{return_id}/labels/{label_id}.pdf")
+async def c_return_label(return_id: ObjectId, label_id: ObjectId, user: CurrentCustomer,
+                         api: Api) -> Response:  # fmt: skip
+    return await download(api, f"/v1/returns/{return_id}/labels/{label_id}.pdf")
+
+
+@router.get("/agent/customers/{customer_id}/returns/{return_id}/labels/{label_id}.pdf")
+async def a_return_label(customer_id: ObjectId, return_id: ObjectId, label_id: ObjectId,
+                         user: CurrentAgent, api: Api) -> Response:  # fmt: skip
+    path = f"/v1/returns/{return_id}/labels/{label_id}.pdf"
+    return await download(api, path, customer_id=customer_id)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
@@ -165,7 +165,14 @@ async def show_order(request: Request, api: Gateway, who: Shopper, order_id: str
                   return_reasons=RETURN_REASONS, typed=typed or {},
                   again=bought, others=again_lines(order, failed.get("style")),
                   item_names={line["style"]: line["name"] for line in bought},
+                  warehouse_names=warehouse_names(order),
                   failed_item=item_name(order, failed.get("style")))  # fmt: skip
+
+
+def warehouse_names(order: dict[str, Any]) -> dict[str, str]:
+    """Warehouse code -> the name people read, as the order's parcels and lines give it."""
+    parts = [*(order.get("shipments") or []), *(order.get("lines") or [])]
+    return {p["warehouse"]: p["warehouse_name"] for p in parts if p.get("warehouse_name")}
 
 
 async def cancel_order(request: Request, api: Gateway, who: Shopper, order_id: str,

@@ -71,6 +71,10 @@ class OrderShipmentOut(BaseModel):
     """One parcel of an order, tracked on its own (one per warehouse; one for a single style)."""
 
     warehouse: str = Field(description="Warehouse it leaves from.", examples=["US-NJ"])
+    warehouse_name: str | None = Field(
+        default=None, examples=["New Jersey, United States"],
+        description="The warehouse's name, shown to people instead of its code.",
+    )  # fmt: skip
     shipment_id: str = Field(description="Carrier's shipment id.")
     tracking_number: str = Field(description="Tracking number.")
     carrier: str = Field(description="Carrier.")
@@ -96,6 +100,10 @@ class OrderLineOut(BaseModel):
         description="Warehouse its parcel leaves from (that parcel in `shipments`).",
         examples=["US-NJ"],
     )
+    warehouse_name: str | None = Field(
+        default=None, examples=["New Jersey, United States"],
+        description="The warehouse's name, shown to people instead of its code.",
+    )  # fmt: skip
     quantity: int = Field(description="Units bought.", examples=[2])
     returnable_quantity: int = Field(
         description="Units a return may still ask for, as the orders service counts them when "

@@ -57,6 +57,23 @@ class ReceiveReturnRequest(GetReturnRequest):
     """Staff: the return parcel arrived at the warehouse (the refund follows at once)."""
 
 
+class ReturnLabelPdfRequest(GetReturnRequest):
+    """The printable label (PDF) of one of the return's labels (the customer's own return, or
+    any for an agent). A void label (the return cancelled, expired or turned into a warranty
+    claim) is refused with `return_label_void`; an unknown one is `return_label_not_found`."""
+
+    label_id: str = Field(description="The label's id (`labels[].label_id`).",
+                          min_length=1, max_length=64)  # fmt: skip
+
+
+class ReturnLabelPdfReply(BaseModel):
+    return_id: str = Field(description="Return id.")
+    label_id: str = Field(description="The label's id.")
+    filename: str = Field(description="A file name for the download.",
+                          examples=["return-label-R-3F2A9-C01B7-US-NJ.pdf"])  # fmt: skip
+    pdf_base64: str = Field(description="The printable label (application/pdf), base64.")
+
+
 class ListReturnsRequest(_Request):
     order_id: str = Field(description="Order id.", min_length=1, max_length=64)
     limit: int = Field(default=50, ge=1, le=200, description="Oldest first.")
@@ -84,7 +101,12 @@ class ReturnLabelOut(BaseModel):
     carrier: str = Field(description="Carrier.", examples=["sandbox-post"])
     tracking_number: str = Field(description="Tracking number of the return parcel.")
     label_id: str = Field(description="Carrier's id of the label.")
-    warehouse: str = Field(description="Warehouse the parcel goes back to.")
+    warehouse: str = Field(description="Warehouse the parcel goes back to (its code).",
+                           examples=["US-NJ"])  # fmt: skip
+    warehouse_name: str | None = Field(
+        default=None, examples=["New Jersey, United States"],
+        description="The warehouse's name, shown to people instead of its code.",
+    )  # fmt: skip
     customs: list[ReturnedGoodsOut] = Field(
         description="Customs data (empty when the parcel crosses no border)."
     )

@@ -30,6 +30,7 @@ class Subjects:
     LIST_RETURNS = "rpc.orders.list_returns"
     CANCEL_RETURN = "rpc.orders.cancel_return"
     RECEIVE_RETURN = "rpc.orders.receive_return"
+    RETURN_LABEL_PDF = "rpc.orders.return_label_pdf"
 
 
 Region = Literal["US", "UK", "EU"]

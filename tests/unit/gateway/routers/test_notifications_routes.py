@@ -288,7 +288,7 @@ async def test_an_agent_registers_for_a_partner_within_its_keys_event_types(env)
         "secret": "whsec_abc",
         "owner": payload.partner_key_id,
     }
-    plain, record = await app.runtime.partner_keys.create("Hale repairs", ["warranty.claim.*"],
+    _plain, record = await app.runtime.partner_keys.create("Hale repairs", ["warranty.claim.*"],
                                                           ["webhooks.manage"])  # fmt: skip
     agent = app.auth("agent-ops", role="agent")
     body = {"url": "https://p.example/h", "event_types": ["warranty.claim.*"],

@@ -94,3 +94,31 @@ async def test_fx_refresh_never_goes_back_in_time(tmp_path: Path) -> None:
         lambda d: d.update(as_of="2026-01-01", rates={**d["rates"], "GBP": "0.9"}),
     )
     assert (await fx.refresh()).rates["GBP"] == Decimal("0.7600")
+
+
+def test_each_warehouse_has_a_name_and_a_returns_address(ref) -> None:
+    nj = ref.warehouses["US-NJ"]
+    assert nj.name == "New Jersey, United States"
+    assert nj.address.country == "US" and nj.address.lines and nj.address.postcode
+    assert all(w.name and w.address.city for w in ref.warehouses.values())
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda w: w.pop("name"),
+        lambda w: w.update(name=""),
+        lambda w: w.pop("address"),
+        lambda w: w["address"].update(lines=[]),
+        lambda w: w["address"].update(country="United Kingdom"),
+        lambda w: w["address"].update(postcode=""),
+        lambda w: w["address"].update(state="NJ"),  # an unknown field is a typo
+    ],
+)
+def test_a_bad_warehouse_name_or_address_stops_start_up(tmp_path: Path, change) -> None:
+    folder = copy_data(tmp_path)
+    edit(folder, "warehouses.json", lambda d: change(d["warehouses"][1]))
+    with pytest.raises(ReferenceDataInvalid) as err:
+        load_reference_data(folder)
+    assert err.value.details["file"] == "warehouses.json"
+    assert all("warehouses" in ".".join(map(str, e["loc"])) for e in err.value.details["errors"])
