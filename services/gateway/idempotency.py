@@ -88,7 +88,16 @@ _REPLAYED_HEADER_ITEM = (REPLAYED_HEADER.lower().encode(), b"true")
 
 # The targets (`request_target`) whose whole effect is one RPC to a command route of a service
 # (`RpcRoute(command=True)`): the service keeps their Idempotency-Key (see the docstring).
-KEPT_BY_SERVICE = frozenset({"POST /v1/quotes", "POST /v1/orders"})
+KEPT_BY_SERVICE = frozenset({"POST /v1/quotes", "POST /v1/orders", "POST /v1/webhooks"})
+# Registering an endpoint and rotating its secret answer with a signing secret: kept by the
+# gateway, the reply would lie in clear in its KV bucket for a day; the notifications service
+# seals the replies it keeps (services/notifications/app.py, secret_box).
+_KEPT_BY_SERVICE_PATHS = re.compile(r"^POST /v1/webhooks/[A-Za-z0-9_.:-]{1,64}/rotate-secret$")
+
+
+def kept_by_service(target: str) -> bool:
+    """Whether the service that does the work keeps this request's Idempotency-Key."""
+    return target in KEPT_BY_SERVICE or _KEPT_BY_SERVICE_PATHS.match(target) is not None
 
 
 async def request_idempotency_key(request: Request) -> str | None:
@@ -151,7 +160,7 @@ class IdempotencyMiddleware:
         fp = fingerprint(scope, body)
         target = request_target(scope)
         kv_key = kv_key_for(principal.key, target, key)
-        if target in KEPT_BY_SERVICE:
+        if kept_by_service(target):
             await self._leave_to_service(kv_key, fp, scope, receive, send)
             return
         store: IdempotencyStore = scope["app"].state.runtime.idempotency

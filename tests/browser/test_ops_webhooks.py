@@ -6,6 +6,8 @@ nothing. axe-core runs over each new page."""
 
 from __future__ import annotations
 
+import base64
+import json
 import re
 import threading
 import time
@@ -79,18 +81,42 @@ def _unticked_post(page, box: str, button: str) -> None:  # type: ignore[no-unty
 
 
 def _partner_key(console, name: str) -> tuple[str, str]:  # type: ignore[no-untyped-def]
-    """A partner's API key as `concierge partner create` issues it: (the key, its id). In a
-    thread of its own: Playwright's sync API keeps an event loop running in this one."""
+    """A partner's API key as `concierge partner create` issues it: (the key, its id)."""
+    from concierge_cli.auth_commands import _with_store
+
+    plain, record = _in_thread(_with_store(console.nats_url, lambda store: store.create(
+        name, ["warranty.claim.*", "orders.order.*"], ["webhooks.manage"])))  # fmt: skip
+    return plain, record.key_id
+
+
+def _in_thread(coroutine):  # type: ignore[no-untyped-def]
+    """Run a coroutine to its end: Playwright's sync API keeps an event loop in this thread."""
     import asyncio
     from concurrent.futures import ThreadPoolExecutor
 
-    from concierge_cli.auth_commands import _with_store
-
-    issue = _with_store(console.nats_url, lambda store: store.create(
-        name, ["warranty.claim.*", "orders.order.*"], ["webhooks.manage"]))  # fmt: skip
     with ThreadPoolExecutor(1) as thread:
-        plain, record = thread.submit(asyncio.run, issue).result()
-    return plain, record.key_id
+        return thread.submit(asyncio.run, coroutine).result()
+
+
+async def _gateway_kept_replies(nats_url: str) -> bytes:
+    """Everything the gateway's Idempotency-Key bucket holds now: each record, and the reply
+    body it keeps (base64 in the record), joined."""
+    import nats
+
+    from services.gateway.idempotency import BUCKET
+
+    nc = await nats.connect(nats_url)
+    try:
+        bucket = await nc.jetstream().key_value(BUCKET)
+        try:
+            keys = await bucket.keys()
+        except nats.js.errors.NoKeysError:
+            return b""
+        records = [(await bucket.get(k)).value or b"" for k in keys]
+    finally:
+        await nc.close()
+    bodies = [base64.b64decode(json.loads(r).get("body") or "") for r in records if r]
+    return b"".join(records + bodies)
 
 
 def test_an_agent_registers_rotates_and_deletes_an_endpoint(sign_in, console, partner):
@@ -152,6 +178,10 @@ def test_an_agent_registers_rotates_and_deletes_an_endpoint(sign_in, console, pa
     expect(agent.locator("main")).to_contain_text("The old secret keeps signing until")
     rotated = agent.locator("#secret").inner_text()
     assert rotated.startswith("whsec_") and rotated != secret
+    # Both forms carried an Idempotency-Key: the notifications service kept (and sealed) the
+    # replies; the gateway's bucket holds neither secret in clear.
+    kept = _in_thread(_gateway_kept_replies(console.nats_url))
+    assert secret.encode() not in kept and rotated.encode() not in kept
     headers, body = _shipped_delivery(console, received)
     Webhook(rotated).verify(body, headers)  # the new secret signs,
     Webhook(secret).verify(body, headers)  # and the old one too, during the overlap

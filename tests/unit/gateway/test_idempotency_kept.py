@@ -10,7 +10,12 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from services.gateway.idempotency import KEPT_BY_SERVICE, fingerprint, kv_key_for
+from services.gateway.idempotency import (
+    KEPT_BY_SERVICE,
+    fingerprint,
+    kept_by_service,
+    kv_key_for,
+)
 from services.gateway.routers import orders
 from shared.contracts.orders import Subjects
 from shared.errors import DomainError, ErrorKind
@@ -45,8 +50,14 @@ class PlaceOrder:
         return {**ORDER, "placed_now": True}  # the reply of the request that placed it
 
 
-def test_quotes_and_orders_are_the_kept_targets() -> None:
-    assert KEPT_BY_SERVICE == {"POST /v1/quotes", "POST /v1/orders"}
+def test_the_kept_targets_are_quotes_orders_and_the_secret_bearing_webhook_commands() -> None:
+    """Quotes and orders, and the two webhook commands whose replies carry a signing secret
+    (which the gateway's bucket would keep in clear; the notifications service seals it)."""
+    assert KEPT_BY_SERVICE == {"POST /v1/quotes", "POST /v1/orders", "POST /v1/webhooks"}
+    assert kept_by_service("POST /v1/webhooks/we_1a2b/rotate-secret")
+    for target in ("POST /v1/webhooks/we_1/replay", "DELETE /v1/webhooks/we_1",
+                   "POST /v1/webhooks/a/b/rotate-secret", "POST /v1/claims"):  # fmt: skip
+        assert not kept_by_service(target), target
 
 
 def test_a_quote_keeps_its_key_in_the_service_too(client: TestClient, harness: Harness) -> None:
