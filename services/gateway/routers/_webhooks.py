@@ -76,8 +76,11 @@ async def create_webhook(
     """
     owner = await registering_for(principal, body.partner_key_id, get_runtime(request).partner_keys)
     owner.require_events(body.event_types)  # a partner key only subscribes within its scope
+    # Only the fields sent: a notifications replica older than `partner_key_id` (its request
+    # model forbids unknown fields) still takes a registration that names no partner.
+    payload = body.model_dump(mode="json", exclude_unset=True)
     return await ask(
-        rpc, c.Subjects.CREATE_WEBHOOK, body, principal.actor(), c.WebhookEndpointCreated
+        rpc, c.Subjects.CREATE_WEBHOOK, payload, principal.actor(), c.WebhookEndpointCreated
     )
 
 
