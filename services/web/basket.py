@@ -19,6 +19,7 @@ MAX_UNITS = 20  # the cart rules: 1 to 20 units of a style
 # renewed): paying any of them buys the basket's items. A few suffice; each id is ~34 bytes of
 # the cookie, which an agent's baskets (one per customer) share.
 MAX_QUOTES = 3
+MAX_AGENT_BASKETS = 5  # customers an agent shops for at once (see `save`)
 QUOTE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 STYLE = re.compile(r"^[A-Z0-9]{2,16}$")
 
@@ -126,10 +127,15 @@ def load(session: dict[str, Any], customer_id: str | None) -> Basket:
 
 
 def save(session: dict[str, Any], customer_id: str | None, basket: Basket) -> None:
+    key = session_key(customer_id)
+    session.pop(key, None)  # saved again last: the most recently used basket is the newest
     if basket.lines:
-        session[session_key(customer_id)] = basket.to_session()
-    else:
-        session.pop(session_key(customer_id), None)
+        session[key] = basket.to_session()
+    baskets = [k for k in session if k.startswith("basket:")]
+    for stale in baskets[:-MAX_AGENT_BASKETS]:
+        # An agent's baskets all live in one signed cookie, which a browser drops past 4 KB
+        # (and every later change to the session with it): the least recently used go.
+        del session[stale]
 
 
 def forget_if_ordered(session: dict[str, Any], customer_id: str | None, quote_id: str) -> None:

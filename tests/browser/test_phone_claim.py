@@ -80,13 +80,16 @@ def test_an_agent_records_a_callers_contact_details(sign_in):
     agent = sign_in("agent-phone", role="agent")
     agent.goto(f"/agent/customers/{caller}")
     details = agent.locator("#contact-details")
+    details.locator("summary").click()  # closed until asked for: often a misheard id
     details.get_by_label("Name").fill("Margaret Hale")
     details.get_by_label("Email").fill(f"{caller}@example.co.uk")
     details.get_by_label("Mobile (with its country code)").fill("07700 900123")  # no +44
+    details.get_by_label(f"Yes, {caller} is the caller's customer id (checked with her)").check()
     details.get_by_role("button", name="Save contact details").click()
     expect(agent.locator(".flash.error")).to_be_visible()
     expect(details.get_by_label("Email")).to_have_value(f"{caller}@example.co.uk")  # kept
-    details.get_by_label("Mobile (with its country code)").fill("+44 7700 900123")
+    details.get_by_label("Mobile (with its country code)").fill("+44 (0)7700 900123")
+    details.get_by_label(f"Yes, {caller} is the caller's customer id (checked with her)").check()
     details.get_by_role("button", name="Save contact details").click()
     expect(agent.locator(".flash.success")).to_contain_text(f"Contact details saved for {caller}")
     expect(agent.locator(".lead")).to_contain_text("Margaret Hale")

@@ -60,8 +60,10 @@ def _zone(name: str) -> ZoneInfo:
 
 
 def e164(phone: str) -> str:
-    """The number as stored and searched: spaces, dashes, dots and brackets dropped, then E.164."""
-    number = re.sub(r"[\s\-().]", "", phone)
+    """The number as stored and searched: spaces, dashes, dots and brackets dropped, then E.164.
+    A trunk zero in brackets, as UK numbers are often written ("+44 (0)7700 900123"), is not
+    dialled after the country code: dropped, or it would be a different number."""
+    number = re.sub(r"[\s\-().]", "", re.sub(r"\(\s*0\s*\)", "", phone))
     if not _E164.match(number):
         raise InvalidContact(
             "phone number must be in international format (+447700900123)",

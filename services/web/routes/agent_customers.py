@@ -16,6 +16,7 @@ from services.web.formatting import LOCALE_REGION
 from services.web.routes.common import (
     Cursor,
     ObjectId,
+    confirmed,
     default_region,
     refused_here,
     section_can_wait,
@@ -24,6 +25,9 @@ from services.web.session import CurrentAgent, Form, flash
 from services.web.views import page_locale, render, see_other
 
 router = APIRouter(prefix="/agent/customers")
+# A customer with nothing on record is most often an id misheard on the phone: details saved
+# under it would make a customer nobody is, found first by her email from then on.
+NEW_CONTACT_BOX = "Yes, {} is the caller's customer id (checked with her)"
 
 
 @router.get("/{customer_id}")
@@ -40,8 +44,14 @@ async def save_contact(request: Request, customer_id: ObjectId, user: CurrentAge
     form and each step reach her; a corrected number). A refusal comes back on her page with
     what was typed (422); nothing was saved."""
     current = await customer_contact(api, customer_id)
+    typed = contact_body(form, empty_contact(page_locale(request)))  # as shown on a refusal
     if current is not None and "unavailable" in current:
-        raise current["unavailable"]  # read again before writing over what cannot be read
+        # Not written over what cannot be read just now (her app's push tokens would be lost).
+        refused_here(request, current["unavailable"])
+        return await _customer_page(request, api, customer_id, typed=typed)
+    if current is None and not confirmed(request, form, NEW_CONTACT_BOX.format(customer_id),
+                                         "The contact details were not saved"):  # fmt: skip
+        return await _customer_page(request, api, customer_id, typed=typed)
     body = contact_body(form, current or empty_contact(page_locale(request)))
     try:
         await api.put("/v1/me/contact", body, customer_id=customer_id)

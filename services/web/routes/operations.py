@@ -42,7 +42,8 @@ async def operations(request: Request, user: CurrentAgent, api: Api,
         api.get("/v1/webhooks"), _dead_letters(api, cursor), operations_webhooks.partners(api)
     )
     return render(request, "ops.html", endpoints=hooks["items"], dead_letters=letters,
-                  partner_names={k["key_id"]: k["name"] for k in keys}, cursor=cursor)  # fmt: skip
+                  partner_names={k["key_id"]: k["name"] for k in keys or []},
+                  cursor=cursor)  # fmt: skip
 
 
 async def _dead_letters(api: Gateway, cursor: str | None) -> dict[str, Any]:

@@ -75,24 +75,29 @@ async def _families(api: Gateway) -> list[tuple[str, list[tuple[str, str]]]]:
     return sorted(families.items())
 
 
-async def partners(api: Gateway) -> list[dict[str, Any]]:
+async def partners(api: Gateway) -> list[dict[str, Any]] | None:
     """The partners' API keys, by name (GET /v1/partners): whom an endpoint may be registered
-    for, and whose each listed endpoint is (its `owner`)."""
+    for, and whose each listed endpoint is (its `owner`). None: they cannot be read just now
+    (the pages still work, owners shown by id)."""
     try:
         found: list[dict[str, Any]] = (await api.get("/v1/partners"))["items"]
     except ApiError as exc:
         if exc.status == 401 or not (exc.status in (403, 404) or section_can_wait(exc)):
             raise
-        return []  # the page still works: owners shown by id, every endpoint the brand's own
+        return None
     return found
 
 
 async def _form_page(request: Request, api: Gateway, typed: dict[str, Any] | None = None) -> Response:  # fmt: skip
     """The registration form; `typed`: a refused one as the agent filled it in (422)."""
     families, keys = await asyncio.gather(_families(api), partners(api))
+    live = [k for k in keys or [] if not k["revoked_at"]]
+    if typed and typed.get("partner_key_id") not in {BRAND, *(k["key_id"] for k in live)}:
+        # Revoked meanwhile (or not readable now): chosen again, never another one in its place.
+        typed = {**typed, "partner_key_id": ""}
     return render(request, "ops_webhook_new.html", 422 if typed else 200,
                   page="/agent/ops/webhooks/new", families=families, BRAND=BRAND,
-                  partners=[k for k in keys if not k["revoked_at"]],
+                  partners=live, partners_unreadable=keys is None,
                   typed=typed or {"url": "", "description": "", "event_types": []})  # fmt: skip
 
 

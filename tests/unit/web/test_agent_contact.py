@@ -51,12 +51,58 @@ def test_a_corrected_number_keeps_her_push_tokens_and_time_zone(
 
 def test_a_refused_address_comes_back_as_typed(stub_console: StubConsole) -> None:
     refused = problem(422, "notifications_invalid_email")
-    agent = stub_console(gateway(problem(404, "notifications_contact_not_found"), refused),
-                         role="agent")  # fmt: skip
+    agent = stub_console(gateway(httpx.Response(200, json=SAVED), refused), role="agent")
     page = agent.get("/agent/customers/cust-7").text
-    assert 'id="contact-details" open>' in page and "Add her contact details" in page
     r = agent.post("/agent/customers/cust-7/contact",
                    data=form(page, email="margaret@example"))  # fmt: skip
     assert r.status_code == 422
     assert 'value="margaret@example"' in r.text and 'id="contact-details" open>' in r.text
     assert "That email address is not valid" in r.text
+
+
+def test_details_for_an_id_with_nothing_on_record_need_the_id_checked(
+    stub_console: StubConsole, gateway_calls: list
+) -> None:
+    """Nothing on record is most often a misheard id: the form asks to tick that the id was
+    checked with the caller, and without it nothing is saved."""
+    agent = stub_console(gateway(problem(404, "notifications_contact_not_found"),
+                                 httpx.Response(200, json=SAVED)), role="agent")  # fmt: skip
+    page = agent.get("/agent/customers/cust-7").text
+    assert "Add her contact details" in page
+    assert "Yes, cust-7 is the caller&#39;s customer id (checked with her)" in page
+    r = agent.post("/agent/customers/cust-7/contact", data=form(page, email="m@example.co.uk"))
+    assert r.status_code == 422 and "confirmation_required" in r.text
+    assert 'value="m@example.co.uk"' in r.text
+    assert not [c for c in gateway_calls if c.method == "PUT"]
+    r = agent.post("/agent/customers/cust-7/contact", follow_redirects=False,
+                   data=form(page, email="m@example.co.uk", confirm="yes"))  # fmt: skip
+    assert r.status_code == 303
+    assert len([c for c in gateway_calls if c.method == "PUT"]) == 1
+
+
+def test_details_that_cannot_be_read_are_not_written_over(
+    stub_console: StubConsole, gateway_calls: list
+) -> None:
+    """Her details briefly unreadable: nothing is written over them (the app's push tokens would
+    be lost), and what the agent typed comes back."""
+    away = stub_console(gateway(problem(503, "upstream_unavailable"),
+                                httpx.Response(200, json=SAVED)), role="agent")  # fmt: skip
+    page = away.get("/agent/customers/cust-7").text
+    r = away.post("/agent/customers/cust-7/contact", data=form(page, phone="+447700900999"))
+    assert r.status_code == 422 and 'value="+447700900999"' in r.text
+    assert not [c for c in gateway_calls if c.method == "PUT"]
+
+
+def test_a_new_language_brings_its_own_zone_unless_one_was_chosen(
+    stub_console: StubConsole, gateway_calls: list
+) -> None:
+    """Her zone was London only because she wrote en-GB: moving her to en-US lets the service
+    pick New York; a zone she chose herself (Lisbon) stays whatever her language."""
+    for saved_zone, sent_zone in (("Europe/London", None), ("Europe/Lisbon", "Europe/Lisbon")):
+        saved = {**SAVED, "time_zone": saved_zone}
+        agent = stub_console(gateway(httpx.Response(200, json=saved),
+                                     httpx.Response(200, json=saved)), role="agent")  # fmt: skip
+        page = agent.get("/agent/customers/cust-7").text
+        agent.post("/agent/customers/cust-7/contact", data=form(page, locale="en-US"))
+        put = [c for c in gateway_calls if c.method == "PUT"][-1]
+        assert json.loads(put.content)["time_zone"] == sent_zone

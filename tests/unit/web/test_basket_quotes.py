@@ -105,3 +105,19 @@ def test_the_quotes_stay_small_in_the_cookie_and_a_tampered_list_is_cut() -> Non
 def test_a_cookie_from_before_with_one_quote_id_still_counts() -> None:
     old = {"region": "UK", "lines": [["TC11", 1]], "quote_id": "q-old"}
     assert Basket.from_session(old).quote_ids == ["q-old"]
+
+
+def test_an_agent_keeps_the_baskets_of_the_last_five_customers_only() -> None:
+    """The session is a signed cookie (4 KB at most in a browser): an agent shopping for one
+    customer after another keeps the five most recently used baskets."""
+    from services.web import basket as baskets
+
+    session: dict = {"token": "t" * 900}
+    for n in range(8):
+        kept = baskets.Basket("UK", {"TC11": 1, "VT02": 2})
+        kept.quoted(f"Q-{n}-aaaaaaaaaaaaaaaaaaaaaa")
+        baskets.save(session, f"cust-{n}", kept)
+    baskets.save(session, "cust-4", baskets.load(session, "cust-4"))  # used again: kept
+    assert sorted(k for k in session if k.startswith("basket:")) == [
+        f"basket:cust-{n}" for n in (3, 4, 5, 6, 7)]  # fmt: skip
+    assert baskets.load(session, "cust-7").quote_ids == ["Q-7-aaaaaaaaaaaaaaaaaaaaaa"]

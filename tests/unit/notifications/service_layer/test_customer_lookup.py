@@ -33,6 +33,7 @@ async def test_by_email_whatever_its_case_and_by_phone_however_it_is_spaced(uow)
     assert await find(uow, email="margaret.h@example.co.uk") == ["cust-margaret"]
     assert await find(uow, email=" MARGARET.H@EXAMPLE.CO.UK ") == ["cust-margaret"]
     assert await find(uow, phone="+44 (7700) 900-123") == ["cust-margaret"]
+    assert await find(uow, phone="+44 (0)7700 900123") == ["cust-margaret"]  # the trunk zero
     assert await find(uow, email="nobody@example.co.uk") == []
     [match] = (await customer_rpc(uow).find_customers(
         c.FindCustomersRequest(phone="+447700900123"), AGENT)).customers  # fmt: skip

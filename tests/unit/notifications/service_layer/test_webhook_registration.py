@@ -137,3 +137,17 @@ async def test_an_agent_registers_an_endpoint_for_a_partner_key(uow):
         await service.create(c.CreateWebhookRequest(**body, partner_key_id="other-key"), PARTNER)
     assert exc.value.kind == ErrorKind.FORBIDDEN
     await service.delete(c.WebhookRef(endpoint_id=made.id), PARTNER)
+
+
+async def test_endpoints_an_agent_registers_for_a_partner_count_against_the_partners_limit(uow):
+    from shared.actor import Actor
+
+    capped = hooks(uow, webhook_max_endpoints_per_partner=2)
+    agent = Actor(type="agent", id="agent-ops")
+    body = {"url": "https://partner.example/h", "event_types": ["*"]}
+    await capped.create(c.CreateWebhookRequest(**body), PARTNER)
+    await capped.create(c.CreateWebhookRequest(**body, partner_key_id=PARTNER.id), agent)
+    with pytest.raises(DomainError) as exc:  # the partner's third, though the agent has none
+        await capped.create(c.CreateWebhookRequest(**body, partner_key_id=PARTNER.id), agent)
+    assert exc.value.code == "webhooks_endpoint_limit_reached"
+    await capped.create(c.CreateWebhookRequest(**body), agent)  # the agent's own: room
