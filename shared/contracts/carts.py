@@ -82,6 +82,11 @@ class QuoteShipmentOut(BaseModel):
     """What leaves one warehouse: one parcel, one customs consignment, priced on its own."""
 
     warehouse: str = Field(description="Warehouse the lines leave from.", examples=["US-NJ"])
+    warehouse_name: str | None = Field(
+        default=None,
+        description="The warehouse's name, shown to people instead of its code.",
+        examples=["New Jersey, United States"],
+    )
     ships_from_region: str = Field(description="Region of the warehouse.", examples=["US"])
     treatment: Treatment = Field(description=_TREATMENT)
     currency: str = Field(description="Currency of every amount.", examples=["GBP"])

@@ -44,8 +44,8 @@ def test_uk_customer_orders_a_basket_from_two_warehouses(sign_in):
     # The customer reads product names, not style codes (the code stays beside each line).
     expect(me.locator("h1")).to_contain_text("Juniper crossbody × 1")
 
-    local = me.locator(".parcel", has_text="from UK-LON")
-    imported = me.locator(".parcel", has_text="from US-NJ")
+    local = me.locator(".parcel", has_text="from London, United Kingdom")
+    imported = me.locator(".parcel", has_text="from New Jersey, United States")
     expect(local).to_contain_text("VAT included")
     expect(local).to_contain_text("of which VAT, included in the prices")
     expect(local.locator(".parcel-total")).to_have_text("£159.00")

@@ -58,25 +58,32 @@ def _operator(actor: A) -> None:
 
 
 def _catalogue_routes(u: UseCases) -> list[RpcRoute]:
+    names = u.warehouse_names
+
     async def catalogue(req: c.CatalogueRequest, _actor: A) -> c.CatalogueReply:
         offers = await u.catalogue.offers(req.region)
-        return tr.catalogue_reply(req.region, u.catalogue.currency(req.region), offers)
+        reply = tr.catalogue_reply(req.region, u.catalogue.currency(req.region), offers)
+        trc.name_offer_warehouses(reply.offers, names)
+        return reply
 
     async def offer(req: c.OfferRequest, _actor: A) -> c.OfferOut:
-        return tr.offer_out(await u.catalogue.offer(req.style, req.region))
+        out = tr.offer_out(await u.catalogue.offer(req.style, req.region))
+        trc.name_offer_warehouses([out], names)
+        return out
 
     async def quote(req: c.QuoteRequest, actor: A) -> c.QuoteOut | cc.CartQuoteOut:
         who = tr.actor_or_system(actor)
         lines = trc.cart_lines_in(req)
         if lines is not None:
             cart = await u.quotes.quote_cart(who, req.region, lines, req.request_id)
-            return trc.cart_quote_out(cart)
+            return trc.name_quote_warehouses(trc.cart_quote_out(cart), names)
         assert req.style is not None  # cart_lines_in refuses a request with neither
         q = await u.quotes.quote(who, req.style, req.region, req.quantity, req.request_id)
-        return tr.quote_out(q)
+        return trc.name_quote_warehouses(tr.quote_out(q), names)
 
     async def get_quote(req: c.GetQuoteRequest, actor: A) -> c.QuoteOut | cc.CartQuoteOut:
-        return trc.any_quote_out(await u.quotes.get_quote(tr.actor_or_system(actor), req.quote_id))
+        found = await u.quotes.get_quote(tr.actor_or_system(actor), req.quote_id)
+        return trc.name_quote_warehouses(trc.any_quote_out(found), names)
 
     return [
         RpcRoute(c.Subjects.CATALOGUE, catalogue, c.CatalogueRequest),

@@ -50,12 +50,33 @@ def order_out(
 
 
 def name_warehouses(out: c.OrderOut, names: Mapping[str, str]) -> c.OrderOut:
-    """Each parcel and line with its warehouse's name next to the code (people read names)."""
+    """Each parcel and line with its warehouse's name next to the code (people read names), and
+    the accepted quote inside it as the quote itself answered."""
     for parcel in out.shipments:
         parcel.warehouse_name = names.get(parcel.warehouse)
     for line in out.lines:
         line.warehouse_name = names.get(line.warehouse)
+    name_quote_warehouses(out.quote, names)
+    if out.cart is not None:
+        name_quote_warehouses(out.cart, names)
     return out
+
+
+def name_quote_warehouses(
+    out: c.QuoteOut | cc.CartQuoteOut, names: Mapping[str, str]
+) -> c.QuoteOut | cc.CartQuoteOut:
+    """A quote's warehouse (each parcel's, for a cart) with its name next to the code."""
+    if isinstance(out, cc.CartQuoteOut):
+        for parcel in out.shipments:
+            parcel.warehouse_name = names.get(parcel.warehouse)
+    else:
+        out.warehouse_name = names.get(out.warehouse)
+    return out
+
+
+def name_offer_warehouses(offers: list[c.OfferOut], names: Mapping[str, str]) -> None:
+    for offer in offers:
+        offer.warehouse_name = names.get(offer.warehouse) if offer.warehouse else None
 
 
 def order_list(orders: list[Order], after: dict[str, str] | None,

@@ -67,6 +67,11 @@ class OfferOut(BaseModel):
     warehouse: str | None = Field(
         default=None, description="Fulfilling warehouse.", examples=["US-NJ"]
     )
+    warehouse_name: str | None = Field(
+        default=None,
+        description="The warehouse's name, shown to people instead of its code.",
+        examples=["New Jersey, United States"],
+    )
     ships_from_region: str | None = Field(default=None, description="Region it ships from.")
     price: Amount | None = Field(
         default=None, description="Price of one unit, landed.", examples=["95.82"]
@@ -145,6 +150,11 @@ class QuoteView(BaseModel):
     quantity: int = Field(description="Units.")
     offer_kind: Literal["local", "cross_region"] = Field(description="How it is fulfilled.")
     warehouse: str = Field(description="Fulfilling warehouse.")
+    warehouse_name: str | None = Field(
+        default=None,
+        description="The warehouse's name, shown to people instead of its code.",
+        examples=["New Jersey, United States"],
+    )
     ships_from_region: str = Field(description="Region it ships from.")
     currency: str = Field(description="Currency of every amount.", examples=["GBP"])
     lines: list[QuoteLineOut] = Field(description="Goods, shipping, duty, VAT.")

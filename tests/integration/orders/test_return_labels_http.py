@@ -81,3 +81,24 @@ def test_the_order_names_the_warehouses_of_its_parcels_and_lines(client, stack) 
     [parcel], [line] = view["shipments"], view["lines"]
     assert (parcel["warehouse"], parcel["warehouse_name"]) == ("US-NJ", "New Jersey, United States")
     assert (line["warehouse"], line["warehouse_name"]) == ("US-NJ", "New Jersey, United States")
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_the_catalogue_and_quotes_name_their_warehouses(client, stack) -> None:
+    """Where a customer chooses and pays: the offer, a one-style quote, each parcel of a cart
+    quote (read back too) name the warehouse next to its code."""
+    http, settings = client
+    me = auth(settings, "cust-uk-names")
+    offers = http.get("/v1/catalog", params={"region": "UK"}, headers=me).json()["offers"]
+    [sleeve] = [o for o in offers if o["style"] == "TC11"]
+    assert (sleeve["warehouse"], sleeve["warehouse_name"]) == ("US-NJ", "New Jersey, United States")
+    one = http.post("/v1/quotes", json={"style": "TC11", "region": "UK"}, headers=me | key("q1"))
+    assert one.status_code == 201, one.text
+    assert one.json()["warehouse_name"] == "New Jersey, United States"
+    cart = {"region": "UK", "lines": [{"style": s, "quantity": 1} for s in ("JR01", "TC11")]}
+    made = http.post("/v1/quotes", json=cart, headers=me | key("q2"))
+    assert made.status_code == 201, made.text
+    again = http.get(f"/v1/quotes/{made.json()['quote_id']}", headers=me).json()
+    for reply in (made.json(), again):
+        assert {(p["warehouse"], p["warehouse_name"]) for p in reply["shipments"]} == {
+            ("UK-LON", "London, United Kingdom"), ("US-NJ", "New Jersey, United States")}  # fmt: skip

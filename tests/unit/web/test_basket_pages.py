@@ -19,7 +19,8 @@ CATALOGUE = {"region": "UK", "currency": "GBP",
              "offers": [{**OFFER, "style": "TC11"}, {**OFFER, "style": "VT02"}]}  # fmt: skip
 LINE = {"hs_code": "4202.32", "quantity": 1, "unit_price": "60.47", "goods": "60.47",
         "shipping_share": "4.02", "duty_rate": "0.03", "duty": "1.93"}  # fmt: skip
-SHIPMENT = {"warehouse": "US-NJ", "ships_from_region": "US", "treatment": "ddp_import",
+SHIPMENT = {"warehouse": "US-NJ", "warehouse_name": "New Jersey, United States",
+            "ships_from_region": "US", "treatment": "ddp_import",
             "currency": "GBP", "lines": [{**LINE, "style": "TC11"}, {**LINE, "style": "VT02"}],
             "goods": "291.48", "shipping": "19.38", "duty": "9.13", "vat_rate": "0.20",
             "vat": "64.00", "vat_included": "0.00", "total": "383.99", "delivery_days_min": 5,
@@ -74,7 +75,8 @@ def test_a_customer_fills_quotes_and_orders_a_basket(stub_console: StubConsole,
                     "lines": [{"style": "TC11", "quantity": 1}, {"style": "VT02", "quantity": 1}]}  # fmt: skip
 
     quote = me.get("/quotes/q-cart-1").text
-    assert "Parcel 1 of 1 · from US-NJ" in quote and "£383.99" in quote and "£64.00" in quote
+    assert "Parcel 1 of 1 · from New Jersey, United States (US)" in quote  # its name
+    assert "£383.99" in quote and "£64.00" in quote
     assert "duty and import VAT paid at checkout" in quote
     me.post("/orders", data={"csrf_token": csrf(quote), "quote_id": "q-cart-1",
                              "payment_token": "tok_ok", "form_key": "k2"})  # fmt: skip
