@@ -14,17 +14,21 @@ import jwt
 from fastapi import Depends, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import APIKeyHeader, HTTPBearer
-from nats.errors import Error as NatsError
 
 from services.gateway.identity import InvalidIdentity, identity_from_claims
-from services.gateway.partner_keys import KEY_PREFIX, PartnerKey, PartnerKeyStore
+from services.gateway.partner_keys import (
+    KEY_PREFIX,
+    PartnerKey,
+    PartnerKeyStore,
+    keys_answering,
+)
 from services.gateway.principal import Acting as Acting  # re-exported: routers import it here
 from services.gateway.principal import AuthError, Principal, Role
 from services.gateway.principal import PrincipalType as PrincipalType
 from services.gateway.principal import acting_customer as acting_customer
 from services.gateway.settings import GatewaySettings
 from services.gateway.token_cache import VerifiedTokenCache
-from shared.errors import DomainError, ErrorKind, Forbidden
+from shared.errors import DomainError, Forbidden
 
 STATE_KEY = "principal"
 # Set on the role dependencies below: which caller types they let through (read by docs_roles to
@@ -63,14 +67,8 @@ class Authenticator:
         return None
 
     async def _partner(self, plain_key: str) -> Principal:
-        try:
+        with keys_answering():
             record: PartnerKey | None = await self._keys.verify(plain_key) if self._keys else None
-        except (NatsError, TimeoutError) as exc:
-            raise DomainError(
-                "Cannot check API keys right now.",
-                code="upstream_unavailable",
-                kind=ErrorKind.UNAVAILABLE,
-            ) from exc
         if record is None:
             raise AuthError("The API key is not valid.", code="invalid_api_key")
         return partner_principal(record)

@@ -12,11 +12,16 @@ import hmac
 import json
 import re
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+from nats.errors import Error as NatsError
 from nats.js.errors import KeyNotFoundError, NoKeysError
 from pydantic import BaseModel, Field
+
+from shared.errors import DomainError, ErrorKind
 
 BUCKET = "partner_keys"
 KEY_PREFIX = "ck_"
@@ -48,6 +53,20 @@ class PartnerKey(BaseModel):
     @property
     def usable(self) -> bool:
         return self.revoked_at is None
+
+
+@contextmanager
+def keys_answering() -> Iterator[None]:
+    """A request that reads the keys' bucket while it cannot answer (its stream electing a new
+    leader after a NATS node died) gets 503 `upstream_unavailable`, not an unhandled 500. The
+    store itself raises NATS's errors: the command line reports them its own way."""
+    try:
+        yield
+    except (NatsError, TimeoutError) as exc:
+        raise DomainError(
+            "Cannot check API keys right now.", code="upstream_unavailable",
+            kind=ErrorKind.UNAVAILABLE,
+        ) from exc  # fmt: skip
 
 
 class KeyValueLike(Protocol):

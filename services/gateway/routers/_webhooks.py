@@ -9,7 +9,6 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
-from nats.errors import Error as NatsError
 from pydantic import Field
 
 from services.gateway.auth import (
@@ -21,7 +20,7 @@ from services.gateway.auth import (
 from services.gateway.errors import problem_responses
 from services.gateway.limits import NewestFirstPosition, Page, Paging
 from services.gateway.models import RequestModel, ResponseModel
-from services.gateway.partner_keys import PartnerKeyStore
+from services.gateway.partner_keys import PartnerKeyStore, keys_answering
 from services.gateway.routers._ask import ask, read_as
 from services.gateway.runtime import Rpc, get_runtime
 from shared.contracts import notifications as c
@@ -95,11 +94,8 @@ async def registering_for(
         raise Forbidden(
             "A partner registers endpoints for its own key only.", code="partner_key_not_allowed"
         )
-    try:
+    with keys_answering():
         record = await keys.get(partner_key_id)
-    except (NatsError, TimeoutError) as exc:
-        raise DomainError("Cannot check API keys right now.", code="upstream_unavailable",
-                          kind=ErrorKind.UNAVAILABLE) from exc  # fmt: skip
     if record is None or not record.usable:
         raise DomainError("No partner has that API key (or it was revoked).",
                           code="partner_key_unknown", kind=ErrorKind.INVALID,
@@ -127,11 +123,8 @@ async def list_partners(principal: Agent, request: Request) -> Page[Any]:
 
     **Who may call:** support agents.
     """
-    try:
+    with keys_answering():
         records = await get_runtime(request).partner_keys.list()
-    except (NatsError, TimeoutError) as exc:
-        raise DomainError("Cannot read API keys right now.", code="upstream_unavailable",
-                          kind=ErrorKind.UNAVAILABLE) from exc  # fmt: skip
     records.sort(key=lambda r: (r.name.lower(), r.created_at))
     return Page.of([PartnerOut.model_validate(r.public()) for r in records], None)
 

@@ -44,15 +44,15 @@ async def save_contact(request: Request, customer_id: ObjectId, user: CurrentAge
     form and each step reach her; a corrected number). A refusal comes back on her page with
     what was typed (422); nothing was saved."""
     current = await customer_contact(api, customer_id)
-    typed = contact_body(form, empty_contact(page_locale(request)))  # as shown on a refusal
     if current is not None and "unavailable" in current:
         # Not written over what cannot be read just now (her app's push tokens would be lost).
         refused_here(request, current["unavailable"])
-        return await _customer_page(request, api, customer_id, typed=typed)
-    if current is None and not confirmed(request, form, NEW_CONTACT_BOX.format(customer_id),
-                                         "The contact details were not saved"):  # fmt: skip
+        typed = contact_body(form, empty_contact(page_locale(request)))
         return await _customer_page(request, api, customer_id, typed=typed)
     body = contact_body(form, current or empty_contact(page_locale(request)))
+    if current is None and not confirmed(request, form, NEW_CONTACT_BOX.format(customer_id),
+                                         "The contact details were not saved"):  # fmt: skip
+        return await _customer_page(request, api, customer_id, typed=body)
     try:
         await api.put("/v1/me/contact", body, customer_id=customer_id)
     except ApiError as exc:

@@ -21,10 +21,8 @@ from services.web.routes.common import (
     confirmed,
     flash_error,
     form_cursor,
-    refused_here,
     section_can_wait,
 )
-from services.web.routes.operations_webhooks import endpoint_page, listed
 from services.web.session import CurrentAgent, Form, flash
 from services.web.views import render, see_other
 
@@ -70,26 +68,6 @@ async def replay_dead_letter(request: Request, letter_id: Annotated[int, Path(ge
     except ApiError as exc:
         flash_error(request, exc)
     return see_other(back_to("/agent/ops", "#dlq-title", cursor=form_cursor(form)))
-
-
-@router.post("/webhooks/{endpoint_id}/replay")
-async def replay(request: Request, endpoint_id: ObjectId, user: CurrentAgent, api: Api,
-                 form: Form) -> Response:  # fmt: skip
-    body = {k: str(form.get(k))[:64] for k in ("delivery_id", "since", "until") if form.get(k)}
-    status, cursor = listed(form)
-    try:
-        result = await api.post(f"/v1/webhooks/{endpoint_id}/replay", body,
-                                idempotency_key=str(form.get("form_key")))  # fmt: skip
-    except ApiError as exc:
-        if "delivery_id" in body:  # one row's button: nothing typed to keep
-            flash_error(request, exc)
-        else:
-            refused_here(request, exc, form.get("form_key"))
-            return await endpoint_page(request, api, endpoint_id, status, cursor, body)
-    else:
-        flash(request, "success", "Replay queued",
-              detail=f"{len(result['replayed'])} deliveries will be sent again.")  # fmt: skip
-    return see_other(back_to(f"/agent/ops/webhooks/{endpoint_id}", status=status, cursor=cursor))
 
 
 @router.post("/held/{message_id}")

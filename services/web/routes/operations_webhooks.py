@@ -1,5 +1,5 @@
 """Agents: partners' webhook endpoints: register one (its signing secret shown once), see one with
-its deliveries, rotate its secret, delete it.
+its deliveries, replay them, rotate its secret, delete it.
 
 A signing secret lives only in the answer to the POST that made it: never in an address (the
 page names the endpoint's own, so a reload asks for that page, which has no secret), never in
@@ -166,6 +166,26 @@ async def _not_done(request: Request, api: Gateway, endpoint_id: str, form: Form
     """A final step refused (its box unticked, or by the API): the endpoint's page as it was,
     the same deliveries list, status 422."""
     return await endpoint_page(request, api, endpoint_id, *listed(form), typed={})
+
+
+@router.post("/{endpoint_id}/replay")
+async def replay(request: Request, endpoint_id: ObjectId, user: CurrentAgent, api: Api,
+                 form: Form) -> Response:  # fmt: skip
+    body = {k: str(form.get(k))[:64] for k in ("delivery_id", "since", "until") if form.get(k)}
+    status, cursor = listed(form)
+    try:
+        result = await api.post(f"/v1/webhooks/{endpoint_id}/replay", body,
+                                idempotency_key=str(form.get("form_key")))  # fmt: skip
+    except ApiError as exc:
+        if "delivery_id" in body:  # one row's button: nothing typed to keep
+            flash_error(request, exc)
+        else:
+            refused_here(request, exc, form.get("form_key"))
+            return await endpoint_page(request, api, endpoint_id, status, cursor, body)
+    else:
+        flash(request, "success", "Replay queued",
+              detail=f"{len(result['replayed'])} deliveries will be sent again.")  # fmt: skip
+    return see_other(back_to(f"/agent/ops/webhooks/{endpoint_id}", status=status, cursor=cursor))
 
 
 @router.post("/{endpoint_id}/rotate-secret")
