@@ -183,3 +183,25 @@ def test_a_refused_step_comes_back_filled_in_and_a_live_refresh_keeps_it(sign_in
     agent.evaluate(refresh)
     agent.wait_for_function("() => window.settled === true")
     expect(agent.get_by_label("Cancellation reason")).to_have_value("")
+
+
+def test_a_live_refresh_waits_for_a_pressed_button(sign_in, console):
+    """A live update answered while the agent's pointer is down on a step's button is not
+    swapped in: swapping would put a copy under the pointer, and the click (down on one button,
+    up on another) would be lost. The refresh comes once the click has been sent."""
+    with api_client(console.api, f"cust-{uuid.uuid4().hex[:8]}") as me:
+        claim = post(me, "/v1/claims", {"region": "UK", "components": ["zips"],
+                                        "label_code": story1_label(random.randrange(10_000, 99_999))})  # fmt: skip
+    agent = sign_in("agent-press", role="agent")
+    agent.goto(f"/agent/claims/{claim['id']}")
+    agent.get_by_role("button", name="Record receipt").hover()
+    agent.mouse.down()
+    agent.evaluate("""() => {
+        document.getElementById('state-title').dataset.before = 'yes';
+        document.addEventListener('htmx:afterRequest', () => { window.answered = true; });
+        htmx.trigger(document.getElementById('live'), 'live-update');
+    }""")
+    agent.wait_for_function("() => window.answered === true")
+    expect(agent.locator("#state-title[data-before]")).to_have_count(1)  # not swapped
+    agent.mouse.up()
+    expect(agent.locator("#state-title")).to_contain_text("Received")

@@ -4,9 +4,11 @@
 (function () {
   "use strict";
 
-  // Someone is working in the live part (typing in one of its fields, or a field changed):
-  // swapping it now would clear what they typed. The refresh waits until they leave the part.
+  // Someone is working in the live part (pressing one of its buttons, typing in one of its
+  // fields, or a field changed): swapping it now would lose the click or clear what they typed.
+  // The refresh waits until they let go of the button, or leave the part.
   function busy(el) {
+    if (pressedOrSent(el)) return true;
     var active = document.activeElement;
     if (active && el.contains(active) && active.matches("input, textarea, select")) return true;
     return Array.prototype.some.call(el.querySelectorAll("input, textarea, select"), function (f) {
@@ -17,6 +19,17 @@
       }
       return f.value !== f.defaultValue;
     });
+  }
+
+  // A press on a control of the part (the pointer down, not yet up), or a form of it just
+  // sent: a swap now would take the button from under the pointer (down on one button, up on
+  // its copy: the click is lost) or race the page's own navigation to the step's outcome.
+  var SENT_FOR_MS = 10000;
+
+  function pressedOrSent(el) {
+    if (el.dataset.livePressed) return true;
+    var sent = Number(el.dataset.liveSent || 0);
+    return sent > 0 && Date.now() - sent < SENT_FOR_MS;
   }
 
   // A keyboard user on a button or link of the live part keeps their place through a refresh:
@@ -120,6 +133,18 @@
       if (focused) refocus(el, focused);
       focused = null;
     });
+    el.addEventListener("pointerdown", function () { el.dataset.livePressed = "1"; });
+    el.addEventListener("submit", function () { el.dataset.liveSent = String(Date.now()); });
+    function released() {
+      if (!el.dataset.livePressed) return;
+      delete el.dataset.livePressed;
+      // After the click (and the submit it may cause) has run: a sent form still holds it.
+      setTimeout(function () {
+        if (el.dataset.livePending && !busy(el)) { delete el.dataset.livePending; refresh(); }
+      }, 0);
+    }
+    document.addEventListener("pointerup", released);
+    document.addEventListener("pointercancel", released);
     el.addEventListener("focusout", function (event) {
       if (el.dataset.livePending && !el.contains(event.relatedTarget)) {
         delete el.dataset.livePending;
