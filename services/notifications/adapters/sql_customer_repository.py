@@ -11,7 +11,7 @@ from shared.persistence.prepared_read import PreparedRead
 from shared.persistence.session import Session
 
 from ..domain.channels import Category, Channel
-from ..domain.preferences import Contact, Preferences, QuietHours
+from ..domain.preferences import Contact, Preferences, QuietHours, email_key
 from .sql import upsert
 from .tables import contacts, preferences, thank_you_cards
 
@@ -66,6 +66,7 @@ class SqlContactRepository:
             "customer_id": contact.customer_id,
             "name": contact.name,
             "email": contact.email,
+            "email_key": email_key(contact.email) if contact.email else None,
             "phone": contact.phone,
             "push_tokens": list(contact.push_tokens),
             "locale": contact.locale,
@@ -75,9 +76,9 @@ class SqlContactRepository:
         await self.session.execute(upsert(self.session, contacts, "customer_id", values))
 
     async def find(self, by: str, value: str, limit: int) -> list[tuple[Contact, datetime]]:
-        """Customers whose email (compared in lower case: ix_contacts_email_lower) or phone
-        (E.164: ix_contacts_phone) is `value`, the most recently updated first."""
-        column = sa.func.lower(contacts.c.email) if by == "email" else contacts.c.phone
+        """Customers whose email (its case-folded key: ix_contacts_email_key) or phone (E.164:
+        ix_contacts_phone) is `value`, the most recently updated first."""
+        column = contacts.c.email_key if by == "email" else contacts.c.phone
         query = (
             sa.select(contacts)
             .where(column == value)

@@ -15,14 +15,15 @@ contacts = sa.Table(
     sa.Column("customer_id", sa.String(200), primary_key=True),
     sa.Column("name", sa.String(200), nullable=False, server_default=""),
     sa.Column("email", sa.String(320)),
+    sa.Column("email_key", sa.String(320)),  # domain.preferences.email_key(email): searched
     sa.Column("phone", sa.String(32)),
     sa.Column("push_tokens", sa.JSON, nullable=False),
     sa.Column("locale", sa.String(16), nullable=False),
     sa.Column("time_zone", sa.String(64)),
     sa.Column("updated_at", TZ, nullable=False),
 )
-# An agent finds a customer by the email or phone she gives on a call (migration 0007).
-sa.Index("ix_contacts_email_lower", sa.func.lower(contacts.c.email))
+# An agent finds a customer by the email or phone she gives on a call (migrations 0007, 0008).
+sa.Index("ix_contacts_email_key", contacts.c.email_key)
 sa.Index("ix_contacts_phone", contacts.c.phone)
 
 preferences = sa.Table(

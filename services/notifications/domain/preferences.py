@@ -72,10 +72,16 @@ def e164(phone: str) -> str:
     return number
 
 
+def email_key(address: str) -> str:
+    """An address as it is searched (stored beside it, `contacts.email_key`): people do not type
+    an address's case the same way twice. Case-folded here, in Python, for every script: SQL's
+    lower() in SQLite folds ASCII letters only ("JOSÉ" would stay "josÉ")."""
+    return address.strip().casefold()
+
+
 def lookup_key(email: str | None, phone: str | None) -> tuple[str, str]:
-    """What an agent searches customers by, as stored: ("email", the address in lower case; the
-    stored one is compared in lower case too, as people do not type an address's case the same
-    way twice) or ("phone", E.164). Exactly one of the two."""
+    """What an agent searches customers by, as stored: ("email", `email_key`) or ("phone",
+    E.164). Exactly one of the two."""
     if (email is None) == (phone is None):
         raise InvalidContact(
             "give an email address or a phone number (one of them)",
@@ -83,7 +89,7 @@ def lookup_key(email: str | None, phone: str | None) -> tuple[str, str]:
         )
     if phone is not None:
         return "phone", e164(phone)
-    address = str(email).strip().lower()
+    address = email_key(str(email))
     if not _EMAIL.match(address):
         raise InvalidContact("email address is not valid", code="notifications_invalid_email")
     return "email", address

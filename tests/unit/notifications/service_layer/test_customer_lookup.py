@@ -1,5 +1,5 @@
 """An agent finds the customer on a call by the email address or phone number she gives (a caller
-does not know her customer id): on a real, migrated SQLite database (migration 0007's indexes)."""
+does not know her customer id): on a real, migrated SQLite database (migrations 0007 and 0008)."""
 
 from __future__ import annotations
 
@@ -39,6 +39,14 @@ async def test_by_email_whatever_its_case_and_by_phone_however_it_is_spaced(uow)
         c.FindCustomersRequest(phone="+447700900123"), AGENT)).customers  # fmt: skip
     assert (match.name, match.email, match.phone, match.locale) == (
         "Margaret", "Margaret.H@Example.co.uk", "+447700900123", "en-GB")  # fmt: skip
+
+
+async def test_an_address_in_capitals_beyond_ascii(uow):
+    """SQL's lower() in SQLite folds ASCII only: the key is folded in Python, for every script."""
+    clock = SteppingClock()
+    await given(uow, "cust-jose", clock, name="José", email="JOSÉ.ÖZIL@EXAMPLE.ES")
+    assert await find(uow, email="josé.özil@example.es") == ["cust-jose"]
+    assert await find(uow, email="José.Özil@Example.es") == ["cust-jose"]
 
 
 async def test_several_customers_sharing_an_address_newest_first(uow):
