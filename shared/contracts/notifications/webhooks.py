@@ -37,8 +37,9 @@ class CreateWebhookRequest(_Strict):
     partner_key_id: IdStr | None = Field(
         default=None,
         description="Agents only: the partner API key the endpoint is registered for. It then "
-        "belongs to that partner (listed and managed with its key, counted against its limit, "
-        "within its event types). Without it, an agent's endpoint belongs to that agent.",
+        "belongs to that partner (listed and managed with its key when the key may "
+        "`webhooks.manage`, and by agents in any case; counted against its limit, within its "
+        "event types). Without it, an agent's endpoint belongs to that agent.",
         examples=["3f2a9c1d0b7e6a54"],
     )
 
