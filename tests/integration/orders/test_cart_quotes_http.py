@@ -45,6 +45,16 @@ def test_the_worked_example_comes_to_383_99_gbp(client, stack: Stack) -> None:
         "vat": "64.00",
         "total": "383.99",
     }
+    again = http.get(f"/v1/quotes/{quote['quote_id']}", headers=me)
+    assert again.status_code == 200 and again.json() == quote
+
+
+@SQLITE
+def test_the_worked_example_s_lines_share_shipping_and_carry_customs(client, stack: Stack) -> None:
+    """Each line's share of the shipping and its duty; each line's customs declaration."""
+    http, settings = client
+    quote = http.post("/v1/quotes", json=WORKED, headers=auth(settings, "cust-uk-1")).json()
+    (shipment,) = quote["shipments"]
     lines = [
         (x["style"], x["goods"], x["shipping_share"], x["duty_rate"], x["duty"])
         for x in shipment["lines"]
@@ -57,8 +67,6 @@ def test_the_worked_example_comes_to_383_99_gbp(client, stack: Stack) -> None:
         (c["style"], c["hs_code"], c["declared_value"], c["incoterm"]) for c in shipment["customs"]
     ]
     assert customs == [("TC11", "4202.32", "60.47", "DDP"), ("VT02", "4202.21", "231.01", "DDP")]
-    again = http.get(f"/v1/quotes/{quote['quote_id']}", headers=me)
-    assert again.status_code == 200 and again.json() == quote
 
 
 @SQLITE
@@ -131,20 +139,21 @@ def test_style_and_lines_together_get_422(client, stack: Stack) -> None:
     assert counts_now(stack) == before
 
 
-@SQLITE
-def test_the_worked_example_is_ordered_confirmed_shipped_and_delivered(
-    client, stack: Stack
-) -> None:
-    """The 383.99 GBP cart quote becomes an order: one parcel from US-NJ with its own status,
-    followed through confirmation, shipping and delivery over HTTP."""
-    http, settings = client
-    me = auth(settings, "cust-uk-1")
+def _order_the_worked_example(http, me: dict[str, str]) -> tuple[dict, dict]:
     quote = http.post("/v1/quotes", json=WORKED, headers=me).json()
     placed = http.post(
         "/v1/orders", json={"quote_id": quote["quote_id"], "payment_token": "tok_ok"}, headers=me
     )
     assert placed.status_code == 201, placed.text
-    order = placed.json()
+    return quote, placed.json()
+
+
+@SQLITE
+def test_the_worked_example_becomes_a_pending_order_of_one_parcel(client, stack: Stack) -> None:
+    """The 383.99 GBP cart quote becomes an order: the quote and cart inside it, one parcel's
+    lines from US-NJ, nothing returnable before delivery."""
+    http, settings = client
+    quote, order = _order_the_worked_example(http, auth(settings, "cust-uk-1"))
     assert (order["status"], order["quote"]["total"], order["cart"]["total"]) == (
         "pending",
         "383.99",
@@ -153,6 +162,15 @@ def test_the_worked_example_is_ordered_confirmed_shipped_and_delivered(
     assert order["cart"]["shipments"] == quote["shipments"] and order["shipments"] == []
     assert [(x["style"], x["warehouse"], x["quantity"], x["returnable_quantity"])
             for x in order["lines"]] == [("TC11", "US-NJ", 1, 0), ("VT02", "US-NJ", 1, 0)]  # fmt: skip
+
+
+@SQLITE
+def test_the_worked_example_is_confirmed_shipped_and_delivered(client, stack: Stack) -> None:
+    """The order's parcel followed through confirmation, shipping and delivery over HTTP, and
+    its return window opened on delivery."""
+    http, settings = client
+    me = auth(settings, "cust-uk-1")
+    _, order = _order_the_worked_example(http, me)
     order_id = order["order_id"]
     http.portal.call(stack.runner.saga.advance, order_id)  # type: ignore[union-attr]
     confirmed = http.get(f"/v1/orders/{order_id}", headers=me).json()
@@ -163,20 +181,19 @@ def test_the_worked_example_is_ordered_confirmed_shipped_and_delivered(
         "booked",
         None,
     )
-    stack.clock.advance(timedelta(minutes=5))
-    http.portal.call(stack.runner.tracking.track, order_id)  # type: ignore[union-attr]
-    delivered = http.get(f"/v1/orders/{order_id}", headers=me).json()
-    assert delivered["status"] == "delivered"
-    assert [p["status"] for p in delivered["shipments"]] == ["delivered"]
-    assert delivered["shipments"][0]["delivered_at"] is not None
-    closes = datetime.fromisoformat(delivered["shipments"][0]["returns_close_at"])
-    assert closes - datetime.fromisoformat(delivered["shipments"][0]["delivered_at"]) == timedelta(
-        days=30
-    )  # the packaged return window, through the RPC and the gateway
     assert parcel["returns_close_at"] is None  # not delivered yet: no window
     assert [(x["style"], x["returnable_quantity"]) for x in confirmed["lines"]] == [
         ("TC11", 0), ("VT02", 0)
     ]  # fmt: skip
+    stack.clock.advance(timedelta(minutes=5))
+    http.portal.call(stack.runner.tracking.track, order_id)  # type: ignore[union-attr]
+    delivered = http.get(f"/v1/orders/{order_id}", headers=me).json()
+    assert delivered["status"] == "delivered"
+    (parcel,) = delivered["shipments"]
+    assert parcel["status"] == "delivered" and parcel["delivered_at"] is not None
+    closes = datetime.fromisoformat(parcel["returns_close_at"])
+    # the packaged return window, through the RPC and the gateway
+    assert closes - datetime.fromisoformat(parcel["delivered_at"]) == timedelta(days=30)
     assert [(x["style"], x["name"], x["returnable_quantity"]) for x in delivered["lines"]] == [
         ("TC11", "Floral tablet sleeve 11-inch", 1), ("VT02", "Voyager travel tote, luggage brown", 1)
     ]  # fmt: skip
