@@ -1,12 +1,15 @@
 """Story 1 on the phone: the agent finds the caller by the email address she gives, then, from
 her page, checks the label she reads out for her (her id and region carried along, nothing
 copied by hand), sees whose claim it opens (her name and email beside Open claim) and opens it;
-a customer with no contact details is a warning before anything is opened."""
+a customer with no contact details is a warning before anything is opened. The email address or
+phone number searched for stays out of every address and of the console's log."""
 
 from __future__ import annotations
 
 import random
+import re
 import uuid
+from urllib.parse import quote, quote_plus
 
 import pytest
 from playwright.sync_api import expect
@@ -19,12 +22,7 @@ pytestmark = pytest.mark.browser
 
 def test_an_agent_opens_a_claim_from_the_customers_page(sign_in, console):
     customer = f"cust-{uuid.uuid4().hex[:8]}"
-    with api_client(console.api, customer) as me:
-        saved = me.put("/v1/me/contact", json={
-            "name": "Margaret Hale", "email": f"{customer}@example.co.uk", "phone": None,
-            "push_tokens": [], "locale": "en-GB", "time_zone": None,
-        }, headers={"Idempotency-Key": uuid.uuid4().hex})  # fmt: skip
-        assert saved.status_code == 200, saved.text
+    save_contact(console, customer, "Margaret Hale", f"{customer}@example.co.uk", None)
     label = story1_label(random.randrange(10_000, 99_999))
 
     # A US agent (her own formats would pick US), the UK customer on the line: she gives her
@@ -48,11 +46,48 @@ def test_an_agent_opens_a_claim_from_the_customers_page(sign_in, console):
     expect(agent.locator(".lead")).to_contain_text(customer)
 
 
-def find_caller(agent, email: str) -> None:  # type: ignore[no-untyped-def]
+def find_caller(agent, typed: str, kind: str = "Customer's email") -> None:  # type: ignore[no-untyped-def]
     agent.goto("/agent?tab=search")
-    agent.get_by_label("Customer's email").check()
-    agent.get_by_label("Id, email or phone").fill(email)
+    agent.get_by_label(kind).check()
+    agent.get_by_label("Id, email or phone").fill(typed)
     agent.get_by_role("button", name="Find").click()
+
+
+def test_a_callers_email_and_phone_stay_out_of_addresses_and_logs(sign_in, console):
+    """The search is posted: a family sharing an address and a number is listed on the POST's
+    answer, whose address is the search tab's; the browser's history holds neither, nor does
+    the console's log, and a reload shows the search form, empty (not the post sent again)."""
+    family = f"family-{uuid.uuid4().hex[:8]}@example.co.uk"
+    phone = f"+44 7700 900{random.randrange(200, 999)}"
+    for name in ("Ann Hale", "Bea Hale"):
+        save_contact(console, f"cust-{uuid.uuid4().hex[:8]}", name, family, phone)
+    agent = sign_in("agent-phone-private", role="agent")
+    for kind, typed in (("Customer's email", family), ("Customer's phone", phone)):
+        find_caller(agent, typed, kind)
+        expect(agent.get_by_role("heading", name=re.compile("customers have this"))).to_be_visible()
+        for name in ("Ann Hale", "Bea Hale"):
+            expect(agent.get_by_role("cell", name=name)).to_be_visible()
+        expect(agent.get_by_label("Id, email or phone")).to_have_value(typed)  # kept
+        expect(agent).to_have_url(f"{console.url}/agent?tab=search")
+    expect(agent.get_by_role("search")).to_have_attribute("method", "post")
+    history = agent.context.new_cdp_session(agent).send("Page.getNavigationHistory")
+    addresses = " ".join(entry["url"] for entry in history["entries"])
+    log = console.log("web")
+    for value in (family, phone):
+        for written in (value, quote(value), quote_plus(value), value.replace(" ", "")):
+            assert written not in addresses and written not in log, written
+    agent.reload()
+    expect(agent.get_by_label("Id, email or phone")).to_have_value("")
+    expect(agent.get_by_role("heading", name=re.compile("customers have this"))).to_have_count(0)
+
+
+def save_contact(console, customer: str, name: str, email: str, phone: str | None) -> None:  # type: ignore[no-untyped-def]
+    with api_client(console.api, customer) as me:
+        saved = me.put("/v1/me/contact", json={
+            "name": name, "email": email, "phone": phone, "push_tokens": [],
+            "locale": "en-GB", "time_zone": None,
+        }, headers={"Idempotency-Key": uuid.uuid4().hex})  # fmt: skip
+        assert saved.status_code == 200, saved.text
 
 
 def test_a_customer_without_contact_details_is_a_warning(sign_in):
@@ -95,3 +130,52 @@ def test_an_agent_records_a_callers_contact_details(sign_in):
     expect(agent.locator(".lead")).to_contain_text("Margaret Hale")
     expect(agent.locator(".lead")).to_contain_text("+447700900123")
     expect(agent.locator("#nothing-on-record")).to_have_count(0)
+
+
+# Where the focused element's middle is, and whether it is the element seen there (not covered
+# by the alarm pinned over the menu's end, nor off the screen).
+IN_SIGHT = """() => { const a = document.activeElement, r = a.getBoundingClientRect();
+    const seen = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
+    return { name: a.textContent.trim(), seen: !!seen && a.contains(seen),
+             left: r.left, right: r.right }; }"""
+
+
+def test_the_header_on_a_phone_leaves_the_screen_to_the_call(sign_in, console):
+    """At 390 × 844 the header took 194 px (the menu on two lines, the account on two more):
+    now the menu is one line that scrolls sideways with the turnaround alarm pinned in sight,
+    each entry reachable by the keyboard and scrolled clear of the alarm, the current one still
+    marked; the customer's header is as short. The desktop keeps its wrapping header."""
+    agent = sign_in("agent-phone-header", role="agent", viewport=(390, 844))
+    agent.goto(f"/agent/customers/cust-{uuid.uuid4().hex[:8]}")
+    agent.wait_for_load_state("networkidle")  # the alarm's entry, which htmx loads
+    menu = agent.get_by_role("navigation", name="Main")
+    assert agent.locator("header.top").bounding_box()["height"] <= 120
+    assert agent.evaluate("document.documentElement.scrollWidth") <= 390
+    middles = [box["y"] + box["height"] / 2 for box in _boxes(menu.get_by_role("link"))]
+    assert max(middles) - min(middles) < 8, middles  # one line (a second is 30 px lower)
+    alarm_box = menu.locator("#nav-alarm a").bounding_box()
+    assert alarm_box["x"] >= 0 and alarm_box["x"] + alarm_box["width"] <= 390
+    agent.get_by_role("link", name="Skip to content").focus()
+    entries = menu.get_by_role("link").all_text_contents()
+    for name in ["Concierge Agent console", *entries]:
+        agent.keyboard.press("Tab")
+        focused = agent.evaluate(IN_SIGHT)
+        assert " ".join(focused["name"].split()) == " ".join(name.split()), focused
+        assert focused["seen"] and focused["left"] >= 0 and focused["right"] <= 390, focused
+    agent.goto("/agent?tab=search")
+    expect(menu.get_by_role("link", name="Search")).to_have_attribute("aria-current", "page")
+
+    customer = sign_in(f"cust-{uuid.uuid4().hex[:8]}", viewport=(390, 844))
+    customer.goto("/claims")
+    assert customer.locator("header.top").bounding_box()["height"] <= 120
+    assert customer.evaluate("document.documentElement.scrollWidth") <= 390
+
+    desk = sign_in("agent-phone-header", role="agent")  # 1280 wide
+    desk.goto("/agent")
+    expect(desk.locator(".who")).to_have_text(re.compile("^Signed in as agent-phone-header"))
+    overflow = desk.locator("header.top nav ul").evaluate("e => getComputedStyle(e).overflowX")
+    assert overflow == "visible"  # it wraps there, as before
+
+
+def _boxes(links) -> list[dict]:  # type: ignore[no-untyped-def]
+    return [links.nth(i).bounding_box() for i in range(links.count())]

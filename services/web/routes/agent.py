@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
+from starlette.datastructures import FormData
 
 from services.web.api import ApiError, Gateway
 from services.web.deps import Api
 from services.web.routes.common import Cursor, back_to, is_id, section_can_wait
-from services.web.session import CurrentAgent, User
+from services.web.session import CurrentAgent, Form, User
 from services.web.views import render, see_other
 
 router = APIRouter(prefix="/agent")
 Tab = Literal["review", "centre", "held", "search"]
 SearchKind = Literal["claim", "rma", "customer", "order", "email", "phone"]
+SEARCH_KINDS = get_args(SearchKind)
+# What a search answers shows this address, not the POST's (services/web/views.py::render).
+SEARCH_PAGE = "/agent?tab=search"
 CALLER_WORDS = {"email": "the email address", "phone": "the phone number"}
 CALLER_SHAPE = {
     "email": "Type the whole email address, like name@example.co.uk.",
@@ -121,18 +125,23 @@ async def held_list(request: Request, api: Gateway, cursor: str | None,
 
 
 @router.get("/search")
-async def search(
-    request: Request,
-    user: CurrentAgent,
-    api: Api,
-    kind: Annotated[SearchKind, Query()] = "claim",
-    q: Annotated[str, Query(max_length=320)] = "",  # an email address may be that long
-    customer: Annotated[str, Query(max_length=64)] = "",
-) -> Response:
+async def search_form(user: CurrentAgent) -> Response:
+    """The search's address from when it was a GET form: to the form, whatever the query held
+    (an old bookmark or a link finds the form, and nothing in its query is searched for)."""
+    return see_other(SEARCH_PAGE)
+
+
+@router.post("/search")
+async def search(request: Request, user: CurrentAgent, api: Api, form: Form) -> Response:
     """Straight to the object: a claim id, an RMA number, a customer id, or an order id (its
     customer's id may be given too, and is then checked); or the customer a caller is, by the
-    email address or phone number she gives (several customers sharing one are listed)."""
-    q, customer = q.strip(), customer.strip()
+    email address or phone number she gives (several customers sharing one are listed).
+
+    Posted, not a GET: what is typed here is often a caller's email address or phone number,
+    which an address would keep in the browser's history and in every proxy's access log. One
+    match is a redirect to an address of ids only; anything else is this POST's answer, which
+    names the search tab as its address (`page`): a reload asks for the form, not the post."""
+    kind, q, customer = _search_terms(form)
     problem = None
     if kind in ("email", "phone"):
         return await _find_caller(request, api, kind, q)
@@ -158,8 +167,19 @@ async def search(
             if exc.status != 404:
                 raise
             problem = f"No claim {q}."
-    return render(request, "agent_queue.html", tab="search", problem=problem, kind=kind, q=q,
-                  customer=customer, status_code=404 if problem else 200)  # fmt: skip
+    return render(request, "agent_queue.html", 404 if problem else 200, tab="search",
+                  page=SEARCH_PAGE, problem=problem, kind=kind, q=q,
+                  customer=customer)  # fmt: skip
+
+
+def _search_terms(form: FormData) -> tuple[str, str, str]:
+    """What to find, as typed (trimmed); an unknown kind is a claim id, the form's default. The
+    value is cut one past the longest email address (320): the page echoes no more than that,
+    and the API still refuses it as malformed (an id is checked here, at most 64)."""
+    kind = str(form.get("kind") or "claim")
+    q = str(form.get("q") or "")[:321].strip()
+    customer = str(form.get("customer") or "")[:65].strip()
+    return (kind if kind in SEARCH_KINDS else "claim"), q, customer
 
 
 async def _find_caller(request: Request, api: Gateway, kind: str, q: str) -> Response:
@@ -178,8 +198,8 @@ async def _find_caller(request: Request, api: Gateway, kind: str, q: str) -> Res
             return see_other(f"/agent/customers/{matches[0]['customer_id']}")
         problem = None if matches else f"No customer has {CALLER_WORDS[kind]} {q}."
         status = 200 if matches else 404
-    return render(request, "agent_queue.html", tab="search", problem=problem, kind=kind, q=q,
-                  matches=matches, status_code=status)  # fmt: skip
+    return render(request, "agent_queue.html", status, tab="search", page=SEARCH_PAGE,
+                  problem=problem, kind=kind, q=q, matches=matches)  # fmt: skip
 
 
 async def _claim_by_rma(api: Gateway, rma: str) -> str | None:

@@ -162,8 +162,9 @@
     outcome.focus();
   }
 
-  // A refused form's page is served at the form's POST address; the address bar shows the
-  // page's own (data-page), so a reload or a later return asks for the page, not a post.
+  // A refused form's page, or a search's results, is served at the form's POST address; the
+  // address bar shows the page's own (data-page), so a reload or a later return asks for the
+  // page, not a post (and what was searched for is in no address).
   function showPageAddress() {
     var page = document.body.dataset.page;
     if (page && page.charAt(0) === "/" && page !== location.pathname + location.search) {
@@ -171,6 +172,18 @@
     }
   }
 
+  // On a phone the menu is one line that scrolls sideways under the turnaround alarm pinned to
+  // its end (console.css). The browser scrolls a link the keyboard reaches only when it is
+  // wholly out of sight: one half under the alarm or off the edge is scrolled clear here
+  // (the menu's scroll-padding keeps the alarm's room free).
+  function menuLinkInSight(event) {
+    var link = event.target;
+    if (link.matches && link.matches(".top nav a") && !link.closest("#nav-alarm")) {
+      link.scrollIntoView({ block: "nearest", inline: "nearest" });
+    }
+  }
+
+  document.addEventListener("focusin", menuLinkInSight);
   document.addEventListener("DOMContentLoaded", function () {
     showPageAddress();
     document.querySelectorAll("[data-live]").forEach(connect);

@@ -139,9 +139,10 @@ def test_an_id_of_dots_alone_reaches_no_api_path(
 ) -> None:
     """httpx resolves `.` and `..` segments: `/v1/claims/.` would reach the claim list."""
     agent = stub_console(lambda r: httpx.Response(200, json=EMPTY))
+    token = csrf(agent.get("/agent?tab=search").text)
     before = len(gateway_calls)
     for kind in ("claim", "order", "customer"):
-        page = agent.get(f"/agent/search?kind={kind}&q=..")
+        page = agent.post("/agent/search", data={"csrf_token": token, "kind": kind, "q": ".."})
         assert page.status_code == 404 and "Type an id" in page.text
     assert agent.get("/agent/claims/..%2E").status_code in (404, 422)
     assert len(gateway_calls) == before
