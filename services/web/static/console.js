@@ -135,21 +135,21 @@
     });
     el.addEventListener("pointerdown", function () { el.dataset.livePressed = "1"; });
     el.addEventListener("submit", function () { el.dataset.liveSent = String(Date.now()); });
+    // A refresh that waited runs now (or waits again, as refresh() decides).
+    function catchUp() {
+      if (!el.dataset.livePending) return;
+      delete el.dataset.livePending;
+      refresh();
+    }
     function released() {
       if (!el.dataset.livePressed) return;
       delete el.dataset.livePressed;
-      // After the click (and the submit it may cause) has run: a sent form still holds it.
-      setTimeout(function () {
-        if (el.dataset.livePending && !busy(el)) { delete el.dataset.livePending; refresh(); }
-      }, 0);
+      setTimeout(catchUp, 0);  // after the click (and the submit it may cause) has run
     }
     document.addEventListener("pointerup", released);
     document.addEventListener("pointercancel", released);
     el.addEventListener("focusout", function (event) {
-      if (el.dataset.livePending && !el.contains(event.relatedTarget)) {
-        delete el.dataset.livePending;
-        refresh();
-      }
+      if (!el.contains(event.relatedTarget)) catchUp();
     });
   }
 
